@@ -1,0 +1,47 @@
+//! The JSON body of every non-2xx answer: a stable machine code and a readable message.
+
+use serde::{Deserialize, Serialize};
+
+/// Stable machine-readable error codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The body is not valid JSON for this endpoint.
+    MalformedRequest,
+    /// The body is larger than [`crate::MAX_BODY_BYTES`].
+    BodyTooLarge,
+    /// Missing, unknown or revoked bearer token, or a token of another tenant.
+    Unauthorized,
+    /// No such tenant on this server.
+    UnknownTenant,
+    NotFound,
+    /// A pushed batch does not start at the device's next sequence number; see `expected_seq`.
+    SequenceGap,
+    /// A pushed mutation reuses a sequence number the server already holds for another
+    /// mutation; see `expected_seq`.
+    SequenceConflict,
+    /// The server could not do its work; retry later.
+    Internal,
+    /// The storage is unreachable (health check).
+    Unavailable,
+}
+
+/// Error body: `{"error": "sequence_gap", "message": "...", "expected_seq": 4}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiError {
+    pub error: ErrorCode,
+    pub message: String,
+    /// With `sequence_gap` and `sequence_conflict`: the sequence number the server expects next.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_seq: Option<u64>,
+}
+
+impl ApiError {
+    pub fn new(error: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            error,
+            message: message.into(),
+            expected_seq: None,
+        }
+    }
+}

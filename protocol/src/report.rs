@@ -1,0 +1,106 @@
+//! The public shape of a report: what any device of the tenant may see. It never carries the
+//! identity of the device or person who filed it.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::LocalizedText;
+
+/// A WGS84 position with the horizontal accuracy the device reported, in metres.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct GeoPoint {
+    pub lat: f64,
+    pub lon: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accuracy_m: Option<f64>,
+}
+
+impl GeoPoint {
+    /// Whether the coordinates are finite WGS84 latitude and longitude and the accuracy, if
+    /// given, is a non-negative number.
+    pub fn is_valid(&self) -> bool {
+        self.lat.is_finite()
+            && self.lon.is_finite()
+            && (-90.0..=90.0).contains(&self.lat)
+            && (-180.0..=180.0).contains(&self.lon)
+            && self.accuracy_m.is_none_or(|a| a.is_finite() && a >= 0.0)
+    }
+}
+
+/// Where a report stands in its life. `Queued` exists only on the device that filed it, before the
+/// server has accepted it; every other state is set by the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportStatus {
+    Queued,
+    Received,
+    Acknowledged,
+    Scheduled,
+    Resolved,
+    Rejected,
+    Transferred,
+    Duplicate,
+}
+
+impl ReportStatus {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Queued => "queued",
+            Self::Received => "received",
+            Self::Acknowledged => "acknowledged",
+            Self::Scheduled => "scheduled",
+            Self::Resolved => "resolved",
+            Self::Rejected => "rejected",
+            Self::Transferred => "transferred",
+            Self::Duplicate => "duplicate",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "queued" => Self::Queued,
+            "received" => Self::Received,
+            "acknowledged" => Self::Acknowledged,
+            "scheduled" => Self::Scheduled,
+            "resolved" => Self::Resolved,
+            "rejected" => Self::Rejected,
+            "transferred" => Self::Transferred,
+            "duplicate" => Self::Duplicate,
+            _ => return None,
+        })
+    }
+}
+
+/// One step of a report's history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StatusChange {
+    pub status: ReportStatus,
+    /// Milliseconds since the Unix epoch, server clock.
+    pub at_ms: i64,
+    /// What the city wrote with this change, if anything.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// A report as the server publishes it to every device of the tenant.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PublicReport {
+    pub id: Uuid,
+    pub category: String,
+    pub location: GeoPoint,
+    pub text: String,
+    /// Milliseconds since the Unix epoch, device clock at filing time.
+    pub created_at_ms: i64,
+    pub status: ReportStatus,
+    /// Bumped by every change on the server; the base version of an agent's offline edit.
+    pub version: i64,
+    /// Code of the zone (e.g. arrondissement) the report was routed by.
+    pub zone: String,
+    /// Name of the service in charge.
+    pub service: LocalizedText,
+    #[serde(default)]
+    pub history: Vec<StatusChange>,
+    /// Content addresses (SHA-256, hex) of the report's photos.
+    #[serde(default)]
+    pub photos: Vec<String>,
+}

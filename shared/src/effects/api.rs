@@ -1,0 +1,154 @@
+//! The Relais server API as seen from the core: one function per endpoint, each building an HTTP
+//! command whose failures are classified into [`ApiFailure`], the few cases the sync engine
+//! treats differently.
+
+use crux_core::command::RequestBuilder;
+use crux_http::{HttpError, command::Http};
+use relais_protocol::{
+    ApiError, Catalogue, Cursor, ErrorCode, PullResponse, PushRequest, PushResponse,
+    RegisterDevice, Registered,
+};
+use serde::de::DeserializeOwned;
+
+use super::Effect;
+use crate::model::{Event, Registration};
+
+/// Why a call to the server did not succeed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApiFailure {
+    /// The server could not be reached (no network, refused, timed out, or a gateway said so).
+    Unreachable(String),
+    /// The server does not know this device's token any more.
+    Unauthorized,
+    /// No such town on this server.
+    UnknownTenant,
+    /// The server expects the device's queue to start at another sequence number.
+    Resequence { expected_seq: u64 },
+    /// The server was reached but failed (5xx).
+    Server(u16),
+    /// The server answered something this build does not understand.
+    Protocol(String),
+}
+
+type ApiResult<T> = Result<T, ApiFailure>;
+
+/// Pages asked of the pull endpoint.
+pub const PULL_PAGE: u32 = 500;
+
+fn url(server: &str, tenant: &str, path: &str) -> String {
+    format!("{}/v1/{tenant}/{path}", server.trim_end_matches('/'))
+}
+
+fn bearer(registration: &Registration) -> String {
+    format!("Bearer {}", registration.token)
+}
+
+/// `POST /v1/{tenant}/devices`
+pub fn register(
+    server: &str,
+    tenant: &str,
+    body: &RegisterDevice,
+) -> RequestBuilder<Effect, Event, impl Future<Output = ApiResult<Registered>> + use<>> {
+    let request = Http::<Effect, Event>::post(url(server, tenant, "devices"));
+    send_json(request.body_json(body))
+}
+
+/// `GET /v1/{tenant}/catalogue`
+pub fn catalogue(
+    registration: &Registration,
+) -> RequestBuilder<Effect, Event, impl Future<Output = ApiResult<Catalogue>> + use<>> {
+    let request = Http::<Effect, Event>::get(url(
+        &registration.server_url,
+        &registration.tenant,
+        "catalogue",
+    ))
+    .header("authorization", bearer(registration));
+    send_json(Ok(request))
+}
+
+/// `POST /v1/{tenant}/sync/push`
+pub fn push(
+    registration: &Registration,
+    body: &PushRequest,
+) -> RequestBuilder<Effect, Event, impl Future<Output = ApiResult<PushResponse>> + use<>> {
+    let request = Http::<Effect, Event>::post(url(
+        &registration.server_url,
+        &registration.tenant,
+        "sync/push",
+    ))
+    .header("authorization", bearer(registration))
+    .body_json(body);
+    send_json(request)
+}
+
+/// `GET /v1/{tenant}/sync/pull?cursor=..&limit=..`
+pub fn pull(
+    registration: &Registration,
+    cursor: &Cursor,
+) -> RequestBuilder<Effect, Event, impl Future<Output = ApiResult<PullResponse>> + use<>> {
+    let request = Http::<Effect, Event>::get(url(
+        &registration.server_url,
+        &registration.tenant,
+        "sync/pull",
+    ))
+    .header("authorization", bearer(registration))
+    .query(&[("cursor", cursor.0.as_str()), ("limit", &PULL_PAGE.to_string())]);
+    send_json(request)
+}
+
+/// Sends a prepared request expecting a JSON answer of type `T`, classifying failures.
+fn send_json<T: DeserializeOwned + Send + 'static>(
+    request: Result<crux_http::command::RequestBuilder<Effect, Event>, HttpError>,
+) -> RequestBuilder<Effect, Event, impl Future<Output = ApiResult<T>> + use<T>> {
+    let prepared = request.map(|r| r.expect_json::<T>().build());
+    RequestBuilder::new(move |ctx| async move {
+        match prepared {
+            Ok(builder) => builder
+                .into_future(ctx)
+                .await
+                .map(|mut response| response.take_body())
+                .map_err(classify)
+                .and_then(|body| body.ok_or_else(|| ApiFailure::Protocol("empty answer".into()))),
+            Err(e) => Err(ApiFailure::Protocol(e.to_string())),
+        }
+    })
+}
+
+/// Maps an HTTP failure to what the sync engine does about it.
+pub fn classify(error: HttpError) -> ApiFailure {
+    match error {
+        HttpError::Io(detail) | HttpError::Url(detail) => ApiFailure::Unreachable(detail),
+        HttpError::Timeout => ApiFailure::Unreachable("timed out".into()),
+        HttpError::Http { code, .. } => {
+            let body: Option<ApiError> = error.body_json().ok();
+            classify_status(code, body)
+        }
+        other => ApiFailure::Protocol(other.to_string()),
+    }
+}
+
+fn classify_status(code: u16, body: Option<ApiError>) -> ApiFailure {
+    match (code, body) {
+        (
+            409,
+            Some(ApiError {
+                error: ErrorCode::SequenceGap | ErrorCode::SequenceConflict,
+                expected_seq: Some(expected_seq),
+                ..
+            }),
+        ) => ApiFailure::Resequence { expected_seq },
+        (401, _) => ApiFailure::Unauthorized,
+        (
+            404,
+            Some(ApiError {
+                error: ErrorCode::UnknownTenant,
+                ..
+            }),
+        ) => ApiFailure::UnknownTenant,
+        // Gateways answer these when the server behind them is down: not reached.
+        (502..=504, _) => ApiFailure::Unreachable(format!("HTTP {code}")),
+        (500..=599, _) => ApiFailure::Server(code),
+        (_, Some(body)) => ApiFailure::Protocol(format!("HTTP {code}: {}", body.message)),
+        (_, None) => ApiFailure::Protocol(format!("HTTP {code}")),
+    }
+}

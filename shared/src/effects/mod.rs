@@ -1,0 +1,26 @@
+//! What the core asks of the outside world.
+//!
+//! | effect   | handled by                     | why                                      |
+//! |----------|--------------------------------|------------------------------------------|
+//! | `Render` | the native shell               | only the shell can draw                  |
+//! | `Store`  | [`crate::runtime`] (rusqlite)  | same code on every platform, durable     |
+//! | `Http`   | [`crate::runtime`] (reqwest)   | same code on every platform              |
+//! | `Time`   | [`crate::runtime`] (std clock) | no platform API needed                   |
+
+pub mod api;
+pub mod store;
+
+use crux_core::{macros::effect, render::RenderOperation};
+use crux_http::protocol::HttpRequest;
+use crux_time::TimeRequest;
+
+pub use store::StoreOp;
+
+#[effect]
+#[derive(Debug)]
+pub enum Effect {
+    Render(RenderOperation),
+    Store(StoreOp),
+    Http(HttpRequest),
+    Time(TimeRequest),
+}

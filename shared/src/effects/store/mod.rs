@@ -1,0 +1,81 @@
+//! The local store capability: the operations the core asks of the device's durable storage,
+//! and their outputs. The implementation is [`crate::store::LocalStore`], run by the runtime on
+//! its own thread; tests resolve these operations by hand.
+//!
+//! Every operation is one SQLite transaction: the model applies a change to its in-memory state
+//! only after the store has confirmed it, so what the user sees is never ahead of what is on disk.
+
+mod command;
+
+use crux_core::capability::Operation;
+use relais_protocol::{Catalogue, Cursor};
+use uuid::Uuid;
+
+use crate::model::{OutboxItem, Registration, Report};
+
+pub use command::{enqueue, load, resequence, write};
+
+/// One durable change or read of the local store.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StoreOp {
+    /// Read everything the device knows.
+    Load,
+    SaveRegistration(Registration),
+    SaveCatalogue(Catalogue),
+    SaveLanguage(String),
+    /// Save a new report of this device and the outbox item that will send it, together. The
+    /// store gives the item the device's next sequence number in the same transaction, so a
+    /// failed write never leaves a gap.
+    Enqueue { report: Report, item: OutboxItem },
+    /// Record a push's outcome: items the server accepted are deleted, refused ones are kept
+    /// with their reason, and the reports they concern are updated.
+    RecordPush {
+        accepted: Vec<Uuid>,
+        refused: Vec<OutboxItem>,
+        reports: Vec<Report>,
+    },
+    /// Record a failed delivery attempt on these outbox items.
+    RecordAttempt { items: Vec<OutboxItem> },
+    /// Renumber the queued items, in their order, from `from` (after the server asked the queue
+    /// to start at another sequence number).
+    Resequence { from: u64 },
+    /// Store a page of pulled reports. With `reset`, public reports of other devices are
+    /// forgotten first.
+    ApplyPull {
+        reset: bool,
+        reports: Vec<Report>,
+        removed: Vec<Uuid>,
+        cursor: Cursor,
+    },
+}
+
+/// What the device knows, as read at start.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Snapshot {
+    pub registration: Option<Registration>,
+    pub catalogue: Option<Catalogue>,
+    pub language: Option<String>,
+    pub reports: Vec<Report>,
+    pub outbox: Vec<OutboxItem>,
+    pub cursor: Cursor,
+}
+
+/// Output of a [`StoreOp`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum StoreOutput {
+    Loaded(Box<Snapshot>),
+    /// The sequence number given to an enqueued item.
+    Enqueued { seq: u64 },
+    /// The new sequence number of each queued item, by mutation id.
+    Resequenced(Vec<(Uuid, u64)>),
+    Written,
+}
+
+/// Why a store operation failed, as text for the user (the disk is full, the file is corrupt...).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct StoreError(pub String);
+
+impl Operation for StoreOp {
+    type Output = Result<StoreOutput, StoreError>;
+}

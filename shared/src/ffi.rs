@@ -1,0 +1,51 @@
+//! The UniFFI surface: what Kotlin and Swift see. One object, [`RelaisCore`], wrapping the
+//! [`Runtime`]; typed intents in, a typed view model out, and a [`Shell`] callback telling the
+//! native side when to re-render.
+
+use std::{path::PathBuf, sync::Arc, time::Duration};
+
+use crate::{
+    model::Intent,
+    runtime::{Runtime, Shell},
+    view::ViewModel,
+};
+
+/// Why the core could not start.
+#[derive(Debug, thiserror::Error, uniffi::Error)]
+pub enum CoreError {
+    #[error("the local store cannot be opened: {reason}")]
+    Storage { reason: String },
+}
+
+#[derive(uniffi::Object)]
+pub struct RelaisCore {
+    runtime: Runtime,
+}
+
+#[uniffi::export]
+impl RelaisCore {
+    /// Opens the app's data in `data_dir` and loads it; `language` is the device language tag.
+    #[uniffi::constructor]
+    pub fn new(data_dir: String, language: String, shell: Arc<dyn Shell>) -> Result<Arc<Self>, CoreError> {
+        let runtime = Runtime::new(&PathBuf::from(data_dir), shell)
+            .map_err(|e| CoreError::Storage { reason: e.0 })?;
+        runtime.send(Intent::Start { language });
+        Ok(Arc::new(Self { runtime }))
+    }
+
+    /// Sends a user intent to the core.
+    pub fn send(&self, intent: Intent) {
+        self.runtime.send(intent);
+    }
+
+    /// The current view model.
+    pub fn view(&self) -> ViewModel {
+        self.runtime.view()
+    }
+
+    /// Blocks until the core has no work in flight, at most `timeout_ms`; `false` on timeout.
+    /// For tests and background jobs, never for the UI thread.
+    pub fn wait_idle(&self, timeout_ms: u64) -> bool {
+        self.runtime.wait_idle(Duration::from_millis(timeout_ms))
+    }
+}

@@ -1,0 +1,162 @@
+//! The outbox: this device's intents waiting for the server, in sequence order.
+//!
+//! An item leaves the outbox only once the server has acknowledged it (applied now or before).
+//! An item the server refused stays, marked with the reason, so the user sees it; it no longer
+//! blocks the items behind it because the server consumed its sequence number.
+
+use relais_protocol::{
+    Mutation, Reason,
+    mutation::{MAX_BATCH_BYTES, MAX_BATCH_MUTATIONS},
+};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum OutboxState {
+    Queued,
+    Rejected(Reason),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutboxItem {
+    pub mutation: Mutation,
+    pub state: OutboxState,
+    /// Delivery attempts that failed for transport reasons.
+    pub attempts: u32,
+    pub last_error: Option<String>,
+    pub queued_at_ms: i64,
+}
+
+impl OutboxItem {
+    pub fn new(mutation: Mutation, queued_at_ms: i64) -> Self {
+        Self {
+            mutation,
+            state: OutboxState::Queued,
+            attempts: 0,
+            last_error: None,
+            queued_at_ms,
+        }
+    }
+
+    pub const fn id(&self) -> Uuid {
+        self.mutation.mutation_id
+    }
+
+    pub const fn is_queued(&self) -> bool {
+        matches!(self.state, OutboxState::Queued)
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Outbox {
+    items: Vec<OutboxItem>,
+}
+
+impl Outbox {
+    pub fn new(mut items: Vec<OutboxItem>) -> Self {
+        items.sort_by_key(|i| i.mutation.seq);
+        Self { items }
+    }
+
+    pub fn items(&self) -> &[OutboxItem] {
+        &self.items
+    }
+
+    pub fn get(&self, id: Uuid) -> Option<&OutboxItem> {
+        self.items.iter().find(|i| i.id() == id)
+    }
+
+    pub fn queued_count(&self) -> usize {
+        self.items.iter().filter(|i| i.is_queued()).count()
+    }
+
+    pub fn push(&mut self, item: OutboxItem) {
+        self.items.push(item);
+        self.items.sort_by_key(|i| i.mutation.seq);
+    }
+
+    /// The next mutations to send: queued items in sequence order, as many as fit in one push.
+    pub fn next_batch(&self) -> Vec<Mutation> {
+        let mut bytes = 0;
+        self.items
+            .iter()
+            .filter(|i| i.is_queued())
+            .map(|i| i.mutation.clone())
+            .take(MAX_BATCH_MUTATIONS)
+            .take_while(|m| {
+                bytes += serde_json::to_vec(m).map_or(usize::MAX / 2, |v| v.len() + 1);
+                bytes <= MAX_BATCH_BYTES
+            })
+            .collect()
+    }
+
+    /// Drops acknowledged items.
+    pub fn remove(&mut self, accepted: &[Uuid]) {
+        self.items.retain(|i| !accepted.contains(&i.id()));
+    }
+
+    /// Replaces items by their updated versions (same mutation id).
+    pub fn replace(&mut self, updated: &[OutboxItem]) {
+        for item in &mut self.items {
+            if let Some(new) = updated.iter().find(|u| u.id() == item.id()) {
+                *item = new.clone();
+            }
+        }
+        self.items.sort_by_key(|i| i.mutation.seq);
+    }
+
+    /// Gives queued items their new sequence numbers.
+    pub fn renumber(&mut self, numbers: &[(Uuid, u64)]) {
+        for item in &mut self.items {
+            if let Some((_, seq)) = numbers.iter().find(|(id, _)| *id == item.id()) {
+                item.mutation.seq = *seq;
+            }
+        }
+        self.items.sort_by_key(|i| i.mutation.seq);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use relais_protocol::MutationOp;
+
+    use super::*;
+
+    fn note(seq: u64, text_len: usize) -> OutboxItem {
+        OutboxItem::new(
+            Mutation {
+                seq,
+                mutation_id: Uuid::now_v7(),
+                op: MutationOp::AddNote {
+                    report_id: Uuid::nil(),
+                    text: "x".repeat(text_len),
+                },
+            },
+            0,
+        )
+    }
+
+    #[test]
+    fn batch_is_in_sequence_order_and_skips_refused_items() {
+        let mut refused = note(2, 1);
+        refused.state = OutboxState::Rejected(Reason::new("x", "x", "x"));
+        let outbox = Outbox::new(vec![note(3, 1), refused, note(1, 1)]);
+        let seqs: Vec<u64> = outbox.next_batch().iter().map(|m| m.seq).collect();
+        assert_eq!(seqs, vec![1, 3]);
+    }
+
+    #[test]
+    fn batch_stays_under_the_byte_limit() {
+        let outbox = Outbox::new((1..=200).map(|s| note(s, 4000)).collect());
+        let batch = outbox.next_batch();
+        let bytes: usize = batch.iter().map(|m| serde_json::to_vec(m).unwrap().len()).sum();
+        assert!(!batch.is_empty() && batch.len() < 200);
+        assert!(bytes <= MAX_BATCH_BYTES);
+    }
+
+    #[test]
+    fn batch_has_at_most_the_mutation_limit() {
+        let outbox = Outbox::new((1..=(MAX_BATCH_MUTATIONS as u64 + 10)).map(|s| note(s, 1)).collect());
+        assert_eq!(outbox.next_batch().len(), MAX_BATCH_MUTATIONS);
+    }
+}
