@@ -139,3 +139,71 @@ pub fn update(event: FilingEvent, model: &mut Model) -> Command<Effect, Event> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{CATEGORY, Harness, ServerOracle};
+    use crate::{model::Intent, view::FilingView};
+
+    fn file(h: &mut Harness, category: &str, lat: f64, text: &str) -> FilingView {
+        h.send(Intent::FileReport {
+            category: category.into(),
+            lat,
+            lon: 2.35,
+            accuracy_m: None,
+            text: text.into(),
+        });
+        h.view().filing
+    }
+
+    fn failure(view: FilingView) -> String {
+        match view {
+            FilingView::Failed { message } => message,
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn an_unregistered_device_cannot_file() {
+        let mut h = Harness::new();
+        let message = failure(file(&mut h, CATEGORY, 48.85, "pothole"));
+        assert!(message.contains("not registered"), "{message}");
+    }
+
+    #[test]
+    fn bad_input_is_refused_with_a_readable_message_and_nothing_is_saved() {
+        let mut server = ServerOracle::default();
+        let mut h = Harness::registered(&mut server);
+        assert!(failure(file(&mut h, "no-such-category", 48.85, "x")).contains("no-such-category"));
+        assert!(failure(file(&mut h, CATEGORY, 91.0, "x")).contains("not valid"));
+        assert!(failure(file(&mut h, CATEGORY, f64::NAN, "x")).contains("not valid"));
+        assert!(failure(file(&mut h, CATEGORY, 48.85, "   ")).contains("Describe"));
+        assert!(failure(file(&mut h, CATEGORY, 48.85, &"x".repeat(4001))).contains("4000"));
+        let h = h.restart();
+        assert!(h.view().reports.is_empty());
+        assert!(h.view().outbox.is_empty());
+    }
+
+    #[test]
+    fn messages_follow_the_language() {
+        let mut h = Harness::new();
+        h.send(Intent::SetLanguage { language: "fr-FR".into() });
+        let message = failure(file(&mut h, CATEGORY, 48.85, "nid de poule"));
+        assert!(message.contains("pas encore inscrit"), "{message}");
+        // The override is saved.
+        assert_eq!(h.restart().view().language, "fr");
+    }
+
+    #[test]
+    fn a_filed_report_gets_a_time_ordered_id_and_a_trimmed_text() {
+        let mut server = ServerOracle::default();
+        let mut h = Harness::registered(&mut server);
+        let first = h.file("  matelas  ");
+        let second = h.file("frigo");
+        assert_eq!(first.get_version_num(), 7);
+        let millis = |id: uuid::Uuid| id.get_timestamp().unwrap().to_unix();
+        assert!(millis(first) <= millis(second), "ids sort by filing time");
+        let report = h.view().reports.into_iter().find(|r| r.id == first.to_string()).unwrap();
+        assert_eq!(report.text, "matelas");
+    }
+}

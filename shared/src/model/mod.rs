@@ -17,6 +17,8 @@ pub mod outbox;
 pub mod registration;
 pub mod report;
 pub mod sync;
+#[cfg(test)]
+pub mod testing;
 
 use std::collections::BTreeMap;
 
@@ -28,11 +30,12 @@ pub use filing::{Draft, Filing, FilingEvent};
 pub use outbox::{Outbox, OutboxItem, OutboxState};
 pub use registration::{Registering, Registration, RegistrationEvent};
 pub use report::Report;
-pub use sync::{SyncEvent, SyncFailure, SyncState, SyncSummary};
+pub use sync::{SyncEvent, SyncState, SyncSummary};
 
 use crate::{
     effects::{
         Effect,
+        api::ApiFailure,
         store::{self, Snapshot, StoreError, StoreOp},
     },
     i18n::{Lang, Message},
@@ -77,6 +80,38 @@ pub enum Event {
 impl From<Intent> for Event {
     fn from(intent: Intent) -> Self {
         Self::Intent(intent)
+    }
+}
+
+/// Why an exchange with the server did not complete.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure {
+    /// The server was not reached: everything stays queued; try again later.
+    Unreachable(Message),
+    /// The server was reached but the exchange could not complete.
+    Failed(Message),
+}
+
+impl Failure {
+    pub const fn message(&self) -> &Message {
+        match self {
+            Self::Unreachable(m) | Self::Failed(m) => m,
+        }
+    }
+}
+
+impl From<ApiFailure> for Failure {
+    fn from(failure: ApiFailure) -> Self {
+        match failure {
+            ApiFailure::Unreachable(detail) => Self::Unreachable(Message::ServerUnreachable(detail)),
+            ApiFailure::Unauthorized => Self::Failed(Message::DeviceNotRecognised),
+            ApiFailure::UnknownTenant => Self::Failed(Message::UnknownTenant(String::new())),
+            ApiFailure::Server(code) => Self::Failed(Message::ServerFailed(code)),
+            ApiFailure::Resequence { expected_seq } => Self::Failed(Message::ProtocolMismatch(format!(
+                "the server still expects sequence {expected_seq}"
+            ))),
+            ApiFailure::Protocol(detail) => Self::Failed(Message::ProtocolMismatch(detail)),
+        }
     }
 }
 

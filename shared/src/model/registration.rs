@@ -6,7 +6,7 @@ use relais_protocol::{RegisterDevice, Registered};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::{Event, Model, sync};
+use super::{Event, Failure, Model, sync};
 use crate::{
     effects::{
         Effect,
@@ -42,7 +42,7 @@ pub enum Registering {
     #[default]
     Idle,
     Pending,
-    Failed(Message),
+    Failed(Failure),
 }
 
 #[derive(Debug)]
@@ -60,9 +60,9 @@ pub enum RegistrationEvent {
 /// The user asked to register with `tenant` on `server_url`.
 pub fn start(model: &mut Model, server_url: String, tenant: String, platform: String) -> Command<Effect, Event> {
     if let Some(existing) = &model.registration {
-        model.registering = Registering::Failed(Message::AlreadyRegistered {
+        model.registering = Registering::Failed(Failure::Failed(Message::AlreadyRegistered {
             tenant: existing.tenant.clone(),
-        });
+        }));
         return render();
     }
     model.registering = Registering::Pending;
@@ -102,8 +102,8 @@ pub fn update(event: RegistrationEvent, model: &mut Model) -> Command<Effect, Ev
             ..
         } => {
             model.registering = Registering::Failed(match failure {
-                ApiFailure::UnknownTenant => Message::UnknownTenant(tenant),
-                other => sync::failure_message(other),
+                ApiFailure::UnknownTenant => Failure::Failed(Message::UnknownTenant(tenant)),
+                other => Failure::from(other),
             });
             render()
         }
@@ -113,7 +113,7 @@ pub fn update(event: RegistrationEvent, model: &mut Model) -> Command<Effect, Ev
             Command::all([sync::start(model), render()])
         }
         RegistrationEvent::Saved(_, Err(e)) => {
-            model.registering = Registering::Failed(Message::StorageFailed(e.0));
+            model.registering = Registering::Failed(Failure::Failed(Message::StorageFailed(e.0)));
             render()
         }
     }

@@ -18,7 +18,7 @@ use relais_protocol::{
 };
 use uuid::Uuid;
 
-use super::{Event, Model, OutboxItem, OutboxState, Report};
+use super::{Event, Failure, Model, OutboxItem, OutboxState, Report};
 use crate::{
     effects::{
         Effect,
@@ -39,7 +39,7 @@ pub enum SyncState {
     Finished(SyncSummary),
     /// The last sync stopped early; what it did before is in `summary`.
     Stopped {
-        failure: SyncFailure,
+        failure: Failure,
         summary: SyncSummary,
     },
 }
@@ -72,15 +72,6 @@ pub struct SyncSummary {
     pub received: u32,
 }
 
-/// Why a sync stopped.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SyncFailure {
-    /// The server was not reached: try again later.
-    Unreachable(Message),
-    /// The server was reached but the sync could not complete.
-    Failed(Message),
-}
-
 #[derive(Debug)]
 pub enum SyncEvent {
     Pushed {
@@ -95,7 +86,7 @@ pub enum SyncEvent {
     },
     AttemptRecorded {
         items: Vec<OutboxItem>,
-        failure: SyncFailure,
+        failure: Failure,
         result: Result<(), StoreError>,
     },
     Resequenced(Result<Vec<(Uuid, u64)>, StoreError>),
@@ -125,7 +116,7 @@ pub fn start(model: &mut Model) -> Command<Effect, Event> {
     }
     if model.registration.is_none() {
         model.sync = SyncState::Stopped {
-            failure: SyncFailure::Failed(Message::NotRegistered),
+            failure: Failure::Failed(Message::NotRegistered),
             summary: SyncSummary::default(),
         };
         return render();
@@ -157,7 +148,7 @@ pub fn update(event: SyncEvent, model: &mut Model) -> Command<Effect, Event> {
         SyncEvent::Pushed {
             batch,
             result: Err(failure),
-        } => record_attempt(model, &batch, classify(failure)),
+        } => record_attempt(model, &batch, Failure::from(failure)),
         SyncEvent::PushRecorded {
             accepted,
             refused,
@@ -175,7 +166,7 @@ pub fn update(event: SyncEvent, model: &mut Model) -> Command<Effect, Event> {
             if progressed {
                 push_next(model)
             } else {
-                stop(model, SyncFailure::Failed(Message::ProtocolMismatch("push made no progress".into())))
+                stop(model, Failure::Failed(Message::ProtocolMismatch("push made no progress".into())))
             }
         }
         SyncEvent::AttemptRecorded { items, failure, result } => {
@@ -199,7 +190,7 @@ pub fn update(event: SyncEvent, model: &mut Model) -> Command<Effect, Event> {
             .then_send(move |result| Event::Sync(SyncEvent::PullRecorded { page, result }))
         }
         SyncEvent::Pulled(Err(failure)) | SyncEvent::CatalogueFetched(Err(failure)) => {
-            stop(model, classify(failure))
+            stop(model, Failure::from(failure))
         }
         SyncEvent::PullRecorded { page, result: Ok(()) } => {
             run.summary.received += u32::try_from(page.reports.len() + page.removed.len()).unwrap_or(u32::MAX);
@@ -221,7 +212,7 @@ pub fn update(event: SyncEvent, model: &mut Model) -> Command<Effect, Event> {
         SyncEvent::PushRecorded { result: Err(e), .. }
         | SyncEvent::Resequenced(Err(e))
         | SyncEvent::PullRecorded { result: Err(e), .. }
-        | SyncEvent::CatalogueSaved(_, Err(e)) => stop(model, SyncFailure::Failed(Message::StorageFailed(e.0))),
+        | SyncEvent::CatalogueSaved(_, Err(e)) => stop(model, Failure::Failed(Message::StorageFailed(e.0))),
     }
 }
 
@@ -293,9 +284,9 @@ fn created_report(model: &Model, item: &OutboxItem) -> Option<Report> {
     }
 }
 
-fn record_attempt(model: &Model, batch: &[Uuid], failure: SyncFailure) -> Command<Effect, Event> {
+fn record_attempt(model: &Model, batch: &[Uuid], failure: Failure) -> Command<Effect, Event> {
     let detail = match &failure {
-        SyncFailure::Unreachable(m) | SyncFailure::Failed(m) => m.text(crate::i18n::Lang::En),
+        Failure::Unreachable(m) | Failure::Failed(m) => m.text(crate::i18n::Lang::En),
     };
     let items: Vec<OutboxItem> = batch
         .iter()
@@ -371,7 +362,7 @@ fn fetch_catalogue(model: &mut Model) -> Command<Effect, Event> {
     Command::all([fetch, render()])
 }
 
-fn stop(model: &mut Model, failure: SyncFailure) -> Command<Effect, Event> {
+fn stop(model: &mut Model, failure: Failure) -> Command<Effect, Event> {
     let summary = match &model.sync {
         SyncState::Running(run) => run.summary,
         _ => SyncSummary::default(),
@@ -380,23 +371,271 @@ fn stop(model: &mut Model, failure: SyncFailure) -> Command<Effect, Event> {
     render()
 }
 
-fn classify(failure: ApiFailure) -> SyncFailure {
-    match failure {
-        ApiFailure::Unreachable(detail) => SyncFailure::Unreachable(Message::ServerUnreachable(detail)),
-        other => SyncFailure::Failed(failure_message(other)),
-    }
-}
 
-/// The message a user reads for an API failure.
-pub fn failure_message(failure: ApiFailure) -> Message {
-    match failure {
-        ApiFailure::Unreachable(detail) => Message::ServerUnreachable(detail),
-        ApiFailure::Unauthorized => Message::DeviceNotRecognised,
-        ApiFailure::UnknownTenant => Message::UnknownTenant(String::new()),
-        ApiFailure::Server(code) => Message::ServerFailed(code),
-        ApiFailure::Resequence { expected_seq } => {
-            Message::ProtocolMismatch(format!("the server still expects sequence {expected_seq}"))
+#[cfg(test)]
+mod tests {
+    use rand::{Rng, SeedableRng, rngs::StdRng};
+    use relais_protocol::ErrorCode;
+
+    use super::super::testing::{Harness, ServerOracle, connection_refused, ok_json, status, timeout};
+    use crate::{model::Intent, view::SyncView};
+
+    fn queued(h: &Harness) -> usize {
+        h.view().outbox.iter().filter(|i| i.state == "queued").count()
+    }
+
+    #[test]
+    fn registration_syncs_once_and_brings_the_catalogue() {
+        let mut server = ServerOracle::default();
+        let h = Harness::registered(&mut server);
+        let view = h.view();
+        assert!(view.registration.is_some());
+        assert_eq!(view.categories.len(), 1);
+        assert!(matches!(view.sync, SyncView::Finished { .. }), "{:?}", view.sync);
+    }
+
+    #[test]
+    fn reports_filed_offline_are_queued_durably_in_sequence() {
+        let mut server = ServerOracle::default();
+        let mut h = Harness::registered(&mut server);
+        let ids: Vec<_> = (0..3).map(|i| h.file(&format!("report {i}"))).collect();
+        let h = h.restart();
+        let view = h.view();
+        let seqs: Vec<u64> = view.outbox.iter().map(|i| i.seq).collect();
+        assert_eq!(seqs, vec![1, 2, 3]);
+        for id in ids {
+            let report = view.reports.iter().find(|r| r.id == id.to_string()).unwrap();
+            assert_eq!(report.status, "queued");
+            assert!(report.mine);
         }
-        ApiFailure::Protocol(detail) => Message::ProtocolMismatch(detail),
+    }
+
+    #[test]
+    fn unreachable_server_keeps_the_queue_and_counts_the_attempt() {
+        let mut server = ServerOracle::default();
+        let mut h = Harness::registered(&mut server);
+        h.file("pothole");
+        h.send(Intent::Sync);
+        let push = h.take_http();
+        h.respond(push, connection_refused());
+        let view = h.view();
+        assert!(matches!(view.sync, SyncView::Unreachable { queued: 1, .. }), "{:?}", view.sync);
+        assert_eq!(view.outbox[0].attempts, 1);
+        assert!(view.outbox[0].last_error.is_some());
+        // The attempt is on disk too.
+        assert_eq!(h.restart().view().outbox[0].attempts, 1);
+    }
+
+    #[test]
+    fn timeout_keeps_the_queue() {
+        let mut server = ServerOracle::default();
+        let mut h = Harness::registered(&mut server);
+        h.file("pothole");
+        h.send(Intent::Sync);
+        let push = h.take_http();
+        h.respond(push, timeout());
+        assert!(matches!(h.view().sync, SyncView::Unreachable { .. }));
+        assert_eq!(queued(&h), 1);
+    }
+
+    #[test]
+    fn server_error_keeps_the_queue_and_is_not_called_unreachable() {
+        let mut server = ServerOracle::default();
+        let mut h = Harness::registered(&mut server);
+        h.file("pothole");
+        h.send(Intent::Sync);
+        let push = h.take_http();
+        h.respond(push, status(500, ErrorCode::Internal));
+        assert!(matches!(h.view().sync, SyncView::Failed { queued: 1, .. }), "{:?}", h.view().sync);
+        h.send(Intent::Sync);
+        h.serve_all(&mut server);
+        assert_eq!(queued(&h), 0);
+        assert_eq!(server.applied.len(), 1);
+    }
+
+    #[test]
+    fn gateway_errors_mean_unreachable() {
+        let mut server = ServerOracle::default();
+        let mut h = Harness::registered(&mut server);
+        h.file("pothole");
+        h.send(Intent::Sync);
+        let push = h.take_http();
+        h.respond(push, status(503, ErrorCode::Unavailable));
+        assert!(matches!(h.view().sync, SyncView::Unreachable { .. }));
+    }
+
+    #[test]
+    fn lost_response_after_the_server_committed_is_not_duplicated() {
+        let mut server = ServerOracle::default();
+        let mut h = Harness::registered(&mut server);
+        for i in 0..3 {
+            h.file(&format!("report {i}"));
+        }
+        h.send(Intent::Sync);
+        let push = h.take_http();
+        let _lost = server.handle(&push.operation); // committed on the server...
+        h.respond(push, connection_refused()); // ...but the answer never arrived
+        assert_eq!(queued(&h), 3);
+        h.send(Intent::Sync);
+        h.serve_all(&mut server);
+        h.send(Intent::Sync);
+        h.serve_all(&mut server);
+        assert_eq!(server.applied.len(), 3);
+        assert_eq!(queued(&h), 0);
+        assert!(h.view().reports.iter().all(|r| r.status == "received"));
+        assert_eq!(h.view().reports.len(), 3);
+    }
+
+    #[test]
+    fn a_request_cannot_be_answered_twice() {
+        let mut server = ServerOracle::default();
+        let mut h = Harness::registered(&mut server);
+        h.file("pothole");
+        h.send(Intent::Sync);
+        let mut push = h.take_http();
+        let answer = server.handle(&push.operation);
+        push.resolve(answer.clone()).unwrap();
+        assert!(push.resolve(answer).is_err(), "crux refuses a duplicated answer");
+    }
+
+    #[test]
+    fn a_stale_duplicated_answer_only_acknowledges_what_it_names() {
+        let mut server = ServerOracle::default();
+        let mut h = Harness::registered(&mut server);
+        h.file("first");
+        h.send(Intent::Sync);
+        let push = h.take_http();
+        let first_answer = server.handle(&push.operation);
+        h.respond(push, connection_refused());
+        h.file("second");
+        h.send(Intent::Sync);
+        let push = h.take_http();
+        assert_eq!(serde_json::from_slice::<relais_protocol::PushRequest>(&push.operation.body).unwrap().mutations.len(), 2);
+        // A replayed answer to the first push arrives for the second one.
+        h.respond(push, first_answer);
+        assert_eq!(queued(&h), 1, "the second report is still queued");
+        h.serve_all(&mut server);
+        assert_eq!(queued(&h), 0);
+        assert_eq!(server.applied.len(), 2);
+    }
+
+    #[test]
+    fn a_rejected_mutation_is_kept_shown_and_does_not_wedge_the_queue() {
+        let mut server = ServerOracle::default();
+        server.refuse_text = Some("in lyon".into());
+        let mut h = Harness::registered(&mut server);
+        h.file("good one");
+        let refused = h.file("in lyon");
+        h.file("good two");
+        h.send(Intent::Sync);
+        h.serve_all(&mut server);
+        let view = h.view();
+        assert!(matches!(view.sync, SyncView::Finished { sent: 2, refused: 1, .. }), "{:?}", view.sync);
+        assert_eq!(view.outbox.len(), 1);
+        assert_eq!(view.outbox[0].state, "rejected");
+        assert_eq!(view.outbox[0].reason.as_deref(), Some("Outside the town"));
+        let report = view.reports.iter().find(|r| r.id == refused.to_string()).unwrap();
+        assert_eq!(report.status, "refused");
+        assert_eq!(report.refusal.as_deref(), Some("Outside the town"));
+        // The queue moves on, and the refusal survives a restart.
+        let mut h = h.restart();
+        h.file("good three");
+        h.send(Intent::Sync);
+        h.serve_all(&mut server);
+        assert_eq!(server.applied.len(), 3);
+        assert_eq!(h.view().outbox.len(), 1);
+    }
+
+    #[test]
+    fn a_revoked_device_keeps_its_queue() {
+        let mut server = ServerOracle::default();
+        let mut h = Harness::registered(&mut server);
+        h.file("pothole");
+        h.send(Intent::Sync);
+        let push = h.take_http();
+        h.respond(push, status(401, ErrorCode::Unauthorized));
+        assert!(matches!(h.view().sync, SyncView::Failed { queued: 1, .. }));
+    }
+
+    #[test]
+    fn a_sequence_gap_renumbers_the_queue_once_and_delivers() {
+        let mut server = ServerOracle::default();
+        let mut h = Harness::registered(&mut server);
+        h.file("one");
+        h.file("two");
+        h.send(Intent::Sync);
+        h.serve_all(&mut server);
+        // The server is restored from a backup that lost the second mutation.
+        server.forget_after(1);
+        h.file("three");
+        h.send(Intent::Sync);
+        h.serve_all(&mut server);
+        assert_eq!(queued(&h), 0);
+        assert_eq!(h.view().outbox.len(), 0);
+        assert!(matches!(h.view().sync, SyncView::Finished { sent: 1, .. }), "{:?}", h.view().sync);
+        assert_eq!(server.applied.len(), 3);
+    }
+
+    #[test]
+    fn a_second_sync_while_one_runs_is_ignored() {
+        let mut server = ServerOracle::default();
+        let mut h = Harness::registered(&mut server);
+        h.file("pothole");
+        h.send(Intent::Sync);
+        h.send(Intent::Sync);
+        let _push = h.take_http();
+        assert!(!h.has_http(), "only one push in flight");
+    }
+
+    /// Whatever the network does and whenever the app restarts, every report filed reaches the
+    /// server exactly once, and the queue always drains once the network is good.
+    #[test]
+    fn random_faults_never_lose_or_duplicate_a_report() {
+        for seed in 0..25 {
+            let mut rng = StdRng::seed_from_u64(seed);
+            let mut server = ServerOracle::default();
+            let mut h = Harness::registered(&mut server);
+            let mut filed = Vec::new();
+            for _ in 0..30 {
+                match rng.random_range(0..10) {
+                    0..=3 => filed.push(h.file("report")),
+                    4 => h = h.restart(),
+                    _ => {
+                        h.send(Intent::Sync);
+                        while h.has_http() {
+                            let request = h.take_http();
+                            let answer = match rng.random_range(0..6) {
+                                0 => connection_refused(), // lost request
+                                1 => {
+                                    let _ = server.handle(&request.operation); // lost response
+                                    connection_refused()
+                                }
+                                2 => status(500, ErrorCode::Internal),
+                                3 => timeout(),
+                                _ => server.handle(&request.operation),
+                            };
+                            h.respond(request, answer);
+                        }
+                    }
+                }
+            }
+            h.send(Intent::Sync);
+            h.serve_all(&mut server);
+            assert_eq!(queued(&h), 0, "seed {seed}: the queue drains");
+            let mut on_server: Vec<_> = server.reports.iter().map(|r| r.id).collect();
+            on_server.sort();
+            let mut expected = filed.clone();
+            expected.sort();
+            assert_eq!(on_server, expected, "seed {seed}: exactly the filed reports");
+            assert_eq!(server.applied.len(), filed.len(), "seed {seed}: each applied once");
+        }
+    }
+
+    #[test]
+    fn ok_json_answers_are_well_formed() {
+        // Guards the harness itself: a push answer must parse as the protocol says.
+        let answer = ok_json(&relais_protocol::PushResponse { results: vec![], last_seq: 0 });
+        let crux_http::protocol::HttpResult::Ok(response) = answer else { panic!() };
+        assert_eq!(response.status, 200);
     }
 }

@@ -8,8 +8,8 @@ use serde::Serialize;
 pub use report::{OutboxItemView, ReportView};
 
 use crate::{
-    i18n::Message,
-    model::{Filing, Lifecycle, Model, Registering, SyncFailure, SyncState, sync::SyncStep},
+    i18n::{Lang, Message},
+    model::{Failure, Filing, Lifecycle, Model, Registering, SyncState, sync::SyncStep},
 };
 
 #[derive(Debug, Clone, PartialEq, Serialize, uniffi::Record)]
@@ -20,7 +20,7 @@ pub struct ViewModel {
     pub language: String,
     pub registration: Option<RegistrationView>,
     /// Why the last registration failed.
-    pub registration_problem: Option<String>,
+    pub registration_problem: Option<ProblemView>,
     pub categories: Vec<CategoryView>,
     /// Reports this device knows, newest first.
     pub reports: Vec<ReportView>,
@@ -38,6 +38,23 @@ pub struct RegistrationView {
     pub tenant: String,
     /// The town's name, once the catalogue has arrived.
     pub town: Option<String>,
+}
+
+/// A failed exchange with the server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, uniffi::Record)]
+pub struct ProblemView {
+    pub message: String,
+    /// The server was not reached (no network...): retrying later may work.
+    pub unreachable: bool,
+}
+
+impl ProblemView {
+    fn new(failure: &Failure, lang: Lang) -> Self {
+        Self {
+            message: failure.message().text(lang),
+            unreachable: matches!(failure, Failure::Unreachable(_)),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, uniffi::Record)]
@@ -101,7 +118,7 @@ impl From<&Model> for ViewModel {
                 town,
             }),
             registration_problem: match &model.registering {
-                Registering::Failed(m) => Some(text(m)),
+                Registering::Failed(f) => Some(ProblemView::new(f, lang)),
                 Registering::Idle | Registering::Pending => None,
             },
             categories,
@@ -143,11 +160,11 @@ impl From<&Model> for ViewModel {
                     message: crate::i18n::sync_summary(lang, s.sent, s.refused, s.received),
                 },
                 SyncState::Stopped {
-                    failure: SyncFailure::Unreachable(m),
+                    failure: Failure::Unreachable(m),
                     ..
                 } => SyncView::Unreachable { message: text(m), queued },
                 SyncState::Stopped {
-                    failure: SyncFailure::Failed(m),
+                    failure: Failure::Failed(m),
                     ..
                 } => SyncView::Failed { message: text(m), queued },
             },

@@ -1,0 +1,51 @@
+//! A "phone" on this machine: the core runtime opened on a data directory, with a shell that
+//! has nothing to draw. Each CLI command opens it, sends one intent, waits until the core is
+//! idle and reads the view model.
+
+use std::{path::Path, sync::Arc, time::Duration};
+
+use anyhow::{Context, bail};
+use shared::{Intent, Runtime, ViewModel, runtime::Shell};
+
+/// Longest a command waits for the core: a sync of many pages over a slow link.
+const COMMAND_TIMEOUT: Duration = Duration::from_secs(600);
+
+/// The CLI renders on demand, after each command, so render requests need no action.
+struct Headless;
+
+impl Shell for Headless {
+    fn render(&self) {}
+}
+
+pub struct Device {
+    runtime: Runtime,
+}
+
+impl Device {
+    /// Opens the device's data in `dir` and loads it.
+    pub fn open(dir: &Path, language: &str) -> anyhow::Result<Self> {
+        let runtime = Runtime::new(dir, Arc::new(Headless))
+            .with_context(|| format!("cannot open the device data in {}", dir.display()))?;
+        let device = Self { runtime };
+        let view = device.send(Intent::Start {
+            language: language.to_owned(),
+        })?;
+        if !view.ready {
+            bail!("{}", view.notice.unwrap_or_else(|| "the local store could not be read".into()));
+        }
+        Ok(device)
+    }
+
+    /// Sends `intent`, waits until the core is idle and returns the view model.
+    pub fn send(&self, intent: Intent) -> anyhow::Result<ViewModel> {
+        self.runtime.send(intent);
+        if !self.runtime.wait_idle(COMMAND_TIMEOUT) {
+            bail!("the core did not finish within {} s", COMMAND_TIMEOUT.as_secs());
+        }
+        Ok(self.runtime.view())
+    }
+
+    pub fn view(&self) -> ViewModel {
+        self.runtime.view()
+    }
+}

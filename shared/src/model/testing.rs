@@ -1,0 +1,314 @@
+//! Test helpers: a [`Harness`] that runs the real `update` against a real local store in a
+//! temporary directory and parks HTTP requests for the test to answer, and a [`ServerOracle`]
+//! that answers them with the protocol's semantics (sequence numbers, dedup, change log), so
+//! tests can inject every network fault and check that nothing is lost or duplicated.
+
+use std::{
+    collections::{BTreeMap, VecDeque},
+    time::SystemTime,
+};
+
+use crux_core::{Command, Request};
+use crux_http::{
+    HttpError,
+    protocol::{HttpRequest, HttpResponse, HttpResult},
+};
+use crux_time::{TimeRequest, TimeResponse, protocol::Instant};
+use relais_protocol::{
+    ApiError, Catalogue, Category, CategoryGroup, Change, Cursor, ErrorCode, LocalizedText, MutationOp, Outcome,
+    PublicReport, PullResponse, PushRequest, PushResponse, PushResult, Reason, Registered, ReportStatus, StatusChange,
+};
+use uuid::Uuid;
+
+use super::{Event, Intent, Model, update};
+use crate::{effects::Effect, store::LocalStore, view::ViewModel};
+
+pub const CATEGORY: &str = "encombrants";
+pub const SERVER: &str = "http://relais.test";
+
+pub struct Harness {
+    pub model: Model,
+    store: LocalStore,
+    dir: tempfile::TempDir,
+    commands: Vec<Command<Effect, Event>>,
+    http: VecDeque<Request<HttpRequest>>,
+}
+
+impl Harness {
+    /// A started device with an empty store.
+    pub fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let store = LocalStore::open(dir.path()).unwrap();
+        let mut h = Self {
+            model: Model::default(),
+            store,
+            dir,
+            commands: Vec::new(),
+            http: VecDeque::new(),
+        };
+        h.send(Intent::Start { language: "en".into() });
+        h
+    }
+
+    /// The same device after an app restart: a fresh model loaded from the same store.
+    /// Requests in flight are lost, as they would be.
+    pub fn restart(self) -> Self {
+        let dir = self.dir;
+        drop(self.store);
+        let store = LocalStore::open(dir.path()).unwrap();
+        let mut h = Self {
+            model: Model::default(),
+            store,
+            dir,
+            commands: Vec::new(),
+            http: VecDeque::new(),
+        };
+        h.send(Intent::Start { language: "en".into() });
+        h
+    }
+
+    /// A device registered with the oracle, which has synced once.
+    pub fn registered(server: &mut ServerOracle) -> Self {
+        let mut h = Self::new();
+        h.send(Intent::Register {
+            server_url: SERVER.into(),
+            tenant: "demo".into(),
+            platform: "test".into(),
+        });
+        let request = h.take_http();
+        assert!(request.operation.url.ends_with("/v1/demo/devices"));
+        let device = server.register();
+        h.respond(request, ok_json(&device));
+        h.serve_all(server);
+        h
+    }
+
+    pub fn view(&self) -> ViewModel {
+        ViewModel::from(&self.model)
+    }
+
+    pub fn send(&mut self, intent: Intent) {
+        let command = update(Event::Intent(intent), &mut self.model);
+        self.commands.push(command);
+        self.settle();
+    }
+
+    pub fn file(&mut self, text: &str) -> Uuid {
+        self.send(Intent::FileReport {
+            category: CATEGORY.into(),
+            lat: 48.8566,
+            lon: 2.3522,
+            accuracy_m: Some(5.0),
+            text: text.into(),
+        });
+        match self.view().filing {
+            crate::view::FilingView::Saved { report_id, .. } => report_id.parse().unwrap(),
+            other => panic!("the report was not saved: {other:?}"),
+        }
+    }
+
+    pub fn has_http(&self) -> bool {
+        !self.http.is_empty()
+    }
+
+    pub fn take_http(&mut self) -> Request<HttpRequest> {
+        self.http.pop_front().expect("the core made no HTTP request")
+    }
+
+    pub fn respond(&mut self, mut request: Request<HttpRequest>, result: HttpResult) {
+        request.resolve(result).expect("the request was waiting for an answer");
+        self.settle();
+    }
+
+    /// Answers every request the core makes with the oracle, until it makes no more.
+    pub fn serve_all(&mut self, server: &mut ServerOracle) {
+        while let Some(request) = self.http.pop_front() {
+            let answer = server.handle(&request.operation);
+            self.respond(request, answer);
+        }
+    }
+
+    /// Runs commands until none has anything left to do but wait for an HTTP answer.
+    fn settle(&mut self) {
+        loop {
+            let mut progressed = false;
+            let mut new_commands = Vec::new();
+            for command in &mut self.commands {
+                let effects: Vec<Effect> = command.effects().collect();
+                for effect in effects {
+                    progressed = true;
+                    match effect {
+                        Effect::Render(_) => {}
+                        Effect::Store(mut request) => {
+                            let output = self.store.execute(request.operation.clone());
+                            request.resolve(output).unwrap();
+                        }
+                        Effect::Time(mut request) => {
+                            assert_eq!(request.operation, TimeRequest::Now);
+                            let now = Instant::try_from(SystemTime::now()).unwrap();
+                            request.resolve(TimeResponse::Now { instant: now }).unwrap();
+                        }
+                        Effect::Http(request) => self.http.push_back(request),
+                    }
+                }
+                for event in command.events().collect::<Vec<_>>() {
+                    progressed = true;
+                    new_commands.push(update(event, &mut self.model));
+                }
+            }
+            self.commands.extend(new_commands);
+            self.commands.retain_mut(|c| !c.is_done());
+            if !progressed {
+                break;
+            }
+        }
+    }
+}
+
+pub fn ok_json(body: &impl serde::Serialize) -> HttpResult {
+    HttpResult::Ok(HttpResponse::ok().json(body).build())
+}
+
+pub fn status(code: u16, error: ErrorCode) -> HttpResult {
+    HttpResult::Ok(HttpResponse::status(code).json(ApiError::new(error, "test")).build())
+}
+
+pub fn connection_refused() -> HttpResult {
+    HttpResult::Err(HttpError::Io("connection refused".into()))
+}
+
+pub fn timeout() -> HttpResult {
+    HttpResult::Err(HttpError::Timeout)
+}
+
+/// The protocol's server semantics, in memory: per-device sequence with dedup and recorded
+/// outcomes, a change log, a catalogue. Tests use it as the oracle for exactly-once effects.
+#[derive(Default)]
+pub struct ServerOracle {
+    last_seq: BTreeMap<String, u64>,
+    outcomes: BTreeMap<(String, u64), (Uuid, Outcome)>,
+    /// Mutation ids in the order they took effect.
+    pub applied: Vec<Uuid>,
+    pub reports: Vec<PublicReport>,
+    /// Texts the server refuses, to provoke rejections.
+    pub refuse_text: Option<String>,
+}
+
+impl ServerOracle {
+    pub fn register(&mut self) -> Registered {
+        let token = format!("token-{}", self.last_seq.len());
+        self.last_seq.insert(token.clone(), 0);
+        Registered {
+            device_id: Uuid::now_v7(),
+            token,
+        }
+    }
+
+    pub fn catalogue() -> Catalogue {
+        let name = LocalizedText::new("Encombrants", "Bulky items");
+        Catalogue {
+            tenant: "demo".into(),
+            name: "Demo".into(),
+            version: 1,
+            groups: vec![CategoryGroup {
+                code: "proprete".into(),
+                name: LocalizedText::new("Propreté", "Cleanliness"),
+            }],
+            categories: vec![Category {
+                code: CATEGORY.into(),
+                group: "proprete".into(),
+                name,
+                service: LocalizedText::new("Propreté", "Cleaning"),
+            }],
+            zones: Vec::new(),
+        }
+    }
+
+    pub fn handle(&mut self, request: &HttpRequest) -> HttpResult {
+        let token = request
+            .headers
+            .iter()
+            .find(|h| h.name.eq_ignore_ascii_case("authorization"))
+            .map(|h| h.value.trim_start_matches("Bearer ").to_owned());
+        let Some(token) = token.filter(|t| self.last_seq.contains_key(t)) else {
+            return status(401, ErrorCode::Unauthorized);
+        };
+        let path = request.url.trim_start_matches(SERVER);
+        if path.starts_with("/v1/demo/sync/push") {
+            let body: PushRequest = serde_json::from_slice(&request.body).unwrap();
+            self.push(&token, body)
+        } else if path.starts_with("/v1/demo/sync/pull") {
+            ok_json(&PullResponse {
+                reset: false,
+                changes: self.reports.iter().cloned().map(|report| Change::Report { report }).collect(),
+                cursor: Cursor(self.reports.len().to_string()),
+                has_more: false,
+            })
+        } else if path.starts_with("/v1/demo/catalogue") {
+            ok_json(&Self::catalogue())
+        } else {
+            status(404, ErrorCode::NotFound)
+        }
+    }
+
+    fn push(&mut self, token: &str, body: PushRequest) -> HttpResult {
+        let mut results = Vec::new();
+        for m in body.mutations {
+            let last = self.last_seq[token];
+            if let Some((id, outcome)) = self.outcomes.get(&(token.to_owned(), m.seq)) {
+                if *id != m.mutation_id {
+                    let mut e = ApiError::new(ErrorCode::SequenceConflict, "conflict");
+                    e.expected_seq = Some(last + 1);
+                    return HttpResult::Ok(HttpResponse::status(409).json(e).build());
+                }
+                let outcome = if outcome.is_accepted() { Outcome::AlreadyApplied } else { outcome.clone() };
+                results.push(PushResult { seq: m.seq, mutation_id: m.mutation_id, outcome });
+                continue;
+            }
+            if m.seq != last + 1 {
+                let mut e = ApiError::new(ErrorCode::SequenceGap, "gap");
+                e.expected_seq = Some(last + 1);
+                return HttpResult::Ok(HttpResponse::status(409).json(e).build());
+            }
+            let outcome = self.apply(&m.op, m.mutation_id);
+            self.outcomes.insert((token.to_owned(), m.seq), (m.mutation_id, outcome.clone()));
+            self.last_seq.insert(token.to_owned(), m.seq);
+            results.push(PushResult { seq: m.seq, mutation_id: m.mutation_id, outcome });
+        }
+        let last_seq = self.last_seq[token];
+        ok_json(&PushResponse { results, last_seq })
+    }
+
+    /// Forgets every device's mutations after `seq`, as a server restored from an old backup.
+    pub fn forget_after(&mut self, seq: u64) {
+        for last in self.last_seq.values_mut() {
+            *last = (*last).min(seq);
+        }
+        self.outcomes.retain(|(_, s), _| *s <= seq);
+    }
+
+    fn apply(&mut self, op: &MutationOp, mutation_id: Uuid) -> Outcome {
+        let MutationOp::CreateReport { report_id, category, location, text, created_at_ms, .. } = op else {
+            return Outcome::Rejected { reason: Reason::new("unsupported", "Non pris en charge", "Unsupported") };
+        };
+        if self.refuse_text.as_deref() == Some(text.as_str()) {
+            return Outcome::Rejected { reason: Reason::new("outside_zones", "Hors de la ville", "Outside the town") };
+        }
+        self.applied.push(mutation_id);
+        self.reports.push(PublicReport {
+            id: *report_id,
+            category: category.clone(),
+            location: *location,
+            text: text.clone(),
+            created_at_ms: *created_at_ms,
+            status: ReportStatus::Received,
+            version: 1,
+            zone: "75104".into(),
+            service: LocalizedText::new("Propreté", "Cleaning"),
+            history: vec![StatusChange { status: ReportStatus::Received, at_ms: 0, note: None }],
+            photos: Vec::new(),
+        });
+        Outcome::Applied
+    }
+}
+
