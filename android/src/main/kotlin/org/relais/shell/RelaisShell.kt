@@ -1,0 +1,161 @@
+package org.relais.shell
+
+import java.util.concurrent.CopyOnWriteArrayList
+import java.util.concurrent.Executor
+import java.util.concurrent.atomic.AtomicBoolean
+import org.relais.core.CoreException
+import org.relais.core.Intent
+import org.relais.core.RelaisCore
+import org.relais.core.Shell
+import org.relais.core.ViewModel
+
+/**
+ * Receives every new [ViewModel], on the shell's main thread.
+ */
+fun interface ViewModelListener {
+    fun onViewModel(view: ViewModel)
+}
+
+/**
+ * The native side of the Relais core: the one object a screen talks to.
+ *
+ * It owns a [RelaisCore] (the Rust core, through the UniFFI bindings in `org.relais.core`),
+ * implements the core's [Shell] callback, and publishes the latest [ViewModel] to
+ * [ViewModelListener]s. Its methods only turn calls into the core's [Intent]s: validation,
+ * formatting and translation all happen in the core, whose view model already carries the
+ * strings to show.
+ *
+ * Threads: the core calls [Shell.render] on its own (Rust) threads, or on the caller's thread
+ * during [RelaisCore.send]. This class never touches listeners there: it hops to [mainThread]
+ * first, reads the view model there and notifies the listeners there, so listeners, [view] and
+ * the ordering of updates all belong to the main thread. On Android pass
+ * `Handler(Looper.getMainLooper())::post`; the JVM tests pass a single-thread executor. Several
+ * renders in a row are coalesced into one read of the view model, which is always the latest.
+ *
+ * Lifecycle: [start] opens the core once, [close] releases it (the Rust side holds this shell's
+ * callback, so an unclosed shell is kept alive until the process ends). Listeners should be added
+ * and removed on the main thread.
+ */
+class RelaisShell(private val mainThread: Executor) : AutoCloseable {
+
+    @Volatile
+    private var core: RelaisCore? = null
+
+    @Volatile
+    private var closed = false
+
+    private val listeners = CopyOnWriteArrayList<ViewModelListener>()
+
+    /** A refresh is already queued on the main thread: further renders need not queue another. */
+    private val refreshQueued = AtomicBoolean(false)
+
+    /**
+     * The latest view model published on the main thread; `null` before the first one.
+     * Read it on the main thread (it is volatile, so tests may read it after draining that thread).
+     */
+    @Volatile
+    var view: ViewModel? = null
+        private set
+
+    /** The [Shell] the core calls back; kept apart so that `render` is not part of this class's API. */
+    private val callback = object : Shell {
+        override fun render() = scheduleRefresh()
+    }
+
+    /**
+     * Opens the app's data in [dataDir] (created by the core if missing) and starts the core with
+     * the device language tag [language] (`fr-FR`, `en-GB`...); a language chosen in the app
+     * earlier ([setLanguage]) wins over it. Loading continues in the background: the view model
+     * says `ready` when it is done.
+     *
+     * @throws CoreException.Storage if the local store cannot be opened.
+     * @throws IllegalStateException if already started or closed.
+     */
+    fun start(dataDir: String, language: String) {
+        synchronized(this) {
+            check(!closed) { "RelaisShell is closed" }
+            check(core == null) { "RelaisShell is already started" }
+            core = RelaisCore(dataDir, language, callback)
+        }
+        // Renders that arrived while the constructor ran found no core yet: read once now.
+        scheduleRefresh()
+    }
+
+    /** Overrides the device language for this app (`fr`, `en`...); saved on the device. */
+    fun setLanguage(language: String) = send(Intent.SetLanguage(language = language))
+
+    /**
+     * Registers this device with [tenant] (a town) on the server at [serverUrl]; [platform] is
+     * reported to the server. The outcome shows up in [ViewModel.registration] or
+     * [ViewModel.registrationProblem].
+     */
+    fun register(serverUrl: String, tenant: String, platform: String = "android") =
+        send(Intent.Register(serverUrl = serverUrl, tenant = tenant, platform = platform))
+
+    /**
+     * Files a report: the core validates it, saves it on the device and queues it for the next
+     * sync. The outcome shows up in [ViewModel.filing].
+     */
+    fun fileReport(category: String, lat: Double, lon: Double, accuracyM: Double?, text: String) =
+        send(Intent.FileReport(category = category, lat = lat, lon = lon, accuracyM = accuracyM, text = text))
+
+    /** Sends what is queued and fetches what changed; progress shows up in [ViewModel.sync]. */
+    fun sync() = send(Intent.Sync)
+
+    /**
+     * Blocks until the core has no work in flight, at most [timeoutMs]; `false` on timeout.
+     * For tests and background jobs only, never on the main thread (renders queue up behind it).
+     */
+    fun waitIdle(timeoutMs: Long): Boolean = requireCore().waitIdle(timeoutMs.toULong())
+
+    /**
+     * Adds [listener]; it is called at once with the current view model if there is one, then
+     * on every update, on the main thread. Call it on the main thread.
+     */
+    fun addListener(listener: ViewModelListener) {
+        listeners.add(listener)
+        view?.let(listener::onViewModel)
+    }
+
+    /** Removes [listener]. Call it on the main thread. */
+    fun removeListener(listener: ViewModelListener) {
+        listeners.remove(listener)
+    }
+
+    /**
+     * Releases the core: pending work is dropped, what was saved stays saved. Listeners get no
+     * further updates. Idempotent.
+     */
+    override fun close() {
+        val released = synchronized(this) {
+            closed = true
+            core.also { core = null }
+        }
+        listeners.clear()
+        released?.close()
+    }
+
+    private fun send(intent: Intent) = requireCore().send(intent)
+
+    private fun requireCore(): RelaisCore {
+        check(!closed) { "RelaisShell is closed" }
+        return checkNotNull(core) { "RelaisShell is not started" }
+    }
+
+    /** Any thread: queue one refresh on the main thread unless one is already queued. */
+    private fun scheduleRefresh() {
+        if (closed || !refreshQueued.compareAndSet(false, true)) return
+        mainThread.execute(::refresh)
+    }
+
+    /** Main thread: read the latest view model and hand it to the listeners. */
+    private fun refresh() {
+        // Cleared before reading: a render arriving after this point queues a new refresh,
+        // so the last change is never missed.
+        refreshQueued.set(false)
+        val latest = synchronized(this) { core?.view() } ?: return
+        if (latest == view) return
+        view = latest
+        for (listener in listeners) listener.onViewModel(latest)
+    }
+}

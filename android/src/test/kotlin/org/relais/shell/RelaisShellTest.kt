@@ -1,0 +1,180 @@
+package org.relais.shell
+
+import java.nio.file.Path
+import java.util.Collections
+import java.util.concurrent.ExecutorService
+import java.util.concurrent.Executors
+import java.util.concurrent.TimeUnit
+import org.junit.jupiter.api.AfterEach
+import org.junit.jupiter.api.Assertions.assertEquals
+import org.junit.jupiter.api.Assertions.assertFalse
+import org.junit.jupiter.api.Assertions.assertInstanceOf
+import org.junit.jupiter.api.Assertions.assertNotEquals
+import org.junit.jupiter.api.Assertions.assertNotNull
+import org.junit.jupiter.api.Assertions.assertNull
+import org.junit.jupiter.api.Assertions.assertThrows
+import org.junit.jupiter.api.Assertions.assertTrue
+import org.junit.jupiter.api.Assumptions.assumeTrue
+import org.junit.jupiter.api.BeforeEach
+import org.junit.jupiter.api.Test
+import org.junit.jupiter.api.io.TempDir
+import org.relais.core.FilingView
+import org.relais.core.ViewModel
+
+/**
+ * Drives the real Rust core through the generated UniFFI bindings and the host-built
+ * `libshared.so` (found through `-Djna.library.path`, see pom.xml), via [RelaisShell].
+ *
+ * A single-thread executor plays the Android main thread: every listener call must happen on it,
+ * whichever Rust thread rendered. The server-dependent test needs a running `relais-server --demo`
+ * whose URL is given as the system property `relais.server.url`; without it, it is skipped.
+ */
+class RelaisShellTest {
+
+    @TempDir
+    lateinit var dataDir: Path
+
+    private lateinit var mainThread: ExecutorService
+    private val shells = mutableListOf<RelaisShell>()
+
+    /** Name of the thread each listener call ran on. */
+    private val listenerThreads: MutableList<String> = Collections.synchronizedList(mutableListOf())
+
+    @BeforeEach
+    fun setUp() {
+        mainThread = Executors.newSingleThreadExecutor { Thread(it, MAIN_THREAD) }
+    }
+
+    @AfterEach
+    fun tearDown() {
+        shells.forEach(RelaisShell::close)
+        mainThread.shutdownNow()
+        assertTrue(listenerThreads.all { it == MAIN_THREAD }, "listeners ran off the main thread: $listenerThreads")
+    }
+
+    @Test
+    fun `methods need a started shell`() {
+        val shell = RelaisShell(mainThread).also(shells::add)
+        assertThrows(IllegalStateException::class.java) { shell.sync() }
+        assertThrows(IllegalStateException::class.java) { shell.waitIdle(10) }
+        shell.close()
+        assertThrows(IllegalStateException::class.java) { shell.start(dataDir.toString(), "fr-FR") }
+    }
+
+    @Test
+    fun `filing offline without registration fails with a message in the user's language`() {
+        val shell = open("fr-FR")
+        val started = settle(shell)
+        assertTrue(started.ready, "core not ready: $started")
+        assertEquals("fr", started.language)
+        assertNull(started.registration)
+        assertEquals(FilingView.Idle, started.filing)
+        assertTrue(listenerThreads.isNotEmpty(), "the listener never received a view model")
+
+        shell.fileReport(CATEGORY, LAT, LON, null, TEXT)
+        val french = assertInstanceOf(FilingView.Failed::class.java, settle(shell).filing).message
+        assertTrue(french.isNotBlank(), "empty French message")
+
+        shell.setLanguage("en")
+        assertEquals("en", settle(shell).language)
+        shell.fileReport(CATEGORY, LAT, LON, null, TEXT)
+        val afterEnglish = settle(shell)
+        val english = assertInstanceOf(FilingView.Failed::class.java, afterEnglish.filing).message
+        assertTrue(english.isNotBlank(), "empty English message")
+        assertNotEquals(french, english, "the message was not translated")
+        // Nothing was saved or queued.
+        assertTrue(afterEnglish.reports.isEmpty(), "reports: ${afterEnglish.reports}")
+        assertTrue(afterEnglish.outbox.isEmpty(), "outbox: ${afterEnglish.outbox}")
+
+        // The language chosen in the app is saved and wins over the device language on restart.
+        shell.close()
+        val reopened = settle(open("fr-FR"))
+        assertTrue(reopened.ready)
+        assertEquals("en", reopened.language)
+    }
+
+    @Test
+    fun `a report filed while registered is queued and survives a restart`() {
+        val serverUrl = System.getProperty("relais.server.url")
+        assumeTrue(!serverUrl.isNullOrBlank(), "relais.server.url not set: no server to register with")
+
+        val shell = open("fr-FR")
+        assertTrue(settle(shell).ready)
+
+        shell.register(serverUrl, TENANT, "android")
+        val registered = settle(shell, REGISTER_TIMEOUT_MS)
+        assertNull(registered.registrationProblem, "registration failed: ${registered.registrationProblem}")
+        val registration = registered.registration
+        assertNotNull(registration, "no registration in $registered")
+        assertEquals(TENANT, registration!!.tenant)
+        assertEquals(serverUrl.trimEnd('/'), registration.serverUrl.trimEnd('/'))
+        assertTrue(registered.categories.isNotEmpty(), "no categories after registration")
+        assertTrue(registered.categories.any { it.code == CATEGORY }, "no $CATEGORY in ${registered.categories.map { it.code }}")
+
+        // File it; no sync, so it stays on the device.
+        shell.fileReport(CATEGORY, LAT, LON, null, TEXT)
+        val filed = settle(shell)
+        val saved = assertInstanceOf(FilingView.Saved::class.java, filed.filing, "filing: ${filed.filing}")
+        assertTrue(saved.message.isNotBlank())
+        assertQueued(filed, saved.reportId)
+
+        // Close and reopen on the same data: everything comes back from the device's store.
+        shell.close()
+        val reopened = settle(open("fr-FR"))
+        assertTrue(reopened.ready)
+        assertEquals(TENANT, reopened.registration?.tenant)
+        assertQueued(reopened, saved.reportId)
+    }
+
+    private fun assertQueued(view: ViewModel, reportId: String) {
+        val report = view.reports.singleOrNull { it.id == reportId }
+        assertNotNull(report, "report $reportId not in ${view.reports}")
+        report!!
+        assertEquals(CATEGORY, report.category)
+        assertEquals(TEXT, report.text)
+        assertEquals(LAT, report.lat, 1e-9)
+        assertEquals(LON, report.lon, 1e-9)
+        assertEquals("queued", report.status)
+        assertTrue(report.mine)
+        val item = view.outbox.singleOrNull { it.reportId == reportId }
+        assertNotNull(item, "no outbox item for $reportId in ${view.outbox}")
+        assertEquals("queued", item!!.state)
+        assertEquals("create_report", item.kind)
+    }
+
+    /** A started shell on [dataDir] whose listener notes the thread it is called on. */
+    private fun open(language: String): RelaisShell {
+        val shell = RelaisShell(mainThread).also(shells::add)
+        onMain { shell.addListener { listenerThreads.add(Thread.currentThread().name) } }
+        shell.start(dataDir.toString(), language)
+        return shell
+    }
+
+    /**
+     * Waits until the core is idle, then until the main thread has run every refresh queued
+     * until then, and returns the view model the listeners last saw.
+     */
+    private fun settle(shell: RelaisShell, timeoutMs: Long = IDLE_TIMEOUT_MS): ViewModel {
+        assertTrue(shell.waitIdle(timeoutMs), "the core was still busy after $timeoutMs ms")
+        onMain {}
+        val view = shell.view
+        assertNotNull(view, "no view model was published")
+        assertFalse(view!!.notice != null && !view.ready, "core broken: ${view.notice}")
+        return view
+    }
+
+    private fun onMain(block: () -> Unit) {
+        mainThread.submit(block).get(10, TimeUnit.SECONDS)
+    }
+
+    private companion object {
+        const val MAIN_THREAD = "test-main"
+        const val IDLE_TIMEOUT_MS = 10_000L
+        const val REGISTER_TIMEOUT_MS = 30_000L
+        const val TENANT = "demo"
+        const val CATEGORY = "autres_encombrants_abandonnes"
+        const val LAT = 48.8566
+        const val LON = 2.3522
+        const val TEXT = "Matelas abandonné"
+    }
+}

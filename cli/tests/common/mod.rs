@@ -1,0 +1,163 @@
+//! Helpers for end-to-end tests: a real server process and real CLI "phones".
+
+use std::{
+    io::{BufRead, BufReader},
+    net::TcpListener,
+    path::{Path, PathBuf},
+    process::{Child, Command, Output, Stdio},
+    thread,
+    time::Duration,
+};
+
+use serde_json::Value;
+use tempfile::TempDir;
+
+/// The `relais` binary under test.
+fn relais_bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_relais"))
+}
+
+/// `relais-server`, built next to `relais` by `cargo test --workspace`.
+fn server_bin() -> PathBuf {
+    let bin = relais_bin().with_file_name("relais-server");
+    assert!(
+        bin.exists(),
+        "{} is missing: run `cargo build -p relais-server` (the README's test command does)",
+        bin.display()
+    );
+    bin
+}
+
+/// A port that was free a moment ago, so that a restarted server can listen on the same one.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+pub struct Server {
+    child: Child,
+    data: TempDir,
+    port: u16,
+}
+
+impl Server {
+    pub fn start(port: u16) -> Self {
+        Self::spawn(port, tempfile::tempdir().unwrap())
+    }
+
+    /// Starts a new server process on the data of a previous one.
+    pub fn restart(port: u16, mut old: Self) -> Self {
+        old.kill();
+        let data = std::mem::replace(&mut old.data, tempfile::tempdir().unwrap());
+        Self::spawn(port, data)
+    }
+
+    fn spawn(port: u16, data: TempDir) -> Self {
+        let mut child = Command::new(server_bin())
+            .args(["--demo", "--listen", &format!("127.0.0.1:{port}"), "--data"])
+            .arg(data.path())
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let mut line = String::new();
+        BufReader::new(stdout).read_line(&mut line).unwrap();
+        assert!(
+            line.starts_with("relais-server listening on http://"),
+            "unexpected first line: {line:?}"
+        );
+        Self { child, data, port }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// SIGKILL: no graceful shutdown, no flush.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// A phone: a data directory driven through the real `relais` binary.
+pub struct Phone {
+    dir: TempDir,
+}
+
+impl Phone {
+    pub fn new() -> Self {
+        Self {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    pub fn data(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn command(&self, lang: &str, args: &[&str]) -> Command {
+        let mut command = Command::new(relais_bin());
+        command.arg("--data").arg(self.data()).args(["--lang", lang]).args(args);
+        command
+    }
+
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.command("en", args).output().unwrap()
+    }
+
+    /// Runs and expects success; returns stdout.
+    pub fn output(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(out.status.success(), "relais {args:?} failed: {out:?}");
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    pub fn ok(&self, args: &[&str]) {
+        self.output(args);
+    }
+
+    pub fn json(&self, args: &[&str]) -> Value {
+        serde_json::from_str(&self.output(args)).unwrap()
+    }
+
+    pub fn json_lang(&self, lang: &str, args: &[&str]) -> Value {
+        let out = self.command(lang, args).output().unwrap();
+        assert!(out.status.success(), "{out:?}");
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+
+    /// Files a report and returns its id.
+    pub fn file(&self, category: &str, lat: f64, lon: f64, text: &str) -> String {
+        let out = self.json(&[
+            "report", "--category", category, "--lat", &lat.to_string(), "--lon", &lon.to_string(),
+            "--text", text, "--json",
+        ]);
+        out["id"].as_str().unwrap().to_owned()
+    }
+
+    /// Starts `relais ARGS` and SIGKILLs it after `delay_ms`, wherever it is.
+    pub fn kill_during(&self, args: &[&str], delay_ms: u64) {
+        let mut child = self.command("en", args).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+        thread::sleep(Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+
+    /// This phone's device id, read from its own database.
+    pub fn device_id(&self) -> String {
+        let db = rusqlite::Connection::open(self.data().join("relais.db")).unwrap();
+        let registration: String = db
+            .query_row("SELECT value FROM settings WHERE key = 'registration'", [], |r| r.get(0))
+            .unwrap();
+        let registration: Value = serde_json::from_str(&registration).unwrap();
+        registration["device_id"].as_str().unwrap().to_owned()
+    }
+}

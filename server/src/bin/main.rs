@@ -1,0 +1,36 @@
+//! `relais-server`: parses the settings, starts logging, opens the storage, announces the address
+//! on stdout (one line, which scripts and tests read) and serves until SIGINT or SIGTERM.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Parser;
+use relais_server::{Server, Settings, shutdown_signal, telemetry};
+use tokio::net::TcpListener;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let settings = Settings::parse();
+    telemetry::init(settings.log_format);
+    match run(&settings).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("relais-server: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(settings: &Settings) -> anyhow::Result<()> {
+    let server = Server::open(settings).await?;
+    let listener = TcpListener::bind(&settings.listen)
+        .await
+        .with_context(|| format!("could not listen on {}", settings.listen))?;
+    let addr = listener.local_addr()?;
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "relais-server listening on http://{addr}")?;
+    stdout.flush()?;
+    drop(stdout);
+    server.serve(listener, shutdown_signal()).await
+}

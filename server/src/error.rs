@@ -1,0 +1,131 @@
+//! Failed requests: [`ApiFailure`] turns every failure into a status and a
+//! [`relais_protocol::ApiError`] JSON body with a stable code. Internal causes are logged here and
+//! never sent to the client.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use relais_protocol::{ApiError, ErrorCode};
+
+use crate::store::DbError;
+use crate::sync::BatchRefusal;
+use crate::sync::push::PushError;
+
+/// A non-2xx answer.
+#[derive(Debug)]
+pub struct ApiFailure {
+    status: StatusCode,
+    body: ApiError,
+}
+
+impl ApiFailure {
+    pub fn new(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            body: ApiError::new(code, message),
+        }
+    }
+
+    pub fn malformed(message: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::MalformedRequest,
+            message,
+        )
+    }
+
+    pub fn body_too_large() -> Self {
+        Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::BodyTooLarge,
+            format!(
+                "the request body exceeds {} bytes",
+                relais_protocol::MAX_BODY_BYTES
+            ),
+        )
+    }
+
+    pub fn unauthorized() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::Unauthorized,
+            "missing or unknown bearer token for this tenant",
+        )
+    }
+
+    pub fn unknown_tenant(tenant: &str) -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            ErrorCode::UnknownTenant,
+            format!("no tenant {tenant:?} on this server"),
+        )
+    }
+
+    pub fn not_found() -> Self {
+        Self::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, "no such route")
+    }
+
+    pub fn method_not_allowed() -> Self {
+        Self::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            ErrorCode::NotFound,
+            "this route does not answer this method",
+        )
+    }
+
+    pub fn unavailable() -> Self {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::Unavailable,
+            "storage unavailable",
+        )
+    }
+
+    /// Logs the real cause and answers a generic 500.
+    pub fn internal(cause: &dyn std::error::Error) -> Self {
+        tracing::error!(error = %cause, "internal error");
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            ErrorCode::Internal,
+            "the server could not do its work; retry later",
+        )
+    }
+}
+
+impl IntoResponse for ApiFailure {
+    fn into_response(self) -> Response {
+        (self.status, Json(self.body)).into_response()
+    }
+}
+
+impl From<DbError> for ApiFailure {
+    fn from(error: DbError) -> Self {
+        Self::internal(&error)
+    }
+}
+
+impl From<PushError> for ApiFailure {
+    fn from(error: PushError) -> Self {
+        match error {
+            PushError::Malformed(message) => Self::malformed(message),
+            PushError::Refused(BatchRefusal::Gap { expected_seq }) => Self {
+                status: StatusCode::CONFLICT,
+                body: ApiError {
+                    error: ErrorCode::SequenceGap,
+                    message: format!("the batch must start at seq {expected_seq}"),
+                    expected_seq: Some(expected_seq),
+                },
+            },
+            PushError::Refused(BatchRefusal::Conflict { expected_seq }) => Self {
+                status: StatusCode::CONFLICT,
+                body: ApiError {
+                    error: ErrorCode::SequenceConflict,
+                    message: "a sequence number of the batch is recorded with another mutation"
+                        .into(),
+                    expected_seq: Some(expected_seq),
+                },
+            },
+            PushError::Db(error) => error.into(),
+        }
+    }
+}

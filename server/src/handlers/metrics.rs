@@ -1,0 +1,15 @@
+//! `GET /metrics`: the server's counters in the Prometheus text format.
+
+use axum::extract::State;
+use axum::http::header::CONTENT_TYPE;
+use axum::response::IntoResponse;
+
+use crate::router::AppState;
+use crate::store::Database;
+
+pub async fn get<DB: Database>(State(state): State<AppState<DB>>) -> impl IntoResponse {
+    (
+        [(CONTENT_TYPE, "text/plain; version=0.0.4")],
+        state.metrics.render(),
+    )
+}

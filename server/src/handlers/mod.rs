@@ -1,0 +1,5 @@
+//! HTTP handlers, one module per resource, named by verb. Versioned API handlers live in [`v1`].
+
+pub mod health;
+pub mod metrics;
+pub mod v1;

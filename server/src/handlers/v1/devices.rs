@@ -1,0 +1,60 @@
+//! `POST /v1/{tenant}/devices`: registers a device and hands it its bearer token, once.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use relais_protocol::{RegisterDevice, Registered};
+use tracing::instrument;
+use uuid::Uuid;
+
+use crate::clock::now_ms;
+use crate::error::ApiFailure;
+use crate::extract::ApiJson;
+use crate::router::AppState;
+use crate::store::{Database, NewDevice};
+use crate::token::DeviceToken;
+
+/// Longest `platform` or `app_version` accepted, in characters.
+const MAX_LABEL_CHARS: usize = 64;
+
+#[instrument(skip_all, fields(tenant = %tenant))]
+pub async fn post<DB: Database>(
+    State(state): State<AppState<DB>>,
+    Path(tenant): Path<String>,
+    ApiJson(body): ApiJson<RegisterDevice>,
+) -> Result<(StatusCode, Json<Registered>), ApiFailure> {
+    for (field, value) in [
+        ("platform", &body.platform),
+        ("app_version", &body.app_version),
+    ] {
+        if value.chars().count() > MAX_LABEL_CHARS {
+            return Err(ApiFailure::malformed(format!(
+                "{field} is longer than {MAX_LABEL_CHARS} characters"
+            )));
+        }
+    }
+    if state.db.tenant(&tenant).await?.is_none() {
+        return Err(ApiFailure::unknown_tenant(&tenant));
+    }
+    let token = DeviceToken::generate();
+    let device_id = Uuid::now_v7();
+    state
+        .db
+        .register_device(NewDevice {
+            id: device_id,
+            tenant,
+            token: token.hash(),
+            platform: body.platform,
+            app_version: body.app_version,
+            created_at_ms: now_ms(),
+        })
+        .await?;
+    tracing::info!(device.id = %device_id, "device registered");
+    Ok((
+        StatusCode::CREATED,
+        Json(Registered {
+            device_id,
+            token: token.into_string(),
+        }),
+    ))
+}

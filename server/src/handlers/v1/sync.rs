@@ -1,0 +1,50 @@
+//! `POST /v1/{tenant}/sync/push` and `GET /v1/{tenant}/sync/pull`: the HTTP side of
+//! [`crate::sync`].
+
+use axum::Json;
+use axum::extract::State;
+use relais_protocol::{Cursor, PullResponse, PushRequest, PushResponse};
+use serde::Deserialize;
+use tracing::instrument;
+
+use crate::auth::DeviceAuth;
+use crate::error::ApiFailure;
+use crate::extract::{ApiJson, ApiQuery};
+use crate::router::AppState;
+use crate::store::Database;
+use crate::sync;
+
+#[instrument(skip_all, fields(tenant = %device.tenant, batch.len = body.mutations.len()))]
+pub async fn push<DB: Database>(
+    State(state): State<AppState<DB>>,
+    DeviceAuth(device): DeviceAuth,
+    ApiJson(body): ApiJson<PushRequest>,
+) -> Result<Json<PushResponse>, ApiFailure> {
+    let zones = state
+        .zones
+        .tenant(&state.db, &device.tenant)
+        .await?
+        .ok_or_else(|| ApiFailure::unknown_tenant(&device.tenant))?;
+    let response = sync::push::push(&state.db, &device, zones, body.mutations).await?;
+    state.metrics.count_outcomes(&response.results);
+    Ok(Json(response))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PullQuery {
+    #[serde(default)]
+    cursor: Cursor,
+    limit: Option<u32>,
+}
+
+#[instrument(skip_all, fields(tenant = %device.tenant))]
+pub async fn pull<DB: Database>(
+    State(state): State<AppState<DB>>,
+    DeviceAuth(device): DeviceAuth,
+    ApiQuery(query): ApiQuery<PullQuery>,
+) -> Result<Json<PullResponse>, ApiFailure> {
+    sync::pull::pull(&state.db, &device.tenant, &query.cursor, query.limit)
+        .await?
+        .map(Json)
+        .ok_or_else(|| ApiFailure::unknown_tenant(&device.tenant))
+}

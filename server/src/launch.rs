@@ -1,0 +1,109 @@
+//! Starting and stopping the server: open and migrate the database, seed, index the zones, then
+//! serve on a listener until a shutdown signal, finishing the requests in flight.
+
+use std::future::Future;
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+
+use crate::router::{AppState, router};
+use crate::seed;
+use crate::settings::Settings;
+use crate::store::{Database, Sqlite};
+use crate::zones::ZoneDirectory;
+
+/// A server whose storage is open and ready, not yet listening.
+pub struct Server {
+    state: AppState<Sqlite>,
+}
+
+impl Server {
+    /// Opens the database under `settings.data_dir` (creating the directory), seeds the demo
+    /// tenant if asked, and indexes every tenant's zones. Fails on an unusable database.
+    pub async fn open(settings: &Settings) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(&settings.data_dir).with_context(|| {
+            format!(
+                "could not create data directory {}",
+                settings.data_dir.display()
+            )
+        })?;
+        let path = settings.database_path();
+        let db = Sqlite::open(&path)
+            .await
+            .with_context(|| format!("could not open database {}", path.display()))?;
+        if settings.demo {
+            let seed = seed::demo().context("the embedded demo seed is invalid")?;
+            let changed = db
+                .seed(seed)
+                .await
+                .context("could not seed the demo tenant")?;
+            tracing::info!(tenant = "demo", changed, "demo tenant seeded");
+        }
+        let zones = ZoneDirectory::default();
+        zones
+            .reload(&db)
+            .await
+            .context("could not index the tenants' zones")?;
+        Ok(Self {
+            state: AppState::new(db, zones),
+        })
+    }
+
+    /// Serves until `shutdown` completes, then lets the requests in flight finish.
+    pub async fn serve(
+        self,
+        listener: TcpListener,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        if let Ok(addr) = listener.local_addr() {
+            tracing::info!(%addr, "serving");
+        }
+        axum::serve(listener, router(self.state))
+            .with_graceful_shutdown(shutdown)
+            .await
+            .context("server failed")?;
+        tracing::info!("stopped");
+        Ok(())
+    }
+}
+
+/// Opens the server and serves on `listener` until `shutdown` (tests bind `127.0.0.1:0`).
+pub async fn launch(
+    settings: &Settings,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    Server::open(settings)
+        .await?
+        .serve(listener, shutdown)
+        .await
+}
+
+/// Completes on SIGINT (Ctrl-C) or SIGTERM.
+pub async fn shutdown_signal() {
+    let interrupt = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::error!(%error, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut stream) => {
+                stream.recv().await;
+            }
+            Err(error) => {
+                tracing::error!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => tracing::info!("interrupted, shutting down"),
+        () = terminate => tracing::info!("terminated, shutting down"),
+    }
+}

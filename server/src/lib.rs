@@ -1,0 +1,32 @@
+//! The Relais sync server: devices register, push their queued mutations and pull the tenant's
+//! public change log. Every resource belongs to a tenant (a town), named in the URL.
+//!
+//! Where to start:
+//! - [`launch`] / [`Server`]: open the storage and serve; [`Settings`] are the command-line
+//!   settings.
+//! - [`sync`]: the protocol rules — [`sync::push`] decides a batch (sequence, validation,
+//!   routing), [`sync::pull`] reads the change log with an opaque cursor.
+//! - [`store`]: the [`Database`] trait and its SQLite backend [`Sqlite`].
+//! - [`zones`]: point-in-zone routing over each tenant's zones, held in memory.
+//! - `router` and `handlers`: the HTTP surface; `error` maps every failure to a JSON
+//!   [`relais_protocol::ApiError`].
+
+mod auth;
+mod clock;
+mod error;
+mod extract;
+mod handlers;
+mod launch;
+mod metrics;
+mod router;
+pub mod seed;
+mod settings;
+pub mod store;
+pub mod sync;
+pub mod telemetry;
+mod token;
+pub mod zones;
+
+pub use launch::{Server, launch, shutdown_signal};
+pub use settings::{LogFormat, Settings};
+pub use store::{Database, DbError, DbResult, Sqlite};

@@ -1,0 +1,67 @@
+//! The HTTP surface: [`AppState`], the routes, the body limit, the fallbacks that keep every
+//! error a JSON [`relais_protocol::ApiError`], and the request trace and metrics layers.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
+use axum::routing::{get, post};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
+use crate::error::ApiFailure;
+use crate::handlers;
+use crate::metrics::{self, Metrics};
+use crate::store::Database;
+use crate::zones::ZoneDirectory;
+
+/// What every handler shares. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState<DB> {
+    pub db: DB,
+    pub zones: ZoneDirectory,
+    pub metrics: Arc<Metrics>,
+}
+
+impl<DB: Database> AppState<DB> {
+    pub fn new(db: DB, zones: ZoneDirectory) -> Self {
+        Self {
+            db,
+            zones,
+            metrics: Arc::default(),
+        }
+    }
+}
+
+pub fn router<DB: Database>(state: AppState<DB>) -> Router {
+    use handlers::v1;
+    let api = Router::new()
+        .route("/v1/{tenant}/devices", post(v1::devices::post::<DB>))
+        .route("/v1/{tenant}/catalogue", get(v1::catalogue::get::<DB>))
+        .route("/v1/{tenant}/sync/push", post(v1::sync::push::<DB>))
+        .route("/v1/{tenant}/sync/pull", get(v1::sync::pull::<DB>))
+        .route("/metrics", get(handlers::metrics::get::<DB>))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|request: &Request| {
+                    let route = request
+                        .extensions()
+                        .get::<MatchedPath>()
+                        .map_or("unmatched", MatchedPath::as_str);
+                    tracing::info_span!("http", http.method = %request.method(), http.route = route)
+                })
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        );
+    // The health check stays out of the trace layer: it logs itself at DEBUG.
+    Router::new()
+        .merge(api)
+        .route("/healthz", get(handlers::health::get::<DB>))
+        .fallback(|| async { ApiFailure::not_found() })
+        .method_not_allowed_fallback(|| async { ApiFailure::method_not_allowed() })
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::count_requests::<DB>,
+        ))
+        .layer(DefaultBodyLimit::max(relais_protocol::MAX_BODY_BYTES))
+        .with_state(state)
+}

@@ -1,0 +1,47 @@
+//! The server's settings, read from the command line (or `RELAIS_*` environment variables).
+
+use std::path::PathBuf;
+
+/// Relais sync server: reconciles the reports that citizens file offline.
+#[derive(Debug, Clone, clap::Parser)]
+#[command(name = "relais-server", version)]
+pub struct Settings {
+    /// Directory of the server's data (created if missing); the database is DIR/relais.db.
+    #[arg(
+        long = "data",
+        value_name = "DIR",
+        default_value = "./relais-data",
+        env = "RELAIS_DATA"
+    )]
+    pub data_dir: PathBuf,
+
+    /// Address to listen on (port 0 picks a free port).
+    #[arg(
+        long,
+        value_name = "ADDR",
+        default_value = "127.0.0.1:8080",
+        env = "RELAIS_LISTEN"
+    )]
+    pub listen: String,
+
+    /// Create or update the demo tenant `demo` (Paris) from the embedded seed.
+    #[arg(long)]
+    pub demo: bool,
+
+    /// Format of the logs written to stderr (RUST_LOG sets their level).
+    #[arg(long, value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+impl Settings {
+    /// Where the SQLite database lives.
+    pub fn database_path(&self) -> PathBuf {
+        self.data_dir.join("relais.db")
+    }
+}

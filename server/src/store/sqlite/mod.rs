@@ -1,0 +1,203 @@
+//! The SQLite backend: one file in WAL mode with `synchronous=FULL`, one writer connection behind
+//! a mutex (which serializes writes and so the per-tenant change sequence) and a few read-only
+//! connections. All rusqlite work runs on the blocking pool.
+
+mod catalogue;
+mod devices;
+mod migrate;
+mod pull;
+mod push;
+#[cfg(test)]
+mod tests;
+
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use relais_protocol::{Catalogue, PushResponse};
+use rusqlite::{Connection, OpenFlags};
+use tracing::instrument;
+use uuid::Uuid;
+
+use super::{
+    ChangePage, Database, DbError, DbResult, DeviceRecord, FactsQuery, LogPosition, NewDevice,
+    PushFacts, PushPlan, TenantSummary, TokenHash, ZoneShape,
+};
+use crate::seed::TenantSeed;
+use crate::sync::BatchRefusal;
+
+/// How many read-only connections serve reads concurrently.
+const READERS: usize = 4;
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+const STATEMENT_CACHE: usize = 64;
+
+/// A Relais database in one SQLite file. Cheap to clone.
+#[derive(Clone)]
+pub struct Sqlite {
+    writer: Arc<Mutex<Connection>>,
+    readers: Arc<[Mutex<Connection>]>,
+    next_reader: Arc<AtomicUsize>,
+}
+
+impl Sqlite {
+    /// Opens (creating if needed) and migrates the database at `path`. Fails on a file that is
+    /// not a SQLite database, or that a newer server has migrated.
+    pub async fn open(path: &Path) -> DbResult<Self> {
+        let path = path.to_owned();
+        tokio::task::spawn_blocking(move || Self::open_blocking(&path)).await?
+    }
+
+    fn open_blocking(path: &Path) -> DbResult<Self> {
+        let mut writer = open_connection(path)?;
+        let mode: String = writer.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(DbError::Corrupt(format!(
+                "cannot switch to WAL (mode {mode})"
+            )));
+        }
+        // FULL: a commit is on disk before we acknowledge it; NORMAL can lose the last
+        // transactions on power loss in WAL mode.
+        writer.pragma_update(None, "synchronous", "FULL")?;
+        let applied = migrate::migrate(&mut writer)?;
+        tracing::info!(db.path = %path.display(), migrations.applied = applied, "database ready");
+        let readers = (0..READERS)
+            .map(|_| {
+                let reader = open_connection(path)?;
+                reader.pragma_update(None, "query_only", true)?;
+                Ok(Mutex::new(reader))
+            })
+            .collect::<DbResult<Vec<_>>>()?;
+        Ok(Self {
+            writer: Arc::new(Mutex::new(writer)),
+            readers: readers.into(),
+            next_reader: Arc::new(AtomicUsize::new(0)),
+        })
+    }
+
+    /// Runs `f` on the writer connection, on the blocking pool.
+    async fn write<T, F>(&self, f: F) -> DbResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> DbResult<T> + Send + 'static,
+    {
+        let writer = Arc::clone(&self.writer);
+        tokio::task::spawn_blocking(move || {
+            let mut conn = writer.lock().map_err(|_| DbError::Poisoned)?;
+            f(&mut conn)
+        })
+        .await?
+    }
+
+    /// Runs `f` on one of the reader connections, on the blocking pool.
+    async fn read<T, F>(&self, f: F) -> DbResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> DbResult<T> + Send + 'static,
+    {
+        let readers = Arc::clone(&self.readers);
+        let index = self.next_reader.fetch_add(1, Ordering::Relaxed) % readers.len();
+        tokio::task::spawn_blocking(move || {
+            // A reader holds no state worth distrusting after a panic: ignore the poison.
+            let mut conn = readers[index].lock().unwrap_or_else(|e| e.into_inner());
+            f(&mut conn)
+        })
+        .await?
+    }
+}
+
+impl From<rusqlite::Error> for DbError {
+    fn from(error: rusqlite::Error) -> Self {
+        Self::Backend(Box::new(error))
+    }
+}
+
+/// Parses a UUID stored as text by this backend.
+fn parse_uuid(text: &str) -> DbResult<Uuid> {
+    Uuid::parse_str(text).map_err(|e| DbError::Corrupt(format!("bad uuid {text:?}: {e}")))
+}
+
+fn open_connection(path: &Path) -> DbResult<Connection> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+        | OpenFlags::SQLITE_OPEN_CREATE
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(path, flags)?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.pragma_update(None, "foreign_keys", true)?;
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+    Ok(conn)
+}
+
+impl Database for Sqlite {
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = %seed.tenant.id))]
+    async fn seed(&self, seed: TenantSeed) -> DbResult<bool> {
+        self.write(move |conn| catalogue::seed(conn, &seed)).await
+    }
+
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = %tenant))]
+    async fn tenant(&self, tenant: &str) -> DbResult<Option<TenantSummary>> {
+        let tenant = tenant.to_owned();
+        self.read(move |conn| catalogue::tenant(conn, &tenant))
+            .await
+    }
+
+    #[instrument(skip_all, err(level = "warn"))]
+    async fn zone_shapes(&self) -> DbResult<Vec<(TenantSummary, Vec<ZoneShape>)>> {
+        self.read(catalogue::zone_shapes).await
+    }
+
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = %tenant))]
+    async fn catalogue(&self, tenant: &str) -> DbResult<Option<Catalogue>> {
+        let tenant = tenant.to_owned();
+        self.read(move |conn| catalogue::catalogue(conn, &tenant))
+            .await
+    }
+
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = %device.tenant))]
+    async fn register_device(&self, device: NewDevice) -> DbResult<()> {
+        self.write(move |conn| devices::register(conn, &device))
+            .await
+    }
+
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = %tenant))]
+    async fn device(&self, tenant: &str, token: TokenHash) -> DbResult<Option<DeviceRecord>> {
+        let tenant = tenant.to_owned();
+        self.read(move |conn| devices::by_token(conn, &tenant, token))
+            .await
+    }
+
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = %query.device.tenant))]
+    async fn push<F>(
+        &self,
+        query: FactsQuery,
+        decide: F,
+    ) -> DbResult<Result<PushResponse, BatchRefusal>>
+    where
+        F: FnOnce(PushFacts) -> Result<PushPlan, BatchRefusal> + Send + 'static,
+    {
+        self.write(move |conn| push::push(conn, &query, decide))
+            .await
+    }
+
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = %tenant, limit = limit))]
+    async fn pull(
+        &self,
+        tenant: &str,
+        from: Option<LogPosition>,
+        limit: u32,
+    ) -> DbResult<Option<ChangePage>> {
+        let tenant = tenant.to_owned();
+        self.read(move |conn| pull::page(conn, &tenant, from.as_ref(), limit))
+            .await
+    }
+
+    #[instrument(skip_all, level = "debug", err(level = "warn"))]
+    async fn health(&self) -> DbResult<()> {
+        if self.writer.is_poisoned() {
+            return Err(DbError::Poisoned);
+        }
+        self.read(|conn| Ok(conn.query_row("SELECT 1", [], |row| row.get::<_, i64>(0))?))
+            .await
+            .map(drop)
+    }
+}

@@ -1,0 +1,600 @@
+//! Tests of the SQLite backend together with the sync rules, on real database files in temporary
+//! directories.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use relais_protocol::{
+    Change, Cursor, GeoPoint, Mutation, MutationOp, Outcome, PullResponse, PushResponse,
+    ReportStatus,
+};
+use tempfile::TempDir;
+use uuid::Uuid;
+
+use super::Sqlite;
+use crate::seed::{self, TenantSeed};
+use crate::store::{Database, DbError, DeviceRecord, NewDevice, Role};
+use crate::sync::push::{PushError, push};
+use crate::sync::{BatchRefusal, pull::pull};
+use crate::token::DeviceToken;
+use crate::zones::{TenantZones, ZoneDirectory};
+
+/// Hôtel de Ville, in the 4th arrondissement.
+const PARIS: (f64, f64) = (48.8566, 2.3522);
+/// Clermont-Ferrand: far outside Paris.
+const OUTSIDE: (f64, f64) = (45.78, 3.08);
+const CATEGORY: &str = "autres_encombrants_abandonnes";
+
+struct Fixture {
+    _dir: TempDir,
+    db: Sqlite,
+    zones: ZoneDirectory,
+}
+
+impl Fixture {
+    async fn demo() -> Self {
+        let dir = TempDir::new().unwrap();
+        let db = Sqlite::open(&dir.path().join("relais.db")).await.unwrap();
+        assert!(db.seed(seed::demo().unwrap()).await.unwrap());
+        let zones = ZoneDirectory::default();
+        zones.reload(&db).await.unwrap();
+        Self {
+            _dir: dir,
+            db,
+            zones,
+        }
+    }
+
+    /// Seeds another tenant without reloading the zone directory: the first push of that
+    /// tenant must find its zones by itself.
+    async fn seed(&self, seed: TenantSeed) {
+        assert!(self.db.seed(seed).await.unwrap());
+    }
+
+    async fn device(&self, tenant: &str) -> (DeviceRecord, DeviceToken) {
+        let token = DeviceToken::generate();
+        let id = Uuid::now_v7();
+        self.db
+            .register_device(NewDevice {
+                id,
+                tenant: tenant.into(),
+                token: token.hash(),
+                platform: "test".into(),
+                app_version: "0".into(),
+                created_at_ms: 0,
+            })
+            .await
+            .unwrap();
+        let device = self.db.device(tenant, token.hash()).await.unwrap().unwrap();
+        assert_eq!(device.id, id);
+        assert_eq!(device.role, Role::Citizen);
+        (device, token)
+    }
+
+    async fn zones_of(&self, tenant: &str) -> Arc<TenantZones> {
+        self.zones.tenant(&self.db, tenant).await.unwrap().unwrap()
+    }
+
+    async fn push(
+        &self,
+        device: &DeviceRecord,
+        mutations: Vec<Mutation>,
+    ) -> Result<PushResponse, PushError> {
+        push(
+            &self.db,
+            device,
+            self.zones_of(&device.tenant).await,
+            mutations,
+        )
+        .await
+    }
+
+    async fn pull(&self, tenant: &str, cursor: &Cursor, limit: u32) -> PullResponse {
+        pull(&self.db, tenant, cursor, Some(limit))
+            .await
+            .unwrap()
+            .unwrap()
+    }
+
+    fn count(&self, sql: &str) -> i64 {
+        let path = self._dir.path().join("relais.db");
+        let conn = rusqlite::Connection::open(path).unwrap();
+        conn.query_row(sql, [], |row| row.get(0)).unwrap()
+    }
+}
+
+fn mutation(seq: u64, op: MutationOp) -> Mutation {
+    Mutation {
+        seq,
+        mutation_id: Uuid::now_v7(),
+        op,
+    }
+}
+
+fn create_at(report_id: Uuid, (lat, lon): (f64, f64)) -> MutationOp {
+    MutationOp::CreateReport {
+        report_id,
+        category: CATEGORY.into(),
+        location: GeoPoint {
+            lat,
+            lon,
+            accuracy_m: Some(5.0),
+        },
+        text: "Un matelas sur le trottoir".into(),
+        created_at_ms: 1_700_000_000_000,
+        photos: vec![],
+    }
+}
+
+fn create(seq: u64) -> Mutation {
+    mutation(seq, create_at(Uuid::now_v7(), PARIS))
+}
+
+fn reason_code(outcome: &Outcome) -> &str {
+    match outcome {
+        Outcome::Rejected { reason } => &reason.code,
+        other => panic!("expected a rejection, got {other:?}"),
+    }
+}
+
+fn report_ids(page: &PullResponse) -> Vec<Uuid> {
+    page.changes
+        .iter()
+        .map(|change| match change {
+            Change::Report { report } => report.id,
+            Change::ReportRemoved { id } => *id,
+        })
+        .collect()
+}
+
+/// A second town with one square zone around Lyon and one category.
+fn lyon_seed() -> TenantSeed {
+    let tenant = r#"{"id":"lyon","name":"Lyon","services":[{"code":"voirie","name":{"fr":"Voirie","en":"Roads"}}],
+        "groups":[{"code":"rue","name":{"fr":"Rue","en":"Street"}}],
+        "categories":[{"code":"nid_de_poule","group":"rue","name":{"fr":"Nid-de-poule","en":"Pothole"},"service":"voirie"}]}"#;
+    let zones = r#"{"type":"FeatureCollection","features":[{"type":"Feature",
+        "properties":{"code":"69381","name":"Lyon 1er","kind":"arrondissement"},
+        "geometry":{"type":"Polygon","coordinates":[[[4.8,45.7],[4.9,45.7],[4.9,45.8],[4.8,45.8],[4.8,45.7]]]}}]}"#;
+    seed::parse(tenant, zones).unwrap()
+}
+
+#[tokio::test]
+async fn migrations_apply_on_a_fresh_file_and_are_idempotent_on_reopen() {
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join("relais.db");
+    drop(Sqlite::open(&path).await.unwrap());
+    let versions = |path: &Path| -> i64 {
+        rusqlite::Connection::open(path)
+            .unwrap()
+            .query_row("SELECT COUNT(*) FROM schema_migrations", [], |r| r.get(0))
+            .unwrap()
+    };
+    assert_eq!(versions(&path), 1);
+    let db = Sqlite::open(&path).await.unwrap();
+    assert_eq!(versions(&path), 1);
+    db.health().await.unwrap();
+    let mode: String = rusqlite::Connection::open(&path)
+        .unwrap()
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
+}
+
+#[tokio::test]
+async fn a_database_from_a_newer_server_or_not_a_database_is_refused() {
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join("relais.db");
+    drop(Sqlite::open(&path).await.unwrap());
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute(
+            "INSERT INTO schema_migrations VALUES ('29990101000000_future', 0)",
+            [],
+        )
+        .unwrap();
+    let Err(DbError::UnknownMigration(version)) = Sqlite::open(&path).await else {
+        panic!("a database with an unknown migration must be refused");
+    };
+    assert_eq!(version, "29990101000000_future");
+
+    let garbage = dir.path().join("garbage.db");
+    std::fs::write(&garbage, vec![0x42; 8192]).unwrap();
+    assert!(matches!(
+        Sqlite::open(&garbage).await,
+        Err(DbError::Backend(_))
+    ));
+}
+
+#[tokio::test]
+async fn seeding_twice_changes_nothing() {
+    let fx = Fixture::demo().await;
+    let before = fx.db.catalogue("demo").await.unwrap().unwrap();
+    let epoch = fx.pull("demo", &Cursor::start(), 1).await.cursor;
+    assert!(!fx.db.seed(seed::demo().unwrap()).await.unwrap());
+    let after = fx.db.catalogue("demo").await.unwrap().unwrap();
+    assert_eq!(before, after);
+    assert_eq!(after.version, 1);
+    assert_eq!(after.zones.len(), 20);
+    assert_eq!(fx.count("SELECT COUNT(*) FROM zones"), 20);
+    assert_eq!(
+        fx.count("SELECT COUNT(*) FROM categories"),
+        i64::try_from(after.categories.len()).unwrap()
+    );
+    assert_eq!(fx.pull("demo", &Cursor::start(), 1).await.cursor, epoch);
+}
+
+#[tokio::test]
+async fn a_push_applies_and_its_retry_replays_the_same_outcomes() {
+    let fx = Fixture::demo().await;
+    let (device, _) = fx.device("demo").await;
+    let batch = vec![create(1), mutation(2, create_at(Uuid::now_v7(), OUTSIDE))];
+
+    let first = fx.push(&device, batch.clone()).await.unwrap();
+    assert_eq!(first.last_seq, 2);
+    assert_eq!(first.results[0].outcome, Outcome::Applied);
+    assert_eq!(reason_code(&first.results[1].outcome), "outside_zones");
+
+    let retry = fx.push(&device, batch).await.unwrap();
+    assert_eq!(retry.last_seq, 2);
+    assert_eq!(retry.results[0].outcome, Outcome::AlreadyApplied);
+    assert_eq!(retry.results[1].outcome, first.results[1].outcome);
+
+    assert_eq!(fx.count("SELECT COUNT(*) FROM reports"), 1);
+    assert_eq!(fx.count("SELECT COUNT(*) FROM device_mutations"), 2);
+    assert_eq!(fx.count("SELECT last_change_seq FROM tenants"), 1);
+}
+
+#[tokio::test]
+async fn a_batch_overlapping_recorded_and_new_mutations_applies_only_the_new() {
+    let fx = Fixture::demo().await;
+    let (device, _) = fx.device("demo").await;
+    let (one, two, three) = (create(1), create(2), create(3));
+    fx.push(&device, vec![one, two.clone()]).await.unwrap();
+    let answer = fx.push(&device, vec![two, three]).await.unwrap();
+    assert_eq!(answer.results[0].outcome, Outcome::AlreadyApplied);
+    assert_eq!(answer.results[1].outcome, Outcome::Applied);
+    assert_eq!(answer.last_seq, 3);
+    assert_eq!(fx.count("SELECT COUNT(*) FROM reports"), 3);
+}
+
+#[tokio::test]
+async fn a_gap_is_refused_with_the_expected_seq_and_changes_nothing() {
+    let fx = Fixture::demo().await;
+    let (device, _) = fx.device("demo").await;
+    fx.push(&device, vec![create(1)]).await.unwrap();
+    let refused = fx.push(&device, vec![create(3), create(4)]).await;
+    assert!(matches!(
+        refused,
+        Err(PushError::Refused(BatchRefusal::Gap { expected_seq: 2 }))
+    ));
+    assert_eq!(fx.count("SELECT COUNT(*) FROM reports"), 1);
+    assert_eq!(fx.count("SELECT COUNT(*) FROM device_mutations"), 1);
+}
+
+#[tokio::test]
+async fn a_recorded_seq_with_another_mutation_id_is_a_conflict() {
+    let fx = Fixture::demo().await;
+    let (device, _) = fx.device("demo").await;
+    fx.push(&device, vec![create(1), create(2)]).await.unwrap();
+    let refused = fx.push(&device, vec![create(2), create(3)]).await;
+    assert!(matches!(
+        refused,
+        Err(PushError::Refused(BatchRefusal::Conflict {
+            expected_seq: 3
+        }))
+    ));
+    assert_eq!(fx.count("SELECT COUNT(*) FROM reports"), 2);
+}
+
+#[tokio::test]
+async fn malformed_batches_are_refused_before_storage() {
+    let fx = Fixture::demo().await;
+    let (device, _) = fx.device("demo").await;
+    for batch in [
+        vec![create(1), create(3)],
+        vec![create(0)],
+        vec![create(u64::MAX), create(1)],
+        (1..=501).map(create).collect(),
+    ] {
+        assert!(matches!(
+            fx.push(&device, batch).await,
+            Err(PushError::Malformed(_))
+        ));
+    }
+    assert_eq!(fx.count("SELECT COUNT(*) FROM device_mutations"), 0);
+    let empty = fx.push(&device, vec![]).await.unwrap();
+    assert_eq!(empty.last_seq, 0);
+    let far = fx.push(&device, vec![create(u64::MAX)]).await;
+    assert!(matches!(
+        far,
+        Err(PushError::Refused(BatchRefusal::Gap { expected_seq: 1 }))
+    ));
+}
+
+#[tokio::test]
+async fn invalid_mutations_are_rejected_with_a_reason_and_consume_their_seq() {
+    let fx = Fixture::demo().await;
+    let (device, _) = fx.device("demo").await;
+    let reused = Uuid::now_v7();
+    let with = |seq, f: &dyn Fn(&mut MutationOp)| {
+        let mut op = create_at(Uuid::now_v7(), PARIS);
+        f(&mut op);
+        mutation(seq, op)
+    };
+    let set_category = |op: &mut MutationOp| {
+        if let MutationOp::CreateReport { category, .. } = op {
+            *category = "nope".into();
+        }
+    };
+    let set_text = |text: String| {
+        move |op: &mut MutationOp| {
+            if let MutationOp::CreateReport { text: t, .. } = op {
+                t.clone_from(&text);
+            }
+        }
+    };
+    let set_lat = |op: &mut MutationOp| {
+        if let MutationOp::CreateReport { location, .. } = op {
+            location.lat = 91.0;
+        }
+    };
+    let batch = vec![
+        mutation(1, create_at(reused, PARIS)),
+        mutation(2, create_at(reused, PARIS)),
+        with(3, &set_category),
+        with(4, &set_text("   ".into())),
+        with(5, &set_text("é".repeat(4001))),
+        with(6, &set_lat),
+        mutation(7, MutationOp::Unsupported),
+    ];
+    let answer = fx.push(&device, batch).await.unwrap();
+    let codes: Vec<_> = answer.results[1..]
+        .iter()
+        .map(|r| reason_code(&r.outcome))
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            "duplicate_id",
+            "unknown_category",
+            "invalid_text",
+            "invalid_text",
+            "invalid_location",
+            "unsupported"
+        ]
+    );
+    for result in &answer.results[1..] {
+        let Outcome::Rejected { reason } = &result.outcome else {
+            unreachable!()
+        };
+        assert!(!reason.message.fr.is_empty() && !reason.message.en.is_empty());
+        assert_ne!(reason.message.fr, reason.message.en);
+    }
+    assert_eq!(answer.last_seq, 7);
+    assert_eq!(fx.count("SELECT COUNT(*) FROM reports"), 1);
+    assert_eq!(fx.count("SELECT COUNT(*) FROM device_mutations"), 7);
+}
+
+#[tokio::test]
+async fn notes_only_on_ones_own_reports_and_no_status_change_for_citizens() {
+    let fx = Fixture::demo().await;
+    let (author, _) = fx.device("demo").await;
+    let (neighbour, _) = fx.device("demo").await;
+    let report = Uuid::now_v7();
+    let note = |seq, text: &str| {
+        mutation(
+            seq,
+            MutationOp::AddNote {
+                report_id: report,
+                text: text.into(),
+            },
+        )
+    };
+    let answer = fx
+        .push(
+            &author,
+            vec![
+                mutation(1, create_at(report, PARIS)),
+                note(2, "Toujours là ce matin"),
+                mutation(
+                    3,
+                    MutationOp::ChangeStatus {
+                        report_id: report,
+                        base_version: 1,
+                        status: ReportStatus::Resolved,
+                        note: None,
+                    },
+                ),
+            ],
+        )
+        .await
+        .unwrap();
+    assert_eq!(answer.results[1].outcome, Outcome::Applied);
+    assert_eq!(reason_code(&answer.results[2].outcome), "not_permitted");
+
+    let answer = fx
+        .push(
+            &neighbour,
+            vec![
+                note(1, "Pas à moi"),
+                mutation(
+                    2,
+                    MutationOp::AddNote {
+                        report_id: Uuid::now_v7(),
+                        text: "?".into(),
+                    },
+                ),
+            ],
+        )
+        .await
+        .unwrap();
+    assert_eq!(reason_code(&answer.results[0].outcome), "not_permitted");
+    assert_eq!(reason_code(&answer.results[1].outcome), "not_found");
+    assert_eq!(fx.count("SELECT COUNT(*) FROM report_notes"), 1);
+}
+
+#[tokio::test]
+async fn pull_pages_by_cursor_and_resets_on_a_cursor_it_cannot_serve() {
+    let fx = Fixture::demo().await;
+    let (device, _) = fx.device("demo").await;
+    fx.push(&device, (1..=5).map(create).collect())
+        .await
+        .unwrap();
+
+    let mut cursor = Cursor::start();
+    let mut seen = Vec::new();
+    let mut pages = 0;
+    loop {
+        let page = fx.pull("demo", &cursor, 2).await;
+        assert!(!page.reset);
+        seen.extend(report_ids(&page));
+        cursor = page.cursor;
+        pages += 1;
+        if !page.has_more {
+            break;
+        }
+    }
+    assert_eq!((pages, seen.len()), (3, 5));
+    let mut sorted = seen.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(sorted.len(), 5);
+
+    let caught_up = fx.pull("demo", &cursor, 2).await;
+    assert!(caught_up.changes.is_empty() && !caught_up.has_more && !caught_up.reset);
+    assert_eq!(caught_up.cursor, cursor);
+
+    let (epoch, _) = cursor.0.split_once('.').unwrap();
+    for unservable in [
+        format!("{epoch}.99"),
+        "0000000000000000.1".to_owned(),
+        "garbage".to_owned(),
+    ] {
+        let page = fx.pull("demo", &Cursor(unservable.clone()), 2).await;
+        assert!(page.reset, "{unservable}");
+        assert_eq!(report_ids(&page), seen[..2], "{unservable}");
+    }
+}
+
+#[tokio::test]
+async fn pulled_reports_carry_their_routing_and_history() {
+    let fx = Fixture::demo().await;
+    let (device, _) = fx.device("demo").await;
+    fx.push(&device, vec![create(1)]).await.unwrap();
+    let page = fx.pull("demo", &Cursor::start(), 10).await;
+    let Change::Report { report } = &page.changes[0] else {
+        panic!("expected a report");
+    };
+    assert_eq!(report.zone, "75104");
+    assert_eq!(report.service.fr, "Propreté et déchets");
+    assert_eq!(report.status, ReportStatus::Received);
+    assert_eq!(report.version, 1);
+    assert_eq!(report.history.len(), 1);
+    assert_eq!(report.history[0].status, ReportStatus::Received);
+}
+
+#[tokio::test]
+async fn tenants_are_isolated() {
+    let fx = Fixture::demo().await;
+    fx.seed(lyon_seed()).await;
+    let (parisian, paris_token) = fx.device("demo").await;
+    let (lyonnais, _) = fx.device("lyon").await;
+    let report = Uuid::now_v7();
+    fx.push(&parisian, vec![mutation(1, create_at(report, PARIS))])
+        .await
+        .unwrap();
+
+    assert!(
+        fx.db
+            .device("lyon", paris_token.hash())
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let lyon_page = fx.pull("lyon", &Cursor::start(), 100).await;
+    assert!(lyon_page.changes.is_empty());
+    // The Parisian cursor means nothing in Lyon.
+    let paris_cursor = fx.pull("demo", &Cursor::start(), 100).await.cursor;
+    assert!(fx.pull("lyon", &paris_cursor, 100).await.reset);
+
+    let answer = fx
+        .push(
+            &lyonnais,
+            vec![
+                mutation(
+                    1,
+                    MutationOp::AddNote {
+                        report_id: report,
+                        text: "Coucou".into(),
+                    },
+                ),
+                mutation(2, create_at(report, (45.75, 4.85))),
+                mutation(3, create_at(Uuid::now_v7(), (45.75, 4.85))),
+            ],
+        )
+        .await
+        .unwrap();
+    assert_eq!(reason_code(&answer.results[0].outcome), "not_found");
+    assert_eq!(reason_code(&answer.results[1].outcome), "duplicate_id");
+    // A Paris category does not exist in Lyon.
+    assert_eq!(reason_code(&answer.results[2].outcome), "unknown_category");
+    assert_eq!(
+        fx.db.catalogue("lyon").await.unwrap().unwrap().zones.len(),
+        1
+    );
+}
+
+#[tokio::test]
+async fn a_changed_seed_bumps_the_catalogue_version_and_keeps_the_epoch() {
+    let fx = Fixture::demo().await;
+    fx.seed(lyon_seed()).await;
+    let cursor = fx.pull("lyon", &Cursor::start(), 1).await.cursor;
+    let renamed = lyon_seed().tenant;
+    let tenant_json = serde_json_tenant(&renamed.id, "Lyon (métropole)");
+    let zones = r#"{"type":"FeatureCollection","features":[]}"#;
+    assert!(
+        fx.db
+            .seed(seed::parse(&tenant_json, zones).unwrap())
+            .await
+            .unwrap()
+    );
+    let catalogue = fx.db.catalogue("lyon").await.unwrap().unwrap();
+    assert_eq!(catalogue.version, 2);
+    assert_eq!(catalogue.name, "Lyon (métropole)");
+    // Zones and categories dropped from a seed are kept: reports still name them.
+    assert_eq!(catalogue.zones.len(), 1);
+    assert_eq!(fx.pull("lyon", &cursor, 1).await.cursor, cursor);
+}
+
+fn serde_json_tenant(id: &str, name: &str) -> String {
+    serde_json::json!({
+        "id": id, "name": name, "services": [], "groups": [], "categories": []
+    })
+    .to_string()
+}
+
+#[tokio::test]
+async fn a_poisoned_writer_makes_the_database_unhealthy() {
+    let fx = Fixture::demo().await;
+    fx.db.health().await.unwrap();
+    let writer = Arc::clone(&fx.db.writer);
+    let crashed = std::thread::spawn(move || {
+        let _guard = writer.lock().unwrap();
+        panic!("a write crashed while holding the writer");
+    })
+    .join();
+    assert!(crashed.is_err());
+    assert!(matches!(fx.db.health().await, Err(DbError::Poisoned)));
+    let refused = fx
+        .db
+        .register_device(NewDevice {
+            id: Uuid::now_v7(),
+            tenant: "demo".into(),
+            token: DeviceToken::generate().hash(),
+            platform: "test".into(),
+            app_version: "0".into(),
+            created_at_ms: 0,
+        })
+        .await;
+    assert!(matches!(refused, Err(DbError::Poisoned)));
+}
