@@ -31,7 +31,11 @@ impl Device {
             language: language.to_owned(),
         })?;
         if !view.ready {
-            bail!("{}", view.notice.unwrap_or_else(|| "the local store could not be read".into()));
+            bail!(
+                "{}",
+                view.notice
+                    .unwrap_or_else(|| "the local store could not be read".into())
+            );
         }
         Ok(device)
     }
@@ -40,7 +44,10 @@ impl Device {
     pub fn send(&self, intent: Intent) -> anyhow::Result<ViewModel> {
         self.runtime.send(intent);
         if !self.runtime.wait_idle(COMMAND_TIMEOUT) {
-            bail!("the core did not finish within {} s", COMMAND_TIMEOUT.as_secs());
+            bail!(
+                "the core did not finish within {} s",
+                COMMAND_TIMEOUT.as_secs()
+            );
         }
         Ok(self.runtime.view())
     }

@@ -37,17 +37,35 @@ fn an_offline_report_travels_exactly_once_from_one_phone_to_another() {
     let a = Phone::new();
     a.ok(&["init", "--server", &server.url(), "--tenant", "demo"]);
     let categories: Value = a.json(&["categories", "--json"]);
-    let codes: Vec<&str> = categories.as_array().unwrap().iter().map(|c| c["code"].as_str().unwrap()).collect();
+    let codes: Vec<&str> = categories
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["code"].as_str().unwrap())
+        .collect();
     assert!(codes.contains(&CATEGORY), "{codes:?}");
     assert!(categories[0]["name"].is_string());
 
     // Server down: three reports are filed and queued; sync says so and exits 3.
     server.kill();
     let mut filed = Vec::new();
-    for (i, (lat, lon)) in [(48.8566, 2.3522), (48.8606, 2.3376), (48.8530, 2.3499)].iter().enumerate() {
+    for (i, (lat, lon)) in [(48.8566, 2.3522), (48.8606, 2.3376), (48.8530, 2.3499)]
+        .iter()
+        .enumerate()
+    {
         let out: Value = a.json(&[
-            "report", "--category", CATEGORY, "--lat", &lat.to_string(), "--lon", &lon.to_string(),
-            "--accuracy", "8", "--text", &format!("Matelas abandonné n°{i}"), "--json",
+            "report",
+            "--category",
+            CATEGORY,
+            "--lat",
+            &lat.to_string(),
+            "--lon",
+            &lon.to_string(),
+            "--accuracy",
+            "8",
+            "--text",
+            &format!("Matelas abandonné n°{i}"),
+            "--json",
         ]);
         filed.push(out["id"].as_str().unwrap().to_owned());
     }
@@ -55,10 +73,19 @@ fn an_offline_report_travels_exactly_once_from_one_phone_to_another() {
     let sync = a.run(&["sync"]);
     assert_eq!(sync.status.code(), Some(3), "{sync:?}");
     let message = String::from_utf8_lossy(&sync.stderr);
-    assert!(message.contains("unreachable") && message.lines().count() == 1, "{message}");
+    assert!(
+        message.contains("unreachable") && message.lines().count() == 1,
+        "{message}"
+    );
     let outbox: Value = a.json(&["outbox", "--json"]);
     assert_eq!(outbox.as_array().unwrap().len(), 3);
-    assert!(outbox.as_array().unwrap().iter().all(|i| i["state"] == "queued" && i["kind"] == "create_report"));
+    assert!(
+        outbox
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["state"] == "queued" && i["kind"] == "create_report")
+    );
 
     // 3. Server back: the three arrive exactly once, however often we sync.
     server = Server::restart(port, server);
@@ -69,7 +96,13 @@ fn an_offline_report_travels_exactly_once_from_one_phone_to_another() {
     let outbox: Value = a.json(&["outbox", "--json"]);
     assert_eq!(outbox, Value::Array(vec![]));
     let mine: Value = a.json(&["reports", "--json"]);
-    assert!(mine.as_array().unwrap().iter().all(|r| r["status"] == "received"), "{mine}");
+    assert!(
+        mine.as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["status"] == "received"),
+        "{mine}"
+    );
 
     // 4. A second phone sees the three reports, public fields only.
     let b = Phone::new();
@@ -78,7 +111,10 @@ fn an_offline_report_travels_exactly_once_from_one_phone_to_another() {
     assert_eq!(report_ids(&b), filed);
     let seen = b.output(&["reports", "--json"]);
     let device_id = a.device_id();
-    assert!(!seen.contains(&device_id), "the reporter's device id leaked");
+    assert!(
+        !seen.contains(&device_id),
+        "the reporter's device id leaked"
+    );
     let seen: Value = serde_json::from_str(&seen).unwrap();
     let report = &seen[0];
     for field in ["id", "category", "lat", "lon", "status", "text"] {
@@ -95,7 +131,12 @@ fn a_device_killed_mid_sync_still_delivers_exactly_once() {
     a.ok(&["init", "--server", &server.url(), "--tenant", "demo"]);
     let mut filed = Vec::new();
     for i in 0..120 {
-        filed.push(a.file(CATEGORY, 48.85 + f64::from(i) * 1e-4, 2.35, &format!("report {i}")));
+        filed.push(a.file(
+            CATEGORY,
+            48.85 + f64::from(i) * 1e-4,
+            2.35,
+            &format!("report {i}"),
+        ));
     }
     filed.sort();
     // Kill the phone at different moments of its sync, then let it finish.
@@ -117,7 +158,12 @@ fn what_the_server_acknowledged_survives_sigkill() {
     let mut filed = Vec::new();
     for round in 0..3 {
         for i in 0..5 {
-            filed.push(a.file(CATEGORY, 48.85, 2.35 + f64::from(i) * 1e-4, &format!("round {round} report {i}")));
+            filed.push(a.file(
+                CATEGORY,
+                48.85,
+                2.35 + f64::from(i) * 1e-4,
+                &format!("round {round} report {i}"),
+            ));
         }
         a.ok(&["sync"]); // acknowledged...
         server.kill(); // ...then the server dies at once, without a chance to flush anything
@@ -144,8 +190,14 @@ fn a_report_outside_the_town_is_refused_readably_and_kept() {
     assert_eq!(outbox.as_array().unwrap().len(), 1);
     assert_eq!(outbox[0]["state"], "rejected");
     assert_eq!(outbox[0]["report_id"], lyon.as_str());
-    assert!(outbox[0]["reason"].as_str().unwrap().contains("outside"), "{outbox}");
+    assert!(
+        outbox[0]["reason"].as_str().unwrap().contains("outside"),
+        "{outbox}"
+    );
     let french: Value = a.json_lang("fr", &["outbox", "--json"]);
-    assert!(french[0]["reason"].as_str().unwrap().contains("dehors"), "{french}");
+    assert!(
+        french[0]["reason"].as_str().unwrap().contains("dehors"),
+        "{french}"
+    );
     assert_eq!(ids_on_server(&server), vec![paris]);
 }

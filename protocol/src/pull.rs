@@ -48,7 +48,7 @@ pub struct PullResponse {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Change {
     /// A report was created or changed: here is its current public state.
-    Report { report: PublicReport },
+    Report { report: Box<PublicReport> },
     /// A report is no longer visible (withdrawn, anonymised away): drop it.
     ReportRemoved { id: uuid::Uuid },
 }

@@ -20,6 +20,10 @@ impl LocalizedText {
 
     /// The text in `lang` (an ISO 639-1 code); English for any language other than French.
     pub fn get(&self, lang: &str) -> &str {
-        if lang.starts_with("fr") { &self.fr } else { &self.en }
+        if lang.starts_with("fr") {
+            &self.fr
+        } else {
+            &self.en
+        }
     }
 }

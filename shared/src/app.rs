@@ -14,7 +14,11 @@ impl App for Relais {
     type ViewModel = ViewModel;
     type Effect = Effect;
 
-    fn update(&self, event: model::Event, model: &mut model::Model) -> Command<Effect, model::Event> {
+    fn update(
+        &self,
+        event: model::Event,
+        model: &mut model::Model,
+    ) -> Command<Effect, model::Event> {
         model::update(event, model)
     }
 

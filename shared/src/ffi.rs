@@ -26,7 +26,11 @@ pub struct RelaisCore {
 impl RelaisCore {
     /// Opens the app's data in `data_dir` and loads it; `language` is the device language tag.
     #[uniffi::constructor]
-    pub fn new(data_dir: String, language: String, shell: Arc<dyn Shell>) -> Result<Arc<Self>, CoreError> {
+    pub fn new(
+        data_dir: String,
+        language: String,
+        shell: Arc<dyn Shell>,
+    ) -> Result<Arc<Self>, CoreError> {
         let runtime = Runtime::new(&PathBuf::from(data_dir), shell)
             .map_err(|e| CoreError::Storage { reason: e.0 })?;
         runtime.send(Intent::Start { language });

@@ -47,12 +47,16 @@ impl Lang {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Message {
     NotRegistered,
-    AlreadyRegistered { tenant: String },
+    AlreadyRegistered {
+        tenant: String,
+    },
     NoCatalogue,
     UnknownCategory(String),
     InvalidLocation,
     EmptyText,
-    TextTooLong { max: usize },
+    TextTooLong {
+        max: usize,
+    },
     ServerUnreachable(String),
     ServerFailed(u16),
     UnknownTenant(String),
@@ -104,20 +108,12 @@ impl Message {
                 Lang::En => format!("The description is longer than {max} characters."),
             },
             Self::ServerUnreachable(detail) => match lang {
-                Lang::Fr => format!(
-                    "Serveur injoignable ({detail}) : vos signalements restent en attente et partiront à la prochaine synchronisation."
-                ),
-                Lang::En => format!(
-                    "Server unreachable ({detail}): your reports stay queued and will be sent at the next sync."
-                ),
+                Lang::Fr => format!("Serveur injoignable ({detail})."),
+                Lang::En => format!("Server unreachable ({detail})."),
             },
             Self::ServerFailed(code) => match lang {
-                Lang::Fr => format!(
-                    "Le serveur a rencontré une erreur (HTTP {code}) : vos signalements restent en attente."
-                ),
-                Lang::En => format!(
-                    "The server failed (HTTP {code}): your reports stay queued."
-                ),
+                Lang::Fr => format!("Le serveur a rencontré une erreur (HTTP {code})."),
+                Lang::En => format!("The server failed (HTTP {code})."),
             },
             Self::UnknownTenant(tenant) => match lang {
                 Lang::Fr => format!("Ce serveur ne connaît pas la ville « {tenant} »."),
@@ -177,6 +173,17 @@ pub fn sync_summary(lang: Lang, sent: u32, refused: u32, received: u32) -> Strin
         Lang::En => format!(
             "Synced: {sent} item(s) accepted, {refused} refused, {received} update(s) received."
         ),
+    }
+}
+
+/// Appended to a failed sync's message: what happens to what is waiting.
+pub fn still_queued(lang: Lang, queued: u32) -> String {
+    match (lang, queued) {
+        (_, 0) => String::new(),
+        (Lang::Fr, n) => {
+            format!(" {n} envoi(s) restent en attente et partiront à la prochaine synchronisation.")
+        }
+        (Lang::En, n) => format!(" {n} item(s) stay queued and will be sent at the next sync."),
     }
 }
 

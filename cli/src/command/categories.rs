@@ -21,7 +21,10 @@ impl Categories {
             print_json(&categories)?;
         } else {
             for c in &categories {
-                println!("{:<40} {} — {} ({})", c.code, c.group_name, c.name, c.service);
+                println!(
+                    "{:<40} {} — {} ({})",
+                    c.code, c.group_name, c.name, c.service
+                );
             }
         }
         Ok(ExitCode::SUCCESS)

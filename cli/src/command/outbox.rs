@@ -22,8 +22,15 @@ impl Outbox {
             print_json(&outbox)?;
         } else {
             for item in &outbox {
-                let why = item.reason.as_deref().or(item.last_error.as_deref()).unwrap_or("");
-                println!("#{:<5} {:<8} {:<14} {} {why}", item.seq, item.state, item.kind, item.id);
+                let why = item
+                    .reason
+                    .as_deref()
+                    .or(item.last_error.as_deref())
+                    .unwrap_or("");
+                println!(
+                    "#{:<5} {:<8} {:<14} {} {why}",
+                    item.seq, item.state, item.kind, item.id
+                );
             }
         }
         Ok(ExitCode::SUCCESS)

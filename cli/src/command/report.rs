@@ -53,7 +53,11 @@ impl Report {
                 Ok(ExitCode::FAILURE)
             }
             FilingView::Idle | FilingView::Saving => {
-                eprintln!("{}", view.notice.unwrap_or_else(|| "the report was not saved".into()));
+                eprintln!(
+                    "{}",
+                    view.notice
+                        .unwrap_or_else(|| "the report was not saved".into())
+                );
                 Ok(ExitCode::FAILURE)
             }
         }

@@ -29,9 +29,13 @@ impl Sync {
 pub fn exit_code(sync: &SyncView, quiet: bool) -> ExitCode {
     let (code, message, to_stderr) = match sync {
         SyncView::Finished { message, .. } => (ExitCode::SUCCESS, message.as_str(), false),
-        SyncView::Unreachable { message, .. } => (ExitCode::from(EXIT_UNREACHABLE), message.as_str(), true),
+        SyncView::Unreachable { message, .. } => {
+            (ExitCode::from(EXIT_UNREACHABLE), message.as_str(), true)
+        }
         SyncView::Failed { message, .. } => (ExitCode::FAILURE, message.as_str(), true),
-        SyncView::Idle | SyncView::Running { .. } => (ExitCode::FAILURE, "the sync did not complete", true),
+        SyncView::Idle | SyncView::Running { .. } => {
+            (ExitCode::FAILURE, "the sync did not complete", true)
+        }
     };
     if !quiet {
         if to_stderr {

@@ -30,7 +30,11 @@ fn server_bin() -> PathBuf {
 
 /// A port that was free a moment ago, so that a restarted server can listen on the same one.
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 pub struct Server {
@@ -105,7 +109,11 @@ impl Phone {
 
     fn command(&self, lang: &str, args: &[&str]) -> Command {
         let mut command = Command::new(relais_bin());
-        command.arg("--data").arg(self.data()).args(["--lang", lang]).args(args);
+        command
+            .arg("--data")
+            .arg(self.data())
+            .args(["--lang", lang])
+            .args(args);
         command
     }
 
@@ -137,15 +145,28 @@ impl Phone {
     /// Files a report and returns its id.
     pub fn file(&self, category: &str, lat: f64, lon: f64, text: &str) -> String {
         let out = self.json(&[
-            "report", "--category", category, "--lat", &lat.to_string(), "--lon", &lon.to_string(),
-            "--text", text, "--json",
+            "report",
+            "--category",
+            category,
+            "--lat",
+            &lat.to_string(),
+            "--lon",
+            &lon.to_string(),
+            "--text",
+            text,
+            "--json",
         ]);
         out["id"].as_str().unwrap().to_owned()
     }
 
     /// Starts `relais ARGS` and SIGKILLs it after `delay_ms`, wherever it is.
     pub fn kill_during(&self, args: &[&str], delay_ms: u64) {
-        let mut child = self.command("en", args).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+        let mut child = self
+            .command("en", args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
         thread::sleep(Duration::from_millis(delay_ms));
         let _ = child.kill();
         let _ = child.wait();
@@ -155,7 +176,11 @@ impl Phone {
     pub fn device_id(&self) -> String {
         let db = rusqlite::Connection::open(self.data().join("relais.db")).unwrap();
         let registration: String = db
-            .query_row("SELECT value FROM settings WHERE key = 'registration'", [], |r| r.get(0))
+            .query_row(
+                "SELECT value FROM settings WHERE key = 'registration'",
+                [],
+                |r| r.get(0),
+            )
             .unwrap();
         let registration: Value = serde_json::from_str(&registration).unwrap();
         registration["device_id"].as_str().unwrap().to_owned()

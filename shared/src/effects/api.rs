@@ -81,6 +81,13 @@ pub fn push(
     send_json(request)
 }
 
+/// The pull endpoint's query string.
+#[derive(serde::Serialize)]
+struct PullQuery<'a> {
+    cursor: &'a str,
+    limit: u32,
+}
+
 /// `GET /v1/{tenant}/sync/pull?cursor=..&limit=..`
 pub fn pull(
     registration: &Registration,
@@ -92,7 +99,10 @@ pub fn pull(
         "sync/pull",
     ))
     .header("authorization", bearer(registration))
-    .query(&[("cursor", cursor.0.as_str()), ("limit", &PULL_PAGE.to_string())]);
+    .query(&PullQuery {
+        cursor: &cursor.0,
+        limit: PULL_PAGE,
+    });
     send_json(request)
 }
 

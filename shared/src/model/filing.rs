@@ -43,8 +43,8 @@ pub enum FilingEvent {
     Stamped { draft: Draft, now: SystemTime },
     /// The report and its outbox item were saved; the store gave the item its sequence number.
     Enqueued {
-        report: Report,
-        item: OutboxItem,
+        report: Box<Report>,
+        item: Box<OutboxItem>,
         result: Result<u64, StoreError>,
     },
 }
@@ -56,7 +56,8 @@ pub fn start(model: &mut Model, draft: Draft) -> Command<Effect, Event> {
         return render();
     }
     model.filing = Filing::Saving;
-    let stamp = Time::now().then_send(move |now| Event::Filing(FilingEvent::Stamped { draft, now }));
+    let stamp =
+        Time::now().then_send(move |now| Event::Filing(FilingEvent::Stamped { draft, now }));
     Command::all([stamp, render()])
 }
 
@@ -75,7 +76,9 @@ fn validate(model: &Model, draft: &Draft) -> Result<(), Message> {
         return Err(Message::EmptyText);
     }
     if draft.text.chars().count() > MAX_TEXT_CHARS {
-        return Err(Message::TextTooLong { max: MAX_TEXT_CHARS });
+        return Err(Message::TextTooLong {
+            max: MAX_TEXT_CHARS,
+        });
     }
     Ok(())
 }
@@ -117,9 +120,14 @@ pub fn update(event: FilingEvent, model: &mut Model) -> Command<Effect, Event> {
                     photos: Vec::new(),
                 },
             };
-            let item = OutboxItem::new(mutation, created_at_ms);
+            let report = Box::new(report);
+            let item = Box::new(OutboxItem::new(mutation, created_at_ms));
             store::enqueue(report.clone(), item.clone()).then_send(move |result| {
-                Event::Filing(FilingEvent::Enqueued { report, item, result })
+                Event::Filing(FilingEvent::Enqueued {
+                    report,
+                    item,
+                    result,
+                })
             })
         }
         FilingEvent::Enqueued {
@@ -129,8 +137,8 @@ pub fn update(event: FilingEvent, model: &mut Model) -> Command<Effect, Event> {
         } => {
             item.mutation.seq = seq;
             model.filing = Filing::Saved(report.id);
-            model.reports.insert(report.id, report);
-            model.outbox.push(item);
+            model.reports.insert(report.id, *report);
+            model.outbox.push(*item);
             render()
         }
         FilingEvent::Enqueued { result: Err(e), .. } => {
@@ -187,7 +195,9 @@ mod tests {
     #[test]
     fn messages_follow_the_language() {
         let mut h = Harness::new();
-        h.send(Intent::SetLanguage { language: "fr-FR".into() });
+        h.send(Intent::SetLanguage {
+            language: "fr-FR".into(),
+        });
         let message = failure(file(&mut h, CATEGORY, 48.85, "nid de poule"));
         assert!(message.contains("pas encore inscrit"), "{message}");
         // The override is saved.
@@ -203,7 +213,12 @@ mod tests {
         assert_eq!(first.get_version_num(), 7);
         let millis = |id: uuid::Uuid| id.get_timestamp().unwrap().to_unix();
         assert!(millis(first) <= millis(second), "ids sort by filing time");
-        let report = h.view().reports.into_iter().find(|r| r.id == first.to_string()).unwrap();
+        let report = h
+            .view()
+            .reports
+            .into_iter()
+            .find(|r| r.id == first.to_string())
+            .unwrap();
         assert_eq!(report.text, "matelas");
     }
 }

@@ -70,7 +70,7 @@ pub enum Intent {
 #[derive(Debug)]
 pub enum Event {
     Intent(Intent),
-    Loaded(Result<Snapshot, StoreError>),
+    Loaded(Result<Box<Snapshot>, StoreError>),
     LanguageSaved(Result<(), StoreError>),
     Registration(RegistrationEvent),
     Filing(FilingEvent),
@@ -103,13 +103,15 @@ impl Failure {
 impl From<ApiFailure> for Failure {
     fn from(failure: ApiFailure) -> Self {
         match failure {
-            ApiFailure::Unreachable(detail) => Self::Unreachable(Message::ServerUnreachable(detail)),
+            ApiFailure::Unreachable(detail) => {
+                Self::Unreachable(Message::ServerUnreachable(detail))
+            }
             ApiFailure::Unauthorized => Self::Failed(Message::DeviceNotRecognised),
             ApiFailure::UnknownTenant => Self::Failed(Message::UnknownTenant(String::new())),
             ApiFailure::Server(code) => Self::Failed(Message::ServerFailed(code)),
-            ApiFailure::Resequence { expected_seq } => Self::Failed(Message::ProtocolMismatch(format!(
-                "the server still expects sequence {expected_seq}"
-            ))),
+            ApiFailure::Resequence { expected_seq } => Self::Failed(Message::ProtocolMismatch(
+                format!("the server still expects sequence {expected_seq}"),
+            )),
             ApiFailure::Protocol(detail) => Self::Failed(Message::ProtocolMismatch(detail)),
         }
     }
@@ -148,6 +150,7 @@ pub fn update(event: Event, model: &mut Model) -> Command<Effect, Event> {
             store::load().then_send(Event::Loaded)
         }
         Event::Loaded(Ok(snapshot)) => {
+            let snapshot = *snapshot;
             if let Some(language) = &snapshot.language {
                 model.lang = Lang::from_tag(language);
             }
@@ -184,7 +187,8 @@ fn handle_intent(intent: Intent, model: &mut Model) -> Command<Effect, Event> {
         Intent::Start { .. } => render(),
         Intent::SetLanguage { language } => {
             model.lang = Lang::from_tag(&language);
-            let save = store::write(StoreOp::SaveLanguage(model.lang.code().into())).then_send(Event::LanguageSaved);
+            let save = store::write(StoreOp::SaveLanguage(model.lang.code().into()))
+                .then_send(Event::LanguageSaved);
             Command::all([save, render()])
         }
         Intent::Register {
@@ -202,7 +206,11 @@ fn handle_intent(intent: Intent, model: &mut Model) -> Command<Effect, Event> {
             model,
             Draft {
                 category,
-                location: GeoPoint { lat, lon, accuracy_m },
+                location: GeoPoint {
+                    lat,
+                    lon,
+                    accuracy_m,
+                },
                 text,
             },
         ),

@@ -8,6 +8,8 @@ use relais_protocol::{
     Mutation, Reason,
     mutation::{MAX_BATCH_BYTES, MAX_BATCH_MUTATIONS},
 };
+use std::collections::HashSet;
+
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -92,6 +94,7 @@ impl Outbox {
 
     /// Drops acknowledged items.
     pub fn remove(&mut self, accepted: &[Uuid]) {
+        let accepted: HashSet<&Uuid> = accepted.iter().collect();
         self.items.retain(|i| !accepted.contains(&i.id()));
     }
 
@@ -149,14 +152,21 @@ mod tests {
     fn batch_stays_under_the_byte_limit() {
         let outbox = Outbox::new((1..=200).map(|s| note(s, 4000)).collect());
         let batch = outbox.next_batch();
-        let bytes: usize = batch.iter().map(|m| serde_json::to_vec(m).unwrap().len()).sum();
+        let bytes: usize = batch
+            .iter()
+            .map(|m| serde_json::to_vec(m).unwrap().len())
+            .sum();
         assert!(!batch.is_empty() && batch.len() < 200);
         assert!(bytes <= MAX_BATCH_BYTES);
     }
 
     #[test]
     fn batch_has_at_most_the_mutation_limit() {
-        let outbox = Outbox::new((1..=(MAX_BATCH_MUTATIONS as u64 + 10)).map(|s| note(s, 1)).collect());
+        let outbox = Outbox::new(
+            (1..=(MAX_BATCH_MUTATIONS as u64 + 10))
+                .map(|s| note(s, 1))
+                .collect(),
+        );
         assert_eq!(outbox.next_batch().len(), MAX_BATCH_MUTATIONS);
     }
 }

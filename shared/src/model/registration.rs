@@ -58,7 +58,12 @@ pub enum RegistrationEvent {
 }
 
 /// The user asked to register with `tenant` on `server_url`.
-pub fn start(model: &mut Model, server_url: String, tenant: String, platform: String) -> Command<Effect, Event> {
+pub fn start(
+    model: &mut Model,
+    server_url: String,
+    tenant: String,
+    platform: String,
+) -> Command<Effect, Event> {
     if let Some(existing) = &model.registration {
         model.registering = Registering::Failed(Failure::Failed(Message::AlreadyRegistered {
             tenant: existing.tenant.clone(),
@@ -93,8 +98,9 @@ pub fn update(event: RegistrationEvent, model: &mut Model) -> Command<Effect, Ev
                 device_id: registered.device_id,
                 token: registered.token,
             };
-            store::write(StoreOp::SaveRegistration(registration.clone()))
-                .then_send(move |result| Event::Registration(RegistrationEvent::Saved(registration, result)))
+            store::write(StoreOp::SaveRegistration(registration.clone())).then_send(move |result| {
+                Event::Registration(RegistrationEvent::Saved(registration, result))
+            })
         }
         RegistrationEvent::Answered {
             tenant,

@@ -12,6 +12,8 @@
 //! after the store has recorded each step, so a sync killed at any point resumes safely: the
 //! server recognises re-sent mutations by their sequence number and id.
 
+use std::collections::{HashMap, HashSet};
+
 use crux_core::{Command, render::render};
 use relais_protocol::{
     Catalogue, Change, Cursor, Outcome, PullResponse, PushRequest, PushResponse, ReportStatus,
@@ -166,10 +168,17 @@ pub fn update(event: SyncEvent, model: &mut Model) -> Command<Effect, Event> {
             if progressed {
                 push_next(model)
             } else {
-                stop(model, Failure::Failed(Message::ProtocolMismatch("push made no progress".into())))
+                stop(
+                    model,
+                    Failure::Failed(Message::ProtocolMismatch("push made no progress".into())),
+                )
             }
         }
-        SyncEvent::AttemptRecorded { items, failure, result } => {
+        SyncEvent::AttemptRecorded {
+            items,
+            failure,
+            result,
+        } => {
             if result.is_ok() {
                 model.outbox.replace(&items);
             }
@@ -192,17 +201,31 @@ pub fn update(event: SyncEvent, model: &mut Model) -> Command<Effect, Event> {
         SyncEvent::Pulled(Err(failure)) | SyncEvent::CatalogueFetched(Err(failure)) => {
             stop(model, Failure::from(failure))
         }
-        SyncEvent::PullRecorded { page, result: Ok(()) } => {
-            run.summary.received += u32::try_from(page.reports.len() + page.removed.len()).unwrap_or(u32::MAX);
+        SyncEvent::PullRecorded {
+            page,
+            result: Ok(()),
+        } => {
+            run.summary.received +=
+                u32::try_from(page.reports.len() + page.removed.len()).unwrap_or(u32::MAX);
+            let stuck = page.has_more && page.cursor == model.cursor;
             apply_page(model, page.clone());
-            if page.has_more {
+            if stuck {
+                stop(
+                    model,
+                    Failure::Failed(Message::ProtocolMismatch(
+                        "the pull cursor did not move".into(),
+                    )),
+                )
+            } else if page.has_more {
                 pull_next(model)
             } else {
                 fetch_catalogue(model)
             }
         }
-        SyncEvent::CatalogueFetched(Ok(catalogue)) => store::write(StoreOp::SaveCatalogue(catalogue.clone()))
-            .then_send(move |result| Event::Sync(SyncEvent::CatalogueSaved(catalogue, result))),
+        SyncEvent::CatalogueFetched(Ok(catalogue)) => {
+            store::write(StoreOp::SaveCatalogue(catalogue.clone()))
+                .then_send(move |result| Event::Sync(SyncEvent::CatalogueSaved(catalogue, result)))
+        }
         SyncEvent::CatalogueSaved(catalogue, Ok(())) => {
             model.catalogue = Some(catalogue);
             let summary = run.summary;
@@ -212,7 +235,9 @@ pub fn update(event: SyncEvent, model: &mut Model) -> Command<Effect, Event> {
         SyncEvent::PushRecorded { result: Err(e), .. }
         | SyncEvent::Resequenced(Err(e))
         | SyncEvent::PullRecorded { result: Err(e), .. }
-        | SyncEvent::CatalogueSaved(_, Err(e)) => stop(model, Failure::Failed(Message::StorageFailed(e.0))),
+        | SyncEvent::CatalogueSaved(_, Err(e)) => {
+            stop(model, Failure::Failed(Message::StorageFailed(e.0)))
+        }
     }
 }
 
@@ -221,7 +246,8 @@ fn push_next(model: &mut Model) -> Command<Effect, Event> {
     if batch.is_empty() {
         return pull_next(model);
     }
-    let (Some(registration), SyncState::Running(run)) = (&model.registration, &mut model.sync) else {
+    let (Some(registration), SyncState::Running(run)) = (&model.registration, &mut model.sync)
+    else {
         unreachable!("push_next runs only during a sync of a registered device");
     };
     run.step = SyncStep::Pushing;
@@ -237,8 +263,17 @@ fn record_push(model: &Model, batch: &[Uuid], response: &PushResponse) -> Comman
     let mut accepted = Vec::new();
     let mut refused = Vec::new();
     let mut reports = Vec::new();
-    for result in response.results.iter().filter(|r| batch.contains(&r.mutation_id)) {
-        let Some(item) = model.outbox.get(result.mutation_id) else {
+    let batch: HashSet<&Uuid> = batch.iter().collect();
+    let sent: HashMap<Uuid, &OutboxItem> = model
+        .outbox
+        .items()
+        .iter()
+        .filter(|i| batch.contains(&i.id()))
+        .map(|i| (i.id(), i))
+        .collect();
+    for result in &response.results {
+        // Results for anything but this batch (a replayed answer) acknowledge nothing.
+        let Some(item) = sent.get(&result.mutation_id).copied() else {
             continue;
         };
         let report = created_report(model, item);
@@ -279,7 +314,9 @@ fn record_push(model: &Model, batch: &[Uuid], response: &PushResponse) -> Comman
 /// The report an outbox item creates, if it is a creation.
 fn created_report(model: &Model, item: &OutboxItem) -> Option<Report> {
     match &item.mutation.op {
-        relais_protocol::MutationOp::CreateReport { report_id, .. } => model.reports.get(report_id).cloned(),
+        relais_protocol::MutationOp::CreateReport { report_id, .. } => {
+            model.reports.get(report_id).cloned()
+        }
         _ => None,
     }
 }
@@ -298,16 +335,26 @@ fn record_attempt(model: &Model, batch: &[Uuid], failure: Failure) -> Command<Ef
             item
         })
         .collect();
-    store::write(StoreOp::RecordAttempt { items: items.clone() })
-        .then_send(move |result| Event::Sync(SyncEvent::AttemptRecorded { items, failure, result }))
+    store::write(StoreOp::RecordAttempt {
+        items: items.clone(),
+    })
+    .then_send(move |result| {
+        Event::Sync(SyncEvent::AttemptRecorded {
+            items,
+            failure,
+            result,
+        })
+    })
 }
 
 fn pull_next(model: &mut Model) -> Command<Effect, Event> {
-    let (Some(registration), SyncState::Running(run)) = (&model.registration, &mut model.sync) else {
+    let (Some(registration), SyncState::Running(run)) = (&model.registration, &mut model.sync)
+    else {
         unreachable!("pull_next runs only during a sync of a registered device");
     };
     run.step = SyncStep::Pulling;
-    let pull = api::pull(registration, &model.cursor).then_send(|r| Event::Sync(SyncEvent::Pulled(r)));
+    let pull =
+        api::pull(registration, &model.cursor).then_send(|r| Event::Sync(SyncEvent::Pulled(r)));
     Command::all([pull, render()])
 }
 
@@ -320,10 +367,10 @@ fn to_page(model: &Model, response: PullResponse) -> PullPage {
                 let report = match model.reports.get(&public.id) {
                     Some(known) => {
                         let mut known = known.clone();
-                        known.merge_public(public);
+                        known.merge_public(*public);
                         known
                     }
-                    None => Report::from(public),
+                    None => Report::from(*public),
                 };
                 reports.push(report);
             }
@@ -354,11 +401,13 @@ fn apply_page(model: &mut Model, page: PullPage) {
 }
 
 fn fetch_catalogue(model: &mut Model) -> Command<Effect, Event> {
-    let (Some(registration), SyncState::Running(run)) = (&model.registration, &mut model.sync) else {
+    let (Some(registration), SyncState::Running(run)) = (&model.registration, &mut model.sync)
+    else {
         unreachable!("fetch_catalogue runs only during a sync of a registered device");
     };
     run.step = SyncStep::FetchingCatalogue;
-    let fetch = api::catalogue(registration).then_send(|r| Event::Sync(SyncEvent::CatalogueFetched(r)));
+    let fetch =
+        api::catalogue(registration).then_send(|r| Event::Sync(SyncEvent::CatalogueFetched(r)));
     Command::all([fetch, render()])
 }
 
@@ -371,17 +420,22 @@ fn stop(model: &mut Model, failure: Failure) -> Command<Effect, Event> {
     render()
 }
 
-
 #[cfg(test)]
 mod tests {
     use rand::{Rng, SeedableRng, rngs::StdRng};
     use relais_protocol::ErrorCode;
 
-    use super::super::testing::{Harness, ServerOracle, connection_refused, ok_json, status, timeout};
+    use super::super::testing::{
+        Harness, ServerOracle, connection_refused, ok_json, status, timeout,
+    };
     use crate::{model::Intent, view::SyncView};
 
     fn queued(h: &Harness) -> usize {
-        h.view().outbox.iter().filter(|i| i.state == "queued").count()
+        h.view()
+            .outbox
+            .iter()
+            .filter(|i| i.state == "queued")
+            .count()
     }
 
     #[test]
@@ -391,7 +445,11 @@ mod tests {
         let view = h.view();
         assert!(view.registration.is_some());
         assert_eq!(view.categories.len(), 1);
-        assert!(matches!(view.sync, SyncView::Finished { .. }), "{:?}", view.sync);
+        assert!(
+            matches!(view.sync, SyncView::Finished { .. }),
+            "{:?}",
+            view.sync
+        );
     }
 
     #[test]
@@ -404,7 +462,11 @@ mod tests {
         let seqs: Vec<u64> = view.outbox.iter().map(|i| i.seq).collect();
         assert_eq!(seqs, vec![1, 2, 3]);
         for id in ids {
-            let report = view.reports.iter().find(|r| r.id == id.to_string()).unwrap();
+            let report = view
+                .reports
+                .iter()
+                .find(|r| r.id == id.to_string())
+                .unwrap();
             assert_eq!(report.status, "queued");
             assert!(report.mine);
         }
@@ -419,7 +481,11 @@ mod tests {
         let push = h.take_http();
         h.respond(push, connection_refused());
         let view = h.view();
-        assert!(matches!(view.sync, SyncView::Unreachable { queued: 1, .. }), "{:?}", view.sync);
+        assert!(
+            matches!(view.sync, SyncView::Unreachable { queued: 1, .. }),
+            "{:?}",
+            view.sync
+        );
         assert_eq!(view.outbox[0].attempts, 1);
         assert!(view.outbox[0].last_error.is_some());
         // The attempt is on disk too.
@@ -446,7 +512,11 @@ mod tests {
         h.send(Intent::Sync);
         let push = h.take_http();
         h.respond(push, status(500, ErrorCode::Internal));
-        assert!(matches!(h.view().sync, SyncView::Failed { queued: 1, .. }), "{:?}", h.view().sync);
+        assert!(
+            matches!(h.view().sync, SyncView::Failed { queued: 1, .. }),
+            "{:?}",
+            h.view().sync
+        );
         h.send(Intent::Sync);
         h.serve_all(&mut server);
         assert_eq!(queued(&h), 0);
@@ -495,7 +565,10 @@ mod tests {
         let mut push = h.take_http();
         let answer = server.handle(&push.operation);
         push.resolve(answer.clone()).unwrap();
-        assert!(push.resolve(answer).is_err(), "crux refuses a duplicated answer");
+        assert!(
+            push.resolve(answer).is_err(),
+            "crux refuses a duplicated answer"
+        );
     }
 
     #[test]
@@ -510,7 +583,13 @@ mod tests {
         h.file("second");
         h.send(Intent::Sync);
         let push = h.take_http();
-        assert_eq!(serde_json::from_slice::<relais_protocol::PushRequest>(&push.operation.body).unwrap().mutations.len(), 2);
+        assert_eq!(
+            serde_json::from_slice::<relais_protocol::PushRequest>(&push.operation.body)
+                .unwrap()
+                .mutations
+                .len(),
+            2
+        );
         // A replayed answer to the first push arrives for the second one.
         h.respond(push, first_answer);
         assert_eq!(queued(&h), 1, "the second report is still queued");
@@ -530,11 +609,26 @@ mod tests {
         h.send(Intent::Sync);
         h.serve_all(&mut server);
         let view = h.view();
-        assert!(matches!(view.sync, SyncView::Finished { sent: 2, refused: 1, .. }), "{:?}", view.sync);
+        assert!(
+            matches!(
+                view.sync,
+                SyncView::Finished {
+                    sent: 2,
+                    refused: 1,
+                    ..
+                }
+            ),
+            "{:?}",
+            view.sync
+        );
         assert_eq!(view.outbox.len(), 1);
         assert_eq!(view.outbox[0].state, "rejected");
         assert_eq!(view.outbox[0].reason.as_deref(), Some("Outside the town"));
-        let report = view.reports.iter().find(|r| r.id == refused.to_string()).unwrap();
+        let report = view
+            .reports
+            .iter()
+            .find(|r| r.id == refused.to_string())
+            .unwrap();
         assert_eq!(report.status, "refused");
         assert_eq!(report.refusal.as_deref(), Some("Outside the town"));
         // The queue moves on, and the refusal survives a restart.
@@ -572,7 +666,11 @@ mod tests {
         h.serve_all(&mut server);
         assert_eq!(queued(&h), 0);
         assert_eq!(h.view().outbox.len(), 0);
-        assert!(matches!(h.view().sync, SyncView::Finished { sent: 1, .. }), "{:?}", h.view().sync);
+        assert!(
+            matches!(h.view().sync, SyncView::Finished { sent: 1, .. }),
+            "{:?}",
+            h.view().sync
+        );
         assert_eq!(server.applied.len(), 3);
     }
 
@@ -626,16 +724,28 @@ mod tests {
             on_server.sort();
             let mut expected = filed.clone();
             expected.sort();
-            assert_eq!(on_server, expected, "seed {seed}: exactly the filed reports");
-            assert_eq!(server.applied.len(), filed.len(), "seed {seed}: each applied once");
+            assert_eq!(
+                on_server, expected,
+                "seed {seed}: exactly the filed reports"
+            );
+            assert_eq!(
+                server.applied.len(),
+                filed.len(),
+                "seed {seed}: each applied once"
+            );
         }
     }
 
     #[test]
     fn ok_json_answers_are_well_formed() {
         // Guards the harness itself: a push answer must parse as the protocol says.
-        let answer = ok_json(&relais_protocol::PushResponse { results: vec![], last_seq: 0 });
-        let crux_http::protocol::HttpResult::Ok(response) = answer else { panic!() };
+        let answer = ok_json(&relais_protocol::PushResponse {
+            results: vec![],
+            last_seq: 0,
+        });
+        let crux_http::protocol::HttpResult::Ok(response) = answer else {
+            panic!()
+        };
         assert_eq!(response.status, 200);
     }
 }

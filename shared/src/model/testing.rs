@@ -15,8 +15,9 @@ use crux_http::{
 };
 use crux_time::{TimeRequest, TimeResponse, protocol::Instant};
 use relais_protocol::{
-    ApiError, Catalogue, Category, CategoryGroup, Change, Cursor, ErrorCode, LocalizedText, MutationOp, Outcome,
-    PublicReport, PullResponse, PushRequest, PushResponse, PushResult, Reason, Registered, ReportStatus, StatusChange,
+    ApiError, Catalogue, Category, CategoryGroup, Change, Cursor, ErrorCode, LocalizedText,
+    MutationOp, Outcome, PublicReport, PullResponse, PushRequest, PushResponse, PushResult, Reason,
+    Registered, ReportStatus, StatusChange,
 };
 use uuid::Uuid;
 
@@ -36,18 +37,12 @@ pub struct Harness {
 
 impl Harness {
     /// A started device with an empty store.
+    #[expect(
+        clippy::new_without_default,
+        reason = "a harness is made on purpose, never by default"
+    )]
     pub fn new() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let store = LocalStore::open(dir.path()).unwrap();
-        let mut h = Self {
-            model: Model::default(),
-            store,
-            dir,
-            commands: Vec::new(),
-            http: VecDeque::new(),
-        };
-        h.send(Intent::Start { language: "en".into() });
-        h
+        Self::start(tempfile::tempdir().unwrap())
     }
 
     /// The same device after an app restart: a fresh model loaded from the same store.
@@ -55,6 +50,10 @@ impl Harness {
     pub fn restart(self) -> Self {
         let dir = self.dir;
         drop(self.store);
+        Self::start(dir)
+    }
+
+    fn start(dir: tempfile::TempDir) -> Self {
         let store = LocalStore::open(dir.path()).unwrap();
         let mut h = Self {
             model: Model::default(),
@@ -63,7 +62,9 @@ impl Harness {
             commands: Vec::new(),
             http: VecDeque::new(),
         };
-        h.send(Intent::Start { language: "en".into() });
+        h.send(Intent::Start {
+            language: "en".into(),
+        });
         h
     }
 
@@ -112,11 +113,15 @@ impl Harness {
     }
 
     pub fn take_http(&mut self) -> Request<HttpRequest> {
-        self.http.pop_front().expect("the core made no HTTP request")
+        self.http
+            .pop_front()
+            .expect("the core made no HTTP request")
     }
 
     pub fn respond(&mut self, mut request: Request<HttpRequest>, result: HttpResult) {
-        request.resolve(result).expect("the request was waiting for an answer");
+        request
+            .resolve(result)
+            .expect("the request was waiting for an answer");
         self.settle();
     }
 
@@ -145,7 +150,7 @@ impl Harness {
                         }
                         Effect::Time(mut request) => {
                             assert_eq!(request.operation, TimeRequest::Now);
-                            let now = Instant::try_from(SystemTime::now()).unwrap();
+                            let now = Instant::from(SystemTime::now());
                             request.resolve(TimeResponse::Now { instant: now }).unwrap();
                         }
                         Effect::Http(request) => self.http.push_back(request),
@@ -170,7 +175,11 @@ pub fn ok_json(body: &impl serde::Serialize) -> HttpResult {
 }
 
 pub fn status(code: u16, error: ErrorCode) -> HttpResult {
-    HttpResult::Ok(HttpResponse::status(code).json(ApiError::new(error, "test")).build())
+    HttpResult::Ok(
+        HttpResponse::status(code)
+            .json(ApiError::new(error, "test"))
+            .build(),
+    )
 }
 
 pub fn connection_refused() -> HttpResult {
@@ -195,6 +204,8 @@ pub struct ServerOracle {
 }
 
 impl ServerOracle {
+    const PAGE: usize = 2;
+
     pub fn register(&mut self) -> Registered {
         let token = format!("token-{}", self.last_seq.len());
         self.last_seq.insert(token.clone(), 0);
@@ -238,12 +249,7 @@ impl ServerOracle {
             let body: PushRequest = serde_json::from_slice(&request.body).unwrap();
             self.push(&token, body)
         } else if path.starts_with("/v1/demo/sync/pull") {
-            ok_json(&PullResponse {
-                reset: false,
-                changes: self.reports.iter().cloned().map(|report| Change::Report { report }).collect(),
-                cursor: Cursor(self.reports.len().to_string()),
-                has_more: false,
-            })
+            self.pull(&request.url)
         } else if path.starts_with("/v1/demo/catalogue") {
             ok_json(&Self::catalogue())
         } else {
@@ -261,8 +267,16 @@ impl ServerOracle {
                     e.expected_seq = Some(last + 1);
                     return HttpResult::Ok(HttpResponse::status(409).json(e).build());
                 }
-                let outcome = if outcome.is_accepted() { Outcome::AlreadyApplied } else { outcome.clone() };
-                results.push(PushResult { seq: m.seq, mutation_id: m.mutation_id, outcome });
+                let outcome = if outcome.is_accepted() {
+                    Outcome::AlreadyApplied
+                } else {
+                    outcome.clone()
+                };
+                results.push(PushResult {
+                    seq: m.seq,
+                    mutation_id: m.mutation_id,
+                    outcome,
+                });
                 continue;
             }
             if m.seq != last + 1 {
@@ -271,12 +285,48 @@ impl ServerOracle {
                 return HttpResult::Ok(HttpResponse::status(409).json(e).build());
             }
             let outcome = self.apply(&m.op, m.mutation_id);
-            self.outcomes.insert((token.to_owned(), m.seq), (m.mutation_id, outcome.clone()));
+            self.outcomes
+                .insert((token.to_owned(), m.seq), (m.mutation_id, outcome.clone()));
             self.last_seq.insert(token.to_owned(), m.seq);
-            results.push(PushResult { seq: m.seq, mutation_id: m.mutation_id, outcome });
+            results.push(PushResult {
+                seq: m.seq,
+                mutation_id: m.mutation_id,
+                outcome,
+            });
         }
         let last_seq = self.last_seq[token];
         ok_json(&PushResponse { results, last_seq })
+    }
+
+    /// Serves the change log in pages of at most [`Self::PAGE`], whatever the device asks, so
+    /// that paging is exercised; the cursor is the index of the next report.
+    fn pull(&self, url: &str) -> HttpResult {
+        let url = url::Url::parse(url).unwrap();
+        let param = |name: &str| {
+            url.query_pairs()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.into_owned())
+        };
+        let start: usize = param("cursor")
+            .filter(|c| !c.is_empty())
+            .map_or(0, |c| c.parse().unwrap());
+        let limit: usize = param("limit")
+            .expect("the device always sends a limit")
+            .parse()
+            .unwrap();
+        let end = (start + limit.min(Self::PAGE)).min(self.reports.len());
+        ok_json(&PullResponse {
+            reset: false,
+            changes: self.reports[start..end]
+                .iter()
+                .cloned()
+                .map(|report| Change::Report {
+                    report: Box::new(report),
+                })
+                .collect(),
+            cursor: Cursor(end.to_string()),
+            has_more: end < self.reports.len(),
+        })
     }
 
     /// Forgets every device's mutations after `seq`, as a server restored from an old backup.
@@ -288,11 +338,23 @@ impl ServerOracle {
     }
 
     fn apply(&mut self, op: &MutationOp, mutation_id: Uuid) -> Outcome {
-        let MutationOp::CreateReport { report_id, category, location, text, created_at_ms, .. } = op else {
-            return Outcome::Rejected { reason: Reason::new("unsupported", "Non pris en charge", "Unsupported") };
+        let MutationOp::CreateReport {
+            report_id,
+            category,
+            location,
+            text,
+            created_at_ms,
+            ..
+        } = op
+        else {
+            return Outcome::Rejected {
+                reason: Reason::new("unsupported", "Non pris en charge", "Unsupported"),
+            };
         };
         if self.refuse_text.as_deref() == Some(text.as_str()) {
-            return Outcome::Rejected { reason: Reason::new("outside_zones", "Hors de la ville", "Outside the town") };
+            return Outcome::Rejected {
+                reason: Reason::new("outside_zones", "Hors de la ville", "Outside the town"),
+            };
         }
         self.applied.push(mutation_id);
         self.reports.push(PublicReport {
@@ -305,10 +367,13 @@ impl ServerOracle {
             version: 1,
             zone: "75104".into(),
             service: LocalizedText::new("Propreté", "Cleaning"),
-            history: vec![StatusChange { status: ReportStatus::Received, at_ms: 0, note: None }],
+            history: vec![StatusChange {
+                status: ReportStatus::Received,
+                at_ms: 0,
+                note: None,
+            }],
             photos: Vec::new(),
         });
         Outcome::Applied
     }
 }
-

@@ -53,9 +53,15 @@ async fn execute(client: &reqwest::Client, request: &HttpRequest) -> HttpResult 
     }
 }
 
-async fn try_execute(client: &reqwest::Client, request: &HttpRequest) -> Result<HttpResponse, HttpError> {
-    let method = reqwest::Method::from_bytes(request.method.as_bytes()).map_err(|e| HttpError::Url(e.to_string()))?;
-    let mut builder = client.request(method, &request.url).body(request.body.clone());
+async fn try_execute(
+    client: &reqwest::Client,
+    request: &HttpRequest,
+) -> Result<HttpResponse, HttpError> {
+    let method = reqwest::Method::from_bytes(request.method.as_bytes())
+        .map_err(|e| HttpError::Url(e.to_string()))?;
+    let mut builder = client
+        .request(method, &request.url)
+        .body(request.body.clone());
     for header in &request.headers {
         builder = builder.header(&header.name, &header.value);
     }
@@ -70,7 +76,11 @@ async fn try_execute(client: &reqwest::Client, request: &HttpRequest) -> Result<
         })
         .collect();
     let body = response.bytes().await.map_err(transport_error)?.to_vec();
-    Ok(HttpResponse { status, headers, body })
+    Ok(HttpResponse {
+        status,
+        headers,
+        body,
+    })
 }
 
 fn transport_error(error: reqwest::Error) -> HttpError {
@@ -79,13 +89,12 @@ fn transport_error(error: reqwest::Error) -> HttpError {
     } else if error.is_builder() {
         HttpError::Url(error.to_string())
     } else {
-        // reqwest's top-level message is vague ("error sending request"): keep the cause chain.
-        let mut detail = error.to_string();
-        let mut source = std::error::Error::source(&error);
-        while let Some(cause) = source {
-            detail = format!("{detail}: {cause}");
-            source = cause.source();
+        // reqwest's top-level message is vague ("error sending request for url ..."): the root
+        // cause ("Connection refused", "dns error...") is what a user can act on.
+        let mut root: &dyn std::error::Error = &error;
+        while let Some(cause) = root.source() {
+            root = cause;
         }
-        HttpError::Io(detail)
+        HttpError::Io(root.to_string())
     }
 }

@@ -114,7 +114,9 @@ impl Runtime {
                 Effect::Render(_) => shell.render(),
                 Effect::Store(request) => store.submit(Job::start(request, &handle, &counter)),
                 Effect::Http(request) => executor.send(Job::start(request, &handle, &counter)),
-                Effect::Time(request) => clock::answer(&executor, Job::start(request, &handle, &counter)),
+                Effect::Time(request) => {
+                    clock::answer(&executor, Job::start(request, &handle, &counter))
+                }
             }
         });
         Ok(Self { router, inflight })

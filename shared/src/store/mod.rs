@@ -34,9 +34,12 @@ impl LocalStore {
     pub fn open(dir: &Path) -> Result<Self> {
         std::fs::create_dir_all(dir).map_err(|e| err(format!("{}: {e}", dir.display())))?;
         let mut conn = Connection::open(dir.join(DB_FILE)).map_err(err)?;
-        conn.pragma_update(None, "journal_mode", "WAL").map_err(err)?;
-        conn.pragma_update(None, "synchronous", "FULL").map_err(err)?;
-        conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(err)?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(err)?;
+        conn.pragma_update(None, "synchronous", "FULL")
+            .map_err(err)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(err)?;
         migrations::run(&mut conn).map_err(err)?;
         Ok(Self { conn })
     }
@@ -59,7 +62,7 @@ fn apply(tx: &Transaction<'_>, op: StoreOp) -> Result<StoreOutput> {
         StoreOp::Enqueue { report, item } => {
             let seq: u64 = get_setting(tx, "next_seq")?.unwrap_or(1);
             put_report(tx, &report)?;
-            let mut item = item;
+            let mut item = *item;
             item.mutation.seq = seq;
             put_item(tx, &item)?;
             put_setting(tx, "next_seq", &(seq + 1))?;
@@ -96,9 +99,12 @@ fn apply(tx: &Transaction<'_>, op: StoreOp) -> Result<StoreOutput> {
             cursor,
         } => {
             if reset {
-                tx.execute("DELETE FROM reports WHERE mine = 0", []).map_err(err)?;
+                tx.execute("DELETE FROM reports WHERE mine = 0", [])
+                    .map_err(err)?;
             }
-            let mut delete = tx.prepare_cached("DELETE FROM reports WHERE id = ?1").map_err(err)?;
+            let mut delete = tx
+                .prepare_cached("DELETE FROM reports WHERE id = ?1")
+                .map_err(err)?;
             for id in removed {
                 delete.execute([id.to_string()]).map_err(err)?;
             }
@@ -177,7 +183,11 @@ fn resequence(tx: &Transaction<'_>, from: u64) -> Result<Vec<(Uuid, u64)>> {
 fn put_report(tx: &Transaction<'_>, report: &Report) -> Result<()> {
     tx.prepare_cached("INSERT OR REPLACE INTO reports (id, mine, body) VALUES (?1, ?2, ?3)")
         .map_err(err)?
-        .execute(params![report.id.to_string(), report.mine, to_json(report)?])
+        .execute(params![
+            report.id.to_string(),
+            report.mine,
+            to_json(report)?
+        ])
         .map_err(err)?;
     Ok(())
 }
@@ -230,4 +240,112 @@ fn to_json<T: Serialize + ?Sized>(value: &T) -> Result<String> {
 
 fn from_json<T: DeserializeOwned>(text: &str) -> Result<T> {
     serde_json::from_str(text).map_err(|e| err(format!("corrupt local data: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use relais_protocol::{GeoPoint, MutationOp, ReportStatus};
+
+    use super::*;
+
+    fn report_and_item() -> (Box<Report>, Box<OutboxItem>) {
+        let report = Report {
+            id: Uuid::now_v7(),
+            category: "c".into(),
+            location: GeoPoint {
+                lat: 48.85,
+                lon: 2.35,
+                accuracy_m: None,
+            },
+            text: "t".into(),
+            created_at_ms: 1,
+            status: ReportStatus::Queued,
+            version: 0,
+            zone: None,
+            service: None,
+            history: Vec::new(),
+            photos: Vec::new(),
+            mine: true,
+            refusal: None,
+        };
+        let op = MutationOp::AddNote {
+            report_id: report.id,
+            text: "t".into(),
+        };
+        let item = OutboxItem::new(
+            Mutation {
+                seq: 0,
+                mutation_id: Uuid::now_v7(),
+                op,
+            },
+            1,
+        );
+        (Box::new(report), Box::new(item))
+    }
+
+    fn enqueue(store: &mut LocalStore) -> (Uuid, u64) {
+        let (report, item) = report_and_item();
+        let id = item.id();
+        match store.execute(StoreOp::Enqueue { report, item }).unwrap() {
+            StoreOutput::Enqueued { seq } => (id, seq),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    fn snapshot(store: &mut LocalStore) -> Snapshot {
+        match store.execute(StoreOp::Load).unwrap() {
+            StoreOutput::Loaded(s) => *s,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_corrupt_database_is_refused_with_a_readable_error() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(DB_FILE), vec![0x42; 8192]).unwrap();
+        let Err(error) = LocalStore::open(dir.path()) else {
+            panic!("a corrupt file was opened");
+        };
+        assert!(error.0.contains("not a database"), "{error}");
+    }
+
+    #[test]
+    fn sequence_numbers_are_gapless_and_survive_deletion_of_acknowledged_items() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = LocalStore::open(dir.path()).unwrap();
+        let (first, s1) = enqueue(&mut store);
+        let (_, s2) = enqueue(&mut store);
+        assert_eq!((s1, s2), (1, 2));
+        store
+            .execute(StoreOp::RecordPush {
+                accepted: vec![first],
+                refused: Vec::new(),
+                reports: Vec::new(),
+            })
+            .unwrap();
+        drop(store);
+        let mut store = LocalStore::open(dir.path()).unwrap();
+        assert_eq!(enqueue(&mut store).1, 3, "numbers are never reused");
+        let seqs: Vec<u64> = snapshot(&mut store)
+            .outbox
+            .iter()
+            .map(|i| i.mutation.seq)
+            .collect();
+        assert_eq!(seqs, vec![2, 3]);
+    }
+
+    #[test]
+    fn resequencing_renumbers_queued_items_in_order_and_moves_the_next_number() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = LocalStore::open(dir.path()).unwrap();
+        let (a, _) = enqueue(&mut store);
+        let (b, _) = enqueue(&mut store);
+        let StoreOutput::Resequenced(numbers) =
+            store.execute(StoreOp::Resequence { from: 10 }).unwrap()
+        else {
+            panic!()
+        };
+        assert_eq!(numbers, vec![(a, 10), (b, 11)]);
+        assert_eq!(enqueue(&mut store).1, 12);
+    }
 }

@@ -72,19 +72,37 @@ pub enum FilingView {
     Idle,
     Saving,
     /// Saved on the device and queued; `message` says so in the user's language.
-    Saved { report_id: String, message: String },
-    Failed { message: String },
+    Saved {
+        report_id: String,
+        message: String,
+    },
+    Failed {
+        message: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, uniffi::Enum)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum SyncView {
     Idle,
-    Running { step: String },
-    Finished { sent: u32, refused: u32, received: u32, message: String },
+    Running {
+        step: String,
+    },
+    Finished {
+        sent: u32,
+        refused: u32,
+        received: u32,
+        message: String,
+    },
     /// The server was not reached; everything stays queued.
-    Unreachable { message: String, queued: u32 },
-    Failed { message: String, queued: u32 },
+    Unreachable {
+        message: String,
+        queued: u32,
+    },
+    Failed {
+        message: String,
+        queued: u32,
+    },
 }
 
 impl From<&Model> for ViewModel {
@@ -162,11 +180,17 @@ impl From<&Model> for ViewModel {
                 SyncState::Stopped {
                     failure: Failure::Unreachable(m),
                     ..
-                } => SyncView::Unreachable { message: text(m), queued },
+                } => SyncView::Unreachable {
+                    message: text(m) + &crate::i18n::still_queued(lang, queued),
+                    queued,
+                },
                 SyncState::Stopped {
                     failure: Failure::Failed(m),
                     ..
-                } => SyncView::Failed { message: text(m), queued },
+                } => SyncView::Failed {
+                    message: text(m) + &crate::i18n::still_queued(lang, queued),
+                    queued,
+                },
             },
             notice: match &model.lifecycle {
                 Lifecycle::Broken(m) => Some(text(m)),

@@ -83,9 +83,9 @@ impl OutboxItemView {
     pub(crate) fn new(item: &OutboxItem, lang: Lang) -> Self {
         use relais_protocol::MutationOp as Op;
         let report_id = match &item.mutation.op {
-            Op::CreateReport { report_id, .. } | Op::AddNote { report_id, .. } | Op::ChangeStatus { report_id, .. } => {
-                Some(report_id.to_string())
-            }
+            Op::CreateReport { report_id, .. }
+            | Op::AddNote { report_id, .. }
+            | Op::ChangeStatus { report_id, .. } => Some(report_id.to_string()),
             Op::Unsupported => None,
         };
         let (state, reason) = match &item.state {

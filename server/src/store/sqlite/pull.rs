@@ -60,7 +60,12 @@ pub(super) fn page(
         .into_iter()
         .map(|(seq, mut report)| {
             report.history = history.remove(&report.id).unwrap_or_default();
-            (seq, Change::Report { report })
+            (
+                seq,
+                Change::Report {
+                    report: Box::new(report),
+                },
+            )
         })
         .collect();
     Ok(Some(ChangePage {

@@ -10,13 +10,13 @@ use crate::model::{OutboxItem, Report};
 /// Read the whole local state.
 #[must_use]
 pub fn load<Effect, Event>()
--> RequestBuilder<Effect, Event, impl Future<Output = Result<Snapshot, StoreError>>>
+-> RequestBuilder<Effect, Event, impl Future<Output = Result<Box<Snapshot>, StoreError>>>
 where
     Effect: From<crux_core::Request<StoreOp>> + Send + 'static,
     Event: Send + 'static,
 {
     Command::request_from_shell(StoreOp::Load).map(|out| match out? {
-        StoreOutput::Loaded(snapshot) => Ok(*snapshot),
+        StoreOutput::Loaded(snapshot) => Ok(snapshot),
         other => Err(unexpected(&other)),
     })
 }
@@ -24,8 +24,8 @@ where
 /// Save a new report with its outbox item; yields the item's sequence number.
 #[must_use]
 pub fn enqueue<Effect, Event>(
-    report: Report,
-    item: OutboxItem,
+    report: Box<Report>,
+    item: Box<OutboxItem>,
 ) -> RequestBuilder<Effect, Event, impl Future<Output = Result<u64, StoreError>>>
 where
     Effect: From<crux_core::Request<StoreOp>> + Send + 'static,
@@ -37,11 +37,14 @@ where
     })
 }
 
+/// New sequence numbers by mutation id.
+type Numbers = Vec<(Uuid, u64)>;
+
 /// Renumber the queued items from `from`; yields each item's new number.
 #[must_use]
 pub fn resequence<Effect, Event>(
     from: u64,
-) -> RequestBuilder<Effect, Event, impl Future<Output = Result<Vec<(Uuid, u64)>, StoreError>>>
+) -> RequestBuilder<Effect, Event, impl Future<Output = Result<Numbers, StoreError>>>
 where
     Effect: From<crux_core::Request<StoreOp>> + Send + 'static,
     Event: Send + 'static,

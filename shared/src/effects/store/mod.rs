@@ -26,7 +26,10 @@ pub enum StoreOp {
     /// Save a new report of this device and the outbox item that will send it, together. The
     /// store gives the item the device's next sequence number in the same transaction, so a
     /// failed write never leaves a gap.
-    Enqueue { report: Report, item: OutboxItem },
+    Enqueue {
+        report: Box<Report>,
+        item: Box<OutboxItem>,
+    },
     /// Record a push's outcome: items the server accepted are deleted, refused ones are kept
     /// with their reason, and the reports they concern are updated.
     RecordPush {
@@ -35,10 +38,14 @@ pub enum StoreOp {
         reports: Vec<Report>,
     },
     /// Record a failed delivery attempt on these outbox items.
-    RecordAttempt { items: Vec<OutboxItem> },
+    RecordAttempt {
+        items: Vec<OutboxItem>,
+    },
     /// Renumber the queued items, in their order, from `from` (after the server asked the queue
     /// to start at another sequence number).
-    Resequence { from: u64 },
+    Resequence {
+        from: u64,
+    },
     /// Store a page of pulled reports. With `reset`, public reports of other devices are
     /// forgotten first.
     ApplyPull {
@@ -65,7 +72,9 @@ pub struct Snapshot {
 pub enum StoreOutput {
     Loaded(Box<Snapshot>),
     /// The sequence number given to an enqueued item.
-    Enqueued { seq: u64 },
+    Enqueued {
+        seq: u64,
+    },
     /// The new sequence number of each queued item, by mutation id.
     Resequenced(Vec<(Uuid, u64)>),
     Written,
