@@ -20,6 +20,16 @@ pub enum ErrorCode {
     /// A pushed mutation reuses a sequence number the server already holds for another
     /// mutation; see `expected_seq`.
     SequenceConflict,
+    /// An upload chunk does not start where the server's copy ends; see `expected_offset`.
+    OffsetMismatch,
+    /// An upload chunk's bytes do not match its checksum: it was not kept.
+    ChecksumMismatch,
+    /// A finished upload's bytes do not match its name (SHA-256): it was discarded.
+    DigestMismatch,
+    /// Not an image this server accepts (JPEG).
+    UnsupportedMedia,
+    /// The caller may not do this.
+    Forbidden,
     /// The server could not do its work; retry later.
     Internal,
     /// The storage is unreachable (health check).
@@ -34,6 +44,9 @@ pub struct ApiError {
     /// With `sequence_gap` and `sequence_conflict`: the sequence number the server expects next.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expected_seq: Option<u64>,
+    /// With `offset_mismatch`: the bytes of the photo the server holds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_offset: Option<u64>,
 }
 
 impl ApiError {
@@ -42,6 +55,7 @@ impl ApiError {
             error,
             message: message.into(),
             expected_seq: None,
+            expected_offset: None,
         }
     }
 }

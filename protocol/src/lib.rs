@@ -14,19 +14,25 @@
 //! new mutation kinds, which an older server answers with a readable rejection instead of failing
 //! the whole batch. `docs/protocol.md` describes the message shapes for humans.
 
+pub mod account;
 pub mod catalogue;
 pub mod device;
+pub mod directory;
 pub mod error;
 pub mod mutation;
 pub mod pull;
 pub mod report;
 pub mod text;
+pub mod upload;
 
-pub use catalogue::{Catalogue, Category, CategoryGroup, Zone};
+pub use catalogue::{
+    Answer, Catalogue, Category, CategoryGroup, Choice, Question, QuestionKind, TownSettings, Zone,
+};
 pub use device::{RegisterDevice, Registered};
+pub use directory::{Directory, PublicService, RatingSummary};
 pub use error::{ApiError, ErrorCode};
 pub use mutation::{Mutation, MutationOp, Outcome, PushRequest, PushResponse, PushResult, Reason};
-pub use pull::{Change, Cursor, PullResponse};
+pub use pull::{Author, Change, Cursor, PullResponse, ThreadMessage};
 pub use report::{GeoPoint, PublicReport, ReportStatus, StatusChange};
 pub use text::LocalizedText;
 

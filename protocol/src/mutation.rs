@@ -15,10 +15,12 @@
 //!
 //! The whole batch is one transaction and the answer is sent only after it is durably committed.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::{GeoPoint, LocalizedText, ReportStatus};
+use crate::{Answer, GeoPoint, LocalizedText, ReportStatus};
 
 /// Devices keep a push batch under this many bytes of JSON (far below
 /// [`crate::MAX_BODY_BYTES`]).
@@ -60,6 +62,27 @@ pub enum MutationOp {
         /// Content addresses of photos uploaded separately.
         #[serde(default)]
         photos: Vec<String>,
+        /// Answers to the category's extra questions, by question code.
+        #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+        answers: BTreeMap<String, Answer>,
+    },
+    /// "Me too": the citizen has the same problem. Counted once per citizen.
+    SupportReport { report_id: Uuid },
+    /// The reporter's answer after a resolution: fixed or not (which reopens the report within
+    /// the town's window), with an optional satisfaction from 1 to 5.
+    ConfirmResolution {
+        report_id: Uuid,
+        fixed: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        satisfaction: Option<u8>,
+    },
+    /// Rate a public service; replaces the citizen's previous rating of it.
+    RateService {
+        service_id: String,
+        satisfaction: u8,
+        importance: u8,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        comment: Option<String>,
     },
     /// Add a note to a report (a citizen's reply, an agent's comment).
     AddNote { report_id: Uuid, text: String },
@@ -85,6 +108,9 @@ impl MutationOp {
             Self::CreateReport { .. } => "create_report",
             Self::AddNote { .. } => "add_note",
             Self::ChangeStatus { .. } => "change_status",
+            Self::SupportReport { .. } => "support_report",
+            Self::ConfirmResolution { .. } => "confirm_resolution",
+            Self::RateService { .. } => "rate_service",
             Self::Unsupported => "unsupported",
         }
     }

@@ -51,4 +51,29 @@ pub enum Change {
     Report { report: Box<PublicReport> },
     /// A report is no longer visible (withdrawn, anonymised away): drop it.
     ReportRemoved { id: uuid::Uuid },
+    /// The conversation between the city and the reporter about one of the caller's own
+    /// reports, whole. Only the reporter's devices receive it.
+    Thread {
+        report_id: uuid::Uuid,
+        messages: Vec<ThreadMessage>,
+    },
+}
+
+/// One message of a report's private thread.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ThreadMessage {
+    pub id: uuid::Uuid,
+    pub author: Author,
+    pub text: String,
+    /// Milliseconds since the Unix epoch, server clock.
+    pub at_ms: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Author {
+    /// The service in charge (an agent or the back office).
+    City,
+    /// The reporter.
+    Citizen,
 }

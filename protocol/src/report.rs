@@ -40,6 +40,8 @@ pub enum ReportStatus {
     Rejected,
     Transferred,
     Duplicate,
+    /// The reporter said a resolved report is not actually fixed.
+    Reopened,
 }
 
 impl ReportStatus {
@@ -53,6 +55,7 @@ impl ReportStatus {
             Self::Rejected => "rejected",
             Self::Transferred => "transferred",
             Self::Duplicate => "duplicate",
+            Self::Reopened => "reopened",
         }
     }
 
@@ -66,6 +69,7 @@ impl ReportStatus {
             "rejected" => Self::Rejected,
             "transferred" => Self::Transferred,
             "duplicate" => Self::Duplicate,
+            "reopened" => Self::Reopened,
             _ => return None,
         })
     }
@@ -103,4 +107,11 @@ pub struct PublicReport {
     /// Content addresses (SHA-256, hex) of the report's photos.
     #[serde(default)]
     pub photos: Vec<String>,
+    /// How many citizens said "me too".
+    #[serde(default)]
+    pub supporters: u32,
+    /// The earlier report this one probably repeats (flagged by the server at submission,
+    /// or confirmed by the city with the `duplicate` status).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duplicate_of: Option<Uuid>,
 }

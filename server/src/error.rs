@@ -114,6 +114,7 @@ impl From<PushError> for ApiFailure {
                     error: ErrorCode::SequenceGap,
                     message: format!("the batch must start at seq {expected_seq}"),
                     expected_seq: Some(expected_seq),
+                    expected_offset: None,
                 },
             },
             PushError::Refused(BatchRefusal::Conflict { expected_seq }) => Self {
@@ -123,6 +124,7 @@ impl From<PushError> for ApiFailure {
                     message: "a sequence number of the batch is recorded with another mutation"
                         .into(),
                     expected_seq: Some(expected_seq),
+                    expected_offset: None,
                 },
             },
             PushError::Db(error) => error.into(),

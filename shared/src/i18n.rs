@@ -152,6 +152,7 @@ pub fn status_label(status: ReportStatus, lang: Lang) -> &'static str {
         ReportStatus::Rejected => lang.choose("Rejeté", "Rejected"),
         ReportStatus::Transferred => lang.choose("Transféré", "Transferred"),
         ReportStatus::Duplicate => lang.choose("Doublon", "Duplicate"),
+        ReportStatus::Reopened => lang.choose("Rouvert", "Reopened"),
     }
 }
 

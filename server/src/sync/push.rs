@@ -83,7 +83,11 @@ fn facts_query(device: &DeviceRecord, mutations: &[Mutation]) -> FactsQuery {
             MutationOp::AddNote { report_id, .. } | MutationOp::ChangeStatus { report_id, .. } => {
                 report_ids.insert(*report_id);
             }
-            MutationOp::Unsupported => {}
+            MutationOp::SupportReport { report_id }
+            | MutationOp::ConfirmResolution { report_id, .. } => {
+                report_ids.insert(*report_id);
+            }
+            MutationOp::RateService { .. } | MutationOp::Unsupported => {}
         }
     }
     // An empty batch asks nothing but the device's last sequence number.
@@ -191,6 +195,7 @@ impl Judge<'_> {
                 text,
                 created_at_ms,
                 photos,
+                ..
             } => {
                 if self.facts.reports.contains_key(report_id) || self.created.contains(report_id) {
                     return Decision::Reject(reasons::duplicate_id());
@@ -239,7 +244,10 @@ impl Judge<'_> {
                 Role::Citizen => reasons::citizens_cannot_change_status(),
                 Role::Agent => reasons::status_changes_not_available(),
             }),
-            MutationOp::Unsupported => Decision::Reject(reasons::unsupported()),
+            MutationOp::SupportReport { .. }
+            | MutationOp::ConfirmResolution { .. }
+            | MutationOp::RateService { .. }
+            | MutationOp::Unsupported => Decision::Reject(reasons::unsupported()),
         }
     }
 

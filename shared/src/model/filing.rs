@@ -118,6 +118,7 @@ pub fn update(event: FilingEvent, model: &mut Model) -> Command<Effect, Event> {
                     text: report.text.clone(),
                     created_at_ms,
                     photos: Vec::new(),
+                    answers: std::collections::BTreeMap::new(),
                 },
             };
             let report = Box::new(report);

@@ -375,6 +375,8 @@ fn to_page(model: &Model, response: PullResponse) -> PullPage {
                 reports.push(report);
             }
             Change::ReportRemoved { id } => removed.push(id),
+            // Threads are shown with the reporter's timeline (not kept yet by this build).
+            Change::Thread { .. } => {}
         }
     }
     PullPage {

@@ -230,8 +230,12 @@ impl ServerOracle {
                 group: "proprete".into(),
                 name,
                 service: LocalizedText::new("Propreté", "Cleaning"),
+                questions: Vec::new(),
+                response_days: Some(7),
+                duplicate_radius_m: None,
             }],
             zones: Vec::new(),
+            settings: relais_protocol::TownSettings::default(),
         }
     }
 
@@ -373,6 +377,8 @@ impl ServerOracle {
                 note: None,
             }],
             photos: Vec::new(),
+            supporters: 0,
+            duplicate_of: None,
         });
         Outcome::Applied
     }

@@ -85,8 +85,10 @@ impl OutboxItemView {
         let report_id = match &item.mutation.op {
             Op::CreateReport { report_id, .. }
             | Op::AddNote { report_id, .. }
-            | Op::ChangeStatus { report_id, .. } => Some(report_id.to_string()),
-            Op::Unsupported => None,
+            | Op::ChangeStatus { report_id, .. }
+            | Op::SupportReport { report_id }
+            | Op::ConfirmResolution { report_id, .. } => Some(report_id.to_string()),
+            Op::RateService { .. } | Op::Unsupported => None,
         };
         let (state, reason) = match &item.state {
             OutboxState::Queued => ("queued", None),

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use relais_protocol::{Catalogue, Category, CategoryGroup, LocalizedText, Zone};
+use relais_protocol::{Catalogue, Category, CategoryGroup, LocalizedText, TownSettings, Zone};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 
 use crate::clock::now_ms;
@@ -179,6 +179,9 @@ pub(super) fn catalogue(conn: &mut Connection, tenant: &str) -> DbResult<Option<
                 group: row.get(1)?,
                 name: LocalizedText::new(row.get::<_, String>(2)?, row.get::<_, String>(3)?),
                 service: LocalizedText::new(row.get::<_, String>(4)?, row.get::<_, String>(5)?),
+                questions: Vec::new(),
+                response_days: None,
+                duplicate_radius_m: None,
             })
         })?
         .collect::<Result<Vec<_>, _>>()?;
@@ -189,6 +192,7 @@ pub(super) fn catalogue(conn: &mut Connection, tenant: &str) -> DbResult<Option<
                 code: row.get(0)?,
                 name: row.get(1)?,
                 kind: row.get(2)?,
+                polygons: Vec::new(),
             })
         })?
         .collect::<Result<Vec<_>, _>>()?;
@@ -198,6 +202,7 @@ pub(super) fn catalogue(conn: &mut Connection, tenant: &str) -> DbResult<Option<
         version,
         groups,
         categories,
+        settings: TownSettings::default(),
         zones,
     }))
 }

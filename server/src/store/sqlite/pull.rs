@@ -163,6 +163,8 @@ impl ReportRow {
             history: Vec::new(),
             photos: serde_json::from_str(&self.photos)
                 .map_err(|e| DbError::Corrupt(format!("photos of {}: {e}", self.id)))?,
+            supporters: 0,
+            duplicate_of: None,
         })
     }
 }

@@ -123,6 +123,7 @@ fn create_at(report_id: Uuid, (lat, lon): (f64, f64)) -> MutationOp {
         text: "Un matelas sur le trottoir".into(),
         created_at_ms: 1_700_000_000_000,
         photos: vec![],
+        answers: std::collections::BTreeMap::new(),
     }
 }
 
@@ -143,6 +144,7 @@ fn report_ids(page: &PullResponse) -> Vec<Uuid> {
         .map(|change| match change {
             Change::Report { report } => report.id,
             Change::ReportRemoved { id } => *id,
+            Change::Thread { report_id, .. } => *report_id,
         })
         .collect()
 }
