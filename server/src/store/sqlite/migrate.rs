@@ -7,10 +7,16 @@ use crate::clock::now_ms;
 use crate::store::{DbError, DbResult};
 
 /// `(version, sql)`, in the order they apply. The version is the file name without `.sql`.
-const MIGRATIONS: &[(&str, &str)] = &[(
-    "20251123190000_initial",
-    include_str!("migrations/20251123190000_initial.sql"),
-)];
+pub(super) const MIGRATIONS: &[(&str, &str)] = &[
+    (
+        "20251123190000_initial",
+        include_str!("migrations/20251123190000_initial.sql"),
+    ),
+    (
+        "20261123200000_citizen",
+        include_str!("migrations/20261123200000_citizen.sql"),
+    ),
+];
 
 /// Applies the pending migrations in one immediate transaction (so that two servers starting on
 /// the same file cannot both apply one) and returns how many were applied. Refuses a database
