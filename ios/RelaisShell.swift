@@ -7,6 +7,7 @@
 
 import Foundation
 import RelaisCore
+import UserNotifications
 
 /// Publishes the core's view model on the main thread. The core calls `render()` on its own
 /// threads; this class hops to the main queue before reading the view model, so SwiftUI only
@@ -18,9 +19,12 @@ final class RelaisShell: ObservableObject {
 
     /// Opens the app's data (in Application Support) and loads it.
     func start(dataDir: URL, language: String = Locale.preferredLanguages.first ?? "fr") throws {
-        let callback = RenderCallback { [weak self] in
-            Task { @MainActor in self?.refresh() }
-        }
+        let callback = ShellCallback(
+            onRender: { [weak self] in Task { @MainActor in self?.refresh() } },
+            onNotify: { notification in
+                Task { @MainActor in NotificationPoster.post(notification) }
+            }
+        )
         core = try RelaisCore(dataDir: dataDir.path, language: language, shell: callback)
         refresh()
     }
@@ -34,15 +38,33 @@ final class RelaisShell: ObservableObject {
     }
 }
 
-/// The core's `Shell` callback: forwards render requests.
-private final class RenderCallback: Shell {
+/// The core's `Shell` callback: forwards render requests and notifications.
+private final class ShellCallback: Shell {
     private let onRender: @Sendable () -> Void
+    private let onNotify: @Sendable (Notification) -> Void
 
-    init(onRender: @escaping @Sendable () -> Void) {
+    init(onRender: @escaping @Sendable () -> Void, onNotify: @escaping @Sendable (Notification) -> Void) {
         self.onRender = onRender
+        self.onNotify = onNotify
     }
 
     func render() {
         onRender()
+    }
+
+    func notify(notification: Notification) {
+        onNotify(notification)
+    }
+}
+
+/// Shows the core's notifications as local user notifications.
+enum NotificationPoster {
+    @MainActor
+    static func post(_ notification: Notification) {
+        let content = UNMutableNotificationContent()
+        content.title = notification.title
+        content.body = notification.body
+        let request = UNNotificationRequest(identifier: notification.reportId, content: content, trigger: nil)
+        UNUserNotificationCenter.current().add(request)
     }
 }

@@ -2,31 +2,48 @@
 //! has nothing to draw. Each CLI command opens it, sends one intent, waits until the core is
 //! idle and reads the view model.
 
-use std::{path::Path, sync::Arc, time::Duration};
+use std::{
+    path::Path,
+    sync::{Arc, Mutex, PoisonError},
+    time::Duration,
+};
 
 use anyhow::{Context, bail};
-use shared::{Intent, Runtime, ViewModel, runtime::Shell};
+use shared::{Intent, Runtime, ViewModel, effects::Notification, runtime::Shell};
 
 /// Longest a command waits for the core: a sync of many pages over a slow link.
 const COMMAND_TIMEOUT: Duration = Duration::from_secs(600);
 
-/// The CLI renders on demand, after each command, so render requests need no action.
-struct Headless;
+/// The CLI renders on demand, after each command, so render requests need no action;
+/// notifications are kept for the command to print.
+#[derive(Default)]
+struct Headless {
+    notifications: Mutex<Vec<Notification>>,
+}
 
 impl Shell for Headless {
     fn render(&self) {}
+
+    fn notify(&self, notification: Notification) {
+        self.notifications
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(notification);
+    }
 }
 
 pub struct Device {
     runtime: Runtime,
+    shell: Arc<Headless>,
 }
 
 impl Device {
     /// Opens the device's data in `dir` and loads it.
     pub fn open(dir: &Path, language: &str) -> anyhow::Result<Self> {
-        let runtime = Runtime::new(dir, Arc::new(Headless))
+        let shell = Arc::new(Headless::default());
+        let runtime = Runtime::new(dir, shell.clone())
             .with_context(|| format!("cannot open the device data in {}", dir.display()))?;
-        let device = Self { runtime };
+        let device = Self { runtime, shell };
         let view = device.send(Intent::Start {
             language: language.to_owned(),
         })?;
@@ -54,5 +71,16 @@ impl Device {
 
     pub fn view(&self) -> ViewModel {
         self.runtime.view()
+    }
+
+    /// Notifications the core asked to show since the last call.
+    pub fn take_notifications(&self) -> Vec<Notification> {
+        std::mem::take(
+            &mut *self
+                .shell
+                .notifications
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner),
+        )
     }
 }

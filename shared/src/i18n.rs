@@ -5,6 +5,8 @@
 
 use relais_protocol::{LocalizedText, ReportStatus};
 
+use crate::model::ActionKind;
+
 /// The user's language. French is the default of a French town's app; any other device
 /// language falls back to English.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -64,8 +66,27 @@ pub enum Message {
     ProtocolMismatch(String),
     StorageFailed(String),
     StillStarting,
-    /// A reason the server gave, already in both languages.
-    FromServer(LocalizedText),
+    OutsideTown(String),
+    TooManyPhotos {
+        max: usize,
+    },
+    MissingAnswer(LocalizedText),
+    InvalidAnswer(LocalizedText),
+    UnknownQuestion(String),
+    UnknownReport,
+    OwnReport,
+    ReportClosed,
+    AlreadySupported,
+    NotYourReport,
+    NotResolved,
+    WindowClosed {
+        days: u32,
+    },
+    InvalidRating,
+    NoDirectory,
+    UnknownService(String),
+    /// A text already in both languages (a reason the server gave, a photo problem).
+    Localized(LocalizedText),
 }
 
 impl Message {
@@ -136,7 +157,62 @@ impl Message {
             Self::StillStarting => lang
                 .choose("L'application démarre, réessayez.", "The app is starting, try again.")
                 .into(),
-            Self::FromServer(text) => lang.pick(text),
+            Self::OutsideTown(town) => match lang {
+                Lang::Fr => format!("Ce point est en dehors de {town} : placez le repère dans la ville."),
+                Lang::En => format!("This point is outside {town}: place the pin inside the town."),
+            },
+            Self::TooManyPhotos { max } => match lang {
+                Lang::Fr => format!("{max} photos au plus par signalement."),
+                Lang::En => format!("At most {max} photos per report."),
+            },
+            Self::MissingAnswer(question) => match lang {
+                Lang::Fr => format!("Répondez à la question « {} ».", question.fr),
+                Lang::En => format!("Please answer \"{}\".", question.en),
+            },
+            Self::InvalidAnswer(question) => match lang {
+                Lang::Fr => format!("La réponse à « {} » n'est pas valable.", question.fr),
+                Lang::En => format!("The answer to \"{}\" is not valid.", question.en),
+            },
+            Self::UnknownQuestion(code) => match lang {
+                Lang::Fr => format!("Cette catégorie ne pose pas de question « {code} »."),
+                Lang::En => format!("This category has no question \"{code}\"."),
+            },
+            Self::UnknownReport => lang
+                .choose("Ce signalement est inconnu de cet appareil : synchronisez.", "This device does not know that report: sync first.")
+                .into(),
+            Self::OwnReport => lang
+                .choose("C'est votre propre signalement.", "This is your own report.")
+                .into(),
+            Self::ReportClosed => lang
+                .choose("Ce signalement est déjà traité.", "This report is already closed.")
+                .into(),
+            Self::AlreadySupported => lang
+                .choose("Vous avez déjà dit « moi aussi » pour ce signalement.", "You already said \"me too\" for this report.")
+                .into(),
+            Self::NotYourReport => lang
+                .choose("Seul l'auteur du signalement peut faire cela.", "Only the report's author can do this.")
+                .into(),
+            Self::NotResolved => lang
+                .choose("Ce signalement n'est pas marqué comme résolu.", "This report is not marked as resolved.")
+                .into(),
+            Self::WindowClosed { days } => match lang {
+                Lang::Fr => format!("Le délai de {days} jours après la résolution est dépassé."),
+                Lang::En => format!("The {days}-day window after the resolution has passed."),
+            },
+            Self::InvalidRating => lang
+                .choose("Les notes vont de 1 à 5.", "Ratings go from 1 to 5.")
+                .into(),
+            Self::NoDirectory => lang
+                .choose(
+                    "L'annuaire des services n'a pas encore été reçu : synchronisez une fois.",
+                    "The directory of services has not been received yet: sync once.",
+                )
+                .into(),
+            Self::UnknownService(id) => match lang {
+                Lang::Fr => format!("Le service « {id} » n'existe pas dans l'annuaire."),
+                Lang::En => format!("There is no service \"{id}\" in the directory."),
+            },
+            Self::Localized(text) => lang.pick(text),
         }
     }
 }
@@ -156,13 +232,48 @@ pub fn status_label(status: ReportStatus, lang: Lang) -> &'static str {
     }
 }
 
-/// Confirmation that a report is saved on the device and will leave at the next sync.
-pub fn saved_message(lang: Lang) -> String {
-    lang.choose(
-        "Signalement enregistré sur l'appareil ; il partira à la prochaine synchronisation.",
-        "Report saved on this device; it will be sent at the next sync.",
-    )
-    .into()
+/// Confirmation that an action is saved on the device and will leave at the next sync.
+pub fn saved_message(lang: Lang, kind: ActionKind) -> String {
+    let (fr, en) = match kind {
+        ActionKind::Report => ("Signalement enregistré", "Report saved"),
+        ActionKind::Support => ("« Moi aussi » enregistré", "\"Me too\" saved"),
+        ActionKind::Reply => ("Message enregistré", "Message saved"),
+        ActionKind::Confirm => ("Réponse enregistrée", "Answer saved"),
+        ActionKind::Rate => ("Note enregistrée", "Rating saved"),
+    };
+    match lang {
+        Lang::Fr => format!("{fr} sur l'appareil ; envoi à la prochaine synchronisation."),
+        Lang::En => format!("{en} on this device; it will be sent at the next sync."),
+    }
+}
+
+/// A notification about a new status of one of the user's reports: `(title, body)`.
+pub fn status_notification(
+    lang: Lang,
+    category: &str,
+    status: ReportStatus,
+    note: Option<&str>,
+) -> (String, String) {
+    let title = match lang {
+        Lang::Fr => format!(
+            "Votre signalement : {}",
+            status_label(status, lang).to_lowercase()
+        ),
+        Lang::En => format!("Your report: {}", status_label(status, lang).to_lowercase()),
+    };
+    let body = note.map_or_else(
+        || category.to_owned(),
+        |note| format!("{category} — {note}"),
+    );
+    (title, body)
+}
+
+/// A notification about a message from the city: `(title, body)`.
+pub fn message_notification(lang: Lang, category: &str, text: &str) -> (String, String) {
+    let title = lang
+        .choose("La ville vous a répondu", "The city replied")
+        .to_owned();
+    (title, format!("{category} — {text}"))
 }
 
 /// What a completed sync did.
@@ -185,6 +296,16 @@ pub fn still_queued(lang: Lang, queued: u32) -> String {
             format!(" {n} envoi(s) restent en attente et partiront à la prochaine synchronisation.")
         }
         (Lang::En, n) => format!(" {n} item(s) stay queued and will be sent at the next sync."),
+    }
+}
+
+/// Who wrote a message of a report's thread.
+pub fn author_label(author: relais_protocol::Author, lang: Lang) -> &'static str {
+    match author {
+        relais_protocol::Author::City => {
+            lang.choose("Message de la ville", "Message from the city")
+        }
+        relais_protocol::Author::Citizen => lang.choose("Votre message", "Your message"),
     }
 }
 

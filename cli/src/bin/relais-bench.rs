@@ -14,7 +14,7 @@ use std::{
 
 use anyhow::{Context, bail};
 use clap::Parser;
-use shared::{Intent, Runtime, runtime::Shell, view::SyncView};
+use shared::{Intent, Runtime, effects::Notification, runtime::Shell, view::SyncView};
 
 /// Time the device-to-server path against raw SQLite inserts.
 #[derive(Parser)]
@@ -31,6 +31,7 @@ struct Headless;
 
 impl Shell for Headless {
     fn render(&self) {}
+    fn notify(&self, _: Notification) {}
 }
 
 /// A category of the demo town.
@@ -87,6 +88,7 @@ fn main() -> anyhow::Result<()> {
             lon,
             accuracy_m: Some(10.0),
             text: text(i),
+            answers: Vec::new(),
         })?;
     }
     let queued = started.elapsed();

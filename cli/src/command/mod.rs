@@ -1,16 +1,25 @@
 //! The CLI's commands, one module each, dispatched from [`Cli::run`].
 
 mod categories;
+mod confirm;
 mod init;
+mod nearby;
 mod outbox;
+mod rate;
+mod ratings;
+mod reply;
 mod report;
 mod reports;
+mod services;
+mod support;
 mod sync;
+mod timeline;
 
 use std::{path::PathBuf, process::ExitCode};
 
 use clap::{Parser, Subcommand};
 use serde::Serialize;
+use shared::{ViewModel, view::ActionView};
 
 use crate::device::Device;
 
@@ -45,6 +54,22 @@ enum Command {
     Outbox(outbox::Outbox),
     /// List the reports this device knows.
     Reports(reports::Reports),
+    /// Open reports of a category near a point: say "me too" instead of filing a duplicate.
+    Nearby(nearby::Nearby),
+    /// "Me too" on someone else's report.
+    Support(support::Support),
+    /// One report's timeline: statuses, the city's messages, your replies.
+    Timeline(timeline::Timeline),
+    /// Write to the city about one of your reports.
+    Reply(reply::Reply),
+    /// Confirm a resolution, or reopen a report that is not actually fixed.
+    Confirm(confirm::Confirm),
+    /// The town's public services, with ratings.
+    Services(services::Services),
+    /// Rate a public service on satisfaction and importance.
+    Rate(rate::Rate),
+    /// Your ratings of public services.
+    Ratings(ratings::Ratings),
 }
 
 impl Cli {
@@ -61,6 +86,14 @@ impl Cli {
             Command::Sync(c) => c.run(&device),
             Command::Outbox(c) => c.run(&device),
             Command::Reports(c) => c.run(&device),
+            Command::Nearby(c) => c.run(&device),
+            Command::Support(c) => c.run(&device),
+            Command::Timeline(c) => c.run(&device),
+            Command::Reply(c) => c.run(&device),
+            Command::Confirm(c) => c.run(&device),
+            Command::Services(c) => c.run(&device),
+            Command::Rate(c) => c.run(&device),
+            Command::Ratings(c) => c.run(&device),
         }
     }
 }
@@ -69,4 +102,28 @@ impl Cli {
 fn print_json(value: &impl Serialize) -> anyhow::Result<()> {
     println!("{}", serde_json::to_string_pretty(value)?);
     Ok(())
+}
+
+/// Reports the outcome of an action (report, support, reply, confirm, rate): the saved id on
+/// stdout (as `{"id": ...}` with `json`), or the reason on stderr and exit 1.
+fn saved_or_failed(view: &ViewModel, json: bool) -> ExitCode {
+    match &view.action {
+        ActionView::Saved { id, message, .. } => {
+            if json {
+                println!("{}", serde_json::json!({ "id": id }));
+            } else {
+                println!("{id}");
+                eprintln!("{message}");
+            }
+            ExitCode::SUCCESS
+        }
+        ActionView::Failed { message } => {
+            eprintln!("{message}");
+            ExitCode::FAILURE
+        }
+        ActionView::Idle | ActionView::Saving => {
+            eprintln!("{}", view.notice.as_deref().unwrap_or("nothing was saved"));
+            ExitCode::FAILURE
+        }
+    }
 }

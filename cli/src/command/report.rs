@@ -1,10 +1,17 @@
-//! `relais report --category CODE --lat LAT --lon LON [--accuracy M] --text TEXT [--json]`
+//! `relais report --category CODE --lat LAT --lon LON [--accuracy M] --text TEXT
+//! [--answer QUESTION=VALUE]... [--json]`
 
 use std::process::ExitCode;
 
+use anyhow::{Context, bail};
 use clap::Args;
-use shared::{Intent, view::FilingView};
+use shared::{
+    Intent,
+    model::{AnswerInput, AnswerValue},
+    view::CategoryView,
+};
 
+use super::saved_or_failed;
 use crate::device::Device;
 
 #[derive(Args)]
@@ -24,6 +31,10 @@ pub struct Report {
     /// What is wrong, in a few words.
     #[arg(long)]
     text: String,
+    /// An answer to one of the category's questions, as CODE=VALUE (choices by code; several
+    /// choices separated by commas). Repeatable.
+    #[arg(long = "answer", value_name = "QUESTION=VALUE")]
+    answers: Vec<String>,
     /// Print `{"id": ...}`.
     #[arg(long)]
     json: bool,
@@ -31,35 +42,50 @@ pub struct Report {
 
 impl Report {
     pub fn run(self, device: &Device) -> anyhow::Result<ExitCode> {
+        let category = device
+            .view()
+            .categories
+            .into_iter()
+            .find(|c| c.code == self.category);
+        let answers = self
+            .answers
+            .iter()
+            .map(|a| parse_answer(a, category.as_ref()))
+            .collect::<anyhow::Result<_>>()?;
         let view = device.send(Intent::FileReport {
             category: self.category,
             lat: self.lat,
             lon: self.lon,
             accuracy_m: self.accuracy,
             text: self.text,
+            answers,
         })?;
-        match view.filing {
-            FilingView::Saved { report_id, message } => {
-                if self.json {
-                    println!("{}", serde_json::json!({ "id": report_id }));
-                } else {
-                    println!("{report_id}");
-                    eprintln!("{message}");
-                }
-                Ok(ExitCode::SUCCESS)
-            }
-            FilingView::Failed { message } => {
-                eprintln!("{message}");
-                Ok(ExitCode::FAILURE)
-            }
-            FilingView::Idle | FilingView::Saving => {
-                eprintln!(
-                    "{}",
-                    view.notice
-                        .unwrap_or_else(|| "the report was not saved".into())
-                );
-                Ok(ExitCode::FAILURE)
-            }
-        }
+        Ok(saved_or_failed(&view, self.json))
     }
+}
+
+/// `CODE=VALUE`, typed by the question's kind when the category is known.
+fn parse_answer(arg: &str, category: Option<&CategoryView>) -> anyhow::Result<AnswerInput> {
+    let Some((code, value)) = arg.split_once('=') else {
+        bail!("--answer takes QUESTION=VALUE, got {arg:?}");
+    };
+    let kind = category
+        .and_then(|c| c.questions.iter().find(|q| q.code == code))
+        .map_or("text", |q| q.kind.as_str());
+    let value = match kind {
+        "number" => AnswerValue::Number {
+            number: value
+                .parse()
+                .with_context(|| format!("{code} takes a number"))?,
+        },
+        "single_choice" => AnswerValue::Choice { code: value.into() },
+        "multi_choice" => AnswerValue::Choices {
+            codes: value.split(',').map(str::to_owned).collect(),
+        },
+        _ => AnswerValue::Text { text: value.into() },
+    };
+    Ok(AnswerInput {
+        question: code.into(),
+        value,
+    })
 }

@@ -20,6 +20,10 @@ impl Sync {
         let view = device.send(Intent::Sync)?;
         if self.json {
             print_json(&view.sync)?;
+        } else {
+            for n in device.take_notifications() {
+                println!("notification: {} — {}", n.title, n.body);
+            }
         }
         Ok(exit_code(&view.sync, self.json))
     }

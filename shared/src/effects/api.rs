@@ -5,7 +5,7 @@
 use crux_core::command::RequestBuilder;
 use crux_http::{HttpError, command::Http};
 use relais_protocol::{
-    ApiError, Catalogue, Cursor, ErrorCode, PullResponse, PushRequest, PushResponse,
+    ApiError, Catalogue, Cursor, Directory, ErrorCode, PullResponse, PushRequest, PushResponse,
     RegisterDevice, Registered,
 };
 use serde::de::DeserializeOwned;
@@ -22,6 +22,8 @@ pub enum ApiFailure {
     Unauthorized,
     /// No such town on this server.
     UnknownTenant,
+    /// The server does not have this resource (or this endpoint: an older server).
+    NotFound,
     /// The server expects the device's queue to start at another sequence number.
     Resequence { expected_seq: u64 },
     /// The server was reached but failed (5xx).
@@ -61,6 +63,19 @@ pub fn catalogue(
         &registration.server_url,
         &registration.tenant,
         "catalogue",
+    ))
+    .header("authorization", bearer(registration));
+    send_json(Ok(request))
+}
+
+/// `GET /v1/{tenant}/directory`
+pub fn directory(
+    registration: &Registration,
+) -> RequestBuilder<Effect, Event, impl Future<Output = ApiResult<Directory>> + use<>> {
+    let request = Http::<Effect, Event>::get(url(
+        &registration.server_url,
+        &registration.tenant,
+        "directory",
     ))
     .header("authorization", bearer(registration));
     send_json(Ok(request))
@@ -155,6 +170,7 @@ fn classify_status(code: u16, body: Option<ApiError>) -> ApiFailure {
                 ..
             }),
         ) => ApiFailure::UnknownTenant,
+        (404, _) => ApiFailure::NotFound,
         // Gateways answer these when the server behind them is down: not reached.
         (502..=504, _) => ApiFailure::Unreachable(format!("HTTP {code}")),
         (500..=599, _) => ApiFailure::Server(code),

@@ -8,25 +8,28 @@
 //! | `Intent(Start)`            | here                | load the local store                          |
 //! | `Loaded`                   | here                | the model takes the snapshot; app is ready     |
 //! | `Intent(Register)`         | [`registration`]    | register, save the token, first sync           |
-//! | `Intent(FileReport)`       | [`filing`]          | validate, stamp, save with its outbox item     |
+//! | `Intent(FileReport)`, `Support`, `Reply`, `ConfirmResolution`, `RateService` | [`action`] | validate, stamp, save with its outbox item |
+//! | `Intent(FindNearby)`, `OpenReport` | here | remember the question; the view answers it |
 //! | `Intent(Sync)`             | [`sync`]            | push, pull, catalogue                          |
 //! | `Intent(SetLanguage)`      | here                | save the user's language override              |
 
-pub mod filing;
+pub mod action;
+pub mod nearby;
 pub mod outbox;
 pub mod registration;
 pub mod report;
 pub mod sync;
 #[cfg(test)]
 pub mod testing;
+pub mod validate;
 
 use std::collections::BTreeMap;
 
 use crux_core::{Command, render::render};
-use relais_protocol::{Catalogue, Cursor, GeoPoint};
+use relais_protocol::{Answer, Catalogue, Cursor, Directory, GeoPoint, ReportStatus};
 use uuid::Uuid;
 
-pub use filing::{Draft, Filing, FilingEvent};
+pub use action::{Action, ActionEvent, ActionKind, ActionState, Draft, MyRating};
 pub use outbox::{Outbox, OutboxItem, OutboxState};
 pub use registration::{Registering, Registration, RegistrationEvent};
 pub use report::Report;
@@ -61,9 +64,61 @@ pub enum Intent {
         lon: f64,
         accuracy_m: Option<f64>,
         text: String,
+        answers: Vec<AnswerInput>,
     },
+    /// Show open reports of `category` near a point, to offer "me too" instead of a duplicate.
+    FindNearby {
+        category: String,
+        lat: f64,
+        lon: f64,
+    },
+    /// "Me too" on someone else's report.
+    Support { report_id: String },
+    /// Write to the city about one of my reports.
+    Reply { report_id: String, text: String },
+    /// After a resolution: fixed or not (reopens), with an optional satisfaction from 1 to 5.
+    ConfirmResolution {
+        report_id: String,
+        fixed: bool,
+        satisfaction: Option<u8>,
+    },
+    /// Rate a public service from 1 to 5 on satisfaction and importance.
+    RateService {
+        service_id: String,
+        satisfaction: u8,
+        importance: u8,
+        comment: Option<String>,
+    },
+    /// Show one report in detail, with its timeline.
+    OpenReport { report_id: String },
     /// Send what is queued and fetch what changed.
     Sync,
+}
+
+/// An answer to a category's extra question.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct AnswerInput {
+    pub question: String,
+    pub value: AnswerValue,
+}
+
+#[derive(Debug, Clone, PartialEq, uniffi::Enum)]
+pub enum AnswerValue {
+    Text { text: String },
+    Number { number: f64 },
+    Choice { code: String },
+    Choices { codes: Vec<String> },
+}
+
+impl From<AnswerValue> for Answer {
+    fn from(value: AnswerValue) -> Self {
+        match value {
+            AnswerValue::Text { text } => Self::Text(text),
+            AnswerValue::Number { number } => Self::Number(number),
+            AnswerValue::Choice { code } => Self::Choice(code),
+            AnswerValue::Choices { codes } => Self::Choices(codes),
+        }
+    }
 }
 
 /// Every event the core handles: intents from the shell and the results of its own effects.
@@ -73,7 +128,7 @@ pub enum Event {
     Loaded(Result<Box<Snapshot>, StoreError>),
     LanguageSaved(Result<(), StoreError>),
     Registration(RegistrationEvent),
-    Filing(FilingEvent),
+    Action(ActionEvent),
     Sync(SyncEvent),
 }
 
@@ -108,6 +163,7 @@ impl From<ApiFailure> for Failure {
             }
             ApiFailure::Unauthorized => Self::Failed(Message::DeviceNotRecognised),
             ApiFailure::UnknownTenant => Self::Failed(Message::UnknownTenant(String::new())),
+            ApiFailure::NotFound => Self::Failed(Message::ProtocolMismatch("not found".into())),
             ApiFailure::Server(code) => Self::Failed(Message::ServerFailed(code)),
             ApiFailure::Resequence { expected_seq } => Self::Failed(Message::ProtocolMismatch(
                 format!("the server still expects sequence {expected_seq}"),
@@ -134,11 +190,17 @@ pub struct Model {
     pub(crate) registration: Option<Registration>,
     pub(crate) registering: Registering,
     pub(crate) catalogue: Option<Catalogue>,
+    pub(crate) directory: Option<Directory>,
+    pub(crate) my_ratings: BTreeMap<String, MyRating>,
     pub(crate) reports: BTreeMap<Uuid, Report>,
     pub(crate) outbox: Outbox,
     pub(crate) cursor: Cursor,
-    pub(crate) filing: Filing,
+    pub(crate) action: ActionState,
     pub(crate) sync: SyncState,
+    /// The last "nearby" question, answered in the view.
+    pub(crate) nearby: Option<nearby::NearbyQuery>,
+    /// The report shown in detail.
+    pub(crate) opened: Option<Uuid>,
     /// The latest problem that belongs to no flow (an intent sent too early, a failed save).
     pub(crate) notice: Option<Message>,
 }
@@ -156,6 +218,12 @@ pub fn update(event: Event, model: &mut Model) -> Command<Effect, Event> {
             }
             model.registration = snapshot.registration;
             model.catalogue = snapshot.catalogue;
+            model.directory = snapshot.directory;
+            model.my_ratings = snapshot
+                .my_ratings
+                .into_iter()
+                .map(|r| (r.service_id.clone(), r))
+                .collect();
             model.reports = snapshot.reports.into_iter().map(|r| (r.id, r)).collect();
             model.outbox = Outbox::new(snapshot.outbox);
             model.cursor = snapshot.cursor;
@@ -176,8 +244,23 @@ pub fn update(event: Event, model: &mut Model) -> Command<Effect, Event> {
             render()
         }
         Event::Registration(event) => registration::update(event, model),
-        Event::Filing(event) => filing::update(event, model),
+        Event::Action(event) => action::update(event, model),
         Event::Sync(event) => sync::update(event, model),
+    }
+}
+
+/// Starts an action on the report named by `id`, or says the id is not a report's.
+fn with_report_id(
+    model: &mut Model,
+    id: &str,
+    action: impl FnOnce(Uuid) -> Action,
+) -> Command<Effect, Event> {
+    match Uuid::parse_str(id) {
+        Ok(id) => action::start(model, action(id)),
+        Err(_) => {
+            model.action = ActionState::Failed(Message::UnknownReport);
+            render()
+        }
     }
 }
 
@@ -202,9 +285,10 @@ fn handle_intent(intent: Intent, model: &mut Model) -> Command<Effect, Event> {
             lon,
             accuracy_m,
             text,
-        } => filing::start(
+            answers,
+        } => action::start(
             model,
-            Draft {
+            Action::FileReport(Draft {
                 category,
                 location: GeoPoint {
                     lat,
@@ -212,8 +296,54 @@ fn handle_intent(intent: Intent, model: &mut Model) -> Command<Effect, Event> {
                     accuracy_m,
                 },
                 text,
-            },
+                answers: answers
+                    .into_iter()
+                    .map(|a| (a.question, a.value.into()))
+                    .collect(),
+                photos: Vec::new(),
+            }),
         ),
+        Intent::FindNearby { category, lat, lon } => {
+            model.nearby = Some(nearby::NearbyQuery { category, lat, lon });
+            render()
+        }
+        Intent::Support { report_id } => {
+            with_report_id(model, &report_id, |report_id| Action::Support { report_id })
+        }
+        Intent::Reply { report_id, text } => with_report_id(model, &report_id, |report_id| {
+            Action::Reply { report_id, text }
+        }),
+        Intent::ConfirmResolution {
+            report_id,
+            fixed,
+            satisfaction,
+        } => with_report_id(model, &report_id, |report_id| Action::Confirm {
+            report_id,
+            fixed,
+            satisfaction,
+        }),
+        Intent::RateService {
+            service_id,
+            satisfaction,
+            importance,
+            comment,
+        } => action::start(
+            model,
+            Action::Rate(MyRating {
+                service_id,
+                satisfaction,
+                importance,
+                comment: comment.filter(|c| !c.trim().is_empty()),
+                at_ms: 0,
+            }),
+        ),
+        Intent::OpenReport { report_id } => {
+            model.opened = Uuid::parse_str(&report_id).ok();
+            if model.opened.is_none() {
+                model.notice = Some(Message::UnknownReport);
+            }
+            render()
+        }
         Intent::Sync => sync::start(model),
     }
 }

@@ -16,18 +16,19 @@ use std::collections::{HashMap, HashSet};
 
 use crux_core::{Command, render::render};
 use relais_protocol::{
-    Catalogue, Change, Cursor, Outcome, PullResponse, PushRequest, PushResponse, ReportStatus,
+    Author, Catalogue, Change, Cursor, Directory, Outcome, PullResponse, PushRequest, PushResponse,
+    ReportStatus,
 };
 use uuid::Uuid;
 
 use super::{Event, Failure, Model, OutboxItem, OutboxState, Report};
 use crate::{
     effects::{
-        Effect,
+        Effect, Notification,
         api::{self, ApiFailure},
         store::{self, StoreError, StoreOp},
     },
-    i18n::Message,
+    i18n::{self, Message},
 };
 
 /// Where syncing stands.
@@ -61,6 +62,7 @@ pub enum SyncStep {
     Pushing,
     Pulling,
     FetchingCatalogue,
+    FetchingDirectory,
 }
 
 /// What a sync did.
@@ -99,6 +101,8 @@ pub enum SyncEvent {
     },
     CatalogueFetched(Result<Catalogue, ApiFailure>),
     CatalogueSaved(Catalogue, Result<(), StoreError>),
+    DirectoryFetched(Result<Directory, ApiFailure>),
+    DirectorySaved(Directory, Result<(), StoreError>),
 }
 
 /// A pulled page, turned into device reports, waiting for the store.
@@ -208,8 +212,9 @@ pub fn update(event: SyncEvent, model: &mut Model) -> Command<Effect, Event> {
             run.summary.received +=
                 u32::try_from(page.reports.len() + page.removed.len()).unwrap_or(u32::MAX);
             let stuck = page.has_more && page.cursor == model.cursor;
+            let notices = notifications(model, &page);
             apply_page(model, page.clone());
-            if stuck {
+            let next = if stuck {
                 stop(
                     model,
                     Failure::Failed(Message::ProtocolMismatch(
@@ -220,7 +225,13 @@ pub fn update(event: SyncEvent, model: &mut Model) -> Command<Effect, Event> {
                 pull_next(model)
             } else {
                 fetch_catalogue(model)
-            }
+            };
+            Command::all(
+                notices
+                    .into_iter()
+                    .map(|n| Command::notify_shell(n).into())
+                    .chain([next]),
+            )
         }
         SyncEvent::CatalogueFetched(Ok(catalogue)) => {
             store::write(StoreOp::SaveCatalogue(catalogue.clone()))
@@ -228,14 +239,24 @@ pub fn update(event: SyncEvent, model: &mut Model) -> Command<Effect, Event> {
         }
         SyncEvent::CatalogueSaved(catalogue, Ok(())) => {
             model.catalogue = Some(catalogue);
-            let summary = run.summary;
-            model.sync = SyncState::Finished(summary);
-            render()
+            fetch_directory(model)
+        }
+        // A server without a directory of services: the sync is complete without one.
+        SyncEvent::DirectoryFetched(Err(ApiFailure::NotFound)) => finish(model),
+        SyncEvent::DirectoryFetched(Err(failure)) => stop(model, Failure::from(failure)),
+        SyncEvent::DirectoryFetched(Ok(directory)) => {
+            store::write(StoreOp::SaveDirectory(Box::new(directory.clone())))
+                .then_send(move |result| Event::Sync(SyncEvent::DirectorySaved(directory, result)))
+        }
+        SyncEvent::DirectorySaved(directory, Ok(())) => {
+            model.directory = Some(directory);
+            finish(model)
         }
         SyncEvent::PushRecorded { result: Err(e), .. }
         | SyncEvent::Resequenced(Err(e))
         | SyncEvent::PullRecorded { result: Err(e), .. }
-        | SyncEvent::CatalogueSaved(_, Err(e)) => {
+        | SyncEvent::CatalogueSaved(_, Err(e))
+        | SyncEvent::DirectorySaved(_, Err(e)) => {
             stop(model, Failure::Failed(Message::StorageFailed(e.0)))
         }
     }
@@ -375,8 +396,18 @@ fn to_page(model: &Model, response: PullResponse) -> PullPage {
                 reports.push(report);
             }
             Change::ReportRemoved { id } => removed.push(id),
-            // Threads are shown with the reporter's timeline (not kept yet by this build).
-            Change::Thread { .. } => {}
+            Change::Thread {
+                report_id,
+                messages,
+            } => {
+                if let Some(report) = reports.iter_mut().find(|r: &&mut Report| r.id == report_id) {
+                    report.thread = messages;
+                } else if let Some(known) = model.reports.get(&report_id) {
+                    let mut known = known.clone();
+                    known.thread = messages;
+                    reports.push(known);
+                }
+            }
         }
     }
     PullPage {
@@ -400,6 +431,77 @@ fn apply_page(model: &mut Model, page: PullPage) {
         model.reports.insert(report.id, report);
     }
     model.cursor = page.cursor;
+}
+
+fn fetch_directory(model: &mut Model) -> Command<Effect, Event> {
+    let (Some(registration), SyncState::Running(run)) = (&model.registration, &mut model.sync)
+    else {
+        unreachable!("fetch_directory runs only during a sync of a registered device");
+    };
+    run.step = SyncStep::FetchingDirectory;
+    let fetch =
+        api::directory(registration).then_send(|r| Event::Sync(SyncEvent::DirectoryFetched(r)));
+    Command::all([fetch, render()])
+}
+
+fn finish(model: &mut Model) -> Command<Effect, Event> {
+    if let SyncState::Running(run) = &model.sync {
+        model.sync = SyncState::Finished(run.summary);
+    }
+    render()
+}
+
+/// What to tell the user about their own reports in a pulled page: a new status (except the
+/// first acknowledgement of a report they just sent), a new message from the city.
+fn notifications(model: &Model, page: &PullPage) -> Vec<Notification> {
+    let lang = model.lang;
+    page.reports
+        .iter()
+        .filter(|r| r.mine)
+        .filter_map(|new| {
+            let old = model.reports.get(&new.id)?;
+            let category = model
+                .catalogue
+                .as_ref()
+                .and_then(|c| c.category(&new.category))
+                .map_or_else(|| new.category.clone(), |c| lang.pick(&c.name));
+            let city_wrote = new
+                .thread
+                .iter()
+                .filter(|m| m.author == Author::City)
+                .count()
+                > old
+                    .thread
+                    .iter()
+                    .filter(|m| m.author == Author::City)
+                    .count();
+            if old.status != new.status && old.status != ReportStatus::Queued {
+                let note = new.history.last().and_then(|h| h.note.clone());
+                Some(i18n::status_notification(
+                    lang,
+                    &category,
+                    new.status,
+                    note.as_deref(),
+                ))
+            } else if city_wrote {
+                let text = new
+                    .thread
+                    .iter()
+                    .rev()
+                    .find(|m| m.author == Author::City)?
+                    .text
+                    .clone();
+                Some(i18n::message_notification(lang, &category, &text))
+            } else {
+                None
+            }
+            .map(|(title, body)| Notification {
+                report_id: new.id.to_string(),
+                title,
+                body,
+            })
+        })
+        .collect()
 }
 
 fn fetch_catalogue(model: &mut Model) -> Command<Effect, Event> {

@@ -15,14 +15,18 @@ use crux_http::{
 };
 use crux_time::{TimeRequest, TimeResponse, protocol::Instant};
 use relais_protocol::{
-    ApiError, Catalogue, Category, CategoryGroup, Change, Cursor, ErrorCode, LocalizedText,
+    ApiError, Author, Catalogue, Category, CategoryGroup, Change, Cursor, ErrorCode, LocalizedText,
     MutationOp, Outcome, PublicReport, PullResponse, PushRequest, PushResponse, PushResult, Reason,
-    Registered, ReportStatus, StatusChange,
+    Registered, ReportStatus, StatusChange, ThreadMessage,
 };
 use uuid::Uuid;
 
 use super::{Event, Intent, Model, update};
-use crate::{effects::Effect, store::LocalStore, view::ViewModel};
+use crate::{
+    effects::{Effect, Notification},
+    store::LocalStore,
+    view::ViewModel,
+};
 
 pub const CATEGORY: &str = "encombrants";
 pub const SERVER: &str = "http://relais.test";
@@ -33,6 +37,8 @@ pub struct Harness {
     dir: tempfile::TempDir,
     commands: Vec<Command<Effect, Event>>,
     http: VecDeque<Request<HttpRequest>>,
+    /// Notifications the core asked the shell to show.
+    pub notifications: Vec<Notification>,
 }
 
 impl Harness {
@@ -61,6 +67,7 @@ impl Harness {
             dir,
             commands: Vec::new(),
             http: VecDeque::new(),
+            notifications: Vec::new(),
         };
         h.send(Intent::Start {
             language: "en".into(),
@@ -101,10 +108,16 @@ impl Harness {
             lon: 2.3522,
             accuracy_m: Some(5.0),
             text: text.into(),
+            answers: Vec::new(),
         });
-        match self.view().filing {
-            crate::view::FilingView::Saved { report_id, .. } => report_id.parse().unwrap(),
-            other => panic!("the report was not saved: {other:?}"),
+        self.saved_id()
+    }
+
+    /// The id the last action saved, or a panic with what happened instead.
+    pub fn saved_id(&self) -> Uuid {
+        match self.view().action {
+            crate::view::ActionView::Saved { id, .. } => id.parse().unwrap(),
+            other => panic!("the action was not saved: {other:?}"),
         }
     }
 
@@ -144,6 +157,7 @@ impl Harness {
                     progressed = true;
                     match effect {
                         Effect::Render(_) => {}
+                        Effect::Notify(request) => self.notifications.push(request.operation),
                         Effect::Store(mut request) => {
                             let output = self.store.execute(request.operation.clone());
                             request.resolve(output).unwrap();
@@ -201,6 +215,24 @@ pub struct ServerOracle {
     pub reports: Vec<PublicReport>,
     /// Texts the server refuses, to provoke rejections.
     pub refuse_text: Option<String>,
+    /// The change log: report ids in the order they changed (the cursor is an index).
+    log: Vec<Uuid>,
+    /// Private threads by report.
+    threads: BTreeMap<Uuid, Vec<ThreadMessage>>,
+    /// Kinds of the mutations that took effect, in order.
+    pub kinds: Vec<&'static str>,
+    /// Serve a catalogue with one zone (a box around Paris) and a required question.
+    pub with_zone_and_question: bool,
+}
+
+fn now_ms() -> i64 {
+    i64::try_from(
+        SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis(),
+    )
+    .unwrap()
 }
 
 impl ServerOracle {
@@ -255,7 +287,51 @@ impl ServerOracle {
         } else if path.starts_with("/v1/demo/sync/pull") {
             self.pull(&request.url)
         } else if path.starts_with("/v1/demo/catalogue") {
-            ok_json(&Self::catalogue())
+            let mut catalogue = Self::catalogue();
+            if self.with_zone_and_question {
+                catalogue.zones.push(relais_protocol::Zone {
+                    code: "paris".into(),
+                    name: "Paris".into(),
+                    kind: "commune".into(),
+                    polygons: vec![vec![vec![
+                        [2.2, 48.8],
+                        [2.5, 48.8],
+                        [2.5, 48.9],
+                        [2.2, 48.9],
+                        [2.2, 48.8],
+                    ]]],
+                });
+                catalogue.categories[0]
+                    .questions
+                    .push(relais_protocol::Question {
+                        code: "item".into(),
+                        label: LocalizedText::new("Quel type d'objet ?", "What kind of item?"),
+                        kind: relais_protocol::QuestionKind::SingleChoice {
+                            options: vec![relais_protocol::Choice {
+                                code: "mattress".into(),
+                                label: LocalizedText::new("Matelas", "Mattress"),
+                            }],
+                        },
+                        required: true,
+                    });
+            }
+            ok_json(&catalogue)
+        } else if path.starts_with("/v1/demo/directory") {
+            ok_json(&relais_protocol::Directory {
+                version: 1,
+                min_sample: 5,
+                services: vec![relais_protocol::PublicService {
+                    id: "mairie-75104".into(),
+                    name: LocalizedText::new("Mairie du 4e", "Mairie du 4e"),
+                    kind: LocalizedText::new("Mairie", "Town hall"),
+                    address: None,
+                    location: None,
+                    opening_hours: None,
+                    phone: None,
+                    website: None,
+                    ratings: None,
+                }],
+            })
         } else {
             status(404, ErrorCode::NotFound)
         }
@@ -318,18 +394,26 @@ impl ServerOracle {
             .expect("the device always sends a limit")
             .parse()
             .unwrap();
-        let end = (start + limit.min(Self::PAGE)).min(self.reports.len());
-        ok_json(&PullResponse {
-            reset: false,
-            changes: self.reports[start..end]
-                .iter()
-                .cloned()
-                .map(|report| Change::Report {
+        let end = (start + limit.min(Self::PAGE)).min(self.log.len());
+        let changes = self.log[start..end]
+            .iter()
+            .map(|id| self.reports.iter().find(|r| r.id == *id).unwrap().clone())
+            .flat_map(|report| {
+                let thread = self.threads.get(&report.id).map(|messages| Change::Thread {
+                    report_id: report.id,
+                    messages: messages.clone(),
+                });
+                std::iter::once(Change::Report {
                     report: Box::new(report),
                 })
-                .collect(),
+                .chain(thread)
+            })
+            .collect();
+        ok_json(&PullResponse {
+            reset: false,
+            changes,
             cursor: Cursor(end.to_string()),
-            has_more: end < self.reports.len(),
+            has_more: end < self.log.len(),
         })
     }
 
@@ -341,7 +425,79 @@ impl ServerOracle {
         self.outcomes.retain(|(_, s), _| *s <= seq);
     }
 
+    /// The city moves a report to `status`, with a note that is also a message to the reporter.
+    pub fn city_sets(&mut self, id: Uuid, status: ReportStatus, note: &str) {
+        let report = self.reports.iter_mut().find(|r| r.id == id).unwrap();
+        report.status = status;
+        report.version += 1;
+        report.history.push(StatusChange {
+            status,
+            at_ms: now_ms(),
+            note: Some(note.into()),
+        });
+        self.threads.entry(id).or_default().push(ThreadMessage {
+            id: Uuid::now_v7(),
+            author: Author::City,
+            text: note.into(),
+            at_ms: now_ms(),
+        });
+        self.touch(id);
+    }
+
+    /// Appends the report to the change log, as a server re-stamps it.
+    fn touch(&mut self, id: Uuid) {
+        self.log.push(id);
+    }
+
     fn apply(&mut self, op: &MutationOp, mutation_id: Uuid) -> Outcome {
+        self.kinds.push(op.kind());
+        match op {
+            MutationOp::SupportReport { report_id } => {
+                self.reports
+                    .iter_mut()
+                    .find(|r| r.id == *report_id)
+                    .unwrap()
+                    .supporters += 1;
+                self.touch(*report_id);
+                return Outcome::Applied;
+            }
+            MutationOp::AddNote { report_id, text } => {
+                self.threads
+                    .entry(*report_id)
+                    .or_default()
+                    .push(ThreadMessage {
+                        id: Uuid::now_v7(),
+                        author: Author::Citizen,
+                        text: text.clone(),
+                        at_ms: now_ms(),
+                    });
+                self.touch(*report_id);
+                return Outcome::Applied;
+            }
+            MutationOp::ConfirmResolution {
+                report_id,
+                fixed: false,
+                ..
+            } => {
+                let report = self
+                    .reports
+                    .iter_mut()
+                    .find(|r| r.id == *report_id)
+                    .unwrap();
+                report.status = ReportStatus::Reopened;
+                report.history.push(StatusChange {
+                    status: ReportStatus::Reopened,
+                    at_ms: now_ms(),
+                    note: None,
+                });
+                self.touch(*report_id);
+                return Outcome::Applied;
+            }
+            MutationOp::ConfirmResolution { .. } | MutationOp::RateService { .. } => {
+                return Outcome::Applied;
+            }
+            _ => {}
+        }
         let MutationOp::CreateReport {
             report_id,
             category,
@@ -380,6 +536,7 @@ impl ServerOracle {
             supporters: 0,
             duplicate_of: None,
         });
+        self.touch(*report_id);
         Outcome::Applied
     }
 }

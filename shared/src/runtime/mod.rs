@@ -25,7 +25,7 @@ use crux_core::{
 
 use crate::{
     app::Relais,
-    effects::{Effect, store::StoreError},
+    effects::{Effect, Notification, store::StoreError},
     model::{Event, Intent},
     store::LocalStore,
     view::ViewModel,
@@ -39,6 +39,8 @@ use idle::Inflight;
 pub trait Shell: Send + Sync {
     /// The view model changed: read it again with `view()`.
     fn render(&self);
+    /// Tell the user about one of their reports (a system notification on a phone).
+    fn notify(&self, notification: Notification);
 }
 
 type Router = EffectRouter<Relais, Handle>;
@@ -112,6 +114,7 @@ impl Runtime {
         let router = EffectRouter::new(Core::new(), move |handle: Handle| {
             move |effect| match effect {
                 Effect::Render(_) => shell.render(),
+                Effect::Notify(request) => shell.notify(request.operation),
                 Effect::Store(request) => store.submit(Job::start(request, &handle, &counter)),
                 Effect::Http(request) => executor.send(Job::start(request, &handle, &counter)),
                 Effect::Time(request) => {

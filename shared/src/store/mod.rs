@@ -6,14 +6,14 @@ mod migrations;
 
 use std::path::Path;
 
-use relais_protocol::{Catalogue, Cursor, Mutation};
+use relais_protocol::{Catalogue, Cursor, Directory, Mutation};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::{Serialize, de::DeserializeOwned};
 use uuid::Uuid;
 
 use crate::{
-    effects::store::{Snapshot, StoreError, StoreOp, StoreOutput},
-    model::{OutboxItem, OutboxState, Registration, Report},
+    effects::store::{LocalChange, Snapshot, StoreError, StoreOp, StoreOutput},
+    model::{MyRating, OutboxItem, OutboxState, Registration, Report},
 };
 
 /// The file name of the database inside the app's data directory.
@@ -59,9 +59,22 @@ fn apply(tx: &Transaction<'_>, op: StoreOp) -> Result<StoreOutput> {
         StoreOp::SaveRegistration(registration) => put_setting(tx, "registration", &registration)?,
         StoreOp::SaveCatalogue(catalogue) => put_setting(tx, "catalogue", &catalogue)?,
         StoreOp::SaveLanguage(language) => put_setting(tx, "language", &language)?,
-        StoreOp::Enqueue { report, item } => {
+        StoreOp::SaveDirectory(directory) => put_setting(tx, "directory", &directory)?,
+        StoreOp::Reset => tx
+            .execute_batch("DELETE FROM reports; DELETE FROM outbox; DELETE FROM settings WHERE key <> 'language';")
+            .map_err(err)?,
+        StoreOp::Enqueue { item, local } => {
             let seq: u64 = get_setting(tx, "next_seq")?.unwrap_or(1);
-            put_report(tx, &report)?;
+            match local {
+                LocalChange::Report(report) => put_report(tx, &report)?,
+                LocalChange::Rating(rating) => {
+                    let mut ratings: Vec<MyRating> = get_setting(tx, "my_ratings")?.unwrap_or_default();
+                    ratings.retain(|r| r.service_id != rating.service_id);
+                    ratings.push(rating);
+                    put_setting(tx, "my_ratings", &ratings)?;
+                }
+                LocalChange::None => {}
+            }
             let mut item = *item;
             item.mutation.seq = seq;
             put_item(tx, &item)?;
@@ -127,6 +140,8 @@ fn load(tx: &Transaction<'_>) -> Result<Snapshot> {
     Ok(Snapshot {
         registration: get_setting::<Registration>(tx, "registration")?,
         catalogue: get_setting::<Catalogue>(tx, "catalogue")?,
+        directory: get_setting::<Directory>(tx, "directory")?,
+        my_ratings: get_setting::<Vec<MyRating>>(tx, "my_ratings")?.unwrap_or_default(),
         language: get_setting::<String>(tx, "language")?,
         reports,
         outbox: load_outbox(tx)?,
@@ -265,8 +280,12 @@ mod tests {
             service: None,
             history: Vec::new(),
             photos: Vec::new(),
+            supporters: 0,
+            duplicate_of: None,
             mine: true,
+            supported: false,
             refusal: None,
+            thread: Vec::new(),
         };
         let op = MutationOp::AddNote {
             report_id: report.id,
@@ -286,7 +305,8 @@ mod tests {
     fn enqueue(store: &mut LocalStore) -> (Uuid, u64) {
         let (report, item) = report_and_item();
         let id = item.id();
-        match store.execute(StoreOp::Enqueue { report, item }).unwrap() {
+        let local = LocalChange::Report(report);
+        match store.execute(StoreOp::Enqueue { item, local }).unwrap() {
             StoreOutput::Enqueued { seq } => (id, seq),
             other => panic!("{other:?}"),
         }

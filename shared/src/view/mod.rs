@@ -1,15 +1,22 @@
 //! The view model: everything a shell renders, computed from the model in the user's language.
 //! Shells never format, translate or decide; they show these fields.
 
+mod detail;
 mod report;
+mod service;
 
+use relais_protocol::{Question, QuestionKind};
 use serde::Serialize;
 
-pub use report::{OutboxItemView, ReportView};
+pub use detail::{ReportDetailView, TimelineEntry};
+pub use report::{NearbyView, OutboxItemView, ReportView};
+pub use service::{MyRatingView, ServiceView};
 
 use crate::{
     i18n::{Lang, Message},
-    model::{Failure, Filing, Lifecycle, Model, Registering, SyncState, sync::SyncStep},
+    model::{
+        ActionKind, ActionState, Failure, Lifecycle, Model, Registering, SyncState, sync::SyncStep,
+    },
 };
 
 #[derive(Debug, Clone, PartialEq, Serialize, uniffi::Record)]
@@ -26,8 +33,15 @@ pub struct ViewModel {
     pub reports: Vec<ReportView>,
     /// Items waiting for the server or refused by it, in sending order.
     pub outbox: Vec<OutboxItemView>,
-    pub filing: FilingView,
+    /// The latest action (report, "me too", reply, confirmation, rating).
+    pub action: ActionView,
     pub sync: SyncView,
+    /// Open reports near the point of the last "nearby" question.
+    pub nearby: Option<NearbyView>,
+    /// The town's public services, with the user's own rating of each.
+    pub services: Vec<ServiceView>,
+    /// The report opened in detail.
+    pub opened: Option<ReportDetailView>,
     /// A problem to show that belongs to no screen in particular.
     pub notice: Option<String>,
 }
@@ -64,16 +78,62 @@ pub struct CategoryView {
     pub group: String,
     pub group_name: String,
     pub service: String,
+    /// The town's published response time, in days.
+    pub response_days: Option<u32>,
+    /// Extra questions asked when reporting in this category.
+    pub questions: Vec<QuestionView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, uniffi::Record)]
+pub struct QuestionView {
+    pub code: String,
+    pub label: String,
+    /// `text`, `number`, `single_choice` or `multi_choice`.
+    pub kind: String,
+    pub required: bool,
+    pub options: Vec<ChoiceView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, uniffi::Record)]
+pub struct ChoiceView {
+    pub code: String,
+    pub label: String,
+}
+
+impl QuestionView {
+    fn new(question: &Question, lang: Lang) -> Self {
+        let (kind, options) = match &question.kind {
+            QuestionKind::Text => ("text", &[][..]),
+            QuestionKind::Number => ("number", &[][..]),
+            QuestionKind::SingleChoice { options } => ("single_choice", &options[..]),
+            QuestionKind::MultiChoice { options } => ("multi_choice", &options[..]),
+        };
+        Self {
+            code: question.code.clone(),
+            label: lang.pick(&question.label),
+            kind: kind.into(),
+            required: question.required,
+            options: options
+                .iter()
+                .map(|o| ChoiceView {
+                    code: o.code.clone(),
+                    label: lang.pick(&o.label),
+                })
+                .collect(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, uniffi::Enum)]
 #[serde(tag = "state", rename_all = "snake_case")]
-pub enum FilingView {
+pub enum ActionView {
     Idle,
     Saving,
-    /// Saved on the device and queued; `message` says so in the user's language.
+    /// Saved on the device and queued; `kind` is `report`, `support`, `reply`, `confirm` or
+    /// `rate`, `id` what it created or concerns, `message` says so in the user's language.
     Saved {
-        report_id: String,
+        kind: String,
+        id: String,
         message: String,
     },
     Failed {
@@ -123,6 +183,12 @@ impl From<&Model> for ViewModel {
                         .find(|g| g.code == cat.group)
                         .map_or_else(String::new, |g| lang.pick(&g.name)),
                     service: lang.pick(&cat.service),
+                    response_days: cat.response_days,
+                    questions: cat
+                        .questions
+                        .iter()
+                        .map(|q| QuestionView::new(q, lang))
+                        .collect(),
                 })
                 .collect()
         });
@@ -152,15 +218,25 @@ impl From<&Model> for ViewModel {
                 .iter()
                 .map(|i| OutboxItemView::new(i, lang))
                 .collect(),
-            filing: match &model.filing {
-                Filing::Idle => FilingView::Idle,
-                Filing::Saving => FilingView::Saving,
-                Filing::Saved(id) => FilingView::Saved {
-                    report_id: id.to_string(),
-                    message: crate::i18n::saved_message(lang),
+            action: match &model.action {
+                ActionState::Idle => ActionView::Idle,
+                ActionState::Saving => ActionView::Saving,
+                ActionState::Saved { kind, id } => ActionView::Saved {
+                    kind: action_kind(*kind).into(),
+                    id: id.clone(),
+                    message: crate::i18n::saved_message(lang, *kind),
                 },
-                Filing::Failed(m) => FilingView::Failed { message: text(m) },
+                ActionState::Failed(m) => ActionView::Failed { message: text(m) },
             },
+            nearby: model
+                .nearby
+                .as_ref()
+                .map(|q| NearbyView::new(q, model, lang)),
+            services: service::services(model, lang),
+            opened: model
+                .opened
+                .and_then(|id| model.reports.get(&id))
+                .map(|r| ReportDetailView::new(r, model, lang)),
             sync: match &model.sync {
                 SyncState::Idle => SyncView::Idle,
                 SyncState::Running(run) => SyncView::Running {
@@ -168,6 +244,7 @@ impl From<&Model> for ViewModel {
                         SyncStep::Pushing => "pushing",
                         SyncStep::Pulling => "pulling",
                         SyncStep::FetchingCatalogue => "fetching_catalogue",
+                        SyncStep::FetchingDirectory => "fetching_directory",
                     }
                     .into(),
                 },
@@ -197,5 +274,15 @@ impl From<&Model> for ViewModel {
                 _ => model.notice.as_ref().map(text),
             },
         }
+    }
+}
+
+const fn action_kind(kind: ActionKind) -> &'static str {
+    match kind {
+        ActionKind::Report => "report",
+        ActionKind::Support => "support",
+        ActionKind::Reply => "reply",
+        ActionKind::Confirm => "confirm",
+        ActionKind::Rate => "rate",
     }
 }

@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use crate::{
     i18n::{self, Lang},
-    model::{Model, OutboxItem, OutboxState, Report},
+    model::{Model, OutboxItem, OutboxState, Report, nearby::NearbyQuery},
 };
 
 #[derive(Debug, Clone, PartialEq, Serialize, uniffi::Record)]
@@ -26,6 +26,12 @@ pub struct ReportView {
     pub zone: Option<String>,
     pub service: Option<String>,
     pub photos: Vec<String>,
+    /// How many citizens said "me too".
+    pub supporters: u32,
+    /// This device said "me too".
+    pub supported: bool,
+    /// The earlier report this one probably repeats.
+    pub duplicate_of: Option<String>,
 }
 
 impl ReportView {
@@ -58,6 +64,9 @@ impl ReportView {
             zone: report.zone.clone(),
             service: report.service.as_ref().map(|s| lang.pick(s)),
             photos: report.photos.clone(),
+            supporters: report.supporters,
+            supported: report.supported,
+            duplicate_of: report.duplicate_of.map(|id| id.to_string()),
         }
     }
 }
@@ -103,6 +112,38 @@ impl OutboxItemView {
             reason,
             attempts: item.attempts,
             last_error: item.last_error.clone(),
+        }
+    }
+}
+
+/// Possible duplicates near a point, nearest first.
+#[derive(Debug, Clone, PartialEq, Serialize, uniffi::Record)]
+pub struct NearbyView {
+    pub category: String,
+    pub radius_m: f64,
+    pub reports: Vec<NearbyReportView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, uniffi::Record)]
+pub struct NearbyReportView {
+    pub distance_m: f64,
+    pub report: ReportView,
+}
+
+impl NearbyView {
+    pub(crate) fn new(query: &NearbyQuery, model: &Model, lang: Lang) -> Self {
+        let radius_m = query.radius_m(model.catalogue.as_ref());
+        Self {
+            category: query.category.clone(),
+            radius_m,
+            reports: query
+                .matches(model.reports.values(), radius_m)
+                .into_iter()
+                .map(|(report, distance_m)| NearbyReportView {
+                    distance_m: distance_m.round(),
+                    report: ReportView::new(report, model, lang),
+                })
+                .collect(),
         }
     }
 }

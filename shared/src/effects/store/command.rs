@@ -4,8 +4,8 @@ use crux_core::{Command, command::RequestBuilder};
 
 use uuid::Uuid;
 
-use super::{Snapshot, StoreError, StoreOp, StoreOutput};
-use crate::model::{OutboxItem, Report};
+use super::{LocalChange, Snapshot, StoreError, StoreOp, StoreOutput};
+use crate::model::OutboxItem;
 
 /// Read the whole local state.
 #[must_use]
@@ -21,17 +21,17 @@ where
     })
 }
 
-/// Save a new report with its outbox item; yields the item's sequence number.
+/// Save an outbox item with its local effect; yields the item's sequence number.
 #[must_use]
 pub fn enqueue<Effect, Event>(
-    report: Box<Report>,
     item: Box<OutboxItem>,
+    local: LocalChange,
 ) -> RequestBuilder<Effect, Event, impl Future<Output = Result<u64, StoreError>>>
 where
     Effect: From<crux_core::Request<StoreOp>> + Send + 'static,
     Event: Send + 'static,
 {
-    Command::request_from_shell(StoreOp::Enqueue { report, item }).map(|out| match out? {
+    Command::request_from_shell(StoreOp::Enqueue { item, local }).map(|out| match out? {
         StoreOutput::Enqueued { seq } => Ok(seq),
         other => Err(unexpected(&other)),
     })

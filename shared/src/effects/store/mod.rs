@@ -8,10 +8,10 @@
 mod command;
 
 use crux_core::capability::Operation;
-use relais_protocol::{Catalogue, Cursor};
+use relais_protocol::{Catalogue, Cursor, Directory};
 use uuid::Uuid;
 
-use crate::model::{OutboxItem, Registration, Report};
+use crate::model::{MyRating, OutboxItem, Registration, Report};
 
 pub use command::{enqueue, load, resequence, write};
 
@@ -23,13 +23,16 @@ pub enum StoreOp {
     SaveRegistration(Registration),
     SaveCatalogue(Catalogue),
     SaveLanguage(String),
-    /// Save a new report of this device and the outbox item that will send it, together. The
-    /// store gives the item the device's next sequence number in the same transaction, so a
-    /// failed write never leaves a gap.
+    /// Save an outbox item and its local effect together. The store gives the item the
+    /// device's next sequence number in the same transaction, so a failed write never leaves a
+    /// gap.
     Enqueue {
-        report: Box<Report>,
         item: Box<OutboxItem>,
+        local: LocalChange,
     },
+    SaveDirectory(Box<Directory>),
+    /// Forget everything but the language (after the account was deleted on the server).
+    Reset,
     /// Record a push's outcome: items the server accepted are deleted, refused ones are kept
     /// with their reason, and the reports they concern are updated.
     RecordPush {
@@ -56,11 +59,23 @@ pub enum StoreOp {
     },
 }
 
+/// What an action changes on the device besides its outbox item.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LocalChange {
+    None,
+    /// A report filed or updated by the action.
+    Report(Box<Report>),
+    /// The citizen's new rating of a service.
+    Rating(MyRating),
+}
+
 /// What the device knows, as read at start.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Snapshot {
     pub registration: Option<Registration>,
     pub catalogue: Option<Catalogue>,
+    pub directory: Option<Directory>,
+    pub my_ratings: Vec<MyRating>,
     pub language: Option<String>,
     pub reports: Vec<Report>,
     pub outbox: Vec<OutboxItem>,

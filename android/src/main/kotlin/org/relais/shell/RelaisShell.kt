@@ -3,11 +3,21 @@ package org.relais.shell
 import java.util.concurrent.CopyOnWriteArrayList
 import java.util.concurrent.Executor
 import java.util.concurrent.atomic.AtomicBoolean
+import org.relais.core.AnswerInput
 import org.relais.core.CoreException
 import org.relais.core.Intent
+import org.relais.core.Notification
 import org.relais.core.RelaisCore
 import org.relais.core.Shell
 import org.relais.core.ViewModel
+
+/**
+ * Receives the core's notifications, on the shell's main thread. On Android, show them as system
+ * notifications.
+ */
+fun interface NotificationListener {
+    fun onNotification(notification: Notification)
+}
 
 /**
  * Receives every new [ViewModel], on the shell's main thread.
@@ -60,6 +70,16 @@ class RelaisShell(private val mainThread: Executor) : AutoCloseable {
     /** The [Shell] the core calls back; kept apart so that `render` is not part of this class's API. */
     private val callback = object : Shell {
         override fun render() = scheduleRefresh()
+
+        override fun notify(notification: Notification) =
+            mainThread.execute { notificationListeners.forEach { it.onNotification(notification) } }
+    }
+
+    private val notificationListeners = CopyOnWriteArrayList<NotificationListener>()
+
+    /** Receives the core's notifications (a report's status changed, the city wrote), on the main thread. */
+    fun addNotificationListener(listener: NotificationListener) {
+        notificationListeners.add(listener)
     }
 
     /**
@@ -96,8 +116,14 @@ class RelaisShell(private val mainThread: Executor) : AutoCloseable {
      * Files a report: the core validates it, saves it on the device and queues it for the next
      * sync. The outcome shows up in [ViewModel.filing].
      */
-    fun fileReport(category: String, lat: Double, lon: Double, accuracyM: Double?, text: String) =
-        send(Intent.FileReport(category = category, lat = lat, lon = lon, accuracyM = accuracyM, text = text))
+    fun fileReport(
+        category: String,
+        lat: Double,
+        lon: Double,
+        accuracyM: Double?,
+        text: String,
+        answers: List<AnswerInput> = emptyList(),
+    ) = send(Intent.FileReport(category = category, lat = lat, lon = lon, accuracyM = accuracyM, text = text, answers = answers))
 
     /** Sends what is queued and fetches what changed; progress shows up in [ViewModel.sync]. */
     fun sync() = send(Intent.Sync)

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Assumptions.assumeTrue
 import org.junit.jupiter.api.BeforeEach
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.io.TempDir
-import org.relais.core.FilingView
+import org.relais.core.ActionView
 import org.relais.core.ViewModel
 
 /**
@@ -68,18 +68,18 @@ class RelaisShellTest {
         assertTrue(started.ready, "core not ready: $started")
         assertEquals("fr", started.language)
         assertNull(started.registration)
-        assertEquals(FilingView.Idle, started.filing)
+        assertEquals(ActionView.Idle, started.action)
         assertTrue(listenerThreads.isNotEmpty(), "the listener never received a view model")
 
         shell.fileReport(CATEGORY, LAT, LON, null, TEXT)
-        val french = assertInstanceOf(FilingView.Failed::class.java, settle(shell).filing).message
+        val french = assertInstanceOf(ActionView.Failed::class.java, settle(shell).action).message
         assertTrue(french.isNotBlank(), "empty French message")
 
         shell.setLanguage("en")
         assertEquals("en", settle(shell).language)
         shell.fileReport(CATEGORY, LAT, LON, null, TEXT)
         val afterEnglish = settle(shell)
-        val english = assertInstanceOf(FilingView.Failed::class.java, afterEnglish.filing).message
+        val english = assertInstanceOf(ActionView.Failed::class.java, afterEnglish.action).message
         assertTrue(english.isNotBlank(), "empty English message")
         assertNotEquals(french, english, "the message was not translated")
         // Nothing was saved or queued.
@@ -114,16 +114,16 @@ class RelaisShellTest {
         // File it; no sync, so it stays on the device.
         shell.fileReport(CATEGORY, LAT, LON, null, TEXT)
         val filed = settle(shell)
-        val saved = assertInstanceOf(FilingView.Saved::class.java, filed.filing, "filing: ${filed.filing}")
+        val saved = assertInstanceOf(ActionView.Saved::class.java, filed.action, "action: ${filed.action}")
         assertTrue(saved.message.isNotBlank())
-        assertQueued(filed, saved.reportId)
+        assertQueued(filed, saved.id)
 
         // Close and reopen on the same data: everything comes back from the device's store.
         shell.close()
         val reopened = settle(open("fr-FR"))
         assertTrue(reopened.ready)
         assertEquals(TENANT, reopened.registration?.tenant)
-        assertQueued(reopened, saved.reportId)
+        assertQueued(reopened, saved.id)
     }
 
     private fun assertQueued(view: ViewModel, reportId: String) {

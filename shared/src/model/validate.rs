@@ -1,0 +1,187 @@
+//! Whether an action makes sense, judged on the device with what it has synced, so that the
+//! citizen hears about a mistake at once, offline, in words they understand. The server judges
+//! again; these checks only spare a round trip and a refusal later.
+
+use geo::{Contains, Coord, LineString, MultiPolygon, Point, Polygon};
+use relais_protocol::{
+    Catalogue, Zone,
+    directory::{MAX_COMMENT_CHARS, RATING_RANGE},
+    mutation::MAX_TEXT_CHARS,
+    upload::MAX_PHOTOS_PER_REPORT,
+};
+
+use super::{Action, Draft, Model, ReportStatus};
+use crate::i18n::Message;
+
+/// Checks that need no clock.
+pub fn action(model: &Model, action: &Action) -> Result<(), Message> {
+    if model.registration.is_none() {
+        return Err(Message::NotRegistered);
+    }
+    match action {
+        Action::FileReport(draft) => report(model, draft),
+        Action::Support { report_id } => {
+            let report = model.reports.get(report_id).ok_or(Message::UnknownReport)?;
+            if report.mine {
+                Err(Message::OwnReport)
+            } else if !report.is_open() {
+                Err(Message::ReportClosed)
+            } else if report.supported {
+                Err(Message::AlreadySupported)
+            } else {
+                Ok(())
+            }
+        }
+        Action::Reply { report_id, text } => {
+            let report = model.reports.get(report_id).ok_or(Message::UnknownReport)?;
+            if !report.mine {
+                return Err(Message::NotYourReport);
+            }
+            text_ok(text)
+        }
+        Action::Confirm {
+            report_id,
+            satisfaction,
+            ..
+        } => {
+            let report = model.reports.get(report_id).ok_or(Message::UnknownReport)?;
+            if !report.mine {
+                Err(Message::NotYourReport)
+            } else if report.status != ReportStatus::Resolved {
+                Err(Message::NotResolved)
+            } else if satisfaction.is_some_and(|s| !RATING_RANGE.contains(&s)) {
+                Err(Message::InvalidRating)
+            } else {
+                Ok(())
+            }
+        }
+        Action::Rate(rating) => {
+            let directory = model.directory.as_ref().ok_or(Message::NoDirectory)?;
+            if !directory.services.iter().any(|s| s.id == rating.service_id) {
+                Err(Message::UnknownService(rating.service_id.clone()))
+            } else if !RATING_RANGE.contains(&rating.satisfaction)
+                || !RATING_RANGE.contains(&rating.importance)
+            {
+                Err(Message::InvalidRating)
+            } else if rating
+                .comment
+                .as_ref()
+                .is_some_and(|c| c.chars().count() > MAX_COMMENT_CHARS)
+            {
+                Err(Message::TextTooLong {
+                    max: MAX_COMMENT_CHARS,
+                })
+            } else {
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Checks that need the time of the action.
+pub fn at(model: &Model, action: &Action, now_ms: i64) -> Result<(), Message> {
+    let Action::Confirm { report_id, .. } = action else {
+        return Ok(());
+    };
+    let days = model
+        .catalogue
+        .as_ref()
+        .map_or(28, |c| c.settings.reopen_window_days);
+    let resolved = model
+        .reports
+        .get(report_id)
+        .and_then(super::Report::resolved_at_ms);
+    match resolved {
+        Some(at) if now_ms - at > i64::from(days) * 86_400_000 => {
+            Err(Message::WindowClosed { days })
+        }
+        _ => Ok(()),
+    }
+}
+
+fn report(model: &Model, draft: &Draft) -> Result<(), Message> {
+    let catalogue = model.catalogue.as_ref().ok_or(Message::NoCatalogue)?;
+    let category = catalogue
+        .category(&draft.category)
+        .ok_or_else(|| Message::UnknownCategory(draft.category.clone()))?;
+    if !draft.location.is_valid() {
+        return Err(Message::InvalidLocation);
+    }
+    if !inside_town(catalogue, draft.location.lon, draft.location.lat) {
+        return Err(Message::OutsideTown(catalogue.name.clone()));
+    }
+    text_ok(&draft.text)?;
+    if draft.photos.len() > MAX_PHOTOS_PER_REPORT {
+        return Err(Message::TooManyPhotos {
+            max: MAX_PHOTOS_PER_REPORT,
+        });
+    }
+    for question in &category.questions {
+        match draft.answers.get(&question.code) {
+            None if question.required => {
+                return Err(Message::MissingAnswer(question.label.clone()));
+            }
+            Some(answer) if !question.accepts(answer) => {
+                return Err(Message::InvalidAnswer(question.label.clone()));
+            }
+            _ => {}
+        }
+    }
+    if let Some(code) = draft
+        .answers
+        .keys()
+        .find(|c| !category.questions.iter().any(|q| &q.code == *c))
+    {
+        return Err(Message::UnknownQuestion(code.clone()));
+    }
+    Ok(())
+}
+
+fn text_ok(text: &str) -> Result<(), Message> {
+    if text.trim().is_empty() {
+        Err(Message::EmptyText)
+    } else if text.chars().count() > MAX_TEXT_CHARS {
+        Err(Message::TextTooLong {
+            max: MAX_TEXT_CHARS,
+        })
+    } else {
+        Ok(())
+    }
+}
+
+/// Whether the point is in a zone of the town. A catalogue without outlines accepts every
+/// point: the server decides.
+pub fn inside_town(catalogue: &Catalogue, lon: f64, lat: f64) -> bool {
+    let outlined: Vec<&Zone> = catalogue
+        .zones
+        .iter()
+        .filter(|z| !z.polygons.is_empty())
+        .collect();
+    if outlined.is_empty() {
+        return true;
+    }
+    let point = Point::new(lon, lat);
+    outlined.iter().any(|zone| outline(zone).contains(&point))
+}
+
+fn outline(zone: &Zone) -> MultiPolygon<f64> {
+    let ring = |r: &Vec<[f64; 2]>| {
+        LineString::from(
+            r.iter()
+                .map(|[x, y]| Coord { x: *x, y: *y })
+                .collect::<Vec<_>>(),
+        )
+    };
+    MultiPolygon::new(
+        zone.polygons
+            .iter()
+            .filter_map(|rings| {
+                let (exterior, holes) = rings.split_first()?;
+                Some(Polygon::new(
+                    ring(exterior),
+                    holes.iter().map(ring).collect(),
+                ))
+            })
+            .collect(),
+    )
+}
