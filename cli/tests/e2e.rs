@@ -173,31 +173,76 @@ fn what_the_server_acknowledged_survives_sigkill() {
     assert_eq!(ids_on_server(&server), filed);
 }
 
+/// A mutation the server refuses is kept and shown, and does not block what follows: two field
+/// agents act offline on the same report; the second one's stale change is a visible conflict.
 #[test]
-fn a_report_outside_the_town_is_refused_readably_and_kept() {
+fn a_refused_mutation_is_kept_shown_and_does_not_wedge_the_queue() {
     let port = free_port();
     let server = Server::start(port);
-    let a = Phone::new();
-    a.ok(&["init", "--server", &server.url(), "--tenant", "demo"]);
-    let lyon = a.file(CATEGORY, 45.7578, 4.8320, "Place Bellecour");
-    let paris = a.file(CATEGORY, 48.8566, 2.3522, "Hôtel de Ville");
-    let sync = a.run(&["sync", "--json"]);
+    let citizen = Phone::new();
+    citizen.ok(&["init", "--server", &server.url(), "--tenant", "demo"]);
+    let id = citizen.file(CATEGORY, 48.8566, 2.3522, "Matelas");
+    citizen.ok(&["sync"]);
+    let agents: Vec<Phone> = (0..2)
+        .map(|_| {
+            let agent = Phone::new();
+            let code = server.enrol_agent("proprete");
+            agent.ok(&[
+                "init",
+                "--server",
+                &server.url(),
+                "--tenant",
+                "demo",
+                "--enrolment-code",
+                &code,
+            ]);
+            agent
+        })
+        .collect();
+    agents[0].ok(&[
+        "status",
+        &id,
+        "--to",
+        "acknowledged",
+        "--note",
+        "Pris en charge",
+    ]);
+    agents[1].ok(&[
+        "status",
+        &id,
+        "--to",
+        "scheduled",
+        "--note",
+        "Passage jeudi",
+    ]);
+    agents[0].ok(&["sync"]);
+    let sync = agents[1].run(&["sync", "--json"]);
     assert_eq!(sync.status.code(), Some(0), "{sync:?}");
     let summary: Value = serde_json::from_slice(&sync.stdout).unwrap();
-    assert_eq!(summary["sent"], 1);
-    assert_eq!(summary["refused"], 1);
-    let outbox: Value = a.json(&["outbox", "--json"]);
+    assert_eq!(summary["refused"], 1, "{summary}");
+    let outbox: Value = agents[1].json(&["outbox", "--json"]);
     assert_eq!(outbox.as_array().unwrap().len(), 1);
     assert_eq!(outbox[0]["state"], "rejected");
-    assert_eq!(outbox[0]["report_id"], lyon.as_str());
     assert!(
-        outbox[0]["reason"].as_str().unwrap().contains("outside"),
+        outbox[0]["reason"].as_str().unwrap().contains("changed"),
         "{outbox}"
     );
-    let french: Value = a.json_lang("fr", &["outbox", "--json"]);
+    let french: Value = agents[1].json_lang("fr", &["outbox", "--json"]);
     assert!(
-        french[0]["reason"].as_str().unwrap().contains("dehors"),
+        french[0]["reason"].as_str().unwrap().contains("changé"),
         "{french}"
     );
-    assert_eq!(ids_on_server(&server), vec![paris]);
+    // The queue moves on: a change made on the fresh version goes through.
+    agents[1].ok(&[
+        "status",
+        &id,
+        "--to",
+        "scheduled",
+        "--note",
+        "Passage jeudi",
+    ]);
+    agents[1].ok(&["sync"]);
+    citizen.ok(&["sync"]);
+    let reports: Value = citizen.json(&["reports", "--json"]);
+    assert_eq!(reports[0]["status"], "scheduled");
 }

@@ -9,6 +9,10 @@ pub struct RegisterDevice {
     /// `android`, `ios`, `linux`...: for the city's statistics only.
     pub platform: String,
     pub app_version: String,
+    /// A one-time code from the town's administrator: the device is registered as a field
+    /// agent of the code's service. Without it, the device is a citizen's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enrolment_code: Option<String>,
 }
 
 /// `POST /v1/{tenant}/devices` answer. The token is shown once; the server keeps only its hash.

@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use relais_protocol::{ApiError, ErrorCode};
 
+use crate::photos::UploadError;
 use crate::store::DbError;
 use crate::sync::BatchRefusal;
 use crate::sync::push::PushError;
@@ -61,6 +62,10 @@ impl ApiFailure {
         )
     }
 
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, ErrorCode::Forbidden, message)
+    }
+
     pub fn not_found() -> Self {
         Self::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, "no such route")
     }
@@ -101,6 +106,38 @@ impl IntoResponse for ApiFailure {
 impl From<DbError> for ApiFailure {
     fn from(error: DbError) -> Self {
         Self::internal(&error)
+    }
+}
+
+impl From<UploadError> for ApiFailure {
+    fn from(error: UploadError) -> Self {
+        let status = match &error {
+            UploadError::Malformed(message) => return Self::malformed(message.clone()),
+            UploadError::OffsetMismatch { expected } => {
+                return Self {
+                    status: StatusCode::CONFLICT,
+                    body: ApiError {
+                        error: ErrorCode::OffsetMismatch,
+                        message: error.to_string(),
+                        expected_seq: None,
+                        expected_offset: Some(*expected),
+                    },
+                };
+            }
+            UploadError::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::BodyTooLarge),
+            UploadError::ChecksumMismatch => (StatusCode::BAD_REQUEST, ErrorCode::ChecksumMismatch),
+            UploadError::DigestMismatch => {
+                (StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::DigestMismatch)
+            }
+            UploadError::UnsupportedMedia => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                ErrorCode::UnsupportedMedia,
+            ),
+            UploadError::Db(_) | UploadError::Io(_) | UploadError::Task(_) => {
+                return Self::internal(&error);
+            }
+        };
+        Self::new(status.0, status.1, error.to_string())
     }
 }
 

@@ -6,6 +6,7 @@ use std::future::Future;
 use anyhow::Context;
 use tokio::net::TcpListener;
 
+use crate::photos::PhotoStore;
 use crate::router::{AppState, router};
 use crate::seed;
 use crate::settings::Settings;
@@ -21,31 +22,20 @@ impl Server {
     /// Opens the database under `settings.data_dir` (creating the directory), seeds the demo
     /// tenant if asked, and indexes every tenant's zones. Fails on an unusable database.
     pub async fn open(settings: &Settings) -> anyhow::Result<Self> {
-        std::fs::create_dir_all(&settings.data_dir).with_context(|| {
-            format!(
-                "could not create data directory {}",
-                settings.data_dir.display()
-            )
-        })?;
-        let path = settings.database_path();
-        let db = Sqlite::open(&path)
-            .await
-            .with_context(|| format!("could not open database {}", path.display()))?;
-        if settings.demo {
-            let seed = seed::demo().context("the embedded demo seed is invalid")?;
-            let changed = db
-                .seed(seed)
-                .await
-                .context("could not seed the demo tenant")?;
-            tracing::info!(tenant = "demo", changed, "demo tenant seeded");
-        }
+        let db = open_database(settings).await?;
         let zones = ZoneDirectory::default();
         zones
             .reload(&db)
             .await
             .context("could not index the tenants' zones")?;
+        let photos = PhotoStore::open(&settings.data_dir).with_context(|| {
+            format!(
+                "could not create the photo folders in {}",
+                settings.data_dir.display()
+            )
+        })?;
         Ok(Self {
-            state: AppState::new(db, zones),
+            state: AppState::new(db, zones, photos),
         })
     }
 
@@ -65,6 +55,35 @@ impl Server {
         tracing::info!("stopped");
         Ok(())
     }
+}
+
+/// Opens (creating the data directory) and migrates the database, and seeds the demo tenant if
+/// asked: what serving and every administration task start with.
+pub async fn open_database(settings: &Settings) -> anyhow::Result<Sqlite> {
+    std::fs::create_dir_all(&settings.data_dir).with_context(|| {
+        format!(
+            "could not create data directory {}",
+            settings.data_dir.display()
+        )
+    })?;
+    let path = settings.database_path();
+    let db = Sqlite::open(&path)
+        .await
+        .with_context(|| format!("could not open database {}", path.display()))?;
+    if settings.demo {
+        let seed = seed::demo().context("the embedded demo seed is invalid")?;
+        let changed = db
+            .seed(seed)
+            .await
+            .context("could not seed the demo tenant")?;
+        let directory = seed::demo_directory().context("the embedded demo directory is invalid")?;
+        let import = db
+            .import_directory("demo", directory)
+            .await
+            .context("could not seed the demo directory")?;
+        tracing::info!(tenant = "demo", changed, directory = ?import, "demo tenant seeded");
+    }
+    Ok(db)
 }
 
 /// Opens the server and serves on `listener` until `shutdown` (tests bind `127.0.0.1:0`).

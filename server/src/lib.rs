@@ -7,17 +7,25 @@
 //! - [`sync`]: the protocol rules — [`sync::push`] decides a batch (sequence, validation,
 //!   routing), [`sync::pull`] reads the change log with an opaque cursor.
 //! - [`store`]: the [`Database`] trait and its SQLite backend [`Sqlite`].
+//! - [`directory`]: the directory of public services and its open-data importers.
 //! - [`zones`]: point-in-zone routing over each tenant's zones, held in memory.
+//! - `photos`: resumable, content-addressed photo uploads and the photo files; `account`: the
+//!   citizens' optional accounts (details checks, link codes).
 //! - `router` and `handlers`: the HTTP surface; `error` maps every failure to a JSON
 //!   [`relais_protocol::ApiError`].
 
+mod account;
 mod auth;
 mod clock;
+pub mod command;
+pub mod directory;
+pub mod enrolment;
 mod error;
 mod extract;
 mod handlers;
 mod launch;
 mod metrics;
+mod photos;
 mod router;
 pub mod seed;
 mod settings;
@@ -27,6 +35,6 @@ pub mod telemetry;
 mod token;
 pub mod zones;
 
-pub use launch::{Server, launch, shutdown_signal};
-pub use settings::{LogFormat, Settings};
+pub use launch::{Server, launch, open_database, shutdown_signal};
+pub use settings::{Cli, LogFormat, Settings};
 pub use store::{Database, DbError, DbResult, Sqlite};

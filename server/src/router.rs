@@ -12,6 +12,7 @@ use tracing::Level;
 use crate::error::ApiFailure;
 use crate::handlers;
 use crate::metrics::{self, Metrics};
+use crate::photos::PhotoStore;
 use crate::store::Database;
 use crate::zones::ZoneDirectory;
 
@@ -21,14 +22,16 @@ pub struct AppState<DB> {
     pub db: DB,
     pub zones: ZoneDirectory,
     pub metrics: Arc<Metrics>,
+    pub photos: PhotoStore,
 }
 
 impl<DB: Database> AppState<DB> {
-    pub fn new(db: DB, zones: ZoneDirectory) -> Self {
+    pub fn new(db: DB, zones: ZoneDirectory, photos: PhotoStore) -> Self {
         Self {
             db,
             zones,
             metrics: Arc::default(),
+            photos,
         }
     }
 }
@@ -38,8 +41,30 @@ pub fn router<DB: Database>(state: AppState<DB>) -> Router {
     let api = Router::new()
         .route("/v1/{tenant}/devices", post(v1::devices::post::<DB>))
         .route("/v1/{tenant}/catalogue", get(v1::catalogue::get::<DB>))
+        .route("/v1/{tenant}/directory", get(v1::directory::get::<DB>))
         .route("/v1/{tenant}/sync/push", post(v1::sync::push::<DB>))
         .route("/v1/{tenant}/sync/pull", get(v1::sync::pull::<DB>))
+        .route(
+            "/v1/{tenant}/uploads/{sha256}",
+            get(v1::uploads::get::<DB>)
+                .patch(v1::uploads::patch::<DB>)
+                .layer(
+                    // Chunks are raw bytes with their own, smaller limit.
+                    DefaultBodyLimit::max(relais_protocol::upload::MAX_CHUNK_BYTES),
+                ),
+        )
+        .route("/v1/{tenant}/photos/{sha256}", get(v1::photos::get::<DB>))
+        .route(
+            "/v1/{tenant}/account",
+            get(v1::account::get::<DB>)
+                .put(v1::account::put::<DB>)
+                .delete(v1::account::delete::<DB>),
+        )
+        .route("/v1/{tenant}/account/link", post(v1::account::link::<DB>))
+        .route(
+            "/v1/{tenant}/account/export",
+            get(v1::account::export::<DB>),
+        )
         .route("/metrics", get(handlers::metrics::get::<DB>))
         .layer(
             TraceLayer::new_for_http()

@@ -1,11 +1,14 @@
-//! Tenant seeds: a tenant's identity and catalogue (services, category groups, categories) plus
-//! its zones, read from a `tenant.json` and a `zones.geojson`. The demo seed (Paris) is embedded
-//! in the binary.
+//! Tenant seeds: a tenant's identity, report rules and catalogue (services, category groups,
+//! categories with their extra questions) plus its zones, read from a `tenant.json` and a
+//! `zones.geojson`. The demo seed (Paris) is embedded in the binary, with its directory of
+//! public services (`directory.json`, in the shape [`crate::directory`] imports).
+
+use std::collections::HashSet;
 
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use relais_protocol::LocalizedText;
+use relais_protocol::{LocalizedText, PublicService, Question, QuestionKind, TownSettings};
 
 use crate::zones::ZoneGeometry;
 
@@ -23,9 +26,43 @@ pub struct TenantSeed {
 pub struct TenantFile {
     pub id: String,
     pub name: String,
+    /// The town's rules; absent in older seeds, which get the defaults.
+    #[serde(default)]
+    pub settings: SeedSettings,
     pub services: Vec<SeedEntry>,
     pub groups: Vec<SeedEntry>,
     pub categories: Vec<SeedCategory>,
+}
+
+/// `tenant.json` `settings`: every field is optional.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedSettings {
+    pub reopen_window_days: Option<u32>,
+    pub duplicate_radius_m: Option<u32>,
+    pub rating_min_sample: Option<u32>,
+}
+
+/// Rating summaries are published from this many raters on, unless the seed says otherwise.
+pub const DEFAULT_RATING_MIN_SAMPLE: u32 = 5;
+
+impl SeedSettings {
+    /// The settings devices see in the catalogue, defaults filled in.
+    pub fn town(&self) -> TownSettings {
+        let default = TownSettings::default();
+        TownSettings {
+            reopen_window_days: self
+                .reopen_window_days
+                .unwrap_or(default.reopen_window_days),
+            duplicate_radius_m: self
+                .duplicate_radius_m
+                .unwrap_or(default.duplicate_radius_m),
+        }
+    }
+
+    pub fn rating_min_sample(&self) -> u32 {
+        self.rating_min_sample.unwrap_or(DEFAULT_RATING_MIN_SAMPLE)
+    }
 }
 
 /// A service or a category group.
@@ -43,6 +80,13 @@ pub struct SeedCategory {
     pub service: String,
     /// Where the category comes from in the town's own nomenclature.
     pub source: Option<CategorySource>,
+    /// Extra questions asked when reporting in this category.
+    #[serde(default)]
+    pub questions: Vec<Question>,
+    /// Published response time, in days.
+    pub response_days: Option<u32>,
+    /// Overrides the town's duplicate radius for this category.
+    pub duplicate_radius_m: Option<u32>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -85,6 +129,8 @@ pub enum SeedError {
     Tenant(serde_json::Error),
     #[error("zones.geojson: {0}")]
     Zones(serde_json::Error),
+    #[error("directory.json: {0}")]
+    Directory(serde_json::Error),
     #[error("zone {code}: {reason}")]
     Geometry { code: String, reason: String },
     #[error("{0}")]
@@ -97,6 +143,12 @@ pub fn demo() -> Result<TenantSeed, SeedError> {
         include_str!("../seed/demo/tenant.json"),
         include_str!("../seed/demo/zones.geojson"),
     )
+}
+
+/// The demo tenant's directory: Paris's town halls and sports facilities, derived from open
+/// data by the directory importer (see `seed/demo/ATTRIBUTION.md`).
+pub fn demo_directory() -> Result<Vec<PublicService>, SeedError> {
+    serde_json::from_str(include_str!("../seed/demo/directory.json")).map_err(SeedError::Directory)
 }
 
 /// Parses and checks a seed: every category names a known group and service, every zone
@@ -118,6 +170,7 @@ pub fn parse(tenant_json: &str, zones_geojson: &str) -> Result<TenantSeed, SeedE
                 category.code, category.service
             )));
         }
+        check_questions(&category.code, &category.questions)?;
     }
     let zones = collection
         .features
@@ -150,6 +203,31 @@ pub fn parse(tenant_json: &str, zones_geojson: &str) -> Result<TenantSeed, SeedE
     })
 }
 
+/// Question codes are unique within a category, and so are the options of a choice, of which
+/// there is at least one.
+fn check_questions(category: &str, questions: &[Question]) -> Result<(), SeedError> {
+    let refuse = |what: String| {
+        Err(SeedError::Inconsistent(format!(
+            "category {category}: {what}"
+        )))
+    };
+    let mut codes = HashSet::new();
+    for question in questions {
+        if !codes.insert(question.code.as_str()) {
+            return refuse(format!("question {} appears twice", question.code));
+        }
+        if let QuestionKind::SingleChoice { options } | QuestionKind::MultiChoice { options } =
+            &question.kind
+        {
+            let mut choices = HashSet::new();
+            if options.is_empty() || !options.iter().all(|o| choices.insert(o.code.as_str())) {
+                return refuse(format!("question {} needs distinct options", question.code));
+            }
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -160,6 +238,60 @@ mod tests {
         assert_eq!(seed.tenant.id, "demo");
         assert_eq!(seed.zones.len(), 20);
         assert!(seed.tenant.categories.len() > 10);
+        assert_eq!(seed.tenant.settings.rating_min_sample(), 5);
+        assert!(
+            seed.tenant
+                .categories
+                .iter()
+                .all(|c| matches!(c.response_days, Some(2..=14)))
+        );
+        assert_eq!(
+            seed.tenant
+                .categories
+                .iter()
+                .filter(|c| !c.questions.is_empty())
+                .count(),
+            3
+        );
+    }
+
+    #[test]
+    fn an_old_seed_without_settings_nor_questions_gets_the_defaults() {
+        let tenant = r#"{"id":"t","name":"T","services":[{"code":"s","name":{"fr":"S","en":"S"}}],
+            "groups":[{"code":"g","name":{"fr":"G","en":"G"}}],
+            "categories":[{"code":"c","group":"g","name":{"fr":"C","en":"C"},"service":"s"}]}"#;
+        let zones = r#"{"type":"FeatureCollection","features":[]}"#;
+        let seed = parse(tenant, zones).unwrap();
+        assert_eq!(seed.tenant.settings.town(), TownSettings::default());
+        assert_eq!(seed.tenant.settings.rating_min_sample(), 5);
+        let category = &seed.tenant.categories[0];
+        assert!(category.questions.is_empty());
+        assert_eq!(category.response_days, None);
+    }
+
+    #[test]
+    fn a_choice_without_options_is_refused() {
+        let tenant = r#"{"id":"t","name":"T","services":[{"code":"s","name":{"fr":"S","en":"S"}}],
+            "groups":[{"code":"g","name":{"fr":"G","en":"G"}}],
+            "categories":[{"code":"c","group":"g","name":{"fr":"C","en":"C"},"service":"s",
+              "questions":[{"code":"q","label":{"fr":"Q","en":"Q"},
+                "kind":{"type":"single_choice","options":[]},"required":true}]}]}"#;
+        let zones = r#"{"type":"FeatureCollection","features":[]}"#;
+        assert!(matches!(
+            parse(tenant, zones),
+            Err(SeedError::Inconsistent(_))
+        ));
+    }
+
+    #[test]
+    fn the_demo_directory_has_paris_town_halls_and_sports_facilities() {
+        let services = demo_directory().unwrap();
+        let halls = services
+            .iter()
+            .filter(|s| s.id.starts_with("mairie-75"))
+            .count();
+        let sports = services.iter().filter(|s| s.id.starts_with("res-")).count();
+        assert_eq!((halls, sports, services.len()), (17, 547, 564));
     }
 
     #[test]

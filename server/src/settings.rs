@@ -3,8 +3,23 @@
 use std::path::PathBuf;
 
 /// Relais sync server: reconciles the reports that citizens file offline.
+///
+/// Without a subcommand it serves; with one it runs that administration task on the data
+/// directory and exits.
 #[derive(Debug, Clone, clap::Parser)]
 #[command(name = "relais-server", version)]
+pub struct Cli {
+    #[command(flatten)]
+    pub settings: Settings,
+
+    /// An administration task to run instead of serving.
+    #[command(subcommand)]
+    pub command: Option<crate::command::Command>,
+}
+
+/// Where the server keeps its data, how it listens and logs (shared by serving and the
+/// administration tasks).
+#[derive(Debug, Clone, clap::Args)]
 pub struct Settings {
     /// Directory of the server's data (created if missing); the database is DIR/relais.db.
     #[arg(

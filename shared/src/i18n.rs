@@ -85,6 +85,10 @@ pub enum Message {
     InvalidRating,
     NoDirectory,
     UnknownService(String),
+    UnknownPhoto(String),
+    UnknownStatus(String),
+    AgentsOnly,
+    ReasonRequired,
     /// A text already in both languages (a reason the server gave, a photo problem).
     Localized(LocalizedText),
 }
@@ -212,6 +216,20 @@ impl Message {
                 Lang::Fr => format!("Le service « {id} » n'existe pas dans l'annuaire."),
                 Lang::En => format!("There is no service \"{id}\" in the directory."),
             },
+                        Self::UnknownPhoto(name) => match lang {
+                Lang::Fr => format!("Photo introuvable sur le serveur : {name}"),
+                Lang::En => format!("No such photo on the server: {name}"),
+            },
+                        Self::UnknownStatus(status) => match lang {
+                Lang::Fr => format!("Statut inconnu : « {status} »."),
+                Lang::En => format!("Unknown status: \"{status}\"."),
+            },
+            Self::AgentsOnly => lang
+                .choose("Réservé aux agents de la ville.", "For the town's field agents only.")
+                .into(),
+            Self::ReasonRequired => lang
+                .choose("Indiquez au citoyen la raison du rejet.", "Tell the citizen why the report is rejected.")
+                .into(),
             Self::Localized(text) => lang.pick(text),
         }
     }
@@ -240,6 +258,7 @@ pub fn saved_message(lang: Lang, kind: ActionKind) -> String {
         ActionKind::Reply => ("Message enregistré", "Message saved"),
         ActionKind::Confirm => ("Réponse enregistrée", "Answer saved"),
         ActionKind::Rate => ("Note enregistrée", "Rating saved"),
+        ActionKind::Status => ("Changement de statut enregistré", "Status change saved"),
     };
     match lang {
         Lang::Fr => format!("{fr} sur l'appareil ; envoi à la prochaine synchronisation."),
@@ -266,6 +285,15 @@ pub fn status_notification(
         |note| format!("{category} — {note}"),
     );
     (title, body)
+}
+
+/// Confirmation that the server deleted the user's identity.
+pub fn account_deleted(lang: Lang) -> String {
+    lang.choose(
+        "Vos données personnelles ont été supprimées ; vos signalements restent, anonymes. Cet appareil est réinitialisé.",
+        "Your personal data was deleted; your reports stay, anonymised. This device was reset.",
+    )
+    .into()
 }
 
 /// A notification about a message from the city: `(title, body)`.

@@ -15,6 +15,7 @@ pub mod effects;
 pub mod ffi;
 pub mod i18n;
 pub mod model;
+pub mod photo;
 pub mod runtime;
 pub mod store;
 pub mod view;

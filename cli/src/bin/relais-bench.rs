@@ -77,6 +77,7 @@ fn main() -> anyhow::Result<()> {
         server_url: url,
         tenant: "demo".into(),
         platform: "bench".into(),
+        enrolment_code: None,
     })?;
 
     let started = Instant::now();
@@ -89,6 +90,7 @@ fn main() -> anyhow::Result<()> {
             accuracy_m: Some(10.0),
             text: text(i),
             answers: Vec::new(),
+            photos: Vec::new(),
         })?;
     }
     let queued = started.elapsed();

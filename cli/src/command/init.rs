@@ -17,6 +17,9 @@ pub struct Init {
     /// The town's id on that server, e.g. `demo`.
     #[arg(long)]
     tenant: String,
+    /// A one-time enrolment code from the town's administrator: register as a field agent.
+    #[arg(long)]
+    enrolment_code: Option<String>,
 }
 
 impl Init {
@@ -25,6 +28,7 @@ impl Init {
             server_url: self.server,
             tenant: self.tenant,
             platform: "linux".into(),
+            enrolment_code: self.enrolment_code,
         })?;
         if let Some(problem) = view.registration_problem {
             eprintln!("{}", problem.message);

@@ -1,16 +1,19 @@
 //! The CLI's commands, one module each, dispatched from [`Cli::run`].
 
+mod account;
 mod categories;
 mod confirm;
 mod init;
 mod nearby;
 mod outbox;
+mod photo;
 mod rate;
 mod ratings;
 mod reply;
 mod report;
 mod reports;
 mod services;
+mod status;
 mod support;
 mod sync;
 mod timeline;
@@ -70,6 +73,12 @@ enum Command {
     Rate(rate::Rate),
     /// Your ratings of public services.
     Ratings(ratings::Ratings),
+    /// Photos: `relais photo fetch SHA256 --out FILE`.
+    Photo(photo::Photo),
+    /// Your data: `relais account export --out FILE`, `relais account delete`.
+    Account(account::Account),
+    /// Field agents: move a report to another status.
+    Status(status::Status),
 }
 
 impl Cli {
@@ -94,6 +103,9 @@ impl Cli {
             Command::Services(c) => c.run(&device),
             Command::Rate(c) => c.run(&device),
             Command::Ratings(c) => c.run(&device),
+            Command::Photo(c) => c.run(&device),
+            Command::Account(c) => c.run(&device),
+            Command::Status(c) => c.run(&device),
         }
     }
 }

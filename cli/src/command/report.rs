@@ -1,5 +1,5 @@
 //! `relais report --category CODE --lat LAT --lon LON [--accuracy M] --text TEXT
-//! [--answer QUESTION=VALUE]... [--json]`
+//! [--answer QUESTION=VALUE]... [--photo FILE]... [--json]`
 
 use std::process::ExitCode;
 
@@ -35,6 +35,10 @@ pub struct Report {
     /// choices separated by commas). Repeatable.
     #[arg(long = "answer", value_name = "QUESTION=VALUE")]
     answers: Vec<String>,
+    /// A photo (JPEG, PNG or WebP) to attach; repeatable, at most five. It is rotated upright,
+    /// shrunk to 2048 px and stripped of its metadata (GPS included) before it leaves the device.
+    #[arg(long = "photo", value_name = "FILE")]
+    photos: Vec<std::path::PathBuf>,
     /// Print `{"id": ...}`.
     #[arg(long)]
     json: bool,
@@ -59,6 +63,11 @@ impl Report {
             accuracy_m: self.accuracy,
             text: self.text,
             answers,
+            photos: self
+                .photos
+                .iter()
+                .map(|p| std::path::absolute(p).map(|p| p.to_string_lossy().into_owned()))
+                .collect::<Result<_, _>>()?,
         })?;
         Ok(saved_or_failed(&view, self.json))
     }

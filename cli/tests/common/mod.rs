@@ -1,4 +1,6 @@
 //! Helpers for end-to-end tests: a real server process and real CLI "phones".
+// Each test binary uses a part of these helpers.
+#![allow(dead_code)]
 
 use std::{
     io::{BufRead, BufReader},
@@ -78,6 +80,19 @@ impl Server {
         format!("http://127.0.0.1:{}", self.port)
     }
 
+    /// Runs the server's administrator command that enrols a field agent of `service`, and
+    /// returns the one-time code it prints.
+    pub fn enrol_agent(&self, service: &str) -> String {
+        let out = Command::new(server_bin())
+            .arg("--data")
+            .arg(self.data.path())
+            .args(["enrol-agent", "--tenant", "demo", "--service", service])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8(out.stdout).unwrap().trim().to_owned()
+    }
+
     /// SIGKILL: no graceful shutdown, no flush.
     pub fn kill(&mut self) {
         let _ = self.child.kill();
@@ -118,7 +133,11 @@ impl Phone {
     }
 
     pub fn run(&self, args: &[&str]) -> Output {
-        self.command("en", args).output().unwrap()
+        self.run_lang("en", args)
+    }
+
+    pub fn run_lang(&self, lang: &str, args: &[&str]) -> Output {
+        self.command(lang, args).output().unwrap()
     }
 
     /// Runs and expects success; returns stdout.

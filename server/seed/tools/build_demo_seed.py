@@ -422,6 +422,67 @@ CATEGORIES = {
 }
 
 
+# The town's rules for reports (tenant.json "settings"): the reopen window and duplicate radius
+# follow FixMyStreet's practice (four weeks, 250 m); rating summaries of the directory are shown
+# once 5 citizens rated a service.
+SETTINGS = {"reopen_window_days": 28, "duplicate_radius_m": 250, "rating_min_sample": 5}
+
+# Published response time per group, in days (this project's own figures for the demo, from 2
+# days for cleanliness to 14 for street furniture and posters).
+RESPONSE_DAYS = {
+    "objets_abandonnes": 3,
+    "graffitis_tags_affiches_autocollants": 14,
+    "proprete": 2,
+    "autos_motos_velos_trottinettes": 7,
+    "voirie_espace_public": 10,
+    "mobiliers_urbains": 14,
+    "activites_commerciales_professionnelles": 14,
+    "arbres_vegetaux_animaux": 10,
+    "eclairage_electricite": 5,
+    "eau": 5,
+}
+
+# Street lamps stand close together: a dark street is the same incident within 100 m.
+DUPLICATE_RADIUS_M = {
+    "eclairage_public_eteint_nuit": 100,
+    "lampadaire_mauvais_etat": 100,
+    "eclairage_public_allume_jour": 100,
+}
+
+
+def _text(fr, en):
+    return {"fr": fr, "en": en}
+
+
+# Extra questions (like Open311 attributes), protocol::Question as JSON. The required type of
+# object goes on the group's catch-all "Autre": it is where the kind of object is unknown.
+QUESTIONS = {
+    "objets_abandonnes_autre": [{
+        "code": "type_objet",
+        "label": _text("Quel type d'objet ?", "What kind of item?"),
+        "kind": {"type": "single_choice", "options": [
+            {"code": "matelas", "label": _text("Matelas", "Mattress")},
+            {"code": "meuble", "label": _text("Meuble", "Furniture")},
+            {"code": "electromenager", "label": _text("Électroménager", "Household appliance")},
+            {"code": "autre", "label": _text("Autre", "Other")},
+        ]},
+        "required": True,
+    }],
+    "graffitis_mur_facade_pont_descente_eau": [{
+        "code": "surface_m2",
+        "label": _text("Surface approximative (m²)", "Approximate area (m²)"),
+        "kind": {"type": "number"},
+        "required": False,
+    }],
+    "eclairage_public_eteint_nuit": [{
+        "code": "nombre_lampadaires",
+        "label": _text("Combien de lampadaires ?", "How many street lamps?"),
+        "kind": {"type": "number"},
+        "required": True,
+    }],
+}
+
+
 def french_name(soustype):
     """The CSV wording, minus the empty "[]" markers left where the export stripped an internal
     tag (e.g. "[] Patrouille propreté DT"), with runs of spaces collapsed."""
@@ -479,18 +540,18 @@ def build_tenant(rows):
         groups.append({"code": gcode, "name": {"fr": t, "en": gen}})
         for key in sorted((k for k in CATEGORIES if k[0] == t), key=lambda k: (-pairs[k], k[1])):
             code, en, service = CATEGORIES[key]
-            categories.append({
+            categories.append(with_rules({
                 "code": code, "group": gcode,
                 "name": {"fr": french_name(key[1]), "en": en},
                 "service": service,
                 "source": {"type": t, "soustype": key[1]},
-            })
-        categories.append({
+            }))
+        categories.append(with_rules({
             "code": gcode + "_autre", "group": gcode,
             "name": {"fr": "Autre", "en": "Other"},
             "service": gservice,
             "source": {"type": t, "soustype": None},
-        })
+        }))
 
     codes = [g["code"] for g in groups] + [c["code"] for c in categories] + list(service_codes)
     for c in codes:
@@ -499,6 +560,9 @@ def build_tenant(rows):
     assert len({g["code"] for g in groups}) == len(groups), "duplicate group code"
     for c in categories:
         assert c["service"] in service_codes, c
+    assert set(QUESTIONS) <= {c["code"] for c in categories}, "questions for unknown categories"
+    assert set(DUPLICATE_RADIUS_M) <= {c["code"] for c in categories}, "radius of unknown categories"
+    assert set(RESPONSE_DAYS) == {g["code"] for g in groups}, "response time per group"
     for g in groups:
         names = [(c["name"]["fr"], c["name"]["en"]) for c in categories if c["group"] == g["code"]]
         assert len({n[0] for n in names}) == len(names), "duplicate French name in " + g["code"]
@@ -506,10 +570,21 @@ def build_tenant(rows):
     return {
         "id": "demo",
         "name": "Paris (démo)",
+        "settings": SETTINGS,
         "services": [{"code": c, "name": {"fr": fr, "en": en}} for c, fr, en in SERVICES],
         "groups": groups,
         "categories": categories,
     }
+
+
+def with_rules(category):
+    """Adds the category's response time, duplicate radius and extra questions, if any."""
+    category["response_days"] = RESPONSE_DAYS[category["group"]]
+    if category["code"] in DUPLICATE_RADIUS_M:
+        category["duplicate_radius_m"] = DUPLICATE_RADIUS_M[category["code"]]
+    if category["code"] in QUESTIONS:
+        category["questions"] = QUESTIONS[category["code"]]
+    return category
 
 
 def check_mapping(tenant, rows):

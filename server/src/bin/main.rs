@@ -1,19 +1,24 @@
-//! `relais-server`: parses the settings, starts logging, opens the storage, announces the address
-//! on stdout (one line, which scripts and tests read) and serves until SIGINT or SIGTERM.
+//! `relais-server`: parses the settings, starts logging, then either runs an administration task
+//! (`relais-server --data DIR enrol-agent ...`) or opens the storage, announces the address on
+//! stdout (one line, which scripts and tests read) and serves until SIGINT or SIGTERM.
 
 use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Parser;
-use relais_server::{Server, Settings, shutdown_signal, telemetry};
+use relais_server::{Cli, Server, Settings, shutdown_signal, telemetry};
 use tokio::net::TcpListener;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let settings = Settings::parse();
+    let Cli { settings, command } = Cli::parse();
     telemetry::init(settings.log_format);
-    match run(&settings).await {
+    let result = match command {
+        Some(command) => command.run(&settings).await,
+        None => run(&settings).await,
+    };
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("relais-server: {error:#}");

@@ -1,10 +1,13 @@
 //! Plain data crossing the [`Database`](super::Database) trait: what the domain asks a backend to
 //! read or write, and what a backend hands back. No SQL here, and no rules.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::RangeInclusive;
 
-use relais_protocol::{Change, GeoPoint, Outcome, PushResponse, Reason, ReportStatus};
+use relais_protocol::{
+    Answer, Author, Change, GeoPoint, Outcome, PushResponse, Question, Reason, ReportStatus,
+    TownSettings,
+};
 use uuid::Uuid;
 
 /// SHA-256 of a device's bearer token: the only form in which a token is stored.
@@ -40,6 +43,16 @@ impl Role {
 pub struct TenantSummary {
     pub id: String,
     pub name: String,
+}
+
+/// What importing directory entries did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DirectoryImport {
+    pub added: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    /// The directory version after the import (bumped only when an entry was added or changed).
+    pub version: i64,
 }
 
 /// A zone's code and its geometry as GeoJSON text (Polygon or MultiPolygon, lon/lat).
@@ -78,6 +91,37 @@ pub struct FactsQuery {
     pub categories: Vec<String>,
     /// Report ids the batch names (created or targeted).
     pub report_ids: Vec<Uuid>,
+    /// Ids of the tenant's public services the batch rates.
+    pub service_ids: Vec<String>,
+    /// Where the batch files new reports: the open reports near them are read as possible
+    /// duplicates. `None` when the batch files none.
+    pub nearby: Option<NearbyQuery>,
+}
+
+/// The reports to read around the points where a batch files new reports: those of the same
+/// category, in one of `statuses`, received since `since_ms`, inside a bounding box of the
+/// duplicate radius (the category's, else the tenant's) around each point.
+#[derive(Debug, Clone)]
+pub struct NearbyQuery {
+    pub points: Vec<NearbyPoint>,
+    pub statuses: Vec<ReportStatus>,
+    pub since_ms: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct NearbyPoint {
+    pub category: String,
+    pub lat: f64,
+    pub lon: f64,
+}
+
+/// A report found near a new one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NearbyReport {
+    pub id: Uuid,
+    pub category: String,
+    pub lat: f64,
+    pub lon: f64,
 }
 
 /// Facts read inside the batch's write transaction.
@@ -87,10 +131,30 @@ pub struct PushFacts {
     pub last_seq: u64,
     /// Recorded mutations of the device within the batch's range.
     pub recorded: HashMap<u64, RecordedMutation>,
-    /// Category code → service code, for the asked categories that exist in the tenant.
-    pub categories: HashMap<String, String>,
-    /// Owners of the asked reports that exist, in any tenant.
-    pub reports: HashMap<Uuid, ReportOwner>,
+    /// The pushing device's citizen: its account id when it is linked to one, else its own id.
+    pub citizen: String,
+    /// The tenant's rules.
+    pub town: TownSettings,
+    /// The asked categories that exist in the tenant, by code.
+    pub categories: HashMap<String, CategoryFacts>,
+    /// The asked reports that exist, in any tenant.
+    pub reports: HashMap<Uuid, ReportFacts>,
+    /// The asked reports the citizen (or this very device) already supports.
+    pub supported: HashSet<Uuid>,
+    /// The asked public services that exist in the tenant.
+    pub services: HashSet<String>,
+    /// Open reports near the points of [`FactsQuery::nearby`].
+    pub nearby: Vec<NearbyReport>,
+}
+
+/// What the push rules need to know of a category.
+#[derive(Debug, Clone, Default)]
+pub struct CategoryFacts {
+    /// The service a report of the category is routed to.
+    pub service: String,
+    pub questions: Vec<Question>,
+    /// Overrides [`TownSettings::duplicate_radius_m`].
+    pub duplicate_radius_m: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -100,10 +164,17 @@ pub struct RecordedMutation {
     pub outcome: Outcome,
 }
 
+/// A stored report, as the push rules see it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReportOwner {
+pub struct ReportFacts {
     pub tenant: String,
-    pub device: Uuid,
+    /// The reporter: the account id of the filing device if it is linked to one, else the
+    /// device id.
+    pub citizen: String,
+    pub status: ReportStatus,
+    pub version: i64,
+    /// When it was last resolved (server clock).
+    pub resolved_at_ms: Option<i64>,
 }
 
 /// Everything a decided batch writes, and the answer to send once it is committed.
@@ -137,6 +208,13 @@ pub enum Decision {
 pub enum Effect {
     CreateReport(NewReport),
     AddNote(NewNote),
+    /// A citizen's first "me too" on a report.
+    Support(NewSupport),
+    /// A status change, a confirmation or a reopening.
+    Transition(Transition),
+    Rate(NewRating),
+    /// Applied, but there is nothing to write (a citizen's second "me too").
+    Nothing,
 }
 
 /// A routed report. The backend stores it with one history entry (`status` at `received_at_ms`)
@@ -154,14 +232,72 @@ pub struct NewReport {
     pub version: i64,
     pub zone: String,
     pub service: String,
+    /// Answers to the category's questions, checked.
+    pub answers: BTreeMap<String, Answer>,
+    /// The open report this one probably repeats.
+    pub duplicate_of: Option<Uuid>,
 }
 
-/// A note on a report, private to its author and the city.
+/// A message in a report's thread, private to its reporter and the city. The backend re-stamps
+/// the thread in the change log, scoped to `reporter`.
 #[derive(Debug, Clone)]
 pub struct NewNote {
     pub id: Uuid,
     pub report_id: Uuid,
     pub text: String,
+    pub author: Author,
+    /// The reporter citizen: the only one whose devices receive the thread.
+    pub reporter: String,
+}
+
+/// A citizen supports a report: stored once per (report, citizen), counted in the report's
+/// supporters, and the report re-stamped in the public change log.
+#[derive(Debug, Clone)]
+pub struct NewSupport {
+    pub report_id: Uuid,
+    pub citizen: String,
+}
+
+/// A report moves on: the backend sets its status and version, appends a history entry
+/// (`status` with `note`), stamps `resolved_at_ms` when `resolved`, stores the reporter's
+/// `satisfaction` if given, writes `message` in the thread, and re-stamps the report.
+#[derive(Debug, Clone)]
+pub struct Transition {
+    pub report_id: Uuid,
+    pub status: ReportStatus,
+    pub version: i64,
+    pub note: Option<String>,
+    pub resolved: bool,
+    pub satisfaction: Option<u8>,
+    pub message: Option<NewNote>,
+}
+
+/// A citizen's rating of a public service: replaces their current one, appended to the history.
+#[derive(Debug, Clone)]
+pub struct NewRating {
+    pub service_id: String,
+    pub citizen: String,
+    pub satisfaction: u8,
+    pub importance: u8,
+    pub comment: Option<String>,
+}
+
+/// A one-time enrolment code for an agent of `service`.
+#[derive(Debug, Clone)]
+pub struct NewEnrolment {
+    pub code: TokenHash,
+    pub tenant: String,
+    pub service: String,
+    pub created_at_ms: i64,
+    pub expires_at_ms: i64,
+}
+
+/// What storing an enrolment code did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EnrolmentCreated {
+    Created,
+    UnknownTenant,
+    UnknownService,
 }
 
 /// A position in a tenant's change log, as decoded from a pull cursor.
@@ -179,7 +315,67 @@ pub struct ChangePage {
     pub epoch: String,
     /// The page starts after this sequence number (0 for the start).
     pub after_seq: u64,
+    /// The last sequence number the page covers (`after_seq` for an empty page): the next page
+    /// starts after it, even when the page's last rows were not for this device.
+    pub last_seq: u64,
     /// `(seq, change)`, oldest first.
     pub changes: Vec<(u64, Change)>,
     pub has_more: bool,
+}
+
+/// What the server holds of a photo, as one tenant may know it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UploadState {
+    /// The tenant holds the whole photo, checked.
+    Stored { bytes: u64 },
+    /// A partial upload of `tenant` (possibly another tenant: the caller must not reveal it).
+    Partial {
+        tenant: String,
+        length: u64,
+        received: u64,
+    },
+    /// Nothing, for this tenant.
+    Absent,
+}
+
+/// A chunk is durably on disk: the partial upload of `sha256` now holds `received` bytes.
+#[derive(Debug, Clone)]
+pub struct UploadProgress {
+    pub sha256: String,
+    pub tenant: String,
+    pub device: Uuid,
+    pub length: u64,
+    pub received: u64,
+    pub at_ms: i64,
+}
+
+/// A checked photo is in its final place: index it, hand it to the tenant (uploaded by
+/// `device`) and forget its partial upload, in one transaction.
+#[derive(Debug, Clone)]
+pub struct StoredPhoto {
+    pub sha256: String,
+    pub tenant: String,
+    pub device: Uuid,
+    pub bytes: u64,
+    pub at_ms: i64,
+}
+
+/// A citizen's account as stored (its link code is only a hash: it is never read back).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountRecord {
+    pub id: Uuid,
+    pub details: relais_protocol::account::AccountDetails,
+    /// How many devices are linked to it.
+    pub devices: u32,
+}
+
+/// What presenting a link code did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkOutcome {
+    /// The device is linked to the account; the used code is replaced by the new one.
+    Linked(AccountRecord),
+    /// No account of the tenant holds that code.
+    UnknownCode,
+    /// The device already belongs to another account.
+    OtherAccount,
 }

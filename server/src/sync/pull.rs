@@ -1,8 +1,10 @@
-//! The pull rules: the opaque cursor (`"{epoch}.{seq}"`), the page size, and the reset of a
-//! cursor the server cannot serve.
+//! The pull rules: the opaque cursor (`"{epoch}.{seq}"`), the page size, the reset of a cursor
+//! the server cannot serve, and who sees what (public changes for every device of the tenant, a
+//! report's thread only for its reporter's devices, in the same sequence and cursor).
 
 use relais_protocol::pull::MAX_PULL_LIMIT;
 use relais_protocol::{Cursor, PullResponse};
+use uuid::Uuid;
 
 use crate::store::{Database, DbResult, LogPosition};
 
@@ -38,10 +40,12 @@ fn encode(epoch: &str, seq: u64) -> Cursor {
     Cursor(format!("{epoch}.{seq}"))
 }
 
-/// One page of `tenant`'s public changes after `cursor`; `None` for an unknown tenant.
+/// One page of the changes of `tenant` after `cursor` that device `viewer` may see: the public
+/// ones, and the threads of its citizen's own reports. `None` for an unknown tenant.
 pub async fn pull<DB: Database>(
     db: &DB,
     tenant: &str,
+    viewer: Uuid,
     cursor: &Cursor,
     limit: Option<u32>,
 ) -> DbResult<Option<PullResponse>> {
@@ -51,13 +55,12 @@ pub async fn pull<DB: Database>(
         CursorState::At(position) => Some(position.clone()),
         CursorState::Start | CursorState::Unreadable => None,
     };
-    let Some(page) = db.pull(tenant, from, limit).await? else {
+    let Some(page) = db.pull(tenant, viewer, from, limit).await? else {
         return Ok(None);
     };
-    let last = page.changes.last().map_or(page.after_seq, |(seq, _)| *seq);
     Ok(Some(PullResponse {
         reset: page.reset || state == CursorState::Unreadable,
-        cursor: encode(&page.epoch, last),
+        cursor: encode(&page.epoch, page.last_seq),
         changes: page.changes.into_iter().map(|(_, change)| change).collect(),
         has_more: page.has_more,
     }))

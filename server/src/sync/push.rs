@@ -1,8 +1,16 @@
 //! The push rules: a batch's shape, the device's sequence (gap, conflict, replay) and each new
-//! mutation's validation and routing. [`decide`] is pure; [`push`] runs it inside the backend's
+//! mutation's validation and effect. [`decide`] is pure; [`push`] runs it inside the backend's
 //! write transaction through [`Database::push`].
+//!
+//! The rules of each kind of mutation live beside: [`filing`] (`create_report`: answers, photos,
+//! routing, probable duplicates), [`lifecycle`] (`add_note`, `support_report`,
+//! `confirm_resolution`, `change_status`) and [`rating`] (`rate_service`).
 
-use std::collections::HashSet;
+mod filing;
+mod lifecycle;
+mod rating;
+
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use relais_protocol::mutation::{MAX_BATCH_MUTATIONS, MAX_TEXT_CHARS};
@@ -12,10 +20,25 @@ use uuid::Uuid;
 use super::{BatchRefusal, reasons};
 use crate::clock::now_ms;
 use crate::store::{
-    Database, DbError, Decision, DeviceRecord, Effect, FactsQuery, NewNote, NewReport,
-    PlannedMutation, PushFacts, PushPlan, ReportOwner, Role,
+    Database, DbError, Decision, DeviceRecord, FactsQuery, NearbyPoint, NearbyQuery, NearbyReport,
+    PlannedMutation, PushFacts, PushPlan, ReportFacts,
 };
 use crate::zones::TenantZones;
+
+/// Statuses in which a report is still open: it can be supported, and a new report of the same
+/// category nearby is flagged as its probable duplicate.
+pub const OPEN_STATUSES: [ReportStatus; 5] = [
+    ReportStatus::Received,
+    ReportStatus::Acknowledged,
+    ReportStatus::Scheduled,
+    ReportStatus::Reopened,
+    ReportStatus::Transferred,
+];
+
+/// How far back an open report counts as a probable duplicate of a new one: 30 days.
+pub const DUPLICATE_WINDOW_MS: i64 = 30 * DAY_MS;
+
+const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 
 /// Why a push was not carried out.
 #[derive(Debug, thiserror::Error)]
@@ -37,9 +60,9 @@ pub async fn push<DB: Database>(
     mutations: Vec<Mutation>,
 ) -> Result<PushResponse, PushError> {
     check_shape(&mutations)?;
-    let query = facts_query(device, &mutations);
-    let device = device.clone();
     let now_ms = now_ms();
+    let query = facts_query(device, &mutations, now_ms);
+    let device = device.clone();
     db.push(query, move |facts| {
         decide(&device, &zones, &mutations, facts, now_ms)
     })
@@ -67,27 +90,39 @@ fn check_shape(mutations: &[Mutation]) -> Result<(), PushError> {
     Ok(())
 }
 
-fn facts_query(device: &DeviceRecord, mutations: &[Mutation]) -> FactsQuery {
+fn facts_query(device: &DeviceRecord, mutations: &[Mutation], now_ms: i64) -> FactsQuery {
     let mut categories = HashSet::new();
     let mut report_ids = HashSet::new();
+    let mut service_ids = HashSet::new();
+    let mut points = Vec::new();
     for mutation in mutations {
         match &mutation.op {
             MutationOp::CreateReport {
                 report_id,
                 category,
+                location,
                 ..
             } => {
                 categories.insert(category.clone());
                 report_ids.insert(*report_id);
+                if location.is_valid() {
+                    points.push(NearbyPoint {
+                        category: category.clone(),
+                        lat: location.lat,
+                        lon: location.lon,
+                    });
+                }
             }
-            MutationOp::AddNote { report_id, .. } | MutationOp::ChangeStatus { report_id, .. } => {
-                report_ids.insert(*report_id);
-            }
-            MutationOp::SupportReport { report_id }
+            MutationOp::AddNote { report_id, .. }
+            | MutationOp::ChangeStatus { report_id, .. }
+            | MutationOp::SupportReport { report_id }
             | MutationOp::ConfirmResolution { report_id, .. } => {
                 report_ids.insert(*report_id);
             }
-            MutationOp::RateService { .. } | MutationOp::Unsupported => {}
+            MutationOp::RateService { service_id, .. } => {
+                service_ids.insert(service_id.clone());
+            }
+            MutationOp::Unsupported => {}
         }
     }
     // An empty batch asks nothing but the device's last sequence number.
@@ -100,6 +135,12 @@ fn facts_query(device: &DeviceRecord, mutations: &[Mutation]) -> FactsQuery {
         seqs,
         categories: categories.into_iter().collect(),
         report_ids: report_ids.into_iter().collect(),
+        service_ids: service_ids.into_iter().collect(),
+        nearby: (!points.is_empty()).then(|| NearbyQuery {
+            points,
+            statuses: OPEN_STATUSES.to_vec(),
+            since_ms: now_ms - DUPLICATE_WINDOW_MS,
+        }),
     }
 }
 
@@ -121,7 +162,9 @@ pub fn decide(
         zones,
         facts: &facts,
         now_ms,
-        created: HashSet::new(),
+        reports: facts.reports.clone(),
+        filed: Vec::new(),
+        supported: facts.supported.clone(),
     };
     let mut results = Vec::with_capacity(mutations.len());
     let mut planned = Vec::new();
@@ -175,19 +218,25 @@ fn replayed(outcome: &Outcome) -> Outcome {
     }
 }
 
-/// Judges the new mutations of one batch, remembering the reports the batch creates so that a
-/// later mutation of the same batch can refer to them.
+/// Judges the new mutations of one batch in order, keeping the reports as the batch leaves them
+/// so that a later mutation of the same batch sees what an earlier one did.
 struct Judge<'a> {
     device: &'a DeviceRecord,
     zones: &'a TenantZones,
     facts: &'a PushFacts,
     now_ms: i64,
-    created: HashSet<Uuid>,
+    /// The stored reports the batch names, updated by its earlier mutations, and the reports
+    /// it files.
+    reports: HashMap<Uuid, ReportFacts>,
+    /// The reports this batch files, as possible duplicates of its later ones.
+    filed: Vec<NearbyReport>,
+    /// The reports the citizen supports, including by this batch.
+    supported: HashSet<Uuid>,
 }
 
 impl Judge<'_> {
     fn decide(&mut self, op: &MutationOp) -> Decision {
-        match op {
+        let decided = match op {
             MutationOp::CreateReport {
                 report_id,
                 category,
@@ -195,81 +244,55 @@ impl Judge<'_> {
                 text,
                 created_at_ms,
                 photos,
-                ..
-            } => {
-                if self.facts.reports.contains_key(report_id) || self.created.contains(report_id) {
-                    return Decision::Reject(reasons::duplicate_id());
-                }
-                let Some(service) = self.facts.categories.get(category) else {
-                    return Decision::Reject(reasons::unknown_category(category));
-                };
-                if !location.is_valid() {
-                    return Decision::Reject(reasons::invalid_location());
-                }
-                if !is_valid_text(text) {
-                    return Decision::Reject(reasons::invalid_text(MAX_TEXT_CHARS));
-                }
-                let Some(zone) = self.zones.locate(location.lon, location.lat) else {
-                    return Decision::Reject(reasons::outside_zones(&self.zones.tenant.name));
-                };
-                self.created.insert(*report_id);
-                Decision::Apply(Effect::CreateReport(NewReport {
-                    id: *report_id,
-                    category: category.clone(),
-                    location: *location,
-                    text: text.clone(),
-                    photos: photos.clone(),
-                    created_at_ms: *created_at_ms,
-                    received_at_ms: self.now_ms,
-                    status: ReportStatus::Received,
-                    version: 1,
-                    zone: zone.to_owned(),
-                    service: service.clone(),
-                }))
-            }
-            MutationOp::AddNote { report_id, text } => {
-                if let Err(reason) = self.check_author(report_id) {
-                    return Decision::Reject(reason);
-                }
-                if !is_valid_text(text) {
-                    return Decision::Reject(reasons::invalid_text(MAX_TEXT_CHARS));
-                }
-                Decision::Apply(Effect::AddNote(NewNote {
-                    id: Uuid::now_v7(),
-                    report_id: *report_id,
-                    text: text.clone(),
-                }))
-            }
-            MutationOp::ChangeStatus { .. } => Decision::Reject(match self.device.role {
-                Role::Citizen => reasons::citizens_cannot_change_status(),
-                Role::Agent => reasons::status_changes_not_available(),
+                answers,
+            } => self.create_report(&filing::Filing {
+                report_id: *report_id,
+                category,
+                location: *location,
+                text,
+                created_at_ms: *created_at_ms,
+                photos,
+                answers,
             }),
-            MutationOp::SupportReport { .. }
-            | MutationOp::ConfirmResolution { .. }
-            | MutationOp::RateService { .. }
-            | MutationOp::Unsupported => Decision::Reject(reasons::unsupported()),
-        }
+            MutationOp::AddNote { report_id, text } => self.add_note(*report_id, text),
+            MutationOp::SupportReport { report_id } => self.support(*report_id),
+            MutationOp::ConfirmResolution {
+                report_id,
+                fixed,
+                satisfaction,
+            } => self.confirm_resolution(*report_id, *fixed, *satisfaction),
+            MutationOp::ChangeStatus {
+                report_id,
+                base_version,
+                status,
+                note,
+            } => self.change_status(*report_id, *base_version, *status, note.as_deref()),
+            MutationOp::RateService {
+                service_id,
+                satisfaction,
+                importance,
+                comment,
+            } => self.rate_service(service_id, *satisfaction, *importance, comment.as_deref()),
+            MutationOp::Unsupported => Err(reasons::unsupported()),
+        };
+        decided.map_or_else(Decision::Reject, Decision::Apply)
     }
 
-    /// The report exists in the device's tenant and was filed by the device. A report of another
-    /// tenant is "not found", so that nothing leaks across tenants.
-    fn check_author(&self, report_id: &Uuid) -> Result<(), relais_protocol::Reason> {
-        if self.created.contains(report_id) {
-            return Ok(());
-        }
-        match self.facts.reports.get(report_id) {
-            Some(ReportOwner { tenant, device }) if *tenant == self.device.tenant => {
-                if *device == self.device.id {
-                    Ok(())
-                } else {
-                    Err(reasons::not_your_report())
-                }
-            }
-            _ => Err(reasons::report_not_found()),
-        }
+    /// The report, as the batch left it, if it exists in the device's tenant. A report of
+    /// another tenant is "not found", so that nothing leaks across tenants.
+    fn report(&self, report_id: Uuid) -> Result<&ReportFacts, relais_protocol::Reason> {
+        self.reports
+            .get(&report_id)
+            .filter(|report| report.tenant == self.device.tenant)
+            .ok_or_else(reasons::report_not_found)
+    }
+
+    fn citizen(&self) -> &str {
+        &self.facts.citizen
     }
 }
 
+/// Non-blank and at most [`MAX_TEXT_CHARS`] characters.
 fn is_valid_text(text: &str) -> bool {
     !text.trim().is_empty() && text.chars().count() <= MAX_TEXT_CHARS
 }

@@ -1,7 +1,7 @@
 //! Why a mutation is rejected: the stable codes and their French and English messages, which the
 //! device shows to its user as they are.
 
-use relais_protocol::Reason;
+use relais_protocol::{Question, Reason, ReportStatus};
 
 pub fn duplicate_id() -> Reason {
     Reason::new(
@@ -67,18 +67,177 @@ pub fn citizens_cannot_change_status() -> Reason {
     )
 }
 
-pub fn status_changes_not_available() -> Reason {
-    Reason::new(
-        "unsupported",
-        "Ce serveur ne gère pas encore les changements d'état.",
-        "This server does not handle status changes yet.",
-    )
-}
-
 pub fn unsupported() -> Reason {
     Reason::new(
         "unsupported",
         "Ce serveur ne connaît pas cette action ; mettez à jour le serveur ou l'application.",
         "This server does not know this action; the server or the app needs an update.",
     )
+}
+
+pub fn missing_answer(question: &Question) -> Reason {
+    Reason::new(
+        "missing_answer",
+        format!("Répondez à la question « {} ».", question.label.fr),
+        format!("Please answer the question \"{}\".", question.label.en),
+    )
+}
+
+pub fn invalid_answer(question: &Question) -> Reason {
+    Reason::new(
+        "invalid_answer",
+        format!(
+            "La réponse à la question « {} » n'est pas valable.",
+            question.label.fr
+        ),
+        format!(
+            "The answer to the question \"{}\" is not valid.",
+            question.label.en
+        ),
+    )
+}
+
+pub fn unknown_question(code: &str) -> Reason {
+    Reason::new(
+        "invalid_answer",
+        format!("La question « {code} » n'existe pas (ou plus) pour cette catégorie."),
+        format!("The question \"{code}\" does not exist (any more) for this category."),
+    )
+}
+
+pub fn invalid_photos(max_photos: usize) -> Reason {
+    Reason::new(
+        "invalid_photos",
+        format!("Un signalement compte au plus {max_photos} photos, chacune envoyée à part."),
+        format!("A report has at most {max_photos} photos, each uploaded separately."),
+    )
+}
+
+pub fn own_report() -> Reason {
+    Reason::new(
+        "own_report",
+        "Vous ne pouvez pas soutenir votre propre signalement.",
+        "You cannot support your own report.",
+    )
+}
+
+pub fn report_closed() -> Reason {
+    Reason::new(
+        "report_closed",
+        "Ce signalement est clos : il ne peut plus être soutenu.",
+        "This report is closed: it can no longer be supported.",
+    )
+}
+
+pub fn not_the_reporter() -> Reason {
+    Reason::new(
+        "not_permitted",
+        "Seul l'auteur d'un signalement peut confirmer sa résolution.",
+        "Only the author of a report can confirm its resolution.",
+    )
+}
+
+pub fn not_resolved() -> Reason {
+    Reason::new(
+        "not_resolved",
+        "Ce signalement n'est pas (ou plus) marqué comme résolu.",
+        "This report is not (or no longer) marked as resolved.",
+    )
+}
+
+pub fn window_closed(days: u32) -> Reason {
+    Reason::new(
+        "window_closed",
+        format!(
+            "La résolution date de plus de {days} jours : faites un nouveau signalement si le \
+             problème est toujours là."
+        ),
+        format!(
+            "The resolution is more than {days} days old: file a new report if the problem is \
+             still there."
+        ),
+    )
+}
+
+pub fn invalid_rating() -> Reason {
+    Reason::new(
+        "invalid_rating",
+        "Les notes vont de 1 à 5.",
+        "Ratings go from 1 to 5.",
+    )
+}
+
+pub fn unknown_service(id: &str) -> Reason {
+    Reason::new(
+        "unknown_service",
+        format!("Le service « {id} » n'existe pas (ou plus) dans l'annuaire."),
+        format!("The service \"{id}\" is not (or no longer) in the directory."),
+    )
+}
+
+pub fn conflict(current_version: i64, base_version: i64) -> Reason {
+    Reason::new(
+        "conflict",
+        format!(
+            "Ce signalement a changé depuis votre dernière synchronisation (version \
+             {current_version}, vous aviez la version {base_version}) : synchronisez, vérifiez \
+             son état et recommencez si besoin."
+        ),
+        format!(
+            "This report has changed since your last sync (version {current_version}; you had \
+             version {base_version}): sync, check its status and try again if needed."
+        ),
+    )
+}
+
+pub fn invalid_transition(from: ReportStatus, to: ReportStatus) -> Reason {
+    Reason::new(
+        "invalid_transition",
+        format!(
+            "Un signalement « {} » ne peut pas passer à « {} ».",
+            status_fr(from),
+            status_fr(to)
+        ),
+        format!(
+            "A report that is \"{}\" cannot become \"{}\".",
+            status_en(from),
+            status_en(to)
+        ),
+    )
+}
+
+pub fn missing_note() -> Reason {
+    Reason::new(
+        "missing_note",
+        "Indiquez au citoyen la raison du rejet.",
+        "Tell the citizen why the report is rejected.",
+    )
+}
+
+const fn status_fr(status: ReportStatus) -> &'static str {
+    match status {
+        ReportStatus::Queued => "en attente d'envoi",
+        ReportStatus::Received => "reçu",
+        ReportStatus::Acknowledged => "pris en compte",
+        ReportStatus::Scheduled => "programmé",
+        ReportStatus::Resolved => "résolu",
+        ReportStatus::Rejected => "rejeté",
+        ReportStatus::Transferred => "transféré",
+        ReportStatus::Duplicate => "doublon",
+        ReportStatus::Reopened => "rouvert",
+    }
+}
+
+const fn status_en(status: ReportStatus) -> &'static str {
+    match status {
+        ReportStatus::Queued => "waiting to be sent",
+        ReportStatus::Received => "received",
+        ReportStatus::Acknowledged => "acknowledged",
+        ReportStatus::Scheduled => "scheduled",
+        ReportStatus::Resolved => "resolved",
+        ReportStatus::Rejected => "rejected",
+        ReportStatus::Transferred => "transferred",
+        ReportStatus::Duplicate => "duplicate",
+        ReportStatus::Reopened => "reopened",
+    }
 }

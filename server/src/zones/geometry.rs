@@ -1,11 +1,21 @@
 //! A zone's shape: a GeoJSON Polygon or MultiPolygon (lon/lat) turned into a `geo` multipolygon
-//! with its bounding box, for point-in-zone tests.
+//! with its bounding box, for point-in-zone tests, and simplified into the outline that the
+//! catalogue sends to devices.
 
-use geo::{BoundingRect, Coord, Intersects, LineString, MultiPolygon, Point, Polygon, Rect};
+use geo::{
+    BoundingRect, Coord, Intersects, LineString, MultiPolygon, Point, Polygon, Rect, Simplify,
+};
 use serde::Deserialize;
 
 /// GeoJSON positions may carry an altitude: only the first two numbers are used.
 type Ring = Vec<Vec<f64>>;
+
+/// A zone outline on the wire: GeoJSON MultiPolygon coordinates (`[lon, lat]`).
+pub type WirePolygons = Vec<Vec<Vec<[f64; 2]>>>;
+
+/// Tolerance of the outline simplification, in degrees: 1e-5° is 1.1 m of latitude and 0.7 m
+/// of longitude in Paris, finer than a phone's location fix.
+pub const OUTLINE_TOLERANCE_DEG: f64 = 1e-5;
 
 #[derive(Deserialize)]
 #[serde(tag = "type")]
@@ -35,6 +45,31 @@ impl ZoneGeometry {
         let shape = MultiPolygon::new(polygons);
         let bbox = shape.bounding_rect().ok_or("empty geometry")?;
         Ok(Self { shape, bbox })
+    }
+
+    /// The outline for devices, simplified (Ramer–Douglas–Peucker) with `tolerance` degrees. A
+    /// ring that simplification would collapse below a triangle is sent unsimplified. Rings are
+    /// simplified one by one, so two neighbouring zones may leave a sliver narrower than about
+    /// twice the tolerance between them; the server routes with the full geometry.
+    pub fn outline(&self, tolerance: f64) -> WirePolygons {
+        let ring = |original: &LineString<f64>| {
+            let simplified = original.simplify(tolerance);
+            let kept = if simplified.0.len() >= 4 {
+                &simplified
+            } else {
+                original
+            };
+            kept.coords().map(|c| [c.x, c.y]).collect::<Vec<_>>()
+        };
+        self.shape
+            .iter()
+            .map(|polygon| {
+                std::iter::once(polygon.exterior())
+                    .chain(polygon.interiors())
+                    .map(ring)
+                    .collect()
+            })
+            .collect()
     }
 
     /// Whether the point (longitude, latitude) lies in the zone or on its border.
@@ -92,6 +127,29 @@ mod tests {
         assert!(zone.covers(0.5, 0.5));
         assert!(zone.covers(5.5, 5.5));
         assert!(!zone.covers(3.0, 3.0));
+    }
+
+    #[test]
+    fn the_outline_drops_points_within_the_tolerance_and_keeps_holes() {
+        let zone = ZoneGeometry::parse(
+            r#"{"type":"Polygon","coordinates":[
+                [[0,0],[5,0.000001],[10,0],[10,10],[0,10],[0,0]],
+                [[4,4],[6,4],[6,6],[4,6],[4,4]]]}"#,
+        )
+        .unwrap();
+        let outline = zone.outline(OUTLINE_TOLERANCE_DEG);
+        assert_eq!(outline.len(), 1);
+        assert_eq!(
+            outline[0][0],
+            vec![
+                [0.0, 0.0],
+                [10.0, 0.0],
+                [10.0, 10.0],
+                [0.0, 10.0],
+                [0.0, 0.0]
+            ]
+        );
+        assert_eq!(outline[0][1].len(), 5);
     }
 
     #[test]

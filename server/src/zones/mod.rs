@@ -6,7 +6,7 @@ mod geometry;
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
-pub use geometry::ZoneGeometry;
+pub use geometry::{OUTLINE_TOLERANCE_DEG, WirePolygons, ZoneGeometry};
 
 use crate::store::{Database, DbResult, TenantSummary, ZoneShape};
 

@@ -164,3 +164,134 @@ pub fn pulled_ids(pull: &Value) -> Vec<String> {
         .map(|change| change["report"]["id"].as_str().unwrap().to_owned())
         .collect()
 }
+
+/// Lowercase hex SHA-256: a photo's name, or a chunk's checksum.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
+}
+
+/// `len` bytes that pass for a JPEG (its magic bytes, then noise that differs with `seed`).
+pub fn fake_jpeg(len: usize, seed: u8) -> Vec<u8> {
+    let mut bytes = vec![0xFF, 0xD8, 0xFF, 0xE0];
+    let mut state = u32::from(seed).wrapping_mul(2_654_435_761) | 1;
+    while bytes.len() < len {
+        state ^= state << 13;
+        state ^= state >> 17;
+        state ^= state << 5;
+        bytes.push(state.to_le_bytes()[0]);
+    }
+    bytes.truncate(len);
+    bytes
+}
+
+impl TestServer {
+    /// `PATCH /v1/{tenant}/uploads/{sha256}` with a correct checksum of `chunk`.
+    pub async fn patch_upload(
+        &self,
+        tenant: &str,
+        token: &str,
+        sha256: &str,
+        offset: usize,
+        length: usize,
+        chunk: &[u8],
+    ) -> reqwest::Response {
+        self.client
+            .patch(self.url(&format!("/v1/{tenant}/uploads/{sha256}")))
+            .bearer_auth(token)
+            .header("upload-offset", offset.to_string())
+            .header("upload-length", length.to_string())
+            .header("upload-checksum", format!("sha256 {}", sha256_hex(chunk)))
+            .header("content-type", "application/offset+octet-stream")
+            .body(chunk.to_vec())
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// `GET /v1/{tenant}/uploads/{sha256}`: `(offset, complete)`.
+    pub async fn upload_status(&self, tenant: &str, token: &str, sha256: &str) -> (u64, bool) {
+        let response = self
+            .client
+            .get(self.url(&format!("/v1/{tenant}/uploads/{sha256}")))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        let status: Value = response.json().await.unwrap();
+        (
+            status["offset"].as_u64().unwrap(),
+            status["complete"].as_bool().unwrap(),
+        )
+    }
+
+    /// `GET` with a bearer token.
+    pub async fn get(&self, token: &str, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// The server's data directory.
+    pub fn data_dir(&self) -> &std::path::Path {
+        self.data_dir.path()
+    }
+
+    /// Runs one statement on the server's database file, as an operator would.
+    pub fn sql<P: rusqlite::Params>(&self, sql: &str, params: P) {
+        rusqlite::Connection::open(self.database_path())
+            .unwrap()
+            .execute(sql, params)
+            .unwrap();
+    }
+
+    /// Reads one value from the server's database file.
+    pub fn query<T: rusqlite::types::FromSql, P: rusqlite::Params>(
+        &self,
+        sql: &str,
+        params: P,
+    ) -> T {
+        rusqlite::Connection::open(self.database_path())
+            .unwrap()
+            .query_row(sql, params, |row| row.get(0))
+            .unwrap()
+    }
+
+    /// Creates a second town, `lyon`, in the same database (as an operator would) and
+    /// registers a device there.
+    pub async fn register_in_lyon(&self) -> Registered {
+        let db = relais_server::Sqlite::open(&self.database_path())
+            .await
+            .unwrap();
+        let tenant = r#"{"id":"lyon","name":"Lyon","services":[],"groups":[],"categories":[]}"#;
+        let zones = r#"{"type":"FeatureCollection","features":[]}"#;
+        relais_server::Database::seed(&db, relais_server::seed::parse(tenant, zones).unwrap())
+            .await
+            .unwrap();
+        let response = self
+            .client
+            .post(self.url("/v1/lyon/devices"))
+            .json(&json!({"platform": "linux", "app_version": "test"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 201);
+        response.json().await.unwrap()
+    }
+}
+
+/// A `create_report` listing `photos`.
+pub fn create_report_with_photos(
+    seq: u64,
+    report_id: Uuid,
+    point: (f64, f64),
+    photos: &[&str],
+) -> Value {
+    let mut mutation = create_report(seq, report_id, point);
+    mutation["op"]["photos"] = json!(photos);
+    mutation
+}

@@ -4,11 +4,13 @@
 
 use crux_core::command::RequestBuilder;
 use crux_http::{HttpError, command::Http};
+use relais_protocol::upload::{self, UploadStatus};
 use relais_protocol::{
     ApiError, Catalogue, Cursor, Directory, ErrorCode, PullResponse, PushRequest, PushResponse,
     RegisterDevice, Registered,
 };
 use serde::de::DeserializeOwned;
+use sha2::{Digest, Sha256};
 
 use super::Effect;
 use crate::model::{Event, Registration};
@@ -24,6 +26,8 @@ pub enum ApiFailure {
     UnknownTenant,
     /// The server does not have this resource (or this endpoint: an older server).
     NotFound,
+    /// An upload chunk did not start where the server's copy ends.
+    OffsetMismatch { expected_offset: u64 },
     /// The server expects the device's queue to start at another sequence number.
     Resequence { expected_seq: u64 },
     /// The server was reached but failed (5xx).
@@ -79,6 +83,104 @@ pub fn directory(
     ))
     .header("authorization", bearer(registration));
     send_json(Ok(request))
+}
+
+/// `GET /v1/{tenant}/uploads/{sha256}`: how much of a photo the server holds.
+pub fn upload_status(
+    registration: &Registration,
+    sha256: &str,
+) -> RequestBuilder<Effect, Event, impl Future<Output = ApiResult<UploadStatus>> + use<>> {
+    let request = Http::<Effect, Event>::get(url(
+        &registration.server_url,
+        &registration.tenant,
+        &format!("uploads/{sha256}"),
+    ))
+    .header("authorization", bearer(registration));
+    send_json(Ok(request))
+}
+
+/// `PATCH /v1/{tenant}/uploads/{sha256}`: one chunk, with its offset and checksum.
+pub fn upload_chunk(
+    registration: &Registration,
+    sha256: &str,
+    offset: u64,
+    total: u64,
+    chunk: Vec<u8>,
+) -> RequestBuilder<Effect, Event, impl Future<Output = ApiResult<UploadStatus>> + use<>> {
+    let checksum = format!("sha256 {}", hex::encode(Sha256::digest(&chunk)));
+    let request = Http::<Effect, Event>::patch(url(
+        &registration.server_url,
+        &registration.tenant,
+        &format!("uploads/{sha256}"),
+    ))
+    .header("authorization", bearer(registration))
+    .header(upload::UPLOAD_OFFSET, offset.to_string())
+    .header(upload::UPLOAD_LENGTH, total.to_string())
+    .header(upload::UPLOAD_CHECKSUM, checksum)
+    .header("content-type", "application/offset+octet-stream")
+    .body_bytes(chunk);
+    send_json(Ok(request))
+}
+
+/// `GET /v1/{tenant}/photos/{sha256}`: a photo's bytes.
+pub fn photo(
+    registration: &Registration,
+    sha256: &str,
+) -> RequestBuilder<Effect, Event, impl Future<Output = ApiResult<Vec<u8>>> + use<>> {
+    let request = Http::<Effect, Event>::get(url(
+        &registration.server_url,
+        &registration.tenant,
+        &format!("photos/{sha256}"),
+    ))
+    .header("authorization", bearer(registration))
+    .build();
+    RequestBuilder::new(move |ctx| async move {
+        request
+            .into_future(ctx)
+            .await
+            .map(|mut response| response.take_body().unwrap_or_default())
+            .map_err(classify)
+    })
+}
+
+/// `GET /v1/{tenant}/account/export`: everything the server holds about the caller, as JSON.
+pub fn export(
+    registration: &Registration,
+) -> RequestBuilder<Effect, Event, impl Future<Output = ApiResult<String>> + use<>> {
+    let request = Http::<Effect, Event>::get(url(
+        &registration.server_url,
+        &registration.tenant,
+        "account/export",
+    ))
+    .header("authorization", bearer(registration))
+    .expect_string()
+    .build();
+    RequestBuilder::new(move |ctx| async move {
+        let text = request
+            .into_future(ctx)
+            .await
+            .map(|mut response| response.take_body().unwrap_or_default())
+            .map_err(classify)?;
+        serde_json::from_str::<relais_protocol::account::Export>(&text)
+            .map(|_| text)
+            .map_err(|e| ApiFailure::Protocol(format!("export: {e}")))
+    })
+}
+
+/// `DELETE /v1/{tenant}/account`
+pub fn delete_account(
+    registration: &Registration,
+) -> RequestBuilder<Effect, Event, impl Future<Output = ApiResult<()>> + use<>> {
+    let request = Http::<Effect, Event>::delete(url(
+        &registration.server_url,
+        &registration.tenant,
+        "account",
+    ))
+    .header("authorization", bearer(registration))
+    .build();
+    RequestBuilder::new(move |ctx| async move {
+        request.into_future(ctx).await.map(|_| ()).map_err(classify)
+    })
 }
 
 /// `POST /v1/{tenant}/sync/push`
@@ -163,6 +265,14 @@ fn classify_status(code: u16, body: Option<ApiError>) -> ApiFailure {
             }),
         ) => ApiFailure::Resequence { expected_seq },
         (401, _) => ApiFailure::Unauthorized,
+        (
+            409,
+            Some(ApiError {
+                error: ErrorCode::OffsetMismatch,
+                expected_offset: Some(expected_offset),
+                ..
+            }),
+        ) => ApiFailure::OffsetMismatch { expected_offset },
         (
             404,
             Some(ApiError {

@@ -7,9 +7,11 @@
 //! | `Store`  | [`crate::runtime`] (rusqlite)  | same code on every platform, durable     |
 //! | `Http`   | [`crate::runtime`] (reqwest)   | same code on every platform              |
 //! | `Time`   | [`crate::runtime`] (std clock) | no platform API needed                   |
+//! | `Photo`  | [`crate::runtime`] (image crate) | same pipeline everywhere: no metadata leaves the phone |
 
 pub mod api;
 pub mod notify;
+pub mod photo;
 pub mod store;
 
 use crux_core::{macros::effect, render::RenderOperation};
@@ -17,6 +19,7 @@ use crux_http::protocol::HttpRequest;
 use crux_time::TimeRequest;
 
 pub use notify::Notification;
+pub use photo::PhotoOp;
 pub use store::StoreOp;
 
 #[effect]
@@ -25,6 +28,7 @@ pub enum Effect {
     Render(RenderOperation),
     Notify(Notification),
     Store(StoreOp),
+    Photo(PhotoOp),
     Http(HttpRequest),
     Time(TimeRequest),
 }

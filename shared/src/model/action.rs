@@ -13,7 +13,7 @@ use std::{
 
 use crux_core::{Command, render::render};
 use crux_time::command::Time;
-use relais_protocol::{Answer, GeoPoint, Mutation, MutationOp, ReportStatus};
+use relais_protocol::{Answer, GeoPoint, LocalizedText, Mutation, MutationOp, ReportStatus};
 use serde::{Deserialize, Serialize};
 use uuid::{Timestamp, Uuid};
 
@@ -21,6 +21,7 @@ use super::{Event, Model, OutboxItem, Report, validate};
 use crate::{
     effects::{
         Effect,
+        photo::{PhotoOp, PhotoOutput},
         store::{self, LocalChange, StoreError},
     },
     i18n::Message,
@@ -33,7 +34,8 @@ pub struct Draft {
     pub location: GeoPoint,
     pub text: String,
     pub answers: BTreeMap<String, Answer>,
-    /// Content addresses of photos already through the pipeline and saved on the device.
+    /// Picture files as the user chose them, then, once through the photo pipeline, the
+    /// content addresses (SHA-256) of the processed photos kept on the device.
     pub photos: Vec<String>,
 }
 
@@ -54,6 +56,12 @@ pub enum Action {
         satisfaction: Option<u8>,
     },
     Rate(MyRating),
+    /// A field agent moves a report to another status.
+    ChangeStatus {
+        report_id: Uuid,
+        status: ReportStatus,
+        note: Option<String>,
+    },
 }
 
 /// The citizen's own rating of a public service, as kept on the device.
@@ -88,10 +96,16 @@ pub enum ActionKind {
     Reply,
     Confirm,
     Rate,
+    Status,
 }
 
 #[derive(Debug)]
 pub enum ActionEvent {
+    /// The report's photos went through the pipeline (or one could not).
+    PhotosImported {
+        draft: Draft,
+        result: Result<Vec<String>, LocalizedText>,
+    },
     /// The clock answered: the action can get its ids.
     Stamped { action: Action, now: SystemTime },
     /// Saved with its outbox item; the store gave the item its sequence number.
@@ -110,13 +124,60 @@ pub fn start(model: &mut Model, action: Action) -> Command<Effect, Event> {
         return render();
     }
     model.action = ActionState::Saving;
-    let stamp =
-        Time::now().then_send(move |now| Event::Action(ActionEvent::Stamped { action, now }));
-    Command::all([stamp, render()])
+    let next = match action {
+        Action::FileReport(draft) if !draft.photos.is_empty() => import_photos(draft),
+        action => stamp(action),
+    };
+    Command::all([next, render()])
+}
+
+fn stamp(action: Action) -> Command<Effect, Event> {
+    Time::now().then_send(move |now| Event::Action(ActionEvent::Stamped { action, now }))
+}
+
+/// Runs the draft's picture files through the photo pipeline, one after the other.
+fn import_photos(draft: Draft) -> Command<Effect, Event> {
+    Command::new(|ctx| async move {
+        let mut names = Vec::new();
+        for path in &draft.photos {
+            match ctx
+                .request_from_shell(PhotoOp::Import { path: path.clone() })
+                .await
+            {
+                Ok(PhotoOutput::Imported { sha256, .. }) => names.push(sha256),
+                Ok(other) => unreachable!("an import answered {other:?}"),
+                Err(problem) => {
+                    ctx.send_event(Event::Action(ActionEvent::PhotosImported {
+                        draft,
+                        result: Err(problem),
+                    }));
+                    return;
+                }
+            }
+        }
+        ctx.send_event(Event::Action(ActionEvent::PhotosImported {
+            draft,
+            result: Ok(names),
+        }));
+    })
 }
 
 pub fn update(event: ActionEvent, model: &mut Model) -> Command<Effect, Event> {
     match event {
+        ActionEvent::PhotosImported {
+            mut draft,
+            result: Ok(names),
+        } => {
+            draft.photos = names;
+            stamp(Action::FileReport(draft))
+        }
+        ActionEvent::PhotosImported {
+            result: Err(problem),
+            ..
+        } => {
+            model.action = ActionState::Failed(Message::Localized(problem));
+            render()
+        }
         ActionEvent::Stamped { action, now } => {
             let since_epoch = now.duration_since(UNIX_EPOCH).unwrap_or_default();
             let now_ms = i64::try_from(since_epoch.as_millis()).unwrap_or(i64::MAX);
@@ -253,6 +314,23 @@ fn build(
             LocalChange::None,
             (ActionKind::Confirm, report_id.to_string()),
         ),
+        Action::ChangeStatus {
+            report_id,
+            status,
+            note,
+        } => {
+            let base_version = model.reports.get(&report_id).map_or(0, |r| r.version);
+            (
+                MutationOp::ChangeStatus {
+                    report_id,
+                    base_version,
+                    status,
+                    note,
+                },
+                LocalChange::None,
+                (ActionKind::Status, report_id.to_string()),
+            )
+        }
         Action::Rate(mut rating) => {
             rating.at_ms = now_ms;
             let op = MutationOp::RateService {
@@ -285,6 +363,7 @@ mod tests {
             accuracy_m: None,
             text: text.into(),
             answers: Vec::new(),
+            photos: Vec::new(),
         });
         h.view().action
     }
@@ -336,34 +415,28 @@ mod tests {
         assert!(outside.contains("outside Demo"), "{outside}");
         let missing = failure(file(&mut h, CATEGORY, 48.85, "Matelas"));
         assert!(missing.contains("What kind of item"), "{missing}");
-        h.send(Intent::FileReport {
-            category: CATEGORY.into(),
-            lat: 48.85,
-            lon: 2.35,
-            accuracy_m: None,
-            text: "Matelas".into(),
-            answers: vec![crate::model::AnswerInput {
-                question: "item".into(),
-                value: crate::model::AnswerValue::Choice {
-                    code: "sofa".into(),
-                },
-            }],
-        });
-        assert!(failure(h.view().action).contains("not valid"));
-        h.send(Intent::FileReport {
-            category: CATEGORY.into(),
-            lat: 48.85,
-            lon: 2.35,
-            accuracy_m: None,
-            text: "Matelas".into(),
-            answers: vec![crate::model::AnswerInput {
-                question: "item".into(),
-                value: crate::model::AnswerValue::Choice {
-                    code: "mattress".into(),
-                },
-            }],
-        });
-        h.saved_id();
+        let mut file_answering = |choice: &str| {
+            h.send(Intent::FileReport {
+                category: CATEGORY.into(),
+                lat: 48.85,
+                lon: 2.35,
+                accuracy_m: None,
+                text: "Matelas".into(),
+                answers: vec![crate::model::AnswerInput {
+                    question: "item".into(),
+                    value: crate::model::AnswerValue::Choice {
+                        code: choice.into(),
+                    },
+                }],
+                photos: Vec::new(),
+            });
+            h.view().action
+        };
+        assert!(failure(file_answering("sofa")).contains("not valid"));
+        assert!(matches!(
+            file_answering("mattress"),
+            ActionView::Saved { .. }
+        ));
     }
 
     #[test]

@@ -13,7 +13,9 @@
 //! | `Intent(Sync)`             | [`sync`]            | push, pull, catalogue                          |
 //! | `Intent(SetLanguage)`      | here                | save the user's language override              |
 
+pub mod account;
 pub mod action;
+pub mod fetch;
 pub mod nearby;
 pub mod outbox;
 pub mod registration;
@@ -21,9 +23,10 @@ pub mod report;
 pub mod sync;
 #[cfg(test)]
 pub mod testing;
+pub mod upload;
 pub mod validate;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crux_core::{Command, render::render};
 use relais_protocol::{Answer, Catalogue, Cursor, Directory, GeoPoint, ReportStatus};
@@ -56,6 +59,8 @@ pub enum Intent {
         server_url: String,
         tenant: String,
         platform: String,
+        /// A one-time code from the town: registers a field agent's device.
+        enrolment_code: Option<String>,
     },
     /// File a report; it is saved on the device and queued for the next sync.
     FileReport {
@@ -65,7 +70,15 @@ pub enum Intent {
         accuracy_m: Option<f64>,
         text: String,
         answers: Vec<AnswerInput>,
+        /// Picture files (JPEG, PNG, WebP; the platform converts HEIC first), at most five.
+        photos: Vec<String>,
     },
+    /// Download a photo the server has to `path`.
+    FetchPhoto { sha256: String, path: String },
+    /// Ask the server for everything it holds about me.
+    ExportAccount,
+    /// Delete my identity on the server (my reports stay, anonymised), then forget everything here.
+    DeleteAccount,
     /// Show open reports of `category` near a point, to offer "me too" instead of a duplicate.
     FindNearby {
         category: String,
@@ -88,6 +101,13 @@ pub enum Intent {
         satisfaction: u8,
         importance: u8,
         comment: Option<String>,
+    },
+    /// Field agents: move a report to another status (`acknowledged`, `scheduled`,
+    /// `resolved`, `rejected`...), with a note that the reporter reads.
+    ChangeStatus {
+        report_id: String,
+        status: String,
+        note: Option<String>,
     },
     /// Show one report in detail, with its timeline.
     OpenReport { report_id: String },
@@ -130,6 +150,9 @@ pub enum Event {
     Registration(RegistrationEvent),
     Action(ActionEvent),
     Sync(SyncEvent),
+    Upload(upload::UploadEvent),
+    Account(account::AccountEvent),
+    Fetch(fetch::FetchEvent),
 }
 
 impl From<Intent> for Event {
@@ -164,6 +187,11 @@ impl From<ApiFailure> for Failure {
             ApiFailure::Unauthorized => Self::Failed(Message::DeviceNotRecognised),
             ApiFailure::UnknownTenant => Self::Failed(Message::UnknownTenant(String::new())),
             ApiFailure::NotFound => Self::Failed(Message::ProtocolMismatch("not found".into())),
+            ApiFailure::OffsetMismatch { expected_offset } => {
+                Self::Failed(Message::ProtocolMismatch(format!(
+                    "the server holds {expected_offset} bytes of a photo"
+                )))
+            }
             ApiFailure::Server(code) => Self::Failed(Message::ServerFailed(code)),
             ApiFailure::Resequence { expected_seq } => Self::Failed(Message::ProtocolMismatch(
                 format!("the server still expects sequence {expected_seq}"),
@@ -201,6 +229,12 @@ pub struct Model {
     pub(crate) nearby: Option<nearby::NearbyQuery>,
     /// The report shown in detail.
     pub(crate) opened: Option<Uuid>,
+    /// Photos the server has, of this device's reports.
+    pub(crate) uploaded: BTreeSet<String>,
+    /// The latest photo download.
+    pub(crate) fetch: fetch::FetchState,
+    /// The latest export or deletion.
+    pub(crate) account: account::AccountState,
     /// The latest problem that belongs to no flow (an intent sent too early, a failed save).
     pub(crate) notice: Option<Message>,
 }
@@ -219,6 +253,7 @@ pub fn update(event: Event, model: &mut Model) -> Command<Effect, Event> {
             model.registration = snapshot.registration;
             model.catalogue = snapshot.catalogue;
             model.directory = snapshot.directory;
+            model.uploaded = snapshot.uploaded.into_iter().collect();
             model.my_ratings = snapshot
                 .my_ratings
                 .into_iter()
@@ -246,6 +281,9 @@ pub fn update(event: Event, model: &mut Model) -> Command<Effect, Event> {
         Event::Registration(event) => registration::update(event, model),
         Event::Action(event) => action::update(event, model),
         Event::Sync(event) => sync::update(event, model),
+        Event::Upload(event) => sync::upload_step(event, model),
+        Event::Account(event) => account::update(event, model),
+        Event::Fetch(event) => fetch::update(event, model),
     }
 }
 
@@ -278,7 +316,8 @@ fn handle_intent(intent: Intent, model: &mut Model) -> Command<Effect, Event> {
             server_url,
             tenant,
             platform,
-        } => registration::start(model, server_url, tenant, platform),
+            enrolment_code,
+        } => registration::start(model, server_url, tenant, platform, enrolment_code),
         Intent::FileReport {
             category,
             lat,
@@ -286,6 +325,7 @@ fn handle_intent(intent: Intent, model: &mut Model) -> Command<Effect, Event> {
             accuracy_m,
             text,
             answers,
+            photos,
         } => action::start(
             model,
             Action::FileReport(Draft {
@@ -300,9 +340,12 @@ fn handle_intent(intent: Intent, model: &mut Model) -> Command<Effect, Event> {
                     .into_iter()
                     .map(|a| (a.question, a.value.into()))
                     .collect(),
-                photos: Vec::new(),
+                photos,
             }),
         ),
+        Intent::FetchPhoto { sha256, path } => fetch::start(model, sha256, path),
+        Intent::ExportAccount => account::export(model),
+        Intent::DeleteAccount => account::delete(model),
         Intent::FindNearby { category, lat, lon } => {
             model.nearby = Some(nearby::NearbyQuery { category, lat, lon });
             render()
@@ -337,6 +380,21 @@ fn handle_intent(intent: Intent, model: &mut Model) -> Command<Effect, Event> {
                 at_ms: 0,
             }),
         ),
+        Intent::ChangeStatus {
+            report_id,
+            status,
+            note,
+        } => match ReportStatus::parse(&status) {
+            Some(status) => with_report_id(model, &report_id, |report_id| Action::ChangeStatus {
+                report_id,
+                status,
+                note: note.filter(|n| !n.trim().is_empty()),
+            }),
+            None => {
+                model.action = ActionState::Failed(Message::UnknownStatus(status));
+                render()
+            }
+        },
         Intent::OpenReport { report_id } => {
             model.opened = Uuid::parse_str(&report_id).ok();
             if model.opened.is_none() {

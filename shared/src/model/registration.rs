@@ -23,6 +23,9 @@ pub struct Registration {
     pub tenant: String,
     pub device_id: Uuid,
     pub token: String,
+    /// Registered with an enrolment code: a field agent's device.
+    #[serde(default)]
+    pub agent: bool,
 }
 
 impl std::fmt::Debug for Registration {
@@ -31,6 +34,7 @@ impl std::fmt::Debug for Registration {
             .field("server_url", &self.server_url)
             .field("tenant", &self.tenant)
             .field("device_id", &self.device_id)
+            .field("agent", &self.agent)
             .field("token", &"<redacted>")
             .finish()
     }
@@ -51,6 +55,7 @@ pub enum RegistrationEvent {
     Answered {
         server_url: String,
         tenant: String,
+        agent: bool,
         result: Result<Registered, ApiFailure>,
     },
     /// The registration was written to the local store.
@@ -63,6 +68,7 @@ pub fn start(
     server_url: String,
     tenant: String,
     platform: String,
+    enrolment_code: Option<String>,
 ) -> Command<Effect, Event> {
     if let Some(existing) = &model.registration {
         model.registering = Registering::Failed(Failure::Failed(Message::AlreadyRegistered {
@@ -74,11 +80,14 @@ pub fn start(
     let body = RegisterDevice {
         platform,
         app_version: env!("CARGO_PKG_VERSION").into(),
+        enrolment_code: enrolment_code.clone(),
     };
+    let agent = enrolment_code.is_some();
     let request = api::register(&server_url, &tenant, &body).then_send(move |result| {
         Event::Registration(RegistrationEvent::Answered {
             server_url,
             tenant,
+            agent,
             result,
         })
     });
@@ -90,6 +99,7 @@ pub fn update(event: RegistrationEvent, model: &mut Model) -> Command<Effect, Ev
         RegistrationEvent::Answered {
             server_url,
             tenant,
+            agent,
             result: Ok(registered),
         } => {
             let registration = Registration {
@@ -97,6 +107,7 @@ pub fn update(event: RegistrationEvent, model: &mut Model) -> Command<Effect, Ev
                 tenant,
                 device_id: registered.device_id,
                 token: registered.token,
+                agent,
             };
             store::write(StoreOp::SaveRegistration(registration.clone())).then_send(move |result| {
                 Event::Registration(RegistrationEvent::Saved(registration, result))

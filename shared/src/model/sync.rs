@@ -12,7 +12,7 @@
 //! after the store has recorded each step, so a sync killed at any point resumes safely: the
 //! server recognises re-sent mutations by their sequence number and id.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use crux_core::{Command, render::render};
 use relais_protocol::{
@@ -21,7 +21,7 @@ use relais_protocol::{
 };
 use uuid::Uuid;
 
-use super::{Event, Failure, Model, OutboxItem, OutboxState, Report};
+use super::{Event, Failure, Model, OutboxItem, OutboxState, Report, upload};
 use crate::{
     effects::{
         Effect, Notification,
@@ -55,11 +55,14 @@ pub struct SyncRun {
     /// The queue was already renumbered once in this run: a second request means something is
     /// wrong, and the run stops instead of looping.
     pub resequenced: bool,
+    /// Photos that could not be sent in this run: the next sync tries them again.
+    pub skipped_photos: BTreeSet<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SyncStep {
     Pushing,
+    UploadingPhotos,
     Pulling,
     FetchingCatalogue,
     FetchingDirectory,
@@ -74,6 +77,8 @@ pub struct SyncSummary {
     pub refused: u32,
     /// Report changes pulled.
     pub received: u32,
+    /// Photos uploaded.
+    pub photos: u32,
 }
 
 #[derive(Debug)]
@@ -131,6 +136,7 @@ pub fn start(model: &mut Model) -> Command<Effect, Event> {
         step: SyncStep::Pushing,
         summary: SyncSummary::default(),
         resequenced: false,
+        skipped_photos: BTreeSet::new(),
     });
     Command::all([push_next(model), render()])
 }
@@ -265,7 +271,7 @@ pub fn update(event: SyncEvent, model: &mut Model) -> Command<Effect, Event> {
 fn push_next(model: &mut Model) -> Command<Effect, Event> {
     let batch = model.outbox.next_batch();
     if batch.is_empty() {
-        return pull_next(model);
+        return upload::next(model).unwrap_or_else(|| after_uploads(model));
     }
     let (Some(registration), SyncState::Running(run)) = (&model.registration, &mut model.sync)
     else {
@@ -366,6 +372,22 @@ fn record_attempt(model: &Model, batch: &[Uuid], failure: Failure) -> Command<Ef
             result,
         })
     })
+}
+
+/// What follows the photo uploads.
+pub fn after_uploads(model: &mut Model) -> Command<Effect, Event> {
+    pull_next(model)
+}
+
+/// Runs one step of a photo upload inside a sync.
+pub fn upload_step(event: upload::UploadEvent, model: &mut Model) -> Command<Effect, Event> {
+    if !matches!(model.sync, SyncState::Running(_)) {
+        return Command::done(); // an answer for a run that is over
+    }
+    match upload::update(event, model) {
+        Ok(command) => command,
+        Err(failure) => stop(model, failure),
+    }
 }
 
 fn pull_next(model: &mut Model) -> Command<Effect, Event> {

@@ -18,7 +18,9 @@ use relais_protocol::{
     ApiError, Author, Catalogue, Category, CategoryGroup, Change, Cursor, ErrorCode, LocalizedText,
     MutationOp, Outcome, PublicReport, PullResponse, PushRequest, PushResponse, PushResult, Reason,
     Registered, ReportStatus, StatusChange, ThreadMessage,
+    upload::{self, UploadStatus},
 };
+use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::{Event, Intent, Model, update};
@@ -82,6 +84,7 @@ impl Harness {
             server_url: SERVER.into(),
             tenant: "demo".into(),
             platform: "test".into(),
+            enrolment_code: None,
         });
         let request = h.take_http();
         assert!(request.operation.url.ends_with("/v1/demo/devices"));
@@ -109,6 +112,7 @@ impl Harness {
             accuracy_m: Some(5.0),
             text: text.into(),
             answers: Vec::new(),
+            photos: Vec::new(),
         });
         self.saved_id()
     }
@@ -119,6 +123,11 @@ impl Harness {
             crate::view::ActionView::Saved { id, .. } => id.parse().unwrap(),
             other => panic!("the action was not saved: {other:?}"),
         }
+    }
+
+    /// Where the device keeps a processed photo.
+    pub fn photo_path(&self, sha256: &str) -> std::path::PathBuf {
+        self.dir.path().join("photos").join(format!("{sha256}.jpg"))
     }
 
     pub fn has_http(&self) -> bool {
@@ -168,6 +177,13 @@ impl Harness {
                             request.resolve(TimeResponse::Now { instant: now }).unwrap();
                         }
                         Effect::Http(request) => self.http.push_back(request),
+                        Effect::Photo(mut request) => {
+                            let output = crate::runtime::photos::run(
+                                &self.dir.path().join("photos"),
+                                &request.operation,
+                            );
+                            request.resolve(output).unwrap();
+                        }
                     }
                 }
                 for event in command.events().collect::<Vec<_>>() {
@@ -223,6 +239,11 @@ pub struct ServerOracle {
     pub kinds: Vec<&'static str>,
     /// Serve a catalogue with one zone (a box around Paris) and a required question.
     pub with_zone_and_question: bool,
+    /// Partial uploads and complete photos, by SHA-256.
+    uploads: BTreeMap<String, Vec<u8>>,
+    pub photos: BTreeMap<String, Vec<u8>>,
+    /// Chunk bytes received, in total.
+    pub uploaded_bytes: usize,
 }
 
 fn now_ms() -> i64 {
@@ -286,6 +307,8 @@ impl ServerOracle {
             self.push(&token, body)
         } else if path.starts_with("/v1/demo/sync/pull") {
             self.pull(&request.url)
+        } else if let Some(sha) = path.strip_prefix("/v1/demo/uploads/") {
+            self.upload(sha, request)
         } else if path.starts_with("/v1/demo/catalogue") {
             let mut catalogue = Self::catalogue();
             if self.with_zone_and_question {
@@ -444,6 +467,55 @@ impl ServerOracle {
         self.touch(id);
     }
 
+    /// The upload protocol: offset query, chunks checked against their offset and checksum.
+    fn upload(&mut self, sha: &str, request: &HttpRequest) -> HttpResult {
+        let status = |offset: usize, complete: bool| {
+            ok_json(&UploadStatus {
+                offset: offset as u64,
+                complete,
+            })
+        };
+        if self.photos.contains_key(sha) {
+            return status(self.photos[sha].len(), true);
+        }
+        let held = self.uploads.get(sha).map_or(0, Vec::len);
+        if request.method == "GET" {
+            return status(held, false);
+        }
+        let header = |name: &str| {
+            request
+                .headers
+                .iter()
+                .find(|h| h.name.eq_ignore_ascii_case(name))
+                .map(|h| h.value.clone())
+                .unwrap()
+        };
+        let offset: usize = header(upload::UPLOAD_OFFSET).parse().unwrap();
+        let total: usize = header(upload::UPLOAD_LENGTH).parse().unwrap();
+        if offset != held {
+            let mut e = ApiError::new(ErrorCode::OffsetMismatch, "offset");
+            e.expected_offset = Some(held as u64);
+            return HttpResult::Ok(HttpResponse::status(409).json(e).build());
+        }
+        let checksum = format!("sha256 {}", hex::encode(Sha256::digest(&request.body)));
+        assert_eq!(header(upload::UPLOAD_CHECKSUM), checksum);
+        assert!(request.body.len() <= upload::MAX_CHUNK_BYTES);
+        self.uploaded_bytes += request.body.len();
+        let data = self.uploads.entry(sha.to_owned()).or_default();
+        data.extend_from_slice(&request.body);
+        if data.len() == total {
+            let data = self.uploads.remove(sha).unwrap();
+            assert_eq!(
+                hex::encode(Sha256::digest(&data)),
+                sha,
+                "the photo arrived intact"
+            );
+            self.photos.insert(sha.to_owned(), data);
+            return status(total, true);
+        }
+        status(offset + request.body.len(), false)
+    }
+
     /// Appends the report to the change log, as a server re-stamps it.
     fn touch(&mut self, id: Uuid) {
         self.log.push(id);
@@ -504,6 +576,7 @@ impl ServerOracle {
             location,
             text,
             created_at_ms,
+            photos,
             ..
         } = op
         else {
@@ -532,7 +605,7 @@ impl ServerOracle {
                 at_ms: 0,
                 note: None,
             }],
-            photos: Vec::new(),
+            photos: photos.clone(),
             supporters: 0,
             duplicate_of: None,
         });

@@ -55,6 +55,20 @@ pub fn action(model: &Model, action: &Action) -> Result<(), Message> {
                 Ok(())
             }
         }
+        Action::ChangeStatus {
+            report_id,
+            status,
+            note,
+        } => {
+            if !model.registration.as_ref().is_some_and(|r| r.agent) {
+                return Err(Message::AgentsOnly);
+            }
+            model.reports.get(report_id).ok_or(Message::UnknownReport)?;
+            if *status == ReportStatus::Rejected && note.is_none() {
+                return Err(Message::ReasonRequired);
+            }
+            note.as_deref().map_or(Ok(()), text_ok)
+        }
         Action::Rate(rating) => {
             let directory = model.directory.as_ref().ok_or(Message::NoDirectory)?;
             if !directory.services.iter().any(|s| s.id == rating.service_id) {

@@ -37,6 +37,11 @@ impl Executor {
         self.runtime.spawn(task);
     }
 
+    /// Runs CPU-heavy or blocking work off the I/O threads.
+    pub fn spawn_blocking(&self, work: impl FnOnce() + Send + 'static) {
+        self.runtime.spawn_blocking(work);
+    }
+
     pub fn send(&self, job: Job<HttpRequest>) {
         let client = self.client.clone();
         self.spawn(async move {

@@ -9,6 +9,7 @@
 mod clock;
 mod http;
 mod idle;
+pub(crate) mod photos;
 mod store_worker;
 
 use std::{
@@ -108,6 +109,7 @@ impl Runtime {
     /// The local store cannot be opened (unwritable directory, corrupt or newer database).
     pub fn new(data_dir: &Path, shell: Arc<dyn Shell>) -> Result<Self, StoreError> {
         let store = store_worker::StoreWorker::start(LocalStore::open(data_dir)?);
+        let photos = photos::PhotoStore::new(data_dir);
         let executor = http::Executor::new().map_err(|e| StoreError(e.to_string()))?;
         let inflight = Arc::new(Inflight::default());
         let counter = inflight.clone();
@@ -117,6 +119,9 @@ impl Runtime {
                 Effect::Notify(request) => shell.notify(request.operation),
                 Effect::Store(request) => store.submit(Job::start(request, &handle, &counter)),
                 Effect::Http(request) => executor.send(Job::start(request, &handle, &counter)),
+                Effect::Photo(request) => {
+                    photos.submit(&executor, Job::start(request, &handle, &counter))
+                }
                 Effect::Time(request) => {
                     clock::answer(&executor, Job::start(request, &handle, &counter))
                 }

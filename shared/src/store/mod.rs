@@ -59,7 +59,14 @@ fn apply(tx: &Transaction<'_>, op: StoreOp) -> Result<StoreOutput> {
         StoreOp::SaveRegistration(registration) => put_setting(tx, "registration", &registration)?,
         StoreOp::SaveCatalogue(catalogue) => put_setting(tx, "catalogue", &catalogue)?,
         StoreOp::SaveLanguage(language) => put_setting(tx, "language", &language)?,
-        StoreOp::SaveDirectory(directory) => put_setting(tx, "directory", &directory)?,
+                StoreOp::SaveDirectory(directory) => put_setting(tx, "directory", &directory)?,
+        StoreOp::MarkUploaded(sha256) => {
+            let mut uploaded: Vec<String> = get_setting(tx, "uploaded_photos")?.unwrap_or_default();
+            if !uploaded.contains(&sha256) {
+                uploaded.push(sha256);
+            }
+            put_setting(tx, "uploaded_photos", &uploaded)?;
+        }
         StoreOp::Reset => tx
             .execute_batch("DELETE FROM reports; DELETE FROM outbox; DELETE FROM settings WHERE key <> 'language';")
             .map_err(err)?,
@@ -142,6 +149,7 @@ fn load(tx: &Transaction<'_>) -> Result<Snapshot> {
         catalogue: get_setting::<Catalogue>(tx, "catalogue")?,
         directory: get_setting::<Directory>(tx, "directory")?,
         my_ratings: get_setting::<Vec<MyRating>>(tx, "my_ratings")?.unwrap_or_default(),
+        uploaded: get_setting::<Vec<String>>(tx, "uploaded_photos")?.unwrap_or_default(),
         language: get_setting::<String>(tx, "language")?,
         reports,
         outbox: load_outbox(tx)?,

@@ -15,7 +15,8 @@ pub use service::{MyRatingView, ServiceView};
 use crate::{
     i18n::{Lang, Message},
     model::{
-        ActionKind, ActionState, Failure, Lifecycle, Model, Registering, SyncState, sync::SyncStep,
+        ActionKind, ActionState, Failure, Lifecycle, Model, Registering, SyncState,
+        account::AccountState, fetch::FetchState, sync::SyncStep,
     },
 };
 
@@ -42,6 +43,10 @@ pub struct ViewModel {
     pub services: Vec<ServiceView>,
     /// The report opened in detail.
     pub opened: Option<ReportDetailView>,
+    /// The latest photo download.
+    pub photo_fetch: PhotoFetchView,
+    /// The latest export or deletion of my data.
+    pub account: AccountView,
     /// A problem to show that belongs to no screen in particular.
     pub notice: Option<String>,
 }
@@ -143,6 +148,32 @@ pub enum ActionView {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, uniffi::Enum)]
 #[serde(tag = "state", rename_all = "snake_case")]
+pub enum AccountView {
+    Idle,
+    Working,
+    /// Everything the server holds about me, as JSON.
+    Exported {
+        json: String,
+    },
+    Deleted {
+        message: String,
+    },
+    Failed {
+        problem: ProblemView,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, uniffi::Enum)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum PhotoFetchView {
+    Idle,
+    Fetching,
+    Saved { path: String, bytes: u64 },
+    Failed { message: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, uniffi::Enum)]
+#[serde(tag = "state", rename_all = "snake_case")]
 pub enum SyncView {
     Idle,
     Running {
@@ -237,11 +268,32 @@ impl From<&Model> for ViewModel {
                 .opened
                 .and_then(|id| model.reports.get(&id))
                 .map(|r| ReportDetailView::new(r, model, lang)),
+            account: match &model.account {
+                AccountState::Idle => AccountView::Idle,
+                AccountState::Working => AccountView::Working,
+                AccountState::Exported(json) => AccountView::Exported { json: json.clone() },
+                AccountState::Deleted => AccountView::Deleted {
+                    message: crate::i18n::account_deleted(lang),
+                },
+                AccountState::Failed(f) => AccountView::Failed {
+                    problem: ProblemView::new(f, lang),
+                },
+            },
+            photo_fetch: match &model.fetch {
+                FetchState::Idle => PhotoFetchView::Idle,
+                FetchState::Fetching => PhotoFetchView::Fetching,
+                FetchState::Saved { path, bytes } => PhotoFetchView::Saved {
+                    path: path.clone(),
+                    bytes: *bytes,
+                },
+                FetchState::Failed(m) => PhotoFetchView::Failed { message: text(m) },
+            },
             sync: match &model.sync {
                 SyncState::Idle => SyncView::Idle,
                 SyncState::Running(run) => SyncView::Running {
                     step: match run.step {
                         SyncStep::Pushing => "pushing",
+                        SyncStep::UploadingPhotos => "uploading_photos",
                         SyncStep::Pulling => "pulling",
                         SyncStep::FetchingCatalogue => "fetching_catalogue",
                         SyncStep::FetchingDirectory => "fetching_directory",
@@ -284,5 +336,6 @@ const fn action_kind(kind: ActionKind) -> &'static str {
         ActionKind::Reply => "reply",
         ActionKind::Confirm => "confirm",
         ActionKind::Rate => "rate",
+        ActionKind::Status => "status",
     }
 }

@@ -26,6 +26,8 @@ pub struct ReportView {
     pub zone: Option<String>,
     pub service: Option<String>,
     pub photos: Vec<String>,
+    /// How many of `photos` the server has (own reports): "2 of 3 photos sent".
+    pub photos_sent: u32,
     /// How many citizens said "me too".
     pub supporters: u32,
     /// This device said "me too".
@@ -64,6 +66,14 @@ impl ReportView {
             zone: report.zone.clone(),
             service: report.service.as_ref().map(|s| lang.pick(s)),
             photos: report.photos.clone(),
+            photos_sent: u32::try_from(
+                report
+                    .photos
+                    .iter()
+                    .filter(|p| !report.mine || model.uploaded.contains(*p))
+                    .count(),
+            )
+            .unwrap_or(u32::MAX),
             supporters: report.supporters,
             supported: report.supported,
             duplicate_of: report.duplicate_of.map(|id| id.to_string()),

@@ -1,4 +1,6 @@
-//! `POST /v1/{tenant}/devices`: registers a device and hands it its bearer token, once.
+//! `POST /v1/{tenant}/devices`: registers a device and hands it its bearer token, once. With an
+//! enrolment code from the town's administrator, the device is a field agent of the code's
+//! service; otherwise it is a citizen's.
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -8,6 +10,7 @@ use tracing::instrument;
 use uuid::Uuid;
 
 use crate::clock::now_ms;
+use crate::enrolment;
 use crate::error::ApiFailure;
 use crate::extract::ApiJson;
 use crate::router::AppState;
@@ -38,17 +41,29 @@ pub async fn post<DB: Database>(
     }
     let token = DeviceToken::generate();
     let device_id = Uuid::now_v7();
-    state
-        .db
-        .register_device(NewDevice {
-            id: device_id,
-            tenant,
-            token: token.hash(),
-            platform: body.platform,
-            app_version: body.app_version,
-            created_at_ms: now_ms(),
-        })
-        .await?;
+    let device = NewDevice {
+        id: device_id,
+        tenant,
+        token: token.hash(),
+        platform: body.platform,
+        app_version: body.app_version,
+        created_at_ms: now_ms(),
+    };
+    match body.enrolment_code {
+        None => state.db.register_device(device).await?,
+        Some(code) => {
+            if !state
+                .db
+                .enrol_device(device, enrolment::hash(&code))
+                .await?
+            {
+                return Err(ApiFailure::forbidden(
+                    "unknown, used or expired enrolment code",
+                ));
+            }
+            tracing::info!(device.id = %device_id, "agent enrolled");
+        }
+    }
     tracing::info!(device.id = %device_id, "device registered");
     Ok((
         StatusCode::CREATED,

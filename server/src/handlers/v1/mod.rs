@@ -1,5 +1,9 @@
 //! Handlers of the `/v1/{tenant}/...` API.
 
+pub mod account;
 pub mod catalogue;
 pub mod devices;
+pub mod directory;
+pub mod photos;
 pub mod sync;
+pub mod uploads;

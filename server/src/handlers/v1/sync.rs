@@ -43,8 +43,14 @@ pub async fn pull<DB: Database>(
     DeviceAuth(device): DeviceAuth,
     ApiQuery(query): ApiQuery<PullQuery>,
 ) -> Result<Json<PullResponse>, ApiFailure> {
-    sync::pull::pull(&state.db, &device.tenant, &query.cursor, query.limit)
-        .await?
-        .map(Json)
-        .ok_or_else(|| ApiFailure::unknown_tenant(&device.tenant))
+    sync::pull::pull(
+        &state.db,
+        &device.tenant,
+        device.id,
+        &query.cursor,
+        query.limit,
+    )
+    .await?
+    .map(Json)
+    .ok_or_else(|| ApiFailure::unknown_tenant(&device.tenant))
 }

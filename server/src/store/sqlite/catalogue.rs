@@ -1,14 +1,18 @@
 //! Tenants and their catalogue: seeding (idempotent, keyed by the seed's digest), the public
-//! catalogue, and the zone shapes for the in-memory zone index.
+//! catalogue (with the zones' simplified outlines), and the zone shapes for the in-memory zone
+//! index.
 
 use std::collections::HashMap;
 
-use relais_protocol::{Catalogue, Category, CategoryGroup, LocalizedText, TownSettings, Zone};
+use relais_protocol::{
+    Catalogue, Category, CategoryGroup, LocalizedText, Question, TownSettings, Zone,
+};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 
 use crate::clock::now_ms;
 use crate::seed::TenantSeed;
-use crate::store::{DbResult, TenantSummary, ZoneShape};
+use crate::store::{DbError, DbResult, TenantSummary, ZoneShape};
+use crate::zones::{OUTLINE_TOLERANCE_DEG, ZoneGeometry};
 
 /// Creates or updates the tenant from its seed. Entries that disappeared from the seed are kept:
 /// stored reports still name them.
@@ -42,6 +46,18 @@ pub(super) fn seed(conn: &mut Connection, seed: &TenantSeed) -> DbResult<bool> {
             )?;
         }
     }
+    let settings = tenant.settings.town();
+    tx.execute(
+        "UPDATE tenants SET reopen_window_days = ?2, duplicate_radius_m = ?3,
+             rating_min_sample = ?4
+         WHERE id = ?1",
+        (
+            &tenant.id,
+            settings.reopen_window_days,
+            settings.duplicate_radius_m,
+            tenant.settings.rating_min_sample(),
+        ),
+    )?;
     {
         let mut service = tx.prepare_cached(
             "INSERT INTO services (tenant_id, code, name_fr, name_en) VALUES (?1, ?2, ?3, ?4)
@@ -63,16 +79,21 @@ pub(super) fn seed(conn: &mut Connection, seed: &TenantSeed) -> DbResult<bool> {
         }
         let mut category = tx.prepare_cached(
             "INSERT INTO categories (tenant_id, code, group_code, name_fr, name_en, service_code,
-                                     source_type, source_subtype, position)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                                     source_type, source_subtype, position, questions,
+                                     response_days, duplicate_radius_m)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
              ON CONFLICT (tenant_id, code) DO UPDATE
              SET group_code = excluded.group_code, name_fr = excluded.name_fr,
                  name_en = excluded.name_en, service_code = excluded.service_code,
                  source_type = excluded.source_type, source_subtype = excluded.source_subtype,
-                 position = excluded.position",
+                 position = excluded.position, questions = excluded.questions,
+                 response_days = excluded.response_days,
+                 duplicate_radius_m = excluded.duplicate_radius_m",
         )?;
         for (position, c) in tenant.categories.iter().enumerate() {
             let source = c.source.as_ref();
+            let questions = serde_json::to_string(&c.questions)
+                .map_err(|e| DbError::Corrupt(format!("questions of {}: {e}", c.code)))?;
             category.execute((
                 &tenant.id,
                 &c.code,
@@ -83,6 +104,9 @@ pub(super) fn seed(conn: &mut Connection, seed: &TenantSeed) -> DbResult<bool> {
                 source.and_then(|s| s.kind.as_deref()),
                 source.and_then(|s| s.soustype.as_deref()),
                 position,
+                questions,
+                c.response_days,
+                c.duplicate_radius_m,
             ))?;
         }
         let mut zone = tx.prepare_cached(
@@ -147,9 +171,21 @@ pub(super) fn zone_shapes(conn: &mut Connection) -> DbResult<Vec<(TenantSummary,
 
 pub(super) fn catalogue(conn: &mut Connection, tenant: &str) -> DbResult<Option<Catalogue>> {
     let tx = conn.transaction()?;
-    let Some((name, version)) = tx
-        .prepare_cached("SELECT name, catalogue_version FROM tenants WHERE id = ?1")?
-        .query_row([tenant], |row| Ok((row.get(0)?, row.get(1)?)))
+    let Some((name, version, settings)) = tx
+        .prepare_cached(
+            "SELECT name, catalogue_version, reopen_window_days, duplicate_radius_m
+             FROM tenants WHERE id = ?1",
+        )?
+        .query_row([tenant], |row| {
+            Ok((
+                row.get(0)?,
+                row.get(1)?,
+                TownSettings {
+                    reopen_window_days: row.get(2)?,
+                    duplicate_radius_m: row.get(3)?,
+                },
+            ))
+        })
         .optional()?
     else {
         return Ok(None);
@@ -168,41 +204,148 @@ pub(super) fn catalogue(conn: &mut Connection, tenant: &str) -> DbResult<Option<
         .collect::<Result<Vec<_>, _>>()?;
     let categories = tx
         .prepare_cached(
-            "SELECT c.code, c.group_code, c.name_fr, c.name_en, s.name_fr, s.name_en
+            "SELECT c.code, c.group_code, c.name_fr, c.name_en, s.name_fr, s.name_en,
+                    c.questions, c.response_days, c.duplicate_radius_m
              FROM categories c
              JOIN services s ON s.tenant_id = c.tenant_id AND s.code = c.service_code
              WHERE c.tenant_id = ?1 ORDER BY c.position, c.code",
         )?
         .query_map([tenant], |row| {
-            Ok(Category {
-                code: row.get(0)?,
-                group: row.get(1)?,
-                name: LocalizedText::new(row.get::<_, String>(2)?, row.get::<_, String>(3)?),
-                service: LocalizedText::new(row.get::<_, String>(4)?, row.get::<_, String>(5)?),
-                questions: Vec::new(),
-                response_days: None,
-                duplicate_radius_m: None,
-            })
+            Ok((
+                Category {
+                    code: row.get(0)?,
+                    group: row.get(1)?,
+                    name: LocalizedText::new(row.get::<_, String>(2)?, row.get::<_, String>(3)?),
+                    service: LocalizedText::new(row.get::<_, String>(4)?, row.get::<_, String>(5)?),
+                    questions: Vec::new(),
+                    response_days: row.get(7)?,
+                    duplicate_radius_m: row.get(8)?,
+                },
+                row.get::<_, String>(6)?,
+            ))
         })?
-        .collect::<Result<Vec<_>, _>>()?;
+        .map(|row| {
+            let (mut category, questions) = row?;
+            category.questions =
+                serde_json::from_str::<Vec<Question>>(&questions).map_err(|e| {
+                    DbError::Corrupt(format!("questions of category {}: {e}", category.code))
+                })?;
+            Ok(category)
+        })
+        .collect::<DbResult<Vec<_>>>()?;
     let zones = tx
-        .prepare_cached("SELECT code, name, kind FROM zones WHERE tenant_id = ?1 ORDER BY code")?
+        .prepare_cached(
+            "SELECT code, name, kind, geometry FROM zones WHERE tenant_id = ?1 ORDER BY code",
+        )?
         .query_map([tenant], |row| {
-            Ok(Zone {
-                code: row.get(0)?,
-                name: row.get(1)?,
-                kind: row.get(2)?,
-                polygons: Vec::new(),
-            })
+            Ok((
+                Zone {
+                    code: row.get(0)?,
+                    name: row.get(1)?,
+                    kind: row.get(2)?,
+                    polygons: Vec::new(),
+                },
+                row.get::<_, String>(3)?,
+            ))
         })?
-        .collect::<Result<Vec<_>, _>>()?;
+        .map(|row| {
+            let (mut zone, geometry) = row?;
+            zone.polygons = ZoneGeometry::parse(&geometry)
+                .map_err(|e| DbError::Corrupt(format!("zone {} of {tenant}: {e}", zone.code)))?
+                .outline(OUTLINE_TOLERANCE_DEG);
+            Ok(zone)
+        })
+        .collect::<DbResult<Vec<_>>>()?;
     Ok(Some(Catalogue {
         tenant: tenant.to_owned(),
         name,
         version,
         groups,
         categories,
-        settings: TownSettings::default(),
+        settings,
         zones,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use relais_protocol::{QuestionKind, TownSettings};
+    use tempfile::TempDir;
+
+    use crate::seed;
+    use crate::store::{Database, Sqlite};
+
+    const ZONES: &str = r#"{"type":"FeatureCollection","features":[{"type":"Feature",
+        "properties":{"code":"z","name":"Z","kind":"commune"},
+        "geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,1],[0,0]]]}}]}"#;
+
+    fn tenant(settings: &str) -> String {
+        format!(
+            r#"{{"id":"t","name":"T"{settings},
+            "services":[{{"code":"s","name":{{"fr":"S","en":"S"}}}}],
+            "groups":[{{"code":"g","name":{{"fr":"G","en":"G"}}}}],
+            "categories":[
+              {{"code":"plain","group":"g","name":{{"fr":"P","en":"P"}},"service":"s"}},
+              {{"code":"asks","group":"g","name":{{"fr":"A","en":"A"}},"service":"s",
+                "response_days":4,"duplicate_radius_m":80,
+                "questions":[{{"code":"n","label":{{"fr":"Combien ?","en":"How many?"}},
+                               "kind":{{"type":"number"}},"required":true}}]}}]}}"#
+        )
+    }
+
+    #[tokio::test]
+    async fn the_catalogue_carries_settings_questions_and_outlines() {
+        let dir = TempDir::new().unwrap();
+        let db = Sqlite::open(&dir.path().join("relais.db")).await.unwrap();
+        db.seed(seed::parse(&tenant(""), ZONES).unwrap())
+            .await
+            .unwrap();
+        let catalogue = db.catalogue("t").await.unwrap().unwrap();
+        assert_eq!(catalogue.settings, TownSettings::default());
+        let plain = catalogue.category("plain").unwrap();
+        assert!(plain.questions.is_empty());
+        assert_eq!(
+            (plain.response_days, plain.duplicate_radius_m),
+            (None, None)
+        );
+        let asks = catalogue.category("asks").unwrap();
+        assert_eq!(
+            (asks.response_days, asks.duplicate_radius_m),
+            (Some(4), Some(80))
+        );
+        assert_eq!(asks.questions[0].kind, QuestionKind::Number);
+        assert!(asks.questions[0].required);
+        assert_eq!(
+            catalogue.zones[0].polygons,
+            vec![vec![vec![
+                [0.0, 0.0],
+                [1.0, 0.0],
+                [1.0, 1.0],
+                [0.0, 1.0],
+                [0.0, 0.0]
+            ]]]
+        );
+
+        // Changing only the settings is a new seed: a new catalogue version.
+        let settings = r#","settings":{"reopen_window_days":14,"duplicate_radius_m":100}"#;
+        assert!(
+            db.seed(seed::parse(&tenant(settings), ZONES).unwrap())
+                .await
+                .unwrap()
+        );
+        assert!(
+            !db.seed(seed::parse(&tenant(settings), ZONES).unwrap())
+                .await
+                .unwrap()
+        );
+        let changed = db.catalogue("t").await.unwrap().unwrap();
+        assert_eq!(changed.version, catalogue.version + 1);
+        assert_eq!(
+            changed.settings,
+            TownSettings {
+                reopen_window_days: 14,
+                duplicate_radius_m: 100
+            }
+        );
+    }
 }

@@ -16,6 +16,14 @@ pub(super) const MIGRATIONS: &[(&str, &str)] = &[
         "20261123200000_citizen",
         include_str!("migrations/20261123200000_citizen.sql"),
     ),
+    (
+        "20261124100000_change_kinds",
+        include_str!("migrations/20261124100000_change_kinds.sql"),
+    ),
+    (
+        "20261124200000_tenant_photos",
+        include_str!("migrations/20261124200000_tenant_photos.sql"),
+    ),
 ];
 
 /// Applies the pending migrations in one immediate transaction (so that two servers starting on

@@ -2,9 +2,15 @@
 //! a mutex (which serializes writes and so the per-tenant change sequence) and a few read-only
 //! connections. All rusqlite work runs on the blocking pool.
 
+mod accounts;
 mod catalogue;
 mod devices;
+mod directory;
+mod enrolment;
+mod erasure;
+mod export;
 mod migrate;
+mod photos;
 mod pull;
 mod push;
 #[cfg(test)]
@@ -15,14 +21,16 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use relais_protocol::{Catalogue, PushResponse};
+use relais_protocol::{Catalogue, Directory, PublicService, PushResponse};
 use rusqlite::{Connection, OpenFlags};
 use tracing::instrument;
 use uuid::Uuid;
 
+use super::{AccountRecord, LinkOutcome, StoredPhoto, UploadProgress, UploadState};
 use super::{
-    ChangePage, Database, DbError, DbResult, DeviceRecord, FactsQuery, LogPosition, NewDevice,
-    PushFacts, PushPlan, TenantSummary, TokenHash, ZoneShape,
+    ChangePage, Database, DbError, DbResult, DeviceRecord, DirectoryImport, EnrolmentCreated,
+    FactsQuery, LogPosition, NewDevice, NewEnrolment, PushFacts, PushPlan, TenantSummary,
+    TokenHash, ZoneShape,
 };
 use crate::seed::TenantSeed;
 use crate::sync::BatchRefusal;
@@ -153,9 +161,39 @@ impl Database for Sqlite {
             .await
     }
 
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = %tenant))]
+    async fn directory(&self, tenant: &str) -> DbResult<Option<Directory>> {
+        let tenant = tenant.to_owned();
+        self.read(move |conn| directory::directory(conn, &tenant))
+            .await
+    }
+
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = %tenant, entries = services.len()))]
+    async fn import_directory(
+        &self,
+        tenant: &str,
+        services: Vec<PublicService>,
+    ) -> DbResult<Option<DirectoryImport>> {
+        let tenant = tenant.to_owned();
+        self.write(move |conn| directory::import(conn, &tenant, &services))
+            .await
+    }
+
     #[instrument(skip_all, err(level = "warn"), fields(tenant = %device.tenant))]
     async fn register_device(&self, device: NewDevice) -> DbResult<()> {
         self.write(move |conn| devices::register(conn, &device))
+            .await
+    }
+
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = %enrolment.tenant))]
+    async fn create_enrolment(&self, enrolment: NewEnrolment) -> DbResult<EnrolmentCreated> {
+        self.write(move |conn| enrolment::create(conn, &enrolment))
+            .await
+    }
+
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = %device.tenant))]
+    async fn enrol_device(&self, device: NewDevice, code: TokenHash) -> DbResult<bool> {
+        self.write(move |conn| enrolment::enrol(conn, &device, code))
             .await
     }
 
@@ -183,11 +221,12 @@ impl Database for Sqlite {
     async fn pull(
         &self,
         tenant: &str,
+        viewer: Uuid,
         from: Option<LogPosition>,
         limit: u32,
     ) -> DbResult<Option<ChangePage>> {
         let tenant = tenant.to_owned();
-        self.read(move |conn| pull::page(conn, &tenant, from.as_ref(), limit))
+        self.read(move |conn| pull::page(conn, &tenant, viewer, from.as_ref(), limit))
             .await
     }
 
@@ -199,5 +238,86 @@ impl Database for Sqlite {
         self.read(|conn| Ok(conn.query_row("SELECT 1", [], |row| row.get::<_, i64>(0))?))
             .await
             .map(drop)
+    }
+
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = %tenant))]
+    async fn upload_state(&self, tenant: &str, sha256: &str) -> DbResult<UploadState> {
+        let (tenant, sha256) = (tenant.to_owned(), sha256.to_owned());
+        self.read(move |conn| photos::state(conn, &tenant, &sha256))
+            .await
+    }
+
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = %progress.tenant))]
+    async fn record_upload(&self, progress: UploadProgress) -> DbResult<()> {
+        self.write(move |conn| photos::record(conn, &progress))
+            .await
+    }
+
+    #[instrument(skip_all, err(level = "warn"))]
+    async fn discard_upload(&self, sha256: &str) -> DbResult<()> {
+        let sha256 = sha256.to_owned();
+        self.write(move |conn| photos::discard(conn, &sha256)).await
+    }
+
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = %photo.tenant))]
+    async fn store_photo(&self, photo: StoredPhoto) -> DbResult<()> {
+        self.write(move |conn| photos::store(conn, &photo)).await
+    }
+
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = %tenant))]
+    async fn photo_readable(&self, tenant: &str, device: Uuid, sha256: &str) -> DbResult<bool> {
+        let (tenant, sha256) = (tenant.to_owned(), sha256.to_owned());
+        self.read(move |conn| photos::readable(conn, &tenant, device, &sha256))
+            .await
+    }
+
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = %device.tenant))]
+    async fn account(&self, device: &DeviceRecord) -> DbResult<Option<AccountRecord>> {
+        let device = device.clone();
+        self.read(move |conn| accounts::account(conn, &device))
+            .await
+    }
+
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = %device.tenant))]
+    async fn save_account(
+        &self,
+        device: &DeviceRecord,
+        details: relais_protocol::account::AccountDetails,
+        link_code: TokenHash,
+        now_ms: i64,
+    ) -> DbResult<AccountRecord> {
+        let device = device.clone();
+        self.write(move |conn| accounts::save(conn, &device, &details, link_code, now_ms))
+            .await
+    }
+
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = %device.tenant))]
+    async fn link_account(
+        &self,
+        device: &DeviceRecord,
+        code: TokenHash,
+        next_code: TokenHash,
+    ) -> DbResult<LinkOutcome> {
+        let device = device.clone();
+        self.write(move |conn| accounts::link(conn, &device, code, next_code))
+            .await
+    }
+
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = %device.tenant))]
+    async fn export(
+        &self,
+        device: &DeviceRecord,
+        now_ms: i64,
+    ) -> DbResult<relais_protocol::account::Export> {
+        let device = device.clone();
+        self.read(move |conn| export::export(conn, &device, now_ms))
+            .await
+    }
+
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = %device.tenant))]
+    async fn delete_identity(&self, device: &DeviceRecord, now_ms: i64) -> DbResult<Vec<String>> {
+        let device = device.clone();
+        self.write(move |conn| erasure::delete(conn, &device, now_ms))
+            .await
     }
 }

@@ -1,17 +1,23 @@
 //! Reading a tenant's change log: one read transaction (a consistent snapshot) with one query for
-//! the page and one for the history of the reports on it.
+//! the page of change-log rows the viewer may see, then one each for the reports, their history
+//! and the threads on it, whatever the page size.
 
 use std::collections::HashMap;
 
-use relais_protocol::{Change, GeoPoint, LocalizedText, PublicReport, ReportStatus, StatusChange};
-use rusqlite::{Connection, OptionalExtension, Row};
+use relais_protocol::{
+    Author, Change, GeoPoint, LocalizedText, PublicReport, ReportStatus, StatusChange,
+    ThreadMessage,
+};
+use rusqlite::{OptionalExtension, Row, Transaction};
+use uuid::Uuid;
 
 use super::parse_uuid;
 use crate::store::{ChangePage, DbError, DbResult, LogPosition};
 
 pub(super) fn page(
-    conn: &mut Connection,
+    conn: &mut rusqlite::Connection,
     tenant: &str,
+    viewer: Uuid,
     from: Option<&LogPosition>,
     limit: u32,
 ) -> DbResult<Option<ChangePage>> {
@@ -32,68 +38,101 @@ pub(super) fn page(
         Some(position) => (false, position.seq),
     };
 
+    // Public rows, and rows scoped to the viewer's citizen: its account if it is linked to one,
+    // or the device itself (a report filed before the link).
     let mut stmt = tx.prepare_cached(
-        "SELECT c.seq, r.id, r.category_code, r.lat, r.lon, r.accuracy_m, r.text, r.photos,
-                r.created_at_ms, r.status, r.version, r.zone_code, s.name_fr, s.name_en
+        "SELECT c.seq, c.entity_kind, c.entity_id
          FROM changes c
-         JOIN reports r ON r.id = c.entity_id AND r.tenant_id = c.tenant_id
-         JOIN services s ON s.tenant_id = r.tenant_id AND s.code = r.service_code
-         WHERE c.tenant_id = ?1 AND c.entity_kind = 'report' AND c.seq > ?2
+         WHERE c.tenant_id = ?1 AND c.seq > ?2
+           AND (c.scope = 'public' OR c.scope = ?3
+                OR c.scope = (SELECT account_id FROM devices WHERE id = ?3 AND tenant_id = ?1))
          ORDER BY c.seq
-         LIMIT ?3",
+         LIMIT ?4",
     )?;
     // One more row than asked tells whether another page follows.
     let mut rows = stmt
-        .query_map((tenant, after_seq, limit + 1), |row| {
-            Ok((row.get::<_, u64>(0)?, report_row(row)?))
+        .query_map((tenant, after_seq, viewer.to_string(), limit + 1), |row| {
+            Ok((
+                row.get::<_, u64>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, String>(2)?,
+            ))
         })?
         .collect::<Result<Vec<_>, _>>()?;
     let has_more = rows.len() > limit as usize;
     rows.truncate(limit as usize);
+    let last_seq = rows.last().map_or(after_seq, |(seq, _, _)| *seq);
 
-    let mut reports = Vec::with_capacity(rows.len());
-    for (seq, row) in rows {
-        reports.push((seq, row.into_report()?));
+    let ids_of = |kind: &str| -> Vec<&str> {
+        rows.iter()
+            .filter(|(_, k, _)| k == kind)
+            .map(|(_, _, id)| id.as_str())
+            .collect()
+    };
+    let mut reports = reports(&tx, tenant, &ids_of("report"))?;
+    let mut threads = threads(&tx, tenant, &ids_of("thread"))?;
+    let mut changes = Vec::with_capacity(rows.len());
+    for (seq, kind, id) in &rows {
+        let id = parse_uuid(id)?;
+        // A row whose entity is gone, or of a kind this build does not publish, is passed over.
+        let change = match kind.as_str() {
+            "report" => reports.remove(&id).map(|report| Change::Report {
+                report: Box::new(report),
+            }),
+            "thread" => threads.remove(&id).map(|messages| Change::Thread {
+                report_id: id,
+                messages,
+            }),
+            _ => None,
+        };
+        if let Some(change) = change {
+            changes.push((*seq, change));
+        }
     }
-    let mut history = history(&tx, &reports)?;
-    let changes = reports
-        .into_iter()
-        .map(|(seq, mut report)| {
-            report.history = history.remove(&report.id).unwrap_or_default();
-            (
-                seq,
-                Change::Report {
-                    report: Box::new(report),
-                },
-            )
-        })
-        .collect();
     Ok(Some(ChangePage {
         reset,
         epoch,
         after_seq,
+        last_seq,
         changes,
         has_more,
     }))
 }
 
-/// The status history of every report of the page, oldest first.
-fn history(
-    tx: &rusqlite::Transaction<'_>,
-    reports: &[(u64, PublicReport)],
-) -> DbResult<HashMap<uuid::Uuid, Vec<StatusChange>>> {
-    let mut history: HashMap<_, Vec<_>> = HashMap::new();
-    if reports.is_empty() {
-        return Ok(history);
+fn json_ids(ids: &[&str]) -> DbResult<String> {
+    serde_json::to_string(ids).map_err(|e| DbError::Corrupt(e.to_string()))
+}
+
+/// The public state of the given reports of `tenant`, with their history (also read by the
+/// account export).
+pub(super) fn reports(
+    tx: &Transaction<'_>,
+    tenant: &str,
+    ids: &[&str],
+) -> DbResult<HashMap<Uuid, PublicReport>> {
+    let mut reports = HashMap::new();
+    if ids.is_empty() {
+        return Ok(reports);
     }
-    let ids: Vec<String> = reports.iter().map(|(_, r)| r.id.to_string()).collect();
-    let ids = serde_json::to_string(&ids).map_err(|e| DbError::Corrupt(e.to_string()))?;
+    let ids = json_ids(ids)?;
+    let mut stmt = tx.prepare_cached(
+        "SELECT r.id, r.category_code, r.lat, r.lon, r.accuracy_m, r.text, r.photos,
+                r.created_at_ms, r.status, r.version, r.zone_code, s.name_fr, s.name_en,
+                r.supporters, r.duplicate_of
+         FROM reports r
+         JOIN services s ON s.tenant_id = r.tenant_id AND s.code = r.service_code
+         WHERE r.tenant_id = ?1 AND r.id IN (SELECT value FROM json_each(?2))",
+    )?;
+    for row in stmt.query_map((tenant, &ids), report_row)? {
+        let report = row?.into_report()?;
+        reports.insert(report.id, report);
+    }
     let mut stmt = tx.prepare_cached(
         "SELECT report_id, status, at_ms, note FROM report_history
          WHERE report_id IN (SELECT value FROM json_each(?1))
          ORDER BY report_id, at_ms, id",
     )?;
-    for row in stmt.query_map([ids], |row| {
+    for row in stmt.query_map([&ids], |row| {
         Ok((
             row.get::<_, String>(0)?,
             row.get::<_, String>(1)?,
@@ -102,16 +141,58 @@ fn history(
         ))
     })? {
         let (report, status, at_ms, note) = row?;
-        history
-            .entry(parse_uuid(&report)?)
-            .or_default()
-            .push(StatusChange {
+        if let Some(report) = reports.get_mut(&parse_uuid(&report)?) {
+            report.history.push(StatusChange {
                 status: parse_status(&status)?,
                 at_ms,
                 note,
             });
+        }
     }
-    Ok(history)
+    Ok(reports)
+}
+
+/// The whole thread of each given report of `tenant`, oldest message first.
+fn threads(
+    tx: &Transaction<'_>,
+    tenant: &str,
+    ids: &[&str],
+) -> DbResult<HashMap<Uuid, Vec<ThreadMessage>>> {
+    let mut threads: HashMap<_, Vec<_>> = HashMap::new();
+    if ids.is_empty() {
+        return Ok(threads);
+    }
+    let mut stmt = tx.prepare_cached(
+        "SELECT report_id, id, author, text, created_at_ms FROM report_notes
+         WHERE tenant_id = ?1 AND report_id IN (SELECT value FROM json_each(?2))
+         ORDER BY report_id, created_at_ms, id",
+    )?;
+    for row in stmt.query_map((tenant, json_ids(ids)?), |row| {
+        Ok((
+            row.get::<_, String>(0)?,
+            row.get::<_, String>(1)?,
+            row.get::<_, String>(2)?,
+            row.get::<_, String>(3)?,
+            row.get::<_, i64>(4)?,
+        ))
+    })? {
+        let (report, id, author, text, at_ms) = row?;
+        let author = match author.as_str() {
+            "citizen" => Author::Citizen,
+            "city" => Author::City,
+            other => return Err(DbError::Corrupt(format!("note author {other:?}"))),
+        };
+        threads
+            .entry(parse_uuid(&report)?)
+            .or_default()
+            .push(ThreadMessage {
+                id: parse_uuid(&id)?,
+                author,
+                text,
+                at_ms,
+            });
+    }
+    Ok(threads)
 }
 
 /// A report row as stored, before its text columns are parsed.
@@ -126,24 +207,28 @@ struct ReportRow {
     version: i64,
     zone: String,
     service: LocalizedText,
+    supporters: u32,
+    duplicate_of: Option<String>,
 }
 
 fn report_row(row: &Row<'_>) -> rusqlite::Result<ReportRow> {
     Ok(ReportRow {
-        id: row.get(1)?,
-        category: row.get(2)?,
+        id: row.get(0)?,
+        category: row.get(1)?,
         location: GeoPoint {
-            lat: row.get(3)?,
-            lon: row.get(4)?,
-            accuracy_m: row.get(5)?,
+            lat: row.get(2)?,
+            lon: row.get(3)?,
+            accuracy_m: row.get(4)?,
         },
-        text: row.get(6)?,
-        photos: row.get(7)?,
-        created_at_ms: row.get(8)?,
-        status: row.get(9)?,
-        version: row.get(10)?,
-        zone: row.get(11)?,
-        service: LocalizedText::new(row.get::<_, String>(12)?, row.get::<_, String>(13)?),
+        text: row.get(5)?,
+        photos: row.get(6)?,
+        created_at_ms: row.get(7)?,
+        status: row.get(8)?,
+        version: row.get(9)?,
+        zone: row.get(10)?,
+        service: LocalizedText::new(row.get::<_, String>(11)?, row.get::<_, String>(12)?),
+        supporters: row.get(13)?,
+        duplicate_of: row.get(14)?,
     })
 }
 
@@ -163,8 +248,8 @@ impl ReportRow {
             history: Vec::new(),
             photos: serde_json::from_str(&self.photos)
                 .map_err(|e| DbError::Corrupt(format!("photos of {}: {e}", self.id)))?,
-            supporters: 0,
-            duplicate_of: None,
+            supporters: self.supporters,
+            duplicate_of: self.duplicate_of.as_deref().map(parse_uuid).transpose()?,
         })
     }
 }

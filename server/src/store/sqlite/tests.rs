@@ -1,6 +1,8 @@
 //! Tests of the SQLite backend together with the sync rules, on real database files in temporary
 //! directories.
 
+mod citizen;
+
 use std::path::Path;
 use std::sync::Arc;
 
@@ -89,8 +91,19 @@ impl Fixture {
         .await
     }
 
+    /// Pulls as a device of no citizen: the public changes only.
     async fn pull(&self, tenant: &str, cursor: &Cursor, limit: u32) -> PullResponse {
-        pull(&self.db, tenant, cursor, Some(limit))
+        self.pull_as(tenant, Uuid::nil(), cursor, limit).await
+    }
+
+    async fn pull_as(
+        &self,
+        tenant: &str,
+        viewer: Uuid,
+        cursor: &Cursor,
+        limit: u32,
+    ) -> PullResponse {
+        pull(&self.db, tenant, viewer, cursor, Some(limit))
             .await
             .unwrap()
             .unwrap()

@@ -31,6 +31,8 @@ pub enum StoreOp {
         local: LocalChange,
     },
     SaveDirectory(Box<Directory>),
+    /// The server has this photo (SHA-256) of one of this device's reports.
+    MarkUploaded(String),
     /// Forget everything but the language (after the account was deleted on the server).
     Reset,
     /// Record a push's outcome: items the server accepted are deleted, refused ones are kept
@@ -76,6 +78,8 @@ pub struct Snapshot {
     pub catalogue: Option<Catalogue>,
     pub directory: Option<Directory>,
     pub my_ratings: Vec<MyRating>,
+    /// Photos the server has.
+    pub uploaded: Vec<String>,
     pub language: Option<String>,
     pub reports: Vec<Report>,
     pub outbox: Vec<OutboxItem>,

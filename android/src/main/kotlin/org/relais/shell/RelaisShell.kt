@@ -106,11 +106,11 @@ class RelaisShell(private val mainThread: Executor) : AutoCloseable {
 
     /**
      * Registers this device with [tenant] (a town) on the server at [serverUrl]; [platform] is
-     * reported to the server. The outcome shows up in [ViewModel.registration] or
-     * [ViewModel.registrationProblem].
+     * reported to the server; a field agent's device passes the town's one-time [enrolmentCode].
+     * The outcome shows up in [ViewModel.registration] or [ViewModel.registrationProblem].
      */
-    fun register(serverUrl: String, tenant: String, platform: String = "android") =
-        send(Intent.Register(serverUrl = serverUrl, tenant = tenant, platform = platform))
+    fun register(serverUrl: String, tenant: String, platform: String = "android", enrolmentCode: String? = null) =
+        send(Intent.Register(serverUrl = serverUrl, tenant = tenant, platform = platform, enrolmentCode = enrolmentCode))
 
     /**
      * Files a report: the core validates it, saves it on the device and queues it for the next
@@ -123,7 +123,18 @@ class RelaisShell(private val mainThread: Executor) : AutoCloseable {
         accuracyM: Double?,
         text: String,
         answers: List<AnswerInput> = emptyList(),
-    ) = send(Intent.FileReport(category = category, lat = lat, lon = lon, accuracyM = accuracyM, text = text, answers = answers))
+        photos: List<String> = emptyList(),
+    ) = send(
+        Intent.FileReport(
+            category = category,
+            lat = lat,
+            lon = lon,
+            accuracyM = accuracyM,
+            text = text,
+            answers = answers,
+            photos = photos,
+        ),
+    )
 
     /** Sends what is queued and fetches what changed; progress shows up in [ViewModel.sync]. */
     fun sync() = send(Intent.Sync)

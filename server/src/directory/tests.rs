@@ -1,0 +1,111 @@
+//! The importers on the real open-data files, when the project's shared data directory is
+//! reachable (`../shared/data` from the workspace root), and the demo seed's `directory.json`
+//! against them.
+
+use std::path::PathBuf;
+
+use super::*;
+
+fn shared_data() -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data");
+    if dir.is_dir() {
+        Some(dir)
+    } else {
+        eprintln!(
+            "note: {} is absent, skipping the tests on real data",
+            dir.display()
+        );
+        None
+    }
+}
+
+const ANNUAIRE: &str = "mairies_69_42_75_annuaire.csv";
+const EQUIPEMENTS: &str = "paris_equipements_sportifs_RES.geojson";
+
+#[test]
+fn the_real_town_hall_directory_reads_completely() {
+    let Some(data) = shared_data() else { return };
+    let path = data.join(ANNUAIRE);
+    assert_eq!(Format::detect(&path, ""), Format::Annuaire);
+    let halls = read_file(&path, None).unwrap();
+    // 641 rows, of which 9 repeat Lyon's arrondissement town halls (SRM rows).
+    assert_eq!(halls.len(), 632);
+    // Real quirks: Doizieux (42084) has "nan" coordinates, one town hall publishes no hours.
+    let unlocated: Vec<_> = halls.iter().filter(|h| h.location.is_none()).collect();
+    assert_eq!(unlocated.len(), 1);
+    assert_eq!(unlocated[0].id, "mairie-42084");
+    assert_eq!(
+        halls.iter().filter(|h| h.opening_hours.is_none()).count(),
+        1
+    );
+    let paris = read_file(&path, Some("75")).unwrap();
+    // Since 2020 the 1st to 4th arrondissements share one town hall (Paris Centre, 75103).
+    assert_eq!(paris.len(), 17);
+    let fifth = paris.iter().find(|h| h.id == "mairie-75105").unwrap();
+    assert_eq!(fifth.name.fr, "Mairie du 5e arrondissement de Paris");
+    assert_eq!(
+        fifth.opening_hours.as_deref(),
+        Some("Lundi–Vendredi 08:30–17:00\nSamedi 09:00–12:30")
+    );
+}
+
+#[test]
+fn the_real_sports_facilities_read_completely_with_english_kinds() {
+    let Some(data) = shared_data() else { return };
+    let facilities = read_file(&data.join(EQUIPEMENTS), None).unwrap();
+    assert_eq!(facilities.len(), 547);
+    assert!(facilities.iter().all(|f| f.location.is_some()));
+    assert!(
+        facilities.iter().all(|f| f.kind.fr != f.kind.en),
+        "every facility type of the file has an English name"
+    );
+}
+
+#[test]
+fn the_demo_directory_is_what_the_importer_makes_of_the_real_files() {
+    let Some(data) = shared_data() else { return };
+    let mut expected = read_file(&data.join(ANNUAIRE), Some("75")).unwrap();
+    expected.extend(read_file(&data.join(EQUIPEMENTS), None).unwrap());
+    let demo = crate::seed::demo_directory().unwrap();
+    assert!(
+        demo == expected,
+        "server/seed/demo/directory.json is stale: regenerate it (see ATTRIBUTION.md)"
+    );
+}
+
+#[test]
+fn format_is_detected_by_extension_then_content() {
+    let path = Path::new("export.json");
+    assert_eq!(Format::detect(path, " [{}]"), Format::Services);
+    assert_eq!(
+        Format::detect(path, "{\"type\":\"FeatureCollection\"}"),
+        Format::Equipements
+    );
+    assert_eq!(
+        Format::detect(Path::new("mairies"), "code_insee,nom"),
+        Format::Annuaire
+    );
+    assert_eq!(
+        Format::detect(Path::new("a.GeoJSON"), "["),
+        Format::Equipements
+    );
+}
+
+#[test]
+fn written_json_reads_back_the_same() {
+    let services = crate::seed::demo_directory().unwrap();
+    let json = to_json(&services).unwrap();
+    assert_eq!(parse(Format::Services, &json, None).unwrap(), services);
+}
+
+#[test]
+fn duplicate_ids_and_imported_ratings_are_refused() {
+    let json = r#"[{"id":"a","name":{"fr":"A","en":"A"},"kind":{"fr":"K","en":"K"}},
+                   {"id":"a","name":{"fr":"B","en":"B"},"kind":{"fr":"K","en":"K"}}]"#;
+    let services = parse(Format::Services, json, None).unwrap();
+    assert!(check(&services).is_err());
+    let json = r#"[{"id":"a","name":{"fr":"A","en":"A"},"kind":{"fr":"K","en":"K"},
+                    "ratings":{"count":9,"satisfaction_mean":5.0,"importance_mean":5.0}}]"#;
+    let services = parse(Format::Services, json, None).unwrap();
+    assert!(check(&services).is_err());
+}

@@ -1,0 +1,129 @@
+//! The blocking file work of an upload: write a chunk durably at its offset, check a finished
+//! upload, move it into place. Callers hold the photo's lock and run these on the blocking pool.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::path::Path;
+
+use sha2::{Digest, Sha256};
+
+/// JPEG files start with SOI (FF D8) followed by a marker (FF).
+const JPEG_MAGIC: [u8; 3] = [0xFF, 0xD8, 0xFF];
+
+/// Bytes of a partial upload on disk (0 when it is missing).
+pub(super) fn held(part: &Path) -> io::Result<u64> {
+    match fs::metadata(part) {
+        Ok(meta) => Ok(meta.len()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(0),
+        Err(e) => Err(e),
+    }
+}
+
+/// Writes `bytes` at `offset`, dropping whatever the file holds beyond `offset` (bytes of a chunk
+/// that was written but never recorded), and syncs it before returning.
+pub(super) fn write_chunk(part: &Path, offset: u64, bytes: &[u8]) -> io::Result<()> {
+    let mut file = OpenOptions::new()
+        .create(true)
+        .write(true)
+        .truncate(false)
+        .open(part)?;
+    file.set_len(offset)?;
+    file.seek(SeekFrom::Start(offset))?;
+    file.write_all(bytes)?;
+    file.sync_all()?;
+    if offset == 0 {
+        // A new file: make its directory entry durable too.
+        sync_dir(part)?;
+    }
+    Ok(())
+}
+
+/// What a finished upload turned out to be.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) enum Finished {
+    /// Its bytes are the photo its name says, now in `photos/`.
+    Stored,
+    /// Its bytes do not hash to its name.
+    DigestMismatch,
+    /// Not a JPEG.
+    NotJpeg,
+}
+
+/// Checks the finished partial upload `part` against its name `sha256` and moves it to `photo`
+/// (a rename, then a sync of the directory). A bad upload is deleted. When `photo` already exists
+/// (the same photo came through another tenant), the partial is simply removed.
+pub(super) fn finish(part: &Path, photo: &Path, sha256: &str) -> io::Result<Finished> {
+    let mut bytes = Vec::new();
+    File::open(part)?.read_to_end(&mut bytes)?;
+    let verdict = if hex::encode(Sha256::digest(&bytes)) != sha256 {
+        Finished::DigestMismatch
+    } else if !bytes.starts_with(&JPEG_MAGIC) {
+        Finished::NotJpeg
+    } else {
+        Finished::Stored
+    };
+    if verdict != Finished::Stored || photo.exists() {
+        discard(part)?;
+        return Ok(verdict);
+    }
+    fs::rename(part, photo)?;
+    sync_dir(photo)?;
+    Ok(Finished::Stored)
+}
+
+/// Removes a partial upload, if it is there.
+pub(super) fn discard(part: &Path) -> io::Result<()> {
+    match fs::remove_file(part) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
+    }
+}
+
+fn sync_dir(file: &Path) -> io::Result<()> {
+    match file.parent() {
+        Some(dir) => File::open(dir)?.sync_all(),
+        None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_rewritten_chunk_replaces_the_unrecorded_tail() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let part = dir.path().join("x.part");
+        write_chunk(&part, 0, b"abcdef").unwrap();
+        // "def" was written but never recorded: the retry at offset 3 replaces it.
+        write_chunk(&part, 3, b"XY").unwrap();
+        assert_eq!(fs::read(&part).unwrap(), b"abcXY");
+        assert_eq!(held(&part).unwrap(), 5);
+        assert_eq!(held(&dir.path().join("missing")).unwrap(), 0);
+    }
+
+    #[test]
+    fn finishing_checks_the_digest_then_the_magic_bytes() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let (part, photo) = (dir.path().join("p.part"), dir.path().join("p.jpg"));
+        let jpeg = [0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3];
+        write_chunk(&part, 0, &jpeg).unwrap();
+        let name = hex::encode(Sha256::digest(b"something else"));
+        assert_eq!(
+            finish(&part, &photo, &name).unwrap(),
+            Finished::DigestMismatch
+        );
+        assert!(!part.exists());
+
+        write_chunk(&part, 0, b"GIF89a").unwrap();
+        let name = hex::encode(Sha256::digest(b"GIF89a"));
+        assert_eq!(finish(&part, &photo, &name).unwrap(), Finished::NotJpeg);
+        assert!(!part.exists());
+
+        write_chunk(&part, 0, &jpeg).unwrap();
+        let name = hex::encode(Sha256::digest(jpeg));
+        assert_eq!(finish(&part, &photo, &name).unwrap(), Finished::Stored);
+        assert_eq!(fs::read(&photo).unwrap(), jpeg);
+        assert!(!part.exists());
+    }
+}

@@ -1,0 +1,286 @@
+//! Photos: resumable, content-addressed uploads and the finished files (see
+//! [`relais_protocol::upload`]). [`PhotoStore`] owns two folders of the data directory:
+//! `photos/<sha256>.jpg` (complete, checked, immutable) and `uploads/<sha256>.part` (partial);
+//! the database's `photos`, `tenant_photos` and `uploads` tables index them.
+//!
+//! The index is the truth: a partial file may hold more bytes than its row records (a chunk
+//! written but not recorded when the server stopped), and the next chunk overwrites them. Every
+//! chunk is synced to disk before it is recorded, and recorded before it is acknowledged. Work on
+//! one photo is serialized by a per-photo lock, held by a task of its own so that a client
+//! hanging up mid-chunk cannot release it while the file is being written.
+
+mod files;
+mod locks;
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+use relais_protocol::upload::{MAX_PHOTO_BYTES, UploadStatus};
+use sha2::{Digest, Sha256};
+
+use crate::clock::now_ms;
+use crate::store::{Database, DbError, DeviceRecord, StoredPhoto, UploadProgress, UploadState};
+use files::Finished;
+use locks::Locks;
+
+/// Why an upload chunk or a photo request failed.
+#[derive(Debug, thiserror::Error)]
+pub enum UploadError {
+    #[error("malformed upload: {0}")]
+    Malformed(String),
+    #[error("the photo is larger than {MAX_PHOTO_BYTES} bytes")]
+    TooLarge,
+    #[error("the chunk must start at offset {expected}")]
+    OffsetMismatch { expected: u64 },
+    #[error("the chunk does not match its checksum")]
+    ChecksumMismatch,
+    #[error("the photo does not match its name")]
+    DigestMismatch,
+    #[error("the photo is not a JPEG")]
+    UnsupportedMedia,
+    #[error(transparent)]
+    Db(#[from] DbError),
+    #[error("photo storage: {0}")]
+    Io(#[from] io::Error),
+    #[error("upload task failed: {0}")]
+    Task(#[from] tokio::task::JoinError),
+}
+
+/// One PATCH: where the chunk starts, the whole photo's size, the chunk's SHA-256 and its bytes.
+#[derive(Debug)]
+pub struct Chunk {
+    pub offset: u64,
+    pub length: u64,
+    pub checksum: [u8; 32],
+    pub bytes: axum::body::Bytes,
+}
+
+/// The photo folders of the data directory and the per-photo locks. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct PhotoStore {
+    photos: PathBuf,
+    uploads: PathBuf,
+    locks: Locks,
+}
+
+impl PhotoStore {
+    /// Uses (creating them) `photos/` and `uploads/` under `data_dir`.
+    pub fn open(data_dir: &Path) -> io::Result<Self> {
+        let photos = data_dir.join("photos");
+        let uploads = data_dir.join("uploads");
+        std::fs::create_dir_all(&photos)?;
+        std::fs::create_dir_all(&uploads)?;
+        Ok(Self {
+            photos,
+            uploads,
+            locks: Locks::default(),
+        })
+    }
+
+    fn photo_path(&self, sha256: &str) -> PathBuf {
+        self.photos.join(format!("{sha256}.jpg"))
+    }
+
+    fn part_path(&self, sha256: &str) -> PathBuf {
+        self.uploads.join(format!("{sha256}.part"))
+    }
+
+    /// How much of the photo the server holds for `tenant`. Another tenant's photo or partial
+    /// upload is not revealed: it reads as nothing held.
+    pub async fn status<DB: Database>(
+        &self,
+        db: &DB,
+        tenant: &str,
+        sha256: &str,
+    ) -> Result<UploadStatus, UploadError> {
+        let state = db.upload_state(tenant, sha256).await?;
+        let part = self.part_path(sha256);
+        Ok(match state {
+            UploadState::Stored { bytes } => UploadStatus {
+                offset: bytes,
+                complete: true,
+            },
+            UploadState::Partial {
+                tenant: owner,
+                received,
+                ..
+            } if owner == tenant => UploadStatus {
+                offset: confirmed(received, &part).await?,
+                complete: false,
+            },
+            UploadState::Partial { .. } | UploadState::Absent => UploadStatus {
+                offset: 0,
+                complete: false,
+            },
+        })
+    }
+
+    /// Appends a chunk to the photo `sha256` for `device`, and stores the photo when it is
+    /// whole. Runs to completion even if the caller stops waiting.
+    pub async fn patch<DB: Database>(
+        &self,
+        db: &DB,
+        device: &DeviceRecord,
+        sha256: &str,
+        chunk: Chunk,
+    ) -> Result<UploadStatus, UploadError> {
+        if chunk.length > MAX_PHOTO_BYTES {
+            return Err(UploadError::TooLarge);
+        }
+        if chunk.length == 0 {
+            return Err(UploadError::Malformed("upload-length is 0".into()));
+        }
+        let (store, db, device, sha256) =
+            (self.clone(), db.clone(), device.clone(), sha256.to_owned());
+        tokio::spawn(async move {
+            let _lock = store.locks.lock(&sha256).await;
+            store.patch_locked(&db, &device, &sha256, chunk).await
+        })
+        .await?
+    }
+
+    async fn patch_locked<DB: Database>(
+        &self,
+        db: &DB,
+        device: &DeviceRecord,
+        sha256: &str,
+        chunk: Chunk,
+    ) -> Result<UploadStatus, UploadError> {
+        let part = self.part_path(sha256);
+        let held = match db.upload_state(&device.tenant, sha256).await? {
+            // Content addressing: nothing more to send.
+            UploadState::Stored { bytes } => {
+                return Ok(UploadStatus {
+                    offset: bytes,
+                    complete: true,
+                });
+            }
+            UploadState::Partial {
+                tenant,
+                length,
+                received,
+            } if tenant == device.tenant => {
+                if length != chunk.length {
+                    return Err(UploadError::Malformed(format!(
+                        "upload-length {} differs from the upload's length {length}",
+                        chunk.length
+                    )));
+                }
+                confirmed(received, &part).await?
+            }
+            // Another tenant's partial upload of the same bytes is not revealed: this one starts
+            // from 0 and takes it over.
+            UploadState::Partial { .. } | UploadState::Absent => 0,
+        };
+        if chunk.offset != held {
+            return Err(UploadError::OffsetMismatch { expected: held });
+        }
+        let end = held + chunk.bytes.len() as u64;
+        if end > chunk.length {
+            return Err(UploadError::Malformed(
+                "the chunk goes beyond upload-length".into(),
+            ));
+        }
+        if <[u8; 32]>::from(Sha256::digest(&chunk.bytes)) != chunk.checksum {
+            return Err(UploadError::ChecksumMismatch);
+        }
+        if !chunk.bytes.is_empty() {
+            let (path, bytes) = (part.clone(), chunk.bytes);
+            tokio::task::spawn_blocking(move || files::write_chunk(&path, held, &bytes)).await??;
+            db.record_upload(UploadProgress {
+                sha256: sha256.to_owned(),
+                tenant: device.tenant.clone(),
+                device: device.id,
+                length: chunk.length,
+                received: end,
+                at_ms: now_ms(),
+            })
+            .await?;
+        }
+        if end < chunk.length {
+            return Ok(UploadStatus {
+                offset: end,
+                complete: false,
+            });
+        }
+
+        let (from, to, name) = (part, self.photo_path(sha256), sha256.to_owned());
+        let finished =
+            tokio::task::spawn_blocking(move || files::finish(&from, &to, &name)).await??;
+        match finished {
+            Finished::Stored => {
+                db.store_photo(StoredPhoto {
+                    sha256: sha256.to_owned(),
+                    tenant: device.tenant.clone(),
+                    device: device.id,
+                    bytes: chunk.length,
+                    at_ms: now_ms(),
+                })
+                .await?;
+                tracing::info!(photo.bytes = chunk.length, "photo stored");
+                Ok(UploadStatus {
+                    offset: chunk.length,
+                    complete: true,
+                })
+            }
+            Finished::DigestMismatch => {
+                db.discard_upload(sha256).await?;
+                Err(UploadError::DigestMismatch)
+            }
+            Finished::NotJpeg => {
+                db.discard_upload(sha256).await?;
+                Err(UploadError::UnsupportedMedia)
+            }
+        }
+    }
+
+    /// The bytes of photo `sha256`, if `device` may read it: `None` otherwise, whether or not
+    /// the photo exists (in this tenant or another).
+    pub async fn read<DB: Database>(
+        &self,
+        db: &DB,
+        device: &DeviceRecord,
+        sha256: &str,
+    ) -> Result<Option<Vec<u8>>, UploadError> {
+        if !db.photo_readable(&device.tenant, device.id, sha256).await? {
+            return Ok(None);
+        }
+        match tokio::fs::read(self.photo_path(sha256)).await {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                tracing::error!("an indexed photo is missing from the photos folder");
+                Ok(None)
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Removes the partial files of uploads whose rows were dropped (with a deleted identity),
+    /// unless an upload of the same photo started again since.
+    pub async fn forget_partials<DB: Database>(
+        &self,
+        db: &DB,
+        tenant: &str,
+        sha256s: Vec<String>,
+    ) -> Result<(), UploadError> {
+        for sha256 in sha256s {
+            let _lock = self.locks.lock(&sha256).await;
+            if matches!(
+                db.upload_state(tenant, &sha256).await?,
+                UploadState::Partial { .. }
+            ) {
+                continue;
+            }
+            let part = self.part_path(&sha256);
+            tokio::task::spawn_blocking(move || files::discard(&part)).await??;
+        }
+        Ok(())
+    }
+}
+
+/// The recorded bytes of a partial upload, if its file still holds them (else it starts over).
+async fn confirmed(received: u64, part: &Path) -> Result<u64, UploadError> {
+    let part = part.to_owned();
+    let on_disk = tokio::task::spawn_blocking(move || files::held(&part)).await??;
+    Ok(if on_disk >= received { received } else { 0 })
+}

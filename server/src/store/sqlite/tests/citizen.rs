@@ -1,0 +1,806 @@
+//! The citizen experience and agents, on real database files: answers, photos and probable
+//! duplicates at filing, "me too", confirmation and reopening, ratings, agents' status changes
+//! with their base version, private threads in the pull, and enrolment codes.
+
+use relais_protocol::{Answer, Author, Change, Cursor, MutationOp, Outcome, ReportStatus};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::{CATEGORY, Fixture, PARIS, create_at, mutation, reason_code};
+use crate::clock::now_ms;
+use crate::enrolment::{self, EnrolmentCode};
+use crate::store::{Database, DeviceRecord, EnrolmentCreated, NewDevice, NewEnrolment, Role};
+use crate::token::DeviceToken;
+
+/// About 100 m north of [`PARIS`].
+const NEAR: (f64, f64) = (48.8575, 2.3522);
+/// About 400 m north of [`PARIS`], still in the 4th arrondissement.
+const FAR: (f64, f64) = (48.8602, 2.3522);
+const DAY_MS: i64 = 86_400_000;
+
+/// A device of the fixture's demo tenant with its next sequence number.
+struct Phone {
+    device: DeviceRecord,
+    seq: u64,
+}
+
+impl Phone {
+    async fn citizen(fx: &Fixture) -> Self {
+        let (device, _) = fx.device("demo").await;
+        Self { device, seq: 0 }
+    }
+
+    /// An agent of `proprete`, enrolled with a one-time code.
+    async fn agent(fx: &Fixture) -> Self {
+        let code = EnrolmentCode::generate();
+        let now = now_ms();
+        let created = fx
+            .db
+            .create_enrolment(NewEnrolment {
+                code: code.hash(),
+                tenant: "demo".into(),
+                service: "proprete".into(),
+                created_at_ms: now,
+                expires_at_ms: now + enrolment::VALIDITY_MS,
+            })
+            .await
+            .unwrap();
+        assert_eq!(created, EnrolmentCreated::Created);
+        let token = DeviceToken::generate();
+        assert!(
+            fx.db
+                .enrol_device(new_device(&token, now), enrolment::hash(code.as_str()))
+                .await
+                .unwrap()
+        );
+        let device = fx.db.device("demo", token.hash()).await.unwrap().unwrap();
+        assert_eq!(device.role, Role::Agent);
+        Self { device, seq: 0 }
+    }
+
+    /// Pushes `op` alone and returns its outcome.
+    async fn send(&mut self, fx: &Fixture, op: MutationOp) -> Outcome {
+        self.seq += 1;
+        let answer = fx
+            .push(&self.device, vec![mutation(self.seq, op)])
+            .await
+            .unwrap();
+        answer.results[0].outcome.clone()
+    }
+
+    async fn file(&mut self, fx: &Fixture, at: (f64, f64)) -> Uuid {
+        let id = Uuid::now_v7();
+        assert_eq!(self.send(fx, create_at(id, at)).await, Outcome::Applied);
+        id
+    }
+}
+
+fn new_device(token: &DeviceToken, now: i64) -> NewDevice {
+    NewDevice {
+        id: Uuid::now_v7(),
+        tenant: "demo".into(),
+        token: token.hash(),
+        platform: "test".into(),
+        app_version: "0".into(),
+        created_at_ms: now,
+    }
+}
+
+impl Fixture {
+    fn sql(&self, sql: &str, params: impl rusqlite::Params) {
+        let conn = rusqlite::Connection::open(self._dir.path().join("relais.db")).unwrap();
+        conn.execute(sql, params).unwrap();
+    }
+
+    fn text(&self, sql: &str, id: Uuid) -> Option<String> {
+        let conn = rusqlite::Connection::open(self._dir.path().join("relais.db")).unwrap();
+        conn.query_row(sql, [id.to_string()], |row| row.get(0))
+            .unwrap()
+    }
+
+    /// The report's public state as pulled from the start.
+    async fn public(&self, id: Uuid) -> relais_protocol::PublicReport {
+        let page = self.pull("demo", &Cursor::start(), 1000).await;
+        page.changes
+            .into_iter()
+            .find_map(|change| match change {
+                Change::Report { report } if report.id == id => Some(*report),
+                _ => None,
+            })
+            .expect("the report is in the pull")
+    }
+}
+
+fn with_answers(id: Uuid, photos: &[&str], answers: &[(&str, Answer)]) -> MutationOp {
+    let MutationOp::CreateReport {
+        report_id,
+        category,
+        location,
+        text,
+        created_at_ms,
+        ..
+    } = create_at(id, PARIS)
+    else {
+        unreachable!("create_at makes a create_report")
+    };
+    MutationOp::CreateReport {
+        report_id,
+        category,
+        location,
+        text,
+        created_at_ms,
+        photos: photos.iter().map(|p| (*p).to_owned()).collect(),
+        answers: answers
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), v.clone()))
+            .collect(),
+    }
+}
+
+#[tokio::test]
+async fn answers_are_checked_against_the_category_questions_and_stored() {
+    let fx = Fixture::demo().await;
+    let questions = json!([
+        {"code": "size", "label": {"fr": "Taille de l'objet", "en": "Size of the item"},
+         "kind": {"type": "single_choice", "options": [
+             {"code": "small", "label": {"fr": "Petit", "en": "Small"}},
+             {"code": "large", "label": {"fr": "Grand", "en": "Large"}}]},
+         "required": true},
+        {"code": "count", "label": {"fr": "Nombre", "en": "Count"},
+         "kind": {"type": "number"}, "required": false}
+    ]);
+    fx.sql(
+        "UPDATE categories SET questions = ?1 WHERE code = ?2",
+        (questions.to_string(), CATEGORY),
+    );
+    let mut phone = Phone::citizen(&fx).await;
+    let small = || ("size", Answer::Choice("small".into()));
+
+    let missing = phone
+        .send(&fx, with_answers(Uuid::now_v7(), &[], &[]))
+        .await;
+    let Outcome::Rejected { reason } = missing else {
+        panic!("a missing answer is rejected")
+    };
+    assert_eq!(reason.code, "missing_answer");
+    assert!(reason.message.fr.contains("Taille de l'objet"));
+    assert!(reason.message.en.contains("Size of the item"));
+
+    for answers in [
+        vec![("size", Answer::Choice("huge".into()))],
+        vec![("size", Answer::Text("small".into()))],
+        vec![small(), ("count", Answer::Text("two".into()))],
+        vec![small(), ("colour", Answer::Text("red".into()))],
+    ] {
+        let outcome = phone
+            .send(&fx, with_answers(Uuid::now_v7(), &[], &answers))
+            .await;
+        assert_eq!(reason_code(&outcome), "invalid_answer", "{answers:?}");
+    }
+
+    let id = Uuid::now_v7();
+    let outcome = phone
+        .send(
+            &fx,
+            with_answers(id, &[], &[small(), ("count", Answer::Number(2.0))]),
+        )
+        .await;
+    assert_eq!(outcome, Outcome::Applied);
+    let stored: serde_json::Value = serde_json::from_str(
+        &fx.text("SELECT answers FROM reports WHERE id = ?1", id)
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        stored,
+        json!({"count": {"number": 2.0}, "size": {"choice": "small"}})
+    );
+}
+
+#[tokio::test]
+async fn photos_are_at_most_five_content_addresses() {
+    let fx = Fixture::demo().await;
+    fx.sql("UPDATE categories SET questions = '[]'", ());
+    let mut phone = Phone::citizen(&fx).await;
+    let a = "a".repeat(64);
+    let b = "0123456789abcdef".repeat(4);
+    let six: Vec<&str> = std::iter::repeat_n(a.as_str(), 6).collect();
+    for photos in [six, vec!["photo.jpg"], vec![&a, &b.to_uppercase()]] {
+        let outcome = phone
+            .send(&fx, with_answers(Uuid::now_v7(), &photos, &[]))
+            .await;
+        assert_eq!(reason_code(&outcome), "invalid_photos", "{photos:?}");
+    }
+    let id = Uuid::now_v7();
+    let outcome = phone.send(&fx, with_answers(id, &[&a, &b], &[])).await;
+    assert_eq!(outcome, Outcome::Applied);
+    assert_eq!(fx.public(id).await.photos, [a, b]);
+}
+
+#[tokio::test]
+async fn a_new_report_near_an_open_one_of_its_category_is_flagged_as_its_duplicate() {
+    let fx = Fixture::demo().await;
+    fx.sql("UPDATE categories SET questions = '[]'", ());
+    let mut first = Phone::citizen(&fx).await;
+    let mut second = Phone::citizen(&fx).await;
+    let original = first.file(&fx, PARIS).await;
+
+    let near = second.file(&fx, NEAR).await;
+    let far = second.file(&fx, FAR).await;
+    assert_eq!(fx.public(near).await.duplicate_of, Some(original));
+    assert_eq!(fx.public(far).await.duplicate_of, None);
+    assert_eq!(fx.public(original).await.duplicate_of, None);
+
+    // The category's own radius overrides the town's.
+    fx.sql(
+        "UPDATE categories SET duplicate_radius_m = 1000 WHERE code = ?1",
+        [CATEGORY],
+    );
+    let wide = second.file(&fx, (48.8611, 2.3522)).await;
+    // `far` is the nearest open report of the category.
+    assert_eq!(fx.public(wide).await.duplicate_of, Some(far));
+
+    // Closed or old reports are not offered.
+    fx.sql(
+        "UPDATE categories SET duplicate_radius_m = NULL WHERE code = ?1",
+        [CATEGORY],
+    );
+    fx.sql("UPDATE reports SET status = 'resolved'", ());
+    assert_eq!(
+        fx.public(second.file(&fx, PARIS).await).await.duplicate_of,
+        None
+    );
+    fx.sql(
+        "UPDATE reports SET status = 'received', received_at_ms = ?1",
+        [now_ms() - 31 * DAY_MS],
+    );
+    assert_eq!(
+        fx.public(second.file(&fx, PARIS).await).await.duplicate_of,
+        None
+    );
+
+    // Two reports of one batch: the second repeats the first.
+    let (a, b) = (Uuid::now_v7(), Uuid::now_v7());
+    fx.sql("UPDATE reports SET status = 'resolved'", ());
+    let answer = fx
+        .push(
+            &first.device,
+            vec![
+                mutation(2, create_at(a, PARIS)),
+                mutation(3, create_at(b, NEAR)),
+            ],
+        )
+        .await
+        .unwrap();
+    assert!(answer.results.iter().all(|r| r.outcome == Outcome::Applied));
+    assert_eq!(fx.public(b).await.duplicate_of, Some(a));
+}
+
+#[tokio::test]
+async fn me_too_counts_once_per_citizen_and_restamps_the_report() {
+    let fx = Fixture::demo().await;
+    fx.sql("UPDATE categories SET questions = '[]'", ());
+    let mut author = Phone::citizen(&fx).await;
+    let mut neighbour = Phone::citizen(&fx).await;
+    let report = author.file(&fx, PARIS).await;
+    let support = || MutationOp::SupportReport { report_id: report };
+
+    assert_eq!(
+        reason_code(&author.send(&fx, support()).await),
+        "own_report"
+    );
+    let cursor = fx.pull("demo", &Cursor::start(), 1000).await.cursor;
+    assert_eq!(neighbour.send(&fx, support()).await, Outcome::Applied);
+    // A second "me too" of the same citizen is applied and changes nothing.
+    assert_eq!(neighbour.send(&fx, support()).await, Outcome::Applied);
+    let changed = fx.pull("demo", &cursor, 1000).await;
+    let [Change::Report { report: pulled }] = changed.changes.as_slice() else {
+        panic!("the supported report is re-stamped once: {changed:?}")
+    };
+    assert_eq!(pulled.supporters, 1);
+    assert_eq!(pulled.version, 1, "a support is not a new version");
+    assert_eq!(fx.count("SELECT COUNT(*) FROM supports"), 1);
+
+    // The citizen key: two devices linked to one account count once.
+    let mut phone = Phone::citizen(&fx).await;
+    let mut tablet = Phone::citizen(&fx).await;
+    let account = Uuid::now_v7().to_string();
+    fx.sql(
+        "INSERT INTO accounts (id, tenant_id, email, contact, language, created_at_ms)
+         VALUES (?1, 'demo', 'a@example.org', 'in_app', 'fr', 0)",
+        [&account],
+    );
+    for device in [&phone.device, &tablet.device] {
+        fx.sql(
+            "UPDATE devices SET account_id = ?1 WHERE id = ?2",
+            (&account, device.id.to_string()),
+        );
+    }
+    assert_eq!(phone.send(&fx, support()).await, Outcome::Applied);
+    assert_eq!(tablet.send(&fx, support()).await, Outcome::Applied);
+    assert_eq!(fx.public(report).await.supporters, 2);
+    assert_eq!(
+        fx.count(&format!(
+            "SELECT COUNT(*) FROM supports WHERE citizen = '{account}'"
+        )),
+        1
+    );
+
+    // Unknown and closed reports.
+    let outcome = neighbour
+        .send(
+            &fx,
+            MutationOp::SupportReport {
+                report_id: Uuid::now_v7(),
+            },
+        )
+        .await;
+    assert_eq!(reason_code(&outcome), "not_found");
+    let closed = author.file(&fx, FAR).await;
+    fx.sql(
+        "UPDATE reports SET status = 'rejected' WHERE id = ?1",
+        [closed.to_string()],
+    );
+    let outcome = neighbour
+        .send(&fx, MutationOp::SupportReport { report_id: closed })
+        .await;
+    assert_eq!(reason_code(&outcome), "report_closed");
+}
+
+fn change(
+    report_id: Uuid,
+    base_version: i64,
+    status: ReportStatus,
+    note: Option<&str>,
+) -> MutationOp {
+    MutationOp::ChangeStatus {
+        report_id,
+        base_version,
+        status,
+        note: note.map(str::to_owned),
+    }
+}
+
+#[tokio::test]
+async fn agents_change_status_from_the_current_version_only() {
+    let fx = Fixture::demo().await;
+    fx.sql("UPDATE categories SET questions = '[]'", ());
+    let mut citizen = Phone::citizen(&fx).await;
+    let mut agent = Phone::agent(&fx).await;
+    let report = citizen.file(&fx, PARIS).await;
+
+    let outcome = citizen
+        .send(&fx, change(report, 1, ReportStatus::Acknowledged, None))
+        .await;
+    assert_eq!(reason_code(&outcome), "not_permitted");
+    let outcome = agent
+        .send(
+            &fx,
+            change(Uuid::now_v7(), 1, ReportStatus::Acknowledged, None),
+        )
+        .await;
+    assert_eq!(reason_code(&outcome), "not_found");
+
+    assert_eq!(
+        agent
+            .send(&fx, change(report, 1, ReportStatus::Acknowledged, None))
+            .await,
+        Outcome::Applied
+    );
+    // A second agent acting offline on version 1: a visible conflict, nothing changed.
+    let mut colleague = Phone::agent(&fx).await;
+    let before = fx.count("SELECT last_change_seq FROM tenants");
+    let Outcome::Rejected { reason } = colleague
+        .send(
+            &fx,
+            change(report, 1, ReportStatus::Scheduled, Some("Demain")),
+        )
+        .await
+    else {
+        panic!("a stale base version is a conflict")
+    };
+    assert_eq!(reason.code, "conflict");
+    assert!(
+        reason.message.fr.contains("(version 2"),
+        "{}",
+        reason.message.fr
+    );
+    assert!(
+        reason.message.en.contains("(version 2"),
+        "{}",
+        reason.message.en
+    );
+    let public = fx.public(report).await;
+    assert_eq!(
+        (public.status, public.version),
+        (ReportStatus::Acknowledged, 2)
+    );
+    assert_eq!(fx.count("SELECT last_change_seq FROM tenants"), before);
+    assert_eq!(fx.count("SELECT COUNT(*) FROM report_notes"), 0);
+
+    let outcome = agent
+        .send(&fx, change(report, 2, ReportStatus::Received, None))
+        .await;
+    assert_eq!(reason_code(&outcome), "invalid_transition");
+    let outcome = agent
+        .send(&fx, change(report, 2, ReportStatus::Rejected, Some("  ")))
+        .await;
+    assert_eq!(reason_code(&outcome), "missing_note");
+
+    assert_eq!(
+        agent
+            .send(
+                &fx,
+                change(report, 2, ReportStatus::Resolved, Some("Enlevé ce matin"))
+            )
+            .await,
+        Outcome::Applied
+    );
+    let public = fx.public(report).await;
+    assert_eq!((public.status, public.version), (ReportStatus::Resolved, 3));
+    let last = public.history.last().unwrap();
+    assert_eq!(last.status, ReportStatus::Resolved);
+    assert_eq!(last.note.as_deref(), Some("Enlevé ce matin"));
+    assert!(
+        fx.text(
+            "SELECT CAST(resolved_at_ms AS TEXT) FROM reports WHERE id = ?1",
+            report
+        )
+        .is_some()
+    );
+    assert_eq!(
+        fx.count("SELECT COUNT(*) FROM report_notes WHERE author = 'city'"),
+        1
+    );
+}
+
+#[tokio::test]
+async fn the_reporter_confirms_or_reopens_a_resolution_within_the_window() {
+    let fx = Fixture::demo().await;
+    fx.sql("UPDATE categories SET questions = '[]'", ());
+    let mut citizen = Phone::citizen(&fx).await;
+    let mut neighbour = Phone::citizen(&fx).await;
+    let mut agent = Phone::agent(&fx).await;
+    let report = citizen.file(&fx, PARIS).await;
+    let confirm = |fixed, satisfaction| MutationOp::ConfirmResolution {
+        report_id: report,
+        fixed,
+        satisfaction,
+    };
+
+    assert_eq!(
+        reason_code(&citizen.send(&fx, confirm(true, None)).await),
+        "not_resolved"
+    );
+    agent
+        .send(&fx, change(report, 1, ReportStatus::Resolved, None))
+        .await;
+    assert_eq!(
+        reason_code(&neighbour.send(&fx, confirm(true, None)).await),
+        "not_permitted"
+    );
+    assert_eq!(
+        reason_code(&citizen.send(&fx, confirm(true, Some(9))).await),
+        "invalid_rating"
+    );
+    assert_eq!(
+        citizen.send(&fx, confirm(true, Some(4))).await,
+        Outcome::Applied
+    );
+    let public = fx.public(report).await;
+    assert_eq!((public.status, public.version), (ReportStatus::Resolved, 2));
+    assert_eq!(
+        public.history.last().unwrap().note.as_deref(),
+        Some("confirmed")
+    );
+    assert_eq!(fx.count("SELECT satisfaction FROM reports"), 4);
+
+    assert_eq!(
+        citizen.send(&fx, confirm(false, None)).await,
+        Outcome::Applied
+    );
+    let public = fx.public(report).await;
+    assert_eq!((public.status, public.version), (ReportStatus::Reopened, 3));
+
+    // Resolved again, 29 days ago: past the town's 28-day window.
+    agent
+        .send(&fx, change(report, 3, ReportStatus::Resolved, None))
+        .await;
+    fx.sql(
+        "UPDATE reports SET resolved_at_ms = ?1",
+        [now_ms() - 29 * DAY_MS],
+    );
+    assert_eq!(
+        reason_code(&citizen.send(&fx, confirm(false, None)).await),
+        "window_closed"
+    );
+    assert_eq!(fx.public(report).await.status, ReportStatus::Resolved);
+}
+
+#[tokio::test]
+async fn a_citizen_has_one_current_rating_per_service_and_a_history() {
+    let fx = Fixture::demo().await;
+    fx.sql(
+        "INSERT INTO public_services (tenant_id, id, name_fr, name_en, kind_fr, kind_en, position)
+         VALUES ('demo', 'mairie-75104', 'Mairie du 4e', 'Town hall (4th)', 'Mairie',
+                 'Town hall', 0)",
+        (),
+    );
+    let mut phone = Phone::citizen(&fx).await;
+    let rate =
+        |id: &str, satisfaction, importance, comment: Option<String>| MutationOp::RateService {
+            service_id: id.into(),
+            satisfaction,
+            importance,
+            comment,
+        };
+    assert_eq!(
+        reason_code(&phone.send(&fx, rate("piscine-x", 3, 3, None)).await),
+        "unknown_service"
+    );
+    for (s, i) in [(0, 3), (3, 6)] {
+        assert_eq!(
+            reason_code(&phone.send(&fx, rate("mairie-75104", s, i, None)).await),
+            "invalid_rating"
+        );
+    }
+    let long = Some("x".repeat(relais_protocol::directory::MAX_COMMENT_CHARS + 1));
+    assert_eq!(
+        reason_code(&phone.send(&fx, rate("mairie-75104", 3, 3, long)).await),
+        "invalid_text"
+    );
+    let outcome = phone
+        .send(
+            &fx,
+            rate("mairie-75104", 2, 5, Some("Trop d'attente".into())),
+        )
+        .await;
+    assert_eq!(outcome, Outcome::Applied);
+    let outcome = phone.send(&fx, rate("mairie-75104", 4, 5, None)).await;
+    assert_eq!(outcome, Outcome::Applied);
+    assert_eq!(fx.count("SELECT COUNT(*) FROM ratings"), 1);
+    assert_eq!(fx.count("SELECT satisfaction FROM ratings"), 4);
+    assert_eq!(fx.count("SELECT COUNT(*) FROM rating_history"), 2);
+    let citizen = phone.device.id.to_string();
+    assert_eq!(
+        fx.count(&format!(
+            "SELECT COUNT(*) FROM ratings WHERE citizen = '{citizen}' AND comment IS NULL"
+        )),
+        1
+    );
+}
+
+#[tokio::test]
+async fn a_thread_reaches_only_its_reporter_in_the_same_cursor() {
+    let fx = Fixture::demo().await;
+    fx.sql("UPDATE categories SET questions = '[]'", ());
+    let mut citizen = Phone::citizen(&fx).await;
+    let neighbour = Phone::citizen(&fx).await;
+    let mut agent = Phone::agent(&fx).await;
+    let report = citizen.file(&fx, PARIS).await;
+    let note = MutationOp::AddNote {
+        report_id: report,
+        text: "Toujours là".into(),
+    };
+    assert_eq!(citizen.send(&fx, note).await, Outcome::Applied);
+    agent
+        .send(
+            &fx,
+            change(report, 1, ReportStatus::Scheduled, Some("Passage jeudi")),
+        )
+        .await;
+
+    let mine = fx
+        .pull_as("demo", citizen.device.id, &Cursor::start(), 1000)
+        .await;
+    let threads: Vec<_> = mine
+        .changes
+        .iter()
+        .filter_map(|change| match change {
+            Change::Thread {
+                report_id,
+                messages,
+            } => Some((*report_id, messages.clone())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(threads.len(), 1);
+    let (id, messages) = &threads[0];
+    assert_eq!(*id, report);
+    let texts: Vec<_> = messages
+        .iter()
+        .map(|m| (m.author, m.text.as_str()))
+        .collect();
+    assert_eq!(
+        texts,
+        [
+            (Author::Citizen, "Toujours là"),
+            (Author::City, "Passage jeudi")
+        ]
+    );
+    for viewer in [neighbour.device.id, agent.device.id, Uuid::nil()] {
+        let theirs = fx.pull_as("demo", viewer, &Cursor::start(), 1000).await;
+        assert!(
+            theirs
+                .changes
+                .iter()
+                .all(|change| matches!(change, Change::Report { .. })),
+            "{theirs:?}"
+        );
+    }
+    // One cursor: paging one row at a time gives the same changes in the same order.
+    let mut cursor = Cursor::start();
+    let mut paged = Vec::new();
+    loop {
+        let page = fx.pull_as("demo", citizen.device.id, &cursor, 1).await;
+        paged.extend(page.changes);
+        cursor = page.cursor;
+        if !page.has_more {
+            break;
+        }
+    }
+    assert_eq!(paged, mine.changes);
+}
+
+#[tokio::test]
+async fn retried_pushes_of_the_new_kinds_are_no_ops() {
+    let fx = Fixture::demo().await;
+    fx.sql("UPDATE categories SET questions = '[]'", ());
+    fx.sql(
+        "INSERT INTO public_services (tenant_id, id, name_fr, name_en, kind_fr, kind_en, position)
+         VALUES ('demo', 'bib', 'Bibliothèque', 'Library', 'Bibliothèque', 'Library', 0)",
+        (),
+    );
+    let mut author = Phone::citizen(&fx).await;
+    let neighbour = Phone::citizen(&fx).await;
+    let agent = Phone::agent(&fx).await;
+    let report = author.file(&fx, PARIS).await;
+
+    let agent_batch = vec![mutation(
+        1,
+        change(report, 1, ReportStatus::Resolved, Some("Fait")),
+    )];
+    let neighbour_batch = vec![
+        mutation(1, MutationOp::SupportReport { report_id: report }),
+        mutation(
+            2,
+            MutationOp::RateService {
+                service_id: "bib".into(),
+                satisfaction: 5,
+                importance: 4,
+                comment: None,
+            },
+        ),
+    ];
+    let author_batch = vec![mutation(
+        2,
+        MutationOp::ConfirmResolution {
+            report_id: report,
+            fixed: false,
+            satisfaction: Some(1),
+        },
+    )];
+    // The neighbour supports before the agent resolves, then the author reopens.
+    for (device, batch) in [
+        (&neighbour.device, &neighbour_batch),
+        (&agent.device, &agent_batch),
+        (&author.device, &author_batch),
+    ] {
+        let first = fx.push(device, batch.clone()).await.unwrap();
+        assert!(
+            first.results.iter().all(|r| r.outcome == Outcome::Applied),
+            "{first:?}"
+        );
+    }
+    let seq = fx.count("SELECT last_change_seq FROM tenants");
+    let rows = fx.count(
+        "SELECT (SELECT COUNT(*) FROM report_history) + (SELECT COUNT(*) FROM report_notes)
+              + (SELECT COUNT(*) FROM supports) + (SELECT COUNT(*) FROM rating_history)",
+    );
+    // The neighbour supports before the agent resolves, then the author reopens.
+    for (device, batch) in [
+        (&neighbour.device, &neighbour_batch),
+        (&agent.device, &agent_batch),
+        (&author.device, &author_batch),
+    ] {
+        let retry = fx.push(device, batch.clone()).await.unwrap();
+        assert!(
+            retry
+                .results
+                .iter()
+                .all(|r| r.outcome == Outcome::AlreadyApplied),
+            "{retry:?}"
+        );
+    }
+    assert_eq!(fx.count("SELECT last_change_seq FROM tenants"), seq);
+    assert_eq!(
+        fx.count(
+            "SELECT (SELECT COUNT(*) FROM report_history) + (SELECT COUNT(*) FROM report_notes)
+                  + (SELECT COUNT(*) FROM supports) + (SELECT COUNT(*) FROM rating_history)",
+        ),
+        rows
+    );
+    let public = fx.public(report).await;
+    assert_eq!(
+        (public.status, public.version, public.supporters),
+        (ReportStatus::Reopened, 3, 1)
+    );
+}
+
+#[tokio::test]
+async fn an_enrolment_code_is_single_use_scoped_and_expires() {
+    let fx = Fixture::demo().await;
+    let now = now_ms();
+    let enrol = |code: &EnrolmentCode, service: &str, tenant: &str, expires_at_ms| NewEnrolment {
+        code: code.hash(),
+        tenant: tenant.into(),
+        service: service.into(),
+        created_at_ms: now,
+        expires_at_ms,
+    };
+    let code = EnrolmentCode::generate();
+    let week = now + enrolment::VALIDITY_MS;
+    assert_eq!(
+        fx.db
+            .create_enrolment(enrol(&code, "proprete", "atlantis", week))
+            .await
+            .unwrap(),
+        EnrolmentCreated::UnknownTenant
+    );
+    assert_eq!(
+        fx.db
+            .create_enrolment(enrol(&code, "nope", "demo", week))
+            .await
+            .unwrap(),
+        EnrolmentCreated::UnknownService
+    );
+    assert_eq!(fx.count("SELECT COUNT(*) FROM enrolment_codes"), 0);
+    assert_eq!(
+        fx.db
+            .create_enrolment(enrol(&code, "voirie", "demo", week))
+            .await
+            .unwrap(),
+        EnrolmentCreated::Created
+    );
+    // Only the hash is stored.
+    assert_eq!(
+        fx.count(&format!(
+            "SELECT COUNT(*) FROM enrolment_codes WHERE CAST(code_sha256 AS TEXT) LIKE '%{}%'",
+            code.as_str()
+        )),
+        0
+    );
+    let first = DeviceToken::generate();
+    assert!(
+        fx.db
+            .enrol_device(new_device(&first, now), code.hash())
+            .await
+            .unwrap()
+    );
+    let second = DeviceToken::generate();
+    assert!(
+        !fx.db
+            .enrol_device(new_device(&second, now), code.hash())
+            .await
+            .unwrap()
+    );
+    assert!(fx.db.device("demo", second.hash()).await.unwrap().is_none());
+    assert_eq!(
+        fx.count("SELECT COUNT(*) FROM devices WHERE role = 'agent' AND service_code = 'voirie'"),
+        1
+    );
+
+    let expired = EnrolmentCode::generate();
+    fx.db
+        .create_enrolment(enrol(&expired, "voirie", "demo", now + 1000))
+        .await
+        .unwrap();
+    let late = DeviceToken::generate();
+    assert!(
+        !fx.db
+            .enrol_device(new_device(&late, now + 2000), expired.hash())
+            .await
+            .unwrap()
+    );
+    assert_eq!(fx.count("SELECT COUNT(*) FROM devices"), 1);
+}

@@ -1,0 +1,37 @@
+//! `rate_service`: a citizen's satisfaction with, and the importance they give to, a public
+//! service of the town's directory, with an optional comment. Replaces their current rating.
+
+use relais_protocol::Reason;
+use relais_protocol::directory::{MAX_COMMENT_CHARS, RATING_RANGE};
+
+use super::Judge;
+use crate::store::{Effect, NewRating};
+use crate::sync::reasons;
+
+impl Judge<'_> {
+    pub(super) fn rate_service(
+        &self,
+        service_id: &str,
+        satisfaction: u8,
+        importance: u8,
+        comment: Option<&str>,
+    ) -> Result<Effect, Reason> {
+        if !self.facts.services.contains(service_id) {
+            return Err(reasons::unknown_service(service_id));
+        }
+        if !RATING_RANGE.contains(&satisfaction) || !RATING_RANGE.contains(&importance) {
+            return Err(reasons::invalid_rating());
+        }
+        let comment = comment.map(str::trim).filter(|c| !c.is_empty());
+        if comment.is_some_and(|c| c.chars().count() > MAX_COMMENT_CHARS) {
+            return Err(reasons::invalid_text(MAX_COMMENT_CHARS));
+        }
+        Ok(Effect::Rate(NewRating {
+            service_id: service_id.to_owned(),
+            citizen: self.citizen().to_owned(),
+            satisfaction,
+            importance,
+            comment: comment.map(str::to_owned),
+        }))
+    }
+}

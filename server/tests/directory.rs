@@ -1,0 +1,242 @@
+//! The catalogue extensions (questions, response times, settings, zone outlines) and the
+//! directory of public services, over HTTP on the real router, plus the `import-directory`
+//! administration task of the binary.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::{PARIS, TestServer};
+use relais_protocol::{Catalogue, Directory, QuestionKind, TownSettings};
+use relais_server::{Database, Sqlite, seed};
+use serde_json::json;
+use tempfile::TempDir;
+
+async fn get<T: serde::de::DeserializeOwned>(server: &TestServer, token: &str, path: &str) -> T {
+    let response = server
+        .client
+        .get(server.url(path))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200, "{path}");
+    response.json().await.unwrap()
+}
+
+/// Even-odd ray casting over every ring: inside when an odd number of edges cross the ray.
+fn inside(polygons: &[Vec<Vec<[f64; 2]>>], lon: f64, lat: f64) -> bool {
+    let mut crossings = 0;
+    for ring in polygons.iter().flatten() {
+        for edge in ring.windows(2) {
+            let ([x1, y1], [x2, y2]) = (edge[0], edge[1]);
+            if (y1 > lat) != (y2 > lat) && lon < x1 + (lat - y1) * (x2 - x1) / (y2 - y1) {
+                crossings += 1;
+            }
+        }
+    }
+    crossings % 2 == 1
+}
+
+#[tokio::test]
+async fn the_catalogue_carries_questions_response_times_settings_and_outlines() {
+    let server = TestServer::start().await;
+    let device = server.register().await;
+    let catalogue: Catalogue = get(&server, &device.token, "/v1/demo/catalogue").await;
+
+    assert_eq!(catalogue.settings, TownSettings::default());
+    assert!(
+        catalogue
+            .categories
+            .iter()
+            .all(|c| matches!(c.response_days, Some(2..=14)))
+    );
+    let items = catalogue.category("objets_abandonnes_autre").unwrap();
+    let question = &items.questions[0];
+    assert_eq!(question.label.fr, "Quel type d'objet ?");
+    assert!(question.required);
+    let QuestionKind::SingleChoice { options } = &question.kind else {
+        panic!("{question:?}")
+    };
+    let labels: Vec<_> = options.iter().map(|o| o.label.fr.as_str()).collect();
+    assert_eq!(labels, ["Matelas", "Meuble", "Électroménager", "Autre"]);
+    let graffiti = catalogue
+        .category("graffitis_mur_facade_pont_descente_eau")
+        .unwrap();
+    assert_eq!(graffiti.questions[0].kind, QuestionKind::Number);
+    assert!(!graffiti.questions[0].required);
+    let lamps = catalogue.category("eclairage_public_eteint_nuit").unwrap();
+    assert_eq!(lamps.questions[0].label.en, "How many street lamps?");
+    assert_eq!(lamps.duplicate_radius_m, Some(100));
+
+    assert_eq!(catalogue.zones.len(), 20);
+    assert!(catalogue.zones.iter().all(|z| !z.polygons.is_empty()));
+    let (lat, lon) = PARIS;
+    let containing: Vec<_> = catalogue
+        .zones
+        .iter()
+        .filter(|z| inside(&z.polygons, lon, lat))
+        .map(|z| z.code.as_str())
+        .collect();
+    assert_eq!(containing, ["75104"]);
+    assert!(
+        !catalogue
+            .zones
+            .iter()
+            .any(|z| inside(&z.polygons, 3.08, 45.78))
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn the_demo_directory_lists_paris_town_halls_and_sports_facilities() {
+    let server = TestServer::start().await;
+    let device = server.register().await;
+    let directory: Directory = get(&server, &device.token, "/v1/demo/directory").await;
+    assert_eq!(directory.min_sample, 5);
+    assert_eq!(directory.version, 1);
+    assert_eq!(directory.services.len(), 17 + 547);
+    let hall = directory
+        .services
+        .iter()
+        .find(|s| s.id == "mairie-75105")
+        .unwrap();
+    assert_eq!(hall.kind.en, "Town hall");
+    assert_eq!(
+        hall.address.as_deref(),
+        Some("21 place du Panthéon, 75005 Paris")
+    );
+    assert!(directory.services.iter().all(|s| s.ratings.is_none()));
+
+    let unauthenticated = server
+        .client
+        .get(server.url("/v1/demo/directory"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unauthenticated.status(), 401);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_town_sees_only_its_own_directory() {
+    let server = TestServer::start().await;
+    let demo = server.register().await;
+    // A second town in the same database, created the way an operator would (seed, import).
+    let db = Sqlite::open(&server.database_path()).await.unwrap();
+    let tenant = r#"{"id":"lyon","name":"Lyon","services":[],"groups":[],"categories":[]}"#;
+    let zones = r#"{"type":"FeatureCollection","features":[]}"#;
+    db.seed(seed::parse(tenant, zones).unwrap()).await.unwrap();
+    let entries = serde_json::from_value(json!([{
+        "id": "mairie-69381", "name": {"fr": "Mairie du 1er", "en": "Mairie du 1er"},
+        "kind": {"fr": "Mairie", "en": "Town hall"}
+    }]))
+    .unwrap();
+    db.import_directory("lyon", entries).await.unwrap().unwrap();
+
+    let response = server
+        .client
+        .post(server.url("/v1/lyon/devices"))
+        .json(&json!({"platform": "linux", "app_version": "test"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201);
+    let lyon: relais_protocol::Registered = response.json().await.unwrap();
+    let directory: Directory = get(&server, &lyon.token, "/v1/lyon/directory").await;
+    let ids: Vec<_> = directory.services.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(ids, ["mairie-69381"]);
+    let demo_directory: Directory = get(&server, &demo.token, "/v1/demo/directory").await;
+    assert!(
+        !demo_directory
+            .services
+            .iter()
+            .any(|s| s.id == "mairie-69381")
+    );
+
+    // A device of one town cannot read the other's directory.
+    let crossed = server
+        .client
+        .get(server.url("/v1/lyon/directory"))
+        .bearer_auth(&demo.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(crossed.status(), 401);
+    server.stop().await;
+}
+
+fn import(data: &Path, args: &[&str]) -> String {
+    let output = Command::new(env!("CARGO_BIN_EXE_relais-server"))
+        .arg("--data")
+        .arg(data)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
+#[test]
+fn import_directory_is_idempotent() {
+    let data = TempDir::new().unwrap();
+    let file = data.path().join("services.json");
+    std::fs::write(
+        &file,
+        r#"[{"id":"piscine-1","name":{"fr":"Piscine","en":"Piscine"},
+             "kind":{"fr":"Piscine","en":"Swimming pool"}}]"#,
+    )
+    .unwrap();
+    let file = file.to_str().unwrap();
+    let first = import(
+        data.path(),
+        &["--demo", "import-directory", "--tenant", "demo", file],
+    );
+    assert!(
+        first.contains("1 added, 0 updated, 0 unchanged (directory version 2)"),
+        "{first}"
+    );
+    let again = import(data.path(), &["import-directory", "--tenant", "demo", file]);
+    assert!(
+        again.contains("0 added, 0 updated, 1 unchanged (directory version 2)"),
+        "{again}"
+    );
+}
+
+#[test]
+fn import_directory_reads_the_real_open_data_files() {
+    let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data");
+    if !shared.is_dir() {
+        eprintln!("note: {} is absent, skipping", shared.display());
+        return;
+    }
+    let data = TempDir::new().unwrap();
+    let csv = shared.join("mairies_69_42_75_annuaire.csv");
+    let geojson = shared.join("paris_equipements_sportifs_RES.geojson");
+    let args = [
+        "--demo",
+        "import-directory",
+        "--tenant",
+        "demo",
+        csv.to_str().unwrap(),
+        geojson.to_str().unwrap(),
+    ];
+    // The demo already holds Paris's entries: only the other départements' town halls are new.
+    let first = import(data.path(), &args);
+    assert!(first.contains(": 632 entries"), "{first}");
+    assert!(first.contains(": 547 entries"), "{first}");
+    assert!(
+        first.contains("imported 1179 entries into demo: 615 added, 0 updated, 564 unchanged"),
+        "{first}"
+    );
+    let again = import(data.path(), &args);
+    assert!(
+        again.contains("0 added, 0 updated, 1179 unchanged"),
+        "{again}"
+    );
+}

@@ -1,0 +1,85 @@
+//! Self-service data rights, online only: export everything the server holds about me, and
+//! delete my identity (my reports stay, anonymised). After a deletion the device forgets its
+//! registration and its local data, as if new.
+
+use crux_core::{Command, render::render};
+
+use super::{Event, Failure, Model};
+use crate::{
+    effects::{
+        Effect,
+        api::{self, ApiFailure},
+        store::{self, StoreError, StoreOp},
+    },
+    i18n::Message,
+};
+
+/// Where the latest account request stands.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum AccountState {
+    #[default]
+    Idle,
+    Working,
+    /// The export, as the JSON the server sent.
+    Exported(String),
+    Deleted,
+    Failed(Failure),
+}
+
+#[derive(Debug)]
+pub enum AccountEvent {
+    Exported(Result<String, ApiFailure>),
+    Deleted(Result<(), ApiFailure>),
+    Reset(Result<(), StoreError>),
+}
+
+pub fn export(model: &mut Model) -> Command<Effect, Event> {
+    let Some(registration) = &model.registration else {
+        model.account = AccountState::Failed(Failure::Failed(Message::NotRegistered));
+        return render();
+    };
+    model.account = AccountState::Working;
+    let request =
+        api::export(registration).then_send(|r| Event::Account(AccountEvent::Exported(r)));
+    Command::all([request, render()])
+}
+
+pub fn delete(model: &mut Model) -> Command<Effect, Event> {
+    let Some(registration) = &model.registration else {
+        model.account = AccountState::Failed(Failure::Failed(Message::NotRegistered));
+        return render();
+    };
+    model.account = AccountState::Working;
+    let request =
+        api::delete_account(registration).then_send(|r| Event::Account(AccountEvent::Deleted(r)));
+    Command::all([request, render()])
+}
+
+pub fn update(event: AccountEvent, model: &mut Model) -> Command<Effect, Event> {
+    match event {
+        AccountEvent::Exported(Ok(json)) => {
+            model.account = AccountState::Exported(json);
+            render()
+        }
+        AccountEvent::Deleted(Ok(())) => {
+            store::write(StoreOp::Reset).then_send(|r| Event::Account(AccountEvent::Reset(r)))
+        }
+        AccountEvent::Exported(Err(failure)) | AccountEvent::Deleted(Err(failure)) => {
+            model.account = AccountState::Failed(Failure::from(failure));
+            render()
+        }
+        AccountEvent::Reset(result) => {
+            let lang = model.lang;
+            *model = Model {
+                lang,
+                lifecycle: super::Lifecycle::Ready,
+                ..Model::default()
+            };
+            model.account = match result {
+                Ok(()) => AccountState::Deleted,
+                Err(e) => AccountState::Failed(Failure::Failed(Message::StorageFailed(e.0))),
+            };
+            render()
+        }
+    }
+}
