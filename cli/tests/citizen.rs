@@ -409,3 +409,53 @@ fn a_point_outside_the_town_is_refused_offline_in_the_users_language() {
     );
     assert_eq!(a.json(&["outbox", "--json"]), Value::Array(vec![]));
 }
+
+#[test]
+fn a_report_written_step_by_step_survives_between_commands_and_photos_offer_their_place() {
+    let server = Server::start(free_port());
+    let a = registered(&server);
+    a.ok(&["draft", "start"]);
+    a.ok(&["draft", "category", "objets_abandonnes_autre"]);
+    if let Some(genoa) = real_photo("gps_nikon_d3100_genoa_small.jpg") {
+        a.ok(&["draft", "photo", genoa.to_str().unwrap()]);
+        let draft: Value = a.json(&["draft", "show", "--json"]);
+        assert!(
+            (draft["offered_lat"].as_f64().unwrap() - 44.42).abs() < 0.01,
+            "{draft}"
+        );
+        let refused = a.run(&["draft", "use-photo-location"]);
+        assert!(!refused.status.success(), "Genoa is outside Paris");
+    }
+    a.ok(&[
+        "draft",
+        "locate",
+        "--lat",
+        "48.8566",
+        "--lon",
+        "2.3522",
+        "--accuracy",
+        "5",
+        "--source",
+        "gps",
+    ]);
+    a.ok(&["draft", "photos-done"]);
+    a.ok(&["draft", "text", "Un frigo sur le trottoir"]);
+    let incomplete = a.run(&["draft", "review"]);
+    assert!(
+        !incomplete.status.success(),
+        "the required question is not answered"
+    );
+    a.ok(&["draft", "answer", "type_objet", "electromenager"]);
+    a.ok(&["draft", "review"]);
+    let draft: Value = a.json(&["draft", "show", "--json"]);
+    assert_eq!(draft["step"], "review");
+    let id = a.json(&["draft", "submit", "--json"])["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    a.ok(&["sync"]);
+    let mine = report(&a, &id);
+    assert_eq!(mine["status"], "received");
+    let after = a.run(&["draft", "show"]);
+    assert!(!after.status.success(), "the draft is gone once submitted");
+}

@@ -87,6 +87,10 @@ pub enum Message {
     UnknownService(String),
     UnknownPhoto(String),
     UnknownStatus(String),
+    NoDraft,
+    DraftIncomplete,
+    NoPhotoLocation,
+    UnknownLocationSource(String),
     AgentsOnly,
     ReasonRequired,
     /// A text already in both languages (a reason the server gave, a photo problem).
@@ -223,6 +227,25 @@ impl Message {
                         Self::UnknownStatus(status) => match lang {
                 Lang::Fr => format!("Statut inconnu : « {status} »."),
                 Lang::En => format!("Unknown status: \"{status}\"."),
+            },
+                        Self::NoDraft => lang
+                .choose("Aucun signalement en cours : commencez-en un.", "No report in progress: start one.")
+                .into(),
+            Self::DraftIncomplete => lang
+                .choose(
+                    "Le signalement n'est pas complet : choisissez une catégorie et un lieu.",
+                    "The report is not complete: choose a category and a place.",
+                )
+                .into(),
+            Self::NoPhotoLocation => lang
+                .choose(
+                    "La première photo ne contient pas de position.",
+                    "The first photo has no position in it.",
+                )
+                .into(),
+            Self::UnknownLocationSource(source) => match lang {
+                Lang::Fr => format!("Source de position inconnue : « {source} » (gps ou pin)."),
+                Lang::En => format!("Unknown location source \"{source}\" (gps or pin)."),
             },
             Self::AgentsOnly => lang
                 .choose("Réservé aux agents de la ville.", "For the town's field agents only.")

@@ -3,6 +3,7 @@
 mod account;
 mod categories;
 mod confirm;
+mod draft;
 mod init;
 mod nearby;
 mod outbox;
@@ -51,6 +52,8 @@ enum Command {
     Categories(categories::Categories),
     /// File a report; it is saved here and sent at the next sync.
     Report(report::Report),
+    /// Write a report step by step (category, place, photos, details, review, submit).
+    Draft(draft::Draft),
     /// Send what is queued and fetch what changed.
     Sync(sync::Sync),
     /// List what is waiting to be sent, or was refused.
@@ -92,6 +95,7 @@ impl Cli {
             Command::Init(c) => c.run(&device),
             Command::Categories(c) => c.run(&device),
             Command::Report(c) => c.run(&device),
+            Command::Draft(c) => c.run(&device),
             Command::Sync(c) => c.run(&device),
             Command::Outbox(c) => c.run(&device),
             Command::Reports(c) => c.run(&device),

@@ -34,8 +34,9 @@ pub struct Draft {
     pub location: GeoPoint,
     pub text: String,
     pub answers: BTreeMap<String, Answer>,
-    /// Picture files as the user chose them, then, once through the photo pipeline, the
-    /// content addresses (SHA-256) of the processed photos kept on the device.
+    /// Picture files still to run through the photo pipeline.
+    pub photo_files: Vec<String>,
+    /// Content addresses (SHA-256) of processed photos kept on the device.
     pub photos: Vec<String>,
 }
 
@@ -125,7 +126,7 @@ pub fn start(model: &mut Model, action: Action) -> Command<Effect, Event> {
     }
     model.action = ActionState::Saving;
     let next = match action {
-        Action::FileReport(draft) if !draft.photos.is_empty() => import_photos(draft),
+        Action::FileReport(draft) if !draft.photo_files.is_empty() => import_photos(draft),
         action => stamp(action),
     };
     Command::all([next, render()])
@@ -139,7 +140,7 @@ fn stamp(action: Action) -> Command<Effect, Event> {
 fn import_photos(draft: Draft) -> Command<Effect, Event> {
     Command::new(|ctx| async move {
         let mut names = Vec::new();
-        for path in &draft.photos {
+        for path in &draft.photo_files {
             match ctx
                 .request_from_shell(PhotoOp::Import { path: path.clone() })
                 .await
@@ -168,7 +169,8 @@ pub fn update(event: ActionEvent, model: &mut Model) -> Command<Effect, Event> {
             mut draft,
             result: Ok(names),
         } => {
-            draft.photos = names;
+            draft.photo_files.clear();
+            draft.photos.extend(names);
             stamp(Action::FileReport(draft))
         }
         ActionEvent::PhotosImported {

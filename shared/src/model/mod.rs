@@ -15,6 +15,7 @@
 
 pub mod account;
 pub mod action;
+pub mod draft;
 pub mod fetch;
 pub mod nearby;
 pub mod outbox;
@@ -109,10 +110,88 @@ pub enum Intent {
         status: String,
         note: Option<String>,
     },
+    /// Edit the report being written (see [`DraftIntent`]).
+    Draft { change: DraftIntent },
     /// Show one report in detail, with its timeline.
     OpenReport { report_id: String },
     /// Send what is queued and fetch what changed.
     Sync,
+}
+
+/// A change to the report being written, step by step.
+#[derive(Debug, Clone, PartialEq, uniffi::Enum)]
+pub enum DraftIntent {
+    /// Begin a report (or resume the one in progress).
+    Start,
+    Discard,
+    SetCategory {
+        code: String,
+    },
+    /// `source` is `gps` (a fix, with its accuracy) or `pin` (the user placed it).
+    SetLocation {
+        lat: f64,
+        lon: f64,
+        accuracy_m: Option<f64>,
+        source: String,
+    },
+    /// Take the location offered by the first photo's EXIF position.
+    UsePhotoLocation,
+    /// A picture file (JPEG, PNG, WebP; the platform converts HEIC first).
+    AddPhoto {
+        path: String,
+    },
+    RemovePhoto {
+        sha256: String,
+    },
+    PhotosDone,
+    SetText {
+        text: String,
+    },
+    /// `None` clears the answer.
+    Answer {
+        question: String,
+        value: Option<AnswerValue>,
+    },
+    /// Check everything and show the summary.
+    Review,
+    /// Queue the reviewed report.
+    Submit,
+}
+
+impl DraftIntent {
+    fn into_change(self) -> Result<draft::DraftChange, Message> {
+        use draft::{DraftChange as C, LocationSource};
+        Ok(match self {
+            Self::Start => C::Start,
+            Self::Discard => C::Discard,
+            Self::SetCategory { code } => C::Category(code),
+            Self::SetLocation {
+                lat,
+                lon,
+                accuracy_m,
+                source,
+            } => C::Locate {
+                point: GeoPoint {
+                    lat,
+                    lon,
+                    accuracy_m,
+                },
+                source: match source.as_str() {
+                    "gps" => LocationSource::Gps,
+                    "pin" => LocationSource::Pin,
+                    other => return Err(Message::UnknownLocationSource(other.into())),
+                },
+            },
+            Self::UsePhotoLocation => C::UsePhotoLocation,
+            Self::AddPhoto { path } => C::AddPhoto(path),
+            Self::RemovePhoto { sha256 } => C::RemovePhoto(sha256),
+            Self::PhotosDone => C::PhotosDone,
+            Self::SetText { text } => C::Text(text),
+            Self::Answer { question, value } => C::Answer(question, value.map(Into::into)),
+            Self::Review => C::Review,
+            Self::Submit => C::Submit,
+        })
+    }
 }
 
 /// An answer to a category's extra question.
@@ -152,6 +231,7 @@ pub enum Event {
     Sync(SyncEvent),
     Upload(upload::UploadEvent),
     Account(account::AccountEvent),
+    Draft(draft::DraftEvent),
     Fetch(fetch::FetchEvent),
 }
 
@@ -235,6 +315,10 @@ pub struct Model {
     pub(crate) fetch: fetch::FetchState,
     /// The latest export or deletion.
     pub(crate) account: account::AccountState,
+    /// The report being written, saved at every change.
+    pub(crate) draft: Option<draft::DraftReport>,
+    /// Why the last change to the draft was refused.
+    pub(crate) draft_problem: Option<Message>,
     /// The latest problem that belongs to no flow (an intent sent too early, a failed save).
     pub(crate) notice: Option<Message>,
 }
@@ -254,6 +338,7 @@ pub fn update(event: Event, model: &mut Model) -> Command<Effect, Event> {
             model.catalogue = snapshot.catalogue;
             model.directory = snapshot.directory;
             model.uploaded = snapshot.uploaded.into_iter().collect();
+            model.draft = snapshot.draft;
             model.my_ratings = snapshot
                 .my_ratings
                 .into_iter()
@@ -283,6 +368,7 @@ pub fn update(event: Event, model: &mut Model) -> Command<Effect, Event> {
         Event::Sync(event) => sync::update(event, model),
         Event::Upload(event) => sync::upload_step(event, model),
         Event::Account(event) => account::update(event, model),
+        Event::Draft(event) => draft::update(event, model),
         Event::Fetch(event) => fetch::update(event, model),
     }
 }
@@ -340,7 +426,8 @@ fn handle_intent(intent: Intent, model: &mut Model) -> Command<Effect, Event> {
                     .into_iter()
                     .map(|a| (a.question, a.value.into()))
                     .collect(),
-                photos,
+                photo_files: photos,
+                photos: Vec::new(),
             }),
         ),
         Intent::FetchPhoto { sha256, path } => fetch::start(model, sha256, path),
@@ -392,6 +479,13 @@ fn handle_intent(intent: Intent, model: &mut Model) -> Command<Effect, Event> {
             }),
             None => {
                 model.action = ActionState::Failed(Message::UnknownStatus(status));
+                render()
+            }
+        },
+        Intent::Draft { change } => match change.into_change() {
+            Ok(change) => draft::change(model, change),
+            Err(message) => {
+                model.draft_problem = Some(message);
                 render()
             }
         },

@@ -125,7 +125,7 @@ fn report(model: &Model, draft: &Draft) -> Result<(), Message> {
         return Err(Message::OutsideTown(catalogue.name.clone()));
     }
     text_ok(&draft.text)?;
-    if draft.photos.len() > MAX_PHOTOS_PER_REPORT {
+    if draft.photos.len() + draft.photo_files.len() > MAX_PHOTOS_PER_REPORT {
         return Err(Message::TooManyPhotos {
             max: MAX_PHOTOS_PER_REPORT,
         });

@@ -60,6 +60,10 @@ fn apply(tx: &Transaction<'_>, op: StoreOp) -> Result<StoreOutput> {
         StoreOp::SaveCatalogue(catalogue) => put_setting(tx, "catalogue", &catalogue)?,
         StoreOp::SaveLanguage(language) => put_setting(tx, "language", &language)?,
                 StoreOp::SaveDirectory(directory) => put_setting(tx, "directory", &directory)?,
+                StoreOp::SaveDraft(Some(draft)) => put_setting(tx, "draft", &draft)?,
+        StoreOp::SaveDraft(None) => {
+            tx.execute("DELETE FROM settings WHERE key = 'draft'", []).map_err(err)?;
+        }
         StoreOp::MarkUploaded(sha256) => {
             let mut uploaded: Vec<String> = get_setting(tx, "uploaded_photos")?.unwrap_or_default();
             if !uploaded.contains(&sha256) {
@@ -150,6 +154,7 @@ fn load(tx: &Transaction<'_>) -> Result<Snapshot> {
         directory: get_setting::<Directory>(tx, "directory")?,
         my_ratings: get_setting::<Vec<MyRating>>(tx, "my_ratings")?.unwrap_or_default(),
         uploaded: get_setting::<Vec<String>>(tx, "uploaded_photos")?.unwrap_or_default(),
+        draft: get_setting(tx, "draft")?,
         language: get_setting::<String>(tx, "language")?,
         reports,
         outbox: load_outbox(tx)?,

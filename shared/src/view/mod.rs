@@ -2,6 +2,7 @@
 //! Shells never format, translate or decide; they show these fields.
 
 mod detail;
+mod draft;
 mod report;
 mod service;
 
@@ -9,6 +10,7 @@ use relais_protocol::{Question, QuestionKind};
 use serde::Serialize;
 
 pub use detail::{ReportDetailView, TimelineEntry};
+pub use draft::DraftView;
 pub use report::{NearbyView, OutboxItemView, ReportView};
 pub use service::{MyRatingView, ServiceView};
 
@@ -47,6 +49,10 @@ pub struct ViewModel {
     pub photo_fetch: PhotoFetchView,
     /// The latest export or deletion of my data.
     pub account: AccountView,
+    /// The report being written, if any.
+    pub draft: Option<DraftView>,
+    /// Why the last change to the draft was refused (also when there is no draft).
+    pub draft_problem: Option<String>,
     /// A problem to show that belongs to no screen in particular.
     pub notice: Option<String>,
 }
@@ -268,6 +274,8 @@ impl From<&Model> for ViewModel {
                 .opened
                 .and_then(|id| model.reports.get(&id))
                 .map(|r| ReportDetailView::new(r, model, lang)),
+            draft: model.draft.as_ref().map(|d| DraftView::new(d, model, lang)),
+            draft_problem: model.draft_problem.as_ref().map(text),
             account: match &model.account {
                 AccountState::Idle => AccountView::Idle,
                 AccountState::Working => AccountView::Working,

@@ -11,7 +11,7 @@ use crux_core::capability::Operation;
 use relais_protocol::{Catalogue, Cursor, Directory};
 use uuid::Uuid;
 
-use crate::model::{MyRating, OutboxItem, Registration, Report};
+use crate::model::{MyRating, OutboxItem, Registration, Report, draft::DraftReport};
 
 pub use command::{enqueue, load, resequence, write};
 
@@ -31,6 +31,8 @@ pub enum StoreOp {
         local: LocalChange,
     },
     SaveDirectory(Box<Directory>),
+    /// The report being written, or none.
+    SaveDraft(Option<Box<DraftReport>>),
     /// The server has this photo (SHA-256) of one of this device's reports.
     MarkUploaded(String),
     /// Forget everything but the language (after the account was deleted on the server).
@@ -80,6 +82,7 @@ pub struct Snapshot {
     pub my_ratings: Vec<MyRating>,
     /// Photos the server has.
     pub uploaded: Vec<String>,
+    pub draft: Option<DraftReport>,
     pub language: Option<String>,
     pub reports: Vec<Report>,
     pub outbox: Vec<OutboxItem>,

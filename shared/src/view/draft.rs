@@ -1,0 +1,93 @@
+//! The report being written, as the shell shows it: the current step, what is filled in, the
+//! location the first photo offers, possible duplicates nearby, and whether it can be sent.
+
+use serde::Serialize;
+
+use super::report::NearbyView;
+use crate::{
+    i18n::Lang,
+    model::{
+        Model,
+        draft::{DraftReport, DraftStep, LocationSource},
+        nearby::NearbyQuery,
+    },
+};
+
+#[derive(Debug, Clone, PartialEq, Serialize, uniffi::Record)]
+pub struct DraftView {
+    /// `category`, `location`, `photos`, `details` or `review`.
+    pub step: String,
+    pub category: Option<String>,
+    pub category_name: Option<String>,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub accuracy_m: Option<f64>,
+    /// `gps`, `pin` or `photo`.
+    pub location_source: Option<String>,
+    /// The first photo's EXIF position, offered (not imposed) as the location.
+    pub offered_lat: Option<f64>,
+    pub offered_lon: Option<f64>,
+    pub photos: Vec<String>,
+    pub text: String,
+    /// Open reports of the same category near the chosen place: "me too" instead?
+    pub nearby: Option<NearbyView>,
+    /// Why the last change was refused, in the user's language.
+    pub problem: Option<String>,
+}
+
+impl DraftView {
+    pub(crate) fn new(draft: &DraftReport, model: &Model, lang: Lang) -> Self {
+        let step = match draft.step() {
+            DraftStep::Category => "category",
+            DraftStep::Location => "location",
+            DraftStep::Photos => "photos",
+            DraftStep::Details => "details",
+            DraftStep::Review => "review",
+        };
+        let location = draft.location.map(|(p, _)| p);
+        let offered = draft.offered_location();
+        let nearby = draft
+            .category
+            .clone()
+            .zip(location)
+            .map(|(category, point)| {
+                NearbyView::new(
+                    &NearbyQuery {
+                        category,
+                        lat: point.lat,
+                        lon: point.lon,
+                    },
+                    model,
+                    lang,
+                )
+            });
+        Self {
+            step: step.into(),
+            category: draft.category.clone(),
+            category_name: draft.category.as_ref().and_then(|code| {
+                model
+                    .catalogue
+                    .as_ref()?
+                    .category(code)
+                    .map(|c| lang.pick(&c.name))
+            }),
+            lat: location.map(|p| p.lat),
+            lon: location.map(|p| p.lon),
+            accuracy_m: location.and_then(|p| p.accuracy_m),
+            location_source: draft.location.map(|(_, s)| {
+                match s {
+                    LocationSource::Gps => "gps",
+                    LocationSource::Pin => "pin",
+                    LocationSource::Photo => "photo",
+                }
+                .into()
+            }),
+            offered_lat: offered.map(|p| p.lat),
+            offered_lon: offered.map(|p| p.lon),
+            photos: draft.photos.iter().map(|p| p.sha256.clone()).collect(),
+            text: draft.text.clone(),
+            nearby,
+            problem: model.draft_problem.as_ref().map(|m| m.text(lang)),
+        }
+    }
+}
