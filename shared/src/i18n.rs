@@ -88,6 +88,9 @@ pub enum Message {
     UnknownPhoto(String),
     UnknownStatus(String),
     NoDraft,
+    InvalidEmail,
+    UnknownContact(String),
+    UnknownLinkCode,
     DraftIncomplete,
     NoPhotoLocation,
     UnknownLocationSource(String),
@@ -228,7 +231,17 @@ impl Message {
                 Lang::Fr => format!("Statut inconnu : « {status} »."),
                 Lang::En => format!("Unknown status: \"{status}\"."),
             },
-                        Self::NoDraft => lang
+                                    Self::InvalidEmail => lang
+                .choose("Cette adresse e-mail n'est pas valable.", "This e-mail address is not valid.")
+                .into(),
+            Self::UnknownContact(channel) => match lang {
+                Lang::Fr => format!("Canal inconnu : « {channel} » (in_app, email ou sms)."),
+                Lang::En => format!("Unknown channel \"{channel}\" (in_app, email or sms)."),
+            },
+            Self::UnknownLinkCode => lang
+                .choose("Ce code de liaison est inconnu ou déjà utilisé.", "This link code is unknown or already used.")
+                .into(),
+            Self::NoDraft => lang
                 .choose("Aucun signalement en cours : commencez-en un.", "No report in progress: start one.")
                 .into(),
             Self::DraftIncomplete => lang

@@ -1,4 +1,4 @@
-//! `relais account export --out FILE` and `relais account delete`: the citizen's data rights.
+//! `relais account set|link|export|delete`: the citizen's optional account and data rights.
 
 use std::{path::PathBuf, process::ExitCode};
 
@@ -16,6 +16,22 @@ pub struct Account {
 
 #[derive(Subcommand)]
 enum AccountCommand {
+    /// Create or update your account: contact details, preferred channel, language. Prints a
+    /// code to link your other devices.
+    Set {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        phone: Option<String>,
+        /// `in_app`, `email` or `sms`.
+        #[arg(long, default_value = "in_app")]
+        contact: String,
+        /// `fr` or `en`.
+        #[arg(long, default_value = "fr")]
+        language: String,
+    },
+    /// Link this device to your account, with the code another of your devices shows.
+    Link { code: String },
     /// Write everything the server holds about you to FILE (JSON).
     Export {
         #[arg(long)]
@@ -28,6 +44,21 @@ enum AccountCommand {
 impl Account {
     pub fn run(self, device: &Device) -> anyhow::Result<ExitCode> {
         let (intent, out) = match self.command {
+            AccountCommand::Set {
+                email,
+                phone,
+                contact,
+                language,
+            } => (
+                Intent::SetAccount {
+                    email,
+                    phone,
+                    contact,
+                    language,
+                },
+                None,
+            ),
+            AccountCommand::Link { code } => (Intent::LinkAccount { code }, None),
             AccountCommand::Export { out } => (Intent::ExportAccount, Some(out)),
             AccountCommand::Delete => (Intent::DeleteAccount, None),
         };
@@ -36,6 +67,18 @@ impl Account {
                 let out = out.expect("only an export answers with an export");
                 std::fs::write(&out, json)?;
                 eprintln!("exported to {}", out.display());
+                Ok(ExitCode::SUCCESS)
+            }
+            AccountView::Ready {
+                email,
+                link_code,
+                devices,
+                ..
+            } => {
+                println!("{link_code}");
+                eprintln!(
+                    "account {email}: {devices} device(s); link another with `relais account link {link_code}`"
+                );
                 Ok(ExitCode::SUCCESS)
             }
             AccountView::Deleted { message } => {

@@ -4,10 +4,13 @@
 
 use crux_core::command::RequestBuilder;
 use crux_http::{HttpError, command::Http};
-use relais_protocol::upload::{self, UploadStatus};
 use relais_protocol::{
     ApiError, Catalogue, Cursor, Directory, ErrorCode, PullResponse, PushRequest, PushResponse,
     RegisterDevice, Registered,
+};
+use relais_protocol::{
+    account::{Account, AccountDetails, LinkAccount},
+    upload::{self, UploadStatus},
 };
 use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
@@ -165,6 +168,38 @@ pub fn export(
             .map(|_| text)
             .map_err(|e| ApiFailure::Protocol(format!("export: {e}")))
     })
+}
+
+/// `PUT /v1/{tenant}/account`: create or update my account.
+pub fn put_account(
+    registration: &Registration,
+    details: &AccountDetails,
+) -> RequestBuilder<Effect, Event, impl Future<Output = ApiResult<Account>> + use<>> {
+    let request = Http::<Effect, Event>::put(url(
+        &registration.server_url,
+        &registration.tenant,
+        "account",
+    ))
+    .header("authorization", bearer(registration))
+    .body_json(details);
+    send_json(request)
+}
+
+/// `POST /v1/{tenant}/account/link`: join the account that gave `code`.
+pub fn link_account(
+    registration: &Registration,
+    code: &str,
+) -> RequestBuilder<Effect, Event, impl Future<Output = ApiResult<Account>> + use<>> {
+    let request = Http::<Effect, Event>::post(url(
+        &registration.server_url,
+        &registration.tenant,
+        "account/link",
+    ))
+    .header("authorization", bearer(registration))
+    .body_json(&LinkAccount {
+        code: code.to_owned(),
+    });
+    send_json(request)
 }
 
 /// `DELETE /v1/{tenant}/account`

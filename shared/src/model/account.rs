@@ -3,6 +3,7 @@
 //! registration and its local data, as if new.
 
 use crux_core::{Command, render::render};
+use relais_protocol::account::{Account, AccountDetails};
 
 use super::{Event, Failure, Model};
 use crate::{
@@ -22,12 +23,15 @@ pub enum AccountState {
     Working,
     /// The export, as the JSON the server sent.
     Exported(String),
+    /// The account as the server has it now.
+    Ready(Account),
     Deleted,
     Failed(Failure),
 }
 
 #[derive(Debug)]
 pub enum AccountEvent {
+    Answered(Result<Account, ApiFailure>),
     Exported(Result<String, ApiFailure>),
     Deleted(Result<(), ApiFailure>),
     Reset(Result<(), StoreError>),
@@ -44,6 +48,34 @@ pub fn export(model: &mut Model) -> Command<Effect, Event> {
     Command::all([request, render()])
 }
 
+/// Create or update my account (contact details, preferred channel, language).
+pub fn set(model: &mut Model, details: AccountDetails) -> Command<Effect, Event> {
+    let Some(registration) = &model.registration else {
+        model.account = AccountState::Failed(Failure::Failed(Message::NotRegistered));
+        return render();
+    };
+    if !details.email.contains('@') || details.email.trim().len() < 3 {
+        model.account = AccountState::Failed(Failure::Failed(Message::InvalidEmail));
+        return render();
+    }
+    model.account = AccountState::Working;
+    let request = api::put_account(registration, &details)
+        .then_send(|r| Event::Account(AccountEvent::Answered(r)));
+    Command::all([request, render()])
+}
+
+/// Link this device to the account that gave `code` on another device.
+pub fn link(model: &mut Model, code: &str) -> Command<Effect, Event> {
+    let Some(registration) = &model.registration else {
+        model.account = AccountState::Failed(Failure::Failed(Message::NotRegistered));
+        return render();
+    };
+    model.account = AccountState::Working;
+    let request = api::link_account(registration, code)
+        .then_send(|r| Event::Account(AccountEvent::Answered(r)));
+    Command::all([request, render()])
+}
+
 pub fn delete(model: &mut Model) -> Command<Effect, Event> {
     let Some(registration) = &model.registration else {
         model.account = AccountState::Failed(Failure::Failed(Message::NotRegistered));
@@ -57,6 +89,14 @@ pub fn delete(model: &mut Model) -> Command<Effect, Event> {
 
 pub fn update(event: AccountEvent, model: &mut Model) -> Command<Effect, Event> {
     match event {
+        AccountEvent::Answered(Ok(account)) => {
+            model.account = AccountState::Ready(account);
+            render()
+        }
+        AccountEvent::Answered(Err(ApiFailure::NotFound)) => {
+            model.account = AccountState::Failed(Failure::Failed(Message::UnknownLinkCode));
+            render()
+        }
         AccountEvent::Exported(Ok(json)) => {
             model.account = AccountState::Exported(json);
             render()
@@ -64,7 +104,9 @@ pub fn update(event: AccountEvent, model: &mut Model) -> Command<Effect, Event> 
         AccountEvent::Deleted(Ok(())) => {
             store::write(StoreOp::Reset).then_send(|r| Event::Account(AccountEvent::Reset(r)))
         }
-        AccountEvent::Exported(Err(failure)) | AccountEvent::Deleted(Err(failure)) => {
+        AccountEvent::Answered(Err(failure))
+        | AccountEvent::Exported(Err(failure))
+        | AccountEvent::Deleted(Err(failure)) => {
             model.account = AccountState::Failed(Failure::from(failure));
             render()
         }

@@ -30,7 +30,10 @@ pub mod validate;
 use std::collections::{BTreeMap, BTreeSet};
 
 use crux_core::{Command, render::render};
-use relais_protocol::{Answer, Catalogue, Cursor, Directory, GeoPoint, ReportStatus};
+use relais_protocol::{
+    Answer, Catalogue, Cursor, Directory, GeoPoint, ReportStatus,
+    account::{AccountDetails, ContactChannel},
+};
 use uuid::Uuid;
 
 pub use action::{Action, ActionEvent, ActionKind, ActionState, Draft, MyRating};
@@ -76,6 +79,16 @@ pub enum Intent {
     },
     /// Download a photo the server has to `path`.
     FetchPhoto { sha256: String, path: String },
+    /// Create or update my optional account: `contact` is `in_app`, `email` or `sms`,
+    /// `language` `fr` or `en`. The answer carries a code to link my other devices.
+    SetAccount {
+        email: String,
+        phone: Option<String>,
+        contact: String,
+        language: String,
+    },
+    /// Link this device to my account, with the code another of my devices shows.
+    LinkAccount { code: String },
     /// Ask the server for everything it holds about me.
     ExportAccount,
     /// Delete my identity on the server (my reports stay, anonymised), then forget everything here.
@@ -431,6 +444,32 @@ fn handle_intent(intent: Intent, model: &mut Model) -> Command<Effect, Event> {
             }),
         ),
         Intent::FetchPhoto { sha256, path } => fetch::start(model, sha256, path),
+        Intent::SetAccount {
+            email,
+            phone,
+            contact,
+            language,
+        } => {
+            let contact = match contact.as_str() {
+                "in_app" => ContactChannel::InApp,
+                "email" => ContactChannel::Email,
+                "sms" => ContactChannel::Sms,
+                _ => {
+                    model.account = account::AccountState::Failed(Failure::Failed(
+                        Message::UnknownContact(contact),
+                    ));
+                    return render();
+                }
+            };
+            let details = AccountDetails {
+                email: email.trim().to_owned(),
+                phone: phone.filter(|p| !p.trim().is_empty()),
+                contact,
+                language: Lang::from_tag(&language).code().into(),
+            };
+            account::set(model, details)
+        }
+        Intent::LinkAccount { code } => account::link(model, &code),
         Intent::ExportAccount => account::export(model),
         Intent::DeleteAccount => account::delete(model),
         Intent::FindNearby { category, lat, lon } => {

@@ -161,6 +161,14 @@ pub enum AccountView {
     Exported {
         json: String,
     },
+    /// My account; `link_code` (shown once after a change) links my other devices.
+    Ready {
+        email: String,
+        contact: String,
+        language: String,
+        link_code: String,
+        devices: u32,
+    },
     Deleted {
         message: String,
     },
@@ -280,6 +288,16 @@ impl From<&Model> for ViewModel {
                 AccountState::Idle => AccountView::Idle,
                 AccountState::Working => AccountView::Working,
                 AccountState::Exported(json) => AccountView::Exported { json: json.clone() },
+                AccountState::Ready(account) => AccountView::Ready {
+                    email: account.details.email.clone(),
+                    contact: serde_json::to_value(account.details.contact)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_owned))
+                        .unwrap_or_default(),
+                    language: account.details.language.clone(),
+                    link_code: account.link_code.clone(),
+                    devices: account.devices,
+                },
                 AccountState::Deleted => AccountView::Deleted {
                     message: crate::i18n::account_deleted(lang),
                 },
