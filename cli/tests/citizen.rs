@@ -469,7 +469,14 @@ fn an_optional_account_links_two_devices_of_one_citizen() {
     phone.ok(&["sync"]);
     let bad = phone.run(&["account", "set", "--email", "not-an-email"]);
     assert!(!bad.status.success());
-    let code = phone.output(&["account", "set", "--email", "alice@example.org", "--contact", "email"]);
+    let code = phone.output(&[
+        "account",
+        "set",
+        "--email",
+        "alice@example.org",
+        "--contact",
+        "email",
+    ]);
     let code = code.trim();
     assert!(!code.is_empty());
     let wrong = tablet.run(&["account", "link", "WRONG-CODE"]);
@@ -480,12 +487,25 @@ fn an_optional_account_links_two_devices_of_one_citizen() {
     let export = tablet.data().join("export.json");
     tablet.ok(&["account", "export", "--out", export.to_str().unwrap()]);
     let exported: Value = serde_json::from_slice(&std::fs::read(&export).unwrap()).unwrap();
-    assert_eq!(exported["devices"].as_array().unwrap().len(), 2, "{exported}");
-    assert!(exported["reports"].as_array().unwrap().iter().any(|r| r["id"] == id.as_str()));
+    assert_eq!(
+        exported["devices"].as_array().unwrap().len(),
+        2,
+        "{exported}"
+    );
+    assert!(
+        exported["reports"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["id"] == id.as_str())
+    );
     assert_eq!(exported["account"]["details"]["email"], "alice@example.org");
     tablet.ok(&["sync"]);
     tablet.ok(&["support", &id]);
     tablet.ok(&["sync"]);
     let outbox: Value = tablet.json(&["outbox", "--json"]);
-    assert_eq!(outbox[0]["state"], "rejected", "the server knows it is the same citizen: {outbox}");
+    assert_eq!(
+        outbox[0]["state"], "rejected",
+        "the server knows it is the same citizen: {outbox}"
+    );
 }

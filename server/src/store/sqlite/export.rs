@@ -2,12 +2,12 @@
 //! account's devices, or the device alone), read from one consistent snapshot.
 
 use relais_protocol::account::{Account, Export, ExportedDevice, ExportedNote, ExportedRating};
-use relais_protocol::{Author, ThreadMessage};
+
 use rusqlite::Connection;
 
 use super::accounts::{Identity, account_of, json, read_account};
 use super::{parse_uuid, pull};
-use crate::store::{DbError, DbResult, DeviceRecord};
+use crate::store::{DbResult, DeviceRecord};
 
 pub(super) fn export(
     conn: &mut Connection,
@@ -76,30 +76,9 @@ pub(super) fn export(
                                    AND device_id IN (SELECT value FROM json_each(?2))))
          ORDER BY created_at_ms, id",
     )?;
-    for row in stmt.query_map((tenant, &devices_json), |row| {
-        Ok((
-            row.get::<_, String>(0)?,
-            row.get::<_, String>(1)?,
-            row.get::<_, String>(2)?,
-            row.get::<_, String>(3)?,
-            row.get::<_, i64>(4)?,
-        ))
-    })? {
-        let (report_id, id, author, text, at_ms) = row?;
-        let author = match author.as_str() {
-            "citizen" => Author::Citizen,
-            "city" => Author::City,
-            other => return Err(DbError::Corrupt(format!("note author {other:?}"))),
-        };
-        notes.push(ExportedNote {
-            report_id: parse_uuid(&report_id)?,
-            message: ThreadMessage {
-                id: parse_uuid(&id)?,
-                author,
-                text,
-                at_ms,
-            },
-        });
+    for row in stmt.query_map((tenant, &devices_json), super::pull::note_row)? {
+        let (report_id, message) = row?.parse()?;
+        notes.push(ExportedNote { report_id, message });
     }
 
     let supports = tx

@@ -167,32 +167,45 @@ fn threads(
          WHERE tenant_id = ?1 AND report_id IN (SELECT value FROM json_each(?2))
          ORDER BY report_id, created_at_ms, id",
     )?;
-    for row in stmt.query_map((tenant, json_ids(ids)?), |row| {
-        Ok((
-            row.get::<_, String>(0)?,
-            row.get::<_, String>(1)?,
-            row.get::<_, String>(2)?,
-            row.get::<_, String>(3)?,
-            row.get::<_, i64>(4)?,
-        ))
-    })? {
-        let (report, id, author, text, at_ms) = row?;
+    let rows = stmt.query_map((tenant, json_ids(ids)?), note_row)?;
+    for row in rows {
+        let (report, message) = row?.parse()?;
+        threads.entry(report).or_default().push(message);
+    }
+    Ok(threads)
+}
+
+/// A `report_notes` row selected as `report_id, id, author, text, created_at_ms`, before its
+/// text columns are parsed.
+pub(super) struct NoteRow(String, String, String, String, i64);
+
+pub(super) fn note_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<NoteRow> {
+    Ok(NoteRow(
+        row.get(0)?,
+        row.get(1)?,
+        row.get(2)?,
+        row.get(3)?,
+        row.get(4)?,
+    ))
+}
+
+impl NoteRow {
+    /// The report it belongs to, and the message.
+    pub(super) fn parse(self) -> DbResult<(Uuid, ThreadMessage)> {
+        let Self(report, id, author, text, at_ms) = self;
         let author = match author.as_str() {
             "citizen" => Author::Citizen,
             "city" => Author::City,
             other => return Err(DbError::Corrupt(format!("note author {other:?}"))),
         };
-        threads
-            .entry(parse_uuid(&report)?)
-            .or_default()
-            .push(ThreadMessage {
-                id: parse_uuid(&id)?,
-                author,
-                text,
-                at_ms,
-            });
+        let message = ThreadMessage {
+            id: parse_uuid(&id)?,
+            author,
+            text,
+            at_ms,
+        };
+        Ok((parse_uuid(&report)?, message))
     }
-    Ok(threads)
 }
 
 /// A report row as stored, before its text columns are parsed.
