@@ -351,23 +351,20 @@ fn build(
 mod tests {
     use relais_protocol::ReportStatus;
 
-    use super::super::testing::{CATEGORY, Harness, ServerOracle};
+    use super::super::testing::{CATEGORY, Filing, Harness, ServerOracle};
     use crate::{
         model::Intent,
         view::{ActionView, SyncView},
     };
 
     fn file(h: &mut Harness, category: &str, lat: f64, text: &str) -> ActionView {
-        h.send(Intent::FileReport {
+        h.send_report(Filing {
             category: category.into(),
             lat,
             lon: 2.35,
-            accuracy_m: None,
             text: text.into(),
-            answers: Vec::new(),
-            photos: Vec::new(),
-        });
-        h.view().action
+            ..Filing::default()
+        })
     }
 
     fn failure(view: ActionView) -> String {
@@ -418,21 +415,15 @@ mod tests {
         let missing = failure(file(&mut h, CATEGORY, 48.85, "Matelas"));
         assert!(missing.contains("What kind of item"), "{missing}");
         let mut file_answering = |choice: &str| {
-            h.send(Intent::FileReport {
-                category: CATEGORY.into(),
-                lat: 48.85,
-                lon: 2.35,
-                accuracy_m: None,
-                text: "Matelas".into(),
+            h.send_report(Filing {
                 answers: vec![crate::model::AnswerInput {
                     question: "item".into(),
                     value: crate::model::AnswerValue::Choice {
                         code: choice.into(),
                     },
                 }],
-                photos: Vec::new(),
-            });
-            h.view().action
+                ..Filing::default()
+            })
         };
         assert!(failure(file_answering("sofa")).contains("not valid"));
         assert!(matches!(

@@ -33,6 +33,30 @@ use crate::{
 pub const CATEGORY: &str = "encombrants";
 pub const SERVER: &str = "http://relais.test";
 
+/// What a test files. The default is a valid report of [`CATEGORY`] at the Hôtel de Ville.
+pub struct Filing {
+    pub category: String,
+    pub lat: f64,
+    pub lon: f64,
+    pub text: String,
+    pub answers: Vec<crate::model::AnswerInput>,
+    /// Picture files.
+    pub photos: Vec<String>,
+}
+
+impl Default for Filing {
+    fn default() -> Self {
+        Self {
+            category: CATEGORY.into(),
+            lat: 48.8566,
+            lon: 2.3522,
+            text: "Matelas".into(),
+            answers: Vec::new(),
+            photos: Vec::new(),
+        }
+    }
+}
+
 pub struct Harness {
     pub model: Model,
     store: LocalStore,
@@ -104,17 +128,27 @@ impl Harness {
         self.settle();
     }
 
+    /// Files a valid report with `text` and returns its id.
     pub fn file(&mut self, text: &str) -> Uuid {
-        self.send(Intent::FileReport {
-            category: CATEGORY.into(),
-            lat: 48.8566,
-            lon: 2.3522,
-            accuracy_m: Some(5.0),
+        self.send_report(Filing {
             text: text.into(),
-            answers: Vec::new(),
-            photos: Vec::new(),
+            ..Filing::default()
         });
         self.saved_id()
+    }
+
+    /// Sends a `FileReport` intent and returns what became of it.
+    pub fn send_report(&mut self, filing: Filing) -> crate::view::ActionView {
+        self.send(Intent::FileReport {
+            category: filing.category,
+            lat: filing.lat,
+            lon: filing.lon,
+            accuracy_m: Some(5.0),
+            text: filing.text,
+            answers: filing.answers,
+            photos: filing.photos,
+        });
+        self.view().action
     }
 
     /// The id the last action saved, or a panic with what happened instead.

@@ -194,7 +194,7 @@ mod tests {
     use rand::{Rng, SeedableRng, rngs::StdRng};
     use relais_protocol::upload::MAX_CHUNK_BYTES;
 
-    use super::super::testing::{CATEGORY, Harness, ServerOracle, connection_refused};
+    use super::super::testing::{Filing, Harness, ServerOracle, connection_refused};
     use crate::model::Intent;
 
     /// A noisy picture: it compresses badly, so its JPEG spans several upload chunks.
@@ -209,17 +209,12 @@ mod tests {
     }
 
     fn file_with_photos(h: &mut Harness, photos: &[PathBuf]) -> uuid::Uuid {
-        h.send(Intent::FileReport {
-            category: CATEGORY.into(),
-            lat: 48.8566,
-            lon: 2.3522,
-            accuracy_m: None,
-            text: "Dépôt sauvage".into(),
-            answers: Vec::new(),
+        h.send_report(Filing {
             photos: photos
                 .iter()
                 .map(|p| p.to_string_lossy().into_owned())
                 .collect(),
+            ..Filing::default()
         });
         h.saved_id()
     }
@@ -337,19 +332,13 @@ mod tests {
         std::fs::write(&fake, b"not a picture at all").unwrap();
         let mut server = ServerOracle::default();
         let mut h = Harness::registered(&mut server);
-        h.send(Intent::FileReport {
-            category: CATEGORY.into(),
-            lat: 48.8566,
-            lon: 2.3522,
-            accuracy_m: None,
-            text: "Dépôt".into(),
-            answers: Vec::new(),
+        let action = h.send_report(Filing {
             photos: vec![fake.to_string_lossy().into_owned()],
+            ..Filing::default()
         });
         assert!(
-            matches!(h.view().action, crate::view::ActionView::Failed { .. }),
-            "{:?}",
-            h.view().action
+            matches!(action, crate::view::ActionView::Failed { .. }),
+            "{action:?}"
         );
         assert!(h.view().outbox.is_empty());
     }
