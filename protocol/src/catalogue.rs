@@ -128,6 +128,9 @@ pub struct Zone {
     pub name: String,
     /// `commune`, `arrondissement`, `quartier`...
     pub kind: String,
+    /// The code of the zone this one lies in (a quartier's arrondissement), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
     /// The outline as GeoJSON MultiPolygon coordinates: polygons of rings of `[lon, lat]`, the
     /// first ring of each polygon its exterior. Empty when the server sends no outline.
     #[serde(default)]

@@ -4,7 +4,7 @@
 
 use relais_protocol::account::{AccountDetails, ContactChannel};
 
-use crate::store::TokenHash;
+use relais_server_database::TokenHash;
 
 /// Longest email address (RFC 5321 path limit).
 const MAX_EMAIL_CHARS: usize = 254;

@@ -8,8 +8,8 @@ use serde::Deserialize;
 
 use crate::error::ApiFailure;
 use crate::router::AppState;
-use crate::store::{Database, DeviceRecord};
 use crate::token;
+use relais_server_database::{Database, DeviceRecord};
 
 /// An authenticated device of the URL's tenant.
 #[derive(Debug)]

@@ -4,7 +4,7 @@
 
 use sha2::{Digest, Sha256};
 
-use crate::store::TokenHash;
+use relais_server_database::TokenHash;
 
 /// How long a code can be used after its creation: 7 days.
 pub const VALIDITY_MS: i64 = 7 * 24 * 60 * 60 * 1000;

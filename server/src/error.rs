@@ -8,9 +8,9 @@ use axum::response::{IntoResponse, Response};
 use relais_protocol::{ApiError, ErrorCode};
 
 use crate::photos::UploadError;
-use crate::store::DbError;
 use crate::sync::BatchRefusal;
 use crate::sync::push::PushError;
+use relais_server_database::DbError;
 
 /// A non-2xx answer.
 #[derive(Debug)]

@@ -10,8 +10,9 @@ use crate::photos::PhotoStore;
 use crate::router::{AppState, router};
 use crate::seed;
 use crate::settings::Settings;
-use crate::store::{Database, Sqlite};
 use crate::zones::ZoneDirectory;
+use relais_server_database::Database;
+use relais_server_sqlite::Sqlite;
 
 /// A server whose storage is open and ready, not yet listening.
 pub struct Server {

@@ -6,7 +6,8 @@
 //!   settings.
 //! - [`sync`]: the protocol rules — [`sync::push`] decides a batch (sequence, validation,
 //!   routing), [`sync::pull`] reads the change log with an opaque cursor.
-//! - [`store`]: the [`Database`] trait and its SQLite backend [`Sqlite`].
+//! - storage: the [`Database`] trait (crate `relais-server-database`) and its SQLite backend
+//!   [`Sqlite`] (crate `relais-server-sqlite`).
 //! - [`directory`]: the directory of public services and its open-data importers.
 //! - [`zones`]: point-in-zone routing over each tenant's zones, held in memory.
 //! - `photos`: resumable, content-addressed photo uploads and the photo files; `account`: the
@@ -29,12 +30,15 @@ mod photos;
 mod router;
 pub mod seed;
 mod settings;
-pub mod store;
 pub mod sync;
 pub mod telemetry;
 mod token;
 pub mod zones;
 
 pub use launch::{Server, launch, open_database, shutdown_signal};
+pub use relais_server_database::{Database, DbError, DbResult};
+pub use relais_server_sqlite::Sqlite;
 pub use settings::{Cli, LogFormat, Settings};
-pub use store::{Database, DbError, DbResult, Sqlite};
+
+#[cfg(test)]
+mod tests;

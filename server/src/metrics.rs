@@ -11,7 +11,7 @@ use axum::response::Response;
 use relais_protocol::{Outcome, PushResult};
 
 use crate::router::AppState;
-use crate::store::Database;
+use relais_server_database::Database;
 
 #[derive(Debug, Default)]
 pub struct Metrics {

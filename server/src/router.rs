@@ -13,8 +13,8 @@ use crate::error::ApiFailure;
 use crate::handlers;
 use crate::metrics::{self, Metrics};
 use crate::photos::PhotoStore;
-use crate::store::Database;
 use crate::zones::ZoneDirectory;
+use relais_server_database::Database;
 
 /// What every handler shares. Cheap to clone.
 #[derive(Clone)]

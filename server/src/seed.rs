@@ -8,102 +8,10 @@ use std::collections::HashSet;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use relais_protocol::{LocalizedText, PublicService, Question, QuestionKind, TownSettings};
+use relais_protocol::{PublicService, Question, QuestionKind};
 
-use crate::zones::ZoneGeometry;
-
-/// A tenant ready to be stored.
-#[derive(Debug, Clone)]
-pub struct TenantSeed {
-    pub tenant: TenantFile,
-    pub zones: Vec<SeedZone>,
-    /// SHA-256 (hex) of the seed files, so that re-applying the same seed is a no-op.
-    pub digest: String,
-}
-
-/// `tenant.json`.
-#[derive(Debug, Clone, Deserialize)]
-pub struct TenantFile {
-    pub id: String,
-    pub name: String,
-    /// The town's rules; absent in older seeds, which get the defaults.
-    #[serde(default)]
-    pub settings: SeedSettings,
-    pub services: Vec<SeedEntry>,
-    pub groups: Vec<SeedEntry>,
-    pub categories: Vec<SeedCategory>,
-}
-
-/// `tenant.json` `settings`: every field is optional.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SeedSettings {
-    pub reopen_window_days: Option<u32>,
-    pub duplicate_radius_m: Option<u32>,
-    pub rating_min_sample: Option<u32>,
-}
-
-/// Rating summaries are published from this many raters on, unless the seed says otherwise.
-pub const DEFAULT_RATING_MIN_SAMPLE: u32 = 5;
-
-impl SeedSettings {
-    /// The settings devices see in the catalogue, defaults filled in.
-    pub fn town(&self) -> TownSettings {
-        let default = TownSettings::default();
-        TownSettings {
-            reopen_window_days: self
-                .reopen_window_days
-                .unwrap_or(default.reopen_window_days),
-            duplicate_radius_m: self
-                .duplicate_radius_m
-                .unwrap_or(default.duplicate_radius_m),
-        }
-    }
-
-    pub fn rating_min_sample(&self) -> u32 {
-        self.rating_min_sample.unwrap_or(DEFAULT_RATING_MIN_SAMPLE)
-    }
-}
-
-/// A service or a category group.
-#[derive(Debug, Clone, Deserialize)]
-pub struct SeedEntry {
-    pub code: String,
-    pub name: LocalizedText,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct SeedCategory {
-    pub code: String,
-    pub group: String,
-    pub name: LocalizedText,
-    pub service: String,
-    /// Where the category comes from in the town's own nomenclature.
-    pub source: Option<CategorySource>,
-    /// Extra questions asked when reporting in this category.
-    #[serde(default)]
-    pub questions: Vec<Question>,
-    /// Published response time, in days.
-    pub response_days: Option<u32>,
-    /// Overrides the town's duplicate radius for this category.
-    pub duplicate_radius_m: Option<u32>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct CategorySource {
-    #[serde(rename = "type")]
-    pub kind: Option<String>,
-    pub soustype: Option<String>,
-}
-
-/// A zone with its geometry kept as GeoJSON text (checked to parse).
-#[derive(Debug, Clone)]
-pub struct SeedZone {
-    pub code: String,
-    pub name: String,
-    pub kind: String,
-    pub geometry: String,
-}
+use relais_domain::zones::ZoneGeometry;
+pub use relais_server_database::town::{TownCategory, TownDefinition, TownFile, TownZone};
 
 #[derive(Deserialize)]
 struct FeatureCollection {
@@ -121,6 +29,8 @@ struct ZoneProperties {
     code: String,
     name: String,
     kind: String,
+    #[serde(default)]
+    parent: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -138,7 +48,7 @@ pub enum SeedError {
 }
 
 /// The demo tenant `demo` (Paris and its 20 arrondissements).
-pub fn demo() -> Result<TenantSeed, SeedError> {
+pub fn demo() -> Result<TownDefinition, SeedError> {
     parse(
         include_str!("../seed/demo/tenant.json"),
         include_str!("../seed/demo/zones.geojson"),
@@ -153,8 +63,8 @@ pub fn demo_directory() -> Result<Vec<PublicService>, SeedError> {
 
 /// Parses and checks a seed: every category names a known group and service, every zone
 /// geometry is a Polygon or MultiPolygon.
-pub fn parse(tenant_json: &str, zones_geojson: &str) -> Result<TenantSeed, SeedError> {
-    let tenant: TenantFile = serde_json::from_str(tenant_json).map_err(SeedError::Tenant)?;
+pub fn parse(tenant_json: &str, zones_geojson: &str) -> Result<TownDefinition, SeedError> {
+    let tenant: TownFile = serde_json::from_str(tenant_json).map_err(SeedError::Tenant)?;
     let collection: FeatureCollection =
         serde_json::from_str(zones_geojson).map_err(SeedError::Zones)?;
     for category in &tenant.categories {
@@ -181,10 +91,11 @@ pub fn parse(tenant_json: &str, zones_geojson: &str) -> Result<TenantSeed, SeedE
                 code: feature.properties.code.clone(),
                 reason,
             })?;
-            Ok(SeedZone {
+            Ok(TownZone {
                 code: feature.properties.code,
                 name: feature.properties.name,
                 kind: feature.properties.kind,
+                parent: feature.properties.parent,
                 geometry,
             })
         })
@@ -196,7 +107,7 @@ pub fn parse(tenant_json: &str, zones_geojson: &str) -> Result<TenantSeed, SeedE
             .chain_update(zones_geojson)
             .finalize(),
     );
-    Ok(TenantSeed {
+    Ok(TownDefinition {
         tenant,
         zones,
         digest,
@@ -230,6 +141,8 @@ fn check_questions(category: &str, questions: &[Question]) -> Result<(), SeedErr
 
 #[cfg(test)]
 mod tests {
+    use relais_protocol::TownSettings;
+
     use super::*;
 
     #[test]

@@ -2,7 +2,7 @@
 
 use sha2::{Digest, Sha256};
 
-use crate::store::TokenHash;
+use relais_server_database::TokenHash;
 
 /// A freshly generated token, to hand to its device. Redacted in `Debug`.
 pub struct DeviceToken(String);

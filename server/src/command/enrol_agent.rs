@@ -11,7 +11,7 @@ use crate::clock::now_ms;
 use crate::enrolment::{self, EnrolmentCode};
 use crate::launch::open_database;
 use crate::settings::Settings;
-use crate::store::{Database, EnrolmentCreated, NewEnrolment};
+use relais_server_database::{Database, EnrolmentCreated, NewEnrolment};
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct EnrolAgent {

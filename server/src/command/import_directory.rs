@@ -12,7 +12,7 @@ use anyhow::{Context, bail};
 use crate::directory;
 use crate::launch::open_database;
 use crate::settings::Settings;
-use crate::store::Database;
+use relais_server_database::Database;
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct ImportDirectory {

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use crate::error::ApiFailure;
 use crate::router::AppState;
-use crate::store::Database;
+use relais_server_database::Database;
 
 pub async fn get<DB: Database>(
     State(state): State<AppState<DB>>,

@@ -5,7 +5,7 @@ use axum::http::header::CONTENT_TYPE;
 use axum::response::IntoResponse;
 
 use crate::router::AppState;
-use crate::store::Database;
+use relais_server_database::Database;
 
 pub async fn get<DB: Database>(State(state): State<AppState<DB>>) -> impl IntoResponse {
     (

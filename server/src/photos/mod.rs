@@ -19,9 +19,11 @@ use relais_protocol::upload::{MAX_PHOTO_BYTES, UploadStatus};
 use sha2::{Digest, Sha256};
 
 use crate::clock::now_ms;
-use crate::store::{Database, DbError, DeviceRecord, StoredPhoto, UploadProgress, UploadState};
 use files::Finished;
 use locks::Locks;
+use relais_server_database::{
+    Database, DbError, DeviceRecord, StoredPhoto, UploadProgress, UploadState,
+};
 
 /// Why an upload chunk or a photo request failed.
 #[derive(Debug, thiserror::Error)]

@@ -6,7 +6,7 @@ use relais_protocol::pull::MAX_PULL_LIMIT;
 use relais_protocol::{Cursor, PullResponse};
 use uuid::Uuid;
 
-use crate::store::{Database, DbResult, LogPosition};
+use relais_server_database::{Database, DbResult, LogPosition};
 
 /// Page size when the device does not ask for one.
 pub const DEFAULT_PULL_LIMIT: u32 = 500;

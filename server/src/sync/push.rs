@@ -13,27 +13,18 @@ mod rating;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
+use relais_domain::{status, text};
 use relais_protocol::mutation::{MAX_BATCH_MUTATIONS, MAX_TEXT_CHARS};
-use relais_protocol::{Mutation, MutationOp, Outcome, PushResponse, PushResult, ReportStatus};
+use relais_protocol::{Mutation, MutationOp, Outcome, PushResponse, PushResult};
 use uuid::Uuid;
 
 use super::{BatchRefusal, reasons};
 use crate::clock::now_ms;
-use crate::store::{
+use crate::zones::TenantZones;
+use relais_server_database::{
     Database, DbError, Decision, DeviceRecord, FactsQuery, NearbyPoint, NearbyQuery, NearbyReport,
     PlannedMutation, PushFacts, PushPlan, ReportFacts,
 };
-use crate::zones::TenantZones;
-
-/// Statuses in which a report is still open: it can be supported, and a new report of the same
-/// category nearby is flagged as its probable duplicate.
-pub const OPEN_STATUSES: [ReportStatus; 5] = [
-    ReportStatus::Received,
-    ReportStatus::Acknowledged,
-    ReportStatus::Scheduled,
-    ReportStatus::Reopened,
-    ReportStatus::Transferred,
-];
 
 /// How far back an open report counts as a probable duplicate of a new one: 30 days.
 pub const DUPLICATE_WINDOW_MS: i64 = 30 * DAY_MS;
@@ -138,7 +129,7 @@ fn facts_query(device: &DeviceRecord, mutations: &[Mutation], now_ms: i64) -> Fa
         service_ids: service_ids.into_iter().collect(),
         nearby: (!points.is_empty()).then(|| NearbyQuery {
             points,
-            statuses: OPEN_STATUSES.to_vec(),
+            statuses: status::OPEN.to_vec(),
             since_ms: now_ms - DUPLICATE_WINDOW_MS,
         }),
     }
@@ -294,5 +285,5 @@ impl Judge<'_> {
 
 /// Non-blank and at most [`MAX_TEXT_CHARS`] characters.
 fn is_valid_text(text: &str) -> bool {
-    !text.trim().is_empty() && text.chars().count() <= MAX_TEXT_CHARS
+    text::check(text, MAX_TEXT_CHARS).is_ok()
 }

@@ -1,6 +1,7 @@
 //! Open reports near a point, offered before filing so the citizen can say "me too" instead of
 //! filing a duplicate. Computed on the device from what it has synced: it works offline.
 
+use relais_domain::geo::distance_m;
 use relais_protocol::Catalogue;
 
 use super::Report;
@@ -46,28 +47,5 @@ impl NearbyQuery {
         found.sort_by(|a, b| a.1.total_cmp(&b.1));
         found.truncate(MAX_SUGGESTIONS);
         found
-    }
-}
-
-/// Great-circle distance in metres (haversine; ample precision at street scale).
-pub fn distance_m(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
-    const EARTH_RADIUS_M: f64 = 6_371_008.8;
-    let (p1, p2) = (lat1.to_radians(), lat2.to_radians());
-    let dp = p2 - p1;
-    let dl = (lon2 - lon1).to_radians();
-    let a = (dp / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
-    2.0 * EARTH_RADIUS_M * a.sqrt().asin()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn distances_are_right_at_street_scale() {
-        // Hôtel de Ville to Notre-Dame: about 460 m.
-        let d = distance_m(48.8566, 2.3522, 48.8530, 2.3499);
-        assert!((420.0..500.0).contains(&d), "{d}");
-        assert!(distance_m(48.85, 2.35, 48.85, 2.35) < 1e-6);
     }
 }

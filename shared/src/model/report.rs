@@ -38,16 +38,6 @@ pub struct Report {
     pub thread: Vec<ThreadMessage>,
 }
 
-/// Statuses in which a report is still being handled.
-pub const OPEN: [ReportStatus; 6] = [
-    ReportStatus::Queued,
-    ReportStatus::Received,
-    ReportStatus::Acknowledged,
-    ReportStatus::Scheduled,
-    ReportStatus::Transferred,
-    ReportStatus::Reopened,
-];
-
 impl Report {
     /// Takes the server's public state, keeping what only this device knows (that the report is
     /// its own, that it supported it, its thread).
@@ -61,7 +51,7 @@ impl Report {
     }
 
     pub fn is_open(&self) -> bool {
-        OPEN.contains(&self.status)
+        relais_domain::status::is_open(self.status)
     }
 
     /// When the report was last resolved, from its history.

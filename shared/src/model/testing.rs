@@ -350,6 +350,7 @@ impl ServerOracle {
                     code: "paris".into(),
                     name: "Paris".into(),
                     kind: "commune".into(),
+                    parent: None,
                     polygons: vec![vec![vec![
                         [2.2, 48.8],
                         [2.5, 48.8],

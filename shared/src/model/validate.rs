@@ -2,9 +2,11 @@
 //! citizen hears about a mistake at once, offline, in words they understand. The server judges
 //! again; these checks only spare a round trip and a refusal later.
 
-use geo::{Contains, Coord, LineString, MultiPolygon, Point, Polygon};
+use relais_domain::answers::{self, AnswerProblem};
+use relais_domain::text::{self, TextProblem};
+use relais_domain::zones::{ZoneGeometry, ZoneMap};
 use relais_protocol::{
-    Catalogue, Zone,
+    Catalogue,
     directory::{MAX_COMMENT_CHARS, RATING_RANGE},
     mutation::MAX_TEXT_CHARS,
     upload::MAX_PHOTOS_PER_REPORT,
@@ -130,72 +132,35 @@ fn report(model: &Model, draft: &Draft) -> Result<(), Message> {
             max: MAX_PHOTOS_PER_REPORT,
         });
     }
-    for question in &category.questions {
-        match draft.answers.get(&question.code) {
-            None if question.required => {
-                return Err(Message::MissingAnswer(question.label.clone()));
-            }
-            Some(answer) if !question.accepts(answer) => {
-                return Err(Message::InvalidAnswer(question.label.clone()));
-            }
-            _ => {}
-        }
-    }
-    if let Some(code) = draft
-        .answers
-        .keys()
-        .find(|c| !category.questions.iter().any(|q| &q.code == *c))
-    {
-        return Err(Message::UnknownQuestion(code.clone()));
-    }
-    Ok(())
+    answers::check(&category.questions, &draft.answers).map_err(|(code, problem)| match problem {
+        AnswerProblem::UnknownQuestion => Message::UnknownQuestion(code),
+        AnswerProblem::Invalid(question) => Message::InvalidAnswer(question.label.clone()),
+        AnswerProblem::Missing(question) => Message::MissingAnswer(question.label.clone()),
+    })
 }
 
 fn text_ok(text: &str) -> Result<(), Message> {
-    if text.trim().is_empty() {
-        Err(Message::EmptyText)
-    } else if text.chars().count() > MAX_TEXT_CHARS {
-        Err(Message::TextTooLong {
-            max: MAX_TEXT_CHARS,
-        })
-    } else {
-        Ok(())
-    }
+    text::check(text, MAX_TEXT_CHARS).map_err(|problem| match problem {
+        TextProblem::Empty => Message::EmptyText,
+        TextProblem::TooLong { max } => Message::TextTooLong { max },
+    })
 }
 
 /// Whether the point is in a zone of the town. A catalogue without outlines accepts every
 /// point: the server decides.
 pub fn inside_town(catalogue: &Catalogue, lon: f64, lat: f64) -> bool {
-    let outlined: Vec<&Zone> = catalogue
-        .zones
-        .iter()
-        .filter(|z| !z.polygons.is_empty())
-        .collect();
-    if outlined.is_empty() {
-        return true;
-    }
-    let point = Point::new(lon, lat);
-    outlined.iter().any(|zone| outline(zone).contains(&point))
-}
-
-fn outline(zone: &Zone) -> MultiPolygon<f64> {
-    let ring = |r: &Vec<[f64; 2]>| {
-        LineString::from(
-            r.iter()
-                .map(|[x, y]| Coord { x: *x, y: *y })
-                .collect::<Vec<_>>(),
-        )
-    };
-    MultiPolygon::new(
-        zone.polygons
+    let map = ZoneMap::new(
+        catalogue
+            .zones
             .iter()
-            .filter_map(|rings| {
-                let (exterior, holes) = rings.split_first()?;
-                Some(Polygon::new(
-                    ring(exterior),
-                    holes.iter().map(ring).collect(),
-                ))
+            .map(|z| {
+                (
+                    z.code.clone(),
+                    z.parent.clone(),
+                    ZoneGeometry::from_wire(&z.polygons),
+                )
             })
             .collect(),
-    )
+    );
+    map.is_empty() || !map.locate(lon, lat).is_empty()
 }

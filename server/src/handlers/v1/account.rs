@@ -15,7 +15,7 @@ use crate::clock::now_ms;
 use crate::error::ApiFailure;
 use crate::extract::ApiJson;
 use crate::router::AppState;
-use crate::store::{AccountRecord, Database, LinkOutcome};
+use relais_server_database::{AccountRecord, Database, LinkOutcome};
 
 #[instrument(skip_all, fields(tenant = %device.tenant))]
 pub async fn put<DB: Database>(

@@ -8,17 +8,19 @@ use tracing::instrument;
 use crate::auth::DeviceAuth;
 use crate::error::ApiFailure;
 use crate::router::AppState;
-use crate::store::Database;
+use relais_server_database::Database;
 
 #[instrument(skip_all, fields(tenant = %device.tenant))]
 pub async fn get<DB: Database>(
     State(state): State<AppState<DB>>,
     DeviceAuth(device): DeviceAuth,
 ) -> Result<Json<Catalogue>, ApiFailure> {
-    state
-        .db
-        .catalogue(&device.tenant)
-        .await?
-        .map(Json)
-        .ok_or_else(|| ApiFailure::unknown_tenant(&device.tenant))
+    let (Some(mut catalogue), Some(zones)) = (
+        state.db.catalogue(&device.tenant).await?,
+        state.zones.tenant(&state.db, &device.tenant).await?,
+    ) else {
+        return Err(ApiFailure::unknown_tenant(&device.tenant));
+    };
+    zones.outline(&mut catalogue);
+    Ok(Json(catalogue))
 }

@@ -14,8 +14,8 @@ use crate::enrolment;
 use crate::error::ApiFailure;
 use crate::extract::ApiJson;
 use crate::router::AppState;
-use crate::store::{Database, NewDevice};
 use crate::token::DeviceToken;
+use relais_server_database::{Database, NewDevice};
 
 /// Longest `platform` or `app_version` accepted, in characters.
 const MAX_LABEL_CHARS: usize = 64;

@@ -9,7 +9,7 @@ use tracing::instrument;
 use crate::auth::DeviceAuth;
 use crate::error::ApiFailure;
 use crate::router::AppState;
-use crate::store::Database;
+use relais_server_database::Database;
 
 #[instrument(skip_all, fields(tenant = %device.tenant))]
 pub async fn get<DB: Database>(

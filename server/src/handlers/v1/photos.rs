@@ -12,7 +12,7 @@ use tracing::instrument;
 use crate::auth::DeviceAuth;
 use crate::error::ApiFailure;
 use crate::router::AppState;
-use crate::store::Database;
+use relais_server_database::Database;
 
 use super::uploads::UploadPath;
 

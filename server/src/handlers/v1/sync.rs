@@ -11,8 +11,8 @@ use crate::auth::DeviceAuth;
 use crate::error::ApiFailure;
 use crate::extract::{ApiJson, ApiQuery};
 use crate::router::AppState;
-use crate::store::Database;
 use crate::sync;
+use relais_server_database::Database;
 
 #[instrument(skip_all, fields(tenant = %device.tenant, batch.len = body.mutations.len()))]
 pub async fn push<DB: Database>(

@@ -19,7 +19,7 @@ use crate::auth::DeviceAuth;
 use crate::error::ApiFailure;
 use crate::photos::Chunk;
 use crate::router::AppState;
-use crate::store::Database;
+use relais_server_database::Database;
 
 #[derive(Debug, Deserialize)]
 pub struct UploadPath {

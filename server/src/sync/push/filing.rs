@@ -3,14 +3,16 @@
 
 use std::collections::BTreeMap;
 
+use relais_domain::answers::{self, AnswerProblem};
+use relais_domain::{geo::distance_m, status};
 use relais_protocol::mutation::MAX_TEXT_CHARS;
 use relais_protocol::upload::{MAX_PHOTOS_PER_REPORT, is_content_address};
 use relais_protocol::{Answer, GeoPoint, Question, Reason, ReportStatus};
 use uuid::Uuid;
 
-use super::{Judge, OPEN_STATUSES, is_valid_text};
-use crate::store::{Effect, NearbyReport, NewReport, ReportFacts};
+use super::{Judge, is_valid_text};
 use crate::sync::reasons;
+use relais_server_database::{Effect, NearbyReport, NewReport, ReportFacts};
 
 /// A `create_report` mutation, borrowed.
 pub(super) struct Filing<'m> {
@@ -22,9 +24,6 @@ pub(super) struct Filing<'m> {
     pub photos: &'m [String],
     pub answers: &'m BTreeMap<String, Answer>,
 }
-
-/// Mean Earth radius (IUGG), in metres.
-const EARTH_RADIUS_M: f64 = 6_371_008.8;
 
 impl Judge<'_> {
     pub(super) fn create_report(&mut self, filing: &Filing<'_>) -> Result<Effect, Reason> {
@@ -46,7 +45,8 @@ impl Judge<'_> {
             return Err(reasons::invalid_photos(MAX_PHOTOS_PER_REPORT));
         }
         check_answers(&category.questions, filing.answers)?;
-        let Some(zone) = self.zones.locate(filing.location.lon, filing.location.lat) else {
+        let zones = self.zones.locate(filing.location.lon, filing.location.lat);
+        let Some(zone) = zones.first() else {
             return Err(reasons::outside_zones(&self.zones.tenant.name));
         };
         let radius_m = category
@@ -79,7 +79,7 @@ impl Judge<'_> {
             received_at_ms: self.now_ms,
             status: ReportStatus::Received,
             version: 1,
-            zone: zone.to_owned(),
+            zone: (*zone).to_owned(),
             service: category.service.clone(),
             answers: filing.answers.clone(),
             duplicate_of,
@@ -98,9 +98,12 @@ impl Judge<'_> {
             .filter(|candidate| {
                 self.reports
                     .get(&candidate.id)
-                    .is_none_or(|report| OPEN_STATUSES.contains(&report.status))
+                    .is_none_or(|report| status::is_open(report.status))
             })
-            .map(|candidate| (distance_m(at, candidate.lat, candidate.lon), candidate.id))
+            .map(|candidate| {
+                let distance = distance_m(at.lat, at.lon, candidate.lat, candidate.lon);
+                (distance, candidate.id)
+            })
             .filter(|(distance, _)| *distance <= f64::from(radius_m))
             .min_by(|a, b| a.0.total_cmp(&b.0))
             .map(|(_, id)| id)
@@ -110,30 +113,11 @@ impl Judge<'_> {
 /// Every answer names a question of the category and fits it; every required question is
 /// answered.
 fn check_answers(questions: &[Question], answers: &BTreeMap<String, Answer>) -> Result<(), Reason> {
-    for (code, answer) in answers {
-        let Some(question) = questions.iter().find(|q| q.code == *code) else {
-            return Err(reasons::unknown_question(code));
-        };
-        if !question.accepts(answer) {
-            return Err(reasons::invalid_answer(question));
-        }
-    }
-    match questions
-        .iter()
-        .find(|q| q.required && !answers.contains_key(&q.code))
-    {
-        Some(question) => Err(reasons::missing_answer(question)),
-        None => Ok(()),
-    }
-}
-
-/// Great-circle distance (haversine), in metres.
-fn distance_m(a: GeoPoint, lat: f64, lon: f64) -> f64 {
-    let (phi1, phi2) = (a.lat.to_radians(), lat.to_radians());
-    let d_phi = phi2 - phi1;
-    let d_lambda = (lon - a.lon).to_radians();
-    let h = (d_phi / 2.0).sin().powi(2) + phi1.cos() * phi2.cos() * (d_lambda / 2.0).sin().powi(2);
-    2.0 * EARTH_RADIUS_M * h.sqrt().min(1.0).asin()
+    answers::check(questions, answers).map_err(|(code, problem)| match problem {
+        AnswerProblem::UnknownQuestion => reasons::unknown_question(&code),
+        AnswerProblem::Invalid(question) => reasons::invalid_answer(question),
+        AnswerProblem::Missing(question) => reasons::missing_answer(question),
+    })
 }
 
 #[cfg(test)]
@@ -141,25 +125,6 @@ mod tests {
     use relais_protocol::{Choice, LocalizedText, QuestionKind};
 
     use super::*;
-
-    fn point(lat: f64, lon: f64) -> GeoPoint {
-        GeoPoint {
-            lat,
-            lon,
-            accuracy_m: None,
-        }
-    }
-
-    #[test]
-    fn haversine_matches_known_distances() {
-        // One degree of latitude is about 111.2 km.
-        let d = distance_m(point(48.0, 2.0), 49.0, 2.0);
-        assert!((d - 111_195.0).abs() < 50.0, "{d}");
-        // Hôtel de Ville to Notre-Dame: about 550 m.
-        let d = distance_m(point(48.8566, 2.3522), 48.853, 2.3499);
-        assert!((400.0..600.0).contains(&d), "{d}");
-        assert!(distance_m(point(48.8566, 2.3522), 48.8566, 2.3522).abs() < 1e-6);
-    }
 
     fn questions() -> Vec<Question> {
         vec![

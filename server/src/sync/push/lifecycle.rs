@@ -8,27 +8,14 @@ use relais_protocol::mutation::MAX_TEXT_CHARS;
 use relais_protocol::{Author, Reason, ReportStatus};
 use uuid::Uuid;
 
-use super::{DAY_MS, Judge, OPEN_STATUSES, is_valid_text};
-use crate::store::{Effect, NewNote, NewSupport, Role, Transition};
+use relais_domain::status::{self, is_allowed_transition};
+
+use super::{DAY_MS, Judge, is_valid_text};
 use crate::sync::reasons;
+use relais_server_database::{Effect, NewNote, NewSupport, Role, Transition};
 
 /// The history note of a reporter's confirmation that the problem is fixed.
 pub const CONFIRMED_NOTE: &str = "confirmed";
-
-/// Whether an agent may move a report from `from` to `to`.
-pub const fn is_allowed_transition(from: ReportStatus, to: ReportStatus) -> bool {
-    use ReportStatus::{
-        Acknowledged, Received, Rejected, Reopened, Resolved, Scheduled, Transferred,
-    };
-    matches!(
-        (from, to),
-        (
-            Received | Reopened,
-            Acknowledged | Scheduled | Resolved | Rejected | Transferred
-        ) | (Acknowledged, Scheduled | Resolved | Rejected | Transferred)
-            | (Scheduled, Resolved | Rejected)
-    )
-}
 
 impl Judge<'_> {
     /// The reporter (from any of their linked devices) writes in the report's thread.
@@ -58,7 +45,7 @@ impl Judge<'_> {
         if self.supported.contains(&report_id) {
             return Ok(Effect::Nothing);
         }
-        if !OPEN_STATUSES.contains(&report.status) {
+        if !status::is_open(report.status) {
             return Err(reasons::report_closed());
         }
         self.supported.insert(report_id);
@@ -172,30 +159,14 @@ impl Judge<'_> {
         }))
     }
 
-    fn report_mut(&mut self, report_id: Uuid) -> Result<&mut crate::store::ReportFacts, Reason> {
+    fn report_mut(
+        &mut self,
+        report_id: Uuid,
+    ) -> Result<&mut relais_server_database::ReportFacts, Reason> {
         let tenant = &self.device.tenant;
         self.reports
             .get_mut(&report_id)
             .filter(|report| report.tenant == *tenant)
             .ok_or_else(reasons::report_not_found)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn agents_move_reports_forward_only() {
-        use ReportStatus::*;
-        assert!(is_allowed_transition(Received, Acknowledged));
-        assert!(is_allowed_transition(Reopened, Resolved));
-        assert!(is_allowed_transition(Acknowledged, Transferred));
-        assert!(is_allowed_transition(Scheduled, Rejected));
-        assert!(!is_allowed_transition(Scheduled, Acknowledged));
-        assert!(!is_allowed_transition(Resolved, Received));
-        assert!(!is_allowed_transition(Received, Received));
-        assert!(!is_allowed_transition(Received, Reopened));
-        assert!(!is_allowed_transition(Rejected, Resolved));
     }
 }

@@ -5,8 +5,8 @@ use relais_protocol::Reason;
 use relais_protocol::directory::{MAX_COMMENT_CHARS, RATING_RANGE};
 
 use super::Judge;
-use crate::store::{Effect, NewRating};
 use crate::sync::reasons;
+use relais_server_database::{Effect, NewRating};
 
 impl Judge<'_> {
     pub(super) fn rate_service(

@@ -7,7 +7,8 @@ use rusqlite::Connection;
 
 use super::accounts::{Identity, account_of, json, read_account};
 use super::{parse_uuid, pull};
-use crate::store::{DbResult, DeviceRecord};
+use crate::error::DbResult;
+use relais_server_database::DeviceRecord;
 
 pub(super) fn export(
     conn: &mut Connection,

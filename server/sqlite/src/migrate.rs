@@ -3,26 +3,31 @@
 
 use rusqlite::{Connection, TransactionBehavior};
 
-use crate::clock::now_ms;
-use crate::store::{DbError, DbResult};
+use crate::error::DbResult;
+use crate::now_ms;
+use relais_server_database::DbError;
 
 /// `(version, sql)`, in the order they apply. The version is the file name without `.sql`.
 pub(super) const MIGRATIONS: &[(&str, &str)] = &[
     (
         "20251123190000_initial",
-        include_str!("migrations/20251123190000_initial.sql"),
+        include_str!("../migrations/20251123190000_initial.sql"),
     ),
     (
         "20261123200000_citizen",
-        include_str!("migrations/20261123200000_citizen.sql"),
+        include_str!("../migrations/20261123200000_citizen.sql"),
     ),
     (
         "20261124100000_change_kinds",
-        include_str!("migrations/20261124100000_change_kinds.sql"),
+        include_str!("../migrations/20261124100000_change_kinds.sql"),
     ),
     (
         "20261124200000_tenant_photos",
-        include_str!("migrations/20261124200000_tenant_photos.sql"),
+        include_str!("../migrations/20261124200000_tenant_photos.sql"),
+    ),
+    (
+        "20261202100000_zone_levels",
+        include_str!("../migrations/20261202100000_zone_levels.sql"),
     ),
 ];
 
@@ -45,7 +50,7 @@ pub(super) fn migrate(conn: &mut Connection) -> DbResult<usize> {
         .iter()
         .find(|version| !MIGRATIONS.iter().any(|(known, _)| known == version))
     {
-        return Err(DbError::UnknownMigration(unknown.clone()));
+        return Err(DbError::UnknownMigration(unknown.clone()).into());
     }
     let mut count = 0;
     for (version, sql) in MIGRATIONS {

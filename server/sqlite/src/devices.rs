@@ -3,7 +3,8 @@
 use rusqlite::{Connection, OptionalExtension};
 
 use super::parse_uuid;
-use crate::store::{DbError, DbResult, DeviceRecord, NewDevice, Role, TokenHash};
+use crate::error::{DbResult, corrupt};
+use relais_server_database::{DeviceRecord, NewDevice, Role, TokenHash};
 
 pub(super) fn register(conn: &mut Connection, device: &NewDevice) -> DbResult<()> {
     conn.prepare_cached(
@@ -37,7 +38,7 @@ pub(super) fn by_token(
             id: parse_uuid(&id)?,
             tenant: tenant.to_owned(),
             role: Role::parse(&role)
-                .ok_or_else(|| DbError::Corrupt(format!("device {id} has role {role:?}")))?,
+                .ok_or_else(|| corrupt(format!("device {id} has role {role:?}")))?,
         })
     })
     .transpose()

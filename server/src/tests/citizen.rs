@@ -9,8 +9,10 @@ use uuid::Uuid;
 use super::{CATEGORY, Fixture, PARIS, create_at, mutation, reason_code};
 use crate::clock::now_ms;
 use crate::enrolment::{self, EnrolmentCode};
-use crate::store::{Database, DeviceRecord, EnrolmentCreated, NewDevice, NewEnrolment, Role};
 use crate::token::DeviceToken;
+use relais_server_database::{
+    Database, DeviceRecord, EnrolmentCreated, NewDevice, NewEnrolment, Role,
+};
 
 /// About 100 m north of [`PARIS`].
 const NEAR: (f64, f64) = (48.8575, 2.3522);

@@ -1,6 +1,6 @@
-//! Tenants and their catalogue: seeding (idempotent, keyed by the seed's digest), the public
-//! catalogue (with the zones' simplified outlines), and the zone shapes for the in-memory zone
-//! index.
+//! Tenants and their catalogue: storing a town's definition (idempotent, keyed by its digest),
+//! the public catalogue (the server adds the zones' outlines, which it computes from the zone
+//! shapes it holds in memory), and the zone shapes for that in-memory index.
 
 use std::collections::HashMap;
 
@@ -9,14 +9,14 @@ use relais_protocol::{
 };
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 
-use crate::clock::now_ms;
-use crate::seed::TenantSeed;
-use crate::store::{DbError, DbResult, TenantSummary, ZoneShape};
-use crate::zones::{OUTLINE_TOLERANCE_DEG, ZoneGeometry};
+use crate::error::{DbResult, corrupt};
+use crate::now_ms;
+use relais_server_database::TownDefinition;
+use relais_server_database::{TenantSummary, ZoneShape};
 
 /// Creates or updates the tenant from its seed. Entries that disappeared from the seed are kept:
 /// stored reports still name them.
-pub(super) fn seed(conn: &mut Connection, seed: &TenantSeed) -> DbResult<bool> {
+pub(super) fn seed(conn: &mut Connection, seed: &TownDefinition) -> DbResult<bool> {
     let tenant = &seed.tenant;
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let stored_digest: Option<Option<String>> = tx
@@ -93,7 +93,7 @@ pub(super) fn seed(conn: &mut Connection, seed: &TenantSeed) -> DbResult<bool> {
         for (position, c) in tenant.categories.iter().enumerate() {
             let source = c.source.as_ref();
             let questions = serde_json::to_string(&c.questions)
-                .map_err(|e| DbError::Corrupt(format!("questions of {}: {e}", c.code)))?;
+                .map_err(|e| corrupt(format!("questions of {}: {e}", c.code)))?;
             category.execute((
                 &tenant.id,
                 &c.code,
@@ -110,12 +110,21 @@ pub(super) fn seed(conn: &mut Connection, seed: &TenantSeed) -> DbResult<bool> {
             ))?;
         }
         let mut zone = tx.prepare_cached(
-            "INSERT INTO zones (tenant_id, code, name, kind, geometry) VALUES (?1, ?2, ?3, ?4, ?5)
+            "INSERT INTO zones (tenant_id, code, name, kind, parent_code, geometry)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
              ON CONFLICT (tenant_id, code) DO UPDATE
-             SET name = excluded.name, kind = excluded.kind, geometry = excluded.geometry",
+             SET name = excluded.name, kind = excluded.kind, parent_code = excluded.parent_code,
+                 geometry = excluded.geometry",
         )?;
         for z in &seed.zones {
-            zone.execute((&tenant.id, &z.code, &z.name, &z.kind, &z.geometry))?;
+            zone.execute((
+                &tenant.id,
+                &z.code,
+                &z.name,
+                &z.kind,
+                &z.parent,
+                &z.geometry,
+            ))?;
         }
     }
     tx.commit()?;
@@ -145,14 +154,16 @@ pub(super) fn zone_shapes(conn: &mut Connection) -> DbResult<Vec<(TenantSummary,
             })
         })?
         .collect::<Result<Vec<_>, _>>()?;
-    let mut shapes = tx.prepare_cached("SELECT tenant_id, code, geometry FROM zones")?;
+    let mut shapes =
+        tx.prepare_cached("SELECT tenant_id, code, parent_code, geometry FROM zones")?;
     let mut by_tenant: HashMap<String, Vec<ZoneShape>> = HashMap::new();
     for row in shapes.query_map([], |row| {
         Ok((
             row.get::<_, String>(0)?,
             ZoneShape {
                 code: row.get(1)?,
-                geometry: row.get(2)?,
+                parent: row.get(2)?,
+                geometry: row.get(3)?,
             },
         ))
     })? {
@@ -226,36 +237,25 @@ pub(super) fn catalogue(conn: &mut Connection, tenant: &str) -> DbResult<Option<
         })?
         .map(|row| {
             let (mut category, questions) = row?;
-            category.questions =
-                serde_json::from_str::<Vec<Question>>(&questions).map_err(|e| {
-                    DbError::Corrupt(format!("questions of category {}: {e}", category.code))
-                })?;
+            category.questions = serde_json::from_str::<Vec<Question>>(&questions)
+                .map_err(|e| corrupt(format!("questions of category {}: {e}", category.code)))?;
             Ok(category)
         })
         .collect::<DbResult<Vec<_>>>()?;
     let zones = tx
         .prepare_cached(
-            "SELECT code, name, kind, geometry FROM zones WHERE tenant_id = ?1 ORDER BY code",
+            "SELECT code, name, kind, parent_code FROM zones WHERE tenant_id = ?1 ORDER BY code",
         )?
         .query_map([tenant], |row| {
-            Ok((
-                Zone {
-                    code: row.get(0)?,
-                    name: row.get(1)?,
-                    kind: row.get(2)?,
-                    polygons: Vec::new(),
-                },
-                row.get::<_, String>(3)?,
-            ))
+            Ok(Zone {
+                code: row.get(0)?,
+                name: row.get(1)?,
+                kind: row.get(2)?,
+                parent: row.get(3)?,
+                polygons: Vec::new(),
+            })
         })?
-        .map(|row| {
-            let (mut zone, geometry) = row?;
-            zone.polygons = ZoneGeometry::parse(&geometry)
-                .map_err(|e| DbError::Corrupt(format!("zone {} of {tenant}: {e}", zone.code)))?
-                .outline(OUTLINE_TOLERANCE_DEG);
-            Ok(zone)
-        })
-        .collect::<DbResult<Vec<_>>>()?;
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(Some(Catalogue {
         tenant: tenant.to_owned(),
         name,
@@ -265,87 +265,4 @@ pub(super) fn catalogue(conn: &mut Connection, tenant: &str) -> DbResult<Option<
         settings,
         zones,
     }))
-}
-
-#[cfg(test)]
-mod tests {
-    use relais_protocol::{QuestionKind, TownSettings};
-    use tempfile::TempDir;
-
-    use crate::seed;
-    use crate::store::{Database, Sqlite};
-
-    const ZONES: &str = r#"{"type":"FeatureCollection","features":[{"type":"Feature",
-        "properties":{"code":"z","name":"Z","kind":"commune"},
-        "geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,1],[0,0]]]}}]}"#;
-
-    fn tenant(settings: &str) -> String {
-        format!(
-            r#"{{"id":"t","name":"T"{settings},
-            "services":[{{"code":"s","name":{{"fr":"S","en":"S"}}}}],
-            "groups":[{{"code":"g","name":{{"fr":"G","en":"G"}}}}],
-            "categories":[
-              {{"code":"plain","group":"g","name":{{"fr":"P","en":"P"}},"service":"s"}},
-              {{"code":"asks","group":"g","name":{{"fr":"A","en":"A"}},"service":"s",
-                "response_days":4,"duplicate_radius_m":80,
-                "questions":[{{"code":"n","label":{{"fr":"Combien ?","en":"How many?"}},
-                               "kind":{{"type":"number"}},"required":true}}]}}]}}"#
-        )
-    }
-
-    #[tokio::test]
-    async fn the_catalogue_carries_settings_questions_and_outlines() {
-        let dir = TempDir::new().unwrap();
-        let db = Sqlite::open(&dir.path().join("relais.db")).await.unwrap();
-        db.seed(seed::parse(&tenant(""), ZONES).unwrap())
-            .await
-            .unwrap();
-        let catalogue = db.catalogue("t").await.unwrap().unwrap();
-        assert_eq!(catalogue.settings, TownSettings::default());
-        let plain = catalogue.category("plain").unwrap();
-        assert!(plain.questions.is_empty());
-        assert_eq!(
-            (plain.response_days, plain.duplicate_radius_m),
-            (None, None)
-        );
-        let asks = catalogue.category("asks").unwrap();
-        assert_eq!(
-            (asks.response_days, asks.duplicate_radius_m),
-            (Some(4), Some(80))
-        );
-        assert_eq!(asks.questions[0].kind, QuestionKind::Number);
-        assert!(asks.questions[0].required);
-        assert_eq!(
-            catalogue.zones[0].polygons,
-            vec![vec![vec![
-                [0.0, 0.0],
-                [1.0, 0.0],
-                [1.0, 1.0],
-                [0.0, 1.0],
-                [0.0, 0.0]
-            ]]]
-        );
-
-        // Changing only the settings is a new seed: a new catalogue version.
-        let settings = r#","settings":{"reopen_window_days":14,"duplicate_radius_m":100}"#;
-        assert!(
-            db.seed(seed::parse(&tenant(settings), ZONES).unwrap())
-                .await
-                .unwrap()
-        );
-        assert!(
-            !db.seed(seed::parse(&tenant(settings), ZONES).unwrap())
-                .await
-                .unwrap()
-        );
-        let changed = db.catalogue("t").await.unwrap().unwrap();
-        assert_eq!(changed.version, catalogue.version + 1);
-        assert_eq!(
-            changed.settings,
-            TownSettings {
-                reopen_window_days: 14,
-                duplicate_radius_m: 100
-            }
-        );
-    }
 }

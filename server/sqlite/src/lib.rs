@@ -1,6 +1,9 @@
-//! The SQLite backend: one file in WAL mode with `synchronous=FULL`, one writer connection behind
-//! a mutex (which serializes writes and so the per-tenant change sequence) and a few read-only
-//! connections. All rusqlite work runs on the blocking pool.
+//! The SQLite backend of the Relais server: one file in WAL mode with `synchronous=FULL`, one
+//! writer connection behind a mutex (which serializes writes and so the per-tenant change
+//! sequence) and a few read-only connections. All rusqlite work runs on the blocking pool.
+//!
+//! It implements [`relais_server_database::Database`] and knows nothing of the rules: the server
+//! hands it decided effects to write.
 
 mod accounts;
 mod catalogue;
@@ -8,11 +11,14 @@ mod devices;
 mod directory;
 mod enrolment;
 mod erasure;
+mod error;
 mod export;
 mod migrate;
 mod photos;
 mod pull;
 mod push;
+#[cfg(test)]
+mod testing;
 #[cfg(test)]
 mod tests;
 
@@ -24,16 +30,17 @@ use std::time::Duration;
 use relais_protocol::{Catalogue, Directory, PublicService, PushResponse};
 use rusqlite::{Connection, OpenFlags};
 use tracing::instrument;
+
+use error::corrupt;
+
 use uuid::Uuid;
 
-use super::{AccountRecord, LinkOutcome, StoredPhoto, UploadProgress, UploadState};
-use super::{
-    ChangePage, Database, DbError, DbResult, DeviceRecord, DirectoryImport, EnrolmentCreated,
-    FactsQuery, LogPosition, NewDevice, NewEnrolment, PushFacts, PushPlan, TenantSummary,
-    TokenHash, ZoneShape,
+use relais_server_database::{
+    AccountRecord, ChangePage, Database, DbError, DbResult, DeviceRecord, DirectoryImport,
+    EnrolmentCreated, FactsQuery, LinkOutcome, LogPosition, NewDevice, NewEnrolment, PushFacts,
+    PushPlan, StoredPhoto, TenantSummary, TokenHash, TownDefinition, UploadProgress, UploadState,
+    ZoneShape,
 };
-use crate::seed::TenantSeed;
-use crate::sync::BatchRefusal;
 
 /// How many read-only connections serve reads concurrently.
 const READERS: usize = 4;
@@ -53,16 +60,14 @@ impl Sqlite {
     /// not a SQLite database, or that a newer server has migrated.
     pub async fn open(path: &Path) -> DbResult<Self> {
         let path = path.to_owned();
-        tokio::task::spawn_blocking(move || Self::open_blocking(&path)).await?
+        Ok(tokio::task::spawn_blocking(move || Self::open_blocking(&path)).await??)
     }
 
-    fn open_blocking(path: &Path) -> DbResult<Self> {
+    fn open_blocking(path: &Path) -> error::DbResult<Self> {
         let mut writer = open_connection(path)?;
         let mode: String = writer.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))?;
         if !mode.eq_ignore_ascii_case("wal") {
-            return Err(DbError::Corrupt(format!(
-                "cannot switch to WAL (mode {mode})"
-            )));
+            return Err(corrupt(format!("cannot switch to WAL (mode {mode})")));
         }
         // FULL: a commit is on disk before we acknowledge it; NORMAL can lose the last
         // transactions on power loss in WAL mode.
@@ -75,7 +80,7 @@ impl Sqlite {
                 reader.pragma_update(None, "query_only", true)?;
                 Ok(Mutex::new(reader))
             })
-            .collect::<DbResult<Vec<_>>>()?;
+            .collect::<error::DbResult<Vec<_>>>()?;
         Ok(Self {
             writer: Arc::new(Mutex::new(writer)),
             readers: readers.into(),
@@ -87,12 +92,12 @@ impl Sqlite {
     async fn write<T, F>(&self, f: F) -> DbResult<T>
     where
         T: Send + 'static,
-        F: FnOnce(&mut Connection) -> DbResult<T> + Send + 'static,
+        F: FnOnce(&mut Connection) -> error::DbResult<T> + Send + 'static,
     {
         let writer = Arc::clone(&self.writer);
         tokio::task::spawn_blocking(move || {
             let mut conn = writer.lock().map_err(|_| DbError::Poisoned)?;
-            f(&mut conn)
+            f(&mut conn).map_err(DbError::from)
         })
         .await?
     }
@@ -101,31 +106,32 @@ impl Sqlite {
     async fn read<T, F>(&self, f: F) -> DbResult<T>
     where
         T: Send + 'static,
-        F: FnOnce(&mut Connection) -> DbResult<T> + Send + 'static,
+        F: FnOnce(&mut Connection) -> error::DbResult<T> + Send + 'static,
     {
         let readers = Arc::clone(&self.readers);
         let index = self.next_reader.fetch_add(1, Ordering::Relaxed) % readers.len();
         tokio::task::spawn_blocking(move || {
             // A reader holds no state worth distrusting after a panic: ignore the poison.
             let mut conn = readers[index].lock().unwrap_or_else(|e| e.into_inner());
-            f(&mut conn)
+            f(&mut conn).map_err(DbError::from)
         })
         .await?
     }
 }
 
-impl From<rusqlite::Error> for DbError {
-    fn from(error: rusqlite::Error) -> Self {
-        Self::Backend(Box::new(error))
-    }
+/// The server clock, in the protocol's unit: milliseconds since the Unix epoch.
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
 /// Parses a UUID stored as text by this backend.
-fn parse_uuid(text: &str) -> DbResult<Uuid> {
-    Uuid::parse_str(text).map_err(|e| DbError::Corrupt(format!("bad uuid {text:?}: {e}")))
+fn parse_uuid(text: &str) -> error::DbResult<Uuid> {
+    Uuid::parse_str(text).map_err(|e| corrupt(format!("bad uuid {text:?}: {e}")))
 }
 
-fn open_connection(path: &Path) -> DbResult<Connection> {
+fn open_connection(path: &Path) -> error::DbResult<Connection> {
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
         | OpenFlags::SQLITE_OPEN_CREATE
         | OpenFlags::SQLITE_OPEN_NO_MUTEX;
@@ -138,7 +144,7 @@ fn open_connection(path: &Path) -> DbResult<Connection> {
 
 impl Database for Sqlite {
     #[instrument(skip_all, err(level = "warn"), fields(tenant = %seed.tenant.id))]
-    async fn seed(&self, seed: TenantSeed) -> DbResult<bool> {
+    async fn seed(&self, seed: TownDefinition) -> DbResult<bool> {
         self.write(move |conn| catalogue::seed(conn, &seed)).await
     }
 
@@ -205,13 +211,10 @@ impl Database for Sqlite {
     }
 
     #[instrument(skip_all, err(level = "warn"), fields(tenant = %query.device.tenant))]
-    async fn push<F>(
-        &self,
-        query: FactsQuery,
-        decide: F,
-    ) -> DbResult<Result<PushResponse, BatchRefusal>>
+    async fn push<F, E>(&self, query: FactsQuery, decide: F) -> DbResult<Result<PushResponse, E>>
     where
-        F: FnOnce(PushFacts) -> Result<PushPlan, BatchRefusal> + Send + 'static,
+        F: FnOnce(PushFacts) -> Result<PushPlan, E> + Send + 'static,
+        E: Send + 'static,
     {
         self.write(move |conn| push::push(conn, &query, decide))
             .await

@@ -1,11 +1,13 @@
-//! Storage: the [`Database`] trait every backend implements, its error type and the plain data
-//! that crosses it ([`records`]). Domain rules (validation, routing, sequence checks) live outside
-//! the backends, in [`crate::sync`]; a backend only reads facts and writes decided effects.
+//! The storage of a Relais server: the [`Database`] trait every backend implements, its error
+//! type, and the plain data that crosses it ([`records`], [`town`]).
 //!
-//! [`Sqlite`] is the only backend today; a PostgreSQL one will implement the same trait.
+//! The server is layered as HTTP → rules and staff operations → this trait ← one crate per
+//! backend (`relais-server-sqlite` today). Domain rules (validation, routing, sequence checks)
+//! live above, in the server; a backend only reads facts and writes decided effects, so it never
+//! depends on the rules and the rules never depend on a backend.
 
 pub mod records;
-mod sqlite;
+pub mod town;
 
 use std::future::Future;
 
@@ -18,10 +20,9 @@ pub use records::{
     NewNote, NewRating, NewReport, NewSupport, PlannedMutation, PushFacts, PushPlan,
     RecordedMutation, ReportFacts, Role, TenantSummary, TokenHash, Transition, ZoneShape,
 };
-pub use sqlite::Sqlite;
-
-use crate::seed::TenantSeed;
-use crate::sync::BatchRefusal;
+pub use town::{
+    CategorySource, TownCategory, TownDefinition, TownEntry, TownFile, TownSettingsFile, TownZone,
+};
 
 /// A storage failure. Domain refusals are not errors: they are values returned by the methods.
 #[derive(Debug, thiserror::Error)]
@@ -49,7 +50,7 @@ pub type DbResult<T> = Result<T, DbError>;
 pub trait Database: Clone + Send + Sync + 'static {
     /// Creates the tenant or updates its catalogue from `seed`. Idempotent: applying the same seed
     /// again changes nothing (not even the catalogue version). Returns whether anything changed.
-    fn seed(&self, seed: TenantSeed) -> impl Future<Output = DbResult<bool>> + Send;
+    fn seed(&self, seed: TownDefinition) -> impl Future<Output = DbResult<bool>> + Send;
 
     /// The tenant's id and display name, if it exists.
     fn tenant(&self, tenant: &str) -> impl Future<Output = DbResult<Option<TenantSummary>>> + Send;
@@ -102,14 +103,16 @@ pub trait Database: Clone + Send + Sync + 'static {
 
     /// Runs one push batch in one write transaction: reads the facts `query` asks for, hands them
     /// to `decide`, then writes the planned outcomes and effects and commits durably before
-    /// returning the plan's response. When `decide` refuses the batch, nothing is written.
-    fn push<F>(
+    /// returning the plan's response. When `decide` refuses the batch (with its own error type),
+    /// nothing is written.
+    fn push<F, E>(
         &self,
         query: FactsQuery,
         decide: F,
-    ) -> impl Future<Output = DbResult<Result<PushResponse, BatchRefusal>>> + Send
+    ) -> impl Future<Output = DbResult<Result<PushResponse, E>>> + Send
     where
-        F: FnOnce(PushFacts) -> Result<PushPlan, BatchRefusal> + Send + 'static;
+        F: FnOnce(PushFacts) -> Result<PushPlan, E> + Send + 'static,
+        E: Send + 'static;
 
     /// Reads up to `limit` changes of `tenant` after `from` that device `viewer` may see (the
     /// public ones and those scoped to its citizen), oldest first, from one consistent snapshot.

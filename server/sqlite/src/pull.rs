@@ -12,7 +12,8 @@ use rusqlite::{OptionalExtension, Row, Transaction};
 use uuid::Uuid;
 
 use super::parse_uuid;
-use crate::store::{ChangePage, DbError, DbResult, LogPosition};
+use crate::error::{DbResult, corrupt};
+use relais_server_database::{ChangePage, LogPosition};
 
 pub(super) fn page(
     conn: &mut rusqlite::Connection,
@@ -100,7 +101,7 @@ pub(super) fn page(
 }
 
 fn json_ids(ids: &[&str]) -> DbResult<String> {
-    serde_json::to_string(ids).map_err(|e| DbError::Corrupt(e.to_string()))
+    serde_json::to_string(ids).map_err(|e| corrupt(e.to_string()))
 }
 
 /// The public state of the given reports of `tenant`, with their history (also read by the
@@ -196,7 +197,7 @@ impl NoteRow {
         let author = match author.as_str() {
             "citizen" => Author::Citizen,
             "city" => Author::City,
-            other => return Err(DbError::Corrupt(format!("note author {other:?}"))),
+            other => return Err(corrupt(format!("note author {other:?}"))),
         };
         let message = ThreadMessage {
             id: parse_uuid(&id)?,
@@ -260,7 +261,7 @@ impl ReportRow {
             service: self.service,
             history: Vec::new(),
             photos: serde_json::from_str(&self.photos)
-                .map_err(|e| DbError::Corrupt(format!("photos of {}: {e}", self.id)))?,
+                .map_err(|e| corrupt(format!("photos of {}: {e}", self.id)))?,
             supporters: self.supporters,
             duplicate_of: self.duplicate_of.as_deref().map(parse_uuid).transpose()?,
         })
@@ -268,5 +269,5 @@ impl ReportRow {
 }
 
 fn parse_status(status: &str) -> DbResult<ReportStatus> {
-    ReportStatus::parse(status).ok_or_else(|| DbError::Corrupt(format!("status {status:?}")))
+    ReportStatus::parse(status).ok_or_else(|| corrupt(format!("status {status:?}")))
 }

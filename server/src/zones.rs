@@ -1,42 +1,51 @@
-//! Routing by place: each tenant's zones (arrondissements, communes...) held in memory as
-//! [`TenantZones`], built from the database at startup and after seeding, and looked up by point.
-
-mod geometry;
+//! Routing by place: each tenant's zones (arrondissements, quartiers, communes...) held in memory
+//! as [`TenantZones`], built from the database at startup and after seeding, looked up by point,
+//! and simplified once into the outlines the catalogue sends to devices.
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
-pub use geometry::{OUTLINE_TOLERANCE_DEG, WirePolygons, ZoneGeometry};
-
-use crate::store::{Database, DbResult, TenantSummary, ZoneShape};
+use relais_domain::zones::{OUTLINE_TOLERANCE_DEG, WirePolygons, ZoneGeometry, ZoneMap};
+use relais_protocol::Catalogue;
+use relais_server_database::{Database, DbError, DbResult, TenantSummary, ZoneShape};
 
 /// A tenant and its zones, ready for point lookups.
 #[derive(Debug)]
 pub struct TenantZones {
     pub tenant: TenantSummary,
-    zones: Vec<(String, ZoneGeometry)>,
+    map: ZoneMap,
+    outlines: HashMap<String, WirePolygons>,
 }
 
 impl TenantZones {
     /// Builds the index; a stored geometry that no longer parses is a data error.
     pub fn new(tenant: TenantSummary, shapes: Vec<ZoneShape>) -> Result<Self, String> {
-        let zones = shapes
-            .into_iter()
-            .map(|shape| {
-                ZoneGeometry::parse(&shape.geometry)
-                    .map(|geometry| (shape.code.clone(), geometry))
-                    .map_err(|e| format!("zone {} of {}: {e}", shape.code, tenant.id))
-            })
-            .collect::<Result<_, _>>()?;
-        Ok(Self { tenant, zones })
+        let mut outlines = HashMap::new();
+        let mut zones = Vec::with_capacity(shapes.len());
+        for shape in shapes {
+            let geometry = ZoneGeometry::parse(&shape.geometry)
+                .map_err(|e| format!("zone {} of {}: {e}", shape.code, tenant.id))?;
+            outlines.insert(shape.code.clone(), geometry.outline(OUTLINE_TOLERANCE_DEG));
+            zones.push((shape.code, shape.parent, Some(geometry)));
+        }
+        Ok(Self {
+            tenant,
+            map: ZoneMap::new(zones),
+            outlines,
+        })
     }
 
-    /// The code of the first zone covering the point, if any.
-    pub fn locate(&self, lon: f64, lat: f64) -> Option<&str> {
-        self.zones
-            .iter()
-            .find(|(_, geometry)| geometry.covers(lon, lat))
-            .map(|(code, _)| code.as_str())
+    /// The codes of the zones covering the point, finest first (a quartier, then its
+    /// arrondissement); empty outside every zone.
+    pub fn locate(&self, lon: f64, lat: f64) -> Vec<&str> {
+        self.map.locate(lon, lat)
+    }
+
+    /// Gives each zone of the tenant's catalogue its outline, simplified to about a metre.
+    pub fn outline(&self, catalogue: &mut Catalogue) {
+        for zone in &mut catalogue.zones {
+            zone.polygons = self.outlines.get(&zone.code).cloned().unwrap_or_default();
+        }
     }
 }
 
@@ -52,7 +61,7 @@ impl ZoneDirectory {
         let mut tenants = HashMap::new();
         for (tenant, shapes) in db.zone_shapes().await? {
             let id = tenant.id.clone();
-            let zones = TenantZones::new(tenant, shapes).map_err(crate::store::DbError::Corrupt)?;
+            let zones = TenantZones::new(tenant, shapes).map_err(DbError::Corrupt)?;
             tenants.insert(id, Arc::new(zones));
         }
         *self.tenants.write().unwrap_or_else(|e| e.into_inner()) = tenants;

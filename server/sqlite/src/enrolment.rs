@@ -3,7 +3,8 @@
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 
-use crate::store::{DbResult, EnrolmentCreated, NewDevice, NewEnrolment, TokenHash};
+use crate::error::DbResult;
+use relais_server_database::{EnrolmentCreated, NewDevice, NewEnrolment, TokenHash};
 
 pub(super) fn create(
     conn: &mut Connection,

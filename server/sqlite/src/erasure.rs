@@ -8,7 +8,8 @@ use sha2::{Digest, Sha256};
 
 use super::accounts::{Identity, account_of, json};
 use super::push::ChangeLog;
-use crate::store::{DbResult, DeviceRecord};
+use crate::error::DbResult;
+use relais_server_database::DeviceRecord;
 
 pub(super) fn delete(
     conn: &mut Connection,

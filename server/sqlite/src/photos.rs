@@ -5,7 +5,8 @@
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 use uuid::Uuid;
 
-use crate::store::{DbError, DbResult, StoredPhoto, UploadProgress, UploadState};
+use crate::error::{DbResult, corrupt};
+use relais_server_database::{StoredPhoto, UploadProgress, UploadState};
 
 pub(super) fn state(conn: &mut Connection, tenant: &str, sha256: &str) -> DbResult<UploadState> {
     let tx = conn.transaction()?;
@@ -114,9 +115,9 @@ pub(super) fn readable(
 }
 
 fn unsigned(value: i64) -> DbResult<u64> {
-    u64::try_from(value).map_err(|_| DbError::Corrupt(format!("negative size {value}")))
+    u64::try_from(value).map_err(|_| corrupt(format!("negative size {value}")))
 }
 
 fn signed(value: u64) -> DbResult<i64> {
-    i64::try_from(value).map_err(|_| DbError::Corrupt(format!("size {value} out of range")))
+    i64::try_from(value).map_err(|_| corrupt(format!("size {value} out of range")))
 }

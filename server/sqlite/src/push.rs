@@ -9,23 +9,22 @@ use rusqlite::{Connection, Transaction, TransactionBehavior};
 use serde_json::json;
 
 use super::parse_uuid;
-use crate::store::{
-    CategoryFacts, DbError, DbResult, Decision, Effect, FactsQuery, NearbyQuery, NearbyReport,
-    NewNote, NewRating, NewReport, NewSupport, PushFacts, PushPlan, RecordedMutation, ReportFacts,
-    Transition,
+use crate::error::{DbResult, corrupt};
+use relais_server_database::{
+    CategoryFacts, Decision, Effect, FactsQuery, NearbyQuery, NearbyReport, NewNote, NewRating,
+    NewReport, NewSupport, PushFacts, PushPlan, RecordedMutation, ReportFacts, Transition,
 };
-use crate::sync::BatchRefusal;
 
 /// Metres per degree of latitude (and of longitude at the equator), for bounding boxes.
 const METRES_PER_DEGREE: f64 = 111_320.0;
 
-pub(super) fn push<F>(
+pub(super) fn push<F, E>(
     conn: &mut Connection,
     query: &FactsQuery,
     decide: F,
-) -> DbResult<Result<PushResponse, BatchRefusal>>
+) -> DbResult<Result<PushResponse, E>>
 where
-    F: FnOnce(PushFacts) -> Result<PushPlan, BatchRefusal>,
+    F: FnOnce(PushFacts) -> Result<PushPlan, E>,
 {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let facts = read_facts(&tx, query)?;
@@ -45,7 +44,7 @@ fn read_facts(tx: &Transaction<'_>, query: &FactsQuery) -> DbResult<PushFacts> {
     let last_seq: i64 = tx
         .prepare_cached("SELECT COALESCE(MAX(seq), 0) FROM device_mutations WHERE device_id = ?1")?
         .query_row([&device], |row| row.get(0))?;
-    let last_seq = u64::try_from(last_seq).map_err(|_| DbError::Corrupt("negative seq".into()))?;
+    let last_seq = u64::try_from(last_seq).map_err(|_| corrupt("negative seq"))?;
     let recorded = recorded(tx, query, &device, last_seq)?;
 
     let citizen: String = tx
@@ -76,7 +75,7 @@ fn read_facts(tx: &Transaction<'_>, query: &FactsQuery) -> DbResult<PushFacts> {
         })? {
             let (code, service, questions, duplicate_radius_m) = row?;
             let questions = serde_json::from_str(&questions)
-                .map_err(|e| DbError::Corrupt(format!("questions of category {code}: {e}")))?;
+                .map_err(|e| corrupt(format!("questions of category {code}: {e}")))?;
             categories.insert(
                 code,
                 CategoryFacts {
@@ -119,7 +118,7 @@ fn read_facts(tx: &Transaction<'_>, query: &FactsQuery) -> DbResult<PushFacts> {
                     tenant,
                     citizen,
                     status: relais_protocol::ReportStatus::parse(&status)
-                        .ok_or_else(|| DbError::Corrupt(format!("status {status:?}")))?,
+                        .ok_or_else(|| corrupt(format!("status {status:?}")))?,
                     version,
                     resolved_at_ms,
                 },
@@ -573,7 +572,7 @@ fn stored_outcome(outcome: &str, reason: Option<&str>) -> DbResult<Outcome> {
         ("rejected", Some(reason)) => Ok(Outcome::Rejected {
             reason: serde_json::from_str(reason).map_err(json_error)?,
         }),
-        _ => Err(DbError::Corrupt(format!("stored outcome {outcome:?}"))),
+        _ => Err(corrupt(format!("stored outcome {outcome:?}"))),
     }
 }
 
@@ -585,6 +584,6 @@ fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> DbResult<String> {
     serde_json::to_string(value).map_err(json_error)
 }
 
-fn json_error(e: serde_json::Error) -> DbError {
-    DbError::Corrupt(format!("json: {e}"))
+fn json_error(e: serde_json::Error) -> crate::error::Failure {
+    corrupt(format!("json: {e}"))
 }

@@ -55,10 +55,12 @@ pub struct DirectoryImport {
     pub version: i64,
 }
 
-/// A zone's code and its geometry as GeoJSON text (Polygon or MultiPolygon, lon/lat).
+/// A zone's code, the zone it lies in, and its geometry as GeoJSON text (Polygon or
+/// MultiPolygon, lon/lat).
 #[derive(Debug, Clone)]
 pub struct ZoneShape {
     pub code: String,
+    pub parent: Option<String>,
     pub geometry: String,
 }
 

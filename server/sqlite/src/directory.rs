@@ -7,7 +7,8 @@ use std::collections::HashMap;
 use relais_protocol::{Directory, GeoPoint, LocalizedText, PublicService, RatingSummary};
 use rusqlite::{Connection, OptionalExtension, Row, ToSql, TransactionBehavior};
 
-use crate::store::{DbResult, DirectoryImport};
+use crate::error::DbResult;
+use relais_server_database::DirectoryImport;
 
 const COLUMNS: &str = "id, name_fr, name_en, kind_fr, kind_en, address, lat, lon, opening_hours, \
                        phone, website";
@@ -184,8 +185,10 @@ mod tests {
     use rusqlite::Connection;
     use tempfile::TempDir;
 
-    use crate::seed;
-    use crate::store::{Database, Sqlite};
+    use relais_server_database::Database;
+
+    use crate::Sqlite;
+    use crate::testing::town;
 
     /// Two tenants, `a` (minimum sample 3) and `b` (the default, 5).
     async fn two_towns() -> (TempDir, Sqlite, Connection) {
@@ -196,8 +199,7 @@ mod tests {
             let tenant = format!(
                 r#"{{"id":"{id}","name":"{id}"{settings},"services":[],"groups":[],"categories":[]}}"#
             );
-            let zones = r#"{"type":"FeatureCollection","features":[]}"#;
-            db.seed(seed::parse(&tenant, zones).unwrap()).await.unwrap();
+            db.seed(town(&tenant)).await.unwrap();
         }
         let raw = Connection::open(&path).unwrap();
         (dir, db, raw)

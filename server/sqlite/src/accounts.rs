@@ -10,7 +10,8 @@ use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior};
 use uuid::Uuid;
 
 use super::parse_uuid;
-use crate::store::{AccountRecord, DbError, DbResult, DeviceRecord, LinkOutcome, TokenHash};
+use crate::error::{DbResult, corrupt};
+use relais_server_database::{AccountRecord, DeviceRecord, LinkOutcome, TokenHash};
 
 pub(super) fn account(
     conn: &mut Connection,
@@ -182,10 +183,10 @@ fn parse_contact(contact: &str) -> DbResult<ContactChannel> {
         "in_app" => Ok(ContactChannel::InApp),
         "email" => Ok(ContactChannel::Email),
         "sms" => Ok(ContactChannel::Sms),
-        other => Err(DbError::Corrupt(format!("contact channel {other:?}"))),
+        other => Err(corrupt(format!("contact channel {other:?}"))),
     }
 }
 
 pub(super) fn json<T: serde::Serialize>(value: &T) -> DbResult<String> {
-    serde_json::to_string(value).map_err(|e| DbError::Corrupt(format!("json: {e}")))
+    serde_json::to_string(value).map_err(|e| corrupt(format!("json: {e}")))
 }

@@ -1,9 +1,9 @@
-//! Tests of the SQLite backend together with the sync rules, on real database files in temporary
+//! Tests of the sync rules together with the SQLite backend, on real database files in temporary
 //! directories.
 
+mod catalogue;
 mod citizen;
 
-use std::path::Path;
 use std::sync::Arc;
 
 use relais_protocol::{
@@ -14,12 +14,12 @@ use tempfile::TempDir;
 use uuid::Uuid;
 
 use super::Sqlite;
-use crate::seed::{self, TenantSeed};
-use crate::store::{Database, DbError, DeviceRecord, NewDevice, Role};
+use crate::seed::{self, TownDefinition};
 use crate::sync::push::{PushError, push};
 use crate::sync::{BatchRefusal, pull::pull};
 use crate::token::DeviceToken;
 use crate::zones::{TenantZones, ZoneDirectory};
+use relais_server_database::{Database, DeviceRecord, NewDevice, Role};
 
 /// Hôtel de Ville, in the 4th arrondissement.
 const PARIS: (f64, f64) = (48.8566, 2.3522);
@@ -49,7 +49,7 @@ impl Fixture {
 
     /// Seeds another tenant without reloading the zone directory: the first push of that
     /// tenant must find its zones by itself.
-    async fn seed(&self, seed: TenantSeed) {
+    async fn seed(&self, seed: TownDefinition) {
         assert!(self.db.seed(seed).await.unwrap());
     }
 
@@ -163,7 +163,7 @@ fn report_ids(page: &PullResponse) -> Vec<Uuid> {
 }
 
 /// A second town with one square zone around Lyon and one category.
-fn lyon_seed() -> TenantSeed {
+fn lyon_seed() -> TownDefinition {
     let tenant = r#"{"id":"lyon","name":"Lyon","services":[{"code":"voirie","name":{"fr":"Voirie","en":"Roads"}}],
         "groups":[{"code":"rue","name":{"fr":"Rue","en":"Street"}}],
         "categories":[{"code":"nid_de_poule","group":"rue","name":{"fr":"Nid-de-poule","en":"Pothole"},"service":"voirie"}]}"#;
@@ -171,54 +171,6 @@ fn lyon_seed() -> TenantSeed {
         "properties":{"code":"69381","name":"Lyon 1er","kind":"arrondissement"},
         "geometry":{"type":"Polygon","coordinates":[[[4.8,45.7],[4.9,45.7],[4.9,45.8],[4.8,45.8],[4.8,45.7]]]}}]}"#;
     seed::parse(tenant, zones).unwrap()
-}
-
-#[tokio::test]
-async fn migrations_apply_on_a_fresh_file_and_are_idempotent_on_reopen() {
-    let dir = TempDir::new().unwrap();
-    let path = dir.path().join("relais.db");
-    drop(Sqlite::open(&path).await.unwrap());
-    let versions = |path: &Path| -> i64 {
-        rusqlite::Connection::open(path)
-            .unwrap()
-            .query_row("SELECT COUNT(*) FROM schema_migrations", [], |r| r.get(0))
-            .unwrap()
-    };
-    let shipped = i64::try_from(super::migrate::MIGRATIONS.len()).unwrap();
-    assert_eq!(versions(&path), shipped);
-    let db = Sqlite::open(&path).await.unwrap();
-    assert_eq!(versions(&path), shipped);
-    db.health().await.unwrap();
-    let mode: String = rusqlite::Connection::open(&path)
-        .unwrap()
-        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(mode, "wal");
-}
-
-#[tokio::test]
-async fn a_database_from_a_newer_server_or_not_a_database_is_refused() {
-    let dir = TempDir::new().unwrap();
-    let path = dir.path().join("relais.db");
-    drop(Sqlite::open(&path).await.unwrap());
-    rusqlite::Connection::open(&path)
-        .unwrap()
-        .execute(
-            "INSERT INTO schema_migrations VALUES ('29990101000000_future', 0)",
-            [],
-        )
-        .unwrap();
-    let Err(DbError::UnknownMigration(version)) = Sqlite::open(&path).await else {
-        panic!("a database with an unknown migration must be refused");
-    };
-    assert_eq!(version, "29990101000000_future");
-
-    let garbage = dir.path().join("garbage.db");
-    std::fs::write(&garbage, vec![0x42; 8192]).unwrap();
-    assert!(matches!(
-        Sqlite::open(&garbage).await,
-        Err(DbError::Backend(_))
-    ));
 }
 
 #[tokio::test]
@@ -587,30 +539,4 @@ fn serde_json_tenant(id: &str, name: &str) -> String {
         "id": id, "name": name, "services": [], "groups": [], "categories": []
     })
     .to_string()
-}
-
-#[tokio::test]
-async fn a_poisoned_writer_makes_the_database_unhealthy() {
-    let fx = Fixture::demo().await;
-    fx.db.health().await.unwrap();
-    let writer = Arc::clone(&fx.db.writer);
-    let crashed = std::thread::spawn(move || {
-        let _guard = writer.lock().unwrap();
-        panic!("a write crashed while holding the writer");
-    })
-    .join();
-    assert!(crashed.is_err());
-    assert!(matches!(fx.db.health().await, Err(DbError::Poisoned)));
-    let refused = fx
-        .db
-        .register_device(NewDevice {
-            id: Uuid::now_v7(),
-            tenant: "demo".into(),
-            token: DeviceToken::generate().hash(),
-            platform: "test".into(),
-            app_version: "0".into(),
-            created_at_ms: 0,
-        })
-        .await;
-    assert!(matches!(refused, Err(DbError::Poisoned)));
 }

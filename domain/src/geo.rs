@@ -1,0 +1,96 @@
+//! Geometry at street scale: the distance between two points, and the grid of cells that the
+//! server indexes open reports by, so that finding the reports near a point reads a handful of
+//! cells instead of every report of a category.
+
+/// Mean Earth radius (IUGG), in metres.
+const EARTH_RADIUS_M: f64 = 6_371_008.8;
+
+/// Metres per degree of latitude (and of longitude at the equator).
+pub const METRES_PER_DEGREE: f64 = 111_320.0;
+
+/// Side of a grid cell, in degrees: about 560 m of latitude and 370 m of longitude in Paris, so
+/// that a duplicate radius of 250 m covers 2 to 6 cells.
+pub const CELL_DEG: f64 = 0.005;
+
+/// Great-circle distance (haversine) between two points given as latitude and longitude in
+/// degrees, in metres. Ample precision at street scale.
+pub fn distance_m(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
+    let (phi1, phi2) = (lat1.to_radians(), lat2.to_radians());
+    let d_phi = phi2 - phi1;
+    let d_lambda = (lon2 - lon1).to_radians();
+    let h = (d_phi / 2.0).sin().powi(2) + phi1.cos() * phi2.cos() * (d_lambda / 2.0).sin().powi(2);
+    2.0 * EARTH_RADIUS_M * h.sqrt().min(1.0).asin()
+}
+
+/// The grid cell holding a point, as one integer key (row-major, rows of latitude).
+pub fn cell(lat: f64, lon: f64) -> i64 {
+    let (row, col) = row_col(lat, lon);
+    key(row, col)
+}
+
+/// Every cell that may hold a point within `radius_m` of (`lat`, `lon`): the cells of the
+/// bounding box of the circle, with a 5% margin. A pole or an antimeridian is not handled (no town
+/// sits there).
+pub fn cells_within(lat: f64, lon: f64, radius_m: f64) -> Vec<i64> {
+    let dlat = 1.05 * radius_m / METRES_PER_DEGREE;
+    let dlon = 1.05 * radius_m / (METRES_PER_DEGREE * lat.to_radians().cos().max(0.01));
+    let (row_min, col_min) = row_col(lat - dlat, lon - dlon);
+    let (row_max, col_max) = row_col(lat + dlat, lon + dlon);
+    (row_min..=row_max)
+        .flat_map(|row| (col_min..=col_max).map(move |col| key(row, col)))
+        .collect()
+}
+
+fn row_col(lat: f64, lon: f64) -> (i64, i64) {
+    // Truncation is intended: a cell is the floor of the coordinate over the cell size, and
+    // valid coordinates stay far from i64's range.
+    #[allow(clippy::cast_possible_truncation)]
+    let floor = |degrees: f64| (degrees / CELL_DEG).floor() as i64;
+    (floor(lat), floor(lon))
+}
+
+/// Rows span ±18,000 and columns ±36,000: a column fits in 100,000 once offset.
+const fn key(row: i64, col: i64) -> i64 {
+    row * 100_000 + (col + 50_000)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn haversine_matches_known_distances() {
+        // One degree of latitude is about 111.2 km.
+        let d = distance_m(48.0, 2.0, 49.0, 2.0);
+        assert!((d - 111_195.0).abs() < 50.0, "{d}");
+        // Hôtel de Ville to Notre-Dame: about 460 m.
+        let d = distance_m(48.8566, 2.3522, 48.8530, 2.3499);
+        assert!((420.0..500.0).contains(&d), "{d}");
+        assert!(distance_m(48.85, 2.35, 48.85, 2.35).abs() < 1e-6);
+    }
+
+    #[test]
+    fn the_cells_within_a_radius_hold_every_point_of_the_circle() {
+        let (lat, lon) = (48.8566, 2.3522);
+        for radius in [10.0, 100.0, 250.0, 1000.0] {
+            let cells = cells_within(lat, lon, radius);
+            for step in 0..360 {
+                let angle = f64::from(step).to_radians();
+                let p_lat = lat + radius * angle.sin() / METRES_PER_DEGREE;
+                let p_lon =
+                    lon + radius * angle.cos() / (METRES_PER_DEGREE * lat.to_radians().cos());
+                assert!(distance_m(lat, lon, p_lat, p_lon) <= radius * 1.01);
+                assert!(cells.contains(&cell(p_lat, p_lon)), "{radius} m, {step}°");
+            }
+        }
+        assert!(cells_within(lat, lon, 250.0).len() <= 6);
+    }
+
+    #[test]
+    fn neighbouring_cells_have_distinct_keys() {
+        let here = cell(48.8566, 2.3522);
+        assert_ne!(here, cell(48.8566 + CELL_DEG, 2.3522));
+        assert_ne!(here, cell(48.8566, 2.3522 + CELL_DEG));
+        assert_ne!(cell(-33.9, -70.6), cell(33.9, 70.6));
+    }
+}

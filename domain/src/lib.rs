@@ -1,0 +1,20 @@
+//! The rules of Relais that a phone and the server both apply, written once.
+//!
+//! The device judges an action offline so the citizen hears about a mistake at once; the server
+//! judges it again because devices cannot be trusted. Both call the same functions here, so they
+//! can never disagree on what a valid answer, an open report or a point inside the town is.
+//!
+//! Where to start:
+//! - [`status`]: which statuses are open, and the moves staff may make between them.
+//! - [`answers`]: answers to a category's extra questions.
+//! - [`text`]: what a free text must be (not blank, not too long).
+//! - [`geo`]: distances at street scale and the grid cells the duplicate lookup is indexed by.
+//! - [`zones`]: zone outlines (GeoJSON or the catalogue's wire form) and which zones hold a point.
+//!
+//! No I/O here, and no wording: each caller turns a typed problem into its own message.
+
+pub mod answers;
+pub mod geo;
+pub mod status;
+pub mod text;
+pub mod zones;

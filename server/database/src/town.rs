@@ -1,0 +1,103 @@
+//! A town's definition as the server stores it: its identity and report rules, its catalogue
+//! (services, category groups, categories with their extra questions) and its zones. The server
+//! reads it from a `tenant.json` and a `zones.geojson` and checks it before handing it to
+//! [`crate::Database::seed`]; the types are plain data so that every backend stores the same thing.
+
+use relais_protocol::{LocalizedText, Question, TownSettings};
+use serde::Deserialize;
+
+/// A town ready to be stored.
+#[derive(Debug, Clone)]
+pub struct TownDefinition {
+    pub tenant: TownFile,
+    pub zones: Vec<TownZone>,
+    /// SHA-256 (hex) of the definition files, so that storing the same definition is a no-op.
+    pub digest: String,
+}
+
+/// `tenant.json`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct TownFile {
+    pub id: String,
+    pub name: String,
+    /// The town's rules; absent in older files, which get the defaults.
+    #[serde(default)]
+    pub settings: TownSettingsFile,
+    pub services: Vec<TownEntry>,
+    pub groups: Vec<TownEntry>,
+    pub categories: Vec<TownCategory>,
+}
+
+/// `tenant.json` `settings`: every field is optional.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TownSettingsFile {
+    pub reopen_window_days: Option<u32>,
+    pub duplicate_radius_m: Option<u32>,
+    pub rating_min_sample: Option<u32>,
+}
+
+/// Rating summaries are published from this many raters on, unless the town says otherwise.
+pub const DEFAULT_RATING_MIN_SAMPLE: u32 = 5;
+
+impl TownSettingsFile {
+    /// The settings devices see in the catalogue, defaults filled in.
+    pub fn town(&self) -> TownSettings {
+        let default = TownSettings::default();
+        TownSettings {
+            reopen_window_days: self
+                .reopen_window_days
+                .unwrap_or(default.reopen_window_days),
+            duplicate_radius_m: self
+                .duplicate_radius_m
+                .unwrap_or(default.duplicate_radius_m),
+        }
+    }
+
+    pub fn rating_min_sample(&self) -> u32 {
+        self.rating_min_sample.unwrap_or(DEFAULT_RATING_MIN_SAMPLE)
+    }
+}
+
+/// A service or a category group.
+#[derive(Debug, Clone, Deserialize)]
+pub struct TownEntry {
+    pub code: String,
+    pub name: LocalizedText,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct TownCategory {
+    pub code: String,
+    pub group: String,
+    pub name: LocalizedText,
+    /// The service a report of the category goes to by default.
+    pub service: String,
+    /// Where the category comes from in the town's own nomenclature.
+    pub source: Option<CategorySource>,
+    /// Extra questions asked when reporting in this category.
+    #[serde(default)]
+    pub questions: Vec<Question>,
+    /// Published response time, in days.
+    pub response_days: Option<u32>,
+    /// Overrides the town's duplicate radius for this category.
+    pub duplicate_radius_m: Option<u32>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct CategorySource {
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    pub soustype: Option<String>,
+}
+
+/// A zone with its geometry kept as GeoJSON text (checked to parse by the server).
+#[derive(Debug, Clone)]
+pub struct TownZone {
+    pub code: String,
+    pub name: String,
+    pub kind: String,
+    /// The zone this one lies in (a quartier's arrondissement), if any.
+    pub parent: Option<String>,
+    pub geometry: String,
+}

@@ -1,0 +1,91 @@
+//! Tests of what belongs to this backend alone: migrations, refusing files it cannot serve, and
+//! the writer's health. The rules are tested with this backend in the server crate.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use relais_server_database::{Database, DbError, NewDevice, TokenHash};
+use tempfile::TempDir;
+use uuid::Uuid;
+
+use crate::Sqlite;
+use crate::testing::town;
+
+#[tokio::test]
+async fn migrations_apply_on_a_fresh_file_and_are_idempotent_on_reopen() {
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join("relais.db");
+    drop(Sqlite::open(&path).await.unwrap());
+    let versions = |path: &Path| -> i64 {
+        rusqlite::Connection::open(path)
+            .unwrap()
+            .query_row("SELECT COUNT(*) FROM schema_migrations", [], |r| r.get(0))
+            .unwrap()
+    };
+    let shipped = i64::try_from(crate::migrate::MIGRATIONS.len()).unwrap();
+    assert_eq!(versions(&path), shipped);
+    let db = Sqlite::open(&path).await.unwrap();
+    assert_eq!(versions(&path), shipped);
+    db.health().await.unwrap();
+    let mode: String = rusqlite::Connection::open(&path)
+        .unwrap()
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
+}
+
+#[tokio::test]
+async fn a_database_from_a_newer_server_or_not_a_database_is_refused() {
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join("relais.db");
+    drop(Sqlite::open(&path).await.unwrap());
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute(
+            "INSERT INTO schema_migrations VALUES ('29990101000000_future', 0)",
+            [],
+        )
+        .unwrap();
+    let Err(DbError::UnknownMigration(version)) = Sqlite::open(&path).await else {
+        panic!("a database with an unknown migration must be refused");
+    };
+    assert_eq!(version, "29990101000000_future");
+
+    let garbage = dir.path().join("garbage.db");
+    std::fs::write(&garbage, vec![0x42; 8192]).unwrap();
+    assert!(matches!(
+        Sqlite::open(&garbage).await,
+        Err(DbError::Backend(_))
+    ));
+}
+
+#[tokio::test]
+async fn a_poisoned_writer_makes_the_database_unhealthy() {
+    let dir = TempDir::new().unwrap();
+    let db = Sqlite::open(&dir.path().join("relais.db")).await.unwrap();
+    db.seed(town(
+        r#"{"id":"t","name":"T","services":[],"groups":[],"categories":[]}"#,
+    ))
+    .await
+    .unwrap();
+    db.health().await.unwrap();
+    let writer = Arc::clone(&db.writer);
+    let crashed = std::thread::spawn(move || {
+        let _guard = writer.lock().unwrap();
+        panic!("a write crashed while holding the writer");
+    })
+    .join();
+    assert!(crashed.is_err());
+    assert!(matches!(db.health().await, Err(DbError::Poisoned)));
+    let refused = db
+        .register_device(NewDevice {
+            id: Uuid::now_v7(),
+            tenant: "t".into(),
+            token: TokenHash([7; 32]),
+            platform: "test".into(),
+            app_version: "0".into(),
+            created_at_ms: 0,
+        })
+        .await;
+    assert!(matches!(refused, Err(DbError::Poisoned)));
+}
