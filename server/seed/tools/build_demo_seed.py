@@ -7,21 +7,71 @@ which users of Relais do not have: by default ``../shared/data`` next to the rep
 (i.e. ``<repo>/../shared/data``), or the directory given as the first argument. It reads:
 
 - ``paris_arrondissements.geojson``: the 20 arrondissements (ODbL 1.0, Ville de Paris);
+- ``paris_quartiers_administratifs.geojson``: the 80 quartiers administratifs (ODbL 1.0, Ville de
+  Paris), with their INSEE code ``c_quinsee`` and their arrondissement ``c_ar``;
 - ``paris_dansmarue_39k_merged.csv``: real "Dans ma rue" reports (ODbL 1.0, Ville de Paris),
-  used for its (type, soustype) pairs, their frequencies and the services in charge.
+  used for its (type, soustype) pairs, their frequencies, the services in charge ("intervenant")
+  and the reports' points (for routing by zone).
 
-Outputs:
+Outputs (the format is described in server/seed/README.md):
 
-- ``server/seed/demo/zones.geojson``: one Feature per arrondissement, geometry unchanged except
-  coordinates rounded to 6 decimals, properties exactly {code, name, kind}.
+- ``server/seed/demo/zones.geojson``: two zone levels, the 20 arrondissements then the 80
+  quartiers, each sorted by code; properties exactly {code, name, kind, parent}. Arrondissements:
+  INSEE code (75101...75120), ``parent`` null. Quartiers: the source's INSEE quartier code
+  ``c_quinsee`` (arrondissement code + two-digit rank, 7510101...7512004), the source's name
+  (nine corrected to the official spelling, QUARTIER_NAMES), ``parent`` = the arrondissement of
+  the source's ``c_ar``, checked against geometry: a point inside the quartier lies in that
+  arrondissement and in no other, and the quartiers' areas add up to their arrondissement's.
+  Geometry unchanged except coordinates rounded to 6 decimals (consecutive duplicate vertices this
+  creates are dropped).
 - ``server/seed/demo/tenant.json``: the demo tenant's catalogue. One group per CSV ``type``,
   one category per (type, soustype) pair seen at least MIN_COUNT times (French name = the CSV
   wording, English name = the hand-written translation in CATEGORIES below), plus one catch-all
   ``<group>_autre`` category per group (``source.soustype`` null) so that every CSV row maps to
-  exactly one category.
+  exactly one category. Each category's ``service`` is its default service. Then:
 
-The script fails if the CSV gains a frequent pair that CATEGORIES does not translate, or if a
-code is not unique / not a slug of at most 48 characters. Standard library only; Python 3.8+.
+  - ``routing``: {category, zone, service} entries, "reports of this category inside this zone
+    (of any level) go to this service instead of the category's default", from ROUTING_RULES;
+  - ``rejection_reasons``: the town's managed list, {code, label{fr,en}} (REJECTION_REASONS);
+  - ``reply_templates``: drafts of written replies, {kind, group, category, text{fr,en}}
+    (REPLY_TEMPLATES): a town default per kind (group and category null) and variants for the
+    six most frequent groups (acknowledged, resolved) and two categories.
+
+Routing derivation. In the CSV the unit in charge is, for almost every category, the same
+everywhere: DPE-STPP (cleanliness), Ramen (bulky items), "graffitis" (the graffiti contractor),
+DPMP (police), DVD (roads), CIELIS (lighting)... The exception the data shows is the parks
+department (DEVE), which handled 290 reports, 115 of them filed in the 12th arrondissement (of
+2,122 there), 27 in the 16th (of 1,651): the two woods. By the arrondissement field, in the 12th
+DEVE handled 19 of the 25 "Autre mobilier urbain détérioré" reports, 13 of the 25 "Mobiliers
+urbains : Autre" and 4 of the 5 "Potelet, barrière ou garde-corps détérioré - analyse demandée";
+outside the 12th the roads department (DVD) handled 71 of 79 and 39 of 39, and 25 of the 134
+catch-all reports (the most frequent unit of that mixed category). Located by their point, in
+the two quartiers that contain the Bois de Vincennes DEVE handled: Bel-Air 16 of 20, 6 of 8, 3 of
+3; Picpus 3 of 5, 7 of 14, 1 of 1 (together 19 of 25, 13 of 22, 4 of 4); in the 12th's other two
+quartiers, Bercy and Quinze-Vingts, none of their 4 reports. Hence routing at the quartier level:
+6 entries (3 categories x Bel-Air, Picpus) to one new service, "Espaces verts – bois de
+Vincennes". The quartiers are coarser than the wood (they also hold streets), and the figures
+above count their whole area. Not modelled, because the data does not support them: the Bois de
+Boulogne (DEVE handled 22 of the 60 reports of the "Bois de Boulogne" conseil de quartier, spread
+over 14 categories; in the quartiers Auteuil, Muette and Porte-Dauphine that contain it, no category
+passes the rule used for Vincennes, at least 4 reports of which DEVE handled half: the closest
+are 2 of 7 ring-road cleanliness reports and 4 of 22 cleanliness patrols, and DEVE handled 4 of
+89 "Déchets et salissures divers");
+cleanliness contractors by sector (the CSV names one unit per category for all of Paris: the 156
+reports of the three glass-bank categories all went to Derichebourg, 10,626 of 10,629 bulky items
+to Ramen); the police's "enquête demandée" reports (many in the 9th), which depend on the
+subtype, not the place. build_routing() re-checks every rule against the CSV (see ROUTING_RULES)
+and prints the figures.
+
+The script fails (assertion) if the CSV gains a frequent pair that CATEGORIES does not translate;
+if a code (group, category, service, rejection reason) is not unique or not a slug of at most 48
+characters; if a zone code is not unique, a quartier's parent disagrees with geometry or the
+quartiers do not tile their arrondissement; if a routing entry names an unknown category, zone or
+service, or its category's default service, or is not supported by the CSV; if a reply template
+uses a placeholder other than {category}, {service}, {response_days}, and {date} (scheduled only),
+{reason} (rejected only), {original} (duplicate only), lacks its kind's own placeholder, uses
+different placeholders in French and English, is not signed by the town, or if a kind has no town
+default. Output is deterministic (same input, same bytes). Standard library only; Python 3.8+.
 """
 
 import collections
@@ -47,6 +97,9 @@ SERVICES = [
     ("eclairage_public", "Éclairage public et feux tricolores", "Street Lighting and Traffic Signals"),
     ("eau", "Eau et assainissement", "Water and Sanitation"),
     ("police_municipale", "Police municipale", "Municipal Police"),
+    # Added for routing by zone (see ROUTING below): the parks department's staff in the Bois de
+    # Vincennes, who handle the wood's street furniture instead of the roads department.
+    ("bois_de_vincennes", "Espaces verts – bois de Vincennes", "Parks – Bois de Vincennes"),
 ]
 
 # CSV type -> (group code, English name, service of the group's catch-all category).
@@ -483,6 +536,258 @@ QUESTIONS = {
 }
 
 
+# Quartier names as published (``l_qu``), corrected where the source abbreviates, drops an
+# accent or carries a stray suffix; every other quartier keeps the source's name.
+QUARTIER_NAMES = {
+    "7510101": "Saint-Germain-l'Auxerrois",  # source: "St-Germain-l'Auxerrois"
+    "7510301": "Arts-et-Métiers",  # "Arts-et-Metiers"
+    "7510503": "Val-de-Grâce",  # "Val-de-Grace"
+    "7510602": "Odéon",  # "Odeon"
+    "7510703": "École-Militaire",  # "Ecole-Militaire"
+    "7510801": "Champs-Élysées",  # "Champs-Elysées"
+    "7511504": "Javel",  # "Javel 15Art"
+    "7511702": "Plaine-de-Monceaux",  # "Plaine de Monceaux"
+    "7511704": "Épinettes",  # "Epinettes"
+}
+
+# Routing by zone (tenant.json "routing"). Each rule: reports of these categories located in these
+# zones go to `service` instead of the category's default, because in the CSV the unit in charge
+# ("intervenant") there is `intervenant`. build_routing() checks every rule against the CSV and
+# fails unless, for each category, over the reports located (by their point) in the rule's zones:
+# at least MIN_ROUTED_REPORTS reports, `intervenant` handled at least half of them; and over the
+# reports elsewhere, `intervenant` is not the most frequent unit (the default holds there).
+# The two quartiers are those that contain the Bois de Vincennes (Bel-Air, Picpus); there the parks
+# department (DEVE) handled the damaged street furniture that the roads department (DVD) or the
+# street furniture section (SMEP) handles everywhere else. See the module docstring for figures.
+MIN_ROUTED_REPORTS = 4
+ROUTING_RULES = [{
+    "service": "bois_de_vincennes",
+    "intervenant": "DEVE",
+    "zones": ["7511201", "7511202"],  # Bel-Air, Picpus (12th arrondissement)
+    "categories": [
+        "autre_mobilier_urbain_deteriore",
+        "potelet_barriere_garde_corps_analyse_demandee",
+        "mobiliers_urbains_autre",
+        # Not arbres_vegetaux_animaux_autre: DEVE handled 4 of its 6 reports there, but its
+        # default service is already the parks department and DEVE handles 19 of 87 elsewhere.
+    ],
+}]
+
+# The town's managed list of rejection reasons (tenant.json "rejection_reasons"). Labels are read
+# alone (a staff member's menu, the citizen's report) and inside the "rejected" reply, in quotes.
+REJECTION_REASONS = [
+    ("domaine_prive", _text(
+        "Domaine privé : l'intervention incombe au propriétaire ou au syndic",
+        "Private property: this is the responsibility of the owner or the building manager")),
+    ("autre_gestionnaire", _text(
+        "Ne relève pas de la Ville : un autre gestionnaire est compétent (RATP, SNCF, "
+        "gestionnaire de réseau…)",
+        "Not the City's responsibility: another body is in charge (RATP, SNCF, a utility "
+        "company…)")),
+    ("deja_traite", _text(
+        "Problème déjà traité", "The problem has already been dealt with")),
+    ("non_constate", _text(
+        "Problème non constaté sur place", "The problem was not found on site")),
+    ("informations_insuffisantes", _text(
+        "Informations insuffisantes pour localiser ou traiter le problème",
+        "Not enough information to locate or deal with the problem")),
+    ("hors_territoire", _text(
+        "Lieu situé en dehors de Paris", "The location is outside Paris")),
+    ("non_recevable", _text(
+        "Demande non recevable (propos injurieux ou sans rapport avec l'espace public)",
+        "Request not admissible (abusive, or unrelated to public space)")),
+]
+
+# Written replies (tenant.json "reply_templates"): a draft that staff edit before sending. The
+# server picks the most specific template of a kind: the category's, else the group's, else the
+# town default (group and category both null). Placeholders, filled in by the server:
+PLACEHOLDERS = {
+    "category": None,  # the category's name, in the reply's language
+    "service": None,  # the name of the service in charge
+    "response_days": None,  # the category's published response time, in days
+    "date": "scheduled",  # the scheduled date, in the reply's language ("12 mars 2025")
+    "reason": "rejected",  # the rejection reason's label
+    "original": "duplicate",  # the reference of the original report
+}
+REPLY_KINDS = ["acknowledged", "scheduled", "resolved", "rejected", "duplicate", "transferred"]
+# The placeholder a reply of this kind cannot do without.
+REQUIRED_PLACEHOLDER = {"scheduled": "date", "rejected": "reason", "duplicate": "original"}
+GREETING = _text("Bonjour,", "Hello,")
+SIGNATURE = _text("La Ville de Paris", "The City of Paris")
+MAX_REPLY_BODY_CHARS = 400
+
+
+def _reply(kind, fr, en, group=None, category=None):
+    """A reply template: greeting, a body of two or three sentences, the town's signature."""
+    text = {lang: "%s\n\n%s\n\n%s" % (GREETING[lang], body, SIGNATURE[lang])
+            for lang, body in (("fr", fr), ("en", en))}
+    return {"kind": kind, "group": group, "category": category, "text": text}
+
+
+REPLY_TEMPLATES = [
+    # Town defaults, one per kind.
+    _reply(
+        "acknowledged",
+        "Nous avons bien reçu votre signalement « {category} » et l'avons transmis au service "
+        "« {service} ». Nous nous efforçons d'intervenir sous {response_days} jours ; vous pouvez "
+        "suivre son avancement dans l'application.",
+        "We have received your report “{category}” and passed it to the {service} department. "
+        "We aim to deal with it within {response_days} days; you can follow its progress in the "
+        "app."),
+    _reply(
+        "scheduled",
+        "Une intervention du service « {service} » est prévue le {date} pour votre signalement "
+        "« {category} ». Cette date peut changer selon les contraintes sur place ; nous vous "
+        "préviendrons le cas échéant.",
+        "The {service} department has scheduled work on {date} for your report “{category}”. "
+        "This date may change depending on conditions on site; we will let you know if it does."),
+    _reply(
+        "resolved",
+        "Le service « {service} » nous indique que votre signalement « {category} » a été traité. "
+        "Merci pour votre aide ; si le problème persiste, vous pouvez rouvrir le signalement "
+        "depuis l'application.",
+        "The {service} department tells us that your report “{category}” has been dealt with. "
+        "Thank you for your help; if the problem persists, you can reopen the report in the app."),
+    _reply(
+        "rejected",
+        "Après examen, nous ne pouvons pas donner suite à votre signalement « {category} », pour "
+        "le motif suivant : « {reason} ». Nous vous remercions de votre compréhension.",
+        "After review, we are unable to take your report “{category}” further, for the following "
+        "reason: “{reason}”. Thank you for your understanding."),
+    _reply(
+        "duplicate",
+        "Votre signalement « {category} » concerne un problème qui nous a déjà été signalé "
+        "(référence {original}). Nous le traitons avec le signalement d'origine, dont vous pouvez "
+        "suivre l'avancement dans l'application.",
+        "Your report “{category}” concerns a problem that has already been reported to us "
+        "(reference {original}). We are dealing with it together with that report, whose "
+        "progress you can follow in the app."),
+    _reply(
+        "transferred",
+        "Votre signalement « {category} » a été transmis au service « {service} », chargé de ce "
+        "type de problème à cet endroit. Il en assure désormais le suivi : vous n'avez rien "
+        "d'autre à faire.",
+        "Your report “{category}” has been passed to the {service} department, which handles "
+        "this kind of problem at this location. It will follow it up from now on; you do not "
+        "need to do anything else."),
+    # The most frequent groups of the CSV: what their services say on receipt and on completion.
+    _reply(
+        "acknowledged",
+        "Nous avons bien reçu votre signalement « {category} ». Nos équipes de collecte "
+        "enlèveront les objets sous {response_days} jours environ. Merci de ne rien y ajouter : "
+        "pour vos propres encombrants, vous pouvez prendre rendez-vous sur paris.fr.",
+        "We have received your report “{category}”. Our collection teams will remove the items "
+        "within about {response_days} days. Please do not add anything to them: for your own "
+        "bulky items, you can book a collection on paris.fr.",
+        group="objets_abandonnes"),
+    _reply(
+        "resolved",
+        "Les objets que vous avez signalés (« {category} ») ont été enlevés par nos équipes de "
+        "collecte. Merci de nous aider à garder les rues dégagées.",
+        "The items you reported (“{category}”) have been removed by our collection teams. Thank "
+        "you for helping us keep the streets clear.",
+        group="objets_abandonnes"),
+    _reply(
+        "acknowledged",
+        "Nous avons bien reçu votre signalement « {category} ». Nos équipes d'enlèvement des "
+        "graffitis et de l'affichage sauvage interviendront sous {response_days} jours environ. "
+        "Sur un immeuble privé, l'accord du propriétaire ou du syndic peut être nécessaire.",
+        "We have received your report “{category}”. Our graffiti and fly-posting removal teams "
+        "will deal with it within about {response_days} days. On a private building, we may "
+        "need the consent of the owner or the building manager.",
+        group="graffitis_tags_affiches_autocollants"),
+    _reply(
+        "resolved",
+        "Les graffitis, affiches ou autocollants que vous avez signalés (« {category} ») ont été "
+        "retirés. Merci de votre vigilance.",
+        "The graffiti, posters or stickers you reported (“{category}”) have been removed. Thank "
+        "you for keeping an eye out.",
+        group="graffitis_tags_affiches_autocollants"),
+    _reply(
+        "acknowledged",
+        "Nous avons bien reçu votre signalement « {category} » et l'avons transmis à l'équipe de "
+        "propreté du secteur. Elle interviendra sous {response_days} jours environ.",
+        "We have received your report “{category}” and passed it to the street cleaning team "
+        "for that area. They will deal with it within about {response_days} days.",
+        group="proprete"),
+    _reply(
+        "resolved",
+        "L'équipe de propreté est passée et l'endroit que vous avez signalé (« {category} ») a "
+        "été nettoyé. Merci de contribuer à la propreté de Paris.",
+        "The street cleaning team has visited and the place you reported (“{category}”) has been "
+        "cleaned. Thank you for helping to keep Paris clean.",
+        group="proprete"),
+    _reply(
+        "acknowledged",
+        "Nous avons bien reçu votre signalement « {category} » et l'avons transmis au service "
+        "« {service} ». Un agent se rendra sur place pour constater la situation ; en cas de "
+        "danger immédiat, appelez le 17.",
+        "We have received your report “{category}” and passed it to the {service} department. "
+        "A member of staff will check the situation on site; if there is immediate danger, call "
+        "17 (police).",
+        group="autos_motos_velos_trottinettes"),
+    _reply(
+        "resolved",
+        "Votre signalement « {category} » a été traité : un agent est intervenu et a pris les "
+        "mesures nécessaires (verbalisation, enlèvement ou demande d'enlèvement à l'opérateur). "
+        "Merci de nous l'avoir signalé.",
+        "Your report “{category}” has been dealt with: a member of staff went on site and took "
+        "the necessary action (a fine, removal, or a removal request to the operator). Thank you "
+        "for letting us know.",
+        group="autos_motos_velos_trottinettes"),
+    _reply(
+        "acknowledged",
+        "Nous avons bien reçu votre signalement « {category} » et l'avons transmis au service "
+        "« {service} ». Nos équipes évalueront la situation et, si nécessaire, sécuriseront les "
+        "lieux avant la réparation, prévue sous {response_days} jours environ.",
+        "We have received your report “{category}” and passed it to the {service} department. "
+        "Our teams will assess the situation and, if needed, make the area safe before the "
+        "repair, which we aim to carry out within about {response_days} days.",
+        group="voirie_espace_public"),
+    _reply(
+        "resolved",
+        "Les travaux liés à votre signalement « {category} » ont été réalisés. Merci de nous "
+        "aider à entretenir les rues de Paris.",
+        "The work on your report “{category}” has been completed. Thank you for helping us look "
+        "after the streets of Paris.",
+        group="voirie_espace_public"),
+    _reply(
+        "acknowledged",
+        "Nous avons bien reçu votre signalement « {category} » et l'avons transmis au service "
+        "« {service} ». Le mobilier sera réparé ou remplacé sous {response_days} jours environ ; "
+        "pour certains équipements confiés à un prestataire, le délai peut être plus long.",
+        "We have received your report “{category}” and passed it to the {service} department. "
+        "The street furniture will be repaired or replaced within about {response_days} days; "
+        "for some equipment run by a contractor, it may take longer.",
+        group="mobiliers_urbains"),
+    _reply(
+        "resolved",
+        "Le mobilier urbain que vous avez signalé (« {category} ») a été réparé ou remplacé. "
+        "Merci de votre aide.",
+        "The street furniture you reported (“{category}”) has been repaired or replaced. Thank "
+        "you for your help.",
+        group="mobiliers_urbains"),
+    # Two categories whose reply differs from their group's.
+    _reply(
+        "acknowledged",
+        "Nous avons bien reçu votre signalement « {category} ». Nos équipes de collecte "
+        "enlèveront ces objets avec les précautions nécessaires sous {response_days} jours "
+        "environ ; d'ici là, merci de ne pas les toucher ni les déplacer.",
+        "We have received your report “{category}”. Our collection teams will remove these "
+        "items with the necessary precautions within about {response_days} days; until then, "
+        "please do not touch or move them.",
+        category="objets_infestes_punaises_lit"),
+    _reply(
+        "resolved",
+        "L'éclairage public que vous avez signalé (« {category} ») a été réparé. Si la rue reste "
+        "dans l'obscurité à la nuit tombée, vous pouvez rouvrir le signalement depuis "
+        "l'application.",
+        "The street lighting you reported (“{category}”) has been repaired. If the street is "
+        "still dark after nightfall, you can reopen the report in the app.",
+        category="eclairage_public_eteint_nuit"),
+]
+
+
 def french_name(soustype):
     """The CSV wording, minus the empty "[]" markers left where the export stripped an internal
     tag (e.g. "[] Patrouille propreté DT"), with runs of spaces collapsed."""
@@ -490,37 +795,255 @@ def french_name(soustype):
     return re.sub(r"\s+", " ", name).strip()
 
 
-def round_coords(coords):
+def round_coords(coords, dropped):
+    """Rounds to 6 decimals (about 0.1 m), dropping the consecutive duplicate vertices that
+    rounding creates (counted in dropped[0])."""
     if isinstance(coords[0], (int, float)):
         return [round(coords[0], 6), round(coords[1], 6)]
-    out = [round_coords(c) for c in coords]
+    out = [round_coords(c, dropped) for c in coords]
     if out and isinstance(out[0][0], (int, float)):
         # A ring: drop consecutive duplicates that rounding could create.
         ring = [out[0]] + [p for prev, p in zip(out, out[1:]) if p != prev]
         assert ring[0] == ring[-1] and len(ring) >= 4, "ring broken by rounding"
+        dropped[0] += len(out) - len(ring)
         out = ring
     return out
 
 
+def polygons(geometry):
+    """A Polygon's or MultiPolygon's coordinates as a list of polygons (lists of rings)."""
+    if geometry["type"] == "Polygon":
+        return [geometry["coordinates"]]
+    assert geometry["type"] == "MultiPolygon", geometry["type"]
+    return geometry["coordinates"]
+
+
+def ring_contains(ring, x, y):
+    """Even-odd ray casting; a point exactly on an edge may fall either way."""
+    inside = False
+    for (x1, y1), (x2, y2) in zip(ring, ring[1:]):
+        if (y1 > y) != (y2 > y) and x < x1 + (y - y1) * (x2 - x1) / (y2 - y1):
+            inside = not inside
+    return inside
+
+
+def covers(geometry, x, y):
+    return any(ring_contains(p[0], x, y) and not any(ring_contains(h, x, y) for h in p[1:])
+               for p in polygons(geometry))
+
+
+def interior_point(geometry):
+    """A point inside the geometry (not its centroid, which a concave shape may not contain): the
+    middle of the widest inside stretch of the horizontal line through the middle of the largest
+    polygon's bounding box."""
+    polygon = max(polygons(geometry), key=lambda p: abs(ring_area(p[0])))
+    ys = [y for _, y in polygon[0]]
+    y = (min(ys) + max(ys)) / 2
+    xs = sorted(x1 + (y - y1) * (x2 - x1) / (y2 - y1)
+                for ring in polygon for (x1, y1), (x2, y2) in zip(ring, ring[1:])
+                if (y1 > y) != (y2 > y))
+    assert len(xs) % 2 == 0 and xs
+    a, b = max(zip(xs[::2], xs[1::2]), key=lambda s: s[1] - s[0])
+    return (a + b) / 2, y
+
+
+def ring_area(ring):
+    """Shoelace area in square degrees (signed); only used for ratios at Paris's latitude."""
+    return sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in zip(ring, ring[1:])) / 2
+
+
+def area(geometry):
+    return sum(abs(ring_area(p[0])) - sum(abs(ring_area(h)) for h in p[1:])
+               for p in polygons(geometry))
+
+
+def zone_feature(code, name, kind, parent, geometry, dropped):
+    assert geometry["type"] in ("Polygon", "MultiPolygon"), (code, geometry["type"])
+    return {
+        "type": "Feature",
+        "properties": {"code": code, "name": name, "kind": kind, "parent": parent},
+        "geometry": {"type": geometry["type"],
+                     "coordinates": round_coords(geometry["coordinates"], dropped)},
+    }
+
+
 def build_zones(data_dir):
+    """The 20 arrondissements, then the 80 quartiers, each sorted by code. Returns the collection
+    and figures for the report."""
+    stats = {}
     src = json.loads((data_dir / "paris_arrondissements.geojson").read_text(encoding="utf-8"))
-    features = []
+    arrondissements, dropped = [], [0]
     for f in src["features"]:
         p = f["properties"]
         insee = p.get("c_arinsee")
         code = str(insee) if insee else "751%02d" % int(p["c_ar"])
         name = "Paris " + p["l_ar"] if p.get("l_ar") else "Paris %d" % int(p["c_ar"])
-        geom = f["geometry"]
-        assert geom["type"] in ("Polygon", "MultiPolygon")
-        features.append({
-            "type": "Feature",
-            "properties": {"code": code, "name": name, "kind": "arrondissement"},
-            "geometry": {"type": geom["type"], "coordinates": round_coords(geom["coordinates"])},
-        })
-    features.sort(key=lambda f: f["properties"]["code"])
-    codes = [f["properties"]["code"] for f in features]
+        arrondissements.append(
+            zone_feature(code, name, "arrondissement", None, f["geometry"], dropped))
+    arrondissements.sort(key=lambda f: f["properties"]["code"])
+    codes = [f["properties"]["code"] for f in arrondissements]
     assert codes == ["751%02d" % i for i in range(1, 21)], codes
-    return {"type": "FeatureCollection", "features": features}
+    stats["arrondissement_vertices_dropped"] = dropped[0]
+
+    src = json.loads(
+        (data_dir / "paris_quartiers_administratifs.geojson").read_text(encoding="utf-8"))
+    quartiers, dropped = [], [0]
+    for f in src["features"]:
+        p = f["properties"]
+        code = str(p["c_quinsee"])
+        parent = "751%02d" % int(p["c_ar"])
+        # The INSEE quartier code is the arrondissement's INSEE code and a two-digit rank.
+        assert re.fullmatch(r"751(0[1-9]|1[0-9]|20)0[1-4]", code), code
+        assert code[:5] == parent, (code, parent)
+        name = QUARTIER_NAMES.get(code, p["l_qu"])
+        quartiers.append(zone_feature(code, name, "quartier", parent, f["geometry"], dropped))
+    quartiers.sort(key=lambda f: f["properties"]["code"])
+    assert len(quartiers) == 80, len(quartiers)
+    assert set(QUARTIER_NAMES) <= {f["properties"]["code"] for f in quartiers}
+    stats["quartier_vertices_dropped"] = dropped[0]
+    features = arrondissements + quartiers
+
+    codes = [f["properties"]["code"] for f in features]
+    assert len(set(codes)) == len(codes), "duplicate zone code"
+    for kind in ("arrondissement", "quartier"):
+        names = [f["properties"]["name"] for f in features if f["properties"]["kind"] == kind]
+        assert len(set(names)) == len(names), "duplicate %s name" % kind
+    per_parent = collections.Counter(f["properties"]["parent"] for f in quartiers)
+    assert per_parent == {c: 4 for c in codes[:20]}, per_parent
+
+    # The parent named by the data must be the one the geometry says: the quartier's interior
+    # point lies in its parent and in no other arrondissement.
+    by_code = {f["properties"]["code"]: f for f in arrondissements}
+    for q in quartiers:
+        x, y = interior_point(q["geometry"])
+        assert covers(q["geometry"], x, y), q["properties"]["code"]
+        around = [a["properties"]["code"] for a in arrondissements if covers(a["geometry"], x, y)]
+        assert around == [q["properties"]["parent"]], (q["properties"], around)
+    # The quartiers tile their arrondissement: their areas add up to its area.
+    worst = max(
+        abs(sum(area(q["geometry"]) for q in quartiers if q["properties"]["parent"] == code)
+            / area(by_code[code]["geometry"]) - 1)
+        for code in by_code)
+    assert worst < 0.001, "quartiers do not tile their arrondissement (%.4f)" % worst
+    stats["worst_tiling_gap"] = worst
+    return {"type": "FeatureCollection", "features": features}, stats
+
+
+def category_of(categories):
+    """A function giving a CSV row's category code: its (type, soustype), else its type's
+    catch-all (check_mapping() checks this is total and unambiguous)."""
+    specific, catch_all = {}, {}
+    for c in categories:
+        src = c["source"]
+        if src["soustype"] is None:
+            catch_all[src["type"]] = c["code"]
+        else:
+            specific[(src["type"], src["soustype"])] = c["code"]
+    return lambda r: specific.get((r["type"], r["soustype"])) or catch_all[r["type"]]
+
+
+def build_routing(tenant, zones, rows):
+    """The routing entries of ROUTING_RULES, each checked against the CSV (see ROUTING_RULES).
+    Returns the entries and, per rule and category, the figures that support it."""
+    categories = {c["code"]: c for c in tenant["categories"]}
+    position = {c["code"]: i for i, c in enumerate(tenant["categories"])}
+    services = {s["code"] for s in tenant["services"]}
+    zone_by_code = {f["properties"]["code"]: f for f in zones["features"]}
+    category = category_of(tenant["categories"])
+    entries, figures = [], []
+    for rule in ROUTING_RULES:
+        assert rule["service"] in services, "routing to unknown service %s" % rule["service"]
+        for z in rule["zones"]:
+            assert z in zone_by_code, "routing to unknown zone %s" % z
+        for code in rule["categories"]:
+            assert code in categories, "routing of unknown category %s" % code
+            assert categories[code]["service"] != rule["service"], (
+                "%s: routing to its default service" % code)
+            inside, outside = collections.Counter(), collections.Counter()
+            for r in rows:
+                if category(r) != code:
+                    continue
+                x, y = float(r["lon"]), float(r["lat"])
+                here = any(covers(zone_by_code[z]["geometry"], x, y) for z in rule["zones"])
+                (inside if here else outside)[r["intervenant"]] += 1
+            n_in, n_out = sum(inside.values()), sum(outside.values())
+            top_out = outside.most_common(1)[0][0] if outside else None
+            figures.append((code, rule["intervenant"], inside[rule["intervenant"]], n_in,
+                            top_out, outside[top_out], outside[rule["intervenant"]], n_out))
+            assert n_in >= MIN_ROUTED_REPORTS and 2 * inside[rule["intervenant"]] >= n_in, (
+                "routing of %s not supported by the data: %r" % (code, inside))
+            assert top_out != rule["intervenant"], (
+                "%s: %s is in charge everywhere, not a matter of zone" % (code, top_out))
+            for z in rule["zones"]:
+                entries.append({"category": code, "zone": z, "service": rule["service"]})
+    entries.sort(key=lambda e: (position[e["category"]], e["zone"]))
+    pairs = [(e["category"], e["zone"]) for e in entries]
+    assert len(set(pairs)) == len(pairs), "a category routed twice in one zone"
+    return entries, figures
+
+
+def check_routing(tenant, zones):
+    """Every routing entry names an existing category, zone and service, other than the
+    category's default service, and no (category, zone) pair appears twice."""
+    default = {c["code"]: c["service"] for c in tenant["categories"]}
+    services = {s["code"] for s in tenant["services"]}
+    zone_codes = {f["properties"]["code"] for f in zones["features"]}
+    pairs = set()
+    for e in tenant["routing"]:
+        assert set(e) == {"category", "zone", "service"}, e
+        assert e["category"] in default, "routing of unknown category: %r" % e
+        assert e["zone"] in zone_codes, "routing in unknown zone: %r" % e
+        assert e["service"] in services, "routing to unknown service: %r" % e
+        assert e["service"] != default[e["category"]], "routing to the default service: %r" % e
+        assert (e["category"], e["zone"]) not in pairs, "routed twice: %r" % e
+        pairs.add((e["category"], e["zone"]))
+
+
+PLACEHOLDER_RE = re.compile(r"\{([^{}]*)\}")
+
+
+def check_replies(tenant):
+    groups = {g["code"] for g in tenant["groups"]}
+    categories = {c["code"] for c in tenant["categories"]}
+    seen = set()
+    for t in tenant["reply_templates"]:
+        key = (t["kind"], t["group"], t["category"])
+        assert t["kind"] in REPLY_KINDS, key
+        assert key not in seen, "two templates for %r" % (key,)
+        seen.add(key)
+        assert t["group"] is None or t["category"] is None, "group or category, not both: %r" % (
+            key,)
+        assert t["group"] is None or t["group"] in groups, key
+        assert t["category"] is None or t["category"] in categories, key
+        used = {}
+        for lang in ("fr", "en"):
+            text = t["text"][lang]
+            names = PLACEHOLDER_RE.findall(text)
+            assert "{" not in PLACEHOLDER_RE.sub("", text) and "}" not in PLACEHOLDER_RE.sub(
+                "", text), "stray brace in %r" % (key,)
+            for name in names:
+                assert name in PLACEHOLDERS, "unknown placeholder {%s} in %r" % (name, key)
+                only = PLACEHOLDERS[name]
+                assert only is None or only == t["kind"], (
+                    "{%s} is only for %s replies, not %r" % (name, only, key))
+            required = REQUIRED_PLACEHOLDER.get(t["kind"])
+            assert required is None or required in names, "%r needs {%s}" % (key, required)
+            assert text.startswith(GREETING[lang] + "\n\n"), key
+            assert text.endswith("\n\n" + SIGNATURE[lang]), "%r not signed by the town" % (key,)
+            body = text[len(GREETING[lang]) + 2:-len(SIGNATURE[lang]) - 2]
+            assert 0 < len(body) <= MAX_REPLY_BODY_CHARS, "%r: %d characters" % (key, len(body))
+            used[lang] = sorted(set(names))
+        assert used["fr"] == used["en"], "%r: languages use different placeholders" % (key,)
+    for kind in REPLY_KINDS:
+        assert (kind, None, None) in seen, "no town default for %s" % kind
+
+
+def check_reasons(tenant):
+    codes = [r["code"] for r in tenant["rejection_reasons"]]
+    assert 5 <= len(codes) <= 8 and len(set(codes)) == len(codes), codes
+    for lang in ("fr", "en"):
+        labels = [r["label"][lang] for r in tenant["rejection_reasons"]]
+        assert all(labels) and len(set(labels)) == len(labels), labels
 
 
 def build_tenant(rows):
@@ -533,6 +1056,7 @@ def build_tenant(rows):
     assert not missing, "frequent pairs without a translation: %r" % sorted(missing)
     assert not extra, "translated pairs no longer frequent or absent: %r" % sorted(extra)
     service_codes = {s[0] for s in SERVICES}
+    assert len(service_codes) == len(SERVICES), "duplicate service code"
 
     groups, categories = [], []
     for t in sorted(GROUPS, key=lambda t: -sum(n for (tt, _), n in pairs.items() if tt == t)):
@@ -553,9 +1077,10 @@ def build_tenant(rows):
             "source": {"type": t, "soustype": None},
         }))
 
-    codes = [g["code"] for g in groups] + [c["code"] for c in categories] + list(service_codes)
+    codes = ([g["code"] for g in groups] + [c["code"] for c in categories] + list(service_codes)
+             + [c for c, _ in REJECTION_REASONS])
     for c in codes:
-        assert CODE_RE.match(c) and len(c) <= 48, c
+        assert CODE_RE.match(c) and len(c) <= 48, "not a slug of at most 48 characters: %r" % c
     assert len({c["code"] for c in categories}) == len(categories), "duplicate category code"
     assert len({g["code"] for g in groups}) == len(groups), "duplicate group code"
     for c in categories:
@@ -574,6 +1099,9 @@ def build_tenant(rows):
         "services": [{"code": c, "name": {"fr": fr, "en": en}} for c, fr, en in SERVICES],
         "groups": groups,
         "categories": categories,
+        "routing": [],  # filled in by build_routing(), which needs the zones
+        "rejection_reasons": [{"code": c, "label": label} for c, label in REJECTION_REASONS],
+        "reply_templates": REPLY_TEMPLATES,
     }
 
 
@@ -609,12 +1137,18 @@ def check_mapping(tenant, rows):
 
 
 def main():
+    if not __debug__:
+        sys.exit("the checks of this script are assertions: run it without -O")
     data_dir = Path(sys.argv[1]) if len(sys.argv) > 1 else REPO.parent / "shared" / "data"
     with open(data_dir / "paris_dansmarue_39k_merged.csv", encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
-    zones = build_zones(data_dir)
+    zones, zone_stats = build_zones(data_dir)
     tenant = build_tenant(rows)
     hits = check_mapping(tenant, rows)
+    tenant["routing"], routing_figures = build_routing(tenant, zones, rows)
+    check_routing(tenant, zones)
+    check_reasons(tenant)
+    check_replies(tenant)
 
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "zones.geojson").write_text(
@@ -622,13 +1156,29 @@ def main():
     (OUT / "tenant.json").write_text(
         json.dumps(tenant, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
+    kinds = collections.Counter(f["properties"]["kind"] for f in zones["features"])
+    print("zones: %d features (%s), %d bytes; vertices dropped by rounding: %d + %d; "
+          "quartier areas within %.1e of their arrondissement's" % (
+              len(zones["features"]), ", ".join("%d %s" % (n, k) for k, n in sorted(kinds.items())),
+              (OUT / "zones.geojson").stat().st_size, zone_stats["arrondissement_vertices_dropped"],
+              zone_stats["quartier_vertices_dropped"], zone_stats["worst_tiling_gap"]))
     n_specific = sum(1 for c in tenant["categories"] if c["source"]["soustype"] is not None)
-    print("zones: %d features" % len(zones["features"]))
     print("services: %d, groups: %d, categories: %d (%d specific + %d catch-all)" % (
         len(tenant["services"]), len(tenant["groups"]), len(tenant["categories"]),
         n_specific, len(tenant["categories"]) - n_specific))
     print("rows: %d, mapped to a specific category: %d (%.2f%%), to a catch-all: %d" % (
         len(rows), hits, 100.0 * hits / len(rows), len(rows) - hits))
+    print("routing: %d entries" % len(tenant["routing"]))
+    for code, unit, k_in, n_in, top_out, k_top, k_out, n_out in routing_figures:
+        print("  %s: %s handled %d of %d reports in the zones; elsewhere %s %d of %d (%s %d)" % (
+            code, unit, k_in, n_in, top_out, k_top, n_out, unit, k_out))
+    templates = collections.Counter(
+        "category" if t["category"] else "group" if t["group"] else "default"
+        for t in tenant["reply_templates"])
+    print("rejection reasons: %d, reply templates: %d (%s)" % (
+        len(tenant["rejection_reasons"]), len(tenant["reply_templates"]),
+        ", ".join("%d %s" % (n, k) for k, n in sorted(templates.items()))))
+    print("tenant.json: %d bytes" % (OUT / "tenant.json").stat().st_size)
 
 
 if __name__ == "__main__":
