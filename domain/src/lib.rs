@@ -10,11 +10,18 @@
 //! - [`text`]: what a free text must be (not blank, not too long).
 //! - [`geo`]: distances at street scale and the grid cells the duplicate lookup is indexed by.
 //! - [`zones`]: zone outlines (GeoJSON or the catalogue's wire form) and which zones hold a point.
+//! - [`routing`]: which service receives a report of a category at a point.
+//! - [`replies`]: the town's written-reply drafts and their placeholders.
 //!
-//! No I/O here, and no wording: each caller turns a typed problem into its own message.
+//! - [`words`]: the names of statuses, which the device and the server must say alike.
+//!
+//! No I/O here, and little wording: each caller turns a typed problem into its own message.
 
 pub mod answers;
 pub mod geo;
+pub mod replies;
+pub mod routing;
 pub mod status;
 pub mod text;
+pub mod words;
 pub mod zones;

@@ -1,15 +1,17 @@
 //! Where a report stands: which statuses are still open (it can be supported, it may be repeated
-//! by a new report nearby, it sits in a work list) and which moves staff may make.
+//! by a new report nearby, it sits in a work list), and the workflow: which status each staff
+//! action leads to, from which statuses.
 
-use relais_protocol::ReportStatus;
+use relais_protocol::{ReportStatus, WorkflowAction};
 
 /// Statuses in which a report is still being handled. `Queued` exists only on the device that
 /// filed it, before the server has it.
-pub const OPEN: [ReportStatus; 6] = [
+pub const OPEN: [ReportStatus; 7] = [
     ReportStatus::Queued,
     ReportStatus::Received,
     ReportStatus::Acknowledged,
     ReportStatus::Scheduled,
+    ReportStatus::InProgress,
     ReportStatus::Transferred,
     ReportStatus::Reopened,
 ];
@@ -19,49 +21,136 @@ pub fn is_open(status: ReportStatus) -> bool {
     OPEN.contains(&status)
 }
 
-/// Whether staff may move a report from `from` to `to`.
-pub const fn is_allowed_transition(from: ReportStatus, to: ReportStatus) -> bool {
+/// Why an action does not apply to a report in its current status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NotNow;
+
+/// The status a report in `current` takes after `action`: `Ok(None)` when the action leaves the
+/// status as it is (a reply, a note, an assignment), `Err` when the action does not apply now.
+///
+/// | action | from | to |
+/// |---|---|---|
+/// | acknowledge | received, reopened, transferred | acknowledged |
+/// | schedule | any open but queued | scheduled |
+/// | start | received, reopened, transferred, acknowledged, scheduled | in progress |
+/// | resolve, reject, transfer, mark duplicate | any open but queued | resolved, rejected, transferred, duplicate |
+/// | assign | any open but queued | (unchanged) |
+/// | reply, note | any | (unchanged) |
+pub fn after(
+    current: ReportStatus,
+    action: &WorkflowAction,
+) -> Result<Option<ReportStatus>, NotNow> {
     use ReportStatus::{
-        Acknowledged, Received, Rejected, Reopened, Resolved, Scheduled, Transferred,
+        Acknowledged, Duplicate, InProgress, Queued, Received, Rejected, Reopened, Resolved,
+        Scheduled, Transferred,
     };
+    let handled = is_open(current) && current != Queued;
+    let (allowed, to) = match action {
+        WorkflowAction::Acknowledge => (
+            matches!(current, Received | Reopened | Transferred),
+            Some(Acknowledged),
+        ),
+        WorkflowAction::Schedule { .. } => (handled, Some(Scheduled)),
+        WorkflowAction::Start => (
+            matches!(
+                current,
+                Received | Reopened | Transferred | Acknowledged | Scheduled
+            ),
+            Some(InProgress),
+        ),
+        WorkflowAction::Resolve { .. } => (handled, Some(Resolved)),
+        WorkflowAction::Reject { .. } => (handled, Some(Rejected)),
+        WorkflowAction::Transfer { .. } => (handled, Some(Transferred)),
+        WorkflowAction::MarkDuplicate { .. } => (handled, Some(Duplicate)),
+        WorkflowAction::Assign { .. } => (handled, None),
+        WorkflowAction::Reply | WorkflowAction::Note => (current != Queued, None),
+    };
+    if allowed { Ok(to) } else { Err(NotNow) }
+}
+
+/// Whether an action changes the report's state, so that it needs the version the staff member
+/// saw to be the current one (replies and notes only add to the report: they never conflict).
+pub const fn changes_state(action: &WorkflowAction) -> bool {
+    !matches!(action, WorkflowAction::Reply | WorkflowAction::Note)
+}
+
+/// Whether the reporter must receive a written reply with this action: when the town takes the
+/// report in hand, and when it closes it.
+pub const fn needs_reply(action: &WorkflowAction) -> bool {
     matches!(
-        (from, to),
-        (
-            Received | Reopened,
-            Acknowledged | Scheduled | Resolved | Rejected | Transferred
-        ) | (Acknowledged, Scheduled | Resolved | Rejected | Transferred)
-            | (Scheduled, Resolved | Rejected)
+        action,
+        WorkflowAction::Acknowledge
+            | WorkflowAction::Resolve { .. }
+            | WorkflowAction::Reject { .. }
+            | WorkflowAction::MarkDuplicate { .. }
+            | WorkflowAction::Reply
     )
 }
 
 #[cfg(test)]
 mod tests {
+    use uuid::Uuid;
+
     use super::*;
+    use ReportStatus::*;
+
+    fn to(current: ReportStatus, action: WorkflowAction) -> Result<Option<ReportStatus>, NotNow> {
+        after(current, &action)
+    }
 
     #[test]
     fn staff_move_reports_forward_only() {
-        use ReportStatus::*;
-        assert!(is_allowed_transition(Received, Acknowledged));
-        assert!(is_allowed_transition(Reopened, Resolved));
-        assert!(is_allowed_transition(Acknowledged, Transferred));
-        assert!(is_allowed_transition(Scheduled, Rejected));
-        assert!(!is_allowed_transition(Scheduled, Acknowledged));
-        assert!(!is_allowed_transition(Resolved, Received));
-        assert!(!is_allowed_transition(Received, Received));
-        assert!(!is_allowed_transition(Received, Reopened));
-        assert!(!is_allowed_transition(Rejected, Resolved));
+        assert_eq!(
+            to(Received, WorkflowAction::Acknowledge),
+            Ok(Some(Acknowledged))
+        );
+        assert_eq!(
+            to(Transferred, WorkflowAction::Acknowledge),
+            Ok(Some(Acknowledged))
+        );
+        assert_eq!(
+            to(Reopened, WorkflowAction::Resolve { photos: vec![] }),
+            Ok(Some(Resolved))
+        );
+        assert_eq!(to(Scheduled, WorkflowAction::Start), Ok(Some(InProgress)));
+        assert_eq!(
+            to(InProgress, WorkflowAction::Schedule { for_ms: Some(1) }),
+            Ok(Some(Scheduled))
+        );
+        assert_eq!(to(Acknowledged, WorkflowAction::Acknowledge), Err(NotNow));
+        assert_eq!(to(InProgress, WorkflowAction::Start), Err(NotNow));
+        for closed in [Resolved, Rejected, Duplicate] {
+            assert_eq!(to(closed, WorkflowAction::Start), Err(NotNow));
+            assert_eq!(
+                to(closed, WorkflowAction::Reject { reason: "x".into() }),
+                Err(NotNow)
+            );
+            assert_eq!(to(closed, WorkflowAction::Assign { to: None }), Err(NotNow));
+            // The town may still write to the reporter about a closed report.
+            assert_eq!(to(closed, WorkflowAction::Reply), Ok(None));
+        }
+        assert_eq!(to(Queued, WorkflowAction::Note), Err(NotNow));
     }
 
     #[test]
     fn closed_statuses_are_not_open() {
-        assert!(is_open(ReportStatus::Queued));
-        assert!(is_open(ReportStatus::Reopened));
-        for closed in [
-            ReportStatus::Resolved,
-            ReportStatus::Rejected,
-            ReportStatus::Duplicate,
-        ] {
+        assert!(is_open(Queued) && is_open(Reopened) && is_open(InProgress));
+        for closed in [Resolved, Rejected, Duplicate] {
             assert!(!is_open(closed));
         }
+    }
+
+    #[test]
+    fn only_state_changes_conflict_and_closing_needs_a_reply() {
+        assert!(!changes_state(&WorkflowAction::Note));
+        assert!(changes_state(&WorkflowAction::Assign { to: None }));
+        assert!(needs_reply(&WorkflowAction::Acknowledge));
+        assert!(needs_reply(&WorkflowAction::MarkDuplicate {
+            of: Uuid::nil()
+        }));
+        assert!(!needs_reply(&WorkflowAction::Start));
+        assert!(!needs_reply(&WorkflowAction::Transfer {
+            service: "x".into()
+        }));
     }
 }

@@ -1,5 +1,6 @@
-//! The town's catalogue: what a citizen can report (categories, grouped) and where (zones).
-//! Devices cache it so that reporting works offline.
+//! The town's catalogue: what a citizen can report (categories, grouped), where (zones), which
+//! service receives it (routing), and what the town's staff answer with (rejection reasons and
+//! reply templates). Devices cache it so that reporting, and an agent's day, work offline.
 
 use serde::{Deserialize, Serialize};
 
@@ -17,6 +18,80 @@ pub struct Catalogue {
     pub zones: Vec<Zone>,
     #[serde(default)]
     pub settings: TownSettings,
+    /// The services that handle reports.
+    #[serde(default)]
+    pub services: Vec<ServiceInfo>,
+    /// Exceptions to each category's default service, by zone.
+    #[serde(default)]
+    pub routing: Vec<RoutingRule>,
+    /// The town's list of reasons for rejecting a report.
+    #[serde(default)]
+    pub rejection_reasons: Vec<RejectionReason>,
+    /// Drafts of the written replies staff send, most specific first by category, then group.
+    #[serde(default)]
+    pub reply_templates: Vec<ReplyTemplate>,
+}
+
+/// A service (department) of the town.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ServiceInfo {
+    pub code: String,
+    pub name: LocalizedText,
+}
+
+/// Reports of `category` inside `zone` (at any level) go to `service` instead of the category's
+/// default. When rules name several zones holding a point, the finest zone wins.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoutingRule {
+    pub category: String,
+    pub zone: String,
+    pub service: String,
+}
+
+/// A reason from the town's list for rejecting a report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RejectionReason {
+    pub code: String,
+    pub label: LocalizedText,
+}
+
+/// The moments at which staff write to the citizen.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::AsRefStr,
+    strum::EnumString,
+    strum::IntoStaticStr,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum ReplyKind {
+    Acknowledged,
+    Scheduled,
+    Resolved,
+    Rejected,
+    Duplicate,
+    Transferred,
+}
+
+/// The draft of a written reply. Placeholders: `{category}`, `{service}`, `{response_days}`, and
+/// by kind `{date}` (scheduled), `{reason}` (rejected), `{original}` (duplicate).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReplyTemplate {
+    pub kind: ReplyKind,
+    /// The group this draft is for (`None`: any).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    /// The category this draft is for (`None`: any).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    pub text: LocalizedText,
 }
 
 /// Rules a town sets for its citizens' reports.
@@ -42,6 +117,14 @@ impl Catalogue {
     pub fn category(&self, code: &str) -> Option<&Category> {
         self.categories.iter().find(|c| c.code == code)
     }
+
+    pub fn service(&self, code: &str) -> Option<&ServiceInfo> {
+        self.services.iter().find(|s| s.code == code)
+    }
+
+    pub fn zone(&self, code: &str) -> Option<&Zone> {
+        self.zones.iter().find(|z| z.code == code)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -57,6 +140,9 @@ pub struct Category {
     pub name: LocalizedText,
     /// Name of the service a report of this category is routed to by default.
     pub service: LocalizedText,
+    /// Code of that service (see [`Catalogue::services`] and [`Catalogue::routing`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_code: Option<String>,
     /// Extra questions asked when reporting in this category (like Open311 attributes).
     #[serde(default)]
     pub questions: Vec<Question>,

@@ -7,7 +7,8 @@
 //!   opaque [`Cursor`], and the reset answer for a cursor the server can no longer serve.
 //! - [`catalogue`]: the town's categories and zones, cached on the device for offline use.
 //! - [`report`]: the public shape of a report, as every device of the tenant may see it.
-//! - [`device`]: registration of a device and its bearer token.
+//! - [`device`]: registration of a device and its bearer token; staff roles.
+//! - [`nearby`]: open reports around a point, asked of the server.
 //! - [`error`]: the JSON error body of every non-2xx answer.
 //!
 //! The protocol is versioned in the URL (`/v1/...`); additions are made with optional fields and
@@ -20,19 +21,27 @@ pub mod device;
 pub mod directory;
 pub mod error;
 pub mod mutation;
+pub mod nearby;
 pub mod pull;
 pub mod report;
 pub mod text;
 pub mod upload;
 
 pub use catalogue::{
-    Answer, Catalogue, Category, CategoryGroup, Choice, Question, QuestionKind, TownSettings, Zone,
+    Answer, Catalogue, Category, CategoryGroup, Choice, Question, QuestionKind, RejectionReason,
+    ReplyKind, ReplyTemplate, RoutingRule, ServiceInfo, TownSettings, Zone,
 };
-pub use device::{RegisterDevice, Registered};
+pub use device::{RegisterDevice, Registered, StaffProfile, StaffRole};
 pub use directory::{Directory, PublicService, RatingSummary};
 pub use error::{ApiError, ErrorCode};
-pub use mutation::{Mutation, MutationOp, Outcome, PushRequest, PushResponse, PushResult, Reason};
-pub use pull::{Author, Change, Cursor, PullResponse, ThreadMessage};
+pub use mutation::{
+    Mutation, MutationOp, Outcome, PushRequest, PushResponse, PushResult, Reason, WorkflowAction,
+};
+pub use nearby::{NearbyReport, NearbyReports};
+pub use pull::{
+    Actor, Author, Change, Cursor, FollowedZone, LogEntry, PullResponse, StaffNote, StaffRef, Task,
+    ThreadMessage, ZoneAlert,
+};
 pub use report::{GeoPoint, PublicReport, ReportStatus, StatusChange};
 pub use text::LocalizedText;
 

@@ -96,9 +96,82 @@ pub enum MutationOp {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         note: Option<String>,
     },
+    /// Follow a zone: the device receives every report in it (and its zone alerts).
+    FollowZone { zone: String },
+    /// Stop following a zone (also one followed because the citizen reported there).
+    UnfollowZone { zone: String },
+    /// A staff member's action on a report (field agents offline, supervisors, the back
+    /// office). `base_version` is the report version the staff member saw: an action that
+    /// changes the report's state is refused as a `conflict` if someone else changed it since.
+    /// `reply` is a written message to the reporter (required when acknowledging or closing a
+    /// report: without one, the server writes the town's template for it); `note` is an
+    /// internal note, seen by staff only.
+    StaffAction {
+        report_id: Uuid,
+        base_version: i64,
+        action: WorkflowAction,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reply: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+    },
     /// A mutation kind this build does not know (from a newer peer).
     #[serde(other)]
     Unsupported,
+}
+
+/// What a staff member does to a report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum WorkflowAction {
+    /// "We have it": the report is taken in hand.
+    Acknowledge,
+    /// An intervention is planned at `for_ms` (milliseconds since the Unix epoch; absent only
+    /// in the `change_status` of older agents' apps).
+    Schedule {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        for_ms: Option<i64>,
+    },
+    /// Work has started.
+    Start,
+    /// Fixed, with photos taken on site (uploaded like any photo).
+    Resolve {
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        photos: Vec<String>,
+    },
+    /// Refused, for a reason from the town's list.
+    Reject { reason: String },
+    /// Handed to another service, which sees it in its list from then on.
+    Transfer { service: String },
+    /// The same problem as report `of`: closed, its reporter and supporters follow `of`.
+    MarkDuplicate { of: Uuid },
+    /// Given to a staff member (by e-mail address), or to nobody.
+    Assign {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        to: Option<String>,
+    },
+    /// Only a written reply to the reporter.
+    Reply,
+    /// Only an internal note.
+    Note,
+}
+
+impl WorkflowAction {
+    /// The action as named on the wire.
+    pub const fn kind(&self) -> &'static str {
+        match self {
+            Self::Acknowledge => "acknowledge",
+            Self::Schedule { .. } => "schedule",
+            Self::Start => "start",
+            Self::Resolve { .. } => "resolve",
+            Self::Reject { .. } => "reject",
+            Self::Transfer { .. } => "transfer",
+            Self::MarkDuplicate { .. } => "mark_duplicate",
+            Self::Assign { .. } => "assign",
+            Self::Reply => "reply",
+            Self::Note => "note",
+        }
+    }
 }
 
 impl MutationOp {
@@ -111,6 +184,9 @@ impl MutationOp {
             Self::SupportReport { .. } => "support_report",
             Self::ConfirmResolution { .. } => "confirm_resolution",
             Self::RateService { .. } => "rate_service",
+            Self::FollowZone { .. } => "follow_zone",
+            Self::UnfollowZone { .. } => "unfollow_zone",
+            Self::StaffAction { .. } => "staff_action",
             Self::Unsupported => "unsupported",
         }
     }

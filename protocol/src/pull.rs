@@ -7,9 +7,12 @@
 //! `reset: true`: the device drops its copy of public reports and pulls again from the start,
 //! keeping its own unsent mutations.
 
-use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
-use crate::PublicReport;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::{Answer, LocalizedText, PublicReport, ReportStatus};
 
 /// An opaque pull position. The empty cursor means "from the beginning".
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -57,6 +60,99 @@ pub enum Change {
         report_id: uuid::Uuid,
         messages: Vec<ThreadMessage>,
     },
+    /// A report in the work list of a staff device (its service's reports), as staff see it.
+    Task { task: Box<Task> },
+    /// A report left the work list (transferred to another service, or closed long ago).
+    TaskRemoved { id: Uuid },
+    /// A dated notice of the town for zones the device follows (works, water cut, event).
+    Alert { alert: ZoneAlert },
+    /// The zones this device's citizen follows, whole: explicitly, or because they reported
+    /// there.
+    Follows { zones: Vec<FollowedZone> },
+}
+
+/// A report as the staff of its service see it. It never names the citizen.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Task {
+    pub report: PublicReport,
+    /// The citizen's answers to the category's questions.
+    #[serde(default)]
+    pub answers: BTreeMap<String, Answer>,
+    /// The conversation with the reporter.
+    #[serde(default)]
+    pub thread: Vec<ThreadMessage>,
+    /// Internal notes, for staff only, oldest first.
+    #[serde(default)]
+    pub notes: Vec<StaffNote>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assigned_to: Option<StaffRef>,
+    /// Everything that happened to the report, oldest first: who, when, through which channel.
+    #[serde(default)]
+    pub log: Vec<LogEntry>,
+}
+
+/// A staff member, as other staff see them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffRef {
+    pub email: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StaffNote {
+    pub id: Uuid,
+    /// The staff member's name.
+    pub author: String,
+    pub text: String,
+    pub at_ms: i64,
+}
+
+/// One entry of a report's history, as staff see it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LogEntry {
+    pub at_ms: i64,
+    /// What happened: `filed`, a [`crate::WorkflowAction`] kind, `supported`, `confirmed`,
+    /// `reopened`, `citizen_reply`.
+    pub action: String,
+    /// The status after the entry, when it changed it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<ReportStatus>,
+    pub actor: Actor,
+    /// Where it came from: `device`, `web`, `open311`, `server`.
+    pub channel: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<LocalizedText>,
+}
+
+/// Who did something. Citizens are never named.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Actor {
+    Citizen,
+    Staff {
+        name: String,
+    },
+    /// The server itself (routing, an expiry).
+    System,
+}
+
+/// A notice of the town for some of its zones, shown between `starts_at_ms` and `ends_at_ms`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ZoneAlert {
+    pub id: Uuid,
+    pub zones: Vec<String>,
+    pub title: LocalizedText,
+    pub text: LocalizedText,
+    pub starts_at_ms: i64,
+    pub ends_at_ms: i64,
+}
+
+/// A zone the citizen follows, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FollowedZone {
+    pub zone: String,
+    /// `explicit` (the citizen chose it) or `reported` (they filed a report there).
+    pub origin: String,
 }
 
 /// One message of a report's private thread.

@@ -29,49 +29,47 @@ impl GeoPoint {
 
 /// Where a report stands in its life. `Queued` exists only on the device that filed it, before the
 /// server has accepted it; every other state is set by the server.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::EnumIter,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum ReportStatus {
     Queued,
     Received,
     Acknowledged,
+    /// An intervention is planned (see [`PublicReport::scheduled_for_ms`]).
     Scheduled,
+    /// Someone is on it.
+    InProgress,
     Resolved,
     Rejected,
+    /// Handed to another service (see [`PublicReport::service`]), which takes it from there.
     Transferred,
+    /// Merged into an earlier report of the same problem (see [`PublicReport::duplicate_of`]).
     Duplicate,
     /// The reporter said a resolved report is not actually fixed.
     Reopened,
 }
 
 impl ReportStatus {
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Queued => "queued",
-            Self::Received => "received",
-            Self::Acknowledged => "acknowledged",
-            Self::Scheduled => "scheduled",
-            Self::Resolved => "resolved",
-            Self::Rejected => "rejected",
-            Self::Transferred => "transferred",
-            Self::Duplicate => "duplicate",
-            Self::Reopened => "reopened",
-        }
+    /// The status as named on the wire (`in_progress`).
+    pub fn as_str(self) -> &'static str {
+        self.into()
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        Some(match s {
-            "queued" => Self::Queued,
-            "received" => Self::Received,
-            "acknowledged" => Self::Acknowledged,
-            "scheduled" => Self::Scheduled,
-            "resolved" => Self::Resolved,
-            "rejected" => Self::Rejected,
-            "transferred" => Self::Transferred,
-            "duplicate" => Self::Duplicate,
-            "reopened" => Self::Reopened,
-            _ => return None,
-        })
+        s.parse().ok()
     }
 }
 
@@ -81,9 +79,14 @@ pub struct StatusChange {
     pub status: ReportStatus,
     /// Milliseconds since the Unix epoch, server clock.
     pub at_ms: i64,
-    /// What the city wrote with this change, if anything.
+    /// A note kept by older servers (free text of the agent); today's servers never publish
+    /// what staff write here: replies go to the reporter's thread, notes stay internal.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// What the change means, in words the town publishes: the rejection reason, the service a
+    /// report was transferred to, the planned date of an intervention.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<LocalizedText>,
 }
 
 /// A report as the server publishes it to every device of the tenant.
@@ -114,4 +117,16 @@ pub struct PublicReport {
     /// or confirmed by the city with the `duplicate` status).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duplicate_of: Option<Uuid>,
+    /// Code of the service in charge.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_code: Option<String>,
+    /// When the town promises an answer by (reception plus the category's response time).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due_at_ms: Option<i64>,
+    /// When an intervention is planned, once scheduled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scheduled_for_ms: Option<i64>,
+    /// Photos the town took on site when it resolved the report.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub completion_photos: Vec<String>,
 }

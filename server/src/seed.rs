@@ -146,10 +146,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn demo_seed_is_paris_with_its_twenty_arrondissements() {
+    fn demo_seed_is_paris_with_its_arrondissements_and_quartiers() {
         let seed = demo().unwrap();
         assert_eq!(seed.tenant.id, "demo");
-        assert_eq!(seed.zones.len(), 20);
+        let level = |kind: &str| seed.zones.iter().filter(|z| z.kind == kind).count();
+        assert_eq!((level("arrondissement"), level("quartier")), (20, 80));
+        assert!(
+            seed.zones
+                .iter()
+                .all(|z| (z.kind == "quartier") == z.parent.is_some())
+        );
         assert!(seed.tenant.categories.len() > 10);
         assert_eq!(seed.tenant.settings.rating_min_sample(), 5);
         assert!(

@@ -299,7 +299,7 @@ async fn the_export_holds_everything_about_the_account_and_its_devices() {
     let report = &export.reports[0];
     assert_eq!(report.id, citizen.report);
     assert_eq!(report.photos, [citizen.photo.as_str()]);
-    assert_eq!(report.zone, "75104");
+    assert_eq!(report.zone, "7510401");
     assert_eq!(report.history.len(), 1);
     assert_eq!(export.notes.len(), 1);
     assert_eq!(export.notes[0].report_id, citizen.report);

@@ -38,7 +38,7 @@ async fn a_registered_device_reads_the_catalogue_without_polygons() {
     assert_eq!(response.status(), 200);
     let catalogue: Value = response.json().await.unwrap();
     assert_eq!(catalogue["name"], "Paris (démo)");
-    assert_eq!(catalogue["zones"].as_array().unwrap().len(), 20);
+    assert_eq!(catalogue["zones"].as_array().unwrap().len(), 100);
     assert!(catalogue["zones"][0].get("geometry").is_none());
     let category = catalogue["categories"]
         .as_array()
@@ -91,7 +91,7 @@ async fn push_then_pull_round_trip_and_a_retry_is_a_no_op() {
     assert_eq!(pulled_ids(&pull), [report.to_string()]);
     let pulled = &pull["changes"][0]["report"];
     assert_eq!(pulled["status"], "received");
-    assert_eq!(pulled["zone"], "75104");
+    assert_eq!(pulled["zone"], "7510401");
     assert_eq!(pulled["history"][0]["status"], "received");
     let cursor = pull["cursor"].as_str().unwrap();
     let (_, again) = server.pull(&device.token, cursor).await;
@@ -318,7 +318,7 @@ async fn an_answered_push_is_in_the_database_file() {
             |row| Ok((row.get(0)?, row.get(1)?)),
         )
         .unwrap();
-    assert_eq!((zone.as_str(), status.as_str()), ("75104", "received"));
+    assert_eq!((zone.as_str(), status.as_str()), ("7510401", "received"));
     let recorded: i64 = conn
         .query_row(
             "SELECT COUNT(*) FROM device_mutations WHERE device_id = ?1",

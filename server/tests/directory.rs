@@ -70,7 +70,7 @@ async fn the_catalogue_carries_questions_response_times_settings_and_outlines() 
     assert_eq!(lamps.questions[0].label.en, "How many street lamps?");
     assert_eq!(lamps.duplicate_radius_m, Some(100));
 
-    assert_eq!(catalogue.zones.len(), 20);
+    assert_eq!(catalogue.zones.len(), 100);
     assert!(catalogue.zones.iter().all(|z| !z.polygons.is_empty()));
     let (lat, lon) = PARIS;
     let containing: Vec<_> = catalogue
@@ -79,7 +79,10 @@ async fn the_catalogue_carries_questions_response_times_settings_and_outlines() 
         .filter(|z| inside(&z.polygons, lon, lat))
         .map(|z| z.code.as_str())
         .collect();
-    assert_eq!(containing, ["75104"]);
+    // Hôtel de Ville: the 4th arrondissement and its quartier Saint-Merri.
+    assert_eq!(containing, ["75104", "7510401"]);
+    let saint_merri = catalogue.zone("7510401").unwrap();
+    assert_eq!(saint_merri.parent.as_deref(), Some("75104"));
     assert!(
         !catalogue
             .zones

@@ -273,17 +273,8 @@ impl Message {
 
 /// The label of a report status.
 pub fn status_label(status: ReportStatus, lang: Lang) -> &'static str {
-    match status {
-        ReportStatus::Queued => lang.choose("En attente d'envoi", "Waiting to be sent"),
-        ReportStatus::Received => lang.choose("Reçu", "Received"),
-        ReportStatus::Acknowledged => lang.choose("Pris en compte", "Acknowledged"),
-        ReportStatus::Scheduled => lang.choose("Intervention programmée", "Scheduled"),
-        ReportStatus::Resolved => lang.choose("Résolu", "Resolved"),
-        ReportStatus::Rejected => lang.choose("Rejeté", "Rejected"),
-        ReportStatus::Transferred => lang.choose("Transféré", "Transferred"),
-        ReportStatus::Duplicate => lang.choose("Doublon", "Duplicate"),
-        ReportStatus::Reopened => lang.choose("Rouvert", "Reopened"),
-    }
+    let (fr, en) = relais_domain::words::status_name(status);
+    lang.choose(fr, en)
 }
 
 /// Confirmation that an action is saved on the device and will leave at the next sync.

@@ -228,6 +228,7 @@ pub(super) fn catalogue(conn: &mut Connection, tenant: &str) -> DbResult<Option<
                     group: row.get(1)?,
                     name: LocalizedText::new(row.get::<_, String>(2)?, row.get::<_, String>(3)?),
                     service: LocalizedText::new(row.get::<_, String>(4)?, row.get::<_, String>(5)?),
+                    service_code: None,
                     questions: Vec::new(),
                     response_days: row.get(7)?,
                     duplicate_radius_m: row.get(8)?,
@@ -257,6 +258,10 @@ pub(super) fn catalogue(conn: &mut Connection, tenant: &str) -> DbResult<Option<
         })?
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Some(Catalogue {
+        services: Vec::new(),
+        routing: Vec::new(),
+        rejection_reasons: Vec::new(),
+        reply_templates: Vec::new(),
         tenant: tenant.to_owned(),
         name,
         version,

@@ -147,6 +147,7 @@ pub(super) fn reports(
                 status: parse_status(&status)?,
                 at_ms,
                 note,
+                detail: None,
             });
         }
     }
@@ -264,6 +265,10 @@ impl ReportRow {
                 .map_err(|e| corrupt(format!("photos of {}: {e}", self.id)))?,
             supporters: self.supporters,
             duplicate_of: self.duplicate_of.as_deref().map(parse_uuid).transpose()?,
+            service_code: None,
+            due_at_ms: None,
+            scheduled_for_ms: None,
+            completion_photos: Vec::new(),
         })
     }
 }

@@ -113,7 +113,10 @@ fn facts_query(device: &DeviceRecord, mutations: &[Mutation], now_ms: i64) -> Fa
             MutationOp::RateService { service_id, .. } => {
                 service_ids.insert(service_id.clone());
             }
-            MutationOp::Unsupported => {}
+            MutationOp::FollowZone { .. }
+            | MutationOp::UnfollowZone { .. }
+            | MutationOp::StaffAction { .. }
+            | MutationOp::Unsupported => {}
         }
     }
     // An empty batch asks nothing but the device's last sequence number.
@@ -264,7 +267,10 @@ impl Judge<'_> {
                 importance,
                 comment,
             } => self.rate_service(service_id, *satisfaction, *importance, comment.as_deref()),
-            MutationOp::Unsupported => Err(reasons::unsupported()),
+            MutationOp::FollowZone { .. }
+            | MutationOp::UnfollowZone { .. }
+            | MutationOp::StaffAction { .. }
+            | MutationOp::Unsupported => Err(reasons::unsupported()),
         };
         decided.map_or_else(Decision::Reject, Decision::Apply)
     }

@@ -1,6 +1,7 @@
 //! Why a mutation is rejected: the stable codes and their French and English messages, which the
 //! device shows to its user as they are.
 
+use relais_domain::words::status_name;
 use relais_protocol::{Question, Reason, ReportStatus};
 
 pub fn duplicate_id() -> Reason {
@@ -191,17 +192,18 @@ pub fn conflict(current_version: i64, base_version: i64) -> Reason {
 }
 
 pub fn invalid_transition(from: ReportStatus, to: ReportStatus) -> Reason {
+    let ((from_fr, from_en), (to_fr, to_en)) = (status_name(from), status_name(to));
     Reason::new(
         "invalid_transition",
         format!(
             "Un signalement « {} » ne peut pas passer à « {} ».",
-            status_fr(from),
-            status_fr(to)
+            from_fr.to_lowercase(),
+            to_fr.to_lowercase()
         ),
         format!(
             "A report that is \"{}\" cannot become \"{}\".",
-            status_en(from),
-            status_en(to)
+            from_en.to_lowercase(),
+            to_en.to_lowercase()
         ),
     )
 }
@@ -212,32 +214,4 @@ pub fn missing_note() -> Reason {
         "Indiquez au citoyen la raison du rejet.",
         "Tell the citizen why the report is rejected.",
     )
-}
-
-const fn status_fr(status: ReportStatus) -> &'static str {
-    match status {
-        ReportStatus::Queued => "en attente d'envoi",
-        ReportStatus::Received => "reçu",
-        ReportStatus::Acknowledged => "pris en compte",
-        ReportStatus::Scheduled => "programmé",
-        ReportStatus::Resolved => "résolu",
-        ReportStatus::Rejected => "rejeté",
-        ReportStatus::Transferred => "transféré",
-        ReportStatus::Duplicate => "doublon",
-        ReportStatus::Reopened => "rouvert",
-    }
-}
-
-const fn status_en(status: ReportStatus) -> &'static str {
-    match status {
-        ReportStatus::Queued => "waiting to be sent",
-        ReportStatus::Received => "received",
-        ReportStatus::Acknowledged => "acknowledged",
-        ReportStatus::Scheduled => "scheduled",
-        ReportStatus::Resolved => "resolved",
-        ReportStatus::Rejected => "rejected",
-        ReportStatus::Transferred => "transferred",
-        ReportStatus::Duplicate => "duplicate",
-        ReportStatus::Reopened => "reopened",
-    }
 }

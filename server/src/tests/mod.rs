@@ -154,10 +154,12 @@ fn reason_code(outcome: &Outcome) -> &str {
 fn report_ids(page: &PullResponse) -> Vec<Uuid> {
     page.changes
         .iter()
-        .map(|change| match change {
-            Change::Report { report } => report.id,
-            Change::ReportRemoved { id } => *id,
-            Change::Thread { report_id, .. } => *report_id,
+        .filter_map(|change| match change {
+            Change::Report { report } => Some(report.id),
+            Change::Task { task } => Some(task.report.id),
+            Change::ReportRemoved { id } | Change::TaskRemoved { id } => Some(*id),
+            Change::Thread { report_id, .. } => Some(*report_id),
+            Change::Alert { .. } | Change::Follows { .. } => None,
         })
         .collect()
 }
@@ -182,8 +184,8 @@ async fn seeding_twice_changes_nothing() {
     let after = fx.db.catalogue("demo").await.unwrap().unwrap();
     assert_eq!(before, after);
     assert_eq!(after.version, 1);
-    assert_eq!(after.zones.len(), 20);
-    assert_eq!(fx.count("SELECT COUNT(*) FROM zones"), 20);
+    assert_eq!(after.zones.len(), 100);
+    assert_eq!(fx.count("SELECT COUNT(*) FROM zones"), 100);
     assert_eq!(
         fx.count("SELECT COUNT(*) FROM categories"),
         i64::try_from(after.categories.len()).unwrap()
@@ -453,7 +455,8 @@ async fn pulled_reports_carry_their_routing_and_history() {
     let Change::Report { report } = &page.changes[0] else {
         panic!("expected a report");
     };
-    assert_eq!(report.zone, "75104");
+    // Hôtel de Ville: the quartier Saint-Merri, in the 4th arrondissement.
+    assert_eq!(report.zone, "7510401");
     assert_eq!(report.service.fr, "Propreté et déchets");
     assert_eq!(report.status, ReportStatus::Received);
     assert_eq!(report.version, 1);

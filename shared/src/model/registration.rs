@@ -81,6 +81,7 @@ pub fn start(
         platform,
         app_version: env!("CARGO_PKG_VERSION").into(),
         enrolment_code: enrolment_code.clone(),
+        language: Some(model.lang.code().into()),
     };
     let agent = enrolment_code.is_some();
     let request = api::register(&server_url, &tenant, &body).then_send(move |result| {

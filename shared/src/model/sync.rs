@@ -418,6 +418,11 @@ fn to_page(model: &Model, response: PullResponse) -> PullPage {
                 reports.push(report);
             }
             Change::ReportRemoved { id } => removed.push(id),
+            // Work lists, alerts and followed zones come with the scale work on the core.
+            Change::Task { .. }
+            | Change::TaskRemoved { .. }
+            | Change::Alert { .. }
+            | Change::Follows { .. } => {}
             Change::Thread {
                 report_id,
                 messages,

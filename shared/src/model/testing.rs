@@ -297,6 +297,7 @@ impl ServerOracle {
         let token = format!("token-{}", self.last_seq.len());
         self.last_seq.insert(token.clone(), 0);
         Registered {
+            staff: None,
             device_id: Uuid::now_v7(),
             token,
         }
@@ -305,6 +306,10 @@ impl ServerOracle {
     pub fn catalogue() -> Catalogue {
         let name = LocalizedText::new("Encombrants", "Bulky items");
         Catalogue {
+            services: Vec::new(),
+            routing: Vec::new(),
+            rejection_reasons: Vec::new(),
+            reply_templates: Vec::new(),
             tenant: "demo".into(),
             name: "Demo".into(),
             version: 1,
@@ -313,6 +318,7 @@ impl ServerOracle {
                 name: LocalizedText::new("Propreté", "Cleanliness"),
             }],
             categories: vec![Category {
+                service_code: None,
                 code: CATEGORY.into(),
                 group: "proprete".into(),
                 name,
@@ -489,6 +495,7 @@ impl ServerOracle {
         report.status = status;
         report.version += 1;
         report.history.push(StatusChange {
+            detail: None,
             status,
             at_ms: now_ms(),
             note: Some(note.into()),
@@ -593,6 +600,7 @@ impl ServerOracle {
                     .unwrap();
                 report.status = ReportStatus::Reopened;
                 report.history.push(StatusChange {
+                    detail: None,
                     status: ReportStatus::Reopened,
                     at_ms: now_ms(),
                     note: None,
@@ -626,6 +634,10 @@ impl ServerOracle {
         }
         self.applied.push(mutation_id);
         self.reports.push(PublicReport {
+            service_code: None,
+            due_at_ms: None,
+            scheduled_for_ms: None,
+            completion_photos: Vec::new(),
             id: *report_id,
             category: category.clone(),
             location: *location,
@@ -636,6 +648,7 @@ impl ServerOracle {
             zone: "75104".into(),
             service: LocalizedText::new("Propreté", "Cleaning"),
             history: vec![StatusChange {
+                detail: None,
                 status: ReportStatus::Received,
                 at_ms: 0,
                 note: None,

@@ -106,8 +106,12 @@ impl OutboxItemView {
             | Op::AddNote { report_id, .. }
             | Op::ChangeStatus { report_id, .. }
             | Op::SupportReport { report_id }
-            | Op::ConfirmResolution { report_id, .. } => Some(report_id.to_string()),
-            Op::RateService { .. } | Op::Unsupported => None,
+            | Op::ConfirmResolution { report_id, .. }
+            | Op::StaffAction { report_id, .. } => Some(report_id.to_string()),
+            Op::RateService { .. }
+            | Op::FollowZone { .. }
+            | Op::UnfollowZone { .. }
+            | Op::Unsupported => None,
         };
         let (state, reason) = match &item.state {
             OutboxState::Queued => ("queued", None),

@@ -68,6 +68,7 @@ pub async fn post<DB: Database>(
     Ok((
         StatusCode::CREATED,
         Json(Registered {
+            staff: None,
             device_id,
             token: token.into_string(),
         }),

@@ -8,7 +8,8 @@ use relais_protocol::mutation::MAX_TEXT_CHARS;
 use relais_protocol::{Author, Reason, ReportStatus};
 use uuid::Uuid;
 
-use relais_domain::status::{self, is_allowed_transition};
+use relais_domain::status;
+use relais_protocol::WorkflowAction;
 
 use super::{DAY_MS, Judge, is_valid_text};
 use crate::sync::reasons;
@@ -169,4 +170,23 @@ impl Judge<'_> {
             .filter(|report| report.tenant == *tenant)
             .ok_or_else(reasons::report_not_found)
     }
+}
+
+/// Whether an agent's legacy `change_status` may move a report from `from` to `to`: the move
+/// the matching workflow action makes.
+fn is_allowed_transition(from: ReportStatus, to: ReportStatus) -> bool {
+    let action = match to {
+        ReportStatus::Acknowledged => WorkflowAction::Acknowledge,
+        ReportStatus::Scheduled => WorkflowAction::Schedule { for_ms: None },
+        ReportStatus::InProgress => WorkflowAction::Start,
+        ReportStatus::Resolved => WorkflowAction::Resolve { photos: Vec::new() },
+        ReportStatus::Rejected => WorkflowAction::Reject {
+            reason: String::new(),
+        },
+        ReportStatus::Transferred => WorkflowAction::Transfer {
+            service: String::new(),
+        },
+        _ => return false,
+    };
+    status::after(from, &action) == Ok(Some(to))
 }
