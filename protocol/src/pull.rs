@@ -50,8 +50,13 @@ pub struct PullResponse {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Change {
-    /// A report was created or changed: here is its current public state.
-    Report { report: Box<PublicReport> },
+    /// A report was created or changed: here is its current public state. `mine` says it is
+    /// the caller's citizen's own report (filed from this device or another of its account).
+    Report {
+        report: Box<PublicReport>,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        mine: bool,
+    },
     /// A report is no longer visible (withdrawn, anonymised away): drop it.
     ReportRemoved { id: uuid::Uuid },
     /// The conversation between the city and the reporter about one of the caller's own

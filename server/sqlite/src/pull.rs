@@ -79,6 +79,7 @@ pub(super) fn page(
         let change = match kind.as_str() {
             "report" => reports.remove(&id).map(|report| Change::Report {
                 report: Box::new(report),
+                mine: false,
             }),
             "thread" => threads.remove(&id).map(|messages| Change::Thread {
                 report_id: id,

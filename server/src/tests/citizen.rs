@@ -106,7 +106,7 @@ impl Fixture {
         page.changes
             .into_iter()
             .find_map(|change| match change {
-                Change::Report { report } if report.id == id => Some(*report),
+                Change::Report { report, .. } if report.id == id => Some(*report),
                 _ => None,
             })
             .expect("the report is in the pull")
@@ -296,7 +296,7 @@ async fn me_too_counts_once_per_citizen_and_restamps_the_report() {
     // A second "me too" of the same citizen is applied and changes nothing.
     assert_eq!(neighbour.send(&fx, support()).await, Outcome::Applied);
     let changed = fx.pull("demo", &cursor, 1000).await;
-    let [Change::Report { report: pulled }] = changed.changes.as_slice() else {
+    let [Change::Report { report: pulled, .. }] = changed.changes.as_slice() else {
         panic!("the supported report is re-stamped once: {changed:?}")
     };
     assert_eq!(pulled.supporters, 1);

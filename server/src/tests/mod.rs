@@ -155,7 +155,7 @@ fn report_ids(page: &PullResponse) -> Vec<Uuid> {
     page.changes
         .iter()
         .filter_map(|change| match change {
-            Change::Report { report } => Some(report.id),
+            Change::Report { report, .. } => Some(report.id),
             Change::Task { task } => Some(task.report.id),
             Change::ReportRemoved { id } | Change::TaskRemoved { id } => Some(*id),
             Change::Thread { report_id, .. } => Some(*report_id),
@@ -452,7 +452,7 @@ async fn pulled_reports_carry_their_routing_and_history() {
     let (device, _) = fx.device("demo").await;
     fx.push(&device, vec![create(1)]).await.unwrap();
     let page = fx.pull("demo", &Cursor::start(), 10).await;
-    let Change::Report { report } = &page.changes[0] else {
+    let Change::Report { report, .. } = &page.changes[0] else {
         panic!("expected a report");
     };
     // Hôtel de Ville: the quartier Saint-Merri, in the 4th arrondissement.

@@ -406,7 +406,7 @@ fn to_page(model: &Model, response: PullResponse) -> PullPage {
     let mut removed = Vec::new();
     for change in response.changes {
         match change {
-            Change::Report { report: public } => {
+            Change::Report { report: public, .. } => {
                 let report = match model.reports.get(&public.id) {
                     Some(known) => {
                         let mut known = known.clone();

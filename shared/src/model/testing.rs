@@ -469,6 +469,7 @@ impl ServerOracle {
                 });
                 std::iter::once(Change::Report {
                     report: Box::new(report),
+                    mine: false,
                 })
                 .chain(thread)
             })
