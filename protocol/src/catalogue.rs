@@ -102,6 +102,14 @@ pub struct TownSettings {
     /// Radius within which open reports of the same category are offered as possible
     /// duplicates, unless the category sets its own.
     pub duplicate_radius_m: u32,
+    /// How long a closed report stays in the scopes of the devices that follow its zone or work
+    /// its service; after that, only its reporter's devices keep it.
+    #[serde(default = "default_closed_visible_days")]
+    pub closed_visible_days: u32,
+}
+
+const fn default_closed_visible_days() -> u32 {
+    30
 }
 
 impl Default for TownSettings {
@@ -109,6 +117,7 @@ impl Default for TownSettings {
         Self {
             reopen_window_days: 28,
             duplicate_radius_m: 250,
+            closed_visible_days: default_closed_visible_days(),
         }
     }
 }

@@ -35,6 +35,7 @@ pub struct TownSettingsFile {
     pub reopen_window_days: Option<u32>,
     pub duplicate_radius_m: Option<u32>,
     pub rating_min_sample: Option<u32>,
+    pub closed_visible_days: Option<u32>,
 }
 
 /// Rating summaries are published from this many raters on, unless the town says otherwise.
@@ -51,6 +52,9 @@ impl TownSettingsFile {
             duplicate_radius_m: self
                 .duplicate_radius_m
                 .unwrap_or(default.duplicate_radius_m),
+            closed_visible_days: self
+                .closed_visible_days
+                .unwrap_or(default.closed_visible_days),
         }
     }
 

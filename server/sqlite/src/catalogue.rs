@@ -194,6 +194,7 @@ pub(super) fn catalogue(conn: &mut Connection, tenant: &str) -> DbResult<Option<
                 TownSettings {
                     reopen_window_days: row.get(2)?,
                     duplicate_radius_m: row.get(3)?,
+                    ..TownSettings::default()
                 },
             ))
         })

@@ -56,6 +56,7 @@ fn read_facts(tx: &Transaction<'_>, query: &FactsQuery) -> DbResult<PushFacts> {
             Ok(TownSettings {
                 reopen_window_days: row.get(0)?,
                 duplicate_radius_m: row.get(1)?,
+                ..TownSettings::default()
             })
         })?;
 
