@@ -85,7 +85,8 @@ async fn the_catalogue_carries_settings_questions_and_outlines() {
         changed.settings,
         TownSettings {
             reopen_window_days: 14,
-            duplicate_radius_m: 100
+            duplicate_radius_m: 100,
+            ..TownSettings::default()
         }
     );
 }
