@@ -25,23 +25,18 @@
 //! HEIC bytes are refused with [`PhotoError::UnsupportedFormat`].
 
 mod decode;
+mod encode;
 mod error;
 mod gps;
 mod jpeg;
+mod resize;
 
-use image::{DynamicImage, codecs::jpeg::JpegEncoder, imageops::FilterType};
+use image::DynamicImage;
 use relais_protocol::GeoPoint;
 use sha2::{Digest, Sha256};
 
 pub use error::PhotoError;
 pub use gps::exif_location;
-
-/// The resampling filter used to shrink photos. Measured on the 12 MP test photo to 2048x1536
-/// (release build, 5 runs, median and best, on a loaded 2-core machine): CatmullRom 815/723 ms,
-/// Lanczos3 976/767 ms, Triangle 782/670 ms. The kernel matters less than `image`'s memory
-/// access; CatmullRom is as sharp as Lanczos3 at a 2x reduction with less ringing, for ~15% less
-/// time, while Triangle (bilinear) visibly softens.
-const FILTER: FilterType = FilterType::CatmullRom;
 
 /// A photo ready to store and upload.
 #[derive(Clone, PartialEq)]
@@ -111,17 +106,13 @@ pub fn process(input: &[u8], limits: &Limits) -> Result<ProcessedPhoto, PhotoErr
     let pixels = if (width, height) == decoded.pixels.dimensions() {
         decoded.pixels
     } else {
-        image::imageops::resize(&decoded.pixels, width, height, FILTER)
+        resize::resize(&decoded.pixels, width, height)?
     };
     let mut upright = DynamicImage::ImageRgb8(pixels);
     upright.apply_orientation(decoded.orientation);
+    let upright = upright.into_rgb8();
 
-    let mut jpeg = Vec::new();
-    // A fresh encoder writes only a JFIF header: nothing of the original's metadata is given
-    // to it, so there is nothing to copy.
-    JpegEncoder::new_with_quality(&mut jpeg, limits.jpeg_quality.clamp(1, 100))
-        .encode_image(&upright)
-        .map_err(|e| PhotoError::Encode(e.to_string()))?;
+    let jpeg = encode::encode(&upright, limits.jpeg_quality)?;
     let sha256 = hex::encode(Sha256::digest(&jpeg));
     Ok(ProcessedPhoto {
         jpeg,
