@@ -57,10 +57,23 @@ pub struct Export {
     pub exported_at_ms: i64,
     pub account: Option<Account>,
     pub devices: Vec<ExportedDevice>,
-    pub reports: Vec<PublicReport>,
+    pub reports: Vec<ExportedReport>,
     pub notes: Vec<ExportedNote>,
     pub supports: Vec<Uuid>,
     pub ratings: Vec<ExportedRating>,
+}
+
+/// One of the caller's reports: its public state, with what only the reporter and the town hold.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExportedReport {
+    #[serde(flatten)]
+    pub report: PublicReport,
+    /// The reporter's answers to the category's questions.
+    #[serde(default)]
+    pub answers: std::collections::BTreeMap<String, crate::Answer>,
+    /// The reporter's satisfaction given after a resolution (1 to 5).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub satisfaction: Option<u8>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -164,6 +164,7 @@ impl From<PushError> for ApiFailure {
                     expected_offset: None,
                 },
             },
+            PushError::UnknownTenant => Self::not_found(),
             PushError::Db(error) => error.into(),
         }
     }

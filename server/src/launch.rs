@@ -10,7 +10,7 @@ use crate::photos::PhotoStore;
 use crate::router::{AppState, router};
 use crate::seed;
 use crate::settings::Settings;
-use crate::zones::ZoneDirectory;
+use crate::town::Towns;
 use relais_server_database::Database;
 use relais_server_sqlite::Sqlite;
 
@@ -24,11 +24,11 @@ impl Server {
     /// tenant if asked, and indexes every tenant's zones. Fails on an unusable database.
     pub async fn open(settings: &Settings) -> anyhow::Result<Self> {
         let db = open_database(settings).await?;
-        let zones = ZoneDirectory::default();
-        zones
-            .reload(&db)
+        let towns = Towns::default();
+        towns
+            .load_all(&db)
             .await
-            .context("could not index the tenants' zones")?;
+            .context("could not load the towns' catalogues and zones")?;
         let photos = PhotoStore::open(&settings.data_dir).with_context(|| {
             format!(
                 "could not create the photo folders in {}",
@@ -36,7 +36,7 @@ impl Server {
             )
         })?;
         Ok(Self {
-            state: AppState::new(db, zones, photos),
+            state: AppState::new(db, towns, photos),
         })
     }
 

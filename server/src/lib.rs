@@ -5,11 +5,13 @@
 //! - [`launch`] / [`Server`]: open the storage and serve; [`Settings`] are the command-line
 //!   settings.
 //! - [`sync`]: the protocol rules — [`sync::push`] decides a batch (sequence, validation,
-//!   routing), [`sync::pull`] reads the change log with an opaque cursor.
+//!   routing), [`sync::pull`] reads a device's scope of the change log with an opaque cursor.
+//! - [`staff`]: the town's staff operations (who may act, the request workflow, written
+//!   replies, alerts), shared by staff devices' pushes, the back office and the command line.
 //! - storage: the [`Database`] trait (crate `relais-server-database`) and its SQLite backend
 //!   [`Sqlite`] (crate `relais-server-sqlite`).
 //! - [`directory`]: the directory of public services and its open-data importers.
-//! - [`zones`]: point-in-zone routing over each tenant's zones, held in memory.
+//! - [`town`]: each town's catalogue, routing and zones, held in memory for the rules.
 //! - `photos`: resumable, content-addressed photo uploads and the photo files; `account`: the
 //!   citizens' optional accounts (details checks, link codes).
 //! - `router` and `handlers`: the HTTP surface; `error` maps every failure to a JSON
@@ -27,13 +29,15 @@ mod handlers;
 mod launch;
 mod metrics;
 mod photos;
+pub mod reasons;
 mod router;
 pub mod seed;
 mod settings;
+pub mod staff;
 pub mod sync;
 pub mod telemetry;
 mod token;
-pub mod zones;
+pub mod town;
 
 pub use launch::{Server, launch, open_database, shutdown_signal};
 pub use relais_server_database::{Database, DbError, DbResult};

@@ -13,23 +13,23 @@ use crate::error::ApiFailure;
 use crate::handlers;
 use crate::metrics::{self, Metrics};
 use crate::photos::PhotoStore;
-use crate::zones::ZoneDirectory;
+use crate::town::Towns;
 use relais_server_database::Database;
 
 /// What every handler shares. Cheap to clone.
 #[derive(Clone)]
 pub struct AppState<DB> {
     pub db: DB,
-    pub zones: ZoneDirectory,
+    pub towns: Towns,
     pub metrics: Arc<Metrics>,
     pub photos: PhotoStore,
 }
 
 impl<DB: Database> AppState<DB> {
-    pub fn new(db: DB, zones: ZoneDirectory, photos: PhotoStore) -> Self {
+    pub fn new(db: DB, towns: Towns, photos: PhotoStore) -> Self {
         Self {
             db,
-            zones,
+            towns,
             metrics: Arc::default(),
             photos,
         }

@@ -26,7 +26,8 @@ pub struct Settings {
         long = "data",
         value_name = "DIR",
         default_value = "./relais-data",
-        env = "RELAIS_DATA"
+        env = "RELAIS_DATA",
+        global = true
     )]
     pub data_dir: PathBuf,
 
@@ -40,11 +41,11 @@ pub struct Settings {
     pub listen: String,
 
     /// Create or update the demo tenant `demo` (Paris) from the embedded seed.
-    #[arg(long)]
+    #[arg(long, global = true)]
     pub demo: bool,
 
     /// Format of the logs written to stderr (RUST_LOG sets their level).
-    #[arg(long, value_enum, default_value_t = LogFormat::Text)]
+    #[arg(long, value_enum, default_value_t = LogFormat::Text, global = true)]
     pub log_format: LogFormat,
 }
 

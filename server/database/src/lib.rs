@@ -6,23 +6,31 @@
 //! live above, in the server; a backend only reads facts and writes decided effects, so it never
 //! depends on the rules and the rules never depend on a backend.
 
+pub mod facts;
 pub mod records;
+pub mod scope;
+pub mod staff;
 pub mod town;
+pub mod writes;
 
 use std::future::Future;
 
-use relais_protocol::{Catalogue, Directory, PublicService, PushResponse};
+use relais_protocol::{Catalogue, Directory, FollowedZone, PublicReport, PublicService, Task};
+use uuid::Uuid;
 
-pub use records::{AccountRecord, LinkOutcome, StoredPhoto, UploadProgress, UploadState};
+pub use facts::{Facts, FactsQuery, NearbyQuery, NearbyReport, RecordedMutation, ReportFacts};
 pub use records::{
-    CategoryFacts, ChangePage, Decision, DeviceRecord, DirectoryImport, Effect, EnrolmentCreated,
-    FactsQuery, LogPosition, NearbyPoint, NearbyQuery, NearbyReport, NewDevice, NewEnrolment,
-    NewNote, NewRating, NewReport, NewSupport, PlannedMutation, PushFacts, PushPlan,
-    RecordedMutation, ReportFacts, Role, TenantSummary, TokenHash, Transition, ZoneShape,
+    AccountRecord, DeviceRecord, DirectoryImport, LinkOutcome, NewDevice, StaffMember, StoredPhoto,
+    TenantSummary, TokenHash, UploadProgress, UploadState, ZoneShape,
+};
+pub use scope::{ChangePage, Position, Scope};
+pub use staff::{
+    DeviceListing, EnrolmentRecord, NewEnrolment, NewStaff, StaffAccount, StaffChange,
 };
 pub use town::{
     CategorySource, TownCategory, TownDefinition, TownEntry, TownFile, TownSettingsFile, TownZone,
 };
+pub use writes::Plan;
 
 /// A storage failure. Domain refusals are not errors: they are values returned by the methods.
 #[derive(Debug, thiserror::Error)]
@@ -76,55 +84,168 @@ pub trait Database: Clone + Send + Sync + 'static {
         services: Vec<PublicService>,
     ) -> impl Future<Output = DbResult<Option<DirectoryImport>>> + Send;
 
-    /// Stores a new device of an existing tenant.
+    /// Stores a new citizen device of an existing tenant.
     fn register_device(&self, device: NewDevice) -> impl Future<Output = DbResult<()>> + Send;
 
-    /// Stores a one-time enrolment code for an agent of a service of an existing tenant.
-    fn create_enrolment(
-        &self,
-        enrolment: NewEnrolment,
-    ) -> impl Future<Output = DbResult<EnrolmentCreated>> + Send;
-
     /// Consumes the enrolment code whose hash is `code` (of the device's tenant, unused, not
-    /// expired at `device.created_at_ms`) and stores the device as an agent of the code's service,
-    /// in one transaction. `false`, and nothing written, when there is no such code.
+    /// revoked, not expired at `device.created_at_ms`, of an enabled account) and stores the
+    /// device as the code's staff member's, in one transaction. `None`, and nothing written, when
+    /// there is no such code.
     fn enrol_device(
         &self,
         device: NewDevice,
         code: TokenHash,
-    ) -> impl Future<Output = DbResult<bool>> + Send;
+    ) -> impl Future<Output = DbResult<Option<StaffMember>>> + Send;
 
-    /// The device of `tenant` holding the token whose hash is `token`.
+    /// The device of `tenant` holding the token whose hash is `token`, unless revoked (or its
+    /// staff member's account disabled).
     fn device(
         &self,
         tenant: &str,
         token: TokenHash,
     ) -> impl Future<Output = DbResult<Option<DeviceRecord>>> + Send;
 
-    /// Runs one push batch in one write transaction: reads the facts `query` asks for, hands them
-    /// to `decide`, then writes the planned outcomes and effects and commits durably before
-    /// returning the plan's response. When `decide` refuses the batch (with its own error type),
-    /// nothing is written.
-    fn push<F, E>(
+    /// Runs one write in one transaction: reads the facts `query` asks for, hands them to
+    /// `decide`, then writes the plan it returns (its ledger entries and writes, re-stamping the
+    /// change log as [`writes`] describes) and commits durably before returning `decide`'s
+    /// answer. When `decide` refuses (with its own error type), nothing is written.
+    ///
+    /// Writes are serialized (one writer, which is what makes the per-tenant change sequence
+    /// gapless and monotonic in commit order); a backend may commit several writes together.
+    fn transact<F, R, E>(
         &self,
         query: FactsQuery,
         decide: F,
-    ) -> impl Future<Output = DbResult<Result<PushResponse, E>>> + Send
+    ) -> impl Future<Output = DbResult<Result<R, E>>> + Send
     where
-        F: FnOnce(PushFacts) -> Result<PushPlan, E> + Send + 'static,
+        F: FnOnce(Facts) -> Result<(Plan, R), E> + Send + 'static,
+        R: Send + 'static,
         E: Send + 'static;
 
-    /// Reads up to `limit` changes of `tenant` after `from` that device `viewer` may see (the
-    /// public ones and those scoped to its citizen), oldest first, from one consistent snapshot.
-    /// A position of another epoch, or beyond the tenant's last change (a server restored from an
-    /// older backup), is served from the start with `reset: true`. `None` for an unknown tenant.
-    fn pull(
+    /// The zones a citizen follows.
+    fn follows(
         &self,
         tenant: &str,
-        viewer: uuid::Uuid,
-        from: Option<LogPosition>,
+        citizen: &str,
+    ) -> impl Future<Output = DbResult<Vec<FollowedZone>>> + Send;
+
+    /// Reads one page of at most `limit` changes of `scope` after `from`, from one consistent
+    /// snapshot. A position of another epoch, or beyond the tenant's last change (a server
+    /// restored from an older backup), is served from the start with `reset: true`. `None` for
+    /// an unknown tenant.
+    fn pull(
+        &self,
+        scope: Scope,
+        from: Position,
         limit: u32,
     ) -> impl Future<Output = DbResult<Option<ChangePage>>> + Send;
+
+    /// The open originals near a point (see [`NearbyQuery`]) of `tenant`.
+    fn nearby(
+        &self,
+        tenant: &str,
+        query: NearbyQuery,
+    ) -> impl Future<Output = DbResult<Vec<NearbyReport>>> + Send;
+
+    /// The public state of these reports of `tenant` (unknown ids are left out).
+    fn public_reports(
+        &self,
+        tenant: &str,
+        ids: Vec<Uuid>,
+    ) -> impl Future<Output = DbResult<Vec<PublicReport>>> + Send;
+
+    /// A report of `tenant` as its service's staff see it.
+    fn task(&self, tenant: &str, id: Uuid) -> impl Future<Output = DbResult<Option<Task>>> + Send;
+
+    /// Creates a staff account.
+    fn add_staff(&self, staff: NewStaff) -> impl Future<Output = DbResult<StaffChange>> + Send;
+
+    /// The staff accounts of `tenant` (`None`: the operators), by e-mail.
+    fn staff_accounts(
+        &self,
+        tenant: Option<String>,
+    ) -> impl Future<Output = DbResult<Vec<StaffAccount>>> + Send;
+
+    /// Disables (or enables again) an account: a disabled member's devices and sessions stop
+    /// working at once.
+    fn set_staff_disabled(
+        &self,
+        tenant: Option<String>,
+        email: String,
+        disabled_at_ms: Option<i64>,
+    ) -> impl Future<Output = DbResult<StaffChange>> + Send;
+
+    /// Sets an account's password hash (argon2id PHC string).
+    fn set_staff_password(
+        &self,
+        tenant: Option<String>,
+        email: String,
+        password_hash: String,
+    ) -> impl Future<Output = DbResult<StaffChange>> + Send;
+
+    /// Stores a one-time enrolment code for a staff member's device.
+    fn create_enrolment(
+        &self,
+        enrolment: NewEnrolment,
+    ) -> impl Future<Output = DbResult<StaffChange>> + Send;
+
+    /// The enrolment codes of `tenant`, newest first.
+    fn enrolments(
+        &self,
+        tenant: &str,
+    ) -> impl Future<Output = DbResult<Vec<EnrolmentRecord>>> + Send;
+
+    /// Revokes the unused enrolment code of `tenant` whose hash starts with `id`.
+    fn revoke_enrolment(
+        &self,
+        tenant: &str,
+        id: &str,
+        at_ms: i64,
+    ) -> impl Future<Output = DbResult<bool>> + Send;
+
+    /// The devices of `tenant`: the staff devices, or every device.
+    fn devices(
+        &self,
+        tenant: &str,
+        staff_only: bool,
+    ) -> impl Future<Output = DbResult<Vec<DeviceListing>>> + Send;
+
+    /// Revokes a device of `tenant` (a lost phone): its token stops working at once.
+    fn revoke_device(
+        &self,
+        tenant: &str,
+        device: Uuid,
+        at_ms: i64,
+    ) -> impl Future<Output = DbResult<bool>> + Send;
+
+    /// Drops from zone and service scopes the reports closed for longer than each tenant's
+    /// `closed_visible_days`, and the alerts that ended as long ago (incremental: each run
+    /// starts where the last stopped). Returns how many change-log rows went.
+    fn expire(&self, now_ms: i64) -> impl Future<Output = DbResult<usize>> + Send;
+
+    /// Every tenant of the server.
+    fn tenants(&self) -> impl Future<Output = DbResult<Vec<TenantSummary>>> + Send;
+
+    /// Routes reports of `category` in `zone` of `tenant` to `service` (or removes that rule
+    /// with `None`), bumping the catalogue version. Reports already received keep their
+    /// service.
+    fn set_routing(
+        &self,
+        tenant: &str,
+        category: &str,
+        zone: &str,
+        service: Option<String>,
+    ) -> impl Future<Output = DbResult<StaffChange>> + Send;
+
+    /// Records an administrative act (who, what) in the tenant's audit log.
+    fn audit(
+        &self,
+        tenant: Option<String>,
+        staff: Option<Uuid>,
+        action: String,
+        detail: serde_json::Value,
+        at_ms: i64,
+    ) -> impl Future<Output = DbResult<()>> + Send;
 
     /// Proves the storage answers: a real query on a reader, and a healthy writer.
     fn health(&self) -> impl Future<Output = DbResult<()>> + Send;

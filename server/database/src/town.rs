@@ -3,7 +3,9 @@
 //! reads it from a `tenant.json` and a `zones.geojson` and checks it before handing it to
 //! [`crate::Database::seed`]; the types are plain data so that every backend stores the same thing.
 
-use relais_protocol::{LocalizedText, Question, TownSettings};
+use relais_protocol::{
+    LocalizedText, Question, RejectionReason, ReplyTemplate, RoutingRule, TownSettings,
+};
 use serde::Deserialize;
 
 /// A town ready to be stored.
@@ -26,6 +28,15 @@ pub struct TownFile {
     pub services: Vec<TownEntry>,
     pub groups: Vec<TownEntry>,
     pub categories: Vec<TownCategory>,
+    /// Exceptions to each category's default service, by zone.
+    #[serde(default)]
+    pub routing: Vec<RoutingRule>,
+    /// The town's reasons for rejecting a report.
+    #[serde(default)]
+    pub rejection_reasons: Vec<RejectionReason>,
+    /// Drafts of the town's written replies.
+    #[serde(default)]
+    pub reply_templates: Vec<ReplyTemplate>,
 }
 
 /// `tenant.json` `settings`: every field is optional.

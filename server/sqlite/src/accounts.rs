@@ -6,7 +6,7 @@
 //! it was linked, so both are read and deleted.
 
 use relais_protocol::account::{AccountDetails, ContactChannel};
-use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior};
+use rusqlite::{Connection, OptionalExtension};
 use uuid::Uuid;
 
 use super::parse_uuid;
@@ -25,14 +25,13 @@ pub(super) fn account(
 }
 
 pub(super) fn save(
-    conn: &mut Connection,
+    tx: &Connection,
     device: &DeviceRecord,
     details: &AccountDetails,
     link_code: TokenHash,
     now_ms: i64,
 ) -> DbResult<AccountRecord> {
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let id = if let Some(id) = account_of(&tx, device)? {
+    let id = if let Some(id) = account_of(tx, device)? {
         tx.prepare_cached(
             "UPDATE accounts SET email = ?2, phone = ?3, contact = ?4, language = ?5,
                                  link_code_sha256 = ?6
@@ -68,18 +67,15 @@ pub(super) fn save(
             .execute((device.id.to_string(), &id))?;
         id
     };
-    let record = read_account(&tx, &id)?;
-    tx.commit()?;
-    Ok(record)
+    read_account(tx, &id)
 }
 
 pub(super) fn link(
-    conn: &mut Connection,
+    tx: &Connection,
     device: &DeviceRecord,
     code: TokenHash,
     next_code: TokenHash,
 ) -> DbResult<LinkOutcome> {
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     // Looked up by the code's hash through a unique index: the time taken says nothing about how
     // close a wrong code was.
     let Some(id) = tx
@@ -89,15 +85,14 @@ pub(super) fn link(
     else {
         return Ok(LinkOutcome::UnknownCode);
     };
-    if account_of(&tx, device)?.is_some_and(|current| current != id) {
+    if account_of(tx, device)?.is_some_and(|current| current != id) {
         return Ok(LinkOutcome::OtherAccount);
     }
     tx.prepare_cached("UPDATE devices SET account_id = ?2 WHERE id = ?1")?
         .execute((device.id.to_string(), &id))?;
     tx.prepare_cached("UPDATE accounts SET link_code_sha256 = ?2 WHERE id = ?1")?
         .execute((&id, &next_code.0[..]))?;
-    let record = read_account(&tx, &id)?;
-    tx.commit()?;
+    let record = read_account(tx, &id)?;
     Ok(LinkOutcome::Linked(record))
 }
 /// The devices and citizen ids of a caller: its account's devices, or itself.
@@ -108,7 +103,7 @@ pub(super) struct Identity {
 
 impl Identity {
     pub(super) fn read(
-        tx: &Transaction<'_>,
+        tx: &Connection,
         device: &DeviceRecord,
         account: Option<String>,
     ) -> DbResult<Self> {
@@ -132,7 +127,7 @@ impl Identity {
     }
 }
 
-pub(super) fn account_of(tx: &Transaction<'_>, device: &DeviceRecord) -> DbResult<Option<String>> {
+pub(super) fn account_of(tx: &Connection, device: &DeviceRecord) -> DbResult<Option<String>> {
     Ok(tx
         .prepare_cached("SELECT account_id FROM devices WHERE id = ?1 AND tenant_id = ?2")?
         .query_row((device.id.to_string(), &device.tenant), |row| {
@@ -142,7 +137,7 @@ pub(super) fn account_of(tx: &Transaction<'_>, device: &DeviceRecord) -> DbResul
         .flatten())
 }
 
-pub(super) fn read_account(tx: &Transaction<'_>, id: &str) -> DbResult<AccountRecord> {
+pub(super) fn read_account(tx: &Connection, id: &str) -> DbResult<AccountRecord> {
     let (email, phone, contact, language, devices) = tx
         .prepare_cached(
             "SELECT email, phone, contact, language,

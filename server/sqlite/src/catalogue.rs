@@ -5,20 +5,20 @@
 use std::collections::HashMap;
 
 use relais_protocol::{
-    Catalogue, Category, CategoryGroup, LocalizedText, Question, TownSettings, Zone,
+    Catalogue, Category, CategoryGroup, LocalizedText, Question, RejectionReason, ReplyTemplate,
+    RoutingRule, ServiceInfo, TownSettings, Zone,
 };
-use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
+use rusqlite::{Connection, OptionalExtension};
 
 use crate::error::{DbResult, corrupt};
 use crate::now_ms;
 use relais_server_database::TownDefinition;
-use relais_server_database::{TenantSummary, ZoneShape};
+use relais_server_database::{StaffChange, TenantSummary, ZoneShape};
 
 /// Creates or updates the tenant from its seed. Entries that disappeared from the seed are kept:
 /// stored reports still name them.
-pub(super) fn seed(conn: &mut Connection, seed: &TownDefinition) -> DbResult<bool> {
+pub(super) fn seed(tx: &Connection, seed: &TownDefinition) -> DbResult<bool> {
     let tenant = &seed.tenant;
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let stored_digest: Option<Option<String>> = tx
         .query_row(
             "SELECT seed_sha256 FROM tenants WHERE id = ?1",
@@ -49,13 +49,14 @@ pub(super) fn seed(conn: &mut Connection, seed: &TownDefinition) -> DbResult<boo
     let settings = tenant.settings.town();
     tx.execute(
         "UPDATE tenants SET reopen_window_days = ?2, duplicate_radius_m = ?3,
-             rating_min_sample = ?4
+             rating_min_sample = ?4, closed_visible_days = ?5
          WHERE id = ?1",
         (
             &tenant.id,
             settings.reopen_window_days,
             settings.duplicate_radius_m,
             tenant.settings.rating_min_sample(),
+            settings.closed_visible_days,
         ),
     )?;
     {
@@ -127,8 +128,51 @@ pub(super) fn seed(conn: &mut Connection, seed: &TownDefinition) -> DbResult<boo
             ))?;
         }
     }
-    tx.commit()?;
+    store_workflow(tx, seed)?;
     Ok(true)
+}
+
+/// The town's routing table, rejection reasons and reply templates, as the definition gives
+/// them (they replace the stored ones: reports already received keep their service).
+fn store_workflow(tx: &Connection, seed: &TownDefinition) -> DbResult<()> {
+    let tenant = &seed.tenant;
+    for table in ["routing_rules", "rejection_reasons", "reply_templates"] {
+        tx.execute(
+            &format!("DELETE FROM {table} WHERE tenant_id = ?1"),
+            [&tenant.id],
+        )?;
+    }
+    let mut rule = tx.prepare_cached(
+        "INSERT INTO routing_rules (tenant_id, category_code, zone_code, service_code)
+         VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    for r in &tenant.routing {
+        rule.execute((&tenant.id, &r.category, &r.zone, &r.service))?;
+    }
+    let mut reason = tx.prepare_cached(
+        "INSERT INTO rejection_reasons (tenant_id, code, label_fr, label_en, position)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    for (position, r) in tenant.rejection_reasons.iter().enumerate() {
+        reason.execute((&tenant.id, &r.code, &r.label.fr, &r.label.en, position))?;
+    }
+    let mut template = tx.prepare_cached(
+        "INSERT INTO reply_templates (tenant_id, kind, group_code, category_code, text_fr,
+                                      text_en)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    for t in &tenant.reply_templates {
+        let kind: &str = t.kind.into();
+        template.execute((
+            &tenant.id,
+            kind,
+            t.group.as_deref().unwrap_or(""),
+            t.category.as_deref().unwrap_or(""),
+            &t.text.fr,
+            &t.text.en,
+        ))?;
+    }
+    Ok(())
 }
 
 pub(super) fn tenant(conn: &mut Connection, tenant: &str) -> DbResult<Option<TenantSummary>> {
@@ -184,7 +228,8 @@ pub(super) fn catalogue(conn: &mut Connection, tenant: &str) -> DbResult<Option<
     let tx = conn.transaction()?;
     let Some((name, version, settings)) = tx
         .prepare_cached(
-            "SELECT name, catalogue_version, reopen_window_days, duplicate_radius_m
+            "SELECT name, catalogue_version, reopen_window_days, duplicate_radius_m,
+                    closed_visible_days
              FROM tenants WHERE id = ?1",
         )?
         .query_row([tenant], |row| {
@@ -194,7 +239,7 @@ pub(super) fn catalogue(conn: &mut Connection, tenant: &str) -> DbResult<Option<
                 TownSettings {
                     reopen_window_days: row.get(2)?,
                     duplicate_radius_m: row.get(3)?,
-                    ..TownSettings::default()
+                    closed_visible_days: row.get(4)?,
                 },
             ))
         })
@@ -217,7 +262,7 @@ pub(super) fn catalogue(conn: &mut Connection, tenant: &str) -> DbResult<Option<
     let categories = tx
         .prepare_cached(
             "SELECT c.code, c.group_code, c.name_fr, c.name_en, s.name_fr, s.name_en,
-                    c.questions, c.response_days, c.duplicate_radius_m
+                    c.questions, c.response_days, c.duplicate_radius_m, c.service_code
              FROM categories c
              JOIN services s ON s.tenant_id = c.tenant_id AND s.code = c.service_code
              WHERE c.tenant_id = ?1 ORDER BY c.position, c.code",
@@ -229,7 +274,7 @@ pub(super) fn catalogue(conn: &mut Connection, tenant: &str) -> DbResult<Option<
                     group: row.get(1)?,
                     name: LocalizedText::new(row.get::<_, String>(2)?, row.get::<_, String>(3)?),
                     service: LocalizedText::new(row.get::<_, String>(4)?, row.get::<_, String>(5)?),
-                    service_code: None,
+                    service_code: row.get(9)?,
                     questions: Vec::new(),
                     response_days: row.get(7)?,
                     duplicate_radius_m: row.get(8)?,
@@ -258,11 +303,72 @@ pub(super) fn catalogue(conn: &mut Connection, tenant: &str) -> DbResult<Option<
             })
         })?
         .collect::<Result<Vec<_>, _>>()?;
+    let services = tx
+        .prepare_cached(
+            "SELECT code, name_fr, name_en FROM services WHERE tenant_id = ?1 ORDER BY code",
+        )?
+        .query_map([tenant], |row| {
+            Ok(ServiceInfo {
+                code: row.get(0)?,
+                name: LocalizedText::new(row.get::<_, String>(1)?, row.get::<_, String>(2)?),
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    let routing = tx
+        .prepare_cached(
+            "SELECT category_code, zone_code, service_code FROM routing_rules
+             WHERE tenant_id = ?1 ORDER BY category_code, zone_code",
+        )?
+        .query_map([tenant], |row| {
+            Ok(RoutingRule {
+                category: row.get(0)?,
+                zone: row.get(1)?,
+                service: row.get(2)?,
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    let rejection_reasons = tx
+        .prepare_cached(
+            "SELECT code, label_fr, label_en FROM rejection_reasons
+             WHERE tenant_id = ?1 ORDER BY position, code",
+        )?
+        .query_map([tenant], |row| {
+            Ok(RejectionReason {
+                code: row.get(0)?,
+                label: LocalizedText::new(row.get::<_, String>(1)?, row.get::<_, String>(2)?),
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    let reply_templates = tx
+        .prepare_cached(
+            "SELECT kind, group_code, category_code, text_fr, text_en FROM reply_templates
+             WHERE tenant_id = ?1 ORDER BY kind, category_code, group_code",
+        )?
+        .query_map([tenant], |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, String>(2)?,
+                LocalizedText::new(row.get::<_, String>(3)?, row.get::<_, String>(4)?),
+            ))
+        })?
+        .map(|row| {
+            let (kind, group, category, text) = row?;
+            Ok(ReplyTemplate {
+                kind: kind
+                    .parse()
+                    .map_err(|_| corrupt(format!("reply template kind {kind:?}")))?,
+                group: Some(group).filter(|g| !g.is_empty()),
+                category: Some(category).filter(|c| !c.is_empty()),
+                text,
+            })
+        })
+        .collect::<DbResult<Vec<_>>>()?;
     Ok(Some(Catalogue {
-        services: Vec::new(),
-        routing: Vec::new(),
-        rejection_reasons: Vec::new(),
-        reply_templates: Vec::new(),
+        services,
+        routing,
+        rejection_reasons,
+        reply_templates,
         tenant: tenant.to_owned(),
         name,
         version,
@@ -271,4 +377,67 @@ pub(super) fn catalogue(conn: &mut Connection, tenant: &str) -> DbResult<Option<
         settings,
         zones,
     }))
+}
+
+pub(super) fn tenants(conn: &mut Connection) -> DbResult<Vec<TenantSummary>> {
+    Ok(conn
+        .prepare_cached("SELECT id, name FROM tenants ORDER BY id")?
+        .query_map([], |row| {
+            Ok(TenantSummary {
+                id: row.get(0)?,
+                name: row.get(1)?,
+            })
+        })?
+        .collect::<Result<_, _>>()?)
+}
+
+/// Sets or removes one routing rule, checking what it names, and bumps the catalogue version.
+pub(super) fn set_routing(
+    tx: &Connection,
+    tenant: &str,
+    category: &str,
+    zone: &str,
+    service: Option<&str>,
+) -> DbResult<StaffChange> {
+    let exists = |table: &str, code: &str| -> DbResult<bool> {
+        Ok(tx
+            .prepare_cached(&format!(
+                "SELECT 1 FROM {table} WHERE tenant_id = ?1 AND code = ?2"
+            ))?
+            .query_row((tenant, code), |_| Ok(()))
+            .optional()?
+            .is_some())
+    };
+    if !crate::facts::tenant_exists(tx, tenant)? {
+        return Ok(StaffChange::UnknownTenant);
+    }
+    if !exists("zones", zone)? {
+        return Ok(StaffChange::UnknownZone);
+    }
+    if !exists("categories", category)?
+        || service.is_some_and(|s| !exists("services", s).unwrap_or(false))
+    {
+        return Ok(StaffChange::UnknownService);
+    }
+    match service {
+        Some(service) => tx
+            .prepare_cached(
+                "INSERT INTO routing_rules (tenant_id, category_code, zone_code, service_code)
+                 VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (tenant_id, category_code, zone_code)
+                 DO UPDATE SET service_code = excluded.service_code",
+            )?
+            .execute((tenant, category, zone, service))?,
+        None => tx
+            .prepare_cached(
+                "DELETE FROM routing_rules
+                 WHERE tenant_id = ?1 AND category_code = ?2 AND zone_code = ?3",
+            )?
+            .execute((tenant, category, zone))?,
+    };
+    tx.prepare_cached(
+        "UPDATE tenants SET catalogue_version = catalogue_version + 1 WHERE id = ?1",
+    )?
+    .execute([tenant])?;
+    Ok(StaffChange::Done)
 }

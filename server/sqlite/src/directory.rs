@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use relais_protocol::{Directory, GeoPoint, LocalizedText, PublicService, RatingSummary};
-use rusqlite::{Connection, OptionalExtension, Row, ToSql, TransactionBehavior};
+use rusqlite::{Connection, OptionalExtension, Row, ToSql};
 
 use crate::error::DbResult;
 use relais_server_database::DirectoryImport;
@@ -34,11 +34,10 @@ fn service(row: &Row<'_>) -> rusqlite::Result<PublicService> {
 }
 
 pub(super) fn import(
-    conn: &mut Connection,
+    tx: &Connection,
     tenant: &str,
     services: &[PublicService],
 ) -> DbResult<Option<DirectoryImport>> {
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let Some(version) = tx
         .query_row(
             "SELECT directory_version FROM tenants WHERE id = ?1",
@@ -122,7 +121,6 @@ pub(super) fn import(
             |row| row.get(0),
         )?;
     }
-    tx.commit()?;
     Ok(Some(result))
 }
 

@@ -1,28 +1,23 @@
 //! Deleting a caller's identity (GDPR erasure) in one transaction: the account and its devices
-//! go, supports and current ratings go (the reports' counts are re-stamped in the change log),
-//! the rating history is anonymised, and reports and notes stay, re-pointed to the tenant's
-//! anonymous device.
+//! go, supports, follows and current ratings go (the reports' counts are re-stamped in the
+//! change log, and the person's own bucket of it is dropped), the rating history is anonymised,
+//! and reports and notes stay, re-pointed to the tenant's anonymous device.
 
-use rusqlite::{Connection, Transaction, TransactionBehavior};
+use rusqlite::Connection;
 use sha2::{Digest, Sha256};
 
 use super::accounts::{Identity, account_of, json};
-use super::push::ChangeLog;
+use crate::changelog::ChangeLog;
 use crate::error::DbResult;
 use relais_server_database::DeviceRecord;
 
-pub(super) fn delete(
-    conn: &mut Connection,
-    device: &DeviceRecord,
-    now_ms: i64,
-) -> DbResult<Vec<String>> {
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+pub(super) fn delete(tx: &Connection, device: &DeviceRecord, now_ms: i64) -> DbResult<Vec<String>> {
     let tenant = &device.tenant;
-    let account = account_of(&tx, device)?;
-    let identity = Identity::read(&tx, device, account.clone())?;
+    let account = account_of(tx, device)?;
+    let identity = Identity::read(tx, device, account.clone())?;
     let devices_json = json(&identity.devices)?;
     let citizens_json = json(&identity.citizens())?;
-    let anonymous = anonymous_device(&tx, tenant, now_ms)?;
+    let anonymous = anonymous_device(tx, tenant, now_ms)?;
 
     // Supports: each report loses one supporter per support removed, and is re-stamped so that
     // every device sees the new count.
@@ -36,15 +31,15 @@ pub(super) fn delete(
             Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?))
         })?
         .collect::<Result<Vec<_>, _>>()?;
-    let mut log = ChangeLog::open(&tx, tenant)?;
+    let mut log = ChangeLog::open(tx, tenant)?;
     for (report, count) in &supported {
         tx.prepare_cached("DELETE FROM supports WHERE report_id = ?1 AND citizen IN (SELECT value FROM json_each(?2))")?
             .execute((report, &citizens_json))?;
         tx.prepare_cached("UPDATE reports SET supporters = MAX(supporters - ?2, 0) WHERE id = ?1")?
             .execute((report, count))?;
-        log.report(&tx, report)?;
+        log.report(tx, report)?;
     }
-    log.close(&tx)?;
+    log.close(tx)?;
 
     tx.prepare_cached(
         "DELETE FROM ratings WHERE tenant_id = ?1 AND citizen IN (SELECT value FROM json_each(?2))",
@@ -55,10 +50,20 @@ pub(super) fn delete(
          WHERE tenant_id = ?1 AND citizen IN (SELECT value FROM json_each(?2))",
     )?
     .execute((tenant, &citizens_json))?;
-    // The threads' change-log rows were scoped to the person: nobody can read them any more.
+    // What the person followed, and their own bucket of the change log: nobody can read them
+    // any more.
     tx.prepare_cached(
-        "DELETE FROM changes
-         WHERE tenant_id = ?1 AND scope IN (SELECT value FROM json_each(?2))",
+        "DELETE FROM report_followers WHERE citizen IN (SELECT value FROM json_each(?1))",
+    )?
+    .execute([&citizens_json])?;
+    tx.prepare_cached(
+        "DELETE FROM zone_follows
+         WHERE tenant_id = ?1 AND citizen IN (SELECT value FROM json_each(?2))",
+    )?
+    .execute((tenant, &citizens_json))?;
+    tx.prepare_cached(
+        "DELETE FROM change_log
+         WHERE tenant_id = ?1 AND bucket IN (SELECT 'c:' || value FROM json_each(?2))",
     )?
     .execute((tenant, &citizens_json))?;
 
@@ -96,14 +101,13 @@ pub(super) fn delete(
         tx.prepare_cached("DELETE FROM accounts WHERE id = ?1")?
             .execute([account])?;
     }
-    tx.commit()?;
     Ok(uploads)
 }
 
 /// The tenant's anonymous device, created on first use: the reports and notes of deleted
 /// identities point to it. Its token hash is random (no token hashes to it) and its role is
 /// `anonymous`, so nothing can act as it.
-fn anonymous_device(tx: &Transaction<'_>, tenant: &str, now_ms: i64) -> DbResult<String> {
+fn anonymous_device(tx: &Connection, tenant: &str, now_ms: i64) -> DbResult<String> {
     let digest = Sha256::digest(format!("relais anonymous device of {tenant}").as_bytes());
     let mut bytes = [0; 16];
     bytes.copy_from_slice(&digest[..16]);

@@ -1,13 +1,16 @@
 //! The self-service export: everything stored about a caller (its account and all the
 //! account's devices, or the device alone), read from one consistent snapshot.
 
-use relais_protocol::account::{Account, Export, ExportedDevice, ExportedNote, ExportedRating};
+use relais_protocol::account::{
+    Account, Export, ExportedDevice, ExportedNote, ExportedRating, ExportedReport,
+};
 
 use rusqlite::Connection;
 
 use super::accounts::{Identity, account_of, json, read_account};
-use super::{parse_uuid, pull};
+use super::{entities, parse_uuid};
 use crate::error::DbResult;
+use crate::json::parse;
 use relais_server_database::DeviceRecord;
 
 pub(super) fn export(
@@ -57,13 +60,21 @@ pub(super) fn export(
         .query_map((tenant, &devices_json), |row| row.get::<_, String>(0))?
         .collect::<Result<Vec<_>, _>>()?;
     let ids: Vec<&str> = report_ids.iter().map(String::as_str).collect();
-    let mut by_id = pull::reports(&tx, tenant, &ids)?;
+    let mut by_id = entities::reports(&tx, tenant, &ids)?;
     let mut reports = Vec::with_capacity(ids.len());
+    let mut stmt = tx.prepare_cached("SELECT answers, satisfaction FROM reports WHERE id = ?1")?;
     for id in &ids {
         if let Some(report) = by_id.remove(&parse_uuid(id)?) {
-            reports.push(report);
+            let (answers, satisfaction): (String, Option<u8>) =
+                stmt.query_row([id], |row| Ok((row.get(0)?, row.get(1)?)))?;
+            reports.push(ExportedReport {
+                report,
+                answers: parse(&answers, "answers")?,
+                satisfaction,
+            });
         }
     }
+    drop(stmt);
 
     // The threads of the caller's reports (the city's messages too), and what its devices wrote
     // on other reports (agents).
@@ -77,7 +88,7 @@ pub(super) fn export(
                                    AND device_id IN (SELECT value FROM json_each(?2))))
          ORDER BY created_at_ms, id",
     )?;
-    for row in stmt.query_map((tenant, &devices_json), super::pull::note_row)? {
+    for row in stmt.query_map((tenant, &devices_json), entities::note_row)? {
         let (report_id, message) = row?.parse()?;
         notes.push(ExportedNote { report_id, message });
     }

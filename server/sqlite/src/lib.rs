@@ -1,58 +1,60 @@
 //! The SQLite backend of the Relais server: one file in WAL mode with `synchronous=FULL`, one
-//! writer connection behind a mutex (which serializes writes and so the per-tenant change
-//! sequence) and a few read-only connections. All rusqlite work runs on the blocking pool.
+//! writer thread that owns the only writing connection and commits queued writes together, and a
+//! few read-only connections ([`pool`]).
 //!
 //! It implements [`relais_server_database::Database`] and knows nothing of the rules: the server
-//! hands it decided effects to write.
+//! hands it decided plans to write. Where to look: [`facts`] (what a write reads first),
+//! [`write`] (storing a plan), [`changelog`] (re-stamping the change log's buckets), [`pull`] (a
+//! page of a scope), [`entities`] (what readers receive), [`staff`] (accounts, enrolment codes,
+//! devices, audit), [`catalogue`] (a town's definition and catalogue).
 
 mod accounts;
 mod catalogue;
+mod changelog;
 mod devices;
 mod directory;
-mod enrolment;
+mod entities;
 mod erasure;
 mod error;
 mod export;
+mod facts;
+mod json;
 mod migrate;
 mod photos;
+mod pool;
 mod pull;
-mod push;
+mod staff;
 #[cfg(test)]
 mod testing;
 #[cfg(test)]
 mod tests;
+mod write;
 
 use std::path::Path;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use relais_protocol::{Catalogue, Directory, PublicService, PushResponse};
+use relais_protocol::{Catalogue, Directory, FollowedZone, PublicReport, PublicService, Task};
+use relais_server_database::{
+    AccountRecord, ChangePage, Database, DbError, DbResult, DeviceListing, DeviceRecord,
+    DirectoryImport, EnrolmentRecord, Facts, FactsQuery, LinkOutcome, NearbyQuery, NearbyReport,
+    NewDevice, NewEnrolment, NewStaff, Plan, Position, Scope, StaffAccount, StaffChange,
+    StaffMember, StoredPhoto, TenantSummary, TokenHash, TownDefinition, UploadProgress,
+    UploadState, ZoneShape,
+};
 use rusqlite::{Connection, OpenFlags};
 use tracing::instrument;
-
-use error::corrupt;
-
 use uuid::Uuid;
 
-use relais_server_database::{
-    AccountRecord, ChangePage, Database, DbError, DbResult, DeviceRecord, DirectoryImport,
-    EnrolmentCreated, FactsQuery, LinkOutcome, LogPosition, NewDevice, NewEnrolment, PushFacts,
-    PushPlan, StoredPhoto, TenantSummary, TokenHash, TownDefinition, UploadProgress, UploadState,
-    ZoneShape,
-};
+use error::corrupt;
+use pool::Connections;
 
-/// How many read-only connections serve reads concurrently.
-const READERS: usize = 4;
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
-const STATEMENT_CACHE: usize = 64;
+const STATEMENT_CACHE: usize = 128;
 
 /// A Relais database in one SQLite file. Cheap to clone.
 #[derive(Clone)]
 pub struct Sqlite {
-    writer: Arc<Mutex<Connection>>,
-    readers: Arc<[Mutex<Connection>]>,
-    next_reader: Arc<AtomicUsize>,
+    connections: Connections,
 }
 
 impl Sqlite {
@@ -74,48 +76,25 @@ impl Sqlite {
         writer.pragma_update(None, "synchronous", "FULL")?;
         let applied = migrate::migrate(&mut writer)?;
         tracing::info!(db.path = %path.display(), migrations.applied = applied, "database ready");
-        let readers = (0..READERS)
-            .map(|_| {
-                let reader = open_connection(path)?;
-                reader.pragma_update(None, "query_only", true)?;
-                Ok(Mutex::new(reader))
-            })
-            .collect::<error::DbResult<Vec<_>>>()?;
         Ok(Self {
-            writer: Arc::new(Mutex::new(writer)),
-            readers: readers.into(),
-            next_reader: Arc::new(AtomicUsize::new(0)),
+            connections: Connections::start(path, writer, open_connection)?,
         })
     }
 
-    /// Runs `f` on the writer connection, on the blocking pool.
     async fn write<T, F>(&self, f: F) -> DbResult<T>
     where
         T: Send + 'static,
-        F: FnOnce(&mut Connection) -> error::DbResult<T> + Send + 'static,
+        F: FnOnce(&Connection) -> error::DbResult<T> + Send + 'static,
     {
-        let writer = Arc::clone(&self.writer);
-        tokio::task::spawn_blocking(move || {
-            let mut conn = writer.lock().map_err(|_| DbError::Poisoned)?;
-            f(&mut conn).map_err(DbError::from)
-        })
-        .await?
+        self.connections.write(f).await
     }
 
-    /// Runs `f` on one of the reader connections, on the blocking pool.
     async fn read<T, F>(&self, f: F) -> DbResult<T>
     where
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> error::DbResult<T> + Send + 'static,
     {
-        let readers = Arc::clone(&self.readers);
-        let index = self.next_reader.fetch_add(1, Ordering::Relaxed) % readers.len();
-        tokio::task::spawn_blocking(move || {
-            // A reader holds no state worth distrusting after a panic: ignore the poison.
-            let mut conn = readers[index].lock().unwrap_or_else(|e| e.into_inner());
-            f(&mut conn).map_err(DbError::from)
-        })
-        .await?
+        self.connections.read(f).await
     }
 }
 
@@ -129,6 +108,12 @@ fn now_ms() -> i64 {
 /// Parses a UUID stored as text by this backend.
 fn parse_uuid(text: &str) -> error::DbResult<Uuid> {
     Uuid::parse_str(text).map_err(|e| corrupt(format!("bad uuid {text:?}: {e}")))
+}
+
+/// Parses a status stored as text by this backend.
+fn parse_status(status: &str) -> error::DbResult<relais_protocol::ReportStatus> {
+    relais_protocol::ReportStatus::parse(status)
+        .ok_or_else(|| corrupt(format!("status {status:?}")))
 }
 
 fn open_connection(path: &Path) -> error::DbResult<Connection> {
@@ -191,15 +176,13 @@ impl Database for Sqlite {
             .await
     }
 
-    #[instrument(skip_all, err(level = "warn"), fields(tenant = %enrolment.tenant))]
-    async fn create_enrolment(&self, enrolment: NewEnrolment) -> DbResult<EnrolmentCreated> {
-        self.write(move |conn| enrolment::create(conn, &enrolment))
-            .await
-    }
-
     #[instrument(skip_all, err(level = "warn"), fields(tenant = %device.tenant))]
-    async fn enrol_device(&self, device: NewDevice, code: TokenHash) -> DbResult<bool> {
-        self.write(move |conn| enrolment::enrol(conn, &device, code))
+    async fn enrol_device(
+        &self,
+        device: NewDevice,
+        code: TokenHash,
+    ) -> DbResult<Option<StaffMember>> {
+        self.write(move |conn| staff::enrol(conn, &device, code))
             .await
     }
 
@@ -210,32 +193,181 @@ impl Database for Sqlite {
             .await
     }
 
-    #[instrument(skip_all, err(level = "warn"), fields(tenant = %query.device.tenant))]
-    async fn push<F, E>(&self, query: FactsQuery, decide: F) -> DbResult<Result<PushResponse, E>>
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = %query.tenant))]
+    async fn transact<F, R, E>(&self, query: FactsQuery, decide: F) -> DbResult<Result<R, E>>
     where
-        F: FnOnce(PushFacts) -> Result<PushPlan, E> + Send + 'static,
+        F: FnOnce(Facts) -> Result<(Plan, R), E> + Send + 'static,
+        R: Send + 'static,
         E: Send + 'static,
     {
-        self.write(move |conn| push::push(conn, &query, decide))
+        self.write(move |conn| {
+            let facts = facts::read(conn, &query)?;
+            match decide(facts) {
+                Ok((plan, answer)) => {
+                    write::apply(conn, &plan)?;
+                    Ok(Ok(answer))
+                }
+                // Nothing was written: the savepoint has nothing to roll back.
+                Err(refusal) => Ok(Err(refusal)),
+            }
+        })
+        .await
+    }
+
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = %tenant))]
+    async fn follows(&self, tenant: &str, citizen: &str) -> DbResult<Vec<FollowedZone>> {
+        let (tenant, citizen) = (tenant.to_owned(), citizen.to_owned());
+        self.read(move |conn| entities::follows(conn, &tenant, &citizen))
             .await
     }
 
-    #[instrument(skip_all, err(level = "warn"), fields(tenant = %tenant, limit = limit))]
-    async fn pull(
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = %scope.tenant, limit = limit))]
+    async fn pull(&self, scope: Scope, from: Position, limit: u32) -> DbResult<Option<ChangePage>> {
+        self.read(move |conn| pull::page(conn, &scope, &from, limit))
+            .await
+    }
+
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = %tenant))]
+    async fn nearby(&self, tenant: &str, query: NearbyQuery) -> DbResult<Vec<NearbyReport>> {
+        let tenant = tenant.to_owned();
+        self.read(move |conn| facts::originals(conn, &tenant, &query))
+            .await
+    }
+
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = %tenant))]
+    async fn public_reports(&self, tenant: &str, ids: Vec<Uuid>) -> DbResult<Vec<PublicReport>> {
+        let tenant = tenant.to_owned();
+        self.read(move |conn| {
+            let tx = conn.transaction()?;
+            let texts: Vec<String> = ids.iter().map(Uuid::to_string).collect();
+            let keys: Vec<&str> = texts.iter().map(String::as_str).collect();
+            let mut found = entities::reports(&tx, &tenant, &keys)?;
+            Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
+        })
+        .await
+    }
+
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = %tenant))]
+    async fn task(&self, tenant: &str, id: Uuid) -> DbResult<Option<Task>> {
+        let tenant = tenant.to_owned();
+        self.read(move |conn| {
+            let tx = conn.transaction()?;
+            let key = id.to_string();
+            Ok(entities::tasks(&tx, &tenant, &[key.as_str()])?.remove(&id))
+        })
+        .await
+    }
+
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = ?staff.tenant))]
+    async fn add_staff(&self, staff: NewStaff) -> DbResult<StaffChange> {
+        self.write(move |conn| staff::add(conn, &staff)).await
+    }
+
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = ?tenant))]
+    async fn staff_accounts(&self, tenant: Option<String>) -> DbResult<Vec<StaffAccount>> {
+        self.read(move |conn| staff::accounts(conn, tenant.as_deref()))
+            .await
+    }
+
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = ?tenant))]
+    async fn set_staff_disabled(
+        &self,
+        tenant: Option<String>,
+        email: String,
+        disabled_at_ms: Option<i64>,
+    ) -> DbResult<StaffChange> {
+        self.write(move |conn| staff::set_disabled(conn, tenant.as_deref(), &email, disabled_at_ms))
+            .await
+    }
+
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = ?tenant))]
+    async fn set_staff_password(
+        &self,
+        tenant: Option<String>,
+        email: String,
+        password_hash: String,
+    ) -> DbResult<StaffChange> {
+        self.write(move |conn| staff::set_password(conn, tenant.as_deref(), &email, &password_hash))
+            .await
+    }
+
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = %enrolment.tenant))]
+    async fn create_enrolment(&self, enrolment: NewEnrolment) -> DbResult<StaffChange> {
+        self.write(move |conn| staff::create_enrolment(conn, &enrolment))
+            .await
+    }
+
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = %tenant))]
+    async fn enrolments(&self, tenant: &str) -> DbResult<Vec<EnrolmentRecord>> {
+        let tenant = tenant.to_owned();
+        self.read(move |conn| staff::enrolments(conn, &tenant))
+            .await
+    }
+
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = %tenant))]
+    async fn revoke_enrolment(&self, tenant: &str, id: &str, at_ms: i64) -> DbResult<bool> {
+        let (tenant, id) = (tenant.to_owned(), id.to_owned());
+        self.write(move |conn| staff::revoke_enrolment(conn, &tenant, &id, at_ms))
+            .await
+    }
+
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = %tenant))]
+    async fn devices(&self, tenant: &str, staff_only: bool) -> DbResult<Vec<DeviceListing>> {
+        let tenant = tenant.to_owned();
+        self.read(move |conn| staff::devices(conn, &tenant, staff_only))
+            .await
+    }
+
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = %tenant))]
+    async fn revoke_device(&self, tenant: &str, device: Uuid, at_ms: i64) -> DbResult<bool> {
+        let tenant = tenant.to_owned();
+        self.write(move |conn| staff::revoke_device(conn, &tenant, device, at_ms))
+            .await
+    }
+
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = ?tenant, action = %action))]
+    async fn audit(
+        &self,
+        tenant: Option<String>,
+        staff: Option<Uuid>,
+        action: String,
+        detail: serde_json::Value,
+        at_ms: i64,
+    ) -> DbResult<()> {
+        self.write(move |conn| {
+            staff::audit(conn, tenant.as_deref(), staff, &action, &detail, at_ms)
+        })
+        .await
+    }
+
+    #[instrument(skip_all, err(level = "warn"))]
+    async fn tenants(&self) -> DbResult<Vec<TenantSummary>> {
+        self.read(catalogue::tenants).await
+    }
+
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = %tenant))]
+    async fn set_routing(
         &self,
         tenant: &str,
-        viewer: Uuid,
-        from: Option<LogPosition>,
-        limit: u32,
-    ) -> DbResult<Option<ChangePage>> {
-        let tenant = tenant.to_owned();
-        self.read(move |conn| pull::page(conn, &tenant, viewer, from.as_ref(), limit))
-            .await
+        category: &str,
+        zone: &str,
+        service: Option<String>,
+    ) -> DbResult<StaffChange> {
+        let (tenant, category, zone) = (tenant.to_owned(), category.to_owned(), zone.to_owned());
+        self.write(move |conn| {
+            catalogue::set_routing(conn, &tenant, &category, &zone, service.as_deref())
+        })
+        .await
+    }
+
+    #[instrument(skip_all, err(level = "warn"))]
+    async fn expire(&self, now_ms: i64) -> DbResult<usize> {
+        self.write(move |conn| pull::expire(conn, now_ms)).await
     }
 
     #[instrument(skip_all, level = "debug", err(level = "warn"))]
     async fn health(&self) -> DbResult<()> {
-        if self.writer.is_poisoned() {
+        if self.connections.is_poisoned() {
             return Err(DbError::Poisoned);
         }
         self.read(|conn| Ok(conn.query_row("SELECT 1", [], |row| row.get::<_, i64>(0))?))

@@ -1,13 +1,18 @@
-//! Embedded schema migrations, applied in order at open and recorded in `schema_migrations`.
-//! A shipped migration is never edited: a change is a new file.
+//! Schema migrations (`migrations/*.sql`, embedded in the binary), applied at open with
+//! `rusqlite_migration`, which records the schema version in SQLite's `user_version` and refuses
+//! a database a newer server has migrated. A shipped migration is never edited: a change is a
+//! new file.
+//!
+//! Databases created before this crate used `rusqlite_migration` recorded their migrations in a
+//! `schema_migrations` table: [`adopt`] carries that record over to `user_version` once.
 
-use rusqlite::{Connection, TransactionBehavior};
+use rusqlite::{Connection, OptionalExtension};
+use rusqlite_migration::{M, Migrations};
 
 use crate::error::DbResult;
-use crate::now_ms;
 use relais_server_database::DbError;
 
-/// `(version, sql)`, in the order they apply. The version is the file name without `.sql`.
+/// `(name, sql)`, in the order they apply. The name is the file name without `.sql`.
 pub(super) const MIGRATIONS: &[(&str, &str)] = &[
     (
         "20251123190000_initial",
@@ -29,44 +34,63 @@ pub(super) const MIGRATIONS: &[(&str, &str)] = &[
         "20261202100000_zone_levels",
         include_str!("../migrations/20261202100000_zone_levels.sql"),
     ),
+    (
+        "20261202200000_town_at_work",
+        include_str!("../migrations/20261202200000_town_at_work.sql"),
+    ),
 ];
 
-/// Applies the pending migrations in one immediate transaction (so that two servers starting on
-/// the same file cannot both apply one) and returns how many were applied. Refuses a database
-/// holding a migration this build does not know: it was migrated by a newer server.
+/// Applies the pending migrations (atomically) and returns how many were applied. Refuses a
+/// database migrated by a newer server.
 pub(super) fn migrate(conn: &mut Connection) -> DbResult<usize> {
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    tx.execute_batch(
-        "CREATE TABLE IF NOT EXISTS schema_migrations (
-             version TEXT PRIMARY KEY,
-             applied_at_ms INTEGER NOT NULL
-         ) STRICT",
-    )?;
+    adopt(conn)?;
+    let before = user_version(conn)?;
+    if before > MIGRATIONS.len() {
+        let name = format!("schema version {before}");
+        return Err(DbError::UnknownMigration(name).into());
+    }
+    Migrations::new(MIGRATIONS.iter().map(|(_, sql)| M::up(sql)).collect())
+        .to_latest(conn)
+        .map_err(|e| crate::error::corrupt(format!("migration failed: {e}")))?;
+    for (name, _) in &MIGRATIONS[before..] {
+        tracing::info!(migration = name, "applied migration");
+    }
+    Ok(MIGRATIONS.len() - before)
+}
+
+fn user_version(conn: &Connection) -> DbResult<usize> {
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+    Ok(usize::try_from(version).unwrap_or(usize::MAX))
+}
+
+/// A database of the earlier migration table: its recorded migrations must be the first ones of
+/// [`MIGRATIONS`], in order; their count becomes the `user_version`, and the table goes.
+fn adopt(conn: &mut Connection) -> DbResult<()> {
+    let legacy = conn
+        .query_row(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'",
+            [],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some();
+    if !legacy || user_version(conn)? != 0 {
+        return Ok(());
+    }
+    let tx = conn.transaction()?;
     let applied = tx
         .prepare("SELECT version FROM schema_migrations ORDER BY version")?
         .query_map([], |row| row.get::<_, String>(0))?
         .collect::<Result<Vec<_>, _>>()?;
-    if let Some(unknown) = applied
-        .iter()
-        .find(|version| !MIGRATIONS.iter().any(|(known, _)| known == version))
-    {
-        return Err(DbError::UnknownMigration(unknown.clone()).into());
-    }
-    let mut count = 0;
-    for (version, sql) in MIGRATIONS {
-        if applied.iter().any(|done| done == version) {
-            continue;
+    for (index, name) in applied.iter().enumerate() {
+        if MIGRATIONS.get(index).is_none_or(|(known, _)| known != name) {
+            return Err(DbError::UnknownMigration(name.clone()).into());
         }
-        tx.execute_batch(sql)?;
-        tx.execute(
-            "INSERT INTO schema_migrations (version, applied_at_ms) VALUES (?1, ?2)",
-            (version, now_ms()),
-        )?;
-        tracing::info!(migration = version, "applied migration");
-        count += 1;
     }
+    tx.pragma_update(None, "user_version", applied.len())?;
+    tx.execute_batch("DROP TABLE schema_migrations")?;
     tx.commit()?;
-    Ok(count)
+    Ok(())
 }
 
 #[cfg(test)]
@@ -74,11 +98,50 @@ mod tests {
     use super::*;
 
     #[test]
-    fn migration_versions_are_sorted_and_unique() {
-        let versions: Vec<_> = MIGRATIONS.iter().map(|(v, _)| *v).collect();
-        let mut sorted = versions.clone();
+    fn migration_names_are_sorted_unique_and_all_valid() {
+        let names: Vec<_> = MIGRATIONS.iter().map(|(v, _)| *v).collect();
+        let mut sorted = names.clone();
         sorted.sort_unstable();
         sorted.dedup();
-        assert_eq!(versions, sorted);
+        assert_eq!(names, sorted);
+        Migrations::new(MIGRATIONS.iter().map(|(_, sql)| M::up(sql)).collect())
+            .validate()
+            .unwrap();
+    }
+
+    #[test]
+    fn a_database_of_the_earlier_migration_table_is_adopted_then_migrated() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(
+            "CREATE TABLE schema_migrations (version TEXT PRIMARY KEY, applied_at_ms INTEGER)",
+        )
+        .unwrap();
+        for (name, sql) in &MIGRATIONS[..2] {
+            conn.execute_batch(sql).unwrap();
+            conn.execute("INSERT INTO schema_migrations VALUES (?1, 0)", [name])
+                .unwrap();
+        }
+        assert_eq!(migrate(&mut conn).unwrap(), MIGRATIONS.len() - 2);
+        assert_eq!(user_version(&conn).unwrap(), MIGRATIONS.len());
+        assert_eq!(migrate(&mut conn).unwrap(), 0);
+    }
+
+    #[test]
+    fn the_grid_cells_of_the_backfill_are_the_domains() {
+        let conn = Connection::open_in_memory().unwrap();
+        let sql =
+            "SELECT (CAST(?1 / 0.005 AS INTEGER) - (?1 / 0.005 < CAST(?1 / 0.005 AS INTEGER)))
+                          * 100000
+                   + (CAST(?2 / 0.005 AS INTEGER) - (?2 / 0.005 < CAST(?2 / 0.005 AS INTEGER)))
+                   + 50000";
+        for (lat, lon) in [
+            (48.8566, 2.3522),
+            (-33.87, 151.21),
+            (40.7, -74.0),
+            (0.0012, -0.0012),
+        ] {
+            let cell: i64 = conn.query_row(sql, (lat, lon), |row| row.get(0)).unwrap();
+            assert_eq!(cell, relais_domain::geo::cell(lat, lon), "{lat}, {lon}");
+        }
     }
 }

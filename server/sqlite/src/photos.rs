@@ -2,7 +2,7 @@
 //! rows say which of them are complete, which tenant holds which photo, and how far each partial
 //! upload got (the file may hold more: only the recorded bytes count).
 
-use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
+use rusqlite::{Connection, OptionalExtension};
 use uuid::Uuid;
 
 use crate::error::{DbResult, corrupt};
@@ -42,8 +42,8 @@ pub(super) fn state(conn: &mut Connection, tenant: &str, sha256: &str) -> DbResu
     })
 }
 
-pub(super) fn record(conn: &mut Connection, progress: &UploadProgress) -> DbResult<()> {
-    conn.prepare_cached(
+pub(super) fn record(tx: &Connection, progress: &UploadProgress) -> DbResult<()> {
+    tx.prepare_cached(
         "INSERT INTO uploads (sha256, tenant_id, device_id, length, received, started_at_ms)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)
          ON CONFLICT (sha256) DO UPDATE
@@ -63,14 +63,13 @@ pub(super) fn record(conn: &mut Connection, progress: &UploadProgress) -> DbResu
     Ok(())
 }
 
-pub(super) fn discard(conn: &mut Connection, sha256: &str) -> DbResult<()> {
-    conn.prepare_cached("DELETE FROM uploads WHERE sha256 = ?1")?
+pub(super) fn discard(tx: &Connection, sha256: &str) -> DbResult<()> {
+    tx.prepare_cached("DELETE FROM uploads WHERE sha256 = ?1")?
         .execute([sha256])?;
     Ok(())
 }
 
-pub(super) fn store(conn: &mut Connection, photo: &StoredPhoto) -> DbResult<()> {
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+pub(super) fn store(tx: &Connection, photo: &StoredPhoto) -> DbResult<()> {
     tx.prepare_cached(
         "INSERT INTO photos (sha256, bytes, stored_at_ms) VALUES (?1, ?2, ?3)
          ON CONFLICT (sha256) DO NOTHING",
@@ -89,7 +88,6 @@ pub(super) fn store(conn: &mut Connection, photo: &StoredPhoto) -> DbResult<()> 
     ))?;
     tx.prepare_cached("DELETE FROM uploads WHERE sha256 = ?1")?
         .execute([&photo.sha256])?;
-    tx.commit()?;
     Ok(())
 }
 

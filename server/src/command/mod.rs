@@ -1,20 +1,48 @@
 //! Administration tasks that the `relais-server` binary runs on its data directory instead of
-//! serving (`relais-server --data DIR <task> ...`). One file per task, each a clap `Args` struct
-//! with a `run`; [`Command`] dispatches.
+//! serving (`relais-server --data DIR <task> ...`), so that a town works before its back office
+//! is opened. One file per task, each a clap `Args` struct with a `run`; [`Command`] dispatches.
 
+mod alert;
+mod devices;
 mod enrol_agent;
+mod enrolments;
 mod import_directory;
+mod routing;
+mod services;
+mod staff;
+mod tenant;
 
+pub use alert::Alert;
+pub use devices::Devices;
 pub use enrol_agent::EnrolAgent;
+pub use enrolments::Enrolments;
 pub use import_directory::ImportDirectory;
+pub use routing::Routing;
+pub use services::Services;
+pub use staff::Staff;
+pub use tenant::Tenant;
 
 use crate::settings::Settings;
 
 /// The administration tasks.
 #[derive(Debug, Clone, clap::Subcommand)]
 pub enum Command {
-    /// Create a one-time enrolment code for a field agent of a service, print it and exit.
+    /// Towns: create one from its files (`tenant add`), list them.
+    Tenant(Tenant),
+    /// Staff accounts: add, list, disable, enable, set a password, enrol a device.
+    Staff(Staff),
+    /// Create a field agent's account if needed and print a one-time code for their device.
     EnrolAgent(EnrolAgent),
+    /// One-time device enrolment codes: list, revoke.
+    Enrolments(Enrolments),
+    /// The town's devices: list, revoke a lost one.
+    Devices(Devices),
+    /// The routing table: category × zone → service.
+    Routing(Routing),
+    /// The codes and names of the town's services.
+    Services(Services),
+    /// Publish a dated notice to the followers of some zones.
+    Alert(Alert),
     /// Import a directory of public services from open-data files (CSV or GeoJSON) and exit.
     ImportDirectory(ImportDirectory),
 }
@@ -23,7 +51,14 @@ impl Command {
     /// Runs the task on the database of `settings`.
     pub async fn run(&self, settings: &Settings) -> anyhow::Result<()> {
         match self {
+            Self::Tenant(task) => task.run(settings).await,
+            Self::Staff(task) => task.run(settings).await,
             Self::EnrolAgent(task) => task.run(settings).await,
+            Self::Enrolments(task) => task.run(settings).await,
+            Self::Devices(task) => task.run(settings).await,
+            Self::Routing(task) => task.run(settings).await,
+            Self::Services(task) => task.run(settings).await,
+            Self::Alert(task) => task.run(settings).await,
             Self::ImportDirectory(task) => task.run(settings).await,
         }
     }

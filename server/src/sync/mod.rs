@@ -1,10 +1,9 @@
 //! The sync protocol's rules, independent of the storage backend: [`push`] decides what a batch
-//! of mutations does, [`pull`] reads the change log with an opaque cursor. [`reasons`] holds the
-//! user-readable rejection messages.
+//! of mutations does, [`pull`] reads a device's scope of the change log with an opaque cursor.
+//! The user-readable rejection messages are in [`crate::reasons`].
 
 pub mod pull;
 pub mod push;
-pub mod reasons;
 
 /// A push batch refused as a whole; nothing of it was written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

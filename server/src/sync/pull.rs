@@ -1,67 +1,125 @@
-//! The pull rules: the opaque cursor (`"{epoch}.{seq}"`), the page size, the reset of a cursor
-//! the server cannot serve, and who sees what (public changes for every device of the tenant, a
-//! report's thread only for its reporter's devices, in the same sequence and cursor).
+//! The pull rules: who sees what (a device's scope, a set of change-log buckets: see
+//! docs/protocol.md), the page size, and the opaque cursor, which records where the device
+//! stands in each bucket of its scope.
+//!
+//! The cursor is `2.` then the URL-safe base64 of `{"e": epoch, "b": {bucket: seq}}`. A bucket
+//! the cursor does not name (a zone newly followed) is read from its beginning. The earlier
+//! form `epoch.seq` (every bucket at `seq`) is still read. Anything else is served from the
+//! start with a reset.
 
+use std::collections::BTreeMap;
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use relais_protocol::pull::MAX_PULL_LIMIT;
-use relais_protocol::{Cursor, PullResponse};
-use uuid::Uuid;
+use relais_protocol::{Cursor, PullResponse, StaffRole};
+use relais_server_database::{Database, DbResult, DeviceRecord, Position, Scope};
+use serde::{Deserialize, Serialize};
 
-use relais_server_database::{Database, DbResult, LogPosition};
+use crate::town::{Town, Towns};
 
 /// Page size when the device does not ask for one.
 pub const DEFAULT_PULL_LIMIT: u32 = 500;
 
-/// What a cursor says.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum CursorState {
-    Start,
-    At(LogPosition),
-    /// Not a cursor this server writes: served from the start with a reset.
-    Unreadable,
+#[derive(Serialize, Deserialize)]
+struct Positions {
+    e: String,
+    b: BTreeMap<String, u64>,
 }
 
-fn decode(cursor: &Cursor) -> CursorState {
+/// What a cursor says; `None` when it is not one this server writes.
+fn decode(cursor: &Cursor) -> Option<Position> {
     if cursor.is_start() {
-        return CursorState::Start;
+        return Some(Position::Start);
+    }
+    if let Some(encoded) = cursor.0.strip_prefix("2.") {
+        let bytes = URL_SAFE_NO_PAD.decode(encoded).ok()?;
+        let Positions { e, b } = serde_json::from_slice(&bytes).ok()?;
+        return Some(Position::PerBucket { epoch: e, seqs: b });
     }
     match cursor.0.split_once('.') {
-        Some((epoch, seq)) if !epoch.is_empty() => match seq.parse() {
-            Ok(seq) => CursorState::At(LogPosition {
-                epoch: epoch.to_owned(),
-                seq,
-            }),
-            Err(_) => CursorState::Unreadable,
-        },
-        _ => CursorState::Unreadable,
+        Some((epoch, seq)) if !epoch.is_empty() => Some(Position::Everywhere {
+            epoch: epoch.to_owned(),
+            seq: seq.parse().ok()?,
+        }),
+        _ => None,
     }
 }
 
-fn encode(epoch: &str, seq: u64) -> Cursor {
-    Cursor(format!("{epoch}.{seq}"))
+fn encode(epoch: String, seqs: BTreeMap<String, u64>) -> Cursor {
+    let json = serde_json::to_vec(&Positions { e: epoch, b: seqs }).unwrap_or_default();
+    Cursor(format!("2.{}", URL_SAFE_NO_PAD.encode(json)))
 }
 
-/// One page of the changes of `tenant` after `cursor` that device `viewer` may see: the public
-/// ones, and the threads of its citizen's own reports. `None` for an unknown tenant.
+/// The buckets `device` reads: a citizen's own bucket and those of the zones it follows (each
+/// with the zones inside it); a staff member's services (an admin: every service of the town),
+/// limited to their zones if their account is.
+pub async fn scope<DB: Database>(db: &DB, town: &Town, device: &DeviceRecord) -> DbResult<Scope> {
+    let mut buckets = Vec::new();
+    let mut task_zones = None;
+    let citizen = match &device.staff {
+        Some(member) => {
+            let profile = &member.profile;
+            let services: Vec<&str> = match profile.role {
+                StaffRole::Admin => town.service_codes().collect(),
+                StaffRole::Agent | StaffRole::Supervisor => {
+                    profile.services.iter().map(String::as_str).collect()
+                }
+                StaffRole::Operator => Vec::new(),
+            };
+            buckets.extend(services.into_iter().map(|s| format!("s:{s}")));
+            if profile.role == StaffRole::Agent && !profile.zones.is_empty() {
+                task_zones = Some(profile.zones.iter().flat_map(|z| town.within(z)).collect());
+            }
+            None
+        }
+        None => {
+            buckets.push(format!("c:{}", device.citizen));
+            for follow in db.follows(&device.tenant, &device.citizen).await? {
+                buckets.extend(
+                    town.within(&follow.zone)
+                        .into_iter()
+                        .map(|z| format!("z:{z}")),
+                );
+            }
+            Some(device.citizen.clone())
+        }
+    };
+    buckets.sort();
+    buckets.dedup();
+    Ok(Scope {
+        tenant: device.tenant.clone(),
+        citizen,
+        buckets,
+        task_zones,
+    })
+}
+
+/// One page of what `device` may see after `cursor`. `None` for an unknown tenant.
 pub async fn pull<DB: Database>(
     db: &DB,
-    tenant: &str,
-    viewer: Uuid,
+    towns: &Towns,
+    device: &DeviceRecord,
     cursor: &Cursor,
     limit: Option<u32>,
 ) -> DbResult<Option<PullResponse>> {
     let limit = limit.unwrap_or(DEFAULT_PULL_LIMIT).clamp(1, MAX_PULL_LIMIT);
-    let state = decode(cursor);
-    let from = match &state {
-        CursorState::At(position) => Some(position.clone()),
-        CursorState::Start | CursorState::Unreadable => None,
+    let Some(town) = towns.get(db, &device.tenant).await? else {
+        return Ok(None);
     };
-    let Some(page) = db.pull(tenant, viewer, from, limit).await? else {
+    let scope = scope(db, &town, device).await?;
+    let position = decode(cursor);
+    let unreadable = position.is_none();
+    let Some(page) = db
+        .pull(scope, position.unwrap_or(Position::Start), limit)
+        .await?
+    else {
         return Ok(None);
     };
     Ok(Some(PullResponse {
-        reset: page.reset || state == CursorState::Unreadable,
-        cursor: encode(&page.epoch, page.last_seq),
-        changes: page.changes.into_iter().map(|(_, change)| change).collect(),
+        reset: page.reset || unreadable,
+        cursor: encode(page.epoch, page.seqs),
+        changes: page.changes,
         has_more: page.has_more,
     }))
 }
@@ -72,21 +130,25 @@ mod tests {
 
     #[test]
     fn cursors_round_trip_and_garbage_is_unreadable() {
-        let cursor = encode("a1b2", 42);
+        let seqs = BTreeMap::from([("c:me".to_owned(), 42), ("z:75104".to_owned(), 40)]);
+        let cursor = encode("a1b2".into(), seqs.clone());
         assert_eq!(
             decode(&cursor),
-            CursorState::At(LogPosition {
+            Some(Position::PerBucket {
                 epoch: "a1b2".into(),
-                seq: 42
+                seqs
             })
         );
-        assert_eq!(decode(&Cursor::start()), CursorState::Start);
-        for garbage in ["nope", ".3", "a1b2.", "a1b2.-1", "a1b2.x"] {
-            assert_eq!(
-                decode(&Cursor(garbage.into())),
-                CursorState::Unreadable,
-                "{garbage}"
-            );
+        assert_eq!(decode(&Cursor::start()), Some(Position::Start));
+        assert_eq!(
+            decode(&Cursor("a1b2.7".into())),
+            Some(Position::Everywhere {
+                epoch: "a1b2".into(),
+                seq: 7
+            })
+        );
+        for garbage in ["nope", ".3", "a1b2.", "a1b2.-1", "a1b2.x", "2.!!", "2.e30"] {
+            assert_eq!(decode(&Cursor(garbage.into())), None, "{garbage}");
         }
     }
 }

@@ -1,30 +1,38 @@
 //! The push rules: a batch's shape, the device's sequence (gap, conflict, replay) and each new
-//! mutation's validation and effect. [`decide`] is pure; [`push`] runs it inside the backend's
-//! write transaction through [`Database::push`].
+//! mutation's judgement. [`decide`] is pure, over the facts read in the write transaction and
+//! the town held in memory; [`push`] runs it inside the backend's write transaction through
+//! [`Database::transact`], after doing outside it what needs no transaction (placing new reports
+//! in their zones).
 //!
 //! The rules of each kind of mutation live beside: [`filing`] (`create_report`: answers, photos,
 //! routing, probable duplicates), [`lifecycle`] (`add_note`, `support_report`,
-//! `confirm_resolution`, `change_status`) and [`rating`] (`rate_service`).
+//! `confirm_resolution`), [`rating`] (`rate_service`), [`follows`] (`follow_zone`,
+//! `unfollow_zone`) and [`staff`] (`staff_action`, `change_status`, decided by
+//! [`crate::staff::workflow`]).
 
 mod filing;
+mod follows;
 mod lifecycle;
 mod rating;
+mod staff;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::Arc;
 
-use relais_domain::{status, text};
-use relais_protocol::mutation::{MAX_BATCH_MUTATIONS, MAX_TEXT_CHARS};
-use relais_protocol::{Mutation, MutationOp, Outcome, PushResponse, PushResult};
-use uuid::Uuid;
-
-use super::{BatchRefusal, reasons};
-use crate::clock::now_ms;
-use crate::zones::TenantZones;
-use relais_server_database::{
-    Database, DbError, Decision, DeviceRecord, FactsQuery, NearbyPoint, NearbyQuery, NearbyReport,
-    PlannedMutation, PushFacts, PushPlan, ReportFacts,
+use relais_domain::geo;
+use relais_protocol::mutation::MAX_BATCH_MUTATIONS;
+use relais_protocol::{
+    Mutation, MutationOp, Outcome, PushResponse, PushResult, Reason, WorkflowAction,
 };
+use relais_server_database::writes::{Ledger, LedgerEntry, Write};
+use relais_server_database::{
+    Database, DbError, DeviceRecord, Facts, FactsQuery, NearbyQuery, NearbyReport, Plan,
+};
+
+use super::BatchRefusal;
+use crate::clock::now_ms;
+use crate::reasons;
+use crate::town::{Town, Towns};
 
 /// How far back an open report counts as a probable duplicate of a new one: 30 days.
 pub const DUPLICATE_WINDOW_MS: i64 = 30 * DAY_MS;
@@ -39,26 +47,58 @@ pub enum PushError {
     Malformed(String),
     #[error("batch refused: {0:?}")]
     Refused(BatchRefusal),
+    #[error("unknown tenant")]
+    UnknownTenant,
     #[error(transparent)]
     Db(#[from] DbError),
+}
+
+/// Why [`decide`] did not plan the batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Undecided {
+    Refused(BatchRefusal),
+    /// The stored catalogue is newer than the town held in memory: reload it and decide again.
+    StaleTown,
 }
 
 /// Decides and stores one batch of `device`, answering only after the durable commit.
 pub async fn push<DB: Database>(
     db: &DB,
+    towns: &Towns,
     device: &DeviceRecord,
-    zones: Arc<TenantZones>,
     mutations: Vec<Mutation>,
 ) -> Result<PushResponse, PushError> {
     check_shape(&mutations)?;
-    let now_ms = now_ms();
-    let query = facts_query(device, &mutations, now_ms);
-    let device = device.clone();
-    db.push(query, move |facts| {
-        decide(&device, &zones, &mutations, facts, now_ms)
-    })
-    .await?
-    .map_err(PushError::Refused)
+    let mut town = towns
+        .get(db, &device.tenant)
+        .await?
+        .ok_or(PushError::UnknownTenant)?;
+    let mutations = Arc::new(mutations);
+    // A write that finds the catalogue changed by someone else reloads it and decides again,
+    // once; a second change in between is decided with what is held.
+    for attempt in 0..2 {
+        let now_ms = now_ms();
+        let placed = Arc::new(place(&town, &mutations));
+        let query = facts_query(device, &town, &mutations, &placed, now_ms);
+        let (who, batch, held) = (device.clone(), Arc::clone(&mutations), Arc::clone(&town));
+        let check_version = attempt == 0;
+        let decided = db
+            .transact(query, move |facts| {
+                decide(&who, &held, &batch, &placed, facts, now_ms, check_version)
+            })
+            .await?;
+        match decided {
+            Ok(response) => return Ok(response),
+            Err(Undecided::Refused(refusal)) => return Err(PushError::Refused(refusal)),
+            Err(Undecided::StaleTown) => {
+                town = towns
+                    .reload(db, &device.tenant)
+                    .await?
+                    .ok_or(PushError::UnknownTenant)?;
+            }
+        }
+    }
+    unreachable!("the second attempt decides whatever the catalogue's version")
 }
 
 fn check_shape(mutations: &[Mutation]) -> Result<(), PushError> {
@@ -81,12 +121,32 @@ fn check_shape(mutations: &[Mutation]) -> Result<(), PushError> {
     Ok(())
 }
 
-fn facts_query(device: &DeviceRecord, mutations: &[Mutation], now_ms: i64) -> FactsQuery {
-    let mut categories = HashSet::new();
+/// The zones holding each new report's point, finest first (empty for other mutations and for
+/// invalid points): computed before the write transaction, which need not wait for geometry.
+fn place(town: &Town, mutations: &[Mutation]) -> Vec<Vec<String>> {
+    mutations
+        .iter()
+        .map(|mutation| match &mutation.op {
+            MutationOp::CreateReport { location, .. } if location.is_valid() => {
+                town.locate(location.lon, location.lat)
+            }
+            _ => Vec::new(),
+        })
+        .collect()
+}
+
+fn facts_query(
+    device: &DeviceRecord,
+    town: &Town,
+    mutations: &[Mutation],
+    placed: &[Vec<String>],
+    now_ms: i64,
+) -> FactsQuery {
     let mut report_ids = HashSet::new();
     let mut service_ids = HashSet::new();
-    let mut points = Vec::new();
-    for mutation in mutations {
+    let mut staff_emails = HashSet::new();
+    let mut nearby = Vec::new();
+    for (mutation, zones) in mutations.iter().zip(placed) {
         match &mutation.op {
             MutationOp::CreateReport {
                 report_id,
@@ -94,13 +154,14 @@ fn facts_query(device: &DeviceRecord, mutations: &[Mutation], now_ms: i64) -> Fa
                 location,
                 ..
             } => {
-                categories.insert(category.clone());
                 report_ids.insert(*report_id);
-                if location.is_valid() {
-                    points.push(NearbyPoint {
+                if let Some(radius) = filing::duplicate_radius(town, category)
+                    && !zones.is_empty()
+                {
+                    nearby.push(NearbyQuery {
                         category: category.clone(),
-                        lat: location.lat,
-                        lon: location.lon,
+                        cells: geo::cells_within(location.lat, location.lon, f64::from(radius)),
+                        since_ms: now_ms - DUPLICATE_WINDOW_MS,
                     });
                 }
             }
@@ -110,12 +171,25 @@ fn facts_query(device: &DeviceRecord, mutations: &[Mutation], now_ms: i64) -> Fa
             | MutationOp::ConfirmResolution { report_id, .. } => {
                 report_ids.insert(*report_id);
             }
+            MutationOp::StaffAction {
+                report_id, action, ..
+            } => {
+                report_ids.insert(*report_id);
+                match action {
+                    WorkflowAction::MarkDuplicate { of } => {
+                        report_ids.insert(*of);
+                    }
+                    WorkflowAction::Assign { to: Some(email) } => {
+                        staff_emails.insert(email.trim().to_lowercase());
+                    }
+                    _ => {}
+                }
+            }
             MutationOp::RateService { service_id, .. } => {
                 service_ids.insert(service_id.clone());
             }
             MutationOp::FollowZone { .. }
             | MutationOp::UnfollowZone { .. }
-            | MutationOp::StaffAction { .. }
             | MutationOp::Unsupported => {}
         }
     }
@@ -125,16 +199,13 @@ fn facts_query(device: &DeviceRecord, mutations: &[Mutation], now_ms: i64) -> Fa
         .zip(mutations.last())
         .map(|(first, last)| first.seq..=last.seq);
     FactsQuery {
-        device: device.clone(),
+        tenant: device.tenant.clone(),
+        device: Some(device.clone()),
         seqs,
-        categories: categories.into_iter().collect(),
         report_ids: report_ids.into_iter().collect(),
         service_ids: service_ids.into_iter().collect(),
-        nearby: (!points.is_empty()).then(|| NearbyQuery {
-            points,
-            statuses: status::OPEN.to_vec(),
-            since_ms: now_ms - DUPLICATE_WINDOW_MS,
-        }),
+        staff_emails: staff_emails.into_iter().collect(),
+        nearby,
     }
 }
 
@@ -142,49 +213,62 @@ fn facts_query(device: &DeviceRecord, mutations: &[Mutation], now_ms: i64) -> Fa
 /// gap or a conflict as a whole, and judges each new mutation in order.
 pub fn decide(
     device: &DeviceRecord,
-    zones: &TenantZones,
+    town: &Town,
     mutations: &[Mutation],
-    facts: PushFacts,
+    placed: &[Vec<String>],
+    mut facts: Facts,
     now_ms: i64,
-) -> Result<PushPlan, BatchRefusal> {
+    check_version: bool,
+) -> Result<(Plan, PushResponse), Undecided> {
+    if check_version && facts.catalogue_version != town.version() {
+        return Err(Undecided::StaleTown);
+    }
     let next = facts.last_seq + 1;
     if mutations.first().is_some_and(|m| m.seq > next) {
-        return Err(BatchRefusal::Gap { expected_seq: next });
+        return Err(Undecided::Refused(BatchRefusal::Gap { expected_seq: next }));
     }
+    let last_seq = mutations.last().map_or(0, |m| m.seq).max(facts.last_seq);
+    let recorded = std::mem::take(&mut facts.recorded);
     let mut judge = Judge {
         device,
-        zones,
-        facts: &facts,
+        town,
         now_ms,
-        reports: facts.reports.clone(),
+        facts,
         filed: Vec::new(),
-        supported: facts.supported.clone(),
+        writes: Vec::new(),
     };
     let mut results = Vec::with_capacity(mutations.len());
-    let mut planned = Vec::new();
-    for mutation in mutations {
+    let mut entries = Vec::new();
+    for (mutation, zones) in mutations.iter().zip(placed) {
         let outcome = if mutation.seq < next {
             // Recorded earlier: the gapless ledger holds every seq up to `last_seq`; a missing
             // one can only mean another history, which is a conflict too.
-            match facts.recorded.get(&mutation.seq) {
+            match recorded.get(&mutation.seq) {
                 Some(recorded) if recorded.mutation_id == mutation.mutation_id => {
                     replayed(&recorded.outcome)
                 }
-                _ => return Err(BatchRefusal::Conflict { expected_seq: next }),
+                _ => {
+                    return Err(Undecided::Refused(BatchRefusal::Conflict {
+                        expected_seq: next,
+                    }));
+                }
             }
         } else {
-            let decision = judge.decide(&mutation.op);
-            let outcome = match &decision {
-                Decision::Apply(_) => Outcome::Applied,
-                Decision::Reject(reason) => Outcome::Rejected {
-                    reason: reason.clone(),
-                },
+            let rejection = match judge.judge(&mutation.op, zones) {
+                Ok(writes) => {
+                    judge.writes.extend(writes);
+                    None
+                }
+                Err(reason) => Some(reason),
             };
-            planned.push(PlannedMutation {
+            let outcome = rejection
+                .clone()
+                .map_or(Outcome::Applied, |reason| Outcome::Rejected { reason });
+            entries.push(LedgerEntry {
                 seq: mutation.seq,
                 mutation_id: mutation.mutation_id,
                 kind: mutation.op.kind(),
-                decision,
+                rejection,
             });
             outcome
         };
@@ -194,14 +278,16 @@ pub fn decide(
             outcome,
         });
     }
-    let last_seq = mutations.last().map_or(0, |m| m.seq).max(facts.last_seq);
-    Ok(PushPlan {
+    let plan = Plan {
         tenant: device.tenant.clone(),
-        device: device.id,
         now_ms,
-        mutations: planned,
-        response: PushResponse { results, last_seq },
-    })
+        ledger: Some(Ledger {
+            device: device.id,
+            entries,
+        }),
+        writes: judge.writes,
+    };
+    Ok((plan, PushResponse { results, last_seq }))
 }
 
 /// A recorded outcome as seen by a retry: an application is not repeated.
@@ -216,21 +302,24 @@ fn replayed(outcome: &Outcome) -> Outcome {
 /// so that a later mutation of the same batch sees what an earlier one did.
 struct Judge<'a> {
     device: &'a DeviceRecord,
-    zones: &'a TenantZones,
-    facts: &'a PushFacts,
+    town: &'a Town,
     now_ms: i64,
-    /// The stored reports the batch names, updated by its earlier mutations, and the reports
-    /// it files.
-    reports: HashMap<Uuid, ReportFacts>,
+    /// The facts read; `facts.reports` is updated by the batch's mutations, and holds the
+    /// reports it files.
+    facts: Facts,
     /// The reports this batch files, as possible duplicates of its later ones.
     filed: Vec<NearbyReport>,
-    /// The reports the citizen supports, including by this batch.
-    supported: HashSet<Uuid>,
+    /// What the batch's applied mutations write, in order.
+    writes: Vec<Write>,
 }
 
 impl Judge<'_> {
-    fn decide(&mut self, op: &MutationOp) -> Decision {
-        let decided = match op {
+    /// The writes of one mutation, or why it is refused.
+    fn judge(&mut self, op: &MutationOp, zones: &[String]) -> Result<Vec<Write>, Reason> {
+        if let Some(refusal) = self.refusal_for_role(op) {
+            return Err(refusal);
+        }
+        match op {
             MutationOp::CreateReport {
                 report_id,
                 category,
@@ -239,57 +328,91 @@ impl Judge<'_> {
                 created_at_ms,
                 photos,
                 answers,
-            } => self.create_report(&filing::Filing {
-                report_id: *report_id,
-                category,
-                location: *location,
-                text,
-                created_at_ms: *created_at_ms,
-                photos,
-                answers,
-            }),
-            MutationOp::AddNote { report_id, text } => self.add_note(*report_id, text),
-            MutationOp::SupportReport { report_id } => self.support(*report_id),
+            } => self
+                .create_report(
+                    &filing::Filing {
+                        report_id: *report_id,
+                        category,
+                        location: *location,
+                        text,
+                        created_at_ms: *created_at_ms,
+                        photos,
+                        answers,
+                    },
+                    zones,
+                )
+                .map(|write| vec![write]),
+            MutationOp::AddNote { report_id, text } => {
+                self.add_note(*report_id, text).map(|write| vec![write])
+            }
+            MutationOp::SupportReport { report_id } => self
+                .support(*report_id)
+                .map(|write| write.into_iter().collect()),
             MutationOp::ConfirmResolution {
                 report_id,
                 fixed,
                 satisfaction,
-            } => self.confirm_resolution(*report_id, *fixed, *satisfaction),
-            MutationOp::ChangeStatus {
-                report_id,
-                base_version,
-                status,
-                note,
-            } => self.change_status(*report_id, *base_version, *status, note.as_deref()),
+            } => self
+                .confirm_resolution(*report_id, *fixed, *satisfaction)
+                .map(|write| vec![write]),
             MutationOp::RateService {
                 service_id,
                 satisfaction,
                 importance,
                 comment,
-            } => self.rate_service(service_id, *satisfaction, *importance, comment.as_deref()),
-            MutationOp::FollowZone { .. }
-            | MutationOp::UnfollowZone { .. }
-            | MutationOp::StaffAction { .. }
-            | MutationOp::Unsupported => Err(reasons::unsupported()),
-        };
-        decided.map_or_else(Decision::Reject, Decision::Apply)
+            } => self
+                .rate_service(service_id, *satisfaction, *importance, comment.as_deref())
+                .map(|write| vec![write]),
+            MutationOp::FollowZone { zone } => self.follow(zone, true).map(|write| vec![write]),
+            MutationOp::UnfollowZone { zone } => self.follow(zone, false).map(|write| vec![write]),
+            MutationOp::StaffAction {
+                report_id,
+                base_version,
+                action,
+                reply,
+                note,
+            } => self
+                .staff_action(staff::request(
+                    *report_id,
+                    *base_version,
+                    action.clone(),
+                    reply.clone(),
+                    note.clone(),
+                ))
+                .map(|write| vec![write]),
+            MutationOp::ChangeStatus {
+                report_id,
+                base_version,
+                status,
+                note,
+            } => self
+                .staff_action(staff::legacy_request(
+                    *report_id,
+                    *base_version,
+                    *status,
+                    note,
+                )?)
+                .map(|write| vec![write]),
+            MutationOp::Unsupported => Err(reasons::unsupported()),
+        }
     }
 
-    /// The report, as the batch left it, if it exists in the device's tenant. A report of
-    /// another tenant is "not found", so that nothing leaks across tenants.
-    fn report(&self, report_id: Uuid) -> Result<&ReportFacts, relais_protocol::Reason> {
-        self.reports
-            .get(&report_id)
-            .filter(|report| report.tenant == self.device.tenant)
-            .ok_or_else(reasons::report_not_found)
+    /// Staff devices act for the town, not as citizens; citizens' devices cannot act as staff.
+    fn refusal_for_role(&self, op: &MutationOp) -> Option<Reason> {
+        let staff_op = matches!(
+            op,
+            MutationOp::StaffAction { .. } | MutationOp::ChangeStatus { .. }
+        );
+        match (self.device.staff.is_some(), staff_op) {
+            (true, false) if !matches!(op, MutationOp::Unsupported) => {
+                Some(reasons::staff::staff_device())
+            }
+            (false, true) => Some(reasons::staff::not_permitted()),
+            _ => None,
+        }
     }
 
     fn citizen(&self) -> &str {
-        &self.facts.citizen
+        &self.device.citizen
     }
-}
-
-/// Non-blank and at most [`MAX_TEXT_CHARS`] characters.
-fn is_valid_text(text: &str) -> bool {
-    text::check(text, MAX_TEXT_CHARS).is_ok()
 }

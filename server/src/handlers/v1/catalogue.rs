@@ -15,12 +15,10 @@ pub async fn get<DB: Database>(
     State(state): State<AppState<DB>>,
     DeviceAuth(device): DeviceAuth,
 ) -> Result<Json<Catalogue>, ApiFailure> {
-    let (Some(mut catalogue), Some(zones)) = (
-        state.db.catalogue(&device.tenant).await?,
-        state.zones.tenant(&state.db, &device.tenant).await?,
-    ) else {
-        return Err(ApiFailure::unknown_tenant(&device.tenant));
-    };
-    zones.outline(&mut catalogue);
-    Ok(Json(catalogue))
+    let town = state
+        .towns
+        .get(&state.db, &device.tenant)
+        .await?
+        .ok_or_else(|| ApiFailure::unknown_tenant(&device.tenant))?;
+    Ok(Json(town.catalogue.clone()))
 }

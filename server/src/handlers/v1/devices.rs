@@ -1,6 +1,6 @@
 //! `POST /v1/{tenant}/devices`: registers a device and hands it its bearer token, once. With an
-//! enrolment code from the town's administrator, the device is a field agent of the code's
-//! service; otherwise it is a citizen's.
+//! enrolment code from the town's administrator, the device is a staff member's (the code's
+//! account), and acts with their role; otherwise it is a citizen's.
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -47,30 +47,35 @@ pub async fn post<DB: Database>(
         token: token.hash(),
         platform: body.platform,
         app_version: body.app_version,
+        language: body.language.filter(|l| matches!(l.as_str(), "fr" | "en")),
         created_at_ms: now_ms(),
     };
-    match body.enrolment_code {
-        None => state.db.register_device(device).await?,
+    let staff = match body.enrolment_code {
+        None => {
+            state.db.register_device(device).await?;
+            None
+        }
         Some(code) => {
-            if !state
+            let Some(member) = state
                 .db
                 .enrol_device(device, enrolment::hash(&code))
                 .await?
-            {
+            else {
                 return Err(ApiFailure::forbidden(
-                    "unknown, used or expired enrolment code",
+                    "unknown, used, expired or revoked enrolment code",
                 ));
-            }
-            tracing::info!(device.id = %device_id, "agent enrolled");
+            };
+            tracing::info!(device.id = %device_id, staff.id = %member.id, "staff device enrolled");
+            Some(member.profile)
         }
-    }
+    };
     tracing::info!(device.id = %device_id, "device registered");
     Ok((
         StatusCode::CREATED,
         Json(Registered {
-            staff: None,
             device_id,
             token: token.into_string(),
+            staff,
         }),
     ))
 }

@@ -20,12 +20,7 @@ pub async fn push<DB: Database>(
     DeviceAuth(device): DeviceAuth,
     ApiJson(body): ApiJson<PushRequest>,
 ) -> Result<Json<PushResponse>, ApiFailure> {
-    let zones = state
-        .zones
-        .tenant(&state.db, &device.tenant)
-        .await?
-        .ok_or_else(|| ApiFailure::unknown_tenant(&device.tenant))?;
-    let response = sync::push::push(&state.db, &device, zones, body.mutations).await?;
+    let response = sync::push::push(&state.db, &state.towns, &device, body.mutations).await?;
     state.metrics.count_outcomes(&response.results);
     Ok(Json(response))
 }
@@ -43,14 +38,8 @@ pub async fn pull<DB: Database>(
     DeviceAuth(device): DeviceAuth,
     ApiQuery(query): ApiQuery<PullQuery>,
 ) -> Result<Json<PullResponse>, ApiFailure> {
-    sync::pull::pull(
-        &state.db,
-        &device.tenant,
-        device.id,
-        &query.cursor,
-        query.limit,
-    )
-    .await?
-    .map(Json)
-    .ok_or_else(|| ApiFailure::unknown_tenant(&device.tenant))
+    sync::pull::pull(&state.db, &state.towns, &device, &query.cursor, query.limit)
+        .await?
+        .map(Json)
+        .ok_or_else(|| ApiFailure::unknown_tenant(&device.tenant))
 }

@@ -1,18 +1,21 @@
 //! `create_report`: validation (category, point, text, photos, answers to the category's
-//! questions), routing (zone, service) and the probable-duplicate flag.
+//! questions), routing (the zones holding the point, placed before the transaction; the service
+//! by category and zone), the due date, and the probable-duplicate flag.
 
 use std::collections::BTreeMap;
 
 use relais_domain::answers::{self, AnswerProblem};
-use relais_domain::{geo::distance_m, status};
+use relais_domain::{geo, status};
 use relais_protocol::mutation::MAX_TEXT_CHARS;
 use relais_protocol::upload::{MAX_PHOTOS_PER_REPORT, is_content_address};
 use relais_protocol::{Answer, GeoPoint, Question, Reason, ReportStatus};
+use relais_server_database::writes::{ActorRecord, HistoryEntry, NewReport, Write};
+use relais_server_database::{NearbyReport, ReportFacts};
 use uuid::Uuid;
 
-use super::{Judge, is_valid_text};
-use crate::sync::reasons;
-use relais_server_database::{Effect, NearbyReport, NewReport, ReportFacts};
+use super::{DAY_MS, Judge};
+use crate::reasons;
+use crate::town::Town;
 
 /// A `create_report` mutation, borrowed.
 pub(super) struct Filing<'m> {
@@ -25,18 +28,34 @@ pub(super) struct Filing<'m> {
     pub answers: &'m BTreeMap<String, Answer>,
 }
 
+/// The radius within which an open report of `category` is a probable duplicate of a new one:
+/// the category's, else the town's. `None` for a category the town does not have.
+pub(super) fn duplicate_radius(town: &Town, category: &str) -> Option<u32> {
+    let category = town.category(category)?;
+    Some(
+        category
+            .duplicate_radius_m
+            .unwrap_or(town.settings().duplicate_radius_m),
+    )
+}
+
 impl Judge<'_> {
-    pub(super) fn create_report(&mut self, filing: &Filing<'_>) -> Result<Effect, Reason> {
-        if self.reports.contains_key(&filing.report_id) {
+    /// `zones` hold the point, finest first (placed before the transaction).
+    pub(super) fn create_report(
+        &mut self,
+        filing: &Filing<'_>,
+        zones: &[String],
+    ) -> Result<Write, Reason> {
+        if self.facts.reports.contains_key(&filing.report_id) {
             return Err(reasons::duplicate_id());
         }
-        let Some(category) = self.facts.categories.get(filing.category) else {
+        let Some(category) = self.town.category(filing.category) else {
             return Err(reasons::unknown_category(filing.category));
         };
         if !filing.location.is_valid() {
             return Err(reasons::invalid_location());
         }
-        if !is_valid_text(filing.text) {
+        if relais_domain::text::check(filing.text, MAX_TEXT_CHARS).is_err() {
             return Err(reasons::invalid_text(MAX_TEXT_CHARS));
         }
         if filing.photos.len() > MAX_PHOTOS_PER_REPORT
@@ -45,31 +64,44 @@ impl Judge<'_> {
             return Err(reasons::invalid_photos(MAX_PHOTOS_PER_REPORT));
         }
         check_answers(&category.questions, filing.answers)?;
-        let zones = self.zones.locate(filing.location.lon, filing.location.lat);
         let Some(zone) = zones.first() else {
-            return Err(reasons::outside_zones(&self.zones.tenant.name));
+            return Err(reasons::outside_zones(self.town.name()));
         };
-        let radius_m = category
-            .duplicate_radius_m
-            .unwrap_or(self.facts.town.duplicate_radius_m);
+        let Some(service) = self.town.route(filing.category, zones) else {
+            return Err(reasons::unknown_category(filing.category));
+        };
+        let service = service.to_owned();
+        let radius_m = duplicate_radius(self.town, filing.category).unwrap_or_default();
         let duplicate_of = self.probable_duplicate(filing.category, filing.location, radius_m);
-        self.reports.insert(
+        let (lat, lon) = (filing.location.lat, filing.location.lon);
+        self.facts.reports.insert(
             filing.report_id,
             ReportFacts {
                 tenant: self.device.tenant.clone(),
                 citizen: self.citizen().to_owned(),
+                language: None,
+                category: filing.category.to_owned(),
+                zone: zone.clone(),
+                service: service.clone(),
                 status: ReportStatus::Received,
                 version: 1,
+                lat,
+                lon,
+                received_at_ms: self.now_ms,
                 resolved_at_ms: None,
+                assigned_to: None,
+                duplicate_of,
             },
         );
-        self.filed.push(NearbyReport {
-            id: filing.report_id,
-            category: filing.category.to_owned(),
-            lat: filing.location.lat,
-            lon: filing.location.lon,
-        });
-        Ok(Effect::CreateReport(NewReport {
+        if duplicate_of.is_none() {
+            self.filed.push(NearbyReport {
+                id: filing.report_id,
+                category: filing.category.to_owned(),
+                lat,
+                lon,
+            });
+        }
+        Ok(Write::Report(Box::new(NewReport {
             id: filing.report_id,
             category: filing.category.to_owned(),
             location: filing.location,
@@ -77,17 +109,33 @@ impl Judge<'_> {
             photos: filing.photos.to_vec(),
             created_at_ms: filing.created_at_ms,
             received_at_ms: self.now_ms,
-            status: ReportStatus::Received,
-            version: 1,
-            zone: (*zone).to_owned(),
-            service: category.service.clone(),
+            due_at_ms: category
+                .response_days
+                .map(|days| self.now_ms + i64::from(days) * DAY_MS),
+            zone: zone.clone(),
+            service,
             answers: filing.answers.clone(),
             duplicate_of,
-        }))
+            // An original joins the spatial index of the duplicate lookup; a probable duplicate
+            // does not, so a spot holds few candidates however many reports repeat it.
+            cell: duplicate_of.is_none().then(|| geo::cell(lat, lon)),
+            device: self.device.id,
+            citizen: self.citizen().to_owned(),
+            channel: "device".to_owned(),
+            history: HistoryEntry {
+                action: "filed".to_owned(),
+                status: ReportStatus::Received,
+                status_changed: true,
+                actor: ActorRecord::Citizen(self.citizen().to_owned()),
+                channel: "device".to_owned(),
+                device: Some(self.device.id),
+                detail: None,
+            },
+        })))
     }
 
-    /// The nearest report of `category` still open within `radius_m` of `at`: among those the
-    /// backend found in the bounding box (open, recent), and those filed earlier in this batch.
+    /// The nearest open original of `category` within `radius_m` of `at`: among those the
+    /// backend found in the grid cells around it, and those filed earlier in this batch.
     fn probable_duplicate(&self, category: &str, at: GeoPoint, radius_m: u32) -> Option<Uuid> {
         self.facts
             .nearby
@@ -96,12 +144,13 @@ impl Judge<'_> {
             .filter(|candidate| candidate.category == category)
             // An earlier mutation of the batch may have closed it.
             .filter(|candidate| {
-                self.reports
+                self.facts
+                    .reports
                     .get(&candidate.id)
                     .is_none_or(|report| status::is_open(report.status))
             })
             .map(|candidate| {
-                let distance = distance_m(at.lat, at.lon, candidate.lat, candidate.lon);
+                let distance = geo::distance_m(at.lat, at.lon, candidate.lat, candidate.lon);
                 (distance, candidate.id)
             })
             .filter(|(distance, _)| *distance <= f64::from(radius_m))
@@ -118,83 +167,4 @@ fn check_answers(questions: &[Question], answers: &BTreeMap<String, Answer>) -> 
         AnswerProblem::Invalid(question) => reasons::invalid_answer(question),
         AnswerProblem::Missing(question) => reasons::missing_answer(question),
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use relais_protocol::{Choice, LocalizedText, QuestionKind};
-
-    use super::*;
-
-    fn questions() -> Vec<Question> {
-        vec![
-            Question {
-                code: "size".into(),
-                label: LocalizedText::new("Taille", "Size"),
-                kind: QuestionKind::SingleChoice {
-                    options: vec![Choice {
-                        code: "small".into(),
-                        label: LocalizedText::new("Petit", "Small"),
-                    }],
-                },
-                required: true,
-            },
-            Question {
-                code: "count".into(),
-                label: LocalizedText::new("Nombre", "Count"),
-                kind: QuestionKind::Number,
-                required: false,
-            },
-        ]
-    }
-
-    #[test]
-    fn answers_are_checked_against_the_questions() {
-        let q = questions();
-        let answers = |pairs: &[(&str, Answer)]| -> BTreeMap<String, Answer> {
-            pairs
-                .iter()
-                .map(|(k, v)| ((*k).to_owned(), v.clone()))
-                .collect()
-        };
-        let code = |r: Result<(), Reason>| r.err().map(|reason| reason.code);
-        assert_eq!(
-            code(check_answers(
-                &q,
-                &answers(&[("size", Answer::Choice("small".into()))])
-            )),
-            None
-        );
-        let missing = check_answers(&q, &answers(&[])).unwrap_err();
-        assert_eq!(missing.code, "missing_answer");
-        assert!(missing.message.fr.contains("Taille"));
-        assert!(missing.message.en.contains("Size"));
-        assert_eq!(
-            code(check_answers(
-                &q,
-                &answers(&[("size", Answer::Choice("huge".into()))])
-            )),
-            Some("invalid_answer".into())
-        );
-        assert_eq!(
-            code(check_answers(
-                &q,
-                &answers(&[
-                    ("size", Answer::Choice("small".into())),
-                    ("count", Answer::Text("two".into()))
-                ])
-            )),
-            Some("invalid_answer".into())
-        );
-        assert_eq!(
-            code(check_answers(
-                &q,
-                &answers(&[
-                    ("size", Answer::Choice("small".into())),
-                    ("colour", Answer::Text("red".into()))
-                ])
-            )),
-            Some("invalid_answer".into())
-        );
-    }
 }

@@ -3,10 +3,10 @@
 
 use relais_protocol::Reason;
 use relais_protocol::directory::{MAX_COMMENT_CHARS, RATING_RANGE};
+use relais_server_database::writes::{NewRating, Write};
 
 use super::Judge;
-use crate::sync::reasons;
-use relais_server_database::{Effect, NewRating};
+use crate::reasons;
 
 impl Judge<'_> {
     pub(super) fn rate_service(
@@ -15,7 +15,7 @@ impl Judge<'_> {
         satisfaction: u8,
         importance: u8,
         comment: Option<&str>,
-    ) -> Result<Effect, Reason> {
+    ) -> Result<Write, Reason> {
         if !self.facts.services.contains(service_id) {
             return Err(reasons::unknown_service(service_id));
         }
@@ -26,7 +26,7 @@ impl Judge<'_> {
         if comment.is_some_and(|c| c.chars().count() > MAX_COMMENT_CHARS) {
             return Err(reasons::invalid_text(MAX_COMMENT_CHARS));
         }
-        Ok(Effect::Rate(NewRating {
+        Ok(Write::Rating(NewRating {
             service_id: service_id.to_owned(),
             citizen: self.citizen().to_owned(),
             satisfaction,

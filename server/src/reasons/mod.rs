@@ -1,8 +1,9 @@
 //! Why a mutation is rejected: the stable codes and their French and English messages, which the
-//! device shows to its user as they are.
+//! device shows to its user as they are. Refusals of staff actions are in [`staff`].
 
-use relais_domain::words::status_name;
-use relais_protocol::{Question, Reason, ReportStatus};
+pub mod staff;
+
+use relais_protocol::{Question, Reason};
 
 pub fn duplicate_id() -> Reason {
     Reason::new(
@@ -57,14 +58,6 @@ pub fn not_your_report() -> Reason {
         "not_permitted",
         "Seul l'auteur d'un signalement peut y ajouter une note.",
         "Only the author of a report can add a note to it.",
-    )
-}
-
-pub fn citizens_cannot_change_status() -> Reason {
-    Reason::new(
-        "not_permitted",
-        "Seuls les agents de la ville peuvent changer l'état d'un signalement.",
-        "Only city agents can change the status of a report.",
     )
 }
 
@@ -176,42 +169,10 @@ pub fn unknown_service(id: &str) -> Reason {
     )
 }
 
-pub fn conflict(current_version: i64, base_version: i64) -> Reason {
+pub fn unknown_zone(code: &str) -> Reason {
     Reason::new(
-        "conflict",
-        format!(
-            "Ce signalement a changé depuis votre dernière synchronisation (version \
-             {current_version}, vous aviez la version {base_version}) : synchronisez, vérifiez \
-             son état et recommencez si besoin."
-        ),
-        format!(
-            "This report has changed since your last sync (version {current_version}; you had \
-             version {base_version}): sync, check its status and try again if needed."
-        ),
-    )
-}
-
-pub fn invalid_transition(from: ReportStatus, to: ReportStatus) -> Reason {
-    let ((from_fr, from_en), (to_fr, to_en)) = (status_name(from), status_name(to));
-    Reason::new(
-        "invalid_transition",
-        format!(
-            "Un signalement « {} » ne peut pas passer à « {} ».",
-            from_fr.to_lowercase(),
-            to_fr.to_lowercase()
-        ),
-        format!(
-            "A report that is \"{}\" cannot become \"{}\".",
-            from_en.to_lowercase(),
-            to_en.to_lowercase()
-        ),
-    )
-}
-
-pub fn missing_note() -> Reason {
-    Reason::new(
-        "missing_note",
-        "Indiquez au citoyen la raison du rejet.",
-        "Tell the citizen why the report is rejected.",
+        "unknown_zone",
+        format!("« {code} » n'est pas une zone de la ville."),
+        format!("\"{code}\" is not a zone of the town."),
     )
 }

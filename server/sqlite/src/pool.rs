@@ -1,0 +1,195 @@
+//! The backend's connections: one writer thread that owns the only writing connection, and a few
+//! read-only connections used from the blocking pool.
+//!
+//! The writer commits the writes queued while it was busy in one transaction (group commit):
+//! under load, many devices' pushes share one `fsync`, while each write keeps its own savepoint,
+//! so a write that fails rolls back alone. A write's answer is released only after the group's
+//! commit, so "acknowledged" still means "on disk" (`synchronous=FULL`). A panic inside a write
+//! rolls the whole group back and stops the writer: nothing can be trusted after it, and the
+//! health check says so.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, mpsc};
+
+use relais_server_database::{DbError, DbResult};
+use rusqlite::Connection;
+use tokio::sync::oneshot;
+
+use crate::error::{self, corrupt};
+
+/// How many read-only connections serve reads concurrently.
+const READERS: usize = 4;
+
+/// Most writes committed together.
+const MAX_GROUP: usize = 128;
+
+/// What a queued write does once the group's commit is known: answer its caller.
+type Settle = Box<dyn FnOnce(Result<(), &str>) + Send>;
+
+/// A queued write: runs inside the group's transaction, in its own savepoint.
+type Job = Box<dyn FnOnce(&mut Connection) -> Settle + Send>;
+
+#[derive(Clone)]
+pub(crate) struct Connections {
+    writer: mpsc::Sender<Job>,
+    poisoned: Arc<AtomicBool>,
+    readers: Arc<[Mutex<Connection>]>,
+    next_reader: Arc<AtomicUsize>,
+}
+
+impl Connections {
+    /// Starts the writer thread on `writer` (already migrated) and opens the readers.
+    pub(crate) fn start(
+        path: &Path,
+        writer: Connection,
+        open: impl Fn(&Path) -> error::DbResult<Connection>,
+    ) -> error::DbResult<Self> {
+        let readers = (0..READERS)
+            .map(|_| {
+                let reader = open(path)?;
+                reader.pragma_update(None, "query_only", true)?;
+                Ok(Mutex::new(reader))
+            })
+            .collect::<error::DbResult<Vec<_>>>()?;
+        let (sender, queue) = mpsc::channel::<Job>();
+        let poisoned = Arc::new(AtomicBool::new(false));
+        let flag = Arc::clone(&poisoned);
+        std::thread::Builder::new()
+            .name("relais-db-writer".into())
+            .spawn(move || write_loop(writer, &queue, &flag))
+            .map_err(|e| corrupt(format!("cannot start the writer thread: {e}")))?;
+        Ok(Self {
+            writer: sender,
+            poisoned,
+            readers: readers.into(),
+            next_reader: Arc::new(AtomicUsize::new(0)),
+        })
+    }
+
+    /// Whether a panic stopped the writer.
+    pub(crate) fn is_poisoned(&self) -> bool {
+        self.poisoned.load(Ordering::SeqCst)
+    }
+
+    /// Runs `f` in the writer's transaction (in its own savepoint) and answers once it is
+    /// durably committed.
+    pub(crate) async fn write<T, F>(&self, f: F) -> DbResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> error::DbResult<T> + Send + 'static,
+    {
+        if self.is_poisoned() {
+            return Err(DbError::Poisoned);
+        }
+        let (answer, answered) = oneshot::channel();
+        let poisoned = Arc::clone(&self.poisoned);
+        let job: Job = Box::new(move |conn: &mut Connection| {
+            let result = match catch_unwind(AssertUnwindSafe(|| in_savepoint(conn, f))) {
+                Ok(result) => result,
+                Err(panic) => {
+                    // Poisoned before the caller hears anything (its answer is dropped as the
+                    // panic goes on to the writer loop, which rolls the group back).
+                    poisoned.store(true, Ordering::SeqCst);
+                    std::panic::resume_unwind(panic)
+                }
+            };
+            Box::new(move |commit: Result<(), &str>| {
+                let outcome = match commit {
+                    Ok(()) => result.map_err(DbError::from),
+                    Err(failure) => Err(DbError::Backend(failure.into())),
+                };
+                // The caller may have gone (a dropped request): the write stands all the same.
+                let _ = answer.send(outcome);
+            })
+        });
+        self.writer.send(job).map_err(|_| DbError::Poisoned)?;
+        answered.await.map_err(|_| DbError::Poisoned)?
+    }
+
+    /// Runs `f` on one of the reader connections, on the blocking pool.
+    pub(crate) async fn read<T, F>(&self, f: F) -> DbResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> error::DbResult<T> + Send + 'static,
+    {
+        let readers = Arc::clone(&self.readers);
+        let index = self.next_reader.fetch_add(1, Ordering::Relaxed) % readers.len();
+        tokio::task::spawn_blocking(move || {
+            // A reader holds no state worth distrusting after a panic: ignore the poison.
+            let mut conn = readers[index].lock().unwrap_or_else(|e| e.into_inner());
+            f(&mut conn).map_err(DbError::from)
+        })
+        .await?
+    }
+
+    /// Sends the writer a write that panics, as a crashed write would (tests of the poisoning).
+    #[cfg(test)]
+    pub(crate) async fn crash_writer(&self) -> DbResult<()> {
+        self.write(|_| -> error::DbResult<()> { panic!("a write crashed") })
+            .await
+    }
+}
+
+/// Runs `f` in a savepoint of the current transaction: kept on success, rolled back otherwise.
+fn in_savepoint<T>(
+    conn: &mut Connection,
+    f: impl FnOnce(&Connection) -> error::DbResult<T>,
+) -> error::DbResult<T> {
+    let savepoint = conn.savepoint()?;
+    let out = f(&savepoint)?;
+    savepoint.commit()?;
+    Ok(out)
+}
+
+/// The writer thread: takes the queued writes in groups, one transaction each, until every
+/// handle on the database is gone.
+fn write_loop(mut conn: Connection, queue: &mpsc::Receiver<Job>, poisoned: &AtomicBool) {
+    while let Ok(first) = queue.recv() {
+        let mut jobs = vec![first];
+        while jobs.len() < MAX_GROUP {
+            match queue.try_recv() {
+                Ok(job) => jobs.push(job),
+                Err(_) => break,
+            }
+        }
+        if poisoned.load(Ordering::SeqCst) {
+            // Answering drops the jobs' senders: their callers see the writer is gone.
+            continue;
+        }
+        if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
+            tracing::error!(error = %e, "cannot begin a write transaction");
+            continue;
+        }
+        let mut settles = Vec::with_capacity(jobs.len());
+        let mut crashed = false;
+        for job in jobs {
+            match catch_unwind(AssertUnwindSafe(|| job(&mut conn))) {
+                Ok(settle) => settles.push(settle),
+                Err(_) => {
+                    crashed = true;
+                    break;
+                }
+            }
+        }
+        if crashed {
+            tracing::error!("a write panicked: the group is rolled back and writes stop");
+            poisoned.store(true, Ordering::SeqCst);
+            let _ = conn.execute_batch("ROLLBACK");
+            for settle in settles {
+                settle(Err("the writer stopped after a crash"));
+            }
+            continue;
+        }
+        match conn.execute_batch("COMMIT") {
+            Ok(()) => settles.into_iter().for_each(|settle| settle(Ok(()))),
+            Err(e) => {
+                tracing::error!(error = %e, "a group commit failed");
+                let _ = conn.execute_batch("ROLLBACK");
+                let failure = format!("commit failed: {e}");
+                settles.into_iter().for_each(|settle| settle(Err(&failure)));
+            }
+        }
+    }
+}

@@ -1,0 +1,76 @@
+//! Who may act on which report. An agent works the reports routed to their service (and, when
+//! their account is limited to zones, lying in one of them); a supervisor the reports of their
+//! services; an admin every report of their town; nobody across towns. The server's operator
+//! runs the towns, not their requests.
+
+use relais_protocol::StaffRole;
+use relais_server_database::{ReportFacts, StaffMember};
+use uuid::Uuid;
+
+use crate::town::Town;
+
+/// Through what a staff member acts: it goes into each history entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Channel {
+    /// A staff device's push.
+    Device(Uuid),
+    /// The back office.
+    Web,
+    /// The server's command line.
+    Server,
+}
+
+impl Channel {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Device(_) => "device",
+            Self::Web => "web",
+            Self::Server => "server",
+        }
+    }
+
+    pub const fn device(self) -> Option<Uuid> {
+        match self {
+            Self::Device(id) => Some(id),
+            Self::Web | Self::Server => None,
+        }
+    }
+}
+
+/// A staff member acting, and through what.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaffActor {
+    pub member: StaffMember,
+    pub channel: Channel,
+}
+
+/// Whether `member` may work on `report` of `town`.
+pub fn may_work_on(member: &StaffMember, town: &Town, report: &ReportFacts) -> bool {
+    if member.tenant.as_deref() != Some(report.tenant.as_str()) || report.tenant != town.id() {
+        return false;
+    }
+    let profile = &member.profile;
+    let serves = || profile.services.iter().any(|s| *s == report.service);
+    match profile.role {
+        StaffRole::Admin => true,
+        StaffRole::Supervisor => serves(),
+        StaffRole::Agent => {
+            serves()
+                && (profile.zones.is_empty()
+                    || town
+                        .chain(&report.zone)
+                        .iter()
+                        .any(|zone| profile.zones.contains(zone)))
+        }
+        StaffRole::Operator => false,
+    }
+}
+
+/// Whether `member` may give reports to other staff members (an agent may only take one, or
+/// give it back).
+pub const fn may_dispatch(member: &StaffMember) -> bool {
+    matches!(
+        member.profile.role,
+        StaffRole::Admin | StaffRole::Supervisor
+    )
+}

@@ -1,0 +1,175 @@
+//! One staff action from the back office or the server's command line: decided by
+//! [`super::workflow::decide`] over the facts read in one write transaction, exactly as a staff
+//! device's push would be, and stored with its history entry before the answer.
+
+use relais_protocol::{LocalizedText, StaffRole};
+use relais_protocol::{Reason, WorkflowAction};
+use relais_server_database::writes::{NewAlert, Write};
+use relais_server_database::{Database, DbError, FactsQuery, Plan, StaffMember};
+use uuid::Uuid;
+
+use super::StaffActor;
+use super::workflow::{self, ActionRequest, Known};
+use crate::clock::now_ms;
+use crate::reasons;
+use crate::town::Towns;
+
+/// Why a staff operation was not carried out, beyond the rules' refusals.
+#[derive(Debug, thiserror::Error)]
+pub enum ActError {
+    #[error("unknown tenant")]
+    UnknownTenant,
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+/// Decides and stores `request` on a report of `tenant`. `Ok(Err(reason))` is a refusal: nothing
+/// changed.
+pub async fn act<DB: Database>(
+    db: &DB,
+    towns: &Towns,
+    actor: &StaffActor,
+    tenant: &str,
+    request: ActionRequest,
+) -> Result<Result<(), Reason>, ActError> {
+    let mut town = towns
+        .get(db, tenant)
+        .await?
+        .ok_or(ActError::UnknownTenant)?;
+    for attempt in 0..2 {
+        let mut query = FactsQuery {
+            tenant: tenant.to_owned(),
+            report_ids: vec![request.report_id],
+            ..FactsQuery::default()
+        };
+        match &request.action {
+            WorkflowAction::MarkDuplicate { of } => query.report_ids.push(*of),
+            WorkflowAction::Assign { to: Some(email) } => {
+                query.staff_emails.push(email.trim().to_lowercase());
+            }
+            _ => {}
+        }
+        let (held, actor, request) = (town.clone(), actor.clone(), request.clone());
+        let decided = db
+            .transact(query, move |mut facts| {
+                if attempt == 0 && facts.catalogue_version != held.version() {
+                    return Err(None);
+                }
+                let now_ms = now_ms();
+                let mut known = Known {
+                    reports: &mut facts.reports,
+                    staff: &facts.staff,
+                };
+                let change =
+                    workflow::decide(&actor, &held, &mut known, &request, now_ms).map_err(Some)?;
+                let plan = Plan {
+                    tenant: held.id().to_owned(),
+                    now_ms,
+                    ledger: None,
+                    writes: vec![Write::Workflow(Box::new(change))],
+                };
+                Ok((plan, ()))
+            })
+            .await?;
+        match decided {
+            Ok(()) => return Ok(Ok(())),
+            Err(Some(reason)) => return Ok(Err(reason)),
+            Err(None) => {
+                town = towns
+                    .reload(db, tenant)
+                    .await?
+                    .ok_or(ActError::UnknownTenant)?;
+            }
+        }
+    }
+    unreachable!("the second attempt decides whatever the catalogue's version")
+}
+
+/// A dated notice for some zones of the town, asked by a staff member.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlertRequest {
+    pub zones: Vec<String>,
+    pub title: LocalizedText,
+    pub text: LocalizedText,
+    pub starts_at_ms: i64,
+    pub ends_at_ms: i64,
+}
+
+/// Publishes an alert: a supervisor's or an admin's act, for zones of their town. Returns its
+/// id.
+pub async fn publish_alert<DB: Database>(
+    db: &DB,
+    towns: &Towns,
+    member: Option<&StaffMember>,
+    tenant: &str,
+    alert: AlertRequest,
+) -> Result<Result<Uuid, Reason>, ActError> {
+    let town = towns
+        .get(db, tenant)
+        .await?
+        .ok_or(ActError::UnknownTenant)?;
+    if let Some(member) = member {
+        let allowed = member.tenant.as_deref() == Some(tenant)
+            && matches!(
+                member.profile.role,
+                StaffRole::Admin | StaffRole::Supervisor
+            );
+        if !allowed {
+            return Ok(Err(reasons::staff::not_permitted()));
+        }
+    }
+    if alert.zones.is_empty() {
+        return Ok(Err(reasons::unknown_zone("")));
+    }
+    if let Some(unknown) = alert.zones.iter().find(|z| !town.has_zone(z)) {
+        return Ok(Err(reasons::unknown_zone(unknown)));
+    }
+    let texts = [
+        &alert.title.fr,
+        &alert.title.en,
+        &alert.text.fr,
+        &alert.text.en,
+    ];
+    if texts
+        .iter()
+        .any(|t| relais_domain::text::check(t, relais_protocol::mutation::MAX_TEXT_CHARS).is_err())
+        || alert.ends_at_ms <= alert.starts_at_ms
+    {
+        return Ok(Err(reasons::invalid_text(
+            relais_protocol::mutation::MAX_TEXT_CHARS,
+        )));
+    }
+    let mut buckets: Vec<String> = alert.zones.iter().flat_map(|z| town.within(z)).collect();
+    buckets.sort();
+    buckets.dedup();
+    let id = Uuid::now_v7();
+    let write = Write::Alert(NewAlert {
+        id,
+        zones: alert.zones,
+        buckets,
+        title: alert.title,
+        text: alert.text,
+        starts_at_ms: alert.starts_at_ms,
+        ends_at_ms: alert.ends_at_ms,
+        staff: member.map(|m| m.id),
+    });
+    let tenant = tenant.to_owned();
+    db.transact(
+        FactsQuery {
+            tenant: tenant.clone(),
+            ..FactsQuery::default()
+        },
+        move |_| {
+            let plan = Plan {
+                tenant,
+                now_ms: now_ms(),
+                ledger: None,
+                writes: vec![write],
+            };
+            Ok::<_, ()>((plan, ()))
+        },
+    )
+    .await?
+    .map_err(|()| ActError::UnknownTenant)?;
+    Ok(Ok(id))
+}

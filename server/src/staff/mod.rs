@@ -1,0 +1,16 @@
+//! The town's side of every request: the staff operations that a staff device's push, the back
+//! office and the server's command line all go through, so that every rule has one place.
+//!
+//! - [`access`]: who may act on which report (role, service, zones, town).
+//! - [`accounts`]: staff accounts (addresses, roles, argon2id passwords).
+//! - [`workflow`]: deciding a staff action on a report (pure, over facts read up front).
+//! - [`replies`]: the written reply the town sends when staff write none (its templates).
+//! - [`act`]: one staff action from the back office or the command line, in one transaction.
+
+pub mod access;
+pub mod accounts;
+pub mod act;
+pub mod replies;
+pub mod workflow;
+
+pub use access::{Channel, StaffActor};
