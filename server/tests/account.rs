@@ -297,10 +297,10 @@ async fn the_export_holds_everything_about_the_account_and_its_devices() {
 
     assert_eq!(export.reports.len(), 1);
     let report = &export.reports[0];
-    assert_eq!(report.id, citizen.report);
-    assert_eq!(report.photos, [citizen.photo.as_str()]);
-    assert_eq!(report.zone, "7510401");
-    assert_eq!(report.history.len(), 1);
+    assert_eq!(report.report.id, citizen.report);
+    assert_eq!(report.report.photos, [citizen.photo.as_str()]);
+    assert_eq!(report.report.zone, "7510401");
+    assert_eq!(report.report.history.len(), 1);
     assert_eq!(export.notes.len(), 1);
     assert_eq!(export.notes[0].report_id, citizen.report);
     assert_eq!(export.notes[0].message.text, "Toujours là ce matin");
@@ -327,7 +327,7 @@ async fn the_export_holds_everything_about_the_account_and_its_devices() {
     assert_eq!(alone.devices.len(), 1);
     assert_eq!(alone.devices[0].id, neighbour.device_id);
     assert_eq!(alone.reports.len(), 1);
-    assert_eq!(alone.reports[0].id, citizen.supported);
+    assert_eq!(alone.reports[0].report.id, citizen.supported);
     assert!(alone.notes.is_empty() && alone.supports.is_empty() && alone.ratings.is_empty());
     server.stop().await;
 }

@@ -30,11 +30,12 @@ pub struct FactsQuery {
     pub nearby: Vec<NearbyQuery>,
 }
 
-/// The originals of `category` in `cells` received since `since_ms`.
+/// The originals of `category` in `cells`, in one of `statuses`, received since `since_ms`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NearbyQuery {
     pub category: String,
     pub cells: Vec<i64>,
+    pub statuses: Vec<ReportStatus>,
     pub since_ms: i64,
 }
 

@@ -17,7 +17,8 @@ use crate::json::{parse, to_json};
 use crate::{parse_status, parse_uuid};
 
 /// The public state of the given reports of `tenant`, with their public history (status
-/// changes only, with what the town publishes about them).
+/// changes, with what the town publishes about them, and the reporter's confirmations that the
+/// problem is fixed, noted `confirmed`).
 pub(crate) fn reports(
     conn: &Connection,
     tenant: &str,
@@ -42,8 +43,12 @@ pub(crate) fn reports(
         reports.insert(report.id, report);
     }
     let mut stmt = conn.prepare_cached(
-        "SELECT report_id, status, at_ms, note, detail_fr, detail_en FROM report_history
-         WHERE report_id IN (SELECT value FROM json_each(?1)) AND status_changed = 1
+        "SELECT report_id, status, at_ms,
+                CASE WHEN action = 'confirmed' THEN 'confirmed' ELSE note END,
+                detail_fr, detail_en
+         FROM report_history
+         WHERE report_id IN (SELECT value FROM json_each(?1))
+           AND (status_changed = 1 OR action = 'confirmed')
          ORDER BY report_id, at_ms, id",
     )?;
     for row in stmt.query_map([&ids], |row| {

@@ -215,22 +215,27 @@ fn supported(
     Ok(supported)
 }
 
-/// The open originals of a category in some grid cells, received since a time: one index range
-/// per cell.
+/// The originals of a category in some grid cells: one index range per cell, each candidate's
+/// status and time read from the report itself (the index only narrows the search).
 pub(crate) fn originals(
     conn: &Connection,
     tenant: &str,
     query: &relais_server_database::NearbyQuery,
 ) -> DbResult<Vec<NearbyReport>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT report_id, lat, lon FROM open_originals
-         WHERE tenant_id = ?1 AND category_code = ?2 AND cell = ?3 AND received_at_ms >= ?4",
+        "SELECT o.report_id, o.lat, o.lon FROM open_originals o
+         JOIN reports r ON r.id = o.report_id
+         WHERE o.tenant_id = ?1 AND o.category_code = ?2 AND o.cell = ?3
+           AND r.received_at_ms >= ?4 AND r.status IN (SELECT value FROM json_each(?5))",
     )?;
+    let statuses: Vec<&str> = query.statuses.iter().map(|s| s.as_str()).collect();
+    let statuses = to_json(&statuses)?;
     let mut found = Vec::new();
     for cell in &query.cells {
-        let rows = stmt.query_map((tenant, &query.category, cell, query.since_ms), |row| {
-            Ok((row.get::<_, String>(0)?, row.get(1)?, row.get(2)?))
-        })?;
+        let rows = stmt.query_map(
+            (tenant, &query.category, cell, query.since_ms, &statuses),
+            |row| Ok((row.get::<_, String>(0)?, row.get(1)?, row.get(2)?)),
+        )?;
         for row in rows {
             let (id, lat, lon) = row?;
             found.push(NearbyReport {

@@ -68,7 +68,12 @@ pub(crate) fn page(
     }
     drop(stmt);
     rows.sort_by_key(|row| row.seq);
-    rows.truncate(limit);
+    // Rows of one change share its sequence number across buckets (a report in its zone's and
+    // its reporter's): a page never splits them, so nothing comes twice.
+    let end = rows
+        .get(limit.saturating_sub(1))
+        .map_or(rows.len(), |last| rows.partition_point(|row| row.seq <= last.seq));
+    rows.truncate(end);
 
     let mut taken = vec![0usize; scope.buckets.len()];
     let mut seqs = BTreeMap::new();

@@ -19,7 +19,7 @@ mod staff;
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use relais_domain::geo;
+use relais_domain::{geo, status};
 use relais_protocol::mutation::MAX_BATCH_MUTATIONS;
 use relais_protocol::{
     Mutation, MutationOp, Outcome, PushResponse, PushResult, Reason, WorkflowAction,
@@ -161,6 +161,7 @@ fn facts_query(
                     nearby.push(NearbyQuery {
                         category: category.clone(),
                         cells: geo::cells_within(location.lat, location.lon, f64::from(radius)),
+                        statuses: status::OPEN.to_vec(),
                         since_ms: now_ms - DUPLICATE_WINDOW_MS,
                     });
                 }

@@ -7,7 +7,7 @@ use relais_server_database::Database;
 use relais_server_sqlite::Sqlite;
 
 use crate::seed;
-use crate::zones::ZoneDirectory;
+use crate::town::Towns;
 
 const ZONES: &str = r#"{"type":"FeatureCollection","features":[{"type":"Feature",
     "properties":{"code":"z","name":"Z","kind":"commune"},
@@ -34,14 +34,13 @@ async fn the_catalogue_carries_settings_questions_and_outlines() {
     db.seed(seed::parse(&tenant(""), ZONES).unwrap())
         .await
         .unwrap();
-    let mut catalogue = db.catalogue("t").await.unwrap().unwrap();
-    let zones = ZoneDirectory::default();
-    zones
-        .tenant(&db, "t")
+    let catalogue = Towns::default()
+        .get(&db, "t")
         .await
         .unwrap()
         .unwrap()
-        .outline(&mut catalogue);
+        .catalogue
+        .clone();
     assert_eq!(catalogue.settings, TownSettings::default());
     let plain = catalogue.category("plain").unwrap();
     assert!(plain.questions.is_empty());

@@ -10,9 +10,8 @@ use super::{CATEGORY, Fixture, PARIS, create_at, mutation, reason_code};
 use crate::clock::now_ms;
 use crate::enrolment::{self, EnrolmentCode};
 use crate::token::DeviceToken;
-use relais_server_database::{
-    Database, DeviceRecord, EnrolmentCreated, NewDevice, NewEnrolment, Role,
-};
+use relais_protocol::StaffRole;
+use relais_server_database::{Database, DeviceRecord, NewDevice, NewEnrolment, NewStaff, StaffChange};
 
 /// About 100 m north of [`PARIS`].
 const NEAR: (f64, f64) = (48.8575, 2.3522);
@@ -20,48 +19,61 @@ const NEAR: (f64, f64) = (48.8575, 2.3522);
 const FAR: (f64, f64) = (48.8602, 2.3522);
 const DAY_MS: i64 = 86_400_000;
 
-/// A device of the fixture's demo tenant with its next sequence number.
+/// A device of the fixture's demo tenant with its next sequence number. Like the HTTP layer,
+/// it authenticates at every push (its account may have changed).
 struct Phone {
     device: DeviceRecord,
+    token: DeviceToken,
     seq: u64,
 }
 
 impl Phone {
     async fn citizen(fx: &Fixture) -> Self {
-        let (device, _) = fx.device("demo").await;
-        Self { device, seq: 0 }
+        let (device, token) = fx.device("demo").await;
+        Self {
+            device,
+            token,
+            seq: 0,
+        }
     }
 
-    /// An agent of `proprete`, enrolled with a one-time code.
+    /// An agent of `proprete` (a new staff account), its device enrolled with a one-time code.
     async fn agent(fx: &Fixture) -> Self {
-        let code = EnrolmentCode::generate();
+        let staff = add_agent(fx, "proprete").await;
         let now = now_ms();
+        let code = EnrolmentCode::generate();
         let created = fx
             .db
             .create_enrolment(NewEnrolment {
                 code: code.hash(),
                 tenant: "demo".into(),
-                service: "proprete".into(),
+                staff,
                 created_at_ms: now,
                 expires_at_ms: now + enrolment::VALIDITY_MS,
             })
             .await
             .unwrap();
-        assert_eq!(created, EnrolmentCreated::Created);
+        assert_eq!(created, StaffChange::Done);
         let token = DeviceToken::generate();
-        assert!(
-            fx.db
-                .enrol_device(new_device(&token, now), enrolment::hash(code.as_str()))
-                .await
-                .unwrap()
-        );
+        let member = fx
+            .db
+            .enrol_device(new_device(&token, now), enrolment::hash(code.as_str()))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(member.profile.role, StaffRole::Agent);
         let device = fx.db.device("demo", token.hash()).await.unwrap().unwrap();
-        assert_eq!(device.role, Role::Agent);
-        Self { device, seq: 0 }
+        assert_eq!(device.staff.as_ref().map(|s| s.id), Some(staff));
+        Self {
+            device,
+            token,
+            seq: 0,
+        }
     }
 
     /// Pushes `op` alone and returns its outcome.
     async fn send(&mut self, fx: &Fixture, op: MutationOp) -> Outcome {
+        self.device = fx.db.device("demo", self.token.hash()).await.unwrap().unwrap();
         self.seq += 1;
         let answer = fx
             .push(&self.device, vec![mutation(self.seq, op)])
@@ -77,6 +89,28 @@ impl Phone {
     }
 }
 
+/// A new agent account of `service` in the demo town; its e-mail is `agent-<id>@paris.example`.
+async fn add_agent(fx: &Fixture, service: &str) -> Uuid {
+    let staff = Uuid::now_v7();
+    let added = fx
+        .db
+        .add_staff(NewStaff {
+            id: staff,
+            tenant: Some("demo".into()),
+            email: format!("agent-{staff}@paris.example"),
+            name: "Camille Agent".into(),
+            role: StaffRole::Agent,
+            services: vec![service.into()],
+            zones: Vec::new(),
+            password_hash: None,
+            created_at_ms: now_ms(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(added, StaffChange::Done);
+    staff
+}
+
 fn new_device(token: &DeviceToken, now: i64) -> NewDevice {
     NewDevice {
         id: Uuid::now_v7(),
@@ -84,6 +118,7 @@ fn new_device(token: &DeviceToken, now: i64) -> NewDevice {
         token: token.hash(),
         platform: "test".into(),
         app_version: "0".into(),
+        language: None,
         created_at_ms: now,
     }
 }
@@ -92,6 +127,16 @@ impl Fixture {
     fn sql(&self, sql: &str, params: impl rusqlite::Params) {
         let conn = rusqlite::Connection::open(self._dir.path().join("relais.db")).unwrap();
         conn.execute(sql, params).unwrap();
+    }
+
+    /// Changes the demo's catalogue behind the server's back, as another server would: the
+    /// next write finds the stored catalogue newer than the one held, and reloads it.
+    fn change_catalogue(&self, sql: &str, params: impl rusqlite::Params) {
+        self.sql(sql, params);
+        self.sql(
+            "UPDATE tenants SET catalogue_version = catalogue_version + 1 WHERE id = 'demo'",
+            (),
+        );
     }
 
     fn text(&self, sql: &str, id: Uuid) -> Option<String> {
@@ -151,7 +196,7 @@ async fn answers_are_checked_against_the_category_questions_and_stored() {
         {"code": "count", "label": {"fr": "Nombre", "en": "Count"},
          "kind": {"type": "number"}, "required": false}
     ]);
-    fx.sql(
+    fx.change_catalogue(
         "UPDATE categories SET questions = ?1 WHERE code = ?2",
         (questions.to_string(), CATEGORY),
     );
@@ -202,7 +247,7 @@ async fn answers_are_checked_against_the_category_questions_and_stored() {
 #[tokio::test]
 async fn photos_are_at_most_five_content_addresses() {
     let fx = Fixture::demo().await;
-    fx.sql("UPDATE categories SET questions = '[]'", ());
+    fx.change_catalogue("UPDATE categories SET questions = '[]'", ());
     let mut phone = Phone::citizen(&fx).await;
     let a = "a".repeat(64);
     let b = "0123456789abcdef".repeat(4);
@@ -222,7 +267,7 @@ async fn photos_are_at_most_five_content_addresses() {
 #[tokio::test]
 async fn a_new_report_near_an_open_one_of_its_category_is_flagged_as_its_duplicate() {
     let fx = Fixture::demo().await;
-    fx.sql("UPDATE categories SET questions = '[]'", ());
+    fx.change_catalogue("UPDATE categories SET questions = '[]'", ());
     let mut first = Phone::citizen(&fx).await;
     let mut second = Phone::citizen(&fx).await;
     let original = first.file(&fx, PARIS).await;
@@ -234,7 +279,7 @@ async fn a_new_report_near_an_open_one_of_its_category_is_flagged_as_its_duplica
     assert_eq!(fx.public(original).await.duplicate_of, None);
 
     // The category's own radius overrides the town's.
-    fx.sql(
+    fx.change_catalogue(
         "UPDATE categories SET duplicate_radius_m = 1000 WHERE code = ?1",
         [CATEGORY],
     );
@@ -243,7 +288,7 @@ async fn a_new_report_near_an_open_one_of_its_category_is_flagged_as_its_duplica
     assert_eq!(fx.public(wide).await.duplicate_of, Some(far));
 
     // Closed or old reports are not offered.
-    fx.sql(
+    fx.change_catalogue(
         "UPDATE categories SET duplicate_radius_m = NULL WHERE code = ?1",
         [CATEGORY],
     );
@@ -281,7 +326,7 @@ async fn a_new_report_near_an_open_one_of_its_category_is_flagged_as_its_duplica
 #[tokio::test]
 async fn me_too_counts_once_per_citizen_and_restamps_the_report() {
     let fx = Fixture::demo().await;
-    fx.sql("UPDATE categories SET questions = '[]'", ());
+    fx.change_catalogue("UPDATE categories SET questions = '[]'", ());
     let mut author = Phone::citizen(&fx).await;
     let mut neighbour = Phone::citizen(&fx).await;
     let report = author.file(&fx, PARIS).await;
@@ -366,7 +411,7 @@ fn change(
 #[tokio::test]
 async fn agents_change_status_from_the_current_version_only() {
     let fx = Fixture::demo().await;
-    fx.sql("UPDATE categories SET questions = '[]'", ());
+    fx.change_catalogue("UPDATE categories SET questions = '[]'", ());
     let mut citizen = Phone::citizen(&fx).await;
     let mut agent = Phone::agent(&fx).await;
     let report = citizen.file(&fx, PARIS).await;
@@ -391,6 +436,7 @@ async fn agents_change_status_from_the_current_version_only() {
     );
     // A second agent acting offline on version 1: a visible conflict, nothing changed.
     let mut colleague = Phone::agent(&fx).await;
+    fx.observer("demo").await;
     let before = fx.count("SELECT last_change_seq FROM tenants");
     let Outcome::Rejected { reason } = colleague
         .send(
@@ -418,7 +464,9 @@ async fn agents_change_status_from_the_current_version_only() {
         (ReportStatus::Acknowledged, 2)
     );
     assert_eq!(fx.count("SELECT last_change_seq FROM tenants"), before);
-    assert_eq!(fx.count("SELECT COUNT(*) FROM report_notes"), 0);
+    // The acknowledgement carried the town's written reply (its template); the refused change
+    // wrote nothing.
+    assert_eq!(fx.count("SELECT COUNT(*) FROM report_notes"), 1);
 
     let outcome = agent
         .send(&fx, change(report, 2, ReportStatus::Received, None))
@@ -442,7 +490,12 @@ async fn agents_change_status_from_the_current_version_only() {
     assert_eq!((public.status, public.version), (ReportStatus::Resolved, 3));
     let last = public.history.last().unwrap();
     assert_eq!(last.status, ReportStatus::Resolved);
-    assert_eq!(last.note.as_deref(), Some("Enlevé ce matin"));
+    // What staff write goes to the reporter's thread, never into the public history.
+    assert_eq!(last.note, None);
+    assert_eq!(
+        fx.count("SELECT COUNT(*) FROM report_notes WHERE text = 'Enlevé ce matin'"),
+        1
+    );
     assert!(
         fx.text(
             "SELECT CAST(resolved_at_ms AS TEXT) FROM reports WHERE id = ?1",
@@ -452,14 +505,14 @@ async fn agents_change_status_from_the_current_version_only() {
     );
     assert_eq!(
         fx.count("SELECT COUNT(*) FROM report_notes WHERE author = 'city'"),
-        1
+        2
     );
 }
 
 #[tokio::test]
 async fn the_reporter_confirms_or_reopens_a_resolution_within_the_window() {
     let fx = Fixture::demo().await;
-    fx.sql("UPDATE categories SET questions = '[]'", ());
+    fx.change_catalogue("UPDATE categories SET questions = '[]'", ());
     let mut citizen = Phone::citizen(&fx).await;
     let mut neighbour = Phone::citizen(&fx).await;
     let mut agent = Phone::agent(&fx).await;
@@ -575,7 +628,7 @@ async fn a_citizen_has_one_current_rating_per_service_and_a_history() {
 #[tokio::test]
 async fn a_thread_reaches_only_its_reporter_in_the_same_cursor() {
     let fx = Fixture::demo().await;
-    fx.sql("UPDATE categories SET questions = '[]'", ());
+    fx.change_catalogue("UPDATE categories SET questions = '[]'", ());
     let mut citizen = Phone::citizen(&fx).await;
     let neighbour = Phone::citizen(&fx).await;
     let mut agent = Phone::agent(&fx).await;
@@ -593,7 +646,7 @@ async fn a_thread_reaches_only_its_reporter_in_the_same_cursor() {
         .await;
 
     let mine = fx
-        .pull_as("demo", citizen.device.id, &Cursor::start(), 1000)
+        .pull_as(&citizen.device, &Cursor::start(), 1000)
         .await;
     let threads: Vec<_> = mine
         .changes
@@ -620,21 +673,34 @@ async fn a_thread_reaches_only_its_reporter_in_the_same_cursor() {
             (Author::City, "Passage jeudi")
         ]
     );
-    for viewer in [neighbour.device.id, agent.device.id, Uuid::nil()] {
-        let theirs = fx.pull_as("demo", viewer, &Cursor::start(), 1000).await;
+    // Other citizens never see a thread, not even that it exists (a neighbour follows nothing,
+    // the observer every zone); the agent of the report's service sees it in the task.
+    let observer = fx.observer("demo").await;
+    for viewer in [&neighbour.device, &observer] {
+        let theirs = fx.pull_as(viewer, &Cursor::start(), 1000).await;
         assert!(
-            theirs
-                .changes
-                .iter()
-                .all(|change| matches!(change, Change::Report { .. })),
+            theirs.changes.iter().all(|change| matches!(
+                change,
+                Change::Report { mine: false, .. } | Change::Follows { .. }
+            )),
             "{theirs:?}"
         );
     }
+    let work = fx.pull_as(&agent.device, &Cursor::start(), 1000).await;
+    let task = work
+        .changes
+        .iter()
+        .find_map(|change| match change {
+            Change::Task { task } if task.report.id == report => Some(task),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(task.thread.len(), 2);
     // One cursor: paging one row at a time gives the same changes in the same order.
     let mut cursor = Cursor::start();
     let mut paged = Vec::new();
     loop {
-        let page = fx.pull_as("demo", citizen.device.id, &cursor, 1).await;
+        let page = fx.pull_as(&citizen.device, &cursor, 1).await;
         paged.extend(page.changes);
         cursor = page.cursor;
         if !page.has_more {
@@ -647,7 +713,7 @@ async fn a_thread_reaches_only_its_reporter_in_the_same_cursor() {
 #[tokio::test]
 async fn retried_pushes_of_the_new_kinds_are_no_ops() {
     let fx = Fixture::demo().await;
-    fx.sql("UPDATE categories SET questions = '[]'", ());
+    fx.change_catalogue("UPDATE categories SET questions = '[]'", ());
     fx.sql(
         "INSERT INTO public_services (tenant_id, id, name_fr, name_en, kind_fr, kind_en, position)
          VALUES ('demo', 'bib', 'Bibliothèque', 'Library', 'Bibliothèque', 'Library', 0)",
@@ -730,40 +796,30 @@ async fn retried_pushes_of_the_new_kinds_are_no_ops() {
 }
 
 #[tokio::test]
-async fn an_enrolment_code_is_single_use_scoped_and_expires() {
+async fn an_enrolment_code_is_single_use_scoped_revocable_and_expires() {
     let fx = Fixture::demo().await;
     let now = now_ms();
-    let enrol = |code: &EnrolmentCode, service: &str, tenant: &str, expires_at_ms| NewEnrolment {
+    let staff = add_agent(&fx, "voirie").await;
+    let enrol = |code: &EnrolmentCode, staff: Uuid, tenant: &str, expires_at_ms| NewEnrolment {
         code: code.hash(),
         tenant: tenant.into(),
-        service: service.into(),
+        staff,
         created_at_ms: now,
         expires_at_ms,
     };
     let code = EnrolmentCode::generate();
     let week = now + enrolment::VALIDITY_MS;
+    let create = async |enrolment| fx.db.create_enrolment(enrolment).await.unwrap();
     assert_eq!(
-        fx.db
-            .create_enrolment(enrol(&code, "proprete", "atlantis", week))
-            .await
-            .unwrap(),
-        EnrolmentCreated::UnknownTenant
+        create(enrol(&code, staff, "atlantis", week)).await,
+        StaffChange::UnknownTenant
     );
     assert_eq!(
-        fx.db
-            .create_enrolment(enrol(&code, "nope", "demo", week))
-            .await
-            .unwrap(),
-        EnrolmentCreated::UnknownService
+        create(enrol(&code, Uuid::now_v7(), "demo", week)).await,
+        StaffChange::UnknownStaff
     );
     assert_eq!(fx.count("SELECT COUNT(*) FROM enrolment_codes"), 0);
-    assert_eq!(
-        fx.db
-            .create_enrolment(enrol(&code, "voirie", "demo", week))
-            .await
-            .unwrap(),
-        EnrolmentCreated::Created
-    );
+    assert_eq!(create(enrol(&code, staff, "demo", week)).await, StaffChange::Done);
     // Only the hash is stored.
     assert_eq!(
         fx.count(&format!(
@@ -773,36 +829,61 @@ async fn an_enrolment_code_is_single_use_scoped_and_expires() {
         0
     );
     let first = DeviceToken::generate();
-    assert!(
-        fx.db
-            .enrol_device(new_device(&first, now), code.hash())
-            .await
-            .unwrap()
-    );
+    let member = fx
+        .db
+        .enrol_device(new_device(&first, now), code.hash())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((member.id, member.profile.services.clone()), (staff, vec!["voirie".into()]));
     let second = DeviceToken::generate();
     assert!(
-        !fx.db
+        fx.db
             .enrol_device(new_device(&second, now), code.hash())
             .await
             .unwrap()
+            .is_none()
     );
     assert!(fx.db.device("demo", second.hash()).await.unwrap().is_none());
     assert_eq!(
-        fx.count("SELECT COUNT(*) FROM devices WHERE role = 'agent' AND service_code = 'voirie'"),
+        fx.count("SELECT COUNT(*) FROM devices WHERE staff_id IS NOT NULL"),
         1
     );
 
     let expired = EnrolmentCode::generate();
+    create(enrol(&expired, staff, "demo", now + 1000)).await;
+    let revoked = EnrolmentCode::generate();
+    create(enrol(&revoked, staff, "demo", week)).await;
+    let id = hex::encode(&revoked.hash().0[..4]);
+    assert!(fx.db.revoke_enrolment("demo", &id, now).await.unwrap());
+    assert!(!fx.db.revoke_enrolment("demo", &id, now).await.unwrap());
+    for (code, at) in [(&expired, now + 2000), (&revoked, now)] {
+        let late = DeviceToken::generate();
+        assert!(
+            fx.db
+                .enrol_device(new_device(&late, at), code.hash())
+                .await
+                .unwrap()
+                .is_none()
+        );
+    }
+    assert_eq!(fx.count("SELECT COUNT(*) FROM devices"), 1);
+
+    // A disabled member's devices stop working at once, and their codes with them.
+    let email = format!("agent-{staff}@paris.example");
+    let pending = EnrolmentCode::generate();
+    create(enrol(&pending, staff, "demo", week)).await;
     fx.db
-        .create_enrolment(enrol(&expired, "voirie", "demo", now + 1000))
+        .set_staff_disabled(Some("demo".into()), email, Some(now))
         .await
         .unwrap();
-    let late = DeviceToken::generate();
+    assert!(fx.db.device("demo", first.hash()).await.unwrap().is_none());
+    let after = DeviceToken::generate();
     assert!(
-        !fx.db
-            .enrol_device(new_device(&late, now + 2000), expired.hash())
+        fx.db
+            .enrol_device(new_device(&after, now), pending.hash())
             .await
             .unwrap()
+            .is_none()
     );
-    assert_eq!(fx.count("SELECT COUNT(*) FROM devices"), 1);
 }

@@ -4,7 +4,8 @@
 mod catalogue;
 mod citizen;
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::Mutex;
 
 use relais_protocol::{
     Change, Cursor, GeoPoint, Mutation, MutationOp, Outcome, PullResponse, PushResponse,
@@ -13,13 +14,14 @@ use relais_protocol::{
 use tempfile::TempDir;
 use uuid::Uuid;
 
-use super::Sqlite;
+use relais_server_database::{Database, DeviceRecord, NewDevice};
+use relais_server_sqlite::Sqlite;
+
 use crate::seed::{self, TownDefinition};
 use crate::sync::push::{PushError, push};
 use crate::sync::{BatchRefusal, pull::pull};
 use crate::token::DeviceToken;
-use crate::zones::{TenantZones, ZoneDirectory};
-use relais_server_database::{Database, DeviceRecord, NewDevice, Role};
+use crate::town::Towns;
 
 /// Hôtel de Ville, in the 4th arrondissement.
 const PARIS: (f64, f64) = (48.8566, 2.3522);
@@ -30,7 +32,9 @@ const CATEGORY: &str = "autres_encombrants_abandonnes";
 struct Fixture {
     _dir: TempDir,
     db: Sqlite,
-    zones: ZoneDirectory,
+    towns: Towns,
+    /// Per tenant, a citizen device that follows every zone of the town: it sees every report.
+    observers: Mutex<HashMap<String, DeviceRecord>>,
 }
 
 impl Fixture {
@@ -38,17 +42,18 @@ impl Fixture {
         let dir = TempDir::new().unwrap();
         let db = Sqlite::open(&dir.path().join("relais.db")).await.unwrap();
         assert!(db.seed(seed::demo().unwrap()).await.unwrap());
-        let zones = ZoneDirectory::default();
-        zones.reload(&db).await.unwrap();
+        let towns = Towns::default();
+        towns.load_all(&db).await.unwrap();
         Self {
             _dir: dir,
             db,
-            zones,
+            towns,
+            observers: Mutex::default(),
         }
     }
 
-    /// Seeds another tenant without reloading the zone directory: the first push of that
-    /// tenant must find its zones by itself.
+    /// Seeds another tenant without reloading the towns held: the first push of that tenant
+    /// must find it by itself.
     async fn seed(&self, seed: TownDefinition) {
         assert!(self.db.seed(seed).await.unwrap());
     }
@@ -63,18 +68,15 @@ impl Fixture {
                 token: token.hash(),
                 platform: "test".into(),
                 app_version: "0".into(),
+                language: None,
                 created_at_ms: 0,
             })
             .await
             .unwrap();
         let device = self.db.device(tenant, token.hash()).await.unwrap().unwrap();
         assert_eq!(device.id, id);
-        assert_eq!(device.role, Role::Citizen);
+        assert_eq!((device.citizen.as_str(), &device.staff), (&*id.to_string(), &None));
         (device, token)
-    }
-
-    async fn zones_of(&self, tenant: &str) -> Arc<TenantZones> {
-        self.zones.tenant(&self.db, tenant).await.unwrap().unwrap()
     }
 
     async fn push(
@@ -82,31 +84,51 @@ impl Fixture {
         device: &DeviceRecord,
         mutations: Vec<Mutation>,
     ) -> Result<PushResponse, PushError> {
-        push(
-            &self.db,
-            device,
-            self.zones_of(&device.tenant).await,
-            mutations,
-        )
-        .await
+        push(&self.db, &self.towns, device, mutations).await
     }
 
-    /// Pulls as a device of no citizen: the public changes only.
+    /// Pulls as a citizen who follows every zone of the town: every report, publicly.
     async fn pull(&self, tenant: &str, cursor: &Cursor, limit: u32) -> PullResponse {
-        self.pull_as(tenant, Uuid::nil(), cursor, limit).await
+        let observer = self.observer(tenant).await;
+        self.pull_as(&observer, cursor, limit).await
     }
 
-    async fn pull_as(
-        &self,
-        tenant: &str,
-        viewer: Uuid,
-        cursor: &Cursor,
-        limit: u32,
-    ) -> PullResponse {
-        pull(&self.db, tenant, viewer, cursor, Some(limit))
+    async fn pull_as(&self, viewer: &DeviceRecord, cursor: &Cursor, limit: u32) -> PullResponse {
+        pull(&self.db, &self.towns, viewer, cursor, Some(limit))
             .await
             .unwrap()
             .unwrap()
+    }
+
+    /// The citizen device of `tenant` that follows every top-level zone (so every zone).
+    async fn observer(&self, tenant: &str) -> DeviceRecord {
+        if let Some(device) = self.observers.lock().unwrap().get(tenant) {
+            return device.clone();
+        }
+        let (device, _) = self.device(tenant).await;
+        let town = self.towns.get(&self.db, tenant).await.unwrap().unwrap();
+        let follows: Vec<Mutation> = town
+            .catalogue
+            .zones
+            .iter()
+            .filter(|zone| zone.parent.is_none())
+            .zip(1..)
+            .map(|(zone, seq)| {
+                mutation(
+                    seq,
+                    MutationOp::FollowZone {
+                        zone: zone.code.clone(),
+                    },
+                )
+            })
+            .collect();
+        let pushed = self.push(&device, follows).await.unwrap();
+        assert!(pushed.results.iter().all(|r| r.outcome == Outcome::Applied));
+        self.observers
+            .lock()
+            .unwrap()
+            .insert(tenant.to_owned(), device.clone());
+        device
     }
 
     fn count(&self, sql: &str) -> i64 {
@@ -211,7 +233,8 @@ async fn a_push_applies_and_its_retry_replays_the_same_outcomes() {
 
     assert_eq!(fx.count("SELECT COUNT(*) FROM reports"), 1);
     assert_eq!(fx.count("SELECT COUNT(*) FROM device_mutations"), 2);
-    assert_eq!(fx.count("SELECT last_change_seq FROM tenants"), 1);
+    // The report, then the zone its reporter follows from then on.
+    assert_eq!(fx.count("SELECT last_change_seq FROM tenants"), 2);
 }
 
 #[tokio::test]
@@ -483,7 +506,7 @@ async fn tenants_are_isolated() {
             .is_none()
     );
     let lyon_page = fx.pull("lyon", &Cursor::start(), 100).await;
-    assert!(lyon_page.changes.is_empty());
+    assert!(report_ids(&lyon_page).is_empty(), "{lyon_page:?}");
     // The Parisian cursor means nothing in Lyon.
     let paris_cursor = fx.pull("demo", &Cursor::start(), 100).await.cursor;
     assert!(fx.pull("lyon", &paris_cursor, 100).await.reset);
