@@ -104,7 +104,7 @@ async fn push_then_pull_round_trip_and_a_retry_is_a_no_op() {
 async fn pulled_reports_carry_no_device_identity() {
     let server = TestServer::start().await;
     let author = server.register().await;
-    let reader = server.register().await;
+    let reader = server.observer().await;
     server
         .push(
             &author.token,

@@ -18,7 +18,7 @@ const FAR: (f64, f64) = (48.8602, 2.3522);
 /// seed's are not what these tests are about).
 async fn start() -> TestServer {
     let server = TestServer::start().await;
-    sql(&server, "UPDATE categories SET questions = '[]'", []);
+    server.without_questions();
     server
 }
 
@@ -37,6 +37,7 @@ fn enrol_agent(server: &TestServer, service: &str) -> String {
         .arg("--data")
         .arg(&data)
         .args(["enrol-agent", "--tenant", "demo", "--service", service])
+        .args(["--email", &format!("agent.{service}@paris.example")])
         .output()
         .unwrap();
     assert!(
@@ -114,7 +115,8 @@ async fn an_enrolment_code_registers_one_agent_once() {
     let conn = rusqlite::Connection::open(server.database_path()).unwrap();
     let agents: i64 = conn
         .query_row(
-            "SELECT COUNT(*) FROM devices WHERE role = 'agent' AND service_code = 'proprete'",
+            "SELECT COUNT(*) FROM devices d JOIN staff_services s ON s.staff_id = d.staff_id
+             WHERE s.service_code = 'proprete'",
             [],
             |row| row.get(0),
         )
@@ -238,12 +240,25 @@ async fn the_thread_reaches_the_reporter_and_no_other_device() {
     assert_eq!(messages[1]["author"], "city");
     assert_eq!(messages[1]["text"], "Nous passons demain");
 
-    for token in [&neighbour.token, agent["token"].as_str().unwrap()] {
-        let (raw, theirs) = server.pull(token, "").await;
+    // Nobody else sees the thread: not a neighbour, not the public (an observer following every
+    // zone sees the report alone). Staff of the report's service see it in their task.
+    let observer = server.observer().await;
+    for token in [&neighbour.token, &observer.token] {
+        let (raw, _) = server.pull(token, "").await;
         assert!(!raw.contains("\"thread\""), "{raw}");
         assert!(!raw.contains(private), "{raw}");
-        assert_eq!(theirs["changes"].as_array().unwrap().len(), 1);
     }
+    let (_, public) = server.pull(&observer.token, "").await;
+    let kinds: Vec<&str> = public["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["kind"].as_str())
+        .filter(|kind| *kind != "follows")
+        .collect();
+    assert_eq!(kinds, ["report"]);
+    let (raw, _) = server.pull(agent["token"].as_str().unwrap(), "").await;
+    assert!(raw.contains("\"task\"") && raw.contains(private), "{raw}");
     server.stop().await;
 }
 
@@ -301,10 +316,16 @@ async fn answers_are_checked_against_the_category_questions() {
     let server = start().await;
     let questions = json!([{"code": "quantite", "label": {"fr": "Combien d'objets ?",
         "en": "How many items?"}, "kind": {"type": "number"}, "required": true}]);
+    // Changed behind the server's back, as another server would: the version says so.
     sql(
         &server,
         "UPDATE categories SET questions = ?1 WHERE code = ?2",
         (questions.to_string(), CATEGORY),
+    );
+    sql(
+        &server,
+        "UPDATE tenants SET catalogue_version = catalogue_version + 1",
+        (),
     );
     let device = server.register().await;
     let mut mutation = create_report(1, Uuid::now_v7(), PARIS);

@@ -14,7 +14,7 @@ const CHUNK: usize = MAX_CHUNK_BYTES;
 async fn start() -> TestServer {
     let server = TestServer::start().await;
     // The demo seed's extra questions are not what these tests are about.
-    server.sql("UPDATE categories SET questions = '[]'", []);
+    server.without_questions();
     server
 }
 

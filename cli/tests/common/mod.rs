@@ -87,6 +87,7 @@ impl Server {
             .arg("--data")
             .arg(self.data.path())
             .args(["enrol-agent", "--tenant", "demo", "--service", service])
+            .args(["--email", &format!("agent.{service}@paris.example")])
             .output()
             .unwrap();
         assert!(out.status.success(), "{out:?}");

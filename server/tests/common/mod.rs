@@ -91,6 +91,31 @@ impl TestServer {
         response.json().await.unwrap()
     }
 
+    /// Removes the demo's extra questions (what most tests are not about), as another server
+    /// changing the catalogue would: the catalogue version moves on, so the running server
+    /// reloads it.
+    pub fn without_questions(&self) {
+        self.sql("UPDATE categories SET questions = '[]'", []);
+        self.sql("UPDATE tenants SET catalogue_version = catalogue_version + 1", []);
+    }
+
+    /// Registers a citizen device of the demo tenant that follows every arrondissement (so
+    /// every zone): its pulls show every report, as the public sees them.
+    pub async fn observer(&self) -> Registered {
+        let device = self.register().await;
+        let mutations: Vec<Value> = (1..=20)
+            .map(|n| {
+                json!({"seq": n, "mutation_id": Uuid::now_v7(),
+                       "op": {"type": "follow_zone", "zone": format!("751{n:02}")}})
+            })
+            .collect();
+        let response = self
+            .push(&device.token, &json!({ "mutations": mutations }))
+            .await;
+        assert_eq!(response.status(), 200);
+        device
+    }
+
     pub async fn push(&self, token: &str, body: &Value) -> reqwest::Response {
         self.client
             .post(self.url("/v1/demo/sync/push"))
@@ -155,12 +180,14 @@ pub fn batch(mutations: Vec<Value>) -> Value {
     json!({ "mutations": mutations })
 }
 
-/// The ids of the reports in a pull answer.
+/// The ids of the reports in a pull answer (other kinds of change, such as the device's
+/// followed zones, are left out).
 pub fn pulled_ids(pull: &Value) -> Vec<String> {
     pull["changes"]
         .as_array()
         .unwrap()
         .iter()
+        .filter(|change| change["kind"] == "report")
         .map(|change| change["report"]["id"].as_str().unwrap().to_owned())
         .collect()
 }
