@@ -29,6 +29,15 @@ impl Server {
             .load_all(&db)
             .await
             .context("could not load the towns' catalogues and zones")?;
+        if db.tenants().await?.is_empty() {
+            tracing::warn!("this server has no town yet");
+            eprintln!(
+                "relais-server: no town yet. Create one with `relais-server --data {} tenant add \
+                 --catalogue tenant.json --zones zones.geojson` (see server/seed/README.md), or \
+                 start with --demo for the demo town.",
+                settings.data_dir.display()
+            );
+        }
         let photos = PhotoStore::open(&settings.data_dir).with_context(|| {
             format!(
                 "could not create the photo folders in {}",
@@ -49,12 +58,31 @@ impl Server {
         if let Ok(addr) = listener.local_addr() {
             tracing::info!(%addr, "serving");
         }
-        axum::serve(listener, router(self.state))
+        let expiry = tokio::spawn(expire_regularly(self.state.db.clone()));
+        let served = axum::serve(listener, router(self.state))
             .with_graceful_shutdown(shutdown)
             .await
-            .context("server failed")?;
+            .context("server failed");
+        expiry.abort();
+        served?;
         tracing::info!("stopped");
         Ok(())
+    }
+}
+
+/// How often closed reports are dropped from followers' scopes and work lists.
+const EXPIRY_PERIOD: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// Drops, now and every [`EXPIRY_PERIOD`], the reports closed long enough ago from zone scopes
+/// and work lists (see [`Database::expire`]).
+async fn expire_regularly(db: impl Database) {
+    let mut every = tokio::time::interval(EXPIRY_PERIOD);
+    loop {
+        every.tick().await;
+        match db.expire(crate::clock::now_ms()).await {
+            Ok(removed) => tracing::debug!(removed, "closed reports expired from scopes"),
+            Err(error) => tracing::error!(%error, "expiring closed reports failed"),
+        }
     }
 }
 

@@ -6,6 +6,8 @@ use std::sync::Arc;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
 use axum::routing::{get, post};
+use tower_http::compression::CompressionLayer;
+use tower_http::decompression::RequestDecompressionLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
@@ -42,6 +44,7 @@ pub fn router<DB: Database>(state: AppState<DB>) -> Router {
         .route("/v1/{tenant}/devices", post(v1::devices::post::<DB>))
         .route("/v1/{tenant}/catalogue", get(v1::catalogue::get::<DB>))
         .route("/v1/{tenant}/directory", get(v1::directory::get::<DB>))
+        .route("/v1/{tenant}/reports/nearby", get(v1::nearby::get::<DB>))
         .route("/v1/{tenant}/sync/push", post(v1::sync::push::<DB>))
         .route("/v1/{tenant}/sync/pull", get(v1::sync::pull::<DB>))
         .route(
@@ -88,5 +91,9 @@ pub fn router<DB: Database>(state: AppState<DB>) -> Router {
             metrics::count_requests::<DB>,
         ))
         .layer(DefaultBodyLimit::max(relais_protocol::MAX_BODY_BYTES))
+        // A push may come gzip-compressed; the body limit above applies to it inflated.
+        .layer(RequestDecompressionLayer::new())
+        // JSON answers travel gzip-compressed to the clients that accept it (not photos).
+        .layer(CompressionLayer::new())
         .with_state(state)
 }

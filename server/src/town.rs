@@ -20,6 +20,8 @@ use relais_server_database::{Database, DbError, DbResult, ZoneShape};
 pub struct Town {
     /// The catalogue as devices receive it, zones' outlines included.
     pub catalogue: Catalogue,
+    /// It as JSON, written once.
+    catalogue_json: Vec<u8>,
     routing: Routing,
     zones: ZoneMap,
     /// Each zone's children.
@@ -52,8 +54,14 @@ impl Town {
             routing: Routing::of(&catalogue),
             zones: ZoneMap::new(zones),
             children,
+            catalogue_json: serde_json::to_vec(&catalogue).map_err(|e| e.to_string())?,
             catalogue,
         })
+    }
+
+    /// The catalogue as JSON, as devices receive it.
+    pub fn catalogue_json(&self) -> &[u8] {
+        &self.catalogue_json
     }
 
     pub fn id(&self) -> &str {

@@ -72,7 +72,9 @@ pub(crate) fn page(
     // its reporter's): a page never splits them, so nothing comes twice.
     let end = rows
         .get(limit.saturating_sub(1))
-        .map_or(rows.len(), |last| rows.partition_point(|row| row.seq <= last.seq));
+        .map_or(rows.len(), |last| {
+            rows.partition_point(|row| row.seq <= last.seq)
+        });
     rows.truncate(end);
 
     let mut taken = vec![0usize; scope.buckets.len()];

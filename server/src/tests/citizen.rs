@@ -11,7 +11,9 @@ use crate::clock::now_ms;
 use crate::enrolment::{self, EnrolmentCode};
 use crate::token::DeviceToken;
 use relais_protocol::StaffRole;
-use relais_server_database::{Database, DeviceRecord, NewDevice, NewEnrolment, NewStaff, StaffChange};
+use relais_server_database::{
+    Database, DeviceRecord, NewDevice, NewEnrolment, NewStaff, StaffChange,
+};
 
 /// About 100 m north of [`PARIS`].
 const NEAR: (f64, f64) = (48.8575, 2.3522);
@@ -73,7 +75,12 @@ impl Phone {
 
     /// Pushes `op` alone and returns its outcome.
     async fn send(&mut self, fx: &Fixture, op: MutationOp) -> Outcome {
-        self.device = fx.db.device("demo", self.token.hash()).await.unwrap().unwrap();
+        self.device = fx
+            .db
+            .device("demo", self.token.hash())
+            .await
+            .unwrap()
+            .unwrap();
         self.seq += 1;
         let answer = fx
             .push(&self.device, vec![mutation(self.seq, op)])
@@ -645,9 +652,7 @@ async fn a_thread_reaches_only_its_reporter_in_the_same_cursor() {
         )
         .await;
 
-    let mine = fx
-        .pull_as(&citizen.device, &Cursor::start(), 1000)
-        .await;
+    let mine = fx.pull_as(&citizen.device, &Cursor::start(), 1000).await;
     let threads: Vec<_> = mine
         .changes
         .iter()
@@ -819,7 +824,10 @@ async fn an_enrolment_code_is_single_use_scoped_revocable_and_expires() {
         StaffChange::UnknownStaff
     );
     assert_eq!(fx.count("SELECT COUNT(*) FROM enrolment_codes"), 0);
-    assert_eq!(create(enrol(&code, staff, "demo", week)).await, StaffChange::Done);
+    assert_eq!(
+        create(enrol(&code, staff, "demo", week)).await,
+        StaffChange::Done
+    );
     // Only the hash is stored.
     assert_eq!(
         fx.count(&format!(
@@ -835,7 +843,10 @@ async fn an_enrolment_code_is_single_use_scoped_revocable_and_expires() {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!((member.id, member.profile.services.clone()), (staff, vec!["voirie".into()]));
+    assert_eq!(
+        (member.id, member.profile.services.clone()),
+        (staff, vec!["voirie".into()])
+    );
     let second = DeviceToken::generate();
     assert!(
         fx.db

@@ -75,7 +75,10 @@ impl Fixture {
             .unwrap();
         let device = self.db.device(tenant, token.hash()).await.unwrap().unwrap();
         assert_eq!(device.id, id);
-        assert_eq!((device.citizen.as_str(), &device.staff), (&*id.to_string(), &None));
+        assert_eq!(
+            (device.citizen.as_str(), &device.staff),
+            (&*id.to_string(), &None)
+        );
         (device, token)
     }
 

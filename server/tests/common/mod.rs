@@ -96,7 +96,10 @@ impl TestServer {
     /// reloads it.
     pub fn without_questions(&self) {
         self.sql("UPDATE categories SET questions = '[]'", []);
-        self.sql("UPDATE tenants SET catalogue_version = catalogue_version + 1", []);
+        self.sql(
+            "UPDATE tenants SET catalogue_version = catalogue_version + 1",
+            [],
+        );
     }
 
     /// Registers a citizen device of the demo tenant that follows every arrondissement (so

@@ -1,10 +1,12 @@
-//! `GET /v1/{tenant}/catalogue`: the categories, groups and zones a device caches for offline use.
+//! `GET /v1/{tenant}/catalogue`: the categories, groups, zones, routing and reply drafts a device
+//! caches for offline use; `304` while it holds the current one.
 
-use axum::Json;
 use axum::extract::State;
-use relais_protocol::Catalogue;
+use axum::http::HeaderMap;
+use axum::response::Response;
 use tracing::instrument;
 
+use super::conditional;
 use crate::auth::DeviceAuth;
 use crate::error::ApiFailure;
 use crate::router::AppState;
@@ -14,11 +16,12 @@ use relais_server_database::Database;
 pub async fn get<DB: Database>(
     State(state): State<AppState<DB>>,
     DeviceAuth(device): DeviceAuth,
-) -> Result<Json<Catalogue>, ApiFailure> {
+    headers: HeaderMap,
+) -> Result<Response, ApiFailure> {
     let town = state
         .towns
         .get(&state.db, &device.tenant)
         .await?
         .ok_or_else(|| ApiFailure::unknown_tenant(&device.tenant))?;
-    Ok(Json(town.catalogue.clone()))
+    Ok(conditional::json(&headers, town.catalogue_json().to_vec()))
 }

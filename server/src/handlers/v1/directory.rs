@@ -1,11 +1,13 @@
 //! `GET /v1/{tenant}/directory`: the town's public services, with rating summaries where enough
-//! citizens rated them. Devices cache it to rate services offline.
+//! citizens rated them. Devices cache it to rate services offline; `304` while it holds the
+//! current one.
 
-use axum::Json;
 use axum::extract::State;
-use relais_protocol::Directory;
+use axum::http::HeaderMap;
+use axum::response::Response;
 use tracing::instrument;
 
+use super::conditional;
 use crate::auth::DeviceAuth;
 use crate::error::ApiFailure;
 use crate::router::AppState;
@@ -15,11 +17,13 @@ use relais_server_database::Database;
 pub async fn get<DB: Database>(
     State(state): State<AppState<DB>>,
     DeviceAuth(device): DeviceAuth,
-) -> Result<Json<Directory>, ApiFailure> {
-    state
+    headers: HeaderMap,
+) -> Result<Response, ApiFailure> {
+    let directory = state
         .db
         .directory(&device.tenant)
         .await?
-        .map(Json)
-        .ok_or_else(|| ApiFailure::unknown_tenant(&device.tenant))
+        .ok_or_else(|| ApiFailure::unknown_tenant(&device.tenant))?;
+    let body = serde_json::to_vec(&directory).map_err(|e| ApiFailure::internal(&e))?;
+    Ok(conditional::json(&headers, body))
 }

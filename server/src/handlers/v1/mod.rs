@@ -2,8 +2,10 @@
 
 pub mod account;
 pub mod catalogue;
+mod conditional;
 pub mod devices;
 pub mod directory;
+pub mod nearby;
 pub mod photos;
 pub mod sync;
 pub mod uploads;

@@ -1,0 +1,86 @@
+//! `GET /v1/{tenant}/reports/nearby?lat=..&lon=..&category=..`: the open reports of a category
+//! around a point, nearest first, that a device offers as "me too" before its citizen files a
+//! duplicate. The same grid index and radius as the duplicate flag at filing.
+
+use axum::Json;
+use axum::extract::State;
+use relais_domain::{geo, status};
+use relais_protocol::nearby::MAX_NEARBY;
+use relais_protocol::{GeoPoint, NearbyReport, NearbyReports};
+use serde::Deserialize;
+use tracing::instrument;
+
+use crate::auth::DeviceAuth;
+use crate::clock::now_ms;
+use crate::error::ApiFailure;
+use crate::extract::ApiQuery;
+use crate::router::AppState;
+use crate::sync::push::DUPLICATE_WINDOW_MS;
+use relais_server_database::{Database, NearbyQuery};
+
+#[derive(Debug, Deserialize)]
+pub struct Around {
+    lat: f64,
+    lon: f64,
+    category: String,
+}
+
+#[instrument(skip_all, fields(tenant = %device.tenant))]
+pub async fn get<DB: Database>(
+    State(state): State<AppState<DB>>,
+    DeviceAuth(device): DeviceAuth,
+    ApiQuery(around): ApiQuery<Around>,
+) -> Result<Json<NearbyReports>, ApiFailure> {
+    let point = GeoPoint {
+        lat: around.lat,
+        lon: around.lon,
+        accuracy_m: None,
+    };
+    if !point.is_valid() {
+        return Err(ApiFailure::malformed(
+            "lat and lon must be WGS84 coordinates",
+        ));
+    }
+    let town = state
+        .towns
+        .get(&state.db, &device.tenant)
+        .await?
+        .ok_or_else(|| ApiFailure::unknown_tenant(&device.tenant))?;
+    let category = town
+        .category(&around.category)
+        .ok_or_else(ApiFailure::not_found)?;
+    let radius_m = category
+        .duplicate_radius_m
+        .unwrap_or(town.settings().duplicate_radius_m);
+    let query = NearbyQuery {
+        category: around.category.clone(),
+        cells: geo::cells_within(point.lat, point.lon, f64::from(radius_m)),
+        statuses: status::OPEN.to_vec(),
+        since_ms: now_ms() - DUPLICATE_WINDOW_MS,
+    };
+    let mut found: Vec<(f64, uuid::Uuid)> = state
+        .db
+        .nearby(&device.tenant, query)
+        .await?
+        .into_iter()
+        .map(|r| (geo::distance_m(point.lat, point.lon, r.lat, r.lon), r.id))
+        .filter(|(distance, _)| *distance <= f64::from(radius_m))
+        .collect();
+    found.sort_by(|a, b| a.0.total_cmp(&b.0));
+    found.truncate(MAX_NEARBY);
+    let reports = state
+        .db
+        .public_reports(&device.tenant, found.iter().map(|(_, id)| *id).collect())
+        .await?;
+    let reports = found
+        .iter()
+        .filter_map(|(distance, id)| {
+            let report = reports.iter().find(|r| r.id == *id)?.clone();
+            Some(NearbyReport {
+                report,
+                distance_m: (distance * 10.0).round() / 10.0,
+            })
+        })
+        .collect();
+    Ok(Json(NearbyReports { radius_m, reports }))
+}
