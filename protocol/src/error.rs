@@ -30,6 +30,12 @@ pub enum ErrorCode {
     UnsupportedMedia,
     /// The caller may not do this.
     Forbidden,
+    /// The town's rules refuse this action now; `reason` says why, in French and English.
+    Refused,
+    /// The report changed since the version the action was based on; `reason` names it.
+    Conflict,
+    /// Too many attempts: wait the `Retry-After` header's seconds.
+    TooManyRequests,
     /// The server could not do its work; retry later.
     Internal,
     /// The storage is unreachable (health check).
@@ -47,6 +53,9 @@ pub struct ApiError {
     /// With `offset_mismatch`: the bytes of the photo the server holds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expected_offset: Option<u64>,
+    /// With `refused`, `conflict` and `forbidden` from the staff API: the rules' reason.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<crate::Reason>,
 }
 
 impl ApiError {
@@ -56,6 +65,7 @@ impl ApiError {
             message: message.into(),
             expected_seq: None,
             expected_offset: None,
+            reason: None,
         }
     }
 }

@@ -9,6 +9,7 @@
 //! - [`report`]: the public shape of a report, as every device of the tenant may see it.
 //! - [`device`]: registration of a device and its bearer token; staff roles.
 //! - [`nearby`]: open reports around a point, asked of the server.
+//! - [`staff`]: the staff API (login, actions on reports, alerts).
 //! - [`error`]: the JSON error body of every non-2xx answer.
 //!
 //! The protocol is versioned in the URL (`/v1/...`); additions are made with optional fields and
@@ -24,6 +25,7 @@ pub mod mutation;
 pub mod nearby;
 pub mod pull;
 pub mod report;
+pub mod staff;
 pub mod text;
 pub mod upload;
 

@@ -16,14 +16,18 @@ use relais_server_database::DbError;
 #[derive(Debug)]
 pub struct ApiFailure {
     status: StatusCode,
-    body: ApiError,
+    /// Boxed: failures travel in `Result`s everywhere, and the reason makes the body large.
+    body: Box<ApiError>,
+    /// Seconds for a `Retry-After` header.
+    retry_after: Option<u64>,
 }
 
 impl ApiFailure {
     pub fn new(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Self {
         Self {
             status,
-            body: ApiError::new(code, message),
+            body: Box::new(ApiError::new(code, message)),
+            retry_after: None,
         }
     }
 
@@ -52,6 +56,11 @@ impl ApiFailure {
             ErrorCode::Unauthorized,
             "missing or unknown bearer token for this tenant",
         )
+    }
+
+    /// 401 with a message of its own (a failed login).
+    pub fn unauthorized_because(message: &str) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized, message)
     }
 
     pub fn unknown_tenant(tenant: &str) -> Self {
@@ -86,6 +95,32 @@ impl ApiFailure {
         )
     }
 
+    /// The rules refused a staff action: `403` when the person may not act on the report,
+    /// `404` when it does not exist (in their town), `409` when it changed since their version,
+    /// `422` otherwise; the reason travels in both languages.
+    pub fn refused(reason: relais_protocol::Reason) -> Self {
+        let (status, code) = match reason.code.as_str() {
+            "not_permitted" => (StatusCode::FORBIDDEN, ErrorCode::Forbidden),
+            "not_found" => (StatusCode::NOT_FOUND, ErrorCode::NotFound),
+            "conflict" => (StatusCode::CONFLICT, ErrorCode::Conflict),
+            _ => (StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::Refused),
+        };
+        let mut failure = Self::new(status, code, reason.message.en.clone());
+        failure.body.reason = Some(reason);
+        failure
+    }
+
+    /// Too many attempts; the client may try again after `retry_after`.
+    pub fn too_many(retry_after: std::time::Duration) -> Self {
+        let mut failure = Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            ErrorCode::TooManyRequests,
+            "too many attempts; try again later",
+        );
+        failure.retry_after = Some(retry_after.as_secs().max(1));
+        failure
+    }
+
     /// Logs the real cause and answers a generic 500.
     pub fn internal(cause: &dyn std::error::Error) -> Self {
         tracing::error!(error = %cause, "internal error");
@@ -99,7 +134,13 @@ impl ApiFailure {
 
 impl IntoResponse for ApiFailure {
     fn into_response(self) -> Response {
-        (self.status, Json(self.body)).into_response()
+        let mut response = (self.status, Json(*self.body)).into_response();
+        if let Some(seconds) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, seconds.into());
+        }
+        response
     }
 }
 
@@ -116,12 +157,14 @@ impl From<UploadError> for ApiFailure {
             UploadError::OffsetMismatch { expected } => {
                 return Self {
                     status: StatusCode::CONFLICT,
-                    body: ApiError {
+                    body: Box::new(ApiError {
                         error: ErrorCode::OffsetMismatch,
                         message: error.to_string(),
                         expected_seq: None,
                         expected_offset: Some(*expected),
-                    },
+                        reason: None,
+                    }),
+                    retry_after: None,
                 };
             }
             UploadError::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::BodyTooLarge),
@@ -147,22 +190,26 @@ impl From<PushError> for ApiFailure {
             PushError::Malformed(message) => Self::malformed(message),
             PushError::Refused(BatchRefusal::Gap { expected_seq }) => Self {
                 status: StatusCode::CONFLICT,
-                body: ApiError {
+                body: Box::new(ApiError {
                     error: ErrorCode::SequenceGap,
                     message: format!("the batch must start at seq {expected_seq}"),
                     expected_seq: Some(expected_seq),
                     expected_offset: None,
-                },
+                    reason: None,
+                }),
+                retry_after: None,
             },
             PushError::Refused(BatchRefusal::Conflict { expected_seq }) => Self {
                 status: StatusCode::CONFLICT,
-                body: ApiError {
+                body: Box::new(ApiError {
                     error: ErrorCode::SequenceConflict,
                     message: "a sequence number of the batch is recorded with another mutation"
                         .into(),
                     expected_seq: Some(expected_seq),
                     expected_offset: None,
-                },
+                    reason: None,
+                }),
+                retry_after: None,
             },
             PushError::UnknownTenant => Self::not_found(),
             PushError::Db(error) => error.into(),

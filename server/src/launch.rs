@@ -59,7 +59,9 @@ impl Server {
             tracing::info!(%addr, "serving");
         }
         let expiry = tokio::spawn(expire_regularly(self.state.db.clone()));
-        let served = axum::serve(listener, router(self.state))
+        // Handlers that limit guessing need the client's address.
+        let app = router(self.state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+        let served = axum::serve(listener, app)
             .with_graceful_shutdown(shutdown)
             .await
             .context("server failed");

@@ -27,6 +27,7 @@ mod error;
 mod extract;
 mod handlers;
 mod launch;
+mod limits;
 mod metrics;
 mod photos;
 pub mod reasons;

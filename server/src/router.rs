@@ -13,6 +13,7 @@ use tracing::Level;
 
 use crate::error::ApiFailure;
 use crate::handlers;
+use crate::limits::LoginLimits;
 use crate::metrics::{self, Metrics};
 use crate::photos::PhotoStore;
 use crate::town::Towns;
@@ -22,6 +23,8 @@ use relais_server_database::Database;
 #[derive(Clone)]
 pub struct AppState<DB> {
     pub db: DB,
+    /// How often secrets may be tried.
+    pub limits: Arc<LoginLimits>,
     pub towns: Towns,
     pub metrics: Arc<Metrics>,
     pub photos: PhotoStore,
@@ -33,6 +36,7 @@ impl<DB: Database> AppState<DB> {
             db,
             towns,
             metrics: Arc::default(),
+            limits: Arc::default(),
             photos,
         }
     }
@@ -68,6 +72,17 @@ pub fn router<DB: Database>(state: AppState<DB>) -> Router {
             "/v1/{tenant}/account/export",
             get(v1::account::export::<DB>),
         )
+        .route("/v1/staff/login", post(v1::staff::login::<DB>))
+        .route("/v1/staff/logout", post(v1::staff::logout::<DB>))
+        .route(
+            "/v1/{tenant}/staff/reports/{id}",
+            get(v1::staff::report::<DB>),
+        )
+        .route(
+            "/v1/{tenant}/staff/reports/{id}/actions",
+            post(v1::staff::action::<DB>),
+        )
+        .route("/v1/{tenant}/staff/alerts", post(v1::staff::alert::<DB>))
         .route("/metrics", get(handlers::metrics::get::<DB>))
         .layer(
             TraceLayer::new_for_http()

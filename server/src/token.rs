@@ -1,16 +1,30 @@
-//! Device bearer tokens: generated once at registration, shown once, stored only as a hash.
+//! Bearer tokens: a device's (generated once at registration) and a staff member's web session
+//! (at login); shown once, stored only as a hash.
 
 use sha2::{Digest, Sha256};
 
 use relais_server_database::TokenHash;
 
-/// A freshly generated token, to hand to its device. Redacted in `Debug`.
-pub struct DeviceToken(String);
+/// A freshly generated token, to hand to its holder. Redacted in `Debug`.
+pub struct BearerToken(String);
 
-impl DeviceToken {
-    /// 32 bytes from the thread-local CSPRNG (ChaCha seeded by the OS), as `rls_` + hex.
-    pub fn generate() -> Self {
-        Self(format!("rls_{}", hex::encode(rand::random::<[u8; 32]>())))
+impl BearerToken {
+    /// A device's token: 32 bytes from the thread-local CSPRNG (ChaCha seeded by the OS), as
+    /// `rls_` + hex.
+    pub fn device() -> Self {
+        Self::generate("rls")
+    }
+
+    /// A staff web session's token, as `rss_` + hex of 32 random bytes.
+    pub fn session() -> Self {
+        Self::generate("rss")
+    }
+
+    fn generate(prefix: &str) -> Self {
+        Self(format!(
+            "{prefix}_{}",
+            hex::encode(rand::random::<[u8; 32]>())
+        ))
     }
 
     pub fn hash(&self) -> TokenHash {
@@ -22,9 +36,9 @@ impl DeviceToken {
     }
 }
 
-impl std::fmt::Debug for DeviceToken {
+impl std::fmt::Debug for BearerToken {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("DeviceToken(<redacted>)")
+        f.write_str("BearerToken(<redacted>)")
     }
 }
 
@@ -41,10 +55,11 @@ mod tests {
 
     #[test]
     fn tokens_are_unique_and_hash_like_their_text() {
-        let a = DeviceToken::generate();
-        let b = DeviceToken::generate();
+        let a = BearerToken::device();
+        let b = BearerToken::session();
         assert_ne!(a.hash(), b.hash());
         assert_eq!(a.hash(), hash(&a.into_string()));
         assert!(format!("{b:?}").contains("redacted"));
+        assert!(b.into_string().starts_with("rss_"));
     }
 }

@@ -183,6 +183,39 @@ pub trait Database: Clone + Send + Sync + 'static {
         password_hash: String,
     ) -> impl Future<Output = DbResult<StaffChange>> + Send;
 
+    /// One staff account of `tenant` (`None`: an operator) by e-mail, enabled or not.
+    fn staff_account(
+        &self,
+        tenant: Option<String>,
+        email: String,
+    ) -> impl Future<Output = DbResult<Option<StaffAccount>>> + Send;
+
+    /// Stores a new web session of a staff member (the token's hash only).
+    fn create_session(
+        &self,
+        token: TokenHash,
+        staff: Uuid,
+        now_ms: i64,
+    ) -> impl Future<Output = DbResult<()>> + Send;
+
+    /// The enabled staff member holding the session `token`, unless it was ended, unused since
+    /// before `idle_since_ms`, or opened before `opened_since_ms`. Its last use becomes `now_ms`
+    /// (written at most once a minute).
+    fn session(
+        &self,
+        token: TokenHash,
+        now_ms: i64,
+        idle_since_ms: i64,
+        opened_since_ms: i64,
+    ) -> impl Future<Output = DbResult<Option<StaffMember>>> + Send;
+
+    /// Ends a session (logout). Whether there was one to end.
+    fn end_session(
+        &self,
+        token: TokenHash,
+        now_ms: i64,
+    ) -> impl Future<Output = DbResult<bool>> + Send;
+
     /// Stores a one-time enrolment code for a staff member's device.
     fn create_enrolment(
         &self,

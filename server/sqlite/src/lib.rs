@@ -291,6 +291,50 @@ impl Database for Sqlite {
             .await
     }
 
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = ?tenant))]
+    async fn staff_account(
+        &self,
+        tenant: Option<String>,
+        email: String,
+    ) -> DbResult<Option<StaffAccount>> {
+        self.read(move |conn| staff::account(conn, tenant.as_deref(), &email))
+            .await
+    }
+
+    #[instrument(skip_all, err(level = "warn"))]
+    async fn create_session(&self, token: TokenHash, staff: Uuid, now_ms: i64) -> DbResult<()> {
+        self.write(move |conn| staff::create_session(conn, token, staff, now_ms))
+            .await
+    }
+
+    #[instrument(skip_all, err(level = "warn"))]
+    async fn session(
+        &self,
+        token: TokenHash,
+        now_ms: i64,
+        idle_since_ms: i64,
+        opened_since_ms: i64,
+    ) -> DbResult<Option<StaffMember>> {
+        let found = self
+            .read(move |conn| staff::session(conn, token, idle_since_ms, opened_since_ms))
+            .await?;
+        let Some((member, last_seen_ms)) = found else {
+            return Ok(None);
+        };
+        // A session's last use moves at most once a minute: a page of requests is one write.
+        if now_ms - last_seen_ms >= 60_000 {
+            self.write(move |conn| staff::touch_session(conn, token, now_ms))
+                .await?;
+        }
+        Ok(Some(member))
+    }
+
+    #[instrument(skip_all, err(level = "warn"))]
+    async fn end_session(&self, token: TokenHash, now_ms: i64) -> DbResult<bool> {
+        self.write(move |conn| staff::end_session(conn, token, now_ms))
+            .await
+    }
+
     #[instrument(skip_all, err(level = "warn"), fields(tenant = %enrolment.tenant))]
     async fn create_enrolment(&self, enrolment: NewEnrolment) -> DbResult<StaffChange> {
         self.write(move |conn| staff::create_enrolment(conn, &enrolment))

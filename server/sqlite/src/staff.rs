@@ -19,39 +19,39 @@ const MEMBER: &str = "s.id, s.tenant_id, s.email, s.name, s.role,
     (SELECT json_group_array(service_code) FROM staff_services WHERE staff_id = s.id),
     (SELECT json_group_array(zone_code) FROM staff_zones WHERE staff_id = s.id)";
 
-fn member(
-    row: &Row<'_>,
-) -> rusqlite::Result<(
-    String,
-    Option<String>,
-    String,
-    String,
-    String,
-    String,
-    String,
-)> {
-    Ok((
-        row.get(0)?,
-        row.get(1)?,
-        row.get(2)?,
-        row.get(3)?,
-        row.get(4)?,
-        row.get(5)?,
-        row.get(6)?,
-    ))
+/// A staff row as selected by [`MEMBER`], before its text columns are parsed.
+struct MemberRow {
+    id: String,
+    tenant: Option<String>,
+    email: String,
+    name: String,
+    role: String,
+    services: String,
+    zones: String,
 }
 
-fn parse_member(
-    (id, tenant, email, name, role, services, zones): (
-        String,
-        Option<String>,
-        String,
-        String,
-        String,
-        String,
-        String,
-    ),
-) -> DbResult<StaffMember> {
+fn member(row: &Row<'_>) -> rusqlite::Result<MemberRow> {
+    Ok(MemberRow {
+        id: row.get(0)?,
+        tenant: row.get(1)?,
+        email: row.get(2)?,
+        name: row.get(3)?,
+        role: row.get(4)?,
+        services: row.get(5)?,
+        zones: row.get(6)?,
+    })
+}
+
+fn parse_member(row: MemberRow) -> DbResult<StaffMember> {
+    let MemberRow {
+        id,
+        tenant,
+        email,
+        name,
+        role,
+        services,
+        zones,
+    } = row;
     let role: StaffRole = role
         .parse()
         .map_err(|_| corrupt(format!("staff {id} has role {role:?}")))?;
@@ -211,6 +211,69 @@ pub(crate) fn set_disabled(
         .execute((&id, at))?;
     }
     Ok(StaffChange::Done)
+}
+
+pub(crate) fn account(
+    conn: &mut Connection,
+    tenant: Option<&str>,
+    email: &str,
+) -> DbResult<Option<StaffAccount>> {
+    Ok(accounts(conn, tenant)?
+        .into_iter()
+        .find(|account| account.member.profile.email == email))
+}
+
+pub(crate) fn create_session(
+    conn: &Connection,
+    token: TokenHash,
+    staff: Uuid,
+    now_ms: i64,
+) -> DbResult<()> {
+    conn.prepare_cached(
+        "INSERT INTO staff_sessions (token_sha256, staff_id, created_at_ms, last_seen_ms)
+         VALUES (?1, ?2, ?3, ?3)",
+    )?
+    .execute((&token.0[..], staff.to_string(), now_ms))?;
+    Ok(())
+}
+
+/// The session's member and its last use, if it is valid at these bounds.
+pub(crate) fn session(
+    conn: &mut Connection,
+    token: TokenHash,
+    idle_since_ms: i64,
+    opened_since_ms: i64,
+) -> DbResult<Option<(StaffMember, i64)>> {
+    let row: Option<(String, i64)> = conn
+        .prepare_cached(
+            "SELECT staff_id, last_seen_ms FROM staff_sessions
+             WHERE token_sha256 = ?1 AND revoked_at_ms IS NULL
+               AND last_seen_ms >= ?2 AND created_at_ms >= ?3",
+        )?
+        .query_row((&token.0[..], idle_since_ms, opened_since_ms), |row| {
+            Ok((row.get(0)?, row.get(1)?))
+        })
+        .optional()?;
+    let Some((staff, last_seen)) = row else {
+        return Ok(None);
+    };
+    Ok(member_by_id(conn, &staff)?.map(|member| (member, last_seen)))
+}
+
+pub(crate) fn touch_session(conn: &Connection, token: TokenHash, now_ms: i64) -> DbResult<()> {
+    conn.prepare_cached("UPDATE staff_sessions SET last_seen_ms = ?2 WHERE token_sha256 = ?1")?
+        .execute((&token.0[..], now_ms))?;
+    Ok(())
+}
+
+pub(crate) fn end_session(conn: &Connection, token: TokenHash, now_ms: i64) -> DbResult<bool> {
+    Ok(conn
+        .prepare_cached(
+            "UPDATE staff_sessions SET revoked_at_ms = ?2
+             WHERE token_sha256 = ?1 AND revoked_at_ms IS NULL",
+        )?
+        .execute((&token.0[..], now_ms))?
+        > 0)
 }
 
 pub(crate) fn set_password(

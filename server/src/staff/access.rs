@@ -46,11 +46,22 @@ pub struct StaffActor {
 
 /// Whether `member` may work on `report` of `town`.
 pub fn may_work_on(member: &StaffMember, town: &Town, report: &ReportFacts) -> bool {
-    if member.tenant.as_deref() != Some(report.tenant.as_str()) || report.tenant != town.id() {
+    may_work_in(member, town, &report.tenant, &report.service, &report.zone)
+}
+
+/// Whether `member` may work on a report of `tenant` handled by `service` in `zone`.
+pub fn may_work_in(
+    member: &StaffMember,
+    town: &Town,
+    tenant: &str,
+    service: &str,
+    zone: &str,
+) -> bool {
+    if member.tenant.as_deref() != Some(tenant) || tenant != town.id() {
         return false;
     }
     let profile = &member.profile;
-    let serves = || profile.services.iter().any(|s| *s == report.service);
+    let serves = || profile.services.iter().any(|s| s == service);
     match profile.role {
         StaffRole::Admin => true,
         StaffRole::Supervisor => serves(),
@@ -58,7 +69,7 @@ pub fn may_work_on(member: &StaffMember, town: &Town, report: &ReportFacts) -> b
             serves()
                 && (profile.zones.is_empty()
                     || town
-                        .chain(&report.zone)
+                        .chain(zone)
                         .iter()
                         .any(|zone| profile.zones.contains(zone)))
         }

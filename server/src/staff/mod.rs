@@ -6,11 +6,13 @@
 //! - [`workflow`]: deciding a staff action on a report (pure, over facts read up front).
 //! - [`replies`]: the written reply the town sends when staff write none (its templates).
 //! - [`act`]: one staff action from the back office or the command line, in one transaction.
+//! - [`sessions`]: logging in (within limits) and web sessions.
 
 pub mod access;
 pub mod accounts;
 pub mod act;
 pub mod replies;
+pub mod sessions;
 pub mod workflow;
 
 pub use access::{Channel, StaffActor};

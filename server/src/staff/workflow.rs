@@ -229,7 +229,7 @@ fn check(
             };
             let own = |id: Option<Uuid>| id.is_none_or(|id| id == actor.member.id);
             // An agent takes a report or gives it back; dispatching to others is a supervisor's.
-            if !may_dispatch(&actor.member) && !(own(assignee) && own(report.assigned_to)) {
+            if !(may_dispatch(&actor.member) || own(assignee) && own(report.assigned_to)) {
                 return Err(refuse::not_permitted());
             }
             checked.assigned_to = Some(assignee);

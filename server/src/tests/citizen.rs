@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::{CATEGORY, Fixture, PARIS, create_at, mutation, reason_code};
 use crate::clock::now_ms;
 use crate::enrolment::{self, EnrolmentCode};
-use crate::token::DeviceToken;
+use crate::token::BearerToken;
 use relais_protocol::StaffRole;
 use relais_server_database::{
     Database, DeviceRecord, NewDevice, NewEnrolment, NewStaff, StaffChange,
@@ -25,7 +25,7 @@ const DAY_MS: i64 = 86_400_000;
 /// it authenticates at every push (its account may have changed).
 struct Phone {
     device: DeviceRecord,
-    token: DeviceToken,
+    token: BearerToken,
     seq: u64,
 }
 
@@ -56,7 +56,7 @@ impl Phone {
             .await
             .unwrap();
         assert_eq!(created, StaffChange::Done);
-        let token = DeviceToken::generate();
+        let token = BearerToken::device();
         let member = fx
             .db
             .enrol_device(new_device(&token, now), enrolment::hash(code.as_str()))
@@ -118,7 +118,7 @@ async fn add_agent(fx: &Fixture, service: &str) -> Uuid {
     staff
 }
 
-fn new_device(token: &DeviceToken, now: i64) -> NewDevice {
+fn new_device(token: &BearerToken, now: i64) -> NewDevice {
     NewDevice {
         id: Uuid::now_v7(),
         tenant: "demo".into(),
@@ -836,7 +836,7 @@ async fn an_enrolment_code_is_single_use_scoped_revocable_and_expires() {
         )),
         0
     );
-    let first = DeviceToken::generate();
+    let first = BearerToken::device();
     let member = fx
         .db
         .enrol_device(new_device(&first, now), code.hash())
@@ -847,7 +847,7 @@ async fn an_enrolment_code_is_single_use_scoped_revocable_and_expires() {
         (member.id, member.profile.services.clone()),
         (staff, vec!["voirie".into()])
     );
-    let second = DeviceToken::generate();
+    let second = BearerToken::device();
     assert!(
         fx.db
             .enrol_device(new_device(&second, now), code.hash())
@@ -869,7 +869,7 @@ async fn an_enrolment_code_is_single_use_scoped_revocable_and_expires() {
     assert!(fx.db.revoke_enrolment("demo", &id, now).await.unwrap());
     assert!(!fx.db.revoke_enrolment("demo", &id, now).await.unwrap());
     for (code, at) in [(&expired, now + 2000), (&revoked, now)] {
-        let late = DeviceToken::generate();
+        let late = BearerToken::device();
         assert!(
             fx.db
                 .enrol_device(new_device(&late, at), code.hash())
@@ -889,7 +889,7 @@ async fn an_enrolment_code_is_single_use_scoped_revocable_and_expires() {
         .await
         .unwrap();
     assert!(fx.db.device("demo", first.hash()).await.unwrap().is_none());
-    let after = DeviceToken::generate();
+    let after = BearerToken::device();
     assert!(
         fx.db
             .enrol_device(new_device(&after, now), pending.hash())

@@ -20,7 +20,7 @@ use relais_server_sqlite::Sqlite;
 use crate::seed::{self, TownDefinition};
 use crate::sync::push::{PushError, push};
 use crate::sync::{BatchRefusal, pull::pull};
-use crate::token::DeviceToken;
+use crate::token::BearerToken;
 use crate::town::Towns;
 
 /// Hôtel de Ville, in the 4th arrondissement.
@@ -58,8 +58,8 @@ impl Fixture {
         assert!(self.db.seed(seed).await.unwrap());
     }
 
-    async fn device(&self, tenant: &str) -> (DeviceRecord, DeviceToken) {
-        let token = DeviceToken::generate();
+    async fn device(&self, tenant: &str) -> (DeviceRecord, BearerToken) {
+        let token = BearerToken::device();
         let id = Uuid::now_v7();
         self.db
             .register_device(NewDevice {

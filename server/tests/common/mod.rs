@@ -271,6 +271,36 @@ impl TestServer {
         self.data_dir.path()
     }
 
+    /// Runs `relais-server --data DIR ARGS...` on the server's data directory, as the town's IT
+    /// would, with `stdin` as its standard input; returns its standard output, or panics with
+    /// its error.
+    pub fn admin(&self, args: &[&str], stdin: &str) -> String {
+        use std::io::Write;
+        use std::process::{Command, Stdio};
+        let mut child = Command::new(env!("CARGO_BIN_EXE_relais-server"))
+            .arg("--data")
+            .arg(self.data_dir())
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
+        let output = child.wait_with_output().unwrap();
+        assert!(
+            output.status.success(),
+            "relais-server {args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout).unwrap()
+    }
+
     /// Runs one statement on the server's database file, as an operator would.
     pub fn sql<P: rusqlite::Params>(&self, sql: &str, params: P) {
         rusqlite::Connection::open(self.database_path())

@@ -14,7 +14,7 @@ use crate::enrolment;
 use crate::error::ApiFailure;
 use crate::extract::ApiJson;
 use crate::router::AppState;
-use crate::token::DeviceToken;
+use crate::token::BearerToken;
 use relais_server_database::{Database, NewDevice};
 
 /// Longest `platform` or `app_version` accepted, in characters.
@@ -39,7 +39,7 @@ pub async fn post<DB: Database>(
     if state.db.tenant(&tenant).await?.is_none() {
         return Err(ApiFailure::unknown_tenant(&tenant));
     }
-    let token = DeviceToken::generate();
+    let token = BearerToken::device();
     let device_id = Uuid::now_v7();
     let device = NewDevice {
         id: device_id,

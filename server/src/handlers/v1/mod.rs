@@ -7,5 +7,6 @@ pub mod devices;
 pub mod directory;
 pub mod nearby;
 pub mod photos;
+pub mod staff;
 pub mod sync;
 pub mod uploads;
