@@ -160,6 +160,7 @@ CREATE TABLE alerts (
     staff_id        TEXT REFERENCES staff(id),
     created_at_ms   INTEGER NOT NULL
 ) STRICT;
+CREATE INDEX alerts_by_end ON alerts(tenant_id, ends_at_ms);
 CREATE TABLE alert_zones (
     alert_id  TEXT NOT NULL REFERENCES alerts(id),
     zone_code TEXT NOT NULL,

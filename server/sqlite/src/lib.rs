@@ -21,6 +21,8 @@ mod facts;
 mod json;
 mod migrate;
 mod photos;
+#[cfg(test)]
+mod plans;
 mod pool;
 mod pull;
 mod staff;
