@@ -72,6 +72,9 @@ pub fn decide(
         .map_err(|status::NotNow| refuse::invalid_transition(report.status, target(action)))?;
     let checked = check(actor, town, known, report, request)?;
     let note = optional_text(request.note.as_deref())?;
+    if note.is_none() && matches!(action, WorkflowAction::Note) {
+        return Err(reasons::invalid_text(MAX_TEXT_CHARS));
+    }
     let reply = match optional_text(request.reply.as_deref())? {
         Some(reply) => Some(reply),
         None if matches!(action, WorkflowAction::Reply) => return Err(refuse::missing_reply()),

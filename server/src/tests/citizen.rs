@@ -23,14 +23,14 @@ const DAY_MS: i64 = 86_400_000;
 
 /// A device of the fixture's demo tenant with its next sequence number. Like the HTTP layer,
 /// it authenticates at every push (its account may have changed).
-struct Phone {
-    device: DeviceRecord,
+pub(super) struct Phone {
+    pub(super) device: DeviceRecord,
     token: BearerToken,
     seq: u64,
 }
 
 impl Phone {
-    async fn citizen(fx: &Fixture) -> Self {
+    pub(super) async fn citizen(fx: &Fixture) -> Self {
         let (device, token) = fx.device("demo").await;
         Self {
             device,
@@ -40,8 +40,13 @@ impl Phone {
     }
 
     /// An agent of `proprete` (a new staff account), its device enrolled with a one-time code.
-    async fn agent(fx: &Fixture) -> Self {
-        let staff = add_agent(fx, "proprete").await;
+    pub(super) async fn agent(fx: &Fixture) -> Self {
+        Self::agent_of(fx, "proprete").await
+    }
+
+    /// An agent of `service` (a new staff account), its device enrolled with a one-time code.
+    pub(super) async fn agent_of(fx: &Fixture, service: &str) -> Self {
+        let staff = add_agent(fx, service).await;
         let now = now_ms();
         let code = EnrolmentCode::generate();
         let created = fx
@@ -74,7 +79,7 @@ impl Phone {
     }
 
     /// Pushes `op` alone and returns its outcome.
-    async fn send(&mut self, fx: &Fixture, op: MutationOp) -> Outcome {
+    pub(super) async fn send(&mut self, fx: &Fixture, op: MutationOp) -> Outcome {
         self.device = fx
             .db
             .device("demo", self.token.hash())
@@ -89,7 +94,26 @@ impl Phone {
         answer.results[0].outcome.clone()
     }
 
-    async fn file(&mut self, fx: &Fixture, at: (f64, f64)) -> Uuid {
+    /// Pushes `ops` in one batch and returns their outcomes.
+    pub(super) async fn send_all(&mut self, fx: &Fixture, ops: Vec<MutationOp>) -> Vec<Outcome> {
+        self.device = fx
+            .db
+            .device("demo", self.token.hash())
+            .await
+            .unwrap()
+            .unwrap();
+        let batch = ops
+            .into_iter()
+            .map(|op| {
+                self.seq += 1;
+                mutation(self.seq, op)
+            })
+            .collect();
+        let answer = fx.push(&self.device, batch).await.unwrap();
+        answer.results.into_iter().map(|r| r.outcome).collect()
+    }
+
+    pub(super) async fn file(&mut self, fx: &Fixture, at: (f64, f64)) -> Uuid {
         let id = Uuid::now_v7();
         assert_eq!(self.send(fx, create_at(id, at)).await, Outcome::Applied);
         id
@@ -138,7 +162,7 @@ impl Fixture {
 
     /// Changes the demo's catalogue behind the server's back, as another server would: the
     /// next write finds the stored catalogue newer than the one held, and reloads it.
-    fn change_catalogue(&self, sql: &str, params: impl rusqlite::Params) {
+    pub(super) fn change_catalogue(&self, sql: &str, params: impl rusqlite::Params) {
         self.sql(sql, params);
         self.sql(
             "UPDATE tenants SET catalogue_version = catalogue_version + 1 WHERE id = 'demo'",
@@ -153,7 +177,7 @@ impl Fixture {
     }
 
     /// The report's public state as pulled from the start.
-    async fn public(&self, id: Uuid) -> relais_protocol::PublicReport {
+    pub(super) async fn public(&self, id: Uuid) -> relais_protocol::PublicReport {
         let page = self.pull("demo", &Cursor::start(), 1000).await;
         page.changes
             .into_iter()

@@ -3,6 +3,7 @@
 
 mod catalogue;
 mod citizen;
+mod workflow;
 
 use std::collections::HashMap;
 use std::sync::Mutex;
