@@ -3,12 +3,19 @@
 //! `code_insee, type_commune, nom_commune, departement, service_type, adresse, lon, lat,
 //! horaires, telephone, email, site, accessibilite`. `horaires` is JSON:
 //! `[[first_day, last_day, [[opens, closes], ...]], ...]`.
+//!
+//! The `csv` crate parses RFC 4180 (quoted fields with commas, doubled quotes and line breaks,
+//! blank lines skipped); rows become `Row`s by column name, so the order of the columns does not
+//! matter. Errors name the line where the row starts.
 
+use csv::{Position, StringRecord, Trim};
 use relais_protocol::{LocalizedText, PublicService};
 use serde::Deserialize;
 
-use super::{ImportError, csv, non_empty, point_from_text};
+use super::{ImportError, non_empty, point_from_text};
 
+/// The columns a file must have: the fields of `Row` without a default (`telephone` and `site`
+/// may be absent). Checked on the header, so that even a file without rows names the one missing.
 const COLUMNS: [&str; 8] = [
     "code_insee",
     "type_commune",
@@ -20,49 +27,85 @@ const COLUMNS: [&str; 8] = [
     "horaires",
 ];
 
+/// The columns read from one row (trimmed; the others are ignored).
+#[derive(Deserialize)]
+struct Row<'a> {
+    code_insee: &'a str,
+    type_commune: &'a str,
+    nom_commune: &'a str,
+    departement: &'a str,
+    adresse: &'a str,
+    lon: &'a str,
+    lat: &'a str,
+    horaires: &'a str,
+    #[serde(default)]
+    telephone: &'a str,
+    #[serde(default)]
+    site: &'a str,
+}
+
 /// Reads the town halls of `text`, keeping those of `departement` when given. A row at the same
 /// address and point as an earlier one is the same town hall and is skipped.
 pub fn read(text: &str, departement: Option<&str>) -> Result<Vec<PublicService>, ImportError> {
-    let mut records = csv::records(text)
-        .map_err(ImportError::Malformed)?
-        .into_iter();
-    let header = records
-        .next()
-        .ok_or_else(|| ImportError::Malformed("empty file".into()))?;
-    let column = |name: &str| header.iter().position(|h| h.trim() == name);
-    for name in COLUMNS {
-        if column(name).is_none() {
-            return Err(ImportError::Malformed(format!("no column {name:?}")));
-        }
+    let malformed = |line: u64, what: &dyn std::fmt::Display| {
+        ImportError::Malformed(format!("line {line}: {what}"))
+    };
+    // Spreadsheet exports often start with a byte-order mark, which the csv crate keeps.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(Trim::All)
+        // Row lengths are checked below, with a message naming the line.
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let header = reader.headers().map_err(csv_error)?.clone();
+    if header.is_empty() {
+        return Err(ImportError::Malformed("empty file".into()));
     }
-    let index = |name: &str| column(name).unwrap_or(usize::MAX);
-    let [code, kind, commune, dept, address, lon, lat, hours] = COLUMNS.map(index);
-    let (phone, website) = (index("telephone"), index("site"));
+    if let Some(name) = COLUMNS
+        .iter()
+        .find(|&&name| !header.iter().any(|h| h == name))
+    {
+        return Err(ImportError::Malformed(format!("no column {name:?}")));
+    }
     let mut services: Vec<PublicService> = Vec::new();
-    for (row, record) in records.enumerate() {
-        let field = |i: usize| record.get(i).map_or("", |f| f.trim());
-        if departement.is_some_and(|d| d != field(dept)) {
+    let mut records = reader.records().peekable();
+    while let Some(record) = records.next() {
+        let record = record.map_err(csv_error)?;
+        // The reader gives every record it reads its position.
+        let line = record.position().map_or(0, Position::line);
+        if records.peek().is_none() && quote_left_open(text, &record) {
+            return Err(malformed(line, &"a quoted field is never closed"));
+        }
+        if record.len() != header.len() {
+            return Err(malformed(
+                line,
+                &format_args!(
+                    "{} fields where the header has {}",
+                    record.len(),
+                    header.len()
+                ),
+            ));
+        }
+        let row: Row = record
+            .deserialize(Some(&header))
+            .map_err(|e| malformed(line, &e))?;
+        if departement.is_some_and(|d| d != row.departement) {
             continue;
         }
-        let line = row + 2;
-        let (code, commune) = (field(code), field(commune));
-        if code.is_empty() || commune.is_empty() {
-            return Err(ImportError::Malformed(format!(
-                "row {line}: no code_insee or nom_commune"
-            )));
+        if row.code_insee.is_empty() || row.nom_commune.is_empty() {
+            return Err(malformed(line, &"no code_insee or nom_commune"));
         }
-        let name = town_hall_name(field(kind), commune);
+        let name = town_hall_name(row.type_commune, row.nom_commune);
         let service = PublicService {
-            id: format!("mairie-{code}"),
+            id: format!("mairie-{}", row.code_insee),
             name: LocalizedText::new(name.clone(), name),
             kind: LocalizedText::new("Mairie", "Town hall"),
-            address: non_empty(field(address)),
-            location: point_from_text(field(lat), field(lon))
-                .map_err(|e| ImportError::Malformed(format!("row {line}: {e}")))?,
-            opening_hours: opening_hours(field(hours))
-                .map_err(|e| ImportError::Malformed(format!("row {line}: horaires: {e}")))?,
-            phone: non_empty(field(phone)),
-            website: non_empty(field(website)),
+            address: non_empty(row.adresse),
+            location: point_from_text(row.lat, row.lon).map_err(|e| malformed(line, &e))?,
+            opening_hours: opening_hours(row.horaires)
+                .map_err(|e| malformed(line, &format_args!("horaires: {e}")))?,
+            phone: non_empty(row.telephone),
+            website: non_empty(row.site),
             ratings: None,
         };
         // The directory lists the arrondissements of Lyon twice (ARM and SRM rows with the same
@@ -76,6 +119,22 @@ pub fn read(text: &str, departement: Option<&str>) -> Result<Vec<PublicService>,
         }
     }
     Ok(services)
+}
+
+fn csv_error(error: csv::Error) -> ImportError {
+    ImportError::Malformed(error.to_string())
+}
+
+/// Whether the last record of `text` ends inside quotes. The csv crate closes a quoted field left
+/// open at the end of the input without an error (BurntSushi/rust-csv#289), so such a field
+/// silently swallows every line after its opening quote. Within one RFC 4180 record quotes come
+/// in pairs (opening and closing, doubled inside), so an odd count from the record's start to the
+/// end of the input is a quote left open.
+fn quote_left_open(text: &str, last: &StringRecord) -> bool {
+    last.position()
+        .and_then(|p| usize::try_from(p.byte()).ok())
+        .and_then(|start| text.get(start..))
+        .is_some_and(|rest| rest.bytes().filter(|&b| b == b'"').count() % 2 == 1)
 }
 
 /// "Mairie de Givors", "Mairie d'Ambierle", "Mairie du Coteau", "Mairie des Salles"; for an
@@ -250,5 +309,81 @@ mod tests {
             read("a,b\n1,2\n", None),
             Err(ImportError::Malformed(_))
         ));
+        assert_eq!(
+            message(read(&HEADER.replace("horaires", "hours"), None)),
+            r#"no column "horaires""#
+        );
+        assert_eq!(message(read("", None)), "empty file");
+    }
+
+    /// The required columns in another order than the national file's, without the optional ones.
+    const HEADER: &str =
+        "departement,code_insee,type_commune,nom_commune,adresse,lat,lon,horaires\n";
+
+    fn message(result: Result<Vec<PublicService>, ImportError>) -> String {
+        match result {
+            Err(ImportError::Malformed(message)) => message,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn quoted_fields_keep_commas_quotes_and_line_breaks() {
+        // A byte-order mark, CRLF line ends, a blank line, columns found by name.
+        let text = format!(
+            "\u{feff}{}\r\n\r\n69,69194,COM,\"Saint-Didier-au-Mont-d'Or\",\"1 rue \"\"du Pont\"\", bâtiment A\nBP 12\",45.7,4.8,\"[[\"\"lundi\"\",\"\"lundi\"\",[[\"\"09:00:00\"\",\"\"12:00:00\"\"]]]]\"\r\n",
+            HEADER.trim_end()
+        );
+        let halls = read(&text, None).unwrap();
+        assert_eq!(halls.len(), 1);
+        assert_eq!(halls[0].id, "mairie-69194");
+        assert_eq!(halls[0].name.fr, "Mairie de Saint-Didier-au-Mont-d'Or");
+        assert_eq!(
+            halls[0].address.as_deref(),
+            Some("1 rue \"du Pont\", bâtiment A\nBP 12")
+        );
+        assert_eq!(halls[0].opening_hours.as_deref(), Some("Lundi 09:00–12:00"));
+    }
+
+    #[test]
+    fn a_quoted_field_never_closed_is_refused_with_its_line() {
+        // Left open in the last column, which is not checked, it would swallow the next rows into
+        // that field and the file would import one town hall short without a word.
+        let last_column = format!(
+            "{}site\n42,42001,COM,Aboën,,45.4,4.1,[],\"https://aboen.fr\n75,75105,ARM,Paris,,48.8,2.3,[],\n",
+            HEADER.replace('\n', ",")
+        );
+        assert_eq!(
+            message(read(&last_column, None)),
+            "line 2: a quoted field is never closed"
+        );
+        let middle =
+            format!("{HEADER}42,42001,COM,Aboën,,45.4,4.1,[]\n75,75105,ARM,\"Paris,,48.8,2.3,[]\n");
+        assert_eq!(
+            message(read(&middle, None)),
+            "line 3: a quoted field is never closed"
+        );
+    }
+
+    #[test]
+    fn errors_name_the_line_where_the_row_starts() {
+        // The first row spans two lines: the broken one starts on line 4.
+        let text = format!(
+            "{HEADER}42,42001,COM,Aboën,\"2 rue\ndu Pont\",45.4,4.1,[]\n75,75105,ARM,Paris,,north,2.3,[]\n"
+        );
+        assert_eq!(
+            message(read(&text, None)),
+            r#"line 4: bad coordinate "north""#
+        );
+        let short = format!("{HEADER}42,42001,COM,Aboën,,45.4\n");
+        assert_eq!(
+            message(read(&short, None)),
+            "line 2: 6 fields where the header has 8"
+        );
+        let unnamed = format!("{HEADER}42,,COM,Aboën,,45.4,4.1,[]\n");
+        assert_eq!(
+            message(read(&unnamed, None)),
+            "line 2: no code_insee or nom_commune"
+        );
     }
 }

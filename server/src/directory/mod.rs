@@ -14,7 +14,6 @@
 //! a town imports several files one by one).
 
 pub mod annuaire;
-mod csv;
 pub mod equipements;
 
 use std::collections::HashSet;
