@@ -103,7 +103,7 @@ pub fn router<DB: Database>(state: AppState<DB>) -> Router {
         .method_not_allowed_fallback(|| async { ApiFailure::method_not_allowed() })
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            metrics::count_requests::<DB>,
+            metrics::record_requests::<DB>,
         ))
         .layer(DefaultBodyLimit::max(relais_protocol::MAX_BODY_BYTES))
         // A push may come gzip-compressed; the body limit above applies to it inflated.

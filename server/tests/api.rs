@@ -340,6 +340,13 @@ async fn metrics_count_requests_and_outcomes() {
             &batch(vec![create_report(1, Uuid::now_v7(), OUTSIDE)]),
         )
         .await;
+    let unknown = server
+        .client
+        .get(server.url("/v1/demo/nowhere"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), 404);
     let text = server
         .client
         .get(server.url("/metrics"))
@@ -349,10 +356,21 @@ async fn metrics_count_requests_and_outcomes() {
         .text()
         .await
         .unwrap();
-    assert!(
-        text.contains(r#"relais_http_requests_total{route="/v1/{tenant}/devices",status="201"} 1"#)
-    );
-    assert!(text.contains(r#"relais_mutations_total{outcome="rejected"} 1"#));
+    // This server's own counts, whatever the other tests' servers in this process record.
+    for line in [
+        r#"http_requests_total{route="/v1/{tenant}/devices",status="201"} 1"#,
+        r#"http_requests_total{route="/v1/{tenant}/sync/push",status="200"} 1"#,
+        r#"http_requests_total{route="unmatched",status="404"} 1"#,
+        r#"http_request_duration_seconds_bucket{route="/v1/{tenant}/sync/push",le="+Inf"} 1"#,
+        r#"http_request_duration_seconds_count{route="/v1/{tenant}/sync/push"} 1"#,
+        r#"sync_mutations_total{outcome="rejected"} 1"#,
+        r#"sync_mutations_total{outcome="applied"} 0"#,
+    ] {
+        assert!(text.lines().any(|l| l == line), "no {line:?} in:\n{text}");
+    }
+    assert!(text.contains("# TYPE http_request_duration_seconds histogram"));
+    // Routes are templates: no tenant, id or unknown path becomes a label.
+    assert!(!text.contains("/v1/demo/"), "{text}");
 }
 
 #[tokio::test]

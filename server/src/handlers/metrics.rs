@@ -1,4 +1,4 @@
-//! `GET /metrics`: the server's counters in the Prometheus text format.
+//! `GET /metrics`: the server's metrics (see `crate::metrics`) in the Prometheus text format.
 
 use axum::extract::State;
 use axum::http::header::CONTENT_TYPE;
