@@ -1,0 +1,49 @@
+//! `relais-bench`: the sync benchmarks of `BENCHMARKS.md`, each against a baseline measured in
+//! the same run (the machines are shared and their speed drifts; ratios are what to compare).
+//! Every mode starts its own `relais-server --demo` on 127.0.0.1 with fresh data.
+//!
+//! - `--reports N [--photos] [--pouchdb]` (default): one phone queues N reports, then syncs
+//!   ([`sync`]); raw rusqlite baselines ([`baseline`]); PouchDB → pouchdb-server ([`pouchdb`]).
+//!
+//! Build in release mode: `cargo build --release -p relais-cli -p relais-server --bins`.
+
+mod baseline;
+mod pouchdb;
+mod server;
+mod sync;
+mod workload;
+
+use std::path::PathBuf;
+
+use clap::Parser;
+
+/// Benchmark Relais sync against baselines measured in the same run.
+#[derive(Parser)]
+struct Args {
+    /// Reports one phone queues then syncs (the default mode).
+    #[arg(long, default_value_t = 10_000)]
+    reports: u32,
+    /// With --reports: attach one small unique JPEG to every report (and PouchDB document).
+    #[arg(long)]
+    photos: bool,
+    /// With --reports: also run PouchDB -> pouchdb-server on the same documents (needs Node.js
+    /// and npm; installs the pinned packages into target/bench-pouchdb the first time).
+    #[arg(long)]
+    pouchdb: bool,
+    /// The server binary (default: `relais-server` next to this binary).
+    #[arg(long)]
+    server_bin: Option<PathBuf>,
+}
+
+fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let server_bin = server::binary(args.server_bin)?;
+    sync::run(
+        &server_bin,
+        &sync::ReportsArgs {
+            reports: args.reports,
+            photos: args.photos,
+            pouchdb: args.pouchdb,
+        },
+    )
+}
