@@ -4,12 +4,18 @@
 //!
 //! - `--reports N [--photos] [--pouchdb]` (default): one phone queues N reports, then syncs
 //!   ([`sync`]); raw rusqlite baselines ([`baseline`]); PouchDB → pouchdb-server ([`pouchdb`]).
+//! - `--devices N [--seconds S] [--seed K]`: N phones pushing and pulling at once, against
+//!   `/healthz` under the same load ([`load`]).
 //!
 //! Build in release mode: `cargo build --release -p relais-cli -p relais-server --bins`.
 
+mod api;
 mod baseline;
+mod cpu;
+mod load;
 mod pouchdb;
 mod server;
+mod stats;
 mod sync;
 mod workload;
 
@@ -24,12 +30,22 @@ struct Args {
     #[arg(long, default_value_t = 10_000)]
     reports: u32,
     /// With --reports: attach one small unique JPEG to every report (and PouchDB document).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "devices")]
     photos: bool,
     /// With --reports: also run PouchDB -> pouchdb-server on the same documents (needs Node.js
     /// and npm; installs the pinned packages into target/bench-pouchdb the first time).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "devices")]
     pouchdb: bool,
+    /// Load mode: this many simulated phones push one report and pull one page in a loop, all
+    /// at once, after the same number of loops on /healthz.
+    #[arg(long, conflicts_with = "reports")]
+    devices: Option<usize>,
+    /// With --devices: how long each phase starts new requests, in seconds.
+    #[arg(long, default_value_t = 20, requires = "devices")]
+    seconds: u64,
+    /// With --devices: the seed of the reports' categories, places and ids.
+    #[arg(long, default_value_t = 1, requires = "devices")]
+    seed: u64,
     /// The server binary (default: `relais-server` next to this binary).
     #[arg(long)]
     server_bin: Option<PathBuf>,
@@ -38,12 +54,23 @@ struct Args {
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let server_bin = server::binary(args.server_bin)?;
-    sync::run(
-        &server_bin,
-        &sync::ReportsArgs {
-            reports: args.reports,
-            photos: args.photos,
-            pouchdb: args.pouchdb,
-        },
-    )
+    if let Some(devices) = args.devices {
+        load::run(
+            &server_bin,
+            &load::LoadArgs {
+                devices,
+                seconds: args.seconds,
+                seed: args.seed,
+            },
+        )
+    } else {
+        sync::run(
+            &server_bin,
+            &sync::ReportsArgs {
+                reports: args.reports,
+                photos: args.photos,
+                pouchdb: args.pouchdb,
+            },
+        )
+    }
 }

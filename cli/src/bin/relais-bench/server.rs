@@ -6,6 +6,7 @@ use std::{
     io::{BufRead, BufReader},
     path::{Path, PathBuf},
     process::{Child, ChildStdout, Command, Stdio},
+    time::Duration,
 };
 
 use anyhow::Context;
@@ -48,6 +49,11 @@ impl Server {
             url,
             data: data.to_owned(),
         })
+    }
+
+    /// CPU time (user + system) the server process has used so far.
+    pub fn cpu_time(&self) -> anyhow::Result<Duration> {
+        crate::cpu::process_time(self.child.id())
     }
 }
 
