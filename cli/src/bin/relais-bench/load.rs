@@ -95,7 +95,7 @@ async fn run_phases(server: &Server, args: &LoadArgs) -> anyhow::Result<()> {
             .iter()
             .enumerate()
             .map(|(i, phone)| {
-                let filings = Filings::new(args.seed, i as u64, Arc::clone(&categories));
+                let filings = Filings::new(args.seed, i as u64, Arc::clone(&categories), 0.0);
                 phone_loop(api.clone(), phone.clone(), filings, deadline)
             })
             .collect()

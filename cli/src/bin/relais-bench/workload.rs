@@ -4,8 +4,9 @@
 //! - [`point`], [`text`], [`photo`]: report `i` of the `--reports` series of one phone: one
 //!   category, points spread over central Paris, a numbered text, and with `--photos` a small
 //!   unique JPEG;
-//! - [`Filings`]: the seeded random `create_report` mutations of the load generator: a
-//!   category of the demo town that asks no required question, a point inside Paris.
+//! - [`Filings`]: the seeded random `create_report` mutations of the load generator and the
+//!   stored-reports curve: a category of the demo town that asks no required question, a point
+//!   inside Paris, or near one hot spot.
 
 use std::sync::Arc;
 
@@ -26,6 +27,12 @@ pub const ACCURACY_M: f64 = 10.0;
 /// arrondissements (`server/seed/demo/zones.geojson`), so no point is `outside_zones`.
 const PARIS_LAT: (f64, f64) = (48.84, 48.88);
 const PARIS_LON: (f64, f64) = (2.30, 2.40);
+
+/// The hot spot of `--hot-spot`: the parvis of the Hôtel de Ville.
+const HOT_SPOT: (f64, f64) = (48.8566, 2.3522);
+/// Hot-spot reports lie within this many metres of [`HOT_SPOT`] (on each axis).
+pub const HOT_SPOT_JITTER_M: f64 = 3.0;
+const METRES_PER_DEGREE: f64 = 111_320.0;
 
 /// Report `i` of the `--reports` series: points spread over central Paris, 1,000 along a 2 km
 /// meridian, in 10 columns.
@@ -89,6 +96,8 @@ pub fn plain_categories(catalogue: &Catalogue) -> anyhow::Result<Arc<[String]>> 
 pub struct Filings {
     rng: StdRng,
     categories: Arc<[String]>,
+    /// The share of reports filed at the hot spot, in [`CATEGORY`] (0 for none).
+    hot_share: f64,
     /// Which device this is, for the text.
     device: u64,
     filed: u64,
@@ -97,10 +106,11 @@ pub struct Filings {
 impl Filings {
     /// The filings of device number `device` of a run seeded with `seed`: the same for the same
     /// pair, different for another device.
-    pub fn new(seed: u64, device: u64, categories: Arc<[String]>) -> Self {
+    pub fn new(seed: u64, device: u64, categories: Arc<[String]>, hot_share: f64) -> Self {
         Self {
             rng: StdRng::seed_from_u64(seed ^ device.wrapping_mul(0x9E37_79B9_7F4A_7C15)),
             categories,
+            hot_share,
             device,
             filed: 0,
         }
@@ -109,9 +119,19 @@ impl Filings {
     /// The next report, as the mutation numbered `seq`.
     pub fn mutation(&mut self, seq: u64) -> Mutation {
         self.filed += 1;
-        let category = self.categories[self.rng.random_range(0..self.categories.len())].clone();
-        let lat = self.rng.random_range(PARIS_LAT.0..PARIS_LAT.1);
-        let lon = self.rng.random_range(PARIS_LON.0..PARIS_LON.1);
+        let hot = self.hot_share > 0.0 && self.rng.random_bool(self.hot_share);
+        let (category, lat, lon) = if hot {
+            let jitter = |rng: &mut StdRng| (rng.random::<f64>() * 2.0 - 1.0) * HOT_SPOT_JITTER_M;
+            let lat = HOT_SPOT.0 + jitter(&mut self.rng) / METRES_PER_DEGREE;
+            let lon = HOT_SPOT.1
+                + jitter(&mut self.rng) / (METRES_PER_DEGREE * HOT_SPOT.0.to_radians().cos());
+            (CATEGORY.to_owned(), lat, lon)
+        } else {
+            let category = self.categories[self.rng.random_range(0..self.categories.len())].clone();
+            let lat = self.rng.random_range(PARIS_LAT.0..PARIS_LAT.1);
+            let lon = self.rng.random_range(PARIS_LON.0..PARIS_LON.1);
+            (category, lat, lon)
+        };
         Mutation {
             seq,
             mutation_id: self.uuid_v7(),
@@ -187,10 +207,10 @@ mod tests {
     fn filings_are_seeded_and_inside_paris() {
         let categories: Arc<[String]> = vec![CATEGORY.to_owned(), "other".to_owned()].into();
         let (mut one, mut two) = (
-            Filings::new(7, 3, Arc::clone(&categories)),
-            Filings::new(7, 3, Arc::clone(&categories)),
+            Filings::new(7, 3, Arc::clone(&categories), 0.0),
+            Filings::new(7, 3, Arc::clone(&categories), 0.0),
         );
-        let mut other = Filings::new(7, 4, Arc::clone(&categories));
+        let mut other = Filings::new(7, 4, Arc::clone(&categories), 0.0);
         for seq in 1..100 {
             let (a, b) = (one.mutation(seq), two.mutation(seq));
             assert_eq!(place(&a), place(&b));
@@ -200,6 +220,18 @@ mod tests {
             assert!((PARIS_LON.0..PARIS_LON.1).contains(&at.lon));
             // The same random bits after the timestamp.
             assert_eq!(a.mutation_id.as_bytes()[6..], b.mutation_id.as_bytes()[6..]);
+        }
+    }
+
+    #[test]
+    fn hot_spot_filings_are_within_metres_of_it() {
+        let categories: Arc<[String]> = vec!["other".to_owned()].into();
+        let mut filings = Filings::new(1, 1, categories, 1.0);
+        for seq in 1..100 {
+            let (category, at) = place(&filings.mutation(seq));
+            assert_eq!(category, CATEGORY);
+            let metres = (at.lat - HOT_SPOT.0).abs() * METRES_PER_DEGREE;
+            assert!(metres <= HOT_SPOT_JITTER_M, "{metres} m");
         }
     }
 }
