@@ -109,14 +109,6 @@ impl Pusher {
     }
 }
 
-/// One line of the result table.
-struct Level {
-    stored: u64,
-    probe_rate: f64,
-    /// Reports/s of the fill that led to this level (none if nothing was filled).
-    fill_rate: Option<f64>,
-}
-
 async fn run_levels(server: &Server, args: &CurveArgs) -> anyhow::Result<()> {
     let api = Api::new(&server.url, REQUEST_TIMEOUT)?;
     let categories = {
@@ -136,8 +128,8 @@ async fn run_levels(server: &Server, args: &CurveArgs) -> anyhow::Result<()> {
     for number in 0..FILLERS {
         fillers.push(Pusher::new(&api, &categories, number, args.seed, fill_share).await?);
     }
-    let mut stored = 0;
-    let mut levels = Vec::new();
+    print_header(args);
+    let (mut stored, mut first_rate) = (0, None);
     for (index, &level) in args.levels.iter().enumerate() {
         let fill_rate = if level > stored {
             let started = Instant::now();
@@ -155,15 +147,15 @@ async fn run_levels(server: &Server, args: &CurveArgs) -> anyhow::Result<()> {
             probe.push(&api, BATCH).await.context("probe")?;
         }
         let probe_rate = (args.probe_batches * BATCH) as f64 / started.elapsed().as_secs_f64();
-        eprintln!("probe at {stored} stored reports: {probe_rate:.0} reports/s");
-        levels.push(Level {
-            stored,
-            probe_rate,
-            fill_rate,
-        });
+        let first = *first_rate.get_or_insert(probe_rate);
+        // One line per level as soon as it is measured: a long run interrupted keeps its lines.
+        println!(
+            "{stored:>14} {probe_rate:>18.0} {:>16.3} {:>18}",
+            probe_rate / first,
+            fill_rate.map_or_else(|| "-".to_owned(), |r| format!("{r:.0}"))
+        );
         stored += args.probe_batches * BATCH;
     }
-    print_table(args, &levels);
     Ok(())
 }
 
@@ -249,7 +241,7 @@ fn check_applied(response: &PushResponse, len: u64) -> anyhow::Result<()> {
     }
 }
 
-fn print_table(args: &CurveArgs, levels: &[Level]) {
+fn print_header(args: &CurveArgs) {
     println!(
         "stored-reports curve: probe of {} batches of {BATCH} reports from a fresh device{}, seed {}",
         args.probe_batches,
@@ -267,16 +259,4 @@ fn print_table(args: &CurveArgs, levels: &[Level]) {
         "{:>14} {:>18} {:>16} {:>18}",
         "stored reports", "probe reports/s", "ratio to first", "fill reports/s"
     );
-    let first = levels.first().map_or(1.0, |l| l.probe_rate);
-    for level in levels {
-        println!(
-            "{:>14} {:>18.0} {:>16.3} {:>18}",
-            level.stored,
-            level.probe_rate,
-            level.probe_rate / first,
-            level
-                .fill_rate
-                .map_or_else(|| "-".to_owned(), |r| format!("{r:.0}"))
-        );
-    }
 }

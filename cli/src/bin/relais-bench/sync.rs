@@ -225,8 +225,9 @@ fn print(
     for (name, d) in rows {
         println!("{name:<58} {:>10.3} {:>12.0}", d.as_secs_f64(), rate(d));
     }
-    let ratio =
-        |name: &str, a: Duration, b: Duration| println!("{name:<44} {:.2}", rate(a) / rate(b));
+    let ratio = |name: &str, a: Duration, b: Duration| {
+        println!("{name:<44} {}", significant(rate(a) / rate(b)));
+    };
     ratio("ratio queue / per-row insert:", phone.queued, per_row);
     ratio("ratio sync / batched insert:", phone.synced, batched);
     if let Some(pouch) = pouch {
@@ -256,5 +257,28 @@ fn print(
             pouch.photo_bytes,
             pouch.remote_docs
         );
+    }
+}
+
+/// A ratio with at least two decimals and two significant digits: 0.37, 0.031, 0.00031.
+fn significant(ratio: f64) -> String {
+    let decimals = if ratio > 0.0 && ratio < 0.1 {
+        (1.0 - ratio.log10().floor()) as usize
+    } else {
+        2
+    };
+    format!("{ratio:.decimals$}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::significant;
+
+    #[test]
+    fn ratios_keep_two_significant_digits() {
+        assert_eq!(significant(0.374), "0.37");
+        assert_eq!(significant(2.5), "2.50");
+        assert_eq!(significant(0.0314), "0.031");
+        assert_eq!(significant(0.000306), "0.00031");
     }
 }
