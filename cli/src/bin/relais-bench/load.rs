@@ -199,13 +199,14 @@ struct PhaseMeta {
 
 impl PhaseMeta {
     fn describe(&self) -> String {
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
         format!(
-            "{} loops, {:.1} s; CPU: client {:.1} s, server {:.1} s (2 cores = {:.1} s)",
+            "{} loops, {:.1} s; CPU: client {:.1} s, server {:.1} s ({cores} cores = {:.1} s)",
             self.loops,
             self.elapsed.as_secs_f64(),
             self.client_cpu.as_secs_f64(),
             self.server_cpu.as_secs_f64(),
-            2.0 * self.elapsed.as_secs_f64()
+            cores as f64 * self.elapsed.as_secs_f64()
         )
     }
 }
