@@ -1,0 +1,98 @@
+//! `relais-bench`: the sync benchmarks of `BENCHMARKS.md`, each against a baseline measured in
+//! the same run (the machines are shared and their speed drifts; ratios are what to compare).
+//! Every mode starts its own `relais-server --demo` on 127.0.0.1 with fresh data.
+//!
+//! - `--reports N [--photos] [--pouchdb]` (default): one phone queues N reports, then syncs
+//!   ([`sync`]); raw rusqlite baselines ([`baseline`]); PouchDB → pouchdb-server ([`pouchdb`]).
+//! - `--devices N [--seconds S] [--seed K]`: N phones pushing and pulling at once, against
+//!   `/healthz` under the same load ([`load`]).
+//! - `--stored 0,10000,... [--hot-spot]`: push cost as the server's history grows ([`curve`]).
+//!
+//! Build in release mode: `cargo build --release -p relais-cli -p relais-server --bins`.
+
+mod api;
+mod baseline;
+mod cpu;
+mod curve;
+mod load;
+mod pouchdb;
+mod server;
+mod stats;
+mod sync;
+mod workload;
+
+use std::path::PathBuf;
+
+use clap::Parser;
+
+/// Benchmark Relais sync against baselines measured in the same run.
+#[derive(Parser)]
+struct Args {
+    /// Reports one phone queues then syncs (the default mode).
+    #[arg(long, default_value_t = 10_000)]
+    reports: u32,
+    /// With --reports: attach one small unique JPEG to every report (and PouchDB document).
+    #[arg(long, conflicts_with_all = ["devices", "stored"])]
+    photos: bool,
+    /// With --reports: also run PouchDB -> pouchdb-server on the same documents (needs Node.js
+    /// and npm; installs the pinned packages into target/bench-pouchdb the first time).
+    #[arg(long, conflicts_with_all = ["devices", "stored"])]
+    pouchdb: bool,
+    /// Load mode: this many simulated phones push one report and pull one page in a loop, all
+    /// at once, after the same number of loops on /healthz.
+    #[arg(long, conflicts_with_all = ["reports", "stored"])]
+    devices: Option<usize>,
+    /// With --devices: how long each phase starts new requests, in seconds.
+    #[arg(long, default_value_t = 20, requires = "devices")]
+    seconds: u64,
+    /// With --devices or --stored: the seed of the reports' categories, places and ids.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Curve mode: the stored-report counts at which to measure the push rate, increasing and
+    /// comma-separated (e.g. 0,10000,100000).
+    #[arg(long, value_delimiter = ',', conflicts_with = "reports")]
+    stored: Option<Vec<u64>>,
+    /// With --stored: the probe and half of the fill report one category at one spot.
+    #[arg(long, requires = "stored")]
+    hot_spot: bool,
+    /// With --stored: how many batches of 500 reports the probe pushes at each level.
+    #[arg(long, default_value_t = 20, requires = "stored")]
+    probe_batches: u64,
+    /// The server binary (default: `relais-server` next to this binary).
+    #[arg(long)]
+    server_bin: Option<PathBuf>,
+}
+
+fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let server_bin = server::binary(args.server_bin)?;
+    if let Some(devices) = args.devices {
+        load::run(
+            &server_bin,
+            &load::LoadArgs {
+                devices,
+                seconds: args.seconds,
+                seed: args.seed,
+            },
+        )
+    } else if let Some(levels) = args.stored {
+        curve::run(
+            &server_bin,
+            &curve::CurveArgs {
+                levels,
+                hot_spot: args.hot_spot,
+                seed: args.seed,
+                probe_batches: args.probe_batches,
+            },
+        )
+    } else {
+        sync::run(
+            &server_bin,
+            &sync::ReportsArgs {
+                reports: args.reports,
+                photos: args.photos,
+                pouchdb: args.pouchdb,
+            },
+        )
+    }
+}

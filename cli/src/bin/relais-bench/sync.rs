@@ -1,0 +1,284 @@
+//! `--reports N` (the default mode): one simulated phone (the real core and runtime, in process)
+//! registers with a local `relais-server --demo`, files N reports one by one (`queue`: each a
+//! durable transaction on the device), then runs one sync (push in batches, photo uploads if
+//! any, pull back). Printed next to the raw-SQLite baselines of [`crate::baseline`] and, with
+//! `--pouchdb`, PouchDB → pouchdb-server on the same documents ([`crate::pouchdb`]), all in the
+//! same run. With `--photos`, every report carries one small unique JPEG.
+
+use std::{
+    fs,
+    path::{Path, PathBuf},
+    sync::Arc,
+    time::Duration,
+};
+
+use anyhow::{Context, bail};
+use shared::{Intent, Runtime, effects::Notification, runtime::Shell, view::SyncView};
+
+use crate::{
+    baseline,
+    pouchdb::{self, PouchRun},
+    server::Server,
+    workload::{self, ACCURACY_M, CATEGORY},
+};
+
+/// What `--reports` runs.
+pub struct ReportsArgs {
+    pub reports: u32,
+    pub photos: bool,
+    pub pouchdb: bool,
+}
+
+/// The longest the core may take over one intent (the sync of every report included).
+const INTENT_TIMEOUT: Duration = Duration::from_secs(3600);
+
+pub fn run(server_bin: &Path, args: &ReportsArgs) -> anyhow::Result<()> {
+    let n = args.reports;
+    let work = tempfile::tempdir()?;
+    let photos = if args.photos {
+        Some(write_photos(&work.path().join("photos"), n)?)
+    } else {
+        None
+    };
+    let phone = phone(server_bin, work.path(), n, photos.as_ref())?;
+    let per_row = baseline::raw_insert(&work.path().join("raw-per-row.db"), n, false)?;
+    let batched = baseline::raw_insert(&work.path().join("raw-batched.db"), n, true)?;
+    let pouch = if args.pouchdb {
+        Some(pouchdb::run(
+            work.path(),
+            n,
+            photos.as_ref().map(|p| p.dir.as_path()),
+        )?)
+    } else {
+        None
+    };
+    print(n, photos.as_ref(), &phone, per_row, batched, pouch.as_ref());
+    Ok(())
+}
+
+/// The `--photos` files: `DIR/i.jpg` for report `i`.
+struct Photos {
+    dir: PathBuf,
+    bytes: u64,
+}
+
+impl Photos {
+    fn path(&self, i: u32) -> PathBuf {
+        self.dir.join(format!("{i}.jpg"))
+    }
+}
+
+fn write_photos(dir: &Path, n: u32) -> anyhow::Result<Photos> {
+    fs::create_dir_all(dir)?;
+    let mut bytes = 0;
+    for i in 0..n {
+        let jpeg = workload::photo(i)?;
+        bytes += jpeg.len() as u64;
+        fs::write(dir.join(format!("{i}.jpg")), jpeg)?;
+    }
+    Ok(Photos {
+        dir: dir.to_owned(),
+        bytes,
+    })
+}
+
+/// What the phone measured.
+struct PhoneRun {
+    queued: Duration,
+    synced: Duration,
+    /// Changes the sync pulled back.
+    received: u32,
+}
+
+struct Headless;
+
+impl Shell for Headless {
+    fn render(&self) {}
+    fn notify(&self, _: Notification) {}
+}
+
+fn phone(
+    server_bin: &Path,
+    work: &Path,
+    n: u32,
+    photos: Option<&Photos>,
+) -> anyhow::Result<PhoneRun> {
+    let server = Server::start(server_bin, &work.join("server"))?;
+    let device = Runtime::new(&work.join("device"), Arc::new(Headless))
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let send = |intent: Intent| -> anyhow::Result<()> {
+        device.send(intent);
+        if device.wait_idle(INTENT_TIMEOUT) {
+            Ok(())
+        } else {
+            bail!("the core did not finish in time")
+        }
+    };
+    send(Intent::Start {
+        language: "en".into(),
+    })?;
+    send(Intent::Register {
+        server_url: server.url.clone(),
+        tenant: "demo".into(),
+        platform: "bench".into(),
+        enrolment_code: None,
+    })?;
+
+    let started = std::time::Instant::now();
+    for i in 0..n {
+        let (lat, lon) = workload::point(i);
+        send(Intent::FileReport {
+            category: CATEGORY.into(),
+            lat,
+            lon,
+            accuracy_m: Some(ACCURACY_M),
+            text: workload::text(i),
+            answers: Vec::new(),
+            photos: photos
+                .map(|p| vec![p.path(i).to_string_lossy().into_owned()])
+                .unwrap_or_default(),
+        })?;
+    }
+    let queued = started.elapsed();
+
+    let started = std::time::Instant::now();
+    send(Intent::Sync)?;
+    let synced = started.elapsed();
+    let view = device.view();
+    let SyncView::Finished { sent, received, .. } = view.sync else {
+        bail!("the sync did not finish: {:?}", view.sync);
+    };
+    if sent != n || !view.outbox.is_empty() {
+        bail!(
+            "expected {n} reports sent and an empty outbox, got {sent} sent, {} left",
+            view.outbox.len()
+        );
+    }
+    if photos.is_some() {
+        let held = stored_photos(&server.data)?;
+        if held != n as usize {
+            bail!("the server holds {held} photos, not {n}");
+        }
+    }
+    Ok(PhoneRun {
+        queued,
+        synced,
+        received,
+    })
+}
+
+/// How many photos the server has stored (its `photos/` folder of `SHA256.jpg` files).
+fn stored_photos(data: &Path) -> anyhow::Result<usize> {
+    let dir = data.join("photos");
+    let mut count = 0;
+    for entry in fs::read_dir(&dir).with_context(|| format!("listing {}", dir.display()))? {
+        if entry?.path().extension().is_some_and(|e| e == "jpg") {
+            count += 1;
+        }
+    }
+    Ok(count)
+}
+
+fn print(
+    n: u32,
+    photos: Option<&Photos>,
+    phone: &PhoneRun,
+    per_row: Duration,
+    batched: Duration,
+    pouch: Option<&PouchRun>,
+) {
+    let rate = |d: Duration| f64::from(n) / d.as_secs_f64();
+    match photos {
+        Some(p) => println!(
+            "reports: {n}, each with one JPEG (160x120, {} bytes on average)",
+            p.bytes / u64::from(n.max(1))
+        ),
+        None => println!("reports: {n}, no photos"),
+    }
+    println!("changes pulled back by the phone: {}", phone.received);
+    let mut rows = vec![
+        (
+            "relais phone: queue (one durable transaction per report)",
+            phone.queued,
+        ),
+        (
+            "relais phone -> server: sync (push, photos, pull back)",
+            phone.synced,
+        ),
+        ("baseline: raw rusqlite insert, one commit per row", per_row),
+        (
+            "baseline: raw rusqlite insert, one batched transaction",
+            batched,
+        ),
+    ];
+    if let Some(pouch) = pouch {
+        rows.extend([
+            ("pouchdb: local put one by one (leveldb)", pouch.queue()),
+            ("pouchdb -> pouchdb-server: replicate (push)", pouch.push()),
+            (
+                "pouchdb <- pouchdb-server: replicate back (pull)",
+                pouch.pull(),
+            ),
+        ]);
+    }
+    println!("{:<58} {:>10} {:>12}", "phase", "seconds", "reports/s");
+    for (name, d) in rows {
+        println!("{name:<58} {:>10.3} {:>12.0}", d.as_secs_f64(), rate(d));
+    }
+    let ratio = |name: &str, a: Duration, b: Duration| {
+        println!("{name:<44} {}", significant(rate(a) / rate(b)));
+    };
+    ratio("ratio queue / per-row insert:", phone.queued, per_row);
+    ratio("ratio sync / batched insert:", phone.synced, batched);
+    if let Some(pouch) = pouch {
+        ratio(
+            "ratio relais / pouchdb, queue:",
+            phone.queued,
+            pouch.queue(),
+        );
+        ratio(
+            "ratio relais sync / pouchdb push:",
+            phone.synced,
+            pouch.push(),
+        );
+        ratio(
+            "ratio relais sync / pouchdb push + pull:",
+            phone.synced,
+            pouch.push() + pouch.pull(),
+        );
+        println!(
+            "pouchdb {} -> pouchdb-server {} (node {}), local adapter {}, {:.0} bytes of JSON \
+             per document, {} bytes of attachments, {} documents on the server",
+            pouch.pouchdb,
+            pouch.pouchdb_server,
+            pouch.node,
+            pouch.adapter,
+            pouch.doc_bytes,
+            pouch.photo_bytes,
+            pouch.remote_docs
+        );
+    }
+}
+
+/// A ratio with at least two decimals and two significant digits: 0.37, 0.031, 0.00031.
+fn significant(ratio: f64) -> String {
+    let decimals = if ratio > 0.0 && ratio < 0.1 {
+        (1.0 - ratio.log10().floor()) as usize
+    } else {
+        2
+    };
+    format!("{ratio:.decimals$}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::significant;
+
+    #[test]
+    fn ratios_keep_two_significant_digits() {
+        assert_eq!(significant(0.374), "0.37");
+        assert_eq!(significant(2.5), "2.50");
+        assert_eq!(significant(0.0314), "0.031");
+        assert_eq!(significant(0.000306), "0.00031");
+    }
+}
