@@ -6,7 +6,7 @@ mod common;
 
 use std::path::PathBuf;
 
-use common::{Phone, Server, free_port};
+use common::{Phone, Server, free_port, registered};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -14,21 +14,10 @@ const CATEGORY: &str = "autres_encombrants_abandonnes";
 /// Hôtel de Ville, in the 4th arrondissement.
 const HERE: (f64, f64) = (48.8566, 2.3522);
 
-fn registered(server: &Server) -> Phone {
-    let phone = Phone::new();
-    phone.ok(&["init", "--server", &server.url(), "--tenant", "demo"]);
-    phone
-}
-
 fn report(phone: &Phone, id: &str) -> Value {
-    let reports: Value = phone.json(&["reports", "--json"]);
-    reports
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["id"] == id)
-        .cloned()
-        .unwrap_or_else(|| panic!("no report {id} in {reports}"))
+    phone
+        .report(id)
+        .unwrap_or_else(|| panic!("no report {id} on this phone"))
 }
 
 /// The category's required question, answered.

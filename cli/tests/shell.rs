@@ -5,16 +5,10 @@
 
 mod common;
 
-use common::{Phone, Server, free_port};
+use common::{Phone, Server, free_port, registered};
 use serde_json::Value;
 
 const CATEGORY: &str = "autres_encombrants_abandonnes";
-
-fn registered(server: &Server) -> Phone {
-    let phone = Phone::new();
-    phone.ok(&["init", "--server", &server.url(), "--tenant", "demo"]);
-    phone
-}
 
 fn stderr(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()

@@ -7,26 +7,10 @@ mod common;
 
 use std::path::PathBuf;
 
-use common::{Phone, Server, free_port};
+use common::{Phone, Server, free_port, registered};
 use serde_json::Value;
 
 const CATEGORY: &str = "autres_encombrants_abandonnes";
-
-fn registered(server: &Server) -> Phone {
-    let phone = Phone::new();
-    phone.ok(&["init", "--server", &server.url(), "--tenant", "demo"]);
-    phone
-}
-
-fn report(phone: &Phone, id: &str) -> Option<Value> {
-    let reports: Value = phone.json(&["reports", "--json"]);
-    reports
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["id"] == id)
-        .cloned()
-}
 
 fn task_ids(agent: &Phone, args: &[&str]) -> Vec<String> {
     let mut all = vec!["agent", "list", "--json"];
@@ -115,7 +99,7 @@ fn an_agent_works_offline_and_the_citizen_reads_the_towns_replies() {
     );
     let printed = citizen.output(&["sync"]);
     assert!(printed.contains("notification:"), "{printed}");
-    let mine = report(&citizen, &id).unwrap();
+    let mine = citizen.report(&id).unwrap();
     assert_eq!(mine["status"], "resolved");
     assert_eq!(mine["completion_photos"].as_array().unwrap().len(), 1);
     let timeline = citizen.output(&["timeline", &id, "--json"]);
@@ -163,8 +147,8 @@ fn the_work_list_sorts_filters_and_follows_transfers_duplicates_and_assignments(
     assert!(!left.contains(&there), "transferred away: {left:?}");
     assert!(!left.contains(&again), "closed as a duplicate: {left:?}");
     citizen.ok(&["sync"]);
-    assert_eq!(report(&citizen, &again).unwrap()["status"], "duplicate");
-    assert_eq!(report(&citizen, &there).unwrap()["status"], "transferred");
+    assert_eq!(citizen.report(&again).unwrap()["status"], "duplicate");
+    assert_eq!(citizen.report(&there).unwrap()["status"], "transferred");
     let timeline = citizen.output(&["timeline", &here]);
     assert!(timeline.contains("Nous passons demain") && !timeline.contains("Deux matelas"));
 }
@@ -178,7 +162,7 @@ fn a_citizen_holds_their_scope_follows_a_zone_and_asks_nearby_online() {
     a.ok(&["sync"]);
     let b = registered(&server);
     b.ok(&["sync"]);
-    assert!(report(&b, &fourth).is_none(), "not in b's scope");
+    assert!(b.report(&fourth).is_none(), "not in b's scope");
     let nearby: Value = b.json(&[
         "nearby",
         "--lat",
@@ -193,7 +177,7 @@ fn a_citizen_holds_their_scope_follows_a_zone_and_asks_nearby_online() {
     assert_eq!(nearby["reports"][0]["report"]["id"], fourth.as_str());
     b.ok(&["follow-zone", "75104"]);
     b.ok(&["sync"]);
-    assert!(report(&b, &fourth).is_some(), "the zone's reports came");
+    assert!(b.report(&fourth).is_some(), "the zone's reports came");
     let zones: Value = b.json(&["zones", "--json", "--followed"]);
     assert!(
         zones
@@ -204,8 +188,8 @@ fn a_citizen_holds_their_scope_follows_a_zone_and_asks_nearby_online() {
     );
     b.ok(&["unfollow-zone", "75104"]);
     b.ok(&["sync"]);
-    assert!(report(&b, &fourth).is_none(), "dropped with the zone");
-    assert!(report(&a, &fourth).unwrap()["mine"].as_bool().unwrap());
+    assert!(b.report(&fourth).is_none(), "dropped with the zone");
+    assert!(a.report(&fourth).unwrap()["mine"].as_bool().unwrap());
 }
 
 #[test]
@@ -219,7 +203,7 @@ fn a_linked_device_holds_the_accounts_reports_as_its_own_and_replies() {
     let code = phone.output(&["account", "set", "--email", "alice@example.org"]);
     tablet.ok(&["account", "link", code.trim()]);
     tablet.ok(&["sync"]);
-    assert_eq!(report(&tablet, &id).unwrap()["mine"], true);
+    assert_eq!(tablet.report(&id).unwrap()["mine"], true);
     tablet.ok(&["reply", &id, "--text", "Depuis la tablette"]);
     tablet.ok(&["sync"]);
     assert_eq!(tablet.json(&["outbox", "--json"]), Value::Array(vec![]));

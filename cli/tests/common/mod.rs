@@ -123,6 +123,13 @@ impl Drop for Server {
     }
 }
 
+/// A citizen's phone registered with `server` (and synced once).
+pub fn registered(server: &Server) -> Phone {
+    let phone = Phone::new();
+    phone.ok(&["init", "--server", &server.url(), "--tenant", "demo"]);
+    phone
+}
+
 /// A phone: a data directory driven through the real `relais` binary.
 pub struct Phone {
     dir: TempDir,
@@ -193,6 +200,17 @@ impl Phone {
         let out = self.command(lang, args).output().unwrap();
         assert!(out.status.success(), "{out:?}");
         serde_json::from_slice(&out.stdout).unwrap()
+    }
+
+    /// The report `id` in `relais reports --json`, if this phone holds it.
+    pub fn report(&self, id: &str) -> Option<Value> {
+        let reports: Value = self.json(&["reports", "--json"]);
+        reports
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == id)
+            .cloned()
     }
 
     /// Files a report and returns its id.

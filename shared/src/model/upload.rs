@@ -320,12 +320,7 @@ mod tests {
             let mut server = ServerOracle::default();
             let mut h = Harness::registered(&mut server);
             let id = file_with_photos(&mut h, &inputs);
-            let report = h
-                .view()
-                .reports
-                .into_iter()
-                .find(|r| r.id == id.to_string())
-                .unwrap();
+            let report = h.report(id);
             assert_eq!(report.photos.len(), 2);
             assert_eq!(report.photos_sent, 0);
             let mut cuts = 0;
@@ -359,12 +354,7 @@ mod tests {
                 "seed {seed}: {} bytes sent for {total} with {cuts} cuts",
                 server.uploaded_bytes
             );
-            let report = h
-                .view()
-                .reports
-                .into_iter()
-                .find(|r| r.id == id.to_string())
-                .unwrap();
+            let report = h.report(id);
             assert_eq!(report.photos_sent, 2);
         }
     }

@@ -104,12 +104,7 @@ fn a_filed_report_gets_a_time_ordered_id_and_a_trimmed_text() {
     assert_eq!(first.get_version_num(), 7);
     let millis = |id: uuid::Uuid| id.get_timestamp().unwrap().to_unix();
     assert!(millis(first) <= millis(second), "ids sort by filing time");
-    let report = h
-        .view()
-        .reports
-        .into_iter()
-        .find(|r| r.id == first.to_string())
-        .unwrap();
+    let report = h.report(first);
     assert_eq!(report.text, "matelas");
 }
 
@@ -165,12 +160,7 @@ fn me_too_is_offered_nearby_counted_once_and_not_on_my_own_reports() {
     });
     assert!(failure(h.view().action).contains("your own"));
     sync(&mut h, &mut server);
-    let report = h
-        .view()
-        .reports
-        .into_iter()
-        .find(|r| r.id == theirs.to_string())
-        .unwrap();
+    let report = h.report(theirs);
     assert_eq!((report.supporters, report.supported), (1, true));
 }
 
@@ -259,12 +249,7 @@ fn a_resolution_can_be_reopened_by_its_reporter_only() {
     });
     h.saved_id();
     sync(&mut h, &mut server);
-    let report = h
-        .view()
-        .reports
-        .into_iter()
-        .find(|r| r.id == id.to_string())
-        .unwrap();
+    let report = h.report(id);
     assert_eq!(report.status, "reopened");
     assert!(server.kinds.contains(&"confirm_resolution"));
 }

@@ -143,6 +143,16 @@ impl Harness {
         ViewModel::from(&self.model)
     }
 
+    /// The report `id` in the reports list, or a panic.
+    pub fn report(&self, id: Uuid) -> crate::view::ReportView {
+        let reports = self.view().reports;
+        reports
+            .iter()
+            .find(|r| r.id == id.to_string())
+            .cloned()
+            .unwrap_or_else(|| panic!("no report {id} in {reports:?}"))
+    }
+
     pub fn send(&mut self, intent: Intent) {
         let command = update(Event::Intent(intent), &mut self.model);
         self.commands.push(command);

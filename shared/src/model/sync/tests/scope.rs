@@ -233,12 +233,7 @@ fn a_linked_device_holds_the_accounts_reports_as_its_own_and_replies_on_them() {
     let mut tablet = Harness::registered(&mut server);
     server.link(&phone.token(), &tablet.token());
     tablet.sync(&mut server);
-    let report = tablet
-        .view()
-        .reports
-        .into_iter()
-        .find(|r| r.id == id.to_string())
-        .unwrap();
+    let report = tablet.report(id);
     assert!(report.mine);
     tablet.send(Intent::Reply {
         report_id: id.to_string(),
