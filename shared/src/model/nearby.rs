@@ -4,10 +4,10 @@
 //! the server offers are kept on the device, so that the citizen can act on them.
 
 use crux_core::{Command, render::render};
-use relais_domain::geo::{cells_within, distance_m};
+use relais_domain::geo::distance_m;
 use relais_protocol::{Catalogue, NearbyReports};
 
-use super::{Event, Model, Report};
+use super::{Event, Model, Report, lists::Position};
 use crate::{
     effects::{
         Effect,
@@ -119,7 +119,12 @@ fn look_here(model: &Model, query: NearbyQuery) -> Command<Effect, Event> {
     let radius_m = query.radius_m(model.catalogue.as_ref());
     let op = StoreOp::Nearby {
         category: query.category.clone(),
-        cells: cells_within(query.lat, query.lon, radius_m),
+        here: Position {
+            lat: query.lat,
+            lon: query.lon,
+        },
+        radius_m,
+        limit: MAX_SUGGESTIONS,
     };
     store::reports(op).then_send(move |result| Event::Nearby(NearbyEvent::Looked { query, result }))
 }

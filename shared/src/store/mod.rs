@@ -128,8 +128,13 @@ fn apply(tx: &Transaction<'_>, op: StoreOp) -> Result<StoreOutput> {
         StoreOp::QueryWork { query, me, now_ms } => {
             return reports::work(tx, &query, me.as_deref(), now_ms).map(StoreOutput::Work);
         }
-        StoreOp::Nearby { category, cells } => {
-            return reports::nearby(tx, &category, &cells).map(StoreOutput::Reports);
+        StoreOp::Nearby {
+            category,
+            here,
+            radius_m,
+            limit,
+        } => {
+            return reports::nearby(tx, &category, here, radius_m, limit).map(StoreOutput::Reports);
         }
     }
     Ok(StoreOutput::Written)

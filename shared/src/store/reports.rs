@@ -11,7 +11,10 @@ use uuid::Uuid;
 use super::{Result, err, from_json, to_json};
 use crate::{
     effects::store::PruneRule,
-    model::{HeldReport, Report, TaskPart, lists::ReportQuery, lists::WorkQuery},
+    model::{
+        HeldReport, Report, TaskPart,
+        lists::{Position, ReportQuery, WorkQuery},
+    },
 };
 
 /// The row's columns, in the order of [`UPSERT_REPORT`] from `?2`.
@@ -222,17 +225,59 @@ pub fn query(
     bodies(tx, &sql, args)
 }
 
-/// Open reports of `category` lying in `cells` (the caller measures the distances).
-pub fn nearby(tx: &Transaction<'_>, category: &str, cells: &[i64]) -> Result<Vec<Report>> {
-    bodies(
+/// The open reports of `category` within `radius_m` of a point, nearest first, at most `limit`:
+/// the candidates of the grid cells around it by position only, then the nearest ones whole.
+pub fn nearby(
+    tx: &Transaction<'_>,
+    category: &str,
+    here: Position,
+    radius_m: f64,
+    limit: usize,
+) -> Result<Vec<Report>> {
+    let cells = geo::cells_within(here.lat, here.lon, radius_m);
+    let found = nearest(
         tx,
-        "SELECT body FROM reports WHERE category = ?1 AND closed_at_ms IS NULL
-            AND cell IN (SELECT value FROM json_each(?2))",
+        "WHERE r.category = ? AND r.closed_at_ms IS NULL
+            AND r.cell IN (SELECT value FROM json_each(?))",
         vec![
             Value::Text(category.to_owned()),
-            Value::Text(to_json(cells)?),
+            Value::Text(to_json(&cells)?),
         ],
-    )
+        here,
+        Some(radius_m),
+        limit,
+    )?;
+    Ok(found.into_iter().map(|held| held.report).collect())
+}
+
+/// The reports matching `condition` (on `reports r`) nearest to `here`, within `radius_m` if
+/// given, at most `limit`: their positions are read first, then only the nearest whole.
+fn nearest(
+    tx: &Transaction<'_>,
+    condition: &str,
+    args: Vec<Value>,
+    here: Position,
+    radius_m: Option<f64>,
+    limit: usize,
+) -> Result<Vec<HeldReport>> {
+    let sql = format!("SELECT r.id, r.lat, r.lon FROM reports r {condition}");
+    let mut stmt = tx.prepare_cached(&sql).map_err(err)?;
+    let mut by_distance = stmt
+        .query_map(params_from_iter(args), |row| {
+            let (id, lat, lon): (String, f64, f64) = (row.get(0)?, row.get(1)?, row.get(2)?);
+            Ok((geo::distance_m(here.lat, here.lon, lat, lon), id))
+        })
+        .map_err(err)?
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .map_err(err)?;
+    by_distance.retain(|(d, _)| radius_m.is_none_or(|r| *d <= r));
+    by_distance.sort_by(|a, b| a.0.total_cmp(&b.0));
+    by_distance
+        .into_iter()
+        .take(limit)
+        .filter_map(|(_, id)| Uuid::parse_str(&id).ok())
+        .filter_map(|id| get(tx, id).transpose())
+        .collect()
 }
 
 /// The open tasks of the work list: by due date (the earliest first, undated last), or by
@@ -253,30 +298,13 @@ pub fn work(
         condition.push_str(" AND r.assigned_to = ?");
         args.push(Value::Text(me.unwrap_or_default().to_lowercase()));
     }
-    let limit = usize::try_from(query.limit).unwrap_or(usize::MAX);
-    let Some(here) = &query.near else {
+    let Some(here) = query.near else {
         condition.push_str(" ORDER BY r.due_at_ms IS NULL, r.due_at_ms, r.created_at_ms LIMIT ?");
         args.push(Value::Integer(query.limit.into()));
         return held_where(tx, &condition, params_from_iter(args));
     };
-    // Nearest first: the candidates' positions only, then the nearest ones whole.
-    let sql = format!("SELECT r.id, r.lat, r.lon FROM reports r {condition}");
-    let mut stmt = tx.prepare_cached(&sql).map_err(err)?;
-    let mut by_distance = stmt
-        .query_map(params_from_iter(args), |row| {
-            let (id, lat, lon): (String, f64, f64) = (row.get(0)?, row.get(1)?, row.get(2)?);
-            Ok((geo::distance_m(here.lat, here.lon, lat, lon), id))
-        })
-        .map_err(err)?
-        .collect::<std::result::Result<Vec<_>, _>>()
-        .map_err(err)?;
-    by_distance.sort_by(|a, b| a.0.total_cmp(&b.0));
-    by_distance
-        .into_iter()
-        .take(limit)
-        .filter_map(|(_, id)| Uuid::parse_str(&id).ok())
-        .filter_map(|id| get(tx, id).transpose())
-        .collect()
+    let limit = usize::try_from(query.limit).unwrap_or(usize::MAX);
+    nearest(tx, &condition, args, here, None, limit)
 }
 
 /// Drops what the device holds for no reason any more (see [`PruneRule`]); returns how many

@@ -10,7 +10,10 @@ use uuid::Uuid;
 use super::*;
 use crate::{
     effects::store::{LocalChange, PruneRule, PullPage},
-    model::{OutboxItem, Report, lists::ReportQuery},
+    model::{
+        OutboxItem, Report,
+        lists::{Position, ReportQuery},
+    },
 };
 
 fn public(status: ReportStatus, version: i64, lon: f64) -> PublicReport {
@@ -312,11 +315,77 @@ fn lists_are_filtered_and_limited_in_sql() {
     let StoreOutput::Reports(near) = store
         .execute(StoreOp::Nearby {
             category: "c".into(),
-            cells: relais_domain::geo::cells_within(48.85, 2.35, 100.0),
+            here: Position {
+                lat: 48.85,
+                lon: 2.35,
+            },
+            radius_m: 100.0,
+            limit: 20,
         })
         .unwrap()
     else {
         panic!()
     };
-    assert_eq!(near.len(), 5, "open ones of the category in the cells");
+    assert_eq!(
+        near.len(),
+        5,
+        "the open ones of the category within the radius"
+    );
+}
+
+/// How a phone holding 49,000 reports of followed zones starts and lists: run with
+/// `cargo test -p shared --release -- --ignored --nocapture holding_49000`.
+#[test]
+#[ignore = "a measurement, not a check: run it by name with --ignored --nocapture"]
+fn holding_49000_reports_starts_and_lists_without_reading_them_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = LocalStore::open(dir.path()).unwrap();
+    for page in 0..98 {
+        let changes = (0..500)
+            .map(|i| Change::Report {
+                report: Box::new(public(
+                    ReportStatus::Received,
+                    1,
+                    2.30 + f64::from(page * 500 + i) * 2e-6,
+                )),
+                mine: page == 0 && i < 20,
+            })
+            .collect();
+        pull(&mut store, changes);
+    }
+    let started = std::time::Instant::now();
+    let StoreOutput::Loaded(snapshot) = store.execute(StoreOp::Load).unwrap() else {
+        panic!()
+    };
+    let load = started.elapsed();
+    let started = std::time::Instant::now();
+    let listed = listed(&mut store, ReportQuery::default()).len();
+    let list = started.elapsed();
+    let started = std::time::Instant::now();
+    let StoreOutput::Reports(near) = store
+        .execute(StoreOp::Nearby {
+            category: "c".into(),
+            here: Position {
+                lat: 48.85,
+                lon: 2.35,
+            },
+            radius_m: 250.0,
+            limit: 5,
+        })
+        .unwrap()
+    else {
+        panic!()
+    };
+    let nearby = started.elapsed();
+    println!(
+        "49,000 reports: start reads {} held in {load:?}; a list of {listed} in {list:?}; \
+         the {} nearest of a dense street in {nearby:?}",
+        snapshot.held.len(),
+        near.len()
+    );
+    assert_eq!(
+        snapshot.held.len(),
+        20,
+        "only the citizen's own are read to start"
+    );
 }

@@ -1,6 +1,7 @@
 //! The view model: everything a shell renders, computed from the model in the user's language.
 //! Shells never format, translate or decide; they show these fields.
 
+mod catalogue;
 mod detail;
 mod draft;
 mod outbox;
@@ -9,9 +10,10 @@ mod service;
 mod work;
 mod zones;
 
-use relais_protocol::{Question, QuestionKind, StaffProfile};
+use relais_protocol::StaffProfile;
 use serde::Serialize;
 
+pub use catalogue::{CategoryView, ChoiceView, QuestionView};
 pub use detail::{AnswerView, ReportDetailView, TimelineEntry};
 pub use draft::DraftView;
 pub use outbox::{ConflictView, OutboxItemView};
@@ -121,59 +123,6 @@ impl ProblemView {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, uniffi::Record)]
-pub struct CategoryView {
-    pub code: String,
-    pub name: String,
-    pub group: String,
-    pub group_name: String,
-    pub service: String,
-    /// The town's published response time, in days.
-    pub response_days: Option<u32>,
-    /// Extra questions asked when reporting in this category.
-    pub questions: Vec<QuestionView>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, uniffi::Record)]
-pub struct QuestionView {
-    pub code: String,
-    pub label: String,
-    /// `text`, `number`, `single_choice` or `multi_choice`.
-    pub kind: String,
-    pub required: bool,
-    pub options: Vec<ChoiceView>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, uniffi::Record)]
-pub struct ChoiceView {
-    pub code: String,
-    pub label: String,
-}
-
-impl QuestionView {
-    fn new(question: &Question, lang: Lang) -> Self {
-        let (kind, options) = match &question.kind {
-            QuestionKind::Text => ("text", &[][..]),
-            QuestionKind::Number => ("number", &[][..]),
-            QuestionKind::SingleChoice { options } => ("single_choice", &options[..]),
-            QuestionKind::MultiChoice { options } => ("multi_choice", &options[..]),
-        };
-        Self {
-            code: question.code.clone(),
-            label: lang.pick(&question.label),
-            kind: kind.into(),
-            required: question.required,
-            options: options
-                .iter()
-                .map(|o| ChoiceView {
-                    code: o.code.clone(),
-                    label: lang.pick(&o.label),
-                })
-                .collect(),
-        }
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, uniffi::Enum)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum ActionView {
@@ -257,28 +206,7 @@ impl From<&Model> for ViewModel {
         let lang = model.lang;
         let text = |m: &Message| m.text(lang);
         let town = model.catalogue.as_ref().map(|c| c.name.clone());
-        let categories = model.catalogue.as_ref().map_or_else(Vec::new, |c| {
-            c.categories
-                .iter()
-                .map(|cat| CategoryView {
-                    code: cat.code.clone(),
-                    name: lang.pick(&cat.name),
-                    group: cat.group.clone(),
-                    group_name: c
-                        .groups
-                        .iter()
-                        .find(|g| g.code == cat.group)
-                        .map_or_else(String::new, |g| lang.pick(&g.name)),
-                    service: lang.pick(&cat.service),
-                    response_days: cat.response_days,
-                    questions: cat
-                        .questions
-                        .iter()
-                        .map(|q| QuestionView::new(q, lang))
-                        .collect(),
-                })
-                .collect()
-        });
+        let categories = catalogue::categories(model, lang);
         let queued = u32::try_from(model.outbox.queued_count()).unwrap_or(u32::MAX);
         Self {
             ready: model.lifecycle == Lifecycle::Ready,

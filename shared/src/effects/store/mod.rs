@@ -20,7 +20,7 @@ use crate::{
     model::{
         HeldReport, MyRating, OutboxItem, Registration, Report,
         draft::DraftReport,
-        lists::{ReportQuery, WorkQuery},
+        lists::{Position, ReportQuery, WorkQuery},
     },
     store::UploadState,
 };
@@ -99,10 +99,13 @@ pub enum StoreOp {
         me: Option<String>,
         now_ms: i64,
     },
-    /// Open reports of a category in these grid cells ([`relais_domain::geo::cells_within`]).
+    /// The open reports of a category within `radius_m` of a point, nearest first, at most
+    /// `limit` (read by grid cell, [`relais_domain::geo::cells_within`]).
     Nearby {
         category: String,
-        cells: Vec<i64>,
+        here: Position,
+        radius_m: f64,
+        limit: usize,
     },
 }
 

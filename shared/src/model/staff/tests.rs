@@ -386,3 +386,46 @@ fn the_towns_draft_reply_is_previewed_offline_and_internal_notes_stay_internal()
     let seen = format!("{:?}", citizen.view().opened.unwrap());
     assert!(!seen.contains("Benne"), "the citizen never sees a note");
 }
+
+#[test]
+fn photos_taken_on_site_go_through_the_pipeline_and_leave_once_the_resolution_is_accepted() {
+    let (mut server, _, id, mut agent) = town();
+    let pictures = tempfile::tempdir().unwrap();
+    let path = pictures.path().join("on-site.png");
+    image::RgbImage::from_fn(320, 240, |x, y| {
+        image::Rgb([(x % 256) as u8, (y % 256) as u8, 7])
+    })
+    .save(&path)
+    .unwrap();
+    agent.send(Intent::StaffAction {
+        report_id: id.to_string(),
+        action: StaffActionInput::Resolve,
+        reply: None,
+        note: None,
+        photos: vec![path.to_string_lossy().into_owned()],
+    });
+    agent.saved_id();
+    let Some(MutationOp::StaffAction {
+        action: relais_protocol::WorkflowAction::Resolve { photos },
+        ..
+    }) = agent
+        .model
+        .outbox
+        .items()
+        .first()
+        .map(|i| i.mutation.op.clone())
+    else {
+        panic!("{:?}", agent.model.outbox);
+    };
+    assert_eq!(photos.len(), 1);
+    assert!(
+        server.photos.is_empty(),
+        "not before the resolution is accepted"
+    );
+    agent.sync(&mut server);
+    let sent = std::fs::read(agent.photo_path(&photos[0])).unwrap();
+    assert_eq!(
+        server.photos[&photos[0]], sent,
+        "the processed photo, whole"
+    );
+}

@@ -31,7 +31,7 @@ CREATE TABLE reports (
     -- Work list: the part staff see besides the public state (answers, notes, log).
     task          TEXT
 ) STRICT;
-CREATE INDEX reports_by_creation ON reports (created_at_ms);
+CREATE INDEX reports_by_creation ON reports (created_at_ms, id);
 CREATE INDEX reports_mine ON reports (mine) WHERE mine = 1;
 CREATE INDEX reports_by_category_cell ON reports (category, cell);
 CREATE INDEX reports_by_zone ON reports (zone);

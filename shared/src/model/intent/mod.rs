@@ -1,5 +1,10 @@
 //! What a shell may ask of the core: the [`Intent`]s, typed UniFFI records so that Kotlin and
-//! Swift get the same contract, and their translation into the core's own types.
+//! Swift get the same contract, and their translation into the core's own types; [`route`]
+//! sends each to the state machine it belongs to.
+
+mod route;
+
+pub use route::route;
 
 use relais_protocol::{Answer, GeoPoint, WorkflowAction};
 use uuid::Uuid;
