@@ -78,9 +78,14 @@ impl Device {
         self.runtime.view()
     }
 
+    /// The user's language.
+    pub fn lang(&self) -> Lang {
+        Lang::from_tag(&self.view().language)
+    }
+
     /// A shell phrase in the device's language.
     pub fn say(&self, phrase: &Phrase<'_>) -> String {
-        phrase.text(Lang::from_tag(&self.view().language))
+        phrase.text(self.lang())
     }
 
     /// Notifications the core asked to show since the last call.

@@ -170,10 +170,7 @@ impl Draft {
 fn show(device: &Device, json: bool) -> anyhow::Result<ExitCode> {
     let view = device.view();
     let Some(draft) = view.draft else {
-        eprintln!(
-            "{}",
-            shared::i18n::Message::NoDraft.text(shared::i18n::Lang::from_tag(&view.language))
-        );
+        eprintln!("{}", shared::i18n::Message::NoDraft.text(device.lang()));
         return Ok(if json {
             ExitCode::SUCCESS
         } else {

@@ -15,9 +15,8 @@
 
 use std::{path::PathBuf, process::ExitCode};
 
-use anyhow::bail;
 use clap::Args;
-use shared::{Intent, model::StaffActionInput};
+use shared::{Intent, i18n::Message, model::StaffActionInput};
 
 use super::{saved_or_failed, when};
 use crate::device::Device;
@@ -34,6 +33,12 @@ struct Words {
     /// Print `{"id": ..., "reply_draft": ...}`.
     #[arg(long)]
     json: bool,
+}
+
+/// Refused before asking the core: the user's input is incomplete.
+fn refuse(device: &Device, message: &Message) -> anyhow::Result<ExitCode> {
+    eprintln!("{}", message.text(device.lang()));
+    Ok(ExitCode::FAILURE)
 }
 
 fn act(
@@ -84,15 +89,12 @@ impl Status {
             ("scheduled", Some(date), _) => StaffActionInput::Schedule {
                 for_ms: when::day(&date)?,
             },
-            ("scheduled", None, _) => bail!("--to scheduled needs --date YYYY-MM-DD"),
             ("in_progress", ..) => StaffActionInput::Start,
             ("resolved", ..) => StaffActionInput::Resolve,
             ("rejected", _, Some(reason)) => StaffActionInput::Reject { reason },
-            ("rejected", _, None) => bail!("--to rejected needs --reason CODE"),
-            (other, ..) => bail!(
-                "unknown status {other:?}: acknowledged, scheduled, in_progress, resolved or rejected \
-                 (see also relais transfer and relais duplicate)"
-            ),
+            ("scheduled", None, _) => return refuse(device, &Message::DateRequired),
+            ("rejected", _, None) => return refuse(device, &Message::RejectionReasonRequired),
+            (other, ..) => return refuse(device, &Message::UnknownStatus(other.into())),
         };
         act(device, self.report_id, action, self.words, self.photos)
     }

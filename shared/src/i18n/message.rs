@@ -46,7 +46,12 @@ pub enum Message {
     NoDirectory,
     UnknownService(String),
     UnknownPhoto(String),
+    /// A staff status a shell does not know.
     UnknownStatus(String),
+    /// Scheduling needs the day of the intervention.
+    DateRequired,
+    /// Rejecting needs one of the town's reasons.
+    RejectionReasonRequired,
     NoDraft,
     InvalidEmail,
     UnknownContact(String),
@@ -237,6 +242,18 @@ impl Message {
                 Lang::Fr => format!("Source de position inconnue : « {source} » (gps ou pin)."),
                 Lang::En => format!("Unknown location source \"{source}\" (gps or pin)."),
             },
+            Self::DateRequired => lang
+                .choose(
+                    "Indiquez le jour de l'intervention (AAAA-MM-JJ).",
+                    "Give the day of the intervention (YYYY-MM-DD).",
+                )
+                .into(),
+            Self::RejectionReasonRequired => lang
+                .choose(
+                    "Choisissez un des motifs de rejet de la ville.",
+                    "Choose one of the town's rejection reasons.",
+                )
+                .into(),
             Self::StaffOnly => lang
                 .choose(
                     "Réservé au personnel de la ville (un appareil inscrit avec un code d'enrôlement).",

@@ -62,6 +62,8 @@ impl Lang {
 
 #[cfg(test)]
 mod tests {
+    use relais_protocol::ReportStatus;
+
     use super::*;
 
     #[test]
@@ -83,9 +85,53 @@ mod tests {
             Message::ServerUnreachable("refused".into()),
             Message::DeviceNotRecognised,
             Message::StorageFailed("disk full".into()),
+            Message::StaffOnly,
+            Message::CitizensOnly,
+            Message::ReplyRequired,
+            Message::NoteRequired,
+            Message::UnknownRejectionReason("x".into()),
+            Message::UnknownTownService("x".into()),
+            Message::AgentsAssignThemselves,
+            Message::DuplicateOfItself,
+            Message::NotNow {
+                status: ReportStatus::Resolved,
+                action: "start",
+            },
+            Message::SameService,
+            Message::NothingToReapply,
+            Message::UnknownZone("x".into()),
+            Message::ChooseCategory,
+            Message::ChoosePlace,
+            Message::DateRequired,
+            Message::RejectionReasonRequired,
+            Message::UnknownStatus("x".into()),
         ];
         for m in messages {
             assert_ne!(m.text(Lang::Fr), m.text(Lang::En), "{m:?}");
         }
+    }
+
+    #[test]
+    fn every_shell_phrase_exists_in_both_languages() {
+        use shell::Phrase;
+        let phrases = [
+            Phrase::NotRegistered,
+            Phrase::FirstSyncIncomplete,
+            Phrase::NothingSaved,
+            Phrase::DraftDiscarded,
+            Phrase::NearbyFrom {
+                server: false,
+                radius_m: 250.0,
+            },
+            Phrase::NoConflicts,
+            Phrase::ReapplyWith("id"),
+        ];
+        for p in phrases {
+            assert_ne!(p.text(Lang::Fr), p.text(Lang::En), "{p:?}");
+        }
+        assert_ne!(
+            staff_change(Lang::Fr, &relais_protocol::WorkflowAction::Start, |_| None),
+            staff_change(Lang::En, &relais_protocol::WorkflowAction::Start, |_| None)
+        );
     }
 }

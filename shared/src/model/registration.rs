@@ -108,7 +108,12 @@ pub fn start(model: &mut Model, request: Request) -> Command<Effect, Event> {
         return register(model, request);
     };
     model.registering = Registering::Checking;
-    let check = api::catalogue(existing, None).then_send(move |result| {
+    // Any authenticated call tells; with the catalogue's tag it costs a 304.
+    let etag = model
+        .catalogue
+        .as_ref()
+        .and(model.etags.catalogue.as_deref());
+    let check = api::catalogue(existing, etag).then_send(move |result| {
         send(RegistrationEvent::Checked {
             request,
             result: result.map(|_| ()),
