@@ -4,7 +4,11 @@
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
-use shared::{Intent, i18n::shell::Phrase, model::lists::WorkQuery};
+use shared::{
+    Intent,
+    i18n::{Message, shell::Phrase},
+    model::lists::WorkQuery,
+};
 
 use super::when;
 use crate::{
@@ -48,6 +52,10 @@ impl Agent {
             limit,
             json,
         } = self.command;
+        if !device.view().registration.is_some_and(|r| r.is_staff) {
+            eprintln!("{}", Message::StaffOnly.text(device.lang()));
+            return Ok(ExitCode::FAILURE);
+        }
         let view = device.send(Intent::ListWork {
             query: WorkQuery {
                 near: near.as_deref().map(when::position).transpose()?,

@@ -120,13 +120,19 @@ enum Command {
 
 impl Cli {
     pub fn run(self) -> anyhow::Result<ExitCode> {
+        // A language asked for by name that the app does not speak is announced; a system
+        // locale (`LANG=C.UTF-8`) quietly means English.
+        if self
+            .lang
+            .as_deref()
+            .is_some_and(|l| Lang::recognise(l).is_none())
+        {
+            eprintln!("relais: {}", Phrase::OnlyFrenchAndEnglish.text(Lang::En));
+        }
         let lang = self
             .lang
             .or_else(|| std::env::var("LANG").ok())
             .unwrap_or_else(|| "en".into());
-        if Lang::recognise(&lang).is_none() {
-            eprintln!("relais: {}", Phrase::OnlyFrenchAndEnglish.text(Lang::En));
-        }
         let device = Device::open(&self.data, &lang)?;
         if !matches!(self.command, Command::Init(_)) && device.view().registration.is_none() {
             eprintln!("{}", device.say(&Phrase::NotRegistered));

@@ -48,12 +48,11 @@ impl Timeline {
             } else {
                 String::new()
             };
-            out!(
-                "  {} {}{tag}: {}",
-                when::local(e.at_ms),
-                e.label,
-                e.text.as_deref().unwrap_or("")
-            )?;
+            let text = e
+                .text
+                .as_deref()
+                .map_or_else(String::new, |t| format!(" — {t}"));
+            out!("  {} {}{tag}{text}", when::local(e.at_ms), e.label)?;
         }
         Ok(ExitCode::SUCCESS)
     }

@@ -155,8 +155,8 @@ impl Phrase<'_> {
                 server: false,
                 radius_m,
             } => pick(
-                format!("serveur injoignable : d'après la copie de cet appareil (quartiers suivis seulement), dans un rayon de {radius_m:.0} m"),
-                format!("server not reached: from this device's copy (followed zones only), within {radius_m:.0} m"),
+                format!("d'après la copie de cet appareil, le serveur n'ayant pas répondu (quartiers suivis seulement), dans un rayon de {radius_m:.0} m"),
+                format!("from this device's copy, the server did not answer (followed zones only), within {radius_m:.0} m"),
             ),
             Self::Notification => lang.choose("notification", "notification").into(),
             Self::Queued => lang.choose("[en attente]", "[queued]").into(),

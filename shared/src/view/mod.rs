@@ -78,7 +78,9 @@ pub struct RegistrationView {
     pub tenant: String,
     /// The town's name, once the catalogue has arrived.
     pub town: Option<String>,
-    /// A staff member's device: whose, and what they may act on.
+    /// A staff member's device (registered with an enrolment code).
+    pub is_staff: bool,
+    /// Whose staff device it is, and what they may act on (when the server said).
     pub staff: Option<StaffView>,
 }
 
@@ -215,6 +217,7 @@ impl From<&Model> for ViewModel {
                 server_url: r.server_url.clone(),
                 tenant: r.tenant.clone(),
                 town,
+                is_staff: r.is_staff(),
                 staff: r.staff.as_ref().map(StaffView::from),
             }),
             registration_problem: match &model.registering {
