@@ -58,38 +58,13 @@ fn apply(report: &mut Report, action: &WorkflowAction) {
 
 #[cfg(test)]
 mod tests {
-    use relais_protocol::{GeoPoint, ReportStatus};
-    use uuid::Uuid;
+    use relais_protocol::ReportStatus;
 
     use super::*;
+    use crate::model::testing::public_report;
 
     fn report() -> Report {
-        Report {
-            id: Uuid::now_v7(),
-            category: "c".into(),
-            location: GeoPoint {
-                lat: 48.85,
-                lon: 2.35,
-                accuracy_m: None,
-            },
-            text: "t".into(),
-            created_at_ms: 0,
-            status: ReportStatus::Received,
-            version: 3,
-            zone: None,
-            service: None,
-            service_code: None,
-            due_at_ms: None,
-            scheduled_for_ms: None,
-            history: Vec::new(),
-            photos: Vec::new(),
-            completion_photos: Vec::new(),
-            supporters: 0,
-            duplicate_of: None,
-            mine: false,
-            supported: false,
-            refusal: None,
-        }
+        Report::from(public_report(ReportStatus::Received, 3, 2.35))
     }
 
     fn act(report: &Report, action: WorkflowAction) -> MutationOp {

@@ -2,50 +2,19 @@
 //! in order, pruning, and the indexed lists.
 
 use relais_protocol::{
-    Author, Change, Cursor, GeoPoint, LocalizedText, Mutation, MutationOp, PublicReport,
-    ReportStatus, StatusChange, ThreadMessage, WorkflowAction,
+    Author, Change, Cursor, Mutation, MutationOp, ReportStatus, ThreadMessage, WorkflowAction,
 };
 use uuid::Uuid;
 
 use super::*;
 use crate::{
     effects::store::{LocalChange, PruneRule, PullPage},
+    model::testing::public_report,
     model::{
         OutboxItem, Report,
         lists::{Position, ReportQuery},
     },
 };
-
-fn public(status: ReportStatus, version: i64, lon: f64) -> PublicReport {
-    PublicReport {
-        id: Uuid::now_v7(),
-        category: "c".into(),
-        location: GeoPoint {
-            lat: 48.85,
-            lon,
-            accuracy_m: None,
-        },
-        text: "t".into(),
-        created_at_ms: 1,
-        status,
-        version,
-        zone: "75104".into(),
-        service: LocalizedText::new("s", "s"),
-        history: vec![StatusChange {
-            status,
-            at_ms: 10,
-            note: None,
-            detail: None,
-        }],
-        photos: Vec::new(),
-        supporters: 0,
-        duplicate_of: None,
-        service_code: Some("proprete".into()),
-        due_at_ms: None,
-        scheduled_for_ms: None,
-        completion_photos: Vec::new(),
-    }
-}
 
 fn item(op: MutationOp) -> Box<OutboxItem> {
     Box::new(OutboxItem::new(
@@ -85,6 +54,22 @@ fn pull(store: &mut LocalStore, changes: Vec<Change>) -> crate::effects::store::
     };
     match store.execute(StoreOp::ApplyPull(Box::new(page))).unwrap() {
         StoreOutput::Pulled(applied) => applied,
+        other => panic!("{other:?}"),
+    }
+}
+
+fn nearby(store: &mut LocalStore, radius_m: f64, limit: usize) -> Vec<Report> {
+    let op = StoreOp::Nearby {
+        category: "c".into(),
+        here: Position {
+            lat: 48.85,
+            lon: 2.35,
+        },
+        radius_m,
+        limit,
+    };
+    match store.execute(op).unwrap() {
+        StoreOutput::Reports(reports) => reports,
         other => panic!("{other:?}"),
     }
 }
@@ -154,7 +139,7 @@ fn resequencing_renumbers_queued_items_in_order_and_moves_the_next_number() {
 fn a_staff_change_is_based_on_the_report_with_the_queued_changes_applied() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = LocalStore::open(dir.path()).unwrap();
-    let task = public(ReportStatus::Received, 5, 2.35);
+    let task = public_report(ReportStatus::Received, 5, 2.35);
     let id = task.id;
     pull(
         &mut store,
@@ -190,7 +175,7 @@ fn a_page_lands_on_the_latest_state_whatever_the_order_of_its_changes() {
     let mut store = LocalStore::open(dir.path()).unwrap();
     let own = Report {
         mine: true,
-        ..Report::from(public(ReportStatus::Resolved, 2, 2.35))
+        ..Report::from(public_report(ReportStatus::Resolved, 2, 2.35))
     };
     let id = own.id;
     store
@@ -200,7 +185,7 @@ fn a_page_lands_on_the_latest_state_whatever_the_order_of_its_changes() {
             replaces: None,
         })
         .unwrap();
-    let mut reopened = public(ReportStatus::Reopened, 3, 2.35);
+    let mut reopened = public_report(ReportStatus::Reopened, 3, 2.35);
     reopened.id = id;
     let message = ThreadMessage {
         id: Uuid::now_v7(),
@@ -236,12 +221,12 @@ fn a_page_lands_on_the_latest_state_whatever_the_order_of_its_changes() {
 fn pruning_keeps_own_queued_and_followed_reports_only() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = LocalStore::open(dir.path()).unwrap();
-    let followed = public(ReportStatus::Received, 1, 2.35);
-    let mut elsewhere = public(ReportStatus::Received, 1, 2.34);
+    let followed = public_report(ReportStatus::Received, 1, 2.35);
+    let mut elsewhere = public_report(ReportStatus::Received, 1, 2.34);
     elsewhere.zone = "75101".into();
-    let mut referred = public(ReportStatus::Received, 1, 2.34);
+    let mut referred = public_report(ReportStatus::Received, 1, 2.34);
     referred.zone = "75101".into();
-    let closed = public(ReportStatus::Resolved, 2, 2.35);
+    let closed = public_report(ReportStatus::Resolved, 2, 2.35);
     let ids = [followed.id, elsewhere.id, referred.id, closed.id];
     pull(
         &mut store,
@@ -282,7 +267,7 @@ fn lists_are_filtered_and_limited_in_sql() {
     let mut store = LocalStore::open(dir.path()).unwrap();
     let changes = (0..10)
         .map(|i| Change::Report {
-            report: Box::new(public(
+            report: Box::new(public_report(
                 if i % 2 == 0 {
                     ReportStatus::Received
                 } else {
@@ -312,20 +297,7 @@ fn lists_are_filtered_and_limited_in_sql() {
         ..ReportQuery::default()
     };
     assert_eq!(count(&mut store, few), 4);
-    let StoreOutput::Reports(near) = store
-        .execute(StoreOp::Nearby {
-            category: "c".into(),
-            here: Position {
-                lat: 48.85,
-                lon: 2.35,
-            },
-            radius_m: 100.0,
-            limit: 20,
-        })
-        .unwrap()
-    else {
-        panic!()
-    };
+    let near = nearby(&mut store, 100.0, 20);
     assert_eq!(
         near.len(),
         5,
@@ -343,7 +315,7 @@ fn holding_49000_reports_starts_and_lists_without_reading_them_all() {
     for page in 0..98 {
         let changes = (0..500)
             .map(|i| Change::Report {
-                report: Box::new(public(
+                report: Box::new(public_report(
                     ReportStatus::Received,
                     1,
                     2.30 + f64::from(page * 500 + i) * 2e-6,
@@ -362,20 +334,7 @@ fn holding_49000_reports_starts_and_lists_without_reading_them_all() {
     let listed = listed(&mut store, ReportQuery::default()).len();
     let list = started.elapsed();
     let started = std::time::Instant::now();
-    let StoreOutput::Reports(near) = store
-        .execute(StoreOp::Nearby {
-            category: "c".into(),
-            here: Position {
-                lat: 48.85,
-                lon: 2.35,
-            },
-            radius_m: 250.0,
-            limit: 5,
-        })
-        .unwrap()
-    else {
-        panic!()
-    };
+    let near = nearby(&mut store, 250.0, 5);
     let nearby = started.elapsed();
     println!(
         "49,000 reports: start reads {} held in {load:?}; a list of {listed} in {list:?}; \

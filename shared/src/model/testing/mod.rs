@@ -14,7 +14,10 @@ use crux_http::{
     protocol::{HttpRequest, HttpResponse, HttpResult},
 };
 use crux_time::{TimeRequest, TimeResponse, protocol::Instant};
-use relais_protocol::{ApiError, ErrorCode, StaffProfile, StaffRole};
+use relais_protocol::{
+    ApiError, ErrorCode, GeoPoint, LocalizedText, PublicReport, ReportStatus, StaffProfile,
+    StaffRole, StatusChange,
+};
 use uuid::Uuid;
 
 pub use oracle::ServerOracle;
@@ -310,4 +313,37 @@ pub fn connection_refused() -> HttpResult {
 
 pub fn timeout() -> HttpResult {
     HttpResult::Err(HttpError::Timeout)
+}
+
+/// A report as a server publishes it: category `c`, in the 4th, at `lon`, of the `proprete`
+/// service, with one history entry.
+pub fn public_report(status: ReportStatus, version: i64, lon: f64) -> PublicReport {
+    PublicReport {
+        id: Uuid::now_v7(),
+        category: "c".into(),
+        location: GeoPoint {
+            lat: 48.85,
+            lon,
+            accuracy_m: None,
+        },
+        text: "t".into(),
+        created_at_ms: 1,
+        status,
+        version,
+        zone: "75104".into(),
+        service: LocalizedText::new("s", "s"),
+        history: vec![StatusChange {
+            status,
+            at_ms: 10,
+            note: None,
+            detail: None,
+        }],
+        photos: Vec::new(),
+        supporters: 0,
+        duplicate_of: None,
+        service_code: Some("proprete".into()),
+        due_at_ms: None,
+        scheduled_for_ms: None,
+        completion_photos: Vec::new(),
+    }
 }
