@@ -56,9 +56,19 @@ impl Agent {
             eprintln!("{}", Message::StaffOnly.text(device.lang()));
             return Ok(ExitCode::FAILURE);
         }
+        let near = match near {
+            Some(text) => match when::position(&text) {
+                Some(position) => Some(position),
+                None => {
+                    eprintln!("{}", Message::InvalidPosition(text).text(device.lang()));
+                    return Ok(ExitCode::FAILURE);
+                }
+            },
+            None => None,
+        };
         let view = device.send(Intent::ListWork {
             query: WorkQuery {
-                near: near.as_deref().map(when::position).transpose()?,
+                near,
                 overdue_only: overdue,
                 assigned_to_me: mine,
                 limit,

@@ -86,8 +86,9 @@ impl Status {
     pub fn run(self, device: &Device) -> anyhow::Result<ExitCode> {
         let action = match (self.status.as_str(), self.date, self.reason) {
             ("acknowledged", ..) => StaffActionInput::Acknowledge,
-            ("scheduled", Some(date), _) => StaffActionInput::Schedule {
-                for_ms: when::day(&date)?,
+            ("scheduled", Some(date), _) => match when::day(&date) {
+                Some(for_ms) => StaffActionInput::Schedule { for_ms },
+                None => return refuse(device, &Message::InvalidDate(date)),
             },
             ("in_progress", ..) => StaffActionInput::Start,
             ("resolved", ..) => StaffActionInput::Resolve,

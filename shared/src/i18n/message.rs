@@ -52,6 +52,10 @@ pub enum Message {
     DateRequired,
     /// Rejecting needs one of the town's reasons.
     RejectionReasonRequired,
+    /// Not a day as `YYYY-MM-DD`.
+    InvalidDate(String),
+    /// Not a position as `LAT,LON`.
+    InvalidPosition(String),
     NoDraft,
     InvalidEmail,
     UnknownContact(String),
@@ -254,6 +258,14 @@ impl Message {
                     "Choose one of the town's rejection reasons.",
                 )
                 .into(),
+            Self::InvalidDate(text) => match lang {
+                Lang::Fr => format!("« {text} » n'est pas une date sous la forme AAAA-MM-JJ."),
+                Lang::En => format!("\"{text}\" is not a date as YYYY-MM-DD."),
+            },
+            Self::InvalidPosition(text) => match lang {
+                Lang::Fr => format!("« {text} » n'est pas une position sous la forme LAT,LON."),
+                Lang::En => format!("\"{text}\" is not a position as LAT,LON."),
+            },
             Self::StaffOnly => lang
                 .choose(
                     "Réservé au personnel de la ville (un appareil inscrit avec un code d'enrôlement).",

@@ -105,6 +105,8 @@ mod tests {
             Message::DateRequired,
             Message::RejectionReasonRequired,
             Message::UnknownStatus("x".into()),
+            Message::InvalidDate("x".into()),
+            Message::InvalidPosition("x".into()),
         ];
         for m in messages {
             assert_ne!(m.text(Lang::Fr), m.text(Lang::En), "{m:?}");
