@@ -9,7 +9,12 @@ use std::{
 };
 
 use anyhow::{Context, bail};
-use shared::{Intent, Runtime, ViewModel, effects::Notification, runtime::Shell};
+use shared::{
+    Intent, Runtime, ViewModel,
+    effects::Notification,
+    i18n::{Lang, shell::Phrase},
+    runtime::Shell,
+};
 
 /// Longest a command waits for the core: a sync of many pages over a slow link.
 const COMMAND_TIMEOUT: Duration = Duration::from_secs(600);
@@ -71,6 +76,16 @@ impl Device {
 
     pub fn view(&self) -> ViewModel {
         self.runtime.view()
+    }
+
+    /// The user's language.
+    pub fn lang(&self) -> Lang {
+        Lang::from_tag(&self.view().language)
+    }
+
+    /// A shell phrase in the device's language.
+    pub fn say(&self, phrase: &Phrase<'_>) -> String {
+        phrase.text(self.lang())
     }
 
     /// Notifications the core asked to show since the last call.

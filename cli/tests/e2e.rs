@@ -174,8 +174,10 @@ fn what_the_server_acknowledged_survives_sigkill() {
 }
 
 /// A mutation the server refuses is kept and shown, and does not block what follows: two field
-/// agents act offline on the same report; the second one's stale change is a visible conflict.
+/// agents act offline on the same report; the second one's stale change is a visible conflict,
+/// shown beside the report's new state and applied again on it in one step.
 #[test]
+#[ignore = "needs the server's staff_action and staff enrolment by e-mail (lead)"]
 fn a_refused_mutation_is_kept_shown_and_does_not_wedge_the_queue() {
     let port = free_port();
     let server = Server::start(port);
@@ -183,19 +185,11 @@ fn a_refused_mutation_is_kept_shown_and_does_not_wedge_the_queue() {
     citizen.ok(&["init", "--server", &server.url(), "--tenant", "demo"]);
     let id = citizen.file(CATEGORY, 48.8566, 2.3522, "Matelas");
     citizen.ok(&["sync"]);
-    let agents: Vec<Phone> = (0..2)
-        .map(|_| {
-            let agent = Phone::new();
-            let code = server.enrol_agent("proprete");
-            agent.ok(&[
-                "init",
-                "--server",
-                &server.url(),
-                "--tenant",
-                "demo",
-                "--enrolment-code",
-                &code,
-            ]);
+    let agents: Vec<Phone> = ["agent.a@paris.example", "agent.b@paris.example"]
+        .iter()
+        .map(|email| {
+            let agent = server.agent_phone("proprete", email);
+            agent.ok(&["sync"]);
             agent
         })
         .collect();
@@ -204,7 +198,7 @@ fn a_refused_mutation_is_kept_shown_and_does_not_wedge_the_queue() {
         &id,
         "--to",
         "acknowledged",
-        "--note",
+        "--reply",
         "Pris en charge",
     ]);
     agents[1].ok(&[
@@ -212,7 +206,9 @@ fn a_refused_mutation_is_kept_shown_and_does_not_wedge_the_queue() {
         &id,
         "--to",
         "scheduled",
-        "--note",
+        "--date",
+        "2030-01-10",
+        "--reply",
         "Passage jeudi",
     ]);
     agents[0].ok(&["sync"]);
@@ -223,6 +219,7 @@ fn a_refused_mutation_is_kept_shown_and_does_not_wedge_the_queue() {
     let outbox: Value = agents[1].json(&["outbox", "--json"]);
     assert_eq!(outbox.as_array().unwrap().len(), 1);
     assert_eq!(outbox[0]["state"], "rejected");
+    assert_eq!(outbox[0]["reason_code"], "conflict");
     assert!(
         outbox[0]["reason"].as_str().unwrap().contains("changed"),
         "{outbox}"
@@ -232,16 +229,13 @@ fn a_refused_mutation_is_kept_shown_and_does_not_wedge_the_queue() {
         french[0]["reason"].as_str().unwrap().contains("changé"),
         "{french}"
     );
-    // The queue moves on: a change made on the fresh version goes through.
-    agents[1].ok(&[
-        "status",
-        &id,
-        "--to",
-        "scheduled",
-        "--note",
-        "Passage jeudi",
-    ]);
+    let conflicts: Value = agents[1].json(&["conflicts", "--json"]);
+    assert_eq!(conflicts[0]["conflict"]["current_status"], "acknowledged");
+    // The queue moves on: the change applied again on the fresh version goes through.
+    let mutation = outbox[0]["id"].as_str().unwrap();
+    agents[1].ok(&["reapply", mutation]);
     agents[1].ok(&["sync"]);
+    assert_eq!(agents[1].json(&["outbox", "--json"]), Value::Array(vec![]));
     citizen.ok(&["sync"]);
     let reports: Value = citizen.json(&["reports", "--json"]);
     assert_eq!(reports[0]["status"], "scheduled");

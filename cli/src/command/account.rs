@@ -3,10 +3,10 @@
 use std::{path::PathBuf, process::ExitCode};
 
 use clap::{Args, Subcommand};
-use shared::{Intent, view::AccountView};
+use shared::{Intent, i18n::shell::Phrase, view::AccountView};
 
 use super::EXIT_UNREACHABLE;
-use crate::device::Device;
+use crate::{device::Device, output::out};
 
 #[derive(Args)]
 pub struct Account {
@@ -64,9 +64,14 @@ impl Account {
         };
         match device.send(intent)?.account {
             AccountView::Exported { json } => {
-                let out = out.expect("only an export answers with an export");
-                std::fs::write(&out, json)?;
-                eprintln!("exported to {}", out.display());
+                let Some(path) = out else {
+                    anyhow::bail!("an export arrived for another request");
+                };
+                std::fs::write(&path, json)?;
+                eprintln!(
+                    "{}",
+                    device.say(&Phrase::ExportedTo(&path.display().to_string()))
+                );
                 Ok(ExitCode::SUCCESS)
             }
             AccountView::Ready {
@@ -75,14 +80,19 @@ impl Account {
                 devices,
                 ..
             } => {
-                println!("{link_code}");
+                out!("{link_code}")?;
                 eprintln!(
-                    "account {email}: {devices} device(s); link another with `relais account link {link_code}`"
+                    "{}",
+                    device.say(&Phrase::AccountLinked {
+                        email: &email,
+                        devices,
+                        code: &link_code,
+                    })
                 );
                 Ok(ExitCode::SUCCESS)
             }
             AccountView::Deleted { message } => {
-                println!("{message}");
+                out!("{message}")?;
                 Ok(ExitCode::SUCCESS)
             }
             AccountView::Failed { problem } => {
@@ -94,7 +104,7 @@ impl Account {
                 })
             }
             AccountView::Idle | AccountView::Working => {
-                eprintln!("the request did not complete");
+                eprintln!("{}", device.say(&Phrase::Incomplete));
                 Ok(ExitCode::FAILURE)
             }
         }

@@ -4,8 +4,10 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use super::print_json;
-use crate::device::Device;
+use crate::{
+    device::Device,
+    output::{self, out},
+};
 
 #[derive(Args)]
 pub struct Categories {
@@ -18,13 +20,16 @@ impl Categories {
     pub fn run(self, device: &Device) -> anyhow::Result<ExitCode> {
         let categories = device.view().categories;
         if self.json {
-            print_json(&categories)?;
+            output::json(&categories)?;
         } else {
             for c in &categories {
-                println!(
+                out!(
                     "{:<40} {} — {} ({})",
-                    c.code, c.group_name, c.name, c.service
-                );
+                    c.code,
+                    c.group_name,
+                    c.name,
+                    c.service
+                )?;
             }
         }
         Ok(ExitCode::SUCCESS)

@@ -33,6 +33,6 @@ impl Confirm {
             fixed: self.fixed,
             satisfaction: self.satisfaction,
         })?;
-        Ok(saved_or_failed(&view, false))
+        saved_or_failed(&view, false)
     }
 }

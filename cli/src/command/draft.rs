@@ -20,11 +20,15 @@ use std::{path::PathBuf, process::ExitCode};
 use clap::{Args, Subcommand};
 use shared::{
     Intent,
+    i18n::shell::Phrase,
     model::{AnswerValue, DraftIntent},
 };
 
-use super::{print_json, saved_or_failed};
-use crate::device::Device;
+use super::saved_or_failed;
+use crate::{
+    device::Device,
+    output::{self, out},
+};
 
 #[derive(Args)]
 pub struct Draft {
@@ -90,10 +94,20 @@ impl Draft {
                     eprintln!("{problem}");
                     return Ok(ExitCode::FAILURE);
                 }
-                return Ok(saved_or_failed(&view, json));
+                return saved_or_failed(&view, json);
+            }
+            Step::Discard => {
+                let view = device.send(Intent::Draft {
+                    change: DraftIntent::Discard,
+                })?;
+                if let Some(problem) = view.draft_problem {
+                    eprintln!("{problem}");
+                    return Ok(ExitCode::FAILURE);
+                }
+                eprintln!("{}", device.say(&Phrase::DraftDiscarded));
+                return Ok(ExitCode::SUCCESS);
             }
             Step::Start => DraftIntent::Start,
-            Step::Discard => DraftIntent::Discard,
             Step::Category { code } => DraftIntent::SetCategory { code },
             Step::Locate {
                 lat,
@@ -154,8 +168,9 @@ impl Draft {
 }
 
 fn show(device: &Device, json: bool) -> anyhow::Result<ExitCode> {
-    let Some(draft) = device.view().draft else {
-        eprintln!("no report in progress");
+    let view = device.view();
+    let Some(draft) = view.draft else {
+        eprintln!("{}", shared::i18n::Message::NoDraft.text(device.lang()));
         return Ok(if json {
             ExitCode::SUCCESS
         } else {
@@ -163,33 +178,30 @@ fn show(device: &Device, json: bool) -> anyhow::Result<ExitCode> {
         });
     };
     if json {
-        print_json(&draft)?;
-    } else {
-        println!("step: {}", draft.step);
-        if let Some(name) = &draft.category_name {
-            println!("category: {name}");
-        }
-        if let (Some(lat), Some(lon)) = (draft.lat, draft.lon) {
-            println!(
-                "place: {lat:.5},{lon:.5} ({})",
-                draft.location_source.as_deref().unwrap_or("")
-            );
-        }
-        if let (Some(lat), Some(lon)) = (draft.offered_lat, draft.offered_lon) {
-            println!("the first photo offers: {lat:.5},{lon:.5} (relais draft use-photo-location)");
-        }
-        println!("photos: {}", draft.photos.len());
-        if let Some(nearby) = draft.nearby.filter(|n| !n.reports.is_empty()) {
-            println!(
-                "{} open report(s) of this kind nearby: say \"me too\" with `relais support ID`?",
-                nearby.reports.len()
-            );
-            for n in nearby.reports {
-                println!(
-                    "  {} {:.0} m — {}",
-                    n.report.id, n.distance_m, n.report.text
-                );
-            }
+        output::json(&draft)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    out!("{}", device.say(&Phrase::DraftStep(&draft.step)))?;
+    if let Some(name) = &draft.category_name {
+        out!("{}", device.say(&Phrase::DraftCategory(name)))?;
+    }
+    if let (Some(lat), Some(lon)) = (draft.lat, draft.lon) {
+        let source = draft.location_source.as_deref().unwrap_or("");
+        out!("{}", device.say(&Phrase::DraftPlace { lat, lon, source }))?;
+    }
+    if let (Some(lat), Some(lon)) = (draft.offered_lat, draft.offered_lon) {
+        out!("{}", device.say(&Phrase::DraftOffered { lat, lon }))?;
+    }
+    out!("{}", device.say(&Phrase::DraftPhotos(draft.photos.len())))?;
+    if let Some(nearby) = draft.nearby.filter(|n| !n.reports.is_empty()) {
+        out!("{}", device.say(&Phrase::DraftNearby(nearby.reports.len())))?;
+        for n in nearby.reports {
+            out!(
+                "  {} {:.0} m — {}",
+                n.report.id,
+                n.distance_m,
+                n.report.text
+            )?;
         }
     }
     Ok(ExitCode::SUCCESS)

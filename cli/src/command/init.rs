@@ -1,13 +1,18 @@
-//! `relais init --server URL --tenant TENANT`
+//! `relais init --server URL --tenant TENANT [--enrolment-code CODE]`
+//!
+//! Exit codes: 0 registered and synced; 3 not registered, the server was not reached (nothing
+//! saved: run it again); 1 not registered for another reason; 4 registered, but the first sync
+//! did not complete (`relais sync` finishes it). On a device whose identity the server no longer
+//! knows (its account was deleted from another device), it starts again from scratch.
 
 use std::process::ExitCode;
 
 use anyhow::bail;
 use clap::Args;
-use shared::Intent;
+use shared::{Intent, i18n::shell::Phrase, view::SyncView};
 
-use super::EXIT_UNREACHABLE;
-use crate::device::Device;
+use super::{EXIT_REGISTERED_NOT_SYNCED, EXIT_UNREACHABLE};
+use crate::{device::Device, output::out};
 
 #[derive(Args)]
 pub struct Init {
@@ -17,7 +22,8 @@ pub struct Init {
     /// The town's id on that server, e.g. `demo`.
     #[arg(long)]
     tenant: String,
-    /// A one-time enrolment code from the town's administrator: register as a field agent.
+    /// A one-time enrolment code from the town's administrator: register a staff member's
+    /// device.
     #[arg(long)]
     enrolment_code: Option<String>,
 }
@@ -32,6 +38,9 @@ impl Init {
         })?;
         if let Some(problem) = view.registration_problem {
             eprintln!("{}", problem.message);
+            if view.registration.is_none() {
+                eprintln!("{}", device.say(&Phrase::NothingSaved));
+            }
             return Ok(if problem.unreachable {
                 ExitCode::from(EXIT_UNREACHABLE)
             } else {
@@ -41,11 +50,18 @@ impl Init {
         let Some(registration) = view.registration else {
             bail!("registration did not complete");
         };
-        println!(
-            "registered with {} on {}",
-            registration.town.as_deref().unwrap_or(&registration.tenant),
-            registration.server_url
-        );
-        Ok(super::sync::exit_code(&view.sync, false))
+        out!(
+            "{}",
+            device.say(&Phrase::Registered {
+                town: registration.town.as_deref().unwrap_or(&registration.tenant),
+                server: &registration.server_url,
+            })
+        )?;
+        if let SyncView::Finished { .. } = view.sync {
+            return Ok(ExitCode::SUCCESS);
+        }
+        super::sync::exit_code(device, &view.sync, false)?;
+        eprintln!("{}", device.say(&Phrase::FirstSyncIncomplete));
+        Ok(ExitCode::from(EXIT_REGISTERED_NOT_SYNCED))
     }
 }

@@ -1,12 +1,16 @@
-//! `relais nearby --lat LAT --lon LON --category CODE [--json]`
+//! `relais nearby --lat LAT --lon LON --category CODE [--json]`: open reports of a category
+//! near a point, asked of the server when it is reachable, from this device's copy when not
+//! (which it says).
 
 use std::process::ExitCode;
 
 use clap::Args;
-use shared::Intent;
+use shared::{Intent, i18n::shell::Phrase};
 
-use super::print_json;
-use crate::device::Device;
+use crate::{
+    device::Device,
+    output::{self, out},
+};
 
 #[derive(Args)]
 pub struct Nearby {
@@ -16,7 +20,8 @@ pub struct Nearby {
     lon: f64,
     #[arg(long)]
     category: String,
-    /// Print as JSON: `{category, radius_m, reports: [{distance_m, report}]}`.
+    /// Print as JSON: `{category, looking, source, radius_m, reports: [{distance_m, report}]}`;
+    /// `source` is `server` or `device`.
     #[arg(long)]
     json: bool,
 }
@@ -32,15 +37,26 @@ impl Nearby {
             anyhow::bail!("the core gave no answer");
         };
         if self.json {
-            print_json(&nearby)?;
-        } else {
-            for n in &nearby.reports {
-                let r = &n.report;
-                println!(
-                    "{} {:>5.0} m  {} (+{}) — {}",
-                    r.id, n.distance_m, r.status_label, r.supporters, r.text
-                );
-            }
+            output::json(&nearby)?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        eprintln!(
+            "{}",
+            device.say(&Phrase::NearbyFrom {
+                server: nearby.source == "server",
+                radius_m: nearby.radius_m,
+            })
+        );
+        for n in &nearby.reports {
+            let r = &n.report;
+            out!(
+                "{} {:>5.0} m  {} (+{}) — {}",
+                r.id,
+                n.distance_m,
+                r.status_label,
+                r.supporters,
+                r.text
+            )?;
         }
         Ok(ExitCode::SUCCESS)
     }

@@ -4,7 +4,7 @@
 use std::{path::PathBuf, process::ExitCode};
 
 use clap::{Args, Subcommand};
-use shared::{Intent, view::PhotoFetchView};
+use shared::{Intent, i18n::shell::Phrase, view::PhotoFetchView};
 
 use crate::device::Device;
 
@@ -31,7 +31,10 @@ impl Photo {
         let view = device.send(Intent::FetchPhoto { sha256, path })?;
         match view.photo_fetch {
             PhotoFetchView::Saved { path, bytes } => {
-                eprintln!("{bytes} bytes written to {path}");
+                eprintln!(
+                    "{}",
+                    device.say(&Phrase::BytesWritten { bytes, path: &path })
+                );
                 Ok(ExitCode::SUCCESS)
             }
             PhotoFetchView::Failed { message } => {
@@ -39,7 +42,7 @@ impl Photo {
                 Ok(ExitCode::FAILURE)
             }
             PhotoFetchView::Idle | PhotoFetchView::Fetching => {
-                eprintln!("the download did not complete");
+                eprintln!("{}", device.say(&Phrase::Incomplete));
                 Ok(ExitCode::FAILURE)
             }
         }

@@ -31,6 +31,6 @@ impl Rate {
             importance: self.importance,
             comment: self.comment,
         })?;
-        Ok(saved_or_failed(&view, false))
+        saved_or_failed(&view, false)
     }
 }

@@ -1,4 +1,5 @@
-//! `relais reply REPORT_ID --text TEXT`: write to the city about one of your reports.
+//! `relais reply REPORT_ID --text TEXT`: write to the town about one of your reports, or, on a
+//! staff device, to the reporter.
 
 use std::process::ExitCode;
 
@@ -21,6 +22,6 @@ impl Reply {
             report_id: self.report_id,
             text: self.text,
         })?;
-        Ok(saved_or_failed(&view, false))
+        saved_or_failed(&view, false)
     }
 }

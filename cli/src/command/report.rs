@@ -69,7 +69,7 @@ impl Report {
                 .map(|p| std::path::absolute(p).map(|p| p.to_string_lossy().into_owned()))
                 .collect::<Result<_, _>>()?,
         })?;
-        Ok(saved_or_failed(&view, self.json))
+        saved_or_failed(&view, self.json)
     }
 }
 

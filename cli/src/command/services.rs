@@ -4,8 +4,10 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use super::print_json;
-use crate::device::Device;
+use crate::{
+    device::Device,
+    output::{self, out},
+};
 
 #[derive(Args)]
 pub struct Services {
@@ -19,7 +21,7 @@ impl Services {
     pub fn run(self, device: &Device) -> anyhow::Result<ExitCode> {
         let services = device.view().services;
         if self.json {
-            print_json(&services)?;
+            output::json(&services)?;
         } else {
             for s in &services {
                 let ratings = match (s.satisfaction_mean, s.importance_mean, s.ratings_count) {
@@ -28,7 +30,7 @@ impl Services {
                     }
                     _ => String::new(),
                 };
-                println!("{:<24} {} — {} {ratings}", s.id, s.kind, s.name);
+                out!("{:<24} {} — {} {ratings}", s.id, s.kind, s.name)?;
             }
         }
         Ok(ExitCode::SUCCESS)

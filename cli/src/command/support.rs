@@ -18,6 +18,6 @@ impl Support {
         let view = device.send(Intent::Support {
             report_id: self.report_id,
         })?;
-        Ok(saved_or_failed(&view, false))
+        saved_or_failed(&view, false)
     }
 }

@@ -3,14 +3,18 @@
 use std::process::ExitCode;
 
 use clap::Args;
-use shared::{Intent, view::SyncView};
+use shared::{Intent, i18n::shell::Phrase, view::SyncView};
 
-use super::{EXIT_UNREACHABLE, print_json};
-use crate::device::Device;
+use super::EXIT_UNREACHABLE;
+use crate::{
+    device::Device,
+    output::{self, out},
+};
 
 #[derive(Args)]
 pub struct Sync {
-    /// Print the sync result as JSON.
+    /// Print the sync result as JSON: `{"state": "finished", "sent", "refused", "received",
+    /// "message"}`, or `{"state": "unreachable"|"failed", "message", "queued"}`.
     #[arg(long)]
     json: bool,
 }
@@ -19,34 +23,35 @@ impl Sync {
     pub fn run(self, device: &Device) -> anyhow::Result<ExitCode> {
         let view = device.send(Intent::Sync)?;
         if self.json {
-            print_json(&view.sync)?;
+            output::json(&view.sync)?;
         } else {
+            let label = device.say(&Phrase::Notification);
             for n in device.take_notifications() {
-                println!("notification: {} — {}", n.title, n.body);
+                out!("{label}: {} — {}", n.title, n.body)?;
             }
         }
-        Ok(exit_code(&view.sync, self.json))
+        exit_code(device, &view.sync, self.json)
     }
 }
 
 /// Prints the human message of a finished sync (unless `quiet`) and maps it to the exit code.
-pub fn exit_code(sync: &SyncView, quiet: bool) -> ExitCode {
+pub fn exit_code(device: &Device, sync: &SyncView, quiet: bool) -> anyhow::Result<ExitCode> {
     let (code, message, to_stderr) = match sync {
-        SyncView::Finished { message, .. } => (ExitCode::SUCCESS, message.as_str(), false),
+        SyncView::Finished { message, .. } => (ExitCode::SUCCESS, message.clone(), false),
         SyncView::Unreachable { message, .. } => {
-            (ExitCode::from(EXIT_UNREACHABLE), message.as_str(), true)
+            (ExitCode::from(EXIT_UNREACHABLE), message.clone(), true)
         }
-        SyncView::Failed { message, .. } => (ExitCode::FAILURE, message.as_str(), true),
+        SyncView::Failed { message, .. } => (ExitCode::FAILURE, message.clone(), true),
         SyncView::Idle | SyncView::Running { .. } => {
-            (ExitCode::FAILURE, "the sync did not complete", true)
+            (ExitCode::FAILURE, device.say(&Phrase::Incomplete), true)
         }
     };
     if !quiet {
         if to_stderr {
             eprintln!("{message}");
         } else {
-            println!("{message}");
+            out!("{message}")?;
         }
     }
-    code
+    Ok(code)
 }

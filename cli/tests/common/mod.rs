@@ -80,18 +80,34 @@ impl Server {
         format!("http://127.0.0.1:{}", self.port)
     }
 
-    /// Runs the server's administrator command that enrols a field agent of `service`, and
-    /// returns the one-time code it prints.
-    pub fn enrol_agent(&self, service: &str) -> String {
+    /// Runs the server's administrator command that enrols an agent of `service` with the
+    /// staff account `email`, and returns the one-time code it prints.
+    pub fn enrol_agent(&self, service: &str, email: &str) -> String {
         let out = Command::new(server_bin())
             .arg("--data")
             .arg(self.data.path())
             .args(["enrol-agent", "--tenant", "demo", "--service", service])
-            .args(["--email", &format!("agent.{service}@paris.example")])
+            .args(["--email", email])
             .output()
             .unwrap();
         assert!(out.status.success(), "{out:?}");
         String::from_utf8(out.stdout).unwrap().trim().to_owned()
+    }
+
+    /// A staff phone of an agent of `service`, registered with a fresh enrolment code.
+    pub fn agent_phone(&self, service: &str, email: &str) -> Phone {
+        let phone = Phone::new();
+        let code = self.enrol_agent(service, email);
+        phone.ok(&[
+            "init",
+            "--server",
+            &self.url(),
+            "--tenant",
+            "demo",
+            "--enrolment-code",
+            &code,
+        ]);
+        phone
     }
 
     /// SIGKILL: no graceful shutdown, no flush.
@@ -105,6 +121,13 @@ impl Drop for Server {
     fn drop(&mut self) {
         self.kill();
     }
+}
+
+/// A citizen's phone registered with `server` (and synced once).
+pub fn registered(server: &Server) -> Phone {
+    let phone = Phone::new();
+    phone.ok(&["init", "--server", &server.url(), "--tenant", "demo"]);
+    phone
 }
 
 /// A phone: a data directory driven through the real `relais` binary.
@@ -141,6 +164,23 @@ impl Phone {
         self.command(lang, args).output().unwrap()
     }
 
+    /// Runs with `stdin` as its standard input.
+    pub fn run_with_stdin(&self, args: &[&str], stdin: Stdio) -> Output {
+        self.command("en", args).stdin(stdin).output().unwrap()
+    }
+
+    /// Runs with its standard output a pipe nobody reads (`relais ARGS | head -0`).
+    pub fn run_into_closed_pipe(&self, args: &[&str]) -> Output {
+        let mut child = self
+            .command("en", args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        child.wait_with_output().unwrap()
+    }
+
     /// Runs and expects success; returns stdout.
     pub fn output(&self, args: &[&str]) -> String {
         let out = self.run(args);
@@ -160,6 +200,17 @@ impl Phone {
         let out = self.command(lang, args).output().unwrap();
         assert!(out.status.success(), "{out:?}");
         serde_json::from_slice(&out.stdout).unwrap()
+    }
+
+    /// The report `id` in `relais reports --json`, if this phone holds it.
+    pub fn report(&self, id: &str) -> Option<Value> {
+        let reports: Value = self.json(&["reports", "--json"]);
+        reports
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == id)
+            .cloned()
     }
 
     /// Files a report and returns its id.

@@ -17,6 +17,7 @@ use relais_server_database::{
     TokenHash, TownDefinition, TownFile, TownZone,
 };
 use rusqlite::Connection;
+use rusqlite::trace::{TraceEvent, TraceEventCodes};
 use uuid::Uuid;
 
 use crate::Sqlite;
@@ -24,8 +25,12 @@ use crate::Sqlite;
 /// The statements run while recording.
 static RECORDED: Mutex<Vec<String>> = Mutex::new(Vec::new());
 
-fn record(sql: &str) {
-    RECORDED.lock().unwrap().push(sql.to_owned());
+fn record(event: TraceEvent<'_>) {
+    // With its parameters written in, so that the plan can be asked as is.
+    if let TraceEvent::Stmt(statement, sql) = event {
+        let sql = statement.expanded_sql().unwrap_or_else(|| sql.to_owned());
+        RECORDED.lock().unwrap().push(sql);
+    }
 }
 
 /// The plan lines of `sql` that scan a real table (a scan of the statement's own input, a
@@ -146,7 +151,7 @@ async fn every_statement_of_a_write_and_a_pull_uses_an_index() {
     drop(db);
 
     let mut conn = Connection::open(&path).unwrap();
-    conn.trace(Some(record));
+    conn.trace_v2(TraceEventCodes::SQLITE_TRACE_STMT, Some(record));
     let (first, second) = (Uuid::now_v7(), Uuid::now_v7());
     let (citizen, neighbour) = (device.to_string(), other.to_string());
     let device_record = DeviceRecord {
@@ -284,7 +289,7 @@ async fn every_statement_of_a_write_and_a_pull_uses_an_index() {
         2,
     )
     .unwrap();
-    conn.trace(None);
+    conn.trace_v2(TraceEventCodes::empty(), None);
 
     let statements: Vec<String> = std::mem::take(&mut *RECORDED.lock().unwrap());
     assert!(statements.len() > 40, "{statements:#?}");

@@ -4,9 +4,11 @@
 
 use crux_core::command::RequestBuilder;
 use crux_http::{HttpError, command::Http};
+use std::io::Write;
+
 use relais_protocol::{
-    ApiError, Catalogue, Cursor, Directory, ErrorCode, PullResponse, PushRequest, PushResponse,
-    RegisterDevice, Registered,
+    ApiError, Catalogue, Cursor, Directory, ErrorCode, NearbyReports, PullResponse, PushRequest,
+    PushResponse, RegisterDevice, Registered,
 };
 use relais_protocol::{
     account::{Account, AccountDetails, LinkAccount},
@@ -33,6 +35,8 @@ pub enum ApiFailure {
     OffsetMismatch { expected_offset: u64 },
     /// The server expects the device's queue to start at another sequence number.
     Resequence { expected_seq: u64 },
+    /// The server could not read the request's body (an older server and a compressed body).
+    BodyRefused(String),
     /// The server was reached but failed (5xx).
     Server(u16),
     /// The server answered something this build does not understand.
@@ -40,6 +44,15 @@ pub enum ApiFailure {
 }
 
 type ApiResult<T> = Result<T, ApiFailure>;
+
+/// A resource fetched with the `ETag` of the copy the device holds.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Fetched<T> {
+    /// `304 Not Modified`: the device's copy is current.
+    Unchanged,
+    /// A new copy, with its tag.
+    Changed { value: T, etag: Option<String> },
+}
 
 /// Pages asked of the pull endpoint.
 pub const PULL_PAGE: u32 = 500;
@@ -62,30 +75,75 @@ pub fn register(
     send_json(request.body_json(body))
 }
 
-/// `GET /v1/{tenant}/catalogue`
+/// `GET /v1/{tenant}/catalogue`, unless it is the one tagged `etag`.
 pub fn catalogue(
     registration: &Registration,
-) -> RequestBuilder<Effect, Event, impl Future<Output = ApiResult<Catalogue>> + use<>> {
-    let request = Http::<Effect, Event>::get(url(
-        &registration.server_url,
-        &registration.tenant,
-        "catalogue",
-    ))
-    .header("authorization", bearer(registration));
-    send_json(Ok(request))
+    etag: Option<&str>,
+) -> RequestBuilder<Effect, Event, impl Future<Output = ApiResult<Fetched<Catalogue>>> + use<>> {
+    fetch_cached(registration, "catalogue", etag)
 }
 
-/// `GET /v1/{tenant}/directory`
+/// `GET /v1/{tenant}/directory`, unless it is the one tagged `etag`.
 pub fn directory(
     registration: &Registration,
-) -> RequestBuilder<Effect, Event, impl Future<Output = ApiResult<Directory>> + use<>> {
+    etag: Option<&str>,
+) -> RequestBuilder<Effect, Event, impl Future<Output = ApiResult<Fetched<Directory>>> + use<>> {
+    fetch_cached(registration, "directory", etag)
+}
+
+/// A `GET` with `If-None-Match`: `304` means the device's copy is current.
+fn fetch_cached<T: DeserializeOwned + Send + 'static>(
+    registration: &Registration,
+    path: &str,
+    etag: Option<&str>,
+) -> RequestBuilder<Effect, Event, impl Future<Output = ApiResult<Fetched<T>>> + use<T>> {
+    let mut request =
+        Http::<Effect, Event>::get(url(&registration.server_url, &registration.tenant, path))
+            .header("authorization", bearer(registration));
+    if let Some(etag) = etag {
+        request = request.header("if-none-match", etag);
+    }
+    let request = request.build();
+    let path = path.to_owned();
+    RequestBuilder::new(move |ctx| async move {
+        let mut response = request.into_future(ctx).await.map_err(classify)?;
+        if response.status() == 304 {
+            return Ok(Fetched::Unchanged);
+        }
+        let etag = response
+            .header("etag")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let body = response.take_body().unwrap_or_default();
+        serde_json::from_slice(&body)
+            .map(|value| Fetched::Changed { value, etag })
+            .map_err(|e| ApiFailure::Protocol(format!("{path}: {e}")))
+    })
+}
+
+/// The nearby endpoint's query string.
+#[derive(serde::Serialize)]
+struct NearbyQuery<'a> {
+    lat: f64,
+    lon: f64,
+    category: &'a str,
+}
+
+/// `GET /v1/{tenant}/reports/nearby?lat=..&lon=..&category=..`
+pub fn nearby(
+    registration: &Registration,
+    category: &str,
+    lat: f64,
+    lon: f64,
+) -> RequestBuilder<Effect, Event, impl Future<Output = ApiResult<NearbyReports>> + use<>> {
     let request = Http::<Effect, Event>::get(url(
         &registration.server_url,
         &registration.tenant,
-        "directory",
+        "reports/nearby",
     ))
-    .header("authorization", bearer(registration));
-    send_json(Ok(request))
+    .header("authorization", bearer(registration))
+    .query(&NearbyQuery { lat, lon, category });
+    send_json(request)
 }
 
 /// `GET /v1/{tenant}/uploads/{sha256}`: how much of a photo the server holds.
@@ -218,19 +276,38 @@ pub fn delete_account(
     })
 }
 
-/// `POST /v1/{tenant}/sync/push`
+/// `POST /v1/{tenant}/sync/push`, the body gzip-compressed unless `compressed` is false.
 pub fn push(
     registration: &Registration,
     body: &PushRequest,
+    compressed: bool,
 ) -> RequestBuilder<Effect, Event, impl Future<Output = ApiResult<PushResponse>> + use<>> {
     let request = Http::<Effect, Event>::post(url(
         &registration.server_url,
         &registration.tenant,
         "sync/push",
     ))
-    .header("authorization", bearer(registration))
-    .body_json(body);
+    .header("authorization", bearer(registration));
+    let request = if compressed {
+        serde_json::to_vec(body)
+            .map_err(|e| HttpError::Json(e.to_string()))
+            .and_then(|json| gzip(&json).map_err(|e| HttpError::Io(e.to_string())))
+            .map(|bytes| {
+                request
+                    .body_bytes(bytes)
+                    .header("content-type", "application/json")
+                    .header("content-encoding", "gzip")
+            })
+    } else {
+        request.body_json(body)
+    };
     send_json(request)
+}
+
+fn gzip(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder.write_all(bytes)?;
+    encoder.finish()
 }
 
 /// The pull endpoint's query string.
@@ -316,6 +393,15 @@ fn classify_status(code: u16, body: Option<ApiError>) -> ApiFailure {
             }),
         ) => ApiFailure::UnknownTenant,
         (404, _) => ApiFailure::NotFound,
+        (
+            400,
+            Some(ApiError {
+                error: ErrorCode::MalformedRequest,
+                message,
+                ..
+            }),
+        ) => ApiFailure::BodyRefused(message),
+        (415, body) => ApiFailure::BodyRefused(body.map(|b| b.message).unwrap_or_default()),
         // Gateways answer these when the server behind them is down: not reached.
         (502..=504, _) => ApiFailure::Unreachable(format!("HTTP {code}")),
         (500..=599, _) => ApiFailure::Server(code),

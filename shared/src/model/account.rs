@@ -1,6 +1,7 @@
 //! Self-service data rights, online only: export everything the server holds about me, and
 //! delete my identity (my reports stay, anonymised). After a deletion the device forgets its
-//! registration and its local data, as if new.
+//! registration and its local data, as if new; so does a device whose identity the server no
+//! longer knows (deleted from another device of the account) when asked to delete it.
 
 use crux_core::{Command, render::render};
 use relais_protocol::account::{Account, AccountDetails};
@@ -25,7 +26,11 @@ pub enum AccountState {
     Exported(String),
     /// The account as the server has it now.
     Ready(Account),
-    Deleted,
+    /// My identity is deleted and the device reset. `already_gone`: the server no longer knew
+    /// this device (the account was deleted from another of its devices).
+    Deleted {
+        already_gone: bool,
+    },
     Failed(Failure),
 }
 
@@ -34,7 +39,10 @@ pub enum AccountEvent {
     Answered(Result<Account, ApiFailure>),
     Exported(Result<String, ApiFailure>),
     Deleted(Result<(), ApiFailure>),
-    Reset(Result<(), StoreError>),
+    Reset {
+        already_gone: bool,
+        result: Result<(), StoreError>,
+    },
 }
 
 pub fn export(model: &mut Model) -> Command<Effect, Event> {
@@ -101,8 +109,14 @@ pub fn update(event: AccountEvent, model: &mut Model) -> Command<Effect, Event> 
             model.account = AccountState::Exported(json);
             render()
         }
-        AccountEvent::Deleted(Ok(())) => {
-            store::write(StoreOp::Reset).then_send(|r| Event::Account(AccountEvent::Reset(r)))
+        AccountEvent::Deleted(result @ (Ok(()) | Err(ApiFailure::Unauthorized))) => {
+            let already_gone = result.is_err();
+            store::write(StoreOp::Reset).then_send(move |result| {
+                Event::Account(AccountEvent::Reset {
+                    already_gone,
+                    result,
+                })
+            })
         }
         AccountEvent::Answered(Err(failure))
         | AccountEvent::Exported(Err(failure))
@@ -110,15 +124,13 @@ pub fn update(event: AccountEvent, model: &mut Model) -> Command<Effect, Event> 
             model.account = AccountState::Failed(Failure::from(failure));
             render()
         }
-        AccountEvent::Reset(result) => {
-            let lang = model.lang;
-            *model = Model {
-                lang,
-                lifecycle: super::Lifecycle::Ready,
-                ..Model::default()
-            };
+        AccountEvent::Reset {
+            already_gone,
+            result,
+        } => {
+            model.forget_everything();
             model.account = match result {
-                Ok(()) => AccountState::Deleted,
+                Ok(()) => AccountState::Deleted { already_gone },
                 Err(e) => AccountState::Failed(Failure::Failed(Message::StorageFailed(e.0))),
             };
             render()

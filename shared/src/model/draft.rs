@@ -11,7 +11,11 @@ use crux_core::{Command, render::render};
 use relais_protocol::{Answer, GeoPoint, upload::MAX_PHOTOS_PER_REPORT};
 use serde::{Deserialize, Serialize};
 
-use super::{Action, Draft, Event, Model, action, validate};
+use super::{
+    Action, Draft, Event, Model, action,
+    nearby::{self, NearbyQuery},
+    validate,
+};
 use crate::{
     effects::{
         Effect,
@@ -79,15 +83,25 @@ impl DraftReport {
         self.photos.first().and_then(|p| p.gps)
     }
 
-    /// The draft as a report to file, once it has a category and a location.
-    pub fn to_draft(&self) -> Option<Draft> {
-        Some(Draft {
-            category: self.category.clone()?,
-            location: self.location?.0,
+    /// The draft as a report to file, or what it still lacks (a category, a place).
+    pub fn to_draft(&self) -> Result<Draft, Message> {
+        Ok(Draft {
+            category: self.category.clone().ok_or(Message::ChooseCategory)?,
+            location: self.location.ok_or(Message::ChoosePlace)?.0,
             text: self.text.clone(),
             answers: self.answers.clone(),
             photo_files: Vec::new(),
             photos: self.photos.iter().map(|p| p.sha256.clone()).collect(),
+        })
+    }
+
+    /// The "me too" question the draft asks, once it has a category and a place.
+    fn nearby_query(&self) -> Option<NearbyQuery> {
+        let (category, (point, _)) = (self.category.clone()?, self.location?);
+        Some(NearbyQuery {
+            category,
+            lat: point.lat,
+            lon: point.lon,
         })
     }
 }
@@ -136,8 +150,20 @@ pub fn change(model: &mut Model, change: DraftChange) -> Command<Effect, Event> 
             render()
         }
         Ok(Next::Save) => {
+            let question = edited.nearby_query().filter(|q| {
+                model
+                    .draft
+                    .as_ref()
+                    .and_then(DraftReport::nearby_query)
+                    .as_ref()
+                    != Some(q)
+            });
             model.draft = Some(edited);
-            save(model)
+            match question {
+                // A new category or place: are there reports of it nearby already?
+                Some(query) => Command::all([save(model), nearby::find(model, query)]),
+                None => save(model),
+            }
         }
         Ok(Next::Import(path)) => photo::run(PhotoOp::Import { path })
             .then_send(|r| Event::Draft(DraftEvent::PhotoImported(r))),
@@ -214,20 +240,16 @@ fn apply(model: &Model, draft: &mut DraftReport, change: DraftChange) -> Result<
             Ok(Next::Save)
         }
         DraftChange::Review => {
-            let report = draft.to_draft().ok_or(Message::DraftIncomplete)?;
-            validate::action(model, &Action::FileReport(report))?;
+            validate::action(model, &Action::FileReport(draft.to_draft()?))?;
             draft.photos_done = true;
             draft.reviewing = true;
             Ok(Next::Save)
         }
+        // Submitting checks everything a review does, and says what is missing.
         DraftChange::Submit => {
-            if draft.step() != DraftStep::Review {
-                return Err(Message::DraftIncomplete);
-            }
-            draft
-                .to_draft()
-                .map(Next::Submit)
-                .ok_or(Message::DraftIncomplete)
+            let report = draft.to_draft()?;
+            validate::action(model, &Action::FileReport(report.clone()))?;
+            Ok(Next::Submit(report))
         }
     }
 }

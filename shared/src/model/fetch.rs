@@ -29,6 +29,7 @@ pub enum FetchState {
 #[derive(Debug)]
 pub enum FetchEvent {
     Downloaded {
+        sha256: String,
         path: String,
         result: Result<Vec<u8>, ApiFailure>,
     },
@@ -49,8 +50,13 @@ pub fn start(model: &mut Model, sha256: String, path: String) -> Command<Effect,
         return render();
     }
     model.fetch = FetchState::Fetching;
-    let download = api::photo(registration, &sha256)
-        .then_send(move |result| Event::Fetch(FetchEvent::Downloaded { path, result }));
+    let download = api::photo(registration, &sha256).then_send(move |result| {
+        Event::Fetch(FetchEvent::Downloaded {
+            sha256,
+            path,
+            result,
+        })
+    });
     Command::all([download, render()])
 }
 
@@ -59,6 +65,7 @@ pub fn update(event: FetchEvent, model: &mut Model) -> Command<Effect, Event> {
         FetchEvent::Downloaded {
             path,
             result: Ok(bytes),
+            ..
         } => {
             let size = bytes.len() as u64;
             photo::run(PhotoOp::Save {
@@ -74,11 +81,12 @@ pub fn update(event: FetchEvent, model: &mut Model) -> Command<Effect, Event> {
             })
         }
         FetchEvent::Downloaded {
+            sha256,
             result: Err(failure),
             ..
         } => {
             model.fetch = FetchState::Failed(match failure {
-                ApiFailure::NotFound => Message::UnknownPhoto(String::new()),
+                ApiFailure::NotFound => Message::UnknownPhoto(sha256),
                 other => Failure::from(other).message().clone(),
             });
             render()

@@ -5,7 +5,7 @@
 //! blocks the items behind it because the server consumed its sequence number.
 
 use relais_protocol::{
-    Mutation, Reason,
+    Mutation, MutationOp, Reason, WorkflowAction,
     mutation::{MAX_BATCH_BYTES, MAX_BATCH_MUTATIONS},
 };
 use std::collections::HashSet;
@@ -47,6 +47,47 @@ impl OutboxItem {
     pub const fn is_queued(&self) -> bool {
         matches!(self.state, OutboxState::Queued)
     }
+
+    /// The report the mutation concerns, if any.
+    pub const fn report_id(&self) -> Option<Uuid> {
+        report_of(&self.mutation.op)
+    }
+
+    /// Refused because the report changed on the server since the change was based on it.
+    pub fn is_conflict(&self) -> bool {
+        matches!(&self.state, OutboxState::Rejected(reason) if reason.code == CONFLICT)
+    }
+}
+
+/// The rejection code of a staff change based on a version that is not the report's any more.
+pub const CONFLICT: &str = "conflict";
+
+/// The report a mutation concerns, if any.
+pub const fn report_of(op: &MutationOp) -> Option<Uuid> {
+    match op {
+        MutationOp::CreateReport { report_id, .. }
+        | MutationOp::AddNote { report_id, .. }
+        | MutationOp::ChangeStatus { report_id, .. }
+        | MutationOp::SupportReport { report_id }
+        | MutationOp::ConfirmResolution { report_id, .. }
+        | MutationOp::StaffAction { report_id, .. } => Some(*report_id),
+        MutationOp::RateService { .. }
+        | MutationOp::FollowZone { .. }
+        | MutationOp::UnfollowZone { .. }
+        | MutationOp::Unsupported => None,
+    }
+}
+
+/// The photos (SHA-256 names) a mutation lists, uploaded once the server accepted it.
+pub fn photos_of(op: &MutationOp) -> &[String] {
+    match op {
+        MutationOp::CreateReport { photos, .. }
+        | MutationOp::StaffAction {
+            action: WorkflowAction::Resolve { photos },
+            ..
+        } => photos,
+        _ => &[],
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -66,6 +107,14 @@ impl Outbox {
 
     pub fn get(&self, id: Uuid) -> Option<&OutboxItem> {
         self.items.iter().find(|i| i.id() == id)
+    }
+
+    /// The queued mutations concerning `report`, in sending order.
+    pub fn queued_for(&self, report: Uuid) -> impl Iterator<Item = &MutationOp> {
+        self.items
+            .iter()
+            .filter(move |i| i.is_queued() && i.report_id() == Some(report))
+            .map(|i| &i.mutation.op)
     }
 
     pub fn queued_count(&self) -> usize {
@@ -121,8 +170,6 @@ impl Outbox {
 
 #[cfg(test)]
 mod tests {
-    use relais_protocol::MutationOp;
-
     use super::*;
 
     fn note(seq: u64, text_len: usize) -> OutboxItem {

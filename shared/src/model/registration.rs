@@ -1,8 +1,13 @@
-//! Registering the device with a town (tenant) on a server, which gives it a bearer token.
-//! A successful registration starts a first sync, which brings the town's catalogue.
+//! Registering the device with a town (tenant) on a server, which gives it a bearer token and,
+//! for a staff member's device (registered with an enrolment code), their profile. A successful
+//! registration starts a first sync, which brings the town's catalogue.
+//!
+//! A device that is already registered checks first that the server still knows it: one whose
+//! identity is gone (deleted from another device of the account, revoked) forgets everything
+//! but the language and registers anew, instead of being stuck for good.
 
 use crux_core::{Command, render::render};
-use relais_protocol::{RegisterDevice, Registered};
+use relais_protocol::{RegisterDevice, Registered, StaffProfile};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -23,9 +28,20 @@ pub struct Registration {
     pub tenant: String,
     pub device_id: Uuid,
     pub token: String,
-    /// Registered with an enrolment code: a field agent's device.
+    /// Registered with an enrolment code: a staff member's device (also when an older server
+    /// sent no profile).
     #[serde(default)]
     pub agent: bool,
+    /// Whose staff device it is and what they may act on.
+    #[serde(default)]
+    pub staff: Option<StaffProfile>,
+}
+
+impl Registration {
+    /// A staff member's device: it works reports, and does not file them.
+    pub const fn is_staff(&self) -> bool {
+        self.agent || self.staff.is_some()
+    }
 }
 
 impl std::fmt::Debug for Registration {
@@ -35,9 +51,19 @@ impl std::fmt::Debug for Registration {
             .field("tenant", &self.tenant)
             .field("device_id", &self.device_id)
             .field("agent", &self.agent)
+            .field("staff", &self.staff)
             .field("token", &"<redacted>")
             .finish()
     }
+}
+
+/// What the user asked to register with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request {
+    pub server_url: String,
+    pub tenant: String,
+    pub platform: String,
+    pub enrolment_code: Option<String>,
 }
 
 /// Where the latest registration attempt stands.
@@ -45,82 +71,124 @@ impl std::fmt::Debug for Registration {
 pub enum Registering {
     #[default]
     Idle,
+    /// Asking the server whether it still knows this already registered device.
+    Checking,
     Pending,
     Failed(Failure),
 }
 
 #[derive(Debug)]
 pub enum RegistrationEvent {
+    /// The server answered whether it still knows this device.
+    Checked {
+        request: Request,
+        result: Result<(), ApiFailure>,
+    },
+    /// The store forgot the identity the server no longer knows.
+    Forgotten {
+        request: Request,
+        result: Result<(), StoreError>,
+    },
     /// The server answered the registration request.
     Answered {
-        server_url: String,
-        tenant: String,
-        agent: bool,
+        request: Request,
         result: Result<Registered, ApiFailure>,
     },
     /// The registration was written to the local store.
     Saved(Registration, Result<(), StoreError>),
 }
 
-/// The user asked to register with `tenant` on `server_url`.
-pub fn start(
-    model: &mut Model,
-    server_url: String,
-    tenant: String,
-    platform: String,
-    enrolment_code: Option<String>,
-) -> Command<Effect, Event> {
-    if let Some(existing) = &model.registration {
-        model.registering = Registering::Failed(Failure::Failed(Message::AlreadyRegistered {
-            tenant: existing.tenant.clone(),
-        }));
-        return render();
-    }
-    model.registering = Registering::Pending;
-    let body = RegisterDevice {
-        platform,
-        app_version: env!("CARGO_PKG_VERSION").into(),
-        enrolment_code: enrolment_code.clone(),
-        language: Some(model.lang.code().into()),
+fn send(event: RegistrationEvent) -> Event {
+    Event::Registration(event)
+}
+
+/// The user asked to register.
+pub fn start(model: &mut Model, request: Request) -> Command<Effect, Event> {
+    let Some(existing) = &model.registration else {
+        return register(model, request);
     };
-    let agent = enrolment_code.is_some();
-    let request = api::register(&server_url, &tenant, &body).then_send(move |result| {
-        Event::Registration(RegistrationEvent::Answered {
-            server_url,
-            tenant,
-            agent,
-            result,
+    model.registering = Registering::Checking;
+    // Any authenticated call tells; with the catalogue's tag it costs a 304.
+    let etag = model
+        .catalogue
+        .as_ref()
+        .and(model.etags.catalogue.as_deref());
+    let check = api::catalogue(existing, etag).then_send(move |result| {
+        send(RegistrationEvent::Checked {
+            request,
+            result: result.map(|_| ()),
         })
     });
-    Command::all([request, render()])
+    Command::all([check, render()])
+}
+
+fn register(model: &mut Model, request: Request) -> Command<Effect, Event> {
+    model.registering = Registering::Pending;
+    let body = RegisterDevice {
+        platform: request.platform.clone(),
+        app_version: env!("CARGO_PKG_VERSION").into(),
+        enrolment_code: request.enrolment_code.clone(),
+        language: Some(model.lang.code().into()),
+    };
+    let call = api::register(&request.server_url, &request.tenant, &body)
+        .then_send(move |result| send(RegistrationEvent::Answered { request, result }));
+    Command::all([call, render()])
 }
 
 pub fn update(event: RegistrationEvent, model: &mut Model) -> Command<Effect, Event> {
     match event {
-        RegistrationEvent::Answered {
-            server_url,
-            tenant,
-            agent,
-            result: Ok(registered),
-        } => {
-            let registration = Registration {
-                server_url,
-                tenant,
-                device_id: registered.device_id,
-                token: registered.token,
-                agent,
-            };
-            store::write(StoreOp::SaveRegistration(registration.clone())).then_send(move |result| {
-                Event::Registration(RegistrationEvent::Saved(registration, result))
-            })
+        RegistrationEvent::Checked {
+            request,
+            result: Err(ApiFailure::Unauthorized),
+        } => store::write(StoreOp::Reset)
+            .then_send(move |result| send(RegistrationEvent::Forgotten { request, result })),
+        RegistrationEvent::Checked { result: Ok(()), .. } => {
+            let tenant = model
+                .registration
+                .as_ref()
+                .map(|r| r.tenant.clone())
+                .unwrap_or_default();
+            model.registering =
+                Registering::Failed(Failure::Failed(Message::AlreadyRegistered { tenant }));
+            render()
         }
-        RegistrationEvent::Answered {
-            tenant,
+        RegistrationEvent::Checked {
             result: Err(failure),
             ..
         } => {
+            model.registering = Registering::Failed(Failure::from(failure));
+            render()
+        }
+        RegistrationEvent::Forgotten {
+            request,
+            result: Ok(()),
+        } => {
+            model.forget_everything();
+            register(model, request)
+        }
+        RegistrationEvent::Answered {
+            request,
+            result: Ok(registered),
+        } => {
+            let registration = Registration {
+                server_url: request.server_url,
+                tenant: request.tenant,
+                device_id: registered.device_id,
+                token: registered.token,
+                agent: request.enrolment_code.is_some(),
+                staff: registered.staff,
+            };
+            store::write(StoreOp::SaveRegistration(registration.clone()))
+                .then_send(move |result| send(RegistrationEvent::Saved(registration, result)))
+        }
+        RegistrationEvent::Answered {
+            request,
+            result: Err(failure),
+        } => {
             model.registering = Registering::Failed(match failure {
-                ApiFailure::UnknownTenant => Failure::Failed(Message::UnknownTenant(tenant)),
+                ApiFailure::UnknownTenant => {
+                    Failure::Failed(Message::UnknownTenant(request.tenant))
+                }
                 other => Failure::from(other),
             });
             render()
@@ -130,7 +198,8 @@ pub fn update(event: RegistrationEvent, model: &mut Model) -> Command<Effect, Ev
             model.registering = Registering::Idle;
             Command::all([sync::start(model), render()])
         }
-        RegistrationEvent::Saved(_, Err(e)) => {
+        RegistrationEvent::Saved(_, Err(e))
+        | RegistrationEvent::Forgotten { result: Err(e), .. } => {
             model.registering = Registering::Failed(Failure::Failed(Message::StorageFailed(e.0)));
             render()
         }

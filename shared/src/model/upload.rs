@@ -1,190 +1,256 @@
 //! The photo step of a sync: after the push (the server accepts a report before its photos),
-//! send the photos of this device's accepted reports that the server does not have yet.
+//! send the photos of this device's accepted mutations (reports, resolutions on site) that the
+//! server does not have yet, [`PARALLEL`] at a time.
 //!
-//! Per photo: ask how much the server holds; if not all, send the rest in chunks of at most
-//! [`MAX_CHUNK_BYTES`], each with its offset and checksum. A cut connection costs at most the
-//! chunk in flight: the next sync resumes from what the server holds. A photo the server already
-//! has (content addressing) is never sent again.
+//! A photo never attempted is sent from offset 0 at once: no round trip to ask first. If the
+//! server holds part of it after all (a cut the device did not record), it answers
+//! `409 offset_mismatch` with the offset to resume from. A photo attempted before asks how much
+//! the server holds, then sends the rest. Each chunk carries its offset and checksum, so a cut
+//! connection costs at most the chunks in flight; a photo the server already has whole is never
+//! sent again.
 
 use std::collections::BTreeSet;
 
-use crux_core::{Command, render::render};
-use relais_protocol::upload::{MAX_CHUNK_BYTES, UploadStatus};
+use crux_core::{Command, command::CommandContext};
+use relais_protocol::{
+    LocalizedText, MutationOp,
+    upload::{MAX_CHUNK_BYTES, MAX_PHOTO_BYTES},
+};
 
-use super::{Event, Failure, Model, SyncState, sync::SyncStep};
+use super::{Event, Failure, Model, Registration, SyncState, outbox::photos_of, sync};
 use crate::{
     effects::{
         Effect,
         api::{self, ApiFailure},
-        photo::{self, PhotoOp, PhotoOutput, PhotoResult},
+        photo::{self, PhotoOp, PhotoOutput},
         store::{self, StoreError, StoreOp},
     },
     i18n::Message,
+    store::UploadState,
 };
+
+/// How many photos are sent at once.
+pub const PARALLEL: usize = 3;
+
+/// The photos of one sync run: those on their way, and those that failed for this run.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Uploads {
+    in_flight: BTreeSet<String>,
+    skipped: BTreeSet<String>,
+}
 
 #[derive(Debug)]
 pub enum UploadEvent {
-    /// The server said how much of `sha256` it holds.
-    Status {
+    /// A photo's upload ended; `run` is the sync run that started it.
+    Finished {
+        run: u64,
         sha256: String,
-        result: Result<UploadStatus, ApiFailure>,
-    },
-    /// The photo store gave the next chunk.
-    Read {
-        sha256: String,
-        offset: u64,
-        result: PhotoResult,
-    },
-    /// The server took (or refused) a chunk.
-    Sent {
-        sha256: String,
-        result: Result<UploadStatus, ApiFailure>,
-    },
-    /// The photo is recorded as uploaded.
-    Recorded {
-        sha256: String,
-        result: Result<(), StoreError>,
+        outcome: Outcome,
     },
 }
 
-/// Photos of this device's reports that the server has accepted but does not have yet.
-pub fn pending(model: &Model) -> BTreeSet<String> {
+/// How a photo's upload ended.
+#[derive(Debug)]
+pub enum Outcome {
+    /// The server has it whole, and the store recorded so.
+    Sent,
+    /// Not this time (a chunk refused, the photo unreadable): the next sync tries again.
+    Skipped(Option<LocalizedText>),
+    /// The server could not be reached or refused the device: the sync stops.
+    Failed(ApiFailure),
+    /// The store could not record that it was sent: the sync stops.
+    NotRecorded(StoreError),
+}
+
+/// A mutation listing photos was queued: they wait for it to be accepted (mirrors the store).
+pub fn wait_for(model: &mut Model, op: &MutationOp) {
+    for sha in photos_of(op) {
+        model
+            .uploads
+            .entry(sha.clone())
+            .or_insert(UploadState::Waiting);
+    }
+}
+
+/// The server answered a mutation listing photos: accepted, they may go; refused, they will not
+/// be needed (mirrors the store).
+pub fn answered(model: &mut Model, op: &MutationOp, accepted: bool) {
+    for sha in photos_of(op) {
+        match model.uploads.get(sha) {
+            Some(UploadState::Waiting) if !accepted => {
+                model.uploads.remove(sha);
+            }
+            Some(UploadState::Waiting) | None if accepted => {
+                model.uploads.insert(sha.clone(), UploadState::Ready);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Photos to send now: their mutation was accepted.
+pub fn pending(model: &Model) -> impl Iterator<Item = (&String, UploadState)> {
     model
-        .reports
-        .values()
-        .filter(|r| {
-            r.mine && r.refusal.is_none() && r.status != relais_protocol::ReportStatus::Queued
-        })
-        .flat_map(|r| r.photos.iter())
-        .filter(|sha| !model.uploaded.contains(*sha))
-        .cloned()
-        .collect()
+        .uploads
+        .iter()
+        .filter(|(_, state)| **state != UploadState::Waiting)
+        .map(|(sha, state)| (sha, *state))
 }
 
-/// Starts on the next photo to send, or returns `None` when there is none left for this run.
-pub fn next(model: &mut Model) -> Option<Command<Effect, Event>> {
-    let sha256 = pending(model)
-        .into_iter()
-        .find(|sha| !skipped(model, sha))?;
-    let (Some(registration), SyncState::Running(run)) = (&model.registration, &mut model.sync)
-    else {
+/// Starts photos until [`PARALLEL`] are on their way; `None` when none is on its way and none
+/// is left for this run.
+pub fn start_more(model: &mut Model) -> Option<Command<Effect, Event>> {
+    let (Some(registration), SyncState::Running(run)) = (&model.registration, &model.sync) else {
         return None;
     };
-    run.step = SyncStep::UploadingPhotos;
-    let status = api::upload_status(registration, &sha256)
-        .then_send(move |result| Event::Upload(UploadEvent::Status { sha256, result }));
-    Some(Command::all([status, render()]))
-}
-
-fn skipped(model: &Model, sha: &str) -> bool {
-    matches!(&model.sync, SyncState::Running(run) if run.skipped_photos.contains(sha))
-}
-
-/// Handles one step of a photo's upload; `Err` carries a failure that stops the sync.
-pub fn update(event: UploadEvent, model: &mut Model) -> Result<Command<Effect, Event>, Failure> {
-    match event {
-        UploadEvent::Status {
-            sha256,
-            result: Ok(status),
-        }
-        | UploadEvent::Sent {
-            sha256,
-            result: Ok(status),
-        } => Ok(if status.complete {
-            record(sha256)
-        } else {
-            read(sha256, status.offset)
-        }),
-        UploadEvent::Sent {
-            sha256,
-            result: Err(ApiFailure::OffsetMismatch { expected_offset }),
-        } => Ok(read(sha256, expected_offset)),
-        UploadEvent::Status {
-            result: Err(failure @ (ApiFailure::Unreachable(_) | ApiFailure::Unauthorized)),
-            ..
-        }
-        | UploadEvent::Sent {
-            result: Err(failure @ (ApiFailure::Unreachable(_) | ApiFailure::Unauthorized)),
-            ..
-        } => Err(Failure::from(failure)),
-        // Anything else (a refused chunk, a photo the server rejects) skips this photo for this
-        // run; the next sync tries again from what the server holds.
-        UploadEvent::Status {
-            sha256,
-            result: Err(_),
-        }
-        | UploadEvent::Sent {
-            sha256,
-            result: Err(_),
-        } => {
-            skip(model, sha256);
-            Ok(continue_sync(model))
-        }
-        UploadEvent::Read {
-            sha256,
-            offset,
-            result: Ok(PhotoOutput::Chunk { bytes, total }),
-        } => {
-            let Some(registration) = &model.registration else {
-                unreachable!("uploads run only during a sync of a registered device");
-            };
-            Ok(
-                api::upload_chunk(registration, &sha256, offset, total, bytes)
-                    .then_send(move |result| Event::Upload(UploadEvent::Sent { sha256, result })),
-            )
-        }
-        UploadEvent::Read { sha256, result, .. } => {
-            if let Err(text) = result {
-                model.notice = Some(Message::Localized(text));
-            }
-            skip(model, sha256);
-            Ok(continue_sync(model))
-        }
-        UploadEvent::Recorded {
-            sha256,
-            result: Ok(()),
-        } => {
-            model.uploaded.insert(sha256);
-            if let SyncState::Running(run) = &mut model.sync {
-                run.summary.photos += 1;
-            }
-            Ok(continue_sync(model))
-        }
-        UploadEvent::Recorded { result: Err(e), .. } => {
-            Err(Failure::Failed(Message::StorageFailed(e.0)))
-        }
+    let uploads = &run.uploads;
+    let next: Vec<(String, UploadState)> = pending(model)
+        .filter(|(sha, _)| !uploads.in_flight.contains(*sha) && !uploads.skipped.contains(*sha))
+        .take(PARALLEL.saturating_sub(uploads.in_flight.len()))
+        .map(|(sha, state)| (sha.clone(), state))
+        .collect();
+    if next.is_empty() && uploads.in_flight.is_empty() {
+        return None;
     }
-}
-
-fn read(sha256: String, offset: u64) -> Command<Effect, Event> {
-    photo::run(PhotoOp::ReadChunk {
-        sha256: sha256.clone(),
-        offset,
-        len: MAX_CHUNK_BYTES as u64,
-    })
-    .then_send(move |result| {
-        Event::Upload(UploadEvent::Read {
-            sha256,
-            offset,
-            result,
-        })
-    })
-}
-
-fn record(sha256: String) -> Command<Effect, Event> {
-    store::write(StoreOp::MarkUploaded(sha256.clone()))
-        .then_send(move |result| Event::Upload(UploadEvent::Recorded { sha256, result }))
-}
-
-fn skip(model: &mut Model, sha256: String) {
+    let run_id = run.id;
+    let commands: Vec<Command<Effect, Event>> = next
+        .iter()
+        .map(|(sha, state)| send(registration.clone(), run_id, sha.clone(), *state))
+        .collect();
     if let SyncState::Running(run) = &mut model.sync {
-        run.skipped_photos.insert(sha256);
+        run.step = sync::SyncStep::UploadingPhotos;
+        run.uploads
+            .in_flight
+            .extend(next.into_iter().map(|(sha, _)| sha));
+    }
+    Some(Command::all(commands))
+}
+
+/// One photo's whole upload, as one command.
+fn send(
+    registration: Registration,
+    run: u64,
+    sha256: String,
+    state: UploadState,
+) -> Command<Effect, Event> {
+    Command::new(move |ctx| async move {
+        let outcome = upload(&ctx, &registration, &sha256, state).await;
+        ctx.send_event(Event::Upload(UploadEvent::Finished {
+            run,
+            sha256,
+            outcome,
+        }));
+    })
+}
+
+/// Most exchanges for one photo: every chunk, plus a few offset corrections.
+const MAX_EXCHANGES: u64 = MAX_PHOTO_BYTES / MAX_CHUNK_BYTES as u64 + 4;
+
+async fn upload(
+    ctx: &CommandContext<Effect, Event>,
+    registration: &Registration,
+    sha256: &str,
+    state: UploadState,
+) -> Outcome {
+    let mut offset = 0;
+    if state == UploadState::Started {
+        match api::upload_status(registration, sha256)
+            .into_future(ctx.clone())
+            .await
+        {
+            Ok(status) if status.complete => return recorded(ctx, sha256).await,
+            Ok(status) => offset = status.offset,
+            Err(failure) => return after_failure(failure),
+        }
+    }
+    for _ in 0..MAX_EXCHANGES {
+        let chunk = photo::run(PhotoOp::ReadChunk {
+            sha256: sha256.to_owned(),
+            offset,
+            len: MAX_CHUNK_BYTES as u64,
+        })
+        .into_future(ctx.clone())
+        .await;
+        let (bytes, total) = match chunk {
+            Ok(PhotoOutput::Chunk { bytes, total }) => (bytes, total),
+            Ok(other) => unreachable!("a chunk read answered {other:?}"),
+            Err(problem) => return Outcome::Skipped(Some(problem)),
+        };
+        let answer = api::upload_chunk(registration, sha256, offset, total, bytes)
+            .into_future(ctx.clone())
+            .await;
+        match answer {
+            Ok(status) if status.complete => return recorded(ctx, sha256).await,
+            Ok(status) => offset = status.offset,
+            Err(ApiFailure::OffsetMismatch { expected_offset }) => offset = expected_offset,
+            Err(failure) => {
+                // Attempted: the next sync asks how much the server holds before sending. If
+                // this write fails, the next sync sends from 0 and the server says where to
+                // resume: nothing is lost either way.
+                let _ = store::write(StoreOp::SetUpload {
+                    sha256: sha256.to_owned(),
+                    state: Some(UploadState::Started),
+                })
+                .into_future(ctx.clone())
+                .await;
+                return after_failure(failure);
+            }
+        }
+    }
+    Outcome::Skipped(None)
+}
+
+fn after_failure(failure: ApiFailure) -> Outcome {
+    match failure {
+        ApiFailure::Unreachable(_) | ApiFailure::Unauthorized => Outcome::Failed(failure),
+        // A refused chunk, a photo the server rejects: this photo waits for the next sync.
+        _ => Outcome::Skipped(None),
     }
 }
 
-/// The next photo, or the rest of the sync.
-fn continue_sync(model: &mut Model) -> Command<Effect, Event> {
-    next(model).unwrap_or_else(|| super::sync::after_uploads(model))
+async fn recorded(ctx: &CommandContext<Effect, Event>, sha256: &str) -> Outcome {
+    let write = store::write(StoreOp::SetUpload {
+        sha256: sha256.to_owned(),
+        state: None,
+    });
+    match write.into_future(ctx.clone()).await {
+        Ok(()) => Outcome::Sent,
+        Err(e) => Outcome::NotRecorded(e),
+    }
+}
+
+/// A photo's upload ended: record it, then start the next ones or go on with the sync.
+pub fn update(event: UploadEvent, model: &mut Model) -> Command<Effect, Event> {
+    let UploadEvent::Finished {
+        run,
+        sha256,
+        outcome,
+    } = event;
+    if matches!(outcome, Outcome::Sent) {
+        // The store recorded it, whether or not the run that sent it is still going.
+        model.uploads.remove(&sha256);
+    }
+    let SyncState::Running(current) = &mut model.sync else {
+        return Command::done();
+    };
+    if current.id != run {
+        return Command::done();
+    }
+    current.uploads.in_flight.remove(&sha256);
+    match outcome {
+        Outcome::Sent => current.summary.photos += 1,
+        Outcome::Skipped(problem) => {
+            current.uploads.skipped.insert(sha256);
+            if let Some(problem) = problem {
+                model.notice = Some(Message::Localized(problem));
+            }
+        }
+        Outcome::Failed(failure) => return sync::stop(model, Failure::from(failure)),
+        Outcome::NotRecorded(e) => {
+            return sync::stop(model, Failure::Failed(Message::StorageFailed(e.0)));
+        }
+    }
+    start_more(model).unwrap_or_else(|| sync::after_uploads(model))
 }
 
 #[cfg(test)]
@@ -194,8 +260,8 @@ mod tests {
     use rand::{Rng, SeedableRng, rngs::StdRng};
     use relais_protocol::upload::MAX_CHUNK_BYTES;
 
-    use super::super::testing::{Filing, Harness, ServerOracle, connection_refused};
     use crate::model::Intent;
+    use crate::model::testing::{Filing, Harness, ServerOracle, connection_refused};
 
     /// A noisy picture: it compresses badly, so its JPEG spans several upload chunks.
     fn noisy_png(dir: &Path, name: &str, seed: u64) -> PathBuf {
@@ -235,7 +301,7 @@ mod tests {
                 let result = answer(server, &request.operation);
                 h.respond(request, result);
             }
-            if h.view().outbox.is_empty() && super::pending(&h.model).is_empty() {
+            if h.view().outbox.is_empty() && super::pending(&h.model).next().is_none() {
                 return;
             }
         }
@@ -254,12 +320,7 @@ mod tests {
             let mut server = ServerOracle::default();
             let mut h = Harness::registered(&mut server);
             let id = file_with_photos(&mut h, &inputs);
-            let report = h
-                .view()
-                .reports
-                .into_iter()
-                .find(|r| r.id == id.to_string())
-                .unwrap();
+            let report = h.report(id);
             assert_eq!(report.photos.len(), 2);
             assert_eq!(report.photos_sent, 0);
             let mut cuts = 0;
@@ -293,12 +354,7 @@ mod tests {
                 "seed {seed}: {} bytes sent for {total} with {cuts} cuts",
                 server.uploaded_bytes
             );
-            let report = h
-                .view()
-                .reports
-                .into_iter()
-                .find(|r| r.id == id.to_string())
-                .unwrap();
+            let report = h.report(id);
             assert_eq!(report.photos_sent, 2);
         }
     }
@@ -341,5 +397,38 @@ mod tests {
             "{action:?}"
         );
         assert!(h.view().outbox.is_empty());
+    }
+
+    #[test]
+    fn photos_go_several_at_a_time_and_a_new_one_starts_with_its_first_chunk() {
+        let pictures = tempfile::tempdir().unwrap();
+        let inputs: Vec<PathBuf> = (0..4)
+            .map(|i| noisy_png(pictures.path(), &format!("{i}.png"), 10 + i))
+            .collect();
+        let mut server = ServerOracle::default();
+        let mut h = Harness::registered(&mut server);
+        file_with_photos(&mut h, &inputs);
+        h.send(Intent::Sync);
+        let push = h.take_http();
+        let answer = server.handle(&push.operation);
+        h.respond(push, answer);
+        let waiting = h.waiting();
+        assert_eq!(waiting.len(), super::PARALLEL, "{waiting:?}");
+        assert!(
+            waiting.iter().all(|r| r.starts_with("PATCH ")),
+            "no round trip to ask first: {waiting:?}"
+        );
+        // A cut on one of them: the others go on, the sync stops, the next one resumes.
+        let cut = h.take_http();
+        h.respond(cut, connection_refused());
+        h.serve_all(&mut server);
+        assert!(matches!(
+            h.view().sync,
+            crate::view::SyncView::Unreachable { .. }
+        ));
+        sync_until_done(&mut h, &mut server, ServerOracle::handle);
+        assert_eq!(server.photos.len(), 4);
+        let report = &h.view().reports[0];
+        assert_eq!(report.photos_sent, 4);
     }
 }

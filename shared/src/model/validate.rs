@@ -1,75 +1,46 @@
 //! Whether an action makes sense, judged on the device with what it has synced, so that the
-//! citizen hears about a mistake at once, offline, in words they understand. The server judges
+//! user hears about a mistake at once, offline, in words they understand. The server judges
 //! again; these checks only spare a round trip and a refusal later.
+//!
+//! Three moments: [`action`] before anything is read, [`with_report`] once the report the action
+//! concerns is read from the store, [`at`] once the clock has answered.
 
 use relais_domain::answers::{self, AnswerProblem};
 use relais_domain::text::{self, TextProblem};
 use relais_domain::zones::{ZoneGeometry, ZoneMap};
 use relais_protocol::{
-    Catalogue,
+    Catalogue, ReportStatus,
     directory::{MAX_COMMENT_CHARS, RATING_RANGE},
     mutation::MAX_TEXT_CHARS,
     upload::MAX_PHOTOS_PER_REPORT,
 };
 
-use super::{Action, Draft, Model, ReportStatus};
+use super::{Action, Draft, HeldReport, Model, staff};
 use crate::i18n::Message;
 
-/// Checks that need no clock.
+/// Checks that need neither the report nor the clock.
 pub fn action(model: &Model, action: &Action) -> Result<(), Message> {
-    if model.registration.is_none() {
-        return Err(Message::NotRegistered);
+    let registration = model.registration.as_ref().ok_or(Message::NotRegistered)?;
+    let citizens_only = matches!(
+        action,
+        Action::FileReport(_)
+            | Action::Support { .. }
+            | Action::Confirm { .. }
+            | Action::Rate(_)
+            | Action::Follow { .. }
+    );
+    if citizens_only && registration.is_staff() {
+        return Err(Message::CitizensOnly);
     }
     match action {
         Action::FileReport(draft) => report(model, draft),
-        Action::Support { report_id } => {
-            let report = model.reports.get(report_id).ok_or(Message::UnknownReport)?;
-            if report.mine {
-                Err(Message::OwnReport)
-            } else if !report.is_open() {
-                Err(Message::ReportClosed)
-            } else if report.supported {
-                Err(Message::AlreadySupported)
-            } else {
-                Ok(())
-            }
-        }
-        Action::Reply { report_id, text } => {
-            let report = model.reports.get(report_id).ok_or(Message::UnknownReport)?;
-            if !report.mine {
-                return Err(Message::NotYourReport);
-            }
-            text_ok(text)
-        }
-        Action::Confirm {
-            report_id,
-            satisfaction,
-            ..
-        } => {
-            let report = model.reports.get(report_id).ok_or(Message::UnknownReport)?;
-            if !report.mine {
-                Err(Message::NotYourReport)
-            } else if report.status != ReportStatus::Resolved {
-                Err(Message::NotResolved)
-            } else if satisfaction.is_some_and(|s| !RATING_RANGE.contains(&s)) {
+        Action::Reply { text, .. } => text_ok(text),
+        Action::Confirm { satisfaction, .. } => {
+            if satisfaction.is_some_and(|s| !RATING_RANGE.contains(&s)) {
                 Err(Message::InvalidRating)
             } else {
                 Ok(())
             }
-        }
-        Action::ChangeStatus {
-            report_id,
-            status,
-            note,
-        } => {
-            if !model.registration.as_ref().is_some_and(|r| r.agent) {
-                return Err(Message::AgentsOnly);
-            }
-            model.reports.get(report_id).ok_or(Message::UnknownReport)?;
-            if *status == ReportStatus::Rejected && note.is_none() {
-                return Err(Message::ReasonRequired);
-            }
-            note.as_deref().map_or(Ok(()), text_ok)
         }
         Action::Rate(rating) => {
             let directory = model.directory.as_ref().ok_or(Message::NoDirectory)?;
@@ -91,23 +62,93 @@ pub fn action(model: &Model, action: &Action) -> Result<(), Message> {
                 Ok(())
             }
         }
+        Action::Follow { zone, .. } => match &model.catalogue {
+            Some(catalogue) if catalogue.zone(zone).is_none() => {
+                Err(Message::UnknownZone(zone.clone()))
+            }
+            Some(_) => Ok(()),
+            None => Err(Message::NoCatalogue),
+        },
+        Action::Staff(change) => staff::check(model, change),
+        Action::Reapply { mutation_id } => {
+            let item = model
+                .outbox
+                .get(*mutation_id)
+                .filter(|i| i.is_conflict())
+                .ok_or(Message::NothingToReapply)?;
+            match &item.mutation.op {
+                relais_protocol::MutationOp::StaffAction { .. } => Ok(()),
+                _ => Err(Message::NothingToReapply),
+            }
+        }
+        Action::Support { .. } => Ok(()),
+    }
+}
+
+/// Checks against the report the action concerns, as the device holds it (`None`: it does not).
+pub fn with_report(
+    model: &Model,
+    action: &Action,
+    held: Option<&HeldReport>,
+) -> Result<(), Message> {
+    let held = match (action, held) {
+        (Action::FileReport(_) | Action::Rate(_) | Action::Follow { .. }, _) => return Ok(()),
+        (_, Some(held)) => held,
+        (_, None) => return Err(Message::UnknownReport),
+    };
+    let report = &held.report;
+    match action {
+        Action::Support { .. } => {
+            if report.mine {
+                Err(Message::OwnReport)
+            } else if !report.is_open() {
+                Err(Message::ReportClosed)
+            } else if report.supported {
+                Err(Message::AlreadySupported)
+            } else {
+                Ok(())
+            }
+        }
+        Action::Reply { .. } if !report.mine => Err(Message::NotYourReport),
+        Action::Confirm { .. } if !report.mine => Err(Message::NotYourReport),
+        Action::Confirm { .. } if report.status != ReportStatus::Resolved => {
+            Err(Message::NotResolved)
+        }
+        Action::Staff(change) => staff::check_on(model, &change.action, held),
+        Action::Reapply { mutation_id } => {
+            match model.outbox.get(*mutation_id).map(|i| &i.mutation.op) {
+                Some(relais_protocol::MutationOp::StaffAction { action, .. }) => {
+                    staff::check_on(model, action, held)
+                }
+                _ => Err(Message::NothingToReapply),
+            }
+        }
+        _ => Ok(()),
     }
 }
 
 /// Checks that need the time of the action.
-pub fn at(model: &Model, action: &Action, now_ms: i64) -> Result<(), Message> {
-    let Action::Confirm { report_id, .. } = action else {
+pub fn at(
+    model: &Model,
+    action: &Action,
+    held: Option<&HeldReport>,
+    now_ms: i64,
+) -> Result<(), Message> {
+    if let Action::Reapply { mutation_id } = action {
+        // Another copy of this intent may have applied it again meanwhile.
+        return match model.outbox.get(*mutation_id) {
+            Some(item) if item.is_conflict() => Ok(()),
+            _ => Err(Message::NothingToReapply),
+        };
+    }
+    let Action::Confirm { .. } = action else {
         return Ok(());
     };
     let days = model
         .catalogue
         .as_ref()
         .map_or(28, |c| c.settings.reopen_window_days);
-    let resolved = model
-        .reports
-        .get(report_id)
-        .and_then(super::Report::resolved_at_ms);
-    match resolved {
+    match held.and_then(|h| h.report.resolved_at_ms()) {
         Some(at) if now_ms - at > i64::from(days) * 86_400_000 => {
             Err(Message::WindowClosed { days })
         }
@@ -139,7 +180,7 @@ fn report(model: &Model, draft: &Draft) -> Result<(), Message> {
     })
 }
 
-fn text_ok(text: &str) -> Result<(), Message> {
+pub(crate) fn text_ok(text: &str) -> Result<(), Message> {
     text::check(text, MAX_TEXT_CHARS).map_err(|problem| match problem {
         TextProblem::Empty => Message::EmptyText,
         TextProblem::TooLong { max } => Message::TextTooLong { max },

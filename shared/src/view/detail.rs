@@ -1,13 +1,14 @@
-//! One report in detail: its timeline (status changes, the city's messages, the citizen's
-//! replies, including those still waiting to be sent) and what the citizen may do next.
+//! One report in detail: its timeline (status changes, the town's messages, the reporter's
+//! messages, internal notes on a staff device, and this device's changes still waiting to be
+//! sent), the answers to the category's questions (staff), and what the user may do next.
 
-use relais_protocol::{Author, MutationOp, ReportStatus};
+use relais_protocol::{Answer, Author, MutationOp, ReportStatus};
 use serde::Serialize;
 
-use super::ReportView;
+use super::{ReportView, outbox::describe};
 use crate::{
     i18n::{self, Lang},
-    model::{Model, OutboxState, Report},
+    model::{HeldReport, Model},
 };
 
 #[derive(Debug, Clone, PartialEq, Serialize, uniffi::Record)]
@@ -19,80 +20,156 @@ pub struct ReportDetailView {
     pub response_days: Option<u32>,
     /// The reporter may confirm the resolution or reopen the report now.
     pub can_confirm: bool,
+    /// Staff: the citizen's answers to the category's questions.
+    pub answers: Vec<AnswerView>,
+    /// Staff: who the report is assigned to.
+    pub assigned_to: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, uniffi::Record)]
 pub struct TimelineEntry {
     pub at_ms: i64,
-    /// `status`, `message` (from the city), `reply` (from the citizen).
+    /// `status`, `message` (from the town), `reply` (from the reporter), `note` (internal, staff
+    /// only), `change` (a staff change of this device not sent yet).
     pub kind: String,
     /// The status reached (for `status`).
     pub status: Option<String>,
     pub label: String,
     pub text: Option<String>,
-    /// A reply still waiting to be sent.
+    /// Still waiting to be sent.
     pub queued: bool,
 }
 
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, uniffi::Record)]
+pub struct AnswerView {
+    pub question: String,
+    pub answer: String,
+}
+
 impl ReportDetailView {
-    pub(crate) fn new(report: &Report, model: &Model, lang: Lang) -> Self {
+    pub(crate) fn new(held: &HeldReport, model: &Model, lang: Lang) -> Self {
+        let report = &held.report;
+        let staff = model
+            .registration
+            .as_ref()
+            .is_some_and(crate::model::Registration::is_staff);
+        let entry =
+            |at_ms, kind: &str, label: String, text: Option<String>, queued| TimelineEntry {
+                at_ms,
+                kind: kind.into(),
+                status: None,
+                label,
+                text,
+                queued,
+            };
         let mut timeline: Vec<TimelineEntry> = report
             .history
             .iter()
             .map(|change| TimelineEntry {
-                at_ms: change.at_ms,
-                kind: "status".into(),
                 status: Some(change.status.as_str().into()),
-                label: i18n::status_label(change.status, lang).into(),
-                text: change.note.clone(),
-                queued: false,
+                ..entry(
+                    change.at_ms,
+                    "status",
+                    i18n::status_label(change.status, lang).into(),
+                    change
+                        .note
+                        .clone()
+                        .or_else(|| change.detail.as_ref().map(|d| lang.pick(d))),
+                    false,
+                )
             })
             .collect();
-        timeline.extend(report.thread.iter().map(|m| {
-            TimelineEntry {
-                at_ms: m.at_ms,
-                kind: match m.author {
-                    Author::City => "message",
-                    Author::Citizen => "reply",
-                }
-                .into(),
-                status: None,
-                label: i18n::author_label(m.author, lang).into(),
-                text: Some(m.text.clone()),
-                queued: false,
-            }
+        timeline.extend(held.thread.iter().map(|m| {
+            let kind = match m.author {
+                Author::City => "message",
+                Author::Citizen => "reply",
+            };
+            let label = i18n::author_label(m.author, staff, lang).into();
+            entry(m.at_ms, kind, label, Some(m.text.clone()), false)
         }));
-        timeline.extend(
-            model
-                .outbox
-                .items()
-                .iter()
-                .filter_map(|item| match &item.mutation.op {
-                    MutationOp::AddNote { report_id, text }
-                        if *report_id == report.id && item.state == OutboxState::Queued =>
-                    {
-                        Some(TimelineEntry {
-                            at_ms: item.queued_at_ms,
-                            kind: "reply".into(),
-                            status: None,
-                            label: i18n::author_label(Author::Citizen, lang).into(),
-                            text: Some(text.clone()),
-                            queued: true,
-                        })
-                    }
-                    _ => None,
-                }),
-        );
+        if let Some(task) = &held.task {
+            timeline.extend(task.notes.iter().map(|n| {
+                let label = format!("{} — {}", i18n::note_word(lang), n.author);
+                entry(n.at_ms, "note", label, Some(n.text.clone()), false)
+            }));
+        }
+        for item in model.outbox.items().iter().filter(|i| i.is_queued()) {
+            match &item.mutation.op {
+                MutationOp::AddNote { report_id, text } if *report_id == report.id => {
+                    let label = i18n::author_label(Author::Citizen, staff, lang).into();
+                    timeline.push(entry(
+                        item.queued_at_ms,
+                        "reply",
+                        label,
+                        Some(text.clone()),
+                        true,
+                    ));
+                }
+                op @ MutationOp::StaffAction { report_id, .. } if *report_id == report.id => {
+                    let label = i18n::staff_action_name(op_kind(op), lang).into();
+                    timeline.push(entry(
+                        item.queued_at_ms,
+                        "change",
+                        label,
+                        describe(op, model, lang),
+                        true,
+                    ));
+                }
+                _ => {}
+            }
+        }
         timeline.sort_by_key(|e| e.at_ms);
-        let category = model
-            .catalogue
-            .as_ref()
-            .and_then(|c| c.category(&report.category));
+        let catalogue = model.catalogue.as_ref();
+        let category = catalogue.and_then(|c| c.category(&report.category));
+        let answers = held.task.as_ref().map_or_else(Vec::new, |task| {
+            task.answers
+                .iter()
+                .map(|(code, answer)| {
+                    let question =
+                        category.and_then(|c| c.questions.iter().find(|q| &q.code == code));
+                    let label = |choice: &str| {
+                        question
+                            .and_then(|q| match &q.kind {
+                                relais_protocol::QuestionKind::SingleChoice { options }
+                                | relais_protocol::QuestionKind::MultiChoice { options } => {
+                                    options.iter().find(|o| o.code == choice)
+                                }
+                                _ => None,
+                            })
+                            .map_or_else(|| choice.to_owned(), |o| lang.pick(&o.label))
+                    };
+                    AnswerView {
+                        question: question.map_or_else(|| code.clone(), |q| lang.pick(&q.label)),
+                        answer: match answer {
+                            Answer::Text(text) => text.clone(),
+                            Answer::Number(n) => n.to_string(),
+                            Answer::Choice(c) => label(c),
+                            Answer::Choices(cs) => {
+                                cs.iter().map(|c| label(c)).collect::<Vec<_>>().join(", ")
+                            }
+                        },
+                    }
+                })
+                .collect()
+        });
         Self {
             report: ReportView::new(report, model, lang),
             timeline,
             response_days: category.and_then(|c| c.response_days),
             can_confirm: report.mine && report.status == ReportStatus::Resolved,
+            answers,
+            assigned_to: held
+                .task
+                .as_ref()
+                .and_then(|t| t.assigned_to.as_ref())
+                .map(|s| format!("{} <{}>", s.name, s.email)),
         }
+    }
+}
+
+fn op_kind(op: &MutationOp) -> &'static str {
+    match op {
+        MutationOp::StaffAction { action, .. } => action.kind(),
+        other => other.kind(),
     }
 }

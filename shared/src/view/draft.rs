@@ -9,7 +9,6 @@ use crate::{
     model::{
         Model,
         draft::{DraftReport, DraftStep, LocationSource},
-        nearby::NearbyQuery,
     },
 };
 
@@ -46,21 +45,16 @@ impl DraftView {
         };
         let location = draft.location.map(|(p, _)| p);
         let offered = draft.offered_location();
-        let nearby = draft
-            .category
-            .clone()
-            .zip(location)
-            .map(|(category, point)| {
-                NearbyView::new(
-                    &NearbyQuery {
-                        category,
-                        lat: point.lat,
-                        lon: point.lon,
-                    },
-                    model,
-                    lang,
-                )
-            });
+        // The answer to the draft's own question (its category at its place), once asked.
+        let nearby = model
+            .nearby
+            .as_ref()
+            .filter(|n| {
+                let q = n.query();
+                draft.category.as_deref() == Some(q.category.as_str())
+                    && location.is_some_and(|p| p.lat == q.lat && p.lon == q.lon)
+            })
+            .map(|n| NearbyView::new(n, model, lang));
         Self {
             step: step.into(),
             category: draft.category.clone(),

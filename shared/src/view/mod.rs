@@ -1,24 +1,32 @@
 //! The view model: everything a shell renders, computed from the model in the user's language.
 //! Shells never format, translate or decide; they show these fields.
 
+mod catalogue;
 mod detail;
 mod draft;
+mod outbox;
 mod report;
 mod service;
+mod work;
+mod zones;
 
-use relais_protocol::{Question, QuestionKind};
+use relais_protocol::StaffProfile;
 use serde::Serialize;
 
-pub use detail::{ReportDetailView, TimelineEntry};
+pub use catalogue::{CategoryView, ChoiceView, QuestionView};
+pub use detail::{AnswerView, ReportDetailView, TimelineEntry};
 pub use draft::DraftView;
-pub use report::{NearbyView, OutboxItemView, ReportView};
+pub use outbox::{ConflictView, OutboxItemView};
+pub use report::{NearbyReportView, NearbyView, ReportView};
 pub use service::{MyRatingView, ServiceView};
+pub use work::TaskView;
+pub use zones::{AlertView, ZoneView};
 
 use crate::{
     i18n::{Lang, Message},
     model::{
-        ActionKind, ActionState, Failure, Lifecycle, Model, Registering, SyncState,
-        account::AccountState, fetch::FetchState, sync::SyncStep,
+        ActionState, Failure, Lifecycle, Model, Registering, SyncState, account::AccountState,
+        fetch::FetchState, lists::Opened,
     },
 };
 
@@ -32,11 +40,18 @@ pub struct ViewModel {
     /// Why the last registration failed.
     pub registration_problem: Option<ProblemView>,
     pub categories: Vec<CategoryView>,
-    /// Reports this device knows, newest first.
+    /// The reports list the user asked for (`ListReports`; at start, the latest reports this
+    /// device holds), newest first.
     pub reports: Vec<ReportView>,
+    /// Staff: the work list as asked (`ListWork`).
+    pub work: Vec<TaskView>,
+    /// The town's zones, with whether the citizen follows each and why.
+    pub zones: Vec<ZoneView>,
+    /// Alerts of the zones the citizen follows, current or upcoming.
+    pub alerts: Vec<AlertView>,
     /// Items waiting for the server or refused by it, in sending order.
     pub outbox: Vec<OutboxItemView>,
-    /// The latest action (report, "me too", reply, confirmation, rating).
+    /// The latest action (report, "me too", reply, confirmation, rating, follow, staff change).
     pub action: ActionView,
     pub sync: SyncView,
     /// Open reports near the point of the last "nearby" question.
@@ -63,6 +78,34 @@ pub struct RegistrationView {
     pub tenant: String,
     /// The town's name, once the catalogue has arrived.
     pub town: Option<String>,
+    /// A staff member's device (registered with an enrolment code).
+    pub is_staff: bool,
+    /// Whose staff device it is, and what they may act on (when the server said).
+    pub staff: Option<StaffView>,
+}
+
+/// The staff member a device acts for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, uniffi::Record)]
+pub struct StaffView {
+    pub email: String,
+    pub name: String,
+    /// `agent`, `supervisor` or `admin`.
+    pub role: String,
+    pub services: Vec<String>,
+    /// Zones an agent is limited to (empty: all).
+    pub zones: Vec<String>,
+}
+
+impl From<&StaffProfile> for StaffView {
+    fn from(staff: &StaffProfile) -> Self {
+        Self {
+            email: staff.email.clone(),
+            name: staff.name.clone(),
+            role: staff.role.as_str().into(),
+            services: staff.services.clone(),
+            zones: staff.zones.clone(),
+        }
+    }
 }
 
 /// A failed exchange with the server.
@@ -82,70 +125,20 @@ impl ProblemView {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, uniffi::Record)]
-pub struct CategoryView {
-    pub code: String,
-    pub name: String,
-    pub group: String,
-    pub group_name: String,
-    pub service: String,
-    /// The town's published response time, in days.
-    pub response_days: Option<u32>,
-    /// Extra questions asked when reporting in this category.
-    pub questions: Vec<QuestionView>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, uniffi::Record)]
-pub struct QuestionView {
-    pub code: String,
-    pub label: String,
-    /// `text`, `number`, `single_choice` or `multi_choice`.
-    pub kind: String,
-    pub required: bool,
-    pub options: Vec<ChoiceView>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, uniffi::Record)]
-pub struct ChoiceView {
-    pub code: String,
-    pub label: String,
-}
-
-impl QuestionView {
-    fn new(question: &Question, lang: Lang) -> Self {
-        let (kind, options) = match &question.kind {
-            QuestionKind::Text => ("text", &[][..]),
-            QuestionKind::Number => ("number", &[][..]),
-            QuestionKind::SingleChoice { options } => ("single_choice", &options[..]),
-            QuestionKind::MultiChoice { options } => ("multi_choice", &options[..]),
-        };
-        Self {
-            code: question.code.clone(),
-            label: lang.pick(&question.label),
-            kind: kind.into(),
-            required: question.required,
-            options: options
-                .iter()
-                .map(|o| ChoiceView {
-                    code: o.code.clone(),
-                    label: lang.pick(&o.label),
-                })
-                .collect(),
-        }
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, uniffi::Enum)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum ActionView {
     Idle,
     Saving,
-    /// Saved on the device and queued; `kind` is `report`, `support`, `reply`, `confirm` or
-    /// `rate`, `id` what it created or concerns, `message` says so in the user's language.
+    /// Saved on the device and queued; `kind` is `report`, `support`, `reply`, `confirm`,
+    /// `rate`, `follow`, `unfollow`, `staff` or `reapply`, `id` what it created or concerns,
+    /// `message` says so in the user's language. `reply_draft`: for a staff change that carries
+    /// no reply of its own, the town's draft the reporter will read.
     Saved {
         kind: String,
         id: String,
         message: String,
+        reply_draft: Option<String>,
     },
     Failed {
         message: String,
@@ -215,28 +208,7 @@ impl From<&Model> for ViewModel {
         let lang = model.lang;
         let text = |m: &Message| m.text(lang);
         let town = model.catalogue.as_ref().map(|c| c.name.clone());
-        let categories = model.catalogue.as_ref().map_or_else(Vec::new, |c| {
-            c.categories
-                .iter()
-                .map(|cat| CategoryView {
-                    code: cat.code.clone(),
-                    name: lang.pick(&cat.name),
-                    group: cat.group.clone(),
-                    group_name: c
-                        .groups
-                        .iter()
-                        .find(|g| g.code == cat.group)
-                        .map_or_else(String::new, |g| lang.pick(&g.name)),
-                    service: lang.pick(&cat.service),
-                    response_days: cat.response_days,
-                    questions: cat
-                        .questions
-                        .iter()
-                        .map(|q| QuestionView::new(q, lang))
-                        .collect(),
-                })
-                .collect()
-        });
+        let categories = catalogue::categories(model, lang);
         let queued = u32::try_from(model.outbox.queued_count()).unwrap_or(u32::MAX);
         Self {
             ready: model.lifecycle == Lifecycle::Ready,
@@ -245,43 +217,58 @@ impl From<&Model> for ViewModel {
                 server_url: r.server_url.clone(),
                 tenant: r.tenant.clone(),
                 town,
+                is_staff: r.is_staff(),
+                staff: r.staff.as_ref().map(StaffView::from),
             }),
             registration_problem: match &model.registering {
                 Registering::Failed(f) => Some(ProblemView::new(f, lang)),
-                Registering::Idle | Registering::Pending => None,
+                Registering::Idle | Registering::Checking | Registering::Pending => None,
             },
             categories,
             reports: model
+                .lists
                 .reports
-                .values()
-                .rev()
+                .items
+                .iter()
                 .map(|r| ReportView::new(r, model, lang))
                 .collect(),
+            work: work::tasks(model, lang),
+            zones: zones::zones(model, lang),
+            alerts: zones::alerts(model, lang),
             outbox: model
                 .outbox
                 .items()
                 .iter()
-                .map(|i| OutboxItemView::new(i, lang))
+                .map(|i| OutboxItemView::new(i, model, lang))
                 .collect(),
             action: match &model.action {
                 ActionState::Idle => ActionView::Idle,
                 ActionState::Saving => ActionView::Saving,
-                ActionState::Saved { kind, id } => ActionView::Saved {
-                    kind: action_kind(*kind).into(),
-                    id: id.clone(),
-                    message: crate::i18n::saved_message(lang, *kind),
-                },
+                ActionState::Saved(saved) => {
+                    let reply_draft = saved.reply_draft.as_ref().map(|r| lang.pick(r));
+                    let mut message = crate::i18n::saved_message(lang, saved.kind);
+                    if let Some(draft) = &reply_draft {
+                        message.push('\n');
+                        message.push_str(&crate::i18n::reply_draft_notice(lang, draft));
+                    }
+                    ActionView::Saved {
+                        kind: saved.kind.as_str().into(),
+                        id: saved.id.clone(),
+                        message,
+                        reply_draft,
+                    }
+                }
                 ActionState::Failed(m) => ActionView::Failed { message: text(m) },
             },
             nearby: model
                 .nearby
                 .as_ref()
-                .map(|q| NearbyView::new(q, model, lang)),
+                .map(|n| NearbyView::new(n, model, lang)),
             services: service::services(model, lang),
-            opened: model
-                .opened
-                .and_then(|id| model.reports.get(&id))
-                .map(|r| ReportDetailView::new(r, model, lang)),
+            opened: match &model.lists.opened {
+                Some(Opened::Shown(held)) => Some(ReportDetailView::new(held, model, lang)),
+                Some(Opened::Reading(_) | Opened::Missing(_)) | None => None,
+            },
             draft: model.draft.as_ref().map(|d| DraftView::new(d, model, lang)),
             draft_problem: model.draft_problem.as_ref().map(text),
             account: match &model.account {
@@ -298,8 +285,8 @@ impl From<&Model> for ViewModel {
                     link_code: account.link_code.clone(),
                     devices: account.devices,
                 },
-                AccountState::Deleted => AccountView::Deleted {
-                    message: crate::i18n::account_deleted(lang),
+                AccountState::Deleted { already_gone } => AccountView::Deleted {
+                    message: crate::i18n::account_deleted(lang, *already_gone),
                 },
                 AccountState::Failed(f) => AccountView::Failed {
                     problem: ProblemView::new(f, lang),
@@ -317,14 +304,7 @@ impl From<&Model> for ViewModel {
             sync: match &model.sync {
                 SyncState::Idle => SyncView::Idle,
                 SyncState::Running(run) => SyncView::Running {
-                    step: match run.step {
-                        SyncStep::Pushing => "pushing",
-                        SyncStep::UploadingPhotos => "uploading_photos",
-                        SyncStep::Pulling => "pulling",
-                        SyncStep::FetchingCatalogue => "fetching_catalogue",
-                        SyncStep::FetchingDirectory => "fetching_directory",
-                    }
-                    .into(),
+                    step: run.step.as_str().into(),
                 },
                 SyncState::Finished(s) => SyncView::Finished {
                     sent: s.sent,
@@ -352,16 +332,5 @@ impl From<&Model> for ViewModel {
                 _ => model.notice.as_ref().map(text),
             },
         }
-    }
-}
-
-const fn action_kind(kind: ActionKind) -> &'static str {
-    match kind {
-        ActionKind::Report => "report",
-        ActionKind::Support => "support",
-        ActionKind::Reply => "reply",
-        ActionKind::Confirm => "confirm",
-        ActionKind::Rate => "rate",
-        ActionKind::Status => "status",
     }
 }

@@ -1,10 +1,14 @@
-//! How a report and an outbox item look on screen.
+//! How a report looks on screen: as the server last said, with this device's queued staff
+//! changes applied ([`crate::model::chain`]).
 
 use serde::Serialize;
 
 use crate::{
     i18n::{self, Lang},
-    model::{Model, OutboxItem, OutboxState, Report, nearby::NearbyQuery},
+    model::{
+        Model, Report, chain,
+        nearby::{Nearby, Source},
+    },
 };
 
 #[derive(Debug, Clone, PartialEq, Serialize, uniffi::Record)]
@@ -23,26 +27,54 @@ pub struct ReportView {
     pub refusal: Option<String>,
     pub mine: bool,
     pub created_at_ms: i64,
+    /// The server's version (with this device's queued changes counted).
+    pub version: i64,
     pub zone: Option<String>,
     pub service: Option<String>,
+    pub service_code: Option<String>,
+    /// When the town promised an answer by.
+    pub due_at_ms: Option<i64>,
+    /// Open and past its due date.
+    pub overdue: bool,
+    /// When an intervention is planned.
+    pub scheduled_for_ms: Option<i64>,
     pub photos: Vec<String>,
     /// How many of `photos` the server has (own reports): "2 of 3 photos sent".
     pub photos_sent: u32,
+    /// Photos the town took when it resolved the report.
+    pub completion_photos: Vec<String>,
     /// How many citizens said "me too".
     pub supporters: u32,
     /// This device said "me too".
     pub supported: bool,
     /// The earlier report this one probably repeats.
     pub duplicate_of: Option<String>,
+    /// This device's changes to it still waiting to be sent (staff).
+    pub pending_changes: u32,
 }
 
 impl ReportView {
     pub(crate) fn new(report: &Report, model: &Model, lang: Lang) -> Self {
+        let pending_changes = model.outbox.queued_for(report.id).count();
+        let projected;
+        let report = if pending_changes == 0 {
+            report
+        } else {
+            projected = chain::projected(report, model.outbox.queued_for(report.id));
+            &projected
+        };
         let category_name = model
             .catalogue
             .as_ref()
             .and_then(|c| c.category(&report.category))
             .map_or_else(|| report.category.clone(), |c| lang.pick(&c.name));
+        let service = model
+            .catalogue
+            .as_ref()
+            .and_then(|c| c.service(report.service_code.as_deref()?))
+            .map(|s| &s.name)
+            .or(report.service.as_ref())
+            .map(|s| lang.pick(s));
         let (status, status_label) = match &report.refusal {
             Some(_) => ("refused".to_owned(), i18n::refused_label(lang).to_owned()),
             None => (
@@ -50,6 +82,7 @@ impl ReportView {
                 i18n::status_label(report.status, lang).to_owned(),
             ),
         };
+        let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
         Self {
             id: report.id.to_string(),
             category: report.category.clone(),
@@ -63,69 +96,26 @@ impl ReportView {
             refusal: report.refusal.as_ref().map(|r| lang.pick(&r.message)),
             mine: report.mine,
             created_at_ms: report.created_at_ms,
+            version: report.version,
             zone: report.zone.clone(),
-            service: report.service.as_ref().map(|s| lang.pick(s)),
+            service,
+            service_code: report.service_code.clone(),
+            due_at_ms: report.due_at_ms,
+            overdue: report.is_overdue(model.now_ms),
+            scheduled_for_ms: report.scheduled_for_ms,
             photos: report.photos.clone(),
-            photos_sent: u32::try_from(
+            photos_sent: count(
                 report
                     .photos
                     .iter()
-                    .filter(|p| !report.mine || model.uploaded.contains(*p))
+                    .filter(|p| !model.uploads.contains_key(*p))
                     .count(),
-            )
-            .unwrap_or(u32::MAX),
+            ),
+            completion_photos: report.completion_photos.clone(),
             supporters: report.supporters,
             supported: report.supported,
             duplicate_of: report.duplicate_of.map(|id| id.to_string()),
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, uniffi::Record)]
-pub struct OutboxItemView {
-    /// The mutation id.
-    pub id: String,
-    pub seq: u64,
-    /// `create_report`, `add_note`...
-    pub kind: String,
-    /// `queued` or `rejected`.
-    pub state: String,
-    /// The report it concerns.
-    pub report_id: Option<String>,
-    /// Why the server refused it, in the user's language.
-    pub reason: Option<String>,
-    pub attempts: u32,
-    pub last_error: Option<String>,
-}
-
-impl OutboxItemView {
-    pub(crate) fn new(item: &OutboxItem, lang: Lang) -> Self {
-        use relais_protocol::MutationOp as Op;
-        let report_id = match &item.mutation.op {
-            Op::CreateReport { report_id, .. }
-            | Op::AddNote { report_id, .. }
-            | Op::ChangeStatus { report_id, .. }
-            | Op::SupportReport { report_id }
-            | Op::ConfirmResolution { report_id, .. }
-            | Op::StaffAction { report_id, .. } => Some(report_id.to_string()),
-            Op::RateService { .. }
-            | Op::FollowZone { .. }
-            | Op::UnfollowZone { .. }
-            | Op::Unsupported => None,
-        };
-        let (state, reason) = match &item.state {
-            OutboxState::Queued => ("queued", None),
-            OutboxState::Rejected(r) => ("rejected", Some(lang.pick(&r.message))),
-        };
-        Self {
-            id: item.id().to_string(),
-            seq: item.mutation.seq,
-            kind: item.mutation.op.kind().into(),
-            state: state.into(),
-            report_id,
-            reason,
-            attempts: item.attempts,
-            last_error: item.last_error.clone(),
+            pending_changes: count(pending_changes),
         }
     }
 }
@@ -134,6 +124,11 @@ impl OutboxItemView {
 #[derive(Debug, Clone, PartialEq, Serialize, uniffi::Record)]
 pub struct NearbyView {
     pub category: String,
+    /// Still asking.
+    pub looking: bool,
+    /// `server` (asked online) or `device` (the device's own copy: the server was not reached;
+    /// it holds only the zones the citizen follows).
+    pub source: String,
     pub radius_m: f64,
     pub reports: Vec<NearbyReportView>,
 }
@@ -145,19 +140,37 @@ pub struct NearbyReportView {
 }
 
 impl NearbyView {
-    pub(crate) fn new(query: &NearbyQuery, model: &Model, lang: Lang) -> Self {
-        let radius_m = query.radius_m(model.catalogue.as_ref());
-        Self {
-            category: query.category.clone(),
-            radius_m,
-            reports: query
-                .matches(model.reports.values(), radius_m)
-                .into_iter()
-                .map(|(report, distance_m)| NearbyReportView {
-                    distance_m: distance_m.round(),
-                    report: ReportView::new(report, model, lang),
-                })
-                .collect(),
+    pub(crate) fn new(nearby: &Nearby, model: &Model, lang: Lang) -> Self {
+        match nearby {
+            Nearby::Looking(query) => Self {
+                category: query.category.clone(),
+                looking: true,
+                source: String::new(),
+                radius_m: query.radius_m(model.catalogue.as_ref()),
+                reports: Vec::new(),
+            },
+            Nearby::Found {
+                query,
+                source,
+                radius_m,
+                reports,
+            } => Self {
+                category: query.category.clone(),
+                looking: false,
+                source: match source {
+                    Source::Server => "server",
+                    Source::Device => "device",
+                }
+                .into(),
+                radius_m: *radius_m,
+                reports: reports
+                    .iter()
+                    .map(|(report, distance_m)| NearbyReportView {
+                        distance_m: distance_m.round(),
+                        report: ReportView::new(report, model, lang),
+                    })
+                    .collect(),
+            },
         }
     }
 }

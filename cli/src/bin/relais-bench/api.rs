@@ -71,6 +71,7 @@ impl Api {
             platform: "bench".into(),
             app_version: env!("CARGO_PKG_VERSION").into(),
             enrolment_code: None,
+            language: None,
         };
         let url = format!("{}/v1/{TENANT}/devices", self.base);
         call(self.http.post(url).json(&body)).await

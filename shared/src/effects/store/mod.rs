@@ -4,41 +4,69 @@
 //!
 //! Every operation is one SQLite transaction: the model applies a change to its in-memory state
 //! only after the store has confirmed it, so what the user sees is never ahead of what is on disk.
+//! The model holds only what its views need; lists are answered by queries.
 
 mod command;
 
+use std::collections::BTreeMap;
+
 use crux_core::capability::Operation;
-use relais_protocol::{Catalogue, Cursor, Directory};
+use relais_protocol::{
+    Catalogue, Change, Cursor, Directory, FollowedZone, PublicReport, ZoneAlert,
+};
 use uuid::Uuid;
 
-use crate::model::{MyRating, OutboxItem, Registration, Report, draft::DraftReport};
+use crate::{
+    model::{
+        HeldReport, MyRating, OutboxItem, Registration, Report,
+        draft::DraftReport,
+        lists::{Position, ReportQuery, WorkQuery},
+    },
+    store::UploadState,
+};
 
-pub use command::{enqueue, load, resequence, write};
+pub use command::{
+    apply_pull, enqueue, held_report, load, prune, reports, resequence, work, write,
+};
 
 /// One durable change or read of the local store.
 #[derive(Debug, Clone, PartialEq)]
 pub enum StoreOp {
-    /// Read everything the device knows.
+    /// Read what the core keeps in memory.
     Load,
     SaveRegistration(Registration),
-    SaveCatalogue(Catalogue),
+    /// The catalogue, with the `ETag` the server gave it.
+    SaveCatalogue {
+        catalogue: Catalogue,
+        etag: Option<String>,
+    },
+    SaveDirectory {
+        directory: Box<Directory>,
+        etag: Option<String>,
+    },
     SaveLanguage(String),
+    /// Send pushes uncompressed until then (the server refused a compressed one).
+    SavePlainPushUntil(i64),
     /// Save an outbox item and its local effect together. The store gives the item the
     /// device's next sequence number in the same transaction, so a failed write never leaves a
-    /// gap.
+    /// gap, and a staff change its base version (see [`crate::model::chain`]). `replaces` is a
+    /// refused item this one applies again: it leaves the outbox in the same transaction.
     Enqueue {
         item: Box<OutboxItem>,
         local: LocalChange,
+        replaces: Option<Uuid>,
     },
-    SaveDirectory(Box<Directory>),
     /// The report being written, or none.
     SaveDraft(Option<Box<DraftReport>>),
-    /// The server has this photo (SHA-256) of one of this device's reports.
-    MarkUploaded(String),
-    /// Forget everything but the language (after the account was deleted on the server).
+    /// Where a photo's upload stands; `None` once the server has it whole.
+    SetUpload {
+        sha256: String,
+        state: Option<UploadState>,
+    },
+    /// Forget everything but the language (the identity is gone on the server).
     Reset,
-    /// Record a push's outcome: items the server accepted are deleted, refused ones are kept
-    /// with their reason, and the reports they concern are updated.
+    /// Record a push's outcome: items the server accepted are deleted (their photos may be
+    /// sent), refused ones are kept with their reason, and the reports they concern are updated.
     RecordPush {
         accepted: Vec<Uuid>,
         refused: Vec<OutboxItem>,
@@ -53,13 +81,31 @@ pub enum StoreOp {
     Resequence {
         from: u64,
     },
-    /// Store a page of pulled reports. With `reset`, public reports of other devices are
-    /// forgotten first.
-    ApplyPull {
-        reset: bool,
-        reports: Vec<Report>,
-        removed: Vec<Uuid>,
-        cursor: Cursor,
+    /// Apply a pulled page and its cursor.
+    ApplyPull(Box<PullPage>),
+    /// Drop what the device holds for no reason any more.
+    Prune(PruneRule),
+    /// Keep reports the server showed (nearby answers), so the user can act on them.
+    PutReports(Vec<PublicReport>),
+    GetReport(Uuid),
+    /// A list of reports; `zones` are the codes the query's zone covers.
+    QueryReports {
+        query: ReportQuery,
+        zones: Option<Vec<String>>,
+    },
+    /// The work list of a staff device; `me` is the staff member's e-mail.
+    QueryWork {
+        query: WorkQuery,
+        me: Option<String>,
+        now_ms: i64,
+    },
+    /// The open reports of a category within `radius_m` of a point, nearest first, at most
+    /// `limit` (read by grid cell, [`relais_domain::geo::cells_within`]).
+    Nearby {
+        category: String,
+        here: Position,
+        radius_m: f64,
+        limit: usize,
     },
 }
 
@@ -73,32 +119,78 @@ pub enum LocalChange {
     Rating(MyRating),
 }
 
-/// What the device knows, as read at start.
+/// A page of the change log, as the server sent it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PullPage {
+    /// Forget what came from others and the work list first.
+    pub reset: bool,
+    pub changes: Vec<Change>,
+    pub cursor: Cursor,
+}
+
+/// What a pulled page changed.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PullApplied {
+    /// The new state of the reports the core keeps in memory that the page touched.
+    pub held: Vec<HeldReport>,
+    /// Reports the page removed.
+    pub removed: Vec<Uuid>,
+    /// Alerts this device had never seen.
+    pub new_alerts: Vec<ZoneAlert>,
+    /// The citizen's followed zones, if the page said.
+    pub follows: Option<Vec<FollowedZone>>,
+    /// Report, task and removal changes.
+    pub received: u32,
+}
+
+/// What the device may drop: reports of others (and tasks) closed before `closed_before_ms`;
+/// with `followed_zones` known, reports of others held for no zone among them (unless it
+/// supports them or they are the original of one of its reports); alerts ended before
+/// `alerts_ended_before_ms`. Own reports and the reports the queue refers to always stay.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PruneRule {
+    pub closed_before_ms: i64,
+    pub followed_zones: Option<Vec<String>>,
+    pub alerts_ended_before_ms: i64,
+}
+
+/// What the core keeps in memory, as read at start.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Snapshot {
     pub registration: Option<Registration>,
     pub catalogue: Option<Catalogue>,
+    pub catalogue_etag: Option<String>,
     pub directory: Option<Directory>,
+    pub directory_etag: Option<String>,
     pub my_ratings: Vec<MyRating>,
-    /// Photos the server has.
-    pub uploaded: Vec<String>,
+    /// Photos still to send.
+    pub uploads: BTreeMap<String, UploadState>,
     pub draft: Option<DraftReport>,
     pub language: Option<String>,
-    pub reports: Vec<Report>,
+    /// The citizen's own reports and those the outbox refers to.
+    pub held: Vec<HeldReport>,
     pub outbox: Vec<OutboxItem>,
     pub cursor: Cursor,
+    /// The zones the citizen follows, once a server said.
+    pub follows: Option<Vec<FollowedZone>>,
+    pub alerts: Vec<ZoneAlert>,
+    pub plain_push_until_ms: Option<i64>,
 }
 
 /// Output of a [`StoreOp`].
 #[derive(Debug, Clone, PartialEq)]
 pub enum StoreOutput {
     Loaded(Box<Snapshot>),
-    /// The sequence number given to an enqueued item.
-    Enqueued {
-        seq: u64,
-    },
+    /// The item as saved: with its sequence number and, for a staff change, its base version.
+    Enqueued(Box<OutboxItem>),
     /// The new sequence number of each queued item, by mutation id.
     Resequenced(Vec<(Uuid, u64)>),
+    Pulled(PullApplied),
+    /// How many reports were dropped.
+    Pruned(u32),
+    Report(Option<Box<HeldReport>>),
+    Reports(Vec<Report>),
+    Work(Vec<HeldReport>),
     Written,
 }
 

@@ -77,7 +77,10 @@ class RelaisShell(private val mainThread: Executor) : AutoCloseable {
 
     private val notificationListeners = CopyOnWriteArrayList<NotificationListener>()
 
-    /** Receives the core's notifications (a report's status changed, the city wrote), on the main thread. */
+    /**
+     * Receives the core's notifications, on the main thread: `kind` is `report` (a report's status
+     * changed, the town wrote; `id` is the report's) or `alert` (a notice of a followed zone).
+     */
     fun addNotificationListener(listener: NotificationListener) {
         notificationListeners.add(listener)
     }

@@ -1,49 +1,9 @@
-//! Every text a citizen reads that the core produces, in French and English.
-//!
-//! The model stores [`Message`]s, never rendered strings, so that switching language re-renders
-//! everything already on screen.
+//! What the core tells the user: refusals, failures, problems, as a [`Message`] rendered in the
+//! language of the moment.
 
 use relais_protocol::{LocalizedText, ReportStatus};
 
-use crate::model::ActionKind;
-
-/// The user's language. French is the default of a French town's app; any other device
-/// language falls back to English.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Lang {
-    #[default]
-    Fr,
-    En,
-}
-
-impl Lang {
-    /// From a BCP 47 tag such as `fr-FR` or `en_GB.UTF-8`.
-    pub fn from_tag(tag: &str) -> Self {
-        if tag.trim().to_ascii_lowercase().starts_with("fr") {
-            Self::Fr
-        } else {
-            Self::En
-        }
-    }
-
-    pub const fn code(self) -> &'static str {
-        match self {
-            Self::Fr => "fr",
-            Self::En => "en",
-        }
-    }
-
-    pub fn pick(self, text: &LocalizedText) -> String {
-        text.get(self.code()).to_owned()
-    }
-
-    const fn choose(self, fr: &'static str, en: &'static str) -> &'static str {
-        match self {
-            Self::Fr => fr,
-            Self::En => en,
-        }
-    }
-}
+use super::{Lang, staff_action_name, status_label};
 
 /// Something the core tells the user.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,16 +46,42 @@ pub enum Message {
     NoDirectory,
     UnknownService(String),
     UnknownPhoto(String),
+    /// A staff status a shell does not know.
     UnknownStatus(String),
+    /// Scheduling needs the day of the intervention.
+    DateRequired,
+    /// Rejecting needs one of the town's reasons.
+    RejectionReasonRequired,
+    /// Not a day as `YYYY-MM-DD`.
+    InvalidDate(String),
+    /// Not a position as `LAT,LON`.
+    InvalidPosition(String),
     NoDraft,
     InvalidEmail,
     UnknownContact(String),
     UnknownLinkCode,
-    DraftIncomplete,
+    ChooseCategory,
+    ChoosePlace,
     NoPhotoLocation,
     UnknownLocationSource(String),
-    AgentsOnly,
-    ReasonRequired,
+    /// A staff member's act on a citizen's device.
+    StaffOnly,
+    /// A citizen's act (filing, me too, confirming, rating, following) on a staff device.
+    CitizensOnly,
+    ReplyRequired,
+    NoteRequired,
+    UnknownRejectionReason(String),
+    UnknownTownService(String),
+    AgentsAssignThemselves,
+    DuplicateOfItself,
+    /// The workflow does not allow `action` from `status`.
+    NotNow {
+        status: ReportStatus,
+        action: &'static str,
+    },
+    SameService,
+    NothingToReapply,
+    UnknownZone(String),
     /// A text already in both languages (a reason the server gave, a photo problem).
     Localized(LocalizedText),
 }
@@ -153,8 +139,8 @@ impl Message {
             },
             Self::DeviceNotRecognised => lang
                 .choose(
-                    "Le serveur ne reconnaît plus cet appareil. Vos signalements restent en attente.",
-                    "The server no longer recognises this device. Your reports stay queued.",
+                    "Le serveur ne reconnaît plus cet appareil (son identité a été supprimée ou révoquée). Inscrivez-le de nouveau pour repartir de zéro : ce qui attend ici ne pourra pas être envoyé.",
+                    "The server no longer recognises this device (its identity was deleted or revoked). Register it again to start afresh: what waits here cannot be sent.",
                 )
                 .into(),
             Self::ProtocolMismatch(detail) => match lang {
@@ -244,11 +230,11 @@ impl Message {
             Self::NoDraft => lang
                 .choose("Aucun signalement en cours : commencez-en un.", "No report in progress: start one.")
                 .into(),
-            Self::DraftIncomplete => lang
-                .choose(
-                    "Le signalement n'est pas complet : choisissez une catégorie et un lieu.",
-                    "The report is not complete: choose a category and a place.",
-                )
+            Self::ChooseCategory => lang
+                .choose("Choisissez d'abord une catégorie.", "Choose a category first.")
+                .into(),
+            Self::ChoosePlace => lang
+                .choose("Indiquez d'abord le lieu du problème.", "Say where the problem is first.")
                 .into(),
             Self::NoPhotoLocation => lang
                 .choose(
@@ -260,141 +246,93 @@ impl Message {
                 Lang::Fr => format!("Source de position inconnue : « {source} » (gps ou pin)."),
                 Lang::En => format!("Unknown location source \"{source}\" (gps or pin)."),
             },
-            Self::AgentsOnly => lang
-                .choose("Réservé aux agents de la ville.", "For the town's field agents only.")
+            Self::DateRequired => lang
+                .choose(
+                    "Indiquez le jour de l'intervention (AAAA-MM-JJ).",
+                    "Give the day of the intervention (YYYY-MM-DD).",
+                )
                 .into(),
-            Self::ReasonRequired => lang
-                .choose("Indiquez au citoyen la raison du rejet.", "Tell the citizen why the report is rejected.")
+            Self::RejectionReasonRequired => lang
+                .choose(
+                    "Choisissez un des motifs de rejet de la ville.",
+                    "Choose one of the town's rejection reasons.",
+                )
                 .into(),
+            Self::InvalidDate(text) => match lang {
+                Lang::Fr => format!("« {text} » n'est pas une date sous la forme AAAA-MM-JJ."),
+                Lang::En => format!("\"{text}\" is not a date as YYYY-MM-DD."),
+            },
+            Self::InvalidPosition(text) => match lang {
+                Lang::Fr => format!("« {text} » n'est pas une position sous la forme LAT,LON."),
+                Lang::En => format!("\"{text}\" is not a position as LAT,LON."),
+            },
+            Self::StaffOnly => lang
+                .choose(
+                    "Réservé au personnel de la ville (un appareil inscrit avec un code d'enrôlement).",
+                    "For the town's staff only (a device registered with an enrolment code).",
+                )
+                .into(),
+            Self::CitizensOnly => lang
+                .choose(
+                    "Cet appareil est celui d'un agent de la ville : signaler, dire « moi aussi », confirmer, noter ou suivre un quartier sont des gestes de citoyen.",
+                    "This is a town staff member's device: filing, saying \"me too\", confirming, rating and following a zone are citizens' acts.",
+                )
+                .into(),
+            Self::ReplyRequired => lang
+                .choose("Écrivez la réponse au citoyen.", "Write the reply to the citizen.")
+                .into(),
+            Self::NoteRequired => lang
+                .choose("Écrivez la note.", "Write the note.")
+                .into(),
+            Self::UnknownRejectionReason(code) => match lang {
+                Lang::Fr => format!("Motif de rejet inconnu de la ville : « {code} »."),
+                Lang::En => format!("The town has no rejection reason \"{code}\"."),
+            },
+            Self::UnknownTownService(code) => match lang {
+                Lang::Fr => format!("La ville n'a pas de service « {code} »."),
+                Lang::En => format!("The town has no service \"{code}\"."),
+            },
+            Self::AgentsAssignThemselves => lang
+                .choose(
+                    "Un agent ne peut attribuer un signalement qu'à lui-même ou à personne.",
+                    "An agent may assign a report only to themselves or to nobody.",
+                )
+                .into(),
+            Self::DuplicateOfItself => lang
+                .choose(
+                    "Un signalement ne peut pas être le doublon de lui-même.",
+                    "A report cannot be a duplicate of itself.",
+                )
+                .into(),
+            Self::NotNow { status, action } => match lang {
+                Lang::Fr => format!(
+                    "Ce signalement est « {} » : « {} » n'est pas possible maintenant.",
+                    status_label(*status, lang),
+                    staff_action_name(action, lang)
+                ),
+                Lang::En => format!(
+                    "This report is \"{}\": \"{}\" is not possible now.",
+                    status_label(*status, lang),
+                    staff_action_name(action, lang)
+                ),
+            },
+            Self::SameService => lang
+                .choose(
+                    "Ce signalement est déjà à ce service.",
+                    "This report is already with that service.",
+                )
+                .into(),
+            Self::NothingToReapply => lang
+                .choose(
+                    "Aucune modification refusée pour conflit n'a cet identifiant.",
+                    "No change refused as a conflict has this id.",
+                )
+                .into(),
+            Self::UnknownZone(code) => match lang {
+                Lang::Fr => format!("La ville n'a pas de zone « {code} »."),
+                Lang::En => format!("The town has no zone \"{code}\"."),
+            },
             Self::Localized(text) => lang.pick(text),
-        }
-    }
-}
-
-/// The label of a report status.
-pub fn status_label(status: ReportStatus, lang: Lang) -> &'static str {
-    let (fr, en) = relais_domain::words::status_name(status);
-    lang.choose(fr, en)
-}
-
-/// Confirmation that an action is saved on the device and will leave at the next sync.
-pub fn saved_message(lang: Lang, kind: ActionKind) -> String {
-    let (fr, en) = match kind {
-        ActionKind::Report => ("Signalement enregistré", "Report saved"),
-        ActionKind::Support => ("« Moi aussi » enregistré", "\"Me too\" saved"),
-        ActionKind::Reply => ("Message enregistré", "Message saved"),
-        ActionKind::Confirm => ("Réponse enregistrée", "Answer saved"),
-        ActionKind::Rate => ("Note enregistrée", "Rating saved"),
-        ActionKind::Status => ("Changement de statut enregistré", "Status change saved"),
-    };
-    match lang {
-        Lang::Fr => format!("{fr} sur l'appareil ; envoi à la prochaine synchronisation."),
-        Lang::En => format!("{en} on this device; it will be sent at the next sync."),
-    }
-}
-
-/// A notification about a new status of one of the user's reports: `(title, body)`.
-pub fn status_notification(
-    lang: Lang,
-    category: &str,
-    status: ReportStatus,
-    note: Option<&str>,
-) -> (String, String) {
-    let title = match lang {
-        Lang::Fr => format!(
-            "Votre signalement : {}",
-            status_label(status, lang).to_lowercase()
-        ),
-        Lang::En => format!("Your report: {}", status_label(status, lang).to_lowercase()),
-    };
-    let body = note.map_or_else(
-        || category.to_owned(),
-        |note| format!("{category} — {note}"),
-    );
-    (title, body)
-}
-
-/// Confirmation that the server deleted the user's identity.
-pub fn account_deleted(lang: Lang) -> String {
-    lang.choose(
-        "Vos données personnelles ont été supprimées ; vos signalements restent, anonymes. Cet appareil est réinitialisé.",
-        "Your personal data was deleted; your reports stay, anonymised. This device was reset.",
-    )
-    .into()
-}
-
-/// A notification about a message from the city: `(title, body)`.
-pub fn message_notification(lang: Lang, category: &str, text: &str) -> (String, String) {
-    let title = lang
-        .choose("La ville vous a répondu", "The city replied")
-        .to_owned();
-    (title, format!("{category} — {text}"))
-}
-
-/// What a completed sync did.
-pub fn sync_summary(lang: Lang, sent: u32, refused: u32, received: u32) -> String {
-    match lang {
-        Lang::Fr => format!(
-            "Synchronisé : {sent} envoi(s) accepté(s), {refused} refusé(s), {received} mise(s) à jour reçue(s)."
-        ),
-        Lang::En => format!(
-            "Synced: {sent} item(s) accepted, {refused} refused, {received} update(s) received."
-        ),
-    }
-}
-
-/// Appended to a failed sync's message: what happens to what is waiting.
-pub fn still_queued(lang: Lang, queued: u32) -> String {
-    match (lang, queued) {
-        (_, 0) => String::new(),
-        (Lang::Fr, n) => {
-            format!(" {n} envoi(s) restent en attente et partiront à la prochaine synchronisation.")
-        }
-        (Lang::En, n) => format!(" {n} item(s) stay queued and will be sent at the next sync."),
-    }
-}
-
-/// Who wrote a message of a report's thread.
-pub fn author_label(author: relais_protocol::Author, lang: Lang) -> &'static str {
-    match author {
-        relais_protocol::Author::City => {
-            lang.choose("Message de la ville", "Message from the city")
-        }
-        relais_protocol::Author::Citizen => lang.choose("Votre message", "Your message"),
-    }
-}
-
-/// The label of a report the server refused to accept.
-pub fn refused_label(lang: Lang) -> &'static str {
-    lang.choose("Refusé par le serveur", "Refused by the server")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn language_tags_are_recognised() {
-        assert_eq!(Lang::from_tag("fr_FR.UTF-8"), Lang::Fr);
-        assert_eq!(Lang::from_tag("FR"), Lang::Fr);
-        assert_eq!(Lang::from_tag("en-GB"), Lang::En);
-        assert_eq!(Lang::from_tag("de"), Lang::En);
-    }
-
-    #[test]
-    fn every_message_differs_between_languages() {
-        let messages = [
-            Message::NotRegistered,
-            Message::NoCatalogue,
-            Message::UnknownCategory("x".into()),
-            Message::InvalidLocation,
-            Message::EmptyText,
-            Message::ServerUnreachable("refused".into()),
-            Message::DeviceNotRecognised,
-            Message::StorageFailed("disk full".into()),
-        ];
-        for m in messages {
-            assert_ne!(m.text(Lang::Fr), m.text(Lang::En), "{m:?}");
         }
     }
 }

@@ -1,0 +1,150 @@
+//! The pull step: read the device's scope page by page, let the store apply each page, tell the
+//! user what concerns them, then drop what the device no longer needs to hold.
+
+use crux_core::{Command, render::render};
+use relais_protocol::{Cursor, PullResponse};
+
+use super::{Event, Failure, Model, SyncEvent, SyncState, SyncStep, notify, resources, run, stop};
+use crate::{
+    effects::{
+        Effect,
+        api::{self, ApiFailure},
+        store::{self, PruneRule, PullApplied, PullPage, StoreError},
+    },
+    i18n::Message,
+    model::zones,
+};
+
+const DAY_MS: i64 = 86_400_000;
+
+#[derive(Debug)]
+pub enum PullEvent {
+    Pulled(Result<PullResponse, ApiFailure>),
+    /// The store applied a page.
+    Applied {
+        reset: bool,
+        has_more: bool,
+        /// The server asked for more without moving the cursor.
+        stuck: bool,
+        cursor: Cursor,
+        result: Result<PullApplied, StoreError>,
+    },
+    Pruned(Result<u32, StoreError>),
+}
+
+fn send(event: PullEvent) -> Event {
+    Event::Sync(SyncEvent::Pull(event))
+}
+
+/// Asks for the next page.
+pub fn next(model: &mut Model) -> Command<Effect, Event> {
+    run(model).step = SyncStep::Pulling;
+    let Some(registration) = &model.registration else {
+        unreachable!("a sync runs only on a registered device");
+    };
+    let pull = api::pull(registration, &model.cursor).then_send(|r| send(PullEvent::Pulled(r)));
+    Command::all([pull, render()])
+}
+
+pub fn update(event: PullEvent, model: &mut Model) -> Command<Effect, Event> {
+    match event {
+        PullEvent::Pulled(Ok(response)) => {
+            let stuck = response.has_more && response.cursor == model.cursor;
+            let (reset, has_more, cursor) =
+                (response.reset, response.has_more, response.cursor.clone());
+            let page = PullPage {
+                reset,
+                changes: response.changes,
+                cursor: response.cursor,
+            };
+            store::apply_pull(page).then_send(move |result| {
+                send(PullEvent::Applied {
+                    reset,
+                    has_more,
+                    stuck,
+                    cursor,
+                    result,
+                })
+            })
+        }
+        PullEvent::Pulled(Err(failure)) => stop(model, Failure::from(failure)),
+        PullEvent::Applied {
+            reset,
+            has_more,
+            stuck,
+            cursor,
+            result: Ok(applied),
+        } => {
+            let SyncState::Running(run) = &mut model.sync else {
+                unreachable!("a sync step runs only during a sync");
+            };
+            run.news.note(&model.held, &applied);
+            run.summary.received += applied.received;
+            apply(model, reset, applied);
+            model.cursor = cursor;
+            if stuck {
+                stop(
+                    model,
+                    Failure::Failed(Message::ProtocolMismatch(
+                        "the pull cursor did not move".into(),
+                    )),
+                )
+            } else if has_more {
+                next(model)
+            } else {
+                Command::all([notify::flush(model), prune(model)])
+            }
+        }
+        PullEvent::Pruned(Ok(_)) => {
+            let now_ms = run(model).started_at_ms;
+            model.alerts.retain(|a| a.ends_at_ms >= now_ms);
+            resources::catalogue(model)
+        }
+        PullEvent::Applied { result: Err(e), .. } | PullEvent::Pruned(Err(e)) => {
+            stop(model, Failure::Failed(Message::StorageFailed(e.0)))
+        }
+    }
+}
+
+/// Mirrors in memory what the store did with a page.
+fn apply(model: &mut Model, reset: bool, applied: PullApplied) {
+    if reset {
+        model.held.retain(|_, held| held.report.mine);
+    }
+    for id in &applied.removed {
+        model.held.remove(id);
+    }
+    for held in applied.held {
+        model.held.insert(held.id(), held);
+    }
+    if let Some(follows) = applied.follows {
+        model.follows = Some(follows);
+    }
+    for alert in applied.new_alerts {
+        model.alerts.retain(|a| a.id != alert.id);
+        model.alerts.push(alert);
+    }
+    model.alerts.sort_by_key(|a| (a.starts_at_ms, a.id));
+}
+
+/// Drops, by the protocol's rule, what the device holds for no reason any more: others' reports
+/// closed for longer than the town keeps them visible, reports held only for a zone no longer
+/// followed (once a server has said which zones are), ended alerts.
+fn prune(model: &mut Model) -> Command<Effect, Event> {
+    let run = run(model);
+    run.step = SyncStep::Pruning;
+    let now_ms = run.started_at_ms;
+    let days = model
+        .catalogue
+        .as_ref()
+        .map_or(30, |c| c.settings.closed_visible_days);
+    let rule = PruneRule {
+        closed_before_ms: now_ms - i64::from(days) * DAY_MS,
+        followed_zones: model
+            .follows
+            .as_deref()
+            .map(|follows| zones::covered(model.catalogue.as_ref(), follows)),
+        alerts_ended_before_ms: now_ms,
+    };
+    store::prune(rule).then_send(|r| send(PullEvent::Pruned(r)))
+}

@@ -1,0 +1,280 @@
+//! The push step: send the queued mutations in batches, record each batch's outcomes, and cope
+//! with the batch-level answers (unreachable, renumber the queue, a compressed body refused).
+
+use std::collections::{BTreeMap, HashMap, HashSet, btree_map::Entry};
+
+use crux_core::{Command, render::render};
+use relais_protocol::{MutationOp, Outcome, PushRequest, PushResponse, ReportStatus};
+use uuid::Uuid;
+
+use super::{Event, Failure, Model, SyncEvent, SyncStep, after_push, run, stop};
+use crate::{
+    effects::{
+        Effect,
+        api::{self, ApiFailure},
+        store::{self, StoreError, StoreOp},
+    },
+    i18n::{Lang, Message},
+    model::{OutboxItem, OutboxState, Report, chain, upload},
+};
+
+/// How long a device sends its pushes uncompressed after a server refused a compressed one.
+const PLAIN_PUSH_MS: i64 = 7 * 86_400_000;
+
+#[derive(Debug)]
+pub enum PushEvent {
+    Pushed {
+        batch: Vec<Uuid>,
+        compressed: bool,
+        result: Result<PushResponse, ApiFailure>,
+    },
+    Recorded {
+        accepted: Vec<Uuid>,
+        refused: Vec<OutboxItem>,
+        reports: Vec<Report>,
+        result: Result<(), StoreError>,
+    },
+    AttemptRecorded {
+        items: Vec<OutboxItem>,
+        failure: Failure,
+        result: Result<(), StoreError>,
+    },
+    Resequenced(Result<Vec<(Uuid, u64)>, StoreError>),
+    /// The choice to push uncompressed was saved (or not: it is only a saving of round trips).
+    PlainSaved(Result<(), StoreError>),
+}
+
+fn send(event: PushEvent) -> Event {
+    Event::Sync(SyncEvent::Push(event))
+}
+
+/// Pushes the next batch, or moves on when nothing is queued.
+pub fn next(model: &mut Model) -> Command<Effect, Event> {
+    let batch = model.outbox.next_batch();
+    if batch.is_empty() {
+        return after_push(model);
+    }
+    let run = run(model);
+    run.step = SyncStep::Pushing;
+    let compressed = !run.plain_push;
+    let Some(registration) = &model.registration else {
+        unreachable!("a sync runs only on a registered device");
+    };
+    let ids: Vec<Uuid> = batch.iter().map(|m| m.mutation_id).collect();
+    let request = PushRequest { mutations: batch };
+    let push = api::push(registration, &request, compressed).then_send(move |result| {
+        send(PushEvent::Pushed {
+            batch: ids,
+            compressed,
+            result,
+        })
+    });
+    Command::all([push, render()])
+}
+
+pub fn update(event: PushEvent, model: &mut Model) -> Command<Effect, Event> {
+    match event {
+        PushEvent::Pushed {
+            batch,
+            result: Ok(response),
+            ..
+        } => record(model, &batch, &response),
+        PushEvent::Pushed {
+            result: Err(ApiFailure::Resequence { expected_seq }),
+            ..
+        } if !run(model).resequenced => {
+            run(model).resequenced = true;
+            store::resequence(expected_seq).then_send(|r| send(PushEvent::Resequenced(r)))
+        }
+        PushEvent::Pushed {
+            compressed: true,
+            result: Err(ApiFailure::BodyRefused(_)),
+            ..
+        } => {
+            // An older server: the same batch again, uncompressed (nothing was applied).
+            let run = run(model);
+            run.plain_push = true;
+            let until = run.started_at_ms + PLAIN_PUSH_MS;
+            model.plain_push_until_ms = Some(until);
+            let save = store::write(StoreOp::SavePlainPushUntil(until))
+                .then_send(|r| send(PushEvent::PlainSaved(r)));
+            Command::all([save, next(model)])
+        }
+        PushEvent::Pushed {
+            batch,
+            result: Err(failure),
+            ..
+        } => record_attempt(model, &batch, Failure::from(failure)),
+        PushEvent::Recorded {
+            accepted,
+            refused,
+            reports,
+            result: Ok(()),
+        } => {
+            let run = run(model);
+            run.summary.sent += u32::try_from(accepted.len()).unwrap_or(u32::MAX);
+            run.summary.refused += u32::try_from(refused.len()).unwrap_or(u32::MAX);
+            let progressed = !accepted.is_empty() || !refused.is_empty();
+            let accepted_ops: Vec<MutationOp> = accepted
+                .iter()
+                .filter_map(|id| model.outbox.get(*id))
+                .map(|item| item.mutation.op.clone())
+                .collect();
+            for op in &accepted_ops {
+                upload::answered(model, op, true);
+            }
+            for item in &refused {
+                upload::answered(model, &item.mutation.op, false);
+            }
+            model.outbox.remove(&accepted);
+            model.outbox.replace(&refused);
+            for report in reports {
+                if let Some(held) = model.held.get_mut(&report.id) {
+                    held.report = report;
+                }
+            }
+            model.forget_unneeded_held();
+            if progressed {
+                next(model)
+            } else {
+                stop(
+                    model,
+                    Failure::Failed(Message::ProtocolMismatch("push made no progress".into())),
+                )
+            }
+        }
+        PushEvent::AttemptRecorded {
+            items,
+            failure,
+            result,
+        } => {
+            if result.is_ok() {
+                model.outbox.replace(&items);
+            }
+            stop(model, failure)
+        }
+        PushEvent::Resequenced(Ok(numbers)) => {
+            model.outbox.renumber(&numbers);
+            next(model)
+        }
+        PushEvent::PlainSaved(result) => {
+            if let Err(e) = result {
+                model.notice = Some(Message::StorageFailed(e.0));
+            }
+            Command::done()
+        }
+        PushEvent::Recorded { result: Err(e), .. } | PushEvent::Resequenced(Err(e)) => {
+            stop(model, Failure::Failed(Message::StorageFailed(e.0)))
+        }
+    }
+}
+
+/// Turns the server's per-mutation outcomes into store changes: accepted items leave, refused
+/// ones stay with their reason; an accepted report is `received`, a refused one shows why; an
+/// accepted staff change moves the device's copy of the server state on by it.
+fn record(model: &Model, batch: &[Uuid], response: &PushResponse) -> Command<Effect, Event> {
+    let mut accepted = Vec::new();
+    let mut refused = Vec::new();
+    let mut changed: BTreeMap<Uuid, Report> = BTreeMap::new();
+    let batch: HashSet<&Uuid> = batch.iter().collect();
+    let sent: HashMap<Uuid, &OutboxItem> = model
+        .outbox
+        .items()
+        .iter()
+        .filter(|i| batch.contains(&i.id()))
+        .map(|i| (i.id(), i))
+        .collect();
+    for result in &response.results {
+        // Results for anything but this batch (a replayed answer) acknowledge nothing.
+        let Some(item) = sent.get(&result.mutation_id).copied() else {
+            continue;
+        };
+        match (&result.outcome, &item.mutation.op) {
+            (Outcome::Applied | Outcome::AlreadyApplied, op) => {
+                accepted.push(item.id());
+                match op {
+                    MutationOp::CreateReport { report_id, .. } => {
+                        if let Some(report) = working(&mut changed, model, *report_id)
+                            .filter(|r| r.status == ReportStatus::Queued)
+                        {
+                            report.status = ReportStatus::Received;
+                        }
+                    }
+                    MutationOp::StaffAction {
+                        report_id,
+                        base_version,
+                        action,
+                        ..
+                    } => {
+                        if let Some(report) = working(&mut changed, model, *report_id)
+                            .filter(|r| r.version == *base_version)
+                        {
+                            *report = chain::accepted(report, action);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            (Outcome::Rejected { reason }, op) => {
+                let mut item = item.clone();
+                item.state = OutboxState::Rejected(reason.clone());
+                refused.push(item);
+                if let MutationOp::CreateReport { report_id, .. } = op
+                    && let Some(report) = working(&mut changed, model, *report_id)
+                {
+                    report.refusal = Some(reason.clone());
+                }
+            }
+        }
+    }
+    let reports: Vec<Report> = changed.into_values().collect();
+    store::write(StoreOp::RecordPush {
+        accepted: accepted.clone(),
+        refused: refused.clone(),
+        reports: reports.clone(),
+    })
+    .then_send(move |result| {
+        send(PushEvent::Recorded {
+            accepted,
+            refused,
+            reports,
+            result,
+        })
+    })
+}
+
+/// The copy of a report this push's outcomes change, from the one held in memory.
+fn working<'a>(
+    changed: &'a mut BTreeMap<Uuid, Report>,
+    model: &Model,
+    id: Uuid,
+) -> Option<&'a mut Report> {
+    match changed.entry(id) {
+        Entry::Occupied(entry) => Some(entry.into_mut()),
+        Entry::Vacant(entry) => Some(entry.insert(model.held.get(&id)?.report.clone())),
+    }
+}
+
+fn record_attempt(model: &Model, batch: &[Uuid], failure: Failure) -> Command<Effect, Event> {
+    let detail = failure.message().text(Lang::En);
+    let items: Vec<OutboxItem> = batch
+        .iter()
+        .filter_map(|id| model.outbox.get(*id))
+        .map(|item| {
+            let mut item = item.clone();
+            item.attempts += 1;
+            item.last_error = Some(detail.clone());
+            item
+        })
+        .collect();
+    store::write(StoreOp::RecordAttempt {
+        items: items.clone(),
+    })
+    .then_send(move |result| {
+        send(PushEvent::AttemptRecorded {
+            items,
+            failure,
+            result,
+        })
+    })
+}

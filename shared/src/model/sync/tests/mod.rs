@@ -1,0 +1,373 @@
+//! The sync engine under every network answer: faults, lost answers, refusals, renumbering,
+//! restarts, caching and compression. Scopes (follows, alerts, resets, pruning) are in
+//! [`scope`].
+
+mod scope;
+
+use rand::{Rng, SeedableRng, rngs::StdRng};
+use relais_protocol::ErrorCode;
+
+use crate::model::testing::{Harness, ServerOracle, connection_refused, ok_json, status, timeout};
+use crate::{model::Intent, view::SyncView};
+
+fn queued(h: &Harness) -> usize {
+    h.view()
+        .outbox
+        .iter()
+        .filter(|i| i.state == "queued")
+        .count()
+}
+
+#[test]
+fn registration_syncs_once_and_brings_the_catalogue() {
+    let mut server = ServerOracle::default();
+    let h = Harness::registered(&mut server);
+    let view = h.view();
+    assert!(view.registration.is_some());
+    assert_eq!(view.categories.len(), 1);
+    assert!(
+        matches!(view.sync, SyncView::Finished { .. }),
+        "{:?}",
+        view.sync
+    );
+}
+
+#[test]
+fn reports_filed_offline_are_queued_durably_in_sequence() {
+    let mut server = ServerOracle::default();
+    let mut h = Harness::registered(&mut server);
+    let ids: Vec<_> = (0..3).map(|i| h.file(&format!("report {i}"))).collect();
+    let h = h.restart();
+    let view = h.view();
+    let seqs: Vec<u64> = view.outbox.iter().map(|i| i.seq).collect();
+    assert_eq!(seqs, vec![1, 2, 3]);
+    for id in ids {
+        let report = view
+            .reports
+            .iter()
+            .find(|r| r.id == id.to_string())
+            .unwrap();
+        assert_eq!(report.status, "queued");
+        assert!(report.mine);
+    }
+}
+
+#[test]
+fn unreachable_server_keeps_the_queue_and_counts_the_attempt() {
+    let mut server = ServerOracle::default();
+    let mut h = Harness::registered(&mut server);
+    h.file("pothole");
+    h.send(Intent::Sync);
+    let push = h.take_http();
+    h.respond(push, connection_refused());
+    let view = h.view();
+    assert!(
+        matches!(view.sync, SyncView::Unreachable { queued: 1, .. }),
+        "{:?}",
+        view.sync
+    );
+    assert_eq!(view.outbox[0].attempts, 1);
+    assert!(view.outbox[0].last_error.is_some());
+    // The attempt is on disk too.
+    assert_eq!(h.restart().view().outbox[0].attempts, 1);
+}
+
+#[test]
+fn timeout_keeps_the_queue() {
+    let mut server = ServerOracle::default();
+    let mut h = Harness::registered(&mut server);
+    h.file("pothole");
+    h.send(Intent::Sync);
+    let push = h.take_http();
+    h.respond(push, timeout());
+    assert!(matches!(h.view().sync, SyncView::Unreachable { .. }));
+    assert_eq!(queued(&h), 1);
+}
+
+#[test]
+fn server_error_keeps_the_queue_and_is_not_called_unreachable() {
+    let mut server = ServerOracle::default();
+    let mut h = Harness::registered(&mut server);
+    h.file("pothole");
+    h.send(Intent::Sync);
+    let push = h.take_http();
+    h.respond(push, status(500, ErrorCode::Internal));
+    assert!(
+        matches!(h.view().sync, SyncView::Failed { queued: 1, .. }),
+        "{:?}",
+        h.view().sync
+    );
+    h.send(Intent::Sync);
+    h.serve_all(&mut server);
+    assert_eq!(queued(&h), 0);
+    assert_eq!(server.applied.len(), 1);
+}
+
+#[test]
+fn gateway_errors_mean_unreachable() {
+    let mut server = ServerOracle::default();
+    let mut h = Harness::registered(&mut server);
+    h.file("pothole");
+    h.send(Intent::Sync);
+    let push = h.take_http();
+    h.respond(push, status(503, ErrorCode::Unavailable));
+    assert!(matches!(h.view().sync, SyncView::Unreachable { .. }));
+}
+
+#[test]
+fn lost_response_after_the_server_committed_is_not_duplicated() {
+    let mut server = ServerOracle::default();
+    let mut h = Harness::registered(&mut server);
+    for i in 0..3 {
+        h.file(&format!("report {i}"));
+    }
+    h.send(Intent::Sync);
+    let push = h.take_http();
+    let _lost = server.handle(&push.operation); // committed on the server...
+    h.respond(push, connection_refused()); // ...but the answer never arrived
+    assert_eq!(queued(&h), 3);
+    h.send(Intent::Sync);
+    h.serve_all(&mut server);
+    h.send(Intent::Sync);
+    h.serve_all(&mut server);
+    assert_eq!(server.applied.len(), 3);
+    assert_eq!(queued(&h), 0);
+    assert!(h.view().reports.iter().all(|r| r.status == "received"));
+    assert_eq!(h.view().reports.len(), 3);
+}
+
+#[test]
+fn a_request_cannot_be_answered_twice() {
+    let mut server = ServerOracle::default();
+    let mut h = Harness::registered(&mut server);
+    h.file("pothole");
+    h.send(Intent::Sync);
+    let mut push = h.take_http();
+    let answer = server.handle(&push.operation);
+    push.resolve(answer.clone()).unwrap();
+    assert!(
+        push.resolve(answer).is_err(),
+        "crux refuses a duplicated answer"
+    );
+}
+
+#[test]
+fn a_stale_duplicated_answer_only_acknowledges_what_it_names() {
+    let mut server = ServerOracle::default();
+    let mut h = Harness::registered(&mut server);
+    h.file("first");
+    h.send(Intent::Sync);
+    let push = h.take_http();
+    let first_answer = server.handle(&push.operation);
+    h.respond(push, connection_refused());
+    h.file("second");
+    h.send(Intent::Sync);
+    let push = h.take_http();
+    assert_eq!(
+        ServerOracle::push_request(&push.operation).mutations.len(),
+        2
+    );
+    // A replayed answer to the first push arrives for the second one.
+    h.respond(push, first_answer);
+    assert_eq!(queued(&h), 1, "the second report is still queued");
+    h.serve_all(&mut server);
+    assert_eq!(queued(&h), 0);
+    assert_eq!(server.applied.len(), 2);
+}
+
+#[test]
+fn a_rejected_mutation_is_kept_shown_and_does_not_wedge_the_queue() {
+    let mut server = ServerOracle::default();
+    server.refuse_text = Some("in lyon".into());
+    let mut h = Harness::registered(&mut server);
+    h.file("good one");
+    let refused = h.file("in lyon");
+    h.file("good two");
+    h.send(Intent::Sync);
+    h.serve_all(&mut server);
+    let view = h.view();
+    assert!(
+        matches!(
+            view.sync,
+            SyncView::Finished {
+                sent: 2,
+                refused: 1,
+                ..
+            }
+        ),
+        "{:?}",
+        view.sync
+    );
+    assert_eq!(view.outbox.len(), 1);
+    assert_eq!(view.outbox[0].state, "rejected");
+    assert_eq!(view.outbox[0].reason.as_deref(), Some("Outside the town"));
+    let report = view
+        .reports
+        .iter()
+        .find(|r| r.id == refused.to_string())
+        .unwrap();
+    assert_eq!(report.status, "refused");
+    assert_eq!(report.refusal.as_deref(), Some("Outside the town"));
+    // The queue moves on, and the refusal survives a restart.
+    let mut h = h.restart();
+    h.file("good three");
+    h.send(Intent::Sync);
+    h.serve_all(&mut server);
+    assert_eq!(server.applied.len(), 3);
+    assert_eq!(h.view().outbox.len(), 1);
+}
+
+#[test]
+fn a_revoked_device_keeps_its_queue() {
+    let mut server = ServerOracle::default();
+    let mut h = Harness::registered(&mut server);
+    h.file("pothole");
+    h.send(Intent::Sync);
+    let push = h.take_http();
+    h.respond(push, status(401, ErrorCode::Unauthorized));
+    assert!(matches!(h.view().sync, SyncView::Failed { queued: 1, .. }));
+}
+
+#[test]
+fn a_sequence_gap_renumbers_the_queue_once_and_delivers() {
+    let mut server = ServerOracle::default();
+    let mut h = Harness::registered(&mut server);
+    h.file("one");
+    h.file("two");
+    h.send(Intent::Sync);
+    h.serve_all(&mut server);
+    // The server is restored from a backup that lost the second mutation.
+    server.forget_after(1);
+    h.file("three");
+    h.send(Intent::Sync);
+    h.serve_all(&mut server);
+    assert_eq!(queued(&h), 0);
+    assert_eq!(h.view().outbox.len(), 0);
+    assert!(
+        matches!(h.view().sync, SyncView::Finished { sent: 1, .. }),
+        "{:?}",
+        h.view().sync
+    );
+    assert_eq!(server.applied.len(), 3);
+}
+
+#[test]
+fn a_second_sync_while_one_runs_is_ignored() {
+    let mut server = ServerOracle::default();
+    let mut h = Harness::registered(&mut server);
+    h.file("pothole");
+    h.send(Intent::Sync);
+    h.send(Intent::Sync);
+    let _push = h.take_http();
+    assert!(!h.has_http(), "only one push in flight");
+}
+
+/// Whatever the network does and whenever the app restarts, every report filed reaches the
+/// server exactly once, and the queue always drains once the network is good.
+#[test]
+fn random_faults_never_lose_or_duplicate_a_report() {
+    for seed in 0..25 {
+        let mut rng = StdRng::seed_from_u64(seed);
+        let mut server = ServerOracle::default();
+        let mut h = Harness::registered(&mut server);
+        let mut filed = Vec::new();
+        for _ in 0..30 {
+            match rng.random_range(0..10) {
+                0..=3 => filed.push(h.file("report")),
+                4 => h = h.restart(),
+                _ => {
+                    h.send(Intent::Sync);
+                    while h.has_http() {
+                        let request = h.take_http();
+                        let answer = match rng.random_range(0..6) {
+                            0 => connection_refused(), // lost request
+                            1 => {
+                                let _ = server.handle(&request.operation); // lost response
+                                connection_refused()
+                            }
+                            2 => status(500, ErrorCode::Internal),
+                            3 => timeout(),
+                            _ => server.handle(&request.operation),
+                        };
+                        h.respond(request, answer);
+                    }
+                }
+            }
+        }
+        h.send(Intent::Sync);
+        h.serve_all(&mut server);
+        assert_eq!(queued(&h), 0, "seed {seed}: the queue drains");
+        let mut on_server: Vec<_> = server.reports.iter().map(|r| r.id).collect();
+        on_server.sort();
+        let mut expected = filed.clone();
+        expected.sort();
+        assert_eq!(
+            on_server, expected,
+            "seed {seed}: exactly the filed reports"
+        );
+        assert_eq!(
+            server.applied.len(),
+            filed.len(),
+            "seed {seed}: each applied once"
+        );
+    }
+}
+
+#[test]
+fn ok_json_answers_are_well_formed() {
+    // Guards the harness itself: a push answer must parse as the protocol says.
+    let answer = ok_json(&relais_protocol::PushResponse {
+        results: vec![],
+        last_seq: 0,
+    });
+    let crux_http::protocol::HttpResult::Ok(response) = answer else {
+        panic!()
+    };
+    assert_eq!(response.status, 200);
+}
+
+#[test]
+fn an_unchanged_catalogue_and_directory_cost_a_304_and_are_kept() {
+    let mut server = ServerOracle::default();
+    let h = Harness::registered(&mut server);
+    assert_eq!(server.bodies_served, 2, "the first sync fetches both");
+    let mut h = h.restart();
+    h.sync(&mut server);
+    h.sync(&mut server);
+    assert_eq!(server.bodies_served, 2, "then only 304s");
+    assert!(matches!(h.view().sync, SyncView::Finished { .. }));
+    assert_eq!(h.view().categories.len(), 1, "the stored catalogue stays");
+    assert_eq!(h.view().services.len(), 1, "the stored directory stays");
+}
+
+#[test]
+fn pushes_go_compressed_and_plain_to_a_server_that_cannot_read_them() {
+    let mut server = ServerOracle::default();
+    let mut h = Harness::registered(&mut server);
+    h.file("compressed");
+    h.sync(&mut server);
+    assert_eq!((server.compressed_pushes, server.applied.len()), (1, 1));
+
+    let mut older = ServerOracle::default();
+    older.refuse_compressed = true;
+    let mut h = Harness::registered(&mut older);
+    h.file("plain");
+    h.sync(&mut older);
+    assert_eq!(older.applied.len(), 1, "sent again, uncompressed");
+    assert!(matches!(h.view().sync, SyncView::Finished { sent: 1, .. }));
+    // The choice is remembered: the next pushes go plain at once.
+    let mut h = h.restart();
+    h.file("plain again");
+    h.send(Intent::Sync);
+    let push = h.take_http();
+    assert!(
+        !push
+            .operation
+            .headers
+            .iter()
+            .any(|h| h.name == "content-encoding"),
+        "{:?}",
+        push.operation.headers
+    );
+    h.respond(push, connection_refused());
+}

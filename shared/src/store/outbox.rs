@@ -1,0 +1,196 @@
+//! The outbox on disk: mutations in sequence order, each deleted only once the server has
+//! acknowledged it. Sequence numbers, and the base version of a staff member's change, are given
+//! in the transaction that inserts the item, so that a failed write leaves no gap and two changes
+//! saved at once cannot be based on the same version.
+
+use relais_protocol::{Mutation, MutationOp};
+use rusqlite::{Transaction, params};
+use uuid::Uuid;
+
+use super::{Result, err, from_json, reports, settings, to_json, uploads};
+use crate::{
+    effects::store::{LocalChange, StoreError, StoreOutput},
+    model::{MyRating, OutboxItem, OutboxState, Report, chain, outbox::photos_of},
+};
+
+pub fn load(tx: &Transaction<'_>) -> Result<Vec<OutboxItem>> {
+    let mut stmt = tx
+        .prepare(
+            "SELECT seq, mutation_id, op, state, reason, attempts, last_error, queued_at_ms
+             FROM outbox ORDER BY seq",
+        )
+        .map_err(err)?;
+    let mut rows = stmt.query([]).map_err(err)?;
+    let mut items = Vec::new();
+    while let Some(row) = rows.next().map_err(err)? {
+        let mutation_id: String = row.get(1).map_err(err)?;
+        let state: String = row.get(3).map_err(err)?;
+        let reason: Option<String> = row.get(4).map_err(err)?;
+        let state = match (state.as_str(), reason) {
+            ("rejected", Some(reason)) => OutboxState::Rejected(from_json(&reason)?),
+            _ => OutboxState::Queued,
+        };
+        items.push(OutboxItem {
+            mutation: Mutation {
+                seq: row.get(0).map_err(err)?,
+                mutation_id: Uuid::parse_str(&mutation_id).map_err(err)?,
+                op: from_json(&row.get::<_, String>(2).map_err(err)?)?,
+            },
+            state,
+            attempts: row.get(5).map_err(err)?,
+            last_error: row.get(6).map_err(err)?,
+            queued_at_ms: row.get(7).map_err(err)?,
+        });
+    }
+    Ok(items)
+}
+
+pub fn put(tx: &Transaction<'_>, item: &OutboxItem) -> Result<()> {
+    let (state, reason) = match &item.state {
+        OutboxState::Queued => ("queued", None),
+        OutboxState::Rejected(reason) => ("rejected", Some(to_json(reason)?)),
+    };
+    tx.prepare_cached(
+        "INSERT OR REPLACE INTO outbox
+           (mutation_id, seq, op, state, reason, attempts, last_error, queued_at_ms, report_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )
+    .map_err(err)?
+    .execute(params![
+        item.id().to_string(),
+        item.mutation.seq,
+        to_json(&item.mutation.op)?,
+        state,
+        reason,
+        item.attempts,
+        item.last_error,
+        item.queued_at_ms,
+        item.report_id().map(|id| id.to_string()),
+    ])
+    .map_err(err)?;
+    Ok(())
+}
+
+/// Deletes an item; yields how many rows went (0 or 1).
+fn delete(tx: &Transaction<'_>, id: Uuid) -> Result<usize> {
+    tx.prepare_cached("DELETE FROM outbox WHERE mutation_id = ?1")
+        .map_err(err)?
+        .execute([id.to_string()])
+        .map_err(err)
+}
+
+fn op_of(tx: &Transaction<'_>, id: Uuid) -> Result<Option<MutationOp>> {
+    use rusqlite::OptionalExtension;
+    tx.prepare_cached("SELECT op FROM outbox WHERE mutation_id = ?1")
+        .map_err(err)?
+        .query_row([id.to_string()], |row| row.get::<_, String>(0))
+        .optional()
+        .map_err(err)?
+        .map(|op| from_json(&op))
+        .transpose()
+}
+
+/// The queued mutations concerning `report`, in sending order.
+fn queued_for(tx: &Transaction<'_>, report: Uuid) -> Result<Vec<MutationOp>> {
+    let mut stmt = tx
+        .prepare_cached(
+            "SELECT op FROM outbox WHERE report_id = ?1 AND state = 'queued' ORDER BY seq",
+        )
+        .map_err(err)?;
+    let ops = stmt
+        .query_map([report.to_string()], |row| row.get::<_, String>(0))
+        .map_err(err)?
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .map_err(err)?;
+    ops.iter().map(|op| from_json(op)).collect()
+}
+
+/// Saves an item with its local effect, replacing the refused item it re-applies, if any.
+pub fn enqueue(
+    tx: &Transaction<'_>,
+    mut item: OutboxItem,
+    local: LocalChange,
+    replaces: Option<Uuid>,
+) -> Result<StoreOutput> {
+    let seq: u64 = settings::get(tx, "next_seq")?.unwrap_or(1);
+    if let Some(old) = replaces
+        && delete(tx, old)? == 0
+    {
+        return Err(StoreError(
+            "the refused change was already applied again".into(),
+        ));
+    }
+    if let MutationOp::StaffAction {
+        report_id,
+        base_version,
+        ..
+    } = &mut item.mutation.op
+        && let Some(server) = reports::get_report(tx, *report_id)?
+    {
+        // Based on the report as this device's queued changes will leave it.
+        *base_version = chain::projected(&server, &queued_for(tx, *report_id)?).version;
+    }
+    match local {
+        LocalChange::Report(report) => reports::put_report(tx, &report)?,
+        LocalChange::Rating(rating) => {
+            let mut ratings: Vec<MyRating> = settings::get(tx, "my_ratings")?.unwrap_or_default();
+            ratings.retain(|r| r.service_id != rating.service_id);
+            ratings.push(rating);
+            settings::put(tx, "my_ratings", &ratings)?;
+        }
+        LocalChange::None => {}
+    }
+    for sha in photos_of(&item.mutation.op) {
+        uploads::wait(tx, sha)?;
+    }
+    item.mutation.seq = seq;
+    put(tx, &item)?;
+    settings::put(tx, "next_seq", &(seq + 1))?;
+    Ok(StoreOutput::Enqueued(Box::new(item)))
+}
+
+/// A push's outcome: accepted items leave (their photos may go), refused ones stay with their
+/// reason (their photos will not be needed), and the reports they concern are updated.
+pub fn record_push(
+    tx: &Transaction<'_>,
+    accepted: &[Uuid],
+    refused: &[OutboxItem],
+    changed: &[Report],
+) -> Result<()> {
+    for id in accepted {
+        if let Some(op) = op_of(tx, *id)? {
+            for sha in photos_of(&op) {
+                uploads::release(tx, sha)?;
+            }
+        }
+        delete(tx, *id)?;
+    }
+    for item in refused {
+        put(tx, item)?;
+        for sha in photos_of(&item.mutation.op) {
+            uploads::drop_waiting(tx, sha)?;
+        }
+    }
+    for report in changed {
+        reports::put_report(tx, report)?;
+    }
+    Ok(())
+}
+
+/// Renumbers the queued items, in order, from `from`.
+pub fn resequence(tx: &Transaction<'_>, from: u64) -> Result<Vec<(Uuid, u64)>> {
+    let numbers: Vec<(Uuid, u64)> = load(tx)?
+        .into_iter()
+        .filter(OutboxItem::is_queued)
+        .zip(from..)
+        .map(|(item, seq)| (item.id(), seq))
+        .collect();
+    let mut update = tx
+        .prepare_cached("UPDATE outbox SET seq = ?2 WHERE mutation_id = ?1")
+        .map_err(err)?;
+    for (id, seq) in &numbers {
+        update.execute(params![id.to_string(), seq]).map_err(err)?;
+    }
+    settings::put(tx, "next_seq", &(from + numbers.len() as u64))?;
+    Ok(numbers)
+}
