@@ -33,7 +33,6 @@ fn photo(dir: &std::path::Path) -> PathBuf {
 }
 
 #[test]
-#[ignore = "needs the server's staff_action, work lists (task changes) and staff enrolment by e-mail (lead)"]
 fn an_agent_works_offline_and_the_citizen_reads_the_towns_replies() {
     let port = free_port();
     let mut server = Server::start(port);
@@ -113,7 +112,6 @@ fn an_agent_works_offline_and_the_citizen_reads_the_towns_replies() {
 }
 
 #[test]
-#[ignore = "needs the server's staff_action, work lists (task changes) and staff enrolment by e-mail (lead)"]
 fn the_work_list_sorts_filters_and_follows_transfers_duplicates_and_assignments() {
     let server = Server::start(free_port());
     let citizen = registered(&server);
@@ -154,7 +152,6 @@ fn the_work_list_sorts_filters_and_follows_transfers_duplicates_and_assignments(
 }
 
 #[test]
-#[ignore = "needs the server's scopes (buckets, follows) and nearby endpoint (lead)"]
 fn a_citizen_holds_their_scope_follows_a_zone_and_asks_nearby_online() {
     let server = Server::start(free_port());
     let a = registered(&server);
@@ -193,7 +190,6 @@ fn a_citizen_holds_their_scope_follows_a_zone_and_asks_nearby_online() {
 }
 
 #[test]
-#[ignore = "needs the server's `mine` in report changes and threads for linked devices (lead)"]
 fn a_linked_device_holds_the_accounts_reports_as_its_own_and_replies() {
     let server = Server::start(free_port());
     let phone = registered(&server);

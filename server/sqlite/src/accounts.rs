@@ -10,6 +10,7 @@ use rusqlite::{Connection, OptionalExtension};
 use uuid::Uuid;
 
 use super::parse_uuid;
+use crate::changelog::ChangeLog;
 use crate::error::{DbResult, corrupt};
 use relais_server_database::{AccountRecord, DeviceRecord, LinkOutcome, TokenHash};
 
@@ -65,6 +66,7 @@ pub(super) fn save(
         ))?;
         tx.prepare_cached("UPDATE devices SET account_id = ?2 WHERE id = ?1")?
             .execute((device.id.to_string(), &id))?;
+        adopt(tx, device, &id)?;
         id
     };
     read_account(tx, &id)
@@ -90,11 +92,45 @@ pub(super) fn link(
     }
     tx.prepare_cached("UPDATE devices SET account_id = ?2 WHERE id = ?1")?
         .execute((device.id.to_string(), &id))?;
+    adopt(tx, device, &id)?;
     tx.prepare_cached("UPDATE accounts SET link_code_sha256 = ?2 WHERE id = ?1")?
         .execute((&id, &next_code.0[..]))?;
     let record = read_account(tx, &id)?;
     Ok(LinkOutcome::Linked(record))
 }
+/// A device joins an account: what it followed as itself (zones, supported reports) the account
+/// follows, and the account's reports (this device's included) and their threads are stamped
+/// in the account's bucket, so that every device of the account receives them as its own.
+fn adopt(tx: &Connection, device: &DeviceRecord, account: &str) -> DbResult<()> {
+    let id = device.id.to_string();
+    tx.prepare_cached(
+        "INSERT OR IGNORE INTO zone_follows (tenant_id, citizen, zone_code, origin, at_ms)
+         SELECT tenant_id, ?2, zone_code, origin, at_ms FROM zone_follows
+         WHERE tenant_id = ?3 AND citizen = ?1",
+    )?
+    .execute((&id, account, &device.tenant))?;
+    tx.prepare_cached(
+        "INSERT OR IGNORE INTO report_followers (report_id, citizen, origin)
+         SELECT report_id, ?2, origin FROM report_followers WHERE citizen = ?1",
+    )?
+    .execute((&id, account))?;
+    let reports = tx
+        .prepare_cached(
+            "SELECT r.id FROM reports r JOIN devices d ON d.id = r.device_id
+             WHERE d.account_id = ?1
+             UNION SELECT report_id FROM report_followers WHERE citizen = ?1",
+        )?
+        .query_map([account], |row| row.get::<_, String>(0))?
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut log = ChangeLog::open(tx, &device.tenant)?;
+    for report in &reports {
+        log.report(tx, report)?;
+        log.thread(tx, report)?;
+    }
+    log.follows(tx, account)?;
+    log.close(tx)
+}
+
 /// The devices and citizen ids of a caller: its account's devices, or itself.
 pub(super) struct Identity {
     pub(super) account: Option<String>,
