@@ -1,7 +1,5 @@
 //! End-to-end: the town at work and the citizen's scope, through real `relais-server --demo` and
-//! `relais` processes. These need the server side of docs/protocol.md's scopes, staff actions,
-//! follows and nearby endpoint, and staff enrolment by e-mail: they are ignored until the lead
-//! merges it.
+//! `relais` processes.
 
 mod common;
 
@@ -209,4 +207,207 @@ fn a_linked_device_holds_the_accounts_reports_as_its_own_and_replies() {
             .output(&["timeline", &id])
             .contains("Depuis la tablette")
     );
+}
+
+/// A day in the life of the town: three citizens report; the supervisor dispatches from their
+/// phone; an agent works offline, resolves two reports with photos and transfers one; a second
+/// agent's stale change is refused visibly and applied again on the new version; the road
+/// service finds the transferred report in its list; every citizen reads the town's written
+/// replies; the history of each request says who did what, in order.
+#[test]
+fn a_day_in_the_life_of_the_town() {
+    let port = free_port();
+    let mut server = Server::start(port);
+    let citizens: Vec<Phone> = (0..3).map(|_| registered(&server)).collect();
+    let mattress = citizens[0].file(CATEGORY, 48.8566, 2.3522, "Matelas rue de Rivoli");
+    let fridge = citizens[1].file(CATEGORY, 48.8530, 2.3499, "Frigo quai aux Fleurs");
+    let pothole = citizens[2].file(CATEGORY, 48.8606, 2.3376, "Gravats sur la chaussée");
+    let sofa = citizens[0].file(CATEGORY, 48.8570, 2.3530, "Canapé");
+    for citizen in &citizens {
+        citizen.ok(&["sync"]);
+    }
+
+    let first = server.agent_phone("proprete", "agent.un@paris.example");
+    let second = server.agent_phone("proprete", "agent.deux@paris.example");
+    let roads = server.agent_phone("voirie", "agent.voirie@paris.example");
+    server.admin(&[
+        "staff",
+        "add",
+        "--tenant",
+        "demo",
+        "--email",
+        "chef.jour@paris.example",
+        "--name",
+        "Chef du jour",
+        "--role",
+        "supervisor",
+        "--service",
+        "proprete",
+    ]);
+    let code = server.admin(&[
+        "staff",
+        "enrol",
+        "--tenant",
+        "demo",
+        "--email",
+        "chef.jour@paris.example",
+    ]);
+    let supervisor = server.enrolled_phone(&code);
+    for agent in [&first, &second, &supervisor] {
+        agent.ok(&["sync"]);
+    }
+
+    // The supervisor dispatches three reports to the first agent and schedules the fourth.
+    for id in [&mattress, &fridge, &pothole] {
+        supervisor.ok(&["assign", id, "--to", "agent.un@paris.example"]);
+    }
+    supervisor.ok(&[
+        "status",
+        &sofa,
+        "--to",
+        "scheduled",
+        "--date",
+        "2030-01-10",
+        "--reply",
+        "Enlèvement prévu le 10 janvier",
+    ]);
+    supervisor.ok(&["sync"]);
+    first.ok(&["sync"]);
+    let mut mine = task_ids(&first, &["--mine"]);
+    mine.sort();
+    let mut dispatched = vec![mattress.clone(), fridge.clone(), pothole.clone()];
+    dispatched.sort();
+    assert_eq!(mine, dispatched);
+
+    // Out of signal all morning: both agents act on what their phones hold.
+    server.kill();
+    let pictures = tempfile::tempdir().unwrap();
+    let picture = photo(pictures.path());
+    for (id, reply) in [(&mattress, "Matelas enlevé"), (&fridge, "Frigo enlevé")] {
+        first.ok(&[
+            "status",
+            id,
+            "--to",
+            "resolved",
+            "--reply",
+            reply,
+            "--photo",
+            picture.to_str().unwrap(),
+        ]);
+    }
+    first.ok(&[
+        "transfer",
+        &pothole,
+        "--service",
+        "voirie",
+        "--note",
+        "Chaussée abîmée",
+    ]);
+    // The second agent's phone still holds the sofa as received, before the schedule.
+    second.ok(&[
+        "status",
+        &sofa,
+        "--to",
+        "in_progress",
+        "--note",
+        "Sur place",
+    ]);
+
+    server = Server::restart(port, server);
+    let sync = first.json(&["sync", "--json"]);
+    assert_eq!(
+        (sync["sent"].as_u64(), sync["refused"].as_u64()),
+        (Some(3), Some(0)),
+        "{sync}"
+    );
+    let sync = second.json(&["sync", "--json"]);
+    assert_eq!(sync["refused"], 1, "{sync}");
+    let conflicts = second.json(&["conflicts", "--json"]);
+    assert_eq!(conflicts[0]["reason_code"], "conflict", "{conflicts}");
+    assert_eq!(conflicts[0]["conflict"]["current_status"], "scheduled");
+    let refused = conflicts[0]["id"].as_str().unwrap();
+    second.ok(&["reapply", refused]);
+    second.ok(&["sync"]);
+    assert_eq!(second.json(&["outbox", "--json"]), Value::Array(vec![]));
+
+    roads.ok(&["sync"]);
+    assert!(
+        task_ids(&roads, &[]).contains(&pothole),
+        "the road service has it"
+    );
+
+    let printed = citizens[0].output(&["sync"]);
+    assert!(printed.contains("notification:"), "{printed}");
+    let mattress_seen = citizens[0].report(&mattress).unwrap();
+    assert_eq!(mattress_seen["status"], "resolved");
+    assert_eq!(
+        mattress_seen["completion_photos"].as_array().unwrap().len(),
+        1
+    );
+    assert_eq!(citizens[0].report(&sofa).unwrap()["status"], "in_progress");
+    let timeline = citizens[0].output(&["timeline", &sofa]);
+    assert!(
+        timeline.contains("Enlèvement prévu le 10 janvier"),
+        "{timeline}"
+    );
+    assert!(
+        !timeline.contains("Sur place"),
+        "internal notes stay internal"
+    );
+    citizens[1].ok(&["sync"]);
+    assert!(
+        citizens[1]
+            .output(&["timeline", &fridge])
+            .contains("Frigo enlevé")
+    );
+    citizens[2].ok(&["sync"]);
+    assert_eq!(
+        citizens[2].report(&pothole).unwrap()["status"],
+        "transferred"
+    );
+
+    // The history, as staff read it from the server: who did what, in order.
+    let history = |id: &str| -> Vec<(String, String)> {
+        let task = staff_get(&server, &supervisor, &format!("staff/reports/{id}"));
+        task["log"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|entry| {
+                let who = match entry["actor"]["kind"].as_str().unwrap() {
+                    "staff" => entry["actor"]["name"].as_str().unwrap().to_owned(),
+                    other => other.to_owned(),
+                };
+                (entry["action"].as_str().unwrap().to_owned(), who)
+            })
+            .collect()
+    };
+    let entries = history(&mattress);
+    let steps: Vec<&str> = entries.iter().map(|(action, _)| action.as_str()).collect();
+    assert_eq!(steps, ["filed", "assign", "resolve"], "{entries:?}");
+    assert_eq!(entries[0].1, "citizen");
+    assert_eq!(entries[1].1, "Chef du jour");
+    assert_eq!(entries[2].1, "agent.un@paris.example");
+    let sofa_steps: Vec<String> = history(&sofa).into_iter().map(|(a, _)| a).collect();
+    assert_eq!(sofa_steps, ["filed", "schedule", "start"]);
+}
+
+/// `GET /v1/demo/PATH` with the staff device token of `phone`, as JSON.
+fn staff_get(server: &Server, phone: &Phone, path: &str) -> Value {
+    let token = phone.registration()["token"].as_str().unwrap().to_owned();
+    let url = format!("{}/v1/demo/{path}", server.url());
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let response = reqwest::Client::new()
+            .get(url)
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        assert!(response.status().is_success(), "{response:?}");
+        response.json().await.unwrap()
+    })
 }

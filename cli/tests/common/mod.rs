@@ -80,24 +80,41 @@ impl Server {
         format!("http://127.0.0.1:{}", self.port)
     }
 
-    /// Runs the server's administrator command that enrols an agent of `service` with the
-    /// staff account `email`, and returns the one-time code it prints.
-    pub fn enrol_agent(&self, service: &str, email: &str) -> String {
+    /// Runs an administrator command of the server binary on this server's data (while it
+    /// serves) and returns what it printed.
+    pub fn admin(&self, args: &[&str]) -> String {
         let out = Command::new(server_bin())
             .arg("--data")
             .arg(self.data.path())
-            .args(["enrol-agent", "--tenant", "demo", "--service", service])
-            .args(["--email", email])
+            .args(args)
             .output()
             .unwrap();
-        assert!(out.status.success(), "{out:?}");
+        assert!(out.status.success(), "relais-server {args:?}: {out:?}");
         String::from_utf8(out.stdout).unwrap().trim().to_owned()
+    }
+
+    /// Runs the server's administrator command that enrols an agent of `service` with the
+    /// staff account `email`, and returns the one-time code it prints.
+    pub fn enrol_agent(&self, service: &str, email: &str) -> String {
+        self.admin(&[
+            "enrol-agent",
+            "--tenant",
+            "demo",
+            "--service",
+            service,
+            "--email",
+            email,
+        ])
     }
 
     /// A staff phone of an agent of `service`, registered with a fresh enrolment code.
     pub fn agent_phone(&self, service: &str, email: &str) -> Phone {
+        self.enrolled_phone(&self.enrol_agent(service, email))
+    }
+
+    /// A staff phone registered with the one-time enrolment `code`.
+    pub fn enrolled_phone(&self, code: &str) -> Phone {
         let phone = Phone::new();
-        let code = self.enrol_agent(service, email);
         phone.ok(&[
             "init",
             "--server",
@@ -105,7 +122,7 @@ impl Server {
             "--tenant",
             "demo",
             "--enrolment-code",
-            &code,
+            code,
         ]);
         phone
     }
@@ -243,8 +260,8 @@ impl Phone {
         let _ = child.wait();
     }
 
-    /// This phone's device id, read from its own database.
-    pub fn device_id(&self) -> String {
+    /// This phone's registration (device id, token, server), read from its own database.
+    pub fn registration(&self) -> Value {
         let db = rusqlite::Connection::open(self.data().join("relais.db")).unwrap();
         let registration: String = db
             .query_row(
@@ -253,7 +270,14 @@ impl Phone {
                 |r| r.get(0),
             )
             .unwrap();
-        let registration: Value = serde_json::from_str(&registration).unwrap();
-        registration["device_id"].as_str().unwrap().to_owned()
+        serde_json::from_str(&registration).unwrap()
+    }
+
+    /// This phone's device id.
+    pub fn device_id(&self) -> String {
+        self.registration()["device_id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
     }
 }

@@ -20,11 +20,13 @@ pub struct Alert {
     /// A zone concerned (its followers, and those of the zones inside it, are told).
     #[arg(long = "zone", value_name = "CODE", required = true)]
     pub zones: Vec<String>,
+    /// The French title, shown in the notification.
     #[arg(long)]
     pub title_fr: String,
     /// The English title (default: the French one).
     #[arg(long)]
     pub title_en: Option<String>,
+    /// The French text of the notice.
     #[arg(long)]
     pub text_fr: String,
     /// The English text (default: the French one).

@@ -40,6 +40,7 @@ pub enum StaffCommand {
     Add {
         #[command(flatten)]
         whose: Whose,
+        /// The member's e-mail address (their login).
         #[arg(long)]
         email: String,
         /// The name colleagues see.
@@ -67,6 +68,7 @@ pub enum StaffCommand {
     Disable {
         #[command(flatten)]
         whose: Whose,
+        /// The member's e-mail address (their login).
         #[arg(long)]
         email: String,
     },
@@ -74,6 +76,7 @@ pub enum StaffCommand {
     Enable {
         #[command(flatten)]
         whose: Whose,
+        /// The member's e-mail address (their login).
         #[arg(long)]
         email: String,
     },
@@ -81,6 +84,7 @@ pub enum StaffCommand {
     Password {
         #[command(flatten)]
         whose: Whose,
+        /// The member's e-mail address (their login).
         #[arg(long)]
         email: String,
     },
@@ -88,6 +92,7 @@ pub enum StaffCommand {
     Enrol {
         #[arg(long, value_name = "TENANT")]
         tenant: String,
+        /// The member's e-mail address (their login).
         #[arg(long)]
         email: String,
     },
