@@ -411,3 +411,59 @@ fn staff_get(server: &Server, phone: &Phone, path: &str) -> Value {
         response.json().await.unwrap()
     })
 }
+
+/// The phone knows offline which service will receive a report, by category and by zone, with
+/// the server's rules; after a change of the table it routes new reports by the new table, and
+/// the reports already filed keep their service.
+#[test]
+fn reports_are_routed_offline_by_category_and_zone_and_after_a_table_change() {
+    const FURNITURE: &str = "autre_mobilier_urbain_deteriore";
+    let port = free_port();
+    let mut server = Server::start(port);
+    let citizen = registered(&server);
+    let service_of = |id: &str| citizen.report(id).unwrap()["service_code"].clone();
+
+    server.kill();
+    let bel_air = citizen.file(FURNITURE, 48.8414, 2.4010, "Banc cassé, Bel-Air");
+    let centre = citizen.file(FURNITURE, 48.8566, 2.3522, "Banc cassé, Hôtel de Ville");
+    assert_eq!(service_of(&bel_air), "bois_de_vincennes", "the zone's rule");
+    let default = service_of(&centre);
+    assert!(
+        default.is_string() && default != "bois_de_vincennes",
+        "the category's default: {default}"
+    );
+
+    server = Server::restart(port, server);
+    citizen.ok(&["sync"]);
+    assert_eq!(
+        service_of(&bel_air),
+        "bois_de_vincennes",
+        "the server agrees"
+    );
+    assert_eq!(service_of(&centre), default);
+
+    server.admin(&[
+        "routing",
+        "--tenant",
+        "demo",
+        "set",
+        "--category",
+        FURNITURE,
+        "--zone",
+        "75104",
+        "--service",
+        "bois_de_vincennes",
+    ]);
+    citizen.ok(&["sync"]);
+    server.kill();
+    let after = citizen.file(FURNITURE, 48.8567, 2.3523, "Encore un banc");
+    assert_eq!(
+        service_of(&after),
+        "bois_de_vincennes",
+        "the new table, offline"
+    );
+    server = Server::restart(port, server);
+    citizen.ok(&["sync"]);
+    assert_eq!(service_of(&after), "bois_de_vincennes");
+    assert_eq!(service_of(&centre), default, "never rerouted silently");
+}

@@ -168,6 +168,16 @@ impl Towns {
         self.reload(db, tenant).await
     }
 
+    /// The town `tenant` as stored now: the one held when its catalogue version is still the
+    /// stored one, else read again. For answers that must not lag behind an administrator's
+    /// command run beside the server (the catalogue a device caches).
+    pub async fn current(&self, db: &impl Database, tenant: &str) -> DbResult<Option<Arc<Town>>> {
+        match (self.held(tenant), db.catalogue_version(tenant).await?) {
+            (Some(town), Some(version)) if town.version() == version => Ok(Some(town)),
+            _ => self.reload(db, tenant).await,
+        }
+    }
+
     /// Reads the town `tenant` from the database again (after it changed).
     pub async fn reload(&self, db: &impl Database, tenant: &str) -> DbResult<Option<Arc<Town>>> {
         let Some(catalogue) = db.catalogue(tenant).await? else {

@@ -189,6 +189,9 @@ fn show(device: &Device, json: bool) -> anyhow::Result<ExitCode> {
         let source = draft.location_source.as_deref().unwrap_or("");
         out!("{}", device.say(&Phrase::DraftPlace { lat, lon, source }))?;
     }
+    if let Some(service) = &draft.service {
+        out!("{}", device.say(&Phrase::DraftService(service)))?;
+    }
     if let (Some(lat), Some(lon)) = (draft.offered_lat, draft.offered_lon) {
         out!("{}", device.say(&Phrase::DraftOffered { lat, lon }))?;
     }

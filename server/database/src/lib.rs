@@ -68,6 +68,12 @@ pub trait Database: Clone + Send + Sync + 'static {
         &self,
     ) -> impl Future<Output = DbResult<Vec<(TenantSummary, Vec<ZoneShape>)>>> + Send;
 
+    /// The version of `tenant`'s catalogue, or `None` for an unknown tenant: one cheap read,
+    /// for a server to see whether the catalogue it holds is still the current one (an
+    /// administrator's command or another server may have changed it).
+    fn catalogue_version(&self, tenant: &str)
+    -> impl Future<Output = DbResult<Option<i64>>> + Send;
+
     /// The public catalogue of `tenant`, or `None` for an unknown tenant.
     fn catalogue(&self, tenant: &str) -> impl Future<Output = DbResult<Option<Catalogue>>> + Send;
 

@@ -187,6 +187,13 @@ pub(super) fn tenant(conn: &mut Connection, tenant: &str) -> DbResult<Option<Ten
         .optional()?)
 }
 
+pub(super) fn catalogue_version(conn: &mut Connection, tenant: &str) -> DbResult<Option<i64>> {
+    Ok(conn
+        .prepare_cached("SELECT catalogue_version FROM tenants WHERE id = ?1")?
+        .query_row([tenant], |row| row.get(0))
+        .optional()?)
+}
+
 pub(super) fn zone_shapes(conn: &mut Connection) -> DbResult<Vec<(TenantSummary, Vec<ZoneShape>)>> {
     let tx = conn.transaction()?;
     let tenants = tx

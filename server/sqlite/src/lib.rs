@@ -148,6 +148,13 @@ impl Database for Sqlite {
     }
 
     #[instrument(skip_all, err(level = "warn"), fields(tenant = %tenant))]
+    async fn catalogue_version(&self, tenant: &str) -> DbResult<Option<i64>> {
+        let tenant = tenant.to_owned();
+        self.read(move |conn| catalogue::catalogue_version(conn, &tenant))
+            .await
+    }
+
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = %tenant))]
     async fn catalogue(&self, tenant: &str) -> DbResult<Option<Catalogue>> {
         let tenant = tenant.to_owned();
         self.read(move |conn| catalogue::catalogue(conn, &tenant))

@@ -33,6 +33,8 @@ pub enum Phrase<'a> {
     DraftDiscarded,
     DraftStep(&'a str),
     DraftCategory(&'a str),
+    /// The service the report will go to (the town's routing table, known offline).
+    DraftService(&'a str),
     DraftPlace {
         lat: f64,
         lon: f64,
@@ -131,6 +133,7 @@ impl Phrase<'_> {
                 .into(),
             Self::DraftStep(step) => pick(format!("étape : {step}"), format!("step: {step}")),
             Self::DraftCategory(name) => pick(format!("catégorie : {name}"), format!("category: {name}")),
+            Self::DraftService(name) => pick(format!("service destinataire : {name}"), format!("goes to: {name}")),
             Self::DraftPlace { lat, lon, source } => pick(
                 format!("lieu : {lat:.5},{lon:.5} ({source})"),
                 format!("place: {lat:.5},{lon:.5} ({source})"),

@@ -29,6 +29,7 @@ pub mod nearby;
 pub mod outbox;
 pub mod registration;
 pub mod report;
+pub mod routing;
 pub mod staff;
 pub mod sync;
 #[cfg(test)]

@@ -190,7 +190,13 @@ pub(crate) fn text_ok(text: &str) -> Result<(), Message> {
 /// Whether the point is in a zone of the town. A catalogue without outlines accepts every
 /// point: the server decides.
 pub fn inside_town(catalogue: &Catalogue, lon: f64, lat: f64) -> bool {
-    let map = ZoneMap::new(
+    let map = zone_map(catalogue);
+    map.is_empty() || !map.locate(lon, lat).is_empty()
+}
+
+/// The town's zones with their outlines and nesting, from the catalogue.
+pub(crate) fn zone_map(catalogue: &Catalogue) -> ZoneMap {
+    ZoneMap::new(
         catalogue
             .zones
             .iter()
@@ -202,6 +208,5 @@ pub fn inside_town(catalogue: &Catalogue, lon: f64, lat: f64) -> bool {
                 )
             })
             .collect(),
-    );
-    map.is_empty() || !map.locate(lon, lat).is_empty()
+    )
 }

@@ -9,6 +9,7 @@ use crate::{
     model::{
         Model,
         draft::{DraftReport, DraftStep, LocationSource},
+        routing,
     },
 };
 
@@ -21,6 +22,9 @@ pub struct DraftView {
     pub lat: Option<f64>,
     pub lon: Option<f64>,
     pub accuracy_m: Option<f64>,
+    /// The service that will receive the report, from the town's routing table (known offline),
+    /// once the category and the place are chosen.
+    pub service: Option<String>,
     /// `gps`, `pin` or `photo`.
     pub location_source: Option<String>,
     /// The first photo's EXIF position, offered (not imposed) as the location.
@@ -68,6 +72,7 @@ impl DraftView {
             lat: location.map(|p| p.lat),
             lon: location.map(|p| p.lon),
             accuracy_m: location.and_then(|p| p.accuracy_m),
+            service: draft_service(draft, model, lang),
             location_source: draft.location.map(|(_, s)| {
                 match s {
                     LocationSource::Gps => "gps",
@@ -84,4 +89,12 @@ impl DraftView {
             problem: model.draft_problem.as_ref().map(|m| m.text(lang)),
         }
     }
+}
+
+/// The name of the service the draft's category at its place is routed to.
+fn draft_service(draft: &DraftReport, model: &Model, lang: Lang) -> Option<String> {
+    let catalogue = model.catalogue.as_ref()?;
+    let (point, _) = draft.location?;
+    let code = routing::service_for(catalogue, draft.category.as_deref()?, point)?;
+    catalogue.service(&code).map(|s| lang.pick(&s.name))
 }

@@ -1,5 +1,6 @@
 //! `GET /v1/{tenant}/catalogue`: the categories, groups, zones, routing and reply drafts a device
-//! caches for offline use; `304` while it holds the current one.
+//! caches for offline use; `304` while it holds the current one. Checked against the stored
+//! version on every request, so a change made by an administrator's command shows at once.
 
 use axum::extract::State;
 use axum::http::HeaderMap;
@@ -20,7 +21,7 @@ pub async fn get<DB: Database>(
 ) -> Result<Response, ApiFailure> {
     let town = state
         .towns
-        .get(&state.db, &device.tenant)
+        .current(&state.db, &device.tenant)
         .await?
         .ok_or_else(|| ApiFailure::unknown_tenant(&device.tenant))?;
     Ok(conditional::json(&headers, town.catalogue_json().to_vec()))

@@ -7,7 +7,7 @@ use uuid::Uuid;
 use super::{Action, ActionKind, MyRating};
 use crate::{
     effects::store::LocalChange,
-    model::{HeldReport, Model, Report, staff},
+    model::{HeldReport, Model, Report, routing, staff},
 };
 
 /// What a saved action tells the user.
@@ -70,6 +70,9 @@ pub fn build(
 ) -> Built {
     match action {
         Action::FileReport(draft) => {
+            let service_code = model.catalogue.as_ref().and_then(|catalogue| {
+                routing::service_for(catalogue, &draft.category, draft.location)
+            });
             let report = Report {
                 id: new_id,
                 category: draft.category,
@@ -80,7 +83,7 @@ pub fn build(
                 version: 0,
                 zone: None,
                 service: None,
-                service_code: None,
+                service_code,
                 due_at_ms: None,
                 scheduled_for_ms: None,
                 history: Vec::new(),
