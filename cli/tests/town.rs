@@ -462,7 +462,7 @@ fn reports_are_routed_offline_by_category_and_zone_and_after_a_table_change() {
         "bois_de_vincennes",
         "the new table, offline"
     );
-    server = Server::restart(port, server);
+    let _serving = Server::restart(port, server);
     citizen.ok(&["sync"]);
     assert_eq!(service_of(&after), "bois_de_vincennes");
     assert_eq!(service_of(&centre), default, "never rerouted silently");

@@ -187,6 +187,23 @@ pub(super) fn tenant(conn: &mut Connection, tenant: &str) -> DbResult<Option<Ten
         .optional()?)
 }
 
+/// The rows of `sql` (a code, its French text, its English text; `?1` the tenant).
+fn coded_texts(
+    conn: &Connection,
+    sql: &str,
+    tenant: &str,
+) -> DbResult<Vec<(String, LocalizedText)>> {
+    Ok(conn
+        .prepare_cached(sql)?
+        .query_map([tenant], |row| {
+            Ok((
+                row.get(0)?,
+                LocalizedText::new(row.get::<_, String>(1)?, row.get::<_, String>(2)?),
+            ))
+        })?
+        .collect::<Result<Vec<_>, _>>()?)
+}
+
 pub(super) fn catalogue_version(conn: &mut Connection, tenant: &str) -> DbResult<Option<i64>> {
     Ok(conn
         .prepare_cached("SELECT catalogue_version FROM tenants WHERE id = ?1")?
@@ -254,18 +271,15 @@ pub(super) fn catalogue(conn: &mut Connection, tenant: &str) -> DbResult<Option<
     else {
         return Ok(None);
     };
-    let groups = tx
-        .prepare_cached(
-            "SELECT code, name_fr, name_en FROM category_groups
-             WHERE tenant_id = ?1 ORDER BY position, code",
-        )?
-        .query_map([tenant], |row| {
-            Ok(CategoryGroup {
-                code: row.get(0)?,
-                name: LocalizedText::new(row.get::<_, String>(1)?, row.get::<_, String>(2)?),
-            })
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
+    let groups = coded_texts(
+        &tx,
+        "SELECT code, name_fr, name_en FROM category_groups
+         WHERE tenant_id = ?1 ORDER BY position, code",
+        tenant,
+    )?
+    .into_iter()
+    .map(|(code, name)| CategoryGroup { code, name })
+    .collect();
     let categories = tx
         .prepare_cached(
             "SELECT c.code, c.group_code, c.name_fr, c.name_en, s.name_fr, s.name_en,
@@ -310,17 +324,14 @@ pub(super) fn catalogue(conn: &mut Connection, tenant: &str) -> DbResult<Option<
             })
         })?
         .collect::<Result<Vec<_>, _>>()?;
-    let services = tx
-        .prepare_cached(
-            "SELECT code, name_fr, name_en FROM services WHERE tenant_id = ?1 ORDER BY code",
-        )?
-        .query_map([tenant], |row| {
-            Ok(ServiceInfo {
-                code: row.get(0)?,
-                name: LocalizedText::new(row.get::<_, String>(1)?, row.get::<_, String>(2)?),
-            })
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
+    let services = coded_texts(
+        &tx,
+        "SELECT code, name_fr, name_en FROM services WHERE tenant_id = ?1 ORDER BY code",
+        tenant,
+    )?
+    .into_iter()
+    .map(|(code, name)| ServiceInfo { code, name })
+    .collect();
     let routing = tx
         .prepare_cached(
             "SELECT category_code, zone_code, service_code FROM routing_rules
@@ -334,18 +345,15 @@ pub(super) fn catalogue(conn: &mut Connection, tenant: &str) -> DbResult<Option<
             })
         })?
         .collect::<Result<Vec<_>, _>>()?;
-    let rejection_reasons = tx
-        .prepare_cached(
-            "SELECT code, label_fr, label_en FROM rejection_reasons
-             WHERE tenant_id = ?1 ORDER BY position, code",
-        )?
-        .query_map([tenant], |row| {
-            Ok(RejectionReason {
-                code: row.get(0)?,
-                label: LocalizedText::new(row.get::<_, String>(1)?, row.get::<_, String>(2)?),
-            })
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
+    let rejection_reasons = coded_texts(
+        &tx,
+        "SELECT code, label_fr, label_en FROM rejection_reasons
+         WHERE tenant_id = ?1 ORDER BY position, code",
+        tenant,
+    )?
+    .into_iter()
+    .map(|(code, label)| RejectionReason { code, label })
+    .collect();
     let reply_templates = tx
         .prepare_cached(
             "SELECT kind, group_code, category_code, text_fr, text_en FROM reply_templates
