@@ -28,6 +28,7 @@ use relais_server_database::writes::{Ledger, LedgerEntry, Write};
 use relais_server_database::{
     Database, DbError, DeviceRecord, Facts, FactsQuery, NearbyQuery, NearbyReport, Plan,
 };
+use uuid::Uuid;
 
 use super::BatchRefusal;
 use crate::clock::now_ms;
@@ -237,6 +238,7 @@ pub fn decide(
         facts,
         filed: Vec::new(),
         writes: Vec::new(),
+        broken_chains: HashSet::new(),
     };
     let mut results = Vec::with_capacity(mutations.len());
     let mut entries = Vec::new();
@@ -260,7 +262,12 @@ pub fn decide(
                     judge.writes.extend(writes);
                     None
                 }
-                Err(reason) => Some(reason),
+                Err(reason) => {
+                    judge
+                        .broken_chains
+                        .extend(staff::chained_report(&mutation.op));
+                    Some(reason)
+                }
             };
             let outcome = rejection
                 .clone()
@@ -312,6 +319,9 @@ struct Judge<'a> {
     filed: Vec<NearbyReport>,
     /// What the batch's applied mutations write, in order.
     writes: Vec<Write>,
+    /// Reports on which a state change of this batch was refused: the device's later changes
+    /// to them were based on it (see [`staff`]).
+    broken_chains: HashSet<Uuid>,
 }
 
 impl Judge<'_> {

@@ -122,6 +122,41 @@ async fn one_agents_offline_changes_chain_and_a_colleagues_stale_change_conflict
     assert_eq!(fx.public(report).await.version, 4);
 }
 
+/// An agent's chain breaks at its first refused link: a colleague's change brought the report
+/// to exactly the version the agent's second change expects, but that version is not the one
+/// the agent's own first change would have made.
+#[tokio::test]
+async fn a_chain_whose_first_change_is_refused_is_refused_whole() {
+    let fx = fixture().await;
+    let mut citizen = Phone::citizen(&fx).await;
+    let report = citizen.file(&fx, PARIS).await;
+    let mut colleague = Phone::agent(&fx).await;
+    let outcome = colleague
+        .send(&fx, act(report, 1, WorkflowAction::Acknowledge))
+        .await;
+    assert_eq!(outcome, Outcome::Applied);
+    let mut agent = Phone::agent(&fx).await;
+    let outcomes = agent
+        .send_all(
+            &fx,
+            vec![
+                act(report, 1, WorkflowAction::Acknowledge),
+                act(report, 2, WorkflowAction::Resolve { photos: Vec::new() }),
+                act(report, 2, WorkflowAction::Note),
+            ],
+        )
+        .await;
+    assert_eq!(reason_code(&outcomes[0]), "conflict");
+    assert_eq!(reason_code(&outcomes[1]), "conflict", "{outcomes:?}");
+    // A note changes no state: it never conflicts (here: refused for its empty text only).
+    assert_eq!(reason_code(&outcomes[2]), "invalid_text");
+    let public = fx.public(report).await;
+    assert_eq!(
+        (public.status, public.version),
+        (ReportStatus::Acknowledged, 2)
+    );
+}
+
 #[tokio::test]
 async fn a_transfer_moves_the_task_to_the_new_services_work_list() {
     let fx = fixture().await;

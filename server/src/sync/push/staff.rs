@@ -1,8 +1,14 @@
 //! `staff_action` (and the `change_status` of older apps) from a staff device: the same
 //! decision as the back office's, [`crate::staff::workflow::decide`], with the device as the
 //! channel.
+//!
+//! A staff device's queued changes to one report chain: each is based on the version the one
+//! before it would give. When one is refused, those after it in the batch are refused too, as
+//! conflicts, even if someone else's change happened to bring the report to the version they
+//! expect: they were decided on a state that never existed.
 
-use relais_protocol::{Reason, ReportStatus, WorkflowAction};
+use relais_domain::status;
+use relais_protocol::{MutationOp, Reason, ReportStatus, WorkflowAction};
 use relais_server_database::writes::Write;
 use uuid::Uuid;
 
@@ -47,8 +53,28 @@ pub(super) fn legacy_request(
     })
 }
 
+/// The report whose chain of state changes `op` belongs to, if it changes a report's state.
+pub(super) fn chained_report(op: &MutationOp) -> Option<Uuid> {
+    match op {
+        MutationOp::StaffAction {
+            report_id, action, ..
+        } if status::changes_state(action) => Some(*report_id),
+        MutationOp::ChangeStatus { report_id, .. } => Some(*report_id),
+        _ => None,
+    }
+}
+
 impl Judge<'_> {
     pub(super) fn staff_action(&mut self, request: ActionRequest) -> Result<Write, Reason> {
+        if status::changes_state(&request.action) && self.broken_chains.contains(&request.report_id)
+        {
+            let current = self
+                .facts
+                .reports
+                .get(&request.report_id)
+                .map_or(request.base_version, |r| r.version);
+            return Err(reasons::staff::conflict(current, request.base_version));
+        }
         let member = self
             .device
             .staff
