@@ -137,11 +137,14 @@ impl Judge<'_> {
     /// The nearest open original of `category` within `radius_m` of `at`: among those the
     /// backend found in the grid cells around it, and those filed earlier in this batch.
     fn probable_duplicate(&self, category: &str, at: GeoPoint, radius_m: u32) -> Option<Uuid> {
+        let around = geo::Around::new(at.lat, at.lon, f64::from(radius_m));
         self.facts
             .nearby
             .iter()
             .chain(&self.filed)
-            .filter(|candidate| candidate.category == category)
+            .filter(|candidate| {
+                around.holds(candidate.lat, candidate.lon) && candidate.category == category
+            })
             // An earlier mutation of the batch may have closed it.
             .filter(|candidate| {
                 self.facts
