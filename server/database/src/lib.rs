@@ -51,7 +51,7 @@ pub enum DbError {
 pub type DbResult<T> = Result<T, DbError>;
 
 /// The storage of a Relais server. Every method is scoped by tenant, except the global report-id
-/// existence check that [`Database::push`] performs for `duplicate_id` (report ids are global).
+/// existence check that [`Database::transact`] performs for `duplicate_id` (report ids are global).
 ///
 /// Writes are serialized by the backend (one writer), which is what makes the per-tenant change
 /// sequence gapless and monotonic in commit order.

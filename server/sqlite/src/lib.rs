@@ -1,12 +1,12 @@
 //! The SQLite backend of the Relais server: one file in WAL mode with `synchronous=FULL`, one
 //! writer thread that owns the only writing connection and commits queued writes together, and a
-//! few read-only connections ([`pool`]).
+//! few read-only connections (`pool`).
 //!
 //! It implements [`relais_server_database::Database`] and knows nothing of the rules: the server
-//! hands it decided plans to write. Where to look: [`facts`] (what a write reads first),
-//! [`write`] (storing a plan), [`changelog`] (re-stamping the change log's buckets), [`pull`] (a
-//! page of a scope), [`entities`] (what readers receive), [`staff`] (accounts, enrolment codes,
-//! devices, audit), [`catalogue`] (a town's definition and catalogue).
+//! hands it decided plans to write. Where to look: `facts` (what a write reads first),
+//! `write` (storing a plan), `changelog` (re-stamping the change log's buckets), `pull` (a
+//! page of a scope), `entities` (what readers receive), `staff` (accounts, enrolment codes,
+//! devices, audit), `catalogue` (a town's definition and catalogue).
 
 mod accounts;
 mod catalogue;

@@ -4,10 +4,10 @@
 //! [`Database::transact`], after doing outside it what needs no transaction (placing new reports
 //! in their zones).
 //!
-//! The rules of each kind of mutation live beside: [`filing`] (`create_report`: answers, photos,
-//! routing, probable duplicates), [`lifecycle`] (`add_note`, `support_report`,
-//! `confirm_resolution`), [`rating`] (`rate_service`), [`follows`] (`follow_zone`,
-//! `unfollow_zone`) and [`staff`] (`staff_action`, `change_status`, decided by
+//! The rules of each kind of mutation live beside: `filing` (`create_report`: answers, photos,
+//! routing, probable duplicates), `lifecycle` (`add_note`, `support_report`,
+//! `confirm_resolution`), `rating` (`rate_service`), `follows` (`follow_zone`,
+//! `unfollow_zone`) and `staff` (`staff_action`, `change_status`, decided by
 //! [`crate::staff::workflow`]).
 
 mod filing;

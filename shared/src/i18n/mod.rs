@@ -1,5 +1,5 @@
 //! Every text a citizen or a staff member reads, in French and English: what the core says
-//! ([`Message`]), the words of its views and notifications ([`words`]), and the few phrases the
+//! ([`Message`]), the words of its views and notifications (`words`), and the few phrases the
 //! shells print around them ([`shell`]).
 //!
 //! The model stores [`Message`]s, never rendered strings, so that switching language re-renders

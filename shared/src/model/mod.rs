@@ -8,7 +8,7 @@
 //! | event                      | handled in          | what happens                                  |
 //! |----------------------------|---------------------|-----------------------------------------------|
 //! | `Intent(Start)`            | here                | read the clock and the local store            |
-//! | other intents              | [`intent::route`]   | to the state machine each belongs to:         |
+//! | other intents              | `intent::route`     | to the state machine each belongs to:         |
 //! | `Loaded`                   | here                | the model takes the snapshot; lists are asked |
 //! | `Intent(Register)`         | [`registration`]    | register (again), save the token, first sync  |
 //! | `Intent(FileReport)`, `Support`, `Reply`, `ConfirmResolution`, `RateService`, `FollowZone`, `UnfollowZone`, `StaffAction`, `Reapply` | [`action`] | validate, read the report, stamp, save with its outbox item |

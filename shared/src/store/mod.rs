@@ -3,7 +3,7 @@
 //! one [`StoreOp`] as one transaction.
 //!
 //! Only what the views need right now is read into memory: reports are rows with real columns
-//! ([`reports`]), lists are indexed queries, a pulled page is merged row by row ([`pull`]).
+//! (`reports`), lists are indexed queries, a pulled page is merged row by row (`pull`).
 
 mod migrations;
 mod outbox;
