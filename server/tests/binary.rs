@@ -1,5 +1,6 @@
 //! The `relais-server` binary as an operator runs it: the announced address, durability across a
-//! SIGKILL, and a clear refusal of a corrupt database.
+//! SIGKILL, a clear refusal of a corrupt database, and
+//! administration tasks that stop quietly when their reader does.
 
 mod common;
 
@@ -114,4 +115,25 @@ fn a_corrupt_database_is_refused_with_a_clear_message() {
         stderr.contains("could not open database") && stderr.contains("not a database"),
         "{stderr}"
     );
+}
+
+/// An administration task whose reader stops early (`| head`) ends quietly, as command-line
+/// tools do, instead of panicking on the closed pipe.
+#[test]
+fn a_task_printing_into_a_closed_pipe_ends_quietly() {
+    let data = TempDir::new().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_relais-server"))
+        .args(["--demo", "--data"])
+        .arg(data.path())
+        .args(["routing", "--tenant", "demo", "list"])
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
 }

@@ -20,6 +20,8 @@ async fn main() -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        // stdout closed by its reader (`| head`): what it wanted was printed.
+        Err(error) if is_broken_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("relais-server: {error:#}");
             ExitCode::FAILURE
@@ -38,4 +40,11 @@ async fn run(settings: &Settings) -> anyhow::Result<()> {
     stdout.flush()?;
     drop(stdout);
     server.serve(listener, shutdown_signal()).await
+}
+
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error
+        .chain()
+        .filter_map(|cause| cause.downcast_ref::<std::io::Error>())
+        .any(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
 }

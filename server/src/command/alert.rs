@@ -72,7 +72,7 @@ impl Alert {
             ends_at_ms: day_ms(self.until, true)?,
         };
         match publish_alert(&db, &Towns::default(), None, &self.tenant, request).await? {
-            Ok(id) => println!("{id}"),
+            Ok(id) => out!("{id}")?,
             Err(reason) => bail!("{}", reason.message.en),
         }
         Ok(())

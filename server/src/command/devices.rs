@@ -39,13 +39,13 @@ impl Devices {
                     let state = device
                         .revoked_at_ms
                         .map_or_else(|| "active".to_owned(), |at| format!("revoked {}", date(at)));
-                    println!(
+                    out!(
                         "{}\t{}\t{}\tregistered {}\t{state}",
                         device.id,
                         device.platform,
                         device.staff_email.as_deref().unwrap_or("citizen"),
                         date(device.created_at_ms)
-                    );
+                    )?;
                 }
             }
             DevicesCommand::Revoke { device } => {
@@ -60,7 +60,7 @@ impl Devices {
                     now_ms(),
                 )
                 .await?;
-                println!("device {device} revoked");
+                out!("device {device} revoked")?;
             }
         }
         Ok(())

@@ -40,12 +40,12 @@ impl Enrolments {
                         (None, None) if code.expires_at_ms <= now => "expired".to_owned(),
                         (None, None) => format!("valid until {}", date(code.expires_at_ms)),
                     };
-                    println!(
+                    out!(
                         "{}\t{}\tcreated {}\t{state}",
                         code.id,
                         code.staff_email,
                         date(code.created_at_ms)
-                    );
+                    )?;
                 }
             }
             EnrolmentsCommand::Revoke { id } => {
@@ -60,7 +60,7 @@ impl Enrolments {
                     now_ms(),
                 )
                 .await?;
-                println!("enrolment code {id} revoked");
+                out!("enrolment code {id} revoked")?;
             }
         }
         Ok(())

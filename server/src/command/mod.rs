@@ -1,6 +1,16 @@
 //! Administration tasks that the `relais-server` binary runs on its data directory instead of
 //! serving (`relais-server --data DIR <task> ...`), so that a town works before its back office
 //! is opened. One file per task, each a clap `Args` struct with a `run`; [`Command`] dispatches.
+//! Tasks print through `out!`, which returns the write's error instead of panicking: a reader
+//! that stops early (`relais-server routing --tenant T list | head`) ends the task quietly.
+
+/// `println!` that returns the write's error: `out!(...)?`.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout().lock(), $($arg)*)
+    }};
+}
 
 mod alert;
 mod devices;

@@ -53,10 +53,10 @@ impl Routing {
                     .with_context(|| format!("no town {tenant:?} here"))?;
                 for category in &catalogue.categories {
                     let service = category.service_code.as_deref().unwrap_or("?");
-                    println!("{}\t*\t{service}", category.code);
+                    out!("{}\t*\t{service}", category.code)?;
                 }
                 for rule in &catalogue.routing {
-                    println!("{}\t{}\t{}", rule.category, rule.zone, rule.service);
+                    out!("{}\t{}\t{}", rule.category, rule.zone, rule.service)?;
                 }
             }
             RoutingCommand::Set {
@@ -69,12 +69,12 @@ impl Routing {
                     .await?;
                 done(change, "")?;
                 audit(&db, tenant, "routing.set", category, zone, Some(service)).await?;
-                println!("{category} in {zone} -> {service}");
+                out!("{category} in {zone} -> {service}")?;
             }
             RoutingCommand::Unset { category, zone } => {
                 done(db.set_routing(tenant, category, zone, None).await?, "")?;
                 audit(&db, tenant, "routing.unset", category, zone, None).await?;
-                println!("{category} in {zone} -> default service");
+                out!("{category} in {zone} -> default service")?;
             }
         }
         Ok(())

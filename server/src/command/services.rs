@@ -22,7 +22,7 @@ impl Services {
             .await?
             .with_context(|| format!("no town {:?} here", self.tenant))?;
         for service in &catalogue.services {
-            println!("{}\t{}\t{}", service.code, service.name.fr, service.name.en);
+            out!("{}\t{}\t{}", service.code, service.name.fr, service.name.en)?;
         }
         Ok(())
     }

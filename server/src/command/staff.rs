@@ -146,7 +146,7 @@ impl Staff {
                     .await?;
                 done(change, &email)?;
                 audit(&db, whose, "staff.add", &email).await?;
-                println!("{email}: {} created", role.as_str());
+                out!("{email}: {} created", role.as_str())?;
             }
             StaffCommand::List { whose } => {
                 for account in db.staff_accounts(whose.tenant.clone()).await? {
@@ -156,14 +156,14 @@ impl Staff {
                     } else {
                         "active"
                     };
-                    println!(
+                    out!(
                         "{}\t{}\t{}\tservices={}\tzones={}\t{state}",
                         p.email,
                         p.name,
                         p.role.as_str(),
                         p.services.join(","),
                         p.zones.join(","),
-                    );
+                    )?;
                 }
             }
             StaffCommand::Disable { whose, email } | StaffCommand::Enable { whose, email } => {
@@ -181,7 +181,7 @@ impl Staff {
                     "staff.enable"
                 };
                 audit(&db, whose, action, &email).await?;
-                println!("{email}: {}", if disable { "disabled" } else { "enabled" });
+                out!("{email}: {}", if disable { "disabled" } else { "enabled" })?;
             }
             StaffCommand::Password { whose, email } => {
                 let email = accounts::normalize_email(email)?;
@@ -192,7 +192,7 @@ impl Staff {
                     &email,
                 )?;
                 audit(&db, whose, "staff.password", &email).await?;
-                println!("{email}: password set");
+                out!("{email}: password set")?;
             }
             StaffCommand::Enrol { tenant, email } => {
                 let email = accounts::normalize_email(email)?;

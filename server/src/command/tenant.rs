@@ -64,14 +64,14 @@ impl Tenant {
                 )
                 .await?;
                 if changed {
-                    println!("town {id}: {categories} categories, {zones} zones stored");
+                    out!("town {id}: {categories} categories, {zones} zones stored")?;
                 } else {
-                    println!("town {id}: already up to date");
+                    out!("town {id}: already up to date")?;
                 }
             }
             TenantCommand::List => {
                 for tenant in db.tenants().await? {
-                    println!("{}\t{}", tenant.id, tenant.name);
+                    out!("{}\t{}", tenant.id, tenant.name)?;
                 }
             }
         }
