@@ -11,6 +11,7 @@
 //! - [`geo`]: distances at street scale and the grid cells the duplicate lookup is indexed by.
 //! - [`zones`]: zone outlines (GeoJSON or the catalogue's wire form) and which zones hold a point.
 //! - [`routing`]: which service receives a report of a category at a point.
+//! - [`dates`]: a planned day as staff type it.
 //! - [`replies`]: the town's written-reply drafts and their placeholders.
 //!
 //! - [`words`]: the names of statuses, which the device and the server must say alike.
@@ -18,6 +19,7 @@
 //! No I/O here, and little wording: each caller turns a typed problem into its own message.
 
 pub mod answers;
+pub mod dates;
 pub mod geo;
 pub mod replies;
 pub mod routing;

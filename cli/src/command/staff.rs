@@ -18,7 +18,7 @@ use std::{path::PathBuf, process::ExitCode};
 use clap::Args;
 use shared::{Intent, i18n::Message, model::StaffActionInput};
 
-use super::{saved_or_failed, when};
+use super::saved_or_failed;
 use crate::device::Device;
 
 /// What every change may carry.
@@ -86,7 +86,7 @@ impl Status {
     pub fn run(self, device: &Device) -> anyhow::Result<ExitCode> {
         let action = match (self.status.as_str(), self.date, self.reason) {
             ("acknowledged", ..) => StaffActionInput::Acknowledge,
-            ("scheduled", Some(date), _) => match when::day(&date) {
+            ("scheduled", Some(date), _) => match relais_domain::dates::planned_day(&date) {
                 Some(for_ms) => StaffActionInput::Schedule { for_ms },
                 None => return refuse(device, &Message::InvalidDate(date)),
             },
