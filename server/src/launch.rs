@@ -44,9 +44,9 @@ impl Server {
                 settings.data_dir.display()
             )
         })?;
-        Ok(Self {
-            state: AppState::new(db, towns, photos),
-        })
+        let mut state = AppState::new(db, towns, photos);
+        state.secure_cookies = settings.secure_cookies;
+        Ok(Self { state })
     }
 
     /// Serves until `shutdown` completes, then lets the requests in flight finish.

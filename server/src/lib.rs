@@ -11,6 +11,9 @@
 //! - storage: the [`Database`] trait (crate `relais-server-database`) and its SQLite backend
 //!   [`Sqlite`] (crate `relais-server-sqlite`).
 //! - [`directory`]: the directory of public services and its open-data importers.
+//! - [`analysis`]: the town's dashboards computed from its data (the importance–performance
+//!   analysis of its public services).
+//! - `backoffice`: the staff's web pages, served by this server over the same staff operations.
 //! - [`town`]: each town's catalogue, routing and zones, held in memory for the rules.
 //! - `photos`: resumable, content-addressed photo uploads and the photo files; `account`: the
 //!   citizens' optional accounts (details checks, link codes).
@@ -18,7 +21,9 @@
 //!   [`relais_protocol::ApiError`].
 
 mod account;
+pub mod analysis;
 mod auth;
+mod backoffice;
 mod clock;
 pub mod command;
 pub mod directory;

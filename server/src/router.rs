@@ -12,6 +12,7 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 use crate::error::ApiFailure;
+use crate::backoffice;
 use crate::handlers;
 use crate::limits::LoginLimits;
 use crate::metrics::{self, Metrics};
@@ -28,6 +29,8 @@ pub struct AppState<DB> {
     pub towns: Towns,
     pub metrics: Arc<Metrics>,
     pub photos: PhotoStore,
+    /// The back office's cookies are `Secure` (HTTPS only).
+    pub secure_cookies: bool,
 }
 
 impl<DB: Database> AppState<DB> {
@@ -38,6 +41,7 @@ impl<DB: Database> AppState<DB> {
             metrics: Arc::default(),
             limits: Arc::default(),
             photos,
+            secure_cookies: false,
         }
     }
 }
@@ -98,6 +102,7 @@ pub fn router<DB: Database>(state: AppState<DB>) -> Router {
     // The health check stays out of the trace layer: it logs itself at DEBUG.
     Router::new()
         .merge(api)
+        .merge(backoffice::routes::<DB>())
         .route("/healthz", get(handlers::health::get::<DB>))
         .fallback(|| async { ApiFailure::not_found() })
         .method_not_allowed_fallback(|| async { ApiFailure::method_not_allowed() })

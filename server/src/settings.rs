@@ -47,6 +47,10 @@ pub struct Settings {
     /// Format of the logs written to stderr (RUST_LOG sets their level).
     #[arg(long, value_enum, default_value_t = LogFormat::Text, global = true)]
     pub log_format: LogFormat,
+    /// Mark the back office's cookies `Secure` (sent over HTTPS only): set it when the server
+    /// is reached through HTTPS (a reverse proxy), as it should be off a closed network.
+    #[arg(long, env = "RELAIS_SECURE_COOKIES")]
+    pub secure_cookies: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

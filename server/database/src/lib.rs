@@ -7,6 +7,7 @@
 //! depends on the rules and the rules never depend on a backend.
 
 pub mod facts;
+pub mod listing;
 pub mod records;
 pub mod scope;
 pub mod staff;
@@ -18,6 +19,7 @@ use std::future::Future;
 use relais_protocol::{Catalogue, Directory, FollowedZone, PublicReport, PublicService, Task};
 use uuid::Uuid;
 
+pub use listing::{InboxPage, InboxQuery, ServiceRating};
 pub use facts::{Facts, FactsQuery, NearbyQuery, NearbyReport, RecordedMutation, ReportFacts};
 pub use records::{
     AccountRecord, DeviceRecord, DirectoryImport, LinkOutcome, NewDevice, StaffMember, StoredPhoto,
@@ -162,6 +164,16 @@ pub trait Database: Clone + Send + Sync + 'static {
 
     /// A report of `tenant` as its service's staff see it.
     fn task(&self, tenant: &str, id: Uuid) -> impl Future<Output = DbResult<Option<Task>>> + Send;
+
+    /// The first requests of a selection (the back office's inbox), with its counts, from one
+    /// consistent snapshot.
+    fn inbox(&self, query: InboxQuery) -> impl Future<Output = DbResult<InboxPage>> + Send;
+
+    /// The citizens' current ratings of `tenant`'s public services.
+    fn service_ratings(
+        &self,
+        tenant: &str,
+    ) -> impl Future<Output = DbResult<Vec<ServiceRating>>> + Send;
 
     /// Creates a staff account.
     fn add_staff(&self, staff: NewStaff) -> impl Future<Output = DbResult<StaffChange>> + Send;

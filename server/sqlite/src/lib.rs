@@ -18,6 +18,7 @@ mod erasure;
 mod error;
 mod export;
 mod facts;
+mod inbox;
 mod json;
 mod migrate;
 mod photos;
@@ -38,7 +39,7 @@ use std::time::Duration;
 use relais_protocol::{Catalogue, Directory, FollowedZone, PublicReport, PublicService, Task};
 use relais_server_database::{
     AccountRecord, ChangePage, Database, DbError, DbResult, DeviceListing, DeviceRecord,
-    DirectoryImport, EnrolmentRecord, Facts, FactsQuery, LinkOutcome, NearbyQuery, NearbyReport,
+    DirectoryImport, EnrolmentRecord, Facts, FactsQuery, InboxPage, InboxQuery, ServiceRating, LinkOutcome, NearbyQuery, NearbyReport,
     NewDevice, NewEnrolment, NewStaff, Plan, Position, Scope, StaffAccount, StaffChange,
     StaffMember, StoredPhoto, TenantSummary, TokenHash, TownDefinition, UploadProgress,
     UploadState, ZoneShape,
@@ -265,6 +266,18 @@ impl Database for Sqlite {
             Ok(entities::tasks(&tx, &tenant, &[key.as_str()])?.remove(&id))
         })
         .await
+    }
+
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = %query.tenant))]
+    async fn inbox(&self, query: InboxQuery) -> DbResult<InboxPage> {
+        self.read(move |conn| inbox::inbox(conn, &query)).await
+    }
+
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = %tenant))]
+    async fn service_ratings(&self, tenant: &str) -> DbResult<Vec<ServiceRating>> {
+        let tenant = tenant.to_owned();
+        self.read(move |conn| inbox::service_ratings(conn, &tenant))
+            .await
     }
 
     #[instrument(skip_all, err(level = "warn"), fields(tenant = ?staff.tenant))]

@@ -257,6 +257,21 @@ impl PhotoStore {
         }
     }
 
+    /// The bytes of photo `sha256` for a reader already allowed to see it (a staff member
+    /// working on a report that lists it); `None` when the name is not a photo's or the file is
+    /// missing.
+    pub async fn listed(&self, sha256: &str) -> io::Result<Option<Vec<u8>>> {
+        let is_name = sha256.len() == 64 && sha256.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+        if !is_name {
+            return Ok(None);
+        }
+        match tokio::fs::read(self.photo_path(sha256)).await {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
     /// Removes the partial files of uploads whose rows were dropped (with a deleted identity),
     /// unless an upload of the same photo started again since.
     pub async fn forget_partials<DB: Database>(

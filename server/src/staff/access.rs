@@ -77,6 +77,41 @@ pub fn may_work_in(
     }
 }
 
+/// The part of `town` whose reports `member` may work on, as a selection: the services (`None`:
+/// all) and the zones (`None`: all) — exactly the reports [`may_work_in`] allows. `None` when
+/// they may work on none (an operator, another town's staff).
+pub fn work_scope(member: &StaffMember, town: &Town) -> Option<WorkScope> {
+    if member.tenant.as_deref() != Some(town.id()) {
+        return None;
+    }
+    let profile = &member.profile;
+    match profile.role {
+        StaffRole::Admin => Some(WorkScope::default()),
+        StaffRole::Supervisor => Some(WorkScope {
+            services: Some(profile.services.clone()),
+            zones: None,
+        }),
+        StaffRole::Agent => Some(WorkScope {
+            services: Some(profile.services.clone()),
+            zones: (!profile.zones.is_empty()).then(|| {
+                let mut zones: Vec<String> =
+                    profile.zones.iter().flat_map(|z| town.within(z)).collect();
+                zones.sort();
+                zones.dedup();
+                zones
+            }),
+        }),
+        StaffRole::Operator => None,
+    }
+}
+
+/// The services and zones of a [`work_scope`] (`None`: all).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WorkScope {
+    pub services: Option<Vec<String>>,
+    pub zones: Option<Vec<String>>,
+}
+
 /// Whether `member` may give reports to other staff members (an agent may only take one, or
 /// give it back).
 pub const fn may_dispatch(member: &StaffMember) -> bool {

@@ -37,6 +37,7 @@ impl TestServer {
             listen: "127.0.0.1:0".into(),
             demo: true,
             log_format: LogFormat::Text,
+            secure_cookies: false,
         };
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());

@@ -1,0 +1,42 @@
+//! Plain data for the back office's reading: a selection of a town's requests (the inbox) and
+//! the citizens' current ratings of its public services (the importance–performance analysis).
+//! Which requests a staff member may see is decided above, by the staff operations: a backend
+//! only applies the selection it is given.
+
+use std::collections::HashMap;
+
+use relais_protocol::{PublicReport, ReportStatus};
+
+/// A selection of a town's requests. Every `None` is "any"; the lists are what a request's
+/// field must be one of (an empty list selects nothing).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InboxQuery {
+    pub tenant: String,
+    pub services: Option<Vec<String>>,
+    pub zones: Option<Vec<String>>,
+    pub statuses: Option<Vec<ReportStatus>>,
+    pub category: Option<String>,
+    /// Only requests due before this instant (milliseconds since the Unix epoch).
+    pub due_before_ms: Option<i64>,
+    /// At most this many requests in the page.
+    pub limit: u32,
+}
+
+/// The first requests of a selection, earliest due first (those without a due date last), and
+/// how many there are.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct InboxPage {
+    pub reports: Vec<PublicReport>,
+    /// Requests in the whole selection.
+    pub total: u64,
+    /// Requests of the selection without its status filter, per status.
+    pub by_status: HashMap<ReportStatus, u64>,
+}
+
+/// A citizen's current rating of a public service (who rated is not said).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceRating {
+    pub service_id: String,
+    pub importance: u8,
+    pub satisfaction: u8,
+}

@@ -1,0 +1,253 @@
+//! The inbox: the requests of the staff member's services (exactly those
+//! [`crate::staff::access`] lets them work on), filtered by status, service, category, zone and
+//! lateness, earliest due first, with the counts of the selection per status and a map of the
+//! requests shown.
+
+use axum::extract::{Query, RawQuery, State};
+use axum::response::{IntoResponse, Response};
+use maud::html;
+use relais_domain::status::OPEN;
+use relais_domain::words::status_name;
+use relais_protocol::ReportStatus;
+use relais_server_database::{Database, InboxQuery};
+use serde::Deserialize;
+use strum::IntoEnumIterator;
+
+use super::layout::{day, page};
+use super::map::{self, Dot};
+use super::session::Staff;
+use super::{bad_request, forbidden};
+use crate::clock::now_ms;
+use crate::router::AppState;
+use crate::staff::access::work_scope;
+use crate::staff::replies::reference;
+
+/// The most requests one page lists.
+const PAGE: u32 = 200;
+
+/// The filters, as the form sends them (empty: any).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct Filters {
+    /// `open` (the default), `all`, or a status.
+    status: String,
+    service: String,
+    category: String,
+    zone: String,
+    /// `1`: only requests past their due date.
+    overdue: String,
+}
+
+pub async fn get<DB: Database>(
+    State(state): State<AppState<DB>>,
+    staff: Staff,
+    Query(filters): Query<Filters>,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let lang = staff.lang;
+    let tenant = staff.member.tenant.clone().unwrap_or_default();
+    let town = match state.towns.get(&state.db, &tenant).await {
+        Ok(Some(town)) => town,
+        Ok(None) => return forbidden(lang),
+        Err(error) => return crate::error::ApiFailure::from(error).into_response(),
+    };
+    let Some(scope) = work_scope(&staff.member, &town) else {
+        return forbidden(lang);
+    };
+    let now = now_ms();
+    let open: Vec<ReportStatus> = OPEN
+        .into_iter()
+        .filter(|s| *s != ReportStatus::Queued)
+        .collect();
+    let mut statuses = match filters.status.as_str() {
+        "" | "open" => Some(open.clone()),
+        "all" => None,
+        other => match ReportStatus::parse(other) {
+            Some(status) => Some(vec![status]),
+            None => return bad_request(lang, "statut inconnu", "unknown status"),
+        },
+    };
+    let overdue = filters.overdue == "1";
+    if overdue {
+        statuses = Some(
+            statuses
+                .unwrap_or_else(|| open.clone())
+                .into_iter()
+                .filter(|s| open.contains(s))
+                .collect(),
+        );
+    }
+    let mut services = scope.services.clone();
+    if !filters.service.is_empty() {
+        if town.service_name(&filters.service).is_none() {
+            return bad_request(lang, "service inconnu", "unknown service");
+        }
+        services = Some(match services {
+            Some(mine) => mine.into_iter().filter(|s| *s == filters.service).collect(),
+            None => vec![filters.service.clone()],
+        });
+    }
+    let mut zones = scope.zones.clone();
+    if !filters.zone.is_empty() {
+        if !town.has_zone(&filters.zone) {
+            return bad_request(lang, "zone inconnue", "unknown zone");
+        }
+        let within = town.within(&filters.zone);
+        zones = Some(match zones {
+            Some(mine) => within.into_iter().filter(|z| mine.contains(z)).collect(),
+            None => within,
+        });
+    }
+    if !filters.category.is_empty() && town.category(&filters.category).is_none() {
+        return bad_request(lang, "catégorie inconnue", "unknown category");
+    }
+    let query = InboxQuery {
+        tenant: tenant.clone(),
+        services,
+        zones,
+        statuses,
+        category: (!filters.category.is_empty()).then(|| filters.category.clone()),
+        due_before_ms: overdue.then_some(now),
+        limit: PAGE,
+    };
+    let inbox = match state.db.inbox(query).await {
+        Ok(inbox) => inbox,
+        Err(error) => return crate::error::ApiFailure::from(error).into_response(),
+    };
+    let catalogue = &town.catalogue;
+    let my_services: Vec<_> = catalogue
+        .services
+        .iter()
+        .filter(|s| scope.services.as_ref().is_none_or(|mine| mine.contains(&s.code)))
+        .collect();
+    let here = format!("/inbox?{}", raw.unwrap_or_default());
+    let is_late = |due: Option<i64>, status: ReportStatus| {
+        due.is_some_and(|d| d < now) && open.contains(&status)
+    };
+    let dots: Vec<Dot> = inbox
+        .reports
+        .iter()
+        .map(|r| Dot {
+            lat: r.location.lat,
+            lon: r.location.lon,
+            late: is_late(r.due_at_ms, r.status),
+            label: format!("{} · {}", reference(r.id), category_name(&town, &r.category, lang)),
+            href: format!("/requests/{}", r.id),
+        })
+        .collect();
+    let title = lang.t("Demandes", "Requests");
+    let selected = |value: &str, current: &str| value == current;
+    let content = html! {
+        h1 { (title) }
+        div.panel {
+            form.filters method="get" action="/inbox" {
+                div {
+                    label for="status" { (lang.t("Statut", "Status")) }
+                    select #status name="status" {
+                        option value="open" selected[selected("open", &filters.status) || filters.status.is_empty()] { (lang.t("Ouvertes", "Open")) }
+                        option value="all" selected[selected("all", &filters.status)] { (lang.t("Toutes", "All")) }
+                        @for status in ReportStatus::iter().filter(|s| *s != ReportStatus::Queued) {
+                            option value=(status.as_str()) selected[selected(status.as_str(), &filters.status)] { (lang.pair(status_name(status))) }
+                        }
+                    }
+                }
+                div {
+                    label for="service" { (lang.t("Service", "Service")) }
+                    select #service name="service" {
+                        option value="" { (lang.t("Tous mes services", "All my services")) }
+                        @for service in &my_services {
+                            option value=(service.code) selected[selected(&service.code, &filters.service)] { (lang.of(&service.name)) }
+                        }
+                    }
+                }
+                div {
+                    label for="category" { (lang.t("Catégorie", "Category")) }
+                    select #category name="category" {
+                        option value="" { (lang.t("Toutes", "All")) }
+                        @for category in &catalogue.categories {
+                            option value=(category.code) selected[selected(&category.code, &filters.category)] { (lang.of(&category.name)) }
+                        }
+                    }
+                }
+                div {
+                    label for="zone" { (lang.t("Zone", "Zone")) }
+                    select #zone name="zone" {
+                        option value="" { (lang.t("Toute la ville", "The whole town")) }
+                        @for zone in &catalogue.zones {
+                            option value=(zone.code) selected[selected(&zone.code, &filters.zone)] { (zone.name) }
+                        }
+                    }
+                }
+                div {
+                    label for="overdue" {
+                        input #overdue type="checkbox" name="overdue" value="1" checked[overdue];
+                        " " (lang.t("En retard seulement", "Overdue only"))
+                    }
+                }
+                div { button.primary type="submit" { (lang.t("Filtrer", "Filter")) } }
+            }
+            ul.counts aria-label=(lang.t("Nombre de demandes par statut", "Requests per status")) {
+                @for status in ReportStatus::iter() {
+                    @if let Some(count) = inbox.by_status.get(&status) {
+                        li { a href={ "/inbox?status=" (status.as_str()) } { (lang.pair(status_name(status))) " : " (count) } }
+                    }
+                }
+            }
+        }
+        div.columns {
+            section.panel aria-labelledby="list-title" {
+                h2 #list-title {
+                    (inbox.total) " " (lang.t("demande(s)", "request(s)"))
+                    @if inbox.total > u64::from(PAGE) {
+                        " — " (lang.t("les 200 premières par échéance", "the first 200 by due date"))
+                    }
+                }
+                table {
+                    thead { tr {
+                        th scope="col" { (lang.t("Réf.", "Ref.")) }
+                        th scope="col" { (lang.t("Catégorie", "Category")) }
+                        th scope="col" { (lang.t("Zone", "Zone")) }
+                        th scope="col" { (lang.t("Service", "Service")) }
+                        th scope="col" { (lang.t("Statut", "Status")) }
+                        th scope="col" { (lang.t("Échéance", "Due")) }
+                        th.num scope="col" { (lang.t("Soutiens", "Supporters")) }
+                    } }
+                    tbody {
+                        @for r in &inbox.reports {
+                            tr {
+                                td { a href={ "/requests/" (r.id) } { (reference(r.id)) } }
+                                td { (category_name(&town, &r.category, lang)) }
+                                td { (zone_name(&town, &r.zone)) }
+                                td { (lang.of(&r.service)) }
+                                td { (lang.pair(status_name(r.status))) }
+                                td.late[is_late(r.due_at_ms, r.status)] {
+                                    (r.due_at_ms.map(day).unwrap_or_default())
+                                    @if is_late(r.due_at_ms, r.status) { " " (lang.t("(en retard)", "(overdue)")) }
+                                }
+                                td.num { (r.supporters) }
+                            }
+                        }
+                    }
+                }
+                @if inbox.reports.is_empty() {
+                    p { (lang.t("Aucune demande ne correspond à ces filtres.", "No request matches these filters.")) }
+                }
+            }
+            section.panel aria-labelledby="map-title" {
+                h2 #map-title { (lang.t("Carte de la sélection", "Map of the selection")) }
+                (map::svg(&town, &dots, lang))
+            }
+        }
+    };
+    page(lang, Some(&staff), &here, title, content).into_response()
+}
+
+/// A category's name, or its code if the town no longer has it.
+pub fn category_name<'a>(town: &'a crate::town::Town, code: &'a str, lang: super::lang::Lang) -> &'a str {
+    town.category(code).map_or(code, |c| lang.of(&c.name))
+}
+
+/// A zone's name, or its code.
+pub fn zone_name<'a>(town: &'a crate::town::Town, code: &'a str) -> &'a str {
+    town.catalogue.zone(code).map_or(code, |z| z.name.as_str())
+}

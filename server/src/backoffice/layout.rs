@@ -1,0 +1,89 @@
+//! The frame of every back-office page: the document head (the vendored style sheet, no
+//! script), a skip link, the header with the town, the navigation, the language switch and the
+//! logout button, then the page's content.
+
+use maud::{DOCTYPE, Markup, html};
+
+use super::lang::Lang;
+use super::session::Staff;
+
+/// The style sheet, compiled into the binary and served at [`STYLE_PATH`].
+pub const STYLE: &str = include_str!("assets/backoffice.css");
+pub const STYLE_PATH: &str = "/backoffice.css";
+
+/// A whole page. `here` is the page's own path (with its query), where the language switch
+/// comes back to.
+pub fn page(lang: Lang, staff: Option<&Staff>, here: &str, title: &str, content: Markup) -> Markup {
+    let other = lang.other();
+    html! {
+        (DOCTYPE)
+        html lang=(lang.code()) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " · Relais" }
+                link rel="stylesheet" href=(STYLE_PATH);
+            }
+            body {
+                a.skip href="#content" { (lang.t("Aller au contenu", "Skip to content")) }
+                header.top {
+                    span.town {
+                        "Relais"
+                        @if let Some(staff) = staff {
+                            " · " (staff.member.tenant.as_deref().unwrap_or_default())
+                        }
+                    }
+                    @if staff.is_some() {
+                        nav aria-label=(lang.t("Navigation principale", "Main navigation")) {
+                            a href="/inbox" { (lang.t("Demandes", "Requests")) }
+                            " "
+                            a href="/ratings" { (lang.t("Satisfaction des services", "Service ratings")) }
+                        }
+                    }
+                    a href={ "/lang/" (other.code()) "?back=" (encode(here)) }
+                        lang=(other.code()) hreflang=(other.code()) {
+                        (other.t("Français", "English"))
+                    }
+                    @if let Some(staff) = staff {
+                        span { (staff.member.profile.name) }
+                        form method="post" action="/logout" {
+                            input type="hidden" name="csrf" value=(staff.csrf);
+                            button type="submit" { (lang.t("Se déconnecter", "Log out")) }
+                        }
+                    }
+                }
+                main #content { (content) }
+            }
+        }
+    }
+}
+
+/// A message above a page's content.
+pub fn notice(text: &str, error: bool) -> Markup {
+    html! {
+        @if error {
+            div.notice.error role="alert" { (text) }
+        } @else {
+            div.notice role="status" { (text) }
+        }
+    }
+}
+
+/// `s` for a URL's query.
+pub fn encode(s: &str) -> String {
+    percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
+
+/// A date and time for people, in UTC (`2026-12-03 09:41 UTC`).
+pub fn when(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+        .unwrap_or_default()
+}
+
+/// A date for people (`2026-12-03`).
+pub fn day(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|t| t.format("%Y-%m-%d").to_string())
+        .unwrap_or_default()
+}

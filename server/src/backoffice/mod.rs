@@ -1,0 +1,123 @@
+//! The back office: the web pages of a town's staff, server-rendered HTML (maud) with one
+//! vendored style sheet and no script, served by relais-server itself so that a town can run it
+//! on a closed network. It is a front door like the staff API: every request is read and every
+//! action decided by the staff operations ([`crate::staff`]: access, act, sessions, workflow,
+//! replies), so a rule has one home whichever door a staff member comes through.
+//!
+//! - [`session`]: the session cookie, the CSRF token of the forms; [`lang`]: French or English.
+//! - [`layout`]: the frame of every page; [`map`]: the town's zone outlines as inline SVG.
+//! - [`login`]: log in and out; [`inbox`]: the requests of one's services, with filters;
+//!   [`request`]: one request and the actions allowed on it; [`ratings`]: the
+//!   importance–performance analysis of the public services, its chart, table and CSV.
+
+mod inbox;
+mod lang;
+mod layout;
+mod login;
+mod map;
+mod ratings;
+mod request;
+mod session;
+
+use axum::Router;
+use axum::extract::{Path, Query};
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum_extra::extract::CookieJar;
+use axum_extra::extract::cookie::{Cookie, SameSite};
+use maud::html;
+use serde::Deserialize;
+
+use crate::router::AppState;
+use lang::Lang;
+use relais_server_database::Database;
+
+/// The back office's routes.
+pub fn routes<DB: Database>() -> Router<AppState<DB>> {
+    Router::new()
+        .route("/", get(|| async { Redirect::to("/inbox") }))
+        .route(layout::STYLE_PATH, get(style))
+        .route("/lang/{code}", get(switch_language))
+        .route("/login", get(login::form::<DB>).post(login::submit::<DB>))
+        .route("/logout", post(login::logout::<DB>))
+        .route("/inbox", get(inbox::get::<DB>))
+        .route("/requests/{id}", get(request::get::<DB>))
+        .route("/requests/{id}/actions", post(request::act::<DB>))
+        .route("/requests/{id}/photos/{sha256}", get(request::photo::<DB>))
+        .route("/ratings", get(ratings::get::<DB>))
+        .route("/ratings.csv", get(ratings::csv::<DB>))
+}
+
+async fn style() -> Response {
+    (
+        [
+            (CONTENT_TYPE, HeaderValue::from_static("text/css; charset=utf-8")),
+            (CACHE_CONTROL, HeaderValue::from_static("max-age=3600")),
+        ],
+        layout::STYLE,
+    )
+        .into_response()
+}
+
+#[derive(Deserialize)]
+struct Back {
+    back: Option<String>,
+}
+
+/// Sets the language cookie and goes back to the page (only a page of this site).
+async fn switch_language(
+    Path(code): Path<String>,
+    Query(back): Query<Back>,
+    jar: CookieJar,
+) -> Response {
+    let Some(lang) = Lang::parse(&code) else {
+        return bad_request(Lang::default(), "langue inconnue", "unknown language");
+    };
+    let back = back
+        .back
+        .filter(|b| b.starts_with('/') && !b.starts_with("//") && !b.contains('\\'))
+        .unwrap_or_else(|| "/inbox".to_owned());
+    let cookie = Cookie::build((lang::COOKIE, lang.code()))
+        .path("/")
+        .same_site(SameSite::Strict)
+        .permanent()
+        .build();
+    (jar.add(cookie), Redirect::to(&back)).into_response()
+}
+
+/// A page saying what was wrong with the request; nothing changed.
+fn bad_request(lang: Lang, fr: &str, en: &str) -> Response {
+    message(lang, StatusCode::BAD_REQUEST, lang.t("Demande incorrecte", "Bad request"), if lang == Lang::Fr { fr } else { en })
+}
+
+/// A page saying this staff member may not do or see that.
+fn forbidden(lang: Lang) -> Response {
+    message(
+        lang,
+        StatusCode::FORBIDDEN,
+        lang.t("Accès refusé", "Access denied"),
+        lang.t(
+            "Cette demande ne relève pas de vos services, ou le formulaire a expiré.",
+            "This request is not one of your services', or the form expired.",
+        ),
+    )
+}
+
+fn message(lang: Lang, status: StatusCode, title: &str, text: &str) -> Response {
+    let body = layout::page(
+        lang,
+        None,
+        "/inbox",
+        title,
+        html! {
+            div.panel {
+                h1 { (title) }
+                p { (text) }
+                p { a href="/inbox" { (lang.t("Retour aux demandes", "Back to the requests")) } }
+            }
+        },
+    );
+    (status, body).into_response()
+}

@@ -1,0 +1,292 @@
+//! The importance–performance page: the analysis of [`crate::analysis::ipa`] over the
+//! citizens' current ratings of the town's public services, drawn as an SVG chart (readable
+//! without script: every point is numbered and named in a tooltip) with the table beside it,
+//! the crosshairs at the scale's midpoint or at the data means as the town chooses, and the
+//! same rows as CSV.
+
+use std::collections::{BTreeMap, HashMap};
+
+use axum::extract::{Query, State};
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::response::{IntoResponse, Response};
+use maud::{Markup, html};
+use relais_protocol::LocalizedText;
+use relais_server_database::Database;
+use serde::Deserialize;
+
+use super::lang::Lang;
+use super::layout::page;
+use super::session::Staff;
+use super::{bad_request, forbidden};
+use crate::analysis::ipa::{Analysis, Crosshairs, Quadrant, Rating, SCALE};
+use crate::router::AppState;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct Choice {
+    crosshairs: String,
+}
+
+/// The analysis of the staff member's town, with the services' names.
+async fn analysis<DB: Database>(
+    state: &AppState<DB>,
+    staff: &Staff,
+    choice: &Choice,
+) -> Result<(Analysis, HashMap<String, LocalizedText>, Crosshairs), Response> {
+    let lang = staff.lang;
+    let crosshairs = match choice.crosshairs.as_str() {
+        "" => Crosshairs::default(),
+        other => Crosshairs::parse(other)
+            .ok_or_else(|| bad_request(lang, "réticule inconnu", "unknown crosshairs"))?,
+    };
+    let Some(tenant) = staff.member.tenant.clone() else {
+        return Err(forbidden(lang));
+    };
+    let failure = |e| crate::error::ApiFailure::from(e).into_response();
+    let directory = state
+        .db
+        .directory(&tenant)
+        .await
+        .map_err(failure)?
+        .ok_or_else(|| forbidden(lang))?;
+    let mut ratings: BTreeMap<String, Vec<Rating>> = BTreeMap::new();
+    for rating in state.db.service_ratings(&tenant).await.map_err(failure)? {
+        ratings.entry(rating.service_id).or_default().push(Rating {
+            importance: rating.importance,
+            satisfaction: rating.satisfaction,
+        });
+    }
+    let ids: Vec<String> = directory.services.iter().map(|s| s.id.clone()).collect();
+    let names = directory
+        .services
+        .into_iter()
+        .map(|s| (s.id, s.name))
+        .collect();
+    Ok((
+        Analysis::of(&ids, &ratings, directory.min_sample, crosshairs),
+        names,
+        crosshairs,
+    ))
+}
+
+pub async fn get<DB: Database>(
+    State(state): State<AppState<DB>>,
+    staff: Staff,
+    Query(choice): Query<Choice>,
+) -> Response {
+    let (analysis, names, crosshairs) = match analysis(&state, &staff, &choice).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let lang = staff.lang;
+    let name = |id: &str| names.get(id).map_or_else(|| id.to_owned(), |n| lang.of(n).to_owned());
+    let title = lang.t(
+        "Importance et satisfaction des services publics",
+        "Importance and performance of public services",
+    );
+    let f2 = |x: f64| format!("{x:.2}");
+    let content = html! {
+        h1 { (title) }
+        div.panel {
+            form.filters method="get" action="/ratings" {
+                div {
+                    label for="crosshairs" { (lang.t("Réticule", "Crosshairs")) }
+                    select #crosshairs name="crosshairs" {
+                        option value="midpoint" selected[crosshairs == Crosshairs::Midpoint] { (lang.t("au milieu de l'échelle (3)", "at the scale's midpoint (3)")) }
+                        option value="means" selected[crosshairs == Crosshairs::Means] { (lang.t("aux moyennes des services", "at the services' means")) }
+                    }
+                }
+                div { button.primary type="submit" { (lang.t("Afficher", "Show")) } }
+                div { a href={ "/ratings.csv?crosshairs=" (crosshairs.as_str()) } download { (lang.t("Exporter en CSV", "Export as CSV")) } }
+            }
+            p.meta {
+                (lang.t("Moyennes des notes actuelles des citoyens (1 à 5), intervalles de confiance à 95 % (t de Student). Écart = satisfaction − importance : négatif sous la diagonale.",
+                        "Means of the citizens' current ratings (1 to 5), 95% confidence intervals (Student's t). Gap = satisfaction − importance: negative below the diagonal."))
+            }
+        }
+        div.columns {
+            section.panel aria-labelledby="chart-title" {
+                h2 #chart-title { (lang.t("Graphique", "Chart")) }
+                (chart(&analysis, lang, &name))
+            }
+            section.panel aria-labelledby="table-title" {
+                h2 #table-title { (lang.t("Services placés", "Services placed")) }
+                table #ipa-table {
+                    thead { tr {
+                        th.num scope="col" { "#" }
+                        th scope="col" { (lang.t("Service", "Service")) }
+                        th.num scope="col" { (lang.t("Votants", "Raters")) }
+                        th.num scope="col" { (lang.t("Importance", "Importance")) }
+                        th.num scope="col" { (lang.t("Satisfaction", "Satisfaction")) }
+                        th.num scope="col" { (lang.t("Écart", "Gap")) }
+                        th scope="col" { (lang.t("Quadrant", "Quadrant")) }
+                    } }
+                    tbody {
+                        @for (i, p) in analysis.placed.iter().enumerate() {
+                            tr data-service=(p.service) data-quadrant=(p.quadrant.code()) {
+                                td.num { (i + 1) }
+                                td { (name(&p.service)) }
+                                td.num { (p.raters) }
+                                td.num { (f2(p.importance.mean)) br; span.meta { "[" (f2(p.importance.low)) " ; " (f2(p.importance.high)) "]" } }
+                                td.num { (f2(p.satisfaction.mean)) br; span.meta { "[" (f2(p.satisfaction.low)) " ; " (f2(p.satisfaction.high)) "]" } }
+                                td.num { (format!("{:+.2}", p.gap)) }
+                                td { (lang.of(&p.quadrant.name())) }
+                            }
+                        }
+                    }
+                }
+                @if analysis.placed.is_empty() {
+                    p { (lang.t("Aucun service n'a encore assez de votants.", "No service has enough raters yet.")) }
+                }
+                details {
+                    summary {
+                        (lang.t("Trop peu de votants pour être placés", "Too few raters to be placed"))
+                        " (" (analysis.apart.len()) ", " (lang.t("minimum", "minimum")) " " (analysis.min_raters) ")"
+                    }
+                    ul #ipa-apart {
+                        @for a in &analysis.apart {
+                            li data-service=(a.service) { (name(&a.service)) " — " (a.raters) " " (lang.t("votant(s)", "rater(s)")) }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    page(lang, Some(&staff), &format!("/ratings?crosshairs={}", crosshairs.as_str()), title, content)
+        .into_response()
+}
+
+/// Plot size and margin, in SVG units.
+const PLOT: f64 = 400.0;
+const MARGIN: f64 = 56.0;
+
+fn chart(analysis: &Analysis, lang: Lang, name: &dyn Fn(&str) -> String) -> Markup {
+    let span = SCALE.1 - SCALE.0;
+    let x = |v: f64| MARGIN + (v.clamp(SCALE.0, SCALE.1) - SCALE.0) / span * PLOT;
+    let y = |v: f64| MARGIN + PLOT - (v.clamp(SCALE.0, SCALE.1) - SCALE.0) / span * PLOT;
+    let (cx, cy) = analysis.center;
+    let n = |v: f64| format!("{v:.1}");
+    let corner = |q: Quadrant| {
+        let (tx, ty, anchor) = match q {
+            Quadrant::PossibleOverkill => (MARGIN + 6.0, MARGIN + 16.0, "start"),
+            Quadrant::KeepUpTheGoodWork => (MARGIN + PLOT - 6.0, MARGIN + 16.0, "end"),
+            Quadrant::LowPriority => (MARGIN + 6.0, MARGIN + PLOT - 8.0, "start"),
+            Quadrant::ConcentrateHere => (MARGIN + PLOT - 6.0, MARGIN + PLOT - 8.0, "end"),
+        };
+        html! { text.quadrant-label x=(n(tx)) y=(n(ty)) text-anchor=(anchor) { (lang.of(&q.name())) } }
+    };
+    let size = PLOT + 2.0 * MARGIN;
+    html! {
+        svg.chart #ipa-chart viewBox={ "0 0 " (size) " " (size) } role="img"
+            aria-labelledby="ipa-chart-title" {
+            title #ipa-chart-title {
+                (lang.t("Importance (horizontal) et satisfaction (vertical) des services", "Importance (horizontal) and satisfaction (vertical) of services"))
+            }
+            rect x=(n(MARGIN)) y=(n(MARGIN)) width=(n(PLOT)) height=(n(PLOT)) fill="#ffffff" stroke="#6b7785" {}
+            // The concentrate-here quadrant is tinted: it is where the town should look first.
+            rect x=(n(x(cx))) y=(n(y(cy))) width=(n(x(SCALE.1) - x(cx))) height=(n(y(SCALE.0) - y(cy))) fill="#fbeaea" {}
+            @for tick in 1..=5 {
+                @let v = f64::from(tick);
+                line x1=(n(x(v))) y1=(n(y(SCALE.0))) x2=(n(x(v))) y2=(n(y(SCALE.0) + 5.0)) stroke="#6b7785" {}
+                text x=(n(x(v))) y=(n(y(SCALE.0) + 18.0)) text-anchor="middle" { (tick) }
+                line x1=(n(x(SCALE.0) - 5.0)) y1=(n(y(v))) x2=(n(x(SCALE.0))) y2=(n(y(v))) stroke="#6b7785" {}
+                text x=(n(x(SCALE.0) - 9.0)) y=(n(y(v) + 4.0)) text-anchor="end" { (tick) }
+            }
+            text x=(n(MARGIN + PLOT / 2.0)) y=(n(size - 12.0)) text-anchor="middle" { (lang.t("Importance →", "Importance →")) }
+            text x="16" y=(n(MARGIN + PLOT / 2.0)) text-anchor="middle" transform={ "rotate(-90 16 " (n(MARGIN + PLOT / 2.0)) ")" } { (lang.t("Satisfaction →", "Satisfaction →")) }
+            line.diagonal x1=(n(x(SCALE.0))) y1=(n(y(SCALE.0))) x2=(n(x(SCALE.1))) y2=(n(y(SCALE.1))) stroke="#6b7785" stroke-dasharray="2 4" {
+                title { (lang.t("Diagonale d'iso-priorité (importance = satisfaction)", "Iso-priority diagonal (importance = satisfaction)")) }
+            }
+            line x1=(n(x(cx))) y1=(n(y(SCALE.0))) x2=(n(x(cx))) y2=(n(y(SCALE.1))) stroke="#102a43" stroke-dasharray="6 4" {}
+            line x1=(n(x(SCALE.0))) y1=(n(y(cy))) x2=(n(x(SCALE.1))) y2=(n(y(cy))) stroke="#102a43" stroke-dasharray="6 4" {}
+            @for q in Quadrant::ALL { (corner(q)) }
+            @for (i, p) in analysis.placed.iter().enumerate() {
+                g.service data-service=(p.service) data-quadrant=(p.quadrant.code()) {
+                    title { (i + 1) ". " (name(&p.service)) " — " (lang.of(&p.quadrant.name())) }
+                    line x1=(n(x(p.importance.low))) y1=(n(y(p.satisfaction.mean))) x2=(n(x(p.importance.high))) y2=(n(y(p.satisfaction.mean))) stroke="#0b4f9c" {}
+                    line x1=(n(x(p.importance.mean))) y1=(n(y(p.satisfaction.low))) x2=(n(x(p.importance.mean))) y2=(n(y(p.satisfaction.high))) stroke="#0b4f9c" {}
+                    circle cx=(n(x(p.importance.mean))) cy=(n(y(p.satisfaction.mean))) r="5" fill="#0b4f9c" {}
+                    text x=(n(x(p.importance.mean) + 7.0)) y=(n(y(p.satisfaction.mean) - 7.0)) { (i + 1) }
+                }
+            }
+        }
+    }
+}
+
+pub async fn csv<DB: Database>(
+    State(state): State<AppState<DB>>,
+    staff: Staff,
+    Query(choice): Query<Choice>,
+) -> Response {
+    let (analysis, names, _) = match analysis(&state, &staff, &choice).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    match write_csv(&analysis, &names, staff.lang) {
+        Ok(bytes) => (
+            [
+                (CONTENT_TYPE, "text/csv; charset=utf-8"),
+                (
+                    CONTENT_DISPOSITION,
+                    "attachment; filename=\"importance-performance.csv\"",
+                ),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(error) => {
+            tracing::error!(%error, "could not write the analysis as CSV");
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
+/// One row per service: the placed ones (largest shortfall first), then those apart, with
+/// empty means and `too_few_raters` as their quadrant.
+fn write_csv(
+    analysis: &Analysis,
+    names: &HashMap<String, LocalizedText>,
+    lang: Lang,
+) -> Result<Vec<u8>, csv::Error> {
+    let mut out = csv::Writer::from_writer(Vec::new());
+    out.write_record([
+        "service_id",
+        "name",
+        "raters",
+        "importance_mean",
+        "importance_low",
+        "importance_high",
+        "satisfaction_mean",
+        "satisfaction_low",
+        "satisfaction_high",
+        "gap",
+        "quadrant",
+        "quadrant_name",
+    ])?;
+    let name = |id: &str| names.get(id).map_or(id, |n| lang.of(n)).to_owned();
+    let f = |v: f64| format!("{v:.4}");
+    for p in &analysis.placed {
+        out.write_record([
+            p.service.clone(),
+            name(&p.service),
+            p.raters.to_string(),
+            f(p.importance.mean),
+            f(p.importance.low),
+            f(p.importance.high),
+            f(p.satisfaction.mean),
+            f(p.satisfaction.low),
+            f(p.satisfaction.high),
+            f(p.gap),
+            p.quadrant.code().to_owned(),
+            lang.of(&p.quadrant.name()).to_owned(),
+        ])?;
+    }
+    for a in &analysis.apart {
+        let mut row = vec![a.service.clone(), name(&a.service), a.raters.to_string()];
+        row.extend(std::iter::repeat_n(String::new(), 7));
+        row.push("too_few_raters".to_owned());
+        row.push(lang.t("trop peu de votants", "too few raters").to_owned());
+        out.write_record(row)?;
+    }
+    out.into_inner().map_err(|e| e.into_error().into())
+}

@@ -1,0 +1,426 @@
+//! The back office over HTTP on the real router, as a browser without script would use it
+//! (forms, cookies, redirects): logging in (CSRF of the login form, wrong passwords, the login
+//! limit), the session cookie's flags, the inbox of one's services and nothing of another's,
+//! acting on a request (CSRF, a stale version refused with nothing changed, the reply reaching
+//! the citizen's thread), logging out, the language switch, and the importance–performance
+//! page and its CSV over ratings pushed by real citizen devices.
+
+mod common;
+
+use std::collections::HashMap;
+
+use common::{PARIS, TestServer, batch, create_report};
+use reqwest::StatusCode;
+use reqwest::header::{LOCATION, SET_COOKIE};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+const PASSWORD: &str = "un mot de passe solide";
+
+/// A browser: its own cookies, no automatic redirect (each is checked).
+struct Browser {
+    client: reqwest::Client,
+    base: String,
+    cookies: HashMap<String, String>,
+    /// The `Set-Cookie` headers of the last answer.
+    last_set_cookies: Vec<String>,
+}
+
+impl Browser {
+    fn new(server: &TestServer) -> Self {
+        Self {
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            base: server.url(""),
+            cookies: HashMap::new(),
+            last_set_cookies: Vec::new(),
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    fn keep(&mut self, response: &reqwest::Response) {
+        self.last_set_cookies = response
+            .headers()
+            .get_all(SET_COOKIE)
+            .iter()
+            .map(|v| v.to_str().unwrap().to_owned())
+            .collect();
+        for set in &self.last_set_cookies {
+            let (pair, attributes) = set.split_once(';').unwrap_or((set, ""));
+            let (name, value) = pair.split_once('=').unwrap();
+            if attributes.contains("Max-Age=0") {
+                self.cookies.remove(name.trim());
+            } else {
+                self.cookies
+                    .insert(name.trim().to_owned(), value.trim().to_owned());
+            }
+        }
+    }
+
+    async fn get(&mut self, path: &str) -> (StatusCode, String, Option<String>) {
+        let response = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .header("cookie", self.cookie_header())
+            .send()
+            .await
+            .unwrap();
+        self.answer(response).await
+    }
+
+    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> (StatusCode, String, Option<String>) {
+        let response = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header("cookie", self.cookie_header())
+            .form(form)
+            .send()
+            .await
+            .unwrap();
+        self.answer(response).await
+    }
+
+    async fn answer(&mut self, response: reqwest::Response) -> (StatusCode, String, Option<String>) {
+        self.keep(&response);
+        let status = response.status();
+        let location = response
+            .headers()
+            .get(LOCATION)
+            .map(|l| l.to_str().unwrap().to_owned());
+        (status, response.text().await.unwrap(), location)
+    }
+
+    /// Opens the login page and logs in; the answer of the form.
+    async fn log_in(&mut self, email: &str, password: &str) -> (StatusCode, String, Option<String>) {
+        let (status, page, _) = self.get("/login").await;
+        assert_eq!(status, StatusCode::OK);
+        let csrf = hidden(&page, "csrf");
+        self.post(
+            "/login",
+            &[("csrf", &csrf), ("tenant", "demo"), ("email", email), ("password", password)],
+        )
+        .await
+    }
+}
+
+/// The value of the first hidden field `name` of a page.
+fn hidden(page: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = page.find(&marker).unwrap_or_else(|| panic!("no {name} in {page}")) + marker.len();
+    page[start..].split('"').next().unwrap().to_owned()
+}
+
+fn add_staff(server: &TestServer, email: &str, name: &str, role: &str, service: Option<&str>) {
+    let mut args = vec![
+        "staff", "add", "--password-stdin", "--tenant", "demo", "--email", email, "--name", name,
+        "--role", role,
+    ];
+    if let Some(service) = service {
+        args.extend(["--service", service]);
+    }
+    server.admin(&args, &format!("{PASSWORD}\n"));
+}
+
+/// A server with an agent of `proprete` (the demo category's service), an agent of `voirie`,
+/// and one report of the category filed by a citizen.
+async fn town() -> (TestServer, String, Uuid) {
+    let server = TestServer::start().await;
+    server.without_questions();
+    add_staff(&server, "a.propre@paris.example", "Ana Propre", "agent", Some("proprete"));
+    add_staff(&server, "b.voirie@paris.example", "Bruno Voirie", "agent", Some("voirie"));
+    let citizen = server.register().await.token;
+    let id = Uuid::now_v7();
+    let response = server
+        .push(&citizen, &batch(vec![create_report(1, id, PARIS)]))
+        .await;
+    assert_eq!(response.status(), 200);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["results"][0]["outcome"], "applied", "{body}");
+    (server, citizen, id)
+}
+
+#[tokio::test]
+async fn staff_log_in_with_the_forms_token_and_get_a_strict_http_only_session() {
+    let (server, _, _) = town().await;
+    let mut browser = Browser::new(&server);
+    // Without a session every page leads to the login page.
+    let (status, _, location) = browser.get("/").await;
+    assert!(status.is_redirection());
+    assert_eq!(location.as_deref(), Some("/inbox"));
+    let (status, _, location) = browser.get("/inbox").await;
+    assert!(status.is_redirection());
+    assert_eq!(location.as_deref(), Some("/login"));
+
+    // A login form posted without the form's token (from another site) is refused.
+    let (status, page, _) = browser
+        .post(
+            "/login",
+            &[("csrf", "forged"), ("tenant", "demo"), ("email", "a.propre@paris.example"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(page.contains("Le formulaire a expiré"), "{page}");
+    assert!(!browser.cookies.contains_key("relais_session"));
+
+    // A wrong password: the same answer as an unknown address, and no session.
+    let (status, page, _) = browser.log_in("a.propre@paris.example", "wrong password").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(page.contains("Adresse e-mail ou mot de passe incorrect"), "{page}");
+    assert!(!browser.cookies.contains_key("relais_session"));
+
+    let (status, _, location) = browser.log_in("a.propre@paris.example", PASSWORD).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(location.as_deref(), Some("/inbox"));
+    let session = browser
+        .last_set_cookies
+        .iter()
+        .find(|c| c.starts_with("relais_session="))
+        .unwrap()
+        .clone();
+    assert!(session.contains("HttpOnly"), "{session}");
+    assert!(session.contains("SameSite=Strict"), "{session}");
+    assert!(!session.contains("Secure"), "not configured: {session}");
+    let (status, page, _) = browser.get("/inbox").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Ana Propre"), "{page}");
+    assert!(page.contains("<html lang=\"fr\""), "French by default");
+
+    // Logging out needs the session's CSRF token, then ends the session for good.
+    let csrf = hidden(&page, "csrf");
+    let (status, _, _) = browser.post("/logout", &[("csrf", "forged")]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(browser.get("/inbox").await.0, StatusCode::OK);
+    let kept = browser.cookie_header();
+    let (status, _, location) = browser.post("/logout", &[("csrf", &csrf)]).await;
+    assert!(status.is_redirection());
+    assert_eq!(location.as_deref(), Some("/login"));
+    assert!(!browser.cookies.contains_key("relais_session"));
+    // The old cookie, replayed, no longer opens anything.
+    let replay = browser
+        .client
+        .get(server.url("/inbox"))
+        .header("cookie", kept)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(replay.headers()[LOCATION], "/login");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn logins_over_the_limit_are_refused_even_with_the_right_password() {
+    let (server, _, _) = town().await;
+    let mut browser = Browser::new(&server);
+    for _ in 0..5 {
+        let (status, _, _) = browser.log_in("a.propre@paris.example", "wrong").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    let (status, page, _) = browser.log_in("a.propre@paris.example", PASSWORD).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(page.contains("Trop de tentatives"), "{page}");
+    assert!(!browser.cookies.contains_key("relais_session"));
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn an_agent_works_a_request_of_their_service_and_the_citizen_reads_the_reply() {
+    let (server, citizen, id) = town().await;
+    let reference = &id.to_string()[..8];
+    let mut ana = Browser::new(&server);
+    assert_eq!(ana.log_in("a.propre@paris.example", PASSWORD).await.0, StatusCode::SEE_OTHER);
+    let (_, inbox, _) = ana.get("/inbox").await;
+    assert!(inbox.contains(&format!("/requests/{id}")), "{inbox}");
+    assert!(inbox.contains("1 demande(s)"), "{inbox}");
+    // Filters: a bad one is a clear error; an overdue-only view has nothing yet.
+    assert_eq!(ana.get("/inbox?status=lost").await.0, StatusCode::BAD_REQUEST);
+    let (_, overdue, _) = ana.get("/inbox?overdue=1").await;
+    assert!(!overdue.contains(&format!("/requests/{id}")), "{overdue}");
+
+    // An agent of another service sees neither the request in their inbox nor its page.
+    let mut bruno = Browser::new(&server);
+    assert_eq!(bruno.log_in("b.voirie@paris.example", PASSWORD).await.0, StatusCode::SEE_OTHER);
+    let (_, inbox, _) = bruno.get("/inbox?status=all").await;
+    assert!(!inbox.contains(reference), "{inbox}");
+    assert_eq!(bruno.get(&format!("/requests/{id}")).await.0, StatusCode::FORBIDDEN);
+    // Nor can they act on it, with their own valid token.
+    let (_, page, _) = bruno.get("/inbox").await;
+    let bruno_csrf = hidden(&page, "csrf");
+    let (status, _, _) = bruno
+        .post(
+            &format!("/requests/{id}/actions"),
+            &[("csrf", &bruno_csrf), ("version", "1"), ("action", "acknowledge")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    let path = format!("/requests/{id}");
+    let (status, page, _) = ana.get(&path).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Reçu"), "{page}");
+    let csrf = hidden(&page, "csrf");
+    let version = hidden(&page, "version");
+    let actions = format!("{path}/actions");
+    // Without the session's CSRF token nothing happens.
+    let (status, _, _) = ana
+        .post(&actions, &[("csrf", "forged"), ("version", &version), ("action", "acknowledge")])
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // A form that names no known action, or a date that is not one, is a clear error.
+    let (status, _, _) = ana
+        .post(&actions, &[("csrf", &csrf), ("version", &version), ("action", "explode")])
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, _, _) = ana
+        .post(&actions, &[("csrf", &csrf), ("version", &version), ("action", "schedule"), ("date", "tomorrow")])
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (_, page, _) = ana.get(&path).await;
+    assert_eq!(hidden(&page, "version"), version, "nothing changed");
+
+    let (status, _, location) = ana
+        .post(&actions, &[("csrf", &csrf), ("version", &version), ("action", "acknowledge"), ("reply", "")])
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(location, Some(format!("{path}?done=acknowledge")));
+    let (_, page, _) = ana.get(&format!("{path}?done=acknowledge")).await;
+    assert!(page.contains("C'est fait"), "{page}");
+    assert!(page.contains("Pris en compte"), "{page}");
+    assert!(page.contains("back-office"), "the history says through what: {page}");
+
+    // The same form again is stale: refused with the rules' words, nothing changed.
+    let (status, page, _) = ana
+        .post(&actions, &[("csrf", &csrf), ("version", &version), ("action", "resolve"), ("reply", "Trop tard")])
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(page.contains("notice error"), "{page}");
+    assert!(page.contains("Pris en compte"), "{page}");
+
+    let version = hidden(&page, "version");
+    let reply = "Les encombrants ont été enlevés ce matin.";
+    let (status, _, _) = ana
+        .post(
+            &actions,
+            &[("csrf", &csrf), ("version", &version), ("action", "resolve"), ("reply", reply), ("note", "camion 12")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, page, _) = ana.get(&path).await;
+    assert!(page.contains("Résolu"), "{page}");
+    assert!(page.contains(reply), "{page}");
+    assert!(page.contains("camion 12"), "the internal note: {page}");
+
+    // The citizen's device pulls the status and the written reply, not the internal note.
+    let (text, pulled) = server.pull(&citizen, "").await;
+    let changes = pulled["changes"].as_array().unwrap();
+    let report = changes
+        .iter()
+        .find(|c| c["kind"] == "report" && c["report"]["id"] == json!(id))
+        .unwrap();
+    assert_eq!(report["report"]["status"], "resolved");
+    let thread = changes
+        .iter()
+        .find(|c| c["kind"] == "thread" && c["report_id"] == json!(id))
+        .unwrap();
+    assert!(thread["messages"].as_array().unwrap().iter().any(|m| m["text"] == reply && m["author"] == "city"), "{thread}");
+    assert!(!text.contains("camion 12"));
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn the_language_switch_comes_back_to_the_page_in_english() {
+    let (server, _, _) = town().await;
+    let mut browser = Browser::new(&server);
+    let (status, _, location) = browser.get("/lang/en?back=/login").await;
+    assert!(status.is_redirection());
+    assert_eq!(location.as_deref(), Some("/login"));
+    let (_, page, _) = browser.get("/login").await;
+    assert!(page.contains("<html lang=\"en\""), "{page}");
+    assert!(page.contains("Staff login"), "{page}");
+    // Only this site's pages are gone back to.
+    let (_, _, location) = browser.get("/lang/fr?back=//elsewhere.example/").await;
+    assert_eq!(location.as_deref(), Some("/inbox"));
+    assert_eq!(browser.get("/lang/de").await.0, StatusCode::BAD_REQUEST);
+    server.stop().await;
+}
+
+/// Citizens rate directory services through their devices' pushes: the town hall of the 3rd
+/// matters and disappoints, the 5th's satisfies, the 6th's has too few raters.
+async fn rate(server: &TestServer) {
+    let ratings = [
+        ("mairie-75103", [(5, 2), (5, 1), (4, 2), (4, 3), (5, 2)].as_slice()),
+        ("mairie-75105", [(4, 4), (5, 5), (4, 4), (5, 5), (4, 4)].as_slice()),
+        ("mairie-75106", [(5, 1), (5, 1)].as_slice()),
+    ];
+    for (service, given) in ratings {
+        for &(importance, satisfaction) in given {
+            let citizen = server.register().await.token;
+            let mutation = json!({"seq": 1, "mutation_id": Uuid::now_v7(), "op": {
+                "type": "rate_service", "service_id": service,
+                "importance": importance, "satisfaction": satisfaction}});
+            let response = server.push(&citizen, &batch(vec![mutation])).await;
+            let body: Value = response.json().await.unwrap();
+            assert_eq!(body["results"][0]["outcome"], "applied", "{body}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_importance_performance_page_places_rated_services_and_exports_them() {
+    let (server, _, _) = town().await;
+    rate(&server).await;
+    let mut browser = Browser::new(&server);
+    assert_eq!(browser.log_in("a.propre@paris.example", PASSWORD).await.0, StatusCode::SEE_OTHER);
+    let (status, page, _) = browser.get("/ratings").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("<svg"), "{page}");
+    assert!(page.contains(r#"data-service="mairie-75103" data-quadrant="concentrate_here""#), "{page}");
+    assert!(page.contains(r#"data-service="mairie-75105" data-quadrant="keep_up_the_good_work""#), "{page}");
+    assert!(page.contains(r#"<li data-service="mairie-75106">"#), "listed apart: {page}");
+    assert!(!page.contains(r#"data-service="mairie-75106" data-quadrant"#), "never placed");
+    // At the means (importance 4.5, satisfaction 3.2) the 5th's hall (importance 4.4) matters
+    // less than the average: its effort may be more than needed.
+    let (_, page, _) = browser.get("/ratings?crosshairs=means").await;
+    assert!(page.contains(r#"data-service="mairie-75105" data-quadrant="possible_overkill""#), "{page}");
+    assert!(page.contains(r#"data-service="mairie-75103" data-quadrant="concentrate_here""#), "{page}");
+    assert_eq!(browser.get("/ratings?crosshairs=sideways").await.0, StatusCode::BAD_REQUEST);
+
+    let (status, csv, _) = browser.get("/ratings.csv").await;
+    assert_eq!(status, StatusCode::OK);
+    let mut lines = csv.lines();
+    assert!(lines.next().unwrap().starts_with("service_id,name,raters,importance_mean"));
+    let first = lines.next().unwrap();
+    assert!(first.starts_with("mairie-75103,"), "largest shortfall first: {first}");
+    assert!(first.contains(",5,4.6000,"), "{first}");
+    assert!(first.ends_with(",concentrate_here,Concentrer les efforts ici"), "{first}");
+    assert!(csv.contains("mairie-75106,Mairie du 6e arrondissement de Paris,2,,,,,,,,too_few_raters"), "{csv}");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn pages_of_the_back_office_need_a_session() {
+    let (server, _, id) = town().await;
+    let mut browser = Browser::new(&server);
+    for path in ["/inbox", "/ratings", "/ratings.csv", &format!("/requests/{id}")] {
+        let (status, _, location) = browser.get(path).await;
+        assert!(status.is_redirection(), "{path}");
+        assert_eq!(location.as_deref(), Some("/login"), "{path}");
+    }
+    let (status, _, _) = browser
+        .post(&format!("/requests/{id}/actions"), &[("action", "acknowledge"), ("version", "1")])
+        .await;
+    assert!(status.is_redirection());
+    // The style sheet is public and served by the server itself.
+    let (status, css, _) = browser.get("/backoffice.css").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(css.contains("--accent"));
+    server.stop().await;
+}
