@@ -332,6 +332,25 @@ async fn an_agent_works_a_request_of_their_service_and_the_citizen_reads_the_rep
         .unwrap();
     assert!(thread["messages"].as_array().unwrap().iter().any(|m| m["text"] == reply && m["author"] == "city"), "{thread}");
     assert!(!text.contains("camion 12"));
+
+    // The operations dashboard counts it for Ana's service, not for Bruno's.
+    let (status, page, _) = ana.get("/dashboard").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains(r#"<dd id="total-requests">1</dd>"#), "{page}");
+    let (_, csv, _) = ana.get("/dashboard.csv").await;
+    let line = csv.lines().find(|l| l.starts_with("service,proprete,")).unwrap_or_else(|| panic!("{csv}"));
+    // One request, resolved, with a due date, in time.
+    assert!(line.ends_with(",1,0,0.0000"), "{line}");
+    assert!(line.contains(",1,1,"), "{line}");
+    assert!(csv.contains("status,resolved,Résolu,1,1,"), "{csv}");
+    let (_, page, _) = bruno.get("/dashboard").await;
+    assert!(page.contains(r#"<dd id="total-requests">0</dd>"#), "{page}");
+    // A period that is not one is a clear error.
+    assert_eq!(ana.get("/dashboard?from=hier").await.0, StatusCode::BAD_REQUEST);
+    assert_eq!(ana.get("/dashboard?from=2026-12-10&to=2026-12-01").await.0, StatusCode::BAD_REQUEST);
+    // A period before the request: nothing.
+    let (_, page, _) = ana.get("/dashboard?from=2020-01-01&to=2020-01-31").await;
+    assert!(page.contains(r#"<dd id="total-requests">0</dd>"#), "{page}");
     server.stop().await;
 }
 

@@ -19,7 +19,7 @@ use std::future::Future;
 use relais_protocol::{Catalogue, Directory, FollowedZone, PublicReport, PublicService, Task};
 use uuid::Uuid;
 
-pub use listing::{InboxPage, InboxQuery, ServiceRating};
+pub use listing::{ActivityQuery, InboxPage, InboxQuery, RequestDates, ServiceRating};
 pub use facts::{Facts, FactsQuery, NearbyQuery, NearbyReport, RecordedMutation, ReportFacts};
 pub use records::{
     AccountRecord, DeviceRecord, DirectoryImport, LinkOutcome, NewDevice, StaffMember, StoredPhoto,
@@ -168,6 +168,12 @@ pub trait Database: Clone + Send + Sync + 'static {
     /// The first requests of a selection (the back office's inbox), with its counts, from one
     /// consistent snapshot.
     fn inbox(&self, query: InboxQuery) -> impl Future<Output = DbResult<InboxPage>> + Send;
+
+    /// The dates of the requests a selection received in a period (the operations dashboard).
+    fn activity(
+        &self,
+        query: ActivityQuery,
+    ) -> impl Future<Output = DbResult<Vec<RequestDates>>> + Send;
 
     /// The citizens' current ratings of `tenant`'s public services.
     fn service_ratings(

@@ -40,3 +40,30 @@ pub struct ServiceRating {
     pub importance: u8,
     pub satisfaction: u8,
 }
+
+/// The requests of a tenant received in a period, within some services and zones (`None`:
+/// all), for the operations dashboard.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ActivityQuery {
+    pub tenant: String,
+    pub services: Option<Vec<String>>,
+    pub zones: Option<Vec<String>>,
+    /// Received at or after this instant (milliseconds since the Unix epoch)...
+    pub received_from_ms: i64,
+    /// ... and before this one.
+    pub received_until_ms: i64,
+}
+
+/// The dates of a request and what it is grouped by on the operations dashboard.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestDates {
+    pub category: String,
+    pub zone: String,
+    pub service: String,
+    pub status: ReportStatus,
+    pub received_at_ms: i64,
+    pub acknowledged_at_ms: Option<i64>,
+    /// When it was resolved, rejected or closed as a duplicate.
+    pub closed_at_ms: Option<i64>,
+    pub due_at_ms: Option<i64>,
+}

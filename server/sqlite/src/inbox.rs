@@ -1,10 +1,11 @@
 //! The back office's reading: a selection of a tenant's requests (the inbox, earliest due
-//! first, with its counts) and the citizens' current ratings of its public services. The
-//! selection is applied as given: who may see what is the server's decision.
+//! first, with its counts), the dates of the requests received in a period (the operations
+//! dashboard) and the citizens' current ratings of its public services. The selection is
+//! applied as given: who may see what is the server's decision.
 
 use std::collections::HashMap;
 
-use relais_server_database::{InboxPage, InboxQuery, ServiceRating};
+use relais_server_database::{ActivityQuery, InboxPage, InboxQuery, RequestDates, ServiceRating};
 use rusqlite::Connection;
 use rusqlite::types::Value;
 use uuid::Uuid;
@@ -16,8 +17,26 @@ use crate::parse_status;
 
 /// The conditions of `query` but its statuses, as SQL and its parameters (from `?1`).
 fn conditions(query: &InboxQuery) -> DbResult<(String, Vec<Value>)> {
+    let (mut sql, mut params) = scope(&query.tenant, &query.services, &query.zones)?;
+    if let Some(category) = &query.category {
+        params.push(Value::Text(category.clone()));
+        sql.push_str(&format!(" AND category_code = ?{}", params.len()));
+    }
+    if let Some(due) = query.due_before_ms {
+        params.push(Value::Integer(due));
+        sql.push_str(&format!(" AND due_at_ms < ?{}", params.len()));
+    }
+    Ok((sql, params))
+}
+
+/// A tenant's requests within some services and zones, as SQL and its parameters (from `?1`).
+fn scope(
+    tenant: &str,
+    services: &Option<Vec<String>>,
+    zones: &Option<Vec<String>>,
+) -> DbResult<(String, Vec<Value>)> {
     let mut sql = String::from("tenant_id = ?1");
-    let mut params = vec![Value::Text(query.tenant.clone())];
+    let mut params = vec![Value::Text(tenant.to_owned())];
     let mut list = |column: &str, values: &Option<Vec<String>>| -> DbResult<()> {
         if let Some(values) = values {
             params.push(Value::Text(to_json(values)?));
@@ -28,16 +47,8 @@ fn conditions(query: &InboxQuery) -> DbResult<(String, Vec<Value>)> {
         }
         Ok(())
     };
-    list("service_code", &query.services)?;
-    list("zone_code", &query.zones)?;
-    if let Some(category) = &query.category {
-        params.push(Value::Text(category.clone()));
-        sql.push_str(&format!(" AND category_code = ?{}", params.len()));
-    }
-    if let Some(due) = query.due_before_ms {
-        params.push(Value::Integer(due));
-        sql.push_str(&format!(" AND due_at_ms < ?{}", params.len()));
-    }
+    list("service_code", services)?;
+    list("zone_code", zones)?;
     Ok((sql, params))
 }
 
@@ -92,6 +103,38 @@ pub(crate) fn inbox(conn: &mut Connection, query: &InboxQuery) -> DbResult<Inbox
         total,
         by_status,
     })
+}
+
+pub(crate) fn activity(conn: &Connection, query: &ActivityQuery) -> DbResult<Vec<RequestDates>> {
+    let (mut sql, mut params) = scope(&query.tenant, &query.services, &query.zones)?;
+    params.push(Value::Integer(query.received_from_ms));
+    params.push(Value::Integer(query.received_until_ms));
+    sql.push_str(&format!(
+        " AND received_at_ms >= ?{} AND received_at_ms < ?{}",
+        params.len() - 1,
+        params.len()
+    ));
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT category_code, zone_code, service_code, status, received_at_ms,
+                acknowledged_at_ms, closed_at_ms, due_at_ms
+         FROM reports WHERE {sql}"
+    ))?;
+    let mut rows = stmt.query(rusqlite::params_from_iter(&params))?;
+    let mut found = Vec::new();
+    while let Some(row) = rows.next()? {
+        let status: String = row.get(3)?;
+        found.push(RequestDates {
+            category: row.get(0)?,
+            zone: row.get(1)?,
+            service: row.get(2)?,
+            status: parse_status(&status)?,
+            received_at_ms: row.get(4)?,
+            acknowledged_at_ms: row.get(5)?,
+            closed_at_ms: row.get(6)?,
+            due_at_ms: row.get(7)?,
+        });
+    }
+    Ok(found)
 }
 
 pub(crate) fn service_ratings(conn: &Connection, tenant: &str) -> DbResult<Vec<ServiceRating>> {

@@ -39,7 +39,8 @@ use std::time::Duration;
 use relais_protocol::{Catalogue, Directory, FollowedZone, PublicReport, PublicService, Task};
 use relais_server_database::{
     AccountRecord, ChangePage, Database, DbError, DbResult, DeviceListing, DeviceRecord,
-    DirectoryImport, EnrolmentRecord, Facts, FactsQuery, InboxPage, InboxQuery, ServiceRating, LinkOutcome, NearbyQuery, NearbyReport,
+    DirectoryImport, EnrolmentRecord, Facts, FactsQuery, InboxPage, InboxQuery, ServiceRating,
+    ActivityQuery, RequestDates, LinkOutcome, NearbyQuery, NearbyReport,
     NewDevice, NewEnrolment, NewStaff, Plan, Position, Scope, StaffAccount, StaffChange,
     StaffMember, StoredPhoto, TenantSummary, TokenHash, TownDefinition, UploadProgress,
     UploadState, ZoneShape,
@@ -271,6 +272,11 @@ impl Database for Sqlite {
     #[instrument(skip_all, err(level = "warn"), fields(tenant = %query.tenant))]
     async fn inbox(&self, query: InboxQuery) -> DbResult<InboxPage> {
         self.read(move |conn| inbox::inbox(conn, &query)).await
+    }
+
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = %query.tenant))]
+    async fn activity(&self, query: ActivityQuery) -> DbResult<Vec<RequestDates>> {
+        self.read(move |conn| inbox::activity(conn, &query)).await
     }
 
     #[instrument(skip_all, err(level = "warn"), fields(tenant = %tenant))]

@@ -3,5 +3,7 @@
 //! on fixed data with known answers.
 //!
 //! - [`ipa`]: the importance–performance analysis of the directory's public services.
+//! - [`operations`]: how the town handled the requests it received over a period.
 
 pub mod ipa;
+pub mod operations;

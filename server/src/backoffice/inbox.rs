@@ -202,7 +202,7 @@ pub async fn get<DB: Database>(
                         " — " (lang.t("les 200 premières par échéance", "the first 200 by due date"))
                     }
                 }
-                table {
+                div.scroll { table {
                     thead { tr {
                         th scope="col" { (lang.t("Réf.", "Ref.")) }
                         th scope="col" { (lang.t("Catégorie", "Category")) }
@@ -228,7 +228,7 @@ pub async fn get<DB: Database>(
                             }
                         }
                     }
-                }
+                } }
                 @if inbox.reports.is_empty() {
                     p { (lang.t("Aucune demande ne correspond à ces filtres.", "No request matches these filters.")) }
                 }

@@ -37,6 +37,8 @@ pub fn page(lang: Lang, staff: Option<&Staff>, here: &str, title: &str, content:
                         nav aria-label=(lang.t("Navigation principale", "Main navigation")) {
                             a href="/inbox" { (lang.t("Demandes", "Requests")) }
                             " "
+                            a href="/dashboard" { (lang.t("Tableau de bord", "Dashboard")) }
+                            " "
                             a href="/ratings" { (lang.t("Satisfaction des services", "Service ratings")) }
                         }
                     }

@@ -8,8 +8,10 @@
 //! - [`layout`]: the frame of every page; [`map`]: the town's zone outlines as inline SVG.
 //! - [`login`]: log in and out; [`inbox`]: the requests of one's services, with filters;
 //!   [`request`]: one request and the actions allowed on it; [`ratings`]: the
-//!   importance–performance analysis of the public services, its chart, table and CSV.
+//!   importance–performance analysis of the public services, its chart, table and CSV;
+//!   [`dashboard`]: the operations dashboard of a period, and its CSV.
 
+mod dashboard;
 mod inbox;
 mod lang;
 mod layout;
@@ -48,6 +50,8 @@ pub fn routes<DB: Database>() -> Router<AppState<DB>> {
         .route("/requests/{id}/photos/{sha256}", get(request::photo::<DB>))
         .route("/ratings", get(ratings::get::<DB>))
         .route("/ratings.csv", get(ratings::csv::<DB>))
+        .route("/dashboard", get(dashboard::get::<DB>))
+        .route("/dashboard.csv", get(dashboard::csv::<DB>))
 }
 
 async fn style() -> Response {

@@ -104,14 +104,14 @@ pub async fn get<DB: Database>(
                         "Means of the citizens' current ratings (1 to 5), 95% confidence intervals (Student's t). Gap = satisfaction − importance: negative below the diagonal."))
             }
         }
-        div.columns {
+        div.columns.even {
             section.panel aria-labelledby="chart-title" {
                 h2 #chart-title { (lang.t("Graphique", "Chart")) }
                 (chart(&analysis, lang, &name))
             }
             section.panel aria-labelledby="table-title" {
                 h2 #table-title { (lang.t("Services placés", "Services placed")) }
-                table #ipa-table {
+                div.scroll { table #ipa-table {
                     thead { tr {
                         th.num scope="col" { "#" }
                         th scope="col" { (lang.t("Service", "Service")) }
@@ -134,7 +134,7 @@ pub async fn get<DB: Database>(
                             }
                         }
                     }
-                }
+                } }
                 @if analysis.placed.is_empty() {
                     p { (lang.t("Aucun service n'a encore assez de votants.", "No service has enough raters yet.")) }
                 }

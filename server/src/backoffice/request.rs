@@ -12,7 +12,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 use relais_domain::status::after;
 use relais_domain::words::status_name;
-use relais_protocol::{Actor, Answer, Author, ReportStatus, Task, WorkflowAction};
+use relais_protocol::{
+    Actor, Answer, Author, Question, QuestionKind, ReportStatus, Task, WorkflowAction,
+};
 use relais_server_database::Database;
 use serde::Deserialize;
 use uuid::Uuid;
@@ -273,8 +275,9 @@ fn render(staff: &Staff, town: &Town, task: &Task, notice_text: Option<(&str, bo
                         h2 { (lang.t("Réponses aux questions", "Answers")) }
                         dl.facts {
                             @for (code, answer) in &task.answers {
-                                dt { (category.and_then(|c| c.questions.iter().find(|q| &q.code == code)).map_or(code.as_str(), |q| lang.of(&q.label))) }
-                                dd { (answer_text(answer)) }
+                                @let question = category.and_then(|c| c.questions.iter().find(|q| &q.code == code));
+                                dt { (question.map_or(code.as_str(), |q| lang.of(&q.label))) }
+                                dd { (answer_text(answer, question, lang)) }
                             }
                         }
                     }
@@ -353,11 +356,27 @@ fn render(staff: &Staff, town: &Town, task: &Task, notice_text: Option<(&str, bo
     page(lang, Some(staff), &format!("/requests/{}", report.id), &title, content)
 }
 
-fn answer_text(answer: &Answer) -> String {
+/// An answer in words: a choice by its label in the question (its code if the town no longer
+/// offers it).
+fn answer_text(answer: &Answer, question: Option<&Question>, lang: Lang) -> String {
+    let label = |code: &str| {
+        let options = match question.map(|q| &q.kind) {
+            Some(QuestionKind::SingleChoice { options } | QuestionKind::MultiChoice { options }) => {
+                options.as_slice()
+            }
+            _ => &[],
+        };
+        options
+            .iter()
+            .find(|o| o.code == code)
+            .map_or(code, |o| lang.of(&o.label))
+            .to_owned()
+    };
     match answer {
-        Answer::Text(text) | Answer::Choice(text) => text.clone(),
+        Answer::Text(text) => text.clone(),
+        Answer::Choice(code) => label(code),
         Answer::Number(n) => n.to_string(),
-        Answer::Choices(choices) => choices.join(", "),
+        Answer::Choices(codes) => codes.iter().map(|c| label(c)).collect::<Vec<_>>().join(", "),
     }
 }
 

@@ -3,7 +3,8 @@
 // A citizen's phone files a report; an agent of its service logs in, acknowledges it, resolves
 // it with a written reply; the phone syncs and reads the status and the reply; an agent of
 // another service neither sees it in the inbox nor opens it; the importance–performance chart
-// places rated town halls in their quadrants. Screenshots go to target/screenshots/.
+// places rated town halls in their quadrants; the dashboard counts the request. Screenshots go
+// to target/screenshots/.
 //
 // Run from the repository root after `cargo build --workspace --bins`:
 //   node --test server/tests/browser/backoffice.test.mjs
@@ -83,7 +84,7 @@ before(async () => {
   mkdirSync(shots, { recursive: true });
   server = spawn(join(bin, 'relais-server'),
     ['--demo', '--listen', '127.0.0.1:0', '--data', join(work, 'server')],
-    { stdio: ['ignore', 'pipe', 'inherit'] });
+    { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, RUST_LOG: 'warn' } });
   base = await new Promise((done, fail) => {
     let out = '';
     server.stdout.on('data', (chunk) => {
@@ -99,8 +100,9 @@ before(async () => {
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     headless: true,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync',
-      `--user-data-dir=${join(work, 'chromium')}`],
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    // playwright-core gives each launch a fresh --user-data-dir of its own (and refuses one
+    // given here), removed when the browser closes.
   });
 });
 
@@ -122,7 +124,7 @@ test('an agent triages, answers and resolves a report a phone filed; the phone r
   const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
   const page = await context.newPage();
   await logIn(page, 'a.propre@paris.example');
-  const row = page.getByRole('link', { name: reference });
+  const row = page.getByRole('link', { name: reference, exact: true });
   await assert.doesNotReject(row.waitFor());
   await page.screenshot({ path: join(shots, 'inbox.png'), fullPage: true });
 
@@ -130,6 +132,7 @@ test('an agent triages, answers and resolves a report a phone filed; the phone r
   await page.waitForURL(`${base}/requests/${id}`);
   assert.equal(await page.locator('#status').textContent(), 'Reçu');
   assert.ok((await page.textContent('main')).includes(text));
+  assert.ok((await page.textContent('main')).includes('Meuble'), 'the answer, by its label');
   await page.screenshot({ path: join(shots, 'request.png'), fullPage: true });
 
   // Acknowledge with the town's template, by keyboard: the form is open by default.
@@ -146,6 +149,12 @@ test('an agent triages, answers and resolves a report a phone filed; the phone r
   await page.waitForURL(/done=resolve/);
   assert.equal(await page.locator('#status').textContent(), 'Résolu');
   await page.screenshot({ path: join(shots, 'request-resolved.png'), fullPage: true });
+
+  // The operations dashboard counts it.
+  await page.getByRole('link', { name: 'Tableau de bord' }).click();
+  await page.waitForURL(`${base}/dashboard`);
+  assert.equal(await page.locator('#total-requests').textContent(), '1');
+  await page.screenshot({ path: join(shots, 'dashboard.png'), fullPage: false });
   await context.close();
 
   phone('citizen', ['sync']);
