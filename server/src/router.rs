@@ -11,8 +11,8 @@ use tower_http::decompression::RequestDecompressionLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
-use crate::error::ApiFailure;
 use crate::backoffice;
+use crate::error::ApiFailure;
 use crate::handlers;
 use crate::limits::LoginLimits;
 use crate::metrics::{self, Metrics};

@@ -77,7 +77,11 @@ impl Browser {
         self.answer(response).await
     }
 
-    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> (StatusCode, String, Option<String>) {
+    async fn post(
+        &mut self,
+        path: &str,
+        form: &[(&str, &str)],
+    ) -> (StatusCode, String, Option<String>) {
         let response = self
             .client
             .post(format!("{}{path}", self.base))
@@ -89,7 +93,10 @@ impl Browser {
         self.answer(response).await
     }
 
-    async fn answer(&mut self, response: reqwest::Response) -> (StatusCode, String, Option<String>) {
+    async fn answer(
+        &mut self,
+        response: reqwest::Response,
+    ) -> (StatusCode, String, Option<String>) {
         self.keep(&response);
         let status = response.status();
         let location = response
@@ -100,13 +107,22 @@ impl Browser {
     }
 
     /// Opens the login page and logs in; the answer of the form.
-    async fn log_in(&mut self, email: &str, password: &str) -> (StatusCode, String, Option<String>) {
+    async fn log_in(
+        &mut self,
+        email: &str,
+        password: &str,
+    ) -> (StatusCode, String, Option<String>) {
         let (status, page, _) = self.get("/login").await;
         assert_eq!(status, StatusCode::OK);
         let csrf = hidden(&page, "csrf");
         self.post(
             "/login",
-            &[("csrf", &csrf), ("tenant", "demo"), ("email", email), ("password", password)],
+            &[
+                ("csrf", &csrf),
+                ("tenant", "demo"),
+                ("email", email),
+                ("password", password),
+            ],
         )
         .await
     }
@@ -115,14 +131,26 @@ impl Browser {
 /// The value of the first hidden field `name` of a page.
 fn hidden(page: &str, name: &str) -> String {
     let marker = format!("name=\"{name}\" value=\"");
-    let start = page.find(&marker).unwrap_or_else(|| panic!("no {name} in {page}")) + marker.len();
+    let start = page
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no {name} in {page}"))
+        + marker.len();
     page[start..].split('"').next().unwrap().to_owned()
 }
 
 fn add_staff(server: &TestServer, email: &str, name: &str, role: &str, service: Option<&str>) {
     let mut args = vec![
-        "staff", "add", "--password-stdin", "--tenant", "demo", "--email", email, "--name", name,
-        "--role", role,
+        "staff",
+        "add",
+        "--password-stdin",
+        "--tenant",
+        "demo",
+        "--email",
+        email,
+        "--name",
+        name,
+        "--role",
+        role,
     ];
     if let Some(service) = service {
         args.extend(["--service", service]);
@@ -135,8 +163,20 @@ fn add_staff(server: &TestServer, email: &str, name: &str, role: &str, service: 
 async fn town() -> (TestServer, String, Uuid) {
     let server = TestServer::start().await;
     server.without_questions();
-    add_staff(&server, "a.propre@paris.example", "Ana Propre", "agent", Some("proprete"));
-    add_staff(&server, "b.voirie@paris.example", "Bruno Voirie", "agent", Some("voirie"));
+    add_staff(
+        &server,
+        "a.propre@paris.example",
+        "Ana Propre",
+        "agent",
+        Some("proprete"),
+    );
+    add_staff(
+        &server,
+        "b.voirie@paris.example",
+        "Bruno Voirie",
+        "agent",
+        Some("voirie"),
+    );
     let citizen = server.register().await.token;
     let id = Uuid::now_v7();
     let response = server
@@ -164,7 +204,12 @@ async fn staff_log_in_with_the_forms_token_and_get_a_strict_http_only_session() 
     let (status, page, _) = browser
         .post(
             "/login",
-            &[("csrf", "forged"), ("tenant", "demo"), ("email", "a.propre@paris.example"), ("password", PASSWORD)],
+            &[
+                ("csrf", "forged"),
+                ("tenant", "demo"),
+                ("email", "a.propre@paris.example"),
+                ("password", PASSWORD),
+            ],
         )
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
@@ -172,9 +217,14 @@ async fn staff_log_in_with_the_forms_token_and_get_a_strict_http_only_session() 
     assert!(!browser.cookies.contains_key("relais_session"));
 
     // A wrong password: the same answer as an unknown address, and no session.
-    let (status, page, _) = browser.log_in("a.propre@paris.example", "wrong password").await;
+    let (status, page, _) = browser
+        .log_in("a.propre@paris.example", "wrong password")
+        .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
-    assert!(page.contains("Adresse e-mail ou mot de passe incorrect"), "{page}");
+    assert!(
+        page.contains("Adresse e-mail ou mot de passe incorrect"),
+        "{page}"
+    );
     assert!(!browser.cookies.contains_key("relais_session"));
 
     let (status, _, location) = browser.log_in("a.propre@paris.example", PASSWORD).await;
@@ -236,28 +286,44 @@ async fn an_agent_works_a_request_of_their_service_and_the_citizen_reads_the_rep
     let (server, citizen, id) = town().await;
     let reference = &id.to_string()[..8];
     let mut ana = Browser::new(&server);
-    assert_eq!(ana.log_in("a.propre@paris.example", PASSWORD).await.0, StatusCode::SEE_OTHER);
+    assert_eq!(
+        ana.log_in("a.propre@paris.example", PASSWORD).await.0,
+        StatusCode::SEE_OTHER
+    );
     let (_, inbox, _) = ana.get("/inbox").await;
     assert!(inbox.contains(&format!("/requests/{id}")), "{inbox}");
     assert!(inbox.contains("1 demande(s)"), "{inbox}");
     // Filters: a bad one is a clear error; an overdue-only view has nothing yet.
-    assert_eq!(ana.get("/inbox?status=lost").await.0, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        ana.get("/inbox?status=lost").await.0,
+        StatusCode::BAD_REQUEST
+    );
     let (_, overdue, _) = ana.get("/inbox?overdue=1").await;
     assert!(!overdue.contains(&format!("/requests/{id}")), "{overdue}");
 
     // An agent of another service sees neither the request in their inbox nor its page.
     let mut bruno = Browser::new(&server);
-    assert_eq!(bruno.log_in("b.voirie@paris.example", PASSWORD).await.0, StatusCode::SEE_OTHER);
+    assert_eq!(
+        bruno.log_in("b.voirie@paris.example", PASSWORD).await.0,
+        StatusCode::SEE_OTHER
+    );
     let (_, inbox, _) = bruno.get("/inbox?status=all").await;
     assert!(!inbox.contains(reference), "{inbox}");
-    assert_eq!(bruno.get(&format!("/requests/{id}")).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(
+        bruno.get(&format!("/requests/{id}")).await.0,
+        StatusCode::FORBIDDEN
+    );
     // Nor can they act on it, with their own valid token.
     let (_, page, _) = bruno.get("/inbox").await;
     let bruno_csrf = hidden(&page, "csrf");
     let (status, _, _) = bruno
         .post(
             &format!("/requests/{id}/actions"),
-            &[("csrf", &bruno_csrf), ("version", "1"), ("action", "acknowledge")],
+            &[
+                ("csrf", &bruno_csrf),
+                ("version", "1"),
+                ("action", "acknowledge"),
+            ],
         )
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
@@ -271,34 +337,75 @@ async fn an_agent_works_a_request_of_their_service_and_the_citizen_reads_the_rep
     let actions = format!("{path}/actions");
     // Without the session's CSRF token nothing happens.
     let (status, _, _) = ana
-        .post(&actions, &[("csrf", "forged"), ("version", &version), ("action", "acknowledge")])
+        .post(
+            &actions,
+            &[
+                ("csrf", "forged"),
+                ("version", &version),
+                ("action", "acknowledge"),
+            ],
+        )
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     // A form that names no known action, or a date that is not one, is a clear error.
     let (status, _, _) = ana
-        .post(&actions, &[("csrf", &csrf), ("version", &version), ("action", "explode")])
+        .post(
+            &actions,
+            &[
+                ("csrf", &csrf),
+                ("version", &version),
+                ("action", "explode"),
+            ],
+        )
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     let (status, _, _) = ana
-        .post(&actions, &[("csrf", &csrf), ("version", &version), ("action", "schedule"), ("date", "tomorrow")])
+        .post(
+            &actions,
+            &[
+                ("csrf", &csrf),
+                ("version", &version),
+                ("action", "schedule"),
+                ("date", "tomorrow"),
+            ],
+        )
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     let (_, page, _) = ana.get(&path).await;
     assert_eq!(hidden(&page, "version"), version, "nothing changed");
 
     let (status, _, location) = ana
-        .post(&actions, &[("csrf", &csrf), ("version", &version), ("action", "acknowledge"), ("reply", "")])
+        .post(
+            &actions,
+            &[
+                ("csrf", &csrf),
+                ("version", &version),
+                ("action", "acknowledge"),
+                ("reply", ""),
+            ],
+        )
         .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     assert_eq!(location, Some(format!("{path}?done=acknowledge")));
     let (_, page, _) = ana.get(&format!("{path}?done=acknowledge")).await;
     assert!(page.contains("C'est fait"), "{page}");
     assert!(page.contains("Pris en compte"), "{page}");
-    assert!(page.contains("back-office"), "the history says through what: {page}");
+    assert!(
+        page.contains("back-office"),
+        "the history says through what: {page}"
+    );
 
     // The same form again is stale: refused with the rules' words, nothing changed.
     let (status, page, _) = ana
-        .post(&actions, &[("csrf", &csrf), ("version", &version), ("action", "resolve"), ("reply", "Trop tard")])
+        .post(
+            &actions,
+            &[
+                ("csrf", &csrf),
+                ("version", &version),
+                ("action", "resolve"),
+                ("reply", "Trop tard"),
+            ],
+        )
         .await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert!(page.contains("notice error"), "{page}");
@@ -309,7 +416,13 @@ async fn an_agent_works_a_request_of_their_service_and_the_citizen_reads_the_rep
     let (status, _, _) = ana
         .post(
             &actions,
-            &[("csrf", &csrf), ("version", &version), ("action", "resolve"), ("reply", reply), ("note", "camion 12")],
+            &[
+                ("csrf", &csrf),
+                ("version", &version),
+                ("action", "resolve"),
+                ("reply", reply),
+                ("note", "camion 12"),
+            ],
         )
         .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
@@ -330,7 +443,14 @@ async fn an_agent_works_a_request_of_their_service_and_the_citizen_reads_the_rep
         .iter()
         .find(|c| c["kind"] == "thread" && c["report_id"] == json!(id))
         .unwrap();
-    assert!(thread["messages"].as_array().unwrap().iter().any(|m| m["text"] == reply && m["author"] == "city"), "{thread}");
+    assert!(
+        thread["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["text"] == reply && m["author"] == "city"),
+        "{thread}"
+    );
     assert!(!text.contains("camion 12"));
 
     // The operations dashboard counts it for Ana's service, not for Bruno's.
@@ -338,7 +458,10 @@ async fn an_agent_works_a_request_of_their_service_and_the_citizen_reads_the_rep
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains(r#"<dd id="total-requests">1</dd>"#), "{page}");
     let (_, csv, _) = ana.get("/dashboard.csv").await;
-    let line = csv.lines().find(|l| l.starts_with("service,proprete,")).unwrap_or_else(|| panic!("{csv}"));
+    let line = csv
+        .lines()
+        .find(|l| l.starts_with("service,proprete,"))
+        .unwrap_or_else(|| panic!("{csv}"));
     // One request, resolved, with a due date, in time.
     assert!(line.ends_with(",1,0,0.0000"), "{line}");
     assert!(line.contains(",1,1,"), "{line}");
@@ -346,8 +469,14 @@ async fn an_agent_works_a_request_of_their_service_and_the_citizen_reads_the_rep
     let (_, page, _) = bruno.get("/dashboard").await;
     assert!(page.contains(r#"<dd id="total-requests">0</dd>"#), "{page}");
     // A period that is not one is a clear error.
-    assert_eq!(ana.get("/dashboard?from=hier").await.0, StatusCode::BAD_REQUEST);
-    assert_eq!(ana.get("/dashboard?from=2026-12-10&to=2026-12-01").await.0, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        ana.get("/dashboard?from=hier").await.0,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        ana.get("/dashboard?from=2026-12-10&to=2026-12-01").await.0,
+        StatusCode::BAD_REQUEST
+    );
     // A period before the request: nothing.
     let (_, page, _) = ana.get("/dashboard?from=2020-01-01&to=2020-01-31").await;
     assert!(page.contains(r#"<dd id="total-requests">0</dd>"#), "{page}");
@@ -375,8 +504,14 @@ async fn the_language_switch_comes_back_to_the_page_in_english() {
 /// matters and disappoints, the 5th's satisfies, the 6th's has too few raters.
 async fn rate(server: &TestServer) {
     let ratings = [
-        ("mairie-75103", [(5, 2), (5, 1), (4, 2), (4, 3), (5, 2)].as_slice()),
-        ("mairie-75105", [(4, 4), (5, 5), (4, 4), (5, 5), (4, 4)].as_slice()),
+        (
+            "mairie-75103",
+            [(5, 2), (5, 1), (4, 2), (4, 3), (5, 2)].as_slice(),
+        ),
+        (
+            "mairie-75105",
+            [(4, 4), (5, 5), (4, 4), (5, 5), (4, 4)].as_slice(),
+        ),
         ("mairie-75106", [(5, 1), (5, 1)].as_slice()),
     ];
     for (service, given) in ratings {
@@ -397,30 +532,68 @@ async fn the_importance_performance_page_places_rated_services_and_exports_them(
     let (server, _, _) = town().await;
     rate(&server).await;
     let mut browser = Browser::new(&server);
-    assert_eq!(browser.log_in("a.propre@paris.example", PASSWORD).await.0, StatusCode::SEE_OTHER);
+    assert_eq!(
+        browser.log_in("a.propre@paris.example", PASSWORD).await.0,
+        StatusCode::SEE_OTHER
+    );
     let (status, page, _) = browser.get("/ratings").await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("<svg"), "{page}");
-    assert!(page.contains(r#"data-service="mairie-75103" data-quadrant="concentrate_here""#), "{page}");
-    assert!(page.contains(r#"data-service="mairie-75105" data-quadrant="keep_up_the_good_work""#), "{page}");
-    assert!(page.contains(r#"<li data-service="mairie-75106">"#), "listed apart: {page}");
-    assert!(!page.contains(r#"data-service="mairie-75106" data-quadrant"#), "never placed");
+    assert!(
+        page.contains(r#"data-service="mairie-75103" data-quadrant="concentrate_here""#),
+        "{page}"
+    );
+    assert!(
+        page.contains(r#"data-service="mairie-75105" data-quadrant="keep_up_the_good_work""#),
+        "{page}"
+    );
+    assert!(
+        page.contains(r#"<li data-service="mairie-75106">"#),
+        "listed apart: {page}"
+    );
+    assert!(
+        !page.contains(r#"data-service="mairie-75106" data-quadrant"#),
+        "never placed"
+    );
     // At the means (importance 4.5, satisfaction 3.2) the 5th's hall (importance 4.4) matters
     // less than the average: its effort may be more than needed.
     let (_, page, _) = browser.get("/ratings?crosshairs=means").await;
-    assert!(page.contains(r#"data-service="mairie-75105" data-quadrant="possible_overkill""#), "{page}");
-    assert!(page.contains(r#"data-service="mairie-75103" data-quadrant="concentrate_here""#), "{page}");
-    assert_eq!(browser.get("/ratings?crosshairs=sideways").await.0, StatusCode::BAD_REQUEST);
+    assert!(
+        page.contains(r#"data-service="mairie-75105" data-quadrant="possible_overkill""#),
+        "{page}"
+    );
+    assert!(
+        page.contains(r#"data-service="mairie-75103" data-quadrant="concentrate_here""#),
+        "{page}"
+    );
+    assert_eq!(
+        browser.get("/ratings?crosshairs=sideways").await.0,
+        StatusCode::BAD_REQUEST
+    );
 
     let (status, csv, _) = browser.get("/ratings.csv").await;
     assert_eq!(status, StatusCode::OK);
     let mut lines = csv.lines();
-    assert!(lines.next().unwrap().starts_with("service_id,name,raters,importance_mean"));
+    assert!(
+        lines
+            .next()
+            .unwrap()
+            .starts_with("service_id,name,raters,importance_mean")
+    );
     let first = lines.next().unwrap();
-    assert!(first.starts_with("mairie-75103,"), "largest shortfall first: {first}");
+    assert!(
+        first.starts_with("mairie-75103,"),
+        "largest shortfall first: {first}"
+    );
     assert!(first.contains(",5,4.6000,"), "{first}");
-    assert!(first.ends_with(",concentrate_here,Concentrer les efforts ici"), "{first}");
-    assert!(csv.contains("mairie-75106,Mairie du 6e arrondissement de Paris,2,,,,,,,,too_few_raters"), "{csv}");
+    assert!(
+        first.ends_with(",concentrate_here,Concentrer les efforts ici"),
+        "{first}"
+    );
+    assert!(
+        csv.contains("mairie-75106,Mairie du 6e arrondissement de Paris,2,,,,,,,,too_few_raters"),
+        "{csv}"
+    );
     server.stop().await;
 }
 
@@ -428,13 +601,21 @@ async fn the_importance_performance_page_places_rated_services_and_exports_them(
 async fn pages_of_the_back_office_need_a_session() {
     let (server, _, id) = town().await;
     let mut browser = Browser::new(&server);
-    for path in ["/inbox", "/ratings", "/ratings.csv", &format!("/requests/{id}")] {
+    for path in [
+        "/inbox",
+        "/ratings",
+        "/ratings.csv",
+        &format!("/requests/{id}"),
+    ] {
         let (status, _, location) = browser.get(path).await;
         assert!(status.is_redirection(), "{path}");
         assert_eq!(location.as_deref(), Some("/login"), "{path}");
     }
     let (status, _, _) = browser
-        .post(&format!("/requests/{id}/actions"), &[("action", "acknowledge"), ("version", "1")])
+        .post(
+            &format!("/requests/{id}/actions"),
+            &[("action", "acknowledge"), ("version", "1")],
+        )
         .await;
     assert!(status.is_redirection());
     // The style sheet is public and served by the server itself.

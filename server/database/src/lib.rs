@@ -19,8 +19,8 @@ use std::future::Future;
 use relais_protocol::{Catalogue, Directory, FollowedZone, PublicReport, PublicService, Task};
 use uuid::Uuid;
 
-pub use listing::{ActivityQuery, InboxPage, InboxQuery, RequestDates, ServiceRating};
 pub use facts::{Facts, FactsQuery, NearbyQuery, NearbyReport, RecordedMutation, ReportFacts};
+pub use listing::{ActivityQuery, InboxPage, InboxQuery, RequestDates, ServiceRating};
 pub use records::{
     AccountRecord, DeviceRecord, DirectoryImport, LinkOutcome, NewDevice, StaffMember, StoredPhoto,
     TenantSummary, TokenHash, UploadProgress, UploadState, ZoneShape,

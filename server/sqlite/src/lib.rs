@@ -38,12 +38,11 @@ use std::time::Duration;
 
 use relais_protocol::{Catalogue, Directory, FollowedZone, PublicReport, PublicService, Task};
 use relais_server_database::{
-    AccountRecord, ChangePage, Database, DbError, DbResult, DeviceListing, DeviceRecord,
-    DirectoryImport, EnrolmentRecord, Facts, FactsQuery, InboxPage, InboxQuery, ServiceRating,
-    ActivityQuery, RequestDates, LinkOutcome, NearbyQuery, NearbyReport,
-    NewDevice, NewEnrolment, NewStaff, Plan, Position, Scope, StaffAccount, StaffChange,
-    StaffMember, StoredPhoto, TenantSummary, TokenHash, TownDefinition, UploadProgress,
-    UploadState, ZoneShape,
+    AccountRecord, ActivityQuery, ChangePage, Database, DbError, DbResult, DeviceListing,
+    DeviceRecord, DirectoryImport, EnrolmentRecord, Facts, FactsQuery, InboxPage, InboxQuery,
+    LinkOutcome, NearbyQuery, NearbyReport, NewDevice, NewEnrolment, NewStaff, Plan, Position,
+    RequestDates, Scope, ServiceRating, StaffAccount, StaffChange, StaffMember, StoredPhoto,
+    TenantSummary, TokenHash, TownDefinition, UploadProgress, UploadState, ZoneShape,
 };
 use rusqlite::{Connection, OpenFlags};
 use tracing::instrument;

@@ -121,8 +121,7 @@ impl Estimate {
         let n = values.clone().count() as f64;
         let mean = values.clone().sum::<f64>() / n;
         let variance = values.map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0);
-        let t = StudentsT::new(0.0, 1.0, n - 1.0)
-            .map_or(f64::NAN, |t| t.inverse_cdf(0.975));
+        let t = StudentsT::new(0.0, 1.0, n - 1.0).map_or(f64::NAN, |t| t.inverse_cdf(0.975));
         let half = t * (variance / n).sqrt();
         Self {
             mean,
@@ -326,7 +325,11 @@ mod tests {
     fn the_confidence_interval_uses_students_t() {
         let (services, ratings) = directory();
         let analysis = Analysis::of(&services, &ratings, 5, Crosshairs::Midpoint);
-        let pool = analysis.placed.iter().find(|p| p.service == "pool").unwrap();
+        let pool = analysis
+            .placed
+            .iter()
+            .find(|p| p.service == "pool")
+            .unwrap();
         assert_eq!(pool.raters, 5);
         // s = sqrt(0.3), t(0.975, 4) = 2.7764: half-width 2.7764 * sqrt(0.3 / 5) = 0.6801.
         assert!(close(pool.importance.mean, 4.6));
@@ -340,10 +343,7 @@ mod tests {
             .iter()
             .find(|p| p.service == "market")
             .unwrap();
-        assert_eq!(
-            (market.importance.low, market.importance.high),
-            (2.0, 2.0)
-        );
+        assert_eq!((market.importance.low, market.importance.high), (2.0, 2.0));
     }
 
     #[test]
@@ -362,9 +362,12 @@ mod tests {
         assert_eq!(market.quadrant, Quadrant::LowPriority);
         // A directory of services all rated alike: at the means, a service on both crosshairs
         // counts as high on both.
-        let same: BTreeMap<_, _> = [("a".to_owned(), ratings_of(4, 2)), ("b".to_owned(), ratings_of(4, 2))]
-            .into_iter()
-            .collect();
+        let same: BTreeMap<_, _> = [
+            ("a".to_owned(), ratings_of(4, 2)),
+            ("b".to_owned(), ratings_of(4, 2)),
+        ]
+        .into_iter()
+        .collect();
         let analysis = Analysis::of(&["a".into(), "b".into()], &same, 2, Crosshairs::Means);
         assert_eq!(analysis.center, (4.0, 2.0));
         assert!(

@@ -156,7 +156,12 @@ mod tests {
     const HOUR: i64 = 3_600_000;
     const DAY: i64 = 24 * HOUR;
 
-    fn request(service: &str, status: ReportStatus, ack_h: Option<i64>, closed_h: Option<i64>) -> Request {
+    fn request(
+        service: &str,
+        status: ReportStatus,
+        ack_h: Option<i64>,
+        closed_h: Option<i64>,
+    ) -> Request {
         Request {
             category: "pothole".into(),
             zone: "z1".into(),
@@ -225,7 +230,10 @@ mod tests {
         assert_eq!(services[0].1.requests, 2);
         assert_eq!(services[1].0, "parks");
         let statuses = &dashboard.groups[&Dimension::Status];
-        assert_eq!(statuses[0], ("received".to_owned(), Summary::of(&requests[1..], DAY)));
+        assert_eq!(
+            statuses[0],
+            ("received".to_owned(), Summary::of(&requests[1..], DAY))
+        );
         assert_eq!(dashboard.groups[&Dimension::Zone].len(), 1);
     }
 }

@@ -54,11 +54,16 @@ async fn dashboard<DB: Database>(
     let today = now - now.rem_euclid(DAY_MS);
     let from = match period.from.as_str() {
         "" => today - (DEFAULT_DAYS - 1) * DAY_MS,
-        text => midnight(text).ok_or_else(|| bad_request(lang, "date de début incorrecte", "wrong start date"))?,
+        text => midnight(text)
+            .ok_or_else(|| bad_request(lang, "date de début incorrecte", "wrong start date"))?,
     };
     let until = match period.to.as_str() {
         "" => today + DAY_MS,
-        text => midnight(text).ok_or_else(|| bad_request(lang, "date de fin incorrecte", "wrong end date"))? + DAY_MS,
+        text => {
+            midnight(text)
+                .ok_or_else(|| bad_request(lang, "date de fin incorrecte", "wrong end date"))?
+                + DAY_MS
+        }
     };
     if until <= from {
         return Err(bad_request(
@@ -196,7 +201,10 @@ pub async fn csv<DB: Database>(
         Ok(bytes) => (
             [
                 (CONTENT_TYPE, "text/csv; charset=utf-8"),
-                (CONTENT_DISPOSITION, "attachment; filename=\"requests-dashboard.csv\""),
+                (
+                    CONTENT_DISPOSITION,
+                    "attachment; filename=\"requests-dashboard.csv\"",
+                ),
             ],
             bytes,
         )
@@ -223,7 +231,9 @@ fn write_csv(dashboard: &Dashboard, town: &Town, lang: Lang) -> Result<Vec<u8>, 
         "overdue",
         "overdue_rate",
     ])?;
-    let hours = |ms: Option<i64>| ms.map_or_else(String::new, |ms| format!("{:.2}", ms as f64 / 3_600_000.0));
+    let hours = |ms: Option<i64>| {
+        ms.map_or_else(String::new, |ms| format!("{:.2}", ms as f64 / 3_600_000.0))
+    };
     let mut row = |dimension: &str, code: &str, name: &str, s: &Summary| {
         out.write_record([
             dimension.to_owned(),
@@ -235,13 +245,19 @@ fn write_csv(dashboard: &Dashboard, town: &Town, lang: Lang) -> Result<Vec<u8>, 
             hours(s.median_resolve_ms),
             s.with_due_date.to_string(),
             s.overdue.to_string(),
-            s.overdue_rate().map_or_else(String::new, |r| format!("{r:.4}")),
+            s.overdue_rate()
+                .map_or_else(String::new, |r| format!("{r:.4}")),
         ])
     };
     row("town", "all", town.name(), &dashboard.total)?;
     for (dimension, rows) in &dashboard.groups {
         for (code, summary) in rows {
-            row(dimension.code(), code, &group_name(town, *dimension, code, lang), summary)?;
+            row(
+                dimension.code(),
+                code,
+                &group_name(town, *dimension, code, lang),
+                summary,
+            )?;
         }
     }
     out.into_inner().map_err(|e| e.into_error().into())

@@ -118,7 +118,12 @@ pub async fn get<DB: Database>(
     let my_services: Vec<_> = catalogue
         .services
         .iter()
-        .filter(|s| scope.services.as_ref().is_none_or(|mine| mine.contains(&s.code)))
+        .filter(|s| {
+            scope
+                .services
+                .as_ref()
+                .is_none_or(|mine| mine.contains(&s.code))
+        })
         .collect();
     let here = format!("/inbox?{}", raw.unwrap_or_default());
     let is_late = |due: Option<i64>, status: ReportStatus| {
@@ -131,7 +136,11 @@ pub async fn get<DB: Database>(
             lat: r.location.lat,
             lon: r.location.lon,
             late: is_late(r.due_at_ms, r.status),
-            label: format!("{} · {}", reference(r.id), category_name(&town, &r.category, lang)),
+            label: format!(
+                "{} · {}",
+                reference(r.id),
+                category_name(&town, &r.category, lang)
+            ),
             href: format!("/requests/{}", r.id),
         })
         .collect();
@@ -243,7 +252,11 @@ pub async fn get<DB: Database>(
 }
 
 /// A category's name, or its code if the town no longer has it.
-pub fn category_name<'a>(town: &'a crate::town::Town, code: &'a str, lang: super::lang::Lang) -> &'a str {
+pub fn category_name<'a>(
+    town: &'a crate::town::Town,
+    code: &'a str,
+    lang: super::lang::Lang,
+) -> &'a str {
     town.category(code).map_or(code, |c| lang.of(&c.name))
 }
 

@@ -57,7 +57,10 @@ pub fn routes<DB: Database>() -> Router<AppState<DB>> {
 async fn style() -> Response {
     (
         [
-            (CONTENT_TYPE, HeaderValue::from_static("text/css; charset=utf-8")),
+            (
+                CONTENT_TYPE,
+                HeaderValue::from_static("text/css; charset=utf-8"),
+            ),
             (CACHE_CONTROL, HeaderValue::from_static("max-age=3600")),
         ],
         layout::STYLE,
@@ -93,7 +96,12 @@ async fn switch_language(
 
 /// A page saying what was wrong with the request; nothing changed.
 fn bad_request(lang: Lang, fr: &str, en: &str) -> Response {
-    message(lang, StatusCode::BAD_REQUEST, lang.t("Demande incorrecte", "Bad request"), if lang == Lang::Fr { fr } else { en })
+    message(
+        lang,
+        StatusCode::BAD_REQUEST,
+        lang.t("Demande incorrecte", "Bad request"),
+        if lang == Lang::Fr { fr } else { en },
+    )
 }
 
 /// A page saying this staff member may not do or see that.

@@ -79,7 +79,11 @@ pub async fn get<DB: Database>(
         Err(response) => return response,
     };
     let lang = staff.lang;
-    let name = |id: &str| names.get(id).map_or_else(|| id.to_owned(), |n| lang.of(n).to_owned());
+    let name = |id: &str| {
+        names
+            .get(id)
+            .map_or_else(|| id.to_owned(), |n| lang.of(n).to_owned())
+    };
     let title = lang.t(
         "Importance et satisfaction des services publics",
         "Importance and performance of public services",
@@ -152,8 +156,14 @@ pub async fn get<DB: Database>(
             }
         }
     };
-    page(lang, Some(&staff), &format!("/ratings?crosshairs={}", crosshairs.as_str()), title, content)
-        .into_response()
+    page(
+        lang,
+        Some(&staff),
+        &format!("/ratings?crosshairs={}", crosshairs.as_str()),
+        title,
+        content,
+    )
+    .into_response()
 }
 
 /// Plot size and margin, in SVG units.

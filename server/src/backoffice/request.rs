@@ -88,9 +88,10 @@ pub async fn get<DB: Database>(
     match load(&state, &staff, id).await {
         Ok((town, task)) => {
             let done = (!done.done.is_empty()).then(|| {
-                staff
-                    .lang
-                    .t("C'est fait : la demande est à jour.", "Done: the request is up to date.")
+                staff.lang.t(
+                    "C'est fait : la demande est à jour.",
+                    "Done: the request is up to date.",
+                )
             });
             render(&staff, &town, &task, done.map(|t| (t, false))).into_response()
         }
@@ -212,7 +213,10 @@ pub async fn photo<DB: Database>(
     }
     match state.photos.listed(&sha256).await {
         Ok(Some(bytes)) => (
-            [(CONTENT_TYPE, "image/jpeg"), (CACHE_CONTROL, "private, max-age=86400")],
+            [
+                (CONTENT_TYPE, "image/jpeg"),
+                (CACHE_CONTROL, "private, max-age=86400"),
+            ],
             bytes,
         )
             .into_response(),
@@ -353,7 +357,13 @@ fn render(staff: &Staff, town: &Town, task: &Task, notice_text: Option<(&str, bo
             }
         }
     };
-    page(lang, Some(staff), &format!("/requests/{}", report.id), &title, content)
+    page(
+        lang,
+        Some(staff),
+        &format!("/requests/{}", report.id),
+        &title,
+        content,
+    )
 }
 
 /// An answer in words: a choice by its label in the question (its code if the town no longer
@@ -361,9 +371,9 @@ fn render(staff: &Staff, town: &Town, task: &Task, notice_text: Option<(&str, bo
 fn answer_text(answer: &Answer, question: Option<&Question>, lang: Lang) -> String {
     let label = |code: &str| {
         let options = match question.map(|q| &q.kind) {
-            Some(QuestionKind::SingleChoice { options } | QuestionKind::MultiChoice { options }) => {
-                options.as_slice()
-            }
+            Some(
+                QuestionKind::SingleChoice { options } | QuestionKind::MultiChoice { options },
+            ) => options.as_slice(),
             _ => &[],
         };
         options
@@ -376,7 +386,11 @@ fn answer_text(answer: &Answer, question: Option<&Question>, lang: Lang) -> Stri
         Answer::Text(text) => text.clone(),
         Answer::Choice(code) => label(code),
         Answer::Number(n) => n.to_string(),
-        Answer::Choices(codes) => codes.iter().map(|c| label(c)).collect::<Vec<_>>().join(", "),
+        Answer::Choices(codes) => codes
+            .iter()
+            .map(|c| label(c))
+            .collect::<Vec<_>>()
+            .join(", "),
     }
 }
 

@@ -261,7 +261,10 @@ impl PhotoStore {
     /// working on a report that lists it); `None` when the name is not a photo's or the file is
     /// missing.
     pub async fn listed(&self, sha256: &str) -> io::Result<Option<Vec<u8>>> {
-        let is_name = sha256.len() == 64 && sha256.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+        let is_name = sha256.len() == 64
+            && sha256
+                .bytes()
+                .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
         if !is_name {
             return Ok(None);
         }
