@@ -48,7 +48,7 @@ pub fn svg(town: &Town, dots: &[Dot], lang: Lang) -> Markup {
         for ring in rings {
             for (i, p) in ring.iter().enumerate() {
                 let command = if i == 0 { 'M' } else { 'L' };
-                d.push_str(&format!("{command}{:.1} {:.1} ", x(p[0]), y(p[1])));
+                d.push_str(&format!("{command}{:.0} {:.0} ", x(p[0]), y(p[1])));
             }
             d.push('Z');
         }
