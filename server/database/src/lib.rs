@@ -20,7 +20,7 @@ use relais_protocol::{Catalogue, Directory, FollowedZone, PublicReport, PublicSe
 use uuid::Uuid;
 
 pub use facts::{Facts, FactsQuery, NearbyQuery, NearbyReport, RecordedMutation, ReportFacts};
-pub use listing::{ActivityQuery, InboxPage, InboxQuery, RequestDates, ServiceRating};
+pub use listing::{ActivityQuery, Assignee, InboxPage, InboxQuery, RequestDates, ServiceRating};
 pub use records::{
     AccountRecord, DeviceRecord, DirectoryImport, LinkOutcome, NewDevice, StaffMember, StoredPhoto,
     TenantSummary, TokenHash, UploadProgress, UploadState, ZoneShape,

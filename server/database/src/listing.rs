@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 
 use relais_protocol::{PublicReport, ReportStatus};
+use uuid::Uuid;
 
 /// A selection of a town's requests. Every `None` is "any"; the lists are what a request's
 /// field must be one of (an empty list selects nothing).
@@ -16,10 +17,18 @@ pub struct InboxQuery {
     pub zones: Option<Vec<String>>,
     pub statuses: Option<Vec<ReportStatus>>,
     pub category: Option<String>,
+    pub assignee: Option<Assignee>,
     /// Only requests due before this instant (milliseconds since the Unix epoch).
     pub due_before_ms: Option<i64>,
     /// At most this many requests in the page.
     pub limit: u32,
+}
+
+/// Whom the requests of a selection are assigned to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Assignee {
+    Nobody,
+    Staff(Uuid),
 }
 
 /// The first requests of a selection, earliest due first (those without a due date last), and

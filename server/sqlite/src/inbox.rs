@@ -5,7 +5,9 @@
 
 use std::collections::HashMap;
 
-use relais_server_database::{ActivityQuery, InboxPage, InboxQuery, RequestDates, ServiceRating};
+use relais_server_database::{
+    ActivityQuery, Assignee, InboxPage, InboxQuery, RequestDates, ServiceRating,
+};
 use rusqlite::Connection;
 use rusqlite::types::Value;
 use uuid::Uuid;
@@ -21,6 +23,14 @@ fn conditions(query: &InboxQuery) -> DbResult<(String, Vec<Value>)> {
     if let Some(category) = &query.category {
         params.push(Value::Text(category.clone()));
         sql.push_str(&format!(" AND category_code = ?{}", params.len()));
+    }
+    match query.assignee {
+        None => {}
+        Some(Assignee::Nobody) => sql.push_str(" AND assigned_to IS NULL"),
+        Some(Assignee::Staff(id)) => {
+            params.push(Value::Text(id.to_string()));
+            sql.push_str(&format!(" AND assigned_to = ?{}", params.len()));
+        }
     }
     if let Some(due) = query.due_before_ms {
         params.push(Value::Integer(due));

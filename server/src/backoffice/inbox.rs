@@ -1,7 +1,7 @@
 //! The inbox: the requests of the staff member's services (exactly those
-//! [`crate::staff::access`] lets them work on), filtered by status, service, category, zone and
-//! lateness, earliest due first, with the counts of the selection per status and a map of the
-//! requests shown.
+//! [`crate::staff::access`] lets them work on), filtered by status, service, category, zone,
+//! assignment and lateness, earliest due first, with the counts of the selection per status
+//! and a map of the requests shown.
 
 use axum::extract::{Query, RawQuery, State};
 use axum::response::{IntoResponse, Response};
@@ -9,7 +9,7 @@ use maud::html;
 use relais_domain::status::OPEN;
 use relais_domain::words::status_name;
 use relais_protocol::ReportStatus;
-use relais_server_database::{Database, InboxQuery};
+use relais_server_database::{Assignee, Database, InboxQuery};
 use serde::Deserialize;
 use strum::IntoEnumIterator;
 
@@ -36,6 +36,8 @@ pub struct Filters {
     zone: String,
     /// `1`: only requests past their due date.
     overdue: String,
+    /// `me`, `nobody`, or empty (anyone).
+    assigned: String,
 }
 
 pub async fn get<DB: Database>(
@@ -101,12 +103,19 @@ pub async fn get<DB: Database>(
     if !filters.category.is_empty() && town.category(&filters.category).is_none() {
         return bad_request(lang, "catégorie inconnue", "unknown category");
     }
+    let assignee = match filters.assigned.as_str() {
+        "" => None,
+        "me" => Some(Assignee::Staff(staff.member.id)),
+        "nobody" => Some(Assignee::Nobody),
+        _ => return bad_request(lang, "attribution inconnue", "unknown assignment"),
+    };
     let query = InboxQuery {
         tenant: tenant.clone(),
         services,
         zones,
         statuses,
         category: (!filters.category.is_empty()).then(|| filters.category.clone()),
+        assignee,
         due_before_ms: overdue.then_some(now),
         limit: PAGE,
     };
@@ -185,6 +194,14 @@ pub async fn get<DB: Database>(
                         @for zone in &catalogue.zones {
                             option value=(zone.code) selected[selected(&zone.code, &filters.zone)] { (zone.name) }
                         }
+                    }
+                }
+                div {
+                    label for="assigned" { (lang.t("Attribuées à", "Assigned to")) }
+                    select #assigned name="assigned" {
+                        option value="" { (lang.t("N'importe qui", "Anyone")) }
+                        option value="me" selected[selected("me", &filters.assigned)] { (lang.t("Moi", "Me")) }
+                        option value="nobody" selected[selected("nobody", &filters.assigned)] { (lang.t("Personne", "Nobody")) }
                     }
                 }
                 div {
