@@ -662,6 +662,12 @@ async fn pages_of_the_back_office_need_a_session() {
         )
         .await;
     assert!(status.is_redirection());
+    // Every page forbids scripts, frames and caching.
+    let response = browser.client.get(server.url("/login")).send().await.unwrap();
+    let csp = response.headers()["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains("default-src 'none'") && csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert_eq!(response.headers()["x-frame-options"], "DENY");
+    assert_eq!(response.headers()["cache-control"], "no-store");
     // The style sheet is public and served by the server itself.
     let (status, css, _) = browser.get("/backoffice.css").await;
     assert_eq!(status, StatusCode::OK);

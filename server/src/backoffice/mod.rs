@@ -52,6 +52,31 @@ pub fn routes<DB: Database>() -> Router<AppState<DB>> {
         .route("/ratings.csv", get(ratings::csv::<DB>))
         .route("/dashboard", get(dashboard::get::<DB>))
         .route("/dashboard.csv", get(dashboard::csv::<DB>))
+        .layer(axum::middleware::map_response(guard))
+}
+
+/// What every back-office answer tells the browser: run no script and load nothing from
+/// elsewhere, never show these pages in another site's frame (forms could be clicked through
+/// it), send no address of them elsewhere, and keep no copy of a page (they hold citizens'
+/// requests) unless the answer says otherwise.
+async fn guard(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    let set = |headers: &mut axum::http::HeaderMap, name: &'static str, value: &'static str| {
+        headers.insert(name, HeaderValue::from_static(value));
+    };
+    set(
+        headers,
+        "content-security-policy",
+        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; \
+         frame-ancestors 'none'; base-uri 'none'",
+    );
+    set(headers, "x-frame-options", "DENY");
+    set(headers, "x-content-type-options", "nosniff");
+    set(headers, "referrer-policy", "no-referrer");
+    if !headers.contains_key(CACHE_CONTROL) {
+        set(headers, "cache-control", "no-store");
+    }
+    response
 }
 
 async fn style() -> Response {
