@@ -383,6 +383,22 @@ async fn an_agent_works_a_request_of_their_service_and_the_citizen_reads_the_rep
     let (_, page, _) = ana.get(&path).await;
     assert_eq!(hidden(&page, "version"), version, "nothing changed");
 
+    // A written reply may start from one of the town's templates, filled in for this request.
+    let (_, page, _) = ana.get(&format!("{path}?template=acknowledged")).await;
+    let start = page
+        .find(r#"name="reply" required>"#)
+        .expect("the reply form")
+        + 22;
+    let drafted = &page[start..page[start..].find("</textarea>").unwrap() + start];
+    assert!(
+        drafted.len() > 20 && !drafted.contains("{category}"),
+        "{drafted}"
+    );
+    assert_eq!(
+        ana.get(&format!("{path}?template=poem")).await.0,
+        StatusCode::BAD_REQUEST
+    );
+
     // Ana takes it: it is hers in the inbox, and nobody else's.
     assert!(!ana.get("/inbox?assigned=me").await.1.contains(reference));
     assert!(
@@ -663,9 +679,19 @@ async fn pages_of_the_back_office_need_a_session() {
         .await;
     assert!(status.is_redirection());
     // Every page forbids scripts, frames and caching.
-    let response = browser.client.get(server.url("/login")).send().await.unwrap();
-    let csp = response.headers()["content-security-policy"].to_str().unwrap();
-    assert!(csp.contains("default-src 'none'") && csp.contains("frame-ancestors 'none'"), "{csp}");
+    let response = browser
+        .client
+        .get(server.url("/login"))
+        .send()
+        .await
+        .unwrap();
+    let csp = response.headers()["content-security-policy"]
+        .to_str()
+        .unwrap();
+    assert!(
+        csp.contains("default-src 'none'") && csp.contains("frame-ancestors 'none'"),
+        "{csp}"
+    );
     assert_eq!(response.headers()["x-frame-options"], "DENY");
     assert_eq!(response.headers()["cache-control"], "no-store");
     // The style sheet is public and served by the server itself.

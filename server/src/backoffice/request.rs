@@ -1,6 +1,7 @@
 //! One request as its service's staff see it: what the citizen wrote and answered, the photos,
 //! where it is, its supporters, its full history and the thread with the citizen, and the
-//! forms of the actions its current status allows. An action is decided by
+//! forms of the actions its current status allows (a written reply may start from one of the
+//! town's templates). An action is decided by
 //! [`crate::staff::act::act`] through the web channel, exactly as the staff API and a staff
 //! device's push would have it decided; a refusal is shown with the rules' own words.
 
@@ -13,7 +14,7 @@ use maud::{Markup, html};
 use relais_domain::status::after;
 use relais_domain::words::status_name;
 use relais_protocol::{
-    Actor, Answer, Author, Question, QuestionKind, ReportStatus, Task, WorkflowAction,
+    Actor, Answer, Author, Question, QuestionKind, ReplyKind, ReportStatus, Task, WorkflowAction,
 };
 use relais_server_database::Database;
 use serde::Deserialize;
@@ -29,15 +30,29 @@ use crate::router::AppState;
 use crate::staff::StaffActor;
 use crate::staff::access::{Channel, may_dispatch, may_work_in};
 use crate::staff::act::{self, ActError};
-use crate::staff::replies::reference;
+use crate::staff::replies::{Extras, prepare, reference};
 use crate::staff::workflow::ActionRequest;
 use crate::town::Town;
 
+/// What the request page is asked to show besides the request.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-pub struct Done {
+pub struct Shown {
+    /// The action just carried out.
     done: String,
+    /// A reply template to start the written reply from (a [`ReplyKind`]).
+    template: String,
 }
+
+/// The reply templates staff may start a reply from, named by the status they go with.
+const TEMPLATES: [(ReplyKind, ReportStatus); 6] = [
+    (ReplyKind::Acknowledged, ReportStatus::Acknowledged),
+    (ReplyKind::Scheduled, ReportStatus::Scheduled),
+    (ReplyKind::Resolved, ReportStatus::Resolved),
+    (ReplyKind::Rejected, ReportStatus::Rejected),
+    (ReplyKind::Duplicate, ReportStatus::Duplicate),
+    (ReplyKind::Transferred, ReportStatus::Transferred),
+];
 
 /// The request `id` if this staff member may work on it, with its town.
 async fn load<DB: Database>(
@@ -83,17 +98,35 @@ pub async fn get<DB: Database>(
     State(state): State<AppState<DB>>,
     staff: Staff,
     Path(id): Path<Uuid>,
-    Query(done): Query<Done>,
+    Query(shown): Query<Shown>,
 ) -> Response {
+    let lang = staff.lang;
+    let template = match shown.template.as_str() {
+        "" => None,
+        code => match code.parse::<ReplyKind>() {
+            Ok(kind) => Some(kind),
+            Err(_) => return bad_request(lang, "modèle inconnu", "unknown template"),
+        },
+    };
     match load(&state, &staff, id).await {
         Ok((town, task)) => {
-            let done = (!done.done.is_empty()).then(|| {
-                staff.lang.t(
+            let done = (!shown.done.is_empty()).then(|| {
+                lang.t(
                     "C'est fait : la demande est à jour.",
                     "Done: the request is up to date.",
                 )
             });
-            render(&staff, &town, &task, done.map(|t| (t, false))).into_response()
+            let report = &task.report;
+            let extras = Extras {
+                date_ms: report.scheduled_for_ms,
+                original: report.duplicate_of,
+                ..Extras::default()
+            };
+            let service = report.service_code.as_deref().unwrap_or_default();
+            let prefill = template
+                .and_then(|kind| prepare(&town, &report.category, service, kind, &extras, true))
+                .map(|text| lang.of(&text).to_owned());
+            render(&staff, &town, &task, done.map(|t| (t, false)), prefill).into_response()
         }
         Err(response) => response,
     }
@@ -187,7 +220,13 @@ pub async fn act<DB: Database>(
         Ok(Err(reason)) => match load(&state, &staff, id).await {
             Ok((town, task)) => (
                 StatusCode::CONFLICT,
-                render(&staff, &town, &task, Some((lang.of(&reason.message), true))),
+                render(
+                    &staff,
+                    &town,
+                    &task,
+                    Some((lang.of(&reason.message), true)),
+                    None,
+                ),
             )
                 .into_response(),
             Err(response) => response,
@@ -228,7 +267,13 @@ pub async fn photo<DB: Database>(
     }
 }
 
-fn render(staff: &Staff, town: &Town, task: &Task, notice_text: Option<(&str, bool)>) -> Markup {
+fn render(
+    staff: &Staff,
+    town: &Town,
+    task: &Task,
+    notice_text: Option<(&str, bool)>,
+    prefill: Option<String>,
+) -> Markup {
     let lang = staff.lang;
     let report = &task.report;
     let category = town.category(&report.category);
@@ -348,7 +393,7 @@ fn render(staff: &Staff, town: &Town, task: &Task, notice_text: Option<(&str, bo
             div {
                 section.panel.actions aria-labelledby="actions" {
                     h2 #actions { (lang.t("Actions", "Actions")) }
-                    (actions(staff, town, task))
+                    (actions(staff, town, task, prefill))
                 }
                 section.panel aria-labelledby="where" {
                     h2 #where { (lang.t("Sur la carte", "On the map")) }
@@ -427,7 +472,7 @@ fn channel_name(channel: &str, lang: Lang) -> &str {
 }
 
 /// The forms of the actions the request's status allows this staff member.
-fn actions(staff: &Staff, town: &Town, task: &Task) -> Markup {
+fn actions(staff: &Staff, town: &Town, task: &Task, prefill: Option<String>) -> Markup {
     let lang = staff.lang;
     let report = &task.report;
     let allows = |action: &WorkflowAction| after(report.status, action).is_ok();
@@ -524,7 +569,20 @@ fn actions(staff: &Staff, town: &Town, task: &Task) -> Markup {
             }))
         }
         @if allows(&WorkflowAction::Reply) {
-            (form("reply", lang.t("Écrire au citoyen", "Write to the citizen"), !open_now, reply_field("reply-text", true)))
+            (form("reply", lang.t("Écrire au citoyen", "Write to the citizen"), !open_now || prefill.is_some(), html! {
+                label for="reply-text" { (lang.t("Réponse au citoyen", "Reply to the citizen")) }
+                textarea #reply-text name="reply" required { (prefill.clone().unwrap_or_default()) }
+            }))
+            form.template method="get" action={ "/requests/" (report.id) } {
+                label for="template" { (lang.t("Partir d'un modèle de la ville", "Start from a town template")) }
+                select #template name="template" {
+                    @for (kind, status) in TEMPLATES {
+                        option value=(kind.as_ref()) { (lang.pair(status_name(status))) }
+                    }
+                }
+                " "
+                button type="submit" { (lang.t("Préparer la réponse", "Prepare the reply")) }
+            }
             (form("note", lang.t("Ajouter une note interne", "Add an internal note"), false, html! {
                 label for="note-text" { (lang.t("Note interne", "Internal note")) }
                 textarea #note-text name="note" required {}

@@ -32,9 +32,36 @@ pub fn draft(
     extras: &Extras,
     required: bool,
 ) -> Option<String> {
-    let category = town.category(&report.category);
+    let text = prepare(
+        town,
+        &report.category,
+        &report.service,
+        kind,
+        extras,
+        required,
+    )?;
+    Some(if report.language.as_deref() == Some("en") {
+        text.en
+    } else {
+        text.fr
+    })
+}
+
+/// The reply for `kind` about a report of `category` handled by `service` (unless `extras`
+/// names another), in both languages, a placeholder without a value left for staff to
+/// complete: what [`draft`] sends, and what the back office offers to start a reply from.
+/// `None` only when the town has no template and a reply is not `required`.
+pub fn prepare(
+    town: &Town,
+    category_code: &str,
+    service: &str,
+    kind: ReplyKind,
+    extras: &Extras,
+    required: bool,
+) -> Option<LocalizedText> {
+    let category = town.category(category_code);
     let group = category.map_or("", |c| c.group.as_str());
-    let service = extras.service.as_deref().unwrap_or(&report.service);
+    let service = extras.service.as_deref().unwrap_or(service);
     let values = ReplyValues {
         category: category.map(|c| c.name.clone()),
         service: town.service_name(service).cloned(),
@@ -43,16 +70,11 @@ pub fn draft(
         reason: extras.reason.clone(),
         original: extras.original.map(reference),
     };
-    let text = match template(town.reply_templates(), kind, &report.category, group) {
-        Some(template) => fill(template, &values),
-        None if required => plain(kind),
-        None => return None,
-    };
-    Some(if report.language.as_deref() == Some("en") {
-        text.en
-    } else {
-        text.fr
-    })
+    match template(town.reply_templates(), kind, category_code, group) {
+        Some(template) => Some(fill(template, &values)),
+        None if required => Some(plain(kind)),
+        None => None,
+    }
 }
 
 /// How a report is referred to in words: the first eight characters of its id.
