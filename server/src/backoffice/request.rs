@@ -569,10 +569,6 @@ fn actions(staff: &Staff, town: &Town, task: &Task, prefill: Option<String>) -> 
             }))
         }
         @if allows(&WorkflowAction::Reply) {
-            (form("reply", lang.t("Écrire au citoyen", "Write to the citizen"), !open_now || prefill.is_some(), html! {
-                label for="reply-text" { (lang.t("Réponse au citoyen", "Reply to the citizen")) }
-                textarea #reply-text name="reply" required { (prefill.clone().unwrap_or_default()) }
-            }))
             form.template method="get" action={ "/requests/" (report.id) } {
                 label for="template" { (lang.t("Partir d'un modèle de la ville", "Start from a town template")) }
                 select #template name="template" {
@@ -583,6 +579,10 @@ fn actions(staff: &Staff, town: &Town, task: &Task, prefill: Option<String>) -> 
                 " "
                 button type="submit" { (lang.t("Préparer la réponse", "Prepare the reply")) }
             }
+            (form("reply", lang.t("Écrire au citoyen", "Write to the citizen"), !open_now || prefill.is_some(), html! {
+                label for="reply-text" { (lang.t("Réponse au citoyen", "Reply to the citizen")) }
+                textarea #reply-text name="reply" required { (prefill.clone().unwrap_or_default()) }
+            }))
             (form("note", lang.t("Ajouter une note interne", "Add an internal note"), false, html! {
                 label for="note-text" { (lang.t("Note interne", "Internal note")) }
                 textarea #note-text name="note" required {}
