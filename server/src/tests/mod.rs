@@ -3,6 +3,7 @@
 
 mod catalogue;
 mod citizen;
+mod scope;
 mod workflow;
 
 use std::collections::HashMap;
