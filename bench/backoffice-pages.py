@@ -16,6 +16,7 @@ import gzip
 import json
 import os
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -114,6 +115,8 @@ def main():
                 print(f"{label:42} {statistics.median(times):9.0f} {len(plain):9} {len(packed):8}")
     finally:
         server.kill()
+        server.wait()
+        shutil.rmtree(data, ignore_errors=True)
 
 
 if __name__ == "__main__":
