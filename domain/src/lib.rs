@@ -13,6 +13,7 @@
 //! - [`routing`]: which service receives a report of a category at a point.
 //! - [`dates`]: a planned day as staff type it.
 //! - [`replies`]: the town's written-reply drafts and their placeholders.
+//! - [`lang`]: the two languages of every text a person reads, and picking one.
 //!
 //! - [`words`]: the names of statuses, which the device and the server must say alike.
 //!
@@ -21,6 +22,7 @@
 pub mod answers;
 pub mod dates;
 pub mod geo;
+pub mod lang;
 pub mod replies;
 pub mod routing;
 pub mod status;

@@ -72,14 +72,9 @@ async fn dashboard<DB: Database>(
             "the period ends before it starts",
         ));
     }
+    let town = super::town_of(state, staff).await?;
     let tenant = staff.member.tenant.clone().unwrap_or_default();
     let failure = |e| crate::error::ApiFailure::from(e).into_response();
-    let town = state
-        .towns
-        .get(&state.db, &tenant)
-        .await
-        .map_err(failure)?
-        .ok_or_else(|| forbidden(lang))?;
     let scope = work_scope(&staff.member, &town).ok_or_else(|| forbidden(lang))?;
     let requests = state
         .db
@@ -102,7 +97,7 @@ fn group_name(town: &Town, dimension: Dimension, code: &str, lang: Lang) -> Stri
             .map_or_else(|| code.to_owned(), |s| lang.pair(status_name(s)).to_owned()),
         Dimension::Service => town
             .service_name(code)
-            .map_or_else(|| code.to_owned(), |n| lang.of(n).to_owned()),
+            .map_or_else(|| code.to_owned(), |n| lang.pick(n).to_owned()),
         Dimension::Category => category_name(town, code, lang).to_owned(),
         Dimension::Zone => zone_name(town, code).to_owned(),
     }
@@ -113,7 +108,7 @@ fn duration(ms: Option<i64>, lang: Lang) -> String {
     match ms {
         None => "—".to_owned(),
         Some(ms) if ms < 2 * DAY_MS => format!("{:.1} h", ms as f64 / 3_600_000.0),
-        Some(ms) => format!("{:.1} {}", ms as f64 / DAY_MS as f64, lang.t("j", "d")),
+        Some(ms) => format!("{:.1} {}", ms as f64 / DAY_MS as f64, lang.choose("j", "d")),
     }
 }
 
@@ -134,28 +129,28 @@ pub async fn get<DB: Database>(
     };
     let lang = staff.lang;
     let (from_day, to_day) = (day(from), day(until - DAY_MS));
-    let title = lang.t("Tableau de bord des demandes", "Requests dashboard");
+    let title = lang.choose("Tableau de bord des demandes", "Requests dashboard");
     let total = &dashboard.total;
     let content = html! {
         h1 { (title) }
         div.panel {
             form.filters method="get" action="/dashboard" {
                 div {
-                    label for="from" { (lang.t("Reçues du", "Received from")) }
+                    label for="from" { (lang.choose("Reçues du", "Received from")) }
                     input #from type="date" name="from" value=(from_day) required;
                 }
                 div {
-                    label for="to" { (lang.t("au (inclus)", "to (included)")) }
+                    label for="to" { (lang.choose("au (inclus)", "to (included)")) }
                     input #to type="date" name="to" value=(to_day) required;
                 }
-                div { button.primary type="submit" { (lang.t("Afficher", "Show")) } }
-                div { a href={ "/dashboard.csv?from=" (from_day) "&to=" (to_day) } download { (lang.t("Exporter en CSV", "Export as CSV")) } }
+                div { button.primary type="submit" { (lang.choose("Afficher", "Show")) } }
+                div { a href={ "/dashboard.csv?from=" (from_day) "&to=" (to_day) } download { (lang.choose("Exporter en CSV", "Export as CSV")) } }
             }
             dl.facts #totals {
-                dt { (lang.t("Demandes reçues", "Requests received")) } dd #total-requests { (total.requests) }
-                dt { (lang.t("Délai médian de prise en compte", "Median time to acknowledge")) } dd { (duration(total.median_acknowledge_ms, lang)) }
-                dt { (lang.t("Délai médian de résolution", "Median time to resolve")) } dd { (duration(total.median_resolve_ms, lang)) }
-                dt { (lang.t("Taux de retard", "Overdue rate")) } dd { (rate(total)) " (" (total.overdue) " / " (total.with_due_date) ")" }
+                dt { (lang.choose("Demandes reçues", "Requests received")) } dd #total-requests { (total.requests) }
+                dt { (lang.choose("Délai médian de prise en compte", "Median time to acknowledge")) } dd { (duration(total.median_acknowledge_ms, lang)) }
+                dt { (lang.choose("Délai médian de résolution", "Median time to resolve")) } dd { (duration(total.median_resolve_ms, lang)) }
+                dt { (lang.choose("Taux de retard", "Overdue rate")) } dd { (rate(total)) " (" (total.overdue) " / " (total.with_due_date) ")" }
             }
         }
         @for (dimension, rows) in &dashboard.groups {
@@ -163,11 +158,11 @@ pub async fn get<DB: Database>(
                 h2 id={ "by-" (dimension.code()) } { (lang.pair(dimension.name())) }
                 table {
                     thead { tr {
-                        th scope="col" { (lang.t("Valeur", "Value")) }
-                        th.num scope="col" { (lang.t("Demandes", "Requests")) }
-                        th.num scope="col" { (lang.t("Prise en compte (médiane)", "Acknowledged (median)")) }
-                        th.num scope="col" { (lang.t("Résolution (médiane)", "Resolved (median)")) }
-                        th.num scope="col" { (lang.t("En retard", "Overdue")) }
+                        th scope="col" { (lang.choose("Valeur", "Value")) }
+                        th.num scope="col" { (lang.choose("Demandes", "Requests")) }
+                        th.num scope="col" { (lang.choose("Prise en compte (médiane)", "Acknowledged (median)")) }
+                        th.num scope="col" { (lang.choose("Résolution (médiane)", "Resolved (median)")) }
+                        th.num scope="col" { (lang.choose("En retard", "Overdue")) }
                     } }
                     tbody {
                         @for (code, summary) in rows {

@@ -48,10 +48,9 @@ pub async fn get<DB: Database>(
 ) -> Response {
     let lang = staff.lang;
     let tenant = staff.member.tenant.clone().unwrap_or_default();
-    let town = match state.towns.get(&state.db, &tenant).await {
-        Ok(Some(town)) => town,
-        Ok(None) => return forbidden(lang),
-        Err(error) => return crate::error::ApiFailure::from(error).into_response(),
+    let town = match super::town_of(&state, &staff).await {
+        Ok(town) => town,
+        Err(page) => return page,
     };
     let Some(scope) = work_scope(&staff.member, &town) else {
         return forbidden(lang);
@@ -153,66 +152,66 @@ pub async fn get<DB: Database>(
             href: format!("/requests/{}", r.id),
         })
         .collect();
-    let title = lang.t("Demandes", "Requests");
+    let title = lang.choose("Demandes", "Requests");
     let selected = |value: &str, current: &str| value == current;
     let content = html! {
         h1 { (title) }
         div.panel {
             form.filters method="get" action="/inbox" {
                 div {
-                    label for="status" { (lang.t("Statut", "Status")) }
+                    label for="status" { (lang.choose("Statut", "Status")) }
                     select #status name="status" {
-                        option value="open" selected[selected("open", &filters.status) || filters.status.is_empty()] { (lang.t("Ouvertes", "Open")) }
-                        option value="all" selected[selected("all", &filters.status)] { (lang.t("Toutes", "All")) }
+                        option value="open" selected[selected("open", &filters.status) || filters.status.is_empty()] { (lang.choose("Ouvertes", "Open")) }
+                        option value="all" selected[selected("all", &filters.status)] { (lang.choose("Toutes", "All")) }
                         @for status in ReportStatus::iter().filter(|s| *s != ReportStatus::Queued) {
                             option value=(status.as_str()) selected[selected(status.as_str(), &filters.status)] { (lang.pair(status_name(status))) }
                         }
                     }
                 }
                 div {
-                    label for="service" { (lang.t("Service", "Service")) }
+                    label for="service" { (lang.choose("Service", "Service")) }
                     select #service name="service" {
-                        option value="" { (lang.t("Tous mes services", "All my services")) }
+                        option value="" { (lang.choose("Tous mes services", "All my services")) }
                         @for service in &my_services {
-                            option value=(service.code) selected[selected(&service.code, &filters.service)] { (lang.of(&service.name)) }
+                            option value=(service.code) selected[selected(&service.code, &filters.service)] { (lang.pick(&service.name)) }
                         }
                     }
                 }
                 div {
-                    label for="category" { (lang.t("Catégorie", "Category")) }
+                    label for="category" { (lang.choose("Catégorie", "Category")) }
                     select #category name="category" {
-                        option value="" { (lang.t("Toutes", "All")) }
+                        option value="" { (lang.choose("Toutes", "All")) }
                         @for category in &catalogue.categories {
-                            option value=(category.code) selected[selected(&category.code, &filters.category)] { (lang.of(&category.name)) }
+                            option value=(category.code) selected[selected(&category.code, &filters.category)] { (lang.pick(&category.name)) }
                         }
                     }
                 }
                 div {
-                    label for="zone" { (lang.t("Zone", "Zone")) }
+                    label for="zone" { (lang.choose("Zone", "Zone")) }
                     select #zone name="zone" {
-                        option value="" { (lang.t("Toute la ville", "The whole town")) }
+                        option value="" { (lang.choose("Toute la ville", "The whole town")) }
                         @for zone in &catalogue.zones {
                             option value=(zone.code) selected[selected(&zone.code, &filters.zone)] { (zone.name) }
                         }
                     }
                 }
                 div {
-                    label for="assigned" { (lang.t("Attribuées à", "Assigned to")) }
+                    label for="assigned" { (lang.choose("Attribuées à", "Assigned to")) }
                     select #assigned name="assigned" {
-                        option value="" { (lang.t("N'importe qui", "Anyone")) }
-                        option value="me" selected[selected("me", &filters.assigned)] { (lang.t("Moi", "Me")) }
-                        option value="nobody" selected[selected("nobody", &filters.assigned)] { (lang.t("Personne", "Nobody")) }
+                        option value="" { (lang.choose("N'importe qui", "Anyone")) }
+                        option value="me" selected[selected("me", &filters.assigned)] { (lang.choose("Moi", "Me")) }
+                        option value="nobody" selected[selected("nobody", &filters.assigned)] { (lang.choose("Personne", "Nobody")) }
                     }
                 }
                 div {
                     label for="overdue" {
                         input #overdue type="checkbox" name="overdue" value="1" checked[overdue];
-                        " " (lang.t("En retard seulement", "Overdue only"))
+                        " " (lang.choose("En retard seulement", "Overdue only"))
                     }
                 }
-                div { button.primary type="submit" { (lang.t("Filtrer", "Filter")) } }
+                div { button.primary type="submit" { (lang.choose("Filtrer", "Filter")) } }
             }
-            ul.counts aria-label=(lang.t("Nombre de demandes par statut", "Requests per status")) {
+            ul.counts aria-label=(lang.choose("Nombre de demandes par statut", "Requests per status")) {
                 @for status in ReportStatus::iter() {
                     @if let Some(count) = inbox.by_status.get(&status) {
                         li { a href={ "/inbox?status=" (status.as_str()) } { (lang.pair(status_name(status))) " : " (count) } }
@@ -223,20 +222,20 @@ pub async fn get<DB: Database>(
         div.columns {
             section.panel aria-labelledby="list-title" {
                 h2 #list-title {
-                    (inbox.total) " " (lang.t("demande(s)", "request(s)"))
+                    (inbox.total) " " (lang.choose("demande(s)", "request(s)"))
                     @if inbox.total > u64::from(PAGE) {
-                        " — " (lang.t("les 200 premières par échéance", "the first 200 by due date"))
+                        " — " (lang.choose("les 200 premières par échéance", "the first 200 by due date"))
                     }
                 }
                 div.scroll { table {
                     thead { tr {
-                        th scope="col" { (lang.t("Réf.", "Ref.")) }
-                        th scope="col" { (lang.t("Catégorie", "Category")) }
-                        th scope="col" { (lang.t("Zone", "Zone")) }
-                        th scope="col" { (lang.t("Service", "Service")) }
-                        th scope="col" { (lang.t("Statut", "Status")) }
-                        th scope="col" { (lang.t("Échéance", "Due")) }
-                        th.num scope="col" { (lang.t("Soutiens", "Supporters")) }
+                        th scope="col" { (lang.choose("Réf.", "Ref.")) }
+                        th scope="col" { (lang.choose("Catégorie", "Category")) }
+                        th scope="col" { (lang.choose("Zone", "Zone")) }
+                        th scope="col" { (lang.choose("Service", "Service")) }
+                        th scope="col" { (lang.choose("Statut", "Status")) }
+                        th scope="col" { (lang.choose("Échéance", "Due")) }
+                        th.num scope="col" { (lang.choose("Soutiens", "Supporters")) }
                     } }
                     tbody {
                         @for r in &inbox.reports {
@@ -244,11 +243,11 @@ pub async fn get<DB: Database>(
                                 td { a href={ "/requests/" (r.id) } { (reference(r.id)) } }
                                 td { (category_name(&town, &r.category, lang)) }
                                 td { (zone_name(&town, &r.zone)) }
-                                td { (lang.of(&r.service)) }
+                                td { (lang.pick(&r.service)) }
                                 td { (lang.pair(status_name(r.status))) }
                                 td.late[is_late(r.due_at_ms, r.status)] {
                                     (r.due_at_ms.map(day).unwrap_or_default())
-                                    @if is_late(r.due_at_ms, r.status) { " " (lang.t("(en retard)", "(overdue)")) }
+                                    @if is_late(r.due_at_ms, r.status) { " " (lang.choose("(en retard)", "(overdue)")) }
                                 }
                                 td.num { (r.supporters) }
                             }
@@ -256,11 +255,11 @@ pub async fn get<DB: Database>(
                     }
                 } }
                 @if inbox.reports.is_empty() {
-                    p { (lang.t("Aucune demande ne correspond à ces filtres.", "No request matches these filters.")) }
+                    p { (lang.choose("Aucune demande ne correspond à ces filtres.", "No request matches these filters.")) }
                 }
             }
             section.panel aria-labelledby="map-title" {
-                h2 #map-title { (lang.t("Carte de la sélection", "Map of the selection")) }
+                h2 #map-title { (lang.choose("Carte de la sélection", "Map of the selection")) }
                 (map::svg(&town, &dots, lang))
             }
         }
@@ -274,7 +273,7 @@ pub fn category_name<'a>(
     code: &'a str,
     lang: super::lang::Lang,
 ) -> &'a str {
-    town.category(code).map_or(code, |c| lang.of(&c.name))
+    town.category(code).map_or(code, |c| lang.pick(&c.name))
 }
 
 /// A zone's name, or its code.

@@ -25,7 +25,7 @@ pub fn page(lang: Lang, staff: Option<&Staff>, here: &str, title: &str, content:
                 link rel="stylesheet" href=(STYLE_PATH);
             }
             body {
-                a.skip href="#content" { (lang.t("Aller au contenu", "Skip to content")) }
+                a.skip href="#content" { (lang.choose("Aller au contenu", "Skip to content")) }
                 header.top {
                     span.town {
                         "Relais"
@@ -34,23 +34,23 @@ pub fn page(lang: Lang, staff: Option<&Staff>, here: &str, title: &str, content:
                         }
                     }
                     @if staff.is_some() {
-                        nav aria-label=(lang.t("Navigation principale", "Main navigation")) {
-                            a href="/inbox" { (lang.t("Demandes", "Requests")) }
+                        nav aria-label=(lang.choose("Navigation principale", "Main navigation")) {
+                            a href="/inbox" { (lang.choose("Demandes", "Requests")) }
                             " "
-                            a href="/dashboard" { (lang.t("Tableau de bord", "Dashboard")) }
+                            a href="/dashboard" { (lang.choose("Tableau de bord", "Dashboard")) }
                             " "
-                            a href="/ratings" { (lang.t("Satisfaction des services", "Service ratings")) }
+                            a href="/ratings" { (lang.choose("Satisfaction des services", "Service ratings")) }
                         }
                     }
                     a href={ "/lang/" (other.code()) "?back=" (encode(here)) }
                         lang=(other.code()) hreflang=(other.code()) {
-                        (other.t("Français", "English"))
+                        (other.choose("Français", "English"))
                     }
                     @if let Some(staff) = staff {
                         span { (staff.member.profile.name) }
                         form method="post" action="/logout" {
                             input type="hidden" name="csrf" value=(staff.csrf);
-                            button type="submit" { (lang.t("Se déconnecter", "Log out")) }
+                            button type="submit" { (lang.choose("Se déconnecter", "Log out")) }
                         }
                     }
                 }

@@ -16,7 +16,7 @@ use maud::{Markup, html};
 use relais_protocol::staff::Login;
 use serde::Deserialize;
 
-use super::lang::Lang;
+use super::lang::{Chosen, Lang};
 use super::layout::{notice, page};
 use super::session::{self, Staff};
 use crate::clock::now_ms;
@@ -27,7 +27,10 @@ use relais_server_database::Database;
 /// The cookie holding the login form's CSRF token.
 const FORM_COOKIE: &str = "relais_login";
 
-pub async fn form<DB: Database>(State(state): State<AppState<DB>>, lang: Lang) -> Response {
+pub async fn form<DB: Database>(
+    State(state): State<AppState<DB>>,
+    Chosen(lang): Chosen,
+) -> Response {
     let token = hex::encode(rand::random::<[u8; 16]>());
     let jar = CookieJar::new().add(form_cookie(token.clone(), state.secure_cookies));
     (jar, login_page(&state, lang, &token, None).await).into_response()
@@ -49,7 +52,7 @@ async fn login_page<DB: Database>(
     error: Option<&str>,
 ) -> Markup {
     let towns = state.db.tenants().await.unwrap_or_default();
-    let title = lang.t("Connexion du personnel", "Staff login");
+    let title = lang.choose("Connexion du personnel", "Staff login");
     page(
         lang,
         None,
@@ -61,17 +64,17 @@ async fn login_page<DB: Database>(
                 @if let Some(error) = error { (notice(error, true)) }
                 form method="post" action="/login" {
                     input type="hidden" name="csrf" value=(token);
-                    label for="tenant" { (lang.t("Ville", "Town")) }
+                    label for="tenant" { (lang.choose("Ville", "Town")) }
                     select #tenant name="tenant" required {
                         @for town in &towns {
                             option value=(town.id) { (town.name) }
                         }
                     }
-                    label for="email" { (lang.t("Adresse e-mail", "E-mail address")) }
+                    label for="email" { (lang.choose("Adresse e-mail", "E-mail address")) }
                     input #email type="email" name="email" autocomplete="username" required;
-                    label for="password" { (lang.t("Mot de passe", "Password")) }
+                    label for="password" { (lang.choose("Mot de passe", "Password")) }
                     input #password type="password" name="password" autocomplete="current-password" required;
-                    p { button.primary type="submit" { (lang.t("Se connecter", "Log in")) } }
+                    p { button.primary type="submit" { (lang.choose("Se connecter", "Log in")) } }
                 }
             }
         },
@@ -90,7 +93,7 @@ pub struct LoginForm {
 pub async fn submit<DB: Database>(
     State(state): State<AppState<DB>>,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
-    lang: Lang,
+    Chosen(lang): Chosen,
     jar: CookieJar,
     Form(form): Form<LoginForm>,
 ) -> Response {
@@ -102,7 +105,7 @@ pub async fn submit<DB: Database>(
                 &state,
                 lang,
                 expected.as_deref().unwrap_or_default(),
-                Some(lang.t(
+                Some(lang.choose(
                     "Le formulaire a expiré : veuillez réessayer.",
                     "The form expired: please try again.",
                 )),
@@ -137,7 +140,7 @@ pub async fn submit<DB: Database>(
         Err(LoginFailure::Refused) => {
             refused(
                 StatusCode::UNAUTHORIZED,
-                lang.t(
+                lang.choose(
                     "Adresse e-mail ou mot de passe incorrect.",
                     "Wrong e-mail address or password.",
                 ),
@@ -147,7 +150,7 @@ pub async fn submit<DB: Database>(
         Err(LoginFailure::TooMany(wait)) => {
             let mut response = refused(
                 StatusCode::TOO_MANY_REQUESTS,
-                lang.t(
+                lang.choose(
                     "Trop de tentatives : réessayez dans une minute.",
                     "Too many attempts: try again in a minute.",
                 ),

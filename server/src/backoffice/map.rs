@@ -56,7 +56,7 @@ pub fn svg(town: &Town, dots: &[Dot], lang: Lang) -> Markup {
     };
     html! {
         svg.map viewBox={ "-4 -4 " (WIDTH + 8.0) " " (height + 8.0) } role="img"
-            aria-label=(lang.t("Carte des zones de la ville et des demandes", "Map of the town's zones and requests")) {
+            aria-label=(lang.choose("Carte des zones de la ville et des demandes", "Map of the town's zones and requests")) {
             @for zone in zones {
                 @for polygon in &zone.polygons {
                     path.zone d=(path(polygon)) { title { (zone.name) } }

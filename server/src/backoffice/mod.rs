@@ -104,7 +104,7 @@ async fn switch_language(
     Query(back): Query<Back>,
     jar: CookieJar,
 ) -> Response {
-    let Some(lang) = Lang::parse(&code) else {
+    let Some(lang) = Lang::recognise(&code) else {
         return bad_request(Lang::default(), "langue inconnue", "unknown language");
     };
     let back = back
@@ -124,18 +124,31 @@ fn bad_request(lang: Lang, fr: &str, en: &str) -> Response {
     message(
         lang,
         StatusCode::BAD_REQUEST,
-        lang.t("Demande incorrecte", "Bad request"),
+        lang.choose("Demande incorrecte", "Bad request"),
         if lang == Lang::Fr { fr } else { en },
     )
 }
 
 /// A page saying this staff member may not do or see that.
+/// The town of the signed-in staff member; a forbidden page when they have none.
+async fn town_of<DB: Database>(
+    state: &AppState<DB>,
+    staff: &session::Staff,
+) -> Result<std::sync::Arc<crate::town::Town>, Response> {
+    let tenant = staff.member.tenant.as_deref().unwrap_or_default();
+    match state.towns.get(&state.db, tenant).await {
+        Ok(Some(town)) => Ok(town),
+        Ok(None) => Err(forbidden(staff.lang)),
+        Err(error) => Err(crate::error::ApiFailure::from(error).into_response()),
+    }
+}
+
 fn forbidden(lang: Lang) -> Response {
     message(
         lang,
         StatusCode::FORBIDDEN,
-        lang.t("Accès refusé", "Access denied"),
-        lang.t(
+        lang.choose("Accès refusé", "Access denied"),
+        lang.choose(
             "Cette demande ne relève pas de vos services, ou le formulaire a expiré.",
             "This request is not one of your services', or the form expired.",
         ),
@@ -152,7 +165,7 @@ fn message(lang: Lang, status: StatusCode, title: &str, text: &str) -> Response 
             div.panel {
                 h1 { (title) }
                 p { (text) }
-                p { a href="/inbox" { (lang.t("Retour aux demandes", "Back to the requests")) } }
+                p { a href="/inbox" { (lang.choose("Retour aux demandes", "Back to the requests")) } }
             }
         },
     );

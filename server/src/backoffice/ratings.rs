@@ -82,9 +82,9 @@ pub async fn get<DB: Database>(
     let name = |id: &str| {
         names
             .get(id)
-            .map_or_else(|| id.to_owned(), |n| lang.of(n).to_owned())
+            .map_or_else(|| id.to_owned(), |n| lang.pick(n).to_owned())
     };
-    let title = lang.t(
+    let title = lang.choose(
         "Importance et satisfaction des services publics",
         "Importance and performance of public services",
     );
@@ -94,36 +94,36 @@ pub async fn get<DB: Database>(
         div.panel {
             form.filters method="get" action="/ratings" {
                 div {
-                    label for="crosshairs" { (lang.t("Réticule", "Crosshairs")) }
+                    label for="crosshairs" { (lang.choose("Réticule", "Crosshairs")) }
                     select #crosshairs name="crosshairs" {
-                        option value="midpoint" selected[crosshairs == Crosshairs::Midpoint] { (lang.t("au milieu de l'échelle (3)", "at the scale's midpoint (3)")) }
-                        option value="means" selected[crosshairs == Crosshairs::Means] { (lang.t("aux moyennes des services", "at the services' means")) }
+                        option value="midpoint" selected[crosshairs == Crosshairs::Midpoint] { (lang.choose("au milieu de l'échelle (3)", "at the scale's midpoint (3)")) }
+                        option value="means" selected[crosshairs == Crosshairs::Means] { (lang.choose("aux moyennes des services", "at the services' means")) }
                     }
                 }
-                div { button.primary type="submit" { (lang.t("Afficher", "Show")) } }
-                div { a href={ "/ratings.csv?crosshairs=" (crosshairs.as_str()) } download { (lang.t("Exporter en CSV", "Export as CSV")) } }
+                div { button.primary type="submit" { (lang.choose("Afficher", "Show")) } }
+                div { a href={ "/ratings.csv?crosshairs=" (crosshairs.as_str()) } download { (lang.choose("Exporter en CSV", "Export as CSV")) } }
             }
             p.meta {
-                (lang.t("Moyennes des notes actuelles des citoyens (1 à 5), intervalles de confiance à 95 % (t de Student). Écart = satisfaction − importance : négatif sous la diagonale.",
+                (lang.choose("Moyennes des notes actuelles des citoyens (1 à 5), intervalles de confiance à 95 % (t de Student). Écart = satisfaction − importance : négatif sous la diagonale.",
                         "Means of the citizens' current ratings (1 to 5), 95% confidence intervals (Student's t). Gap = satisfaction − importance: negative below the diagonal."))
             }
         }
         div.columns.even {
             section.panel aria-labelledby="chart-title" {
-                h2 #chart-title { (lang.t("Graphique", "Chart")) }
+                h2 #chart-title { (lang.choose("Graphique", "Chart")) }
                 (chart(&analysis, lang, &name))
             }
             section.panel aria-labelledby="table-title" {
-                h2 #table-title { (lang.t("Services placés", "Services placed")) }
+                h2 #table-title { (lang.choose("Services placés", "Services placed")) }
                 div.scroll { table #ipa-table {
                     thead { tr {
                         th.num scope="col" { "#" }
-                        th scope="col" { (lang.t("Service", "Service")) }
-                        th.num scope="col" { (lang.t("Votants", "Raters")) }
-                        th.num scope="col" { (lang.t("Importance", "Importance")) }
-                        th.num scope="col" { (lang.t("Satisfaction", "Satisfaction")) }
-                        th.num scope="col" { (lang.t("Écart", "Gap")) }
-                        th scope="col" { (lang.t("Quadrant", "Quadrant")) }
+                        th scope="col" { (lang.choose("Service", "Service")) }
+                        th.num scope="col" { (lang.choose("Votants", "Raters")) }
+                        th.num scope="col" { (lang.choose("Importance", "Importance")) }
+                        th.num scope="col" { (lang.choose("Satisfaction", "Satisfaction")) }
+                        th.num scope="col" { (lang.choose("Écart", "Gap")) }
+                        th scope="col" { (lang.choose("Quadrant", "Quadrant")) }
                     } }
                     tbody {
                         @for (i, p) in analysis.placed.iter().enumerate() {
@@ -134,22 +134,22 @@ pub async fn get<DB: Database>(
                                 td.num { (f2(p.importance.mean)) br; span.meta { "[" (f2(p.importance.low)) " ; " (f2(p.importance.high)) "]" } }
                                 td.num { (f2(p.satisfaction.mean)) br; span.meta { "[" (f2(p.satisfaction.low)) " ; " (f2(p.satisfaction.high)) "]" } }
                                 td.num { (format!("{:+.2}", p.gap)) }
-                                td { (lang.of(&p.quadrant.name())) }
+                                td { (lang.pick(&p.quadrant.name())) }
                             }
                         }
                     }
                 } }
                 @if analysis.placed.is_empty() {
-                    p { (lang.t("Aucun service n'a encore assez de votants.", "No service has enough raters yet.")) }
+                    p { (lang.choose("Aucun service n'a encore assez de votants.", "No service has enough raters yet.")) }
                 }
                 details {
                     summary {
-                        (lang.t("Trop peu de votants pour être placés", "Too few raters to be placed"))
-                        " (" (analysis.apart.len()) ", " (lang.t("minimum", "minimum")) " " (analysis.min_raters) ")"
+                        (lang.choose("Trop peu de votants pour être placés", "Too few raters to be placed"))
+                        " (" (analysis.apart.len()) ", " (lang.choose("minimum", "minimum")) " " (analysis.min_raters) ")"
                     }
                     ul #ipa-apart {
                         @for a in &analysis.apart {
-                            li data-service=(a.service) { (name(&a.service)) " — " (a.raters) " " (lang.t("votant(s)", "rater(s)")) }
+                            li data-service=(a.service) { (name(&a.service)) " — " (a.raters) " " (lang.choose("votant(s)", "rater(s)")) }
                         }
                     }
                 }
@@ -183,14 +183,14 @@ fn chart(analysis: &Analysis, lang: Lang, name: &dyn Fn(&str) -> String) -> Mark
             Quadrant::LowPriority => (MARGIN + 6.0, MARGIN + PLOT - 8.0, "start"),
             Quadrant::ConcentrateHere => (MARGIN + PLOT - 6.0, MARGIN + PLOT - 8.0, "end"),
         };
-        html! { text.quadrant-label x=(n(tx)) y=(n(ty)) text-anchor=(anchor) { (lang.of(&q.name())) } }
+        html! { text.quadrant-label x=(n(tx)) y=(n(ty)) text-anchor=(anchor) { (lang.pick(&q.name())) } }
     };
     let size = PLOT + 2.0 * MARGIN;
     html! {
         svg.chart #ipa-chart viewBox={ "0 0 " (size) " " (size) } role="img"
             aria-labelledby="ipa-chart-title" {
             title #ipa-chart-title {
-                (lang.t("Importance (horizontal) et satisfaction (vertical) des services", "Importance (horizontal) and satisfaction (vertical) of services"))
+                (lang.choose("Importance (horizontal) et satisfaction (vertical) des services", "Importance (horizontal) and satisfaction (vertical) of services"))
             }
             rect x=(n(MARGIN)) y=(n(MARGIN)) width=(n(PLOT)) height=(n(PLOT)) fill="#ffffff" stroke="#6b7785" {}
             // The concentrate-here quadrant is tinted: it is where the town should look first.
@@ -202,17 +202,17 @@ fn chart(analysis: &Analysis, lang: Lang, name: &dyn Fn(&str) -> String) -> Mark
                 line x1=(n(x(SCALE.0) - 5.0)) y1=(n(y(v))) x2=(n(x(SCALE.0))) y2=(n(y(v))) stroke="#6b7785" {}
                 text x=(n(x(SCALE.0) - 9.0)) y=(n(y(v) + 4.0)) text-anchor="end" { (tick) }
             }
-            text x=(n(MARGIN + PLOT / 2.0)) y=(n(size - 12.0)) text-anchor="middle" { (lang.t("Importance →", "Importance →")) }
-            text x="16" y=(n(MARGIN + PLOT / 2.0)) text-anchor="middle" transform={ "rotate(-90 16 " (n(MARGIN + PLOT / 2.0)) ")" } { (lang.t("Satisfaction →", "Satisfaction →")) }
+            text x=(n(MARGIN + PLOT / 2.0)) y=(n(size - 12.0)) text-anchor="middle" { (lang.choose("Importance →", "Importance →")) }
+            text x="16" y=(n(MARGIN + PLOT / 2.0)) text-anchor="middle" transform={ "rotate(-90 16 " (n(MARGIN + PLOT / 2.0)) ")" } { (lang.choose("Satisfaction →", "Satisfaction →")) }
             line.diagonal x1=(n(x(SCALE.0))) y1=(n(y(SCALE.0))) x2=(n(x(SCALE.1))) y2=(n(y(SCALE.1))) stroke="#6b7785" stroke-dasharray="2 4" {
-                title { (lang.t("Diagonale d'iso-priorité (importance = satisfaction)", "Iso-priority diagonal (importance = satisfaction)")) }
+                title { (lang.choose("Diagonale d'iso-priorité (importance = satisfaction)", "Iso-priority diagonal (importance = satisfaction)")) }
             }
             line x1=(n(x(cx))) y1=(n(y(SCALE.0))) x2=(n(x(cx))) y2=(n(y(SCALE.1))) stroke="#102a43" stroke-dasharray="6 4" {}
             line x1=(n(x(SCALE.0))) y1=(n(y(cy))) x2=(n(x(SCALE.1))) y2=(n(y(cy))) stroke="#102a43" stroke-dasharray="6 4" {}
             @for q in Quadrant::ALL { (corner(q)) }
             @for (i, p) in analysis.placed.iter().enumerate() {
                 g.service data-service=(p.service) data-quadrant=(p.quadrant.code()) {
-                    title { (i + 1) ". " (name(&p.service)) " — " (lang.of(&p.quadrant.name())) }
+                    title { (i + 1) ". " (name(&p.service)) " — " (lang.pick(&p.quadrant.name())) }
                     line x1=(n(x(p.importance.low))) y1=(n(y(p.satisfaction.mean))) x2=(n(x(p.importance.high))) y2=(n(y(p.satisfaction.mean))) stroke="#0b4f9c" {}
                     line x1=(n(x(p.importance.mean))) y1=(n(y(p.satisfaction.low))) x2=(n(x(p.importance.mean))) y2=(n(y(p.satisfaction.high))) stroke="#0b4f9c" {}
                     circle cx=(n(x(p.importance.mean))) cy=(n(y(p.satisfaction.mean))) r="5" fill="#0b4f9c" {}
@@ -273,7 +273,7 @@ fn write_csv(
         "quadrant",
         "quadrant_name",
     ])?;
-    let name = |id: &str| names.get(id).map_or(id, |n| lang.of(n)).to_owned();
+    let name = |id: &str| names.get(id).map_or(id, |n| lang.pick(n)).to_owned();
     let f = |v: f64| format!("{v:.4}");
     for p in &analysis.placed {
         out.write_record([
@@ -288,14 +288,17 @@ fn write_csv(
             f(p.satisfaction.high),
             f(p.gap),
             p.quadrant.code().to_owned(),
-            lang.of(&p.quadrant.name()).to_owned(),
+            lang.pick(&p.quadrant.name()).to_owned(),
         ])?;
     }
     for a in &analysis.apart {
         let mut row = vec![a.service.clone(), name(&a.service), a.raters.to_string()];
         row.extend(std::iter::repeat_n(String::new(), 7));
         row.push("too_few_raters".to_owned());
-        row.push(lang.t("trop peu de votants", "too few raters").to_owned());
+        row.push(
+            lang.choose("trop peu de votants", "too few raters")
+                .to_owned(),
+        );
         out.write_record(row)?;
     }
     out.into_inner().map_err(|e| e.into_error().into())

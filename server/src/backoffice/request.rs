@@ -61,20 +61,15 @@ async fn load<DB: Database>(
     id: Uuid,
 ) -> Result<(std::sync::Arc<Town>, Task), Response> {
     let lang = staff.lang;
+    let town = super::town_of(state, staff).await?;
     let tenant = staff.member.tenant.clone().unwrap_or_default();
     let failure = |e| crate::error::ApiFailure::from(e).into_response();
-    let town = state
-        .towns
-        .get(&state.db, &tenant)
-        .await
-        .map_err(failure)?
-        .ok_or_else(|| forbidden(lang))?;
     let not_found = || {
         message(
             lang,
             StatusCode::NOT_FOUND,
-            lang.t("Demande introuvable", "Request not found"),
-            lang.t(
+            lang.choose("Demande introuvable", "Request not found"),
+            lang.choose(
                 "Cette demande n'existe pas dans votre ville.",
                 "This request does not exist in your town.",
             ),
@@ -111,7 +106,7 @@ pub async fn get<DB: Database>(
     match load(&state, &staff, id).await {
         Ok((town, task)) => {
             let done = (!shown.done.is_empty()).then(|| {
-                lang.t(
+                lang.choose(
                     "C'est fait : la demande est à jour.",
                     "Done: the request is up to date.",
                 )
@@ -125,7 +120,7 @@ pub async fn get<DB: Database>(
             let service = report.service_code.as_deref().unwrap_or_default();
             let prefill = template
                 .and_then(|kind| prepare(&town, &report.category, service, kind, &extras, true))
-                .map(|text| lang.of(&text).to_owned());
+                .map(|text| lang.pick(&text).to_owned());
             render(&staff, &town, &task, done.map(|t| (t, false)), prefill).into_response()
         }
         Err(response) => response,
@@ -224,7 +219,7 @@ pub async fn act<DB: Database>(
                     &staff,
                     &town,
                     &task,
-                    Some((lang.of(&reason.message), true)),
+                    Some((lang.pick(&reason.message), true)),
                     None,
                 ),
             )
@@ -290,65 +285,65 @@ fn render(
         href: format!("/requests/{}", report.id),
     };
     let content = html! {
-        p { a href="/inbox" { "← " (lang.t("Demandes", "Requests")) } }
+        p { a href="/inbox" { "← " (lang.choose("Demandes", "Requests")) } }
         h1 { (title) }
         @if let Some((text, error)) = notice_text { (notice(text, error)) }
         div.columns {
             div {
                 section.panel aria-labelledby="facts" {
-                    h2 #facts { (lang.t("La demande", "The request")) }
+                    h2 #facts { (lang.choose("La demande", "The request")) }
                     dl.facts {
-                        dt { (lang.t("Statut", "Status")) } dd #status { (lang.pair(status_name(report.status))) }
-                        dt { (lang.t("Service", "Service")) } dd { (lang.of(&report.service)) }
-                        dt { (lang.t("Zone", "Zone")) } dd { (zone_name(town, &report.zone)) }
-                        dt { (lang.t("Déposée le", "Filed on")) } dd { (when(report.created_at_ms)) }
+                        dt { (lang.choose("Statut", "Status")) } dd #status { (lang.pair(status_name(report.status))) }
+                        dt { (lang.choose("Service", "Service")) } dd { (lang.pick(&report.service)) }
+                        dt { (lang.choose("Zone", "Zone")) } dd { (zone_name(town, &report.zone)) }
+                        dt { (lang.choose("Déposée le", "Filed on")) } dd { (when(report.created_at_ms)) }
                         @if let Some(due) = report.due_at_ms {
-                            dt { (lang.t("Échéance", "Due")) } dd { (day(due)) }
+                            dt { (lang.choose("Échéance", "Due")) } dd { (day(due)) }
                         }
                         @if let Some(planned) = report.scheduled_for_ms {
-                            dt { (lang.t("Intervention prévue", "Planned for")) } dd { (day(planned)) }
+                            dt { (lang.choose("Intervention prévue", "Planned for")) } dd { (day(planned)) }
                         }
-                        dt { (lang.t("Soutiens", "Supporters")) } dd { (report.supporters) }
-                        dt { (lang.t("Attribuée à", "Assigned to")) }
-                        dd { (task.assigned_to.as_ref().map_or(lang.t("personne", "nobody"), |s| s.name.as_str())) }
-                        dt { (lang.t("Position", "Location")) }
+                        dt { (lang.choose("Soutiens", "Supporters")) } dd { (report.supporters) }
+                        dt { (lang.choose("Attribuée à", "Assigned to")) }
+                        dd { (task.assigned_to.as_ref().map_or(lang.choose("personne", "nobody"), |s| s.name.as_str())) }
+                        dt { (lang.choose("Position", "Location")) }
                         dd { (format!("{:.5}, {:.5}", report.location.lat, report.location.lon)) }
                         @if let Some(original) = report.duplicate_of {
-                            dt { (lang.t("Doublon probable de", "Probable duplicate of")) }
+                            dt { (lang.choose("Doublon probable de", "Probable duplicate of")) }
                             dd { a href={ "/requests/" (original) } { (reference(original)) } }
                         }
                     }
-                    h2 { (lang.t("Texte du citoyen", "The citizen's text")) }
+                    h2 { (lang.choose("Texte du citoyen", "The citizen's text")) }
                     p { (report.text) }
                     @if !task.answers.is_empty() {
-                        h2 { (lang.t("Réponses aux questions", "Answers")) }
+                        h2 { (lang.choose("Réponses aux questions", "Answers")) }
                         dl.facts {
                             @for (code, answer) in &task.answers {
                                 @let question = category.and_then(|c| c.questions.iter().find(|q| &q.code == code));
-                                dt { (question.map_or(code.as_str(), |q| lang.of(&q.label))) }
+                                dt { (question.map_or(code.as_str(), |q| lang.pick(&q.label))) }
                                 dd { (answer_text(answer, question, lang)) }
                             }
                         }
                     }
                     @if !report.photos.is_empty() || !report.completion_photos.is_empty() {
-                        h2 { (lang.t("Photos", "Photos")) }
+                        h2 { (lang.choose("Photos", "Photos")) }
                         div.photos {
                             @for (i, sha) in report.photos.iter().chain(&report.completion_photos).enumerate() {
                                 a href={ "/requests/" (report.id) "/photos/" (sha) } {
-                                    img src={ "/requests/" (report.id) "/photos/" (sha) } alt={ (lang.t("Photo", "Photo")) " " (i + 1) };
+                                    img src={ "/requests/" (report.id) "/photos/" (sha) } alt={ (lang.choose("Photo", "Photo")) " " (i + 1) };
                                 }
                             }
                         }
                     }
                 }
                 section.panel aria-labelledby="thread" {
-                    h2 #thread { (lang.t("Échanges avec le citoyen", "Conversation with the citizen")) }
-                    @if task.thread.is_empty() { p { (lang.t("Aucun message.", "No message.")) } }
+                    h2 #thread { (lang.choose("Échanges avec le citoyen", "Conversation with the citizen")) }
+                    @if task.thread.is_empty() { p { (lang.choose("Aucun message.", "No message.")) } }
                     ol.thread {
                         @for message in &task.thread {
                             li.city[message.author == Author::City] {
                                 div.meta {
-                                    (match message.author { Author::City => lang.t("La ville", "The town"), Author::Citizen => lang.t("Le citoyen", "The citizen") })
+                                    (match message.author { Author::City => lang.choose("La ville", "The town"), Author::Citizen => lang.choose("Le citoyen", "The citizen") })
                                     " · " (when(message.at_ms))
                                 }
                                 (message.text)
@@ -356,7 +351,7 @@ fn render(
                         }
                     }
                     @if !task.notes.is_empty() {
-                        h2 { (lang.t("Notes internes", "Internal notes")) }
+                        h2 { (lang.choose("Notes internes", "Internal notes")) }
                         ol.thread {
                             @for note in &task.notes {
                                 li { div.meta { (note.author) " · " (when(note.at_ms)) } (note.text) }
@@ -365,13 +360,13 @@ fn render(
                     }
                 }
                 section.panel aria-labelledby="history" {
-                    h2 #history { (lang.t("Historique", "History")) }
+                    h2 #history { (lang.choose("Historique", "History")) }
                     table {
                         thead { tr {
-                            th scope="col" { (lang.t("Quand", "When")) }
-                            th scope="col" { (lang.t("Quoi", "What")) }
-                            th scope="col" { (lang.t("Qui", "Who")) }
-                            th scope="col" { (lang.t("Par", "Through")) }
+                            th scope="col" { (lang.choose("Quand", "When")) }
+                            th scope="col" { (lang.choose("Quoi", "What")) }
+                            th scope="col" { (lang.choose("Qui", "Who")) }
+                            th scope="col" { (lang.choose("Par", "Through")) }
                         } }
                         tbody {
                             @for entry in &task.log {
@@ -380,9 +375,9 @@ fn render(
                                     td {
                                         (action_name(&entry.action, lang))
                                         @if let Some(status) = entry.status { " → " (lang.pair(status_name(status))) }
-                                        @if let Some(detail) = &entry.detail { br; span.meta { (lang.of(detail)) } }
+                                        @if let Some(detail) = &entry.detail { br; span.meta { (lang.pick(detail)) } }
                                     }
-                                    td { (match &entry.actor { Actor::Citizen => lang.t("le citoyen", "the citizen"), Actor::Staff { name } => name.as_str(), Actor::System => lang.t("le serveur", "the server") }) }
+                                    td { (match &entry.actor { Actor::Citizen => lang.choose("le citoyen", "the citizen"), Actor::Staff { name } => name.as_str(), Actor::System => lang.choose("le serveur", "the server") }) }
                                     td { (channel_name(&entry.channel, lang)) }
                                 }
                             }
@@ -392,11 +387,11 @@ fn render(
             }
             div {
                 section.panel.actions aria-labelledby="actions" {
-                    h2 #actions { (lang.t("Actions", "Actions")) }
+                    h2 #actions { (lang.choose("Actions", "Actions")) }
                     (actions(staff, town, task, prefill))
                 }
                 section.panel aria-labelledby="where" {
-                    h2 #where { (lang.t("Sur la carte", "On the map")) }
+                    h2 #where { (lang.choose("Sur la carte", "On the map")) }
                     (map::svg(town, &[dot], lang))
                 }
             }
@@ -424,7 +419,7 @@ fn answer_text(answer: &Answer, question: Option<&Question>, lang: Lang) -> Stri
         options
             .iter()
             .find(|o| o.code == code)
-            .map_or(code, |o| lang.of(&o.label))
+            .map_or(code, |o| lang.pick(&o.label))
             .to_owned()
     };
     match answer {
@@ -458,7 +453,7 @@ fn action_name(action: &str, lang: Lang) -> &str {
         "citizen_reply" => ("Message du citoyen", "Message from the citizen"),
         other => return other,
     };
-    lang.t(fr, en)
+    lang.choose(fr, en)
 }
 
 fn channel_name(channel: &str, lang: Lang) -> &str {
@@ -468,7 +463,7 @@ fn channel_name(channel: &str, lang: Lang) -> &str {
         "server" => ("serveur", "server"),
         other => return other,
     };
-    lang.t(fr, en)
+    lang.choose(fr, en)
 }
 
 /// The forms of the actions the request's status allows this staff member.
@@ -493,103 +488,103 @@ fn actions(staff: &Staff, town: &Town, task: &Task, prefill: Option<String>) -> 
     let reply_field = |id: &str, required: bool| {
         html! {
             label for=(id) {
-                (lang.t("Réponse au citoyen", "Reply to the citizen"))
-                @if !required { " " span.meta { (lang.t("(vide : le modèle de la ville)", "(empty: the town's template)")) } }
+                (lang.choose("Réponse au citoyen", "Reply to the citizen"))
+                @if !required { " " span.meta { (lang.choose("(vide : le modèle de la ville)", "(empty: the town's template)")) } }
             }
             textarea id=(id) name="reply" required[required] {}
         }
     };
     let note_field = |id: &str| {
         html! {
-            label for=(id) { (lang.t("Note interne", "Internal note")) " " span.meta { (lang.t("(facultative)", "(optional)")) } }
+            label for=(id) { (lang.choose("Note interne", "Internal note")) " " span.meta { (lang.choose("(facultative)", "(optional)")) } }
             textarea id=(id) name="note" {}
         }
     };
     let open_now = relais_domain::status::is_open(report.status);
     html! {
         @if allows(&WorkflowAction::Acknowledge) {
-            (form("acknowledge", lang.t("Prendre en compte", "Acknowledge"), true, reply_field("ack-reply", false)))
+            (form("acknowledge", lang.choose("Prendre en compte", "Acknowledge"), true, reply_field("ack-reply", false)))
         }
         @if allows(&WorkflowAction::Schedule { for_ms: None }) {
-            (form("schedule", lang.t("Programmer une intervention", "Schedule"), false, html! {
-                label for="schedule-date" { (lang.t("Date prévue", "Planned date")) }
+            (form("schedule", lang.choose("Programmer une intervention", "Schedule"), false, html! {
+                label for="schedule-date" { (lang.choose("Date prévue", "Planned date")) }
                 input #schedule-date type="date" name="date" required;
                 (reply_field("schedule-reply", false))
             }))
         }
         @if allows(&WorkflowAction::Start) {
-            (form("start", lang.t("Commencer les travaux", "Start work"), false, note_field("start-note")))
+            (form("start", lang.choose("Commencer les travaux", "Start work"), false, note_field("start-note")))
         }
         @if allows(&WorkflowAction::Resolve { photos: Vec::new() }) {
-            (form("resolve", lang.t("Résoudre", "Resolve"), false, html! {
+            (form("resolve", lang.choose("Résoudre", "Resolve"), false, html! {
                 (reply_field("resolve-reply", false))
                 (note_field("resolve-note"))
             }))
         }
         @if allows(&WorkflowAction::Reject { reason: String::new() }) {
-            (form("reject", lang.t("Rejeter", "Reject"), false, html! {
-                label for="reject-reason" { (lang.t("Motif", "Reason")) }
+            (form("reject", lang.choose("Rejeter", "Reject"), false, html! {
+                label for="reject-reason" { (lang.choose("Motif", "Reason")) }
                 select #reject-reason name="reason" required {
                     @for reason in &town.catalogue.rejection_reasons {
-                        option value=(reason.code) { (lang.of(&reason.label)) }
+                        option value=(reason.code) { (lang.pick(&reason.label)) }
                     }
                 }
                 (reply_field("reject-reply", false))
             }))
         }
         @if allows(&WorkflowAction::Transfer { service: String::new() }) {
-            (form("transfer", lang.t("Transférer à un autre service", "Transfer to another service"), false, html! {
-                label for="transfer-service" { (lang.t("Service", "Service")) }
+            (form("transfer", lang.choose("Transférer à un autre service", "Transfer to another service"), false, html! {
+                label for="transfer-service" { (lang.choose("Service", "Service")) }
                 select #transfer-service name="service" required {
                     @for service in town.catalogue.services.iter().filter(|s| Some(&s.code) != report.service_code.as_ref()) {
-                        option value=(service.code) { (lang.of(&service.name)) }
+                        option value=(service.code) { (lang.pick(&service.name)) }
                     }
                 }
                 (note_field("transfer-note"))
             }))
         }
         @if allows(&WorkflowAction::MarkDuplicate { of: Uuid::nil() }) {
-            (form("mark_duplicate", lang.t("Marquer comme doublon", "Mark as a duplicate"), false, html! {
-                label for="duplicate-of" { (lang.t("Identifiant de la demande d'origine", "Id of the original request")) }
+            (form("mark_duplicate", lang.choose("Marquer comme doublon", "Mark as a duplicate"), false, html! {
+                label for="duplicate-of" { (lang.choose("Identifiant de la demande d'origine", "Id of the original request")) }
                 input #duplicate-of type="text" name="of" required value=(report.duplicate_of.map(|u| u.to_string()).unwrap_or_default());
                 (reply_field("duplicate-reply", false))
             }))
         }
         @if allows(&WorkflowAction::Assign { to: None }) {
-            (form("assign", lang.t("Attribuer", "Assign"), false, html! {
-                label for="assign-to" { (lang.t("À qui", "To whom")) }
+            (form("assign", lang.choose("Attribuer", "Assign"), false, html! {
+                label for="assign-to" { (lang.choose("À qui", "To whom")) }
                 @if may_dispatch(&staff.member) {
-                    input #assign-to type="email" name="to" placeholder=(lang.t("adresse e-mail (vide : personne)", "e-mail address (empty: nobody)"));
+                    input #assign-to type="email" name="to" placeholder=(lang.choose("adresse e-mail (vide : personne)", "e-mail address (empty: nobody)"));
                 } @else {
                     select #assign-to name="to" {
-                        option value="me" { (lang.t("Moi", "Me")) }
-                        option value="" { (lang.t("Personne", "Nobody")) }
+                        option value="me" { (lang.choose("Moi", "Me")) }
+                        option value="" { (lang.choose("Personne", "Nobody")) }
                     }
                 }
             }))
         }
         @if allows(&WorkflowAction::Reply) {
             form.template method="get" action={ "/requests/" (report.id) } {
-                label for="template" { (lang.t("Partir d'un modèle de la ville", "Start from a town template")) }
+                label for="template" { (lang.choose("Partir d'un modèle de la ville", "Start from a town template")) }
                 select #template name="template" {
                     @for (kind, status) in TEMPLATES {
                         option value=(kind.as_ref()) { (lang.pair(status_name(status))) }
                     }
                 }
                 " "
-                button type="submit" { (lang.t("Préparer la réponse", "Prepare the reply")) }
+                button type="submit" { (lang.choose("Préparer la réponse", "Prepare the reply")) }
             }
-            (form("reply", lang.t("Écrire au citoyen", "Write to the citizen"), !open_now || prefill.is_some(), html! {
-                label for="reply-text" { (lang.t("Réponse au citoyen", "Reply to the citizen")) }
+            (form("reply", lang.choose("Écrire au citoyen", "Write to the citizen"), !open_now || prefill.is_some(), html! {
+                label for="reply-text" { (lang.choose("Réponse au citoyen", "Reply to the citizen")) }
                 textarea #reply-text name="reply" required { (prefill.clone().unwrap_or_default()) }
             }))
-            (form("note", lang.t("Ajouter une note interne", "Add an internal note"), false, html! {
-                label for="note-text" { (lang.t("Note interne", "Internal note")) }
+            (form("note", lang.choose("Ajouter une note interne", "Add an internal note"), false, html! {
+                label for="note-text" { (lang.choose("Note interne", "Internal note")) }
                 textarea #note-text name="note" required {}
             }))
         }
         @if report.status == ReportStatus::Queued {
-            p { (lang.t("Aucune action possible.", "No action is possible.")) }
+            p { (lang.choose("Aucune action possible.", "No action is possible.")) }
         }
     }
 }

@@ -11,7 +11,7 @@ use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use sha2::{Digest, Sha256};
 
-use super::lang::Lang;
+use super::lang::{self, Lang};
 use crate::router::AppState;
 use crate::staff::sessions;
 use crate::token;
@@ -83,7 +83,7 @@ impl<DB: Database> FromRequestParts<AppState<DB>> for Staff {
         parts: &mut Parts,
         state: &AppState<DB>,
     ) -> Result<Self, Self::Rejection> {
-        let Ok(lang) = Lang::from_request_parts(parts, state).await;
+        let lang = lang::from_headers(&parts.headers);
         let jar = CookieJar::from_headers(&parts.headers);
         let Some(token) = jar.get(COOKIE).map(|c| c.value().to_owned()) else {
             return Err(LoginFirst.into_response());

@@ -332,7 +332,7 @@ impl Message {
                 Lang::Fr => format!("La ville n'a pas de zone « {code} »."),
                 Lang::En => format!("The town has no zone \"{code}\"."),
             },
-            Self::Localized(text) => lang.pick(text),
+            Self::Localized(text) => lang.pick(text).to_owned(),
         }
     }
 }

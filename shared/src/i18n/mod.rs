@@ -9,70 +9,16 @@ mod message;
 pub mod shell;
 mod words;
 
-use relais_protocol::LocalizedText;
-
 pub use message::Message;
 pub use words::*;
 
-/// The user's language. French is the default of a French town's app; any other device
-/// language falls back to English.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Lang {
-    #[default]
-    Fr,
-    En,
-}
-
-impl Lang {
-    /// From a BCP 47 tag such as `fr-FR` or `en_GB.UTF-8`; any other language is English.
-    pub fn from_tag(tag: &str) -> Self {
-        Self::recognise(tag).unwrap_or(Self::En)
-    }
-
-    /// The language of a tag, if the app speaks it.
-    pub fn recognise(tag: &str) -> Option<Self> {
-        let tag = tag.trim().to_ascii_lowercase();
-        if tag.starts_with("fr") {
-            Some(Self::Fr)
-        } else if tag.starts_with("en") {
-            Some(Self::En)
-        } else {
-            None
-        }
-    }
-
-    pub const fn code(self) -> &'static str {
-        match self {
-            Self::Fr => "fr",
-            Self::En => "en",
-        }
-    }
-
-    pub fn pick(self, text: &LocalizedText) -> String {
-        text.get(self.code()).to_owned()
-    }
-
-    const fn choose(self, fr: &'static str, en: &'static str) -> &'static str {
-        match self {
-            Self::Fr => fr,
-            Self::En => en,
-        }
-    }
-}
+pub use relais_domain::lang::Lang;
 
 #[cfg(test)]
 mod tests {
     use relais_protocol::ReportStatus;
 
     use super::*;
-
-    #[test]
-    fn language_tags_are_recognised() {
-        assert_eq!(Lang::from_tag("fr_FR.UTF-8"), Lang::Fr);
-        assert_eq!(Lang::from_tag("FR"), Lang::Fr);
-        assert_eq!(Lang::from_tag("en-GB"), Lang::En);
-        assert_eq!(Lang::from_tag("de"), Lang::En);
-    }
 
     #[test]
     fn every_message_differs_between_languages() {

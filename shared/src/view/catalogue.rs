@@ -45,14 +45,14 @@ impl QuestionView {
         };
         Self {
             code: question.code.clone(),
-            label: lang.pick(&question.label),
+            label: lang.pick(&question.label).to_owned(),
             kind: kind.into(),
             required: question.required,
             options: options
                 .iter()
                 .map(|o| ChoiceView {
                     code: o.code.clone(),
-                    label: lang.pick(&o.label),
+                    label: lang.pick(&o.label).to_owned(),
                 })
                 .collect(),
         }
@@ -65,14 +65,14 @@ pub(crate) fn categories(model: &Model, lang: Lang) -> Vec<CategoryView> {
             .iter()
             .map(|cat| CategoryView {
                 code: cat.code.clone(),
-                name: lang.pick(&cat.name),
+                name: lang.pick(&cat.name).to_owned(),
                 group: cat.group.clone(),
                 group_name: c
                     .groups
                     .iter()
                     .find(|g| g.code == cat.group)
-                    .map_or_else(String::new, |g| lang.pick(&g.name)),
-                service: lang.pick(&cat.service),
+                    .map_or_else(String::new, |g| lang.pick(&g.name).to_owned()),
+                service: lang.pick(&cat.service).to_owned(),
                 response_days: cat.response_days,
                 questions: cat
                     .questions

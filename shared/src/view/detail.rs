@@ -74,7 +74,7 @@ impl ReportDetailView {
                     change
                         .note
                         .clone()
-                        .or_else(|| change.detail.as_ref().map(|d| lang.pick(d))),
+                        .or_else(|| change.detail.as_ref().map(|d| lang.pick(d).to_owned())),
                     false,
                 )
             })
@@ -136,10 +136,11 @@ impl ReportDetailView {
                                 }
                                 _ => None,
                             })
-                            .map_or_else(|| choice.to_owned(), |o| lang.pick(&o.label))
+                            .map_or_else(|| choice.to_owned(), |o| lang.pick(&o.label).to_owned())
                     };
                     AnswerView {
-                        question: question.map_or_else(|| code.clone(), |q| lang.pick(&q.label)),
+                        question: question
+                            .map_or_else(|| code.clone(), |q| lang.pick(&q.label).to_owned()),
                         answer: match answer {
                             Answer::Text(text) => text.clone(),
                             Answer::Number(n) => n.to_string(),

@@ -67,7 +67,7 @@ impl DraftView {
                     .catalogue
                     .as_ref()?
                     .category(code)
-                    .map(|c| lang.pick(&c.name))
+                    .map(|c| lang.pick(&c.name).to_owned())
             }),
             lat: location.map(|p| p.lat),
             lon: location.map(|p| p.lon),
@@ -96,5 +96,7 @@ fn draft_service(draft: &DraftReport, model: &Model, lang: Lang) -> Option<Strin
     let catalogue = model.catalogue.as_ref()?;
     let (point, _) = draft.location?;
     let code = routing::service_for(catalogue, draft.category.as_deref()?, point)?;
-    catalogue.service(&code).map(|s| lang.pick(&s.name))
+    catalogue
+        .service(&code)
+        .map(|s| lang.pick(&s.name).to_owned())
 }

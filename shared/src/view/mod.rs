@@ -245,7 +245,7 @@ impl From<&Model> for ViewModel {
                 ActionState::Idle => ActionView::Idle,
                 ActionState::Saving => ActionView::Saving,
                 ActionState::Saved(saved) => {
-                    let reply_draft = saved.reply_draft.as_ref().map(|r| lang.pick(r));
+                    let reply_draft = saved.reply_draft.as_ref().map(|r| lang.pick(r).to_owned());
                     let mut message = crate::i18n::saved_message(lang, saved.kind);
                     if let Some(draft) = &reply_draft {
                         message.push('\n');

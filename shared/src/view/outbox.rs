@@ -56,7 +56,7 @@ impl OutboxItemView {
             OutboxState::Queued => ("queued", None, None),
             OutboxState::Rejected(r) => (
                 "rejected",
-                Some(lang.pick(&r.message)),
+                Some(lang.pick(&r.message).to_owned()),
                 Some(r.code.clone()),
             ),
         };
@@ -96,8 +96,12 @@ pub(crate) fn describe(op: &MutationOp, model: &Model, lang: Lang) -> Option<Str
             .rejection_reasons
             .iter()
             .find(|r| r.code == code)
-            .map(|r| lang.pick(&r.label))
-            .or_else(|| catalogue.service(code).map(|s| lang.pick(&s.name)))
+            .map(|r| lang.pick(&r.label).to_owned())
+            .or_else(|| {
+                catalogue
+                    .service(code)
+                    .map(|s| lang.pick(&s.name).to_owned())
+            })
     };
     let mut words = i18n::staff_change(lang, action, label);
     for (what, text) in [
@@ -138,7 +142,7 @@ impl ConflictView {
                 let last = r.history.last()?;
                 let label = i18n::status_label(last.status, lang);
                 Some(match &last.detail {
-                    Some(detail) => format!("{label} — {}", lang.pick(detail)),
+                    Some(detail) => format!("{label} — {}", lang.pick(detail).to_owned()),
                     None => label.to_owned(),
                 })
             }),

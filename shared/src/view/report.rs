@@ -67,14 +67,17 @@ impl ReportView {
             .catalogue
             .as_ref()
             .and_then(|c| c.category(&report.category))
-            .map_or_else(|| report.category.clone(), |c| lang.pick(&c.name));
+            .map_or_else(
+                || report.category.clone(),
+                |c| lang.pick(&c.name).to_owned(),
+            );
         let service = model
             .catalogue
             .as_ref()
             .and_then(|c| c.service(report.service_code.as_deref()?))
             .map(|s| &s.name)
             .or(report.service.as_ref())
-            .map(|s| lang.pick(s));
+            .map(|s| lang.pick(s).to_owned());
         let (status, status_label) = match &report.refusal {
             Some(_) => ("refused".to_owned(), i18n::refused_label(lang).to_owned()),
             None => (
@@ -93,7 +96,10 @@ impl ReportView {
             text: report.text.clone(),
             status,
             status_label,
-            refusal: report.refusal.as_ref().map(|r| lang.pick(&r.message)),
+            refusal: report
+                .refusal
+                .as_ref()
+                .map(|r| lang.pick(&r.message).to_owned()),
             mine: report.mine,
             created_at_ms: report.created_at_ms,
             version: report.version,

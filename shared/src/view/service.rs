@@ -44,8 +44,8 @@ pub(crate) fn services(model: &Model, lang: Lang) -> Vec<ServiceView> {
         .iter()
         .map(|s| ServiceView {
             id: s.id.clone(),
-            name: lang.pick(&s.name),
-            kind: lang.pick(&s.kind),
+            name: lang.pick(&s.name).to_owned(),
+            kind: lang.pick(&s.kind).to_owned(),
             address: s.address.clone(),
             lat: s.location.map(|p| p.lat),
             lon: s.location.map(|p| p.lon),

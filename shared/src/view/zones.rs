@@ -82,8 +82,8 @@ pub(crate) fn alerts(model: &Model, lang: Lang) -> Vec<AlertView> {
         .map(|a| AlertView {
             id: a.id.to_string(),
             zones: a.zones.clone(),
-            title: lang.pick(&a.title),
-            text: lang.pick(&a.text),
+            title: lang.pick(&a.title).to_owned(),
+            text: lang.pick(&a.text).to_owned(),
             starts_at_ms: a.starts_at_ms,
             ends_at_ms: a.ends_at_ms,
             current: a.starts_at_ms <= now,

@@ -55,7 +55,13 @@ pub fn flush(model: &mut Model) -> Command<Effect, Event> {
         .alerts
         .iter()
         .filter(|a| a.ends_at_ms > now_ms)
-        .map(|a| Notification::alert(a.id, lang.pick(&a.title), lang.pick(&a.text)));
+        .map(|a| {
+            Notification::alert(
+                a.id,
+                lang.pick(&a.title).to_owned(),
+                lang.pick(&a.text).to_owned(),
+            )
+        });
     Command::all(
         reports
             .chain(alerts)
@@ -73,7 +79,10 @@ fn of_report(model: &Model, old: &HeldReport, new: &HeldReport) -> Option<Notifi
         .catalogue
         .as_ref()
         .and_then(|c| c.category(&new.report.category))
-        .map_or_else(|| new.report.category.clone(), |c| lang.pick(&c.name));
+        .map_or_else(
+            || new.report.category.clone(),
+            |c| lang.pick(&c.name).to_owned(),
+        );
     let city_wrote = (city_messages(new).count() > city_messages(old).count())
         .then(|| city_messages(new).next_back())
         .flatten();
