@@ -11,6 +11,8 @@
 //! - storage: the [`Database`] trait (crate `relais-server-database`) and its SQLite backend
 //!   [`Sqlite`] (crate `relais-server-sqlite`).
 //! - [`directory`]: the directory of public services and its open-data importers.
+//! - `open311`: the Open311 GeoReport v2 front door for other civic software, over the same
+//!   rules.
 //! - [`town`]: each town's catalogue, routing and zones, held in memory for the rules.
 //! - `photos`: resumable, content-addressed photo uploads and the photo files; `account`: the
 //!   citizens' optional accounts (details checks, link codes).
@@ -29,6 +31,7 @@ mod handlers;
 mod launch;
 mod limits;
 mod metrics;
+mod open311;
 mod photos;
 pub mod reasons;
 mod router;
