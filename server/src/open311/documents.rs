@@ -195,3 +195,58 @@ pub struct Error {
     pub code: u16,
     pub description: String,
 }
+
+#[cfg(test)]
+mod tests {
+    use serde::de::DeserializeOwned;
+
+    use super::*;
+
+    /// A published example, read as this module's document: a field the specification has and
+    /// the document lacks would be refused (`deny_unknown_fields`), a field the document
+    /// requires and the specification lacks would be missing.
+    fn example<T: DeserializeOwned>(xml: &str) -> T {
+        quick_xml::de::from_str(xml).unwrap()
+    }
+
+    #[test]
+    fn the_specifications_examples_read_as_these_documents() {
+        let discovery: Discovery = example(include_str!("../../tests/open311/discovery.xml"));
+        assert_eq!(discovery.endpoints.endpoint.len(), 3);
+        assert_eq!(discovery.endpoints.endpoint[1].formats.format.len(), 2);
+        let services: Services = example(include_str!("../../tests/open311/services.xml"));
+        assert_eq!(services.service[0].service_code, "001");
+        assert_eq!(services.service[2].group.as_deref(), Some("street"));
+        let definition: ServiceDefinition =
+            example(include_str!("../../tests/open311/service_definition.xml"));
+        let attribute = &definition.attributes.attribute[0];
+        assert_eq!(attribute.datatype, "singlevaluelist");
+        assert_eq!(attribute.values.value[1].name, "Chrysler");
+        let created: ServiceRequests<Created> =
+            example(include_str!("../../tests/open311/post_requests.xml"));
+        assert_eq!(created.request[0].service_request_id, "293944");
+        let token: ServiceRequests<Token> = example(include_str!("../../tests/open311/tokens.xml"));
+        assert_eq!(token.request[0].token, "12345");
+        let requests: ServiceRequests<Request> =
+            example(include_str!("../../tests/open311/requests.xml"));
+        assert_eq!(requests.request.len(), 2);
+        assert_eq!(requests.request[0].status, "closed");
+        assert!((requests.request[0].long + 122.465_114_5).abs() < 1e-9);
+        let errors: Errors = example(include_str!("../../tests/open311/errors.xml"));
+        assert_eq!(errors.error[0].code, 403);
+        let updates: Updates = example(include_str!(
+            "../../tests/open311/servicerequestupdates.xml"
+        ));
+        assert_eq!(
+            updates.request_update[0].description.as_deref(),
+            Some("This is a note")
+        );
+    }
+
+    #[test]
+    fn a_foreign_field_is_refused() {
+        let foreign = "<errors><error><code>400</code><description>x</description>\
+                       <severity>high</severity></error></errors>";
+        assert!(quick_xml::de::from_str::<Errors>(foreign).is_err());
+    }
+}

@@ -256,9 +256,10 @@ pub fn w3c(ms: i64) -> String {
     })
 }
 
-/// A W3C date-time (with its offset) in milliseconds since the Unix epoch.
+/// A W3C date-time (with its offset) in milliseconds since the Unix epoch. A `+` offset that
+/// reached the query string unescaped reads as a space: it is taken as the `+` it was.
 pub fn parse_w3c(text: &str) -> Option<i64> {
-    DateTime::parse_from_rfc3339(text.trim())
+    DateTime::parse_from_rfc3339(&text.trim().replace(' ', "+"))
         .ok()
         .map(|d| d.timestamp_millis())
 }
@@ -286,6 +287,10 @@ mod tests {
         assert_eq!(w3c(1_271_252_258_000), "2010-04-14T13:37:38Z");
         assert_eq!(
             parse_w3c("2010-04-14T06:37:38-07:00"),
+            Some(1_271_252_258_000)
+        );
+        assert_eq!(
+            parse_w3c("2010-04-14T15:37:38 02:00"),
             Some(1_271_252_258_000)
         );
         assert_eq!(parse_w3c("2010-04-14"), None);
