@@ -136,14 +136,17 @@ async fn resource<DB: Database>(
     }
 }
 
-/// `POST requests` (form-encoded).
+/// `POST requests` (form-encoded; arguments in the query string count too, as some clients
+/// put `jurisdiction_id` or `api_key` there).
 async fn post_resource<DB: Database>(
     State(state): State<AppState<DB>>,
     Path(file): Path<String>,
+    RawQuery(query): RawQuery,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let call = match Call::read(&file, &body, &headers) {
+    let arguments = [query.unwrap_or_default().as_bytes(), b"&", &body].concat();
+    let call = match Call::read(&file, &arguments, &headers) {
         Ok(call) => call,
         Err(refused) => return refused,
     };
