@@ -221,10 +221,11 @@ pub fn statuses(filter: &str) -> Option<Vec<ReportStatus>> {
     )
 }
 
-/// The status of FixMyStreet's `servicerequestupdates` extension closest to a Relais status.
+/// The status of FixMyStreet's `servicerequestupdates` extension closest to a Relais status
+/// (FixMyStreet reads `open` as its `confirmed`, which is also what it calls a reopened report).
 pub const fn extension_status(status: ReportStatus) -> &'static str {
     match status {
-        ReportStatus::Queued | ReportStatus::Received => "open",
+        ReportStatus::Queued | ReportStatus::Received | ReportStatus::Reopened => "open",
         ReportStatus::Acknowledged => "investigating",
         ReportStatus::Scheduled => "action_scheduled",
         ReportStatus::InProgress => "in_progress",
@@ -232,7 +233,6 @@ pub const fn extension_status(status: ReportStatus) -> &'static str {
         ReportStatus::Rejected => "no_further_action",
         ReportStatus::Transferred => "internal_referral",
         ReportStatus::Duplicate => "duplicate",
-        ReportStatus::Reopened => "reopen",
     }
 }
 
