@@ -13,6 +13,9 @@ use serde_json::{Value, json};
 
 const PASSWORD: &str = "un mot de passe solide";
 
+/// A form's `(name, value)` pairs.
+type Form = Vec<(String, String)>;
+
 /// Every element path of an XML document (`services/service/service_code`), root included.
 fn xml_paths(xml: &str) -> BTreeSet<String> {
     let mut reader = quick_xml::Reader::from_str(xml);
@@ -372,7 +375,7 @@ async fn bad_input_is_answered_with_the_specifications_errors_and_changes_nothin
     let (lat, long) = (PARIS.0.to_string(), PARIS.1.to_string());
     let (far_lat, far_long) = (OUTSIDE.0.to_string(), OUTSIDE.1.to_string());
     let good = |extra: &[(&'static str, &'static str)]| {
-        let mut form: Vec<(String, String)> = vec![
+        let mut form: Form = vec![
             ("api_key".into(), key.clone()),
             ("jurisdiction_id".into(), "demo".into()),
             ("service_code".into(), CATEGORY.into()),
@@ -388,7 +391,8 @@ async fn bad_input_is_answered_with_the_specifications_errors_and_changes_nothin
         }
         form
     };
-    let cases: Vec<(Vec<(String, String)>, u16, &str)> = vec![
+    // (the form, the status expected, words its description holds)
+    let cases: Vec<(Form, u16, &str)> = vec![
         (good(&[("api_key", "o311_wrong")]), 403, "api_key"),
         (good(&[("api_key", "")]), 403, "api_key"),
         (

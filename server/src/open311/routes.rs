@@ -49,15 +49,32 @@ struct Call {
     language: &'static str,
 }
 
+/// A call refused before it started, to answer in the format asked (XML when that is unknown).
+struct Refused {
+    failure: Failure,
+    format: Format,
+    language: &'static str,
+}
+
+impl Refused {
+    fn answer(&self) -> Response {
+        self.failure.answer(self.format, self.language)
+    }
+}
+
 impl Call {
-    fn read(file: &str, encoded: &[u8], headers: &HeaderMap) -> Result<Self, Response> {
+    fn read(file: &str, encoded: &[u8], headers: &HeaderMap) -> Result<Self, Refused> {
         let params = Params::parse(encoded);
         let language = params.as_ref().map_or_else(
             |_| Params::default().language(headers),
             |p| p.language(headers),
         );
         let Some((name, format)) = Format::split(file) else {
-            return Err(Failure::unknown_resource().answer(Format::Xml, language));
+            return Err(Refused {
+                failure: Failure::unknown_resource(),
+                format: Format::Xml,
+                language,
+            });
         };
         match params {
             Ok(params) => Ok(Self {
@@ -66,7 +83,11 @@ impl Call {
                 params,
                 language,
             }),
-            Err(failure) => Err(failure.answer(format, language)),
+            Err(failure) => Err(Refused {
+                failure,
+                format,
+                language,
+            }),
         }
     }
 
@@ -101,7 +122,7 @@ async fn resource<DB: Database>(
 ) -> Response {
     let call = match Call::read(&file, query.unwrap_or_default().as_bytes(), &headers) {
         Ok(call) => call,
-        Err(refused) => return refused,
+        Err(refused) => return refused.answer(),
     };
     match call.name.as_str() {
         "discovery" => call.answer("discovery", Ok(discovery(&headers, call.language))),
@@ -148,7 +169,7 @@ async fn post_resource<DB: Database>(
     let arguments = [query.unwrap_or_default().as_bytes(), b"&", &body].concat();
     let call = match Call::read(&file, &arguments, &headers) {
         Ok(call) => call,
-        Err(refused) => return refused,
+        Err(refused) => return refused.answer(),
     };
     let form = headers
         .get(header::CONTENT_TYPE)
@@ -186,7 +207,7 @@ async fn definition<DB: Database>(
 ) -> Response {
     let call = match Call::read(&file, query.unwrap_or_default().as_bytes(), &headers) {
         Ok(call) => call,
-        Err(refused) => return refused,
+        Err(refused) => return refused.answer(),
     };
     let definition = async {
         let town = call.town(&state).await?;
@@ -207,7 +228,7 @@ async fn request<DB: Database>(
 ) -> Response {
     let call = match Call::read(&file, query.unwrap_or_default().as_bytes(), &headers) {
         Ok(call) => call,
-        Err(refused) => return refused,
+        Err(refused) => return refused.answer(),
     };
     let request = async {
         let town = call.town(&state).await?;
@@ -229,7 +250,7 @@ async fn token<DB: Database>(
 ) -> Response {
     let call = match Call::read(&file, query.unwrap_or_default().as_bytes(), &headers) {
         Ok(call) => call,
-        Err(refused) => return refused,
+        Err(refused) => return refused.answer(),
     };
     let token = async {
         let town = call.town(&state).await?;
