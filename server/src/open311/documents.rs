@@ -100,13 +100,13 @@ pub struct Attribute {
 #[serde(deny_unknown_fields)]
 pub struct Values {
     #[serde(default)]
-    pub value: Vec<Value>,
+    pub value: Vec<ListValue>,
 }
 
-/// An option of a list attribute.
+/// An option of a list attribute (a `<value>`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Value {
+pub struct ListValue {
     pub key: String,
     pub name: String,
 }

@@ -96,10 +96,9 @@ fn spark(value: Value) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::open311::documents::Values;
-    use crate::open311::documents::{Attribute, Attributes, ServiceDefinition, Value as Option_};
+    use crate::open311::documents::{Attribute, Attributes, ListValue, ServiceDefinition, Values};
 
-    fn definition(options: Vec<Option_>) -> ServiceDefinition {
+    fn definition(options: Vec<ListValue>) -> ServiceDefinition {
         ServiceDefinition {
             service_code: "DMV66".into(),
             attributes: Attributes {
@@ -119,7 +118,7 @@ mod tests {
 
     #[test]
     fn json_follows_the_spark_convention_and_xml_keeps_the_wrappers() {
-        let document = definition(vec![Option_ {
+        let document = definition(vec![ListValue {
             key: "123".into(),
             name: "Ford".into(),
         }]);

@@ -13,7 +13,7 @@ use relais_protocol::{Answer, Category, LocalizedText, PublicReport, QuestionKin
 use relais_server_database::RequestUpdate;
 
 use super::documents::{
-    Attribute, Attributes, Request, Service, ServiceDefinition, Services, Update, Value, Values,
+    Attribute, Attributes, ListValue, Request, Service, ServiceDefinition, Services, Update, Values,
 };
 use super::error::Failure;
 use crate::town::Town;
@@ -81,7 +81,7 @@ pub fn definition(category: &Category, language: &str) -> ServiceDefinition {
                 values: Values {
                     value: options
                         .iter()
-                        .map(|option| Value {
+                        .map(|option| ListValue {
                             key: option.code.clone(),
                             name: option.label.get(language).to_owned(),
                         })
