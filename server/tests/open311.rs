@@ -693,3 +693,65 @@ async fn a_request_filed_through_open311_is_a_report_like_any_other() {
     assert_eq!(definition["attributes"][0]["values"], json!([]));
     server.stop().await;
 }
+
+#[tokio::test]
+async fn the_towns_replies_reach_only_the_application_that_filed_the_request() {
+    let server = TestServer::start().await;
+    let filer = issue_key(&server, "FixMyStreet");
+    let other = issue_key(&server, "Autre appli");
+    let id = file(&server, &filer, "Matelas devant le 12").await;
+    let staff = supervisor(&server).await;
+    for (base_version, action, reply) in [
+        (1, "acknowledge", "Nous passons demain."),
+        (2, "reply", "L'équipe est en route."),
+    ] {
+        let response = server
+            .client
+            .post(server.url(&format!("/v1/demo/staff/reports/{id}/actions")))
+            .bearer_auth(&staff)
+            .json(
+                &json!({"base_version": base_version, "action": {"type": action},
+                          "reply": reply}),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "{action}");
+    }
+    let updates = |key: Option<String>| {
+        let (server, id) = (&server, id.as_str());
+        async move {
+            let key = key.map(|k| format!("&api_key={k}")).unwrap_or_default();
+            let (status, _, body) = get(
+                server,
+                &format!("/open311/v2/servicerequestupdates.json?jurisdiction_id=demo{key}"),
+            )
+            .await;
+            assert_eq!(status, 200, "{body}");
+            let updates: Value = serde_json::from_str(&body).unwrap();
+            updates
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|u| {
+                    assert_eq!(u["service_request_id"], id);
+                    (
+                        u["status"].as_str().unwrap().to_owned(),
+                        u["description"].as_str().unwrap().to_owned(),
+                    )
+                })
+                .collect::<Vec<_>>()
+        }
+    };
+    let investigating = |text: &str| ("investigating".to_owned(), text.to_owned());
+    assert_eq!(
+        updates(Some(filer)).await,
+        [
+            investigating("Nous passons demain."),
+            investigating("L'équipe est en route.")
+        ]
+    );
+    assert_eq!(updates(Some(other)).await, [investigating("Acknowledged")]);
+    assert_eq!(updates(None).await, [investigating("Acknowledged")]);
+    server.stop().await;
+}
