@@ -14,6 +14,8 @@
 //! - [`analysis`]: the town's dashboards computed from its data (the importance–performance
 //!   analysis of its public services).
 //! - `backoffice`: the staff's web pages, served by this server over the same staff operations.
+//! - `open311`: the Open311 GeoReport v2 front door for other civic software, over the same
+//!   rules.
 //! - [`town`]: each town's catalogue, routing and zones, held in memory for the rules.
 //! - `photos`: resumable, content-addressed photo uploads and the photo files; `account`: the
 //!   citizens' optional accounts (details checks, link codes).
@@ -34,6 +36,7 @@ mod handlers;
 mod launch;
 mod limits;
 mod metrics;
+mod open311;
 mod photos;
 pub mod reasons;
 mod router;

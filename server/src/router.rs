@@ -88,6 +88,7 @@ pub fn router<DB: Database>(state: AppState<DB>) -> Router {
         )
         .route("/v1/{tenant}/staff/alerts", post(v1::staff::alert::<DB>))
         .route("/metrics", get(handlers::metrics::get::<DB>))
+        .merge(crate::open311::routes::<DB>())
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(|request: &Request| {

@@ -1,5 +1,6 @@
-//! Bearer tokens: a device's (generated once at registration) and a staff member's web session
-//! (at login); shown once, stored only as a hash.
+//! Bearer tokens: a device's (generated once at registration), a staff member's web session (at
+//! login) and a third-party application's Open311 api key (issued by the town's admin); shown
+//! once, stored only as a hash.
 
 use sha2::{Digest, Sha256};
 
@@ -18,6 +19,11 @@ impl BearerToken {
     /// A staff web session's token, as `rss_` + hex of 32 random bytes.
     pub fn session() -> Self {
         Self::generate("rss")
+    }
+
+    /// An Open311 application's api key, as `o311_` + hex of 32 random bytes.
+    pub fn api_key() -> Self {
+        Self::generate("o311")
     }
 
     fn generate(prefix: &str) -> Self {

@@ -8,6 +8,7 @@
 
 pub mod facts;
 pub mod listing;
+pub mod open311;
 pub mod records;
 pub mod scope;
 pub mod staff;
@@ -21,6 +22,7 @@ use uuid::Uuid;
 
 pub use facts::{Facts, FactsQuery, NearbyQuery, NearbyReport, RecordedMutation, ReportFacts};
 pub use listing::{ActivityQuery, Assignee, InboxPage, InboxQuery, RequestDates, ServiceRating};
+pub use open311::{ApiKeyRecord, NewApiKey, RequestQuery, RequestUpdate, UpdateQuery};
 pub use records::{
     AccountRecord, DeviceRecord, DirectoryImport, LinkOutcome, NewDevice, StaffMember, StoredPhoto,
     TenantSummary, TokenHash, UploadProgress, UploadState, ZoneShape,
@@ -367,6 +369,39 @@ pub trait Database: Clone + Send + Sync + 'static {
         device: &DeviceRecord,
         now_ms: i64,
     ) -> impl Future<Output = DbResult<relais_protocol::account::Export>> + Send;
+
+    /// Stores an Open311 api key with the citizen device its application files requests as, in
+    /// one transaction. `false`, and nothing written, for an unknown tenant.
+    fn add_api_key(&self, key: NewApiKey) -> impl Future<Output = DbResult<bool>> + Send;
+
+    /// The device of `tenant` the holder of the api key whose hash is `key` files requests as,
+    /// unless the key was revoked.
+    fn api_key(
+        &self,
+        tenant: &str,
+        key: TokenHash,
+    ) -> impl Future<Output = DbResult<Option<DeviceRecord>>> + Send;
+
+    /// The api keys of `tenant`, oldest first.
+    fn api_keys(&self, tenant: &str) -> impl Future<Output = DbResult<Vec<ApiKeyRecord>>> + Send;
+
+    /// Revokes the api key of `tenant` whose id is `id`, and its device, at once. Whether there
+    /// was such a key, not yet revoked.
+    fn revoke_api_key(
+        &self,
+        tenant: &str,
+        id: Uuid,
+        at_ms: i64,
+    ) -> impl Future<Output = DbResult<bool>> + Send;
+
+    /// The ids of the requests (reports) matching `query`, newest received first.
+    fn request_ids(&self, query: RequestQuery) -> impl Future<Output = DbResult<Vec<Uuid>>> + Send;
+
+    /// The updates of `query.tenant`'s requests in its period, oldest first.
+    fn request_updates(
+        &self,
+        query: UpdateQuery,
+    ) -> impl Future<Output = DbResult<Vec<RequestUpdate>>> + Send;
 
     /// Deletes the caller's identity in one transaction: its account and devices (their tokens
     /// stop working), supports (the reports' counts drop and are re-stamped) and current ratings;

@@ -21,6 +21,7 @@ mod facts;
 mod inbox;
 mod json;
 mod migrate;
+mod open311;
 mod photos;
 #[cfg(test)]
 mod plans;
@@ -38,11 +39,12 @@ use std::time::Duration;
 
 use relais_protocol::{Catalogue, Directory, FollowedZone, PublicReport, PublicService, Task};
 use relais_server_database::{
-    AccountRecord, ActivityQuery, ChangePage, Database, DbError, DbResult, DeviceListing,
-    DeviceRecord, DirectoryImport, EnrolmentRecord, Facts, FactsQuery, InboxPage, InboxQuery,
-    LinkOutcome, NearbyQuery, NearbyReport, NewDevice, NewEnrolment, NewStaff, Plan, Position,
-    RequestDates, Scope, ServiceRating, StaffAccount, StaffChange, StaffMember, StoredPhoto,
-    TenantSummary, TokenHash, TownDefinition, UploadProgress, UploadState, ZoneShape,
+    AccountRecord, ActivityQuery, ApiKeyRecord, ChangePage, Database, DbError, DbResult,
+    DeviceListing, DeviceRecord, DirectoryImport, EnrolmentRecord, Facts, FactsQuery, InboxPage,
+    InboxQuery, LinkOutcome, NearbyQuery, NearbyReport, NewApiKey, NewDevice, NewEnrolment,
+    NewStaff, Plan, Position, RequestDates, RequestQuery, RequestUpdate, Scope, ServiceRating,
+    StaffAccount, StaffChange, StaffMember, StoredPhoto, TenantSummary, TokenHash, TownDefinition,
+    UpdateQuery, UploadProgress, UploadState, ZoneShape,
 };
 use rusqlite::{Connection, OpenFlags};
 use tracing::instrument;
@@ -518,6 +520,42 @@ impl Database for Sqlite {
         let device = device.clone();
         self.read(move |conn| export::export(conn, &device, now_ms))
             .await
+    }
+
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = %key.device.tenant))]
+    async fn add_api_key(&self, key: NewApiKey) -> DbResult<bool> {
+        self.write(move |conn| open311::add_key(conn, &key)).await
+    }
+
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = %tenant))]
+    async fn api_key(&self, tenant: &str, key: TokenHash) -> DbResult<Option<DeviceRecord>> {
+        let tenant = tenant.to_owned();
+        self.read(move |conn| open311::device(conn, &tenant, key))
+            .await
+    }
+
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = %tenant))]
+    async fn api_keys(&self, tenant: &str) -> DbResult<Vec<ApiKeyRecord>> {
+        let tenant = tenant.to_owned();
+        self.read(move |conn| open311::keys(conn, &tenant)).await
+    }
+
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = %tenant))]
+    async fn revoke_api_key(&self, tenant: &str, id: Uuid, at_ms: i64) -> DbResult<bool> {
+        let tenant = tenant.to_owned();
+        self.write(move |conn| open311::revoke_key(conn, &tenant, id, at_ms))
+            .await
+    }
+
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = %query.tenant))]
+    async fn request_ids(&self, query: RequestQuery) -> DbResult<Vec<Uuid>> {
+        self.read(move |conn| open311::request_ids(conn, &query))
+            .await
+    }
+
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = %query.tenant))]
+    async fn request_updates(&self, query: UpdateQuery) -> DbResult<Vec<RequestUpdate>> {
+        self.read(move |conn| open311::updates(conn, &query)).await
     }
 
     #[instrument(skip_all, err(level = "warn"), fields(tenant = %device.tenant))]

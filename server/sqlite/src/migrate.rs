@@ -38,6 +38,10 @@ pub(super) const MIGRATIONS: &[(&str, &str)] = &[
         "20261202200000_town_at_work",
         include_str!("../migrations/20261202200000_town_at_work.sql"),
     ),
+    (
+        "20261203100000_open311",
+        include_str!("../migrations/20261203100000_open311.sql"),
+    ),
 ];
 
 /// Applies the pending migrations (atomically) and returns how many were applied. Refuses a

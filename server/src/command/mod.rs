@@ -17,6 +17,7 @@ mod devices;
 mod enrol_agent;
 mod enrolments;
 mod import_directory;
+mod open311_keys;
 mod routing;
 mod services;
 mod staff;
@@ -27,6 +28,7 @@ pub use devices::Devices;
 pub use enrol_agent::EnrolAgent;
 pub use enrolments::Enrolments;
 pub use import_directory::ImportDirectory;
+pub use open311_keys::Open311Keys;
 pub use routing::Routing;
 pub use services::Services;
 pub use staff::Staff;
@@ -55,6 +57,8 @@ pub enum Command {
     Alert(Alert),
     /// Import a directory of public services from open-data files (CSV or GeoJSON) and exit.
     ImportDirectory(ImportDirectory),
+    /// Open311 api keys of third-party applications: add (prints the key once), list, revoke.
+    Open311Keys(Open311Keys),
 }
 
 impl Command {
@@ -70,6 +74,7 @@ impl Command {
             Self::Services(task) => task.run(settings).await,
             Self::Alert(task) => task.run(settings).await,
             Self::ImportDirectory(task) => task.run(settings).await,
+            Self::Open311Keys(task) => task.run(settings).await,
         }
     }
 }

@@ -8,8 +8,10 @@
 //! routing, probable duplicates), `lifecycle` (`add_note`, `support_report`,
 //! `confirm_resolution`), `rating` (`rate_service`), `follows` (`follow_zone`,
 //! `unfollow_zone`) and `staff` (`staff_action`, `change_status`, decided by
-//! [`crate::staff::workflow`]).
+//! [`crate::staff::workflow`]). `direct` applies one citizen's mutation that comes through
+//! another front door than a device's push (Open311), with the same judgement.
 
+mod direct;
 mod filing;
 mod follows;
 mod lifecycle;
@@ -35,10 +37,31 @@ use crate::clock::now_ms;
 use crate::reasons;
 use crate::town::{Town, Towns};
 
+pub use direct::apply;
+
 /// How far back an open report counts as a probable duplicate of a new one: 30 days.
 pub const DUPLICATE_WINDOW_MS: i64 = 30 * DAY_MS;
 
 const DAY_MS: i64 = 24 * 60 * 60 * 1000;
+
+/// Through which front door a citizen's mutation came: written into the report and its history
+/// (`channel`), so that the town knows where its requests come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// A device's push.
+    Device,
+    /// A third-party application, through the Open311 front door.
+    Open311,
+}
+
+impl Source {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Device => "device",
+            Self::Open311 => "open311",
+        }
+    }
+}
 
 /// Why a push was not carried out.
 #[derive(Debug, thiserror::Error)]
@@ -234,6 +257,7 @@ pub fn decide(
     let mut judge = Judge {
         device,
         town,
+        source: Source::Device,
         now_ms,
         facts,
         filed: Vec::new(),
@@ -311,6 +335,7 @@ fn replayed(outcome: &Outcome) -> Outcome {
 struct Judge<'a> {
     device: &'a DeviceRecord,
     town: &'a Town,
+    source: Source,
     now_ms: i64,
     /// The facts read; `facts.reports` is updated by the batch's mutations, and holds the
     /// reports it files.

@@ -124,7 +124,7 @@ impl Judge<'_> {
                 status,
                 status_changed: !fixed,
                 actor: ActorRecord::Citizen(citizen),
-                channel: "device".to_owned(),
+                channel: self.source.as_str().to_owned(),
                 device: Some(device),
                 detail: None,
             },
