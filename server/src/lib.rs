@@ -20,6 +20,7 @@
 mod account;
 mod auth;
 mod clock;
+mod connections;
 pub mod command;
 pub mod directory;
 pub mod enrolment;
@@ -28,6 +29,7 @@ mod extract;
 mod handlers;
 mod launch;
 mod limits;
+mod lock;
 mod metrics;
 mod photos;
 pub mod reasons;
@@ -43,7 +45,7 @@ pub mod town;
 pub use launch::{Server, launch, open_database, shutdown_signal};
 pub use relais_server_database::{Database, DbError, DbResult};
 pub use relais_server_sqlite::Sqlite;
-pub use settings::{Cli, LogFormat, Settings};
+pub use settings::{Cli, Connections, LogFormat, Settings};
 
 #[cfg(test)]
 mod tests;

@@ -3,6 +3,8 @@
 
 use std::sync::Arc;
 
+use sha2::{Digest, Sha256};
+
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
 use axum::routing::{get, post};
@@ -28,6 +30,8 @@ pub struct AppState<DB> {
     pub towns: Towns,
     pub metrics: Arc<Metrics>,
     pub photos: PhotoStore,
+    /// The SHA-256 of the bearer token `GET /metrics` requires, if one is set.
+    pub metrics_token: Option<[u8; 32]>,
 }
 
 impl<DB: Database> AppState<DB> {
@@ -38,6 +42,16 @@ impl<DB: Database> AppState<DB> {
             metrics: Arc::default(),
             limits: Arc::default(),
             photos,
+            metrics_token: None,
+        }
+    }
+
+    /// Serves `/metrics` only to requests bearing `token` (public when `None`).
+    #[must_use]
+    pub fn with_metrics_token(self, token: Option<&str>) -> Self {
+        Self {
+            metrics_token: token.map(|t| Sha256::digest(t.as_bytes()).into()),
+            ..self
         }
     }
 }

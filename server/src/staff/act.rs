@@ -132,7 +132,7 @@ pub async fn publish_alert<DB: Database>(
     ];
     if texts
         .iter()
-        .any(|t| relais_domain::text::check(t, relais_protocol::mutation::MAX_TEXT_CHARS).is_err())
+        .any(|t| relais_domain::text::clean(t, relais_protocol::mutation::MAX_TEXT_CHARS).is_err())
         || alert.ends_at_ms <= alert.starts_at_ms
     {
         return Ok(Err(reasons::invalid_text(

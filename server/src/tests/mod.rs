@@ -3,6 +3,7 @@
 
 mod catalogue;
 mod citizen;
+mod fuzz;
 mod workflow;
 
 use std::collections::HashMap;

@@ -6,6 +6,7 @@
 //! concerns is read from the store, [`at`] once the clock has answered.
 
 use relais_domain::answers::{self, AnswerProblem};
+use relais_domain::ranges;
 use relais_domain::text::{self, TextProblem};
 use relais_domain::zones::{ZoneGeometry, ZoneMap};
 use relais_protocol::{
@@ -134,6 +135,11 @@ pub fn at(
     held: Option<&HeldReport>,
     now_ms: i64,
 ) -> Result<(), Message> {
+    // Every change is stamped with the device's clock: a clock the server would refuse (set to
+    // 1970, or far ahead) is said now, not after the sync.
+    if !ranges::is_time(now_ms) {
+        return Err(Message::InvalidTime);
+    }
     if let Action::Reapply { mutation_id } = action {
         // Another copy of this intent may have applied it again meanwhile.
         return match model.outbox.get(*mutation_id) {
@@ -161,7 +167,7 @@ fn report(model: &Model, draft: &Draft) -> Result<(), Message> {
     let category = catalogue
         .category(&draft.category)
         .ok_or_else(|| Message::UnknownCategory(draft.category.clone()))?;
-    if !draft.location.is_valid() {
+    if !ranges::is_point(&draft.location) {
         return Err(Message::InvalidLocation);
     }
     if !inside_town(catalogue, draft.location.lon, draft.location.lat) {
@@ -181,10 +187,13 @@ fn report(model: &Model, draft: &Draft) -> Result<(), Message> {
 }
 
 pub(crate) fn text_ok(text: &str) -> Result<(), Message> {
-    text::check(text, MAX_TEXT_CHARS).map_err(|problem| match problem {
-        TextProblem::Empty => Message::EmptyText,
-        TextProblem::TooLong { max } => Message::TextTooLong { max },
-    })
+    text::clean(text, MAX_TEXT_CHARS)
+        .map(|_| ())
+        .map_err(|problem| match problem {
+            TextProblem::Empty => Message::EmptyText,
+            TextProblem::TooLong { max } => Message::TextTooLong { max },
+            TextProblem::Control => Message::TextControl,
+        })
 }
 
 /// Whether the point is in a zone of the town. A catalogue without outlines accepts every
