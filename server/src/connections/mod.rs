@@ -75,6 +75,7 @@ pub async fn serve(
             () = &mut shutdown => break,
         };
         let _ = stream.set_nodelay(true);
+        let header_timeout = Duration::from_secs(limits.header_timeout);
         let service = ServiceBuilder::new()
             .map_request(move |mut request: hyper::Request<Incoming>| {
                 // What `into_make_service_with_connect_info` would give: the limits of
@@ -87,15 +88,24 @@ pub async fn serve(
             .layer(RequestBodyTimeoutLayer::new(body_timeout))
             .map_request(|request: hyper::Request<TimeoutBody<Incoming>>| request.map(Body::new))
             .service(app.clone());
-        let connection = builder
-            .serve_connection_with_upgrades(
-                TokioIo::new(JsonErrors::new(stream)),
-                TowerToHyperService::new(service),
-            )
-            .into_owned();
-        let connection = graceful.watch(connection);
+        let (builder, watcher) = (builder.clone(), graceful.watcher());
         tokio::spawn(async move {
-            if let Err(error) = connection.await {
+            // Hyper's header timer starts once it knows the protocol, which it learns from the
+            // first bytes: a client that sends none is cut here.
+            let mut first = [0; 1];
+            if !matches!(
+                tokio::time::timeout(header_timeout, stream.peek(&mut first)).await,
+                Ok(Ok(1..))
+            ) {
+                return;
+            }
+            let connection = builder
+                .serve_connection_with_upgrades(
+                    TokioIo::new(JsonErrors::new(stream)),
+                    TowerToHyperService::new(service),
+                )
+                .into_owned();
+            if let Err(error) = watcher.watch(connection).await {
                 tracing::debug!(%error, "connection ended");
             }
             drop(permit);
