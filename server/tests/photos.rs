@@ -251,7 +251,7 @@ async fn a_chunk_that_does_not_match_its_checksum_is_400_and_not_kept() {
         .patch(server.url(&format!("/v1/demo/uploads/{sha}")))
         .bearer_auth(&device.token)
         .header("upload-offset", "0")
-        .header("upload-length", "1000")
+        .header("upload-length", photo.len().to_string())
         .header(
             "upload-checksum",
             format!("sha256 {}", sha256_hex(b"other bytes")),
@@ -444,7 +444,7 @@ async fn malformed_uploads_are_400() {
             &sha,
             CHUNK,
             photo.len() + 1,
-            &photo[CHUNK..],
+            &photo[CHUNK..2 * CHUNK],
         )
         .await;
     assert_eq!(error(response, 400).await["error"], "malformed_request");
@@ -456,7 +456,7 @@ async fn malformed_uploads_are_400() {
             &sha,
             CHUNK,
             CHUNK + 5,
-            &photo[CHUNK..],
+            &photo[CHUNK..2 * CHUNK],
         )
         .await;
     assert_eq!(error(response, 400).await["error"], "malformed_request");
