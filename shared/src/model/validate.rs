@@ -51,16 +51,11 @@ pub fn action(model: &Model, action: &Action) -> Result<(), Message> {
                 || !RATING_RANGE.contains(&rating.importance)
             {
                 Err(Message::InvalidRating)
-            } else if rating
-                .comment
-                .as_ref()
-                .is_some_and(|c| c.chars().count() > MAX_COMMENT_CHARS)
-            {
-                Err(Message::TextTooLong {
-                    max: MAX_COMMENT_CHARS,
-                })
             } else {
-                Ok(())
+                match rating.comment.as_deref().map(str::trim) {
+                    Some(comment) if !comment.is_empty() => text_within(comment, MAX_COMMENT_CHARS),
+                    _ => Ok(()),
+                }
             }
         }
         Action::Follow { zone, .. } => match &model.catalogue {
@@ -187,7 +182,13 @@ fn report(model: &Model, draft: &Draft) -> Result<(), Message> {
 }
 
 pub(crate) fn text_ok(text: &str) -> Result<(), Message> {
-    text::clean(text, MAX_TEXT_CHARS)
+    text_within(text, MAX_TEXT_CHARS)
+}
+
+/// Whether `text` is a text the server will keep (see [`relais_domain::text`]), of at most
+/// `max` characters.
+fn text_within(text: &str, max: usize) -> Result<(), Message> {
+    text::clean(text, max)
         .map(|_| ())
         .map_err(|problem| match problem {
             TextProblem::Empty => Message::EmptyText,
