@@ -190,7 +190,14 @@ fn escape_sequences_from_the_network_never_reach_the_terminal() {
     let server = Server::start(free_port());
     let phone = registered(&server);
     let out = phone.run(&[
-        "report", "--category", CATEGORY, "--lat", "48.8566", "--lon", "2.3522", "--text",
+        "report",
+        "--category",
+        CATEGORY,
+        "--lat",
+        "48.8566",
+        "--lon",
+        "2.3522",
+        "--text",
         "Matelas",
     ]);
     assert_eq!(out.status.code(), Some(0), "{out:?}");

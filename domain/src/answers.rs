@@ -167,7 +167,11 @@ mod tests {
         let with = |t: &str| check(&q, &answers(&[("what", Answer::Text(t.into()))]));
         assert_eq!(problem(with("un vélo")), None);
         for bad in ["  ", "\u{200B}", "\u{1b}[31m", "a\u{202E}b"] {
-            assert_eq!(problem(with(bad)), Some(("what".into(), "invalid")), "{bad:?}");
+            assert_eq!(
+                problem(with(bad)),
+                Some(("what".into(), "invalid")),
+                "{bad:?}"
+            );
         }
     }
 }

@@ -22,7 +22,16 @@ mod tests {
     fn codes_are_short_lowercase_slugs() {
         assert!(is_code("demo"));
         assert!(is_code("oullins-pierre-benite-69"));
-        for bad in ["", "Demo", "a b", "../x", "é", "x/y", "a?b", &"a".repeat(49)] {
+        for bad in [
+            "",
+            "Demo",
+            "a b",
+            "../x",
+            "é",
+            "x/y",
+            "a?b",
+            &"a".repeat(49),
+        ] {
             assert!(!is_code(bad), "{bad:?}");
         }
     }

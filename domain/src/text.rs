@@ -141,7 +141,12 @@ mod tests {
 
     #[test]
     fn invisible_only_texts_are_empty() {
-        for text in ["\u{200B}", " \u{200B}\u{FEFF}\u{2060} ", "\u{00AD}\u{3164}", "\u{E0041}"] {
+        for text in [
+            "\u{200B}",
+            " \u{200B}\u{FEFF}\u{2060} ",
+            "\u{00AD}\u{3164}",
+            "\u{E0041}",
+        ] {
             assert_eq!(clean(text, 100), Err(TextProblem::Empty), "{text:?}");
         }
         // One visible character among them is a text.

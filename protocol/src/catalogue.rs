@@ -182,8 +182,12 @@ pub enum QuestionKind {
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         integer: bool,
     },
-    SingleChoice { options: Vec<Choice> },
-    MultiChoice { options: Vec<Choice> },
+    SingleChoice {
+        options: Vec<Choice>,
+    },
+    MultiChoice {
+        options: Vec<Choice>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

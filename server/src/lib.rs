@@ -20,8 +20,8 @@
 mod account;
 mod auth;
 mod clock;
-mod connections;
 pub mod command;
+mod connections;
 pub mod directory;
 pub mod enrolment;
 mod error;

@@ -39,8 +39,9 @@ impl DataLock {
                 data_dir.display(),
                 path.display()
             ),
-            Err(TryLockError::Error(error)) => Err(error)
-                .with_context(|| format!("could not lock {}", path.display())),
+            Err(TryLockError::Error(error)) => {
+                Err(error).with_context(|| format!("could not lock {}", path.display()))
+            }
         }
     }
 }

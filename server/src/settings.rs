@@ -59,11 +59,21 @@ pub struct Settings {
 pub struct Connections {
     /// Seconds a client has to send a request's headers; also how long an idle keep-alive
     /// connection waits for its next request before it is closed.
-    #[arg(long, value_name = "SECS", default_value_t = 10, env = "RELAIS_HEADER_TIMEOUT")]
+    #[arg(
+        long,
+        value_name = "SECS",
+        default_value_t = 10,
+        env = "RELAIS_HEADER_TIMEOUT"
+    )]
     pub header_timeout: u64,
 
     /// Seconds a client has to send each part of a request's body (a stalled upload is cut).
-    #[arg(long, value_name = "SECS", default_value_t = 30, env = "RELAIS_BODY_TIMEOUT")]
+    #[arg(
+        long,
+        value_name = "SECS",
+        default_value_t = 30,
+        env = "RELAIS_BODY_TIMEOUT"
+    )]
     pub body_timeout: u64,
 
     /// Connections served at once; beyond, new ones wait in the system's queue.
@@ -87,7 +97,10 @@ impl std::fmt::Debug for Connections {
             .field("header_timeout", &self.header_timeout)
             .field("body_timeout", &self.body_timeout)
             .field("max_connections", &self.max_connections)
-            .field("metrics_token", &self.metrics_token.as_ref().map(|_| "<redacted>"))
+            .field(
+                "metrics_token",
+                &self.metrics_token.as_ref().map(|_| "<redacted>"),
+            )
             .finish()
     }
 }

@@ -151,7 +151,12 @@ async fn metrics_are_served_only_with_their_token_when_one_is_set() {
 
     // Without a token, as before: public.
     let server = TestServer::start().await;
-    let response = server.client.get(server.url("/metrics")).send().await.unwrap();
+    let response = server
+        .client
+        .get(server.url("/metrics"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 200);
     server.stop().await;
 }
@@ -228,13 +233,21 @@ async fn an_over_long_url_gets_a_json_error() {
             "{len}: {}",
             &answer[..answer.len().min(200)]
         );
-        assert!(answer.contains("content-type: application/json"), "{answer}");
+        assert!(
+            answer.contains("content-type: application/json"),
+            "{answer}"
+        );
         let body = answer.split("\r\n\r\n").nth(1).unwrap_or_default();
         let body: serde_json::Value = serde_json::from_str(body).unwrap();
         assert_eq!(body["error"], "malformed_request", "{body}");
     }
     // The server goes on answering.
-    let response = server.client.get(server.url("/healthz")).send().await.unwrap();
+    let response = server
+        .client
+        .get(server.url("/healthz"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 200);
     server.stop().await;
 }

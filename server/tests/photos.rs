@@ -332,7 +332,10 @@ async fn photos_with_metadata_scripts_or_appended_bytes_are_415_and_not_kept() {
     appended.extend(b"<?php system($_GET['c']); ?>");
     for (name, photo) in [
         ("camera original", madrid),
-        ("script", b"\xFF\xD8\xFF\xE0<?php system($_GET['c']); ?>".to_vec()),
+        (
+            "script",
+            b"\xFF\xD8\xFF\xE0<?php system($_GET['c']); ?>".to_vec(),
+        ),
         ("appended script", appended),
     ] {
         let sha = sha256_hex(&photo);
@@ -341,14 +344,24 @@ async fn photos_with_metadata_scripts_or_appended_bytes_are_415_and_not_kept() {
             let end = (start + CHUNK).min(photo.len());
             last = Some(
                 server
-                    .patch_upload("demo", &device.token, &sha, start, photo.len(), &photo[start..end])
+                    .patch_upload(
+                        "demo",
+                        &device.token,
+                        &sha,
+                        start,
+                        photo.len(),
+                        &photo[start..end],
+                    )
                     .await,
             );
         }
         let body = error(last.unwrap(), 415).await;
         assert_eq!(body["error"], "unsupported_media", "{name}: {body}");
         assert_eq!(body["reason"]["code"], "invalid_photo", "{name}: {body}");
-        assert!(body["reason"]["message"]["fr"].as_str().is_some(), "{name}: {body}");
+        assert!(
+            body["reason"]["message"]["fr"].as_str().is_some(),
+            "{name}: {body}"
+        );
         assert_eq!(
             server.upload_status("demo", &device.token, &sha).await,
             (0, false),

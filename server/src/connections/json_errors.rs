@@ -37,8 +37,7 @@ impl<S> JsonErrors<S> {
 /// The JSON response standing for hyper's bare `head`, if it is one of hyper's own errors.
 fn rewrite(head: &[u8]) -> Option<Vec<u8>> {
     let text = std::str::from_utf8(head).ok()?;
-    if !text.ends_with("\r\n\r\n") || !text.to_ascii_lowercase().contains("content-length: 0\r\n")
-    {
+    if !text.ends_with("\r\n\r\n") || !text.to_ascii_lowercase().contains("content-length: 0\r\n") {
         return None;
     }
     let status = text.strip_prefix("HTTP/1.1 ")?.get(..3)?;

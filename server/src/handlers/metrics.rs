@@ -12,10 +12,7 @@ use crate::error::ApiFailure;
 use crate::router::AppState;
 use relais_server_database::Database;
 
-pub async fn get<DB: Database>(
-    State(state): State<AppState<DB>>,
-    headers: HeaderMap,
-) -> Response {
+pub async fn get<DB: Database>(State(state): State<AppState<DB>>, headers: HeaderMap) -> Response {
     if let Some(expected) = state.metrics_token {
         let given = headers
             .get(AUTHORIZATION)

@@ -16,7 +16,9 @@ use relais_protocol::{Reason, upload::MAX_PHOTO_EDGE};
 pub enum PhotoRefusal {
     #[error("the photo is not a whole JPEG: {0}")]
     NotJpeg(String),
-    #[error("the photo carries a metadata segment (0xFF{0:02X}): send it through the photo pipeline")]
+    #[error(
+        "the photo carries a metadata segment (0xFF{0:02X}): send it through the photo pipeline"
+    )]
     Metadata(u8),
     #[error("the photo is not a baseline JPEG (frame 0xFF{0:02X})")]
     NotBaseline(u8),
@@ -116,7 +118,11 @@ mod tests {
             "gps_nikon_d3100_genoa_small.jpg",
             "gps_iphone6_madrid_3264x2448.jpg",
         ] {
-            assert_eq!(check(&photo(name)), Err(PhotoRefusal::Metadata(0xE1)), "{name}");
+            assert_eq!(
+                check(&photo(name)),
+                Err(PhotoRefusal::Metadata(0xE1)),
+                "{name}"
+            );
         }
     }
 

@@ -128,7 +128,9 @@ fn place(town: &Town, mutations: &[Mutation]) -> Vec<Vec<String>> {
     mutations
         .iter()
         .map(|mutation| match &mutation.op {
-            MutationOp::CreateReport { location, .. } if relais_domain::ranges::is_point(location) => {
+            MutationOp::CreateReport { location, .. }
+                if relais_domain::ranges::is_point(location) =>
+            {
                 town.locate(location.lon, location.lat)
             }
             _ => Vec::new(),

@@ -17,6 +17,8 @@ use uuid::Uuid;
 use super::{CATEGORY, Fixture, PARIS};
 use crate::sync::push::PushError;
 
+/// How many cases a target runs: a quarter of `PROPTEST_CASES` (64 of proptest's default 256),
+/// so CI stays fast and a long run is one variable away.
 fn config() -> Config {
     Config {
         cases: Config::default().cases / 4,
@@ -184,9 +186,9 @@ fn op() -> impl Strategy<Value = MutationOp> {
     ]
 }
 
-/// Runs `cases` of `strategy` through `check`, and prints how many ran in how long (the figure
-/// the CI report quotes).
-fn run<S: Strategy>(
+/// Runs the fuzz target `name`: [`config`]'s cases of `strategy` through `check`, then prints
+/// how many ran in how long (with `--nocapture`), and panics with the smallest failing input.
+pub(crate) fn run<S: Strategy>(
     name: &str,
     strategy: S,
     check: impl Fn(S::Value) -> Result<(), TestCaseError>,
@@ -235,12 +237,7 @@ fn arbitrary_bytes_and_json_never_panic_the_push_decoder() {
         Just("created_at_ms"),
     ];
     let object = prop::collection::btree_map(field, value, 0..6).prop_map(|fields| {
-        serde_json::Value::Object(
-            fields
-                .into_iter()
-                .map(|(k, v)| (k.to_owned(), v))
-                .collect(),
-        )
+        serde_json::Value::Object(fields.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
     });
     run(
         "push decoding (json)",
@@ -283,7 +280,10 @@ fn hostile_batches_are_answered_and_store_only_clean_in_range_reports() {
             OR text GLOB '*[' || char(1,2,3,4,5,6,7,8,11,12,13,14,15,16,17,18,19,20,21,22,23,
                 24,25,26,27,28,29,30,31,127,8238,8294,8295,8296,8297) || ']*'",
     );
-    assert_eq!(bad, 0, "reports stored out of range or with control characters");
+    assert_eq!(
+        bad, 0,
+        "reports stored out of range or with control characters"
+    );
 }
 
 /// Pushes `ops` from a new device: every mutation gets an answer, and the reports table grows
@@ -338,7 +338,10 @@ async fn the_probe_s_values_are_refused_and_change_nothing() {
     let ops = [
         (create(-1, None, "Matelas"), "invalid_time"),
         (create(i64::MAX, None, "Matelas"), "invalid_time"),
-        (create(1_700_000_000_000, Some(1e308), "Matelas"), "invalid_location"),
+        (
+            create(1_700_000_000_000, Some(1e308), "Matelas"),
+            "invalid_location",
+        ),
         (create(1_700_000_000_000, None, "\u{1b}[2J"), "invalid_text"),
         (create(1_700_000_000_000, None, "\u{200B}"), "invalid_text"),
     ];

@@ -3,7 +3,7 @@
 
 mod catalogue;
 mod citizen;
-mod fuzz;
+pub(crate) mod fuzz;
 mod workflow;
 
 use std::collections::HashMap;

@@ -220,9 +220,8 @@ pub fn fake_jpeg(len: usize, seed: u8) -> Vec<u8> {
     // Noise at quality 90 takes about 2.5 bytes a pixel: start below, grow until long enough.
     let mut height = u32::try_from(len / (2048 * 3)).unwrap().clamp(1, 2048);
     loop {
-        let image = image::RgbImage::from_fn(2048, height, |_, _| {
-            image::Rgb([noise(), noise(), noise()])
-        });
+        let image =
+            image::RgbImage::from_fn(2048, height, |_, _| image::Rgb([noise(), noise(), noise()]));
         let mut out = Vec::new();
         image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 90)
             .encode_image(&image)

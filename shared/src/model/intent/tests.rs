@@ -2,16 +2,14 @@
 //! not registered, a citizen's and a staff member's: the core must answer with a state the shell
 //! can show, never panic (a panic would cross the FFI boundary and kill the app).
 //!
-//! A property test on stable Rust (proptest): `PROPTEST_CASES` scales the number of cases (the
-//! default runs a quarter of proptest's 256, so the suite stays fast).
+//! A property test on stable Rust (proptest), with [`fuzz_config`]'s number of cases.
 
 use proptest::prelude::*;
-use proptest::test_runner::Config;
 
 use super::{AnswerInput, AnswerValue, DraftIntent, Intent, StaffActionInput};
 use crate::model::{
     lists::{Position, ReportQuery, WorkQuery},
-    testing::{CATEGORY, Harness, SERVER, ServerOracle, agent},
+    testing::{CATEGORY, Harness, SERVER, ServerOracle, agent, fuzz_config},
 };
 
 /// Strings a shell could pass: empty, huge, arbitrary Unicode, escape sequences, URLs without a
@@ -62,7 +60,10 @@ fn picture() -> impl Strategy<Value = String> {
         Just("/nonexistent/photo.jpg".to_owned()),
         Just("/tmp".to_owned()),
         Just(fixture("empty.jpg", &[])),
-        Just(fixture("garbage.jpg", b"\xFF\xD8\xFF<?php system($_GET['c']); ?>")),
+        Just(fixture(
+            "garbage.jpg",
+            b"\xFF\xD8\xFF<?php system($_GET['c']); ?>"
+        )),
         Just(fixture("cut.jpg", &genoa()[..4000])),
         Just(photos_dir("gps_nikon_d3100_genoa_small.jpg")),
     ]
@@ -304,15 +305,8 @@ fn run(device: Device, intents: Vec<Intent>) {
     }
 }
 
-fn config() -> Config {
-    Config {
-        cases: Config::default().cases / 4,
-        ..Config::default()
-    }
-}
-
 proptest! {
-    #![proptest_config(config())]
+    #![proptest_config(fuzz_config())]
 
     #[test]
     fn no_intent_sequence_panics(
@@ -338,8 +332,15 @@ fn a_server_address_without_a_scheme_is_refused_in_words() {
         enrolment_code: None,
     });
     assert!(!h.has_http(), "{:?}", h.waiting());
-    let problem = h.view().registration_problem.expect("a registration problem");
-    assert!(problem.message.contains("127.0.0.1:8080"), "{}", problem.message);
+    let problem = h
+        .view()
+        .registration_problem
+        .expect("a registration problem");
+    assert!(
+        problem.message.contains("127.0.0.1:8080"),
+        "{}",
+        problem.message
+    );
     assert!(!problem.unreachable);
 }
 

@@ -5,15 +5,12 @@
 //! answer as a protocol failure, or keeps what it can, and its view stays computable.
 //! `PROPTEST_CASES` scales the cases (a quarter of proptest's 256 by default).
 
-use std::time::Instant;
-
 use crux_http::protocol::{HttpResponse, HttpResult};
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestRunner};
 use serde_json::Value;
 
 use crate::model::Intent;
-use crate::model::testing::{Harness, SERVER, ServerOracle, ok_json};
+use crate::model::testing::{Harness, SERVER, ServerOracle, fuzz, ok_json};
 
 /// A replacement for one value of an answer.
 fn hostile() -> impl Strategy<Value = Value> {
@@ -102,29 +99,9 @@ fn edits() -> impl Strategy<Value = Vec<(usize, Value)>> {
     prop::collection::vec((any::<usize>(), hostile()), 1..4)
 }
 
-fn run<S: Strategy>(name: &str, strategy: S, check: impl Fn(S::Value)) {
-    let mut runner = TestRunner::new(Config {
-        cases: Config::default().cases / 4,
-        ..Config::default()
-    });
-    let started = Instant::now();
-    let result = runner.run(&strategy, |value| {
-        check(value);
-        Ok(())
-    });
-    eprintln!(
-        "fuzz target {name}: {} cases in {:.2?}",
-        runner.config().cases,
-        started.elapsed()
-    );
-    if let Err(error) = result {
-        panic!("{name}: {error}");
-    }
-}
-
 #[test]
 fn a_hostile_catalogue_or_directory_never_crashes_the_device() {
-    run("catalogue and directory decoding", edits(), |edits| {
+    fuzz("catalogue and directory decoding", edits(), |edits| {
         let mut server = ServerOracle::default();
         let mut h = Harness::new();
         h.send(Intent::Register {
@@ -149,12 +126,13 @@ fn a_hostile_catalogue_or_directory_never_crashes_the_device() {
             photos: Vec::new(),
         });
         let _ = h.view();
+        Ok(())
     });
 }
 
 #[test]
 fn a_hostile_pull_page_never_crashes_the_device() {
-    run("pull page decoding", edits(), |edits| {
+    fuzz("pull page decoding", edits(), |edits| {
         let mut server = ServerOracle::default();
         let mut neighbour = Harness::registered(&mut server);
         neighbour.file("Matelas");
@@ -180,6 +158,7 @@ fn a_hostile_pull_page_never_crashes_the_device() {
         // The next sync, with honest answers, completes.
         h.sync(&mut server);
         let _ = h.view();
+        Ok(())
     });
 }
 
@@ -189,5 +168,8 @@ fn mutations_reach_every_place_of_an_answer() {
     let mut all = Vec::new();
     places(&serde_json::from_slice(body).unwrap(), "", &mut all);
     assert_eq!(all, ["", "/a", "/a/0", "/a/1", "/a/1/b", "/c"]);
-    assert_eq!(mutated(body, &[(4, Value::from(7))]), br#"{"a":[1,{"b":7}],"c":null}"#);
+    assert_eq!(
+        mutated(body, &[(4, Value::from(7))]),
+        br#"{"a":[1,{"b":7}],"c":null}"#
+    );
 }
