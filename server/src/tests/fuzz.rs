@@ -374,3 +374,36 @@ async fn the_probe_s_values_are_refused_and_change_nothing() {
         1
     );
 }
+
+/// An alert's texts are texts like any other (refused with an escape, kept in NFC), its dates
+/// instants of this century.
+#[tokio::test]
+async fn alerts_are_clean_and_dated_in_range() {
+    use crate::staff::act::{AlertRequest, publish_alert};
+    use relais_protocol::LocalizedText;
+    let fixture = Fixture::demo().await;
+    let alert = |title: &str, starts_at_ms: i64| AlertRequest {
+        zones: vec!["75104".into()],
+        title: LocalizedText::new(title, "Works"),
+        text: LocalizedText::new("Rue fermée", "Street closed"),
+        starts_at_ms,
+        ends_at_ms: 1_800_100_000_000,
+    };
+    let publish = |request| publish_alert(&fixture.db, &fixture.towns, None, "demo", request);
+    let refused = publish(alert("\u{1b}[5mTravaux", 1_800_000_000_000))
+        .await
+        .unwrap()
+        .unwrap_err();
+    assert_eq!(refused.code, "invalid_text");
+    let refused = publish(alert("Travaux", -1)).await.unwrap().unwrap_err();
+    assert_eq!(refused.code, "invalid_time");
+    assert_eq!(fixture.count("SELECT COUNT(*) FROM alerts"), 0);
+    publish(alert("Travaux cha\u{302}teau", 1_800_000_000_000))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        fixture.count("SELECT COUNT(*) FROM alerts WHERE title_fr = 'Travaux château'"),
+        1
+    );
+}
