@@ -231,3 +231,32 @@ fn escape_sequences_from_the_network_never_reach_the_terminal() {
         assert!(printed.contains("PAYÉ"), "{args:?}: {printed:?}");
     }
 }
+
+/// A server address without a scheme panicked inside the core (issue 9): now a refusal in the
+/// user's language, exit 1, nothing saved.
+#[test]
+fn a_server_address_without_a_scheme_is_refused_in_words() {
+    let phone = Phone::new();
+    let out = phone.run_lang(
+        "fr",
+        &["init", "--server", "127.0.0.1:8080", "--tenant", "demo"],
+    );
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(
+        stderr(&out).contains("n'est pas l'adresse d'un serveur"),
+        "{out:?}"
+    );
+    let out = phone.run(&[
+        "init",
+        "--server",
+        "http://127.0.0.1:1",
+        "--tenant",
+        "../admin",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(
+        stderr(&out).contains("is not the code of a town"),
+        "{out:?}"
+    );
+    assert_eq!(phone.run(&["reports"]).status.code(), Some(5));
+}
