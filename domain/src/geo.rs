@@ -101,7 +101,9 @@ mod tests {
             (f64::NEG_INFINITY, f64::NAN),
         ] {
             let _ = cell(lat, lon);
-            assert!(cells_within(lat, lon, 250.0).len() <= 16);
+            // A few rows of at most a hundred columns (longitude degrees widen near the poles).
+            let cells = cells_within(lat, lon, 250.0).len();
+            assert!(cells < 1_000, "{lat}, {lon}: {cells}");
         }
         let huge = cells_within(48.85, 2.35, 1e300);
         assert!(huge.len() < 20_000, "{}", huge.len());
