@@ -14,13 +14,15 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+use output::err;
+
 fn main() -> ExitCode {
     let cli = command::Cli::parse();
     match cli.run() {
         Ok(code) => code,
         Err(e) if output::is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("relais: {e:#}");
+            err!("relais: {e:#}");
             ExitCode::FAILURE
         }
     }

@@ -181,3 +181,82 @@ fn a_device_whose_account_was_deleted_from_another_starts_again() {
     tablet.ok(&["sync"]);
     assert_eq!(tablet.json(&["outbox", "--json"]), Value::Array(vec![]));
 }
+
+/// A text as it came from the network (the local store holds what the server sent), carrying
+/// a terminal escape that clears the screen and paints red, and a direction override: the
+/// shell prints it neutralised, in every output (lines, JSON, the timeline).
+#[test]
+fn escape_sequences_from_the_network_never_reach_the_terminal() {
+    let server = Server::start(free_port());
+    let phone = registered(&server);
+    let out = phone.run(&[
+        "report",
+        "--category",
+        CATEGORY,
+        "--lat",
+        "48.8566",
+        "--lon",
+        "2.3522",
+        "--text",
+        "Matelas",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let hostile = "\u{1b}[2J\u{1b}[31mPAYÉ\u{202E}gnp.exe";
+    let db = rusqlite::Connection::open(phone.data().join("relais.db")).unwrap();
+    let changed = db
+        .execute(
+            "UPDATE reports SET body = json_set(body, '$.text', ?1)",
+            [hostile],
+        )
+        .unwrap();
+    assert_eq!(changed, 1);
+    drop(db);
+    let id = phone.json(&["reports", "--json"])[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for args in [
+        vec!["reports"],
+        vec!["reports", "--json"],
+        vec!["timeline", id.as_str()],
+    ] {
+        let out = phone.run(&args);
+        let printed = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(!printed.contains('\u{1b}'), "{args:?}: {printed:?}");
+        assert!(!printed.contains('\u{202E}'), "{args:?}: {printed:?}");
+        assert!(printed.contains("PAYÉ"), "{args:?}: {printed:?}");
+    }
+}
+
+/// A server address without a scheme panicked inside the core (issue 9): now a refusal in the
+/// user's language, exit 1, nothing saved.
+#[test]
+fn a_server_address_without_a_scheme_is_refused_in_words() {
+    let phone = Phone::new();
+    let out = phone.run_lang(
+        "fr",
+        &["init", "--server", "127.0.0.1:8080", "--tenant", "demo"],
+    );
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(
+        stderr(&out).contains("n'est pas l'adresse d'un serveur"),
+        "{out:?}"
+    );
+    let out = phone.run(&[
+        "init",
+        "--server",
+        "http://127.0.0.1:1",
+        "--tenant",
+        "../admin",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(
+        stderr(&out).contains("is not the code of a town"),
+        "{out:?}"
+    );
+    assert_eq!(phone.run(&["reports"]).status.code(), Some(5));
+}

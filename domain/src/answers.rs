@@ -1,9 +1,12 @@
 //! Answers to a category's extra questions: each names a question of the category and fits its
-//! kind, and every required question is answered.
+//! kind (a visible text, a number in range, offered choices), and every required question is
+//! answered.
 
 use std::collections::BTreeMap;
 
-use relais_protocol::{Answer, Question};
+use relais_protocol::{Answer, Question, QuestionKind, mutation::MAX_TEXT_CHARS};
+
+use crate::{ranges, text};
 
 /// Why a set of answers is refused.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -26,7 +29,7 @@ pub fn check<'q>(
         let Some(question) = questions.iter().find(|q| q.code == *code) else {
             return Err((code.clone(), AnswerProblem::UnknownQuestion));
         };
-        if !question.accepts(answer) {
+        if !fits(question, answer) {
             return Err((code.clone(), AnswerProblem::Invalid(question)));
         }
     }
@@ -36,6 +39,22 @@ pub fn check<'q>(
     {
         Some(question) => Err((question.code.clone(), AnswerProblem::Missing(question))),
         None => Ok(()),
+    }
+}
+
+/// Whether `answer` is of its question's kind: a text [`text::clean`] accepts, a number
+/// [`ranges::is_number`] accepts (whole for a count), offered choices only.
+fn fits(question: &Question, answer: &Answer) -> bool {
+    match (&question.kind, answer) {
+        (QuestionKind::Text, Answer::Text(t)) => text::clean(t, MAX_TEXT_CHARS).is_ok(),
+        (QuestionKind::Number { integer }, Answer::Number(n)) => ranges::is_number(*n, *integer),
+        (QuestionKind::SingleChoice { options }, Answer::Choice(c)) => {
+            options.iter().any(|o| &o.code == c)
+        }
+        (QuestionKind::MultiChoice { options }, Answer::Choices(cs)) => {
+            !cs.is_empty() && cs.iter().all(|c| options.iter().any(|o| &o.code == c))
+        }
+        _ => false,
     }
 }
 
@@ -61,7 +80,7 @@ mod tests {
             Question {
                 code: "count".into(),
                 label: LocalizedText::new("Nombre", "Count"),
-                kind: QuestionKind::Number,
+                kind: QuestionKind::Number { integer: true },
                 required: false,
             },
         ]
@@ -118,5 +137,41 @@ mod tests {
             )),
             Some(("colour".into(), "unknown"))
         );
+    }
+
+    #[test]
+    fn a_count_is_a_whole_non_negative_number() {
+        let q = questions();
+        let small = ("size", Answer::Choice("small".into()));
+        for (n, ok) in [
+            (3.0, true),
+            (0.0, true),
+            (-1.0, false),
+            (2.5, false),
+            (1e308, false),
+            (f64::NAN, false),
+        ] {
+            let result = check(&q, &answers(&[small.clone(), ("count", Answer::Number(n))]));
+            assert_eq!(problem(result).is_none(), ok, "{n}");
+        }
+    }
+
+    #[test]
+    fn a_text_answer_is_a_clean_text() {
+        let q = vec![Question {
+            code: "what".into(),
+            label: LocalizedText::new("Quoi", "What"),
+            kind: QuestionKind::Text,
+            required: true,
+        }];
+        let with = |t: &str| check(&q, &answers(&[("what", Answer::Text(t.into()))]));
+        assert_eq!(problem(with("un vélo")), None);
+        for bad in ["  ", "\u{200B}", "\u{1b}[31m", "a\u{202E}b"] {
+            assert_eq!(
+                problem(with(bad)),
+                Some(("what".into(), "invalid")),
+                "{bad:?}"
+            );
+        }
     }
 }

@@ -28,11 +28,15 @@ pub fn cell(lat: f64, lon: f64) -> i64 {
     key(row, col)
 }
 
-/// Every cell that may hold a point within `radius_m` of (`lat`, `lon`): the cells of the
+/// The largest radius [`cells_within`] covers: the lookup is at street scale, and a radius of
+/// thousands of kilometres (a mistyped setting) would list millions of cells.
+pub const MAX_LOOKUP_RADIUS_M: f64 = 10_000.0;
+
+/// Every cell that may hold a point within `radius_m` (at most [`MAX_LOOKUP_RADIUS_M`]) of (`lat`, `lon`): the cells of the
 /// bounding box of the circle, with a 5% margin. A pole or an antimeridian is not handled (no town
 /// sits there).
 pub fn cells_within(lat: f64, lon: f64, radius_m: f64) -> Vec<i64> {
-    let around = Around::new(lat, lon, radius_m);
+    let around = Around::new(lat, lon, radius_m.min(MAX_LOOKUP_RADIUS_M));
     let (row_min, col_min) = row_col(around.lat_min, around.lon_min);
     let (row_max, col_max) = row_col(around.lat_max, around.lon_max);
     (row_min..=row_max)
@@ -71,9 +75,11 @@ impl Around {
 fn row_col(lat: f64, lon: f64) -> (i64, i64) {
     // Truncation is intended: a cell is the floor of the coordinate over the cell size, and
     // valid coordinates stay far from i64's range.
+    // Out-of-range coordinates (a hostile server's, a broken GPS's) are clamped onto the
+    // globe, so the key never overflows; NaN lands in cell 0.
     #[allow(clippy::cast_possible_truncation)]
-    let floor = |degrees: f64| (degrees / CELL_DEG).floor() as i64;
-    (floor(lat), floor(lon))
+    let floor = |degrees: f64, limit: f64| (degrees.clamp(-limit, limit) / CELL_DEG).floor() as i64;
+    (floor(lat, 90.0), floor(lon, 180.0))
 }
 
 /// Rows span ±18,000 and columns ±36,000: a column fits in 100,000 once offset.
@@ -84,6 +90,24 @@ const fn key(row: i64, col: i64) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn out_of_range_points_and_radii_stay_bounded() {
+        // Found by the fuzz targets: these overflowed the cell key.
+        for (lat, lon) in [
+            (0.0, f64::INFINITY),
+            (f64::NAN, 2.0),
+            (1e308, -1e308),
+            (f64::NEG_INFINITY, f64::NAN),
+        ] {
+            let _ = cell(lat, lon);
+            // A few rows of at most a hundred columns (longitude degrees widen near the poles).
+            let cells = cells_within(lat, lon, 250.0).len();
+            assert!(cells < 1_000, "{lat}, {lon}: {cells}");
+        }
+        let huge = cells_within(48.85, 2.35, 1e300);
+        assert!(huge.len() < 20_000, "{}", huge.len());
+    }
 
     #[test]
     fn haversine_matches_known_distances() {

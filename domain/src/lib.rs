@@ -7,7 +7,11 @@
 //! Where to start:
 //! - [`status`]: which statuses are open, and the moves staff may make between them.
 //! - [`answers`]: answers to a category's extra questions.
-//! - [`text`]: what a free text must be (not blank, not too long).
+//! - [`text`]: what a free text must be (visible, not too long, no control characters nor
+//!   direction overrides) and its one form (NFC).
+//! - [`jpeg`]: a JPEG's segments, and what a photo must be to travel (whole, no metadata).
+//! - [`ranges`]: points, instants and numbers a device may send.
+//! - [`tenant`]: what may name a town in URLs.
 //! - [`geo`]: distances at street scale and the grid cells the duplicate lookup is indexed by.
 //! - [`zones`]: zone outlines (GeoJSON or the catalogue's wire form) and which zones hold a point.
 //! - [`routing`]: which service receives a report of a category at a point.
@@ -22,10 +26,13 @@
 pub mod answers;
 pub mod dates;
 pub mod geo;
+pub mod jpeg;
 pub mod lang;
+pub mod ranges;
 pub mod replies;
 pub mod routing;
 pub mod status;
+pub mod tenant;
 pub mod text;
 pub mod words;
 pub mod zones;

@@ -176,9 +176,18 @@ pub struct Question {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum QuestionKind {
     Text,
-    Number,
-    SingleChoice { options: Vec<Choice> },
-    MultiChoice { options: Vec<Choice> },
+    /// A number from 0 up; a whole one when `integer` (a count of street lights). Omitted on
+    /// the wire when false, which older devices read as a plain number.
+    Number {
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        integer: bool,
+    },
+    SingleChoice {
+        options: Vec<Choice>,
+    },
+    MultiChoice {
+        options: Vec<Choice>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -196,23 +205,6 @@ pub enum Answer {
     Number(f64),
     Choice(String),
     Choices(Vec<String>),
-}
-
-impl Question {
-    /// Whether `answer` is of the right kind and names only offered choices.
-    pub fn accepts(&self, answer: &Answer) -> bool {
-        match (&self.kind, answer) {
-            (QuestionKind::Text, Answer::Text(t)) => !t.trim().is_empty(),
-            (QuestionKind::Number, Answer::Number(n)) => n.is_finite(),
-            (QuestionKind::SingleChoice { options }, Answer::Choice(c)) => {
-                options.iter().any(|o| &o.code == c)
-            }
-            (QuestionKind::MultiChoice { options }, Answer::Choices(cs)) => {
-                !cs.is_empty() && cs.iter().all(|c| options.iter().any(|o| &o.code == c))
-            }
-            _ => false,
-        }
-    }
 }
 
 /// A zone of the town (commune, arrondissement, quartier), with its outline so that devices can

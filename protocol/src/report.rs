@@ -15,18 +15,6 @@ pub struct GeoPoint {
     pub accuracy_m: Option<f64>,
 }
 
-impl GeoPoint {
-    /// Whether the coordinates are finite WGS84 latitude and longitude and the accuracy, if
-    /// given, is a non-negative number.
-    pub fn is_valid(&self) -> bool {
-        self.lat.is_finite()
-            && self.lon.is_finite()
-            && (-90.0..=90.0).contains(&self.lat)
-            && (-180.0..=180.0).contains(&self.lon)
-            && self.accuracy_m.is_none_or(|a| a.is_finite() && a >= 0.0)
-    }
-}
-
 /// Where a report stands in its life. `Queued` exists only on the device that filed it, before the
 /// server has accepted it; every other state is set by the server.
 #[derive(

@@ -28,8 +28,11 @@ pub const UPLOAD_CHECKSUM: &str = "upload-checksum";
 
 /// Largest chunk the server accepts in one PATCH.
 pub const MAX_CHUNK_BYTES: usize = 256 * 1024;
-/// Largest photo, after the device's pipeline (at most 2048 px, JPEG).
+/// Largest photo, after the device's pipeline (at most [`MAX_PHOTO_EDGE`] px, JPEG).
 pub const MAX_PHOTO_BYTES: u64 = 8 * 1024 * 1024;
+/// The long edge of a photo, in pixels, at most: the device shrinks to it, the server refuses
+/// larger ones.
+pub const MAX_PHOTO_EDGE: u32 = 2048;
 /// Photos per report.
 pub const MAX_PHOTOS_PER_REPORT: usize = 5;
 

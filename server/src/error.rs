@@ -172,10 +172,16 @@ impl From<UploadError> for ApiFailure {
             UploadError::DigestMismatch => {
                 (StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::DigestMismatch)
             }
-            UploadError::UnsupportedMedia => (
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                ErrorCode::UnsupportedMedia,
-            ),
+            UploadError::Refused(refusal) => {
+                return Self {
+                    status: StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    body: Box::new(ApiError {
+                        reason: Some(refusal.reason()),
+                        ..ApiError::new(ErrorCode::UnsupportedMedia, error.to_string())
+                    }),
+                    retry_after: None,
+                };
+            }
             UploadError::Db(_) | UploadError::Io(_) | UploadError::Task(_) => {
                 return Self::internal(&error);
             }

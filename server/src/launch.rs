@@ -1,11 +1,14 @@
-//! Starting and stopping the server: open and migrate the database, seed, index the zones, then
-//! serve on a listener until a shutdown signal, finishing the requests in flight.
+//! Starting and stopping the server: lock the data directory, open and migrate the database
+//! (a file only its owner reads), seed, index the zones, then serve on a listener until a
+//! shutdown signal, finishing the requests in flight.
 
 use std::future::Future;
 
 use anyhow::Context;
 use tokio::net::TcpListener;
 
+use crate::connections;
+use crate::lock::DataLock;
 use crate::photos::PhotoStore;
 use crate::router::{AppState, router};
 use crate::seed;
@@ -17,12 +20,16 @@ use relais_server_sqlite::Sqlite;
 /// A server whose storage is open and ready, not yet listening.
 pub struct Server {
     state: AppState<Sqlite>,
+    connections: crate::settings::Connections,
+    _lock: DataLock,
 }
 
 impl Server {
     /// Opens the database under `settings.data_dir` (creating the directory), seeds the demo
     /// tenant if asked, and indexes every tenant's zones. Fails on an unusable database.
     pub async fn open(settings: &Settings) -> anyhow::Result<Self> {
+        create_data_dir(&settings.data_dir)?;
+        let lock = DataLock::acquire(&settings.data_dir)?;
         let db = open_database(settings).await?;
         let towns = Towns::default();
         towns
@@ -44,9 +51,13 @@ impl Server {
                 settings.data_dir.display()
             )
         })?;
-        let mut state = AppState::new(db, towns, photos);
-        state.secure_cookies = settings.secure_cookies;
-        Ok(Self { state })
+        Ok(Self {
+            state: AppState::new(db, towns, photos)
+                .with_secure_cookies(settings.secure_cookies)
+                .with_metrics_token(settings.connections.metrics_token.as_deref()),
+            connections: settings.connections.clone(),
+            _lock: lock,
+        })
     }
 
     /// Serves until `shutdown` completes, then lets the requests in flight finish.
@@ -59,14 +70,8 @@ impl Server {
             tracing::info!(%addr, "serving");
         }
         let expiry = tokio::spawn(expire_regularly(self.state.db.clone()));
-        // Handlers that limit guessing need the client's address.
-        let app = router(self.state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-        let served = axum::serve(listener, app)
-            .with_graceful_shutdown(shutdown)
-            .await
-            .context("server failed");
+        connections::serve(listener, router(self.state), &self.connections, shutdown).await;
         expiry.abort();
-        served?;
         tracing::info!("stopped");
         Ok(())
     }
@@ -91,13 +96,10 @@ async fn expire_regularly(db: impl Database) {
 /// Opens (creating the data directory) and migrates the database, and seeds the demo tenant if
 /// asked: what serving and every administration task start with.
 pub async fn open_database(settings: &Settings) -> anyhow::Result<Sqlite> {
-    std::fs::create_dir_all(&settings.data_dir).with_context(|| {
-        format!(
-            "could not create data directory {}",
-            settings.data_dir.display()
-        )
-    })?;
+    create_data_dir(&settings.data_dir)?;
     let path = settings.database_path();
+    private_file(&path)
+        .with_context(|| format!("could not restrict the database {}", path.display()))?;
     let db = Sqlite::open(&path)
         .await
         .with_context(|| format!("could not open database {}", path.display()))?;
@@ -115,6 +117,42 @@ pub async fn open_database(settings: &Settings) -> anyhow::Result<Sqlite> {
         tracing::info!(tenant = "demo", changed, directory = ?import, "demo tenant seeded");
     }
     Ok(db)
+}
+
+/// Creates the data directory, readable by its owner only, if it is missing.
+fn create_data_dir(dir: &std::path::Path) -> anyhow::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder
+        .create(dir)
+        .with_context(|| format!("could not create data directory {}", dir.display()))
+}
+
+/// Makes `path` a file only its owner reads and writes (0600), creating it empty if missing,
+/// before SQLite opens it: SQLite gives its journal and WAL files the database's permissions,
+/// so citizens' data never lands in a world-readable file.
+fn private_file(path: &std::path::Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .mode(0o600)
+            .open(path)?;
+        let mut permissions = file.metadata()?.permissions();
+        if permissions.mode() & 0o077 != 0 {
+            tracing::warn!(path = %path.display(), "the database was readable by others: now 0600");
+            permissions.set_mode(0o600);
+            file.set_permissions(permissions)?;
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
 }
 
 /// Opens the server and serves on `listener` until `shutdown` (tests bind `127.0.0.1:0`).

@@ -28,6 +28,7 @@ mod auth;
 mod backoffice;
 mod clock;
 pub mod command;
+mod connections;
 pub mod directory;
 pub mod enrolment;
 mod error;
@@ -35,6 +36,7 @@ mod extract;
 mod handlers;
 mod launch;
 mod limits;
+mod lock;
 mod metrics;
 mod open311;
 mod photos;
@@ -51,7 +53,7 @@ pub mod town;
 pub use launch::{Server, launch, open_database, shutdown_signal};
 pub use relais_server_database::{Database, DbError, DbResult};
 pub use relais_server_sqlite::Sqlite;
-pub use settings::{Cli, LogFormat, Settings};
+pub use settings::{Cli, Connections, LogFormat, Settings};
 
 #[cfg(test)]
 mod tests;

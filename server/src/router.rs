@@ -3,6 +3,8 @@
 
 use std::sync::Arc;
 
+use sha2::{Digest, Sha256};
+
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
 use axum::routing::{get, post};
@@ -31,6 +33,8 @@ pub struct AppState<DB> {
     pub photos: PhotoStore,
     /// The back office's cookies are `Secure` (HTTPS only).
     pub secure_cookies: bool,
+    /// The SHA-256 of the bearer token `GET /metrics` requires, if one is set.
+    pub metrics_token: Option<[u8; 32]>,
 }
 
 impl<DB: Database> AppState<DB> {
@@ -42,6 +46,25 @@ impl<DB: Database> AppState<DB> {
             limits: Arc::default(),
             photos,
             secure_cookies: false,
+            metrics_token: None,
+        }
+    }
+
+    /// Marks the back office's cookies `Secure` (HTTPS only) when `secure`.
+    #[must_use]
+    pub fn with_secure_cookies(self, secure: bool) -> Self {
+        Self {
+            secure_cookies: secure,
+            ..self
+        }
+    }
+
+    /// Serves `/metrics` only to requests bearing `token` (public when `None`).
+    #[must_use]
+    pub fn with_metrics_token(self, token: Option<&str>) -> Self {
+        Self {
+            metrics_token: token.map(|t| Sha256::digest(t.as_bytes()).into()),
+            ..self
         }
     }
 }

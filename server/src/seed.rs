@@ -114,15 +114,6 @@ pub fn parse(tenant_json: &str, zones_geojson: &str) -> Result<TownDefinition, S
     })
 }
 
-/// Whether `id` can name a town in URLs: lowercase ASCII letters, digits and dashes.
-pub fn is_slug(id: &str) -> bool {
-    !id.is_empty()
-        && id.len() <= 48
-        && id
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-}
-
 /// Question codes are unique within a category, and so are the options of a choice, of which
 /// there is at least one.
 fn check_questions(category: &str, questions: &[Question]) -> Result<(), SeedError> {

@@ -51,6 +51,73 @@ pub struct Settings {
     /// is reached through HTTPS (a reverse proxy), as it should be off a closed network.
     #[arg(long, env = "RELAIS_SECURE_COOKIES")]
     pub secure_cookies: bool,
+
+    /// How clients may connect: timeouts, a connection limit, who reads `/metrics`.
+    #[command(flatten)]
+    pub connections: Connections,
+}
+
+/// What a client may hold of the server: slow or idle connections are closed, their number is
+/// bounded, and the metrics are served only to who holds the token (when one is set).
+#[derive(Clone, clap::Args)]
+pub struct Connections {
+    /// Seconds a client has to send a request's headers; also how long an idle keep-alive
+    /// connection waits for its next request before it is closed.
+    #[arg(
+        long,
+        value_name = "SECS",
+        default_value_t = 10,
+        env = "RELAIS_HEADER_TIMEOUT"
+    )]
+    pub header_timeout: u64,
+
+    /// Seconds a client has to send each part of a request's body (a stalled upload is cut).
+    #[arg(
+        long,
+        value_name = "SECS",
+        default_value_t = 30,
+        env = "RELAIS_BODY_TIMEOUT"
+    )]
+    pub body_timeout: u64,
+
+    /// Connections served at once; beyond, new ones wait in the system's queue.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 4096,
+        env = "RELAIS_MAX_CONNECTIONS"
+    )]
+    pub max_connections: usize,
+
+    /// A bearer token `GET /metrics` requires (`Authorization: Bearer TOKEN`); without it the
+    /// metrics are public.
+    #[arg(long, value_name = "TOKEN", env = "RELAIS_METRICS_TOKEN")]
+    pub metrics_token: Option<String>,
+}
+
+impl std::fmt::Debug for Connections {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Connections")
+            .field("header_timeout", &self.header_timeout)
+            .field("body_timeout", &self.body_timeout)
+            .field("max_connections", &self.max_connections)
+            .field(
+                "metrics_token",
+                &self.metrics_token.as_ref().map(|_| "<redacted>"),
+            )
+            .finish()
+    }
+}
+
+impl Default for Connections {
+    fn default() -> Self {
+        Self {
+            header_timeout: 10,
+            body_timeout: 30,
+            max_connections: 4096,
+            metrics_token: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

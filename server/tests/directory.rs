@@ -64,7 +64,10 @@ async fn the_catalogue_carries_questions_response_times_settings_and_outlines() 
     let graffiti = catalogue
         .category("graffitis_mur_facade_pont_descente_eau")
         .unwrap();
-    assert_eq!(graffiti.questions[0].kind, QuestionKind::Number);
+    assert_eq!(
+        graffiti.questions[0].kind,
+        QuestionKind::Number { integer: false }
+    );
     assert!(!graffiti.questions[0].required);
     let lamps = catalogue.category("eclairage_public_eteint_nuit").unwrap();
     assert_eq!(lamps.questions[0].label.en, "How many street lamps?");

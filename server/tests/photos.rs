@@ -190,6 +190,18 @@ async fn a_chunk_cut_mid_body_is_not_kept_and_the_upload_ends_with_the_exact_byt
             .await;
         assert_eq!(response.status(), 200);
     }
+    // The rest: a real JPEG is a little longer than the three chunks asked for.
+    let response = server
+        .patch_upload(
+            "demo",
+            &device.token,
+            &sha,
+            3 * CHUNK,
+            photo.len(),
+            &photo[3 * CHUNK..],
+        )
+        .await;
+    assert_eq!(response.status(), 200);
     assert_eq!(stored(&server, &sha).unwrap(), photo);
     server.stop().await;
 }
@@ -239,7 +251,7 @@ async fn a_chunk_that_does_not_match_its_checksum_is_400_and_not_kept() {
         .patch(server.url(&format!("/v1/demo/uploads/{sha}")))
         .bearer_auth(&device.token)
         .header("upload-offset", "0")
-        .header("upload-length", "1000")
+        .header("upload-length", photo.len().to_string())
         .header(
             "upload-checksum",
             format!("sha256 {}", sha256_hex(b"other bytes")),
@@ -301,6 +313,63 @@ async fn a_photo_that_is_not_a_jpeg_is_415_and_discarded() {
     );
     assert_eq!(partial(&server, &sha), None);
     assert_eq!(stored(&server, &sha), None);
+    server.stop().await;
+}
+
+/// What a probe of the server sent as photos: a camera original with its EXIF position, a
+/// script behind JPEG magic bytes, a real photo with a script appended. Each is refused in
+/// words, and nothing is kept.
+#[tokio::test]
+async fn photos_with_metadata_scripts_or_appended_bytes_are_415_and_not_kept() {
+    let server = start().await;
+    let device = server.register().await;
+    let madrid = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../shared/data/photos/gps_iphone6_madrid_3264x2448.jpg"
+    ))
+    .unwrap();
+    let mut appended = fake_jpeg(2000, 13);
+    appended.extend(b"<?php system($_GET['c']); ?>");
+    for (name, photo) in [
+        ("camera original", madrid),
+        (
+            "script",
+            b"\xFF\xD8\xFF\xE0<?php system($_GET['c']); ?>".to_vec(),
+        ),
+        ("appended script", appended),
+    ] {
+        let sha = sha256_hex(&photo);
+        let mut last = None;
+        for start in (0..photo.len()).step_by(CHUNK) {
+            let end = (start + CHUNK).min(photo.len());
+            last = Some(
+                server
+                    .patch_upload(
+                        "demo",
+                        &device.token,
+                        &sha,
+                        start,
+                        photo.len(),
+                        &photo[start..end],
+                    )
+                    .await,
+            );
+        }
+        let body = error(last.unwrap(), 415).await;
+        assert_eq!(body["error"], "unsupported_media", "{name}: {body}");
+        assert_eq!(body["reason"]["code"], "invalid_photo", "{name}: {body}");
+        assert!(
+            body["reason"]["message"]["fr"].as_str().is_some(),
+            "{name}: {body}"
+        );
+        assert_eq!(
+            server.upload_status("demo", &device.token, &sha).await,
+            (0, false),
+            "{name}"
+        );
+        assert_eq!(stored(&server, &sha), None, "{name}");
+        assert_eq!(partial(&server, &sha), None, "{name}");
+    }
     server.stop().await;
 }
 
@@ -388,7 +457,7 @@ async fn malformed_uploads_are_400() {
             &sha,
             CHUNK,
             photo.len() + 1,
-            &photo[CHUNK..],
+            &photo[CHUNK..2 * CHUNK],
         )
         .await;
     assert_eq!(error(response, 400).await["error"], "malformed_request");
@@ -400,7 +469,7 @@ async fn malformed_uploads_are_400() {
             &sha,
             CHUNK,
             CHUNK + 5,
-            &photo[CHUNK..],
+            &photo[CHUNK..2 * CHUNK],
         )
         .await;
     assert_eq!(error(response, 400).await["error"], "malformed_request");

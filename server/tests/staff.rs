@@ -246,7 +246,7 @@ impl Town {
         self.seq.set(seq);
         let mutation = json!({"seq": seq, "mutation_id": Uuid::now_v7(), "op": {
             "type": "create_report", "report_id": id, "category": CATEGORY,
-            "location": {"lat": PARIS.0, "lon": PARIS.1}, "text": "Matelas", "created_at_ms": 1}});
+            "location": {"lat": PARIS.0, "lon": PARIS.1}, "text": "Matelas", "created_at_ms": 1_700_000_000_000_i64}});
         let answer: Value = self
             .server
             .push(&self.citizen, &batch(vec![mutation]))

@@ -23,7 +23,7 @@ const FURNITURE: &str = "autre_mobilier_urbain_deteriore";
 fn create(seq: u64, category: &str, (lat, lon): (f64, f64)) -> Value {
     json!({"seq": seq, "mutation_id": Uuid::now_v7(), "op": {
         "type": "create_report", "report_id": Uuid::now_v7(), "category": category,
-        "location": {"lat": lat, "lon": lon}, "text": "Banc cassé", "created_at_ms": 1}})
+        "location": {"lat": lat, "lon": lon}, "text": "Banc cassé", "created_at_ms": 1_700_000_000_000_i64}})
 }
 
 #[tokio::test]

@@ -1,5 +1,6 @@
 //! `relais account set|link|export|delete`: the citizen's optional account and data rights.
 
+use crate::output::err;
 use std::{path::PathBuf, process::ExitCode};
 
 use clap::{Args, Subcommand};
@@ -68,7 +69,7 @@ impl Account {
                     anyhow::bail!("an export arrived for another request");
                 };
                 std::fs::write(&path, json)?;
-                eprintln!(
+                err!(
                     "{}",
                     device.say(&Phrase::ExportedTo(&path.display().to_string()))
                 );
@@ -81,7 +82,7 @@ impl Account {
                 ..
             } => {
                 out!("{link_code}")?;
-                eprintln!(
+                err!(
                     "{}",
                     device.say(&Phrase::AccountLinked {
                         email: &email,
@@ -96,7 +97,7 @@ impl Account {
                 Ok(ExitCode::SUCCESS)
             }
             AccountView::Failed { problem } => {
-                eprintln!("{}", problem.message);
+                err!("{}", problem.message);
                 Ok(if problem.unreachable {
                     ExitCode::from(EXIT_UNREACHABLE)
                 } else {
@@ -104,7 +105,7 @@ impl Account {
                 })
             }
             AccountView::Idle | AccountView::Working => {
-                eprintln!("{}", device.say(&Phrase::Incomplete));
+                err!("{}", device.say(&Phrase::Incomplete));
                 Ok(ExitCode::FAILURE)
             }
         }

@@ -1,6 +1,7 @@
 //! `relais agent list [--near LAT,LON] [--overdue] [--mine] [--limit N] [--json]`: a staff
 //! device's work list, from its own store (it works offline): by due date, or nearest first.
 
+use crate::output::err;
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
@@ -53,14 +54,14 @@ impl Agent {
             json,
         } = self.command;
         if !device.view().registration.is_some_and(|r| r.is_staff) {
-            eprintln!("{}", Message::StaffOnly.text(device.lang()));
+            err!("{}", Message::StaffOnly.text(device.lang()));
             return Ok(ExitCode::FAILURE);
         }
         let near = match near {
             Some(text) => match when::position(&text) {
                 Some(position) => Some(position),
                 None => {
-                    eprintln!("{}", Message::InvalidPosition(text).text(device.lang()));
+                    err!("{}", Message::InvalidPosition(text).text(device.lang()));
                     return Ok(ExitCode::FAILURE);
                 }
             },

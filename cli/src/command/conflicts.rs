@@ -2,6 +2,7 @@
 //! refused because the report changed since it was made stays in the outbox, shown beside the
 //! report as it is now; `reapply` makes it again on that state, in one step.
 
+use crate::output::err;
 use std::process::ExitCode;
 
 use clap::Args;
@@ -31,7 +32,7 @@ impl Conflicts {
         if self.json {
             output::json(&conflicts)?;
         } else if conflicts.is_empty() {
-            eprintln!("{}", device.say(&Phrase::NoConflicts));
+            err!("{}", device.say(&Phrase::NoConflicts));
         } else {
             for item in &conflicts {
                 out!(

@@ -15,6 +15,7 @@
 //! relais draft show [--json]
 //! ```
 
+use crate::output::err;
 use std::{path::PathBuf, process::ExitCode};
 
 use clap::{Args, Subcommand};
@@ -91,7 +92,7 @@ impl Draft {
                     change: DraftIntent::Submit,
                 })?;
                 if let Some(problem) = view.draft_problem.clone() {
-                    eprintln!("{problem}");
+                    err!("{problem}");
                     return Ok(ExitCode::FAILURE);
                 }
                 return saved_or_failed(&view, json);
@@ -101,10 +102,10 @@ impl Draft {
                     change: DraftIntent::Discard,
                 })?;
                 if let Some(problem) = view.draft_problem {
-                    eprintln!("{problem}");
+                    err!("{problem}");
                     return Ok(ExitCode::FAILURE);
                 }
-                eprintln!("{}", device.say(&Phrase::DraftDiscarded));
+                err!("{}", device.say(&Phrase::DraftDiscarded));
                 return Ok(ExitCode::SUCCESS);
             }
             Step::Start => DraftIntent::Start,
@@ -160,7 +161,7 @@ impl Draft {
         };
         let view = device.send(Intent::Draft { change })?;
         if let Some(problem) = view.draft_problem {
-            eprintln!("{problem}");
+            err!("{problem}");
             return Ok(ExitCode::FAILURE);
         }
         show(device, false)
@@ -170,7 +171,7 @@ impl Draft {
 fn show(device: &Device, json: bool) -> anyhow::Result<ExitCode> {
     let view = device.view();
     let Some(draft) = view.draft else {
-        eprintln!("{}", shared::i18n::Message::NoDraft.text(device.lang()));
+        err!("{}", shared::i18n::Message::NoDraft.text(device.lang()));
         return Ok(if json {
             ExitCode::SUCCESS
         } else {

@@ -5,6 +5,7 @@
 //! did not complete (`relais sync` finishes it). On a device whose identity the server no longer
 //! knows (its account was deleted from another device), it starts again from scratch.
 
+use crate::output::err;
 use std::process::ExitCode;
 
 use anyhow::bail;
@@ -37,9 +38,9 @@ impl Init {
             enrolment_code: self.enrolment_code,
         })?;
         if let Some(problem) = view.registration_problem {
-            eprintln!("{}", problem.message);
+            err!("{}", problem.message);
             if view.registration.is_none() {
-                eprintln!("{}", device.say(&Phrase::NothingSaved));
+                err!("{}", device.say(&Phrase::NothingSaved));
             }
             return Ok(if problem.unreachable {
                 ExitCode::from(EXIT_UNREACHABLE)
@@ -61,7 +62,7 @@ impl Init {
             return Ok(ExitCode::SUCCESS);
         }
         super::sync::exit_code(device, &view.sync, false)?;
-        eprintln!("{}", device.say(&Phrase::FirstSyncIncomplete));
+        err!("{}", device.say(&Phrase::FirstSyncIncomplete));
         Ok(ExitCode::from(EXIT_REGISTERED_NOT_SYNCED))
     }
 }

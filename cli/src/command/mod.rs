@@ -1,5 +1,6 @@
 //! The CLI's commands, one module each, dispatched from [`Cli::run`].
 
+use crate::output::err;
 mod account;
 mod agent;
 mod alerts;
@@ -127,7 +128,7 @@ impl Cli {
             .as_deref()
             .is_some_and(|l| Lang::recognise(l).is_none())
         {
-            eprintln!("relais: {}", Phrase::OnlyFrenchAndEnglish.text(Lang::En));
+            err!("relais: {}", Phrase::OnlyFrenchAndEnglish.text(Lang::En));
         }
         let lang = self
             .lang
@@ -135,7 +136,7 @@ impl Cli {
             .unwrap_or_else(|| "en".into());
         let device = Device::open(&self.data, &lang)?;
         if !matches!(self.command, Command::Init(_)) && device.view().registration.is_none() {
-            eprintln!("{}", device.say(&Phrase::NotRegistered));
+            err!("{}", device.say(&Phrase::NotRegistered));
             return Ok(ExitCode::from(EXIT_NOT_REGISTERED));
         }
         match self.command {
@@ -189,16 +190,16 @@ fn saved_or_failed(view: &ViewModel, json: bool) -> anyhow::Result<ExitCode> {
                 )?;
             } else {
                 out!("{id}")?;
-                eprintln!("{message}");
+                err!("{message}");
             }
             Ok(ExitCode::SUCCESS)
         }
         ActionView::Failed { message } => {
-            eprintln!("{message}");
+            err!("{message}");
             Ok(ExitCode::FAILURE)
         }
         ActionView::Idle | ActionView::Saving => {
-            eprintln!("{}", view.notice.as_deref().unwrap_or("nothing was saved"));
+            err!("{}", view.notice.as_deref().unwrap_or("nothing was saved"));
             Ok(ExitCode::FAILURE)
         }
     }

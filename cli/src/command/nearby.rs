@@ -2,6 +2,7 @@
 //! near a point, asked of the server when it is reachable, from this device's copy when not
 //! (which it says).
 
+use crate::output::err;
 use std::process::ExitCode;
 
 use clap::Args;
@@ -40,7 +41,7 @@ impl Nearby {
             output::json(&nearby)?;
             return Ok(ExitCode::SUCCESS);
         }
-        eprintln!(
+        err!(
             "{}",
             device.say(&Phrase::NearbyFrom {
                 server: nearby.source == "server",

@@ -1,6 +1,7 @@
 //! `relais photo fetch SHA256 --out FILE`: download a photo through the API, as any device of
 //! the town allowed to see it.
 
+use crate::output::err;
 use std::{path::PathBuf, process::ExitCode};
 
 use clap::{Args, Subcommand};
@@ -31,18 +32,18 @@ impl Photo {
         let view = device.send(Intent::FetchPhoto { sha256, path })?;
         match view.photo_fetch {
             PhotoFetchView::Saved { path, bytes } => {
-                eprintln!(
+                err!(
                     "{}",
                     device.say(&Phrase::BytesWritten { bytes, path: &path })
                 );
                 Ok(ExitCode::SUCCESS)
             }
             PhotoFetchView::Failed { message } => {
-                eprintln!("{message}");
+                err!("{message}");
                 Ok(ExitCode::FAILURE)
             }
             PhotoFetchView::Idle | PhotoFetchView::Fetching => {
-                eprintln!("{}", device.say(&Phrase::Incomplete));
+                err!("{}", device.say(&Phrase::Incomplete));
                 Ok(ExitCode::FAILURE)
             }
         }

@@ -13,6 +13,7 @@
 //! `--reply` is written to the reporter (without one, where the town answers in writing, it
 //! sends its standard reply, which the command shows); `--note` is internal.
 
+use crate::output::err;
 use std::{path::PathBuf, process::ExitCode};
 
 use clap::Args;
@@ -37,7 +38,7 @@ struct Words {
 
 /// Refused before asking the core: the user's input is incomplete.
 fn refuse(device: &Device, message: &Message) -> anyhow::Result<ExitCode> {
-    eprintln!("{}", message.text(device.lang()));
+    err!("{}", message.text(device.lang()));
     Ok(ExitCode::FAILURE)
 }
 

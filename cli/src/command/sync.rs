@@ -1,5 +1,6 @@
 //! `relais sync [--json]`: exit 0 when the server was reached, 3 when it was not.
 
+use crate::output::err;
 use std::process::ExitCode;
 
 use clap::Args;
@@ -48,7 +49,7 @@ pub fn exit_code(device: &Device, sync: &SyncView, quiet: bool) -> anyhow::Resul
     };
     if !quiet {
         if to_stderr {
-            eprintln!("{message}");
+            err!("{message}");
         } else {
             out!("{message}")?;
         }

@@ -1,5 +1,6 @@
 //! `relais timeline REPORT_ID [--json]`: one report's timeline, with local date-times.
 
+use crate::output::err;
 use std::process::ExitCode;
 
 use clap::Args;
@@ -26,7 +27,7 @@ impl Timeline {
             report_id: self.report_id,
         })?;
         let Some(detail) = view.opened else {
-            eprintln!("{}", view.notice.unwrap_or_default());
+            err!("{}", view.notice.unwrap_or_default());
             return Ok(ExitCode::FAILURE);
         };
         if self.json {

@@ -530,7 +530,7 @@ QUESTIONS = {
     "eclairage_public_eteint_nuit": [{
         "code": "nombre_lampadaires",
         "label": _text("Combien de lampadaires ?", "How many street lamps?"),
-        "kind": {"type": "number"},
+        "kind": {"type": "number", "integer": True},
         "required": True,
     }],
 }

@@ -50,7 +50,7 @@ impl Tenant {
                 let town = seed::parse(&read(catalogue)?, &read(zones)?)
                     .context("the town's files are not valid")?;
                 let id = town.tenant.id.clone();
-                if !seed::is_slug(&id) {
+                if !relais_domain::tenant::is_code(&id) {
                     bail!("the town's id {id:?} must be lowercase letters, digits and dashes");
                 }
                 let (zones, categories) = (town.zones.len(), town.tenant.categories.len());

@@ -19,6 +19,7 @@ pub mod equipements;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
+use relais_domain::ranges;
 use relais_protocol::{GeoPoint, PublicService};
 
 #[derive(Debug, thiserror::Error)]
@@ -97,7 +98,11 @@ pub fn parse(
     }
 }
 
-/// Ids are unique and not empty, names and kinds not empty, points valid; an entry carries no
+/// The longest name or kind of a service, in characters.
+const MAX_NAME_CHARS: usize = 500;
+
+/// Ids are unique and not empty, names and kinds clean texts (see [`relais_domain::text`]),
+/// points valid; an entry carries no
 /// rating summary (those are computed from citizens' ratings).
 pub fn check(services: &[PublicService]) -> Result<(), ImportError> {
     let mut ids = HashSet::new();
@@ -121,11 +126,11 @@ pub fn check(services: &[PublicService]) -> Result<(), ImportError> {
             &service.kind.en,
         ]
         .iter()
-        .any(|text| text.trim().is_empty())
+        .any(|text| relais_domain::text::clean(text, MAX_NAME_CHARS).is_err())
         {
-            return refuse("empty name or kind");
+            return refuse("a name or kind is empty, too long, or holds control characters");
         }
-        if service.location.is_some_and(|p| !p.is_valid()) {
+        if service.location.is_some_and(|p| !ranges::is_point(&p)) {
             return refuse("invalid location");
         }
         if service.ratings.is_some() {
@@ -155,7 +160,7 @@ fn point(lat: f64, lon: f64) -> Result<GeoPoint, String> {
         lon,
         accuracy_m: None,
     };
-    if point.is_valid() {
+    if ranges::is_point(&point) {
         Ok(point)
     } else {
         Err(format!("invalid point ({lat}, {lon})"))

@@ -109,3 +109,66 @@ fn duplicate_ids_and_imported_ratings_are_refused() {
     let services = parse(Format::Services, json, None).unwrap();
     assert!(check(&services).is_err());
 }
+
+/// Fuzz target of the importers (proptest, stable Rust): the real open-data files' first
+/// entries, cut anywhere and with bytes flipped or delimiters inserted, in each format. Each
+/// reads, or is refused with an [`ImportError`], never a panic; what is accepted passes
+/// [`check`]. `PROPTEST_CASES` scales the cases (a quarter of proptest's 256 by default).
+#[test]
+fn cut_or_corrupted_open_data_is_refused_never_a_panic() {
+    use proptest::prelude::*;
+    let Some(data) = shared_data() else { return };
+    let head = |name: &str, bytes: usize| {
+        let text = std::fs::read_to_string(data.join(name)).unwrap();
+        text.char_indices()
+            .take_while(|(i, _)| *i < bytes)
+            .map(|(_, c)| c)
+            .collect::<String>()
+    };
+    let sources = [
+        (Format::Annuaire, head(ANNUAIRE, 12_000)),
+        (Format::Equipements, head(EQUIPEMENTS, 12_000)),
+        (
+            Format::Services,
+            std::fs::read_to_string(
+                Path::new(env!("CARGO_MANIFEST_DIR")).join("seed/demo/directory.json"),
+            )
+            .unwrap()
+            .chars()
+            .take(12_000)
+            .collect(),
+        ),
+    ];
+    let edit = prop_oneof![
+        Just(&b";"[..]),
+        Just(&b","[..]),
+        Just(&b"\""[..]),
+        Just(&b"\n"[..]),
+        Just(&b"{"[..]),
+        Just(&b"]"[..]),
+        Just(&b"\x1b[2J"[..]),
+        Just(&b"\xE2\x80\xAE"[..]),
+        Just(&b"nan"[..]),
+        Just(&b"1e999"[..]),
+    ];
+    let case = (
+        0..sources.len(),
+        any::<prop::sample::Index>(),
+        prop::collection::vec((any::<prop::sample::Index>(), edit), 0..6),
+    );
+    crate::tests::fuzz::run("directory importers", case, |(source, cut, edits)| {
+        let (format, text) = &sources[source];
+        let mut bytes = text.as_bytes().to_vec();
+        for (at, insert) in edits {
+            let at = at.index(bytes.len() + 1);
+            bytes.splice(at..at, insert.iter().copied());
+        }
+        bytes.truncate(cut.index(bytes.len() + 1));
+        let text = String::from_utf8_lossy(&bytes);
+        if let Ok(services) = parse(*format, &text, None) {
+            // Accepted entries are either clean or refused as a whole by the check.
+            let _ = check(&services);
+        }
+        Ok(())
+    });
+}

@@ -66,7 +66,7 @@ pub fn definition(category: &Category, language: &str) -> ServiceDefinition {
         .map(|(question, order)| {
             let (datatype, options) = match &question.kind {
                 QuestionKind::Text => ("text", &[][..]),
-                QuestionKind::Number => ("number", &[][..]),
+                QuestionKind::Number { .. } => ("number", &[][..]),
                 QuestionKind::SingleChoice { options } => ("singlevaluelist", options.as_slice()),
                 QuestionKind::MultiChoice { options } => ("multivaluelist", options.as_slice()),
             };
@@ -121,7 +121,7 @@ pub fn answers(
             let answer = match kind {
                 Some(QuestionKind::MultiChoice { .. }) => Answer::Choices(values),
                 Some(QuestionKind::SingleChoice { .. }) => Answer::Choice(values.remove(0)),
-                Some(QuestionKind::Number) => {
+                Some(QuestionKind::Number { .. }) => {
                     let value = values.remove(0);
                     value
                         .parse::<f64>()

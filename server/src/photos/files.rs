@@ -7,8 +7,7 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
-/// JPEG files start with SOI (FF D8) followed by a marker (FF).
-const JPEG_MAGIC: [u8; 3] = [0xFF, 0xD8, 0xFF];
+use super::check::{self, PhotoRefusal};
 
 /// Bytes of a partial upload on disk (0 when it is missing).
 pub(super) fn held(part: &Path) -> io::Result<u64> {
@@ -45,11 +44,12 @@ pub(super) enum Finished {
     Stored,
     /// Its bytes do not hash to its name.
     DigestMismatch,
-    /// Not a JPEG.
-    NotJpeg,
+    /// Not a photo the server keeps (see [`check`]).
+    Refused(PhotoRefusal),
 }
 
-/// Checks the finished partial upload `part` against its name `sha256` and moves it to `photo`
+/// Checks the finished partial upload `part` against its name `sha256`, then that it is a
+/// photo the server keeps ([`check::check`]), and moves it to `photo`
 /// (a rename, then a sync of the directory). A bad upload is deleted. When `photo` already exists
 /// (the same photo came through another tenant), the partial is simply removed.
 pub(super) fn finish(part: &Path, photo: &Path, sha256: &str) -> io::Result<Finished> {
@@ -57,10 +57,8 @@ pub(super) fn finish(part: &Path, photo: &Path, sha256: &str) -> io::Result<Fini
     File::open(part)?.read_to_end(&mut bytes)?;
     let verdict = if hex::encode(Sha256::digest(&bytes)) != sha256 {
         Finished::DigestMismatch
-    } else if !bytes.starts_with(&JPEG_MAGIC) {
-        Finished::NotJpeg
     } else {
-        Finished::Stored
+        check::check(&bytes).map_or_else(Finished::Refused, |()| Finished::Stored)
     };
     if verdict != Finished::Stored || photo.exists() {
         discard(part)?;
@@ -106,7 +104,11 @@ mod tests {
     fn finishing_checks_the_digest_then_the_magic_bytes() {
         let dir = tempfile::TempDir::new().unwrap();
         let (part, photo) = (dir.path().join("p.part"), dir.path().join("p.jpg"));
-        let jpeg = [0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3];
+        let image = image::RgbImage::from_pixel(16, 16, image::Rgb([200, 30, 30]));
+        let mut jpeg = Vec::new();
+        image::codecs::jpeg::JpegEncoder::new(&mut jpeg)
+            .encode_image(&image)
+            .unwrap();
         write_chunk(&part, 0, &jpeg).unwrap();
         let name = hex::encode(Sha256::digest(b"something else"));
         assert_eq!(
@@ -117,11 +119,14 @@ mod tests {
 
         write_chunk(&part, 0, b"GIF89a").unwrap();
         let name = hex::encode(Sha256::digest(b"GIF89a"));
-        assert_eq!(finish(&part, &photo, &name).unwrap(), Finished::NotJpeg);
+        assert!(matches!(
+            finish(&part, &photo, &name).unwrap(),
+            Finished::Refused(PhotoRefusal::NotJpeg(_))
+        ));
         assert!(!part.exists());
 
         write_chunk(&part, 0, &jpeg).unwrap();
-        let name = hex::encode(Sha256::digest(jpeg));
+        let name = hex::encode(Sha256::digest(&jpeg));
         assert_eq!(finish(&part, &photo, &name).unwrap(), Finished::Stored);
         assert_eq!(fs::read(&photo).unwrap(), jpeg);
         assert!(!part.exists());

@@ -1,6 +1,6 @@
 //! Photos: resumable, content-addressed uploads and the finished files (see
 //! [`relais_protocol::upload`]). [`PhotoStore`] owns two folders of the data directory:
-//! `photos/<sha256>.jpg` (complete, checked, immutable) and `uploads/<sha256>.part` (partial);
+//! `photos/<sha256>.jpg` (complete, checked by [`check`] to be a stripped JPEG, immutable) and `uploads/<sha256>.part` (partial);
 //! the database's `photos`, `tenant_photos` and `uploads` tables index them.
 //!
 //! The index is the truth: a partial file may hold more bytes than its row records (a chunk
@@ -9,6 +9,7 @@
 //! one photo is serialized by a per-photo lock, held by a task of its own so that a client
 //! hanging up mid-chunk cannot release it while the file is being written.
 
+mod check;
 mod files;
 mod locks;
 
@@ -19,6 +20,7 @@ use relais_protocol::upload::{MAX_PHOTO_BYTES, UploadStatus};
 use sha2::{Digest, Sha256};
 
 use crate::clock::now_ms;
+pub use check::PhotoRefusal;
 use files::Finished;
 use locks::Locks;
 use relais_server_database::{
@@ -38,8 +40,8 @@ pub enum UploadError {
     ChecksumMismatch,
     #[error("the photo does not match its name")]
     DigestMismatch,
-    #[error("the photo is not a JPEG")]
-    UnsupportedMedia,
+    #[error(transparent)]
+    Refused(#[from] PhotoRefusal),
     #[error(transparent)]
     Db(#[from] DbError),
     #[error("photo storage: {0}")]
@@ -229,9 +231,10 @@ impl PhotoStore {
                 db.discard_upload(sha256).await?;
                 Err(UploadError::DigestMismatch)
             }
-            Finished::NotJpeg => {
+            Finished::Refused(refusal) => {
                 db.discard_upload(sha256).await?;
-                Err(UploadError::UnsupportedMedia)
+                tracing::warn!(%refusal, "photo refused");
+                Err(UploadError::Refused(refusal))
             }
         }
     }

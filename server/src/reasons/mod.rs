@@ -32,8 +32,20 @@ pub fn invalid_location() -> Reason {
 pub fn invalid_text(max_chars: usize) -> Reason {
     Reason::new(
         "invalid_text",
-        format!("Le texte doit être non vide et compter au plus {max_chars} caractères."),
-        format!("The text must not be empty and must have at most {max_chars} characters."),
+        format!(
+            "Le texte doit être visible, sans caractères de contrôle ni d'inversion du sens d'écriture, et compter au plus {max_chars} caractères."
+        ),
+        format!(
+            "The text must be visible, without control or text-direction characters, and have at most {max_chars} characters."
+        ),
+    )
+}
+
+pub fn invalid_time() -> Reason {
+    Reason::new(
+        "invalid_time",
+        "Cette date n'est pas plausible (attendue entre 2020 et 2099).",
+        "This date is not plausible (expected between 2020 and 2099).",
     )
 }
 

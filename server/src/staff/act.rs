@@ -2,6 +2,7 @@
 //! [`super::workflow::decide`] over the facts read in one write transaction, exactly as a staff
 //! device's push would be, and stored with its history entry before the answer.
 
+use relais_protocol::mutation::MAX_TEXT_CHARS;
 use relais_protocol::{LocalizedText, StaffRole};
 use relais_protocol::{Reason, WorkflowAction};
 use relais_server_database::writes::{NewAlert, Write};
@@ -124,20 +125,27 @@ pub async fn publish_alert<DB: Database>(
     if let Some(unknown) = alert.zones.iter().find(|z| !town.has_zone(z)) {
         return Ok(Err(reasons::unknown_zone(unknown)));
     }
-    let texts = [
-        &alert.title.fr,
-        &alert.title.en,
-        &alert.text.fr,
-        &alert.text.en,
-    ];
-    if texts
-        .iter()
-        .any(|t| relais_domain::text::check(t, relais_protocol::mutation::MAX_TEXT_CHARS).is_err())
-        || alert.ends_at_ms <= alert.starts_at_ms
+    if !relais_domain::ranges::is_time(alert.starts_at_ms)
+        || !relais_domain::ranges::is_time(alert.ends_at_ms)
     {
-        return Ok(Err(reasons::invalid_text(
-            relais_protocol::mutation::MAX_TEXT_CHARS,
-        )));
+        return Ok(Err(reasons::invalid_time()));
+    }
+    // Each text in its one form (see `relais_domain::text`), or the alert is refused.
+    let clean = |text: &str| {
+        relais_domain::text::clean(text, MAX_TEXT_CHARS)
+            .map(std::borrow::Cow::into_owned)
+            .ok()
+    };
+    let (Some(title_fr), Some(title_en), Some(text_fr), Some(text_en)) = (
+        clean(&alert.title.fr),
+        clean(&alert.title.en),
+        clean(&alert.text.fr),
+        clean(&alert.text.en),
+    ) else {
+        return Ok(Err(reasons::invalid_text(MAX_TEXT_CHARS)));
+    };
+    if alert.ends_at_ms <= alert.starts_at_ms {
+        return Ok(Err(reasons::invalid_text(MAX_TEXT_CHARS)));
     }
     let mut buckets: Vec<String> = alert.zones.iter().flat_map(|z| town.within(z)).collect();
     buckets.sort();
@@ -147,8 +155,8 @@ pub async fn publish_alert<DB: Database>(
         id,
         zones: alert.zones,
         buckets,
-        title: alert.title,
-        text: alert.text,
+        title: LocalizedText::new(title_fr, title_en),
+        text: LocalizedText::new(text_fr, text_en),
         starts_at_ms: alert.starts_at_ms,
         ends_at_ms: alert.ends_at_ms,
         staff: member.map(|m| m.id),

@@ -170,6 +170,9 @@ fn check(
     let mut checked = Checked::default();
     match &request.action {
         WorkflowAction::Schedule { for_ms } => match for_ms {
+            Some(at) if !relais_domain::ranges::is_time(*at) => {
+                return Err(reasons::invalid_time());
+            }
             Some(at) => {
                 checked.extras.date_ms = Some(*at);
                 checked.detail = replies::written_date(*at);
@@ -282,8 +285,9 @@ fn optional_text(text: Option<&str>) -> Result<Option<String>, Reason> {
     let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else {
         return Ok(None);
     };
-    text::check(text, MAX_TEXT_CHARS).map_err(|_| reasons::invalid_text(MAX_TEXT_CHARS))?;
-    Ok(Some(text.to_owned()))
+    let text =
+        text::clean(text, MAX_TEXT_CHARS).map_err(|_| reasons::invalid_text(MAX_TEXT_CHARS))?;
+    Ok(Some(text.into_owned()))
 }
 
 /// The workflow action an older app's `change_status` to `status` stands for.

@@ -151,7 +151,9 @@ fn place(town: &Town, mutations: &[Mutation]) -> Vec<Vec<String>> {
     mutations
         .iter()
         .map(|mutation| match &mutation.op {
-            MutationOp::CreateReport { location, .. } if location.is_valid() => {
+            MutationOp::CreateReport { location, .. }
+                if relais_domain::ranges::is_point(location) =>
+            {
                 town.locate(location.lon, location.lat)
             }
             _ => Vec::new(),

@@ -53,7 +53,10 @@ async fn the_catalogue_carries_settings_questions_and_outlines() {
         (asks.response_days, asks.duplicate_radius_m),
         (Some(4), Some(80))
     );
-    assert_eq!(asks.questions[0].kind, QuestionKind::Number);
+    assert_eq!(
+        asks.questions[0].kind,
+        QuestionKind::Number { integer: false }
+    );
     assert!(asks.questions[0].required);
     assert_eq!(
         catalogue.zones[0].polygons,

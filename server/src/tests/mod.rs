@@ -3,6 +3,7 @@
 
 mod catalogue;
 mod citizen;
+pub(crate) mod fuzz;
 mod scope;
 mod workflow;
 

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use relais_protocol::Registered;
-use relais_server::{LogFormat, Settings, launch};
+use relais_server::{Connections, LogFormat, Settings, launch};
 use serde_json::{Value, json};
 use tempfile::TempDir;
 use tokio::net::TcpListener;
@@ -31,6 +31,11 @@ pub struct TestServer {
 impl TestServer {
     /// Starts a server with the demo tenant and waits until it answers its health check.
     pub async fn start() -> Self {
+        Self::start_with(Connections::default()).await
+    }
+
+    /// The same, with other connection settings (timeouts, limits, the metrics token).
+    pub async fn start_with(connections: Connections) -> Self {
         let data_dir = TempDir::new().unwrap();
         let settings = Settings {
             data_dir: data_dir.path().to_owned(),
@@ -38,6 +43,7 @@ impl TestServer {
             demo: true,
             log_format: LogFormat::Text,
             secure_cookies: false,
+            connections,
         };
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
@@ -202,18 +208,30 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(sha2::Sha256::digest(bytes))
 }
 
-/// `len` bytes that pass for a JPEG (its magic bytes, then noise that differs with `seed`).
+/// A real JPEG of at least `len` bytes (a little more), as a device's photo pipeline makes them:
+/// no metadata, at most 2048 px; its noise differs with `seed`.
 pub fn fake_jpeg(len: usize, seed: u8) -> Vec<u8> {
-    let mut bytes = vec![0xFF, 0xD8, 0xFF, 0xE0];
     let mut state = u32::from(seed).wrapping_mul(2_654_435_761) | 1;
-    while bytes.len() < len {
+    let mut noise = move || {
         state ^= state << 13;
         state ^= state >> 17;
         state ^= state << 5;
-        bytes.push(state.to_le_bytes()[0]);
+        state.to_le_bytes()[0]
+    };
+    // Noise at quality 90 takes about 2.5 bytes a pixel: start below, grow until long enough.
+    let mut height = u32::try_from(len / (2048 * 3)).unwrap().clamp(1, 2048);
+    loop {
+        let image =
+            image::RgbImage::from_fn(2048, height, |_, _| image::Rgb([noise(), noise(), noise()]));
+        let mut out = Vec::new();
+        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 90)
+            .encode_image(&image)
+            .unwrap();
+        if out.len() >= len || height == 2048 {
+            return out;
+        }
+        height = (height + height / 8 + 1).min(2048);
     }
-    bytes.truncate(len);
-    bytes
 }
 
 impl TestServer {

@@ -19,6 +19,14 @@ pub enum Message {
     TextTooLong {
         max: usize,
     },
+    /// A text with control characters, terminal escapes or direction overrides.
+    TextControl,
+    /// Not the address of a server (`https://host[:port]`).
+    InvalidServerUrl(String),
+    /// Not a town's code (lowercase letters, digits, dashes).
+    InvalidTenant(String),
+    /// The device's clock, or a date given, is outside 2020-2099.
+    InvalidTime,
     ServerUnreachable(String),
     ServerFailed(u16),
     UnknownTenant(String),
@@ -125,6 +133,34 @@ impl Message {
                 Lang::Fr => format!("La description dépasse {max} caractères."),
                 Lang::En => format!("The description is longer than {max} characters."),
             },
+            Self::TextControl => lang
+                .choose(
+                    "Le texte contient des caractères de contrôle ou d'inversion du sens d'écriture : retirez-les.",
+                    "The text holds control or text-direction characters: remove them.",
+                )
+                .into(),
+            Self::InvalidServerUrl(url) => match lang {
+                Lang::Fr => format!(
+                    "« {url} » n'est pas l'adresse d'un serveur (par exemple https://relais.ville.fr)."
+                ),
+                Lang::En => format!(
+                    "\"{url}\" is not the address of a server (for example https://relais.town.example)."
+                ),
+            },
+            Self::InvalidTenant(tenant) => match lang {
+                Lang::Fr => format!(
+                    "« {tenant} » n'est pas le code d'une ville (lettres minuscules, chiffres et tirets)."
+                ),
+                Lang::En => format!(
+                    "\"{tenant}\" is not the code of a town (lowercase letters, digits and dashes)."
+                ),
+            },
+            Self::InvalidTime => lang
+                .choose(
+                    "Cette date n'est pas plausible : vérifiez la date et l'heure de l'appareil.",
+                    "This date is not plausible: check the device's date and time.",
+                )
+                .into(),
             Self::ServerUnreachable(detail) => match lang {
                 Lang::Fr => format!("Serveur injoignable ({detail})."),
                 Lang::En => format!("Server unreachable ({detail})."),

@@ -260,7 +260,7 @@ fn locate(
     point: GeoPoint,
     source: LocationSource,
 ) -> Result<(), Message> {
-    if !point.is_valid() {
+    if !relais_domain::ranges::is_point(&point) {
         return Err(Message::InvalidLocation);
     }
     let catalogue = model.catalogue.as_ref().ok_or(Message::NoCatalogue)?;

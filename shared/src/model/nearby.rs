@@ -106,6 +106,16 @@ impl NearbyQuery {
 
 /// Asks the server, or the device's copy when there is no server to ask.
 pub fn find(model: &mut Model, query: NearbyQuery) -> Command<Effect, Event> {
+    let point = relais_protocol::GeoPoint {
+        lat: query.lat,
+        lon: query.lon,
+        accuracy_m: None,
+    };
+    if !relais_domain::ranges::is_point(&point) {
+        model.nearby = None;
+        model.action = super::ActionState::Failed(Message::InvalidLocation);
+        return render();
+    }
     model.nearby = Some(Nearby::Looking(query.clone()));
     let ask = match &model.registration {
         Some(registration) => api::nearby(registration, &query.category, query.lat, query.lon)

@@ -102,8 +102,49 @@ fn send(event: RegistrationEvent) -> Event {
     Event::Registration(event)
 }
 
+impl Request {
+    /// The request with its server address and town code checked and in their canonical form
+    /// (trimmed, no trailing slash): every later request is built from them, so a value that
+    /// is no URL, or a town code that would change the path, never gets that far.
+    fn checked(self) -> Result<Self, Message> {
+        let server_url = self.server_url.trim();
+        let url = crux_http::Url::parse(server_url)
+            .ok()
+            .filter(|url| {
+                matches!(url.scheme(), "http" | "https")
+                    && url.host().is_some()
+                    && url.username().is_empty()
+                    && url.password().is_none()
+                    && url.query().is_none()
+                    && url.fragment().is_none()
+            })
+            .ok_or_else(|| Message::InvalidServerUrl(server_url.to_owned()))?;
+        let tenant = self.tenant.trim();
+        if !relais_domain::tenant::is_code(tenant) {
+            return Err(Message::InvalidTenant(tenant.to_owned()));
+        }
+        Ok(Self {
+            server_url: url.as_str().trim_end_matches('/').to_owned(),
+            tenant: tenant.to_owned(),
+            ..self
+        })
+    }
+}
+
+/// Whether a bearer token can travel in an `Authorization` header: visible ASCII only.
+fn is_token(token: &str) -> bool {
+    !token.is_empty() && token.bytes().all(|b| b.is_ascii_graphic())
+}
+
 /// The user asked to register.
 pub fn start(model: &mut Model, request: Request) -> Command<Effect, Event> {
+    let request = match request.checked() {
+        Ok(request) => request,
+        Err(message) => {
+            model.registering = Registering::Failed(Failure::Failed(message));
+            return render();
+        }
+    };
     let Some(existing) = &model.registration else {
         return register(model, request);
     };
@@ -165,6 +206,15 @@ pub fn update(event: RegistrationEvent, model: &mut Model) -> Command<Effect, Ev
         } => {
             model.forget_everything();
             register(model, request)
+        }
+        RegistrationEvent::Answered {
+            result: Ok(registered),
+            ..
+        } if !is_token(&registered.token) => {
+            model.registering = Registering::Failed(Failure::from(ApiFailure::Protocol(
+                "the server gave a token that cannot be sent back".into(),
+            )));
+            render()
         }
         RegistrationEvent::Answered {
             request,

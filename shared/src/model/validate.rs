@@ -6,6 +6,7 @@
 //! concerns is read from the store, [`at`] once the clock has answered.
 
 use relais_domain::answers::{self, AnswerProblem};
+use relais_domain::ranges;
 use relais_domain::text::{self, TextProblem};
 use relais_domain::zones::{ZoneGeometry, ZoneMap};
 use relais_protocol::{
@@ -50,16 +51,11 @@ pub fn action(model: &Model, action: &Action) -> Result<(), Message> {
                 || !RATING_RANGE.contains(&rating.importance)
             {
                 Err(Message::InvalidRating)
-            } else if rating
-                .comment
-                .as_ref()
-                .is_some_and(|c| c.chars().count() > MAX_COMMENT_CHARS)
-            {
-                Err(Message::TextTooLong {
-                    max: MAX_COMMENT_CHARS,
-                })
             } else {
-                Ok(())
+                match rating.comment.as_deref().map(str::trim) {
+                    Some(comment) if !comment.is_empty() => text_within(comment, MAX_COMMENT_CHARS),
+                    _ => Ok(()),
+                }
             }
         }
         Action::Follow { zone, .. } => match &model.catalogue {
@@ -134,6 +130,11 @@ pub fn at(
     held: Option<&HeldReport>,
     now_ms: i64,
 ) -> Result<(), Message> {
+    // Every change is stamped with the device's clock: a clock the server would refuse (set to
+    // 1970, or far ahead) is said now, not after the sync.
+    if !ranges::is_time(now_ms) {
+        return Err(Message::InvalidTime);
+    }
     if let Action::Reapply { mutation_id } = action {
         // Another copy of this intent may have applied it again meanwhile.
         return match model.outbox.get(*mutation_id) {
@@ -161,7 +162,7 @@ fn report(model: &Model, draft: &Draft) -> Result<(), Message> {
     let category = catalogue
         .category(&draft.category)
         .ok_or_else(|| Message::UnknownCategory(draft.category.clone()))?;
-    if !draft.location.is_valid() {
+    if !ranges::is_point(&draft.location) {
         return Err(Message::InvalidLocation);
     }
     if !inside_town(catalogue, draft.location.lon, draft.location.lat) {
@@ -181,10 +182,19 @@ fn report(model: &Model, draft: &Draft) -> Result<(), Message> {
 }
 
 pub(crate) fn text_ok(text: &str) -> Result<(), Message> {
-    text::check(text, MAX_TEXT_CHARS).map_err(|problem| match problem {
-        TextProblem::Empty => Message::EmptyText,
-        TextProblem::TooLong { max } => Message::TextTooLong { max },
-    })
+    text_within(text, MAX_TEXT_CHARS)
+}
+
+/// Whether `text` is a text the server will keep (see [`relais_domain::text`]), of at most
+/// `max` characters.
+fn text_within(text: &str, max: usize) -> Result<(), Message> {
+    text::clean(text, max)
+        .map(|_| ())
+        .map_err(|problem| match problem {
+            TextProblem::Empty => Message::EmptyText,
+            TextProblem::TooLong { max } => Message::TextTooLong { max },
+            TextProblem::Control => Message::TextControl,
+        })
 }
 
 /// Whether the point is in a zone of the town. A catalogue without outlines accepts every

@@ -12,7 +12,9 @@ use image::{
     metadata::Orientation,
 };
 
-use super::{Limits, PhotoError, jpeg};
+use relais_domain::jpeg;
+
+use super::{Limits, PhotoError};
 
 /// The longest side any decoder may declare: JPEG's own maximum. No phone or scanner produces a
 /// wider photo, and a header claiming more is a bomb.

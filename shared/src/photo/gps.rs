@@ -28,7 +28,7 @@ pub fn exif_location(input: &[u8]) -> Option<GeoPoint> {
         lon,
         accuracy_m,
     };
-    point.is_valid().then_some(point)
+    relais_domain::ranges::is_point(&point).then_some(point)
 }
 
 /// The photo's EXIF, keeping what could be read when a later part is damaged.

@@ -28,7 +28,6 @@ mod decode;
 mod encode;
 mod error;
 mod gps;
-mod jpeg;
 mod resize;
 
 use image::DynamicImage;
@@ -82,7 +81,7 @@ impl Default for Limits {
         Self {
             max_input_bytes: 30 * 1024 * 1024,
             max_pixels: 50_000_000,
-            max_edge: 2048,
+            max_edge: relais_protocol::upload::MAX_PHOTO_EDGE,
             jpeg_quality: 85,
         }
     }

@@ -15,6 +15,7 @@ use image::{
 
 use super::*;
 use crate::i18n::Lang;
+use relais_domain::jpeg;
 
 const XIAOMI: &str = "large_xiaomi_mi9t_4000x3000_orient6_emptygps.jpg";
 const IPHONE: &str = "gps_iphone6_madrid_3264x2448.jpg";
@@ -156,6 +157,8 @@ fn output_is_a_baseline_jpeg_without_any_metadata() {
             .collect();
         assert_eq!(app, [0xE0], "{}: {markers:02X?}", c.name);
         assert!(markers.contains(&0xC0), "{}: not baseline", c.name);
+        // What the server will check before it keeps the photo.
+        assert_eq!(jpeg::check_stripped(jpeg), Ok(()), "{}", c.name);
         assert!(!markers.contains(&0xC2), "{}: progressive", c.name);
     }
 }
@@ -470,4 +473,48 @@ fn fit_keeps_the_aspect_and_never_enlarges() {
     assert_eq!(fit((2048, 10), 2048), (2048, 10));
     assert_eq!(fit((60_000, 1), 2048), (2048, 1));
     assert_eq!(fit((10, 10), 0), (1, 1));
+}
+
+/// Fuzz target of the pipeline's input (proptest, stable Rust): a real photo cut anywhere,
+/// with bytes flipped, or arbitrary bytes behind each format's magic. Each is processed or
+/// refused with a [`PhotoError`], never a panic. `PROPTEST_CASES` scales the cases (a quarter
+/// of proptest's 256 by default).
+#[test]
+fn cut_corrupted_or_arbitrary_inputs_are_refused_never_a_panic() {
+    use proptest::prelude::*;
+    let Some(dir) = photos_dir() else { return };
+    let nikon = std::fs::read(dir.join(NIKON)).unwrap();
+    let len = nikon.len();
+    let magic = prop_oneof![
+        Just(&b"\xFF\xD8\xFF\xE0"[..]),
+        Just(&b"\xFF\xD8\xFF\xDB"[..]),
+        Just(&b"\x89PNG\r\n\x1a\n"[..]),
+        Just(&b"RIFF\x00\x00\x00\x00WEBPVP8 "[..]),
+        Just(&b""[..]),
+    ];
+    let input = prop_oneof![
+        // A cut and a few flipped bytes of a real photo.
+        (0..=len, prop::collection::vec((0..len, any::<u8>()), 0..8)).prop_map(
+            move |(cut, flips)| {
+                let mut bytes = nikon.clone();
+                for (at, byte) in flips {
+                    bytes[at] ^= byte;
+                }
+                bytes.truncate(cut);
+                bytes
+            }
+        ),
+        (magic, prop::collection::vec(any::<u8>(), 0..2048)).prop_map(|(magic, rest)| {
+            let mut bytes = magic.to_vec();
+            bytes.extend(rest);
+            bytes
+        }),
+    ];
+    crate::model::testing::fuzz("photo pipeline input", input, |bytes| {
+        if let Ok(out) = process(&bytes, &Limits::default()) {
+            // What the pipeline produces is what the server keeps.
+            prop_assert_eq!(jpeg::check_stripped(&out.jpeg), Ok(()));
+        }
+        Ok(())
+    });
 }

@@ -42,7 +42,9 @@ impl LocalStore {
     /// Opens (creating if needed) the database in `dir` and brings its schema up to date.
     pub fn open(dir: &Path) -> Result<Self> {
         std::fs::create_dir_all(dir).map_err(|e| err(format!("{}: {e}", dir.display())))?;
-        let mut conn = Connection::open(dir.join(DB_FILE)).map_err(err)?;
+        let path = dir.join(DB_FILE);
+        private_file(&path).map_err(|e| err(format!("{}: {e}", path.display())))?;
+        let mut conn = Connection::open(&path).map_err(err)?;
         conn.pragma_update(None, "journal_mode", "WAL")
             .map_err(err)?;
         conn.pragma_update(None, "synchronous", "FULL")
@@ -60,6 +62,30 @@ impl LocalStore {
         tx.commit().map_err(err)?;
         Ok(output)
     }
+}
+
+/// Makes the database a file only the app's user reads and writes (0600), creating it empty
+/// if missing, before SQLite opens it: SQLite gives its WAL the database's permissions. On a
+/// phone the app's sandbox already hides it; on a shared Linux machine (the CLI) it matters.
+fn private_file(path: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .mode(0o600)
+            .open(path)?;
+        let mut permissions = file.metadata()?.permissions();
+        if permissions.mode() & 0o077 != 0 {
+            permissions.set_mode(0o600);
+            file.set_permissions(permissions)?;
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
 }
 
 fn apply(tx: &Transaction<'_>, op: StoreOp) -> Result<StoreOutput> {

@@ -348,3 +348,21 @@ fn holding_49000_reports_starts_and_lists_without_reading_them_all() {
         "only the citizen's own are read to start"
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn the_database_is_readable_by_the_app_s_user_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(DB_FILE);
+    // A database an older build left world-readable is tightened too.
+    std::fs::write(&path, b"").unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let mut store = LocalStore::open(dir.path()).unwrap();
+    enqueue(&mut store, note(Uuid::now_v7()));
+    for suffix in ["", "-wal"] {
+        let file = dir.path().join(format!("{DB_FILE}{suffix}"));
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "{}", file.display());
+    }
+}

@@ -39,7 +39,7 @@ impl QuestionView {
     fn new(question: &Question, lang: Lang) -> Self {
         let (kind, options) = match &question.kind {
             QuestionKind::Text => ("text", &[][..]),
-            QuestionKind::Number => ("number", &[][..]),
+            QuestionKind::Number { .. } => ("number", &[][..]),
             QuestionKind::SingleChoice { options } => ("single_choice", &options[..]),
             QuestionKind::MultiChoice { options } => ("multi_choice", &options[..]),
         };

@@ -36,7 +36,7 @@ pub async fn get<DB: Database>(
         lon: around.lon,
         accuracy_m: None,
     };
-    if !point.is_valid() {
+    if !relais_domain::ranges::is_point(&point) {
         return Err(ApiFailure::malformed(
             "lat and lon must be WGS84 coordinates",
         ));

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use relais_domain::answers::{self, AnswerProblem};
-use relais_domain::{geo, status};
+use relais_domain::{geo, ranges, status};
 use relais_protocol::mutation::MAX_TEXT_CHARS;
 use relais_protocol::upload::{MAX_PHOTOS_PER_REPORT, is_content_address};
 use relais_protocol::{Answer, GeoPoint, Question, Reason, ReportStatus};
@@ -52,12 +52,15 @@ impl Judge<'_> {
         let Some(category) = self.town.category(filing.category) else {
             return Err(reasons::unknown_category(filing.category));
         };
-        if !filing.location.is_valid() {
+        if !ranges::is_point(&filing.location) {
             return Err(reasons::invalid_location());
         }
-        if relais_domain::text::check(filing.text, MAX_TEXT_CHARS).is_err() {
-            return Err(reasons::invalid_text(MAX_TEXT_CHARS));
+        if !ranges::is_time(filing.created_at_ms) {
+            return Err(reasons::invalid_time());
         }
+        let Ok(text) = relais_domain::text::clean(filing.text, MAX_TEXT_CHARS) else {
+            return Err(reasons::invalid_text(MAX_TEXT_CHARS));
+        };
         if filing.photos.len() > MAX_PHOTOS_PER_REPORT
             || !filing.photos.iter().all(|name| is_content_address(name))
         {
@@ -105,7 +108,7 @@ impl Judge<'_> {
             id: filing.report_id,
             category: filing.category.to_owned(),
             location: filing.location,
-            text: filing.text.to_owned(),
+            text: text.into_owned(),
             photos: filing.photos.to_vec(),
             created_at_ms: filing.created_at_ms,
             received_at_ms: self.now_ms,

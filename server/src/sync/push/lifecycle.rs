@@ -35,14 +35,14 @@ impl Judge<'_> {
         if report.citizen != self.citizen() {
             return Err(reasons::not_your_report());
         }
-        if relais_domain::text::check(text, MAX_TEXT_CHARS).is_err() {
+        let Ok(text) = relais_domain::text::clean(text, MAX_TEXT_CHARS) else {
             return Err(reasons::invalid_text(MAX_TEXT_CHARS));
-        }
+        };
         Ok(Write::CitizenMessage(CitizenMessage {
             id: Uuid::now_v7(),
             report_id,
             device: self.device.id,
-            text: text.to_owned(),
+            text: text.into_owned(),
         }))
     }
 

@@ -22,16 +22,21 @@ impl Judge<'_> {
         if !RATING_RANGE.contains(&satisfaction) || !RATING_RANGE.contains(&importance) {
             return Err(reasons::invalid_rating());
         }
-        let comment = comment.map(str::trim).filter(|c| !c.is_empty());
-        if comment.is_some_and(|c| c.chars().count() > MAX_COMMENT_CHARS) {
-            return Err(reasons::invalid_text(MAX_COMMENT_CHARS));
-        }
+        // A blank comment is no comment; any other is a text as every text is.
+        let comment = match comment.map(str::trim).filter(|c| !c.is_empty()) {
+            Some(c) => Some(
+                relais_domain::text::clean(c, MAX_COMMENT_CHARS)
+                    .map_err(|_| reasons::invalid_text(MAX_COMMENT_CHARS))?
+                    .into_owned(),
+            ),
+            None => None,
+        };
         Ok(Write::Rating(NewRating {
             service_id: service_id.to_owned(),
             citizen: self.citizen().to_owned(),
             satisfaction,
             importance,
-            comment: comment.map(str::to_owned),
+            comment,
         }))
     }
 }

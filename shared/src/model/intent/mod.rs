@@ -3,6 +3,8 @@
 //! sends each to the state machine it belongs to.
 
 mod route;
+#[cfg(test)]
+mod tests;
 
 pub use route::route;
 

@@ -40,6 +40,9 @@ pub fn check(model: &Model, change: &StaffChange) -> Result<(), Message> {
     }
     let catalogue = model.catalogue.as_ref();
     match &change.action {
+        WorkflowAction::Schedule { for_ms: Some(at) } if !relais_domain::ranges::is_time(*at) => {
+            Err(Message::InvalidTime)
+        }
         WorkflowAction::Reply if change.reply.is_none() => Err(Message::ReplyRequired),
         WorkflowAction::Note if change.note.is_none() => Err(Message::NoteRequired),
         WorkflowAction::Reject { reason }

@@ -295,6 +295,37 @@ impl Harness {
     }
 }
 
+/// How many cases a fuzz or property target runs: a quarter of `PROPTEST_CASES` (64 of
+/// proptest's default 256), so CI stays fast and a long run is one variable away.
+pub fn fuzz_config() -> proptest::test_runner::Config {
+    let default = proptest::test_runner::Config::default();
+    proptest::test_runner::Config {
+        cases: default.cases / 4,
+        ..default
+    }
+}
+
+/// Runs the fuzz target `name`: [`fuzz_config`]'s cases of `strategy` through `check`, then
+/// prints how many ran in how long (with `--nocapture`), and panics with the smallest failing
+/// input.
+pub fn fuzz<S: proptest::strategy::Strategy>(
+    name: &str,
+    strategy: S,
+    check: impl Fn(S::Value) -> Result<(), proptest::test_runner::TestCaseError>,
+) {
+    let mut runner = proptest::test_runner::TestRunner::new(fuzz_config());
+    let started = std::time::Instant::now();
+    let result = runner.run(&strategy, check);
+    eprintln!(
+        "fuzz target {name}: {} cases in {:.2?}",
+        runner.config().cases,
+        started.elapsed()
+    );
+    if let Err(error) = result {
+        panic!("{name}: {error}");
+    }
+}
+
 pub fn ok_json(body: &impl serde::Serialize) -> HttpResult {
     HttpResult::Ok(HttpResponse::ok().json(body).build())
 }

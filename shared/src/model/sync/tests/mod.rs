@@ -2,6 +2,7 @@
 //! restarts, caching and compression. Scopes (follows, alerts, resets, pruning) are in
 //! [`scope`].
 
+mod fuzz;
 mod scope;
 
 use rand::{Rng, SeedableRng, rngs::StdRng};

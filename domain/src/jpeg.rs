@@ -1,8 +1,11 @@
-//! Walks a JPEG's marker segments from start-of-image to end-of-image without decoding it.
+//! A JPEG's marker segments, walked from start-of-image to end-of-image without decoding it, and
+//! the rule a photo must follow to travel: whole, and carrying no metadata segment.
 //!
 //! The JPEG decoder is lenient: a photo cut in half by an interrupted copy decodes "fine", its
 //! missing half painted grey. Walking the markers catches that (no end-of-image marker) before a
-//! half-grey photo is filed as evidence. Tests also use it to check which segments we write.
+//! half-grey photo is filed as evidence. The device's photo pipeline re-encodes every photo
+//! without metadata; the server checks with [`check_stripped`] that what it receives is such a
+//! photo, so an EXIF position, an XMP packet or a comment hiding a script never reaches the town.
 
 /// Start of image, end of image, start of scan.
 const SOI: u8 = 0xD8;
@@ -11,7 +14,12 @@ const SOS: u8 = 0xDA;
 
 /// The marker codes of `data` in order, from SOI to EOI inclusive, or why the structure is
 /// broken. Bytes after the EOI (some phones append data there) are ignored.
-pub(super) fn markers(data: &[u8]) -> Result<Vec<u8>, String> {
+pub fn markers(data: &[u8]) -> Result<Vec<u8>, String> {
+    walk(data).map(|(found, _)| found)
+}
+
+/// The marker codes, and where the EOI marker ends.
+fn walk(data: &[u8]) -> Result<(Vec<u8>, usize), String> {
     if !data.starts_with(&[0xFF, SOI]) {
         return Err("no JPEG start-of-image marker".into());
     }
@@ -34,7 +42,7 @@ pub(super) fn markers(data: &[u8]) -> Result<Vec<u8>, String> {
         at += 1;
         found.push(code);
         match code {
-            EOI => return Ok(found),
+            EOI => return Ok((found, at)),
             // Markers without a length: TEM and restart markers.
             0x01 | 0xD0..=0xD7 => continue,
             _ => {}
@@ -52,6 +60,43 @@ pub(super) fn markers(data: &[u8]) -> Result<Vec<u8>, String> {
         if code == SOS {
             at = end_of_entropy_data(data, at);
         }
+    }
+}
+
+/// Why a photo may not travel as it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PhotoProblem {
+    /// Not a whole JPEG: the reason, from [`markers`].
+    Broken(String),
+    /// A metadata segment: APP1 to APP15 (EXIF, XMP, ICC profile, IPTC...) or a comment. The
+    /// marker code.
+    Metadata(u8),
+    /// The image data is progressive, hierarchical or arithmetic-coded, which the device never
+    /// writes: only baseline (SOF0) and extended sequential (SOF1) frames travel.
+    NotBaseline(u8),
+    /// This many bytes follow the end-of-image marker (where a script can hide).
+    Trailing(usize),
+}
+
+/// Checks that `data` is a whole JPEG carrying no metadata segment: only the JFIF APP0 header,
+/// tables, a baseline frame and its scan, and nothing after its end.
+///
+/// # Errors
+/// The first problem found, in the file's order.
+pub fn check_stripped(data: &[u8]) -> Result<(), PhotoProblem> {
+    let (found, end) = walk(data).map_err(PhotoProblem::Broken)?;
+    for code in found {
+        match code {
+            0xE1..=0xEF | 0xFE => return Err(PhotoProblem::Metadata(code)),
+            0xC2 | 0xC3 | 0xC5..=0xC7 | 0xC9..=0xCB | 0xCD..=0xCF => {
+                return Err(PhotoProblem::NotBaseline(code));
+            }
+            _ => {}
+        }
+    }
+    match data.len() - end {
+        0 => Ok(()),
+        trailing => Err(PhotoProblem::Trailing(trailing)),
     }
 }
 
@@ -91,6 +136,29 @@ mod tests {
         for cut in 0..TINY.len() - 2 {
             assert!(markers(&TINY[..cut]).is_err(), "cut at {cut}");
         }
+    }
+
+    #[test]
+    fn metadata_segments_and_progressive_frames_may_not_travel() {
+        // TINY ends with one byte of junk after its EOI.
+        assert_eq!(check_stripped(TINY), Err(PhotoProblem::Trailing(1)));
+        let tiny = &TINY[..TINY.len() - 1];
+        assert_eq!(check_stripped(tiny), Ok(()));
+        // The same with an APP1 (EXIF) segment, then with a comment, then progressive.
+        for (code, problem) in [
+            (0xE1, PhotoProblem::Metadata(0xE1)),
+            (0xFE, PhotoProblem::Metadata(0xFE)),
+            (0xC2, PhotoProblem::NotBaseline(0xC2)),
+        ] {
+            let mut with = tiny[..8].to_vec();
+            with.extend([0xFF, code, 0x00, 0x03, 0x42]);
+            with.extend(&tiny[8..]);
+            assert_eq!(check_stripped(&with), Err(problem), "{code:02X}");
+        }
+        assert!(matches!(
+            check_stripped(b"\xFF\xD8\xFF<?php"),
+            Err(PhotoProblem::Broken(_))
+        ));
     }
 
     #[test]
