@@ -264,7 +264,7 @@ fn locate(
         return Err(Message::InvalidLocation);
     }
     let catalogue = model.catalogue.as_ref().ok_or(Message::NoCatalogue)?;
-    if !validate::inside_town(catalogue, point.lon, point.lat) {
+    if !model.town_rules.inside_town(point.lon, point.lat) {
         return Err(Message::OutsideTown(catalogue.name.clone()));
     }
     draft.location = Some((point, source));

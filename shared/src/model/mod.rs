@@ -151,6 +151,9 @@ pub struct Model {
     pub(crate) registration: Option<Registration>,
     pub(crate) registering: Registering,
     pub(crate) catalogue: Option<Catalogue>,
+    /// The zones and routing of `catalogue`, built once per catalogue: set both with
+    /// [`set_catalogue`].
+    pub(crate) town_rules: routing::TownRules,
     pub(crate) directory: Option<Directory>,
     pub(crate) etags: sync::resources::Etags,
     pub(crate) my_ratings: BTreeMap<String, MyRating>,
@@ -255,12 +258,18 @@ pub fn update(event: Event, model: &mut Model) -> Command<Effect, Event> {
     }
 }
 
+/// Holds `catalogue` and the offline rules built from it.
+pub(crate) fn set_catalogue(model: &mut Model, catalogue: Option<Catalogue>) {
+    model.town_rules = routing::TownRules::of(catalogue.as_ref());
+    model.catalogue = catalogue;
+}
+
 fn load(model: &mut Model, snapshot: Snapshot) {
     if let Some(language) = &snapshot.language {
         model.lang = Lang::from_tag(language);
     }
     model.registration = snapshot.registration;
-    model.catalogue = snapshot.catalogue;
+    set_catalogue(model, snapshot.catalogue);
     model.directory = snapshot.directory;
     model.etags = sync::resources::Etags {
         catalogue: snapshot.catalogue_etag,

@@ -8,9 +8,8 @@
 use relais_domain::answers::{self, AnswerProblem};
 use relais_domain::ranges;
 use relais_domain::text::{self, TextProblem};
-use relais_domain::zones::{ZoneGeometry, ZoneMap};
 use relais_protocol::{
-    Catalogue, ReportStatus,
+    ReportStatus,
     directory::{MAX_COMMENT_CHARS, RATING_RANGE},
     mutation::MAX_TEXT_CHARS,
     upload::MAX_PHOTOS_PER_REPORT,
@@ -165,7 +164,10 @@ fn report(model: &Model, draft: &Draft) -> Result<(), Message> {
     if !ranges::is_point(&draft.location) {
         return Err(Message::InvalidLocation);
     }
-    if !inside_town(catalogue, draft.location.lon, draft.location.lat) {
+    if !model
+        .town_rules
+        .inside_town(draft.location.lon, draft.location.lat)
+    {
         return Err(Message::OutsideTown(catalogue.name.clone()));
     }
     text_ok(&draft.text)?;
@@ -195,28 +197,4 @@ fn text_within(text: &str, max: usize) -> Result<(), Message> {
             TextProblem::TooLong { max } => Message::TextTooLong { max },
             TextProblem::Control => Message::TextControl,
         })
-}
-
-/// Whether the point is in a zone of the town. A catalogue without outlines accepts every
-/// point: the server decides.
-pub fn inside_town(catalogue: &Catalogue, lon: f64, lat: f64) -> bool {
-    let map = zone_map(catalogue);
-    map.is_empty() || !map.locate(lon, lat).is_empty()
-}
-
-/// The town's zones with their outlines and nesting, from the catalogue.
-pub(crate) fn zone_map(catalogue: &Catalogue) -> ZoneMap {
-    ZoneMap::new(
-        catalogue
-            .zones
-            .iter()
-            .map(|z| {
-                (
-                    z.code.clone(),
-                    z.parent.clone(),
-                    ZoneGeometry::from_wire(&z.polygons),
-                )
-            })
-            .collect(),
-    )
 }

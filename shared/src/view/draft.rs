@@ -9,7 +9,6 @@ use crate::{
     model::{
         Model,
         draft::{DraftReport, DraftStep, LocationSource},
-        routing,
     },
 };
 
@@ -95,7 +94,9 @@ impl DraftView {
 fn draft_service(draft: &DraftReport, model: &Model, lang: Lang) -> Option<String> {
     let catalogue = model.catalogue.as_ref()?;
     let (point, _) = draft.location?;
-    let code = routing::service_for(catalogue, draft.category.as_deref()?, point)?;
+    let code = model
+        .town_rules
+        .service_for(draft.category.as_deref()?, point)?;
     catalogue
         .service(&code)
         .map(|s| lang.pick(&s.name).to_owned())

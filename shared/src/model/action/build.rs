@@ -7,7 +7,7 @@ use uuid::Uuid;
 use super::{Action, ActionKind, MyRating};
 use crate::{
     effects::store::LocalChange,
-    model::{HeldReport, Model, Report, routing, staff},
+    model::{HeldReport, Model, Report, staff},
 };
 
 /// What a saved action tells the user.
@@ -70,9 +70,9 @@ pub fn build(
 ) -> Built {
     match action {
         Action::FileReport(draft) => {
-            let service_code = model.catalogue.as_ref().and_then(|catalogue| {
-                routing::service_for(catalogue, &draft.category, draft.location)
-            });
+            let service_code = model
+                .town_rules
+                .service_for(&draft.category, draft.location);
             let report = Report {
                 id: new_id,
                 category: draft.category,

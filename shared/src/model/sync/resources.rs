@@ -91,7 +91,7 @@ pub fn update(event: ResourceEvent, model: &mut Model) -> Command<Effect, Event>
             etag,
             result: Ok(()),
         } => {
-            model.catalogue = Some(catalogue);
+            crate::model::set_catalogue(model, Some(catalogue));
             model.etags.catalogue = etag;
             directory(model)
         }
