@@ -1,6 +1,7 @@
 //! Starting and stopping the server: lock the data directory, open and migrate the database
-//! (a file only its owner reads), seed, index the zones, then serve on a listener until a
-//! shutdown signal, finishing the requests in flight.
+//! (a file only its owner reads, or the PostgreSQL database `--database` names), seed, index the
+//! zones, then serve on a listener until a shutdown signal, finishing the requests in flight.
+//! The HTTP server is generic over the storage: both backends serve the same routes.
 
 use std::future::Future;
 
@@ -15,13 +16,20 @@ use crate::seed;
 use crate::settings::Settings;
 use crate::town::Towns;
 use relais_server_database::Database;
+use relais_server_postgres::Postgres;
 use relais_server_sqlite::Sqlite;
 
 /// A server whose storage is open and ready, not yet listening.
 pub struct Server {
-    state: AppState<Sqlite>,
+    app: App,
     connections: crate::settings::Connections,
     _lock: DataLock,
+}
+
+/// The server's state on the storage it was started with.
+enum App {
+    Sqlite(AppState<Sqlite>),
+    Postgres(AppState<Postgres>),
 }
 
 impl Server {
@@ -30,31 +38,14 @@ impl Server {
     pub async fn open(settings: &Settings) -> anyhow::Result<Self> {
         create_data_dir(&settings.data_dir)?;
         let lock = DataLock::acquire(&settings.data_dir)?;
-        let db = open_database(settings).await?;
-        let towns = Towns::default();
-        towns
-            .load_all(&db)
-            .await
-            .context("could not load the towns' catalogues and zones")?;
-        if db.tenants().await?.is_empty() {
-            tracing::warn!("this server has no town yet");
-            eprintln!(
-                "relais-server: no town yet. Create one with `relais-server --data {} tenant add \
-                 --catalogue tenant.json --zones zones.geojson` (see server/seed/README.md), or \
-                 start with --demo for the demo town.",
-                settings.data_dir.display()
-            );
-        }
-        let photos = PhotoStore::open(&settings.data_dir).with_context(|| {
-            format!(
-                "could not create the photo folders in {}",
-                settings.data_dir.display()
-            )
-        })?;
+        let app = match settings.postgres_url()? {
+            Some(url) => {
+                App::Postgres(app_state(open_postgres(url, settings).await?, settings).await?)
+            }
+            None => App::Sqlite(app_state(open_database(settings).await?, settings).await?),
+        };
         Ok(Self {
-            state: AppState::new(db, towns, photos)
-                .with_secure_cookies(settings.secure_cookies)
-                .with_metrics_token(settings.connections.metrics_token.as_deref()),
+            app,
             connections: settings.connections.clone(),
             _lock: lock,
         })
@@ -66,15 +57,56 @@ impl Server {
         listener: TcpListener,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        if let Ok(addr) = listener.local_addr() {
-            tracing::info!(%addr, "serving");
+        match self.app {
+            App::Sqlite(state) => serve(state, listener, &self.connections, shutdown).await,
+            App::Postgres(state) => serve(state, listener, &self.connections, shutdown).await,
         }
-        let expiry = tokio::spawn(expire_regularly(self.state.db.clone()));
-        connections::serve(listener, router(self.state), &self.connections, shutdown).await;
-        expiry.abort();
-        tracing::info!("stopped");
-        Ok(())
     }
+}
+
+/// The state the routes share, on an open database: the towns' catalogues and zones loaded, the
+/// photo folders ready.
+async fn app_state<D: Database>(db: D, settings: &Settings) -> anyhow::Result<AppState<D>> {
+    let towns = Towns::default();
+    towns
+        .load_all(&db)
+        .await
+        .context("could not load the towns' catalogues and zones")?;
+    if db.tenants().await?.is_empty() {
+        tracing::warn!("this server has no town yet");
+        eprintln!(
+            "relais-server: no town yet. Create one with `relais-server --data {} tenant add \
+             --catalogue tenant.json --zones zones.geojson` (see server/seed/README.md), or \
+             start with --demo for the demo town.",
+            settings.data_dir.display()
+        );
+    }
+    let photos = PhotoStore::open(&settings.data_dir).with_context(|| {
+        format!(
+            "could not create the photo folders in {}",
+            settings.data_dir.display()
+        )
+    })?;
+    Ok(AppState::new(db, towns, photos)
+        .with_secure_cookies(settings.secure_cookies)
+        .with_metrics_token(settings.connections.metrics_token.as_deref()))
+}
+
+/// Serves `state` until `shutdown` completes, then lets the requests in flight finish.
+async fn serve<D: Database>(
+    state: AppState<D>,
+    listener: TcpListener,
+    settings: &crate::settings::Connections,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    if let Ok(addr) = listener.local_addr() {
+        tracing::info!(%addr, "serving");
+    }
+    let expiry = tokio::spawn(expire_regularly(state.db.clone()));
+    connections::serve(listener, router(state), settings, shutdown).await;
+    expiry.abort();
+    tracing::info!("stopped");
+    Ok(())
 }
 
 /// How often closed reports are dropped from followers' scopes and work lists.
@@ -94,8 +126,15 @@ async fn expire_regularly(db: impl Database) {
 }
 
 /// Opens (creating the data directory) and migrates the database, and seeds the demo tenant if
-/// asked: what serving and every administration task start with.
+/// asked: what serving and every administration task start with. The administration tasks
+/// work on SQLite only for now: with `--database` they refuse rather than touch another file.
 pub async fn open_database(settings: &Settings) -> anyhow::Result<Sqlite> {
+    if settings.database.is_some() {
+        anyhow::bail!(
+            "the administration tasks work on the SQLite database of the data directory only \
+             for now, not on --database/RELAIS_DATABASE (see docs/postgres.md)"
+        );
+    }
     create_data_dir(&settings.data_dir)?;
     let path = settings.database_path();
     private_file(&path)
@@ -103,6 +142,22 @@ pub async fn open_database(settings: &Settings) -> anyhow::Result<Sqlite> {
     let db = Sqlite::open(&path)
         .await
         .with_context(|| format!("could not open database {}", path.display()))?;
+    seed_demo(&db, settings).await?;
+    Ok(db)
+}
+
+/// Connects to the PostgreSQL database at `url` and migrates it (once, whatever the number of
+/// servers starting), and seeds the demo tenant if asked.
+async fn open_postgres(url: &str, settings: &Settings) -> anyhow::Result<Postgres> {
+    let db = Postgres::open(url)
+        .await
+        .context("could not open the PostgreSQL database that --database names")?;
+    seed_demo(&db, settings).await?;
+    Ok(db)
+}
+
+/// Creates or updates the demo tenant and its directory when `--demo` is given.
+async fn seed_demo(db: &impl Database, settings: &Settings) -> anyhow::Result<()> {
     if settings.demo {
         let seed = seed::demo().context("the embedded demo seed is invalid")?;
         let changed = db
@@ -116,7 +171,7 @@ pub async fn open_database(settings: &Settings) -> anyhow::Result<Sqlite> {
             .context("could not seed the demo directory")?;
         tracing::info!(tenant = "demo", changed, directory = ?import, "demo tenant seeded");
     }
-    Ok(db)
+    Ok(())
 }
 
 /// Creates the data directory, readable by its owner only, if it is missing.

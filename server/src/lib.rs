@@ -52,6 +52,7 @@ pub mod town;
 
 pub use launch::{Server, launch, open_database, shutdown_signal};
 pub use relais_server_database::{Database, DbError, DbResult};
+pub use relais_server_postgres::Postgres;
 pub use relais_server_sqlite::Sqlite;
 pub use settings::{Cli, Connections, LogFormat, Settings};
 

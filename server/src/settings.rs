@@ -40,6 +40,12 @@ pub struct Settings {
     )]
     pub listen: String,
 
+    /// The database, when it is not the SQLite file of the data directory: a PostgreSQL URL
+    /// (`postgres://user:password@host:port/database`), for several servers sharing one
+    /// database (see docs/postgres.md). The data directory still holds the photos.
+    #[arg(long, value_name = "URL", env = "RELAIS_DATABASE", global = true)]
+    pub database: Option<String>,
+
     /// Create or update the demo tenant `demo` (Paris) from the embedded seed.
     #[arg(long, global = true)]
     pub demo: bool,
@@ -130,6 +136,20 @@ pub enum LogFormat {
 }
 
 impl Settings {
+    /// The PostgreSQL URL that `--database` names, if any; any other kind of URL is refused.
+    pub fn postgres_url(&self) -> anyhow::Result<Option<&str>> {
+        match self.database.as_deref() {
+            None => Ok(None),
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                Ok(Some(url))
+            }
+            Some(_) => anyhow::bail!(
+                "--database takes a PostgreSQL URL (postgres://user@host:port/database); \
+                 without it the server keeps its SQLite database in the data directory"
+            ),
+        }
+    }
+
     /// Where the SQLite database lives.
     pub fn database_path(&self) -> PathBuf {
         self.data_dir.join("relais.db")

@@ -27,7 +27,7 @@ pub use records::{
     AccountRecord, DeviceRecord, DirectoryImport, LinkOutcome, NewDevice, StaffMember, StoredPhoto,
     TenantSummary, TokenHash, UploadProgress, UploadState, ZoneShape,
 };
-pub use scope::{ChangePage, Position, Scope};
+pub use scope::{ChangePage, LogRow, PageCut, PageEntities, Position, Scope, cut_page, page_ids};
 pub use staff::{
     DeviceListing, EnrolmentRecord, NewEnrolment, NewStaff, StaffAccount, StaffChange,
 };
@@ -50,6 +50,12 @@ pub enum DbError {
     Poisoned,
     #[error("storage task failed: {0}")]
     Task(#[from] tokio::task::JoinError),
+    /// This backend does not implement the operation yet (named); nothing was read or written.
+    #[error("the {backend} storage does not support {operation} yet")]
+    Unsupported {
+        backend: &'static str,
+        operation: &'static str,
+    },
 }
 
 pub type DbResult<T> = Result<T, DbError>;

@@ -1,9 +1,13 @@
 //! The pull's data: what a device may see (its [`Scope`], a set of change-log buckets), where
-//! it stands in each ([`Position`]), and one [`ChangePage`].
+//! it stands in each ([`Position`]), and one [`ChangePage`]; how every backend cuts a page from
+//! the rows it read ([`cut_page`]) and turns them into changes ([`PageEntities::changes`]).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
-use relais_protocol::Change;
+use relais_protocol::{Change, FollowedZone, PublicReport, Task, ThreadMessage, ZoneAlert};
+use uuid::Uuid;
+
+use crate::DbError;
 
 /// The buckets a device reads. Bucket names: `c:<citizen>` (a citizen's own and followed
 /// reports, threads and follows), `z:<zone>` (reports and alerts of a zone), `s:<service>`
@@ -44,4 +48,179 @@ pub struct ChangePage {
     /// The latest state of what changed, oldest change first.
     pub changes: Vec<Change>,
     pub has_more: bool,
+}
+
+impl Scope {
+    /// Whether a task of a report in `zone` is for this scope (a staff member limited to zones).
+    pub fn receives_task(&self, zone: &str) -> bool {
+        self.task_zones
+            .as_ref()
+            .is_none_or(|zones| zones.iter().any(|z| z == zone))
+    }
+}
+
+impl Position {
+    /// Where each bucket of `scope` starts in a change log of `epoch` whose head is `head`, and
+    /// whether the position had to be reset (another epoch, or a position this log never
+    /// reached: a server restored from an older backup).
+    pub fn starts(&self, scope: &Scope, epoch: &str, head: u64) -> (bool, Vec<u64>) {
+        let at = |seq: u64| vec![seq; scope.buckets.len()];
+        match self {
+            Self::Start => (false, at(0)),
+            Self::Everywhere { epoch: e, seq } if e != epoch || *seq > head => (true, at(0)),
+            Self::Everywhere { seq, .. } => (false, at(*seq)),
+            Self::PerBucket { epoch: e, seqs }
+                if e != epoch || seqs.values().any(|s| *s > head) =>
+            {
+                (true, at(0))
+            }
+            Self::PerBucket { seqs, .. } => (
+                false,
+                scope
+                    .buckets
+                    .iter()
+                    .map(|bucket| seqs.get(bucket).copied().unwrap_or(0))
+                    .collect(),
+            ),
+        }
+    }
+}
+
+/// A change-log row read for a page: its sequence number, the index of its bucket in the
+/// scope, and the entity it stamps (`live: false`: the entity left the bucket).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogRow {
+    pub seq: u64,
+    pub bucket: usize,
+    pub kind: String,
+    pub entity: String,
+    pub live: bool,
+}
+
+/// The rows of a page and where each bucket stands after it, as every backend cuts them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PageCut {
+    /// The page's rows in sequence order.
+    pub rows: Vec<LogRow>,
+    pub seqs: BTreeMap<String, u64>,
+    pub has_more: bool,
+}
+
+/// Cuts one page of at most `limit` changes from `rows`: up to `limit + 1` rows read from each
+/// bucket after its start (`fetched[i]` of them from bucket `i`), in any order. Rows of one
+/// change share its sequence number across buckets (a report in its zone's and its reporter's):
+/// a page never splits them, so nothing comes twice. A bucket with nothing left behind the page
+/// stands at `head` after it.
+pub fn cut_page(
+    scope: &Scope,
+    starts: &[u64],
+    head: u64,
+    limit: usize,
+    mut rows: Vec<LogRow>,
+    fetched: &[usize],
+) -> PageCut {
+    rows.sort_by_key(|row| row.seq);
+    let end = rows
+        .get(limit.saturating_sub(1))
+        .map_or(rows.len(), |last| {
+            rows.partition_point(|row| row.seq <= last.seq)
+        });
+    rows.truncate(end);
+    let mut taken = vec![0usize; scope.buckets.len()];
+    let mut seqs = BTreeMap::new();
+    for row in &rows {
+        taken[row.bucket] += 1;
+        seqs.insert(scope.buckets[row.bucket].clone(), row.seq);
+    }
+    let mut has_more = false;
+    for (index, bucket) in scope.buckets.iter().enumerate() {
+        if taken[index] == fetched[index] && fetched[index] <= limit {
+            seqs.insert(bucket.clone(), head);
+        } else {
+            has_more = true;
+            seqs.entry(bucket.clone()).or_insert(starts[index]);
+        }
+    }
+    PageCut {
+        rows,
+        seqs,
+        has_more,
+    }
+}
+
+/// The latest state of a page's entities, read by a backend for the ids its rows name
+/// ([`LogRow::entity`] of the live rows, by kind).
+#[derive(Debug, Default)]
+pub struct PageEntities {
+    /// The page's reports that the scope's citizen filed.
+    pub mine: HashSet<Uuid>,
+    pub reports: HashMap<Uuid, PublicReport>,
+    pub threads: HashMap<Uuid, Vec<ThreadMessage>>,
+    pub tasks: HashMap<Uuid, Task>,
+    pub alerts: HashMap<Uuid, ZoneAlert>,
+    /// The followed zones of each citizen whose `follows` row is in the page.
+    pub follows: HashMap<String, Vec<FollowedZone>>,
+}
+
+impl PageEntities {
+    /// The page's changes: each entity once, in the order of its first row. A row whose entity
+    /// is gone, or of a kind this build does not publish, is passed over.
+    pub fn changes(mut self, scope: &Scope, rows: &[LogRow]) -> Result<Vec<Change>, DbError> {
+        let id = |row: &LogRow| {
+            Uuid::parse_str(&row.entity)
+                .map_err(|e| DbError::Corrupt(format!("bad uuid {:?}: {e}", row.entity)))
+        };
+        let mut changes = Vec::with_capacity(rows.len());
+        let mut done = HashSet::new();
+        for row in rows {
+            if !done.insert((row.kind.as_str(), row.entity.as_str(), row.live)) {
+                continue;
+            }
+            let change = match (row.kind.as_str(), row.live) {
+                ("report", true) => {
+                    let id = id(row)?;
+                    self.reports.remove(&id).map(|report| Change::Report {
+                        report: Box::new(report),
+                        mine: self.mine.contains(&id),
+                    })
+                }
+                ("report", false) => Some(Change::ReportRemoved { id: id(row)? }),
+                ("thread", true) => {
+                    let id = id(row)?;
+                    self.threads.remove(&id).map(|messages| Change::Thread {
+                        report_id: id,
+                        messages,
+                    })
+                }
+                ("task", true) => self
+                    .tasks
+                    .remove(&id(row)?)
+                    .filter(|task| scope.receives_task(&task.report.zone))
+                    .map(|task| Change::Task {
+                        task: Box::new(task),
+                    }),
+                ("task", false) => Some(Change::TaskRemoved { id: id(row)? }),
+                ("alert", true) => self
+                    .alerts
+                    .remove(&id(row)?)
+                    .map(|alert| Change::Alert { alert }),
+                ("follows", true) => self.follows.get(&row.entity).map(|zones| Change::Follows {
+                    zones: zones.clone(),
+                }),
+                _ => None,
+            };
+            changes.extend(change);
+        }
+        Ok(changes)
+    }
+}
+
+/// The distinct entities of `kind` that the live rows of a page name, in the order of their
+/// first row.
+pub fn page_ids(rows: &[LogRow], kind: &str) -> Vec<String> {
+    let mut seen = HashSet::new();
+    rows.iter()
+        .filter(|row| row.kind == kind && row.live && seen.insert(row.entity.as_str()))
+        .map(|row| row.entity.clone())
+        .collect()
 }

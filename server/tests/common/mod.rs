@@ -39,6 +39,7 @@ impl TestServer {
         let data_dir = TempDir::new().unwrap();
         let settings = Settings {
             data_dir: data_dir.path().to_owned(),
+            database: None,
             listen: "127.0.0.1:0".into(),
             demo: true,
             log_format: LogFormat::Text,

@@ -1,0 +1,547 @@
+//! The PostgreSQL backend of the Relais server, for a town (or a group of towns) that outgrows
+//! one machine: several `relais-server` processes, behind any load balancer, share one
+//! PostgreSQL database and stay correct.
+//!
+//! It implements [`relais_server_database::Database`] with the same tables and statements as
+//! the SQLite backend, through tokio-postgres and a deadpool pool (a Postgres-only driver: see
+//! the workspace's `Cargo.toml`). What several servers need, and where it is done:
+//! - migrations run once, under an advisory lock (`migrate`);
+//! - a tenant's writes are serialised by a lock on its row, taken first in every write
+//!   transaction: pushes stay exactly-once per device when two servers receive the same
+//!   device's retries, and the change log's sequence numbers are committed in their order, so a
+//!   pull never skips a change (`changelog` explains why);
+//! - pulls read one REPEATABLE READ snapshot (`pull`).
+//!
+//! Where to look: `facts` (what a write reads first), `write` (storing a plan), `entities`
+//! (what readers receive), `staff` (accounts, sessions, enrolment codes, devices, audit),
+//! `catalogue` (a town's definition and catalogue), `directory`, `photos`. The operations not
+//! implemented yet answer [`DbError::Unsupported`] (see [`UNSUPPORTED`]).
+
+mod catalogue;
+mod changelog;
+mod devices;
+mod directory;
+mod entities;
+mod error;
+mod facts;
+mod json;
+mod migrate;
+mod photos;
+mod pull;
+mod staff;
+mod write;
+
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use relais_protocol::{Catalogue, Directory, FollowedZone, PublicReport, PublicService, Task};
+use relais_server_database::{
+    AccountRecord, ActivityQuery, ApiKeyRecord, ChangePage, Database, DbError, DbResult,
+    DeviceListing, DeviceRecord, DirectoryImport, EnrolmentRecord, Facts, FactsQuery, InboxPage,
+    InboxQuery, LinkOutcome, NearbyQuery, NearbyReport, NewApiKey, NewDevice, NewEnrolment,
+    NewStaff, Plan, Position, RequestDates, RequestQuery, RequestUpdate, Scope, ServiceRating,
+    StaffAccount, StaffChange, StaffMember, StoredPhoto, TenantSummary, TokenHash, TownDefinition,
+    UpdateQuery, UploadProgress, UploadState, ZoneShape,
+};
+use tokio_postgres::IsolationLevel;
+use tracing::instrument;
+use uuid::Uuid;
+
+use error::{Failure, corrupt};
+
+/// How many connections one server keeps to PostgreSQL at most.
+const POOL_SIZE: usize = 16;
+
+/// The operations of the [`Database`] trait this backend does not implement yet: citizens'
+/// accounts (and so the export and erasure of an identity), the back office's inbox and
+/// dashboards, and Open311's api keys and queries. Each answers [`DbError::Unsupported`].
+pub const UNSUPPORTED: &[&str] = &[
+    "account",
+    "save_account",
+    "link_account",
+    "export",
+    "delete_identity",
+    "inbox",
+    "activity",
+    "service_ratings",
+    "add_api_key",
+    "api_key",
+    "api_keys",
+    "revoke_api_key",
+    "request_ids",
+    "request_updates",
+];
+
+/// A Relais database in PostgreSQL. Cheap to clone (a handle on the pool).
+#[derive(Clone)]
+pub struct Postgres {
+    pool: Pool,
+}
+
+impl Postgres {
+    /// Connects to the database at `url` (`postgres://user:password@host:port/database`, or
+    /// libpq's `key=value` form) and migrates it. Fails on an unreachable server, or a database
+    /// that a newer server has migrated. TLS is not offered: reach PostgreSQL over a private
+    /// network or its Unix socket (`host=/run/postgresql`).
+    pub async fn open(url: &str) -> DbResult<Self> {
+        let config: tokio_postgres::Config = url
+            .parse()
+            .map_err(|e: tokio_postgres::Error| DbError::Backend(Box::new(e)))?;
+        let manager = Manager::from_config(
+            config,
+            tokio_postgres::NoTls,
+            ManagerConfig {
+                recycling_method: RecyclingMethod::Fast,
+            },
+        );
+        let pool = Pool::builder(manager)
+            .max_size(POOL_SIZE)
+            .build()
+            .map_err(|e| DbError::Backend(Box::new(e)))?;
+        let db = Self { pool };
+        let mut client = db.client().await?;
+        let applied = migrate::migrate(&mut client).await?;
+        tracing::info!(migrations.applied = applied, "database ready");
+        Ok(db)
+    }
+
+    async fn client(&self) -> Result<deadpool_postgres::Object, Failure> {
+        Ok(self.pool.get().await?)
+    }
+}
+
+/// Runs `$body` (an async expression using the transaction `$tx`) in a read-write transaction
+/// of `$db`, and commits it when `$body` succeeded (an error rolls everything back).
+macro_rules! write {
+    ($db:expr, |$tx:ident| $body:expr) => {{
+        let mut client = $db.client().await?;
+        let $tx = client.transaction().await.map_err(Failure::from)?;
+        let value = $body.await?;
+        $tx.commit().await.map_err(Failure::from)?;
+        Ok::<_, DbError>(value)
+    }};
+}
+
+/// Runs `$body` in a read-only transaction of `$db` that sees one snapshot throughout.
+macro_rules! read {
+    ($db:expr, |$tx:ident| $body:expr) => {{
+        let mut client = $db.client().await?;
+        let $tx = client
+            .build_transaction()
+            .isolation_level(IsolationLevel::RepeatableRead)
+            .read_only(true)
+            .start()
+            .await
+            .map_err(Failure::from)?;
+        let value = $body.await?;
+        $tx.commit().await.map_err(Failure::from)?;
+        Ok::<_, DbError>(value)
+    }};
+}
+
+/// The answer of an operation listed in [`UNSUPPORTED`].
+fn unsupported<T>(operation: &'static str) -> DbResult<T> {
+    Err(DbError::Unsupported {
+        backend: "PostgreSQL",
+        operation,
+    })
+}
+
+/// The server clock, in the protocol's unit: milliseconds since the Unix epoch.
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+/// Parses a UUID stored as text by this backend.
+fn parse_uuid(text: &str) -> error::DbResult<Uuid> {
+    Uuid::parse_str(text).map_err(|e| corrupt(format!("bad uuid {text:?}: {e}")))
+}
+
+/// Parses a status stored as text by this backend.
+fn parse_status(status: &str) -> error::DbResult<relais_protocol::ReportStatus> {
+    relais_protocol::ReportStatus::parse(status)
+        .ok_or_else(|| corrupt(format!("status {status:?}")))
+}
+
+impl Database for Postgres {
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = %seed.tenant.id))]
+    async fn seed(&self, seed: TownDefinition) -> DbResult<bool> {
+        write!(self, |tx| catalogue::seed(&tx, &seed))
+    }
+
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = %tenant))]
+    async fn tenant(&self, tenant: &str) -> DbResult<Option<TenantSummary>> {
+        read!(self, |tx| catalogue::tenant(&tx, tenant))
+    }
+
+    #[instrument(skip_all, err(level = "warn"))]
+    async fn zone_shapes(&self) -> DbResult<Vec<(TenantSummary, Vec<ZoneShape>)>> {
+        read!(self, |tx| catalogue::zone_shapes(&tx))
+    }
+
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = %tenant))]
+    async fn catalogue_version(&self, tenant: &str) -> DbResult<Option<i64>> {
+        read!(self, |tx| catalogue::catalogue_version(&tx, tenant))
+    }
+
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = %tenant))]
+    async fn catalogue(&self, tenant: &str) -> DbResult<Option<Catalogue>> {
+        read!(self, |tx| catalogue::catalogue(&tx, tenant))
+    }
+
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = %tenant))]
+    async fn directory(&self, tenant: &str) -> DbResult<Option<Directory>> {
+        read!(self, |tx| directory::directory(&tx, tenant))
+    }
+
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = %tenant, entries = services.len()))]
+    async fn import_directory(
+        &self,
+        tenant: &str,
+        services: Vec<PublicService>,
+    ) -> DbResult<Option<DirectoryImport>> {
+        write!(self, |tx| directory::import(&tx, tenant, &services))
+    }
+
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = %device.tenant))]
+    async fn register_device(&self, device: NewDevice) -> DbResult<()> {
+        write!(self, |tx| devices::register(&tx, &device))
+    }
+
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = %device.tenant))]
+    async fn enrol_device(
+        &self,
+        device: NewDevice,
+        code: TokenHash,
+    ) -> DbResult<Option<StaffMember>> {
+        write!(self, |tx| staff::enrol(&tx, &device, code))
+    }
+
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = %tenant))]
+    async fn device(&self, tenant: &str, token: TokenHash) -> DbResult<Option<DeviceRecord>> {
+        read!(self, |tx| devices::by_token(&tx, tenant, token))
+    }
+
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = %query.tenant))]
+    async fn transact<F, R, E>(&self, query: FactsQuery, decide: F) -> DbResult<Result<R, E>>
+    where
+        F: FnOnce(Facts) -> Result<(Plan, R), E> + Send + 'static,
+        R: Send + 'static,
+        E: Send + 'static,
+    {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(Failure::from)?;
+        // First the tenant's lock: the facts are then current until the commit.
+        if changelog::lock_tenant(&tx, &query.tenant).await?.is_none() {
+            return Err(corrupt(format!(
+                "a write names the unknown tenant {:?}",
+                query.tenant
+            ))
+            .into());
+        }
+        let facts = facts::read(&tx, &query).await?;
+        match decide(facts) {
+            Ok((plan, answer)) => {
+                write::apply(&tx, &plan).await?;
+                tx.commit().await.map_err(Failure::from)?;
+                Ok(Ok(answer))
+            }
+            // Nothing was written: dropping the transaction rolls it back.
+            Err(refusal) => Ok(Err(refusal)),
+        }
+    }
+
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = %tenant))]
+    async fn follows(&self, tenant: &str, citizen: &str) -> DbResult<Vec<FollowedZone>> {
+        read!(self, |tx| entities::follows(&tx, tenant, citizen))
+    }
+
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = %scope.tenant, limit = limit))]
+    async fn pull(&self, scope: Scope, from: Position, limit: u32) -> DbResult<Option<ChangePage>> {
+        read!(self, |tx| pull::page(&tx, &scope, &from, limit))
+    }
+
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = %tenant))]
+    async fn nearby(&self, tenant: &str, query: NearbyQuery) -> DbResult<Vec<NearbyReport>> {
+        read!(self, |tx| facts::originals(&tx, tenant, &query))
+    }
+
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = %tenant))]
+    async fn public_reports(&self, tenant: &str, ids: Vec<Uuid>) -> DbResult<Vec<PublicReport>> {
+        let mut found = read!(self, |tx| entities::reports(
+            &tx,
+            tenant,
+            &facts::texts(&ids)
+        ))?;
+        Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
+    }
+
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = %tenant))]
+    async fn task(&self, tenant: &str, id: Uuid) -> DbResult<Option<Task>> {
+        let mut found = read!(self, |tx| entities::tasks(&tx, tenant, &[id.to_string()]))?;
+        Ok(found.remove(&id))
+    }
+
+    async fn inbox(&self, _query: InboxQuery) -> DbResult<InboxPage> {
+        unsupported("inbox")
+    }
+
+    async fn activity(&self, _query: ActivityQuery) -> DbResult<Vec<RequestDates>> {
+        unsupported("activity")
+    }
+
+    async fn service_ratings(&self, _tenant: &str) -> DbResult<Vec<ServiceRating>> {
+        unsupported("service_ratings")
+    }
+
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = ?staff.tenant))]
+    async fn add_staff(&self, staff: NewStaff) -> DbResult<StaffChange> {
+        write!(self, |tx| staff::add(&tx, &staff))
+    }
+
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = ?tenant))]
+    async fn staff_accounts(&self, tenant: Option<String>) -> DbResult<Vec<StaffAccount>> {
+        read!(self, |tx| staff::accounts(&tx, tenant.as_deref()))
+    }
+
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = ?tenant))]
+    async fn set_staff_disabled(
+        &self,
+        tenant: Option<String>,
+        email: String,
+        disabled_at_ms: Option<i64>,
+    ) -> DbResult<StaffChange> {
+        write!(self, |tx| staff::set_disabled(
+            &tx,
+            tenant.as_deref(),
+            &email,
+            disabled_at_ms
+        ))
+    }
+
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = ?tenant))]
+    async fn set_staff_password(
+        &self,
+        tenant: Option<String>,
+        email: String,
+        password_hash: String,
+    ) -> DbResult<StaffChange> {
+        write!(self, |tx| staff::set_password(
+            &tx,
+            tenant.as_deref(),
+            &email,
+            &password_hash
+        ))
+    }
+
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = ?tenant))]
+    async fn staff_account(
+        &self,
+        tenant: Option<String>,
+        email: String,
+    ) -> DbResult<Option<StaffAccount>> {
+        let accounts = read!(self, |tx| staff::accounts(&tx, tenant.as_deref()))?;
+        Ok(accounts
+            .into_iter()
+            .find(|account| account.member.profile.email == email))
+    }
+
+    #[instrument(skip_all, err(level = "warn"))]
+    async fn create_session(&self, token: TokenHash, staff: Uuid, now_ms: i64) -> DbResult<()> {
+        write!(self, |tx| staff::create_session(&tx, token, staff, now_ms))
+    }
+
+    #[instrument(skip_all, err(level = "warn"))]
+    async fn session(
+        &self,
+        token: TokenHash,
+        now_ms: i64,
+        idle_since_ms: i64,
+        opened_since_ms: i64,
+    ) -> DbResult<Option<StaffMember>> {
+        let found = read!(self, |tx| staff::session(
+            &tx,
+            token,
+            idle_since_ms,
+            opened_since_ms
+        ))?;
+        let Some((member, last_seen_ms)) = found else {
+            return Ok(None);
+        };
+        // A session's last use moves at most once a minute: a page of requests is one write.
+        if now_ms - last_seen_ms >= 60_000 {
+            write!(self, |tx| staff::touch_session(&tx, token, now_ms))?;
+        }
+        Ok(Some(member))
+    }
+
+    #[instrument(skip_all, err(level = "warn"))]
+    async fn end_session(&self, token: TokenHash, now_ms: i64) -> DbResult<bool> {
+        write!(self, |tx| staff::end_session(&tx, token, now_ms))
+    }
+
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = %enrolment.tenant))]
+    async fn create_enrolment(&self, enrolment: NewEnrolment) -> DbResult<StaffChange> {
+        write!(self, |tx| staff::create_enrolment(&tx, &enrolment))
+    }
+
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = %tenant))]
+    async fn enrolments(&self, tenant: &str) -> DbResult<Vec<EnrolmentRecord>> {
+        read!(self, |tx| staff::enrolments(&tx, tenant))
+    }
+
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = %tenant))]
+    async fn revoke_enrolment(&self, tenant: &str, id: &str, at_ms: i64) -> DbResult<bool> {
+        write!(self, |tx| staff::revoke_enrolment(&tx, tenant, id, at_ms))
+    }
+
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = %tenant))]
+    async fn devices(&self, tenant: &str, staff_only: bool) -> DbResult<Vec<DeviceListing>> {
+        read!(self, |tx| staff::devices(&tx, tenant, staff_only))
+    }
+
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = %tenant))]
+    async fn revoke_device(&self, tenant: &str, device: Uuid, at_ms: i64) -> DbResult<bool> {
+        write!(self, |tx| staff::revoke_device(&tx, tenant, device, at_ms))
+    }
+
+    #[instrument(skip_all, err(level = "warn"))]
+    async fn expire(&self, now_ms: i64) -> DbResult<usize> {
+        write!(self, |tx| pull::expire(&tx, now_ms))
+    }
+
+    #[instrument(skip_all, err(level = "warn"))]
+    async fn tenants(&self) -> DbResult<Vec<TenantSummary>> {
+        read!(self, |tx| catalogue::tenants(&tx))
+    }
+
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = %tenant))]
+    async fn set_routing(
+        &self,
+        tenant: &str,
+        category: &str,
+        zone: &str,
+        service: Option<String>,
+    ) -> DbResult<StaffChange> {
+        write!(self, |tx| catalogue::set_routing(
+            &tx,
+            tenant,
+            category,
+            zone,
+            service.as_deref()
+        ))
+    }
+
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = ?tenant, action = %action))]
+    async fn audit(
+        &self,
+        tenant: Option<String>,
+        staff: Option<Uuid>,
+        action: String,
+        detail: serde_json::Value,
+        at_ms: i64,
+    ) -> DbResult<()> {
+        write!(self, |tx| staff::audit(
+            &tx,
+            tenant.as_deref(),
+            staff,
+            &action,
+            &detail,
+            at_ms
+        ))
+    }
+
+    #[instrument(skip_all, level = "debug", err(level = "warn"))]
+    async fn health(&self) -> DbResult<()> {
+        let client = self.client().await?;
+        client
+            .query_one("SELECT 1", &[])
+            .await
+            .map_err(Failure::from)?;
+        Ok(())
+    }
+
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = %tenant))]
+    async fn upload_state(&self, tenant: &str, sha256: &str) -> DbResult<UploadState> {
+        read!(self, |tx| photos::state(&tx, tenant, sha256))
+    }
+
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = %progress.tenant))]
+    async fn record_upload(&self, progress: UploadProgress) -> DbResult<()> {
+        write!(self, |tx| photos::record(&tx, &progress))
+    }
+
+    #[instrument(skip_all, err(level = "warn"))]
+    async fn discard_upload(&self, sha256: &str) -> DbResult<()> {
+        write!(self, |tx| photos::discard(&tx, sha256))
+    }
+
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = %photo.tenant))]
+    async fn store_photo(&self, photo: StoredPhoto) -> DbResult<()> {
+        write!(self, |tx| photos::store(&tx, &photo))
+    }
+
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = %tenant))]
+    async fn photo_readable(&self, tenant: &str, device: Uuid, sha256: &str) -> DbResult<bool> {
+        read!(self, |tx| photos::readable(&tx, tenant, device, sha256))
+    }
+
+    async fn account(&self, _device: &DeviceRecord) -> DbResult<Option<AccountRecord>> {
+        unsupported("account")
+    }
+
+    async fn save_account(
+        &self,
+        _device: &DeviceRecord,
+        _details: relais_protocol::account::AccountDetails,
+        _link_code: TokenHash,
+        _now_ms: i64,
+    ) -> DbResult<AccountRecord> {
+        unsupported("save_account")
+    }
+
+    async fn link_account(
+        &self,
+        _device: &DeviceRecord,
+        _code: TokenHash,
+        _next_code: TokenHash,
+    ) -> DbResult<LinkOutcome> {
+        unsupported("link_account")
+    }
+
+    async fn export(
+        &self,
+        _device: &DeviceRecord,
+        _now_ms: i64,
+    ) -> DbResult<relais_protocol::account::Export> {
+        unsupported("export")
+    }
+
+    async fn add_api_key(&self, _key: NewApiKey) -> DbResult<bool> {
+        unsupported("add_api_key")
+    }
+
+    async fn api_key(&self, _tenant: &str, _key: TokenHash) -> DbResult<Option<DeviceRecord>> {
+        unsupported("api_key")
+    }
+
+    async fn api_keys(&self, _tenant: &str) -> DbResult<Vec<ApiKeyRecord>> {
+        unsupported("api_keys")
+    }
+
+    async fn revoke_api_key(&self, _tenant: &str, _id: Uuid, _at_ms: i64) -> DbResult<bool> {
+        unsupported("revoke_api_key")
+    }
+
+    async fn request_ids(&self, _query: RequestQuery) -> DbResult<Vec<Uuid>> {
+        unsupported("request_ids")
+    }
+
+    async fn request_updates(&self, _query: UpdateQuery) -> DbResult<Vec<RequestUpdate>> {
+        unsupported("request_updates")
+    }
+
+    async fn delete_identity(&self, _device: &DeviceRecord, _now_ms: i64) -> DbResult<Vec<String>> {
+        unsupported("delete_identity")
+    }
+}

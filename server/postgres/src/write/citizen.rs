@@ -1,0 +1,330 @@
+//! What citizens' writes store: a new report (with its spatial-index entry and the zone its
+//! reporter now follows), a message in a thread, a "me too", an answer to a resolution, a rating
+//! of a public service, a followed zone.
+
+use deadpool_postgres::Transaction;
+use relais_server_database::Plan;
+use relais_server_database::writes::{
+    CitizenMessage, Confirmation, NewRating, NewReport, NewSupport, OriginalIndex, ZoneFollow,
+};
+
+use super::history;
+use crate::changelog::ChangeLog;
+use crate::error::DbResult;
+use crate::json::to_json;
+
+pub(super) async fn report(
+    tx: &Transaction<'_>,
+    plan: &Plan,
+    log: &mut ChangeLog<'_>,
+    report: &NewReport,
+) -> DbResult<()> {
+    let id = report.id.to_string();
+    let stmt = tx
+        .prepare_cached(
+            "INSERT INTO reports (id, tenant_id, device_id, category_code, lat, lon, accuracy_m,
+                                  text, photos, created_at_ms, received_at_ms, status, version,
+                                  zone_code, service_code, answers, duplicate_of, due_at_ms,
+                                  channel)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 1, $13, $14, $15, $16,
+                     $17, $18)",
+        )
+        .await?;
+    tx.execute(
+        &stmt,
+        &[
+            &id,
+            &plan.tenant,
+            &report.device.to_string(),
+            &report.category,
+            &report.location.lat,
+            &report.location.lon,
+            &report.location.accuracy_m,
+            &report.text,
+            &to_json(&report.photos)?,
+            &report.created_at_ms,
+            &report.received_at_ms,
+            &report.history.status.as_str(),
+            &report.zone,
+            &report.service,
+            &to_json(&report.answers)?,
+            &report.duplicate_of.map(|id| id.to_string()),
+            &report.due_at_ms,
+            &report.channel,
+        ],
+    )
+    .await?;
+    history::append(tx, &id, report.received_at_ms, &report.history).await?;
+    if let Some(cell) = report.cell {
+        let stmt = tx
+            .prepare_cached(
+                "INSERT INTO open_originals (tenant_id, category_code, cell, received_at_ms,
+                                             report_id, lat, lon)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .await?;
+        tx.execute(
+            &stmt,
+            &[
+                &plan.tenant,
+                &report.category,
+                &cell,
+                &report.received_at_ms,
+                &id,
+                &report.location.lat,
+                &report.location.lon,
+            ],
+        )
+        .await?;
+    }
+    let stmt = tx
+        .prepare_cached(
+            "INSERT INTO zone_follows (tenant_id, citizen, zone_code, origin, at_ms)
+             VALUES ($1, $2, $3, 'reported', $4)
+             ON CONFLICT (tenant_id, citizen, zone_code) DO NOTHING",
+        )
+        .await?;
+    let follows = tx
+        .execute(
+            &stmt,
+            &[&plan.tenant, &report.citizen, &report.zone, &plan.now_ms],
+        )
+        .await?;
+    log.new_report(
+        tx,
+        &id,
+        &report.zone,
+        &report.service,
+        Some(&report.citizen),
+    )
+    .await?;
+    if follows > 0 {
+        log.follows(tx, &report.citizen).await?;
+    }
+    Ok(())
+}
+
+/// The reporter writes in the report's thread.
+pub(super) async fn message(
+    tx: &Transaction<'_>,
+    plan: &Plan,
+    log: &mut ChangeLog<'_>,
+    message: &CitizenMessage,
+) -> DbResult<()> {
+    let report = message.report_id.to_string();
+    let stmt = tx
+        .prepare_cached(
+            "INSERT INTO report_notes (id, tenant_id, report_id, device_id, text, created_at_ms,
+                                       author)
+             VALUES ($1, $2, $3, $4, $5, $6, 'citizen')",
+        )
+        .await?;
+    tx.execute(
+        &stmt,
+        &[
+            &message.id.to_string(),
+            &plan.tenant,
+            &report,
+            &message.device.to_string(),
+            &message.text,
+            &plan.now_ms,
+        ],
+    )
+    .await?;
+    log.thread(tx, &report).await
+}
+
+/// Counts the citizen's support once (the primary key (report, citizen) makes a second one a
+/// no-op even if the rules let it through); the citizen follows the report.
+pub(super) async fn support(
+    tx: &Transaction<'_>,
+    plan: &Plan,
+    log: &mut ChangeLog<'_>,
+    support: &NewSupport,
+) -> DbResult<()> {
+    let report = support.report_id.to_string();
+    let stmt = tx
+        .prepare_cached(
+            "INSERT INTO supports (report_id, citizen, at_ms) VALUES ($1, $2, $3)
+             ON CONFLICT (report_id, citizen) DO NOTHING",
+        )
+        .await?;
+    let inserted = tx
+        .execute(&stmt, &[&report, &support.citizen, &plan.now_ms])
+        .await?;
+    if inserted == 0 {
+        return Ok(());
+    }
+    let stmt = tx
+        .prepare_cached(
+            "INSERT INTO report_followers (report_id, citizen, origin) VALUES ($1, $2, 'support')
+             ON CONFLICT (report_id, citizen) DO NOTHING",
+        )
+        .await?;
+    tx.execute(&stmt, &[&report, &support.citizen]).await?;
+    let stmt = tx
+        .prepare_cached("UPDATE reports SET supporters = supporters + 1 WHERE id = $1")
+        .await?;
+    tx.execute(&stmt, &[&report]).await?;
+    // The count is public: other devices must see it, but it is not a new version.
+    log.report(tx, &report).await
+}
+
+/// The reporter confirms a resolution, or reopens the report.
+pub(super) async fn confirmation(
+    tx: &Transaction<'_>,
+    plan: &Plan,
+    log: &mut ChangeLog<'_>,
+    confirmation: &Confirmation,
+) -> DbResult<()> {
+    let report = confirmation.report_id.to_string();
+    let reopened = confirmation.history.status_changed;
+    let stmt = tx
+        .prepare_cached(
+            "UPDATE reports
+             SET status = $2, version = $3, satisfaction = COALESCE($4, satisfaction),
+                 closed_at_ms = CASE WHEN $5 THEN NULL ELSE closed_at_ms END
+             WHERE id = $1",
+        )
+        .await?;
+    tx.execute(
+        &stmt,
+        &[
+            &report,
+            &confirmation.history.status.as_str(),
+            &confirmation.version,
+            &confirmation.satisfaction.map(i64::from),
+            &reopened,
+        ],
+    )
+    .await?;
+    history::append(tx, &report, plan.now_ms, &confirmation.history).await?;
+    index(tx, &report, confirmation.original).await?;
+    log.report(tx, &report).await
+}
+
+/// Moves a report in or out of the spatial index of open originals.
+pub(super) async fn index(
+    tx: &Transaction<'_>,
+    report: &str,
+    change: OriginalIndex,
+) -> DbResult<()> {
+    match change {
+        OriginalIndex::Keep => {}
+        OriginalIndex::Remove => {
+            let stmt = tx
+                .prepare_cached("DELETE FROM open_originals WHERE report_id = $1")
+                .await?;
+            tx.execute(&stmt, &[&report]).await?;
+        }
+        OriginalIndex::Add { cell } => {
+            let stmt = tx
+                .prepare_cached(
+                    "INSERT INTO open_originals (tenant_id, category_code, cell, received_at_ms,
+                                                 report_id, lat, lon)
+                     SELECT tenant_id, category_code, $2, received_at_ms, id, lat, lon
+                     FROM reports WHERE id = $1
+                     ON CONFLICT DO NOTHING",
+                )
+                .await?;
+            tx.execute(&stmt, &[&report, &cell]).await?;
+        }
+    }
+    Ok(())
+}
+
+pub(super) async fn rating(tx: &Transaction<'_>, plan: &Plan, rating: &NewRating) -> DbResult<()> {
+    let (satisfaction, importance) = (i64::from(rating.satisfaction), i64::from(rating.importance));
+    let stmt = tx
+        .prepare_cached(
+            "INSERT INTO ratings (tenant_id, service_id, citizen, satisfaction, importance,
+                                  comment, at_ms)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)
+             ON CONFLICT (tenant_id, service_id, citizen) DO UPDATE
+             SET satisfaction = excluded.satisfaction, importance = excluded.importance,
+                 comment = excluded.comment, at_ms = excluded.at_ms",
+        )
+        .await?;
+    tx.execute(
+        &stmt,
+        &[
+            &plan.tenant,
+            &rating.service_id,
+            &rating.citizen,
+            &satisfaction,
+            &importance,
+            &rating.comment,
+            &plan.now_ms,
+        ],
+    )
+    .await?;
+    let stmt = tx
+        .prepare_cached(
+            "INSERT INTO rating_history (id, tenant_id, service_id, citizen, satisfaction,
+                                         importance, comment, at_ms)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .await?;
+    tx.execute(
+        &stmt,
+        &[
+            &uuid::Uuid::now_v7().to_string(),
+            &plan.tenant,
+            &rating.service_id,
+            &rating.citizen,
+            &satisfaction,
+            &importance,
+            &rating.comment,
+            &plan.now_ms,
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Follows a zone (keeping an explicit follow explicit), or stops following it.
+pub(super) async fn follow(
+    tx: &Transaction<'_>,
+    plan: &Plan,
+    log: &mut ChangeLog<'_>,
+    follow: &ZoneFollow,
+) -> DbResult<()> {
+    let changed = match follow.origin {
+        Some(origin) => {
+            let stmt = tx
+                .prepare_cached(
+                    "INSERT INTO zone_follows (tenant_id, citizen, zone_code, origin, at_ms)
+                     VALUES ($1, $2, $3, $4, $5)
+                     ON CONFLICT (tenant_id, citizen, zone_code) DO UPDATE
+                     SET origin = excluded.origin
+                     WHERE zone_follows.origin <> 'explicit'",
+                )
+                .await?;
+            tx.execute(
+                &stmt,
+                &[
+                    &plan.tenant,
+                    &follow.citizen,
+                    &follow.zone,
+                    &origin,
+                    &plan.now_ms,
+                ],
+            )
+            .await?
+        }
+        None => {
+            let stmt = tx
+                .prepare_cached(
+                    "DELETE FROM zone_follows
+                     WHERE tenant_id = $1 AND citizen = $2 AND zone_code = $3",
+                )
+                .await?;
+            tx.execute(&stmt, &[&plan.tenant, &follow.citizen, &follow.zone])
+                .await?
+        }
+    };
+    if changed > 0 {
+        log.follows(tx, &follow.citizen).await?;
+    }
+    Ok(())
+}

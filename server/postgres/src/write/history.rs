@@ -1,0 +1,47 @@
+//! Appending to a report's history: every entry says what happened, who did it and through which
+//! channel. Nothing rewrites history.
+
+use deadpool_postgres::Transaction;
+use relais_server_database::writes::{ActorRecord, HistoryEntry};
+
+use crate::error::DbResult;
+
+pub(crate) async fn append(
+    tx: &Transaction<'_>,
+    report: &str,
+    at_ms: i64,
+    entry: &HistoryEntry,
+) -> DbResult<()> {
+    let (actor_kind, actor_id) = match &entry.actor {
+        ActorRecord::Citizen(citizen) => ("citizen", Some(citizen.clone())),
+        ActorRecord::Staff(id) => ("staff", Some(id.to_string())),
+        ActorRecord::System => ("system", None),
+    };
+    let stmt = tx
+        .prepare_cached(
+            "INSERT INTO report_history (id, report_id, status, at_ms, action, status_changed,
+                                         actor_kind, actor_id, channel, device_id, detail_fr,
+                                         detail_en)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        )
+        .await?;
+    tx.execute(
+        &stmt,
+        &[
+            &uuid::Uuid::now_v7().to_string(),
+            &report,
+            &entry.status.as_str(),
+            &at_ms,
+            &entry.action,
+            &entry.status_changed,
+            &actor_kind,
+            &actor_id,
+            &entry.channel,
+            &entry.device.map(|d| d.to_string()),
+            &entry.detail.as_ref().map(|d| d.fr.as_str()),
+            &entry.detail.as_ref().map(|d| d.en.as_str()),
+        ],
+    )
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,210 @@
+//! What staff writes store: a decided workflow change to a report (status, service, assignment,
+//! planned date, completion photos, a merge into an original, the written reply and the internal
+//! note, the history entry), and a zone alert.
+
+use deadpool_postgres::Transaction;
+use relais_server_database::Plan;
+use relais_server_database::writes::{NewAlert, StaffMessage, WorkflowChange};
+
+use super::{citizen, history};
+use crate::changelog::ChangeLog;
+use crate::error::DbResult;
+use crate::json::to_json;
+
+pub(super) async fn change(
+    tx: &Transaction<'_>,
+    plan: &Plan,
+    log: &mut ChangeLog<'_>,
+    change: &WorkflowChange,
+) -> DbResult<()> {
+    let report = change.report_id.to_string();
+    let now = plan.now_ms;
+    if let Some(service) = &change.service {
+        let stmt = tx
+            .prepare_cached("SELECT service_code FROM reports WHERE id = $1")
+            .await?;
+        let old: String = tx.query_one(&stmt, &[&report]).await?.try_get(0)?;
+        if old != *service {
+            log.task_gone(tx, &report, &old).await?;
+        }
+    }
+    let photos = (!change.completion_photos.is_empty())
+        .then(|| to_json(&change.completion_photos))
+        .transpose()?;
+    let stmt = tx
+        .prepare_cached(
+            "UPDATE reports
+             SET status = $2, version = $3,
+                 service_code = COALESCE($4, service_code),
+                 assigned_to = CASE WHEN $5 THEN $6 ELSE assigned_to END,
+                 scheduled_for_ms = COALESCE($7, scheduled_for_ms),
+                 completion_photos = COALESCE($8, completion_photos),
+                 duplicate_of = COALESCE($9, duplicate_of),
+                 acknowledged_at_ms = CASE WHEN $10 THEN COALESCE(acknowledged_at_ms, $13)
+                                           ELSE acknowledged_at_ms END,
+                 resolved_at_ms = CASE WHEN $11 THEN $13 ELSE resolved_at_ms END,
+                 closed_at_ms = CASE WHEN $12 THEN $13 ELSE closed_at_ms END
+             WHERE id = $1",
+        )
+        .await?;
+    tx.execute(
+        &stmt,
+        &[
+            &report,
+            &change.history.status.as_str(),
+            &change.version,
+            &change.service,
+            &change.assigned_to.is_some(),
+            &change.assigned_to.flatten().map(|s| s.to_string()),
+            &change.scheduled_for_ms,
+            &photos,
+            &change.merged_into.map(|id| id.to_string()),
+            &change.acknowledges,
+            &change.resolves,
+            &change.closes,
+            &now,
+        ],
+    )
+    .await?;
+    history::append(tx, &report, now, &change.history).await?;
+    citizen::index(tx, &report, change.original).await?;
+    if let Some(original) = change.merged_into {
+        let original = original.to_string();
+        merge(tx, &report, &original, now).await?;
+        log.report(tx, &original).await?;
+    }
+    log.report(tx, &report).await?;
+    if let Some(reply) = &change.reply {
+        write_reply(tx, plan, &report, change, reply).await?;
+        log.thread(tx, &report).await?;
+    }
+    if let Some(note) = &change.note {
+        let stmt = tx
+            .prepare_cached(
+                "INSERT INTO staff_notes (id, tenant_id, report_id, staff_id, text, created_at_ms)
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .await?;
+        tx.execute(
+            &stmt,
+            &[
+                &note.id.to_string(),
+                &plan.tenant,
+                &report,
+                &change.staff.to_string(),
+                &note.text,
+                &now,
+            ],
+        )
+        .await?;
+        log.task(tx, &report).await?;
+    }
+    Ok(())
+}
+
+/// The city's written reply, in the reporter's thread (the reporting device is kept as the
+/// thread's device, as for every message of the thread).
+async fn write_reply(
+    tx: &Transaction<'_>,
+    plan: &Plan,
+    report: &str,
+    change: &WorkflowChange,
+    reply: &StaffMessage,
+) -> DbResult<()> {
+    let stmt = tx
+        .prepare_cached(
+            "INSERT INTO report_notes (id, tenant_id, report_id, device_id, text, created_at_ms,
+                                       author, staff_id)
+             SELECT $1, $2, id, device_id, $3, $4, 'city', $5 FROM reports WHERE id = $6",
+        )
+        .await?;
+    tx.execute(
+        &stmt,
+        &[
+            &reply.id.to_string(),
+            &plan.tenant,
+            &reply.text,
+            &plan.now_ms,
+            &change.staff.to_string(),
+            &report,
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// A duplicate's reporter and followers follow its original and count among its supporters
+/// (the original's own reporter excepted).
+async fn merge(tx: &Transaction<'_>, duplicate: &str, original: &str, now: i64) -> DbResult<()> {
+    let people = "SELECT COALESCE(d.account_id, d.id) AS citizen FROM reports r
+                  JOIN devices d ON d.id = r.device_id WHERE r.id = $1
+                  UNION SELECT citizen FROM report_followers WHERE report_id = $1";
+    let reporter = "SELECT COALESCE(d.account_id, d.id) FROM reports r
+                    JOIN devices d ON d.id = r.device_id WHERE r.id = $2";
+    tx.execute(
+        &format!(
+            "INSERT INTO report_followers (report_id, citizen, origin)
+             SELECT $2, citizen, 'duplicate' FROM ({people}) people
+             WHERE citizen IS NOT NULL AND citizen NOT IN ({reporter})
+             ON CONFLICT (report_id, citizen) DO NOTHING"
+        ),
+        &[&duplicate, &original],
+    )
+    .await?;
+    tx.execute(
+        &format!(
+            "INSERT INTO supports (report_id, citizen, at_ms)
+             SELECT $2, citizen, $3 FROM ({people}) people
+             WHERE citizen IS NOT NULL AND citizen NOT IN ({reporter})
+             ON CONFLICT (report_id, citizen) DO NOTHING"
+        ),
+        &[&duplicate, &original, &now],
+    )
+    .await?;
+    tx.execute(
+        "UPDATE reports SET supporters = (SELECT COUNT(*) FROM supports WHERE report_id = $1)
+         WHERE id = $1",
+        &[&original],
+    )
+    .await?;
+    Ok(())
+}
+
+pub(super) async fn alert(
+    tx: &Transaction<'_>,
+    plan: &Plan,
+    log: &mut ChangeLog<'_>,
+    alert: &NewAlert,
+) -> DbResult<()> {
+    let id = alert.id.to_string();
+    let stmt = tx
+        .prepare_cached(
+            "INSERT INTO alerts (id, tenant_id, title_fr, title_en, text_fr, text_en,
+                                 starts_at_ms, ends_at_ms, staff_id, created_at_ms)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .await?;
+    tx.execute(
+        &stmt,
+        &[
+            &id,
+            &plan.tenant,
+            &alert.title.fr,
+            &alert.title.en,
+            &alert.text.fr,
+            &alert.text.en,
+            &alert.starts_at_ms,
+            &alert.ends_at_ms,
+            &alert.staff.map(|s| s.to_string()),
+            &plan.now_ms,
+        ],
+    )
+    .await?;
+    let zone = tx
+        .prepare_cached("INSERT INTO alert_zones (alert_id, zone_code) VALUES ($1, $2)")
+        .await?;
+    for code in &alert.zones {
+        tx.execute(&zone, &[&id, code]).await?;
+    }
+    log.alert(tx, &id, &alert.buckets).await
+}
