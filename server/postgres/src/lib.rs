@@ -29,6 +29,7 @@ mod migrate;
 mod photos;
 mod pull;
 mod staff;
+pub mod testing;
 mod write;
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};

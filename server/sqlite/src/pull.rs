@@ -1,12 +1,14 @@
 //! Reading one page of a scope: one read transaction (a consistent snapshot), one indexed range
-//! per bucket of the scope (`change_log_by_seq`: tenant, bucket, seq), merged in sequence order;
-//! then one query per kind of entity for the page's rows. A page costs the same whatever the
+//! per bucket of the scope (`change_log_by_seq`: tenant, bucket, seq), cut into a page as every
+//! backend does (`relais_server_database::cut_page`); then one query per kind of entity for the
+//! page's rows. A page costs the same whatever the
 //! length of the history before it.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
-use relais_protocol::Change;
-use relais_server_database::{ChangePage, Position, Scope};
+use relais_server_database::{
+    ChangePage, LogRow, PageEntities, Position, Scope, cut_page, page_ids,
+};
 use rusqlite::{Connection, OptionalExtension};
 use uuid::Uuid;
 
@@ -14,15 +16,6 @@ use crate::entities;
 use crate::error::DbResult;
 use crate::json::to_json;
 use crate::parse_uuid;
-
-/// A change-log row of the page.
-struct Row {
-    seq: u64,
-    bucket: usize,
-    kind: String,
-    entity: String,
-    live: bool,
-}
 
 pub(crate) fn page(
     conn: &mut Connection,
@@ -40,7 +33,7 @@ pub(crate) fn page(
     else {
         return Ok(None);
     };
-    let (reset, starts) = starts(scope, from, &epoch, head);
+    let (reset, starts) = from.starts(scope, &epoch, head);
     let limit = limit as usize;
 
     // Up to `limit + 1` rows of each bucket: the first `limit` of their union, in sequence
@@ -53,7 +46,7 @@ pub(crate) fn page(
     )?;
     for (index, bucket) in scope.buckets.iter().enumerate() {
         let found = stmt.query_map((&scope.tenant, bucket, starts[index], limit + 1), |row| {
-            Ok(Row {
+            Ok(LogRow {
                 seq: row.get(0)?,
                 bucket: index,
                 kind: row.get(1)?,
@@ -67,141 +60,45 @@ pub(crate) fn page(
         }
     }
     drop(stmt);
-    rows.sort_by_key(|row| row.seq);
-    // Rows of one change share its sequence number across buckets (a report in its zone's and
-    // its reporter's): a page never splits them, so nothing comes twice.
-    let end = rows
-        .get(limit.saturating_sub(1))
-        .map_or(rows.len(), |last| {
-            rows.partition_point(|row| row.seq <= last.seq)
-        });
-    rows.truncate(end);
-
-    let mut taken = vec![0usize; scope.buckets.len()];
-    let mut seqs = BTreeMap::new();
-    for row in &rows {
-        taken[row.bucket] += 1;
-        seqs.insert(scope.buckets[row.bucket].clone(), row.seq);
-    }
-    let mut has_more = false;
-    for (index, bucket) in scope.buckets.iter().enumerate() {
-        if taken[index] == fetched[index] && fetched[index] <= limit {
-            // Nothing of this bucket is left behind the page: it stands at the head.
-            seqs.insert(bucket.clone(), head);
-        } else {
-            has_more = true;
-            seqs.entry(bucket.clone()).or_insert(starts[index]);
-        }
-    }
-    let changes = changes(&tx, scope, &rows)?;
+    let cut = cut_page(scope, &starts, head, limit, rows, &fetched);
+    let changes = page_entities(&tx, scope, &cut.rows)?.changes(scope, &cut.rows)?;
     Ok(Some(ChangePage {
         reset,
         epoch,
-        seqs,
+        seqs: cut.seqs,
         changes,
-        has_more,
+        has_more: cut.has_more,
     }))
 }
 
-/// Where each bucket of the scope starts, and whether the position had to be reset.
-fn starts(scope: &Scope, from: &Position, epoch: &str, head: u64) -> (bool, Vec<u64>) {
-    let at = |seq: u64| vec![seq; scope.buckets.len()];
-    match from {
-        Position::Start => (false, at(0)),
-        // Another epoch, or a position this log never reached (restored from an older backup).
-        Position::Everywhere { epoch: e, seq } if e != epoch || *seq > head => (true, at(0)),
-        Position::Everywhere { seq, .. } => (false, at(*seq)),
-        Position::PerBucket { epoch: e, seqs }
-            if e != epoch || seqs.values().any(|s| *s > head) =>
-        {
-            (true, at(0))
-        }
-        Position::PerBucket { seqs, .. } => (
-            false,
-            scope
-                .buckets
-                .iter()
-                .map(|bucket| seqs.get(bucket).copied().unwrap_or(0))
-                .collect(),
-        ),
-    }
-}
-
-/// The latest state of the page's entities, each once, in the order of their first row.
-fn changes(conn: &Connection, scope: &Scope, rows: &[Row]) -> DbResult<Vec<Change>> {
-    let ids_of = |kind: &str| -> Vec<&str> {
-        let mut seen = HashSet::new();
-        rows.iter()
-            .filter(|row| row.kind == kind && row.live && seen.insert(row.entity.as_str()))
-            .map(|row| row.entity.as_str())
-            .collect()
-    };
+/// The latest state of what the page's rows name.
+fn page_entities(conn: &Connection, scope: &Scope, rows: &[LogRow]) -> DbResult<PageEntities> {
     let tenant = &scope.tenant;
-    let report_ids = ids_of("report");
+    let ids = |kind: &str| page_ids(rows, kind);
+    let (reports, threads, tasks, alerts) =
+        (ids("report"), ids("thread"), ids("task"), ids("alert"));
     let mine = match &scope.citizen {
-        Some(citizen) => own_reports(conn, citizen, &report_ids)?,
+        Some(citizen) => own_reports(conn, citizen, &keys(&reports))?,
         None => HashSet::new(),
     };
-    let mut reports = entities::reports(conn, tenant, &report_ids)?;
-    let mut threads = entities::threads(conn, tenant, &ids_of("thread"))?;
-    let mut tasks = entities::tasks(conn, tenant, &ids_of("task"))?;
-    let mut alerts = entities::alerts(conn, tenant, &ids_of("alert"))?;
-    let mut changes = Vec::with_capacity(rows.len());
-    let mut done = HashSet::new();
-    for row in rows {
-        if !done.insert((row.kind.as_str(), row.entity.as_str(), row.live)) {
-            continue;
-        }
-        // A row whose entity is gone, or of a kind this build does not publish, is passed over.
-        let change = match (row.kind.as_str(), row.live) {
-            ("report", true) => {
-                let id = parse_uuid(&row.entity)?;
-                reports.remove(&id).map(|report| Change::Report {
-                    report: Box::new(report),
-                    mine: mine.contains(&id),
-                })
-            }
-            ("report", false) => Some(Change::ReportRemoved {
-                id: parse_uuid(&row.entity)?,
-            }),
-            ("thread", true) => {
-                let id = parse_uuid(&row.entity)?;
-                threads.remove(&id).map(|messages| Change::Thread {
-                    report_id: id,
-                    messages,
-                })
-            }
-            ("task", true) => {
-                let id = parse_uuid(&row.entity)?;
-                tasks
-                    .remove(&id)
-                    .filter(|task| within(scope, &task.report.zone))
-                    .map(|task| Change::Task {
-                        task: Box::new(task),
-                    })
-            }
-            ("task", false) => Some(Change::TaskRemoved {
-                id: parse_uuid(&row.entity)?,
-            }),
-            ("alert", true) => alerts
-                .remove(&parse_uuid(&row.entity)?)
-                .map(|alert| Change::Alert { alert }),
-            ("follows", true) => Some(Change::Follows {
-                zones: entities::follows(conn, tenant, &row.entity)?,
-            }),
-            _ => None,
-        };
-        changes.extend(change);
+    let mut follows = HashMap::new();
+    for citizen in ids("follows") {
+        let zones = entities::follows(conn, tenant, &citizen)?;
+        follows.insert(citizen, zones);
     }
-    Ok(changes)
+    Ok(PageEntities {
+        mine,
+        reports: entities::reports(conn, tenant, &keys(&reports))?,
+        threads: entities::threads(conn, tenant, &keys(&threads))?,
+        tasks: entities::tasks(conn, tenant, &keys(&tasks))?,
+        alerts: entities::alerts(conn, tenant, &keys(&alerts))?,
+        follows,
+    })
 }
 
-/// Whether a task of a report in `zone` is for this scope (a staff member limited to zones).
-fn within(scope: &Scope, zone: &str) -> bool {
-    scope
-        .task_zones
-        .as_ref()
-        .is_none_or(|zones| zones.iter().any(|z| z == zone))
+/// The ids as the keys the entity readers take.
+fn keys(ids: &[String]) -> Vec<&str> {
+    ids.iter().map(String::as_str).collect()
 }
 
 /// Which of the given reports were filed by `citizen` (from any of its devices).

@@ -1,4 +1,7 @@
 //! The catalogue a town publishes: settings, questions, zone outlines, versions.
+//!
+//! SQLite only: it checks how the server derives the published catalogue from a stored
+//! definition, which the shared suite's seeding tests already run on both backends.
 
 use relais_protocol::{QuestionKind, TownSettings};
 use tempfile::TempDir;

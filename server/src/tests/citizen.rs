@@ -6,7 +6,7 @@ use relais_protocol::{Answer, Author, Change, Cursor, MutationOp, Outcome, Repor
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{CATEGORY, Fixture, PARIS, create_at, mutation, reason_code};
+use super::{Backend, CATEGORY, Harness, PARIS, Value, create_at, mutation, reason_code};
 use crate::clock::now_ms;
 use crate::enrolment::{self, EnrolmentCode};
 use crate::token::BearerToken;
@@ -30,7 +30,7 @@ pub(super) struct Phone {
 }
 
 impl Phone {
-    pub(super) async fn citizen(fx: &Fixture) -> Self {
+    pub(super) async fn citizen<D: Backend>(fx: &Harness<D>) -> Self {
         let (device, token) = fx.device("demo").await;
         Self {
             device,
@@ -40,12 +40,12 @@ impl Phone {
     }
 
     /// An agent of `proprete` (a new staff account), its device enrolled with a one-time code.
-    pub(super) async fn agent(fx: &Fixture) -> Self {
+    pub(super) async fn agent<D: Backend>(fx: &Harness<D>) -> Self {
         Self::agent_of(fx, "proprete").await
     }
 
     /// An agent of `service` (a new staff account), its device enrolled with a one-time code.
-    pub(super) async fn agent_of(fx: &Fixture, service: &str) -> Self {
+    pub(super) async fn agent_of<D: Backend>(fx: &Harness<D>, service: &str) -> Self {
         let staff = add_agent(fx, service).await;
         let now = now_ms();
         let code = EnrolmentCode::generate();
@@ -79,7 +79,7 @@ impl Phone {
     }
 
     /// Pushes `op` alone and returns its outcome.
-    pub(super) async fn send(&mut self, fx: &Fixture, op: MutationOp) -> Outcome {
+    pub(super) async fn send<D: Backend>(&mut self, fx: &Harness<D>, op: MutationOp) -> Outcome {
         self.device = fx
             .db
             .device("demo", self.token.hash())
@@ -95,7 +95,11 @@ impl Phone {
     }
 
     /// Pushes `ops` in one batch and returns their outcomes.
-    pub(super) async fn send_all(&mut self, fx: &Fixture, ops: Vec<MutationOp>) -> Vec<Outcome> {
+    pub(super) async fn send_all<D: Backend>(
+        &mut self,
+        fx: &Harness<D>,
+        ops: Vec<MutationOp>,
+    ) -> Vec<Outcome> {
         self.device = fx
             .db
             .device("demo", self.token.hash())
@@ -113,7 +117,7 @@ impl Phone {
         answer.results.into_iter().map(|r| r.outcome).collect()
     }
 
-    pub(super) async fn file(&mut self, fx: &Fixture, at: (f64, f64)) -> Uuid {
+    pub(super) async fn file<D: Backend>(&mut self, fx: &Harness<D>, at: (f64, f64)) -> Uuid {
         let id = Uuid::now_v7();
         assert_eq!(self.send(fx, create_at(id, at)).await, Outcome::Applied);
         id
@@ -121,7 +125,7 @@ impl Phone {
 }
 
 /// A new agent account of `service` in the demo town; its e-mail is `agent-<id>@paris.example`.
-async fn add_agent(fx: &Fixture, service: &str) -> Uuid {
+async fn add_agent<D: Backend>(fx: &Harness<D>, service: &str) -> Uuid {
     let staff = Uuid::now_v7();
     let added = fx
         .db
@@ -154,26 +158,26 @@ fn new_device(token: &BearerToken, now: i64) -> NewDevice {
     }
 }
 
-impl Fixture {
-    fn sql(&self, sql: &str, params: impl rusqlite::Params) {
-        let conn = rusqlite::Connection::open(self._dir.path().join("relais.db")).unwrap();
-        conn.execute(sql, params).unwrap();
+impl<D: Backend> Harness<D> {
+    /// Runs `sql` with `values` in place of `?1`, `?2`...
+    fn sql(&self, sql: &str, values: &[Value]) {
+        self.tables.execute(&super::render(sql, values));
     }
 
     /// Changes the demo's catalogue behind the server's back, as another server would: the
     /// next write finds the stored catalogue newer than the one held, and reloads it.
-    pub(super) fn change_catalogue(&self, sql: &str, params: impl rusqlite::Params) {
-        self.sql(sql, params);
+    pub(super) fn change_catalogue(&self, sql: &str, values: &[Value]) {
+        self.sql(sql, values);
         self.sql(
             "UPDATE tenants SET catalogue_version = catalogue_version + 1 WHERE id = 'demo'",
-            (),
+            &[],
         );
     }
 
+    /// The text `sql` selects for the report `id` (`?1`).
     fn text(&self, sql: &str, id: Uuid) -> Option<String> {
-        let conn = rusqlite::Connection::open(self._dir.path().join("relais.db")).unwrap();
-        conn.query_row(sql, [id.to_string()], |row| row.get(0))
-            .unwrap()
+        self.tables
+            .query(&super::render(sql, &[id.to_string().into()]))
     }
 
     /// The report's public state as pulled from the start.
@@ -215,6 +219,21 @@ fn with_answers(id: Uuid, photos: &[&str], answers: &[(&str, Answer)]) -> Mutati
     }
 }
 
+fn change(
+    report_id: Uuid,
+    base_version: i64,
+    status: ReportStatus,
+    note: Option<&str>,
+) -> MutationOp {
+    MutationOp::ChangeStatus {
+        report_id,
+        base_version,
+        status,
+        note: note.map(str::to_owned),
+    }
+}
+
+crate::tests::on_both_backends! {
 #[tokio::test]
 async fn answers_are_checked_against_the_category_questions_and_stored() {
     let fx = Fixture::demo().await;
@@ -229,7 +248,7 @@ async fn answers_are_checked_against_the_category_questions_and_stored() {
     ]);
     fx.change_catalogue(
         "UPDATE categories SET questions = ?1 WHERE code = ?2",
-        (questions.to_string(), CATEGORY),
+        &[questions.to_string().into(), CATEGORY.into()],
     );
     let mut phone = Phone::citizen(&fx).await;
     let small = || ("size", Answer::Choice("small".into()));
@@ -278,7 +297,7 @@ async fn answers_are_checked_against_the_category_questions_and_stored() {
 #[tokio::test]
 async fn photos_are_at_most_five_content_addresses() {
     let fx = Fixture::demo().await;
-    fx.change_catalogue("UPDATE categories SET questions = '[]'", ());
+    fx.change_catalogue("UPDATE categories SET questions = '[]'", &[]);
     let mut phone = Phone::citizen(&fx).await;
     let a = "a".repeat(64);
     let b = "0123456789abcdef".repeat(4);
@@ -298,7 +317,7 @@ async fn photos_are_at_most_five_content_addresses() {
 #[tokio::test]
 async fn a_new_report_near_an_open_one_of_its_category_is_flagged_as_its_duplicate() {
     let fx = Fixture::demo().await;
-    fx.change_catalogue("UPDATE categories SET questions = '[]'", ());
+    fx.change_catalogue("UPDATE categories SET questions = '[]'", &[]);
     let mut first = Phone::citizen(&fx).await;
     let mut second = Phone::citizen(&fx).await;
     let original = first.file(&fx, PARIS).await;
@@ -312,7 +331,7 @@ async fn a_new_report_near_an_open_one_of_its_category_is_flagged_as_its_duplica
     // The category's own radius overrides the town's.
     fx.change_catalogue(
         "UPDATE categories SET duplicate_radius_m = 1000 WHERE code = ?1",
-        [CATEGORY],
+        &[CATEGORY.into()],
     );
     let wide = second.file(&fx, (48.8611, 2.3522)).await;
     // `far` is the nearest open report of the category.
@@ -321,16 +340,16 @@ async fn a_new_report_near_an_open_one_of_its_category_is_flagged_as_its_duplica
     // Closed or old reports are not offered.
     fx.change_catalogue(
         "UPDATE categories SET duplicate_radius_m = NULL WHERE code = ?1",
-        [CATEGORY],
+        &[CATEGORY.into()],
     );
-    fx.sql("UPDATE reports SET status = 'resolved'", ());
+    fx.sql("UPDATE reports SET status = 'resolved'", &[]);
     assert_eq!(
         fx.public(second.file(&fx, PARIS).await).await.duplicate_of,
         None
     );
     fx.sql(
         "UPDATE reports SET status = 'received', received_at_ms = ?1",
-        [now_ms() - 31 * DAY_MS],
+        &[(now_ms() - 31 * DAY_MS).into()],
     );
     assert_eq!(
         fx.public(second.file(&fx, PARIS).await).await.duplicate_of,
@@ -339,7 +358,7 @@ async fn a_new_report_near_an_open_one_of_its_category_is_flagged_as_its_duplica
 
     // Two reports of one batch: the second repeats the first.
     let (a, b) = (Uuid::now_v7(), Uuid::now_v7());
-    fx.sql("UPDATE reports SET status = 'resolved'", ());
+    fx.sql("UPDATE reports SET status = 'resolved'", &[]);
     let answer = fx
         .push(
             &first.device,
@@ -357,7 +376,7 @@ async fn a_new_report_near_an_open_one_of_its_category_is_flagged_as_its_duplica
 #[tokio::test]
 async fn me_too_counts_once_per_citizen_and_restamps_the_report() {
     let fx = Fixture::demo().await;
-    fx.change_catalogue("UPDATE categories SET questions = '[]'", ());
+    fx.change_catalogue("UPDATE categories SET questions = '[]'", &[]);
     let mut author = Phone::citizen(&fx).await;
     let mut neighbour = Phone::citizen(&fx).await;
     let report = author.file(&fx, PARIS).await;
@@ -386,12 +405,12 @@ async fn me_too_counts_once_per_citizen_and_restamps_the_report() {
     fx.sql(
         "INSERT INTO accounts (id, tenant_id, email, contact, language, created_at_ms)
          VALUES (?1, 'demo', 'a@example.org', 'in_app', 'fr', 0)",
-        [&account],
+        &[account.clone().into()],
     );
     for device in [&phone.device, &tablet.device] {
         fx.sql(
             "UPDATE devices SET account_id = ?1 WHERE id = ?2",
-            (&account, device.id.to_string()),
+            &[account.clone().into(), device.id.to_string().into()],
         );
     }
     assert_eq!(phone.send(&fx, support()).await, Outcome::Applied);
@@ -417,7 +436,7 @@ async fn me_too_counts_once_per_citizen_and_restamps_the_report() {
     let closed = author.file(&fx, FAR).await;
     fx.sql(
         "UPDATE reports SET status = 'rejected' WHERE id = ?1",
-        [closed.to_string()],
+        &[closed.to_string().into()],
     );
     let outcome = neighbour
         .send(&fx, MutationOp::SupportReport { report_id: closed })
@@ -425,24 +444,11 @@ async fn me_too_counts_once_per_citizen_and_restamps_the_report() {
     assert_eq!(reason_code(&outcome), "report_closed");
 }
 
-fn change(
-    report_id: Uuid,
-    base_version: i64,
-    status: ReportStatus,
-    note: Option<&str>,
-) -> MutationOp {
-    MutationOp::ChangeStatus {
-        report_id,
-        base_version,
-        status,
-        note: note.map(str::to_owned),
-    }
-}
 
 #[tokio::test]
 async fn agents_change_status_from_the_current_version_only() {
     let fx = Fixture::demo().await;
-    fx.change_catalogue("UPDATE categories SET questions = '[]'", ());
+    fx.change_catalogue("UPDATE categories SET questions = '[]'", &[]);
     let mut citizen = Phone::citizen(&fx).await;
     let mut agent = Phone::agent(&fx).await;
     let report = citizen.file(&fx, PARIS).await;
@@ -543,7 +549,7 @@ async fn agents_change_status_from_the_current_version_only() {
 #[tokio::test]
 async fn the_reporter_confirms_or_reopens_a_resolution_within_the_window() {
     let fx = Fixture::demo().await;
-    fx.change_catalogue("UPDATE categories SET questions = '[]'", ());
+    fx.change_catalogue("UPDATE categories SET questions = '[]'", &[]);
     let mut citizen = Phone::citizen(&fx).await;
     let mut neighbour = Phone::citizen(&fx).await;
     let mut agent = Phone::agent(&fx).await;
@@ -594,7 +600,7 @@ async fn the_reporter_confirms_or_reopens_a_resolution_within_the_window() {
         .await;
     fx.sql(
         "UPDATE reports SET resolved_at_ms = ?1",
-        [now_ms() - 29 * DAY_MS],
+        &[(now_ms() - 29 * DAY_MS).into()],
     );
     assert_eq!(
         reason_code(&citizen.send(&fx, confirm(false, None)).await),
@@ -610,7 +616,7 @@ async fn a_citizen_has_one_current_rating_per_service_and_a_history() {
         "INSERT INTO public_services (tenant_id, id, name_fr, name_en, kind_fr, kind_en, position)
          VALUES ('demo', 'mairie-75104', 'Mairie du 4e', 'Town hall (4th)', 'Mairie',
                  'Town hall', 0)",
-        (),
+        &[],
     );
     let mut phone = Phone::citizen(&fx).await;
     let rate =
@@ -659,7 +665,7 @@ async fn a_citizen_has_one_current_rating_per_service_and_a_history() {
 #[tokio::test]
 async fn a_thread_reaches_only_its_reporter_in_the_same_cursor() {
     let fx = Fixture::demo().await;
-    fx.change_catalogue("UPDATE categories SET questions = '[]'", ());
+    fx.change_catalogue("UPDATE categories SET questions = '[]'", &[]);
     let mut citizen = Phone::citizen(&fx).await;
     let neighbour = Phone::citizen(&fx).await;
     let mut agent = Phone::agent(&fx).await;
@@ -742,11 +748,11 @@ async fn a_thread_reaches_only_its_reporter_in_the_same_cursor() {
 #[tokio::test]
 async fn retried_pushes_of_the_new_kinds_are_no_ops() {
     let fx = Fixture::demo().await;
-    fx.change_catalogue("UPDATE categories SET questions = '[]'", ());
+    fx.change_catalogue("UPDATE categories SET questions = '[]'", &[]);
     fx.sql(
         "INSERT INTO public_services (tenant_id, id, name_fr, name_en, kind_fr, kind_en, position)
          VALUES ('demo', 'bib', 'Bibliothèque', 'Library', 'Bibliothèque', 'Library', 0)",
-        (),
+        &[],
     );
     let mut author = Phone::citizen(&fx).await;
     let neighbour = Phone::citizen(&fx).await;
@@ -921,4 +927,5 @@ async fn an_enrolment_code_is_single_use_scoped_revocable_and_expires() {
             .unwrap()
             .is_none()
     );
+}
 }

@@ -3,6 +3,9 @@
 //! of mutations with hostile values in every field through the real rules. Nothing may panic or
 //! fail as an internal error; a refused mutation stores nothing; what is stored is clean text,
 //! in range. `PROPTEST_CASES` scales the cases (a quarter of proptest's 256 by default).
+//!
+//! SQLite only: the rules refuse hostile values before storage whatever the backend, and the
+//! storage of clean values is what the shared suite runs on both backends.
 
 use std::collections::BTreeMap;
 use std::time::Instant;

@@ -1,5 +1,8 @@
-//! Tests of the sync rules together with the SQLite backend, on real database files in temporary
-//! directories.
+//! Tests of the sync rules together with the storage: one suite run on both backends, SQLite
+//! (real database files in temporary directories) and PostgreSQL (a fresh database on the server
+//! `RELAIS_TEST_POSTGRES` names, see `relais_server_postgres::testing`). A test written inside
+//! [`on_both_backends!`] runs as `…::sqlite::NAME` and `…::postgres::NAME`; the others run on
+//! SQLite only, each saying why where it is written.
 
 mod catalogue;
 mod citizen;
@@ -18,6 +21,7 @@ use tempfile::TempDir;
 use uuid::Uuid;
 
 use relais_server_database::{Database, DeviceRecord, NewDevice};
+use relais_server_postgres::Postgres;
 use relais_server_sqlite::Sqlite;
 
 use crate::seed::{self, TownDefinition};
@@ -32,23 +36,192 @@ const PARIS: (f64, f64) = (48.8566, 2.3522);
 const OUTSIDE: (f64, f64) = (45.78, 3.08);
 const CATEGORY: &str = "autres_encombrants_abandonnes";
 
-struct Fixture {
-    _dir: TempDir,
-    db: Sqlite,
+/// Defines each test twice, in a module per backend where `Fixture` is the [`Harness`] on that
+/// backend: `sqlite::NAME`, and `postgres::NAME` (which says it was skipped when no PostgreSQL
+/// server is named, and fails under CI then).
+macro_rules! on_both_backends {
+    ($($(#[$meta:meta])* async fn $name:ident() $body:block)*) => {
+        mod sqlite {
+            #[allow(unused_imports)]
+            use super::*;
+            type Fixture = crate::tests::Harness<relais_server_sqlite::Sqlite>;
+            $($(#[$meta])* async fn $name() $body)*
+        }
+        mod postgres {
+            #[allow(unused_imports)]
+            use super::*;
+            type Fixture = crate::tests::Harness<relais_server_postgres::Postgres>;
+            $($(#[$meta])* async fn $name() {
+                if relais_server_postgres::testing::test_server(stringify!($name)).is_none() {
+                    return;
+                }
+                $body
+            })*
+        }
+    };
+}
+pub(crate) use on_both_backends;
+
+/// The tests' fixture on SQLite, for the tests that run there only.
+type Fixture = Harness<Sqlite>;
+
+/// A backend the rules are tested on: how a test gets a fresh database of it.
+pub(crate) trait Backend: Database + Sized {
+    /// A fresh, empty, migrated database, and where its tables are for [`Tables`].
+    async fn fresh() -> (Self, Tables);
+}
+
+impl Backend for Sqlite {
+    async fn fresh() -> (Self, Tables) {
+        let dir = TempDir::new().unwrap();
+        let db = Sqlite::open(&dir.path().join("relais.db")).await.unwrap();
+        (db, Tables::File(dir))
+    }
+}
+
+impl Backend for Postgres {
+    async fn fresh() -> (Self, Tables) {
+        let server = relais_server_postgres::testing::test_server("a test").unwrap();
+        let url = relais_server_postgres::testing::fresh_database(&server)
+            .await
+            .unwrap();
+        let db = Postgres::open(&url).await.unwrap();
+        (db, Tables::Postgres(url))
+    }
+}
+
+/// A test's direct access to the stored tables, behind the server's back (as another server or
+/// an administrator would change them). The SQL is what both backends understand; values are
+/// written into it with [`sql_value`].
+pub(crate) enum Tables {
+    /// The SQLite file `relais.db` of this directory.
+    File(TempDir),
+    /// The PostgreSQL database of this URL.
+    Postgres(String),
+}
+
+impl Tables {
+    /// Runs `sql` and returns the first column of its first row, if any, as text.
+    fn query(&self, sql: &str) -> Option<String> {
+        match self {
+            Self::File(dir) => {
+                let conn = rusqlite::Connection::open(dir.path().join("relais.db")).unwrap();
+                let mut stmt = conn.prepare(sql).unwrap();
+                let mut rows = stmt.query([]).unwrap();
+                rows.next()
+                    .unwrap()
+                    .map(|row| match row.get_ref(0).unwrap() {
+                        rusqlite::types::ValueRef::Integer(n) => n.to_string(),
+                        rusqlite::types::ValueRef::Text(t) => {
+                            String::from_utf8(t.to_vec()).unwrap()
+                        }
+                        other => panic!("unexpected value {other:?}"),
+                    })
+            }
+            Self::Postgres(url) => Self::on_postgres(url, sql, true),
+        }
+    }
+
+    /// Runs `sql`, a statement.
+    fn execute(&self, sql: &str) {
+        match self {
+            Self::File(dir) => {
+                let conn = rusqlite::Connection::open(dir.path().join("relais.db")).unwrap();
+                conn.execute(sql, []).unwrap();
+            }
+            Self::Postgres(url) => {
+                Self::on_postgres(url, sql, false);
+            }
+        }
+    }
+
+    /// Runs `sql` on PostgreSQL from a thread of its own (the test's runtime is busy awaiting
+    /// the caller), reading the first column of its first row as text when `read`.
+    fn on_postgres(url: &str, sql: &str, read: bool) -> Option<String> {
+        let (url, sql) = (url.to_owned(), sql.to_owned());
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async move {
+                let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+                    .await
+                    .unwrap();
+                tokio::spawn(connection);
+                if !read {
+                    client.batch_execute(&sql).await.unwrap();
+                    return None;
+                }
+                let rows = client.simple_query(&sql).await.unwrap();
+                rows.into_iter().find_map(|message| match message {
+                    tokio_postgres::SimpleQueryMessage::Row(row) => {
+                        Some(row.get(0).map(str::to_owned))
+                    }
+                    _ => None,
+                })?
+            })
+        })
+        .join()
+        .unwrap()
+    }
+}
+
+/// A value a test writes into its SQL in place of `?1`, `?2`... (see [`render`]).
+pub(crate) enum Value {
+    Text(String),
+    Int(i64),
+}
+
+impl From<&str> for Value {
+    fn from(text: &str) -> Self {
+        Self::Text(text.to_owned())
+    }
+}
+
+impl From<String> for Value {
+    fn from(text: String) -> Self {
+        Self::Text(text)
+    }
+}
+
+impl From<i64> for Value {
+    fn from(n: i64) -> Self {
+        Self::Int(n)
+    }
+}
+
+/// `sql` with each `?N` replaced by the `N`th value, texts quoted: the same text for both
+/// backends (a test's own values only).
+pub(crate) fn render(sql: &str, values: &[Value]) -> String {
+    let mut sql = sql.to_owned();
+    // From the last, so that `?1` does not eat the start of `?10`.
+    for (index, value) in values.iter().enumerate().rev() {
+        let literal = match value {
+            Value::Text(text) => format!("'{}'", text.replace('\'', "''")),
+            Value::Int(n) => n.to_string(),
+        };
+        sql = sql.replace(&format!("?{}", index + 1), &literal);
+    }
+    sql
+}
+
+pub(crate) struct Harness<D> {
+    tables: Tables,
+    db: D,
     towns: Towns,
     /// Per tenant, a citizen device that follows every zone of the town: it sees every report.
     observers: Mutex<HashMap<String, DeviceRecord>>,
 }
 
-impl Fixture {
+impl<D: Backend> Harness<D> {
     async fn demo() -> Self {
-        let dir = TempDir::new().unwrap();
-        let db = Sqlite::open(&dir.path().join("relais.db")).await.unwrap();
+        let (db, tables) = D::fresh().await;
         assert!(db.seed(seed::demo().unwrap()).await.unwrap());
         let towns = Towns::default();
         towns.load_all(&db).await.unwrap();
         Self {
-            _dir: dir,
+            tables,
             db,
             towns,
             observers: Mutex::default(),
@@ -137,10 +310,9 @@ impl Fixture {
         device
     }
 
+    /// The number `sql` selects (a count, a sequence number...).
     fn count(&self, sql: &str) -> i64 {
-        let path = self._dir.path().join("relais.db");
-        let conn = rusqlite::Connection::open(path).unwrap();
-        conn.query_row(sql, [], |row| row.get(0)).unwrap()
+        self.tables.query(sql).unwrap().parse().unwrap()
     }
 }
 
@@ -203,6 +375,7 @@ fn lyon_seed() -> TownDefinition {
     seed::parse(tenant, zones).unwrap()
 }
 
+on_both_backends! {
 #[tokio::test]
 async fn seeding_twice_changes_nothing() {
     let fx = Fixture::demo().await;
@@ -564,6 +737,8 @@ async fn a_changed_seed_bumps_the_catalogue_version_and_keeps_the_epoch() {
     // Zones and categories dropped from a seed are kept: reports still name them.
     assert_eq!(catalogue.zones.len(), 1);
     assert_eq!(fx.pull("lyon", &cursor, 1).await.cursor, cursor);
+}
+
 }
 
 fn serde_json_tenant(id: &str, name: &str) -> String {

@@ -1,6 +1,9 @@
 //! The inbox's selection and the permission to act are one rule: for every role, every zone of
 //! the demo town and every service, a report lies in [`work_scope`] exactly when
 //! [`may_work_in`] lets the staff member work on it.
+//!
+//! SQLite only: the PostgreSQL backend does not serve the back office's inbox yet
+//! (`relais_server_postgres::UNSUPPORTED`).
 
 use relais_protocol::{StaffProfile, StaffRole};
 use relais_server_database::StaffMember;

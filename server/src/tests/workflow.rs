@@ -7,7 +7,7 @@ use relais_protocol::{Author, Change, Cursor, MutationOp, Outcome, ReportStatus,
 use uuid::Uuid;
 
 use super::citizen::Phone;
-use super::{Fixture, PARIS, reason_code};
+use super::{Backend, Harness, PARIS, reason_code};
 
 /// About 400 m north of [`PARIS`]: not a probable duplicate of a report there.
 const FAR: (f64, f64) = (48.8602, 2.3522);
@@ -22,15 +22,16 @@ fn act(report_id: Uuid, base_version: i64, action: WorkflowAction) -> MutationOp
     }
 }
 
-async fn fixture() -> Fixture {
-    let fx = Fixture::demo().await;
-    fx.change_catalogue("UPDATE categories SET questions = '[]'", ());
+async fn fixture<D: Backend>() -> Harness<D> {
+    let fx = Harness::<D>::demo().await;
+    fx.change_catalogue("UPDATE categories SET questions = '[]'", &[]);
     fx
 }
 
+crate::tests::on_both_backends! {
 #[tokio::test]
 async fn a_staff_device_acts_for_the_town_and_never_as_a_citizen() {
-    let fx = fixture().await;
+    let fx: Fixture = fixture().await;
     let mut citizen = Phone::citizen(&fx).await;
     let report = citizen.file(&fx, PARIS).await;
     let mut agent = Phone::agent(&fx).await;
@@ -38,7 +39,7 @@ async fn a_staff_device_acts_for_the_town_and_never_as_a_citizen() {
         .send_all(
             &fx,
             vec![
-                super::create_at(Uuid::now_v7(), PARIS),
+                crate::tests::create_at(Uuid::now_v7(), PARIS),
                 MutationOp::SupportReport { report_id: report },
                 MutationOp::RateService {
                     service_id: "mairie-75104".into(),
@@ -66,7 +67,7 @@ async fn a_staff_device_acts_for_the_town_and_never_as_a_citizen() {
 
 #[tokio::test]
 async fn one_agents_offline_changes_chain_and_a_colleagues_stale_change_conflicts() {
-    let fx = fixture().await;
+    let fx: Fixture = fixture().await;
     let mut citizen = Phone::citizen(&fx).await;
     let report = citizen.file(&fx, PARIS).await;
     let mut agent = Phone::agent(&fx).await;
@@ -127,7 +128,7 @@ async fn one_agents_offline_changes_chain_and_a_colleagues_stale_change_conflict
 /// the agent's own first change would have made.
 #[tokio::test]
 async fn a_chain_whose_first_change_is_refused_is_refused_whole() {
-    let fx = fixture().await;
+    let fx: Fixture = fixture().await;
     let mut citizen = Phone::citizen(&fx).await;
     let report = citizen.file(&fx, PARIS).await;
     let mut colleague = Phone::agent(&fx).await;
@@ -159,7 +160,7 @@ async fn a_chain_whose_first_change_is_refused_is_refused_whole() {
 
 #[tokio::test]
 async fn a_transfer_moves_the_task_to_the_new_services_work_list() {
-    let fx = fixture().await;
+    let fx: Fixture = fixture().await;
     let mut citizen = Phone::citizen(&fx).await;
     let report = citizen.file(&fx, PARIS).await;
     let mut cleaning = Phone::agent(&fx).await;
@@ -225,7 +226,7 @@ async fn a_transfer_moves_the_task_to_the_new_services_work_list() {
 
 #[tokio::test]
 async fn a_duplicate_joins_its_original_and_its_people_follow_the_original() {
-    let fx = fixture().await;
+    let fx: Fixture = fixture().await;
     let mut first = Phone::citizen(&fx).await;
     let mut second = Phone::citizen(&fx).await;
     let mut neighbour = Phone::citizen(&fx).await;
@@ -298,4 +299,5 @@ async fn a_duplicate_joins_its_original_and_its_people_follow_the_original() {
             .contains(&original.to_string()[..8]),
         "{thread:?}"
     );
+}
 }

@@ -1,0 +1,58 @@
+//! For tests and benchmarks on a live PostgreSQL server: the server that `RELAIS_TEST_POSTGRES`
+//! names (a URL such as `postgres://relais@127.0.0.1:5432/postgres`, which `scripts/postgres`
+//! sets for a private throwaway cluster), and a fresh empty database on it for each test.
+//!
+//! Without the variable, a test says it was skipped; under CI (`CI` set) a missing variable is
+//! a failure instead, so that the PostgreSQL half of the suite cannot silently vanish there.
+
+use relais_server_database::{DbError, DbResult};
+
+/// The environment variable naming the test server.
+pub const TEST_SERVER: &str = "RELAIS_TEST_POSTGRES";
+
+/// The test server's URL, or `None` (after saying so on stderr) when there is none here.
+///
+/// # Panics
+/// Under CI, when the variable is unset.
+pub fn test_server(test: &str) -> Option<String> {
+    match std::env::var(TEST_SERVER) {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ if std::env::var_os("CI").is_some() => {
+            panic!("{TEST_SERVER} must name a PostgreSQL server under CI (see scripts/postgres)")
+        }
+        _ => {
+            eprintln!(
+                "skipped {test} on PostgreSQL: {TEST_SERVER} is unset (see scripts/postgres)"
+            );
+            None
+        }
+    }
+}
+
+/// Creates an empty database on the server `url` connects to, named `relais_` and a random
+/// suffix, and returns its URL (`url` with its database replaced).
+pub async fn fresh_database(url: &str) -> DbResult<String> {
+    let backend = |e: tokio_postgres::Error| DbError::Backend(Box::new(e));
+    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+        .await
+        .map_err(backend)?;
+    let driver = tokio::spawn(connection);
+    let name = format!("relais_{}", uuid::Uuid::now_v7().simple());
+    client
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .await
+        .map_err(backend)?;
+    drop(client);
+    let _ = driver.await;
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
+    let server = base
+        .rsplit_once('/')
+        .filter(|(scheme, _)| !scheme.ends_with('/'))
+        .map_or(base, |(server, _)| server);
+    Ok(match query {
+        Some(query) => format!("{server}/{name}?{query}"),
+        None => format!("{server}/{name}"),
+    })
+}
