@@ -30,6 +30,8 @@ use crate::{
 
 /// What `--stored` runs.
 pub struct CurveArgs {
+    /// The server's PostgreSQL database, if not SQLite.
+    pub database: Option<String>,
     /// Stored-report counts at which to probe, ascending.
     pub levels: Vec<u64>,
     pub hot_spot: bool,
@@ -65,7 +67,11 @@ pub fn run(server_bin: &Path, args: &CurveArgs) -> anyhow::Result<()> {
         bail!("--probe-batches must be at least 1");
     }
     let work = tempfile::tempdir()?;
-    let server = Server::start(server_bin, &work.path().join("server"))?;
+    let server = Server::start(
+        server_bin,
+        &work.path().join("server"),
+        args.database.as_deref(),
+    )?;
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?

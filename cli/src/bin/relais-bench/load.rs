@@ -1,6 +1,8 @@
-//! `--devices N`: the load generator. It starts its own `relais-server --demo`, registers N
-//! simulated phones through the protocol, then runs two phases of the same length with N
-//! concurrent loops on one tokio runtime and one HTTP/1.1 connection pool:
+//! `--devices N`: the load generator. It starts its own `relais-server --demo` (or, with
+//! `--servers K --database URL`, K of them on one PostgreSQL database, phone `i` talking to
+//! server `i mod K` as behind a load balancer), registers N simulated phones through the
+//! protocol, then runs two phases of the same length with N concurrent loops on one tokio
+//! runtime and one HTTP/1.1 connection pool:
 //!
 //! 1. baseline: each loop calls `GET /healthz` again and again: what this client and the
 //!    server's HTTP stack (and one trivial read of the database) sustain on this machine;
@@ -36,6 +38,10 @@ use crate::{
 /// What `--devices` runs.
 pub struct LoadArgs {
     pub devices: usize,
+    /// Servers sharing the PostgreSQL database of `database` (1 without it).
+    pub servers: usize,
+    /// The PostgreSQL server (`--database`), if not SQLite.
+    pub database: Option<String>,
     pub seconds: u64,
     pub seed: u64,
 }
@@ -54,18 +60,37 @@ pub fn run(server_bin: &Path, args: &LoadArgs) -> anyhow::Result<()> {
     if args.devices == 0 {
         bail!("--devices must be at least 1");
     }
+    if args.servers == 0 || (args.servers > 1 && args.database.is_none()) {
+        bail!("--servers must be at least 1, and more than 1 only with --database");
+    }
     raise_open_files(args.devices)?;
     let work = tempfile::tempdir()?;
-    // Started after raising the limit: the server inherits it.
-    let server = Server::start(server_bin, &work.path().join("server"))?;
+    let database = args
+        .database
+        .as_deref()
+        .map(crate::postgres::fresh_database)
+        .transpose()?;
+    // Started after raising the limit: the servers inherit it.
+    let servers = (0..args.servers)
+        .map(|i| {
+            let data = work.path().join(format!("server-{i}"));
+            Server::start(server_bin, &data, database.as_deref())
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?
-        .block_on(run_phases(&server, args))
+        .block_on(run_phases(&servers, args))
 }
 
-async fn run_phases(server: &Server, args: &LoadArgs) -> anyhow::Result<()> {
-    let api = Api::new(&server.url, REQUEST_TIMEOUT)?;
+async fn run_phases(servers: &[Server], args: &LoadArgs) -> anyhow::Result<()> {
+    let apis = servers
+        .iter()
+        .map(|server| Api::new(&server.url, REQUEST_TIMEOUT))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    // Phone `i` talks to server `i mod K`.
+    let api_of = |i: usize| apis[i % apis.len()].clone();
+    let api = api_of(0);
     let started = Instant::now();
     let phones = register(&api, args.devices).await?;
     let registration = started.elapsed();
@@ -77,10 +102,9 @@ async fn run_phases(server: &Server, args: &LoadArgs) -> anyhow::Result<()> {
     let duration = Duration::from_secs(args.seconds);
 
     eprintln!("phase 1/2: /healthz, {} loops, {duration:?}", args.devices);
-    let health = phase(server, duration, |deadline| {
-        phones
-            .iter()
-            .map(|_| health_loop(api.clone(), deadline))
+    let health = phase(servers, duration, |deadline| {
+        (0..phones.len())
+            .map(|i| health_loop(api_of(i), deadline))
             .collect()
     })
     .await?;
@@ -90,13 +114,13 @@ async fn run_phases(server: &Server, args: &LoadArgs) -> anyhow::Result<()> {
     }
 
     eprintln!("phase 2/2: sync, {} phones, {duration:?}", args.devices);
-    let sync = phase(server, duration, |deadline| {
+    let sync = phase(servers, duration, |deadline| {
         phones
             .iter()
             .enumerate()
             .map(|(i, phone)| {
                 let filings = Filings::new(args.seed, i as u64, Arc::clone(&categories), 0.0);
-                phone_loop(api.clone(), phone.clone(), filings, deadline)
+                phone_loop(api_of(i), phone.clone(), filings, deadline)
             })
             .collect()
     })
@@ -110,6 +134,16 @@ async fn run_phases(server: &Server, args: &LoadArgs) -> anyhow::Result<()> {
     let mut both = push.clone();
     both.add(&pull);
 
+    println!(
+        "storage: {}",
+        match &args.database {
+            Some(_) => format!(
+                "PostgreSQL, {} server(s) sharing one database",
+                servers.len()
+            ),
+            None => "SQLite".to_owned(),
+        }
+    );
     println!(
         "load: {} phones, {} s per phase, seed {}; {} registered in {:.1} s ({:.0}/s)",
         args.devices,
@@ -189,7 +223,7 @@ async fn register(api: &Api, n: usize) -> anyhow::Result<Vec<Registered>> {
     Ok(phones.into_iter().map(|(_, phone)| phone).collect())
 }
 
-/// How long a phase lasted and the CPU each side used meanwhile.
+/// How long a phase lasted and the CPU each side used meanwhile (the servers' added up).
 struct PhaseMeta {
     loops: usize,
     elapsed: Duration,
@@ -219,7 +253,7 @@ struct Phase<T> {
 /// Runs the loops `make` builds (each given the deadline after which it starts no request)
 /// concurrently, until the last one ends.
 async fn phase<T, F>(
-    server: &Server,
+    servers: &[Server],
     duration: Duration,
     make: impl FnOnce(Instant) -> Vec<F>,
 ) -> anyhow::Result<Phase<T>>
@@ -227,7 +261,8 @@ where
     T: Send + 'static,
     F: Future<Output = T> + Send + 'static,
 {
-    let (client_cpu, server_cpu) = (cpu::own_time()?, server.cpu_time()?);
+    let servers_cpu = || -> anyhow::Result<Duration> { servers.iter().map(Server::cpu_time).sum() };
+    let (client_cpu, server_cpu) = (cpu::own_time()?, servers_cpu()?);
     let started = Instant::now();
     let handles: Vec<_> = make(started + duration)
         .into_iter()
@@ -243,7 +278,7 @@ where
             loops,
             elapsed: started.elapsed(),
             client_cpu: cpu::own_time()?.saturating_sub(client_cpu),
-            server_cpu: server.cpu_time()?.saturating_sub(server_cpu),
+            server_cpu: servers_cpu()?.saturating_sub(server_cpu),
         },
         results,
     })

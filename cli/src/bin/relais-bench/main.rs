@@ -7,6 +7,9 @@
 //! - `--devices N [--seconds S] [--seed K]`: N phones pushing and pulling at once, against
 //!   `/healthz` under the same load ([`load`]).
 //! - `--stored 0,10000,... [--hot-spot]`: push cost as the server's history grows ([`curve`]).
+//! - `--database postgres://...` with any mode: the server stores in a fresh PostgreSQL
+//!   database on that server (`--reports` adds a raw PostgreSQL baseline, [`postgres`]);
+//!   `--devices N --servers K` starts K servers on that one database.
 //!
 //! Build in release mode: `cargo build --release -p relais-cli -p relais-server --bins`.
 
@@ -15,6 +18,7 @@ mod baseline;
 mod cpu;
 mod curve;
 mod load;
+mod postgres;
 mod pouchdb;
 mod server;
 mod stats;
@@ -58,6 +62,14 @@ struct Args {
     /// With --stored: how many batches of 500 reports the probe pushes at each level.
     #[arg(long, default_value_t = 20, requires = "stored")]
     probe_batches: u64,
+    /// A PostgreSQL server (`postgres://user@host:port/database`) on which every run creates
+    /// a fresh database for the server under test, instead of its SQLite file.
+    #[arg(long, value_name = "URL")]
+    database: Option<String>,
+    /// With --devices and --database: this many servers share the one database, phone `i`
+    /// talking to server `i mod K`.
+    #[arg(long, default_value_t = 1, requires = "devices")]
+    servers: usize,
     /// The server binary (default: `relais-server` next to this binary).
     #[arg(long)]
     server_bin: Option<PathBuf>,
@@ -71,6 +83,8 @@ fn main() -> anyhow::Result<()> {
             &server_bin,
             &load::LoadArgs {
                 devices,
+                servers: args.servers,
+                database: args.database,
                 seconds: args.seconds,
                 seed: args.seed,
             },
@@ -80,6 +94,7 @@ fn main() -> anyhow::Result<()> {
             &server_bin,
             &curve::CurveArgs {
                 levels,
+                database: args.database,
                 hot_spot: args.hot_spot,
                 seed: args.seed,
                 probe_batches: args.probe_batches,
@@ -90,6 +105,7 @@ fn main() -> anyhow::Result<()> {
             &server_bin,
             &sync::ReportsArgs {
                 reports: args.reports,
+                database: args.database,
                 photos: args.photos,
                 pouchdb: args.pouchdb,
             },

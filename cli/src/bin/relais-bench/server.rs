@@ -1,6 +1,7 @@
 //! Starts and stops the `relais-server --demo` under test: a separate process on 127.0.0.1 with
 //! a fresh data directory, as in production (its own runtime, its own SQLite file, fsyncs
-//! included), so that every mode measures the real server binary and not an in-process copy.
+//! included, or the PostgreSQL database `--database` gave), so that every mode measures the real
+//! server binary and not an in-process copy.
 
 use std::{
     io::{BufRead, BufReader},
@@ -23,12 +24,18 @@ pub struct Server {
 }
 
 impl Server {
-    /// Starts `bin --demo` on a free port of 127.0.0.1 with its data in `data`, and waits for
-    /// the line announcing its address.
-    pub fn start(bin: &Path, data: &Path) -> anyhow::Result<Self> {
-        let mut child = Command::new(bin)
+    /// Starts `bin --demo` on a free port of 127.0.0.1 with its data in `data` and its database
+    /// there or in the PostgreSQL database `database`, and waits for the line announcing its
+    /// address.
+    pub fn start(bin: &Path, data: &Path, database: Option<&str>) -> anyhow::Result<Self> {
+        let mut command = Command::new(bin);
+        command
             .args(["--demo", "--listen", "127.0.0.1:0", "--data"])
-            .arg(data)
+            .arg(data);
+        if let Some(url) = database {
+            command.args(["--database", url]);
+        }
+        let mut child = command
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
             .spawn()

@@ -16,7 +16,7 @@ use anyhow::{Context, bail};
 use shared::{Intent, Runtime, effects::Notification, runtime::Shell, view::SyncView};
 
 use crate::{
-    baseline,
+    baseline, postgres,
     pouchdb::{self, PouchRun},
     server::Server,
     workload::{self, ACCURACY_M, CATEGORY},
@@ -25,6 +25,9 @@ use crate::{
 /// What `--reports` runs.
 pub struct ReportsArgs {
     pub reports: u32,
+    /// The PostgreSQL server (`--database`): the server under test stores there, and the raw
+    /// baseline includes a batched PostgreSQL insert.
+    pub database: Option<String>,
     pub photos: bool,
     pub pouchdb: bool,
 }
@@ -40,9 +43,25 @@ pub fn run(server_bin: &Path, args: &ReportsArgs) -> anyhow::Result<()> {
     } else {
         None
     };
-    let phone = phone(server_bin, work.path(), n, photos.as_ref())?;
+    let database = args
+        .database
+        .as_deref()
+        .map(postgres::fresh_database)
+        .transpose()?;
+    let phone = phone(
+        server_bin,
+        work.path(),
+        n,
+        photos.as_ref(),
+        database.as_deref(),
+    )?;
     let per_row = baseline::raw_insert(&work.path().join("raw-per-row.db"), n, false)?;
     let batched = baseline::raw_insert(&work.path().join("raw-batched.db"), n, true)?;
+    let postgres = args
+        .database
+        .as_deref()
+        .map(|url| postgres::raw_insert(url, n))
+        .transpose()?;
     let pouch = if args.pouchdb {
         Some(pouchdb::run(
             work.path(),
@@ -52,7 +71,17 @@ pub fn run(server_bin: &Path, args: &ReportsArgs) -> anyhow::Result<()> {
     } else {
         None
     };
-    print(n, photos.as_ref(), &phone, per_row, batched, pouch.as_ref());
+    print(
+        n,
+        photos.as_ref(),
+        &phone,
+        Baselines {
+            per_row,
+            batched,
+            postgres,
+        },
+        pouch.as_ref(),
+    );
     Ok(())
 }
 
@@ -82,6 +111,14 @@ fn write_photos(dir: &Path, n: u32) -> anyhow::Result<Photos> {
     })
 }
 
+/// The raw inserts of the same rows, measured in the same run.
+struct Baselines {
+    per_row: Duration,
+    batched: Duration,
+    /// With `--database`.
+    postgres: Option<Duration>,
+}
+
 /// What the phone measured.
 struct PhoneRun {
     queued: Duration,
@@ -102,8 +139,9 @@ fn phone(
     work: &Path,
     n: u32,
     photos: Option<&Photos>,
+    database: Option<&str>,
 ) -> anyhow::Result<PhoneRun> {
-    let server = Server::start(server_bin, &work.join("server"))?;
+    let server = Server::start(server_bin, &work.join("server"), database)?;
     let device = Runtime::new(&work.join("device"), Arc::new(Headless))
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let send = |intent: Intent| -> anyhow::Result<()> {
@@ -183,10 +221,14 @@ fn print(
     n: u32,
     photos: Option<&Photos>,
     phone: &PhoneRun,
-    per_row: Duration,
-    batched: Duration,
+    baselines: Baselines,
     pouch: Option<&PouchRun>,
 ) {
+    let Baselines {
+        per_row,
+        batched,
+        postgres,
+    } = baselines;
     let rate = |d: Duration| f64::from(n) / d.as_secs_f64();
     match photos {
         Some(p) => println!(
@@ -211,6 +253,12 @@ fn print(
             batched,
         ),
     ];
+    if let Some(postgres) = postgres {
+        rows.push((
+            "baseline: raw PostgreSQL insert, one batched transaction",
+            postgres,
+        ));
+    }
     if let Some(pouch) = pouch {
         rows.extend([
             ("pouchdb: local put one by one (leveldb)", pouch.queue()),
@@ -230,6 +278,13 @@ fn print(
     };
     ratio("ratio queue / per-row insert:", phone.queued, per_row);
     ratio("ratio sync / batched insert:", phone.synced, batched);
+    if let Some(postgres) = postgres {
+        ratio(
+            "ratio sync / batched PostgreSQL insert:",
+            phone.synced,
+            postgres,
+        );
+    }
     if let Some(pouch) = pouch {
         ratio(
             "ratio relais / pouchdb, queue:",
