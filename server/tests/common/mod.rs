@@ -36,10 +36,20 @@ impl TestServer {
 
     /// The same, with other connection settings (timeouts, limits, the metrics token).
     pub async fn start_with(connections: Connections) -> Self {
+        Self::start_storing(connections, None).await
+    }
+
+    /// A server with the demo tenant storing in the PostgreSQL database `url` (several servers
+    /// may share it), with its own data directory for its photos.
+    pub async fn start_on(url: &str) -> Self {
+        Self::start_storing(Connections::default(), Some(url.to_owned())).await
+    }
+
+    async fn start_storing(connections: Connections, database: Option<String>) -> Self {
         let data_dir = TempDir::new().unwrap();
         let settings = Settings {
             data_dir: data_dir.path().to_owned(),
-            database: None,
+            database,
             listen: "127.0.0.1:0".into(),
             demo: true,
             log_format: LogFormat::Text,
