@@ -12,6 +12,7 @@ pub mod open311;
 pub mod records;
 pub mod scope;
 pub mod staff;
+pub mod stored;
 pub mod town;
 pub mod writes;
 

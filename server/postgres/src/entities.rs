@@ -194,12 +194,11 @@ fn log_entry(row: &Row) -> DbResult<LogEntry> {
         _ => Actor::System,
     };
     let status_changed: bool = row.try_get(4)?;
+    let status: &str = row.try_get(3)?;
     Ok(LogEntry {
         at_ms: row.try_get(1)?,
         action: row.try_get(2)?,
-        status: status_changed
-            .then(|| parse_status(row.try_get(3)?))
-            .transpose()?,
+        status: status_changed.then(|| parse_status(status)).transpose()?,
         actor,
         channel: row.try_get(7)?,
         detail: localized(row, 8)?,

@@ -175,7 +175,7 @@ async fn supported(
     tx.query(&stmt, &[&citizen, &device, &texts(ids)])
         .await?
         .iter()
-        .map(|row| parse_uuid(row.try_get(0)?))
+        .map(|row| Ok(parse_uuid(row.try_get(0)?)?))
         .collect()
 }
 

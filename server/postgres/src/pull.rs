@@ -116,7 +116,7 @@ async fn own_reports(
     tx.query(&stmt, &[&ids, &citizen])
         .await?
         .iter()
-        .map(|row| parse_uuid(row.try_get(0)?))
+        .map(|row| Ok(parse_uuid(row.try_get(0)?)?))
         .collect()
 }
 

@@ -100,7 +100,7 @@ pub(super) fn export(
              GROUP BY s.report_id ORDER BY MIN(s.at_ms), s.report_id",
         )?
         .query_map((tenant, &citizens_json), |row| row.get::<_, String>(0))?
-        .map(|id| parse_uuid(&id?))
+        .map(|id| Ok(parse_uuid(&id?)?))
         .collect::<DbResult<Vec<_>>>()?;
 
     // Every rating ever given (the current ones are the latest per service).

@@ -110,16 +110,7 @@ fn now_ms() -> i64 {
         .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
-/// Parses a UUID stored as text by this backend.
-fn parse_uuid(text: &str) -> error::DbResult<Uuid> {
-    Uuid::parse_str(text).map_err(|e| corrupt(format!("bad uuid {text:?}: {e}")))
-}
-
-/// Parses a status stored as text by this backend.
-fn parse_status(status: &str) -> error::DbResult<relais_protocol::ReportStatus> {
-    relais_protocol::ReportStatus::parse(status)
-        .ok_or_else(|| corrupt(format!("status {status:?}")))
-}
+use relais_server_database::stored::{status as parse_status, uuid as parse_uuid};
 
 fn open_connection(path: &Path) -> error::DbResult<Connection> {
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE

@@ -134,7 +134,7 @@ pub(crate) fn request_ids(conn: &Connection, query: &RequestQuery) -> DbResult<V
         ),
         |row| row.get::<_, String>(0),
     )?;
-    rows.map(|id| parse_uuid(&id?)).collect()
+    rows.map(|id| Ok(parse_uuid(&id?)?)).collect()
 }
 
 /// Status changes (but the filing itself) and, for the reporter's application, the replies
