@@ -13,7 +13,8 @@
 //! - pulls read one REPEATABLE READ snapshot (`pull`).
 //!
 //! Where to look: `facts` (what a write reads first), `write` (storing a plan), `entities`
-//! (what readers receive), `staff` (accounts, sessions, enrolment codes, devices, audit),
+//! (what readers receive), `staff` (accounts, sessions, enrolment codes, devices, audit), `inbox` (the back
+//! office's selections),
 //! `catalogue` (a town's definition and catalogue), `directory`, `photos`. The operations not
 //! implemented yet answer [`DbError::Unsupported`] (see [`UNSUPPORTED`]).
 
@@ -24,6 +25,7 @@ mod directory;
 mod entities;
 mod error;
 mod facts;
+mod inbox;
 mod json;
 mod migrate;
 mod photos;
@@ -52,17 +54,14 @@ use error::{Failure, corrupt};
 const POOL_SIZE: usize = 16;
 
 /// The operations of the [`Database`] trait this backend does not implement yet: citizens'
-/// accounts (and so the export and erasure of an identity), the back office's inbox and
-/// dashboards, and Open311's api keys and queries. Each answers [`DbError::Unsupported`].
+/// accounts (and so the export and erasure of an identity), and Open311's api keys and
+/// queries. Each answers [`DbError::Unsupported`].
 pub const UNSUPPORTED: &[&str] = &[
     "account",
     "save_account",
     "link_account",
     "export",
     "delete_identity",
-    "inbox",
-    "activity",
-    "service_ratings",
     "add_api_key",
     "api_key",
     "api_keys",
@@ -274,16 +273,19 @@ impl Database for Postgres {
         Ok(found.remove(&id))
     }
 
-    async fn inbox(&self, _query: InboxQuery) -> DbResult<InboxPage> {
-        unsupported("inbox")
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = %query.tenant))]
+    async fn inbox(&self, query: InboxQuery) -> DbResult<InboxPage> {
+        read!(self, |tx| inbox::inbox(&tx, &query))
     }
 
-    async fn activity(&self, _query: ActivityQuery) -> DbResult<Vec<RequestDates>> {
-        unsupported("activity")
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = %query.tenant))]
+    async fn activity(&self, query: ActivityQuery) -> DbResult<Vec<RequestDates>> {
+        read!(self, |tx| inbox::activity(&tx, &query))
     }
 
-    async fn service_ratings(&self, _tenant: &str) -> DbResult<Vec<ServiceRating>> {
-        unsupported("service_ratings")
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = %tenant))]
+    async fn service_ratings(&self, tenant: &str) -> DbResult<Vec<ServiceRating>> {
+        read!(self, |tx| inbox::service_ratings(&tx, tenant))
     }
 
     #[instrument(skip_all, err(level = "warn"), fields(tenant = ?staff.tenant))]

@@ -1,15 +1,11 @@
 //! The inbox's selection and the permission to act are one rule: for every role, every zone of
 //! the demo town and every service, a report lies in [`work_scope`] exactly when
 //! [`may_work_in`] lets the staff member work on it.
-//!
-//! SQLite only: the PostgreSQL backend does not serve the back office's inbox yet
-//! (`relais_server_postgres::UNSUPPORTED`).
 
 use relais_protocol::{StaffProfile, StaffRole};
 use relais_server_database::StaffMember;
 use uuid::Uuid;
 
-use super::Fixture;
 use crate::staff::access::{may_work_in, work_scope};
 
 fn member(tenant: Option<&str>, role: StaffRole, services: &[&str], zones: &[&str]) -> StaffMember {
@@ -26,6 +22,7 @@ fn member(tenant: Option<&str>, role: StaffRole, services: &[&str], zones: &[&st
     }
 }
 
+crate::tests::on_both_backends! {
 #[tokio::test]
 async fn the_inbox_selects_exactly_the_reports_one_may_work_on() {
     let fixture = Fixture::demo().await;
@@ -72,4 +69,5 @@ async fn the_inbox_selects_exactly_the_reports_one_may_work_on() {
         limited.zones.unwrap().len() > 1,
         "the arrondissement and its quartiers"
     );
+}
 }
