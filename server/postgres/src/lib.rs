@@ -14,7 +14,7 @@
 //!
 //! Where to look: `facts` (what a write reads first), `write` (storing a plan), `entities`
 //! (what readers receive), `staff` (accounts, sessions, enrolment codes, devices, audit), `inbox` (the back
-//! office's selections),
+//! office's selections), `open311` (api keys, requests and their updates),
 //! `catalogue` (a town's definition and catalogue), `directory`, `photos`. The operations not
 //! implemented yet answer [`DbError::Unsupported`] (see [`UNSUPPORTED`]).
 
@@ -28,6 +28,7 @@ mod facts;
 mod inbox;
 mod json;
 mod migrate;
+mod open311;
 mod photos;
 mod pull;
 mod staff;
@@ -54,20 +55,14 @@ use error::{Failure, corrupt};
 const POOL_SIZE: usize = 16;
 
 /// The operations of the [`Database`] trait this backend does not implement yet: citizens'
-/// accounts (and so the export and erasure of an identity), and Open311's api keys and
-/// queries. Each answers [`DbError::Unsupported`].
+/// accounts (and so the export and erasure of an identity). Each answers
+/// [`DbError::Unsupported`].
 pub const UNSUPPORTED: &[&str] = &[
     "account",
     "save_account",
     "link_account",
     "export",
     "delete_identity",
-    "add_api_key",
-    "api_key",
-    "api_keys",
-    "revoke_api_key",
-    "request_ids",
-    "request_updates",
 ];
 
 /// A Relais database in PostgreSQL. Cheap to clone (a handle on the pool).
@@ -511,28 +506,34 @@ impl Database for Postgres {
         unsupported("export")
     }
 
-    async fn add_api_key(&self, _key: NewApiKey) -> DbResult<bool> {
-        unsupported("add_api_key")
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = %key.device.tenant))]
+    async fn add_api_key(&self, key: NewApiKey) -> DbResult<bool> {
+        write!(self, |tx| open311::add_key(&tx, &key))
     }
 
-    async fn api_key(&self, _tenant: &str, _key: TokenHash) -> DbResult<Option<DeviceRecord>> {
-        unsupported("api_key")
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = %tenant))]
+    async fn api_key(&self, tenant: &str, key: TokenHash) -> DbResult<Option<DeviceRecord>> {
+        read!(self, |tx| open311::device(&tx, tenant, key))
     }
 
-    async fn api_keys(&self, _tenant: &str) -> DbResult<Vec<ApiKeyRecord>> {
-        unsupported("api_keys")
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = %tenant))]
+    async fn api_keys(&self, tenant: &str) -> DbResult<Vec<ApiKeyRecord>> {
+        read!(self, |tx| open311::keys(&tx, tenant))
     }
 
-    async fn revoke_api_key(&self, _tenant: &str, _id: Uuid, _at_ms: i64) -> DbResult<bool> {
-        unsupported("revoke_api_key")
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = %tenant))]
+    async fn revoke_api_key(&self, tenant: &str, id: Uuid, at_ms: i64) -> DbResult<bool> {
+        write!(self, |tx| open311::revoke_key(&tx, tenant, id, at_ms))
     }
 
-    async fn request_ids(&self, _query: RequestQuery) -> DbResult<Vec<Uuid>> {
-        unsupported("request_ids")
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = %query.tenant))]
+    async fn request_ids(&self, query: RequestQuery) -> DbResult<Vec<Uuid>> {
+        read!(self, |tx| open311::request_ids(&tx, &query))
     }
 
-    async fn request_updates(&self, _query: UpdateQuery) -> DbResult<Vec<RequestUpdate>> {
-        unsupported("request_updates")
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = %query.tenant))]
+    async fn request_updates(&self, query: UpdateQuery) -> DbResult<Vec<RequestUpdate>> {
+        read!(self, |tx| open311::updates(&tx, &query))
     }
 
     async fn delete_identity(&self, _device: &DeviceRecord, _now_ms: i64) -> DbResult<Vec<String>> {

@@ -7,6 +7,7 @@
 mod catalogue;
 mod citizen;
 pub(crate) mod fuzz;
+mod open311;
 mod scope;
 mod workflow;
 
