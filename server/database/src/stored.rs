@@ -1,8 +1,9 @@
-//! Reading back what a backend stored as text, alike for every backend: ids, report statuses and
-//! JSON columns (photos, answers, questions, stored rejections). A value that does not parse is
+//! Reading back what a backend stored as text, alike for every backend: ids, report statuses,
+//! contact channels and JSON columns (photos, answers, questions, stored rejections). A value that does not parse is
 //! a sign of corruption ([`DbError::Corrupt`]).
 
 use relais_protocol::ReportStatus;
+use relais_protocol::account::ContactChannel;
 use serde::{Serialize, de::DeserializeOwned};
 use uuid::Uuid;
 
@@ -26,4 +27,23 @@ pub fn to_json<T: Serialize + ?Sized>(value: &T) -> DbResult<String> {
 /// Parses a stored JSON column; `what` names it in the error.
 pub fn parse<T: DeserializeOwned>(text: &str, what: &str) -> DbResult<T> {
     serde_json::from_str(text).map_err(|e| DbError::Corrupt(format!("{what}: {e}")))
+}
+
+/// A contact channel as stored.
+pub const fn contact_name(contact: ContactChannel) -> &'static str {
+    match contact {
+        ContactChannel::InApp => "in_app",
+        ContactChannel::Email => "email",
+        ContactChannel::Sms => "sms",
+    }
+}
+
+/// A contact channel stored by [`contact_name`].
+pub fn contact(name: &str) -> DbResult<ContactChannel> {
+    match name {
+        "in_app" => Ok(ContactChannel::InApp),
+        "email" => Ok(ContactChannel::Email),
+        "sms" => Ok(ContactChannel::Sms),
+        other => Err(DbError::Corrupt(format!("contact channel {other:?}"))),
+    }
 }

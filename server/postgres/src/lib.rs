@@ -15,9 +15,10 @@
 //! Where to look: `facts` (what a write reads first), `write` (storing a plan), `entities`
 //! (what readers receive), `staff` (accounts, sessions, enrolment codes, devices, audit), `inbox` (the back
 //! office's selections), `open311` (api keys, requests and their updates),
-//! `catalogue` (a town's definition and catalogue), `directory`, `photos`. The operations not
+//! `catalogue` (a town's definition and catalogue), `accounts` (citizens' accounts), `directory`, `photos`. The operations not
 //! implemented yet answer [`DbError::Unsupported`] (see [`UNSUPPORTED`]).
 
+mod accounts;
 mod catalogue;
 mod changelog;
 mod devices;
@@ -54,16 +55,9 @@ use error::{Failure, corrupt};
 /// How many connections one server keeps to PostgreSQL at most.
 const POOL_SIZE: usize = 16;
 
-/// The operations of the [`Database`] trait this backend does not implement yet: citizens'
-/// accounts (and so the export and erasure of an identity). Each answers
-/// [`DbError::Unsupported`].
-pub const UNSUPPORTED: &[&str] = &[
-    "account",
-    "save_account",
-    "link_account",
-    "export",
-    "delete_identity",
-];
+/// The operations of the [`Database`] trait this backend does not implement yet: the export
+/// and the erasure of a citizen's identity. Each answers [`DbError::Unsupported`].
+pub const UNSUPPORTED: &[&str] = &["export", "delete_identity"];
 
 /// A Relais database in PostgreSQL. Cheap to clone (a handle on the pool).
 #[derive(Clone)]
@@ -475,27 +469,32 @@ impl Database for Postgres {
         read!(self, |tx| photos::readable(&tx, tenant, device, sha256))
     }
 
-    async fn account(&self, _device: &DeviceRecord) -> DbResult<Option<AccountRecord>> {
-        unsupported("account")
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = %device.tenant))]
+    async fn account(&self, device: &DeviceRecord) -> DbResult<Option<AccountRecord>> {
+        read!(self, |tx| accounts::account(&tx, device))
     }
 
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = %device.tenant))]
     async fn save_account(
         &self,
-        _device: &DeviceRecord,
-        _details: relais_protocol::account::AccountDetails,
-        _link_code: TokenHash,
-        _now_ms: i64,
+        device: &DeviceRecord,
+        details: relais_protocol::account::AccountDetails,
+        link_code: TokenHash,
+        now_ms: i64,
     ) -> DbResult<AccountRecord> {
-        unsupported("save_account")
+        write!(self, |tx| accounts::save(
+            &tx, device, &details, link_code, now_ms
+        ))
     }
 
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = %device.tenant))]
     async fn link_account(
         &self,
-        _device: &DeviceRecord,
-        _code: TokenHash,
-        _next_code: TokenHash,
+        device: &DeviceRecord,
+        code: TokenHash,
+        next_code: TokenHash,
     ) -> DbResult<LinkOutcome> {
-        unsupported("link_account")
+        write!(self, |tx| accounts::link(&tx, device, code, next_code))
     }
 
     async fn export(

@@ -5,7 +5,8 @@
 //! `citizen` columns (supports, ratings) hold that id, or the device's id for what it did before
 //! it was linked, so both are read and deleted.
 
-use relais_protocol::account::{AccountDetails, ContactChannel};
+use relais_protocol::account::AccountDetails;
+use relais_server_database::stored;
 use rusqlite::{Connection, OptionalExtension};
 use uuid::Uuid;
 
@@ -42,7 +43,7 @@ pub(super) fn save(
             &id,
             &details.email,
             &details.phone,
-            contact_str(details.contact),
+            stored::contact_name(details.contact),
             &details.language,
             &link_code.0[..],
         ))?;
@@ -59,7 +60,7 @@ pub(super) fn save(
             &device.tenant,
             &details.email,
             &details.phone,
-            contact_str(details.contact),
+            stored::contact_name(details.contact),
             &details.language,
             &link_code.0[..],
             now_ms,
@@ -194,28 +195,11 @@ pub(super) fn read_account(tx: &Connection, id: &str) -> DbResult<AccountRecord>
         details: AccountDetails {
             email,
             phone,
-            contact: parse_contact(&contact)?,
+            contact: stored::contact(&contact)?,
             language,
         },
         devices,
     })
-}
-
-const fn contact_str(contact: ContactChannel) -> &'static str {
-    match contact {
-        ContactChannel::InApp => "in_app",
-        ContactChannel::Email => "email",
-        ContactChannel::Sms => "sms",
-    }
-}
-
-fn parse_contact(contact: &str) -> DbResult<ContactChannel> {
-    match contact {
-        "in_app" => Ok(ContactChannel::InApp),
-        "email" => Ok(ContactChannel::Email),
-        "sms" => Ok(ContactChannel::Sms),
-        other => Err(corrupt(format!("contact channel {other:?}"))),
-    }
 }
 
 pub(super) fn json<T: serde::Serialize>(value: &T) -> DbResult<String> {

@@ -4,6 +4,7 @@
 //! [`on_both_backends!`] runs as `…::sqlite::NAME` and `…::postgres::NAME`; the others run on
 //! SQLite only, each saying why where it is written.
 
+mod accounts;
 mod catalogue;
 mod citizen;
 pub(crate) mod fuzz;
