@@ -26,7 +26,7 @@ pub use listing::{ActivityQuery, Assignee, InboxPage, InboxQuery, RequestDates, 
 pub use open311::{ApiKeyRecord, NewApiKey, RequestQuery, RequestUpdate, UpdateQuery};
 pub use records::{
     AccountRecord, DeviceRecord, DirectoryImport, LinkOutcome, NewDevice, StaffMember, StoredPhoto,
-    TenantSummary, TokenHash, UploadProgress, UploadState, ZoneShape,
+    TenantSummary, TokenHash, UploadProgress, UploadState, ZoneShape, anonymous_device,
 };
 pub use scope::{ChangePage, LogRow, PageCut, PageEntities, Position, Scope, cut_page, page_ids};
 pub use staff::{
@@ -51,12 +51,6 @@ pub enum DbError {
     Poisoned,
     #[error("storage task failed: {0}")]
     Task(#[from] tokio::task::JoinError),
-    /// This backend does not implement the operation yet (named); nothing was read or written.
-    #[error("the {backend} storage does not support {operation} yet")]
-    Unsupported {
-        backend: &'static str,
-        operation: &'static str,
-    },
 }
 
 pub type DbResult<T> = Result<T, DbError>;

@@ -130,3 +130,13 @@ pub enum LinkOutcome {
     /// The device already belongs to another account.
     OtherAccount,
 }
+
+/// The id of the device that keeps a town's reports and notes once their citizen deleted their
+/// identity: derived from the tenant's id, the same on every backend and every server.
+pub fn anonymous_device(tenant: &str) -> Uuid {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(format!("relais anonymous device of {tenant}").as_bytes());
+    let mut bytes = [0; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    uuid::Builder::from_custom_bytes(bytes).into_uuid()
+}

@@ -163,7 +163,10 @@ async fn adopt(
     log.follows(tx, account).await
 }
 
-async fn account_of(tx: &Transaction<'_>, device: &DeviceRecord) -> DbResult<Option<String>> {
+pub(crate) async fn account_of(
+    tx: &Transaction<'_>,
+    device: &DeviceRecord,
+) -> DbResult<Option<String>> {
     Ok(
         match tx
             .query_opt(
@@ -178,7 +181,7 @@ async fn account_of(tx: &Transaction<'_>, device: &DeviceRecord) -> DbResult<Opt
     )
 }
 
-async fn read_account(tx: &Transaction<'_>, id: &str) -> DbResult<AccountRecord> {
+pub(crate) async fn read_account(tx: &Transaction<'_>, id: &str) -> DbResult<AccountRecord> {
     let row = tx
         .query_one(
             "SELECT email, phone, contact, language,
@@ -197,4 +200,41 @@ async fn read_account(tx: &Transaction<'_>, id: &str) -> DbResult<AccountRecord>
         },
         devices: unsigned(row.try_get(4)?, "devices")?,
     })
+}
+
+/// The devices and citizen ids of a caller: its account's devices, or itself.
+pub(crate) struct Identity {
+    pub(crate) account: Option<String>,
+    pub(crate) devices: Vec<String>,
+}
+
+impl Identity {
+    pub(crate) async fn read(
+        tx: &Transaction<'_>,
+        device: &DeviceRecord,
+        account: Option<String>,
+    ) -> DbResult<Self> {
+        let devices = match &account {
+            Some(account) => tx
+                .query(
+                    "SELECT id FROM devices WHERE tenant_id = $1 AND account_id = $2",
+                    &[&device.tenant, account],
+                )
+                .await?
+                .iter()
+                .map(|row| row.try_get(0))
+                .collect::<Result<_, _>>()?,
+            None => vec![device.id.to_string()],
+        };
+        Ok(Self { account, devices })
+    }
+
+    /// Every id the `citizen` columns may hold for this person.
+    pub(crate) fn citizens(&self) -> Vec<String> {
+        self.devices
+            .iter()
+            .cloned()
+            .chain(self.account.clone())
+            .collect()
+    }
 }

@@ -85,22 +85,27 @@ pub(crate) async fn threads(
         )
         .await?;
     for row in tx.query(&stmt, &[&tenant, &ids]).await? {
-        let author = match row.try_get::<_, &str>(2)? {
-            "citizen" => Author::Citizen,
-            "city" => Author::City,
-            other => return Err(corrupt(format!("note author {other:?}"))),
-        };
-        threads
-            .entry(parse_uuid(row.try_get(0)?)?)
-            .or_default()
-            .push(ThreadMessage {
-                id: parse_uuid(row.try_get(1)?)?,
-                author,
-                text: row.try_get(3)?,
-                at_ms: row.try_get(4)?,
-            });
+        let (report, message) = note(&row)?;
+        threads.entry(report).or_default().push(message);
     }
     Ok(threads)
+}
+
+/// A `report_notes` row selected as `report_id, id, author, text, created_at_ms`: the report it
+/// belongs to, and the message.
+pub(crate) fn note(row: &Row) -> DbResult<(Uuid, ThreadMessage)> {
+    let author = match row.try_get::<_, &str>(2)? {
+        "citizen" => Author::Citizen,
+        "city" => Author::City,
+        other => return Err(corrupt(format!("note author {other:?}"))),
+    };
+    let message = ThreadMessage {
+        id: parse_uuid(row.try_get(1)?)?,
+        author,
+        text: row.try_get(3)?,
+        at_ms: row.try_get(4)?,
+    };
+    Ok((parse_uuid(row.try_get(0)?)?, message))
 }
 
 /// The given reports of `tenant` as their service's staff see them.

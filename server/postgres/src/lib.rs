@@ -13,10 +13,10 @@
 //! - pulls read one REPEATABLE READ snapshot (`pull`).
 //!
 //! Where to look: `facts` (what a write reads first), `write` (storing a plan), `entities`
-//! (what readers receive), `staff` (accounts, sessions, enrolment codes, devices, audit), `inbox` (the back
-//! office's selections), `open311` (api keys, requests and their updates),
-//! `catalogue` (a town's definition and catalogue), `accounts` (citizens' accounts), `directory`, `photos`. The operations not
-//! implemented yet answer [`DbError::Unsupported`] (see [`UNSUPPORTED`]).
+//! (what readers receive), `staff` (accounts, sessions, enrolment codes, devices, audit),
+//! `catalogue` (a town's definition and catalogue), `directory`, `photos`, `accounts`,
+//! `export` and `erasure` (citizens' accounts, what is stored about them, deleting them),
+//! `inbox` (the back office's selections), `open311` (api keys, requests and their updates).
 
 mod accounts;
 mod catalogue;
@@ -24,7 +24,9 @@ mod changelog;
 mod devices;
 mod directory;
 mod entities;
+mod erasure;
 mod error;
+mod export;
 mod facts;
 mod inbox;
 mod json;
@@ -54,10 +56,6 @@ use error::{Failure, corrupt};
 
 /// How many connections one server keeps to PostgreSQL at most.
 const POOL_SIZE: usize = 16;
-
-/// The operations of the [`Database`] trait this backend does not implement yet: the export
-/// and the erasure of a citizen's identity. Each answers [`DbError::Unsupported`].
-pub const UNSUPPORTED: &[&str] = &["export", "delete_identity"];
 
 /// A Relais database in PostgreSQL. Cheap to clone (a handle on the pool).
 #[derive(Clone)]
@@ -124,14 +122,6 @@ macro_rules! read {
         $tx.commit().await.map_err(Failure::from)?;
         Ok::<_, DbError>(value)
     }};
-}
-
-/// The answer of an operation listed in [`UNSUPPORTED`].
-fn unsupported<T>(operation: &'static str) -> DbResult<T> {
-    Err(DbError::Unsupported {
-        backend: "PostgreSQL",
-        operation,
-    })
 }
 
 /// The server clock, in the protocol's unit: milliseconds since the Unix epoch.
@@ -497,12 +487,13 @@ impl Database for Postgres {
         write!(self, |tx| accounts::link(&tx, device, code, next_code))
     }
 
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = %device.tenant))]
     async fn export(
         &self,
-        _device: &DeviceRecord,
-        _now_ms: i64,
+        device: &DeviceRecord,
+        now_ms: i64,
     ) -> DbResult<relais_protocol::account::Export> {
-        unsupported("export")
+        read!(self, |tx| export::export(&tx, device, now_ms))
     }
 
     #[instrument(skip_all, err(level = "warn"), fields(tenant = %key.device.tenant))]
@@ -535,7 +526,8 @@ impl Database for Postgres {
         read!(self, |tx| open311::updates(&tx, &query))
     }
 
-    async fn delete_identity(&self, _device: &DeviceRecord, _now_ms: i64) -> DbResult<Vec<String>> {
-        unsupported("delete_identity")
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = %device.tenant))]
+    async fn delete_identity(&self, device: &DeviceRecord, now_ms: i64) -> DbResult<Vec<String>> {
+        write!(self, |tx| erasure::delete(&tx, device, now_ms))
     }
 }

@@ -4,7 +4,6 @@
 //! and reports and notes stay, re-pointed to the tenant's anonymous device.
 
 use rusqlite::Connection;
-use sha2::{Digest, Sha256};
 
 use super::accounts::{Identity, account_of, json};
 use crate::changelog::ChangeLog;
@@ -108,12 +107,7 @@ pub(super) fn delete(tx: &Connection, device: &DeviceRecord, now_ms: i64) -> DbR
 /// identities point to it. Its token hash is random (no token hashes to it) and its role is
 /// `anonymous`, so nothing can act as it.
 fn anonymous_device(tx: &Connection, tenant: &str, now_ms: i64) -> DbResult<String> {
-    let digest = Sha256::digest(format!("relais anonymous device of {tenant}").as_bytes());
-    let mut bytes = [0; 16];
-    bytes.copy_from_slice(&digest[..16]);
-    let id = uuid::Builder::from_custom_bytes(bytes)
-        .into_uuid()
-        .to_string();
+    let id = relais_server_database::anonymous_device(tenant).to_string();
     tx.prepare_cached(
         "INSERT INTO devices (id, tenant_id, token_sha256, role, platform, app_version,
                               created_at_ms)

@@ -1,9 +1,13 @@
 //! Citizens' optional accounts in the storage, on both backends: created with a device, updated,
-//! linked from another device by its one-time code (used up and replaced), and a device of
-//! another account refused.
+//! linked from another device by its one-time code (used up and replaced), a device of another
+//! account refused; the export of what is stored, and the deletion of the identity (its report
+//! stays, anonymous).
 
 use relais_protocol::account::{AccountDetails, ContactChannel};
 use relais_server_database::{Database, LinkOutcome, TokenHash};
+use uuid::Uuid;
+
+use super::{PARIS, create_at, mutation};
 
 fn details(email: &str) -> AccountDetails {
     AccountDetails {
@@ -18,7 +22,7 @@ crate::tests::on_both_backends! {
 #[tokio::test]
 async fn an_account_is_saved_then_linked_by_its_code_once() {
     let fx = Fixture::demo().await;
-    let (phone, _) = fx.device("demo").await;
+    let (phone, phone_token) = fx.device("demo").await;
     let (tablet, tablet_token) = fx.device("demo").await;
     let (stranger, _) = fx.device("demo").await;
     assert_eq!(fx.db.account(&phone).await.unwrap(), None);
@@ -59,5 +63,26 @@ async fn an_account_is_saved_then_linked_by_its_code_once() {
         .unwrap();
     let refused = fx.db.link_account(&stranger, TokenHash([3; 32]), TokenHash([5; 32])).await;
     assert_eq!(refused.unwrap(), LinkOutcome::OtherAccount);
+
+    // What is stored about the account, then its deletion.
+    let report = Uuid::now_v7();
+    let pushed = fx.push(&phone, vec![mutation(1, create_at(report, PARIS))]).await.unwrap();
+    assert_eq!(pushed.last_seq, 1);
+    let phone = fx.db.device("demo", phone_token.hash()).await.unwrap().unwrap();
+    let export = fx.db.export(&phone, 99).await.unwrap();
+    assert_eq!(export.account.unwrap().id, saved.id);
+    assert_eq!(export.devices.len(), 2);
+    assert_eq!(export.reports.len(), 1);
+    assert_eq!(export.reports[0].report.id, report);
+    fx.db.delete_identity(&phone, 100).await.unwrap();
+    assert!(fx.db.device("demo", phone_token.hash()).await.unwrap().is_none());
+    assert!(fx.db.device("demo", tablet_token.hash()).await.unwrap().is_none());
+    assert_eq!(fx.count("SELECT COUNT(*) FROM accounts WHERE email = 'b@example.org'"), 0);
+    assert_eq!(fx.count("SELECT COUNT(*) FROM reports"), 1);
+    assert_eq!(
+        fx.count(&format!("SELECT COUNT(*) FROM reports WHERE device_id = '{}'",
+            relais_server_database::anonymous_device("demo"))),
+        1
+    );
 }
 }
