@@ -8,6 +8,7 @@ use sha2::{Digest, Sha256};
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
 use axum::routing::{get, post};
+use tower_http::CompressionLevel;
 use tower_http::compression::CompressionLayer;
 use tower_http::decompression::RequestDecompressionLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
@@ -137,7 +138,8 @@ pub fn router<DB: Database>(state: AppState<DB>) -> Router {
         .layer(DefaultBodyLimit::max(relais_protocol::MAX_BODY_BYTES))
         // A push may come gzip-compressed; the body limit above applies to it inflated.
         .layer(RequestDecompressionLayer::new())
-        // JSON answers travel gzip-compressed to the clients that accept it (not photos).
-        .layer(CompressionLayer::new())
+        // JSON answers travel gzip-compressed to the clients that accept it (not photos), at
+        // the fastest level: a pull page's JSON shrinks about sevenfold even so.
+        .layer(CompressionLayer::new().quality(CompressionLevel::Fastest))
         .with_state(state)
 }

@@ -45,16 +45,7 @@ pub async fn apply<DB: Database>(
                 if attempt == 0 && facts.catalogue_version != held.version() {
                     return Err(None);
                 }
-                let mut judge = Judge {
-                    device: &who,
-                    town: &held,
-                    source,
-                    now_ms,
-                    facts,
-                    filed: Vec::new(),
-                    writes: Vec::new(),
-                    broken_chains: std::collections::HashSet::new(),
-                };
+                let mut judge = Judge::new(&who, &held, source, now_ms, facts);
                 let writes = judge.judge(&mutation[0].op, &placed[0]).map_err(Some)?;
                 let plan = Plan {
                     tenant: who.tenant.clone(),
