@@ -96,6 +96,9 @@ async fn expire_regularly(db: impl Database) {
 /// Opens (creating the data directory) and migrates the database, and seeds the demo tenant if
 /// asked: what serving and every administration task start with.
 pub async fn open_database(settings: &Settings) -> anyhow::Result<Sqlite> {
+    if settings.database.is_some() {
+        anyhow::bail!("database: this relais-server is built with the SQLite backend only");
+    }
     create_data_dir(&settings.data_dir)?;
     let path = settings.database_path();
     private_file(&path)
@@ -120,7 +123,7 @@ pub async fn open_database(settings: &Settings) -> anyhow::Result<Sqlite> {
 }
 
 /// Creates the data directory, readable by its owner only, if it is missing.
-fn create_data_dir(dir: &std::path::Path) -> anyhow::Result<()> {
+pub(crate) fn create_data_dir(dir: &std::path::Path) -> anyhow::Result<()> {
     let mut builder = std::fs::DirBuilder::new();
     builder.recursive(true);
     #[cfg(unix)]

@@ -139,5 +139,7 @@ pub fn router<DB: Database>(state: AppState<DB>) -> Router {
         .layer(RequestDecompressionLayer::new())
         // JSON answers travel gzip-compressed to the clients that accept it (not photos).
         .layer(CompressionLayer::new())
+        // Outermost: every log line of a request, the metrics' included, carries its id.
+        .layer(axum::middleware::from_fn(crate::request_id::assign))
         .with_state(state)
 }

@@ -1,4 +1,5 @@
-//! The server's settings, read from the command line (or `RELAIS_*` environment variables).
+//! The server's settings, read from the command line, `RELAIS_*` environment variables and the
+//! configuration file (`--config FILE`, see [`crate::config`]), in that order of precedence.
 
 use std::path::PathBuf;
 
@@ -9,6 +10,11 @@ use std::path::PathBuf;
 #[derive(Debug, Clone, clap::Parser)]
 #[command(name = "relais-server", version)]
 pub struct Cli {
+    /// A TOML file of settings (see `server/relais.example.toml`); flags and `RELAIS_*`
+    /// variables override its values.
+    #[arg(long, value_name = "FILE", env = "RELAIS_CONFIG", global = true)]
+    pub config: Option<PathBuf>,
+
     #[command(flatten)]
     pub settings: Settings,
 
@@ -24,6 +30,7 @@ pub struct Settings {
     /// Directory of the server's data (created if missing); the database is DIR/relais.db.
     #[arg(
         long = "data",
+        visible_alias = "data-dir",
         value_name = "DIR",
         default_value = "./relais-data",
         env = "RELAIS_DATA",
@@ -40,12 +47,23 @@ pub struct Settings {
     )]
     pub listen: String,
 
+    /// The storage: SQLite in the data directory when unset, or a PostgreSQL URL
+    /// (`postgres://USER:PASSWORD@HOST/DB`) where the backend is built in.
+    #[arg(long, value_name = "URL", env = "RELAIS_DATABASE", global = true)]
+    pub database: Option<String>,
+
     /// Create or update the demo tenant `demo` (Paris) from the embedded seed.
-    #[arg(long, global = true)]
+    #[arg(long, env = "RELAIS_DEMO", global = true)]
     pub demo: bool,
 
     /// Format of the logs written to stderr (RUST_LOG sets their level).
-    #[arg(long, value_enum, default_value_t = LogFormat::Text, global = true)]
+    #[arg(
+        long,
+        value_enum,
+        default_value_t = LogFormat::Text,
+        env = "RELAIS_LOG_FORMAT",
+        global = true
+    )]
     pub log_format: LogFormat,
     /// Mark the back office's cookies `Secure` (sent over HTTPS only): set it when the server
     /// is reached through HTTPS (a reverse proxy), as it should be off a closed network.
@@ -123,7 +141,10 @@ impl Default for Connections {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
 pub enum LogFormat {
     Text,
     Json,

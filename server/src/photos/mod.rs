@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 
 use relais_protocol::upload::{MAX_PHOTO_BYTES, UploadStatus};
 use sha2::{Digest, Sha256};
+use tracing::Instrument;
 
 use crate::clock::now_ms;
 pub use check::PhotoRefusal;
@@ -136,10 +137,14 @@ impl PhotoStore {
         }
         let (store, db, device, sha256) =
             (self.clone(), db.clone(), device.clone(), sha256.to_owned());
-        tokio::spawn(async move {
-            let _lock = store.locks.lock(&sha256).await;
-            store.patch_locked(&db, &device, &sha256, chunk).await
-        })
+        tokio::spawn(
+            async move {
+                let _lock = store.locks.lock(&sha256).await;
+                store.patch_locked(&db, &device, &sha256, chunk).await
+            }
+            // Its log lines keep the request's id.
+            .in_current_span(),
+        )
         .await?
     }
 

@@ -40,6 +40,7 @@ impl TestServer {
         let settings = Settings {
             data_dir: data_dir.path().to_owned(),
             listen: "127.0.0.1:0".into(),
+            database: None,
             demo: true,
             log_format: LogFormat::Text,
             secure_cookies: false,
@@ -361,6 +362,36 @@ impl TestServer {
         assert_eq!(response.status(), 201);
         response.json().await.unwrap()
     }
+}
+
+/// The `relais-server` binary serving `data` on a free port of 127.0.0.1, with `args` besides;
+/// returns the process and its announced base URL. Its stderr (the logs) is piped when
+/// `logs`, else dropped.
+pub fn spawn_binary(
+    data: &std::path::Path,
+    args: &[&str],
+    logs: bool,
+) -> (std::process::Child, String) {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_relais-server"))
+        .args(["--listen", "127.0.0.1:0", "--data"])
+        .arg(data)
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(if logs { Stdio::piped() } else { Stdio::null() })
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let base = line
+        .trim()
+        .strip_prefix("relais-server listening on ")
+        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+        .to_owned();
+    (child, base)
 }
 
 /// A `create_report` listing `photos`.
