@@ -261,3 +261,54 @@ fn check_config_shows_the_effective_settings_or_the_key_at_fault() {
     assert!(!output.status.success());
     assert!(stderr.contains("listen:"), "{stderr}");
 }
+
+/// `tenant retention` sets how long closed requests keep their citizen, never shorter than the
+/// town's reopen window, and records who changed it in the audit log.
+#[test]
+fn a_retention_shorter_than_the_reopen_window_is_refused() {
+    let data = TempDir::new().unwrap();
+    let retention = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_relais-server"))
+            .args(["--demo", "--data"])
+            .arg(data.path())
+            .args(["tenant", "retention", "--tenant", "demo"])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let stored = || -> Option<i64> {
+        rusqlite::Connection::open(data.path().join("relais.db"))
+            .unwrap()
+            .query_row(
+                "SELECT retention_days FROM tenants WHERE id = 'demo'",
+                [],
+                |row| row.get(0),
+            )
+            .unwrap()
+    };
+    let refused = retention(&["--days", "7"]);
+    assert!(!refused.status.success());
+    let why = String::from_utf8_lossy(&refused.stderr);
+    assert!(why.contains("reopen window"), "{why}");
+    assert_eq!(stored(), None, "a refusal changes nothing");
+
+    let set = retention(&["--days", "365"]);
+    assert!(
+        set.status.success(),
+        "{}",
+        String::from_utf8_lossy(&set.stderr)
+    );
+    assert_eq!(stored(), Some(365));
+    let kept = retention(&["--keep"]);
+    assert!(kept.status.success());
+    assert_eq!(stored(), None);
+    let audited: i64 = rusqlite::Connection::open(data.path().join("relais.db"))
+        .unwrap()
+        .query_row(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'tenant.retention'",
+            [],
+            |row| row.get(0),
+        )
+        .unwrap();
+    assert_eq!(audited, 2);
+}
