@@ -37,12 +37,13 @@ pub struct Contents {
     pub photos: usize,
 }
 
-/// Writes a backup of the data directory `data_dir` to `out`.
+/// Writes a backup of the data directory `data_dir` to `out`, with its photos when they are
+/// kept there (`with_photos`; a bucket's photos are saved with the bucket's own tools).
 ///
 /// # Errors
 /// There is no database in `data_dir`, a photo the database indexes is missing, or a file
 /// cannot be read or written.
-pub fn backup(data_dir: &Path, out: &Path) -> anyhow::Result<Contents> {
+pub fn backup(data_dir: &Path, out: &Path, with_photos: bool) -> anyhow::Result<Contents> {
     let database = data_dir.join(DATABASE);
     ensure!(
         database.is_file(),
@@ -61,7 +62,11 @@ pub fn backup(data_dir: &Path, out: &Path) -> anyhow::Result<Contents> {
         .execute("VACUUM INTO ?1", [path_text(&snapshot)?])
         .context("could not copy the database (VACUUM INTO)")?;
     drop(source);
-    let photos = indexed_photos(&snapshot)?;
+    let photos = if with_photos {
+        indexed_photos(&snapshot)?
+    } else {
+        Vec::new()
+    };
 
     let partial = staging.path.join("backup.tar");
     let mut archive = tar::Builder::new(private_file(&partial)?);

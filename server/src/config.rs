@@ -47,6 +47,16 @@ pub struct ConfigFile {
     pub max_connections: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub metrics_token: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub photos: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub s3_endpoint: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub s3_region: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub s3_access_key_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub s3_secret_access_key: Option<String>,
 }
 
 impl ConfigFile {
@@ -70,9 +80,10 @@ impl ConfigFile {
     }
 
     /// The effective `settings` in this shape, secrets masked: what `check-config` prints.
-    /// Every key is present but the optional ones left unset (`database`, `metrics_token`).
+    /// Every key is present but the optional ones left unset (`database`, `metrics_token`, the
+    /// photo store's).
     pub fn effective(settings: &Settings) -> Self {
-        let connections = &settings.connections;
+        let (connections, photo_store) = (&settings.connections, &settings.photo_store);
         Self {
             data: Some(settings.data_dir.clone()),
             listen: Some(settings.listen.clone()),
@@ -84,6 +95,14 @@ impl ConfigFile {
             body_timeout: Some(connections.body_timeout),
             max_connections: Some(connections.max_connections),
             metrics_token: connections.metrics_token.as_ref().map(|_| MASK.to_owned()),
+            photos: photo_store.photos.clone(),
+            s3_endpoint: photo_store.s3_endpoint.clone(),
+            s3_region: photo_store.s3_region.clone(),
+            s3_access_key_id: photo_store.s3_access_key_id.clone(),
+            s3_secret_access_key: photo_store
+                .s3_secret_access_key
+                .as_ref()
+                .map(|_| MASK.to_owned()),
         }
     }
 
@@ -105,7 +124,7 @@ impl ConfigFile {
                 }
             };
         }
-        let connections = &mut settings.connections;
+        let (connections, photo_store) = (&mut settings.connections, &mut settings.photo_store);
         take!(data, "data_dir", settings.data_dir);
         take!(listen, "listen", settings.listen);
         take!(database, "database", settings.database);
@@ -120,6 +139,19 @@ impl ConfigFile {
             connections.max_connections
         );
         take!(metrics_token, "metrics_token", connections.metrics_token);
+        take!(photos, "photos", photo_store.photos);
+        take!(s3_endpoint, "s3_endpoint", photo_store.s3_endpoint);
+        take!(s3_region, "s3_region", photo_store.s3_region);
+        take!(
+            s3_access_key_id,
+            "s3_access_key_id",
+            photo_store.s3_access_key_id
+        );
+        take!(
+            s3_secret_access_key,
+            "s3_secret_access_key",
+            photo_store.s3_secret_access_key
+        );
     }
 }
 
@@ -188,6 +220,14 @@ impl Settings {
         if connections.metrics_token.as_deref() == Some("") {
             bail!("metrics_token: must not be empty (leave it unset for public metrics)");
         }
+        if let Some(url) = &self.photo_store.photos {
+            crate::photos::bucket_of(url).map_err(|why| anyhow::anyhow!("photos: {why}"))?;
+        }
+        if let Some(endpoint) = &self.photo_store.s3_endpoint
+            && !(endpoint.starts_with("http://") || endpoint.starts_with("https://"))
+        {
+            bail!("s3_endpoint: {endpoint:?} is not an http:// or https:// URL");
+        }
         Ok(())
     }
 }
@@ -223,6 +263,14 @@ mod tests {
         let mut all = load(&[]).unwrap().settings;
         all.database = Some("postgres://db/relais".into());
         all.connections.metrics_token = Some("token".into());
+        let s3 = |value: &str| Some(value.to_owned());
+        all.photo_store = crate::settings::PhotoStorage {
+            photos: s3("s3://bucket"),
+            s3_endpoint: s3("http://127.0.0.1:9000"),
+            s3_region: s3("us-east-1"),
+            s3_access_key_id: s3("id"),
+            s3_secret_access_key: s3("secret"),
+        };
         let keys = toml::Table::try_from(ConfigFile::effective(&all)).unwrap();
         for key in keys.keys() {
             let documented = text.lines().any(|line| {
@@ -285,6 +333,11 @@ mod tests {
         assert!(error.starts_with("database:"), "{error}");
         settings.database = Some("postgres://relais:s3cret@db/relais".into());
         settings.connections.metrics_token = Some("t0ken".into());
+        settings.photo_store.photos = Some("/srv/photos".into());
+        let error = settings.validate().unwrap_err().to_string();
+        assert!(error.starts_with("photos:"), "{error}");
+        settings.photo_store.photos = Some("s3://relais-photos/town".into());
+        settings.photo_store.s3_secret_access_key = Some("k3y".into());
         settings.validate().unwrap();
         let shown = toml::to_string(&ConfigFile::effective(&settings)).unwrap();
         assert!(

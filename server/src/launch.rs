@@ -45,12 +45,7 @@ impl Server {
                 settings.data_dir.display()
             );
         }
-        let photos = PhotoStore::open(&settings.data_dir).with_context(|| {
-            format!(
-                "could not create the photo folders in {}",
-                settings.data_dir.display()
-            )
-        })?;
+        let photos = PhotoStore::from_settings(settings).await?;
         Ok(Self {
             state: AppState::new(db, towns, photos)
                 .with_secure_cookies(settings.secure_cookies)

@@ -56,7 +56,7 @@ pub mod town;
 pub use launch::{Server, launch, open_database, shutdown_signal};
 pub use relais_server_database::{Database, DbError, DbResult};
 pub use relais_server_sqlite::Sqlite;
-pub use settings::{Cli, Connections, LogFormat, Settings};
+pub use settings::{Cli, Connections, LogFormat, PhotoStorage, Settings};
 
 #[cfg(test)]
 mod tests;

@@ -73,6 +73,51 @@ pub struct Settings {
     /// How clients may connect: timeouts, a connection limit, who reads `/metrics`.
     #[command(flatten)]
     pub connections: Connections,
+
+    /// Where the photos are kept: the data directory, or an S3-compatible bucket.
+    #[command(flatten)]
+    pub photo_store: PhotoStorage,
+}
+
+/// Where the photos are kept. Unset: `photos/` and `uploads/` in the data directory. An
+/// S3-compatible bucket lets several servers share them; its credentials may also come from
+/// the usual `AWS_*` variables.
+#[derive(Clone, Default, clap::Args)]
+pub struct PhotoStorage {
+    /// An S3-compatible bucket for the photos: `s3://BUCKET` or `s3://BUCKET/PREFIX`.
+    #[arg(long, value_name = "URL", env = "RELAIS_PHOTOS")]
+    pub photos: Option<String>,
+
+    /// The S3 endpoint, for a store other than AWS (`http://127.0.0.1:9000`, `https://...`).
+    #[arg(long, value_name = "URL", env = "RELAIS_S3_ENDPOINT")]
+    pub s3_endpoint: Option<String>,
+
+    /// The bucket's region (`us-east-1` when neither this nor `AWS_REGION` is set).
+    #[arg(long, value_name = "REGION", env = "RELAIS_S3_REGION")]
+    pub s3_region: Option<String>,
+
+    /// The access key id (or `AWS_ACCESS_KEY_ID`).
+    #[arg(long, value_name = "ID", env = "RELAIS_S3_ACCESS_KEY_ID")]
+    pub s3_access_key_id: Option<String>,
+
+    /// The secret access key (or `AWS_SECRET_ACCESS_KEY`).
+    #[arg(long, value_name = "KEY", env = "RELAIS_S3_SECRET_ACCESS_KEY")]
+    pub s3_secret_access_key: Option<String>,
+}
+
+impl std::fmt::Debug for PhotoStorage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PhotoStorage")
+            .field("photos", &self.photos)
+            .field("s3_endpoint", &self.s3_endpoint)
+            .field("s3_region", &self.s3_region)
+            .field("s3_access_key_id", &self.s3_access_key_id)
+            .field(
+                "s3_secret_access_key",
+                &self.s3_secret_access_key.as_ref().map(|_| "<redacted>"),
+            )
+            .finish()
+    }
 }
 
 /// What a client may hold of the server: slow or idle connections are closed, their number is

@@ -29,13 +29,19 @@ impl Backup {
     pub async fn run(&self, settings: &Settings) -> anyhow::Result<()> {
         sqlite_only(settings)?;
         let (data, out) = (settings.data_dir.clone(), self.out.clone());
-        let contents = tokio::task::spawn_blocking(move || backup::backup(&data, &out)).await??;
+        let bucket = settings.photo_store.photos.clone();
+        let with_photos = bucket.is_none();
+        let contents =
+            tokio::task::spawn_blocking(move || backup::backup(&data, &out, with_photos)).await??;
         out!(
             "backup {}: database {} bytes, {} photos",
             self.out.display(),
             contents.database_bytes,
             contents.photos
         )?;
+        if let Some(bucket) = bucket {
+            out!("the photos are in {bucket}: save that bucket with its own tools")?;
+        }
         Ok(())
     }
 }

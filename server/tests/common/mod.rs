@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use relais_protocol::Registered;
-use relais_server::{Connections, LogFormat, Settings, launch};
+use relais_server::{Connections, LogFormat, PhotoStorage, Settings, launch};
 use serde_json::{Value, json};
 use tempfile::TempDir;
 use tokio::net::TcpListener;
@@ -45,6 +45,7 @@ impl TestServer {
             log_format: LogFormat::Text,
             secure_cookies: false,
             connections,
+            photo_store: PhotoStorage::default(),
         };
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
