@@ -5,17 +5,23 @@
 mod common;
 
 use std::path::Path;
-use std::process::{Child, Command, Output};
+use std::process::{Command, Output};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use common::{
-    PARIS, batch, create_report, create_report_with_photos, fake_jpeg, pulled_ids, sha256_hex,
-    spawn_binary,
+    PARIS, RemotePhone, batch, create_report, create_report_with_photos, fake_jpeg, sha256_hex,
+    spawn_binary, terminate, without_questions_in,
 };
-use serde_json::{Value, json};
+use serde_json::Value;
 use tempfile::TempDir;
 use uuid::Uuid;
+
+/// Pushes `mutation` alone and checks it was applied.
+async fn file(phone: &RemotePhone, mutation: Value) {
+    let answer = phone.push(&batch(vec![mutation])).await;
+    assert_eq!(answer["results"][0]["outcome"], "applied", "{answer}");
+}
 
 fn admin(data: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_relais-server"))
@@ -26,136 +32,20 @@ fn admin(data: &Path, args: &[&str]) -> Output {
         .unwrap()
 }
 
-struct Phone {
-    client: reqwest::Client,
-    base: String,
-    token: String,
-}
-
-impl Phone {
-    async fn register(base: &str) -> Self {
-        let client = reqwest::Client::new();
-        let device: Value = client
-            .post(format!("{base}/v1/demo/devices"))
-            .json(&json!({"platform": "linux", "app_version": "test"}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        Self {
-            client,
-            base: base.to_owned(),
-            token: device["token"].as_str().unwrap().to_owned(),
-        }
-    }
-
-    /// The same device on another server (the restored one).
-    fn on(&self, base: &str) -> Self {
-        Self {
-            client: self.client.clone(),
-            base: base.to_owned(),
-            token: self.token.clone(),
-        }
-    }
-
-    async fn push(&self, mutation: Value) {
-        let answer: Value = self
-            .client
-            .post(format!("{}/v1/demo/sync/push", self.base))
-            .bearer_auth(&self.token)
-            .json(&batch(vec![mutation]))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        assert_eq!(answer["results"][0]["outcome"], "applied", "{answer}");
-    }
-
-    async fn upload(&self, photo: &[u8]) {
-        let sha = sha256_hex(photo);
-        let response = self
-            .client
-            .patch(format!("{}/v1/demo/uploads/{sha}", self.base))
-            .bearer_auth(&self.token)
-            .header("upload-offset", "0")
-            .header("upload-length", photo.len().to_string())
-            .header("upload-checksum", format!("sha256 {sha}"))
-            .header("content-type", "application/offset+octet-stream")
-            .body(photo.to_vec())
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 200);
-    }
-
-    async fn get(&self, path: &str) -> reqwest::Response {
-        self.client
-            .get(format!("{}{path}", self.base))
-            .bearer_auth(&self.token)
-            .send()
-            .await
-            .unwrap()
-    }
-
-    /// The reports the device filed, pulled page by page, in the order they were filed.
-    async fn own_reports(&self) -> Vec<String> {
-        let (mut ids, mut cursor) = (Vec::new(), String::new());
-        loop {
-            let pull: Value = self
-                .get(&format!("/v1/demo/sync/pull?limit=1000&cursor={cursor}"))
-                .await
-                .json()
-                .await
-                .unwrap();
-            ids.extend(pulled_ids(&pull));
-            if pull["has_more"] != true {
-                return ids;
-            }
-            cursor = pull["cursor"].as_str().unwrap().to_owned();
-        }
-    }
-}
-
-fn stop(mut child: Child) {
-    let pid = child.id().to_string();
-    assert!(
-        Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
-    assert!(child.wait().unwrap().success());
-}
-
 #[tokio::test]
 async fn a_backup_taken_while_serving_restores_into_a_server_that_serves_it() {
     let data = TempDir::new().unwrap();
     let (server, base) = spawn_binary(data.path(), &["--demo"], false);
-    // The demo's extra questions are not what this test is about; the server reloads the
-    // catalogue when its version moves on.
-    let db = rusqlite::Connection::open(data.path().join("relais.db")).unwrap();
-    db.execute_batch(
-        "UPDATE categories SET questions = '[]';
-         UPDATE tenants SET catalogue_version = catalogue_version + 1;",
-    )
-    .unwrap();
-    drop(db);
+    without_questions_in(data.path());
 
-    let phone = Arc::new(Phone::register(&base).await);
+    let phone = Arc::new(RemotePhone::register(&base).await);
     let photos: Vec<Vec<u8>> = (1..=3).map(|seed| fake_jpeg(30_000, seed)).collect();
     let mut before = Vec::new();
     for (seq, photo) in (1..).zip(&photos) {
-        phone.upload(photo).await;
+        assert_eq!(phone.upload(photo, 0..photo.len()).await["complete"], true);
         let id = Uuid::now_v7();
         let sha = sha256_hex(photo);
-        phone
-            .push(create_report_with_photos(seq, id, PARIS, &[&sha]))
-            .await;
+        file(&phone, create_report_with_photos(seq, id, PARIS, &[&sha])).await;
         before.push(id.to_string());
     }
 
@@ -168,7 +58,7 @@ async fn a_backup_taken_while_serving_restores_into_a_server_that_serves_it() {
             let mut seq = 4;
             while writing.load(Ordering::Relaxed) || filed.is_empty() {
                 let id = Uuid::now_v7();
-                phone.push(create_report(seq, id, PARIS)).await;
+                file(&phone, create_report(seq, id, PARIS)).await;
                 filed.push(id.to_string());
                 seq += 1;
             }
@@ -231,7 +121,7 @@ async fn a_backup_taken_while_serving_restores_into_a_server_that_serves_it() {
     assert!(String::from_utf8_lossy(&again.stderr).contains("already holds"));
 
     let all_filed = phone.own_reports().await;
-    stop(server);
+    terminate(server);
     std::fs::remove_file(&archive).unwrap();
 
     // The restored server knows the phone, its reports filed before the backup and some of
@@ -264,5 +154,5 @@ async fn a_backup_taken_while_serving_restores_into_a_server_that_serves_it() {
         assert_eq!(response.status(), 200);
         assert_eq!(response.bytes().await.unwrap().as_ref(), photo.as_slice());
     }
-    stop(server);
+    terminate(server);
 }

@@ -7,7 +7,7 @@ mod common;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
-use common::{PARIS, batch, create_report, pulled_ids};
+use common::{PARIS, RemotePhone, batch, create_report};
 use serde_json::{Value, json};
 use tempfile::TempDir;
 use uuid::Uuid;
@@ -20,66 +20,24 @@ fn spawn(data: &Path) -> (Child, String) {
 #[tokio::test]
 async fn an_acknowledged_push_survives_a_sigkill() {
     let data = TempDir::new().unwrap();
-    let client = reqwest::Client::new();
     let (mut child, base) = spawn(data.path());
-
-    let device: Value = client
-        .post(format!("{base}/v1/demo/devices"))
-        .json(&json!({"platform": "linux", "app_version": "test"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = device["token"].as_str().unwrap().to_owned();
+    let phone = RemotePhone::register(&base).await;
     let report = Uuid::now_v7();
     let body = batch(vec![create_report(1, report, PARIS)]);
-    let answer: Value = client
-        .post(format!("{base}/v1/demo/sync/push"))
-        .bearer_auth(&token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let answer = phone.push(&body).await;
     assert_eq!(answer["results"][0]["outcome"], "applied");
 
     child.kill().unwrap(); // SIGKILL on Unix
     child.wait().unwrap();
 
-    let (mut child, base) = spawn(data.path());
-    let retry: Value = client
-        .post(format!("{base}/v1/demo/sync/push"))
-        .bearer_auth(&token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (child, base) = spawn(data.path());
+    let phone = phone.on(&base);
+    let retry = phone.push(&body).await;
     assert_eq!(retry["results"][0]["outcome"], "already_applied");
-    let pull: Value = client
-        .get(format!("{base}/v1/demo/sync/pull"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(pulled_ids(&pull), [report.to_string()]);
+    assert_eq!(phone.own_reports().await, [report.to_string()]);
 
     // SIGTERM is a graceful stop: exit status 0.
-    let terminated = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(terminated.success());
-    assert!(child.wait().unwrap().success());
+    common::terminate(child);
 }
 
 #[test]

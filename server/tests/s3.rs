@@ -10,8 +10,11 @@ use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
-use common::{PARIS, batch, create_report_with_photos, fake_jpeg, sha256_hex, spawn_binary};
-use serde_json::{Value, json};
+use common::{
+    PARIS, RemotePhone, batch, create_report_with_photos, fake_jpeg, sha256_hex, spawn_binary,
+    terminate, without_questions_in,
+};
+use serde_json::Value;
 use tempfile::TempDir;
 use uuid::Uuid;
 
@@ -137,41 +140,6 @@ fn serve(data: &Path, s3: &S3Server) -> (Child, String) {
     spawn_binary(data, &args, false)
 }
 
-fn stop(mut server: Child) {
-    let pid = server.id().to_string();
-    assert!(
-        Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
-    assert!(server.wait().unwrap().success());
-}
-
-async fn patch(
-    client: &reqwest::Client,
-    base: &str,
-    token: &str,
-    photo: &[u8],
-    range: std::ops::Range<usize>,
-) -> Value {
-    let chunk = &photo[range.clone()];
-    let response = client
-        .patch(format!("{base}/v1/demo/uploads/{}", sha256_hex(photo)))
-        .bearer_auth(token)
-        .header("upload-offset", range.start.to_string())
-        .header("upload-length", photo.len().to_string())
-        .header("upload-checksum", format!("sha256 {}", sha256_hex(chunk)))
-        .header("content-type", "application/offset+octet-stream")
-        .body(chunk.to_vec())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-    response.json().await.unwrap()
-}
-
 #[tokio::test]
 async fn photos_go_to_the_bucket_and_an_upload_resumes_across_a_restart() {
     let Some(binary) = s3s_fs_or_skip() else {
@@ -180,40 +148,22 @@ async fn photos_go_to_the_bucket_and_an_upload_resumes_across_a_restart() {
     let s3 = S3Server::start(&binary);
     let data = TempDir::new().unwrap();
     let (server, base) = serve(data.path(), &s3);
-    let db = rusqlite::Connection::open(data.path().join("relais.db")).unwrap();
-    db.execute_batch(
-        "UPDATE categories SET questions = '[]';
-         UPDATE tenants SET catalogue_version = catalogue_version + 1;",
-    )
-    .unwrap();
-    drop(db);
-    let client = reqwest::Client::new();
-    let device: Value = client
-        .post(format!("{base}/v1/demo/devices"))
-        .json(&json!({"platform": "linux", "app_version": "test"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = device["token"].as_str().unwrap().to_owned();
+    without_questions_in(data.path());
+    let phone = RemotePhone::register(&base).await;
     let photo = fake_jpeg(300_000, 7);
     let sha = sha256_hex(&photo);
     let half = photo.len() / 2;
 
     // The first half, then the server stops: the chunk waits in the bucket.
-    let status = patch(&client, &base, &token, &photo, 0..half).await;
+    let status = phone.upload(&photo, 0..half).await;
     assert_eq!(status["offset"], half);
-    stop(server);
+    terminate(server);
 
     let (server, base) = serve(data.path(), &s3);
-    let status: Value = client
-        .get(format!("{base}/v1/demo/uploads/{sha}"))
-        .bearer_auth(&token)
-        .send()
+    let phone = phone.on(&base);
+    let status: Value = phone
+        .get(&format!("/v1/demo/uploads/{sha}"))
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -221,32 +171,13 @@ async fn photos_go_to_the_bucket_and_an_upload_resumes_across_a_restart() {
         status["offset"], half,
         "the restarted server resumes the upload"
     );
-    let status = patch(&client, &base, &token, &photo, half..photo.len()).await;
+    let status = phone.upload(&photo, half..photo.len()).await;
     assert_eq!(status["complete"], true);
-    let report = Uuid::now_v7();
-    let pushed: Value = client
-        .post(format!("{base}/v1/demo/sync/push"))
-        .bearer_auth(&token)
-        .json(&batch(vec![create_report_with_photos(
-            1,
-            report,
-            PARIS,
-            &[&sha],
-        )]))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let report = create_report_with_photos(1, Uuid::now_v7(), PARIS, &[&sha]);
+    let pushed = phone.push(&batch(vec![report])).await;
     assert_eq!(pushed["results"][0]["outcome"], "applied", "{pushed}");
 
-    let read = client
-        .get(format!("{base}/v1/demo/photos/{sha}"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+    let read = phone.get(&format!("/v1/demo/photos/{sha}")).await;
     assert_eq!(read.status(), 200);
     assert_eq!(read.bytes().await.unwrap().as_ref(), photo.as_slice());
     // The photo is an object of the bucket, under the prefix; its chunks are gone; nothing is
@@ -260,7 +191,7 @@ async fn photos_go_to_the_bucket_and_an_upload_resumes_across_a_restart() {
         0
     );
     assert!(!data.path().join("photos").exists());
-    stop(server);
+    terminate(server);
 }
 
 #[tokio::test]

@@ -7,21 +7,12 @@ use relais_protocol::{Cursor, MutationOp, Outcome, WorkflowAction};
 use uuid::Uuid;
 
 use super::citizen::Phone;
+use super::workflow::act;
 use super::{Fixture, PARIS, report_ids};
 use crate::launch::upkeep;
 use relais_server_database::Database;
 
 const DAY_MS: i64 = 86_400_000;
-
-fn act(report_id: Uuid, base_version: i64, action: WorkflowAction) -> MutationOp {
-    MutationOp::StaffAction {
-        report_id,
-        base_version,
-        action,
-        reply: None,
-        note: None,
-    }
-}
 
 #[tokio::test]
 async fn a_closed_request_loses_its_citizens_after_the_towns_retention_once() {
