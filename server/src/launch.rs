@@ -45,12 +45,7 @@ impl Server {
                 settings.data_dir.display()
             );
         }
-        let photos = PhotoStore::open(&settings.data_dir).with_context(|| {
-            format!(
-                "could not create the photo folders in {}",
-                settings.data_dir.display()
-            )
-        })?;
+        let photos = PhotoStore::from_settings(settings).await?;
         Ok(Self {
             state: AppState::new(db, towns, photos)
                 .with_secure_cookies(settings.secure_cookies)
@@ -69,33 +64,56 @@ impl Server {
         if let Ok(addr) = listener.local_addr() {
             tracing::info!(%addr, "serving");
         }
-        let expiry = tokio::spawn(expire_regularly(self.state.db.clone()));
+        let upkeep = tokio::spawn(upkeep_regularly(self.state.db.clone()));
         connections::serve(listener, router(self.state), &self.connections, shutdown).await;
-        expiry.abort();
+        upkeep.abort();
         tracing::info!("stopped");
         Ok(())
     }
 }
 
-/// How often closed reports are dropped from followers' scopes and work lists.
-const EXPIRY_PERIOD: std::time::Duration = std::time::Duration::from_secs(3600);
+/// How often closed reports are dropped from followers' scopes and work lists, and closed
+/// requests past their town's retention unlinked from their citizens.
+const UPKEEP_PERIOD: std::time::Duration = std::time::Duration::from_secs(3600);
 
-/// Drops, now and every [`EXPIRY_PERIOD`], the reports closed long enough ago from zone scopes
-/// and work lists (see [`Database::expire`]).
-async fn expire_regularly(db: impl Database) {
-    let mut every = tokio::time::interval(EXPIRY_PERIOD);
+/// Runs [`upkeep`] now and every [`UPKEEP_PERIOD`] on the server's clock.
+async fn upkeep_regularly(db: impl Database) {
+    let mut every = tokio::time::interval(UPKEEP_PERIOD);
     loop {
         every.tick().await;
-        match db.expire(crate::clock::now_ms()).await {
-            Ok(removed) => tracing::debug!(removed, "closed reports expired from scopes"),
-            Err(error) => tracing::error!(%error, "expiring closed reports failed"),
+        upkeep(&db, crate::clock::now_ms()).await;
+    }
+}
+
+/// The server's own work on its data at `now_ms`: drops the reports closed long enough ago from
+/// zone scopes and work lists (see [`Database::expire`]), and erases the link between citizens
+/// and the closed requests past their town's retention (see [`Database::unlink_closed`]).
+/// Failures are logged; the next run tries again.
+pub(crate) async fn upkeep(db: &impl Database, now_ms: i64) {
+    match db.expire(now_ms).await {
+        Ok(removed) => tracing::debug!(removed, "closed reports expired from scopes"),
+        Err(error) => tracing::error!(%error, "expiring closed reports failed"),
+    }
+    match db.unlink_closed(now_ms).await {
+        Ok(unlinked) => {
+            for (tenant, requests) in unlinked {
+                tracing::info!(
+                    tenant,
+                    requests,
+                    "closed requests past the town's retention unlinked from their citizens"
+                );
+            }
         }
+        Err(error) => tracing::error!(%error, "applying the towns' retention failed"),
     }
 }
 
 /// Opens (creating the data directory) and migrates the database, and seeds the demo tenant if
 /// asked: what serving and every administration task start with.
 pub async fn open_database(settings: &Settings) -> anyhow::Result<Sqlite> {
+    if settings.database.is_some() {
+        anyhow::bail!("database: this relais-server is built with the SQLite backend only");
+    }
     create_data_dir(&settings.data_dir)?;
     let path = settings.database_path();
     private_file(&path)
@@ -120,7 +138,7 @@ pub async fn open_database(settings: &Settings) -> anyhow::Result<Sqlite> {
 }
 
 /// Creates the data directory, readable by its owner only, if it is missing.
-fn create_data_dir(dir: &std::path::Path) -> anyhow::Result<()> {
+pub(crate) fn create_data_dir(dir: &std::path::Path) -> anyhow::Result<()> {
     let mut builder = std::fs::DirBuilder::new();
     builder.recursive(true);
     #[cfg(unix)]

@@ -141,5 +141,7 @@ pub fn router<DB: Database>(state: AppState<DB>) -> Router {
         // JSON answers travel gzip-compressed to the clients that accept it (not photos), at
         // the fastest level: a pull page's JSON shrinks about sevenfold even so.
         .layer(CompressionLayer::new().quality(CompressionLevel::Fastest))
+        // Outermost: every log line of a request, the metrics' included, carries its id.
+        .layer(axum::middleware::from_fn(crate::request_id::assign))
         .with_state(state)
 }

@@ -107,7 +107,7 @@ pub(super) fn delete(tx: &Connection, device: &DeviceRecord, now_ms: i64) -> DbR
 /// The tenant's anonymous device, created on first use: the reports and notes of deleted
 /// identities point to it. Its token hash is random (no token hashes to it) and its role is
 /// `anonymous`, so nothing can act as it.
-fn anonymous_device(tx: &Connection, tenant: &str, now_ms: i64) -> DbResult<String> {
+pub(crate) fn anonymous_device(tx: &Connection, tenant: &str, now_ms: i64) -> DbResult<String> {
     let digest = Sha256::digest(format!("relais anonymous device of {tenant}").as_bytes());
     let mut bytes = [0; 16];
     bytes.copy_from_slice(&digest[..16]);

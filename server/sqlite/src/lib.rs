@@ -27,6 +27,7 @@ mod photos;
 mod plans;
 mod pool;
 mod pull;
+mod retention;
 mod staff;
 #[cfg(test)]
 mod testing;
@@ -444,6 +445,19 @@ impl Database for Sqlite {
     #[instrument(skip_all, err(level = "warn"))]
     async fn expire(&self, now_ms: i64) -> DbResult<usize> {
         self.write(move |conn| pull::expire(conn, now_ms)).await
+    }
+
+    #[instrument(skip_all, err(level = "warn"))]
+    async fn set_retention(&self, tenant: &str, days: Option<u32>) -> DbResult<bool> {
+        let tenant = tenant.to_owned();
+        self.write(move |conn| retention::set(conn, &tenant, days))
+            .await
+    }
+
+    #[instrument(skip_all, err(level = "warn"))]
+    async fn unlink_closed(&self, now_ms: i64) -> DbResult<Vec<(String, usize)>> {
+        self.write(move |conn| retention::unlink_closed(conn, now_ms))
+            .await
     }
 
     #[instrument(skip_all, level = "debug", err(level = "warn"))]

@@ -4,6 +4,7 @@
 mod catalogue;
 mod citizen;
 pub(crate) mod fuzz;
+mod retention;
 mod scope;
 mod workflow;
 
@@ -138,6 +139,11 @@ impl Fixture {
     }
 
     fn count(&self, sql: &str) -> i64 {
+        self.value(sql)
+    }
+
+    /// The one value `sql` selects, read from the database file.
+    fn value<T: rusqlite::types::FromSql>(&self, sql: &str) -> T {
         let path = self._dir.path().join("relais.db");
         let conn = rusqlite::Connection::open(path).unwrap();
         conn.query_row(sql, [], |row| row.get(0)).unwrap()
