@@ -60,6 +60,22 @@ impl Server {
         })
     }
 
+    /// The routes of this server over its storage, to be driven in process without sockets
+    /// (the whole-system simulation in `shared/` sends the core's requests through them).
+    pub fn router(&self) -> axum::Router {
+        router(self.state.clone())
+    }
+
+    /// The storage this server serves from.
+    pub fn database(&self) -> &Sqlite {
+        &self.state.db
+    }
+
+    /// The towns this server holds in memory.
+    pub fn towns(&self) -> &Towns {
+        &self.state.towns
+    }
+
     /// Serves until `shutdown` completes, then lets the requests in flight finish.
     pub async fn serve(
         self,
