@@ -54,7 +54,11 @@ impl Server {
         Ok(Self {
             state: AppState::new(db, towns, photos)
                 .with_secure_cookies(settings.secure_cookies)
-                .with_metrics_token(settings.connections.metrics_token.as_deref()),
+                .with_metrics_token(settings.connections.metrics_token.as_deref())
+                .with_registration_limits(
+                    settings.connections.registrations_per_minute,
+                    settings.connections.town_registrations_per_minute,
+                ),
             connections: settings.connections.clone(),
             _lock: lock,
         })

@@ -16,7 +16,7 @@ use tracing::Level;
 use crate::backoffice;
 use crate::error::ApiFailure;
 use crate::handlers;
-use crate::limits::LoginLimits;
+use crate::limits::{LoginLimits, RegistrationLimits};
 use crate::metrics::{self, Metrics};
 use crate::photos::PhotoStore;
 use crate::town::Towns;
@@ -28,6 +28,8 @@ pub struct AppState<DB> {
     pub db: DB,
     /// How often secrets may be tried.
     pub limits: Arc<LoginLimits>,
+    /// How often devices may register, and codes be tried.
+    pub registrations: Arc<RegistrationLimits>,
     pub towns: Towns,
     pub metrics: Arc<Metrics>,
     pub photos: PhotoStore,
@@ -44,6 +46,7 @@ impl<DB: Database> AppState<DB> {
             towns,
             metrics: Arc::default(),
             limits: Arc::default(),
+            registrations: Arc::default(),
             photos,
             secure_cookies: false,
             metrics_token: None,
@@ -55,6 +58,16 @@ impl<DB: Database> AppState<DB> {
     pub fn with_secure_cookies(self, secure: bool) -> Self {
         Self {
             secure_cookies: secure,
+            ..self
+        }
+    }
+
+    /// Limits registrations to `per_client` a minute from one address and `per_town` into one
+    /// town.
+    #[must_use]
+    pub fn with_registration_limits(self, per_client: u32, per_town: u32) -> Self {
+        Self {
+            registrations: Arc::new(RegistrationLimits::new(per_client, per_town)),
             ..self
         }
     }

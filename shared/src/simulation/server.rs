@@ -137,7 +137,14 @@ impl SimServer {
         for header in &request.headers {
             builder = builder.header(&header.name, &header.value);
         }
-        let http_request = builder.body(Body::from(request.body.clone())).unwrap();
+        let mut http_request = builder.body(Body::from(request.body.clone())).unwrap();
+        // What the accept loop gives every request: the client's address.
+        http_request
+            .extensions_mut()
+            .insert(axum::extract::ConnectInfo(std::net::SocketAddr::from((
+                [127, 0, 0, 1],
+                0,
+            ))));
         let router = self.server().router();
         self.runtime.block_on(async move {
             let response = router.oneshot(http_request).await.unwrap();
