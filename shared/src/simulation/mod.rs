@@ -19,6 +19,7 @@
 //! the first.
 
 mod checks;
+mod oracle;
 mod server;
 
 use std::collections::BTreeMap;
