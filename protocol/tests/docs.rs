@@ -1,10 +1,11 @@
-//! The JSON examples of docs/protocol.md are the protocol's: each is preceded by a line
-//! `<!-- example: Type -->` naming the wire type it shows, parses into that type, and says
-//! nothing the type would not write back (a misspelled or stale field fails). So the page
-//! cannot drift from the code.
+//! The JSON examples of docs/protocol.md and docs/openapi.json are the protocol's: each names
+//! the wire type it shows (a line `<!-- example: Type -->` before it in the page, the schema's
+//! name in the OpenAPI document), parses into that type, and says nothing the type would not
+//! write back (a misspelled or stale field fails). So the pages cannot drift from the code.
 
+use relais_protocol::account::LinkAccount;
 use relais_protocol::account::{Account, AccountDetails, Export};
-use relais_protocol::staff::Session;
+use relais_protocol::staff::{ActionRequest, AlertRequest, Login, Session};
 use relais_protocol::upload::UploadStatus;
 use relais_protocol::{
     ApiError, Catalogue, Directory, NearbyReports, PullResponse, PushRequest, PushResponse,
@@ -91,6 +92,10 @@ fn check_named(name: &str, json: &str) -> Result<(), String> {
         "Export" => check::<Export>(json),
         "Session" => check::<Session>(json),
         "ApiError" => check::<ApiError>(json),
+        "LinkAccount" => check::<LinkAccount>(json),
+        "Login" => check::<Login>(json),
+        "StaffActionRequest" => check::<ActionRequest>(json),
+        "AlertRequest" => check::<AlertRequest>(json),
         other => Err(format!("no wire type {other} known to this test")),
     }
 }
@@ -112,6 +117,24 @@ fn every_json_example_of_the_protocol_page_is_the_protocol_s() {
                 .map(|e| format!("docs/protocol.md:{line} ({name}): {e}"))
         })
         .collect();
+    assert!(broken.is_empty(), "{}", broken.join("\n"));
+}
+
+#[test]
+fn every_example_of_the_openapi_document_is_the_protocol_s() {
+    let api: Value = serde_json::from_str(include_str!("../../docs/openapi.json")).unwrap();
+    let schemas = api["components"]["schemas"].as_object().unwrap();
+    let mut checked = 0;
+    let mut broken = Vec::new();
+    for (name, schema) in schemas {
+        if let Some(example) = schema.get("example") {
+            checked += 1;
+            if let Err(e) = check_named(name, &example.to_string()) {
+                broken.push(format!("docs/openapi.json {name}: {e}"));
+            }
+        }
+    }
+    assert!(checked >= 18, "only {checked} examples");
     assert!(broken.is_empty(), "{}", broken.join("\n"));
 }
 

@@ -141,6 +141,7 @@ pub fn router<DB: Database>(state: AppState<DB>) -> Router {
         .merge(api)
         .merge(backoffice::routes::<DB>())
         .route("/healthz", get(handlers::health::get::<DB>))
+        .route("/openapi.json", get(handlers::openapi::get))
         .fallback(|| async { ApiFailure::not_found() })
         .method_not_allowed_fallback(|| async { ApiFailure::method_not_allowed() })
         .layer(axum::middleware::from_fn_with_state(
