@@ -31,12 +31,32 @@ impl Default for LoginLimits {
 impl LoginLimits {
     /// Counts an attempt of `client` on `account`; `Err` with how long to wait when over a limit.
     pub fn attempt(&self, client: IpAddr, account: &str) -> Result<(), Duration> {
-        let now = DefaultClock::default().now();
-        self.by_client
-            .check_key(&client)
-            .and_then(|()| self.by_account.check_key(&account.to_owned()))
-            .map_err(|not_until| not_until.wait_time_from(now))
+        both(
+            &self.by_client,
+            &client,
+            &self.by_account,
+            &account.to_owned(),
+        )
     }
+}
+
+/// Counts an attempt against `first`'s limit for `a`, then, if it passed, `then`'s for `b`; `Err`
+/// with how long to wait when either is over.
+fn both<A, B>(
+    first: &DefaultKeyedRateLimiter<A>,
+    a: &A,
+    then: &DefaultKeyedRateLimiter<B>,
+    b: &B,
+) -> Result<(), Duration>
+where
+    A: Clone + Eq + std::hash::Hash,
+    B: Clone + Eq + std::hash::Hash,
+{
+    let now = DefaultClock::default().now();
+    first
+        .check_key(a)
+        .and_then(|()| then.check_key(b))
+        .map_err(|not_until| not_until.wait_time_from(now))
 }
 
 fn per_minute(n: u32) -> Quota {
@@ -65,11 +85,7 @@ impl RegistrationLimits {
     /// Counts a registration of `client` into `town`; `Err` with how long to wait when over a
     /// limit. A refused attempt uses up nothing of the other limit.
     pub fn register(&self, client: IpAddr, town: &str) -> Result<(), Duration> {
-        let now = DefaultClock::default().now();
-        self.by_client
-            .check_key(&client)
-            .and_then(|()| self.by_town.check_key(&town.to_owned()))
-            .map_err(|not_until| not_until.wait_time_from(now))
+        both(&self.by_client, &client, &self.by_town, &town.to_owned())
     }
 
     /// Counts an attempt of `client` at a code (enrolment or link).

@@ -331,19 +331,30 @@ impl Simulation {
         self.stats.filed += 1;
     }
 
-    fn support(&mut self, step: usize, d: usize) {
-        let others: Vec<String> = self.devices[d]
+    /// The id of a report device `d` shows that `wanted` picks, chosen by the seed.
+    fn pick_report(
+        &mut self,
+        d: usize,
+        wanted: impl Fn(&crate::view::ReportView) -> bool,
+    ) -> Option<String> {
+        let ids: Vec<String> = self.devices[d]
             .held()
             .view()
             .reports
             .into_iter()
-            .filter(|r| !r.mine && !r.supported)
+            .filter(|r| wanted(r))
             .map(|r| r.id)
             .collect();
-        if others.is_empty() || !matches!(self.devices[d].role, Role::Citizen(_)) {
+        (!ids.is_empty()).then(|| ids[self.rng.random_range(0..ids.len())].clone())
+    }
+
+    fn support(&mut self, step: usize, d: usize) {
+        if !matches!(self.devices[d].role, Role::Citizen(_)) {
             return;
         }
-        let report_id = others[self.rng.random_range(0..others.len())].clone();
+        let Some(report_id) = self.pick_report(d, |r| !r.mine && !r.supported) else {
+            return;
+        };
         self.note(
             step,
             format!("{} supports {report_id}", self.devices[d].name),
@@ -362,18 +373,9 @@ impl Simulation {
     }
 
     fn reopen(&mut self, step: usize, d: usize) {
-        let resolved: Vec<String> = self.devices[d]
-            .held()
-            .view()
-            .reports
-            .into_iter()
-            .filter(|r| r.mine && r.status == "resolved")
-            .map(|r| r.id)
-            .collect();
-        if resolved.is_empty() {
+        let Some(report_id) = self.pick_report(d, |r| r.mine && r.status == "resolved") else {
             return;
-        }
-        let report_id = resolved[self.rng.random_range(0..resolved.len())].clone();
+        };
         self.note(
             step,
             format!("{} says {report_id} is not fixed", self.devices[d].name),
