@@ -34,7 +34,8 @@ use crate::model::testing::{Filing, Harness, SERVER, connection_refused, status,
 use crate::view::AccountView;
 use server::SimServer;
 
-/// Seeds CI runs: about a minute of a debug build on two busy cores (1.5 to 4 s a seed).
+/// Seeds CI runs: 42 to 70 s of a debug build alone on two cores shared with other builds (2.6 to
+/// 4.4 s a seed), 173 s beside the rest of the core's tests.
 pub const DEFAULT_SEEDS: u64 = 16;
 
 /// Steps of each of a seed's two rounds, before the network heals.
