@@ -49,10 +49,30 @@ impl Server {
         Ok(Self {
             state: AppState::new(db, towns, photos)
                 .with_secure_cookies(settings.secure_cookies)
-                .with_metrics_token(settings.connections.metrics_token.as_deref()),
+                .with_metrics_token(settings.connections.metrics_token.as_deref())
+                .with_registration_limits(
+                    settings.connections.registrations_per_minute,
+                    settings.connections.town_registrations_per_minute,
+                ),
             connections: settings.connections.clone(),
             _lock: lock,
         })
+    }
+
+    /// The routes of this server over its storage, to be driven in process without sockets
+    /// (the whole-system simulation in `shared/` sends the core's requests through them).
+    pub fn router(&self) -> axum::Router {
+        router(self.state.clone())
+    }
+
+    /// The storage this server serves from.
+    pub fn database(&self) -> &Sqlite {
+        &self.state.db
+    }
+
+    /// The towns this server holds in memory.
+    pub fn towns(&self) -> &Towns {
+        &self.state.towns
     }
 
     /// Serves until `shutdown` completes, then lets the requests in flight finish.

@@ -17,7 +17,7 @@ use tracing::Level;
 use crate::backoffice;
 use crate::error::ApiFailure;
 use crate::handlers;
-use crate::limits::LoginLimits;
+use crate::limits::{LoginLimits, RegistrationLimits};
 use crate::metrics::{self, Metrics};
 use crate::photos::PhotoStore;
 use crate::town::Towns;
@@ -29,6 +29,8 @@ pub struct AppState<DB> {
     pub db: DB,
     /// How often secrets may be tried.
     pub limits: Arc<LoginLimits>,
+    /// How often devices may register, and codes be tried.
+    pub registrations: Arc<RegistrationLimits>,
     pub towns: Towns,
     pub metrics: Arc<Metrics>,
     pub photos: PhotoStore,
@@ -45,6 +47,7 @@ impl<DB: Database> AppState<DB> {
             towns,
             metrics: Arc::default(),
             limits: Arc::default(),
+            registrations: Arc::default(),
             photos,
             secure_cookies: false,
             metrics_token: None,
@@ -56,6 +59,16 @@ impl<DB: Database> AppState<DB> {
     pub fn with_secure_cookies(self, secure: bool) -> Self {
         Self {
             secure_cookies: secure,
+            ..self
+        }
+    }
+
+    /// Limits registrations to `per_client` a minute from one address and `per_town` into one
+    /// town.
+    #[must_use]
+    pub fn with_registration_limits(self, per_client: u32, per_town: u32) -> Self {
+        Self {
+            registrations: Arc::new(RegistrationLimits::new(per_client, per_town)),
             ..self
         }
     }
@@ -129,6 +142,7 @@ pub fn router<DB: Database>(state: AppState<DB>) -> Router {
         .merge(api)
         .merge(backoffice::routes::<DB>())
         .route("/healthz", get(handlers::health::get::<DB>))
+        .route("/openapi.json", get(handlers::openapi::get))
         .fallback(|| async { ApiFailure::not_found() })
         .method_not_allowed_fallback(|| async { ApiFailure::method_not_allowed() })
         .layer(axum::middleware::from_fn_with_state(

@@ -159,6 +159,25 @@ pub struct Connections {
     /// metrics are public.
     #[arg(long, value_name = "TOKEN", env = "RELAIS_METRICS_TOKEN")]
     pub metrics_token: Option<String>,
+
+    /// Device registrations a minute from one client address (after a burst of as many); beyond,
+    /// `429` with `Retry-After`. Phones register once, but many may share a carrier's address.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 30,
+        env = "RELAIS_REGISTRATIONS_PER_MINUTE"
+    )]
+    pub registrations_per_minute: u32,
+
+    /// Device registrations a minute into one town, from all addresses together.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 600,
+        env = "RELAIS_TOWN_REGISTRATIONS_PER_MINUTE"
+    )]
+    pub town_registrations_per_minute: u32,
 }
 
 impl std::fmt::Debug for Connections {
@@ -167,6 +186,11 @@ impl std::fmt::Debug for Connections {
             .field("header_timeout", &self.header_timeout)
             .field("body_timeout", &self.body_timeout)
             .field("max_connections", &self.max_connections)
+            .field("registrations_per_minute", &self.registrations_per_minute)
+            .field(
+                "town_registrations_per_minute",
+                &self.town_registrations_per_minute,
+            )
             .field(
                 "metrics_token",
                 &self.metrics_token.as_ref().map(|_| "<redacted>"),
@@ -182,6 +206,8 @@ impl Default for Connections {
             body_timeout: 30,
             max_connections: 4096,
             metrics_token: None,
+            registrations_per_minute: 30,
+            town_registrations_per_minute: 600,
         }
     }
 }
