@@ -10,7 +10,10 @@
 //!   [`request`]: one request and the actions allowed on it; [`ratings`]: the
 //!   importance–performance analysis of the public services, its chart, table and CSV;
 //!   [`dashboard`]: the operations dashboard of a period, and its CSV.
+//! - [`admin`]: a town's admins' pages (categories, zones, routing, staff, reasons and reply
+//!   templates); [`towns`]: the operator's page of the server's towns.
 
+mod admin;
 mod dashboard;
 mod inbox;
 mod lang;
@@ -20,6 +23,7 @@ mod map;
 mod ratings;
 mod request;
 mod session;
+mod towns;
 
 use axum::Router;
 use axum::extract::{Path, Query};
@@ -52,6 +56,8 @@ pub fn routes<DB: Database>() -> Router<AppState<DB>> {
         .route("/ratings.csv", get(ratings::csv::<DB>))
         .route("/dashboard", get(dashboard::get::<DB>))
         .route("/dashboard.csv", get(dashboard::csv::<DB>))
+        .route(towns::HERE, get(towns::get::<DB>).post(towns::post::<DB>))
+        .merge(admin::routes())
         .layer(axum::middleware::map_response(guard))
 }
 
