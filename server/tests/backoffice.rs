@@ -1089,3 +1089,77 @@ async fn the_operator_lists_the_towns_and_adds_one_from_its_files() {
     assert_eq!(catalogue["categories"][0]["name"]["en"], "Pothole");
     server.stop().await;
 }
+
+/// The shipped history's rows: `days_ago` then the other fields, by header.
+fn history(file: &str) -> Vec<HashMap<String, String>> {
+    let mut reader = csv::Reader::from_reader(file.as_bytes());
+    let headers = reader.headers().unwrap().clone();
+    reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            headers
+                .iter()
+                .zip(r.iter())
+                .map(|(h, v)| (h.to_owned(), v.to_owned()))
+                .collect()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_demo_history_fills_the_dashboards_through_the_towns_rules() {
+    let server = TestServer::start().await;
+    let loaded = server.admin(&["--demo", "demo-history"], "");
+    let requests = history(include_str!("../seed/demo/history-requests.csv"));
+    let ratings = history(include_str!("../seed/demo/history-ratings.csv"));
+    assert!(
+        loaded.contains(&format!("{} requests", requests.len())),
+        "{loaded}"
+    );
+    // Every request was judged by the rules: stored, with a history entry per step.
+    let stored: i64 = server.query("SELECT COUNT(*) FROM reports", []);
+    assert_eq!(stored, i64::try_from(requests.len()).unwrap());
+    let open_in_file = requests
+        .iter()
+        .filter(|r| r["outcome"] == "open" || r["fixed"] == "0")
+        .count();
+    let open_stored: i64 = server.query(
+        "SELECT COUNT(*) FROM reports WHERE status NOT IN ('resolved', 'rejected')",
+        [],
+    );
+    assert_eq!(open_stored, i64::try_from(open_in_file).unwrap());
+
+    add_staff(&server, "ada@paris.example", "Ada Admin", "admin", None);
+    let mut ada = Browser::new(&server);
+    ada.log_in("ada@paris.example", PASSWORD).await;
+    // The last 30 days (today included) hold the requests of the last 29 days (none today).
+    let recent = requests
+        .iter()
+        .filter(|r| r["days_ago"].parse::<i64>().unwrap() <= 29)
+        .count();
+    let (_, page, _) = ada.get("/dashboard").await;
+    assert!(
+        page.contains(&format!("<dd id=\"total-requests\">{recent}</dd>")),
+        "{recent} expected: {page}"
+    );
+    // Services rated by at least the town's minimum of 5 citizens are placed on the chart.
+    let mut raters: HashMap<&str, usize> = HashMap::new();
+    for rating in &ratings {
+        *raters.entry(rating["service_id"].as_str()).or_default() += 1;
+    }
+    let placed = raters.values().filter(|n| **n >= 5).count();
+    let (_, page, _) = ada.get("/ratings").await;
+    assert_eq!(page.matches("<g class=\"service\"").count(), placed);
+
+    // A second load is refused: the town already has requests.
+    let again = std::process::Command::new(env!("CARGO_BIN_EXE_relais-server"))
+        .arg("--data")
+        .arg(server.data_dir())
+        .args(["--demo", "demo-history"])
+        .output()
+        .unwrap();
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already has"));
+    server.stop().await;
+}

@@ -13,6 +13,7 @@ macro_rules! out {
 }
 
 mod alert;
+mod demo_history;
 mod devices;
 mod enrol_agent;
 mod enrolments;
@@ -24,6 +25,7 @@ mod staff;
 mod tenant;
 
 pub use alert::Alert;
+pub use demo_history::DemoHistory;
 pub use devices::Devices;
 pub use enrol_agent::EnrolAgent;
 pub use enrolments::Enrolments;
@@ -59,6 +61,8 @@ pub enum Command {
     ImportDirectory(ImportDirectory),
     /// Open311 api keys of third-party applications: add (prints the key once), list, revoke.
     Open311Keys(Open311Keys),
+    /// Load the demo town's history (requests from Paris open data, ratings), with --demo.
+    DemoHistory(DemoHistory),
 }
 
 impl Command {
@@ -75,6 +79,7 @@ impl Command {
             Self::Alert(task) => task.run(settings).await,
             Self::ImportDirectory(task) => task.run(settings).await,
             Self::Open311Keys(task) => task.run(settings).await,
+            Self::DemoHistory(task) => task.run(settings).await,
         }
     }
 }
