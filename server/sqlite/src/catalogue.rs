@@ -372,7 +372,7 @@ fn catalogue_in(tx: &Connection, tenant: &str) -> DbResult<Option<Catalogue>> {
         return Ok(None);
     };
     let groups = coded_texts(
-        &tx,
+        tx,
         "SELECT code, name_fr, name_en FROM category_groups
          WHERE tenant_id = ?1 ORDER BY position, code",
         tenant,
@@ -425,7 +425,7 @@ fn catalogue_in(tx: &Connection, tenant: &str) -> DbResult<Option<Catalogue>> {
         })?
         .collect::<Result<Vec<_>, _>>()?;
     let services = coded_texts(
-        &tx,
+        tx,
         "SELECT code, name_fr, name_en FROM services WHERE tenant_id = ?1 ORDER BY code",
         tenant,
     )?
@@ -446,7 +446,7 @@ fn catalogue_in(tx: &Connection, tenant: &str) -> DbResult<Option<Catalogue>> {
         })?
         .collect::<Result<Vec<_>, _>>()?;
     let rejection_reasons = coded_texts(
-        &tx,
+        tx,
         "SELECT code, label_fr, label_en FROM rejection_reasons
          WHERE tenant_id = ?1 ORDER BY position, code",
         tenant,

@@ -20,8 +20,8 @@ use crate::staff::admin::{Operator, Refusal, store_town};
 
 pub const HERE: &str = "/towns";
 
-fn operator_of(staff: &Staff) -> Result<Operator, Response> {
-    Operator::of(&staff.member).ok_or_else(|| forbidden(staff.lang))
+fn operator_of(staff: &Staff) -> Option<Operator> {
+    Operator::of(&staff.member)
 }
 
 async fn render<DB: Database>(
@@ -106,8 +106,8 @@ pub async fn get<DB: Database>(
     staff: Staff,
     Query(done): Query<Done>,
 ) -> Response {
-    if let Err(response) = operator_of(&staff) {
-        return response;
+    if operator_of(&staff).is_none() {
+        return forbidden(staff.lang);
     }
     render(&state, &staff, done.notice(staff.lang)).await
 }
@@ -125,10 +125,8 @@ pub async fn post<DB: Database>(
     staff: Staff,
     Form(form): Form<TownForm>,
 ) -> Response {
-    let operator = match operator_of(&staff) {
-        Ok(operator) if staff.checks(&form.csrf) => operator,
-        Ok(_) => return forbidden(staff.lang),
-        Err(response) => return response,
+    let Some(operator) = operator_of(&staff).filter(|_| staff.checks(&form.csrf)) else {
+        return forbidden(staff.lang);
     };
     match store_town(
         &state.db,

@@ -104,8 +104,8 @@ pub async fn get<DB: Database>(
     staff: Staff,
     Query(done): Query<Done>,
 ) -> Response {
-    if let Err(response) = admin_of(&staff) {
-        return response;
+    if admin_of(&staff).is_none() {
+        return forbidden(staff.lang);
     }
     render(&state, &staff, done.notice(staff.lang)).await
 }
@@ -131,10 +131,8 @@ pub async fn post<DB: Database>(
     Form(form): Form<CategoryForm>,
 ) -> Response {
     let lang = staff.lang;
-    let admin = match admin_of(&staff) {
-        Ok(admin) if staff.checks(&form.csrf) => admin,
-        Ok(_) => return forbidden(lang),
-        Err(response) => return response,
+    let Some(admin) = admin_of(&staff).filter(|_| staff.checks(&form.csrf)) else {
+        return forbidden(lang);
     };
     let (Ok(response_days), Ok(duplicate_radius_m)) = (
         optional_number(&form.response_days),

@@ -147,8 +147,8 @@ pub async fn get<DB: Database>(
     staff: Staff,
     Query(done): Query<Done>,
 ) -> Response {
-    if let Err(response) = admin_of(&staff) {
-        return response;
+    if admin_of(&staff).is_none() {
+        return forbidden(staff.lang);
     }
     render(&state, &staff, done.notice(staff.lang)).await
 }
@@ -173,10 +173,8 @@ pub async fn post<DB: Database>(
             .map(|(_, value)| value.clone())
             .collect()
     };
-    let admin = match admin_of(&staff) {
-        Ok(admin) if staff.checks(field("csrf")) => admin,
-        Ok(_) => return forbidden(lang),
-        Err(response) => return response,
+    let Some(admin) = admin_of(&staff).filter(|_| staff.checks(field("csrf"))) else {
+        return forbidden(lang);
     };
     let Some(role) = ROLES
         .iter()
@@ -216,10 +214,8 @@ pub async fn set_state<DB: Database>(
     Form(form): Form<StateForm>,
 ) -> Response {
     let lang = staff.lang;
-    let admin = match admin_of(&staff) {
-        Ok(admin) if staff.checks(&form.csrf) => admin,
-        Ok(_) => return forbidden(lang),
-        Err(response) => return response,
+    let Some(admin) = admin_of(&staff).filter(|_| staff.checks(&form.csrf)) else {
+        return forbidden(lang);
     };
     let disable = form.disabled == "yes";
     if disable && form.confirm != "yes" {

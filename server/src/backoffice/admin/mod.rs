@@ -58,9 +58,10 @@ pub fn routes<DB: Database>() -> Router<AppState<DB>> {
         )
 }
 
-/// The admin of the signed-in staff member's town; a forbidden page for anyone else.
-fn admin_of(staff: &Staff) -> Result<Admin, Response> {
-    Admin::of(&staff.member).ok_or_else(|| super::forbidden(staff.lang))
+/// The signed-in staff member as their town's admin (`None`: not one; they get a forbidden
+/// page).
+fn admin_of(staff: &Staff) -> Option<Admin> {
+    Admin::of(&staff.member)
 }
 
 /// The admin pages, as tabs.

@@ -148,8 +148,8 @@ pub async fn get<DB: Database>(
     staff: Staff,
     Query(done): Query<Done>,
 ) -> Response {
-    if let Err(response) = admin_of(&staff) {
-        return response;
+    if admin_of(&staff).is_none() {
+        return forbidden(staff.lang);
     }
     render(&state, &staff, done.notice(staff.lang)).await
 }
@@ -168,10 +168,8 @@ pub async fn post_reason<DB: Database>(
     staff: Staff,
     Form(form): Form<ReasonForm>,
 ) -> Response {
-    let admin = match admin_of(&staff) {
-        Ok(admin) if staff.checks(&form.csrf) => admin,
-        Ok(_) => return forbidden(staff.lang),
-        Err(response) => return response,
+    let Some(admin) = admin_of(&staff).filter(|_| staff.checks(&form.csrf)) else {
+        return forbidden(staff.lang);
     };
     let edit = TownEdit::RejectionReason(RejectionReason {
         code: form.code.trim().to_owned(),
@@ -201,10 +199,8 @@ pub async fn post_template<DB: Database>(
     Form(form): Form<TemplateForm>,
 ) -> Response {
     let lang = staff.lang;
-    let admin = match admin_of(&staff) {
-        Ok(admin) if staff.checks(&form.csrf) => admin,
-        Ok(_) => return forbidden(lang),
-        Err(response) => return response,
+    let Some(admin) = admin_of(&staff).filter(|_| staff.checks(&form.csrf)) else {
+        return forbidden(lang);
     };
     let Ok(kind) = form.kind.parse() else {
         return bad_request(lang, "moment inconnu", "unknown moment");

@@ -124,8 +124,8 @@ pub async fn get<DB: Database>(
     staff: Staff,
     Query(done): Query<Done>,
 ) -> Response {
-    if let Err(response) = admin_of(&staff) {
-        return response;
+    if admin_of(&staff).is_none() {
+        return forbidden(staff.lang);
     }
     render(&state, &staff, done.notice(staff.lang)).await
 }
@@ -149,10 +149,8 @@ pub async fn post<DB: Database>(
     Form(form): Form<RouteForm>,
 ) -> Response {
     let lang = staff.lang;
-    let admin = match admin_of(&staff) {
-        Ok(admin) if staff.checks(&form.csrf) => admin,
-        Ok(_) => return forbidden(lang),
-        Err(response) => return response,
+    let Some(admin) = admin_of(&staff).filter(|_| staff.checks(&form.csrf)) else {
+        return forbidden(lang);
     };
     let service = Some(form.service).filter(|s| !s.is_empty());
     if service.is_none() && form.confirm != "yes" {

@@ -88,8 +88,8 @@ pub async fn get<DB: Database>(
     staff: Staff,
     Query(done): Query<Done>,
 ) -> Response {
-    if let Err(response) = admin_of(&staff) {
-        return response;
+    if admin_of(&staff).is_none() {
+        return forbidden(staff.lang);
     }
     render(&state, &staff, done.notice(staff.lang)).await
 }
@@ -106,10 +106,8 @@ pub async fn post<DB: Database>(
     staff: Staff,
     Form(form): Form<ImportForm>,
 ) -> Response {
-    let admin = match admin_of(&staff) {
-        Ok(admin) if staff.checks(&form.csrf) => admin,
-        Ok(_) => return forbidden(staff.lang),
-        Err(response) => return response,
+    let Some(admin) = admin_of(&staff).filter(|_| staff.checks(&form.csrf)) else {
+        return forbidden(staff.lang);
     };
     let result = edit_town(
         &state.db,
