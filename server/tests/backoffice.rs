@@ -1143,6 +1143,54 @@ async fn the_demo_history_fills_the_dashboards_through_the_towns_rules() {
         page.contains(&format!("<dd id=\"total-requests\">{recent}</dd>")),
         "{recent} expected: {page}"
     );
+    // Over the whole history: the reopened requests and the reporters' satisfaction.
+    let (_, csv, _) = ada
+        .get("/dashboard.csv?from=2020-01-01&to=2099-12-31")
+        .await;
+    let town = history(&csv)
+        .into_iter()
+        .find(|r| r["dimension"] == "town")
+        .unwrap();
+    let reopened = requests.iter().filter(|r| r["fixed"] == "0").count();
+    assert_eq!(town["requests"], requests.len().to_string());
+    assert_eq!(town["reopened"], reopened.to_string());
+    let answers: Vec<f64> = requests
+        .iter()
+        .filter_map(|r| r["satisfaction"].parse().ok())
+        .collect();
+    assert_eq!(town["satisfaction_answers"], answers.len().to_string());
+    let mean = answers.iter().sum::<f64>() / answers.len() as f64;
+    assert_eq!(town["satisfaction_mean"], format!("{mean:.4}"));
+    // One service in one arrondissement: the rows of the file there, per the town's zones.
+    let (status, page, _) = ada
+        .get("/dashboard?from=2020-01-01&to=2099-12-31&service=voirie&zone=75104")
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let narrowed: i64 = server.query(
+        "SELECT COUNT(*) FROM reports WHERE service_code = 'voirie' AND zone_code LIKE '75104%'",
+        [],
+    );
+    assert!(
+        page.contains(&format!("<dd id=\"total-requests\">{narrowed}</dd>")),
+        "{narrowed}: {page}"
+    );
+    assert_eq!(
+        ada.get("/dashboard?zone=nowhere").await.0,
+        StatusCode::BAD_REQUEST
+    );
+    // The inbox's selection as GeoJSON: the open requests, as points where they were filed.
+    let (status, geojson, _) = ada.get("/inbox.geojson?status=open").await;
+    assert_eq!(status, StatusCode::OK);
+    let geojson: Value = serde_json::from_str(&geojson).unwrap();
+    assert_eq!(geojson["type"], "FeatureCollection");
+    let features = geojson["features"].as_array().unwrap();
+    assert_eq!(features.len(), open_in_file);
+    let point = &features[0]["geometry"]["coordinates"];
+    assert!(requests.iter().any(|r| {
+        (r["lon"].parse::<f64>().unwrap() - point[0].as_f64().unwrap()).abs() < 1e-6
+            && (r["lat"].parse::<f64>().unwrap() - point[1].as_f64().unwrap()).abs() < 1e-6
+    }));
+
     // Services rated by at least the town's minimum of 5 citizens are placed on the chart.
     let mut raters: HashMap<&str, usize> = HashMap::new();
     for rating in &ratings {

@@ -75,4 +75,8 @@ pub struct RequestDates {
     /// When it was resolved, rejected or closed as a duplicate.
     pub closed_at_ms: Option<i64>,
     pub due_at_ms: Option<i64>,
+    /// Whether its reporter reopened it after a resolution, at least once.
+    pub reopened: bool,
+    /// The reporter's satisfaction (1 to 5) when answering its resolution, if they gave one.
+    pub satisfaction: Option<u8>,
 }

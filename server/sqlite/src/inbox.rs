@@ -126,7 +126,9 @@ pub(crate) fn activity(conn: &Connection, query: &ActivityQuery) -> DbResult<Vec
     ));
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT category_code, zone_code, service_code, status, received_at_ms,
-                acknowledged_at_ms, closed_at_ms, due_at_ms
+                acknowledged_at_ms, closed_at_ms, due_at_ms, satisfaction,
+                EXISTS (SELECT 1 FROM report_history h
+                        WHERE h.report_id = reports.id AND h.status = 'reopened')
          FROM reports WHERE {sql}"
     ))?;
     let mut rows = stmt.query(rusqlite::params_from_iter(&params))?;
@@ -142,6 +144,8 @@ pub(crate) fn activity(conn: &Connection, query: &ActivityQuery) -> DbResult<Vec
             acknowledged_at_ms: row.get(5)?,
             closed_at_ms: row.get(6)?,
             due_at_ms: row.get(7)?,
+            satisfaction: row.get(8)?,
+            reopened: row.get(9)?,
         });
     }
     Ok(found)

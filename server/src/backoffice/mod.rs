@@ -49,6 +49,7 @@ pub fn routes<DB: Database>() -> Router<AppState<DB>> {
         .route("/login", get(login::form::<DB>).post(login::submit::<DB>))
         .route("/logout", post(login::logout::<DB>))
         .route("/inbox", get(inbox::get::<DB>))
+        .route("/inbox.geojson", get(inbox::geojson::<DB>))
         .route("/requests/{id}", get(request::get::<DB>))
         .route("/requests/{id}/actions", post(request::act::<DB>))
         .route("/requests/{id}/photos/{sha256}", get(request::photo::<DB>))
