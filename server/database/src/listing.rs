@@ -48,6 +48,8 @@ pub struct ServiceRating {
     pub service_id: String,
     pub importance: u8,
     pub satisfaction: u8,
+    /// The citizen's comment, if they wrote one.
+    pub comment: Option<String>,
 }
 
 /// The requests of a tenant received in a period, within some services and zones (`None`:

@@ -9,11 +9,13 @@
 //! - [`login`]: log in and out; [`inbox`]: the requests of one's services, with filters;
 //!   [`request`]: one request and the actions allowed on it; [`ratings`]: the
 //!   importance–performance analysis of the public services, its chart, table and CSV;
-//!   [`dashboard`]: the operations dashboard of a period, and its CSV.
+//!   [`dashboard`]: the operations dashboard of a period, and its CSV; [`comments`]: what sets a
+//!   service's unhappy comments apart from its happy ones.
 //! - [`admin`]: a town's admins' pages (categories, zones, routing, staff, reasons and reply
 //!   templates); [`towns`]: the operator's page of the server's towns.
 
 mod admin;
+mod comments;
 mod dashboard;
 mod inbox;
 mod lang;
@@ -55,6 +57,7 @@ pub fn routes<DB: Database>() -> Router<AppState<DB>> {
         .route("/requests/{id}/photos/{sha256}", get(request::photo::<DB>))
         .route("/ratings", get(ratings::get::<DB>))
         .route("/ratings.csv", get(ratings::csv::<DB>))
+        .route("/ratings/{service}", get(comments::get::<DB>))
         .route("/dashboard", get(dashboard::get::<DB>))
         .route("/dashboard.csv", get(dashboard::csv::<DB>))
         .route(towns::HERE, get(towns::get::<DB>).post(towns::post::<DB>))
