@@ -38,7 +38,7 @@ pub struct Term {
     pub high: usize,
     /// The z-score: positive for the low side.
     pub z: f64,
-    /// Up to [`EXAMPLES`] comments of its side holding it.
+    /// Up to [`EXAMPLES`] different comments of its side holding it.
     pub examples: Vec<String>,
 }
 
@@ -153,7 +153,7 @@ pub fn contrast(comments: &[Comment<'_>], top: usize) -> Contrast {
                 (&mut tally.high, &mut tally.high_examples)
             };
             *count += 1;
-            if examples.len() < EXAMPLES {
+            if examples.len() < EXAMPLES && !examples.contains(&comment.text) {
                 examples.push(comment.text);
             }
         }
@@ -240,6 +240,7 @@ mod tests {
         let mut texts = Vec::new();
         for _ in 0..6 {
             texts.push((1, "Attente interminable, aucun rendez-vous disponible"));
+            texts.push((1, "Attente interminable, aucun rendez-vous disponible"));
             texts.push((2, "Des attentes trop longues au guichet"));
             texts.push((5, "Accueil aimable, démarche rapide"));
             texts.push((4, "Personnel aimable au guichet"));
@@ -247,23 +248,27 @@ mod tests {
         // A neutral rating says nothing either way.
         texts.push((3, "Attente correcte"));
         let contrast = contrast(&comments(&texts), 10);
-        assert_eq!((contrast.low_comments, contrast.high_comments), (12, 12));
+        assert_eq!((contrast.low_comments, contrast.high_comments), (18, 12));
         let low: Vec<&str> = contrast.low_terms.iter().map(|t| t.stem.as_str()).collect();
         let high: Vec<&str> = contrast
             .high_terms
             .iter()
             .map(|t| t.stem.as_str())
             .collect();
-        // "attente" and "attentes": one stem, in all 12 low comments, no high one.
+        // "attente" and "attentes": one stem, in all 18 low comments, no high one.
         assert_eq!(low[0], "attent");
         let attente = &contrast.low_terms[0];
-        assert_eq!((attente.low, attente.high), (12, 0));
+        assert_eq!((attente.low, attente.high), (18, 0));
         assert_eq!(attente.label, "attente");
         assert_eq!(attente.examples.len(), EXAMPLES);
         assert!(attente.examples[0].contains("Attente"));
+        assert_ne!(
+            attente.examples[0], attente.examples[1],
+            "different comments"
+        );
         // Its z: the log-odds ratio over its standard error, with 0.5 added to each count.
-        let delta = (12.5f64 / 0.5).ln() - (0.5f64 / 12.5).ln();
-        let se = (1.0 / 12.5 + 1.0 / 0.5 + 1.0 / 0.5 + 1.0 / 12.5f64).sqrt();
+        let delta = (18.5f64 / 0.5).ln() - (0.5f64 / 12.5).ln();
+        let se = (1.0 / 18.5 + 1.0 / 0.5 + 1.0 / 0.5 + 1.0 / 12.5f64).sqrt();
         assert!((attente.z - delta / se).abs() < 1e-9);
         assert!(high.contains(&"aimabl"), "{high:?}");
         // "guichet" is on both sides: it explains nothing.
