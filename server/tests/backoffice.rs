@@ -522,8 +522,8 @@ async fn an_agent_works_a_request_of_their_service_and_the_citizen_reads_the_rep
         .lines()
         .find(|l| l.starts_with("service,proprete,"))
         .unwrap_or_else(|| panic!("{csv}"));
-    // One request, resolved, with a due date, in time.
-    assert!(line.ends_with(",1,0,0.0000"), "{line}");
+    // One request, resolved, with a due date, in time; not reopened, no answer from the citizen.
+    assert!(line.ends_with(",1,0,0.0000,1,0,0.0000,0,"), "{line}");
     assert!(line.contains(",1,1,"), "{line}");
     assert!(csv.contains("status,resolved,Résolu,1,1,"), "{csv}");
     let (_, page, _) = bruno.get("/dashboard").await;
