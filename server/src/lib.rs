@@ -11,6 +11,8 @@
 //! - storage: the [`Database`] trait (crate `relais-server-database`) and its SQLite backend
 //!   [`Sqlite`] (crate `relais-server-sqlite`).
 //! - [`directory`]: the directory of public services and its open-data importers.
+//! - [`demo_history`]: the demo town's history (requests from Paris open data, ratings), loaded
+//!   through the town's own rules.
 //! - [`analysis`]: the town's dashboards computed from its data (the importance–performance
 //!   analysis of its public services).
 //! - `backoffice`: the staff's web pages, served by this server over the same staff operations.
@@ -31,6 +33,7 @@ mod clock;
 pub mod command;
 pub mod config;
 mod connections;
+pub mod demo_history;
 pub mod directory;
 pub mod enrolment;
 mod error;

@@ -78,6 +78,14 @@ pub trait Database: Clone + Send + Sync + 'static {
     fn catalogue_version(&self, tenant: &str)
     -> impl Future<Output = DbResult<Option<i64>>> + Send;
 
+    /// The definition of `tenant` as stored now (what [`Database::seed`] stored, with the
+    /// administrators' changes since, `digest` the last one stored), for the back office to
+    /// change and store again through [`Database::seed`]; `None` for an unknown tenant.
+    fn town_definition(
+        &self,
+        tenant: &str,
+    ) -> impl Future<Output = DbResult<Option<TownDefinition>>> + Send;
+
     /// The public catalogue of `tenant`, or `None` for an unknown tenant.
     fn catalogue(&self, tenant: &str) -> impl Future<Output = DbResult<Option<Catalogue>>> + Send;
 

@@ -6,7 +6,7 @@
 use relais_protocol::{
     LocalizedText, Question, RejectionReason, ReplyTemplate, RoutingRule, TownSettings,
 };
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// A town ready to be stored.
 #[derive(Debug, Clone)]
@@ -18,7 +18,7 @@ pub struct TownDefinition {
 }
 
 /// `tenant.json`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TownFile {
     pub id: String,
     pub name: String,
@@ -40,7 +40,7 @@ pub struct TownFile {
 }
 
 /// `tenant.json` `settings`: every field is optional.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TownSettingsFile {
     pub reopen_window_days: Option<u32>,
@@ -75,13 +75,13 @@ impl TownSettingsFile {
 }
 
 /// A service or a category group.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TownEntry {
     pub code: String,
     pub name: LocalizedText,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TownCategory {
     pub code: String,
     pub group: String,
@@ -99,7 +99,7 @@ pub struct TownCategory {
     pub duplicate_radius_m: Option<u32>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CategorySource {
     #[serde(rename = "type")]
     pub kind: Option<String>,

@@ -174,6 +174,13 @@ impl Database for Sqlite {
     }
 
     #[instrument(skip_all, err(level = "warn"), fields(tenant = %tenant))]
+    async fn town_definition(&self, tenant: &str) -> DbResult<Option<TownDefinition>> {
+        let tenant = tenant.to_owned();
+        self.read(move |conn| catalogue::town_definition(conn, &tenant))
+            .await
+    }
+
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = %tenant))]
     async fn directory(&self, tenant: &str) -> DbResult<Option<Directory>> {
         let tenant = tenant.to_owned();
         self.read(move |conn| directory::directory(conn, &tenant))

@@ -15,6 +15,7 @@ macro_rules! out {
 mod alert;
 mod backup;
 mod check_config;
+mod demo_history;
 mod devices;
 mod enrol_agent;
 mod enrolments;
@@ -28,6 +29,7 @@ mod tenant;
 pub use alert::Alert;
 pub use backup::{Backup, Restore};
 pub use check_config::CheckConfig;
+pub use demo_history::DemoHistory;
 pub use devices::Devices;
 pub use enrol_agent::EnrolAgent;
 pub use enrolments::Enrolments;
@@ -69,6 +71,8 @@ pub enum Command {
     Backup(Backup),
     /// Restore a backup into a new data directory (`--data DIR`) that no server serves.
     Restore(Restore),
+    /// Load the demo town's history (requests from Paris open data, ratings), with --demo.
+    DemoHistory(DemoHistory),
 }
 
 impl Command {
@@ -88,6 +92,7 @@ impl Command {
             Self::CheckConfig(task) => task.run(settings).await,
             Self::Backup(task) => task.run(settings).await,
             Self::Restore(task) => task.run(settings).await,
+            Self::DemoHistory(task) => task.run(settings).await,
         }
     }
 }

@@ -39,7 +39,7 @@ use crate::reasons;
 use crate::town::{Town, Towns};
 use candidates::Candidates;
 
-pub use direct::apply;
+pub use direct::{apply, apply_at};
 
 /// How far back an open report counts as a probable duplicate of a new one: 30 days.
 pub const DUPLICATE_WINDOW_MS: i64 = 30 * DAY_MS;
