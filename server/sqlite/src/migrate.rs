@@ -45,6 +45,8 @@ pub(super) const MIGRATIONS: &[(&str, &str)] = &[
     (
         "20261203200000_backoffice_indexes",
         include_str!("../migrations/20261203200000_backoffice_indexes.sql"),
+    ),
+    (
         "20261203300000_retention",
         include_str!("../migrations/20261203300000_retention.sql"),
     ),
