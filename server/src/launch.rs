@@ -51,6 +51,31 @@ impl Server {
         })
     }
 
+    /// The routes of this server over its storage, to be driven in process without sockets
+    /// (the whole-system simulation in `shared/` sends the core's requests through them).
+    pub fn router(&self) -> axum::Router {
+        match &self.app {
+            App::Sqlite(state) => router(state.clone()),
+            App::Postgres(state) => router(state.clone()),
+        }
+    }
+
+    /// The SQLite storage this server serves from; `None` when it serves from PostgreSQL.
+    pub fn database(&self) -> Option<&Sqlite> {
+        match &self.app {
+            App::Sqlite(state) => Some(&state.db),
+            App::Postgres(_) => None,
+        }
+    }
+
+    /// The towns this server holds in memory.
+    pub fn towns(&self) -> &Towns {
+        match &self.app {
+            App::Sqlite(state) => &state.towns,
+            App::Postgres(state) => &state.towns,
+        }
+    }
+
     /// Serves until `shutdown` completes, then lets the requests in flight finish.
     pub async fn serve(
         self,
@@ -81,15 +106,14 @@ async fn app_state<D: Database>(db: D, settings: &Settings) -> anyhow::Result<Ap
             settings.data_dir.display()
         );
     }
-    let photos = PhotoStore::open(&settings.data_dir).with_context(|| {
-        format!(
-            "could not create the photo folders in {}",
-            settings.data_dir.display()
-        )
-    })?;
+    let photos = PhotoStore::from_settings(settings).await?;
     Ok(AppState::new(db, towns, photos)
         .with_secure_cookies(settings.secure_cookies)
-        .with_metrics_token(settings.connections.metrics_token.as_deref()))
+        .with_metrics_token(settings.connections.metrics_token.as_deref())
+        .with_registration_limits(
+            settings.connections.registrations_per_minute,
+            settings.connections.town_registrations_per_minute,
+        ))
 }
 
 /// Serves `state` until `shutdown` completes, then lets the requests in flight finish.
@@ -102,26 +126,46 @@ async fn serve<D: Database>(
     if let Ok(addr) = listener.local_addr() {
         tracing::info!(%addr, "serving");
     }
-    let expiry = tokio::spawn(expire_regularly(state.db.clone()));
+    let upkeep = tokio::spawn(upkeep_regularly(state.db.clone()));
     connections::serve(listener, router(state), settings, shutdown).await;
-    expiry.abort();
+    upkeep.abort();
     tracing::info!("stopped");
     Ok(())
 }
 
-/// How often closed reports are dropped from followers' scopes and work lists.
-const EXPIRY_PERIOD: std::time::Duration = std::time::Duration::from_secs(3600);
+/// How often closed reports are dropped from followers' scopes and work lists, and closed
+/// requests past their town's retention unlinked from their citizens.
+const UPKEEP_PERIOD: std::time::Duration = std::time::Duration::from_secs(3600);
 
-/// Drops, now and every [`EXPIRY_PERIOD`], the reports closed long enough ago from zone scopes
-/// and work lists (see [`Database::expire`]).
-async fn expire_regularly(db: impl Database) {
-    let mut every = tokio::time::interval(EXPIRY_PERIOD);
+/// Runs [`upkeep`] now and every [`UPKEEP_PERIOD`] on the server's clock.
+async fn upkeep_regularly(db: impl Database) {
+    let mut every = tokio::time::interval(UPKEEP_PERIOD);
     loop {
         every.tick().await;
-        match db.expire(crate::clock::now_ms()).await {
-            Ok(removed) => tracing::debug!(removed, "closed reports expired from scopes"),
-            Err(error) => tracing::error!(%error, "expiring closed reports failed"),
+        upkeep(&db, crate::clock::now_ms()).await;
+    }
+}
+
+/// The server's own work on its data at `now_ms`: drops the reports closed long enough ago from
+/// zone scopes and work lists (see [`Database::expire`]), and erases the link between citizens
+/// and the closed requests past their town's retention (see [`Database::unlink_closed`]).
+/// Failures are logged; the next run tries again.
+pub(crate) async fn upkeep(db: &impl Database, now_ms: i64) {
+    match db.expire(now_ms).await {
+        Ok(removed) => tracing::debug!(removed, "closed reports expired from scopes"),
+        Err(error) => tracing::error!(%error, "expiring closed reports failed"),
+    }
+    match db.unlink_closed(now_ms).await {
+        Ok(unlinked) => {
+            for (tenant, requests) in unlinked {
+                tracing::info!(
+                    tenant,
+                    requests,
+                    "closed requests past the town's retention unlinked from their citizens"
+                );
+            }
         }
+        Err(error) => tracing::error!(%error, "applying the towns' retention failed"),
     }
 }
 
@@ -175,7 +219,7 @@ async fn seed_demo(db: &impl Database, settings: &Settings) -> anyhow::Result<()
 }
 
 /// Creates the data directory, readable by its owner only, if it is missing.
-fn create_data_dir(dir: &std::path::Path) -> anyhow::Result<()> {
+pub(crate) fn create_data_dir(dir: &std::path::Path) -> anyhow::Result<()> {
     let mut builder = std::fs::DirBuilder::new();
     builder.recursive(true);
     #[cfg(unix)]

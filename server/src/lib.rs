@@ -2,8 +2,8 @@
 //! public change log. Every resource belongs to a tenant (a town), named in the URL.
 //!
 //! Where to start:
-//! - [`launch`] / [`Server`]: open the storage and serve; [`Settings`] are the command-line
-//!   settings.
+//! - [`launch`] / [`Server`]: open the storage and serve; [`Settings`] are the settings (flags,
+//!   variables, the [`config`] file); [`command`] the administration tasks.
 //! - [`sync`]: the protocol rules — [`sync::push`] decides a batch (sequence, validation,
 //!   routing), [`sync::pull`] reads a device's scope of the change log with an opaque cursor.
 //! - [`staff`]: the town's staff operations (who may act, the request workflow, written
@@ -11,6 +11,8 @@
 //! - storage: the [`Database`] trait (crate `relais-server-database`) and its SQLite backend
 //!   [`Sqlite`] (crate `relais-server-sqlite`).
 //! - [`directory`]: the directory of public services and its open-data importers.
+//! - [`demo_history`]: the demo town's history (requests from Paris open data, ratings), loaded
+//!   through the town's own rules.
 //! - [`analysis`]: the town's dashboards computed from its data (the importance–performance
 //!   analysis of its public services).
 //! - `backoffice`: the staff's web pages, served by this server over the same staff operations.
@@ -26,9 +28,12 @@ mod account;
 pub mod analysis;
 mod auth;
 mod backoffice;
+mod backup;
 mod clock;
 pub mod command;
+pub mod config;
 mod connections;
+pub mod demo_history;
 pub mod directory;
 pub mod enrolment;
 mod error;
@@ -41,6 +46,7 @@ mod metrics;
 mod open311;
 mod photos;
 pub mod reasons;
+mod request_id;
 mod router;
 pub mod seed;
 mod settings;
@@ -54,7 +60,7 @@ pub use launch::{Server, launch, open_database, shutdown_signal};
 pub use relais_server_database::{Database, DbError, DbResult};
 pub use relais_server_postgres::Postgres;
 pub use relais_server_sqlite::Sqlite;
-pub use settings::{Cli, Connections, LogFormat, Settings};
+pub use settings::{Cli, Connections, LogFormat, PhotoStorage, Settings};
 
 #[cfg(test)]
 mod tests;

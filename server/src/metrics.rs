@@ -5,7 +5,12 @@
 //! - `http_request_duration_seconds{route}`: a histogram of the time to answer (until the
 //!   response's headers), by route template;
 //! - `sync_mutations_total{outcome}`: pushed mutations by outcome (`applied`, `already_applied`,
-//!   `rejected`).
+//!   the duplicates a retry sends again, `rejected`);
+//! - `sync_rejections_total{reason}`: rejected mutations by the reason's stable code (a bounded
+//!   set written in the server's code); `reason="conflict"` counts a staff change made on a
+//!   stale version of its report;
+//! - `sync_batches_refused_total{kind}`: whole batches refused for their sequence: `gap` (the
+//!   device skipped a number) or `conflict` (a recorded number reused by another mutation).
 //!
 //! Each [`Metrics`] owns its recorder instead of installing a global one: the facade takes one
 //! global recorder per process, while the tests start many servers in one process and each reads
@@ -23,14 +28,18 @@ use metrics::{Unit, counter, describe_counter, describe_histogram, histogram};
 use metrics_exporter_prometheus::{
     Matcher, PrometheusBuilder, PrometheusHandle, PrometheusRecorder,
 };
-use relais_protocol::{Outcome, PushResult};
+use relais_protocol::{Outcome, PushResponse};
 
 use crate::router::AppState;
+use crate::sync::BatchRefusal;
+use crate::sync::push::PushError;
 use relais_server_database::Database;
 
 const REQUESTS: &str = "http_requests_total";
 const DURATION: &str = "http_request_duration_seconds";
 const MUTATIONS: &str = "sync_mutations_total";
+const REJECTIONS: &str = "sync_rejections_total";
+const BATCHES_REFUSED: &str = "sync_batches_refused_total";
 
 /// Upper bounds of the duration buckets, in seconds: a read answers in a few milliseconds, a push
 /// waits for its group commit, a photo chunk for the client's upload.
@@ -63,9 +72,17 @@ impl Default for Metrics {
                 "Time to answer an HTTP request, by route template."
             );
             describe_counter!(MUTATIONS, "Pushed mutations by outcome.");
+            describe_counter!(REJECTIONS, "Rejected mutations by reason code.");
+            describe_counter!(
+                BATCHES_REFUSED,
+                "Push batches refused as a whole for their sequence (gap, conflict)."
+            );
             // Every outcome is listed from the start, so a rate over it is defined at once.
             for outcome in ["applied", "already_applied", "rejected"] {
                 counter!(MUTATIONS, "outcome" => outcome).absolute(0);
+            }
+            for kind in ["gap", "conflict"] {
+                counter!(BATCHES_REFUSED, "kind" => kind).absolute(0);
             }
         });
         Self {
@@ -87,16 +104,30 @@ impl Metrics {
         self.upkeep_if_due();
     }
 
-    pub fn count_outcomes(&self, results: &[PushResult]) {
-        metrics::with_local_recorder(&self.recorder, || {
-            for result in results {
-                let outcome = match result.outcome {
-                    Outcome::Applied => "applied",
-                    Outcome::AlreadyApplied => "already_applied",
-                    Outcome::Rejected { .. } => "rejected",
-                };
-                counter!(MUTATIONS, "outcome" => outcome).increment(1);
+    /// Counts a push's outcomes, or its batch's refusal.
+    pub fn count_push(&self, push: &Result<PushResponse, PushError>) {
+        metrics::with_local_recorder(&self.recorder, || match push {
+            Ok(response) => {
+                for result in &response.results {
+                    let outcome = match &result.outcome {
+                        Outcome::Applied => "applied",
+                        Outcome::AlreadyApplied => "already_applied",
+                        Outcome::Rejected { reason } => {
+                            counter!(REJECTIONS, "reason" => reason.code.clone()).increment(1);
+                            "rejected"
+                        }
+                    };
+                    counter!(MUTATIONS, "outcome" => outcome).increment(1);
+                }
             }
+            Err(PushError::Refused(refusal)) => {
+                let kind = match refusal {
+                    BatchRefusal::Gap { .. } => "gap",
+                    BatchRefusal::Conflict { .. } => "conflict",
+                };
+                counter!(BATCHES_REFUSED, "kind" => kind).increment(1);
+            }
+            Err(_) => {}
         });
     }
 

@@ -8,6 +8,7 @@ use sha2::{Digest, Sha256};
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
 use axum::routing::{get, post};
+use tower_http::CompressionLevel;
 use tower_http::compression::CompressionLayer;
 use tower_http::decompression::RequestDecompressionLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
@@ -16,7 +17,7 @@ use tracing::Level;
 use crate::backoffice;
 use crate::error::ApiFailure;
 use crate::handlers;
-use crate::limits::LoginLimits;
+use crate::limits::{LoginLimits, RegistrationLimits};
 use crate::metrics::{self, Metrics};
 use crate::photos::PhotoStore;
 use crate::town::Towns;
@@ -28,6 +29,8 @@ pub struct AppState<DB> {
     pub db: DB,
     /// How often secrets may be tried.
     pub limits: Arc<LoginLimits>,
+    /// How often devices may register, and codes be tried.
+    pub registrations: Arc<RegistrationLimits>,
     pub towns: Towns,
     pub metrics: Arc<Metrics>,
     pub photos: PhotoStore,
@@ -44,6 +47,7 @@ impl<DB: Database> AppState<DB> {
             towns,
             metrics: Arc::default(),
             limits: Arc::default(),
+            registrations: Arc::default(),
             photos,
             secure_cookies: false,
             metrics_token: None,
@@ -55,6 +59,16 @@ impl<DB: Database> AppState<DB> {
     pub fn with_secure_cookies(self, secure: bool) -> Self {
         Self {
             secure_cookies: secure,
+            ..self
+        }
+    }
+
+    /// Limits registrations to `per_client` a minute from one address and `per_town` into one
+    /// town.
+    #[must_use]
+    pub fn with_registration_limits(self, per_client: u32, per_town: u32) -> Self {
+        Self {
+            registrations: Arc::new(RegistrationLimits::new(per_client, per_town)),
             ..self
         }
     }
@@ -128,6 +142,7 @@ pub fn router<DB: Database>(state: AppState<DB>) -> Router {
         .merge(api)
         .merge(backoffice::routes::<DB>())
         .route("/healthz", get(handlers::health::get::<DB>))
+        .route("/openapi.json", get(handlers::openapi::get))
         .fallback(|| async { ApiFailure::not_found() })
         .method_not_allowed_fallback(|| async { ApiFailure::method_not_allowed() })
         .layer(axum::middleware::from_fn_with_state(
@@ -137,7 +152,10 @@ pub fn router<DB: Database>(state: AppState<DB>) -> Router {
         .layer(DefaultBodyLimit::max(relais_protocol::MAX_BODY_BYTES))
         // A push may come gzip-compressed; the body limit above applies to it inflated.
         .layer(RequestDecompressionLayer::new())
-        // JSON answers travel gzip-compressed to the clients that accept it (not photos).
-        .layer(CompressionLayer::new())
+        // JSON answers travel gzip-compressed to the clients that accept it (not photos), at
+        // the fastest level: a pull page's JSON shrinks about sevenfold even so.
+        .layer(CompressionLayer::new().quality(CompressionLevel::Fastest))
+        // Outermost: every log line of a request, the metrics' included, carries its id.
+        .layer(axum::middleware::from_fn(crate::request_id::assign))
         .with_state(state)
 }

@@ -1,4 +1,5 @@
-//! The server's settings, read from the command line (or `RELAIS_*` environment variables).
+//! The server's settings, read from the command line, `RELAIS_*` environment variables and the
+//! configuration file (`--config FILE`, see [`crate::config`]), in that order of precedence.
 
 use std::path::PathBuf;
 
@@ -9,6 +10,11 @@ use std::path::PathBuf;
 #[derive(Debug, Clone, clap::Parser)]
 #[command(name = "relais-server", version)]
 pub struct Cli {
+    /// A TOML file of settings (see `server/relais.example.toml`); flags and `RELAIS_*`
+    /// variables override its values.
+    #[arg(long, value_name = "FILE", env = "RELAIS_CONFIG", global = true)]
+    pub config: Option<PathBuf>,
+
     #[command(flatten)]
     pub settings: Settings,
 
@@ -24,6 +30,7 @@ pub struct Settings {
     /// Directory of the server's data (created if missing); the database is DIR/relais.db.
     #[arg(
         long = "data",
+        visible_alias = "data-dir",
         value_name = "DIR",
         default_value = "./relais-data",
         env = "RELAIS_DATA",
@@ -47,11 +54,17 @@ pub struct Settings {
     pub database: Option<String>,
 
     /// Create or update the demo tenant `demo` (Paris) from the embedded seed.
-    #[arg(long, global = true)]
+    #[arg(long, env = "RELAIS_DEMO", global = true)]
     pub demo: bool,
 
     /// Format of the logs written to stderr (RUST_LOG sets their level).
-    #[arg(long, value_enum, default_value_t = LogFormat::Text, global = true)]
+    #[arg(
+        long,
+        value_enum,
+        default_value_t = LogFormat::Text,
+        env = "RELAIS_LOG_FORMAT",
+        global = true
+    )]
     pub log_format: LogFormat,
     /// Mark the back office's cookies `Secure` (sent over HTTPS only): set it when the server
     /// is reached through HTTPS (a reverse proxy), as it should be off a closed network.
@@ -61,6 +74,51 @@ pub struct Settings {
     /// How clients may connect: timeouts, a connection limit, who reads `/metrics`.
     #[command(flatten)]
     pub connections: Connections,
+
+    /// Where the photos are kept: the data directory, or an S3-compatible bucket.
+    #[command(flatten)]
+    pub photo_store: PhotoStorage,
+}
+
+/// Where the photos are kept. Unset: `photos/` and `uploads/` in the data directory. An
+/// S3-compatible bucket lets several servers share them; its credentials may also come from
+/// the usual `AWS_*` variables.
+#[derive(Clone, Default, clap::Args)]
+pub struct PhotoStorage {
+    /// An S3-compatible bucket for the photos: `s3://BUCKET` or `s3://BUCKET/PREFIX`.
+    #[arg(long, value_name = "URL", env = "RELAIS_PHOTOS")]
+    pub photos: Option<String>,
+
+    /// The S3 endpoint, for a store other than AWS (`http://127.0.0.1:9000`, `https://...`).
+    #[arg(long, value_name = "URL", env = "RELAIS_S3_ENDPOINT")]
+    pub s3_endpoint: Option<String>,
+
+    /// The bucket's region (`us-east-1` when neither this nor `AWS_REGION` is set).
+    #[arg(long, value_name = "REGION", env = "RELAIS_S3_REGION")]
+    pub s3_region: Option<String>,
+
+    /// The access key id (or `AWS_ACCESS_KEY_ID`).
+    #[arg(long, value_name = "ID", env = "RELAIS_S3_ACCESS_KEY_ID")]
+    pub s3_access_key_id: Option<String>,
+
+    /// The secret access key (or `AWS_SECRET_ACCESS_KEY`).
+    #[arg(long, value_name = "KEY", env = "RELAIS_S3_SECRET_ACCESS_KEY")]
+    pub s3_secret_access_key: Option<String>,
+}
+
+impl std::fmt::Debug for PhotoStorage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PhotoStorage")
+            .field("photos", &self.photos)
+            .field("s3_endpoint", &self.s3_endpoint)
+            .field("s3_region", &self.s3_region)
+            .field("s3_access_key_id", &self.s3_access_key_id)
+            .field(
+                "s3_secret_access_key",
+                &self.s3_secret_access_key.as_ref().map(|_| "<redacted>"),
+            )
+            .finish()
+    }
 }
 
 /// What a client may hold of the server: slow or idle connections are closed, their number is
@@ -102,6 +160,25 @@ pub struct Connections {
     /// metrics are public.
     #[arg(long, value_name = "TOKEN", env = "RELAIS_METRICS_TOKEN")]
     pub metrics_token: Option<String>,
+
+    /// Device registrations a minute from one client address (after a burst of as many); beyond,
+    /// `429` with `Retry-After`. Phones register once, but many may share a carrier's address.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 30,
+        env = "RELAIS_REGISTRATIONS_PER_MINUTE"
+    )]
+    pub registrations_per_minute: u32,
+
+    /// Device registrations a minute into one town, from all addresses together.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 600,
+        env = "RELAIS_TOWN_REGISTRATIONS_PER_MINUTE"
+    )]
+    pub town_registrations_per_minute: u32,
 }
 
 impl std::fmt::Debug for Connections {
@@ -110,6 +187,11 @@ impl std::fmt::Debug for Connections {
             .field("header_timeout", &self.header_timeout)
             .field("body_timeout", &self.body_timeout)
             .field("max_connections", &self.max_connections)
+            .field("registrations_per_minute", &self.registrations_per_minute)
+            .field(
+                "town_registrations_per_minute",
+                &self.town_registrations_per_minute,
+            )
             .field(
                 "metrics_token",
                 &self.metrics_token.as_ref().map(|_| "<redacted>"),
@@ -125,11 +207,16 @@ impl Default for Connections {
             body_timeout: 30,
             max_connections: 4096,
             metrics_token: None,
+            registrations_per_minute: 30,
+            town_registrations_per_minute: 600,
         }
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
 pub enum LogFormat {
     Text,
     Json,

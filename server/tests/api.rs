@@ -333,13 +333,24 @@ async fn an_answered_push_is_in_the_database_file() {
 #[tokio::test]
 async fn metrics_count_requests_and_outcomes() {
     let server = TestServer::start().await;
+    server.without_questions();
     let device = server.register().await;
-    server
+    let first = batch(vec![
+        create_report(1, Uuid::now_v7(), OUTSIDE),
+        create_report(2, Uuid::now_v7(), PARIS),
+    ]);
+    for _ in 0..2 {
+        // The retry replays both outcomes: one duplicate, one rejection again.
+        let answer = server.push(&device.token, &first).await;
+        assert_eq!(answer.status(), 200);
+    }
+    let gap = server
         .push(
             &device.token,
-            &batch(vec![create_report(1, Uuid::now_v7(), OUTSIDE)]),
+            &batch(vec![create_report(9, Uuid::now_v7(), PARIS)]),
         )
         .await;
+    assert_eq!(gap.status(), 409);
     let unknown = server
         .client
         .get(server.url("/v1/demo/nowhere"))
@@ -359,12 +370,17 @@ async fn metrics_count_requests_and_outcomes() {
     // This server's own counts, whatever the other tests' servers in this process record.
     for line in [
         r#"http_requests_total{route="/v1/{tenant}/devices",status="201"} 1"#,
-        r#"http_requests_total{route="/v1/{tenant}/sync/push",status="200"} 1"#,
+        r#"http_requests_total{route="/v1/{tenant}/sync/push",status="200"} 2"#,
+        r#"http_requests_total{route="/v1/{tenant}/sync/push",status="409"} 1"#,
         r#"http_requests_total{route="unmatched",status="404"} 1"#,
-        r#"http_request_duration_seconds_bucket{route="/v1/{tenant}/sync/push",le="+Inf"} 1"#,
-        r#"http_request_duration_seconds_count{route="/v1/{tenant}/sync/push"} 1"#,
-        r#"sync_mutations_total{outcome="rejected"} 1"#,
-        r#"sync_mutations_total{outcome="applied"} 0"#,
+        r#"http_request_duration_seconds_bucket{route="/v1/{tenant}/sync/push",le="+Inf"} 3"#,
+        r#"http_request_duration_seconds_count{route="/v1/{tenant}/sync/push"} 3"#,
+        r#"sync_mutations_total{outcome="applied"} 1"#,
+        r#"sync_mutations_total{outcome="already_applied"} 1"#,
+        r#"sync_mutations_total{outcome="rejected"} 2"#,
+        r#"sync_rejections_total{reason="outside_zones"} 2"#,
+        r#"sync_batches_refused_total{kind="gap"} 1"#,
+        r#"sync_batches_refused_total{kind="conflict"} 0"#,
     ] {
         assert!(text.lines().any(|l| l == line), "no {line:?} in:\n{text}");
     }

@@ -1,6 +1,7 @@
 //! The server as an attacker sees it, with real sockets: slow and idle clients are cut, a
 //! connection limit keeps the server answering, the metrics are behind their token, the database
-//! is its owner's only, and a second server cannot open the same data directory.
+//! is its owner's only, a second server cannot open the same data directory, and registrations
+//! and code guesses are limited.
 
 mod common;
 
@@ -249,5 +250,80 @@ async fn an_over_long_url_gets_a_json_error() {
         .await
         .unwrap();
     assert_eq!(response.status(), 200);
+    server.stop().await;
+}
+
+/// Registers a device of the demo town from the client `from`; the answer's status, its
+/// `Retry-After` and its JSON body.
+async fn register_from(
+    server: &TestServer,
+    from: [u8; 4],
+) -> (u16, Option<String>, serde_json::Value) {
+    let client = reqwest::Client::builder()
+        .local_address(std::net::IpAddr::from(from))
+        .build()
+        .unwrap();
+    let response = client
+        .post(server.url("/v1/demo/devices"))
+        .json(&serde_json::json!({"platform": "linux", "app_version": "test"}))
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let retry_after = response
+        .headers()
+        .get("retry-after")
+        .map(|v| v.to_str().unwrap().to_owned());
+    (status, retry_after, response.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn registrations_are_limited_per_client_and_per_town_and_link_codes_per_client() {
+    let server = TestServer::start_with(Connections {
+        registrations_per_minute: 3,
+        town_registrations_per_minute: 5,
+        ..Connections::default()
+    })
+    .await;
+    let devices = || server.query::<i64, _>("SELECT COUNT(*) FROM devices", []);
+    let before = devices();
+    // One registration of 127.0.0.1 (and of the town), for the link codes below.
+    let device = server.register().await;
+    for _ in 0..2 {
+        assert_eq!(register_from(&server, [127, 0, 0, 1]).await.0, 201);
+    }
+    let (status, retry_after, body) = register_from(&server, [127, 0, 0, 1]).await;
+    assert_eq!(status, 429, "{body}");
+    assert_eq!(body["error"], "too_many_requests", "{body}");
+    let wait: u64 = retry_after.expect("a Retry-After header").parse().unwrap();
+    assert!((1..=60).contains(&wait), "{wait}");
+    assert_eq!(
+        devices(),
+        before + 3,
+        "a refused registration stores nothing"
+    );
+    // Another address has its own allowance, until the town's is used up.
+    for _ in 0..2 {
+        assert_eq!(register_from(&server, [127, 0, 0, 2]).await.0, 201);
+    }
+    let (status, _, body) = register_from(&server, [127, 0, 0, 3]).await;
+    assert_eq!(status, 429, "the town's 5 a minute are used: {body}");
+    assert_eq!(devices(), before + 5);
+
+    // Link codes: 10 guesses a minute from one address, then 429.
+    let guess = |code: &'static str| {
+        server
+            .client
+            .post(server.url("/v1/demo/account/link"))
+            .bearer_auth(&device.token)
+            .json(&serde_json::json!({ "code": code }))
+            .send()
+    };
+    for _ in 0..10 {
+        assert_eq!(guess("AAAA-BBBB").await.unwrap().status(), 404);
+    }
+    let refused = guess("AAAA-BBBB").await.unwrap();
+    assert_eq!(refused.status(), 429);
+    assert!(refused.headers().contains_key("retry-after"));
     server.stop().await;
 }

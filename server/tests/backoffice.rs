@@ -9,7 +9,7 @@ mod common;
 
 use std::collections::HashMap;
 
-use common::{PARIS, TestServer, batch, create_report};
+use common::{CATEGORY, PARIS, TestServer, batch, create_report};
 use reqwest::StatusCode;
 use reqwest::header::{LOCATION, SET_COOKIE};
 use serde_json::{Value, json};
@@ -522,8 +522,8 @@ async fn an_agent_works_a_request_of_their_service_and_the_citizen_reads_the_rep
         .lines()
         .find(|l| l.starts_with("service,proprete,"))
         .unwrap_or_else(|| panic!("{csv}"));
-    // One request, resolved, with a due date, in time.
-    assert!(line.ends_with(",1,0,0.0000"), "{line}");
+    // One request, resolved, with a due date, in time; not reopened, no answer from the citizen.
+    assert!(line.ends_with(",1,0,0.0000,1,0,0.0000,0,"), "{line}");
     assert!(line.contains(",1,1,"), "{line}");
     assert!(csv.contains("status,resolved,Résolu,1,1,"), "{csv}");
     let (_, page, _) = bruno.get("/dashboard").await;
@@ -698,5 +698,516 @@ async fn pages_of_the_back_office_need_a_session() {
     let (status, css, _) = browser.get("/backoffice.css").await;
     assert_eq!(status, StatusCode::OK);
     assert!(css.contains("--accent"));
+    server.stop().await;
+}
+
+/// The form's answer: a redirect to `page?done=1`.
+fn saved(answer: &(StatusCode, String, Option<String>), page: &str) {
+    assert_eq!(answer.0, StatusCode::SEE_OTHER, "{}", answer.1);
+    assert_eq!(answer.2.as_deref(), Some(format!("{page}?done=1").as_str()));
+}
+
+/// The catalogue devices receive.
+async fn catalogue(server: &TestServer, citizen: &str) -> Value {
+    server
+        .get(citizen, "/v1/demo/catalogue")
+        .await
+        .json()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn an_admin_runs_the_town_from_the_back_office_and_bad_changes_change_nothing() {
+    let (server, citizen, _) = town().await;
+    add_staff(&server, "ada@paris.example", "Ada Admin", "admin", None);
+    let audit_before: i64 = server.query("SELECT COUNT(*) FROM audit_log", []);
+
+    // An agent has no admin page.
+    let mut ana = Browser::new(&server);
+    ana.log_in("a.propre@paris.example", PASSWORD).await;
+    assert_eq!(ana.get("/admin/staff").await.0, StatusCode::FORBIDDEN);
+    assert_eq!(ana.get("/towns").await.0, StatusCode::FORBIDDEN);
+    let (_, inbox, _) = ana.get("/inbox").await;
+    assert!(!inbox.contains("href=\"/admin\""), "{inbox}");
+
+    let mut ada = Browser::new(&server);
+    ada.log_in("ada@paris.example", PASSWORD).await;
+    let (status, page, _) = ada.get("/admin/categories").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains(&format!("/admin/categories/{CATEGORY}")),
+        "{page}"
+    );
+    let csrf = hidden(&page, "csrf");
+    let version = catalogue(&server, &citizen).await["version"]
+        .as_i64()
+        .unwrap();
+
+    // A category: names, response time, a question; the devices' catalogue follows.
+    let path = format!("/admin/categories/{CATEGORY}");
+    let questions = r#"[{"code":"floor","label":{"fr":"Étage","en":"Floor"},
+        "kind":{"type":"number"},"required":false}]"#;
+    let edit = |name_fr: &'static str, questions: &'static str, csrf: &str| {
+        [
+            ("csrf", csrf.to_owned()),
+            ("name_fr", name_fr.to_owned()),
+            ("name_en", "Bulky waste".to_owned()),
+            ("response_days", "4".to_owned()),
+            ("duplicate_radius_m", String::new()),
+            ("questions", questions.to_owned()),
+        ]
+    };
+    let form =
+        |fields: &[(&'static str, String)]| -> Vec<(&'static str, String)> { fields.to_vec() };
+    let post = async |browser: &mut Browser, path: &str, fields: Vec<(&'static str, String)>| {
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        browser.post(path, &fields).await
+    };
+    let answer = post(
+        &mut ada,
+        &path,
+        form(&edit("Encombrants", questions, &csrf)),
+    )
+    .await;
+    saved(&answer, "/admin/categories");
+    let after = catalogue(&server, &citizen).await;
+    assert!(after["version"].as_i64().unwrap() > version);
+    let category = after["categories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["code"] == CATEGORY)
+        .unwrap();
+    assert_eq!(category["name"]["fr"], "Encombrants");
+    assert_eq!(category["response_days"], 4);
+    assert_eq!(category["questions"][0]["code"], "floor");
+    // Refused: a forged token, a blank name, unreadable questions, a choice without options.
+    let forged = post(&mut ada, &path, form(&edit("X", "[]", "forged"))).await;
+    assert_eq!(forged.0, StatusCode::FORBIDDEN);
+    let blank = post(&mut ada, &path, form(&edit(" ", "[]", &csrf))).await;
+    assert_eq!(blank.0, StatusCode::BAD_REQUEST);
+    assert!(blank.1.contains("Modification refusée"), "{}", blank.1);
+    let unreadable = post(&mut ada, &path, form(&edit("Y", "[{", &csrf))).await;
+    assert_eq!(unreadable.0, StatusCode::BAD_REQUEST);
+    let no_options = r#"[{"code":"q","label":{"fr":"Q","en":"Q"},
+        "kind":{"type":"single_choice","options":[]},"required":true}]"#;
+    let choice = post(&mut ada, &path, form(&edit("Z", no_options, &csrf))).await;
+    assert_eq!(choice.0, StatusCode::BAD_REQUEST);
+    assert_eq!(catalogue(&server, &citizen).await, after, "nothing changed");
+
+    // Routing: an exception by zone, then its removal, which needs the box ticked.
+    let route = [
+        ("csrf", csrf.as_str()),
+        ("category", CATEGORY),
+        ("zone", "75104"),
+        ("service", "voirie"),
+    ];
+    saved(&ada.post("/admin/routing", &route).await, "/admin/routing");
+    let rules_of = async || -> Vec<Value> {
+        let routing = catalogue(&server, &citizen).await["routing"].clone();
+        let rules = routing.as_array().unwrap().iter();
+        rules
+            .filter(|r| r["category"] == CATEGORY)
+            .cloned()
+            .collect()
+    };
+    assert_eq!(
+        rules_of().await,
+        [json!({"category": CATEGORY, "zone": "75104", "service": "voirie"})]
+    );
+    let unset = [
+        ("csrf", csrf.as_str()),
+        ("category", CATEGORY),
+        ("zone", "75104"),
+    ];
+    assert_eq!(
+        ada.post("/admin/routing", &unset).await.0,
+        StatusCode::BAD_REQUEST
+    );
+    let bad_zone = [route[0], route[1], ("zone", "nowhere"), route[3]];
+    let refused = ada.post("/admin/routing", &bad_zone).await;
+    assert_eq!(refused.0, StatusCode::BAD_REQUEST);
+    assert!(refused.1.contains("pas cette zone"), "{}", refused.1);
+    let confirmed = [unset[0], unset[1], unset[2], ("confirm", "yes")];
+    saved(
+        &ada.post("/admin/routing", &confirmed).await,
+        "/admin/routing",
+    );
+    assert_eq!(rules_of().await, Vec::<Value>::new());
+
+    // Zones: a GeoJSON import of a quartier inside a stored arrondissement; an orphan refused.
+    let zone = |code: &str, parent: &str| {
+        json!({"type": "FeatureCollection", "features": [{"type": "Feature",
+            "properties": {"code": code, "name": "Îlot test", "kind": "quartier", "parent": parent},
+            "geometry": {"type": "Polygon", "coordinates":
+                [[[2.35, 48.855], [2.36, 48.855], [2.36, 48.86], [2.35, 48.855]]]}}]})
+        .to_string()
+    };
+    let import = zone("7510499", "75104");
+    let answer = ada
+        .post("/admin/zones", &[("csrf", &csrf), ("geojson", &import)])
+        .await;
+    saved(&answer, "/admin/zones");
+    let orphan = zone("7510498", "nowhere");
+    let refused = ada
+        .post("/admin/zones", &[("csrf", &csrf), ("geojson", &orphan)])
+        .await;
+    assert_eq!(refused.0, StatusCode::BAD_REQUEST);
+    let zones = catalogue(&server, &citizen).await["zones"].clone();
+    let codes: Vec<&str> = zones
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|z| z["code"].as_str().unwrap())
+        .collect();
+    assert!(
+        codes.contains(&"7510499") && !codes.contains(&"7510498"),
+        "{codes:?}"
+    );
+    let (_, page, _) = ada.get("/admin/zones").await;
+    assert!(page.contains("Îlot test"), "{page}");
+
+    // Reasons and reply templates.
+    let reason = [
+        ("csrf", csrf.as_str()),
+        ("code", "private_land"),
+        ("label_fr", "Terrain privé"),
+        ("label_en", "Private land"),
+    ];
+    saved(
+        &ada.post("/admin/replies/reasons", &reason).await,
+        "/admin/replies",
+    );
+    let template = [
+        ("csrf", csrf.as_str()),
+        ("kind", "resolved"),
+        ("category", CATEGORY),
+        ("text_fr", "Vos encombrants ont été enlevés."),
+        ("text_en", "Your bulky waste was removed."),
+    ];
+    saved(
+        &ada.post("/admin/replies/templates", &template).await,
+        "/admin/replies",
+    );
+    let bad_kind = [
+        template[0],
+        ("kind", "lost"),
+        template[2],
+        template[3],
+        template[4],
+    ];
+    assert_eq!(
+        ada.post("/admin/replies/templates", &bad_kind).await.0,
+        StatusCode::BAD_REQUEST
+    );
+    let after = catalogue(&server, &citizen).await;
+    assert!(
+        after["rejection_reasons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["code"] == "private_land")
+    );
+    assert!(
+        after["reply_templates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| {
+                t["kind"] == "resolved"
+                    && t["category"] == CATEGORY
+                    && t["text"]["en"] == "Your bulky waste was removed."
+            })
+    );
+
+    // Staff: an agent needs exactly one service; a new agent logs in, then is disabled.
+    let agent = |services: &[&'static str]| {
+        let mut fields = vec![
+            ("csrf", csrf.clone()),
+            ("email", "c.nouveau@paris.example".to_owned()),
+            ("name", "Chloé Nouveau".to_owned()),
+            ("role", "agent".to_owned()),
+            ("password", PASSWORD.to_owned()),
+            ("zone", "75104".to_owned()),
+        ];
+        fields.extend(services.iter().map(|s| ("service", (*s).to_owned())));
+        fields
+    };
+    let two = post(&mut ada, "/admin/staff", agent(&["proprete", "voirie"])).await;
+    assert_eq!(two.0, StatusCode::BAD_REQUEST);
+    assert!(two.1.contains("exactement un service"), "{}", two.1);
+    saved(
+        &post(&mut ada, "/admin/staff", agent(&["proprete"])).await,
+        "/admin/staff",
+    );
+    let taken = post(&mut ada, "/admin/staff", agent(&["proprete"])).await;
+    assert_eq!(taken.0, StatusCode::BAD_REQUEST);
+    let mut chloe = Browser::new(&server);
+    assert_eq!(
+        chloe.log_in("c.nouveau@paris.example", PASSWORD).await.0,
+        StatusCode::SEE_OTHER
+    );
+    let disable = [
+        ("csrf", csrf.as_str()),
+        ("email", "c.nouveau@paris.example"),
+        ("disabled", "yes"),
+    ];
+    assert_eq!(
+        ada.post("/admin/staff/state", &disable).await.0,
+        StatusCode::BAD_REQUEST
+    );
+    let confirmed = [disable[0], disable[1], disable[2], ("confirm", "yes")];
+    saved(
+        &ada.post("/admin/staff/state", &confirmed).await,
+        "/admin/staff",
+    );
+    assert_eq!(
+        chloe.get("/inbox").await.2.as_deref(),
+        Some("/login"),
+        "sessions end at once"
+    );
+    let own = [
+        disable[0],
+        ("email", "ada@paris.example"),
+        disable[2],
+        ("confirm", "yes"),
+    ];
+    let refused = ada.post("/admin/staff/state", &own).await;
+    assert_eq!(refused.0, StatusCode::BAD_REQUEST);
+    let (_, page, _) = ada.get("/admin/staff").await;
+    assert!(
+        page.contains("Chloé Nouveau") && page.contains("désactivé"),
+        "{page}"
+    );
+
+    // Every change is in the audit log, with who made it, and refusals left nothing there.
+    let audited: String = server.query(
+        "SELECT group_concat(action, ' ') FROM (SELECT action FROM audit_log
+         WHERE staff_id IS NOT NULL ORDER BY rowid)",
+        [],
+    );
+    assert_eq!(
+        audited,
+        "town.category routing.set routing.unset town.zones town.rejection_reason \
+         town.reply_template staff.add staff.disable"
+    );
+    let audit_after: i64 = server.query("SELECT COUNT(*) FROM audit_log", []);
+    assert_eq!(audit_after - audit_before, 8);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn the_operator_lists_the_towns_and_adds_one_from_its_files() {
+    let server = TestServer::start().await;
+    server.admin(
+        &[
+            "staff",
+            "add",
+            "--operator",
+            "--password-stdin",
+            "--email",
+            "it@syndicat.example",
+            "--name",
+            "Iris Tech",
+        ],
+        &format!("{PASSWORD}\n"),
+    );
+    let mut iris = Browser::new(&server);
+    let (_, page, _) = iris.get("/login").await;
+    let csrf = hidden(&page, "csrf");
+    let answer = iris
+        .post(
+            "/login",
+            &[
+                ("csrf", &csrf),
+                ("tenant", ""),
+                ("email", "it@syndicat.example"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(answer.2.as_deref(), Some("/towns"));
+    let (status, page, _) = iris.get("/towns").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("<code>demo</code>"), "{page}");
+    // An operator runs towns, not their requests.
+    assert_eq!(iris.get("/inbox").await.0, StatusCode::FORBIDDEN);
+    let csrf = hidden(&page, "csrf");
+    let tenant = r#"{"id":"givors","name":"Givors","services":[{"code":"tech","name":{"fr":"Services techniques","en":"Technical services"}}],
+        "groups":[{"code":"voirie","name":{"fr":"Voirie","en":"Roads"}}],
+        "categories":[{"code":"nid","group":"voirie","name":{"fr":"Nid de poule","en":"Pothole"},"service":"tech"}]}"#;
+    let zones = r#"{"type":"FeatureCollection","features":[{"type":"Feature",
+        "properties":{"code":"69091","name":"Givors","kind":"commune"},
+        "geometry":{"type":"Polygon","coordinates":[[[4.7,45.57],[4.8,45.57],[4.8,45.6],[4.7,45.57]]]}}]}"#;
+    let bad_tenant = tenant.replace("\"tech\"}]}", "\"nowhere\"}]}");
+    let refused = iris
+        .post(
+            "/towns",
+            &[
+                ("csrf", &csrf),
+                ("tenant_json", &bad_tenant),
+                ("zones_geojson", zones),
+            ],
+        )
+        .await;
+    assert_eq!(refused.0, StatusCode::BAD_REQUEST);
+    assert!(refused.1.contains("nowhere"), "{}", refused.1);
+    saved(
+        &iris
+            .post(
+                "/towns",
+                &[
+                    ("csrf", &csrf),
+                    ("tenant_json", tenant),
+                    ("zones_geojson", zones),
+                ],
+            )
+            .await,
+        "/towns",
+    );
+    let (_, page, _) = iris.get("/towns").await;
+    assert!(page.contains("<code>givors</code>"), "{page}");
+    // Phones of the new town register and read its catalogue at once.
+    let registered = reqwest::Client::new()
+        .post(server.url("/v1/givors/devices"))
+        .json(&json!({"platform": "linux", "app_version": "test"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(registered.status(), 201);
+    let token = registered.json::<Value>().await.unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let catalogue: Value = server
+        .get(&token, "/v1/givors/catalogue")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(catalogue["categories"][0]["name"]["en"], "Pothole");
+    server.stop().await;
+}
+
+/// The shipped history's rows: `days_ago` then the other fields, by header.
+fn history(file: &str) -> Vec<HashMap<String, String>> {
+    let mut reader = csv::Reader::from_reader(file.as_bytes());
+    let headers = reader.headers().unwrap().clone();
+    reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            headers
+                .iter()
+                .zip(r.iter())
+                .map(|(h, v)| (h.to_owned(), v.to_owned()))
+                .collect()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_demo_history_fills_the_dashboards_through_the_towns_rules() {
+    let server = TestServer::start().await;
+    let loaded = server.admin(&["--demo", "demo-history"], "");
+    let requests = history(include_str!("../seed/demo/history-requests.csv"));
+    let ratings = history(include_str!("../seed/demo/history-ratings.csv"));
+    assert!(
+        loaded.contains(&format!("{} requests", requests.len())),
+        "{loaded}"
+    );
+    // Every request was judged by the rules: stored, with a history entry per step.
+    let stored: i64 = server.query("SELECT COUNT(*) FROM reports", []);
+    assert_eq!(stored, i64::try_from(requests.len()).unwrap());
+    let open_in_file = requests
+        .iter()
+        .filter(|r| r["outcome"] == "open" || r["fixed"] == "0")
+        .count();
+    let open_stored: i64 = server.query(
+        "SELECT COUNT(*) FROM reports WHERE status NOT IN ('resolved', 'rejected')",
+        [],
+    );
+    assert_eq!(open_stored, i64::try_from(open_in_file).unwrap());
+
+    add_staff(&server, "ada@paris.example", "Ada Admin", "admin", None);
+    let mut ada = Browser::new(&server);
+    ada.log_in("ada@paris.example", PASSWORD).await;
+    // The last 30 days (today included) hold the requests of the last 29 days (none today).
+    let recent = requests
+        .iter()
+        .filter(|r| r["days_ago"].parse::<i64>().unwrap() <= 29)
+        .count();
+    let (_, page, _) = ada.get("/dashboard").await;
+    assert!(
+        page.contains(&format!("<dd id=\"total-requests\">{recent}</dd>")),
+        "{recent} expected: {page}"
+    );
+    // Over the whole history: the reopened requests and the reporters' satisfaction.
+    let (_, csv, _) = ada
+        .get("/dashboard.csv?from=2020-01-01&to=2099-12-31")
+        .await;
+    let town = history(&csv)
+        .into_iter()
+        .find(|r| r["dimension"] == "town")
+        .unwrap();
+    let reopened = requests.iter().filter(|r| r["fixed"] == "0").count();
+    assert_eq!(town["requests"], requests.len().to_string());
+    assert_eq!(town["reopened"], reopened.to_string());
+    let answers: Vec<f64> = requests
+        .iter()
+        .filter_map(|r| r["satisfaction"].parse().ok())
+        .collect();
+    assert_eq!(town["satisfaction_answers"], answers.len().to_string());
+    let mean = answers.iter().sum::<f64>() / answers.len() as f64;
+    assert_eq!(town["satisfaction_mean"], format!("{mean:.4}"));
+    // One service in one arrondissement: the rows of the file there, per the town's zones.
+    let (status, page, _) = ada
+        .get("/dashboard?from=2020-01-01&to=2099-12-31&service=voirie&zone=75104")
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let narrowed: i64 = server.query(
+        "SELECT COUNT(*) FROM reports WHERE service_code = 'voirie' AND zone_code LIKE '75104%'",
+        [],
+    );
+    assert!(
+        page.contains(&format!("<dd id=\"total-requests\">{narrowed}</dd>")),
+        "{narrowed}: {page}"
+    );
+    assert_eq!(
+        ada.get("/dashboard?zone=nowhere").await.0,
+        StatusCode::BAD_REQUEST
+    );
+    // The inbox's selection as GeoJSON: the open requests, as points where they were filed.
+    let (status, geojson, _) = ada.get("/inbox.geojson?status=open").await;
+    assert_eq!(status, StatusCode::OK);
+    let geojson: Value = serde_json::from_str(&geojson).unwrap();
+    assert_eq!(geojson["type"], "FeatureCollection");
+    let features = geojson["features"].as_array().unwrap();
+    assert_eq!(features.len(), open_in_file);
+    let point = &features[0]["geometry"]["coordinates"];
+    assert!(requests.iter().any(|r| {
+        (r["lon"].parse::<f64>().unwrap() - point[0].as_f64().unwrap()).abs() < 1e-6
+            && (r["lat"].parse::<f64>().unwrap() - point[1].as_f64().unwrap()).abs() < 1e-6
+    }));
+
+    // Services rated by at least the town's minimum of 5 citizens are placed on the chart.
+    let mut raters: HashMap<&str, usize> = HashMap::new();
+    for rating in &ratings {
+        *raters.entry(rating["service_id"].as_str()).or_default() += 1;
+    }
+    let placed = raters.values().filter(|n| **n >= 5).count();
+    let (_, page, _) = ada.get("/ratings").await;
+    assert_eq!(page.matches("<g class=\"service\"").count(), placed);
+
+    // A second load is refused: the town already has requests.
+    let again = std::process::Command::new(env!("CARGO_BIN_EXE_relais-server"))
+        .arg("--data")
+        .arg(server.data_dir())
+        .args(["--demo", "demo-history"])
+        .output()
+        .unwrap();
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already has"));
     server.stop().await;
 }

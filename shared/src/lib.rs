@@ -17,6 +17,8 @@ pub mod i18n;
 pub mod model;
 pub mod photo;
 pub mod runtime;
+#[cfg(test)]
+mod simulation;
 pub mod store;
 pub mod view;
 

@@ -79,6 +79,14 @@ pub trait Database: Clone + Send + Sync + 'static {
     fn catalogue_version(&self, tenant: &str)
     -> impl Future<Output = DbResult<Option<i64>>> + Send;
 
+    /// The definition of `tenant` as stored now (what [`Database::seed`] stored, with the
+    /// administrators' changes since, `digest` the last one stored), for the back office to
+    /// change and store again through [`Database::seed`]; `None` for an unknown tenant.
+    fn town_definition(
+        &self,
+        tenant: &str,
+    ) -> impl Future<Output = DbResult<Option<TownDefinition>>> + Send;
+
     /// The public catalogue of `tenant`, or `None` for an unknown tenant.
     fn catalogue(&self, tenant: &str) -> impl Future<Output = DbResult<Option<Catalogue>>> + Send;
 
@@ -282,6 +290,24 @@ pub trait Database: Clone + Send + Sync + 'static {
     /// `closed_visible_days`, and the alerts that ended as long ago (incremental: each run
     /// starts where the last stopped). Returns how many change-log rows went.
     fn expire(&self, now_ms: i64) -> impl Future<Output = DbResult<usize>> + Send;
+
+    /// Sets how many days after its closure a request of `tenant` keeps its link to the
+    /// citizen who filed it (`None`: kept for good); false when there is no such tenant.
+    fn set_retention(
+        &self,
+        tenant: &str,
+        days: Option<u32>,
+    ) -> impl Future<Output = DbResult<bool>> + Send;
+
+    /// Erases the link between citizens and the requests closed longer ago than their tenant's
+    /// retention (the request stays, re-pointed to the tenant's anonymous device; its
+    /// supporters, followers and citizens' change-log rows go), with an audit entry per tenant
+    /// (incremental: each run starts where the last stopped). Returns, per tenant that had
+    /// some, how many requests were unlinked.
+    fn unlink_closed(
+        &self,
+        now_ms: i64,
+    ) -> impl Future<Output = DbResult<Vec<(String, usize)>>> + Send;
 
     /// Every tenant of the server.
     fn tenants(&self) -> impl Future<Output = DbResult<Vec<TenantSummary>>> + Send;

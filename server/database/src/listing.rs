@@ -48,6 +48,8 @@ pub struct ServiceRating {
     pub service_id: String,
     pub importance: u8,
     pub satisfaction: u8,
+    /// The citizen's comment, if they wrote one.
+    pub comment: Option<String>,
 }
 
 /// The requests of a tenant received in a period, within some services and zones (`None`:
@@ -75,4 +77,8 @@ pub struct RequestDates {
     /// When it was resolved, rejected or closed as a duplicate.
     pub closed_at_ms: Option<i64>,
     pub due_at_ms: Option<i64>,
+    /// Whether its reporter reopened it after a resolution, at least once.
+    pub reopened: bool,
+    /// The reporter's satisfaction (1 to 5) when answering its resolution, if they gave one.
+    pub satisfaction: Option<u8>,
 }

@@ -3,10 +3,12 @@
 //! reads it from a `tenant.json` and a `zones.geojson` and checks it before handing it to
 //! [`crate::Database::seed`]; the types are plain data so that every backend stores the same thing.
 
+use std::collections::HashMap;
+
 use relais_protocol::{
-    LocalizedText, Question, RejectionReason, ReplyTemplate, RoutingRule, TownSettings,
+    Catalogue, LocalizedText, Question, RejectionReason, ReplyTemplate, RoutingRule, TownSettings,
 };
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// A town ready to be stored.
 #[derive(Debug, Clone)]
@@ -17,8 +19,66 @@ pub struct TownDefinition {
     pub digest: String,
 }
 
+impl TownDefinition {
+    /// The definition a backend has stored, from its parts: the public `catalogue`, with what
+    /// devices are not sent (the minimum sample of raters, where each category comes from, keyed
+    /// by category code, the zones' geometry) and the digest of the last definition stored.
+    pub fn stored(
+        catalogue: Catalogue,
+        rating_min_sample: u32,
+        mut sources: HashMap<String, CategorySource>,
+        zones: Vec<TownZone>,
+        digest: Option<String>,
+    ) -> Self {
+        let settings = catalogue.settings;
+        let entry = |code: String, name: LocalizedText| TownEntry { code, name };
+        let file = TownFile {
+            id: catalogue.tenant,
+            name: catalogue.name,
+            settings: TownSettingsFile {
+                reopen_window_days: Some(settings.reopen_window_days),
+                duplicate_radius_m: Some(settings.duplicate_radius_m),
+                rating_min_sample: Some(rating_min_sample),
+                closed_visible_days: Some(settings.closed_visible_days),
+            },
+            services: catalogue
+                .services
+                .into_iter()
+                .map(|s| entry(s.code, s.name))
+                .collect(),
+            groups: catalogue
+                .groups
+                .into_iter()
+                .map(|g| entry(g.code, g.name))
+                .collect(),
+            categories: catalogue
+                .categories
+                .into_iter()
+                .map(|c| TownCategory {
+                    source: sources.remove(&c.code),
+                    service: c.service_code.unwrap_or_default(),
+                    code: c.code,
+                    group: c.group,
+                    name: c.name,
+                    questions: c.questions,
+                    response_days: c.response_days,
+                    duplicate_radius_m: c.duplicate_radius_m,
+                })
+                .collect(),
+            routing: catalogue.routing,
+            rejection_reasons: catalogue.rejection_reasons,
+            reply_templates: catalogue.reply_templates,
+        };
+        Self {
+            tenant: file,
+            zones,
+            digest: digest.unwrap_or_default(),
+        }
+    }
+}
+
 /// `tenant.json`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TownFile {
     pub id: String,
     pub name: String,
@@ -40,7 +100,7 @@ pub struct TownFile {
 }
 
 /// `tenant.json` `settings`: every field is optional.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TownSettingsFile {
     pub reopen_window_days: Option<u32>,
@@ -75,13 +135,13 @@ impl TownSettingsFile {
 }
 
 /// A service or a category group.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TownEntry {
     pub code: String,
     pub name: LocalizedText,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TownCategory {
     pub code: String,
     pub group: String,
@@ -99,7 +159,7 @@ pub struct TownCategory {
     pub duplicate_radius_m: Option<u32>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CategorySource {
     #[serde(rename = "type")]
     pub kind: Option<String>,

@@ -9,7 +9,9 @@ use relais_protocol::{
     Catalogue, Category, CategoryGroup, LocalizedText, Question, RejectionReason, ReplyTemplate,
     RoutingRule, ServiceInfo, TownSettings, Zone,
 };
-use relais_server_database::{StaffChange, TenantSummary, TownDefinition, ZoneShape};
+use relais_server_database::{
+    CategorySource, StaffChange, TenantSummary, TownDefinition, TownZone, ZoneShape,
+};
 use tokio_postgres::Row;
 
 use crate::error::{DbResult, corrupt, unsigned};
@@ -313,6 +315,66 @@ async fn coded_texts(
             ))
         })
         .collect()
+}
+
+/// The town's definition as stored: its catalogue with what devices are not sent (where each
+/// category comes from, the minimum sample of raters, the zones' geometry) and the digest of the
+/// last definition stored, from the caller's snapshot.
+pub(crate) async fn town_definition(
+    tx: &Transaction<'_>,
+    tenant: &str,
+) -> DbResult<Option<TownDefinition>> {
+    let Some(catalogue) = catalogue(tx, tenant).await? else {
+        return Ok(None);
+    };
+    let row = tx
+        .query_one(
+            "SELECT seed_sha256, rating_min_sample FROM tenants WHERE id = $1",
+            &[&tenant],
+        )
+        .await?;
+    let digest: Option<String> = row.try_get(0)?;
+    let rating_min_sample = unsigned(row.try_get(1)?, "rating_min_sample")?;
+    let mut sources = HashMap::new();
+    for row in tx
+        .query(
+            "SELECT code, source_type, source_subtype FROM categories
+             WHERE tenant_id = $1 AND (source_type IS NOT NULL OR source_subtype IS NOT NULL)",
+            &[&tenant],
+        )
+        .await?
+    {
+        let source = CategorySource {
+            kind: row.try_get(1)?,
+            soustype: row.try_get(2)?,
+        };
+        sources.insert(row.try_get::<_, String>(0)?, source);
+    }
+    let zones = tx
+        .query(
+            "SELECT code, name, kind, parent_code, geometry FROM zones
+             WHERE tenant_id = $1 ORDER BY code",
+            &[&tenant],
+        )
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(TownZone {
+                code: row.try_get(0)?,
+                name: row.try_get(1)?,
+                kind: row.try_get(2)?,
+                parent: row.try_get(3)?,
+                geometry: row.try_get(4)?,
+            })
+        })
+        .collect::<DbResult<Vec<_>>>()?;
+    Ok(Some(TownDefinition::stored(
+        catalogue,
+        rating_min_sample,
+        sources,
+        zones,
+        digest,
+    )))
 }
 
 pub(crate) async fn catalogue(tx: &Transaction<'_>, tenant: &str) -> DbResult<Option<Catalogue>> {

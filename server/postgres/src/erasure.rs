@@ -100,7 +100,11 @@ pub(crate) async fn delete(
 
 /// The tenant's anonymous device (created the first time), which keeps the reports and notes
 /// of deleted identities.
-async fn anonymous_device(tx: &Transaction<'_>, tenant: &str, now_ms: i64) -> DbResult<String> {
+pub(crate) async fn anonymous_device(
+    tx: &Transaction<'_>,
+    tenant: &str,
+    now_ms: i64,
+) -> DbResult<String> {
     let id = relais_server_database::anonymous_device(tenant).to_string();
     tx.execute(
         "INSERT INTO devices (id, tenant_id, token_sha256, role, platform, app_version,

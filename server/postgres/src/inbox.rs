@@ -140,7 +140,9 @@ pub(crate) async fn activity(
     tx.query(
         &format!(
             "SELECT category_code, zone_code, service_code, status, received_at_ms,
-                    acknowledged_at_ms, closed_at_ms, due_at_ms
+                    acknowledged_at_ms, closed_at_ms, due_at_ms, satisfaction,
+                    EXISTS (SELECT 1 FROM report_history h
+                            WHERE h.report_id = reports.id AND h.status = 'reopened')
              FROM reports WHERE {}",
             conditions.sql
         ),
@@ -158,6 +160,11 @@ pub(crate) async fn activity(
             acknowledged_at_ms: row.try_get(5)?,
             closed_at_ms: row.try_get(6)?,
             due_at_ms: row.try_get(7)?,
+            satisfaction: row
+                .try_get::<_, Option<i64>>(8)?
+                .map(|value| unsigned(value, "satisfaction"))
+                .transpose()?,
+            reopened: row.try_get(9)?,
         })
     })
     .collect()
@@ -168,8 +175,8 @@ pub(crate) async fn service_ratings(
     tenant: &str,
 ) -> DbResult<Vec<ServiceRating>> {
     tx.query(
-        "SELECT service_id, importance, satisfaction FROM ratings WHERE tenant_id = $1
-         ORDER BY service_id",
+        "SELECT service_id, importance, satisfaction, comment FROM ratings
+         WHERE tenant_id = $1 ORDER BY service_id",
         &[&tenant],
     )
     .await?
@@ -179,6 +186,7 @@ pub(crate) async fn service_ratings(
             service_id: row.try_get(0)?,
             importance: unsigned(row.try_get(1)?, "importance")?,
             satisfaction: unsigned(row.try_get(2)?, "satisfaction")?,
+            comment: row.try_get(3)?,
         })
     })
     .collect()

@@ -34,6 +34,7 @@ mod migrate;
 mod open311;
 mod photos;
 mod pull;
+mod retention;
 mod staff;
 pub mod testing;
 mod write;
@@ -157,6 +158,11 @@ impl Database for Postgres {
     #[instrument(skip_all, err(level = "warn"), fields(tenant = %tenant))]
     async fn catalogue(&self, tenant: &str) -> DbResult<Option<Catalogue>> {
         read!(self, |tx| catalogue::catalogue(&tx, tenant))
+    }
+
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = %tenant))]
+    async fn town_definition(&self, tenant: &str) -> DbResult<Option<TownDefinition>> {
+        read!(self, |tx| catalogue::town_definition(&tx, tenant))
     }
 
     #[instrument(skip_all, err(level = "warn"), fields(tenant = %tenant))]
@@ -381,6 +387,16 @@ impl Database for Postgres {
     #[instrument(skip_all, err(level = "warn"))]
     async fn expire(&self, now_ms: i64) -> DbResult<usize> {
         write!(self, |tx| pull::expire(&tx, now_ms))
+    }
+
+    #[instrument(skip_all, err(level = "warn"))]
+    async fn set_retention(&self, tenant: &str, days: Option<u32>) -> DbResult<bool> {
+        write!(self, |tx| retention::set(&tx, tenant, days))
+    }
+
+    #[instrument(skip_all, err(level = "warn"))]
+    async fn unlink_closed(&self, now_ms: i64) -> DbResult<Vec<(String, usize)>> {
+        write!(self, |tx| retention::unlink_closed(&tx, now_ms))
     }
 
     #[instrument(skip_all, err(level = "warn"))]

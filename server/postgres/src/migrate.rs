@@ -10,8 +10,17 @@ use crate::error::{DbResult, Failure};
 use relais_server_database::DbError;
 
 /// The migrations, oldest first: (name, SQL).
-const MIGRATIONS: &[(&str, &str)] =
-    &[("0001_schema", include_str!("../migrations/0001_schema.sql"))];
+const MIGRATIONS: &[(&str, &str)] = &[
+    ("0001_schema", include_str!("../migrations/0001_schema.sql")),
+    (
+        "0002_backoffice_indexes",
+        include_str!("../migrations/0002_backoffice_indexes.sql"),
+    ),
+    (
+        "0003_retention",
+        include_str!("../migrations/0003_retention.sql"),
+    ),
+];
 
 /// The advisory lock key of the migrations (any constant; this one spells "relais" in ASCII).
 const LOCK: i64 = 0x72_65_6c_61_69_73;

@@ -12,7 +12,7 @@ use rusqlite::{Connection, OptionalExtension};
 
 use crate::error::{DbResult, corrupt};
 use crate::now_ms;
-use relais_server_database::TownDefinition;
+use relais_server_database::{CategorySource, TownDefinition, TownZone};
 use relais_server_database::{StaffChange, TenantSummary, ZoneShape};
 
 /// Creates or updates the tenant from its seed. Entries that disappeared from the seed are kept:
@@ -250,6 +250,67 @@ pub(super) fn zone_shapes(conn: &mut Connection) -> DbResult<Vec<(TenantSummary,
 
 pub(super) fn catalogue(conn: &mut Connection, tenant: &str) -> DbResult<Option<Catalogue>> {
     let tx = conn.transaction()?;
+    catalogue_in(&tx, tenant)
+}
+
+/// The town's definition as stored: its catalogue with what devices are not sent (where each
+/// category comes from, the minimum sample of raters, the zones' geometry) and the digest of the
+/// last definition stored, from one snapshot.
+pub(super) fn town_definition(
+    conn: &mut Connection,
+    tenant: &str,
+) -> DbResult<Option<TownDefinition>> {
+    let tx = conn.transaction()?;
+    let Some(catalogue) = catalogue_in(&tx, tenant)? else {
+        return Ok(None);
+    };
+    let (digest, rating_min_sample): (Option<String>, u32) = tx
+        .prepare_cached("SELECT seed_sha256, rating_min_sample FROM tenants WHERE id = ?1")?
+        .query_row([tenant], |row| Ok((row.get(0)?, row.get(1)?)))?;
+    let mut sources: HashMap<String, CategorySource> = HashMap::new();
+    for row in tx
+        .prepare_cached(
+            "SELECT code, source_type, source_subtype FROM categories
+             WHERE tenant_id = ?1 AND (source_type IS NOT NULL OR source_subtype IS NOT NULL)",
+        )?
+        .query_map([tenant], |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                CategorySource {
+                    kind: row.get(1)?,
+                    soustype: row.get(2)?,
+                },
+            ))
+        })?
+    {
+        let (code, source) = row?;
+        sources.insert(code, source);
+    }
+    let zones = tx
+        .prepare_cached(
+            "SELECT code, name, kind, parent_code, geometry FROM zones
+             WHERE tenant_id = ?1 ORDER BY code",
+        )?
+        .query_map([tenant], |row| {
+            Ok(TownZone {
+                code: row.get(0)?,
+                name: row.get(1)?,
+                kind: row.get(2)?,
+                parent: row.get(3)?,
+                geometry: row.get(4)?,
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Some(TownDefinition::stored(
+        catalogue,
+        rating_min_sample,
+        sources,
+        zones,
+        digest,
+    )))
+}
+
+fn catalogue_in(tx: &Connection, tenant: &str) -> DbResult<Option<Catalogue>> {
     let Some((name, version, settings)) = tx
         .prepare_cached(
             "SELECT name, catalogue_version, reopen_window_days, duplicate_radius_m,
@@ -272,7 +333,7 @@ pub(super) fn catalogue(conn: &mut Connection, tenant: &str) -> DbResult<Option<
         return Ok(None);
     };
     let groups = coded_texts(
-        &tx,
+        tx,
         "SELECT code, name_fr, name_en FROM category_groups
          WHERE tenant_id = ?1 ORDER BY position, code",
         tenant,
@@ -325,7 +386,7 @@ pub(super) fn catalogue(conn: &mut Connection, tenant: &str) -> DbResult<Option<
         })?
         .collect::<Result<Vec<_>, _>>()?;
     let services = coded_texts(
-        &tx,
+        tx,
         "SELECT code, name_fr, name_en FROM services WHERE tenant_id = ?1 ORDER BY code",
         tenant,
     )?
@@ -346,7 +407,7 @@ pub(super) fn catalogue(conn: &mut Connection, tenant: &str) -> DbResult<Option<
         })?
         .collect::<Result<Vec<_>, _>>()?;
     let rejection_reasons = coded_texts(
-        &tx,
+        tx,
         "SELECT code, label_fr, label_en FROM rejection_reasons
          WHERE tenant_id = ?1 ORDER BY position, code",
         tenant,

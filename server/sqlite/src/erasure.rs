@@ -106,7 +106,7 @@ pub(super) fn delete(tx: &Connection, device: &DeviceRecord, now_ms: i64) -> DbR
 /// The tenant's anonymous device, created on first use: the reports and notes of deleted
 /// identities point to it. Its token hash is random (no token hashes to it) and its role is
 /// `anonymous`, so nothing can act as it.
-fn anonymous_device(tx: &Connection, tenant: &str, now_ms: i64) -> DbResult<String> {
+pub(crate) fn anonymous_device(tx: &Connection, tenant: &str, now_ms: i64) -> DbResult<String> {
     let id = relais_server_database::anonymous_device(tenant).to_string();
     tx.prepare_cached(
         "INSERT INTO devices (id, tenant_id, token_sha256, role, platform, app_version,

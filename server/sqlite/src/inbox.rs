@@ -62,14 +62,36 @@ fn scope(
     Ok((sql, params))
 }
 
+/// The counts per status of the requests matching `conditions`.
+fn counts_sql(conditions: &str) -> String {
+    format!("SELECT status, COUNT(*) FROM reports WHERE {conditions} GROUP BY status")
+}
+
+/// The first requests matching `conditions`, earliest due first; `?{limit}` is the page size.
+fn page_sql(conditions: &str, limit: usize) -> String {
+    format!(
+        "SELECT id FROM reports WHERE {conditions}
+         ORDER BY due_at_ms IS NULL, due_at_ms, received_at_ms, id LIMIT ?{limit}"
+    )
+}
+
+/// The dates of the requests matching `conditions`, and whether each was reopened.
+fn activity_sql(conditions: &str) -> String {
+    format!(
+        "SELECT category_code, zone_code, service_code, status, received_at_ms,
+                acknowledged_at_ms, closed_at_ms, due_at_ms, satisfaction,
+                EXISTS (SELECT 1 FROM report_history h
+                        WHERE h.report_id = reports.id AND h.status = 'reopened')
+         FROM reports WHERE {conditions}"
+    )
+}
+
 pub(crate) fn inbox(conn: &mut Connection, query: &InboxQuery) -> DbResult<InboxPage> {
     let tx = conn.transaction()?;
     let (base, base_params) = conditions(query)?;
     let mut by_status = HashMap::new();
     {
-        let mut stmt = tx.prepare_cached(&format!(
-            "SELECT status, COUNT(*) FROM reports WHERE {base} GROUP BY status"
-        ))?;
+        let mut stmt = tx.prepare_cached(&counts_sql(&base))?;
         let mut rows = stmt.query(rusqlite::params_from_iter(&base_params))?;
         while let Some(row) = rows.next()? {
             let status: String = row.get(0)?;
@@ -94,11 +116,7 @@ pub(crate) fn inbox(conn: &mut Connection, query: &InboxQuery) -> DbResult<Inbox
     };
     params.push(Value::Integer(i64::from(query.limit)));
     let ids: Vec<String> = tx
-        .prepare_cached(&format!(
-            "SELECT id FROM reports WHERE {selected}
-             ORDER BY due_at_ms IS NULL, due_at_ms, received_at_ms, id LIMIT ?{}",
-            params.len()
-        ))?
+        .prepare_cached(&page_sql(&selected, params.len()))?
         .query_map(rusqlite::params_from_iter(&params), |row| row.get(0))?
         .collect::<Result<_, _>>()?;
     let keys: Vec<&str> = ids.iter().map(String::as_str).collect();
@@ -124,11 +142,7 @@ pub(crate) fn activity(conn: &Connection, query: &ActivityQuery) -> DbResult<Vec
         params.len() - 1,
         params.len()
     ));
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT category_code, zone_code, service_code, status, received_at_ms,
-                acknowledged_at_ms, closed_at_ms, due_at_ms
-         FROM reports WHERE {sql}"
-    ))?;
+    let mut stmt = conn.prepare_cached(&activity_sql(&sql))?;
     let mut rows = stmt.query(rusqlite::params_from_iter(&params))?;
     let mut found = Vec::new();
     while let Some(row) = rows.next()? {
@@ -142,6 +156,8 @@ pub(crate) fn activity(conn: &Connection, query: &ActivityQuery) -> DbResult<Vec
             acknowledged_at_ms: row.get(5)?,
             closed_at_ms: row.get(6)?,
             due_at_ms: row.get(7)?,
+            satisfaction: row.get(8)?,
+            reopened: row.get(9)?,
         });
     }
     Ok(found)
@@ -150,15 +166,115 @@ pub(crate) fn activity(conn: &Connection, query: &ActivityQuery) -> DbResult<Vec
 pub(crate) fn service_ratings(conn: &Connection, tenant: &str) -> DbResult<Vec<ServiceRating>> {
     Ok(conn
         .prepare_cached(
-            "SELECT service_id, importance, satisfaction FROM ratings WHERE tenant_id = ?1
-             ORDER BY service_id",
+            "SELECT service_id, importance, satisfaction, comment FROM ratings
+             WHERE tenant_id = ?1 ORDER BY service_id",
         )?
         .query_map([tenant], |row| {
             Ok(ServiceRating {
                 service_id: row.get(0)?,
                 importance: row.get(1)?,
                 satisfaction: row.get(2)?,
+                comment: row.get(3)?,
             })
         })?
         .collect::<Result<_, _>>()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use relais_protocol::ReportStatus;
+    use rusqlite::Connection;
+
+    use super::*;
+
+    /// The plan SQLite chooses for `sql` (with placeholder parameters), one step a line.
+    fn plan(conn: &Connection, sql: &str, params: &[Value]) -> String {
+        let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+        let rows = stmt
+            .query_map(rusqlite::params_from_iter(params), |row| {
+                row.get::<_, String>(3)
+            })
+            .unwrap();
+        rows.map(Result::unwrap).collect::<Vec<_>>().join("\n")
+    }
+
+    /// The back office's queries use an index of `reports` for every selection it makes (no
+    /// scan of every request of every town), on the schema the migrations build.
+    #[test]
+    fn the_back_office_queries_search_reports_through_indexes() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        crate::migrate::migrate(&mut conn).unwrap();
+        let open = vec![ReportStatus::Received, ReportStatus::Acknowledged];
+        let some = |v: &[&str]| Some(v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>());
+        // Each selection, and the index its page should search reports with.
+        let selections = [
+            // An admin: the whole town.
+            (
+                InboxQuery {
+                    tenant: "demo".into(),
+                    ..InboxQuery::default()
+                },
+                "reports_by_status_due (tenant_id=? AND status=?)",
+            ),
+            // An agent: one service.
+            (
+                InboxQuery {
+                    tenant: "demo".into(),
+                    services: some(&["voirie"]),
+                    ..InboxQuery::default()
+                },
+                "reports_by_service (tenant_id=? AND service_code=? AND status=?)",
+            ),
+            // An agent limited to zones.
+            (
+                InboxQuery {
+                    tenant: "demo".into(),
+                    services: some(&["voirie"]),
+                    zones: some(&["75104", "7510413"]),
+                    ..InboxQuery::default()
+                },
+                "reports_by_zone (tenant_id=? AND zone_code=? AND status=?)",
+            ),
+            // A zone filter of an admin.
+            (
+                InboxQuery {
+                    tenant: "demo".into(),
+                    zones: some(&["75104"]),
+                    ..InboxQuery::default()
+                },
+                "reports_by_zone (tenant_id=? AND zone_code=? AND status=?)",
+            ),
+        ];
+        for (query, index) in selections {
+            let (base, mut params) = conditions(&query).unwrap();
+            let counts = plan(&conn, &counts_sql(&base), &params);
+            assert!(counts.starts_with("SEARCH reports USING"), "{counts}");
+            params.push(Value::Text(to_json(&open).unwrap()));
+            let selected = format!(
+                "{base} AND status IN (SELECT value FROM json_each(?{}))",
+                params.len()
+            );
+            params.push(Value::Integer(200));
+            let page = plan(&conn, &page_sql(&selected, params.len()), &params);
+            assert!(
+                page.contains(&format!("SEARCH reports USING INDEX {index}")),
+                "{query:?}: {page}"
+            );
+            assert!(!page.contains("SCAN reports"), "{query:?}: {page}");
+        }
+        // The dashboard: a period of a town, and the reopened requests through the history's
+        // index.
+        let (mut sql, mut params) = scope("demo", &None, &None).unwrap();
+        params.extend([Value::Integer(0), Value::Integer(1)]);
+        sql.push_str(" AND received_at_ms >= ?2 AND received_at_ms < ?3");
+        let activity = plan(&conn, &activity_sql(&sql), &params);
+        assert!(
+            activity.contains("SEARCH reports USING INDEX reports_by_received"),
+            "{activity}"
+        );
+        assert!(
+            activity.contains("SEARCH h USING") && !activity.contains("SCAN h"),
+            "{activity}"
+        );
+    }
 }

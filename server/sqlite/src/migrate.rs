@@ -42,6 +42,14 @@ pub(super) const MIGRATIONS: &[(&str, &str)] = &[
         "20261203100000_open311",
         include_str!("../migrations/20261203100000_open311.sql"),
     ),
+    (
+        "20261203200000_backoffice_indexes",
+        include_str!("../migrations/20261203200000_backoffice_indexes.sql"),
+    ),
+    (
+        "20261203300000_retention",
+        include_str!("../migrations/20261203300000_retention.sql"),
+    ),
 ];
 
 /// Applies the pending migrations (atomically) and returns how many were applied. Refuses a

@@ -3,7 +3,9 @@
 //! on fixed data with known answers.
 //!
 //! - [`ipa`]: the importance–performance analysis of the directory's public services.
+//! - [`comments`]: the words that set a service's unhappy comments apart from its happy ones.
 //! - [`operations`]: how the town handled the requests it received over a period.
 
+pub mod comments;
 pub mod ipa;
 pub mod operations;

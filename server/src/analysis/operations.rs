@@ -1,10 +1,14 @@
 //! The operations dashboard: how the town handled the requests it received over a period,
 //! as a whole and per category, zone, service and status: how many, the median time to
-//! acknowledge and to resolve, and how many went past their due date.
+//! acknowledge and to resolve, how many went past their due date, how many their reporters
+//! reopened, how satisfied the reporters said they were, and the weekly trend.
 //!
 //! Pure: it takes the requests' dates and returns the figures, so the page and its CSV say the
 //! same thing. A request is late when it was closed after its due date, or is still open past
-//! it; the overdue rate counts only requests with a due date.
+//! it; the overdue rate counts only requests with a due date. The reopen rate is the share of
+//! the requests resolved at least once (resolved now, or reopened since) that were reopened; the
+//! satisfaction is the mean of the reporters' answers (1 to 5) to a resolution. Weeks start on
+//! Monday, 00:00 UTC.
 
 use std::collections::BTreeMap;
 
@@ -23,6 +27,12 @@ pub struct Summary {
     /// Requests with a due date, and those of them that are or were late.
     pub with_due_date: u64,
     pub overdue: u64,
+    /// Requests resolved at least once, and those of them their reporter reopened.
+    pub ever_resolved: u64,
+    pub reopened: u64,
+    /// The reporters' satisfaction with the resolution: how many answered, and the sum.
+    pub satisfaction_answers: u64,
+    satisfaction_sum: u64,
 }
 
 impl Summary {
@@ -32,8 +42,20 @@ impl Summary {
         let mut acknowledge = Vec::new();
         let mut resolve = Vec::new();
         let (mut with_due_date, mut overdue) = (0, 0);
+        let (mut ever_resolved, mut reopened) = (0, 0);
+        let (mut satisfaction_answers, mut satisfaction_sum) = (0, 0);
         for r in requests {
             count += 1;
+            if r.reopened {
+                reopened += 1;
+            }
+            if r.reopened || r.status == ReportStatus::Resolved {
+                ever_resolved += 1;
+            }
+            if let Some(satisfaction) = r.satisfaction {
+                satisfaction_answers += 1;
+                satisfaction_sum += u64::from(satisfaction);
+            }
             if let Some(at) = r.acknowledged_at_ms {
                 acknowledge.push(at - r.received_at_ms);
             }
@@ -56,7 +78,22 @@ impl Summary {
             median_resolve_ms: median(resolve),
             with_due_date,
             overdue,
+            ever_resolved,
+            reopened,
+            satisfaction_answers,
+            satisfaction_sum,
         }
+    }
+
+    /// The share of the requests resolved at least once that were reopened, if any was resolved.
+    pub fn reopen_rate(&self) -> Option<f64> {
+        (self.ever_resolved > 0).then(|| self.reopened as f64 / self.ever_resolved as f64)
+    }
+
+    /// The reporters' mean satisfaction with the resolution, if any answered.
+    pub fn satisfaction(&self) -> Option<f64> {
+        (self.satisfaction_answers > 0)
+            .then(|| self.satisfaction_sum as f64 / self.satisfaction_answers as f64)
     }
 
     /// The share of requests with a due date that are or were late, if any has one.
@@ -117,6 +154,55 @@ impl Dimension {
     }
 }
 
+/// One week of the trend: the requests received in it, and those resolved in it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Week {
+    /// Monday, 00:00 UTC.
+    pub start_ms: i64,
+    pub received: u64,
+    pub resolved: u64,
+}
+
+const WEEK_MS: i64 = 7 * 86_400_000;
+/// 1970-01-01 was a Thursday: Mondays fall 4 days later in the week.
+const MONDAY_OFFSET_MS: i64 = 4 * 86_400_000;
+
+/// The Monday (00:00 UTC) starting the week of `at_ms`.
+pub fn week_start(at_ms: i64) -> i64 {
+    at_ms - (at_ms - MONDAY_OFFSET_MS).rem_euclid(WEEK_MS)
+}
+
+/// The weeks from the one of `from_ms` to the one of `until_ms` (excluded), each with the
+/// requests received in it and those of them resolved in it (or since: a request is counted in
+/// the week it was resolved, if that week is shown).
+pub fn weeks(requests: &[Request], from_ms: i64, until_ms: i64) -> Vec<Week> {
+    let first = week_start(from_ms);
+    let mut weeks: Vec<Week> = (0..)
+        .map(|n| first + n * WEEK_MS)
+        .take_while(|start| *start < until_ms)
+        .map(|start_ms| Week {
+            start_ms,
+            received: 0,
+            resolved: 0,
+        })
+        .collect();
+    let index = |at: i64| usize::try_from((week_start(at) - first) / WEEK_MS).ok();
+    for r in requests {
+        if let Some(week) = index(r.received_at_ms).and_then(|i| weeks.get_mut(i)) {
+            week.received += 1;
+        }
+        if r.status == ReportStatus::Resolved
+            && let Some(week) = r
+                .closed_at_ms
+                .and_then(index)
+                .and_then(|i| weeks.get_mut(i))
+        {
+            week.resolved += 1;
+        }
+    }
+    weeks
+}
+
 /// The dashboard of a period.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Dashboard {
@@ -171,7 +257,74 @@ mod tests {
             acknowledged_at_ms: ack_h.map(|h| h * HOUR),
             closed_at_ms: closed_h.map(|h| h * HOUR),
             due_at_ms: Some(3 * DAY),
+            reopened: false,
+            satisfaction: None,
         }
+    }
+
+    #[test]
+    fn reopen_rate_and_satisfaction_count_the_reporters_answers() {
+        let requests = [
+            Request {
+                satisfaction: Some(5),
+                ..request("roads", ReportStatus::Resolved, Some(2), Some(24))
+            },
+            Request {
+                satisfaction: Some(2),
+                reopened: true,
+                ..request("roads", ReportStatus::Reopened, Some(2), None)
+            },
+            request("roads", ReportStatus::Resolved, Some(2), Some(30)),
+            request("roads", ReportStatus::Rejected, Some(2), Some(30)),
+            request("roads", ReportStatus::Received, None, None),
+        ];
+        let total = Summary::of(&requests, DAY);
+        // Resolved at least once: two resolved now, one reopened since.
+        assert_eq!((total.ever_resolved, total.reopened), (3, 1));
+        assert!((total.reopen_rate().unwrap() - 1.0 / 3.0).abs() < 1e-9);
+        assert_eq!(total.satisfaction_answers, 2);
+        assert_eq!(total.satisfaction(), Some(3.5));
+        assert_eq!(Summary::of(&requests[3..], DAY).reopen_rate(), None);
+        assert_eq!(Summary::of(&requests[3..], DAY).satisfaction(), None);
+    }
+
+    #[test]
+    fn weeks_start_on_monday_and_count_receptions_and_resolutions() {
+        // 2026-11-30 was a Monday.
+        let monday = 1_795_996_800_000;
+        assert_eq!(week_start(monday), monday);
+        assert_eq!(week_start(monday + 6 * DAY + 23 * HOUR), monday);
+        assert_eq!(week_start(monday - 1), monday - 7 * DAY);
+        let at = |received: i64, closed: Option<i64>, status| Request {
+            received_at_ms: received,
+            closed_at_ms: closed,
+            ..request("roads", status, None, None)
+        };
+        let requests = [
+            at(monday + DAY, Some(monday + 8 * DAY), ReportStatus::Resolved),
+            at(monday + 2 * DAY, None, ReportStatus::Received),
+            at(
+                monday + 9 * DAY,
+                Some(monday + 10 * DAY),
+                ReportStatus::Rejected,
+            ),
+        ];
+        let weeks = weeks(&requests, monday + DAY, monday + 14 * DAY);
+        assert_eq!(
+            weeks,
+            [
+                Week {
+                    start_ms: monday,
+                    received: 2,
+                    resolved: 0
+                },
+                Week {
+                    start_ms: monday + 7 * DAY,
+                    received: 1,
+                    resolved: 1
+                },
+            ]
+        );
     }
 
     #[test]

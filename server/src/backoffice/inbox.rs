@@ -4,6 +4,7 @@
 //! and a map of the requests shown.
 
 use axum::extract::{Query, RawQuery, State};
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use maud::html;
 use relais_domain::status::OPEN;
@@ -19,11 +20,13 @@ use super::session::Staff;
 use super::{bad_request, forbidden};
 use crate::clock::now_ms;
 use crate::router::AppState;
-use crate::staff::access::work_scope;
+use crate::staff::access::{UnknownFilter, WorkScope, work_scope};
 use crate::staff::replies::reference;
 
 /// The most requests one page lists.
 const PAGE: u32 = 200;
+/// The most requests one GeoJSON export holds.
+const EXPORT: u32 = 10_000;
 
 /// The filters, as the form sends them (empty: any).
 #[derive(Debug, Default, Deserialize)]
@@ -40,20 +43,31 @@ pub struct Filters {
     assigned: String,
 }
 
-pub async fn get<DB: Database>(
-    State(state): State<AppState<DB>>,
-    staff: Staff,
-    Query(filters): Query<Filters>,
-    RawQuery(raw): RawQuery,
-) -> Response {
+/// The requests of the filters' selection within the staff member's scope, with what the pages
+/// need of it.
+struct Selection {
+    town: std::sync::Arc<crate::town::Town>,
+    scope: WorkScope,
+    inbox: relais_server_database::InboxPage,
+    now: i64,
+    /// The open statuses (those a request can be late in).
+    open: Vec<ReportStatus>,
+}
+
+async fn select<DB: Database>(
+    state: &AppState<DB>,
+    staff: &Staff,
+    filters: &Filters,
+    limit: u32,
+) -> Result<Selection, Response> {
     let lang = staff.lang;
     let tenant = staff.member.tenant.clone().unwrap_or_default();
-    let town = match super::town_of(&state, &staff).await {
+    let town = match super::town_of(state, staff).await {
         Ok(town) => town,
-        Err(page) => return page,
+        Err(page) => return Err(page),
     };
     let Some(scope) = work_scope(&staff.member, &town) else {
-        return forbidden(lang);
+        return Err(forbidden(lang));
     };
     let now = now_ms();
     let open: Vec<ReportStatus> = OPEN
@@ -65,7 +79,7 @@ pub async fn get<DB: Database>(
         "all" => None,
         other => match ReportStatus::parse(other) {
             Some(status) => Some(vec![status]),
-            None => return bad_request(lang, "statut inconnu", "unknown status"),
+            None => return Err(bad_request(lang, "statut inconnu", "unknown status")),
         },
     };
     let overdue = filters.overdue == "1";
@@ -78,35 +92,32 @@ pub async fn get<DB: Database>(
                 .collect(),
         );
     }
-    let mut services = scope.services.clone();
-    if !filters.service.is_empty() {
-        if town.service_name(&filters.service).is_none() {
-            return bad_request(lang, "service inconnu", "unknown service");
+    let given = |text: &str| Some(text.to_owned()).filter(|t| !t.is_empty());
+    let (service, zone) = (given(&filters.service), given(&filters.zone));
+    let narrowed = scope
+        .clone()
+        .narrowed(&town, service.as_deref(), zone.as_deref());
+    let WorkScope { services, zones } = match narrowed {
+        Ok(narrowed) => narrowed,
+        Err(UnknownFilter::Service) => {
+            return Err(bad_request(lang, "service inconnu", "unknown service"));
         }
-        services = Some(match services {
-            Some(mine) => mine.into_iter().filter(|s| *s == filters.service).collect(),
-            None => vec![filters.service.clone()],
-        });
-    }
-    let mut zones = scope.zones.clone();
-    if !filters.zone.is_empty() {
-        if !town.has_zone(&filters.zone) {
-            return bad_request(lang, "zone inconnue", "unknown zone");
-        }
-        let within = town.within(&filters.zone);
-        zones = Some(match zones {
-            Some(mine) => within.into_iter().filter(|z| mine.contains(z)).collect(),
-            None => within,
-        });
-    }
+        Err(UnknownFilter::Zone) => return Err(bad_request(lang, "zone inconnue", "unknown zone")),
+    };
     if !filters.category.is_empty() && town.category(&filters.category).is_none() {
-        return bad_request(lang, "catégorie inconnue", "unknown category");
+        return Err(bad_request(lang, "catégorie inconnue", "unknown category"));
     }
     let assignee = match filters.assigned.as_str() {
         "" => None,
         "me" => Some(Assignee::Staff(staff.member.id)),
         "nobody" => Some(Assignee::Nobody),
-        _ => return bad_request(lang, "attribution inconnue", "unknown assignment"),
+        _ => {
+            return Err(bad_request(
+                lang,
+                "attribution inconnue",
+                "unknown assignment",
+            ));
+        }
     };
     let query = InboxQuery {
         tenant: tenant.clone(),
@@ -116,11 +127,37 @@ pub async fn get<DB: Database>(
         category: (!filters.category.is_empty()).then(|| filters.category.clone()),
         assignee,
         due_before_ms: overdue.then_some(now),
-        limit: PAGE,
+        limit,
     };
     let inbox = match state.db.inbox(query).await {
         Ok(inbox) => inbox,
-        Err(error) => return crate::error::ApiFailure::from(error).into_response(),
+        Err(error) => return Err(crate::error::ApiFailure::from(error).into_response()),
+    };
+    Ok(Selection {
+        town,
+        scope,
+        inbox,
+        now,
+        open,
+    })
+}
+
+pub async fn get<DB: Database>(
+    State(state): State<AppState<DB>>,
+    staff: Staff,
+    Query(filters): Query<Filters>,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let lang = staff.lang;
+    let Selection {
+        town,
+        scope,
+        inbox,
+        now,
+        open,
+    } = match select(&state, &staff, &filters, PAGE).await {
+        Ok(selection) => selection,
+        Err(response) => return response,
     };
     let catalogue = &town.catalogue;
     let my_services: Vec<_> = catalogue
@@ -133,7 +170,8 @@ pub async fn get<DB: Database>(
                 .is_none_or(|mine| mine.contains(&s.code))
         })
         .collect();
-    let here = format!("/inbox?{}", raw.unwrap_or_default());
+    let raw = raw.unwrap_or_default();
+    let here = format!("/inbox?{raw}");
     let is_late = |due: Option<i64>, status: ReportStatus| {
         due.is_some_and(|d| d < now) && open.contains(&status)
     };
@@ -205,11 +243,12 @@ pub async fn get<DB: Database>(
                 }
                 div {
                     label for="overdue" {
-                        input #overdue type="checkbox" name="overdue" value="1" checked[overdue];
+                        input #overdue type="checkbox" name="overdue" value="1" checked[filters.overdue == "1"];
                         " " (lang.choose("En retard seulement", "Overdue only"))
                     }
                 }
                 div { button.primary type="submit" { (lang.choose("Filtrer", "Filter")) } }
+                div { a href={ "/inbox.geojson?" (raw) } download { (lang.choose("Exporter en GeoJSON", "Export as GeoJSON")) } }
             }
             ul.counts aria-label=(lang.choose("Nombre de demandes par statut", "Requests per status")) {
                 @for status in ReportStatus::iter() {
@@ -279,4 +318,67 @@ pub fn category_name<'a>(
 /// A zone's name, or its code.
 pub fn zone_name<'a>(town: &'a crate::town::Town, code: &'a str) -> &'a str {
     town.catalogue.zone(code).map_or(code, |z| z.name.as_str())
+}
+
+/// The same selection as GeoJSON (a FeatureCollection of points, `[lon, lat]`), for a GIS: each
+/// request's reference, category, status, service, zone, dates, supporters and whether it is
+/// late, in the reader's language.
+pub async fn geojson<DB: Database>(
+    State(state): State<AppState<DB>>,
+    staff: Staff,
+    Query(filters): Query<Filters>,
+) -> Response {
+    let lang = staff.lang;
+    let Selection {
+        town,
+        inbox,
+        now,
+        open,
+        ..
+    } = match select(&state, &staff, &filters, EXPORT).await {
+        Ok(selection) => selection,
+        Err(response) => return response,
+    };
+    let features: Vec<serde_json::Value> = inbox
+        .reports
+        .iter()
+        .map(|r| {
+            serde_json::json!({
+                "type": "Feature",
+                "id": r.id,
+                "geometry": {"type": "Point", "coordinates": [r.location.lon, r.location.lat]},
+                "properties": {
+                    "reference": reference(r.id),
+                    "category": r.category,
+                    "category_name": category_name(&town, &r.category, lang),
+                    "status": r.status.as_str(),
+                    "status_name": lang.pair(status_name(r.status)),
+                    "service": r.service_code,
+                    "service_name": lang.pick(&r.service),
+                    "zone": r.zone,
+                    "zone_name": zone_name(&town, &r.zone),
+                    "created_at": day(r.created_at_ms),
+                    "due_at": r.due_at_ms.map(day),
+                    "late": r.due_at_ms.is_some_and(|d| d < now) && open.contains(&r.status),
+                    "supporters": r.supporters,
+                },
+            })
+        })
+        .collect();
+    let body = serde_json::json!({
+        "type": "FeatureCollection",
+        "features": features,
+        "total": inbox.total,
+    });
+    (
+        [
+            (CONTENT_TYPE, "application/geo+json"),
+            (
+                CONTENT_DISPOSITION,
+                "attachment; filename=\"requests.geojson\"",
+            ),
+        ],
+        body.to_string(),
+    )
+        .into_response()
 }

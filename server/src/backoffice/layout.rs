@@ -3,6 +3,7 @@
 //! logout button, then the page's content.
 
 use maud::{DOCTYPE, Markup, html};
+use relais_protocol::StaffRole;
 
 use super::lang::Lang;
 use super::session::Staff;
@@ -40,6 +41,14 @@ pub fn page(lang: Lang, staff: Option<&Staff>, here: &str, title: &str, content:
                             a href="/dashboard" { (lang.choose("Tableau de bord", "Dashboard")) }
                             " "
                             a href="/ratings" { (lang.choose("Satisfaction des services", "Service ratings")) }
+                            @if staff.is_some_and(|s| s.member.profile.role == StaffRole::Admin) {
+                                " "
+                                a href="/admin" { (lang.choose("Administration", "Administration")) }
+                            }
+                            @if staff.is_some_and(|s| s.member.profile.role == StaffRole::Operator) {
+                                " "
+                                a href="/towns" { (lang.choose("Villes", "Towns")) }
+                            }
                         }
                     }
                     a href={ "/lang/" (other.code()) "?back=" (encode(here)) }

@@ -13,6 +13,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use maud::{Markup, html};
+use relais_protocol::StaffRole;
 use relais_protocol::staff::Login;
 use serde::Deserialize;
 
@@ -69,6 +70,7 @@ async fn login_page<DB: Database>(
                         @for town in &towns {
                             option value=(town.id) { (town.name) }
                         }
+                        option value="" { (lang.choose("Opérateur du serveur", "Server operator")) }
                     }
                     label for="email" { (lang.choose("Adresse e-mail", "E-mail address")) }
                     input #email type="email" name="email" autocomplete="username" required;
@@ -115,7 +117,7 @@ pub async fn submit<DB: Database>(
             .into_response();
     }
     let login = Login {
-        tenant: Some(form.tenant),
+        tenant: Some(form.tenant).filter(|t| !t.is_empty()),
         email: form.email,
         password: form.password,
     };
@@ -135,7 +137,12 @@ pub async fn submit<DB: Database>(
             let jar = jar
                 .remove(Cookie::build(FORM_COOKIE).path("/login"))
                 .add(session::cookie(Some(opened.token), state.secure_cookies));
-            (jar, Redirect::to("/inbox")).into_response()
+            let home = if opened.staff.role == StaffRole::Operator {
+                super::towns::HERE
+            } else {
+                "/inbox"
+            };
+            (jar, Redirect::to(home)).into_response()
         }
         Err(LoginFailure::Refused) => {
             refused(

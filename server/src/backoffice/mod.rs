@@ -9,8 +9,13 @@
 //! - [`login`]: log in and out; [`inbox`]: the requests of one's services, with filters;
 //!   [`request`]: one request and the actions allowed on it; [`ratings`]: the
 //!   importance–performance analysis of the public services, its chart, table and CSV;
-//!   [`dashboard`]: the operations dashboard of a period, and its CSV.
+//!   [`dashboard`]: the operations dashboard of a period, and its CSV; [`comments`]: what sets a
+//!   service's unhappy comments apart from its happy ones.
+//! - [`admin`]: a town's admins' pages (categories, zones, routing, staff, reasons and reply
+//!   templates); [`towns`]: the operator's page of the server's towns.
 
+mod admin;
+mod comments;
 mod dashboard;
 mod inbox;
 mod lang;
@@ -20,6 +25,7 @@ mod map;
 mod ratings;
 mod request;
 mod session;
+mod towns;
 
 use axum::Router;
 use axum::extract::{Path, Query};
@@ -45,13 +51,17 @@ pub fn routes<DB: Database>() -> Router<AppState<DB>> {
         .route("/login", get(login::form::<DB>).post(login::submit::<DB>))
         .route("/logout", post(login::logout::<DB>))
         .route("/inbox", get(inbox::get::<DB>))
+        .route("/inbox.geojson", get(inbox::geojson::<DB>))
         .route("/requests/{id}", get(request::get::<DB>))
         .route("/requests/{id}/actions", post(request::act::<DB>))
         .route("/requests/{id}/photos/{sha256}", get(request::photo::<DB>))
         .route("/ratings", get(ratings::get::<DB>))
         .route("/ratings.csv", get(ratings::csv::<DB>))
+        .route("/ratings/{service}", get(comments::get::<DB>))
         .route("/dashboard", get(dashboard::get::<DB>))
         .route("/dashboard.csv", get(dashboard::csv::<DB>))
+        .route(towns::HERE, get(towns::get::<DB>).post(towns::post::<DB>))
+        .merge(admin::routes())
         .layer(axum::middleware::map_response(guard))
 }
 

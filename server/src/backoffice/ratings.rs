@@ -15,7 +15,7 @@ use relais_server_database::Database;
 use serde::Deserialize;
 
 use super::lang::Lang;
-use super::layout::page;
+use super::layout::{encode, page};
 use super::session::Staff;
 use super::{bad_request, forbidden};
 use crate::analysis::ipa::{Analysis, Crosshairs, Quadrant, Rating, SCALE};
@@ -129,7 +129,7 @@ pub async fn get<DB: Database>(
                         @for (i, p) in analysis.placed.iter().enumerate() {
                             tr data-service=(p.service) data-quadrant=(p.quadrant.code()) {
                                 td.num { (i + 1) }
-                                td { (name(&p.service)) }
+                                td { a href={ "/ratings/" (encode(&p.service)) } { (name(&p.service)) } }
                                 td.num { (p.raters) }
                                 td.num { (f2(p.importance.mean)) br; span.meta { "[" (f2(p.importance.low)) " ; " (f2(p.importance.high)) "]" } }
                                 td.num { (f2(p.satisfaction.mean)) br; span.meta { "[" (f2(p.satisfaction.low)) " ; " (f2(p.satisfaction.high)) "]" } }

@@ -45,7 +45,7 @@ pub struct Shown {
 }
 
 /// The reply templates staff may start a reply from, named by the status they go with.
-const TEMPLATES: [(ReplyKind, ReportStatus); 6] = [
+pub(super) const TEMPLATES: [(ReplyKind, ReportStatus); 6] = [
     (ReplyKind::Acknowledged, ReportStatus::Acknowledged),
     (ReplyKind::Scheduled, ReportStatus::Scheduled),
     (ReplyKind::Resolved, ReportStatus::Resolved),

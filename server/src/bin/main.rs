@@ -1,4 +1,4 @@
-//! `relais-server`: parses the settings, starts logging, then either runs an administration task
+//! `relais-server`: reads the settings (command line, environment, `--config` file), starts logging, then either runs an administration task
 //! (`relais-server --data DIR enrol-agent ...`) or opens the storage, announces the address on
 //! stdout (one line, which scripts and tests read) and serves until SIGINT or SIGTERM.
 
@@ -6,13 +6,20 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use clap::Parser;
 use relais_server::{Cli, Server, Settings, shutdown_signal, telemetry};
 use tokio::net::TcpListener;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let Cli { settings, command } = Cli::parse();
+    let Cli {
+        settings, command, ..
+    } = match Cli::load() {
+        Ok(cli) => cli,
+        Err(error) => {
+            eprintln!("relais-server: {error:#}");
+            return ExitCode::FAILURE;
+        }
+    };
     telemetry::init(settings.log_format);
     let result = match command {
         Some(command) => command.run(&settings).await,
@@ -30,6 +37,7 @@ async fn main() -> ExitCode {
 }
 
 async fn run(settings: &Settings) -> anyhow::Result<()> {
+    settings.validate()?;
     let server = Server::open(settings).await?;
     let listener = TcpListener::bind(&settings.listen)
         .await

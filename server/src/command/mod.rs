@@ -13,6 +13,9 @@ macro_rules! out {
 }
 
 mod alert;
+mod backup;
+mod check_config;
+mod demo_history;
 mod devices;
 mod enrol_agent;
 mod enrolments;
@@ -24,6 +27,9 @@ mod staff;
 mod tenant;
 
 pub use alert::Alert;
+pub use backup::{Backup, Restore};
+pub use check_config::CheckConfig;
+pub use demo_history::DemoHistory;
 pub use devices::Devices;
 pub use enrol_agent::EnrolAgent;
 pub use enrolments::Enrolments;
@@ -59,6 +65,14 @@ pub enum Command {
     ImportDirectory(ImportDirectory),
     /// Open311 api keys of third-party applications: add (prints the key once), list, revoke.
     Open311Keys(Open311Keys),
+    /// Check the settings (flags, variables, the `--config` file) and print the effective ones.
+    CheckConfig(CheckConfig),
+    /// Write a consistent backup (database and photos) to one file, while the server serves.
+    Backup(Backup),
+    /// Restore a backup into a new data directory (`--data DIR`) that no server serves.
+    Restore(Restore),
+    /// Load the demo town's history (requests from Paris open data, ratings), with --demo.
+    DemoHistory(DemoHistory),
 }
 
 impl Command {
@@ -75,6 +89,10 @@ impl Command {
             Self::Alert(task) => task.run(settings).await,
             Self::ImportDirectory(task) => task.run(settings).await,
             Self::Open311Keys(task) => task.run(settings).await,
+            Self::CheckConfig(task) => task.run(settings).await,
+            Self::Backup(task) => task.run(settings).await,
+            Self::Restore(task) => task.run(settings).await,
+            Self::DemoHistory(task) => task.run(settings).await,
         }
     }
 }

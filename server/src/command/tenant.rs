@@ -1,5 +1,6 @@
-//! `relais-server tenant add|list`: creating a town from its files, without code changes, and
-//! listing the server's towns.
+//! `relais-server tenant add|list|retention`: creating a town from its files, without code
+//! changes, listing the server's towns, and setting how long a closed request keeps the link to
+//! its citizen (data retention, applied by the serving server: see `launch::upkeep`).
 //!
 //! `tenant add --catalogue tenant.json --zones zones.geojson` reads the town's definition in the
 //! format of `server/seed/README.md` (identity, settings, services, categories, routing,
@@ -36,6 +37,19 @@ pub enum TenantCommand {
     },
     /// List the server's towns.
     List,
+    /// How long a closed request keeps the link to the citizen who filed it: `--days N` after
+    /// its closure (at least the town's reopen window), or `--keep` for good (the default).
+    /// The server erases the links itself, hourly.
+    Retention {
+        #[arg(long)]
+        tenant: String,
+        /// Days after a request's closure.
+        #[arg(long, value_name = "N", required_unless_present = "keep")]
+        days: Option<u32>,
+        /// Keep the links for good.
+        #[arg(long, conflicts_with = "days")]
+        keep: bool,
+    },
 }
 
 impl Tenant {
@@ -74,7 +88,44 @@ impl Tenant {
                     out!("{}\t{}", tenant.id, tenant.name)?;
                 }
             }
+            TenantCommand::Retention { tenant, days, .. } => {
+                set_retention(&db, tenant, *days).await?;
+            }
         }
         Ok(())
     }
+}
+
+/// Sets `tenant`'s retention, refusing one shorter than its reopen window (the citizen could no
+/// longer reopen a resolution they disagree with), and audits it.
+async fn set_retention(db: &impl Database, tenant: &str, days: Option<u32>) -> anyhow::Result<()> {
+    let Some(town) = crate::town::Towns::default().get(db, tenant).await? else {
+        bail!("there is no town {tenant:?}");
+    };
+    let reopen = town.settings().reopen_window_days;
+    if let Some(days) = days
+        && days < reopen
+    {
+        bail!(
+            "--days {days} is shorter than the town's reopen window ({reopen} days): its citizens \
+             could no longer reopen a resolution; give at least {reopen}"
+        );
+    }
+    db.set_retention(tenant, days).await?;
+    db.audit(
+        Some(tenant.to_owned()),
+        None,
+        "tenant.retention".into(),
+        serde_json::json!({ "retention_days": days }),
+        now_ms(),
+    )
+    .await?;
+    match days {
+        Some(days) => out!(
+            "town {tenant}: a closed request loses the link to its citizen {days} days after \
+             its closure"
+        )?,
+        None => out!("town {tenant}: closed requests keep the link to their citizen")?,
+    }
+    Ok(())
 }

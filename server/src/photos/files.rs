@@ -1,13 +1,11 @@
-//! The blocking file work of an upload: write a chunk durably at its offset, check a finished
+//! The blocking file work of an upload in the data directory: write a chunk durably at its offset, check a finished
 //! upload, move it into place. Callers hold the photo's lock and run these on the blocking pool.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::Path;
 
-use sha2::{Digest, Sha256};
-
-use super::check::{self, PhotoRefusal};
+use super::blobs::{Finished, verdict};
 
 /// Bytes of a partial upload on disk (0 when it is missing).
 pub(super) fn held(part: &Path) -> io::Result<u64> {
@@ -37,29 +35,14 @@ pub(super) fn write_chunk(part: &Path, offset: u64, bytes: &[u8]) -> io::Result<
     Ok(())
 }
 
-/// What a finished upload turned out to be.
-#[derive(Debug, PartialEq, Eq)]
-pub(super) enum Finished {
-    /// Its bytes are the photo its name says, now in `photos/`.
-    Stored,
-    /// Its bytes do not hash to its name.
-    DigestMismatch,
-    /// Not a photo the server keeps (see [`check`]).
-    Refused(PhotoRefusal),
-}
-
-/// Checks the finished partial upload `part` against its name `sha256`, then that it is a
-/// photo the server keeps ([`check::check`]), and moves it to `photo`
+/// Judges the finished partial upload `part` by its name `sha256` ([`verdict`]), and moves it
+/// to `photo`
 /// (a rename, then a sync of the directory). A bad upload is deleted. When `photo` already exists
 /// (the same photo came through another tenant), the partial is simply removed.
 pub(super) fn finish(part: &Path, photo: &Path, sha256: &str) -> io::Result<Finished> {
     let mut bytes = Vec::new();
     File::open(part)?.read_to_end(&mut bytes)?;
-    let verdict = if hex::encode(Sha256::digest(&bytes)) != sha256 {
-        Finished::DigestMismatch
-    } else {
-        check::check(&bytes).map_or_else(Finished::Refused, |()| Finished::Stored)
-    };
+    let verdict = verdict(&bytes, sha256);
     if verdict != Finished::Stored || photo.exists() {
         discard(part)?;
         return Ok(verdict);
@@ -87,6 +70,8 @@ fn sync_dir(file: &Path) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::photos::check::PhotoRefusal;
+    use sha2::{Digest, Sha256};
 
     #[test]
     fn a_rewritten_chunk_replaces_the_unrecorded_tail() {

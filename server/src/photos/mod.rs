@@ -1,28 +1,37 @@
-//! Photos: resumable, content-addressed uploads and the finished files (see
-//! [`relais_protocol::upload`]). [`PhotoStore`] owns two folders of the data directory:
-//! `photos/<sha256>.jpg` (complete, checked by [`check`] to be a stripped JPEG, immutable) and `uploads/<sha256>.part` (partial);
-//! the database's `photos`, `tenant_photos` and `uploads` tables index them.
+//! Photos: resumable, content-addressed uploads and the finished photos (see
+//! [`relais_protocol::upload`]). [`PhotoStore`] keeps finished photos (checked by [`check`] to
+//! be a stripped JPEG, immutable) and partial uploads in its [`blobs::Blobs`]: two folders of
+//! the data directory by default (`photos/<sha256>.jpg`, `uploads/<sha256>.part`), or an
+//! S3-compatible bucket shared by several servers (`--photos s3://BUCKET/PREFIX`). The
+//! database's `photos`, `tenant_photos` and `uploads` tables index them.
 //!
-//! The index is the truth: a partial file may hold more bytes than its row records (a chunk
+//! The index is the truth: a partial upload may hold more bytes than its row records (a chunk
 //! written but not recorded when the server stopped), and the next chunk overwrites them. Every
-//! chunk is synced to disk before it is recorded, and recorded before it is acknowledged. Work on
+//! chunk is durable before it is recorded, and recorded before it is acknowledged. Work on
 //! one photo is serialized by a per-photo lock, held by a task of its own so that a client
-//! hanging up mid-chunk cannot release it while the file is being written.
+//! hanging up mid-chunk cannot release it while the chunk is being written.
 
+mod blobs;
 mod check;
 mod files;
 mod locks;
+mod objects;
 
 use std::io;
-use std::path::{Path, PathBuf};
+use std::path::Path;
+
+use anyhow::Context;
 
 use relais_protocol::upload::{MAX_PHOTO_BYTES, UploadStatus};
 use sha2::{Digest, Sha256};
+use tracing::Instrument;
 
 use crate::clock::now_ms;
+use crate::settings::Settings;
+use blobs::{Blobs, Finished};
 pub use check::PhotoRefusal;
-use files::Finished;
 use locks::Locks;
+pub(crate) use objects::bucket_of;
 use relais_server_database::{
     Database, DbError, DeviceRecord, StoredPhoto, UploadProgress, UploadState,
 };
@@ -59,11 +68,10 @@ pub struct Chunk {
     pub bytes: axum::body::Bytes,
 }
 
-/// The photo folders of the data directory and the per-photo locks. Cheap to clone.
+/// Where the photos are kept and the per-photo locks. Cheap to clone.
 #[derive(Debug, Clone)]
 pub struct PhotoStore {
-    photos: PathBuf,
-    uploads: PathBuf,
+    blobs: Blobs,
     locks: Locks,
 }
 
@@ -75,18 +83,29 @@ impl PhotoStore {
         std::fs::create_dir_all(&photos)?;
         std::fs::create_dir_all(&uploads)?;
         Ok(Self {
-            photos,
-            uploads,
+            blobs: Blobs::Files { photos, uploads },
             locks: Locks::default(),
         })
     }
 
-    fn photo_path(&self, sha256: &str) -> PathBuf {
-        self.photos.join(format!("{sha256}.jpg"))
-    }
-
-    fn part_path(&self, sha256: &str) -> PathBuf {
-        self.uploads.join(format!("{sha256}.part"))
+    /// The store `settings` name: the bucket of `photos` when set (checked to answer), else
+    /// the folders of the data directory.
+    ///
+    /// # Errors
+    /// The bucket does not answer, or the folders cannot be created.
+    pub async fn from_settings(settings: &Settings) -> anyhow::Result<Self> {
+        match &settings.photo_store.photos {
+            Some(url) => Ok(Self {
+                blobs: Blobs::Objects(objects::connect(&settings.photo_store, url).await?),
+                locks: Locks::default(),
+            }),
+            None => Self::open(&settings.data_dir).with_context(|| {
+                format!(
+                    "could not create the photo folders in {}",
+                    settings.data_dir.display()
+                )
+            }),
+        }
     }
 
     /// How much of the photo the server holds for `tenant`. Another tenant's photo or partial
@@ -98,7 +117,6 @@ impl PhotoStore {
         sha256: &str,
     ) -> Result<UploadStatus, UploadError> {
         let state = db.upload_state(tenant, sha256).await?;
-        let part = self.part_path(sha256);
         Ok(match state {
             UploadState::Stored { bytes } => UploadStatus {
                 offset: bytes,
@@ -109,7 +127,7 @@ impl PhotoStore {
                 received,
                 ..
             } if owner == tenant => UploadStatus {
-                offset: confirmed(received, &part).await?,
+                offset: self.confirmed(received, sha256).await?,
                 complete: false,
             },
             UploadState::Partial { .. } | UploadState::Absent => UploadStatus {
@@ -136,10 +154,14 @@ impl PhotoStore {
         }
         let (store, db, device, sha256) =
             (self.clone(), db.clone(), device.clone(), sha256.to_owned());
-        tokio::spawn(async move {
-            let _lock = store.locks.lock(&sha256).await;
-            store.patch_locked(&db, &device, &sha256, chunk).await
-        })
+        tokio::spawn(
+            async move {
+                let _lock = store.locks.lock(&sha256).await;
+                store.patch_locked(&db, &device, &sha256, chunk).await
+            }
+            // Its log lines keep the request's id.
+            .in_current_span(),
+        )
         .await?
     }
 
@@ -150,7 +172,6 @@ impl PhotoStore {
         sha256: &str,
         chunk: Chunk,
     ) -> Result<UploadStatus, UploadError> {
-        let part = self.part_path(sha256);
         let held = match db.upload_state(&device.tenant, sha256).await? {
             // Content addressing: nothing more to send.
             UploadState::Stored { bytes } => {
@@ -170,7 +191,7 @@ impl PhotoStore {
                         chunk.length
                     )));
                 }
-                confirmed(received, &part).await?
+                self.confirmed(received, sha256).await?
             }
             // Another tenant's partial upload of the same bytes is not revealed: this one starts
             // from 0 and takes it over.
@@ -189,8 +210,7 @@ impl PhotoStore {
             return Err(UploadError::ChecksumMismatch);
         }
         if !chunk.bytes.is_empty() {
-            let (path, bytes) = (part.clone(), chunk.bytes);
-            tokio::task::spawn_blocking(move || files::write_chunk(&path, held, &bytes)).await??;
+            self.blobs.write_chunk(sha256, held, chunk.bytes).await?;
             db.record_upload(UploadProgress {
                 sha256: sha256.to_owned(),
                 tenant: device.tenant.clone(),
@@ -208,10 +228,7 @@ impl PhotoStore {
             });
         }
 
-        let (from, to, name) = (part, self.photo_path(sha256), sha256.to_owned());
-        let finished =
-            tokio::task::spawn_blocking(move || files::finish(&from, &to, &name)).await??;
-        match finished {
+        match self.blobs.finish(sha256).await? {
             Finished::Stored => {
                 db.store_photo(StoredPhoto {
                     sha256: sha256.to_owned(),
@@ -250,14 +267,11 @@ impl PhotoStore {
         if !db.photo_readable(&device.tenant, device.id, sha256).await? {
             return Ok(None);
         }
-        match tokio::fs::read(self.photo_path(sha256)).await {
-            Ok(bytes) => Ok(Some(bytes)),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                tracing::error!("an indexed photo is missing from the photos folder");
-                Ok(None)
-            }
-            Err(e) => Err(e.into()),
+        let photo = self.blobs.read(sha256).await?;
+        if photo.is_none() {
+            tracing::error!("an indexed photo is missing from the photo store");
         }
+        Ok(photo)
     }
 
     /// The bytes of photo `sha256` for a reader already allowed to see it (a staff member
@@ -271,11 +285,7 @@ impl PhotoStore {
         if !is_name {
             return Ok(None);
         }
-        match tokio::fs::read(self.photo_path(sha256)).await {
-            Ok(bytes) => Ok(Some(bytes)),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(e),
-        }
+        self.blobs.read(sha256).await
     }
 
     /// Removes the partial files of uploads whose rows were dropped (with a deleted identity),
@@ -294,16 +304,17 @@ impl PhotoStore {
             ) {
                 continue;
             }
-            let part = self.part_path(&sha256);
-            tokio::task::spawn_blocking(move || files::discard(&part)).await??;
+            self.blobs.discard(&sha256).await?;
         }
         Ok(())
     }
 }
 
-/// The recorded bytes of a partial upload, if its file still holds them (else it starts over).
-async fn confirmed(received: u64, part: &Path) -> Result<u64, UploadError> {
-    let part = part.to_owned();
-    let on_disk = tokio::task::spawn_blocking(move || files::held(&part)).await??;
-    Ok(if on_disk >= received { received } else { 0 })
+impl PhotoStore {
+    /// The recorded bytes of a partial upload, if the store still holds them (else it starts
+    /// over).
+    async fn confirmed(&self, received: u64, sha256: &str) -> Result<u64, UploadError> {
+        let held = self.blobs.held(sha256).await?;
+        Ok(if held >= received { received } else { 0 })
+    }
 }

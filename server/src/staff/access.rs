@@ -112,6 +112,45 @@ pub struct WorkScope {
     pub zones: Option<Vec<String>>,
 }
 
+/// A filter naming what the town does not have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnknownFilter {
+    Service,
+    Zone,
+}
+
+impl WorkScope {
+    /// This scope narrowed to one service and to one zone (with the zones inside it), either
+    /// `None` for no narrowing: never wider than the scope.
+    pub fn narrowed(
+        mut self,
+        town: &Town,
+        service: Option<&str>,
+        zone: Option<&str>,
+    ) -> Result<Self, UnknownFilter> {
+        if let Some(service) = service {
+            if town.service_name(service).is_none() {
+                return Err(UnknownFilter::Service);
+            }
+            self.services = Some(match self.services {
+                Some(mine) => mine.into_iter().filter(|s| s == service).collect(),
+                None => vec![service.to_owned()],
+            });
+        }
+        if let Some(zone) = zone {
+            if !town.has_zone(zone) {
+                return Err(UnknownFilter::Zone);
+            }
+            let within = town.within(zone);
+            self.zones = Some(match self.zones {
+                Some(mine) => within.into_iter().filter(|z| mine.contains(z)).collect(),
+                None => within,
+            });
+        }
+        Ok(self)
+    }
+}
+
 /// Whether `member` may give reports to other staff members (an agent may only take one, or
 /// give it back).
 pub const fn may_dispatch(member: &StaffMember) -> bool {

@@ -33,6 +33,19 @@ pub async fn act<DB: Database>(
     tenant: &str,
     request: ActionRequest,
 ) -> Result<Result<(), Reason>, ActError> {
+    act_at(db, towns, actor, tenant, request, None).await
+}
+
+/// [`act`] at a given time instead of now (`None`): how the demo town's history replays its
+/// staff's actions on their days.
+pub async fn act_at<DB: Database>(
+    db: &DB,
+    towns: &Towns,
+    actor: &StaffActor,
+    tenant: &str,
+    request: ActionRequest,
+    at_ms: Option<i64>,
+) -> Result<Result<(), Reason>, ActError> {
     let mut town = towns
         .get(db, tenant)
         .await?
@@ -56,7 +69,7 @@ pub async fn act<DB: Database>(
                 if attempt == 0 && facts.catalogue_version != held.version() {
                     return Err(None);
                 }
-                let now_ms = now_ms();
+                let now_ms = at_ms.unwrap_or_else(now_ms);
                 let mut known = Known {
                     reports: &mut facts.reports,
                     staff: &facts.staff,

@@ -11,6 +11,7 @@
 //! [`crate::staff::workflow`]). `direct` applies one citizen's mutation that comes through
 //! another front door than a device's push (Open311), with the same judgement.
 
+mod candidates;
 mod direct;
 mod filing;
 mod follows;
@@ -18,7 +19,7 @@ mod lifecycle;
 mod rating;
 mod staff;
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::sync::Arc;
 
 use relais_domain::{geo, status};
@@ -28,7 +29,7 @@ use relais_protocol::{
 };
 use relais_server_database::writes::{Ledger, LedgerEntry, Write};
 use relais_server_database::{
-    Database, DbError, DeviceRecord, Facts, FactsQuery, NearbyQuery, NearbyReport, Plan,
+    Database, DbError, DeviceRecord, Facts, FactsQuery, NearbyQuery, Plan,
 };
 use uuid::Uuid;
 
@@ -36,8 +37,9 @@ use super::BatchRefusal;
 use crate::clock::now_ms;
 use crate::reasons;
 use crate::town::{Town, Towns};
+use candidates::Candidates;
 
-pub use direct::apply;
+pub use direct::{apply, apply_at};
 
 /// How far back an open report counts as a probable duplicate of a new one: 30 days.
 pub const DUPLICATE_WINDOW_MS: i64 = 30 * DAY_MS;
@@ -171,7 +173,9 @@ fn facts_query(
     let mut report_ids = HashSet::new();
     let mut service_ids = HashSet::new();
     let mut staff_emails = HashSet::new();
-    let mut nearby = Vec::new();
+    // The cells around the batch's new reports, per category: filings on one street share
+    // their cells, read once.
+    let mut nearby: BTreeMap<&str, BTreeSet<i64>> = BTreeMap::new();
     for (mutation, zones) in mutations.iter().zip(placed) {
         match &mutation.op {
             MutationOp::CreateReport {
@@ -184,12 +188,14 @@ fn facts_query(
                 if let Some(radius) = filing::duplicate_radius(town, category)
                     && !zones.is_empty()
                 {
-                    nearby.push(NearbyQuery {
-                        category: category.clone(),
-                        cells: geo::cells_within(location.lat, location.lon, f64::from(radius)),
-                        statuses: status::OPEN.to_vec(),
-                        since_ms: now_ms - DUPLICATE_WINDOW_MS,
-                    });
+                    nearby
+                        .entry(category)
+                        .or_default()
+                        .extend(geo::cells_within(
+                            location.lat,
+                            location.lon,
+                            f64::from(radius),
+                        ));
                 }
             }
             MutationOp::AddNote { report_id, .. }
@@ -232,7 +238,15 @@ fn facts_query(
         report_ids: report_ids.into_iter().collect(),
         service_ids: service_ids.into_iter().collect(),
         staff_emails: staff_emails.into_iter().collect(),
-        nearby,
+        nearby: nearby
+            .into_iter()
+            .map(|(category, cells)| NearbyQuery {
+                category: category.to_owned(),
+                cells: cells.into_iter().collect(),
+                statuses: status::OPEN.to_vec(),
+                since_ms: now_ms - DUPLICATE_WINDOW_MS,
+            })
+            .collect(),
     }
 }
 
@@ -256,16 +270,7 @@ pub fn decide(
     }
     let last_seq = mutations.last().map_or(0, |m| m.seq).max(facts.last_seq);
     let recorded = std::mem::take(&mut facts.recorded);
-    let mut judge = Judge {
-        device,
-        town,
-        source: Source::Device,
-        now_ms,
-        facts,
-        filed: Vec::new(),
-        writes: Vec::new(),
-        broken_chains: HashSet::new(),
-    };
+    let mut judge = Judge::new(device, town, Source::Device, now_ms, facts);
     let mut results = Vec::with_capacity(mutations.len());
     let mut entries = Vec::new();
     for (mutation, zones) in mutations.iter().zip(placed) {
@@ -342,8 +347,9 @@ struct Judge<'a> {
     /// The facts read; `facts.reports` is updated by the batch's mutations, and holds the
     /// reports it files.
     facts: Facts,
-    /// The reports this batch files, as possible duplicates of its later ones.
-    filed: Vec<NearbyReport>,
+    /// The open originals read around the batch's points, and those it files, as possible
+    /// duplicates of its later reports.
+    candidates: Candidates,
     /// What the batch's applied mutations write, in order.
     writes: Vec<Write>,
     /// Reports on which a state change of this batch was refused: the device's later changes
@@ -351,7 +357,26 @@ struct Judge<'a> {
     broken_chains: HashSet<Uuid>,
 }
 
-impl Judge<'_> {
+impl<'a> Judge<'a> {
+    fn new(
+        device: &'a DeviceRecord,
+        town: &'a Town,
+        source: Source,
+        now_ms: i64,
+        mut facts: Facts,
+    ) -> Self {
+        Self {
+            device,
+            town,
+            source,
+            now_ms,
+            candidates: Candidates::new(std::mem::take(&mut facts.nearby)),
+            facts,
+            writes: Vec::new(),
+            broken_chains: HashSet::new(),
+        }
+    }
+
     /// The writes of one mutation, or why it is refused.
     fn judge(&mut self, op: &MutationOp, zones: &[String]) -> Result<Vec<Write>, Reason> {
         if let Some(refusal) = self.refusal_for_role(op) {

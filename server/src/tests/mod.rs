@@ -9,6 +9,7 @@ mod catalogue;
 mod citizen;
 pub(crate) mod fuzz;
 mod open311;
+mod retention;
 mod scope;
 mod workflow;
 
@@ -314,7 +315,12 @@ impl<D: Backend> Harness<D> {
 
     /// The number `sql` selects (a count, a sequence number...).
     fn count(&self, sql: &str) -> i64 {
-        self.tables.query(sql).unwrap().parse().unwrap()
+        self.value(sql).parse().unwrap()
+    }
+
+    /// The one value `sql` selects, as text.
+    fn value(&self, sql: &str) -> String {
+        self.tables.query(sql).unwrap()
     }
 }
 
@@ -378,6 +384,45 @@ fn lyon_seed() -> TownDefinition {
 }
 
 on_both_backends! {
+/// What the back office edits: the stored definition is the seed's (with what devices are not
+/// sent: the categories' sources, the zones' geometry), and stored again it changes the town.
+#[tokio::test]
+async fn the_stored_definition_is_the_seeds_and_can_be_stored_again() {
+    let fx = Fixture::demo().await;
+    let seeded = seed::demo().unwrap();
+    let stored = fx.db.town_definition("demo").await.unwrap().unwrap();
+    assert_eq!(stored.digest, seeded.digest);
+    assert_eq!(stored.zones.len(), seeded.zones.len());
+    for zone in &seeded.zones {
+        let found = stored.zones.iter().find(|z| z.code == zone.code).unwrap();
+        assert_eq!(
+            (&found.name, &found.kind, &found.parent, &found.geometry),
+            (&zone.name, &zone.kind, &zone.parent, &zone.geometry)
+        );
+    }
+    let categories = &stored.tenant.categories;
+    assert_eq!(categories.len(), seeded.tenant.categories.len());
+    assert!(categories.iter().any(|c| c.source.is_some()));
+    for category in &seeded.tenant.categories {
+        let found = categories.iter().find(|c| c.code == category.code).unwrap();
+        assert_eq!(
+            serde_json::to_value(found).unwrap(),
+            serde_json::to_value(category).unwrap()
+        );
+    }
+
+    let mut changed = stored;
+    let code = changed.tenant.categories[0].code.clone();
+    changed.tenant.categories[0].name = relais_protocol::LocalizedText::new("Nid", "Pothole");
+    changed.digest = "edited".into();
+    assert!(fx.db.seed(changed).await.unwrap());
+    let again = fx.db.town_definition("demo").await.unwrap().unwrap();
+    assert_eq!(again.digest, "edited");
+    let category = again.tenant.categories.iter().find(|c| c.code == code);
+    assert_eq!(category.unwrap().name.en, "Pothole");
+    assert!(fx.db.town_definition("nowhere").await.unwrap().is_none());
+}
+
 #[tokio::test]
 async fn seeding_twice_changes_nothing() {
     let fx = Fixture::demo().await;

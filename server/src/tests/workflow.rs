@@ -12,7 +12,7 @@ use super::{Backend, Harness, PARIS, reason_code};
 /// About 400 m north of [`PARIS`]: not a probable duplicate of a report there.
 const FAR: (f64, f64) = (48.8602, 2.3522);
 
-fn act(report_id: Uuid, base_version: i64, action: WorkflowAction) -> MutationOp {
+pub(super) fn act(report_id: Uuid, base_version: i64, action: WorkflowAction) -> MutationOp {
     MutationOp::StaffAction {
         report_id,
         base_version,

@@ -3,8 +3,10 @@
 // A citizen's phone files a report; an agent of its service logs in, acknowledges it, resolves
 // it with a written reply; the phone syncs and reads the status and the reply; an agent of
 // another service neither sees it in the inbox nor opens it; the importance–performance chart
-// places rated town halls in their quadrants; the dashboard counts the request. Screenshots go
-// to target/screenshots/.
+// places rated town halls in their quadrants; the dashboard counts the request; an admin changes
+// a category, routes it elsewhere in one arrondissement, adds an agent and disables them (the
+// confirmation box ticked); the server's operator sees the towns. Screenshots go to
+// target/screenshots/.
 //
 // Run from the repository root after `cargo build --workspace --bins`:
 //   node --test server/tests/browser/backoffice.test.mjs
@@ -46,10 +48,11 @@ function phone(name, args) {
   });
 }
 
-function addStaff(email, name, service) {
+function addStaff(email, name, service, role = 'agent') {
+  const services = service ? ['--service', service] : [];
   admin(
     ['staff', 'add', '--password-stdin', '--tenant', 'demo', '--email', email, '--name', name,
-      '--role', 'agent', '--service', service],
+      '--role', role, ...services],
     `${PASSWORD}\n`,
   );
 }
@@ -71,12 +74,13 @@ async function rate(service, importance, satisfaction) {
   assert.equal(body.results[0].outcome, 'applied', JSON.stringify(body));
 }
 
-async function logIn(page, email) {
+async function logIn(page, email, town = 'demo', home = '/inbox') {
   await page.goto(`${base}/login`);
+  await page.getByLabel('Ville').selectOption(town);
   await page.getByLabel('Adresse e-mail').fill(email);
   await page.getByLabel('Mot de passe').fill(PASSWORD);
   await page.getByRole('button', { name: 'Se connecter' }).click();
-  await page.waitForURL(`${base}/inbox`);
+  await page.waitForURL(`${base}${home}`);
 }
 
 before(async () => {
@@ -96,6 +100,9 @@ before(async () => {
   });
   addStaff('a.propre@paris.example', 'Ana Propre', 'proprete');
   addStaff('b.voirie@paris.example', 'Bruno Voirie', 'voirie');
+  addStaff('ada@paris.example', 'Ada Admin', null, 'admin');
+  admin(['staff', 'add', '--operator', '--password-stdin', '--email', 'it@syndicat.example',
+    '--name', 'Iris Tech'], `${PASSWORD}\n`);
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     headless: true,
@@ -213,4 +220,71 @@ test('the importance-performance chart places rated services in their quadrants'
   assert.ok((await page.textContent('#ipa-table')).includes('Possible overkill'));
   await page.screenshot({ path: join(shots, 'ratings-en-means.png'), fullPage: false });
   await context.close();
+});
+
+test('an admin runs the town: a category, a routing exception, a new agent disabled', async () => {
+  const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+  const page = await context.newPage();
+  await logIn(page, 'ada@paris.example');
+  await page.getByRole('link', { name: 'Administration' }).click();
+  await page.waitForURL(`${base}/admin/categories`);
+
+  // The category's published response time, changed in its form.
+  const row = page.locator('tr', { has: page.locator(`form[action="/admin/categories/${CATEGORY}"]`) });
+  await row.locator('summary', { hasText: 'Modifier' }).click();
+  await row.getByLabel('Délai de réponse publié (jours)').fill('3');
+  await row.getByRole('button', { name: 'Enregistrer' }).click();
+  await page.waitForURL(/done=1/);
+  assert.equal(await page.getByRole('status').textContent(), 'Enregistré.');
+  assert.equal((await row.locator('td.num').first().textContent()).trim(), '3');
+  await page.screenshot({ path: join(shots, 'admin-categories.png'), fullPage: false });
+
+  // A routing exception, then its removal refused by the browser until the box is ticked.
+  await page.getByRole('link', { name: 'Aiguillage' }).click();
+  await page.getByLabel('Catégorie').selectOption(CATEGORY);
+  await page.getByLabel('Zone', { exact: true }).selectOption('75104');
+  await page.getByLabel('Service', { exact: true }).selectOption('voirie');
+  await page.getByRole('button', { name: 'Enregistrer' }).click();
+  await page.waitForURL(/done=1/);
+  const rule = page.locator('tr', { has: page.locator(`input[name=category][value="${CATEGORY}"]`) })
+    .filter({ has: page.locator('input[name=zone][value="75104"]') });
+  assert.equal(await rule.count(), 1);
+  await page.screenshot({ path: join(shots, 'admin-routing.png'), fullPage: false });
+
+  // A new agent of one service, limited to one arrondissement.
+  await page.getByRole('link', { name: 'Personnel' }).click();
+  await page.waitForURL(`${base}/admin/staff`);
+  await page.getByLabel('Adresse e-mail').fill('c.nouveau@paris.example');
+  await page.getByLabel('Nom', { exact: true }).fill('Chloé Nouveau');
+  await page.getByLabel('Rôle').selectOption('agent');
+  await page.getByLabel(/^Services/).selectOption('proprete');
+  await page.getByLabel(/^Zones d'un agent/).selectOption('75104');
+  await page.getByLabel(/^Premier mot de passe/).fill(PASSWORD);
+  await page.getByRole('button', { name: 'Créer le compte' }).click();
+  await page.waitForURL(/done=1/);
+  const member = page.locator('tr', { hasText: 'c.nouveau@paris.example' });
+  await member.getByRole('button', { name: 'Désactiver' }).click();
+  assert.equal(page.url(), `${base}/admin/staff?done=1`, 'the unticked box stops the form');
+  await member.getByLabel('Je confirme').check();
+  await member.getByRole('button', { name: 'Désactiver' }).click();
+  await page.waitForURL(/done=1/);
+  assert.ok((await member.textContent()).includes('désactivé'));
+  await page.screenshot({ path: join(shots, 'admin-staff.png'), fullPage: false });
+
+  await page.getByRole('link', { name: 'Zones' }).click();
+  await page.waitForURL(`${base}/admin/zones`);
+  assert.ok((await page.textContent('main')).includes('quartier'));
+  await page.screenshot({ path: join(shots, 'admin-zones.png'), fullPage: false });
+  await page.getByRole('link', { name: 'Motifs et modèles de réponse' }).click();
+  await page.waitForURL(`${base}/admin/replies`);
+  await page.screenshot({ path: join(shots, 'admin-replies.png'), fullPage: false });
+  await context.close();
+
+  // The operator of the server sees its towns.
+  const it = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+  const towns = await it.newPage();
+  await logIn(towns, 'it@syndicat.example', '', '/towns');
+  assert.ok((await towns.textContent('main')).includes('demo'));
+  await towns.screenshot({ path: join(shots, 'towns.png'), fullPage: false });
+  await it.close();
 });

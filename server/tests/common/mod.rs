@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use relais_protocol::Registered;
-use relais_server::{Connections, LogFormat, Settings, launch};
+use relais_server::{Connections, LogFormat, PhotoStorage, Settings, launch};
 use serde_json::{Value, json};
 use tempfile::TempDir;
 use tokio::net::TcpListener;
@@ -55,6 +55,7 @@ impl TestServer {
             log_format: LogFormat::Text,
             secure_cookies: false,
             connections,
+            photo_store: PhotoStorage::default(),
         };
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
@@ -113,11 +114,7 @@ impl TestServer {
     /// changing the catalogue would: the catalogue version moves on, so the running server
     /// reloads it.
     pub fn without_questions(&self) {
-        self.sql("UPDATE categories SET questions = '[]'", []);
-        self.sql(
-            "UPDATE tenants SET catalogue_version = catalogue_version + 1",
-            [],
-        );
+        without_questions_in(self.data_dir());
     }
 
     /// Registers a citizen device of the demo tenant that follows every arrondissement (so
@@ -372,6 +369,166 @@ impl TestServer {
         assert_eq!(response.status(), 201);
         response.json().await.unwrap()
     }
+}
+
+/// The `relais-server` binary serving `data` on a free port of 127.0.0.1, with `args` besides;
+/// returns the process and its announced base URL. Its stderr (the logs) is piped when
+/// `logs`, else dropped.
+pub fn spawn_binary(
+    data: &std::path::Path,
+    args: &[&str],
+    logs: bool,
+) -> (std::process::Child, String) {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_relais-server"))
+        .args(["--listen", "127.0.0.1:0", "--data"])
+        .arg(data)
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(if logs { Stdio::piped() } else { Stdio::null() })
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let base = line
+        .trim()
+        .strip_prefix("relais-server listening on ")
+        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+        .to_owned();
+    (child, base)
+}
+
+/// Stops a `relais-server` process with SIGTERM and checks it stops cleanly (status 0).
+pub fn terminate(mut child: std::process::Child) {
+    let pid = child.id().to_string();
+    let signalled = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap();
+    assert!(signalled.success());
+    assert!(child.wait().unwrap().success());
+}
+
+/// A device of the demo town speaking HTTP to a server at `base`, as a phone would (for the
+/// servers a test starts as processes).
+pub struct RemotePhone {
+    pub client: reqwest::Client,
+    pub base: String,
+    pub token: String,
+}
+
+impl RemotePhone {
+    /// Registers a new device of the demo town.
+    pub async fn register(base: &str) -> Self {
+        let client = reqwest::Client::new();
+        let response = client
+            .post(format!("{base}/v1/demo/devices"))
+            .json(&json!({"platform": "linux", "app_version": "test"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 201);
+        let device: Registered = response.json().await.unwrap();
+        Self {
+            client,
+            base: base.to_owned(),
+            token: device.token,
+        }
+    }
+
+    /// The same device, speaking to another server (restarted, restored).
+    pub fn on(&self, base: &str) -> Self {
+        Self {
+            client: self.client.clone(),
+            base: base.to_owned(),
+            token: self.token.clone(),
+        }
+    }
+
+    /// Pushes `body` and returns the answer's JSON.
+    pub async fn push(&self, body: &Value) -> Value {
+        self.client
+            .post(format!("{}/v1/demo/sync/push", self.base))
+            .bearer_auth(&self.token)
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
+    /// `GET` with the device's token.
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Sends the bytes `range` of `photo` as one upload chunk; the answer's JSON.
+    pub async fn upload(&self, photo: &[u8], range: std::ops::Range<usize>) -> Value {
+        let chunk = &photo[range.clone()];
+        let response = self
+            .client
+            .patch(format!(
+                "{}/v1/demo/uploads/{}",
+                self.base,
+                sha256_hex(photo)
+            ))
+            .bearer_auth(&self.token)
+            .header("upload-offset", range.start.to_string())
+            .header("upload-length", photo.len().to_string())
+            .header("upload-checksum", format!("sha256 {}", sha256_hex(chunk)))
+            .header("content-type", "application/offset+octet-stream")
+            .body(chunk.to_vec())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        response.json().await.unwrap()
+    }
+
+    /// The reports this device filed, pulled page by page from the start.
+    pub async fn own_reports(&self) -> Vec<String> {
+        let (mut ids, mut cursor) = (Vec::new(), String::new());
+        loop {
+            let pull: Value = self
+                .client
+                .get(format!("{}/v1/demo/sync/pull", self.base))
+                .query(&[("cursor", cursor.as_str()), ("limit", "1000")])
+                .bearer_auth(&self.token)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            ids.extend(pulled_ids(&pull));
+            if pull["has_more"] != true {
+                return ids;
+            }
+            cursor = pull["cursor"].as_str().unwrap().to_owned();
+        }
+    }
+}
+
+/// Removes the demo's extra questions from the database file of a server process (what most
+/// tests are not about); the server reloads the catalogue when its version moves on.
+pub fn without_questions_in(data: &std::path::Path) {
+    rusqlite::Connection::open(data.join("relais.db"))
+        .unwrap()
+        .execute_batch(
+            "UPDATE categories SET questions = '[]';
+             UPDATE tenants SET catalogue_version = catalogue_version + 1;",
+        )
+        .unwrap();
 }
 
 /// A `create_report` listing `photos`.

@@ -36,6 +36,11 @@ const STEPS: &[Step] = &[
         sql: include_str!("migrations/0002_scale.sql"),
         data: Some(move_to_columns),
     },
+    Step {
+        version: 3,
+        sql: include_str!("migrations/0003_my_reports_in_order.sql"),
+        data: None,
+    },
 ];
 
 #[derive(Debug, thiserror::Error)]

@@ -1,9 +1,12 @@
 //! `/v1/{tenant}/account`: the citizen's optional account (`PUT`, `GET`, `POST .../link`), and
-//! self-service export (`GET .../export`) and deletion (`DELETE`). See
+//! self-service export (`GET .../export`) and deletion (`DELETE`). Link codes are tried within
+//! the client's code limit (`crate::limits`). See
 //! [`relais_protocol::account`] and [`crate::account`].
 
+use std::net::SocketAddr;
+
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{ConnectInfo, State};
 use axum::http::StatusCode;
 use relais_protocol::ErrorCode;
 use relais_protocol::account::{Account, AccountDetails, Export, LinkAccount};
@@ -37,9 +40,14 @@ pub async fn put<DB: Database>(
 #[instrument(skip_all, fields(tenant = %device.tenant))]
 pub async fn link<DB: Database>(
     State(state): State<AppState<DB>>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
     DeviceAuth(device): DeviceAuth,
     ApiJson(body): ApiJson<LinkAccount>,
 ) -> Result<Json<Account>, ApiFailure> {
+    if let Err(wait) = state.registrations.try_code(client.ip()) {
+        tracing::warn!(client = %client.ip(), "link code refused: over the limit");
+        return Err(ApiFailure::too_many(wait));
+    }
     let next = LinkCode::generate();
     match state
         .db
@@ -50,11 +58,14 @@ pub async fn link<DB: Database>(
             tracing::info!(account.id = %record.id, "device linked");
             Ok(Json(shown(record, next.into_string())))
         }
-        LinkOutcome::UnknownCode => Err(ApiFailure::new(
-            StatusCode::NOT_FOUND,
-            ErrorCode::NotFound,
-            "no account holds this link code",
-        )),
+        LinkOutcome::UnknownCode => {
+            tracing::warn!(client = %client.ip(), "unknown link code");
+            Err(ApiFailure::new(
+                StatusCode::NOT_FOUND,
+                ErrorCode::NotFound,
+                "no account holds this link code",
+            ))
+        }
         LinkOutcome::OtherAccount => Err(ApiFailure::forbidden(
             "this device belongs to another account; delete it first",
         )),

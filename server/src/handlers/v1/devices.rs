@@ -1,9 +1,12 @@
 //! `POST /v1/{tenant}/devices`: registers a device and hands it its bearer token, once. With an
 //! enrolment code from the town's administrator, the device is a staff member's (the code's
-//! account), and acts with their role; otherwise it is a citizen's.
+//! account), and acts with their role; otherwise it is a citizen's. Registrations are limited
+//! per client address and per town, code attempts per client address (`429`, `Retry-After`).
+
+use std::net::SocketAddr;
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{ConnectInfo, Path, State};
 use axum::http::StatusCode;
 use relais_protocol::{RegisterDevice, Registered};
 use tracing::instrument;
@@ -23,6 +26,7 @@ const MAX_LABEL_CHARS: usize = 64;
 #[instrument(skip_all, fields(tenant = %tenant))]
 pub async fn post<DB: Database>(
     State(state): State<AppState<DB>>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
     Path(tenant): Path<String>,
     ApiJson(body): ApiJson<RegisterDevice>,
 ) -> Result<(StatusCode, Json<Registered>), ApiFailure> {
@@ -38,6 +42,15 @@ pub async fn post<DB: Database>(
     }
     if state.db.tenant(&tenant).await?.is_none() {
         return Err(ApiFailure::unknown_tenant(&tenant));
+    }
+    let limited = match body.enrolment_code {
+        Some(_) => state.registrations.try_code(client.ip()),
+        None => Ok(()),
+    }
+    .and_then(|()| state.registrations.register(client.ip(), &tenant));
+    if let Err(wait) = limited {
+        tracing::warn!(client = %client.ip(), "registration refused: over the limit");
+        return Err(ApiFailure::too_many(wait));
     }
     let token = BearerToken::device();
     let device_id = Uuid::now_v7();
@@ -61,6 +74,7 @@ pub async fn post<DB: Database>(
                 .enrol_device(device, enrolment::hash(&code))
                 .await?
             else {
+                tracing::warn!(client = %client.ip(), "unknown enrolment code");
                 return Err(ApiFailure::forbidden(
                     "unknown, used, expired or revoked enrolment code",
                 ));

@@ -20,9 +20,9 @@ pub async fn push<DB: Database>(
     DeviceAuth(device): DeviceAuth,
     ApiJson(body): ApiJson<PushRequest>,
 ) -> Result<Json<PushResponse>, ApiFailure> {
-    let response = sync::push::push(&state.db, &state.towns, &device, body.mutations).await?;
-    state.metrics.count_outcomes(&response.results);
-    Ok(Json(response))
+    let push = sync::push::push(&state.db, &state.towns, &device, body.mutations).await;
+    state.metrics.count_push(&push);
+    Ok(Json(push?))
 }
 
 #[derive(Debug, Deserialize)]

@@ -23,6 +23,19 @@ pub async fn apply<DB: Database>(
     op: MutationOp,
     source: Source,
 ) -> Result<Result<(), Reason>, PushError> {
+    apply_at(db, towns, device, op, source, None).await
+}
+
+/// [`apply`] received at a given time instead of now (`None`): how the demo town's history
+/// files its requests on their days.
+pub async fn apply_at<DB: Database>(
+    db: &DB,
+    towns: &Towns,
+    device: &DeviceRecord,
+    op: MutationOp,
+    source: Source,
+    at_ms: Option<i64>,
+) -> Result<Result<(), Reason>, PushError> {
     let mut town = towns
         .get(db, &device.tenant)
         .await?
@@ -35,7 +48,7 @@ pub async fn apply<DB: Database>(
     // As in a push: a catalogue changed by someone else is reloaded and the mutation decided
     // again, once.
     for attempt in 0..2 {
-        let now_ms = now_ms();
+        let now_ms = at_ms.unwrap_or_else(now_ms);
         let placed = Arc::new(place(&town, &mutation));
         let mut query = facts_query(device, &town, &mutation, &placed, now_ms);
         query.seqs = None;
@@ -45,16 +58,7 @@ pub async fn apply<DB: Database>(
                 if attempt == 0 && facts.catalogue_version != held.version() {
                     return Err(None);
                 }
-                let mut judge = Judge {
-                    device: &who,
-                    town: &held,
-                    source,
-                    now_ms,
-                    facts,
-                    filed: Vec::new(),
-                    writes: Vec::new(),
-                    broken_chains: std::collections::HashSet::new(),
-                };
+                let mut judge = Judge::new(&who, &held, source, now_ms, facts);
                 let writes = judge.judge(&mutation[0].op, &placed[0]).map_err(Some)?;
                 let plan = Plan {
                     tenant: who.tenant.clone(),

@@ -97,7 +97,7 @@ impl Judge<'_> {
             },
         );
         if duplicate_of.is_none() {
-            self.filed.push(NearbyReport {
+            self.candidates.add(NearbyReport {
                 id: filing.report_id,
                 category: filing.category.to_owned(),
                 lat,
@@ -140,28 +140,13 @@ impl Judge<'_> {
     /// The nearest open original of `category` within `radius_m` of `at`: among those the
     /// backend found in the grid cells around it, and those filed earlier in this batch.
     fn probable_duplicate(&self, category: &str, at: GeoPoint, radius_m: u32) -> Option<Uuid> {
-        let around = geo::Around::new(at.lat, at.lon, f64::from(radius_m));
-        self.facts
-            .nearby
-            .iter()
-            .chain(&self.filed)
-            .filter(|candidate| {
-                around.holds(candidate.lat, candidate.lon) && candidate.category == category
-            })
+        self.candidates.nearest(category, at, radius_m, |id| {
             // An earlier mutation of the batch may have closed it.
-            .filter(|candidate| {
-                self.facts
-                    .reports
-                    .get(&candidate.id)
-                    .is_none_or(|report| status::is_open(report.status))
-            })
-            .map(|candidate| {
-                let distance = geo::distance_m(at.lat, at.lon, candidate.lat, candidate.lon);
-                (distance, candidate.id)
-            })
-            .filter(|(distance, _)| *distance <= f64::from(radius_m))
-            .min_by(|a, b| a.0.total_cmp(&b.0))
-            .map(|(_, id)| id)
+            self.facts
+                .reports
+                .get(&id)
+                .is_none_or(|report| status::is_open(report.status))
+        })
     }
 }
 

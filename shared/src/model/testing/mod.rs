@@ -75,6 +75,10 @@ pub struct Harness {
     http: VecDeque<Request<HttpRequest>>,
     /// Notifications the core asked the shell to show.
     pub notifications: Vec<Notification>,
+    /// How far this device's clock is from the true time, in milliseconds.
+    pub clock_skew_ms: i64,
+    /// The device dies before running its next `n` + 1st effect (see [`Harness::crash_after`]).
+    crash_after: Option<usize>,
 }
 
 impl Harness {
@@ -85,6 +89,11 @@ impl Harness {
     )]
     pub fn new() -> Self {
         Self::start(tempfile::tempdir().unwrap())
+    }
+
+    /// A started device with an empty store in a folder of `parent`.
+    pub fn new_in(parent: &std::path::Path) -> Self {
+        Self::start(tempfile::tempdir_in(parent).unwrap())
     }
 
     /// The same device after an app restart: a fresh model loaded from the same store.
@@ -104,11 +113,35 @@ impl Harness {
             commands: Vec::new(),
             http: VecDeque::new(),
             notifications: Vec::new(),
+            clock_skew_ms: 0,
+            crash_after: None,
         };
         h.send(Intent::Start {
             language: "en".into(),
         });
         h
+    }
+
+    /// Makes the device die after running `effects` more effects: the rest of the work in hand
+    /// is never done, as when the app is killed between two effects. [`Harness::crashed`] says
+    /// when it happened; [`Harness::restart`] brings the device back.
+    pub fn crash_after(&mut self, effects: usize) {
+        self.crash_after = Some(effects);
+    }
+
+    /// Whether the device died at the point [`Harness::crash_after`] set.
+    pub fn crashed(&self) -> bool {
+        self.crash_after == Some(0)
+    }
+
+    /// Whether [`Harness::crash_after`] set a death, come or to come.
+    pub fn crash_planned(&self) -> bool {
+        self.crash_after.is_some()
+    }
+
+    /// The folder of this device's store and photos.
+    pub fn dir(&self) -> &std::path::Path {
+        self.dir.path()
     }
 
     /// A citizen's device registered with the oracle, which has synced once.
@@ -229,6 +262,18 @@ impl Harness {
         !self.http.is_empty()
     }
 
+    /// The `index`th request waiting for an answer (the network answers in any order).
+    pub fn take_http_at(&mut self, index: usize) -> Request<HttpRequest> {
+        self.http
+            .remove(index)
+            .expect("no request waiting at this place")
+    }
+
+    /// How many requests wait for an answer.
+    pub fn http_waiting(&self) -> usize {
+        self.http.len()
+    }
+
     pub fn take_http(&mut self) -> Request<HttpRequest> {
         self.http
             .pop_front()
@@ -258,6 +303,11 @@ impl Harness {
             for command in &mut self.commands {
                 let effects: Vec<Effect> = command.effects().collect();
                 for effect in effects {
+                    match &mut self.crash_after {
+                        Some(0) => return,
+                        Some(left) => *left -= 1,
+                        None => {}
+                    }
                     progressed = true;
                     match effect {
                         Effect::Render(_) => {}
@@ -268,7 +318,7 @@ impl Harness {
                         }
                         Effect::Time(mut request) => {
                             assert_eq!(request.operation, TimeRequest::Now);
-                            let now = Instant::from(SystemTime::now());
+                            let now = Instant::from(skewed(SystemTime::now(), self.clock_skew_ms));
                             request.resolve(TimeResponse::Now { instant: now }).unwrap();
                         }
                         Effect::Http(request) => self.http.push_back(request),
@@ -293,6 +343,12 @@ impl Harness {
             }
         }
     }
+}
+
+/// `time` moved by `skew_ms` milliseconds.
+fn skewed(time: SystemTime, skew_ms: i64) -> SystemTime {
+    let by = std::time::Duration::from_millis(skew_ms.unsigned_abs());
+    if skew_ms < 0 { time - by } else { time + by }
 }
 
 /// How many cases a fuzz or property target runs: a quarter of `PROPTEST_CASES` (64 of

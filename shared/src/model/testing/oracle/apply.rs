@@ -152,6 +152,9 @@ impl ServerOracle {
         else {
             unreachable!("create is called for create_report only");
         };
+        if self.reports.iter().any(|r| r.id == *report_id) {
+            return rejected("duplicate_id", "This report id is taken");
+        }
         if self.refuse_text.as_deref() == Some(text.as_str()) {
             return Outcome::Rejected {
                 reason: Reason::new("outside_zones", "Hors de la ville", "Outside the town"),

@@ -1,0 +1,5 @@
+-- Data retention: how many days after its closure a request keeps its link to the citizen who
+-- filed it (NULL: kept), and up to when the links of closed requests were erased (each run
+-- starts there).
+ALTER TABLE tenants ADD COLUMN retention_days INTEGER;
+ALTER TABLE tenants ADD COLUMN unlinked_until_ms INTEGER NOT NULL DEFAULT 0;

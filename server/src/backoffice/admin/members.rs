@@ -1,0 +1,229 @@
+//! The staff page: the town's accounts (address, name, role, services, zones, whether disabled),
+//! a form to add one (an agent works for one service and may be limited to zones, a supervisor
+//! supervises services, an admin runs the whole town), and disabling (confirmed) or enabling an
+//! account: a disabled member's devices and sessions stop working at once.
+
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Response};
+use maud::html;
+use relais_protocol::StaffRole;
+use relais_server_database::Database;
+use serde::Deserialize;
+
+use super::{Done, admin_of, admin_page, answer, confirm_box};
+use crate::backoffice::inbox::zone_name;
+use crate::backoffice::lang::Lang;
+use crate::backoffice::session::Staff;
+use crate::backoffice::{bad_request, forbidden, town_of};
+use crate::router::AppState;
+use crate::staff::admin::{NewMember, add_member, set_member_disabled};
+
+const HERE: &str = "/admin/staff";
+
+/// The roles an admin may give, with their names.
+const ROLES: [(StaffRole, &str, &str); 3] = [
+    (StaffRole::Agent, "Agent", "Agent"),
+    (StaffRole::Supervisor, "Superviseur", "Supervisor"),
+    (StaffRole::Admin, "Administrateur", "Admin"),
+];
+
+fn role_name(role: StaffRole, lang: Lang) -> &'static str {
+    ROLES
+        .iter()
+        .find(|(r, ..)| *r == role)
+        .map_or("—", |(_, fr, en)| lang.choose(fr, en))
+}
+
+async fn render<DB: Database>(
+    state: &AppState<DB>,
+    staff: &Staff,
+    shown: Option<(&str, bool)>,
+) -> Response {
+    let lang = staff.lang;
+    let town = match town_of(state, staff).await {
+        Ok(town) => town,
+        Err(response) => return response,
+    };
+    let accounts = match state.db.staff_accounts(Some(town.id().to_owned())).await {
+        Ok(accounts) => accounts,
+        Err(error) => return crate::error::ApiFailure::from(error).into_response(),
+    };
+    let service = |code: &String| {
+        town.service_name(code)
+            .map_or_else(|| code.clone(), |n| lang.pick(n).to_owned())
+    };
+    let title = lang.choose("Personnel", "Staff");
+    admin_page(
+        staff,
+        HERE,
+        title,
+        shown,
+        html! {
+            div.columns {
+                div.panel.scroll {
+                    table {
+                        thead { tr {
+                            th scope="col" { (lang.choose("Adresse", "Address")) }
+                            th scope="col" { (lang.choose("Nom", "Name")) }
+                            th scope="col" { (lang.choose("Rôle", "Role")) }
+                            th scope="col" { (lang.choose("Services et zones", "Services and zones")) }
+                            th scope="col" { (lang.choose("État", "State")) }
+                        } }
+                        tbody {
+                            @for (i, account) in accounts.iter().enumerate() {
+                                @let profile = &account.member.profile;
+                                tr {
+                                    td { (profile.email) }
+                                    td { (profile.name) }
+                                    td { (role_name(profile.role, lang)) }
+                                    td {
+                                        (profile.services.iter().map(service).collect::<Vec<_>>().join(", "))
+                                        @if !profile.zones.is_empty() {
+                                            br; span.meta { (profile.zones.iter().map(|z| zone_name(&town, z)).collect::<Vec<_>>().join(", ")) }
+                                        }
+                                    }
+                                    td {
+                                        form method="post" action={ (HERE) "/state" } {
+                                            input type="hidden" name="csrf" value=(staff.csrf);
+                                            input type="hidden" name="email" value=(profile.email);
+                                            @if account.disabled_at_ms.is_some() {
+                                                span.late { (lang.choose("désactivé", "disabled")) } " "
+                                                input type="hidden" name="disabled" value="no";
+                                                button type="submit" { (lang.choose("Réactiver", "Enable")) }
+                                            } @else {
+                                                (lang.choose("actif", "active")) " "
+                                                input type="hidden" name="disabled" value="yes";
+                                                (confirm_box(lang, &format!("disable-{i}")))
+                                                " "
+                                                button type="submit" { (lang.choose("Désactiver", "Disable")) }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                div.panel {
+                    h2 { (lang.choose("Ajouter un membre du personnel", "Add a staff member")) }
+                    form.stack method="post" action=(HERE) {
+                        input type="hidden" name="csrf" value=(staff.csrf);
+                        label for="email" { (lang.choose("Adresse e-mail", "E-mail address")) }
+                        input #email type="email" name="email" required;
+                        label for="name" { (lang.choose("Nom", "Name")) }
+                        input #name name="name" required;
+                        label for="role" { (lang.choose("Rôle", "Role")) }
+                        select #role name="role" {
+                            @for (role, fr, en) in ROLES {
+                                option value=(role.as_str()) { (lang.choose(fr, en)) }
+                            }
+                        }
+                        label for="services" { (lang.choose("Services (un pour un agent ; Ctrl pour plusieurs)", "Services (one for an agent; Ctrl for several)")) }
+                        select #services name="service" multiple size="5" {
+                            @for info in &town.catalogue.services {
+                                option value=(info.code) { (lang.pick(&info.name)) }
+                            }
+                        }
+                        label for="zones" { (lang.choose("Zones d'un agent (aucune : toutes)", "An agent's zones (none: all)")) }
+                        select #zones name="zone" multiple size="5" {
+                            @for zone in &town.catalogue.zones {
+                                option value=(zone.code) { (zone.name) }
+                            }
+                        }
+                        label for="password" { (lang.choose("Premier mot de passe (12 caractères au moins ; vide : appareil seulement)", "First password (at least 12 characters; empty: device only)")) }
+                        input #password type="password" name="password" autocomplete="new-password";
+                        p { button.primary type="submit" { (lang.choose("Créer le compte", "Create the account")) } }
+                    }
+                }
+            }
+        },
+    )
+    .into_response()
+}
+
+pub async fn get<DB: Database>(
+    State(state): State<AppState<DB>>,
+    staff: Staff,
+    Query(done): Query<Done>,
+) -> Response {
+    if admin_of(&staff).is_none() {
+        return forbidden(staff.lang);
+    }
+    render(&state, &staff, done.notice(staff.lang)).await
+}
+
+/// The new account's form, read as pairs: services and zones are repeated fields.
+pub async fn post<DB: Database>(
+    State(state): State<AppState<DB>>,
+    staff: Staff,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Response {
+    let lang = staff.lang;
+    let field = |name: &str| {
+        fields
+            .iter()
+            .find(|(key, _)| key == name)
+            .map_or("", |(_, value)| value.as_str())
+    };
+    let all = |name: &str| -> Vec<String> {
+        fields
+            .iter()
+            .filter(|(key, value)| key == name && !value.is_empty())
+            .map(|(_, value)| value.clone())
+            .collect()
+    };
+    let Some(admin) = admin_of(&staff).filter(|_| staff.checks(field("csrf"))) else {
+        return forbidden(lang);
+    };
+    let Some(role) = ROLES
+        .iter()
+        .map(|(role, ..)| *role)
+        .find(|role| role.as_str() == field("role"))
+    else {
+        return bad_request(lang, "rôle inconnu", "unknown role");
+    };
+    let member = NewMember {
+        email: field("email").to_owned(),
+        name: field("name").to_owned(),
+        role,
+        services: all("service"),
+        zones: all("zone"),
+        password: Some(field("password").to_owned()).filter(|p| !p.is_empty()),
+    };
+    let result = add_member(&state.db, &admin, member).await.map(|_| ());
+    answer(result, &staff, HERE, async |text| {
+        render(&state, &staff, Some((&text, true))).await
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct StateForm {
+    #[serde(default)]
+    csrf: String,
+    email: String,
+    disabled: String,
+    #[serde(default)]
+    confirm: String,
+}
+
+pub async fn set_state<DB: Database>(
+    State(state): State<AppState<DB>>,
+    staff: Staff,
+    Form(form): Form<StateForm>,
+) -> Response {
+    let lang = staff.lang;
+    let Some(admin) = admin_of(&staff).filter(|_| staff.checks(&form.csrf)) else {
+        return forbidden(lang);
+    };
+    let disable = form.disabled == "yes";
+    if disable && form.confirm != "yes" {
+        return bad_request(lang, "confirmation manquante", "confirmation missing");
+    }
+    let result = set_member_disabled(&state.db, &admin, &form.email, disable).await;
+    answer(result, &staff, HERE, async |text| {
+        render(&state, &staff, Some((&text, true))).await
+    })
+    .await
+}

@@ -1,0 +1,172 @@
+//! The routing page: each category's default service, the town's exceptions by zone (category ×
+//! zone → service, the finest zone winning), a form to add or change one, and the removal of
+//! one (confirmed). A change applies to reports received from then on.
+
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Response};
+use maud::html;
+use relais_server_database::Database;
+use serde::Deserialize;
+
+use super::{Done, admin_of, admin_page, answer, confirm_box};
+use crate::backoffice::inbox::{category_name, zone_name};
+use crate::backoffice::session::Staff;
+use crate::backoffice::{bad_request, forbidden, town_of};
+use crate::router::AppState;
+use crate::staff::admin::set_route;
+
+const HERE: &str = "/admin/routing";
+
+async fn render<DB: Database>(
+    state: &AppState<DB>,
+    staff: &Staff,
+    shown: Option<(&str, bool)>,
+) -> Response {
+    let lang = staff.lang;
+    let town = match town_of(state, staff).await {
+        Ok(town) => town,
+        Err(response) => return response,
+    };
+    let catalogue = &town.catalogue;
+    let service = |code: &str| {
+        town.service_name(code)
+            .map_or_else(|| code.to_owned(), |n| lang.pick(n).to_owned())
+    };
+    let title = lang.choose("Aiguillage des signalements", "Routing of reports");
+    admin_page(
+        staff,
+        HERE,
+        title,
+        shown,
+        html! {
+            div.columns {
+                div.panel.scroll {
+                    h2 { (lang.choose("Exceptions par zone", "Exceptions by zone")) }
+                    @if catalogue.routing.is_empty() {
+                        p { (lang.choose("Aucune exception : chaque catégorie va à son service par défaut.",
+                                         "No exception: each category goes to its default service.")) }
+                    } @else {
+                        table {
+                            thead { tr {
+                                th scope="col" { (lang.choose("Catégorie", "Category")) }
+                                th scope="col" { (lang.choose("Zone", "Zone")) }
+                                th scope="col" { (lang.choose("Service", "Service")) }
+                                th scope="col" { (lang.choose("Retirer", "Remove")) }
+                            } }
+                            tbody {
+                                @for (i, rule) in catalogue.routing.iter().enumerate() {
+                                    tr {
+                                        td { (category_name(&town, &rule.category, lang)) }
+                                        td { (zone_name(&town, &rule.zone)) }
+                                        td { (service(&rule.service)) }
+                                        td {
+                                            form method="post" action=(HERE) {
+                                                input type="hidden" name="csrf" value=(staff.csrf);
+                                                input type="hidden" name="category" value=(rule.category);
+                                                input type="hidden" name="zone" value=(rule.zone);
+                                                (confirm_box(lang, &format!("remove-{i}")))
+                                                " "
+                                                button type="submit" { (lang.choose("Retirer", "Remove")) }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    h2 { (lang.choose("Service par défaut de chaque catégorie", "Default service of each category")) }
+                    table {
+                        thead { tr {
+                            th scope="col" { (lang.choose("Catégorie", "Category")) }
+                            th scope="col" { (lang.choose("Service", "Service")) }
+                        } }
+                        tbody {
+                            @for category in &catalogue.categories {
+                                tr { td { (lang.pick(&category.name)) } td { (lang.pick(&category.service)) } }
+                            }
+                        }
+                    }
+                }
+                div.panel {
+                    h2 { (lang.choose("Ajouter ou changer une exception", "Add or change an exception")) }
+                    form.stack method="post" action=(HERE) {
+                        input type="hidden" name="csrf" value=(staff.csrf);
+                        label for="category" { (lang.choose("Catégorie", "Category")) }
+                        select #category name="category" required {
+                            @for category in &catalogue.categories {
+                                option value=(category.code) { (lang.pick(&category.name)) }
+                            }
+                        }
+                        label for="zone" { (lang.choose("Zone", "Zone")) }
+                        select #zone name="zone" required {
+                            @for zone in &catalogue.zones {
+                                option value=(zone.code) { (zone.name) }
+                            }
+                        }
+                        label for="service" { (lang.choose("Service", "Service")) }
+                        select #service name="service" required {
+                            @for info in &catalogue.services {
+                                option value=(info.code) { (lang.pick(&info.name)) }
+                            }
+                        }
+                        p { button.primary type="submit" { (lang.choose("Enregistrer", "Save")) } }
+                    }
+                }
+            }
+        },
+    )
+    .into_response()
+}
+
+pub async fn get<DB: Database>(
+    State(state): State<AppState<DB>>,
+    staff: Staff,
+    Query(done): Query<Done>,
+) -> Response {
+    if admin_of(&staff).is_none() {
+        return forbidden(staff.lang);
+    }
+    render(&state, &staff, done.notice(staff.lang)).await
+}
+
+/// With a `service`, sets the exception; without, removes it (the confirmation box ticked).
+#[derive(Deserialize)]
+pub struct RouteForm {
+    #[serde(default)]
+    csrf: String,
+    category: String,
+    zone: String,
+    #[serde(default)]
+    service: String,
+    #[serde(default)]
+    confirm: String,
+}
+
+pub async fn post<DB: Database>(
+    State(state): State<AppState<DB>>,
+    staff: Staff,
+    Form(form): Form<RouteForm>,
+) -> Response {
+    let lang = staff.lang;
+    let Some(admin) = admin_of(&staff).filter(|_| staff.checks(&form.csrf)) else {
+        return forbidden(lang);
+    };
+    let service = Some(form.service).filter(|s| !s.is_empty());
+    if service.is_none() && form.confirm != "yes" {
+        return bad_request(lang, "confirmation manquante", "confirmation missing");
+    }
+    let result = set_route(
+        &state.db,
+        &state.towns,
+        &admin,
+        &form.category,
+        &form.zone,
+        service,
+    )
+    .await;
+    answer(result, &staff, HERE, async |text| {
+        render(&state, &staff, Some((&text, true))).await
+    })
+    .await
+}

@@ -1,0 +1,217 @@
+//! Photos in an S3-compatible bucket (`--photos s3://BUCKET/PREFIX`), against a real S3 server:
+//! `s3s-fs` from crates.io (`cargo install s3s-fs --version 0.14.1 --features binary`, which
+//! .ci/run does), on 127.0.0.1. An upload resumed across a restart of the server, a photo read
+//! back from the bucket, none of it in the data directory, and a bucket that does not answer
+//! stopping the server at start. Skipped, with a message, when `s3s-fs` is not installed.
+
+mod common;
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use common::{
+    PARIS, RemotePhone, batch, create_report_with_photos, fake_jpeg, sha256_hex, spawn_binary,
+    terminate, without_questions_in,
+};
+use serde_json::Value;
+use tempfile::TempDir;
+use uuid::Uuid;
+
+const BUCKET: &str = "relais-photos";
+const ACCESS_KEY: &str = "relais-test-key";
+const SECRET_KEY: &str = "relais-test-secret";
+
+/// The `s3s-fs` binary: `S3S_FS` or the one on the PATH or in cargo's bin folder.
+fn s3s_fs() -> Option<PathBuf> {
+    if let Some(path) = std::env::var_os("S3S_FS") {
+        return Some(path.into());
+    }
+    let candidates = std::env::var_os("PATH")
+        .map(|path| std::env::split_paths(&path).collect::<Vec<_>>())
+        .unwrap_or_default()
+        .into_iter()
+        .chain(std::env::var_os("HOME").map(|home| Path::new(&home).join(".cargo/bin")));
+    candidates
+        .map(|dir| dir.join("s3s-fs"))
+        .find(|path| path.is_file())
+}
+
+/// The `s3s-fs` binary, or `None` after saying the test is skipped. Under CI (`CI` set), where
+/// .ci/run installs it, its absence fails the test instead.
+fn s3s_fs_or_skip() -> Option<PathBuf> {
+    let found = s3s_fs();
+    if found.is_none() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "s3s-fs is missing under CI: .ci/run should have installed it"
+        );
+        eprintln!(
+            "SKIPPED: s3s-fs is not installed (cargo install s3s-fs --version 0.14.1 --features \
+             binary --locked, as .ci/run does)"
+        );
+    }
+    found
+}
+
+/// How many files are under `dir` (0 when it is missing).
+fn files_under(dir: &Path) -> usize {
+    std::fs::read_dir(dir).map_or(0, |entries| {
+        entries
+            .map(|entry| entry.unwrap().path())
+            .map(|path| if path.is_dir() { files_under(&path) } else { 1 })
+            .sum()
+    })
+}
+
+/// A running `s3s-fs` with the bucket, killed when dropped.
+struct S3Server {
+    child: Child,
+    endpoint: String,
+    root: TempDir,
+}
+
+impl S3Server {
+    fn start(binary: &Path) -> Self {
+        let root = TempDir::new().unwrap();
+        std::fs::create_dir(root.path().join(BUCKET)).unwrap();
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Command::new(binary)
+            .args(["--host", "127.0.0.1", "--port", &port.to_string()])
+            .args(["--access-key", ACCESS_KEY, "--secret-key", SECRET_KEY])
+            .arg(root.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        // Ready once it accepts connections (bounded: it starts in milliseconds).
+        let ready = (0..200).any(|_| {
+            std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() || {
+                std::thread::sleep(std::time::Duration::from_millis(50));
+                false
+            }
+        });
+        assert!(ready, "s3s-fs did not start");
+        Self {
+            child,
+            endpoint: format!("http://127.0.0.1:{port}"),
+            root,
+        }
+    }
+
+    /// The settings that point a server at this bucket, under the prefix `town`.
+    fn flags(&self) -> Vec<String> {
+        [
+            "--photos",
+            &format!("s3://{BUCKET}/town"),
+            "--s3-endpoint",
+            &self.endpoint,
+            "--s3-region",
+            "us-east-1",
+            "--s3-access-key-id",
+            ACCESS_KEY,
+            "--s3-secret-access-key",
+            SECRET_KEY,
+        ]
+        .map(str::to_owned)
+        .to_vec()
+    }
+
+    fn object(&self, key: &str) -> Option<Vec<u8>> {
+        std::fs::read(self.root.path().join(BUCKET).join(key)).ok()
+    }
+}
+
+impl Drop for S3Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve(data: &Path, s3: &S3Server) -> (Child, String) {
+    let mut args = vec!["--demo".to_owned()];
+    args.extend(s3.flags());
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    spawn_binary(data, &args, false)
+}
+
+#[tokio::test]
+async fn photos_go_to_the_bucket_and_an_upload_resumes_across_a_restart() {
+    let Some(binary) = s3s_fs_or_skip() else {
+        return;
+    };
+    let s3 = S3Server::start(&binary);
+    let data = TempDir::new().unwrap();
+    let (server, base) = serve(data.path(), &s3);
+    without_questions_in(data.path());
+    let phone = RemotePhone::register(&base).await;
+    let photo = fake_jpeg(300_000, 7);
+    let sha = sha256_hex(&photo);
+    let half = photo.len() / 2;
+
+    // The first half, then the server stops: the chunk waits in the bucket.
+    let status = phone.upload(&photo, 0..half).await;
+    assert_eq!(status["offset"], half);
+    terminate(server);
+
+    let (server, base) = serve(data.path(), &s3);
+    let phone = phone.on(&base);
+    let status: Value = phone
+        .get(&format!("/v1/demo/uploads/{sha}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        status["offset"], half,
+        "the restarted server resumes the upload"
+    );
+    let status = phone.upload(&photo, half..photo.len()).await;
+    assert_eq!(status["complete"], true);
+    let report = create_report_with_photos(1, Uuid::now_v7(), PARIS, &[&sha]);
+    let pushed = phone.push(&batch(vec![report])).await;
+    assert_eq!(pushed["results"][0]["outcome"], "applied", "{pushed}");
+
+    let read = phone.get(&format!("/v1/demo/photos/{sha}")).await;
+    assert_eq!(read.status(), 200);
+    assert_eq!(read.bytes().await.unwrap().as_ref(), photo.as_slice());
+    // The photo is an object of the bucket, under the prefix; its chunks are gone; nothing is
+    // in the data directory.
+    assert_eq!(
+        s3.object(&format!("town/photos/{sha}.jpg")).as_deref(),
+        Some(photo.as_slice())
+    );
+    assert_eq!(
+        files_under(&s3.root.path().join(BUCKET).join("town/uploads")),
+        0
+    );
+    assert!(!data.path().join("photos").exists());
+    terminate(server);
+}
+
+#[tokio::test]
+async fn a_bucket_that_does_not_answer_stops_the_server_at_start() {
+    let Some(binary) = s3s_fs_or_skip() else {
+        return;
+    };
+    let s3 = S3Server::start(&binary);
+    let data = TempDir::new().unwrap();
+    let mut flags = s3.flags();
+    // The right server, a wrong secret: refused at start, with the reason.
+    *flags.last_mut().unwrap() = "not-the-secret".into();
+    let output = Command::new(env!("CARGO_BIN_EXE_relais-server"))
+        .args(["--listen", "127.0.0.1:0", "--data"])
+        .arg(data.path())
+        .args(&flags)
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(output.stdout.is_empty(), "nothing announced");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("does not answer"), "{stderr}");
+}

@@ -1,0 +1,705 @@
+//! A deterministic simulation of the whole system: the real core (`update` over a real local
+//! SQLite store on every device) and the real server (its router, rules and SQLite storage, in
+//! process), with a network, devices and a clock that a seed drives.
+//!
+//! Each seed builds a town (citizens, one of them with two linked devices, agents of two
+//! services, a supervisor acting from the back office) and runs a schedule chosen by the seed:
+//! filings, supports, follows, staff actions on devices and on the server, syncs, and faults:
+//! requests lost, answers lost after the server committed, requests delivered twice, answered
+//! out of order, held back past the device's timeout and delivered later, 5xx answers, devices
+//! dying between any two effects, servers dying and restarting on their files, device clocks
+//! off by minutes to days. Then the network heals, every device syncs, and the invariants of
+//! [`checks`] must hold. Why: the crash and fault tests each pin one situation; this explores
+//! their combinations.
+//!
+//! A failing seed prints what happened and the one-line command that runs it again:
+//! `RELAIS_SIM_SEED=N cargo test -p shared --lib simulation`. The schedule and the faults replay
+//! exactly; ids and instants are the real clock's, as on a phone. CI runs
+//! [`DEFAULT_SEEDS`] seeds; `RELAIS_SIM_SEEDS=1000000` runs a million, `RELAIS_SIM_FIRST` moves
+//! the first.
+
+mod checks;
+mod oracle;
+mod server;
+
+use std::collections::BTreeMap;
+
+use crux_http::protocol::HttpRequest;
+use rand::{Rng, SeedableRng, rngs::StdRng};
+use relais_protocol::{ErrorCode, WorkflowAction};
+
+use crate::model::Intent;
+use crate::model::StaffActionInput;
+use crate::model::testing::{Filing, Harness, SERVER, connection_refused, status, timeout};
+use crate::view::AccountView;
+use server::SimServer;
+
+/// Seeds CI runs: 42 to 70 s of a debug build alone on two cores shared with other builds (2.6 to
+/// 4.4 s a seed), 173 s beside the rest of the core's tests.
+pub const DEFAULT_SEEDS: u64 = 16;
+
+/// Steps of each of a seed's two rounds, before the network heals.
+const STEPS: usize = 60;
+
+/// Who holds a device.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Role {
+    /// A citizen; devices of one citizen share the number.
+    Citizen(usize),
+    /// A field agent of a service.
+    Agent(&'static str),
+}
+
+/// A phone of the simulated town.
+struct Device {
+    name: String,
+    role: Role,
+    harness: Option<Harness>,
+    clock_skew_ms: i64,
+    /// Every mutation this device ever queued (id → kind), to account for each at the end.
+    queued: BTreeMap<String, String>,
+}
+
+impl Device {
+    fn h(&mut self) -> &mut Harness {
+        self.harness.as_mut().expect("the device is running")
+    }
+
+    fn held(&self) -> &Harness {
+        self.harness.as_ref().expect("the device is running")
+    }
+
+    /// The app is killed and started again on its store.
+    fn restart(&mut self) {
+        let mut h = self
+            .harness
+            .take()
+            .expect("the device is running")
+            .restart();
+        h.clock_skew_ms = self.clock_skew_ms;
+        self.harness = Some(h);
+    }
+}
+
+/// What a seed did, for the summary line.
+#[derive(Debug, Default, Clone)]
+pub struct Stats {
+    pub filed: usize,
+    pub staff_changes: usize,
+    pub faults: usize,
+    pub device_crashes: usize,
+    pub server_crashes: usize,
+    /// Times two agents moved the same report each from their own phone.
+    pub meetings: usize,
+    /// Changes refused, and shown on their device, by the reason's code (`conflict` among them).
+    pub refusals: BTreeMap<String, usize>,
+}
+
+impl std::ops::AddAssign for Stats {
+    fn add_assign(&mut self, other: Self) {
+        self.filed += other.filed;
+        self.staff_changes += other.staff_changes;
+        self.faults += other.faults;
+        self.device_crashes += other.device_crashes;
+        self.server_crashes += other.server_crashes;
+        self.meetings += other.meetings;
+        for (code, n) in other.refusals {
+            *self.refusals.entry(code).or_default() += n;
+        }
+    }
+}
+
+/// Categories citizens file in, with the service they go to (the demo town's routing).
+const CATEGORIES: [(&str, &str); 2] = [
+    ("autres_encombrants_abandonnes", "proprete"),
+    ("chantier_sale_voirie", "voirie"),
+];
+
+/// One seed's town, network and schedule.
+pub struct Simulation {
+    seed: u64,
+    rng: StdRng,
+    server: SimServer,
+    devices: Vec<Device>,
+    /// Requests held back past their device's timeout, delivered to the server later.
+    late: Vec<HttpRequest>,
+    /// What happened, step by step, shown when an invariant breaks.
+    trace: Vec<String>,
+    stats: Stats,
+}
+
+impl Simulation {
+    /// Builds the town of `seed` on a reliable network.
+    pub fn new(seed: u64) -> Self {
+        let mut sim = Self {
+            seed,
+            rng: StdRng::seed_from_u64(seed),
+            server: SimServer::start(),
+            devices: Vec::new(),
+            late: Vec::new(),
+            trace: Vec::new(),
+            stats: Stats::default(),
+        };
+        let citizens = sim.rng.random_range(2..=3);
+        for citizen in 0..citizens {
+            sim.add_device(Role::Citizen(citizen), None);
+        }
+        // Citizen 0 links a second phone to their account.
+        sim.add_device(Role::Citizen(0), None);
+        sim.link(0, citizens);
+        let agents = sim.rng.random_range(1..=2) + 1;
+        for agent in 0..agents {
+            let service = if agent < 2 { "proprete" } else { "voirie" };
+            let code = sim
+                .server
+                .enrol_agent(&format!("agent{agent}@relais.test"), service);
+            sim.add_device(Role::Agent(service), Some(code));
+        }
+        sim
+    }
+
+    fn add_device(&mut self, role: Role, enrolment_code: Option<String>) {
+        let mut h = Harness::new_in(&server::scratch());
+        h.clock_skew_ms = match self.rng.random_range(0..6) {
+            0 => -2 * 86_400_000,
+            1 => -3 * 3_600_000,
+            2 => 300_000,
+            3 => 3 * 86_400_000,
+            _ => 0,
+        };
+        h.send(Intent::Register {
+            server_url: SERVER.into(),
+            tenant: server::TENANT.into(),
+            platform: "simulation".into(),
+            enrolment_code,
+        });
+        self.serve_all(&mut h);
+        assert!(h.model.registration.is_some(), "the device registered");
+        let name = match &role {
+            Role::Citizen(n) => format!("citizen {n} device {}", self.devices.len()),
+            Role::Agent(service) => format!("agent of {service} device {}", self.devices.len()),
+        };
+        self.devices.push(Device {
+            name,
+            role,
+            clock_skew_ms: h.clock_skew_ms,
+            harness: Some(h),
+            queued: BTreeMap::new(),
+        });
+    }
+
+    /// Device `other` joins the account of device `first`.
+    fn link(&mut self, first: usize, other: usize) {
+        let mut h = self.devices[first].harness.take().unwrap();
+        h.send(Intent::SetAccount {
+            email: format!("citizen{first}@relais.test"),
+            phone: None,
+            contact: "in_app".into(),
+            language: "fr".into(),
+        });
+        self.serve_all(&mut h);
+        let AccountView::Ready { link_code, .. } = h.view().account else {
+            panic!("no account: {:?}", h.view().account);
+        };
+        self.devices[first].harness = Some(h);
+        let mut h = self.devices[other].harness.take().unwrap();
+        h.send(Intent::LinkAccount { code: link_code });
+        self.serve_all(&mut h);
+        self.devices[other].harness = Some(h);
+    }
+
+    /// Answers every request of `h` on a good network.
+    fn serve_all(&self, h: &mut Harness) {
+        while h.has_http() {
+            let request = h.take_http();
+            let answer = self.server.handle(&request.operation);
+            h.respond(request, answer);
+        }
+    }
+
+    fn note(&mut self, step: usize, what: impl Into<String>) {
+        self.trace.push(format!("{step:>3} {}", what.into()));
+    }
+
+    /// Runs the schedule, heals the network and checks the invariants.
+    pub fn run(mut self) -> Result<Stats, String> {
+        // Two rounds, so that the second works on what the first brought to every phone.
+        for step in 0..2 * STEPS {
+            self.step(step);
+            if step == STEPS - 1 {
+                self.note(step, "the network heals");
+                self.heal();
+            }
+        }
+        self.heal();
+        self.record_queued();
+        match checks::check(&self.server, &self.devices) {
+            Ok(refusals) => {
+                self.stats.refusals = refusals;
+                Ok(self.stats)
+            }
+            Err(broken) => Err(format!(
+                "seed {}: {broken}\nwhat happened:\n{}\nreplay: RELAIS_SIM_SEED={} cargo test -p \
+                 shared --lib simulation -- --nocapture",
+                self.seed,
+                self.trace.join("\n"),
+                self.seed
+            )),
+        }
+    }
+
+    fn step(&mut self, step: usize) {
+        let d = self.rng.random_range(0..self.devices.len());
+        match self.rng.random_range(0..200) {
+            0..=24 => self.file(step, d),
+            25..=31 => self.support(step, d),
+            32..=34 => self.follow(step, d),
+            35..=54 => self.agent_acts(step, d),
+            55..=64 => self.agents_meet(step),
+            65..=74 => self.supervisor_acts(step),
+            75..=78 => self.reopen(step, d),
+            79..=104 => {
+                self.note(step, format!("{} syncs", self.devices[d].name));
+                self.devices[d].h().send(Intent::Sync);
+            }
+            105..=186 => self.deliver(step),
+            187..=191 => self.deliver_late(step),
+            192..=195 => {
+                let effects = self.rng.random_range(0..8);
+                self.note(
+                    step,
+                    format!("{} will die after {effects} effects", self.devices[d].name),
+                );
+                self.devices[d].h().crash_after(effects);
+            }
+            196..=198 => {
+                self.note(
+                    step,
+                    format!("{} is killed and restarted", self.devices[d].name),
+                );
+                self.devices[d].restart();
+                self.stats.device_crashes += 1;
+            }
+            _ => {
+                self.note(step, "the server dies and restarts");
+                self.server.restart();
+                self.stats.server_crashes += 1;
+            }
+        }
+        self.record_queued();
+        for device in &mut self.devices {
+            if device.held().crashed() {
+                self.trace.push(format!("    {} died", device.name));
+                device.restart();
+                self.stats.device_crashes += 1;
+            }
+        }
+    }
+
+    /// Notes every mutation the devices hold in their queues.
+    fn record_queued(&mut self) {
+        for device in &mut self.devices {
+            let h = device.harness.as_ref().expect("the device is running");
+            for item in h.model.outbox.items() {
+                device
+                    .queued
+                    .entry(item.id().to_string())
+                    .or_insert_with(|| item.mutation.op.kind().to_owned());
+            }
+        }
+    }
+
+    fn file(&mut self, step: usize, d: usize) {
+        if !matches!(self.devices[d].role, Role::Citizen(_)) {
+            return;
+        }
+        let (category, _) = CATEGORIES[self.rng.random_range(0..CATEGORIES.len())];
+        // Around the Hôtel de Ville, close enough for some reports to be probable duplicates.
+        let lat = 48.8566 + self.rng.random_range(-0.004..0.004);
+        let lon = 2.3522 + self.rng.random_range(-0.004..0.004);
+        let text = format!("Signalement {step}");
+        let action = self.devices[d].h().send_report(Filing {
+            category: category.into(),
+            lat,
+            lon,
+            text,
+            ..Filing::default()
+        });
+        self.note(
+            step,
+            format!("{} files {category}: {action:?}", self.devices[d].name),
+        );
+        self.stats.filed += 1;
+    }
+
+    /// The id of a report device `d` shows that `wanted` picks, chosen by the seed.
+    fn pick_report(
+        &mut self,
+        d: usize,
+        wanted: impl Fn(&crate::view::ReportView) -> bool,
+    ) -> Option<String> {
+        let ids: Vec<String> = self.devices[d]
+            .held()
+            .view()
+            .reports
+            .into_iter()
+            .filter(|r| wanted(r))
+            .map(|r| r.id)
+            .collect();
+        (!ids.is_empty()).then(|| ids[self.rng.random_range(0..ids.len())].clone())
+    }
+
+    fn support(&mut self, step: usize, d: usize) {
+        if !matches!(self.devices[d].role, Role::Citizen(_)) {
+            return;
+        }
+        let Some(report_id) = self.pick_report(d, |r| !r.mine && !r.supported) else {
+            return;
+        };
+        self.note(
+            step,
+            format!("{} supports {report_id}", self.devices[d].name),
+        );
+        self.devices[d].h().send(Intent::Support { report_id });
+    }
+
+    fn follow(&mut self, step: usize, d: usize) {
+        if !matches!(self.devices[d].role, Role::Citizen(_)) {
+            return;
+        }
+        self.note(step, format!("{} follows the 4th", self.devices[d].name));
+        self.devices[d].h().send(Intent::FollowZone {
+            zone: "75104".into(),
+        });
+    }
+
+    fn reopen(&mut self, step: usize, d: usize) {
+        let Some(report_id) = self.pick_report(d, |r| r.mine && r.status == "resolved") else {
+            return;
+        };
+        self.note(
+            step,
+            format!("{} says {report_id} is not fixed", self.devices[d].name),
+        );
+        self.devices[d].h().send(Intent::ConfirmResolution {
+            report_id,
+            fixed: false,
+            satisfaction: Some(2),
+        });
+    }
+
+    /// An agent works a report of their list: the next move of its status, a reply or a note.
+    fn agent_acts(&mut self, step: usize, d: usize) {
+        if !matches!(self.devices[d].role, Role::Agent(_)) {
+            return;
+        }
+        let work = self.devices[d].held().view().work;
+        if work.is_empty() {
+            return;
+        }
+        let task = &work[self.rng.random_range(0..work.len())].report;
+        let (action, reply, note) = match self.rng.random_range(0..10) {
+            0 => (
+                StaffActionInput::Note,
+                None,
+                Some(format!("NOTE-{}", task.id)),
+            ),
+            1 => (
+                StaffActionInput::Reply,
+                Some("Nous passons demain.".into()),
+                None,
+            ),
+            _ => (self.next_move(&task.status, input), None, None),
+        };
+        self.note(
+            step,
+            format!(
+                "{} on {} ({} v{}): {action:?}",
+                self.devices[d].name, task.id, task.status, task.version
+            ),
+        );
+        let report_id = task.id.clone();
+        self.devices[d].h().send(Intent::StaffAction {
+            report_id,
+            action,
+            reply,
+            note,
+            photos: Vec::new(),
+        });
+        self.stats.staff_changes += 1;
+    }
+
+    /// The two agents of one service move the same report, each from what their phone shows:
+    /// the second change to reach the server meets the first as a conflict.
+    fn agents_meet(&mut self, step: usize) {
+        let agents: Vec<usize> = (0..self.devices.len())
+            .filter(|&d| self.devices[d].role == Role::Agent("proprete"))
+            .collect();
+        let [first, second] = agents[..] else {
+            return;
+        };
+        let theirs: Vec<String> = self.devices[second]
+            .held()
+            .view()
+            .work
+            .into_iter()
+            .map(|task| task.report.id)
+            .collect();
+        let both: Vec<_> = self.devices[first]
+            .held()
+            .view()
+            .work
+            .into_iter()
+            .filter(|task| theirs.contains(&task.report.id))
+            .collect();
+        if both.is_empty() {
+            return;
+        }
+        let report_id = both[self.rng.random_range(0..both.len())].report.id.clone();
+        self.stats.meetings += 1;
+        for d in [first, second] {
+            let Some(task) = self.devices[d]
+                .held()
+                .view()
+                .work
+                .into_iter()
+                .find(|task| task.report.id == report_id)
+            else {
+                continue;
+            };
+            let action = self.next_move(&task.report.status, input);
+            self.note(
+                step,
+                format!(
+                    "{} on {report_id} ({} v{}): {action:?}",
+                    self.devices[d].name, task.report.status, task.report.version
+                ),
+            );
+            self.devices[d].h().send(Intent::StaffAction {
+                report_id: report_id.clone(),
+                action,
+                reply: None,
+                note: None,
+                photos: Vec::new(),
+            });
+            self.stats.staff_changes += 1;
+        }
+    }
+
+    /// The supervisor acts from the back office on a report of the server, sometimes on a
+    /// version already gone.
+    fn supervisor_acts(&mut self, step: usize) {
+        let reports = checks::server_reports(&self.server);
+        if reports.is_empty() {
+            return;
+        }
+        let report = &reports[self.rng.random_range(0..reports.len())];
+        let stale = self.rng.random_range(0..4) == 0;
+        let base_version = if stale {
+            report.version - 1
+        } else {
+            report.version
+        };
+        let action = self.next_move(&report.status, |a| a);
+        let taken = self
+            .server
+            .staff_act(report.id, base_version, action.clone());
+        self.note(
+            step,
+            format!(
+                "the supervisor on {} ({} v{base_version}): {action:?} taken: {taken}",
+                report.id, report.status
+            ),
+        );
+        self.stats.staff_changes += 1;
+    }
+
+    /// A move of the workflow from `status`, chosen by the seed.
+    fn next_move<T>(&mut self, status: &str, made: impl Fn(WorkflowAction) -> T) -> T {
+        let choices: &[WorkflowAction] = match status {
+            "received" | "reopened" | "transferred" => &[
+                WorkflowAction::Acknowledge,
+                WorkflowAction::Start,
+                WorkflowAction::Reject {
+                    reason: "non_constate".into(),
+                },
+            ],
+            "acknowledged" | "scheduled" => &[
+                WorkflowAction::Start,
+                WorkflowAction::Schedule {
+                    for_ms: Some(crate::model::millis(std::time::SystemTime::now()) + 86_400_000),
+                },
+            ],
+            _ => &[WorkflowAction::Resolve { photos: Vec::new() }],
+        };
+        made(choices[self.rng.random_range(0..choices.len())].clone())
+    }
+
+    /// The network answers one waiting request, in any order, with a fault or not.
+    fn deliver(&mut self, step: usize) {
+        let waiting: Vec<usize> = (0..self.devices.len())
+            .filter(|&d| self.devices[d].held().has_http())
+            .collect();
+        if waiting.is_empty() {
+            return;
+        }
+        let d = waiting[self.rng.random_range(0..waiting.len())];
+        let index = self
+            .rng
+            .random_range(0..self.devices[d].held().http_waiting());
+        let request = self.devices[d].h().take_http_at(index);
+        let what = format!(
+            "{} {} of {}",
+            request.operation.method, request.operation.url, self.devices[d].name
+        );
+        let fault = self.rng.random_range(0..100);
+        if fault >= 70 {
+            self.stats.faults += 1;
+        }
+        let answer = match fault {
+            0..=69 => {
+                self.note(step, format!("{what}: delivered"));
+                self.server.handle(&request.operation)
+            }
+            70..=74 => {
+                self.note(step, format!("{what}: lost"));
+                connection_refused()
+            }
+            75..=79 => {
+                self.note(step, format!("{what}: committed, answer lost"));
+                let _ = self.server.handle(&request.operation);
+                timeout()
+            }
+            80..=84 => {
+                self.note(step, format!("{what}: delivered twice"));
+                let _ = self.server.handle(&request.operation);
+                self.server.handle(&request.operation)
+            }
+            85..=89 => {
+                self.note(step, format!("{what}: held back past the timeout"));
+                self.late.push(request.operation.clone());
+                timeout()
+            }
+            90..=95 => {
+                self.note(step, format!("{what}: 503"));
+                status(503, ErrorCode::Unavailable)
+            }
+            96..=97 => {
+                let committed = self.rng.random_bool(0.5);
+                self.note(
+                    step,
+                    format!("{what}: the server dies (committed first: {committed}) and restarts"),
+                );
+                if committed {
+                    let _ = self.server.handle(&request.operation);
+                }
+                self.server.restart();
+                self.stats.server_crashes += 1;
+                connection_refused()
+            }
+            _ => {
+                self.note(step, format!("{what}: 500"));
+                status(500, ErrorCode::Internal)
+            }
+        };
+        self.devices[d].h().respond(request, answer);
+    }
+
+    /// A request held back reaches the server at last; its answer finds no one waiting.
+    fn deliver_late(&mut self, step: usize) {
+        if self.late.is_empty() {
+            return;
+        }
+        let request = self.late.remove(self.rng.random_range(0..self.late.len()));
+        self.note(
+            step,
+            format!("late {} {}: delivered", request.method, request.url),
+        );
+        let _ = self.server.handle(&request);
+    }
+
+    /// The network heals: what was held back arrives, and every device syncs until nothing
+    /// moves.
+    fn heal(&mut self) {
+        for request in std::mem::take(&mut self.late) {
+            let _ = self.server.handle(&request);
+        }
+        for device in &mut self.devices {
+            if let Some(h) = &mut device.harness {
+                // Nobody answers what was in flight: the device's requests time out.
+                while h.has_http() {
+                    let request = h.take_http();
+                    h.respond(request, timeout());
+                }
+            }
+        }
+        for device in &mut self.devices {
+            if device.held().crash_planned() {
+                // Its death was planned: it happens now if it has not yet.
+                device.restart();
+            }
+        }
+        for _ in 0..3 {
+            for d in 0..self.devices.len() {
+                let mut h = self.devices[d].harness.take().unwrap();
+                h.send(Intent::Sync);
+                self.serve_all(&mut h);
+                self.devices[d].harness = Some(h);
+            }
+        }
+    }
+}
+
+/// The intent an agent sends for a workflow move.
+fn input(action: WorkflowAction) -> StaffActionInput {
+    match action {
+        WorkflowAction::Acknowledge => StaffActionInput::Acknowledge,
+        WorkflowAction::Schedule { for_ms } => StaffActionInput::Schedule {
+            for_ms: for_ms.unwrap_or_default(),
+        },
+        WorkflowAction::Start => StaffActionInput::Start,
+        WorkflowAction::Reject { reason } => StaffActionInput::Reject { reason },
+        _ => StaffActionInput::Resolve,
+    }
+}
+
+/// The seeds this run covers: `RELAIS_SIM_SEED` alone, else `RELAIS_SIM_SEEDS` (default
+/// [`DEFAULT_SEEDS`]) from `RELAIS_SIM_FIRST` (default 0).
+fn seeds() -> std::ops::Range<u64> {
+    let var = |name: &str| {
+        std::env::var(name).ok().map(|v| {
+            v.parse::<u64>()
+                .unwrap_or_else(|_| panic!("{name} is not a number: {v}"))
+        })
+    };
+    if let Some(seed) = var("RELAIS_SIM_SEED") {
+        return seed..seed + 1;
+    }
+    let first = var("RELAIS_SIM_FIRST").unwrap_or(0);
+    first..first + var("RELAIS_SIM_SEEDS").unwrap_or(DEFAULT_SEEDS)
+}
+
+#[test]
+fn simulation() {
+    let started = std::time::Instant::now();
+    let mut total = Stats::default();
+    let mut slowest = (0, std::time::Duration::ZERO);
+    let seeds = seeds();
+    let count = seeds.end - seeds.start;
+    for seed in seeds {
+        let one = std::time::Instant::now();
+        match Simulation::new(seed).run() {
+            Ok(stats) => total += stats,
+            Err(failure) => panic!("{failure}"),
+        }
+        if one.elapsed() > slowest.1 {
+            slowest = (seed, one.elapsed());
+        }
+    }
+    eprintln!(
+        "simulation: {count} seeds in {:.1?} (slowest: seed {} in {:.1?}); {total:?}",
+        started.elapsed(),
+        slowest.0,
+        slowest.1
+    );
+}

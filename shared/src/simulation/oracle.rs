@@ -1,0 +1,182 @@
+//! The core's test double of the server ([`ServerOracle`], which the core's unit tests answer
+//! with) checked against the real server, so the two cannot drift: the same seeded pushes of
+//! one device (in order, replayed, doubled, with gaps, with another history under a used
+//! number, new reports and reports reusing an id) get the same answers from both: the status,
+//! the error and the place it expects, each mutation's outcome and the last number recorded.
+
+use crux_http::protocol::{HttpHeader, HttpRequest, HttpResult};
+use rand::{Rng, SeedableRng, rngs::StdRng};
+use relais_protocol::{
+    ApiError, GeoPoint, Mutation, MutationOp, Outcome, PushRequest, PushResponse,
+};
+use uuid::Uuid;
+
+use super::server::{SimServer, TENANT};
+use crate::model::testing::{SERVER, ServerOracle};
+
+/// An answer as the comparison sees it: the status, then the error's code and expected number,
+/// or each outcome's kind (a refusal by its code) and the last number recorded.
+fn digest(answer: &HttpResult) -> String {
+    let HttpResult::Ok(response) = answer else {
+        return format!("{answer:?}");
+    };
+    if response.status == 200 {
+        let body: PushResponse = serde_json::from_slice(&response.body).unwrap();
+        let outcomes: Vec<String> = body
+            .results
+            .iter()
+            .map(|r| {
+                let kind = match &r.outcome {
+                    Outcome::Applied => "applied".to_owned(),
+                    Outcome::AlreadyApplied => "already_applied".to_owned(),
+                    Outcome::Rejected { reason } => format!("rejected {}", reason.code),
+                };
+                format!("{}:{kind}", r.seq)
+            })
+            .collect();
+        format!("200 {outcomes:?} last {}", body.last_seq)
+    } else {
+        let error: ApiError = serde_json::from_slice(&response.body).unwrap();
+        format!(
+            "{} {:?} expected {:?}",
+            response.status, error.error, error.expected_seq
+        )
+    }
+}
+
+fn push(token: &str, mutations: &[Mutation]) -> HttpRequest {
+    HttpRequest {
+        method: "POST".into(),
+        url: format!("{SERVER}/v1/{TENANT}/sync/push"),
+        headers: vec![
+            HttpHeader {
+                name: "authorization".into(),
+                value: format!("Bearer {token}"),
+            },
+            HttpHeader {
+                name: "content-type".into(),
+                value: "application/json".into(),
+            },
+        ],
+        body: serde_json::to_vec(&PushRequest {
+            mutations: mutations.to_vec(),
+        })
+        .unwrap(),
+    }
+}
+
+/// A new report at the Hôtel de Ville, or one reusing the id of an earlier report.
+fn filing(rng: &mut StdRng, filed: &mut Vec<Uuid>) -> MutationOp {
+    let report_id = if !filed.is_empty() && rng.random_range(0..5) == 0 {
+        filed[rng.random_range(0..filed.len())]
+    } else {
+        let id = Uuid::now_v7();
+        filed.push(id);
+        id
+    };
+    MutationOp::CreateReport {
+        report_id,
+        category: "autres_encombrants_abandonnes".into(),
+        location: GeoPoint {
+            lat: 48.8566,
+            lon: 2.3522,
+            accuracy_m: Some(5.0),
+        },
+        text: "Matelas".into(),
+        created_at_ms: crate::model::millis(std::time::SystemTime::now()),
+        photos: Vec::new(),
+        answers: std::collections::BTreeMap::new(),
+    }
+}
+
+/// Runs `seed`'s pushes against both; the first answer that differs, with what led to it.
+fn compare(seed: u64) -> Result<(), String> {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let server = SimServer::start();
+    let mut oracle = ServerOracle::default();
+    let register = HttpRequest {
+        method: "POST".into(),
+        url: format!("{SERVER}/v1/{TENANT}/devices"),
+        headers: vec![HttpHeader {
+            name: "content-type".into(),
+            value: "application/json".into(),
+        }],
+        body: br#"{"platform": "oracle", "app_version": "test"}"#.to_vec(),
+    };
+    let HttpResult::Ok(registered) = server.handle(&register) else {
+        unreachable!("the server answers in process")
+    };
+    let real_token = serde_json::from_slice::<relais_protocol::Registered>(&registered.body)
+        .unwrap()
+        .token;
+    let oracle_token = oracle.register(None).token;
+    // Every mutation this device made, by number: what a replay resends.
+    let mut history: Vec<Mutation> = Vec::new();
+    let mut filed = Vec::new();
+    let mut log = Vec::new();
+    for _ in 0..25 {
+        let next = history.len() as u64 + 1;
+        let batch: Vec<Mutation> = match rng.random_range(0..10) {
+            // Replays of what was sent before, from some place on.
+            0..=1 if !history.is_empty() => {
+                let from = rng.random_range(0..history.len());
+                let to = rng.random_range(from..history.len()) + 1;
+                history[from..to].to_vec()
+            }
+            // Another history under a number already used.
+            2 if !history.is_empty() => {
+                let seq = rng.random_range(1..=history.len() as u64);
+                vec![Mutation {
+                    seq,
+                    mutation_id: Uuid::now_v7(),
+                    op: filing(&mut rng, &mut filed),
+                }]
+            }
+            // A gap: numbers past the next one.
+            3 => vec![Mutation {
+                seq: next + rng.random_range(1..3),
+                mutation_id: Uuid::now_v7(),
+                op: filing(&mut rng, &mut filed),
+            }],
+            // New mutations, maybe after the replay of the last ones.
+            _ => {
+                let replayed = rng.random_range(0..=history.len().min(2));
+                let mut batch = history[history.len() - replayed..].to_vec();
+                for n in 0..rng.random_range(1..4) {
+                    batch.push(Mutation {
+                        seq: next + n,
+                        mutation_id: Uuid::now_v7(),
+                        op: filing(&mut rng, &mut filed),
+                    });
+                }
+                batch
+            }
+        };
+        let real = digest(&server.handle(&push(&real_token, &batch)));
+        let double = digest(&oracle.handle(&push(&oracle_token, &batch)));
+        let numbers: Vec<u64> = batch.iter().map(|m| m.seq).collect();
+        log.push(format!("push {numbers:?}: server {real}"));
+        if real != double {
+            return Err(format!(
+                "seed {seed}: the oracle answers {double}\n{}\nreplay: RELAIS_SIM_SEED={seed} \
+                 cargo test -p shared --lib simulation::oracle",
+                log.join("\n")
+            ));
+        }
+        for mutation in batch {
+            if mutation.seq == history.len() as u64 + 1 && real.starts_with("200") {
+                history.push(mutation);
+            }
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn the_oracle_answers_pushes_as_the_real_server_does() {
+    for seed in super::seeds() {
+        if let Err(drift) = compare(seed) {
+            panic!("{drift}");
+        }
+    }
+}

@@ -1,0 +1,257 @@
+//! The real Relais server inside the simulation: `relais-server`'s own router, rules and SQLite
+//! storage on a data directory of its own, driven in process (no sockets, so a seed replays the
+//! same schedule). It crashes and restarts on the same files, enrols agents and acts as the
+//! town's staff the way the administration commands and the back office do, and its files are
+//! read directly to check the invariants.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use axum::body::Body;
+use crux_http::protocol::{HttpHeader, HttpRequest, HttpResponse, HttpResult};
+use relais_protocol::{StaffRole, WorkflowAction};
+use relais_server::staff::workflow::ActionRequest;
+use relais_server::staff::{Channel, StaffActor};
+use relais_server::{Connections, Database, LogFormat, Server, Settings};
+use relais_server_database::{NewEnrolment, NewStaff, StaffMember};
+use tower::ServiceExt;
+use uuid::Uuid;
+
+pub const TENANT: &str = "demo";
+
+/// The real server on its data directory, and the runtime its handlers run on.
+pub struct SimServer {
+    runtime: tokio::runtime::Runtime,
+    settings: Settings,
+    /// `None` while it is down.
+    server: Option<Server>,
+    _dir: tempfile::TempDir,
+    /// The town's staff member acting from the back office.
+    supervisor: Option<StaffMember>,
+}
+
+/// Where the simulation keeps its files: memory (`/dev/shm`) where there is some, since every
+/// store commits with `synchronous=FULL` and the simulation is about order, not disks.
+pub fn scratch() -> PathBuf {
+    let shm = Path::new("/dev/shm");
+    if shm.is_dir() {
+        shm.to_owned()
+    } else {
+        std::env::temp_dir()
+    }
+}
+
+/// A data directory holding the demo town, made once per test process: seeding it costs more
+/// than a whole seed of the simulation, so every seed starts from a copy.
+fn template() -> &'static Path {
+    static TEMPLATE: OnceLock<PathBuf> = OnceLock::new();
+    TEMPLATE.get_or_init(|| {
+        let dir = tempfile::tempdir_in(scratch()).unwrap().keep();
+        let runtime = runtime();
+        let settings = settings(&dir, true);
+        runtime.block_on(async {
+            let server = Server::open(&settings).await.unwrap();
+            drop(server);
+        });
+        dir
+    })
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+fn settings(dir: &Path, demo: bool) -> Settings {
+    Settings {
+        data_dir: dir.to_owned(),
+        listen: "127.0.0.1:0".into(),
+        demo,
+        log_format: LogFormat::Text,
+        secure_cookies: false,
+        connections: Connections::default(),
+    }
+}
+
+impl SimServer {
+    /// A server holding the demo town, with a supervisor of every service for staff actions.
+    pub fn start() -> Self {
+        let dir = tempfile::tempdir_in(scratch()).unwrap();
+        let template = settings(template(), true).database_path();
+        rusqlite::Connection::open_with_flags(
+            &template,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+        )
+        .unwrap()
+        .execute(
+            "VACUUM INTO ?1",
+            [settings(dir.path(), false)
+                .database_path()
+                .to_str()
+                .unwrap()],
+        )
+        .unwrap();
+        let mut sim = Self {
+            runtime: runtime(),
+            settings: settings(dir.path(), false),
+            server: None,
+            _dir: dir,
+            supervisor: None,
+        };
+        sim.restart();
+        let email = "supervisor@relais.test";
+        sim.add_staff(email, StaffRole::Supervisor, Vec::new());
+        sim.supervisor = Some(sim.member(email));
+        sim
+    }
+
+    fn server(&self) -> &Server {
+        self.server.as_ref().expect("the server is up")
+    }
+
+    /// The server's SQLite database (the simulation never names another).
+    fn database(&self) -> &relais_server::Sqlite {
+        self.server()
+            .database()
+            .expect("the simulated server stores in SQLite")
+    }
+
+    /// The server dies (what it had not committed is lost with it) and starts again on its
+    /// files.
+    pub fn restart(&mut self) {
+        self.server = None;
+        let server = self.runtime.block_on(Server::open(&self.settings)).unwrap();
+        self.server = Some(server);
+    }
+
+    /// The server's database file, to read what it holds.
+    pub fn database_path(&self) -> PathBuf {
+        self.settings.database_path()
+    }
+
+    /// Answers one of the core's requests with the server's own router.
+    pub fn handle(&self, request: &HttpRequest) -> HttpResult {
+        let url = url::Url::parse(&request.url).expect("the core sends absolute URLs");
+        let target = match url.query() {
+            Some(query) => format!("{}?{query}", url.path()),
+            None => url.path().to_owned(),
+        };
+        let mut builder = axum::http::Request::builder()
+            .method(request.method.as_str())
+            .uri(target);
+        for header in &request.headers {
+            builder = builder.header(&header.name, &header.value);
+        }
+        let mut http_request = builder.body(Body::from(request.body.clone())).unwrap();
+        // What the accept loop gives every request: the client's address.
+        http_request
+            .extensions_mut()
+            .insert(axum::extract::ConnectInfo(std::net::SocketAddr::from((
+                [127, 0, 0, 1],
+                0,
+            ))));
+        let router = self.server().router();
+        self.runtime.block_on(async move {
+            let response = router.oneshot(http_request).await.unwrap();
+            let status = response.status().as_u16();
+            let headers = response
+                .headers()
+                .iter()
+                .map(|(name, value)| HttpHeader {
+                    name: name.as_str().to_owned(),
+                    value: value.to_str().unwrap_or_default().to_owned(),
+                })
+                .collect();
+            let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+                .await
+                .unwrap()
+                .to_vec();
+            HttpResult::Ok(HttpResponse {
+                status,
+                headers,
+                body,
+            })
+        })
+    }
+
+    fn add_staff(&self, email: &str, role: StaffRole, services: Vec<String>) {
+        let db = self.database();
+        self.runtime
+            .block_on(db.add_staff(NewStaff {
+                id: Uuid::now_v7(),
+                tenant: Some(TENANT.into()),
+                email: email.into(),
+                name: email.into(),
+                role,
+                services,
+                zones: Vec::new(),
+                password_hash: None,
+                created_at_ms: now_ms(),
+            }))
+            .unwrap();
+    }
+
+    fn member(&self, email: &str) -> StaffMember {
+        let db = self.database();
+        self.runtime
+            .block_on(db.staff_accounts(Some(TENANT.into())))
+            .unwrap()
+            .into_iter()
+            .find(|account| account.member.profile.email == email)
+            .expect("the staff member exists")
+            .member
+    }
+
+    /// Creates the account of an agent of `service` and returns a one-time enrolment code for
+    /// their device, as `relais-server enrol-agent` does.
+    pub fn enrol_agent(&self, email: &str, service: &str) -> String {
+        self.add_staff(email, StaffRole::Agent, vec![service.into()]);
+        let member = self.member(email);
+        let code = relais_server::enrolment::EnrolmentCode::generate();
+        let now = now_ms();
+        self.runtime
+            .block_on(self.database().create_enrolment(NewEnrolment {
+                code: code.hash(),
+                tenant: TENANT.into(),
+                staff: member.id,
+                created_at_ms: now,
+                expires_at_ms: now + relais_server::enrolment::VALIDITY_MS,
+            }))
+            .unwrap();
+        code.as_str().to_owned()
+    }
+
+    /// The supervisor acts on a report from the back office, having seen it at `base_version`.
+    /// Whether the rules took it.
+    pub fn staff_act(&self, report_id: Uuid, base_version: i64, action: WorkflowAction) -> bool {
+        let actor = StaffActor {
+            member: self.supervisor.clone().expect("the supervisor exists"),
+            channel: Channel::Web,
+        };
+        let request = ActionRequest {
+            report_id,
+            base_version,
+            action,
+            reply: None,
+            note: Some(format!("NOTE-{report_id}")),
+            legacy: false,
+        };
+        let server = self.server();
+        self.runtime
+            .block_on(relais_server::staff::act::act(
+                self.database(),
+                server.towns(),
+                &actor,
+                TENANT,
+                request,
+            ))
+            .unwrap()
+            .is_ok()
+    }
+}
+
+fn now_ms() -> i64 {
+    crate::model::millis(std::time::SystemTime::now())
+}
