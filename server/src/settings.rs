@@ -222,6 +222,21 @@ pub enum LogFormat {
 }
 
 impl Settings {
+    /// Every setting at its default, on `data_dir`, listening on any free port of 127.0.0.1:
+    /// what tests and the simulation start from.
+    pub fn local(data_dir: PathBuf, demo: bool) -> Self {
+        Self {
+            data_dir,
+            listen: "127.0.0.1:0".into(),
+            database: None,
+            demo,
+            log_format: LogFormat::Text,
+            secure_cookies: false,
+            connections: Connections::default(),
+            photo_store: PhotoStorage::default(),
+        }
+    }
+
     /// Where the SQLite database lives.
     pub fn database_path(&self) -> PathBuf {
         self.data_dir.join("relais.db")
