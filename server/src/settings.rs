@@ -49,7 +49,8 @@ pub struct Settings {
 
     /// The database, when it is not the SQLite file of the data directory: a PostgreSQL URL
     /// (`postgres://user:password@host:port/database`), for several servers sharing one
-    /// database (see docs/postgres.md). The data directory still holds the photos.
+    /// database (see docs/postgres.md). The data directory still holds the lock file and, unless
+    /// `photos` names a bucket, the photos.
     #[arg(long, value_name = "URL", env = "RELAIS_DATABASE", global = true)]
     pub database: Option<String>,
 
@@ -223,6 +224,21 @@ pub enum LogFormat {
 }
 
 impl Settings {
+    /// Every setting at its default, on `data_dir`, listening on any free port of 127.0.0.1:
+    /// what tests and the simulation start from.
+    pub fn local(data_dir: PathBuf, demo: bool) -> Self {
+        Self {
+            data_dir,
+            listen: "127.0.0.1:0".into(),
+            database: None,
+            demo,
+            log_format: LogFormat::Text,
+            secure_cookies: false,
+            connections: Connections::default(),
+            photo_store: PhotoStorage::default(),
+        }
+    }
+
     /// The PostgreSQL URL that `--database` names, if any; any other kind of URL is refused.
     pub fn postgres_url(&self) -> anyhow::Result<Option<&str>> {
         match self.database.as_deref() {

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use relais_protocol::Registered;
-use relais_server::{Connections, LogFormat, PhotoStorage, Settings, launch};
+use relais_server::{Connections, Settings, launch};
 use serde_json::{Value, json};
 use tempfile::TempDir;
 use tokio::net::TcpListener;
@@ -48,14 +48,9 @@ impl TestServer {
     async fn start_storing(connections: Connections, database: Option<String>) -> Self {
         let data_dir = TempDir::new().unwrap();
         let settings = Settings {
-            data_dir: data_dir.path().to_owned(),
             database,
-            listen: "127.0.0.1:0".into(),
-            demo: true,
-            log_format: LogFormat::Text,
-            secure_cookies: false,
             connections,
-            photo_store: PhotoStorage::default(),
+            ..Settings::local(data_dir.path().to_owned(), true)
         };
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());

@@ -12,7 +12,7 @@ use crux_http::protocol::{HttpHeader, HttpRequest, HttpResponse, HttpResult};
 use relais_protocol::{StaffRole, WorkflowAction};
 use relais_server::staff::workflow::ActionRequest;
 use relais_server::staff::{Channel, StaffActor};
-use relais_server::{Connections, Database, LogFormat, Server, Settings};
+use relais_server::{Database, Server, Settings};
 use relais_server_database::{NewEnrolment, NewStaff, StaffMember};
 use tower::ServiceExt;
 use uuid::Uuid;
@@ -65,14 +65,7 @@ fn runtime() -> tokio::runtime::Runtime {
 }
 
 fn settings(dir: &Path, demo: bool) -> Settings {
-    Settings {
-        data_dir: dir.to_owned(),
-        listen: "127.0.0.1:0".into(),
-        demo,
-        log_format: LogFormat::Text,
-        secure_cookies: false,
-        connections: Connections::default(),
-    }
+    Settings::local(dir.to_owned(), demo)
 }
 
 impl SimServer {
