@@ -93,6 +93,46 @@ impl Browser {
         self.answer(response).await
     }
 
+    /// Posts a `multipart/form-data` form: text fields, then files `(field, file name, bytes)`.
+    async fn post_files(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        files: &[(&str, &str, Vec<u8>)],
+    ) -> (StatusCode, String, Option<String>) {
+        let mut form = reqwest::multipart::Form::new();
+        for (name, value) in fields {
+            form = form.text((*name).to_owned(), (*value).to_owned());
+        }
+        for (field, file, bytes) in files {
+            let part = reqwest::multipart::Part::bytes(bytes.clone()).file_name((*file).to_owned());
+            form = form.part((*field).to_owned(), part);
+        }
+        let response = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header("cookie", self.cookie_header())
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        self.answer(response).await
+    }
+
+    /// Follows an import job's page (`location`) until it has finished; its last page.
+    async fn finished_job(&mut self, location: Option<String>) -> String {
+        let job = location.expect("the job's page");
+        assert!(job.starts_with("/admin/imports/"), "{job}");
+        loop {
+            let (status, page, _) = self.get(&job).await;
+            assert_eq!(status, StatusCode::OK, "{page}");
+            if page.contains(r#"data-finished="true""#) {
+                return page;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
+
     async fn answer(
         &mut self,
         response: reqwest::Response,
@@ -543,6 +583,132 @@ async fn an_agent_works_a_request_of_their_service_and_the_citizen_reads_the_rep
     server.stop().await;
 }
 
+/// `jpeg` with an EXIF segment (as a camera writes it) right after its start.
+fn with_exif(jpeg: &[u8]) -> Vec<u8> {
+    let mut out = jpeg[..2].to_vec();
+    out.extend_from_slice(&[0xFF, 0xE1, 0x00, 0x0A]);
+    out.extend_from_slice(b"Exif\0\0\0\0");
+    out.extend_from_slice(&jpeg[2..]);
+    out
+}
+
+#[tokio::test]
+async fn a_request_is_resolved_with_photos_sent_from_the_browser() {
+    let (server, citizen, id) = town().await;
+    let mut ana = Browser::new(&server);
+    ana.log_in("a.propre@paris.example", PASSWORD).await;
+    let path = format!("/requests/{id}");
+    let resolve = format!("{path}/resolve");
+    let (_, page, _) = ana.get(&path).await;
+    assert!(
+        page.contains(&format!(
+            r#"action="{resolve}" enctype="multipart/form-data""#
+        )),
+        "{page}"
+    );
+    let csrf = hidden(&page, "csrf");
+    let version = hidden(&page, "version");
+    let photo = common::fake_jpeg(30_000, 7);
+    let name = common::sha256_hex(&photo);
+    let stored =
+        |server: &TestServer| -> i64 { server.query("SELECT COUNT(*) FROM tenant_photos", []) };
+
+    // A photo carrying metadata is refused, saying which and why; nothing is kept or changed.
+    let (status, page, _) = ana
+        .post_files(
+            &resolve,
+            &[("csrf", &csrf), ("version", &version), ("reply", "Fait.")],
+            &[
+                ("photo", "chantier.jpg", photo.clone()),
+                ("photo", "IMG_0042.JPG", with_exif(&photo)),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        page.contains("Photo refusée : « IMG_0042.JPG » contient des métadonnées"),
+        "{page}"
+    );
+    assert!(page.contains("Reçu"), "{page}");
+    assert_eq!(stored(&server), 0);
+    // Not a JPEG at all, and a forged token: refused too.
+    let (status, page, _) = ana
+        .post_files(
+            &resolve,
+            &[("csrf", &csrf), ("version", &version)],
+            &[("photo", "note.txt", b"<script>alert(1)</script>".to_vec())],
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(page.contains("n'est pas une photo JPEG lisible"), "{page}");
+    let (status, _, _) = ana
+        .post_files(
+            &resolve,
+            &[("csrf", "forged"), ("version", &version)],
+            &[("photo", "chantier.jpg", photo.clone())],
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(stored(&server), 0);
+
+    // An agent of another service cannot leave photos in the town through it.
+    let mut bruno = Browser::new(&server);
+    bruno.log_in("b.voirie@paris.example", PASSWORD).await;
+    let (_, inbox, _) = bruno.get("/inbox").await;
+    let bruno_csrf = hidden(&inbox, "csrf");
+    let (status, _, _) = bruno
+        .post_files(
+            &resolve,
+            &[("csrf", &bruno_csrf), ("version", &version)],
+            &[("photo", "chantier.jpg", photo.clone())],
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(stored(&server), 0);
+
+    // The photo through the photo store, the resolution through the staff operation.
+    let (status, _, location) = ana
+        .post_files(
+            &resolve,
+            &[("csrf", &csrf), ("version", &version), ("reply", "Fait.")],
+            &[("photo", "chantier.jpg", photo.clone())],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(location, Some(format!("{path}?done=resolve")));
+    assert_eq!(stored(&server), 1);
+    let (_, page, _) = ana.get(&path).await;
+    assert!(page.contains("Résolu"), "{page}");
+    assert!(page.contains(&format!("{path}/photos/{name}")), "{page}");
+    let response = reqwest::Client::new()
+        .get(server.url(&format!("{path}/photos/{name}")))
+        .header("cookie", ana.cookie_header())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.bytes().await.unwrap().as_ref(), photo.as_slice());
+    // The citizen's phone pulls the resolution with its photo.
+    let (_, pulled) = server.pull(&citizen, "").await;
+    let report = pulled["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["kind"] == "report" && c["report"]["id"] == json!(id))
+        .unwrap();
+    assert_eq!(report["report"]["status"], "resolved");
+    assert_eq!(report["report"]["completion_photos"], json!([name]));
+    let response = reqwest::Client::new()
+        .get(server.url(&format!("/v1/demo/photos/{name}")))
+        .bearer_auth(&citizen)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200, "the phone downloads it");
+    assert_eq!(response.bytes().await.unwrap().as_ref(), photo.as_slice());
+    server.stop().await;
+}
+
 #[tokio::test]
 async fn the_language_switch_comes_back_to_the_page_in_english() {
     let (server, _, _) = town().await;
@@ -630,6 +796,49 @@ async fn the_importance_performance_page_places_rated_services_and_exports_them(
         browser.get("/ratings?crosshairs=sideways").await.0,
         StatusCode::BAD_REQUEST
     );
+
+    // Filters: a zone (the services located in it), a kind of service, a period of ratings.
+    let (_, page, _) = browser.get("/ratings?zone=75105").await;
+    assert!(
+        page.contains(r#"data-service="mairie-75105" data-quadrant"#),
+        "{page}"
+    );
+    assert!(!page.contains("mairie-75103"), "not in the 5th: {page}");
+    let (_, page, _) = browser.get("/ratings?kind=Mairie").await;
+    assert!(page.contains(r#"data-service="mairie-75103" data-quadrant"#));
+    assert!(page.contains(r#"<li data-service="mairie-75106">"#));
+    let (_, page, _) = browser.get("/ratings?kind=Bassin%20de%20natation").await;
+    assert!(!page.contains("mairie-75103"), "only pools: {page}");
+    assert!(
+        !page.contains(r#"data-quadrant="concentrate_here""#),
+        "{page}"
+    );
+    let (_, page, _) = browser.get("/ratings?from=2090-01-01").await;
+    assert!(
+        !page.contains(r#"data-service="mairie-75103" data-quadrant"#),
+        "no rating given then: {page}"
+    );
+    assert!(
+        page.contains(r#"<li data-service="mairie-75103">"#),
+        "{page}"
+    );
+    let (_, page, _) = browser.get("/ratings?from=2020-01-01&to=2090-12-31").await;
+    assert!(page.contains(r#"data-service="mairie-75103" data-quadrant"#));
+    for bad in [
+        "kind=Nope",
+        "zone=nowhere",
+        "from=2026-13-01",
+        "from=2026-05-02&to=2026-05-01",
+    ] {
+        assert_eq!(
+            browser.get(&format!("/ratings?{bad}")).await.0,
+            StatusCode::BAD_REQUEST,
+            "{bad}"
+        );
+    }
+    let (_, csv, _) = browser.get("/ratings.csv?zone=75105").await;
+    assert!(csv.contains("\nmairie-75105,"), "{csv}");
+    assert!(!csv.contains("mairie-75103"), "{csv}");
 
     let (status, csv, _) = browser.get("/ratings.csv").await;
     assert_eq!(status, StatusCode::OK);
@@ -844,16 +1053,63 @@ async fn an_admin_runs_the_town_from_the_back_office_and_bad_changes_change_noth
                 [[[2.35, 48.855], [2.36, 48.855], [2.36, 48.86], [2.35, 48.855]]]}}]})
         .to_string()
     };
+    // As a file, confirmed: a job whose page ends saying what it did.
     let import = zone("7510499", "75104");
+    let confirmed = [("csrf", csrf.as_str()), ("confirm", "yes")];
     let answer = ada
-        .post("/admin/zones", &[("csrf", &csrf), ("geojson", &import)])
+        .post_files(
+            "/admin/zones",
+            &confirmed,
+            &[("file", "ilot.geojson", import.clone().into_bytes())],
+        )
         .await;
-    saved(&answer, "/admin/zones");
+    assert_eq!(answer.0, StatusCode::SEE_OTHER);
+    let done = ada.finished_job(answer.2).await;
+    assert!(done.contains("1 zone(s) importée(s)."), "{done}");
+    assert!(
+        done.contains(r#"<progress id="import-progress" max="2" value="2">"#),
+        "{done}"
+    );
+    // Pasted, the orphan is refused by the job: nothing changed.
     let orphan = zone("7510498", "nowhere");
-    let refused = ada
-        .post("/admin/zones", &[("csrf", &csrf), ("geojson", &orphan)])
+    let answer = ada
+        .post_files(
+            "/admin/zones",
+            &[("csrf", &csrf), ("confirm", "yes"), ("geojson", &orphan)],
+            &[],
+        )
         .await;
-    assert_eq!(refused.0, StatusCode::BAD_REQUEST);
+    let refused = ada.finished_job(answer.2).await;
+    assert!(refused.contains("notice error"), "{refused}");
+    assert!(refused.contains("nowhere"), "{refused}");
+    // Without the confirmation, with a forged token, or without GeoJSON: nothing starts.
+    let answer = ada
+        .post_files(
+            "/admin/zones",
+            &[("csrf", &csrf), ("geojson", &orphan)],
+            &[],
+        )
+        .await;
+    assert_eq!(answer.0, StatusCode::BAD_REQUEST);
+    let answer = ada
+        .post_files(
+            "/admin/zones",
+            &[("csrf", "forged"), ("confirm", "yes"), ("geojson", &orphan)],
+            &[],
+        )
+        .await;
+    assert_eq!(answer.0, StatusCode::FORBIDDEN);
+    assert_eq!(
+        ada.post_files("/admin/zones", &confirmed, &[]).await.0,
+        StatusCode::BAD_REQUEST
+    );
+    // Another town's job, or none, is not found.
+    assert_eq!(
+        ada.get(&format!("/admin/imports/{}", Uuid::now_v7()))
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
     let zones = catalogue(&server, &citizen).await["zones"].clone();
     let codes: Vec<&str> = zones
         .as_array()
@@ -981,6 +1237,60 @@ async fn an_admin_runs_the_town_from_the_back_office_and_bad_changes_change_noth
         "{page}"
     );
 
+    // The directory of public services, imported from a file in a job; a file that is no
+    // directory is refused by the job, nothing changed.
+    let kiosk =
+        json!([{"id": "kiosque-test", "name": {"fr": "Kiosque du square", "en": "Square kiosk"},
+        "kind": {"fr": "Kiosque", "en": "Kiosk"}, "location": {"lat": 48.857, "lon": 2.355}}])
+        .to_string();
+    let answer = ada
+        .post_files(
+            "/admin/directory",
+            &[("csrf", &csrf)],
+            &[("files", "kiosque.json", kiosk.into_bytes())],
+        )
+        .await;
+    let done = ada.finished_job(answer.2).await;
+    assert!(done.contains("1 ajoutée(s), 0 modifiée(s)"), "{done}");
+    let answer = ada
+        .post_files(
+            "/admin/directory",
+            &[("csrf", &csrf)],
+            &[("files", "liste.json", b"{\"not\": \"a list\"}".to_vec())],
+        )
+        .await;
+    let refused = ada.finished_job(answer.2).await;
+    assert!(refused.contains("Fichiers refusés"), "{refused}");
+    let (_, page, _) = ada.get("/admin/directory").await;
+    assert!(page.contains("<td>Kiosque</td>"), "{page}");
+
+    // An alert to the people of an arrondissement; one without a zone is refused.
+    let alert = |zone: &'static str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("zone", zone.to_owned()),
+            ("title_fr", "Travaux rue de Rivoli".to_owned()),
+            ("title_en", "Roadworks rue de Rivoli".to_owned()),
+            ("text_fr", "La rue est fermée la nuit.".to_owned()),
+            ("text_en", "The street is closed at night.".to_owned()),
+            ("from", "2026-12-07".to_owned()),
+            ("to", "2026-12-11".to_owned()),
+        ]
+    };
+    assert_eq!(
+        post(&mut ada, "/admin/alerts", alert("")).await.0,
+        StatusCode::BAD_REQUEST
+    );
+    saved(
+        &post(&mut ada, "/admin/alerts", alert("75104")).await,
+        "/admin/alerts",
+    );
+    let alerts: i64 = server.query(
+        "SELECT COUNT(*) FROM alerts WHERE title_fr = 'Travaux rue de Rivoli'",
+        [],
+    );
+    assert_eq!(alerts, 1);
+
     // Every change is in the audit log, with who made it, and refusals left nothing there.
     let audited: String = server.query(
         "SELECT group_concat(action, ' ') FROM (SELECT action FROM audit_log
@@ -990,10 +1300,10 @@ async fn an_admin_runs_the_town_from_the_back_office_and_bad_changes_change_noth
     assert_eq!(
         audited,
         "town.category routing.set routing.unset town.zones town.rejection_reason \
-         town.reply_template staff.add staff.disable"
+         town.reply_template staff.add staff.disable directory.import"
     );
     let audit_after: i64 = server.query("SELECT COUNT(*) FROM audit_log", []);
-    assert_eq!(audit_after - audit_before, 8);
+    assert_eq!(audit_after - audit_before, 9);
     server.stop().await;
 }
 
@@ -1048,11 +1358,25 @@ async fn the_operator_lists_the_towns_and_adds_one_from_its_files() {
                 ("csrf", &csrf),
                 ("tenant_json", &bad_tenant),
                 ("zones_geojson", zones),
+                ("confirm", "yes"),
             ],
         )
         .await;
     assert_eq!(refused.0, StatusCode::BAD_REQUEST);
     assert!(refused.1.contains("nowhere"), "{}", refused.1);
+    // Without the confirmation box ticked, nothing is stored.
+    let unconfirmed = iris
+        .post(
+            "/towns",
+            &[
+                ("csrf", &csrf),
+                ("tenant_json", tenant),
+                ("zones_geojson", zones),
+            ],
+        )
+        .await;
+    assert_eq!(unconfirmed.0, StatusCode::BAD_REQUEST);
+    assert!(!iris.get("/towns").await.1.contains("<code>givors</code>"));
     saved(
         &iris
             .post(
@@ -1061,6 +1385,7 @@ async fn the_operator_lists_the_towns_and_adds_one_from_its_files() {
                     ("csrf", &csrf),
                     ("tenant_json", tenant),
                     ("zones_geojson", zones),
+                    ("confirm", "yes"),
                 ],
             )
             .await,

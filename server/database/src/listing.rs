@@ -50,6 +50,8 @@ pub struct ServiceRating {
     pub satisfaction: u8,
     /// The citizen's comment, if they wrote one.
     pub comment: Option<String>,
+    /// When the citizen gave this rating (milliseconds since the Unix epoch).
+    pub at_ms: i64,
 }
 
 /// The requests of a tenant received in a period, within some services and zones (`None`:

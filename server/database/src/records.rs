@@ -106,7 +106,8 @@ pub struct UploadProgress {
 pub struct StoredPhoto {
     pub sha256: String,
     pub tenant: String,
-    pub device: Uuid,
+    /// The device that uploaded it; `None` from the back office (a staff member's browser).
+    pub device: Option<Uuid>,
     pub bytes: u64,
     pub at_ms: i64,
 }

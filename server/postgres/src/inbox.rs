@@ -175,7 +175,7 @@ pub(crate) async fn service_ratings(
     tenant: &str,
 ) -> DbResult<Vec<ServiceRating>> {
     tx.query(
-        "SELECT service_id, importance, satisfaction, comment FROM ratings
+        "SELECT service_id, importance, satisfaction, comment, at_ms FROM ratings
          WHERE tenant_id = $1 ORDER BY service_id",
         &[&tenant],
     )
@@ -187,6 +187,7 @@ pub(crate) async fn service_ratings(
             importance: unsigned(row.try_get(1)?, "importance")?,
             satisfaction: unsigned(row.try_get(2)?, "satisfaction")?,
             comment: row.try_get(3)?,
+            at_ms: row.try_get(4)?,
         })
     })
     .collect()

@@ -87,7 +87,7 @@ pub(crate) async fn store(tx: &Transaction<'_>, photo: &StoredPhoto) -> DbResult
         &[
             &photo.tenant,
             &photo.sha256,
-            &photo.device.to_string(),
+            &photo.device.map(|device| device.to_string()),
             &photo.at_ms,
         ],
     )
@@ -98,7 +98,8 @@ pub(crate) async fn store(tx: &Transaction<'_>, photo: &StoredPhoto) -> DbResult
 }
 
 /// The uploader may read its photo at once; the tenant's other devices once a report of the
-/// tenant lists it. A photo of another tenant is simply absent.
+/// tenant lists it (among the citizen's photos or the town's completion photos). A photo of
+/// another tenant is simply absent.
 pub(crate) async fn readable(
     tx: &Transaction<'_>,
     tenant: &str,
@@ -111,7 +112,8 @@ pub(crate) async fn readable(
              WHERE t.tenant_id = $1 AND t.sha256 = $2
                AND (t.device_id = $3
                     OR EXISTS (SELECT 1 FROM reports r
-                               WHERE r.tenant_id = $1 AND r.photos::jsonb ? $2))",
+                               WHERE r.tenant_id = $1
+                                 AND (r.photos::jsonb ? $2 OR r.completion_photos::jsonb ? $2)))",
             &[&tenant, &sha256, &device.to_string()],
         )
         .await?

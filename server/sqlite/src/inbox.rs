@@ -166,7 +166,7 @@ pub(crate) fn activity(conn: &Connection, query: &ActivityQuery) -> DbResult<Vec
 pub(crate) fn service_ratings(conn: &Connection, tenant: &str) -> DbResult<Vec<ServiceRating>> {
     Ok(conn
         .prepare_cached(
-            "SELECT service_id, importance, satisfaction, comment FROM ratings
+            "SELECT service_id, importance, satisfaction, comment, at_ms FROM ratings
              WHERE tenant_id = ?1 ORDER BY service_id",
         )?
         .query_map([tenant], |row| {
@@ -175,6 +175,7 @@ pub(crate) fn service_ratings(conn: &Connection, tenant: &str) -> DbResult<Vec<S
                 importance: row.get(1)?,
                 satisfaction: row.get(2)?,
                 comment: row.get(3)?,
+                at_ms: row.get(4)?,
             })
         })?
         .collect::<Result<_, _>>()?)

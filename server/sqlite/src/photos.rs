@@ -83,7 +83,7 @@ pub(super) fn store(tx: &Connection, photo: &StoredPhoto) -> DbResult<()> {
     .execute((
         &photo.tenant,
         &photo.sha256,
-        photo.device.to_string(),
+        photo.device.map(|device| device.to_string()),
         photo.at_ms,
     ))?;
     tx.prepare_cached("DELETE FROM uploads WHERE sha256 = ?1")?
@@ -92,7 +92,8 @@ pub(super) fn store(tx: &Connection, photo: &StoredPhoto) -> DbResult<()> {
 }
 
 /// The uploader may read its photo at once; the tenant's other devices once a report of the
-/// tenant lists it. A photo of another tenant is simply absent.
+/// tenant lists it (among the citizen's photos or the town's completion photos). A photo of
+/// another tenant is simply absent.
 pub(super) fn readable(
     conn: &mut Connection,
     tenant: &str,
@@ -105,6 +106,8 @@ pub(super) fn readable(
              WHERE t.tenant_id = ?1 AND t.sha256 = ?2
                AND (t.device_id = ?3
                     OR EXISTS (SELECT 1 FROM reports r, json_each(r.photos) p
+                               WHERE r.tenant_id = ?1 AND p.value = ?2)
+                    OR EXISTS (SELECT 1 FROM reports r, json_each(r.completion_photos) p
                                WHERE r.tenant_id = ?1 AND p.value = ?2))",
         )?
         .query_row((tenant, sha256, device.to_string()), |_| Ok(()))

@@ -25,7 +25,7 @@ use crate::router::AppState;
 use crate::staff::access::{UnknownFilter, work_scope};
 use crate::town::Town;
 
-const DAY_MS: i64 = 24 * 3_600_000;
+pub(super) const DAY_MS: i64 = 24 * 3_600_000;
 /// The period shown when none is chosen: the last 30 days.
 const DEFAULT_DAYS: i64 = 30;
 
@@ -53,7 +53,7 @@ impl Period {
 }
 
 /// Midnight UTC starting `text`'s day.
-fn midnight(text: &str) -> Option<i64> {
+pub(super) fn midnight(text: &str) -> Option<i64> {
     let date = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok()?;
     Some(date.and_hms_opt(0, 0, 0)?.and_utc().timestamp_millis())
 }

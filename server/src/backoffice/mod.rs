@@ -13,10 +13,13 @@
 //!   service's unhappy comments apart from its happy ones.
 //! - [`admin`]: a town's admins' pages (categories, zones, routing, staff, reasons and reply
 //!   templates); [`towns`]: the operator's page of the server's towns.
+//! - [`upload`]: the forms that carry files; [`imports`]: the long imports, run in the
+//!   background, and how far they got.
 
 mod admin;
 mod comments;
 mod dashboard;
+mod imports;
 mod inbox;
 mod lang;
 mod layout;
@@ -26,9 +29,10 @@ mod ratings;
 mod request;
 mod session;
 mod towns;
+mod upload;
 
 use axum::Router;
-use axum::extract::{Path, Query};
+use axum::extract::{DefaultBodyLimit, Path, Query};
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -36,9 +40,11 @@ use axum::routing::{get, post};
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use maud::html;
+use relais_protocol::upload::{MAX_PHOTO_BYTES, MAX_PHOTOS_PER_REPORT};
 use serde::Deserialize;
 
 use crate::router::AppState;
+pub use imports::Imports;
 use lang::Lang;
 use relais_server_database::Database;
 
@@ -54,6 +60,13 @@ pub fn routes<DB: Database>() -> Router<AppState<DB>> {
         .route("/inbox.geojson", get(inbox::geojson::<DB>))
         .route("/requests/{id}", get(request::get::<DB>))
         .route("/requests/{id}/actions", post(request::act::<DB>))
+        .route(
+            "/requests/{id}/resolve",
+            // The photos come as files: up to five of the largest photo the store keeps.
+            post(request::resolve::<DB>).layer(DefaultBodyLimit::max(
+                MAX_PHOTOS_PER_REPORT * MAX_PHOTO_BYTES as usize + 64 * 1024,
+            )),
+        )
         .route("/requests/{id}/photos/{sha256}", get(request::photo::<DB>))
         .route("/ratings", get(ratings::get::<DB>))
         .route("/ratings.csv", get(ratings::csv::<DB>))

@@ -2,9 +2,11 @@
 //! citizens' current ratings of the town's public services, drawn as an SVG chart (readable
 //! without script: every point is numbered and named in a tooltip) with the table beside it,
 //! the crosshairs at the scale's midpoint or at the data means as the town chooses, and the
-//! same rows as CSV.
+//! same rows as CSV; filtered by kind of service, zone and the period the ratings were given
+//! in ([`crate::analysis::rated`]).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
+use std::sync::Arc;
 
 use axum::extract::{Query, State};
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
@@ -14,25 +16,108 @@ use relais_protocol::LocalizedText;
 use relais_server_database::Database;
 use serde::Deserialize;
 
+use super::dashboard::{DAY_MS, midnight};
 use super::lang::Lang;
 use super::layout::{encode, page};
 use super::session::Staff;
 use super::{bad_request, forbidden};
 use crate::analysis::ipa::{Analysis, Crosshairs, Quadrant, Rating, SCALE};
+use crate::analysis::rated::{GivenRating, RatedService, Selection};
 use crate::router::AppState;
+use crate::town::Town;
 
+/// What the page is asked for: the crosshairs, and the ratings to analyse (empty: all).
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct Choice {
     crosshairs: String,
+    /// A kind of service, as the directory names it in French.
+    kind: String,
+    /// A zone's code: the services located in it.
+    zone: String,
+    /// The ratings given from this day (`YYYY-MM-DD`)...
+    from: String,
+    /// ...to this one, both included.
+    to: String,
 }
 
-/// The analysis of the staff member's town, with the services' names.
+impl Choice {
+    /// The same selection as a query string, for the page's links.
+    fn query(&self, crosshairs: Crosshairs) -> String {
+        format!(
+            "crosshairs={}&kind={}&zone={}&from={}&to={}",
+            crosshairs.as_str(),
+            encode(&self.kind),
+            encode(&self.zone),
+            encode(&self.from),
+            encode(&self.to)
+        )
+    }
+
+    /// The selection asked for, checked against the town and its directory.
+    fn selection(
+        &self,
+        town: &Town,
+        kinds: &[&LocalizedText],
+        lang: Lang,
+    ) -> Result<Selection, Response> {
+        let given = |text: &str| Some(text.trim().to_owned()).filter(|t| !t.is_empty());
+        let day = |text: &str, fr, en| match text.trim() {
+            "" => Ok(None),
+            text => midnight(text)
+                .map(Some)
+                .ok_or_else(|| bad_request(lang, fr, en)),
+        };
+        let selection = Selection {
+            kind: given(&self.kind),
+            zone: given(&self.zone),
+            from_ms: day(&self.from, "date de début incorrecte", "wrong start date")?,
+            until_ms: day(&self.to, "date de fin incorrecte", "wrong end date")?
+                .map(|to| to + DAY_MS),
+        };
+        if selection
+            .kind
+            .as_ref()
+            .is_some_and(|k| !kinds.iter().any(|known| &known.fr == k))
+        {
+            return Err(bad_request(
+                lang,
+                "type de service inconnu",
+                "unknown kind of service",
+            ));
+        }
+        if selection.zone.as_ref().is_some_and(|z| !town.has_zone(z)) {
+            return Err(bad_request(lang, "zone inconnue", "unknown zone"));
+        }
+        if let (Some(from), Some(until)) = (selection.from_ms, selection.until_ms)
+            && until <= from
+        {
+            return Err(bad_request(
+                lang,
+                "la fin de la période précède son début",
+                "the period ends before it starts",
+            ));
+        }
+        Ok(selection)
+    }
+}
+
+/// What the page shows: the analysis, the services' names, the crosshairs, the town and the
+/// kinds of service of the directory (for the filter).
+struct Found {
+    analysis: Analysis,
+    names: HashMap<String, LocalizedText>,
+    crosshairs: Crosshairs,
+    town: Arc<Town>,
+    kinds: Vec<LocalizedText>,
+}
+
+/// The analysis of the staff member's town over the ratings `choice` selects.
 async fn analysis<DB: Database>(
     state: &AppState<DB>,
     staff: &Staff,
     choice: &Choice,
-) -> Result<(Analysis, HashMap<String, LocalizedText>, Crosshairs), Response> {
+) -> Result<Found, Response> {
     let lang = staff.lang;
     let crosshairs = match choice.crosshairs.as_str() {
         "" => Crosshairs::default(),
@@ -42,6 +127,7 @@ async fn analysis<DB: Database>(
     let Some(tenant) = staff.member.tenant.clone() else {
         return Err(forbidden(lang));
     };
+    let town = super::town_of(state, staff).await?;
     let failure = |e| crate::error::ApiFailure::from(e).into_response();
     let directory = state
         .db
@@ -49,24 +135,50 @@ async fn analysis<DB: Database>(
         .await
         .map_err(failure)?
         .ok_or_else(|| forbidden(lang))?;
-    let mut ratings: BTreeMap<String, Vec<Rating>> = BTreeMap::new();
-    for rating in state.db.service_ratings(&tenant).await.map_err(failure)? {
-        ratings.entry(rating.service_id).or_default().push(Rating {
-            importance: rating.importance,
-            satisfaction: rating.satisfaction,
-        });
+    let mut kinds: Vec<LocalizedText> = Vec::new();
+    for service in &directory.services {
+        if !kinds.iter().any(|k| k.fr == service.kind.fr) {
+            kinds.push(service.kind.clone());
+        }
     }
-    let ids: Vec<String> = directory.services.iter().map(|s| s.id.clone()).collect();
+    kinds.sort_by(|a, b| lang.pick(a).cmp(lang.pick(b)));
+    let selection = choice.selection(&town, &kinds.iter().collect::<Vec<_>>(), lang)?;
+    let services: Vec<RatedService> = directory
+        .services
+        .iter()
+        .map(|s| RatedService {
+            id: s.id.clone(),
+            kind: s.kind.fr.clone(),
+            zones: s
+                .location
+                .map(|at| town.locate(at.lon, at.lat))
+                .unwrap_or_default(),
+        })
+        .collect();
+    let stored = state.db.service_ratings(&tenant).await.map_err(failure)?;
+    let (ids, ratings) = selection.apply(
+        &services,
+        stored.iter().map(|r| GivenRating {
+            service: &r.service_id,
+            rating: Rating {
+                importance: r.importance,
+                satisfaction: r.satisfaction,
+            },
+            at_ms: r.at_ms,
+        }),
+    );
     let names = directory
         .services
         .into_iter()
         .map(|s| (s.id, s.name))
         .collect();
-    Ok((
-        Analysis::of(&ids, &ratings, directory.min_sample, crosshairs),
+    Ok(Found {
+        analysis: Analysis::of(&ids, &ratings, directory.min_sample, crosshairs),
         names,
         crosshairs,
-    ))
+        town,
+        kinds,
+    })
 }
 
 pub async fn get<DB: Database>(
@@ -74,7 +186,13 @@ pub async fn get<DB: Database>(
     staff: Staff,
     Query(choice): Query<Choice>,
 ) -> Response {
-    let (analysis, names, crosshairs) = match analysis(&state, &staff, &choice).await {
+    let Found {
+        analysis,
+        names,
+        crosshairs,
+        town,
+        kinds,
+    } = match analysis(&state, &staff, &choice).await {
         Ok(found) => found,
         Err(response) => return response,
     };
@@ -100,8 +218,34 @@ pub async fn get<DB: Database>(
                         option value="means" selected[crosshairs == Crosshairs::Means] { (lang.choose("aux moyennes des services", "at the services' means")) }
                     }
                 }
+                div {
+                    label for="kind" { (lang.choose("Type de service", "Kind of service")) }
+                    select #kind name="kind" {
+                        option value="" { (lang.choose("tous", "all")) }
+                        @for kind in &kinds {
+                            option value=(kind.fr) selected[kind.fr == choice.kind] { (lang.pick(kind)) }
+                        }
+                    }
+                }
+                div {
+                    label for="zone" { (lang.choose("Zone", "Zone")) }
+                    select #zone name="zone" {
+                        option value="" { (lang.choose("toute la ville", "the whole town")) }
+                        @for zone in &town.catalogue.zones {
+                            option value=(zone.code) selected[zone.code == choice.zone] { (zone.name) }
+                        }
+                    }
+                }
+                div {
+                    label for="from" { (lang.choose("Notes données du", "Ratings given from")) }
+                    input #from type="date" name="from" value=(choice.from);
+                }
+                div {
+                    label for="to" { (lang.choose("au", "to")) }
+                    input #to type="date" name="to" value=(choice.to);
+                }
                 div { button.primary type="submit" { (lang.choose("Afficher", "Show")) } }
-                div { a href={ "/ratings.csv?crosshairs=" (crosshairs.as_str()) } download { (lang.choose("Exporter en CSV", "Export as CSV")) } }
+                div { a href={ "/ratings.csv?" (choice.query(crosshairs)) } download { (lang.choose("Exporter en CSV", "Export as CSV")) } }
             }
             p.meta {
                 (lang.choose("Moyennes des notes actuelles des citoyens (1 à 5), intervalles de confiance à 95 % (t de Student). Écart = satisfaction − importance : négatif sous la diagonale.",
@@ -159,7 +303,7 @@ pub async fn get<DB: Database>(
     page(
         lang,
         Some(&staff),
-        &format!("/ratings?crosshairs={}", crosshairs.as_str()),
+        &format!("/ratings?{}", choice.query(crosshairs)),
         title,
         content,
     )
@@ -228,11 +372,11 @@ pub async fn csv<DB: Database>(
     staff: Staff,
     Query(choice): Query<Choice>,
 ) -> Response {
-    let (analysis, names, _) = match analysis(&state, &staff, &choice).await {
+    let found = match analysis(&state, &staff, &choice).await {
         Ok(found) => found,
         Err(response) => return response,
     };
-    match write_csv(&analysis, &names, staff.lang) {
+    match write_csv(&found.analysis, &found.names, staff.lang) {
         Ok(bytes) => (
             [
                 (CONTENT_TYPE, "text/csv; charset=utf-8"),

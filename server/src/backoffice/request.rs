@@ -6,13 +6,14 @@
 //! device's push would have it decided; a refusal is shown with the rules' own words.
 
 use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 use relais_domain::status::after;
 use relais_domain::words::status_name;
+use relais_protocol::upload::{MAX_PHOTO_BYTES, MAX_PHOTOS_PER_REPORT};
 use relais_protocol::{
     Actor, Answer, Author, Question, QuestionKind, ReplyKind, ReportStatus, Task, WorkflowAction,
 };
@@ -25,7 +26,9 @@ use super::lang::Lang;
 use super::layout::{day, notice, page, when};
 use super::map::{self, Dot};
 use super::session::Staff;
+use super::upload::{Sent, SentFile};
 use super::{bad_request, forbidden, message};
+use crate::photos::{self, PhotoRefusal, UploadError};
 use crate::router::AppState;
 use crate::staff::StaffActor;
 use crate::staff::access::{Channel, may_dispatch, may_work_in};
@@ -193,10 +196,137 @@ pub async fn act<DB: Database>(
     if !staff.checks(&form.csrf) {
         return forbidden(lang);
     }
-    let action = match action_of(&form, &staff.member.profile.email) {
-        Ok(action) => action,
-        Err((fr, en)) => return bad_request(lang, fr, en),
+    match action_of(&form, &staff.member.profile.email) {
+        Ok(action) => carry_out(&state, &staff, id, &form, action).await,
+        Err((fr, en)) => bad_request(lang, fr, en),
+    }
+}
+
+/// The resolve form with its photos (`multipart/form-data`): the fields of [`ActionForm`] it
+/// has (`csrf`, `version`, `reply`, `note`) and up to [`MAX_PHOTOS_PER_REPORT`] JPEG files
+/// named `photo`. The photos are checked by the photo store's rule before anything is kept
+/// (one refused: the page again saying which and why, `400`, nothing changed), stored as the
+/// town's, and the resolution names them, exactly as a staff device's completion photos.
+pub async fn resolve<DB: Database>(
+    State(state): State<AppState<DB>>,
+    staff: Staff,
+    Path(id): Path<Uuid>,
+    multipart: Multipart,
+) -> Response {
+    let lang = staff.lang;
+    let Ok(sent) = Sent::read(multipart).await else {
+        return bad_request(lang, "formulaire illisible", "unreadable form");
     };
+    // The token first: nothing of a forged form is looked at, let alone kept.
+    if !staff.checks(sent.text("csrf")) {
+        return forbidden(lang);
+    }
+    let Ok(version) = sent.text("version").trim().parse() else {
+        return bad_request(lang, "version incorrecte", "wrong version");
+    };
+    let form = ActionForm {
+        action: "resolve".to_owned(),
+        version,
+        reply: sent.text("reply").to_owned(),
+        note: sent.text("note").to_owned(),
+        ..ActionForm::default()
+    };
+    let files: Vec<&SentFile> = sent.files("photo").collect();
+    if files.len() > MAX_PHOTOS_PER_REPORT {
+        return bad_request(
+            lang,
+            "trop de photos (5 au plus)",
+            "too many photos (at most 5)",
+        );
+    }
+    for file in &files {
+        let refusal = if file.bytes.len() as u64 > MAX_PHOTO_BYTES {
+            photo_too_heavy(&file.name, lang)
+        } else if let Err(refusal) = photos::check(&file.bytes) {
+            photo_refused(&file.name, &refusal, lang)
+        } else {
+            continue;
+        };
+        return refused_page(&state, &staff, id, &refusal, StatusCode::BAD_REQUEST).await;
+    }
+    // Nothing is kept for a request this staff member may not work on.
+    if let Err(page) = load(&state, &staff, id).await {
+        return page;
+    }
+    let tenant = staff.member.tenant.clone().unwrap_or_default();
+    let mut names = Vec::with_capacity(files.len());
+    for file in files {
+        match state
+            .photos
+            .put(&state.db, &tenant, file.bytes.clone())
+            .await
+        {
+            Ok(name) => names.push(name),
+            Err(UploadError::Refused(refusal)) => {
+                let text = photo_refused(&file.name, &refusal, lang);
+                return refused_page(&state, &staff, id, &text, StatusCode::BAD_REQUEST).await;
+            }
+            Err(error) => {
+                tracing::error!(%error, "could not store a photo from the back office");
+                return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+            }
+        }
+    }
+    let action = WorkflowAction::Resolve { photos: names };
+    carry_out(&state, &staff, id, &form, action).await
+}
+
+/// Why the photo `file` may not be kept, in words a staff member can act on.
+fn photo_refused(file: &str, refusal: &PhotoRefusal, lang: Lang) -> String {
+    let (fr, en) = match refusal {
+        PhotoRefusal::Metadata(_) | PhotoRefusal::Trailing(_) => (
+            "contient des métadonnées (position, appareil…) qui seraient montrées à toute la ville : enregistrez-la sans métadonnées (« Exporter » sans les informations de lieu et d'appareil), puis envoyez-la de nouveau.",
+            "carries metadata (position, camera...) that the whole town would see: save it without metadata (\"Export\" without location and camera information), then send it again.",
+        ),
+        PhotoRefusal::TooLarge { .. } => (
+            "dépasse 2048 pixels de côté : réduisez-la, puis envoyez-la de nouveau.",
+            "is larger than 2048 pixels on a side: shrink it, then send it again.",
+        ),
+        PhotoRefusal::NotBaseline(_) => (
+            "est un JPEG progressif : enregistrez-la en JPEG standard (non progressif).",
+            "is a progressive JPEG: save it as a standard (baseline) JPEG.",
+        ),
+        PhotoRefusal::NotJpeg(_) | PhotoRefusal::Undecodable(_) => (
+            "n'est pas une photo JPEG lisible.",
+            "is not a readable JPEG photo.",
+        ),
+    };
+    format!(
+        "{} « {file} » {} {}",
+        lang.choose("Photo refusée :", "Photo refused:"),
+        lang.choose(fr, en),
+        lang.choose("Rien n'a été modifié.", "Nothing was changed.")
+    )
+}
+
+/// A photo heavier than the store keeps.
+fn photo_too_heavy(file: &str, lang: Lang) -> String {
+    format!(
+        "{} « {file} » {} {}",
+        lang.choose("Photo refusée :", "Photo refused:"),
+        lang.choose(
+            "dépasse 8 Mo : réduisez-la, puis envoyez-la de nouveau.",
+            "is larger than 8 MB: shrink it, then send it again.",
+        ),
+        lang.choose("Rien n'a été modifié.", "Nothing was changed.")
+    )
+}
+
+/// Decides `action` on request `id` through the staff operations, then back to the request
+/// (or the page again with the rules' refusal, `409`, nothing changed).
+async fn carry_out<DB: Database>(
+    state: &AppState<DB>,
+    staff: &Staff,
+    id: Uuid,
+    form: &ActionForm,
+    action: WorkflowAction,
+) -> Response {
+    let lang = staff.lang;
     let tenant = staff.member.tenant.clone().unwrap_or_default();
     let actor = StaffActor {
         member: staff.member.clone(),
@@ -212,22 +342,36 @@ pub async fn act<DB: Database>(
     };
     match act::act(&state.db, &state.towns, &actor, &tenant, request).await {
         Ok(Ok(())) => Redirect::to(&format!("/requests/{id}?done={}", form.action)).into_response(),
-        Ok(Err(reason)) => match load(&state, &staff, id).await {
-            Ok((town, task)) => (
+        Ok(Err(reason)) => {
+            refused_page(
+                state,
+                staff,
+                id,
+                lang.pick(&reason.message),
                 StatusCode::CONFLICT,
-                render(
-                    &staff,
-                    &town,
-                    &task,
-                    Some((lang.pick(&reason.message), true)),
-                    None,
-                ),
             )
-                .into_response(),
-            Err(response) => response,
-        },
+            .await
+        }
         Err(ActError::UnknownTenant) => forbidden(lang),
         Err(ActError::Db(error)) => crate::error::ApiFailure::from(error).into_response(),
+    }
+}
+
+/// The request's page again, saying why nothing changed.
+async fn refused_page<DB: Database>(
+    state: &AppState<DB>,
+    staff: &Staff,
+    id: Uuid,
+    text: &str,
+    status: StatusCode,
+) -> Response {
+    match load(state, staff, id).await {
+        Ok((town, task)) => (
+            status,
+            render(staff, &town, &task, Some((text, true)), None),
+        )
+            .into_response(),
+        Err(response) => response,
     }
 }
 
@@ -516,10 +660,22 @@ fn actions(staff: &Staff, town: &Town, task: &Task, prefill: Option<String>) -> 
             (form("start", lang.choose("Commencer les travaux", "Start work"), false, note_field("start-note")))
         }
         @if allows(&WorkflowAction::Resolve { photos: Vec::new() }) {
-            (form("resolve", lang.choose("Résoudre", "Resolve"), false, html! {
-                (reply_field("resolve-reply", false))
-                (note_field("resolve-note"))
-            }))
+            // Its own form: the photos travel as files.
+            details {
+                summary { (lang.choose("Résoudre", "Resolve")) }
+                form method="post" action={ "/requests/" (report.id) "/resolve" } enctype="multipart/form-data" {
+                    input type="hidden" name="csrf" value=(staff.csrf);
+                    input type="hidden" name="version" value=(report.version);
+                    (reply_field("resolve-reply", false))
+                    (note_field("resolve-note"))
+                    label for="resolve-photos" {
+                        (lang.choose("Photos de l'intervention", "Photos of the work done"))
+                        " " span.meta { (lang.choose("(facultatives ; JPEG sans métadonnées, 2048 px et 8 Mo au plus, 5 au plus)", "(optional; JPEG without metadata, at most 2048 px and 8 MB, at most 5)")) }
+                    }
+                    input #resolve-photos type="file" name="photo" accept="image/jpeg" multiple;
+                    button.primary type="submit" { (lang.choose("Résoudre", "Resolve")) }
+                }
+            }
         }
         @if allows(&WorkflowAction::Reject { reason: String::new() }) {
             (form("reject", lang.choose("Rejeter", "Reject"), false, html! {

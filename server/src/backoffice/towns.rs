@@ -1,7 +1,8 @@
 //! The operator's page: the towns this server serves (an IT syndicate runs one server for
 //! several towns), each with its services, categories and zones, and a form to create a town
 //! from its files or update it (the `tenant.json` and `zones.geojson` of `server/seed/README.md`,
-//! as `relais-server tenant add` reads them).
+//! as `relais-server tenant add` reads them), confirmed with a ticked box as it replaces a town
+//! of the same code.
 
 use axum::Form;
 use axum::extract::{Query, State};
@@ -11,10 +12,10 @@ use maud::html;
 use relais_server_database::Database;
 use serde::Deserialize;
 
-use super::admin::{Done, refusal_text};
-use super::forbidden;
+use super::admin::{Done, confirm_box, refusal_text};
 use super::layout::{notice, page};
 use super::session::Staff;
+use super::{bad_request, forbidden};
 use crate::router::AppState;
 use crate::staff::admin::{Operator, Refusal, store_town};
 
@@ -92,6 +93,10 @@ async fn render<DB: Database>(
                         textarea.code #tenant-json name="tenant_json" rows="8" required {}
                         label for="zones-geojson" { "zones.geojson" }
                         textarea.code #zones-geojson name="zones_geojson" rows="8" required {}
+                        (confirm_box("town-confirm", lang.choose(
+                            "Je confirme : une ville de même code sera mise à jour",
+                            "I confirm: a town with the same code will be updated",
+                        )))
                         p { button.primary type="submit" { (lang.choose("Enregistrer la ville", "Store the town")) } }
                     }
                 }
@@ -118,6 +123,8 @@ pub struct TownForm {
     csrf: String,
     tenant_json: String,
     zones_geojson: String,
+    #[serde(default)]
+    confirm: String,
 }
 
 pub async fn post<DB: Database>(
@@ -128,6 +135,9 @@ pub async fn post<DB: Database>(
     let Some(operator) = operator_of(&staff).filter(|_| staff.checks(&form.csrf)) else {
         return forbidden(staff.lang);
     };
+    if form.confirm != "yes" {
+        return bad_request(staff.lang, "confirmation manquante", "confirmation missing");
+    }
     match store_town(
         &state.db,
         &state.towns,

@@ -29,7 +29,7 @@ use tracing::Instrument;
 use crate::clock::now_ms;
 use crate::settings::Settings;
 use blobs::{Blobs, Finished};
-pub use check::PhotoRefusal;
+pub use check::{PhotoRefusal, check};
 use locks::Locks;
 pub(crate) use objects::bucket_of;
 use relais_server_database::{
@@ -233,7 +233,7 @@ impl PhotoStore {
                 db.store_photo(StoredPhoto {
                     sha256: sha256.to_owned(),
                     tenant: device.tenant.clone(),
-                    device: device.id,
+                    device: Some(device.id),
                     bytes: chunk.length,
                     at_ms: now_ms(),
                 })
@@ -254,6 +254,53 @@ impl PhotoStore {
                 Err(UploadError::Refused(refusal))
             }
         }
+    }
+
+    /// Stores a whole photo received in one piece (the back office's resolve form) for `tenant`,
+    /// judged by the same rule as a finished upload ([`check`]) and indexed as the tenant's like
+    /// a device's, without a device. Returns its name, the SHA-256 of its bytes; nothing is kept
+    /// when it is refused. Runs to completion even if the caller stops waiting.
+    pub async fn put<DB: Database>(
+        &self,
+        db: &DB,
+        tenant: &str,
+        bytes: axum::body::Bytes,
+    ) -> Result<String, UploadError> {
+        let length = bytes.len() as u64;
+        if length > MAX_PHOTO_BYTES {
+            return Err(UploadError::TooLarge);
+        }
+        let sha256 = hex::encode(Sha256::digest(&bytes));
+        let (store, db, tenant, name) =
+            (self.clone(), db.clone(), tenant.to_owned(), sha256.clone());
+        tokio::spawn(
+            async move {
+                let _lock = store.locks.lock(&name).await;
+                if let UploadState::Stored { .. } = db.upload_state(&tenant, &name).await? {
+                    return Ok(());
+                }
+                store.blobs.write_chunk(&name, 0, bytes).await?;
+                match store.blobs.finish(&name).await? {
+                    Finished::Stored => {
+                        db.store_photo(StoredPhoto {
+                            sha256: name,
+                            tenant,
+                            device: None,
+                            bytes: length,
+                            at_ms: now_ms(),
+                        })
+                        .await?;
+                        tracing::info!(photo.bytes = length, "photo stored from the back office");
+                        Ok(())
+                    }
+                    Finished::DigestMismatch => Err(UploadError::DigestMismatch),
+                    Finished::Refused(refusal) => Err(UploadError::Refused(refusal)),
+                }
+            }
+            .in_current_span(),
+        )
+        .await??;
+        Ok(sha256)
     }
 
     /// The bytes of photo `sha256`, if `device` may read it: `None` otherwise, whether or not

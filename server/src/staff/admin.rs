@@ -3,12 +3,14 @@
 //! routing table and its staff accounts. Only the town's admins may. A change to the definition
 //! is checked by the same rules as the town's files ([`crate::seed::parse`]) and stored through
 //! [`Database::seed`], so a town edited in the back office and one loaded from files are the same
-//! thing; every change is recorded in the audit log with who made it, and the town held in memory
+//! thing; the directory of public services is imported here too. Every change is recorded in the audit log with who made it, and the town held in memory
 //! is read again at once.
 
-use relais_protocol::{LocalizedText, Question, RejectionReason, ReplyTemplate, StaffRole};
+use relais_protocol::{
+    LocalizedText, PublicService, Question, RejectionReason, ReplyTemplate, StaffRole,
+};
 use relais_server_database::{
-    Database, DbError, NewStaff, StaffChange, StaffMember, TownDefinition,
+    Database, DbError, DirectoryImport, NewStaff, StaffChange, StaffMember, TownDefinition,
 };
 use uuid::Uuid;
 
@@ -264,6 +266,28 @@ pub async fn set_route<DB: Database>(
     admin.record(db, action, detail).await?;
     towns.reload(db, &admin.tenant).await?;
     Ok(())
+}
+
+/// Imports entries into the town's directory of public services (checked by
+/// [`crate::directory::check`]; an entry replaces the one of the same id, the others are kept),
+/// and records who did.
+pub async fn import_directory<DB: Database>(
+    db: &DB,
+    admin: &Admin,
+    services: Vec<PublicService>,
+) -> Result<DirectoryImport, Refusal> {
+    let import = db
+        .import_directory(&admin.tenant, services)
+        .await?
+        .ok_or(Refusal::Change(StaffChange::UnknownTenant))?;
+    let detail = serde_json::json!({
+        "added": import.added,
+        "updated": import.updated,
+        "unchanged": import.unchanged,
+        "version": import.version,
+    });
+    admin.record(db, "directory.import", detail).await?;
+    Ok(import)
 }
 
 /// The server's operator (an IT syndicate serving several towns), who creates and updates towns.

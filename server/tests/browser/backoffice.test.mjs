@@ -1,11 +1,13 @@
 // The back office in a real browser: headless Chromium (Debian's) driven by playwright-core,
 // against a real relais-server (debug binary, demo town) and a real CLI phone (`relais`).
 // A citizen's phone files a report; an agent of its service logs in, acknowledges it, resolves
-// it with a written reply; the phone syncs and reads the status and the reply; an agent of
-// another service neither sees it in the inbox nor opens it; the importance–performance chart
-// places rated town halls in their quadrants; the dashboard counts the request; an admin changes
-// a category, routes it elsewhere in one arrondissement, adds an agent and disables them (the
-// confirmation box ticked); the server's operator sees the towns. Screenshots go to
+// it with a written reply and a photo (a photo with metadata refused first); the phone syncs and
+// reads the status and the reply; an agent of another service neither sees it in the inbox nor
+// opens it; the importance–performance chart places rated town halls in their quadrants, also
+// filtered by zone and kind; the dashboard counts the request; an admin changes a category,
+// routes it elsewhere in one arrondissement, adds an agent and disables them (the confirmation
+// box ticked), imports zones and the directory from files (jobs showing their progress) and
+// publishes an alert; the server's operator sees the towns. Screenshots go to
 // target/screenshots/.
 //
 // Run from the repository root after `cargo build --workspace --bins`:
@@ -31,6 +33,58 @@ let work;
 let server;
 let base;
 let browser;
+
+/**
+ * A photo of the work done as a browser makes one (a canvas drawn, then encoded as JPEG by
+ * Chromium), with only its JFIF header kept: what a photo saved without metadata is.
+ */
+async function photoOfTheWork(context) {
+  const blank = await context.newPage();
+  const url = await blank.evaluate(() => {
+    const canvas = document.createElement('canvas');
+    canvas.width = 640;
+    canvas.height = 480;
+    const g = canvas.getContext('2d');
+    g.fillStyle = '#d8e2dc';
+    g.fillRect(0, 0, 640, 480);
+    g.fillStyle = '#6c757d';
+    g.fillRect(0, 330, 640, 150);
+    g.fillStyle = '#1b4332';
+    g.font = '36px sans-serif';
+    g.fillText('Trottoir dégagé', 180, 250);
+    return canvas.toDataURL('image/jpeg', 0.85);
+  });
+  await blank.close();
+  return keepJfifOnly(Buffer.from(url.split(',')[1], 'base64'));
+}
+
+/** `jpeg` without its APP1–APP15 and comment segments (walked up to the start of scan). */
+function keepJfifOnly(jpeg) {
+  const kept = [jpeg.subarray(0, 2)];
+  let at = 2;
+  while (jpeg[at] === 0xff && jpeg[at + 1] !== 0xda) {
+    const marker = jpeg[at + 1];
+    const end = at + 2 + jpeg.readUInt16BE(at + 2);
+    if (!((marker >= 0xe1 && marker <= 0xef) || marker === 0xfe)) kept.push(jpeg.subarray(at, end));
+    at = end;
+  }
+  kept.push(jpeg.subarray(at));
+  return Buffer.concat(kept);
+}
+
+/** `jpeg` with an EXIF segment right after its start, as a camera writes it. */
+function withExif(jpeg) {
+  const exif = Buffer.from([0xff, 0xe1, 0x00, 0x0a, 0x45, 0x78, 0x69, 0x66, 0, 0, 0, 0]);
+  return Buffer.concat([jpeg.subarray(0, 2), exif, jpeg.subarray(2)]);
+}
+
+/** Waits for an import job's page to say it has finished; its outcome's words. */
+async function finishedImport(page) {
+  await page.waitForURL(/\/admin\/imports\//);
+  // The page reloads itself (a Refresh header) until the job has finished.
+  await page.locator('#import-job[data-finished="true"]').waitFor();
+  return page.locator('#import-job .notice').textContent();
+}
 
 /** Runs an administration task of the server on its data directory. */
 function admin(args, input = '') {
@@ -148,13 +202,30 @@ test('an agent triages, answers and resolves a report a phone filed; the phone r
   await page.waitForURL(/done=acknowledge/);
   assert.equal(await page.locator('#status').textContent(), 'Pris en compte');
 
+  // Resolve with a reply and a photo of the work done. A camera's photo, with its metadata, is
+  // refused first, saying which file and why; nothing changed.
   const reply = 'Les encombrants ont été enlevés ce matin, merci de votre signalement.';
-  await page.locator('summary', { hasText: 'Résoudre' }).click();
-  await page.getByLabel('Réponse au citoyen').and(page.locator('#resolve-reply')).fill(reply);
-  await page.locator('#resolve-note').fill('camion 12');
-  await page.getByRole('button', { name: 'Résoudre' }).click();
+  const photo = await photoOfTheWork(context);
+  const resolveWith = async (file) => {
+    await page.locator('summary', { hasText: 'Résoudre' }).click();
+    await page.getByLabel('Réponse au citoyen').and(page.locator('#resolve-reply')).fill(reply);
+    await page.locator('#resolve-note').fill('camion 12');
+    await page.getByLabel(/^Photos de l'intervention/).setInputFiles(file);
+    await page.getByRole('button', { name: 'Résoudre' }).click();
+  };
+  await resolveWith({ name: 'IMG_0042.JPG', mimeType: 'image/jpeg', buffer: withExif(photo) });
+  await page.waitForURL(`${base}/requests/${id}/resolve`);
+  const refusal = await page.getByRole('alert').textContent();
+  assert.ok(refusal.includes('« IMG_0042.JPG » contient des métadonnées'), refusal);
+  assert.equal(await page.locator('#status').textContent(), 'Pris en compte');
+  await page.screenshot({ path: join(shots, 'request-photo-refused.png'), fullPage: false });
+  await resolveWith({ name: 'chantier.jpg', mimeType: 'image/jpeg', buffer: photo });
   await page.waitForURL(/done=resolve/);
   assert.equal(await page.locator('#status').textContent(), 'Résolu');
+  const shown = page.locator(`img[src^="/requests/${id}/photos/"]`);
+  assert.equal(await shown.count(), 1);
+  assert.ok(await shown.evaluate((img) => img.complete && img.naturalWidth === 640),
+    'the stored photo is served back');
   await page.screenshot({ path: join(shots, 'request-resolved.png'), fullPage: true });
 
   // The operations dashboard counts it.
@@ -219,6 +290,18 @@ test('the importance-performance chart places rated services in their quadrants'
     'possible_overkill');
   assert.ok((await page.textContent('#ipa-table')).includes('Possible overkill'));
   await page.screenshot({ path: join(shots, 'ratings-en-means.png'), fullPage: false });
+
+  // Filtered to one arrondissement and to town halls: only the 5th's hall is left.
+  await page.getByLabel('Crosshairs').selectOption('midpoint');
+  await page.getByLabel('Zone', { exact: true }).selectOption('75105');
+  await page.getByLabel('Kind of service').selectOption('Mairie');
+  await page.getByRole('button', { name: 'Show' }).click();
+  await page.waitForURL(/zone=75105/);
+  assert.equal(await page.locator('#ipa-table tbody tr').count(), 1);
+  assert.equal(
+    await page.locator('#ipa-table tr[data-service="mairie-75105"]').getAttribute('data-quadrant'),
+    'keep_up_the_good_work');
+  await page.screenshot({ path: join(shots, 'ratings-en-filtered.png'), fullPage: false });
   await context.close();
 });
 
@@ -275,6 +358,52 @@ test('an admin runs the town: a category, a routing exception, a new agent disab
   await page.waitForURL(`${base}/admin/zones`);
   assert.ok((await page.textContent('main')).includes('quartier'));
   await page.screenshot({ path: join(shots, 'admin-zones.png'), fullPage: false });
+  // Zones from a file, confirmed, imported in a job whose page shows how far it got.
+  const islet = { type: 'FeatureCollection', features: [{ type: 'Feature',
+    properties: { code: '7510499', name: 'Îlot du test', kind: 'quartier', parent: '75104' },
+    geometry: { type: 'Polygon',
+      coordinates: [[[2.35, 48.855], [2.36, 48.855], [2.36, 48.86], [2.35, 48.855]]] } }] };
+  await page.getByLabel('Fichier GeoJSON').setInputFiles({ name: 'ilot.geojson',
+    mimeType: 'application/geo+json', buffer: Buffer.from(JSON.stringify(islet)) });
+  await page.getByRole('button', { name: 'Importer' }).click();
+  assert.equal(page.url(), `${base}/admin/zones`, 'the unticked box stops the form');
+  await page.getByLabel(/^Je confirme : les zones/).check();
+  await page.getByRole('button', { name: 'Importer' }).click();
+  assert.equal(await finishedImport(page), '1 zone(s) importée(s).');
+  assert.equal(await page.locator('#import-progress').getAttribute('value'), '2');
+  await page.screenshot({ path: join(shots, 'admin-import-zones.png'), fullPage: false });
+  await page.getByRole('link', { name: 'Retour' }).click();
+  assert.ok((await page.textContent('main')).includes('Îlot du test'));
+
+  // The directory of public services, from an open-data file, in a job too.
+  await page.getByRole('link', { name: 'Annuaire des services' }).click();
+  await page.waitForURL(`${base}/admin/directory`);
+  const kiosk = [{ id: 'kiosque-test', name: { fr: 'Kiosque du square', en: 'Square kiosk' },
+    kind: { fr: 'Kiosque', en: 'Kiosk' }, location: { lat: 48.857, lon: 2.355 } }];
+  await page.getByLabel('Fichiers', { exact: true }).setInputFiles({ name: 'kiosque.json',
+    mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(kiosk)) });
+  await page.getByRole('button', { name: 'Importer' }).click();
+  const imported = await finishedImport(page);
+  assert.ok(imported.includes('1 ajoutée(s)'), imported);
+  await page.getByRole('link', { name: 'Retour' }).click();
+  await page.waitForURL(`${base}/admin/directory`);
+  assert.ok((await page.textContent('#directory-kinds')).includes('Kiosque'));
+  await page.screenshot({ path: join(shots, 'admin-directory.png'), fullPage: false });
+
+  // An alert to the people of an arrondissement.
+  await page.getByRole('link', { name: 'Alertes' }).click();
+  await page.waitForURL(`${base}/admin/alerts`);
+  await page.getByLabel(/^Zones/).selectOption('75104');
+  await page.getByLabel('Titre en français').fill('Travaux rue de Rivoli');
+  await page.getByLabel('Titre en anglais').fill('Roadworks rue de Rivoli');
+  await page.getByLabel('Texte en français').fill('La rue est fermée la nuit.');
+  await page.getByLabel('Texte en anglais').fill('The street is closed at night.');
+  await page.getByLabel('Premier jour').fill('2026-12-07');
+  await page.getByLabel('Dernier jour').fill('2026-12-11');
+  await page.getByRole('button', { name: 'Publier' }).click();
+  await page.waitForURL(/done=1/);
+  await page.screenshot({ path: join(shots, 'admin-alerts.png'), fullPage: false });
+
   await page.getByRole('link', { name: 'Motifs et modèles de réponse' }).click();
   await page.waitForURL(`${base}/admin/replies`);
   await page.screenshot({ path: join(shots, 'admin-replies.png'), fullPage: false });

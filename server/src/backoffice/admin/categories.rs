@@ -3,41 +3,39 @@
 //! as the JSON of the town's files, checked by the same rules).
 
 use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use maud::html;
+use maud::{Markup, html};
 use relais_protocol::{LocalizedText, Question};
 use relais_server_database::Database;
 use serde::Deserialize;
 
-use super::{Done, admin_of, admin_page, answer, optional_number};
+use super::{AdminPage, AdminStaff, answer, optional_number, render};
+use crate::backoffice::bad_request;
 use crate::backoffice::session::Staff;
-use crate::backoffice::{bad_request, forbidden, town_of};
 use crate::router::AppState;
 use crate::staff::admin::{TownEdit, edit_town};
+use crate::town::Town;
 
 const HERE: &str = "/admin/categories";
 
-async fn render<DB: Database>(
-    state: &AppState<DB>,
-    staff: &Staff,
-    shown: Option<(&str, bool)>,
-) -> Response {
-    let lang = staff.lang;
-    let town = match town_of(state, staff).await {
-        Ok(town) => town,
-        Err(response) => return response,
-    };
-    let title = lang.choose("Catégories", "Categories");
-    let questions_json =
-        |questions: &[Question]| serde_json::to_string_pretty(questions).unwrap_or_default();
-    admin_page(
-        staff,
-        HERE,
-        title,
-        shown,
-        html! {
+/// The page.
+pub struct Page;
+
+impl AdminPage for Page {
+    const HERE: &'static str = HERE;
+    const TITLE: (&'static str, &'static str) = ("Catégories", "Categories");
+
+    async fn content<DB: Database>(
+        _state: &AppState<DB>,
+        staff: &Staff,
+        town: &Town,
+    ) -> Result<Markup, Response> {
+        let lang = staff.lang;
+        let questions_json =
+            |questions: &[Question]| serde_json::to_string_pretty(questions).unwrap_or_default();
+        Ok(html! {
             div.panel.scroll {
                 table {
                     thead { tr {
@@ -94,20 +92,8 @@ async fn render<DB: Database>(
                     }
                 }
             }
-        },
-    )
-    .into_response()
-}
-
-pub async fn get<DB: Database>(
-    State(state): State<AppState<DB>>,
-    staff: Staff,
-    Query(done): Query<Done>,
-) -> Response {
-    if admin_of(&staff).is_none() {
-        return forbidden(staff.lang);
+        })
     }
-    render(&state, &staff, done.notice(staff.lang)).await
 }
 
 #[derive(Deserialize)]
@@ -126,13 +112,15 @@ pub struct CategoryForm {
 
 pub async fn post<DB: Database>(
     State(state): State<AppState<DB>>,
-    staff: Staff,
+    signed: AdminStaff,
     Path(code): Path<String>,
     Form(form): Form<CategoryForm>,
 ) -> Response {
+    let staff = &signed.staff;
     let lang = staff.lang;
-    let Some(admin) = admin_of(&staff).filter(|_| staff.checks(&form.csrf)) else {
-        return forbidden(lang);
+    let admin = match signed.changing(&form.csrf) {
+        Ok(admin) => admin,
+        Err(page) => return page,
     };
     let (Ok(response_days), Ok(duplicate_radius_m)) = (
         optional_number(&form.response_days),
@@ -149,7 +137,7 @@ pub async fn post<DB: Database>(
                     "{} {error}",
                     lang.choose("Questions illisibles :", "Unreadable questions:")
                 );
-                let page = render(&state, &staff, Some((&text, true))).await;
+                let page = render::<DB, Page>(&state, staff, Some((&text, true))).await;
                 return (StatusCode::BAD_REQUEST, page).into_response();
             }
         },
@@ -161,9 +149,6 @@ pub async fn post<DB: Database>(
         duplicate_radius_m,
         questions,
     };
-    let result = edit_town(&state.db, &state.towns, &admin, edit).await;
-    answer(result, &staff, HERE, async |text| {
-        render(&state, &staff, Some((&text, true))).await
-    })
-    .await
+    let result = edit_town(&state.db, &state.towns, admin, edit).await;
+    answer::<DB, Page>(result, &state, staff).await
 }

@@ -4,20 +4,21 @@
 //! account: a disabled member's devices and sessions stop working at once.
 
 use axum::Form;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use maud::html;
+use maud::{Markup, html};
 use relais_protocol::StaffRole;
 use relais_server_database::Database;
 use serde::Deserialize;
 
-use super::{Done, admin_of, admin_page, answer, confirm_box};
+use super::{AdminPage, AdminStaff, Pairs, answer, confirm_box};
+use crate::backoffice::bad_request;
 use crate::backoffice::inbox::zone_name;
 use crate::backoffice::lang::Lang;
 use crate::backoffice::session::Staff;
-use crate::backoffice::{bad_request, forbidden, town_of};
 use crate::router::AppState;
 use crate::staff::admin::{NewMember, add_member, set_member_disabled};
+use crate::town::Town;
 
 const HERE: &str = "/admin/staff";
 
@@ -35,31 +36,28 @@ fn role_name(role: StaffRole, lang: Lang) -> &'static str {
         .map_or("—", |(_, fr, en)| lang.choose(fr, en))
 }
 
-async fn render<DB: Database>(
-    state: &AppState<DB>,
-    staff: &Staff,
-    shown: Option<(&str, bool)>,
-) -> Response {
-    let lang = staff.lang;
-    let town = match town_of(state, staff).await {
-        Ok(town) => town,
-        Err(response) => return response,
-    };
-    let accounts = match state.db.staff_accounts(Some(town.id().to_owned())).await {
-        Ok(accounts) => accounts,
-        Err(error) => return crate::error::ApiFailure::from(error).into_response(),
-    };
-    let service = |code: &String| {
-        town.service_name(code)
-            .map_or_else(|| code.clone(), |n| lang.pick(n).to_owned())
-    };
-    let title = lang.choose("Personnel", "Staff");
-    admin_page(
-        staff,
-        HERE,
-        title,
-        shown,
-        html! {
+/// The page.
+pub struct Page;
+
+impl AdminPage for Page {
+    const HERE: &'static str = HERE;
+    const TITLE: (&'static str, &'static str) = ("Personnel", "Staff");
+
+    async fn content<DB: Database>(
+        state: &AppState<DB>,
+        staff: &Staff,
+        town: &Town,
+    ) -> Result<Markup, Response> {
+        let lang = staff.lang;
+        let accounts = match state.db.staff_accounts(Some(town.id().to_owned())).await {
+            Ok(accounts) => accounts,
+            Err(error) => return Err(crate::error::ApiFailure::from(error).into_response()),
+        };
+        let service = |code: &String| {
+            town.service_name(code)
+                .map_or_else(|| code.clone(), |n| lang.pick(n).to_owned())
+        };
+        Ok(html! {
             div.columns {
                 div.panel.scroll {
                     table {
@@ -94,7 +92,7 @@ async fn render<DB: Database>(
                                             } @else {
                                                 (lang.choose("actif", "active")) " "
                                                 input type="hidden" name="disabled" value="yes";
-                                                (confirm_box(lang, &format!("disable-{i}")))
+                                                (confirm_box(&format!("disable-{i}"), lang.choose("Je confirme", "I confirm")))
                                                 " "
                                                 button type="submit" { (lang.choose("Désactiver", "Disable")) }
                                             }
@@ -137,65 +135,39 @@ async fn render<DB: Database>(
                     }
                 }
             }
-        },
-    )
-    .into_response()
-}
-
-pub async fn get<DB: Database>(
-    State(state): State<AppState<DB>>,
-    staff: Staff,
-    Query(done): Query<Done>,
-) -> Response {
-    if admin_of(&staff).is_none() {
-        return forbidden(staff.lang);
+        })
     }
-    render(&state, &staff, done.notice(staff.lang)).await
 }
 
 /// The new account's form, read as pairs: services and zones are repeated fields.
 pub async fn post<DB: Database>(
     State(state): State<AppState<DB>>,
-    staff: Staff,
-    Form(fields): Form<Vec<(String, String)>>,
+    signed: AdminStaff,
+    Form(fields): Form<Pairs>,
 ) -> Response {
+    let staff = &signed.staff;
     let lang = staff.lang;
-    let field = |name: &str| {
-        fields
-            .iter()
-            .find(|(key, _)| key == name)
-            .map_or("", |(_, value)| value.as_str())
-    };
-    let all = |name: &str| -> Vec<String> {
-        fields
-            .iter()
-            .filter(|(key, value)| key == name && !value.is_empty())
-            .map(|(_, value)| value.clone())
-            .collect()
-    };
-    let Some(admin) = admin_of(&staff).filter(|_| staff.checks(field("csrf"))) else {
-        return forbidden(lang);
+    let admin = match signed.changing(fields.text("csrf")) {
+        Ok(admin) => admin,
+        Err(page) => return page,
     };
     let Some(role) = ROLES
         .iter()
         .map(|(role, ..)| *role)
-        .find(|role| role.as_str() == field("role"))
+        .find(|role| role.as_str() == fields.text("role"))
     else {
         return bad_request(lang, "rôle inconnu", "unknown role");
     };
     let member = NewMember {
-        email: field("email").to_owned(),
-        name: field("name").to_owned(),
+        email: fields.text("email").to_owned(),
+        name: fields.text("name").to_owned(),
         role,
-        services: all("service"),
-        zones: all("zone"),
-        password: Some(field("password").to_owned()).filter(|p| !p.is_empty()),
+        services: fields.all("service"),
+        zones: fields.all("zone"),
+        password: Some(fields.text("password").to_owned()).filter(|p| !p.is_empty()),
     };
-    let result = add_member(&state.db, &admin, member).await.map(|_| ());
-    answer(result, &staff, HERE, async |text| {
-        render(&state, &staff, Some((&text, true))).await
-    })
-    .await
+    let result = add_member(&state.db, admin, member).await.map(|_| ());
+    answer::<DB, Page>(result, &state, staff).await
 }
 
 #[derive(Deserialize)]
@@ -210,20 +182,19 @@ pub struct StateForm {
 
 pub async fn set_state<DB: Database>(
     State(state): State<AppState<DB>>,
-    staff: Staff,
+    signed: AdminStaff,
     Form(form): Form<StateForm>,
 ) -> Response {
+    let staff = &signed.staff;
     let lang = staff.lang;
-    let Some(admin) = admin_of(&staff).filter(|_| staff.checks(&form.csrf)) else {
-        return forbidden(lang);
+    let admin = match signed.changing(&form.csrf) {
+        Ok(admin) => admin,
+        Err(page) => return page,
     };
     let disable = form.disabled == "yes";
     if disable && form.confirm != "yes" {
         return bad_request(lang, "confirmation manquante", "confirmation missing");
     }
-    let result = set_member_disabled(&state.db, &admin, &form.email, disable).await;
-    answer(result, &staff, HERE, async |text| {
-        render(&state, &staff, Some((&text, true))).await
-    })
-    .await
+    let result = set_member_disabled(&state.db, admin, &form.email, disable).await;
+    answer::<DB, Page>(result, &state, staff).await
 }

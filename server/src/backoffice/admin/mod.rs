@@ -2,21 +2,29 @@
 //! import), its routing table, its staff accounts, and its rejection reasons and reply
 //! templates. Each change goes through [`crate::staff::admin`] (the rules of the town's files,
 //! the audit log); a refused change shows the page again with what is wrong, nothing changed.
-//! Removing something (a routing exception) and disabling an account ask for a confirmation
-//! box to be ticked.
+//! Removing something (a routing exception), replacing zones and disabling an account ask for a
+//! confirmation box to be ticked (checked by the browser, and again here).
 //!
 //! - [`categories`]: categories, their names, questions, response time and duplicate radius;
 //! - [`zones`]: the zones and their GeoJSON import; [`routing`]: category × zone → service;
-//! - [`members`]: staff accounts; [`replies`]: rejection reasons and reply templates.
+//! - [`members`]: staff accounts; [`replies`]: rejection reasons and reply templates;
+//! - [`alerts`]: publishing an alert to the people of some zones;
+//! - [`directory`]: importing the directory of public services from open-data files;
+//! - [`job`]: the page of an import under way (zones, directory), with its progress.
 
+mod alerts;
 mod categories;
+mod directory;
+mod job;
 mod members;
 mod replies;
 mod routing;
 mod zones;
 
 use axum::Router;
+use axum::extract::{DefaultBodyLimit, FromRequestParts, Query, State};
 use axum::http::StatusCode;
+use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use maud::{Markup, html};
@@ -24,9 +32,14 @@ use maud::{Markup, html};
 use super::lang::Lang;
 use super::layout::{notice, page};
 use super::session::Staff;
+use super::{forbidden, town_of};
 use crate::router::AppState;
 use crate::staff::admin::{Admin, Refusal};
+use crate::town::Town;
 use relais_server_database::{Database, StaffChange};
+
+/// The largest import form (its files included): a town's zones or an open-data file.
+const IMPORT_BYTES: usize = 64 * 1024 * 1024;
 
 /// The admin pages' routes.
 pub fn routes<DB: Database>() -> Router<AppState<DB>> {
@@ -35,22 +48,35 @@ pub fn routes<DB: Database>() -> Router<AppState<DB>> {
             "/admin",
             get(|| async { Redirect::to("/admin/categories") }),
         )
-        .route("/admin/categories", get(categories::get::<DB>))
+        .route("/admin/categories", get(show::<DB, categories::Page>))
         .route("/admin/categories/{code}", post(categories::post::<DB>))
         .route(
             "/admin/zones",
-            get(zones::get::<DB>).post(zones::post::<DB>),
+            get(show::<DB, zones::Page>)
+                .post(zones::post::<DB>)
+                .layer(DefaultBodyLimit::max(IMPORT_BYTES)),
         )
         .route(
             "/admin/routing",
-            get(routing::get::<DB>).post(routing::post::<DB>),
+            get(show::<DB, routing::Page>).post(routing::post::<DB>),
         )
         .route(
             "/admin/staff",
-            get(members::get::<DB>).post(members::post::<DB>),
+            get(show::<DB, members::Page>).post(members::post::<DB>),
         )
         .route("/admin/staff/state", post(members::set_state::<DB>))
-        .route("/admin/replies", get(replies::get::<DB>))
+        .route(
+            "/admin/directory",
+            get(show::<DB, directory::Page>)
+                .post(directory::post::<DB>)
+                .layer(DefaultBodyLimit::max(IMPORT_BYTES)),
+        )
+        .route(
+            "/admin/alerts",
+            get(show::<DB, alerts::Page>).post(alerts::post::<DB>),
+        )
+        .route("/admin/imports/{id}", get(job::get::<DB>))
+        .route("/admin/replies", get(show::<DB, replies::Page>))
         .route("/admin/replies/reasons", post(replies::post_reason::<DB>))
         .route(
             "/admin/replies/templates",
@@ -58,14 +84,83 @@ pub fn routes<DB: Database>() -> Router<AppState<DB>> {
         )
 }
 
-/// The signed-in staff member as their town's admin (`None`: not one; they get a forbidden
-/// page).
-fn admin_of(staff: &Staff) -> Option<Admin> {
-    Admin::of(&staff.member)
+/// The signed-in staff member as their town's admin: anyone else gets a forbidden page, and
+/// without a session, the login page.
+pub struct AdminStaff {
+    pub staff: Staff,
+    admin: Admin,
+}
+
+impl<DB: Database> FromRequestParts<AppState<DB>> for AdminStaff {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState<DB>,
+    ) -> Result<Self, Self::Rejection> {
+        let staff = Staff::from_request_parts(parts, state).await?;
+        match Admin::of(&staff.member) {
+            Some(admin) => Ok(Self { staff, admin }),
+            None => Err(forbidden(staff.lang)),
+        }
+    }
+}
+
+impl AdminStaff {
+    /// The admin making a change, when the form carries this session's CSRF token; else the
+    /// forbidden page.
+    fn changing(&self, csrf: &str) -> Result<&Admin, Response> {
+        if self.staff.checks(csrf) {
+            Ok(&self.admin)
+        } else {
+            Err(forbidden(self.staff.lang))
+        }
+    }
+}
+
+/// An admin page: where it is, its title, and what it shows of the admin's town.
+trait AdminPage {
+    const HERE: &'static str;
+    /// In French and English.
+    const TITLE: (&'static str, &'static str);
+
+    fn content<DB: Database>(
+        state: &AppState<DB>,
+        staff: &Staff,
+        town: &Town,
+    ) -> impl Future<Output = Result<Markup, Response>> + Send;
+}
+
+/// Page `P` with what just happened (`Some((text, is_error))`).
+async fn render<DB: Database, P: AdminPage>(
+    state: &AppState<DB>,
+    staff: &Staff,
+    shown: Option<(&str, bool)>,
+) -> Response {
+    let town = match town_of(state, staff).await {
+        Ok(town) => town,
+        Err(response) => return response,
+    };
+    match P::content(state, staff, &town).await {
+        Ok(content) => {
+            let title = staff.lang.choose(P::TITLE.0, P::TITLE.1);
+            admin_page(staff, P::HERE, title, shown, content).into_response()
+        }
+        Err(response) => response,
+    }
+}
+
+/// `GET` of an admin page (`?done=1`: a change was just saved).
+async fn show<DB: Database, P: AdminPage>(
+    State(state): State<AppState<DB>>,
+    signed: AdminStaff,
+    Query(done): Query<Done>,
+) -> Response {
+    render::<DB, P>(&state, &signed.staff, done.notice(signed.staff.lang)).await
 }
 
 /// The admin pages, as tabs.
-const TABS: [(&str, &str, &str); 5] = [
+const TABS: [(&str, &str, &str); 7] = [
     ("/admin/categories", "Catégories", "Categories"),
     ("/admin/zones", "Zones", "Zones"),
     ("/admin/routing", "Aiguillage", "Routing"),
@@ -74,6 +169,12 @@ const TABS: [(&str, &str, &str); 5] = [
         "/admin/replies",
         "Motifs et modèles de réponse",
         "Reasons and reply templates",
+    ),
+    ("/admin/alerts", "Alertes", "Alerts"),
+    (
+        "/admin/directory",
+        "Annuaire des services",
+        "Directory of services",
     ),
 ];
 
@@ -118,6 +219,30 @@ pub struct Done {
 impl Done {
     pub(super) fn notice(&self, lang: Lang) -> Option<(&'static str, bool)> {
         (!self.done.is_empty()).then(|| (lang.choose("Enregistré.", "Saved."), false))
+    }
+}
+
+/// A form read as pairs, for the forms with repeated fields (services, zones).
+#[derive(Debug, serde::Deserialize)]
+#[serde(transparent)]
+pub struct Pairs(Vec<(String, String)>);
+
+impl Pairs {
+    /// The field `name` (empty when absent).
+    fn text(&self, name: &str) -> &str {
+        self.0
+            .iter()
+            .find(|(key, _)| key == name)
+            .map_or("", |(_, value)| value.as_str())
+    }
+
+    /// Every non-empty value of the repeated field `name`, in order.
+    fn all(&self, name: &str) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|(key, value)| key == name && !value.is_empty())
+            .map(|(_, value)| value.clone())
+            .collect()
     }
 }
 
@@ -175,21 +300,29 @@ pub(super) fn refusal_text(lang: Lang, refusal: &Refusal) -> String {
     lang.choose(fr, en).to_owned()
 }
 
-/// The answer to a change: back to `page` saying it was saved, or `refused` (the page again
-/// with the reason, `400`, nothing changed), or a storage failure.
-async fn answer<F>(result: Result<(), Refusal>, staff: &Staff, page: &str, refused: F) -> Response
-where
-    F: AsyncFnOnce(String) -> Response,
-{
+/// The answer to a change on page `P`: back to it saying it was saved, or the refusal (see
+/// [`refused`]), or a storage failure.
+async fn answer<DB: Database, P: AdminPage>(
+    result: Result<(), Refusal>,
+    state: &AppState<DB>,
+    staff: &Staff,
+) -> Response {
     match result {
-        Ok(()) => Redirect::to(&format!("{page}?done=1")).into_response(),
+        Ok(()) => Redirect::to(&format!("{}?done=1", P::HERE)).into_response(),
         Err(Refusal::Db(error)) => crate::error::ApiFailure::from(error).into_response(),
-        Err(refusal) => {
-            let mut response = refused(refusal_text(staff.lang, &refusal)).await;
-            *response.status_mut() = StatusCode::BAD_REQUEST;
-            response
-        }
+        Err(refusal) => refused::<DB, P>(state, staff, &refusal_text(staff.lang, &refusal)).await,
     }
+}
+
+/// Page `P` again with what is wrong, `400`: nothing changed.
+async fn refused<DB: Database, P: AdminPage>(
+    state: &AppState<DB>,
+    staff: &Staff,
+    text: &str,
+) -> Response {
+    let mut response = render::<DB, P>(state, staff, Some((text, true))).await;
+    *response.status_mut() = StatusCode::BAD_REQUEST;
+    response
 }
 
 /// An empty form field as `None`, else its number (a wrong number is refused by the caller).
@@ -200,12 +333,12 @@ fn optional_number(text: &str) -> Result<Option<u32>, ()> {
     }
 }
 
-/// A confirmation box that a destructive action needs ticked.
-fn confirm_box(lang: Lang, id: &str) -> Markup {
+/// A confirmation box that a destructive action needs ticked, saying what is confirmed.
+pub(super) fn confirm_box(id: &str, what: &str) -> Markup {
     html! {
         label.confirm for=(id) {
             input #(id) type="checkbox" name="confirm" value="yes" required;
-            " " (lang.choose("Je confirme", "I confirm"))
+            " " (what)
         }
     }
 }

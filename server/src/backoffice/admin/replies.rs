@@ -4,51 +4,49 @@
 //! moment and category, is replaced).
 
 use axum::Form;
-use axum::extract::{Query, State};
-use axum::response::{IntoResponse, Response};
-use maud::html;
+use axum::extract::State;
+use axum::response::Response;
+use maud::{Markup, html};
 use relais_domain::words::status_name;
 use relais_protocol::{LocalizedText, RejectionReason, ReplyTemplate};
 use relais_server_database::Database;
 use serde::Deserialize;
 
-use super::{Done, admin_of, admin_page, answer};
+use super::{AdminPage, AdminStaff, answer};
+use crate::backoffice::bad_request;
 use crate::backoffice::inbox::category_name;
 use crate::backoffice::request::TEMPLATES;
 use crate::backoffice::session::Staff;
-use crate::backoffice::{bad_request, forbidden, town_of};
 use crate::router::AppState;
 use crate::staff::admin::{TownEdit, edit_town};
+use crate::town::Town;
 
 const HERE: &str = "/admin/replies";
 
-async fn render<DB: Database>(
-    state: &AppState<DB>,
-    staff: &Staff,
-    shown: Option<(&str, bool)>,
-) -> Response {
-    let lang = staff.lang;
-    let town = match town_of(state, staff).await {
-        Ok(town) => town,
-        Err(response) => return response,
-    };
-    let catalogue = &town.catalogue;
-    let moment = |kind| {
-        TEMPLATES
-            .iter()
-            .find(|(k, _)| *k == kind)
-            .map_or("—", |(_, status)| lang.pair(status_name(*status)))
-    };
-    let title = lang.choose(
+/// The page.
+pub struct Page;
+
+impl AdminPage for Page {
+    const HERE: &'static str = HERE;
+    const TITLE: (&'static str, &'static str) = (
         "Motifs de rejet et modèles de réponse",
         "Rejection reasons and reply templates",
     );
-    admin_page(
-        staff,
-        HERE,
-        title,
-        shown,
-        html! {
+
+    async fn content<DB: Database>(
+        _state: &AppState<DB>,
+        staff: &Staff,
+        town: &Town,
+    ) -> Result<Markup, Response> {
+        let lang = staff.lang;
+        let catalogue = &town.catalogue;
+        let moment = |kind| {
+            TEMPLATES
+                .iter()
+                .find(|(k, _)| *k == kind)
+                .map_or("—", |(_, status)| lang.pair(status_name(*status)))
+        };
+        Ok(html! {
             div.columns {
                 div {
                     div.panel.scroll {
@@ -138,20 +136,8 @@ async fn render<DB: Database>(
                     }
                 }
             }
-        },
-    )
-    .into_response()
-}
-
-pub async fn get<DB: Database>(
-    State(state): State<AppState<DB>>,
-    staff: Staff,
-    Query(done): Query<Done>,
-) -> Response {
-    if admin_of(&staff).is_none() {
-        return forbidden(staff.lang);
+        })
     }
-    render(&state, &staff, done.notice(staff.lang)).await
 }
 
 #[derive(Deserialize)]
@@ -165,21 +151,20 @@ pub struct ReasonForm {
 
 pub async fn post_reason<DB: Database>(
     State(state): State<AppState<DB>>,
-    staff: Staff,
+    signed: AdminStaff,
     Form(form): Form<ReasonForm>,
 ) -> Response {
-    let Some(admin) = admin_of(&staff).filter(|_| staff.checks(&form.csrf)) else {
-        return forbidden(staff.lang);
+    let staff = &signed.staff;
+    let admin = match signed.changing(&form.csrf) {
+        Ok(admin) => admin,
+        Err(page) => return page,
     };
     let edit = TownEdit::RejectionReason(RejectionReason {
         code: form.code.trim().to_owned(),
         label: LocalizedText::new(form.label_fr, form.label_en),
     });
-    let result = edit_town(&state.db, &state.towns, &admin, edit).await;
-    answer(result, &staff, HERE, async |text| {
-        render(&state, &staff, Some((&text, true))).await
-    })
-    .await
+    let result = edit_town(&state.db, &state.towns, admin, edit).await;
+    answer::<DB, Page>(result, &state, staff).await
 }
 
 #[derive(Deserialize)]
@@ -195,12 +180,14 @@ pub struct TemplateForm {
 
 pub async fn post_template<DB: Database>(
     State(state): State<AppState<DB>>,
-    staff: Staff,
+    signed: AdminStaff,
     Form(form): Form<TemplateForm>,
 ) -> Response {
+    let staff = &signed.staff;
     let lang = staff.lang;
-    let Some(admin) = admin_of(&staff).filter(|_| staff.checks(&form.csrf)) else {
-        return forbidden(lang);
+    let admin = match signed.changing(&form.csrf) {
+        Ok(admin) => admin,
+        Err(page) => return page,
     };
     let Ok(kind) = form.kind.parse() else {
         return bad_request(lang, "moment inconnu", "unknown moment");
@@ -211,9 +198,6 @@ pub async fn post_template<DB: Database>(
         category: Some(form.category).filter(|c| !c.is_empty()),
         text: LocalizedText::new(form.text_fr, form.text_en),
     });
-    let result = edit_town(&state.db, &state.towns, &admin, edit).await;
-    answer(result, &staff, HERE, async |text| {
-        render(&state, &staff, Some((&text, true))).await
-    })
-    .await
+    let result = edit_town(&state.db, &state.towns, admin, edit).await;
+    answer::<DB, Page>(result, &state, staff).await
 }

@@ -3,43 +3,42 @@
 //! one (confirmed). A change applies to reports received from then on.
 
 use axum::Form;
-use axum::extract::{Query, State};
-use axum::response::{IntoResponse, Response};
-use maud::html;
+use axum::extract::State;
+use axum::response::Response;
+use maud::{Markup, html};
 use relais_server_database::Database;
 use serde::Deserialize;
 
-use super::{Done, admin_of, admin_page, answer, confirm_box};
+use super::{AdminPage, AdminStaff, answer, confirm_box};
+use crate::backoffice::bad_request;
 use crate::backoffice::inbox::{category_name, zone_name};
 use crate::backoffice::session::Staff;
-use crate::backoffice::{bad_request, forbidden, town_of};
 use crate::router::AppState;
 use crate::staff::admin::set_route;
+use crate::town::Town;
 
 const HERE: &str = "/admin/routing";
 
-async fn render<DB: Database>(
-    state: &AppState<DB>,
-    staff: &Staff,
-    shown: Option<(&str, bool)>,
-) -> Response {
-    let lang = staff.lang;
-    let town = match town_of(state, staff).await {
-        Ok(town) => town,
-        Err(response) => return response,
-    };
-    let catalogue = &town.catalogue;
-    let service = |code: &str| {
-        town.service_name(code)
-            .map_or_else(|| code.to_owned(), |n| lang.pick(n).to_owned())
-    };
-    let title = lang.choose("Aiguillage des signalements", "Routing of reports");
-    admin_page(
-        staff,
-        HERE,
-        title,
-        shown,
-        html! {
+/// The page.
+pub struct Page;
+
+impl AdminPage for Page {
+    const HERE: &'static str = HERE;
+    const TITLE: (&'static str, &'static str) =
+        ("Aiguillage des signalements", "Routing of reports");
+
+    async fn content<DB: Database>(
+        _state: &AppState<DB>,
+        staff: &Staff,
+        town: &Town,
+    ) -> Result<Markup, Response> {
+        let lang = staff.lang;
+        let catalogue = &town.catalogue;
+        let service = |code: &str| {
+            town.service_name(code)
+                .map_or_else(|| code.to_owned(), |n| lang.pick(n).to_owned())
+        };
+        Ok(html! {
             div.columns {
                 div.panel.scroll {
                     h2 { (lang.choose("Exceptions par zone", "Exceptions by zone")) }
@@ -65,7 +64,7 @@ async fn render<DB: Database>(
                                                 input type="hidden" name="csrf" value=(staff.csrf);
                                                 input type="hidden" name="category" value=(rule.category);
                                                 input type="hidden" name="zone" value=(rule.zone);
-                                                (confirm_box(lang, &format!("remove-{i}")))
+                                                (confirm_box(&format!("remove-{i}"), lang.choose("Je confirme", "I confirm")))
                                                 " "
                                                 button type="submit" { (lang.choose("Retirer", "Remove")) }
                                             }
@@ -114,20 +113,8 @@ async fn render<DB: Database>(
                     }
                 }
             }
-        },
-    )
-    .into_response()
-}
-
-pub async fn get<DB: Database>(
-    State(state): State<AppState<DB>>,
-    staff: Staff,
-    Query(done): Query<Done>,
-) -> Response {
-    if admin_of(&staff).is_none() {
-        return forbidden(staff.lang);
+        })
     }
-    render(&state, &staff, done.notice(staff.lang)).await
 }
 
 /// With a `service`, sets the exception; without, removes it (the confirmation box ticked).
@@ -145,12 +132,14 @@ pub struct RouteForm {
 
 pub async fn post<DB: Database>(
     State(state): State<AppState<DB>>,
-    staff: Staff,
+    signed: AdminStaff,
     Form(form): Form<RouteForm>,
 ) -> Response {
+    let staff = &signed.staff;
     let lang = staff.lang;
-    let Some(admin) = admin_of(&staff).filter(|_| staff.checks(&form.csrf)) else {
-        return forbidden(lang);
+    let admin = match signed.changing(&form.csrf) {
+        Ok(admin) => admin,
+        Err(page) => return page,
     };
     let service = Some(form.service).filter(|s| !s.is_empty());
     if service.is_none() && form.confirm != "yes" {
@@ -159,14 +148,11 @@ pub async fn post<DB: Database>(
     let result = set_route(
         &state.db,
         &state.towns,
-        &admin,
+        admin,
         &form.category,
         &form.zone,
         service,
     )
     .await;
-    answer(result, &staff, HERE, async |text| {
-        render(&state, &staff, Some((&text, true))).await
-    })
-    .await
+    answer::<DB, Page>(result, &state, staff).await
 }

@@ -1,42 +1,43 @@
 //! The zones page: the town's zones at every level with the map of their outlines, and the
 //! import of zones from a GeoJSON FeatureCollection (properties `code`, `name`, `kind`, `parent`),
 //! the format of the town's `zones.geojson`: each zone is added, or replaces the zone of the same
-//! code. Reports already received keep the zones they were placed in.
+//! code. Reports already received keep the zones they were placed in. The GeoJSON comes as a
+//! file or pasted; the import runs as a job with its progress ([`super::job`]) and asks for a
+//! confirmation, as it replaces zones.
 
-use axum::Form;
-use axum::extract::{Query, State};
-use axum::response::{IntoResponse, Response};
-use maud::html;
+use axum::extract::{Multipart, State};
+use axum::response::Response;
+use maud::{Markup, html};
+use relais_protocol::LocalizedText;
 use relais_server_database::Database;
-use serde::Deserialize;
 
-use super::{Done, admin_of, admin_page, answer};
+use super::job::{import_form, started};
+use super::{AdminPage, AdminStaff, confirm_box, refusal_text, refused};
+use crate::backoffice::bad_request;
+use crate::backoffice::lang::Lang;
 use crate::backoffice::map;
 use crate::backoffice::session::Staff;
-use crate::backoffice::{forbidden, town_of};
 use crate::router::AppState;
 use crate::staff::admin::{TownEdit, edit_town};
+use crate::town::Town;
 
 const HERE: &str = "/admin/zones";
 
-async fn render<DB: Database>(
-    state: &AppState<DB>,
-    staff: &Staff,
-    shown: Option<(&str, bool)>,
-) -> Response {
-    let lang = staff.lang;
-    let town = match town_of(state, staff).await {
-        Ok(town) => town,
-        Err(response) => return response,
-    };
-    let title = lang.choose("Zones", "Zones");
-    let zones = &town.catalogue.zones;
-    admin_page(
-        staff,
-        HERE,
-        title,
-        shown,
-        html! {
+/// The page.
+pub struct Page;
+
+impl AdminPage for Page {
+    const HERE: &'static str = HERE;
+    const TITLE: (&'static str, &'static str) = ("Zones", "Zones");
+
+    async fn content<DB: Database>(
+        _state: &AppState<DB>,
+        staff: &Staff,
+        town: &Town,
+    ) -> Result<Markup, Response> {
+        let lang = staff.lang;
+        let zones = &town.catalogue.zones;
+        Ok(html! {
             div.columns.even {
                 div {
                     div.panel {
@@ -45,10 +46,16 @@ async fn render<DB: Database>(
                             "Une FeatureCollection de polygones, propriétés code, name, kind et parent (facultatif). Une zone de même code est remplacée.",
                             "A FeatureCollection of polygons, properties code, name, kind and parent (optional). A zone with the same code is replaced.",
                         )) }
-                        form.stack method="post" action=(HERE) {
+                        form.stack method="post" action=(HERE) enctype="multipart/form-data" {
                             input type="hidden" name="csrf" value=(staff.csrf);
-                            label for="geojson" { "GeoJSON" }
-                            textarea.code #geojson name="geojson" rows="8" required {}
+                            label for="zones-file" { (lang.choose("Fichier GeoJSON", "GeoJSON file")) }
+                            input #zones-file type="file" name="file" accept=".geojson,.json,application/geo+json,application/json";
+                            label for="geojson" { (lang.choose("ou le GeoJSON collé ici", "or the GeoJSON pasted here")) }
+                            textarea.code #geojson name="geojson" rows="6" {}
+                            (confirm_box("zones-confirm", lang.choose(
+                                "Je confirme : les zones de même code seront remplacées",
+                                "I confirm: zones with the same code will be replaced",
+                            )))
                             p { button.primary type="submit" { (lang.choose("Importer", "Import")) } }
                         }
                     }
@@ -78,46 +85,84 @@ async fn render<DB: Database>(
                     (map::svg(&town, &[], lang))
                 }
             }
-        },
-    )
-    .into_response()
-}
-
-pub async fn get<DB: Database>(
-    State(state): State<AppState<DB>>,
-    staff: Staff,
-    Query(done): Query<Done>,
-) -> Response {
-    if admin_of(&staff).is_none() {
-        return forbidden(staff.lang);
+        })
     }
-    render(&state, &staff, done.notice(staff.lang)).await
 }
 
-#[derive(Deserialize)]
-pub struct ImportForm {
-    #[serde(default)]
-    csrf: String,
-    geojson: String,
-}
-
+/// The import form (`multipart/form-data`): `csrf`, the `file` or the pasted `geojson` (the
+/// file wins), and `confirm=yes`. Starts the import job and answers with its page.
 pub async fn post<DB: Database>(
     State(state): State<AppState<DB>>,
-    staff: Staff,
-    Form(form): Form<ImportForm>,
+    signed: AdminStaff,
+    multipart: Multipart,
 ) -> Response {
-    let Some(admin) = admin_of(&staff).filter(|_| staff.checks(&form.csrf)) else {
-        return forbidden(staff.lang);
+    let staff = &signed.staff;
+    let lang = staff.lang;
+    let (sent, admin) = match import_form(&signed, multipart).await {
+        Ok(read) => read,
+        Err(page) => return page,
     };
-    let result = edit_town(
-        &state.db,
-        &state.towns,
-        &admin,
-        TownEdit::Zones(form.geojson),
-    )
-    .await;
-    answer(result, &staff, HERE, async |text| {
-        render(&state, &staff, Some((&text, true))).await
-    })
-    .await
+    if sent.text("confirm") != "yes" {
+        return bad_request(lang, "confirmation manquante", "confirmation missing");
+    }
+    let geojson = match sent.files("file").next() {
+        Some(file) => match String::from_utf8(file.bytes.to_vec()) {
+            Ok(text) => text,
+            Err(_) => {
+                let text = lang.choose(
+                    "Le fichier n'est pas du texte UTF-8 : ce n'est pas du GeoJSON.",
+                    "The file is not UTF-8 text: it is not GeoJSON.",
+                );
+                return refused::<DB, Page>(&state, staff, text).await;
+            }
+        },
+        None => sent.text("geojson").to_owned(),
+    };
+    if geojson.trim().is_empty() {
+        let text = lang.choose(
+            "Choisissez un fichier ou collez du GeoJSON.",
+            "Choose a file or paste GeoJSON.",
+        );
+        return refused::<DB, Page>(&state, staff, text).await;
+    }
+    let (db, towns) = (state.db.clone(), state.towns.clone());
+    let tenant = admin.tenant().to_owned();
+    let job = state.imports.start(
+        &tenant,
+        LocalizedText::new("zones", "zones"),
+        HERE,
+        2,
+        move |reporter| async move {
+            reporter.step(LocalizedText::new("Lecture du fichier", "Reading the file"));
+            let features = feature_count(&geojson).ok_or_else(|| {
+                LocalizedText::new(
+                    "Ce n'est pas une FeatureCollection GeoJSON ; rien n'a été modifié.",
+                    "This is not a GeoJSON FeatureCollection; nothing was changed.",
+                )
+            })?;
+            reporter.step(LocalizedText::new(
+                format!("Vérification et enregistrement de {features} zone(s)"),
+                format!("Checking and storing {features} zone(s)"),
+            ));
+            match edit_town(&db, &towns, &admin, TownEdit::Zones(geojson)).await {
+                Ok(()) => Ok(LocalizedText::new(
+                    format!("{features} zone(s) importée(s)."),
+                    format!("{features} zone(s) imported."),
+                )),
+                Err(refusal) => Err(LocalizedText::new(
+                    refusal_text(Lang::Fr, &refusal),
+                    refusal_text(Lang::En, &refusal),
+                )),
+            }
+        },
+    );
+    started::<DB, Page>(job, &state, staff).await
+}
+
+/// The number of features of a GeoJSON FeatureCollection; `None` when it is not one.
+fn feature_count(geojson: &str) -> Option<usize> {
+    let value: serde_json::Value = serde_json::from_str(geojson).ok()?;
+    (value.get("type")?.as_str()? == "FeatureCollection")
+        .then(|| value.get("features")?.as_array().map(Vec::len))
+        .flatten()
 }

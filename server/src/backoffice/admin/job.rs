@@ -1,0 +1,113 @@
+//! The page of one import job ([`crate::backoffice::imports`]): what is imported, the step under
+//! way and a progress bar, reloaded by the browser every second (a `Refresh` header, no script)
+//! until the job has finished; then what the import did, or why nothing changed, and the way
+//! back to the page that started it.
+
+use axum::extract::{Multipart, Path, State};
+use axum::http::StatusCode;
+use axum::http::header::HeaderName;
+use axum::response::{IntoResponse, Redirect, Response};
+use maud::html;
+use relais_server_database::Database;
+use uuid::Uuid;
+
+use super::{AdminPage, AdminStaff, admin_page, refused};
+use crate::backoffice::layout::notice;
+use crate::backoffice::session::Staff;
+use crate::backoffice::upload::Sent;
+use crate::backoffice::{bad_request, message};
+use crate::router::AppState;
+use crate::staff::admin::Admin;
+
+/// Where the job pages are.
+pub const HERE: &str = "/admin/imports";
+
+/// An import form (`multipart/form-data`, files included), read whole, and the admin sending
+/// it once its CSRF token is checked; else the answer to give.
+pub async fn import_form(
+    signed: &AdminStaff,
+    multipart: Multipart,
+) -> Result<(Sent, Admin), Response> {
+    let lang = signed.staff.lang;
+    let Ok(sent) = Sent::read(multipart).await else {
+        return Err(bad_request(lang, "formulaire illisible", "unreadable form"));
+    };
+    let admin = signed.changing(sent.text("csrf"))?.clone();
+    Ok((sent, admin))
+}
+
+/// The answer to a form that started an import from page `P`: its job's page, or page `P` again
+/// when another import of the town is under way (nothing started).
+pub async fn started<DB: Database, P: AdminPage>(
+    job: Option<Uuid>,
+    state: &AppState<DB>,
+    staff: &Staff,
+) -> Response {
+    match job {
+        Some(id) => Redirect::to(&format!("{HERE}/{id}")).into_response(),
+        None => {
+            let text = staff.lang.choose(
+                "Une importation est déjà en cours dans votre ville : attendez qu'elle se termine.",
+                "An import is already under way in your town: wait until it has finished.",
+            );
+            let mut page = refused::<DB, P>(state, staff, text).await;
+            *page.status_mut() = StatusCode::CONFLICT;
+            page
+        }
+    }
+}
+
+pub async fn get<DB: Database>(
+    State(state): State<AppState<DB>>,
+    signed: AdminStaff,
+    Path(id): Path<Uuid>,
+) -> Response {
+    let staff = &signed.staff;
+    let lang = staff.lang;
+    let Some(progress) = state.imports.progress(signed.admin.tenant(), id) else {
+        return message(
+            lang,
+            StatusCode::NOT_FOUND,
+            lang.choose("Importation inconnue", "Unknown import"),
+            lang.choose(
+                "Cette importation n'existe pas, ou elle s'est terminée il y a plus d'une heure.",
+                "This import does not exist, or it finished more than an hour ago.",
+            ),
+        );
+    };
+    let title = format!(
+        "{} {}",
+        lang.choose("Importation :", "Import:"),
+        lang.pick(&progress.what)
+    );
+    let page = admin_page(
+        staff,
+        &format!("{HERE}/{id}"),
+        &title,
+        None,
+        html! {
+            div.panel #import-job data-finished=(progress.outcome.is_some()) {
+                p #import-step { (lang.pick(&progress.doing)) }
+                label for="import-progress" {
+                    (lang.choose("Étapes terminées", "Steps done")) " : " (progress.done) " / " (progress.steps)
+                }
+                progress #import-progress max=(progress.steps) value=(progress.done) {
+                    (progress.done) " / " (progress.steps)
+                }
+                @match &progress.outcome {
+                    None => p.meta { (lang.choose("Cette page se met à jour toute seule.", "This page updates itself.")) },
+                    Some(Ok(done)) => (notice(lang.pick(done), false)),
+                    Some(Err(why)) => (notice(lang.pick(why), true)),
+                }
+                @if progress.outcome.is_some() {
+                    p { a href=(progress.page) { (lang.choose("Retour", "Back")) } }
+                }
+            }
+        },
+    );
+    if progress.outcome.is_some() {
+        page.into_response()
+    } else {
+        ([(HeaderName::from_static("refresh"), "1")], page).into_response()
+    }
+}
