@@ -367,7 +367,7 @@ test('an admin runs the town: a category, a routing exception, a new agent disab
     mimeType: 'application/geo+json', buffer: Buffer.from(JSON.stringify(islet)) });
   await page.getByRole('button', { name: 'Importer' }).click();
   assert.equal(page.url(), `${base}/admin/zones`, 'the unticked box stops the form');
-  await page.getByLabel(/^Je confirme : les zones/).check();
+  await page.getByLabel(/Je confirme : les zones/).check();
   await page.getByRole('button', { name: 'Importer' }).click();
   assert.equal(await finishedImport(page), '1 zone(s) importée(s).');
   assert.equal(await page.locator('#import-progress').getAttribute('value'), '2');

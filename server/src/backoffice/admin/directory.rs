@@ -9,14 +9,14 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use axum::extract::{Multipart, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use maud::{Markup, html};
 use relais_protocol::{LocalizedText, PublicService};
 use relais_server_database::Database;
 
-use super::job::{import_form, started};
-use super::{AdminPage, AdminStaff, refusal_text, refused};
+use super::job::{ImportForm, started};
+use super::{AdminPage, refusal_text, refused};
 use crate::backoffice::lang::Lang;
 use crate::backoffice::session::Staff;
 use crate::backoffice::upload::SentFile;
@@ -92,17 +92,10 @@ impl AdminPage for Page {
 
 /// The import form (`multipart/form-data`): `csrf`, the `files`, and an optional
 /// `departement`. Starts the import job and answers with its page.
-pub async fn post<DB: Database>(
-    State(state): State<AppState<DB>>,
-    signed: AdminStaff,
-    multipart: Multipart,
-) -> Response {
-    let staff = &signed.staff;
+pub async fn post<DB: Database>(State(state): State<AppState<DB>>, form: ImportForm) -> Response {
+    let ImportForm { staff, admin, sent } = form;
+    let staff = &staff;
     let lang = staff.lang;
-    let (sent, admin) = match import_form(&signed, multipart).await {
-        Ok(read) => read,
-        Err(page) => return page,
-    };
     let departement = Some(sent.text("departement").trim().to_owned()).filter(|d| !d.is_empty());
     let files: Vec<SentFile> = sent
         .files

@@ -3,7 +3,7 @@
 //! until the job has finished; then what the import did, or why nothing changed, and the way
 //! back to the page that started it.
 
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{FromRequest, FromRequestParts, Multipart, Path, Request, State};
 use axum::http::StatusCode;
 use axum::http::header::HeaderName;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -22,18 +22,33 @@ use crate::staff::admin::Admin;
 /// Where the job pages are.
 pub const HERE: &str = "/admin/imports";
 
-/// An import form (`multipart/form-data`, files included), read whole, and the admin sending
-/// it once its CSRF token is checked; else the answer to give.
-pub async fn import_form(
-    signed: &AdminStaff,
-    multipart: Multipart,
-) -> Result<(Sent, Admin), Response> {
-    let lang = signed.staff.lang;
-    let Ok(sent) = Sent::read(multipart).await else {
-        return Err(bad_request(lang, "formulaire illisible", "unreadable form"));
-    };
-    let admin = signed.changing(sent.text("csrf"))?.clone();
-    Ok((sent, admin))
+/// An import form (`multipart/form-data`, files included), read whole, sent by an admin of the
+/// town whose session's CSRF token it carries; anything else is answered here.
+pub struct ImportForm {
+    pub staff: Staff,
+    pub admin: Admin,
+    pub sent: Sent,
+}
+
+impl<DB: Database> FromRequest<AppState<DB>> for ImportForm {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &AppState<DB>) -> Result<Self, Response> {
+        let (mut parts, body) = request.into_parts();
+        let signed = AdminStaff::from_request_parts(&mut parts, state).await?;
+        let unreadable =
+            || bad_request(signed.staff.lang, "formulaire illisible", "unreadable form");
+        let multipart = Multipart::from_request(Request::from_parts(parts, body), state)
+            .await
+            .map_err(|_| unreadable())?;
+        let sent = Sent::read(multipart).await.map_err(|_| unreadable())?;
+        let admin = signed.changing(sent.text("csrf"))?.clone();
+        Ok(Self {
+            staff: signed.staff,
+            admin,
+            sent,
+        })
+    }
 }
 
 /// The answer to a form that started an import from page `P`: its job's page, or page `P` again

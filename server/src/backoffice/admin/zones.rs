@@ -5,14 +5,14 @@
 //! file or pasted; the import runs as a job with its progress ([`super::job`]) and asks for a
 //! confirmation, as it replaces zones.
 
-use axum::extract::{Multipart, State};
+use axum::extract::State;
 use axum::response::Response;
 use maud::{Markup, html};
 use relais_protocol::LocalizedText;
 use relais_server_database::Database;
 
-use super::job::{import_form, started};
-use super::{AdminPage, AdminStaff, confirm_box, refusal_text, refused};
+use super::job::{ImportForm, started};
+use super::{AdminPage, confirm_box, refusal_text, refused};
 use crate::backoffice::bad_request;
 use crate::backoffice::lang::Lang;
 use crate::backoffice::map;
@@ -91,17 +91,10 @@ impl AdminPage for Page {
 
 /// The import form (`multipart/form-data`): `csrf`, the `file` or the pasted `geojson` (the
 /// file wins), and `confirm=yes`. Starts the import job and answers with its page.
-pub async fn post<DB: Database>(
-    State(state): State<AppState<DB>>,
-    signed: AdminStaff,
-    multipart: Multipart,
-) -> Response {
-    let staff = &signed.staff;
+pub async fn post<DB: Database>(State(state): State<AppState<DB>>, form: ImportForm) -> Response {
+    let ImportForm { staff, admin, sent } = form;
+    let staff = &staff;
     let lang = staff.lang;
-    let (sent, admin) = match import_form(&signed, multipart).await {
-        Ok(read) => read,
-        Err(page) => return page,
-    };
     if sent.text("confirm") != "yes" {
         return bad_request(lang, "confirmation manquante", "confirmation missing");
     }
