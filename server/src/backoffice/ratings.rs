@@ -54,19 +54,17 @@ impl Choice {
         )
     }
 
-    /// The selection asked for, checked against the town and its directory.
+    /// The selection asked for, checked against the town and its directory; else what is wrong,
+    /// in French and English.
     fn selection(
         &self,
         town: &Town,
         kinds: &[&LocalizedText],
-        lang: Lang,
-    ) -> Result<Selection, Response> {
+    ) -> Result<Selection, (&'static str, &'static str)> {
         let given = |text: &str| Some(text.trim().to_owned()).filter(|t| !t.is_empty());
         let day = |text: &str, fr, en| match text.trim() {
             "" => Ok(None),
-            text => midnight(text)
-                .map(Some)
-                .ok_or_else(|| bad_request(lang, fr, en)),
+            text => midnight(text).map(Some).ok_or((fr, en)),
         };
         let selection = Selection {
             kind: given(&self.kind),
@@ -80,20 +78,15 @@ impl Choice {
             .as_ref()
             .is_some_and(|k| !kinds.iter().any(|known| &known.fr == k))
         {
-            return Err(bad_request(
-                lang,
-                "type de service inconnu",
-                "unknown kind of service",
-            ));
+            return Err(("type de service inconnu", "unknown kind of service"));
         }
         if selection.zone.as_ref().is_some_and(|z| !town.has_zone(z)) {
-            return Err(bad_request(lang, "zone inconnue", "unknown zone"));
+            return Err(("zone inconnue", "unknown zone"));
         }
         if let (Some(from), Some(until)) = (selection.from_ms, selection.until_ms)
             && until <= from
         {
-            return Err(bad_request(
-                lang,
+            return Err((
                 "la fin de la période précède son début",
                 "the period ends before it starts",
             ));
@@ -142,7 +135,9 @@ async fn analysis<DB: Database>(
         }
     }
     kinds.sort_by(|a, b| lang.pick(a).cmp(lang.pick(b)));
-    let selection = choice.selection(&town, &kinds.iter().collect::<Vec<_>>(), lang)?;
+    let selection = choice
+        .selection(&town, &kinds.iter().collect::<Vec<_>>())
+        .map_err(|(fr, en)| bad_request(lang, fr, en))?;
     let services: Vec<RatedService> = directory
         .services
         .iter()

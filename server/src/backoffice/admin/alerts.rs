@@ -77,7 +77,7 @@ pub async fn post<DB: Database>(
     let staff = &signed.staff;
     let lang = staff.lang;
     if let Err(page) = signed.changing(fields.text("csrf")) {
-        return page;
+        return page.into_response();
     }
     let (Some(starts_at_ms), Some(last_day)) =
         (midnight(fields.text("from")), midnight(fields.text("to")))

@@ -120,7 +120,7 @@ pub async fn post<DB: Database>(
     let lang = staff.lang;
     let admin = match signed.changing(&form.csrf) {
         Ok(admin) => admin,
-        Err(page) => return page,
+        Err(page) => return page.into_response(),
     };
     let (Ok(response_days), Ok(duplicate_radius_m)) = (
         optional_number(&form.response_days),

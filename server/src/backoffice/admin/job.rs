@@ -42,7 +42,10 @@ impl<DB: Database> FromRequest<AppState<DB>> for ImportForm {
             .await
             .map_err(|_| unreadable())?;
         let sent = Sent::read(multipart).await.map_err(|_| unreadable())?;
-        let admin = signed.changing(sent.text("csrf"))?.clone();
+        let admin = signed
+            .changing(sent.text("csrf"))
+            .map_err(IntoResponse::into_response)?
+            .clone();
         Ok(Self {
             staff: signed.staff,
             admin,

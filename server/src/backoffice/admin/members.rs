@@ -78,7 +78,7 @@ impl AdminPage for Page {
                                     td {
                                         (profile.services.iter().map(service).collect::<Vec<_>>().join(", "))
                                         @if !profile.zones.is_empty() {
-                                            br; span.meta { (profile.zones.iter().map(|z| zone_name(&town, z)).collect::<Vec<_>>().join(", ")) }
+                                            br; span.meta { (profile.zones.iter().map(|z| zone_name(town, z)).collect::<Vec<_>>().join(", ")) }
                                         }
                                     }
                                     td {
@@ -149,7 +149,7 @@ pub async fn post<DB: Database>(
     let lang = staff.lang;
     let admin = match signed.changing(fields.text("csrf")) {
         Ok(admin) => admin,
-        Err(page) => return page,
+        Err(page) => return page.into_response(),
     };
     let Some(role) = ROLES
         .iter()
@@ -189,7 +189,7 @@ pub async fn set_state<DB: Database>(
     let lang = staff.lang;
     let admin = match signed.changing(&form.csrf) {
         Ok(admin) => admin,
-        Err(page) => return page,
+        Err(page) => return page.into_response(),
     };
     let disable = form.disabled == "yes";
     if disable && form.confirm != "yes" {

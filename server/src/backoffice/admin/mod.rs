@@ -107,14 +107,22 @@ impl<DB: Database> FromRequestParts<AppState<DB>> for AdminStaff {
 }
 
 impl AdminStaff {
-    /// The admin making a change, when the form carries this session's CSRF token; else the
-    /// forbidden page.
-    fn changing(&self, csrf: &str) -> Result<&Admin, Response> {
+    /// The admin making a change, when the form carries this session's CSRF token.
+    fn changing(&self, csrf: &str) -> Result<&Admin, Forbidden> {
         if self.staff.checks(csrf) {
             Ok(&self.admin)
         } else {
-            Err(forbidden(self.staff.lang))
+            Err(Forbidden(self.staff.lang))
         }
+    }
+}
+
+/// A form without this session's CSRF token: the forbidden page.
+struct Forbidden(Lang);
+
+impl IntoResponse for Forbidden {
+    fn into_response(self) -> Response {
+        forbidden(self.0)
     }
 }
 

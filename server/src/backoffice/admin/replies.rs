@@ -5,7 +5,7 @@
 
 use axum::Form;
 use axum::extract::State;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use maud::{Markup, html};
 use relais_domain::words::status_name;
 use relais_protocol::{LocalizedText, RejectionReason, ReplyTemplate};
@@ -63,7 +63,7 @@ impl AdminPage for Page {
                                         td { (moment(template.kind)) }
                                         td {
                                             @match (&template.category, &template.group) {
-                                                (Some(code), _) => (category_name(&town, code, lang)),
+                                                (Some(code), _) => (category_name(town, code, lang)),
                                                 (None, Some(group)) => code { (group) },
                                                 (None, None) => (lang.choose("toutes", "any")),
                                             }
@@ -157,7 +157,7 @@ pub async fn post_reason<DB: Database>(
     let staff = &signed.staff;
     let admin = match signed.changing(&form.csrf) {
         Ok(admin) => admin,
-        Err(page) => return page,
+        Err(page) => return page.into_response(),
     };
     let edit = TownEdit::RejectionReason(RejectionReason {
         code: form.code.trim().to_owned(),
@@ -187,7 +187,7 @@ pub async fn post_template<DB: Database>(
     let lang = staff.lang;
     let admin = match signed.changing(&form.csrf) {
         Ok(admin) => admin,
-        Err(page) => return page,
+        Err(page) => return page.into_response(),
     };
     let Ok(kind) = form.kind.parse() else {
         return bad_request(lang, "moment inconnu", "unknown moment");

@@ -4,7 +4,7 @@
 
 use axum::Form;
 use axum::extract::State;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use maud::{Markup, html};
 use relais_server_database::Database;
 use serde::Deserialize;
@@ -56,8 +56,8 @@ impl AdminPage for Page {
                             tbody {
                                 @for (i, rule) in catalogue.routing.iter().enumerate() {
                                     tr {
-                                        td { (category_name(&town, &rule.category, lang)) }
-                                        td { (zone_name(&town, &rule.zone)) }
+                                        td { (category_name(town, &rule.category, lang)) }
+                                        td { (zone_name(town, &rule.zone)) }
                                         td { (service(&rule.service)) }
                                         td {
                                             form method="post" action=(HERE) {
@@ -139,7 +139,7 @@ pub async fn post<DB: Database>(
     let lang = staff.lang;
     let admin = match signed.changing(&form.csrf) {
         Ok(admin) => admin,
-        Err(page) => return page,
+        Err(page) => return page.into_response(),
     };
     let service = Some(form.service).filter(|s| !s.is_empty());
     if service.is_none() && form.confirm != "yes" {

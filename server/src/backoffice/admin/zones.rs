@@ -82,7 +82,7 @@ impl AdminPage for Page {
                 }
                 div.panel {
                     h2 { (lang.choose("Carte", "Map")) " (" (zones.len()) ")" }
-                    (map::svg(&town, &[], lang))
+                    (map::svg(town, &[], lang))
                 }
             }
         })
