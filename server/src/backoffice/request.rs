@@ -241,9 +241,9 @@ pub async fn resolve<DB: Database>(
     }
     for file in &files {
         let refusal = if file.bytes.len() as u64 > MAX_PHOTO_BYTES {
-            photo_too_heavy(&file.name, lang)
+            photo_refused(&file.name, None, lang)
         } else if let Err(refusal) = photos::check(&file.bytes) {
-            photo_refused(&file.name, &refusal, lang)
+            photo_refused(&file.name, Some(&refusal), lang)
         } else {
             continue;
         };
@@ -263,7 +263,7 @@ pub async fn resolve<DB: Database>(
         {
             Ok(name) => names.push(name),
             Err(UploadError::Refused(refusal)) => {
-                let text = photo_refused(&file.name, &refusal, lang);
+                let text = photo_refused(&file.name, Some(&refusal), lang);
                 return refused_page(&state, &staff, id, &text, StatusCode::BAD_REQUEST).await;
             }
             Err(error) => {
@@ -276,45 +276,35 @@ pub async fn resolve<DB: Database>(
     carry_out(&state, &staff, id, &form, action).await
 }
 
-/// Why the photo `file` may not be kept, in words a staff member can act on.
-fn photo_refused(file: &str, refusal: &PhotoRefusal, lang: Lang) -> String {
+/// Why the photo `file` may not be kept (`None`: it is heavier than the store keeps), in words
+/// a staff member can act on.
+fn photo_refused(file: &str, refusal: Option<&PhotoRefusal>, lang: Lang) -> String {
     let (fr, en) = match refusal {
-        PhotoRefusal::Metadata(_) | PhotoRefusal::Trailing(_) => (
+        None => (
+            "dépasse 8 Mo : réduisez-la, puis envoyez-la de nouveau.",
+            "is larger than 8 MB: shrink it, then send it again.",
+        ),
+        Some(PhotoRefusal::Metadata(_) | PhotoRefusal::Trailing(_)) => (
             "contient des métadonnées (position, appareil…) qui seraient montrées à toute la ville : enregistrez-la sans métadonnées (« Exporter » sans les informations de lieu et d'appareil), puis envoyez-la de nouveau.",
             "carries metadata (position, camera...) that the whole town would see: save it without metadata (\"Export\" without location and camera information), then send it again.",
         ),
-        PhotoRefusal::TooLarge { .. } => (
+        Some(PhotoRefusal::TooLarge { .. }) => (
             "dépasse 2048 pixels de côté : réduisez-la, puis envoyez-la de nouveau.",
             "is larger than 2048 pixels on a side: shrink it, then send it again.",
         ),
-        PhotoRefusal::NotBaseline(_) => (
+        Some(PhotoRefusal::NotBaseline(_)) => (
             "est un JPEG progressif : enregistrez-la en JPEG standard (non progressif).",
             "is a progressive JPEG: save it as a standard (baseline) JPEG.",
         ),
-        PhotoRefusal::NotJpeg(_) | PhotoRefusal::Undecodable(_) => (
+        Some(PhotoRefusal::NotJpeg(_) | PhotoRefusal::Undecodable(_)) => (
             "n'est pas une photo JPEG lisible.",
             "is not a readable JPEG photo.",
         ),
     };
-    format!(
-        "{} « {file} » {} {}",
-        lang.choose("Photo refusée :", "Photo refused:"),
-        lang.choose(fr, en),
-        lang.choose("Rien n'a été modifié.", "Nothing was changed.")
-    )
-}
-
-/// A photo heavier than the store keeps.
-fn photo_too_heavy(file: &str, lang: Lang) -> String {
-    format!(
-        "{} « {file} » {} {}",
-        lang.choose("Photo refusée :", "Photo refused:"),
-        lang.choose(
-            "dépasse 8 Mo : réduisez-la, puis envoyez-la de nouveau.",
-            "is larger than 8 MB: shrink it, then send it again.",
-        ),
-        lang.choose("Rien n'a été modifié.", "Nothing was changed.")
-    )
+    match lang {
+        Lang::Fr => format!("Photo refusée : « {file} » {fr} Rien n'a été modifié."),
+        Lang::En => format!("Photo refused: \"{file}\" {en} Nothing was changed."),
+    }
 }
 
 /// Decides `action` on request `id` through the staff operations, then back to the request

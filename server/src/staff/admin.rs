@@ -3,8 +3,8 @@
 //! routing table and its staff accounts. Only the town's admins may. A change to the definition
 //! is checked by the same rules as the town's files ([`crate::seed::parse`]) and stored through
 //! [`Database::seed`], so a town edited in the back office and one loaded from files are the same
-//! thing; the directory of public services is imported here too. Every change is recorded in the audit log with who made it, and the town held in memory
-//! is read again at once.
+//! thing; the directory of public services is imported here too. Every change is recorded in
+//! the audit log with who made it, and the town held in memory is read again at once.
 
 use relais_protocol::{
     LocalizedText, PublicService, Question, RejectionReason, ReplyTemplate, StaffRole,
