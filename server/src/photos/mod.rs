@@ -19,6 +19,7 @@ mod objects;
 
 use std::io;
 use std::path::Path;
+use std::sync::Arc;
 
 use anyhow::Context;
 
@@ -68,10 +69,11 @@ pub struct Chunk {
     pub bytes: axum::body::Bytes,
 }
 
-/// Where the photos are kept and the per-photo locks. Cheap to clone.
+/// Where the photos are kept and the per-photo locks. Cheap to clone (the router's state is
+/// cloned for every extractor of every request).
 #[derive(Debug, Clone)]
 pub struct PhotoStore {
-    blobs: Blobs,
+    blobs: Arc<Blobs>,
     locks: Locks,
 }
 
@@ -83,7 +85,7 @@ impl PhotoStore {
         std::fs::create_dir_all(&photos)?;
         std::fs::create_dir_all(&uploads)?;
         Ok(Self {
-            blobs: Blobs::Files { photos, uploads },
+            blobs: Arc::new(Blobs::Files { photos, uploads }),
             locks: Locks::default(),
         })
     }
@@ -96,7 +98,9 @@ impl PhotoStore {
     pub async fn from_settings(settings: &Settings) -> anyhow::Result<Self> {
         match &settings.photo_store.photos {
             Some(url) => Ok(Self {
-                blobs: Blobs::Objects(objects::connect(&settings.photo_store, url).await?),
+                blobs: Arc::new(Blobs::Objects(
+                    objects::connect(&settings.photo_store, url).await?,
+                )),
                 locks: Locks::default(),
             }),
             None => Self::open(&settings.data_dir).with_context(|| {
