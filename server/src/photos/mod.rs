@@ -213,6 +213,14 @@ impl PhotoStore {
         if <[u8; 32]>::from(Sha256::digest(&chunk.bytes)) != chunk.checksum {
             return Err(UploadError::ChecksumMismatch);
         }
+        if held == 0 && end == chunk.length {
+            // The whole photo in one chunk (the usual case): judged in memory and stored in one
+            // step, with no partial upload to record or read back.
+            let finished = self.blobs.store_whole(sha256, chunk.bytes).await?;
+            return self
+                .settle(db, device, sha256, chunk.length, finished)
+                .await;
+        }
         if !chunk.bytes.is_empty() {
             self.blobs.write_chunk(sha256, held, chunk.bytes).await?;
             db.record_upload(UploadProgress {
@@ -231,20 +239,33 @@ impl PhotoStore {
                 complete: false,
             });
         }
+        let finished = self.blobs.finish(sha256).await?;
+        self.settle(db, device, sha256, chunk.length, finished)
+            .await
+    }
 
-        match self.blobs.finish(sha256).await? {
+    /// Records how a finished upload was judged: the photo stored, or the upload discarded.
+    async fn settle<DB: Database>(
+        &self,
+        db: &DB,
+        device: &DeviceRecord,
+        sha256: &str,
+        length: u64,
+        finished: Finished,
+    ) -> Result<UploadStatus, UploadError> {
+        match finished {
             Finished::Stored => {
                 db.store_photo(StoredPhoto {
                     sha256: sha256.to_owned(),
                     tenant: device.tenant.clone(),
                     device: device.id,
-                    bytes: chunk.length,
+                    bytes: length,
                     at_ms: now_ms(),
                 })
                 .await?;
-                tracing::info!(photo.bytes = chunk.length, "photo stored");
+                tracing::info!(photo.bytes = length, "photo stored");
                 Ok(UploadStatus {
-                    offset: chunk.length,
+                    offset: length,
                     complete: true,
                 })
             }
