@@ -10,6 +10,7 @@ pub mod facts;
 pub mod listing;
 pub mod open311;
 pub mod records;
+pub mod sample;
 pub mod scope;
 pub mod staff;
 pub mod stored;
