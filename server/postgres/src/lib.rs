@@ -23,6 +23,7 @@ mod catalogue;
 mod changelog;
 mod devices;
 mod directory;
+pub mod dump;
 mod entities;
 mod erasure;
 mod error;

@@ -89,7 +89,8 @@ pub enum Command {
     CheckConfig(CheckConfig),
     /// Write a consistent backup (database and photos) to one file, while the server serves.
     Backup(Backup),
-    /// Restore a backup into a new data directory (`--data DIR`) that no server serves.
+    /// Restore a backup into a new data directory (`--data DIR`) that no server serves (and, with
+    /// `--database`, into an empty PostgreSQL database).
     Restore(Restore),
     /// Load the demo town's history (requests from Paris open data, ratings), with --demo.
     DemoHistory(DemoHistory),

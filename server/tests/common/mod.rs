@@ -526,6 +526,21 @@ pub fn without_questions_in(data: &std::path::Path) {
         .unwrap();
 }
 
+/// The same for servers storing in the PostgreSQL database `url`.
+pub async fn without_questions_on(url: &str) {
+    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(connection);
+    client
+        .batch_execute(
+            "UPDATE categories SET questions = '[]';
+             UPDATE tenants SET catalogue_version = catalogue_version + 1;",
+        )
+        .await
+        .unwrap();
+}
+
 /// A `create_report` listing `photos`.
 pub fn create_report_with_photos(
     seq: u64,
