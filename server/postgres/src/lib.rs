@@ -21,6 +21,7 @@
 mod accounts;
 mod catalogue;
 mod changelog;
+mod columns;
 mod devices;
 mod directory;
 pub mod dump;
