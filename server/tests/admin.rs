@@ -7,34 +7,17 @@
 mod common;
 
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
-use common::spawn_binary;
+use common::{run_admin, spawn_binary};
 use relais_server_postgres::testing::{fresh_database, test_server};
 use tempfile::TempDir;
 
 /// `relais-server --data DATA [--database URL] ARGS...` with `stdin`.
 fn admin(data: &Path, database: Option<&str>, args: &[&str], stdin: &str) -> Output {
-    use std::io::Write;
-    let mut command = Command::new(env!("CARGO_BIN_EXE_relais-server"));
-    command.arg("--data").arg(data);
-    if let Some(url) = database {
-        command.args(["--database", url]);
-    }
-    let mut child = command
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
+    let mut all = database.map_or_else(Vec::new, |url| vec!["--database", url]);
+    all.extend(args);
+    run_admin(data, &all, stdin)
 }
 
 /// The standard output of a task that must succeed.

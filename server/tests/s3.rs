@@ -150,6 +150,17 @@ fn serve_with(data: &Path, s3: &S3Server, more: &[&str]) -> (Child, String) {
     spawn_binary(data, &args, false)
 }
 
+/// Where the server `phone` speaks to would resume the upload of `sha`.
+async fn offset(phone: &RemotePhone, sha: &str) -> Value {
+    let status: Value = phone
+        .get(&format!("/v1/demo/uploads/{sha}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    status["offset"].clone()
+}
+
 #[tokio::test]
 async fn photos_go_to_the_bucket_and_an_upload_resumes_across_a_restart() {
     let Some(binary) = s3s_fs_or_skip() else {
@@ -171,14 +182,9 @@ async fn photos_go_to_the_bucket_and_an_upload_resumes_across_a_restart() {
 
     let (server, base) = serve(data.path(), &s3);
     let phone = phone.on(&base);
-    let status: Value = phone
-        .get(&format!("/v1/demo/uploads/{sha}"))
-        .await
-        .json()
-        .await
-        .unwrap();
     assert_eq!(
-        status["offset"], half,
+        offset(&phone, &sha).await,
+        half,
         "the restarted server resumes the upload"
     );
     let status = phone.upload(&photo, half..photo.len()).await;
@@ -226,14 +232,9 @@ async fn two_servers_on_one_database_and_one_bucket_serve_each_others_photos() {
 
     // Half through one server, the rest through the other (a load balancer's choice).
     assert_eq!(on_a.upload(&photo, 0..half).await["offset"], half);
-    let status: Value = on_b
-        .get(&format!("/v1/demo/uploads/{sha}"))
-        .await
-        .json()
-        .await
-        .unwrap();
     assert_eq!(
-        status["offset"], half,
+        offset(&on_b, &sha).await,
+        half,
         "the other server resumes the upload"
     );
     assert_eq!(

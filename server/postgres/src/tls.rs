@@ -129,16 +129,15 @@ impl Target {
     /// The root file cannot be read or holds no certificate.
     pub fn connector(&self) -> DbResult<MakeRustlsConnect> {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let algorithms = provider.signature_verification_algorithms;
-        let verifier: Arc<dyn ServerCertVerifier> = match (self.ssl_mode, &self.root_cert) {
-            (SslMode::Disable, _) | (SslMode::Prefer | SslMode::Require, None) => {
-                Arc::new(Unauthenticated(algorithms))
-            }
-            (SslMode::VerifyFull, root) => self.webpki(root.as_ref(), &provider)?,
-            (SslMode::VerifyCa | SslMode::Prefer | SslMode::Require, root) => {
-                Arc::new(AnyName(self.webpki(root.as_ref(), &provider)?))
-            }
+        let chain = match (self.ssl_mode, &self.root_cert) {
+            (SslMode::Disable, _) | (SslMode::Prefer | SslMode::Require, None) => None,
+            (_, root) => Some(self.webpki(root.as_ref(), &provider)?),
         };
+        let verifier = Arc::new(Verifier {
+            chain,
+            name: self.ssl_mode == SslMode::VerifyFull,
+            algorithms: provider.signature_verification_algorithms,
+        });
         let config = ClientConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
             .map_err(|e| DbError::Backend(Box::new(e)))?
@@ -195,11 +194,19 @@ fn refused(message: String) -> DbError {
     DbError::Backend(message.into())
 }
 
-/// `verify-ca`: the certificate must chain to a trusted root, whatever host it names.
+/// What `sslmode` checks of the server's certificate. The handshake's signatures are always
+/// checked.
 #[derive(Debug)]
-struct AnyName(Arc<WebPkiServerVerifier>);
+struct Verifier {
+    /// The chain to the trusted roots; `None`: any certificate, as libpq's `prefer` and
+    /// `require` without a root file (encrypted, the server not authenticated).
+    chain: Option<Arc<WebPkiServerVerifier>>,
+    /// Whether the certificate must name the host connected to (`verify-full`).
+    name: bool,
+    algorithms: WebPkiSupportedAlgorithms,
+}
 
-impl ServerCertVerifier for AnyName {
+impl ServerCertVerifier for Verifier {
     fn verify_server_cert(
         &self,
         end_entity: &CertificateDer<'_>,
@@ -208,13 +215,13 @@ impl ServerCertVerifier for AnyName {
         ocsp_response: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        match self
-            .0
-            .verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
-        {
+        let Some(chain) = &self.chain else {
+            return Ok(ServerCertVerified::assertion());
+        };
+        match chain.verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now) {
             Err(rustls::Error::InvalidCertificate(
                 CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
-            )) => Ok(ServerCertVerified::assertion()),
+            )) if !self.name => Ok(ServerCertVerified::assertion()),
             verdict => verdict,
         }
     }
@@ -225,7 +232,7 @@ impl ServerCertVerifier for AnyName {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.0.verify_tls12_signature(message, cert, dss)
+        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.algorithms)
     }
 
     fn verify_tls13_signature(
@@ -234,51 +241,11 @@ impl ServerCertVerifier for AnyName {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.0.verify_tls13_signature(message, cert, dss)
+        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.algorithms)
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.0.supported_verify_schemes()
-    }
-}
-
-/// `prefer` and `require` without a root file, as libpq: encrypted, the handshake's signatures
-/// checked, but any certificate accepted.
-#[derive(Debug)]
-struct Unauthenticated(WebPkiSupportedAlgorithms);
-
-impl ServerCertVerifier for Unauthenticated {
-    fn verify_server_cert(
-        &self,
-        _end_entity: &CertificateDer<'_>,
-        _intermediates: &[CertificateDer<'_>],
-        _server_name: &ServerName<'_>,
-        _ocsp_response: &[u8],
-        _now: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        Ok(ServerCertVerified::assertion())
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.0)
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.0)
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.0.supported_schemes()
+        self.algorithms.supported_schemes()
     }
 }
 
