@@ -161,6 +161,21 @@ async fn offset(phone: &RemotePhone, sha: &str) -> Value {
     status["offset"].clone()
 }
 
+/// Checks that the servers `phones` speak to serve `photo`, and that it is an object of the
+/// bucket under the prefix.
+async fn served_from_the_bucket(s3: &S3Server, phones: &[&RemotePhone], photo: &[u8]) {
+    let sha = sha256_hex(photo);
+    for phone in phones {
+        let read = phone.get(&format!("/v1/demo/photos/{sha}")).await;
+        assert_eq!(read.status(), 200);
+        assert_eq!(read.bytes().await.unwrap().as_ref(), photo);
+    }
+    assert_eq!(
+        s3.object(&format!("town/photos/{sha}.jpg")).as_deref(),
+        Some(photo)
+    );
+}
+
 #[tokio::test]
 async fn photos_go_to_the_bucket_and_an_upload_resumes_across_a_restart() {
     let Some(binary) = s3s_fs_or_skip() else {
@@ -193,15 +208,9 @@ async fn photos_go_to_the_bucket_and_an_upload_resumes_across_a_restart() {
     let pushed = phone.push(&batch(vec![report])).await;
     assert_eq!(pushed["results"][0]["outcome"], "applied", "{pushed}");
 
-    let read = phone.get(&format!("/v1/demo/photos/{sha}")).await;
-    assert_eq!(read.status(), 200);
-    assert_eq!(read.bytes().await.unwrap().as_ref(), photo.as_slice());
     // The photo is an object of the bucket, under the prefix; its chunks are gone; nothing is
     // in the data directory.
-    assert_eq!(
-        s3.object(&format!("town/photos/{sha}.jpg")).as_deref(),
-        Some(photo.as_slice())
-    );
+    served_from_the_bucket(&s3, &[&phone], &photo).await;
     assert_eq!(
         files_under(&s3.root.path().join(BUCKET).join("town/uploads")),
         0
@@ -246,15 +255,7 @@ async fn two_servers_on_one_database_and_one_bucket_serve_each_others_photos() {
     assert_eq!(pushed["results"][0]["outcome"], "applied", "{pushed}");
 
     // Each server serves the photo, from the bucket: neither data directory holds it.
-    for phone in [&on_a, &on_b] {
-        let read = phone.get(&format!("/v1/demo/photos/{sha}")).await;
-        assert_eq!(read.status(), 200);
-        assert_eq!(read.bytes().await.unwrap().as_ref(), photo.as_slice());
-    }
-    assert_eq!(
-        s3.object(&format!("town/photos/{sha}.jpg")).as_deref(),
-        Some(photo.as_slice())
-    );
+    served_from_the_bucket(&s3, &[&on_a, &on_b], &photo).await;
     for data in [&data_a, &data_b] {
         assert_eq!(files_under(&data.path().join("photos")), 0);
         assert_eq!(files_under(&data.path().join("uploads")), 0);
