@@ -11,9 +11,15 @@
 //! failed backup never leaves a truncated file under the name asked for; it is readable by its
 //! owner only, as the data directory is.
 //!
+//! On PostgreSQL (`--database`), the archive holds `relais.pgdump` instead of `relais.db`: the
+//! database dumped by `pg_dump` from one snapshot, the same snapshot that lists the photos to
+//! carry (see `relais_server_postgres::dump`).
+//!
 //! Restoring refuses a directory that a server serves (its lock, see `lock`) or that already
-//! holds a database or photos; it accepts only the names above, checks every photo against its
-//! name and the database's integrity, and moves them into place only when all is well.
+//! holds a database or photos, and on PostgreSQL a database that holds tables; it accepts only
+//! the names above, checks every photo against its name and the database's integrity (SQLite's
+//! check, or `pg_restore` in one transaction), and moves the photos into place only when all
+//! is well.
 
 use std::fs::{self, File};
 use std::io::{self, Read, Write};
@@ -27,6 +33,8 @@ use crate::lock::DataLock;
 
 /// The database's name, in the data directory and in the archive.
 const DATABASE: &str = "relais.db";
+/// A PostgreSQL database's dump, in the archive.
+const DUMP: &str = "relais.pgdump";
 /// The folder of finished photos, in the data directory and in the archive.
 const PHOTOS: &str = "photos";
 
@@ -67,14 +75,53 @@ pub fn backup(data_dir: &Path, out: &Path, with_photos: bool) -> anyhow::Result<
     } else {
         Vec::new()
     };
+    archive(&staging, &snapshot, DATABASE, data_dir, &photos, out)
+}
 
+/// Writes a backup of the PostgreSQL database `url` names to `out` (with `pg_dump` from
+/// `tools`, else the `PATH`'s), with the photos of `data_dir` when they are kept there.
+///
+/// # Errors
+/// The database cannot be dumped, a photo it indexes is missing from `data_dir`, or a file
+/// cannot be written.
+pub async fn backup_postgres(
+    url: &str,
+    tools: Option<&Path>,
+    data_dir: &Path,
+    out: &Path,
+    with_photos: bool,
+) -> anyhow::Result<Contents> {
+    let staging = Staging::beside(out)?;
+    let dump = staging.path.join(DUMP);
+    let mut photos = relais_server_postgres::dump::dump(url, &dump, tools)
+        .await
+        .context("could not dump the PostgreSQL database")?;
+    if !with_photos {
+        photos.clear();
+    }
+    check_photo_names(&photos)?;
+    let (data_dir, out) = (data_dir.to_owned(), out.to_owned());
+    tokio::task::spawn_blocking(move || archive(&staging, &dump, DUMP, &data_dir, &photos, &out))
+        .await?
+}
+
+/// Writes the archive of `database` (named `name` in it) and of the `photos` of `data_dir` in
+/// `staging`, then moves it to `out`.
+fn archive(
+    staging: &Staging,
+    database: &Path,
+    name: &str,
+    data_dir: &Path,
+    photos: &[String],
+    out: &Path,
+) -> anyhow::Result<Contents> {
     let partial = staging.path.join("backup.tar");
     let mut archive = tar::Builder::new(private_file(&partial)?);
     archive.mode(tar::HeaderMode::Deterministic);
     archive
-        .append_path_with_name(&snapshot, DATABASE)
+        .append_path_with_name(database, name)
         .context("could not archive the database")?;
-    for sha256 in &photos {
+    for sha256 in photos {
         let name = format!("{PHOTOS}/{sha256}.jpg");
         archive
             .append_path_with_name(data_dir.join(&name), &name)
@@ -85,7 +132,7 @@ pub fn backup(data_dir: &Path, out: &Path, with_photos: bool) -> anyhow::Result<
     fs::rename(&partial, out).with_context(|| format!("could not write {}", out.display()))?;
     sync_parent(out)?;
     Ok(Contents {
-        database_bytes: fs::metadata(&snapshot)?.len(),
+        database_bytes: fs::metadata(database)?.len(),
         photos: photos.len(),
     })
 }
@@ -94,70 +141,132 @@ pub fn backup(data_dir: &Path, out: &Path, with_photos: bool) -> anyhow::Result<
 /// hold no database or photos yet (created if missing).
 ///
 /// # Errors
-/// The directory is in use or not empty, the archive holds something else than a backup, a
-/// photo does not match its name, or the database fails its integrity check.
+/// The directory is in use or not empty, the archive holds something else than a backup of a
+/// SQLite database, a photo does not match its name, or the database fails its integrity check.
 pub fn restore(from: &Path, data_dir: &Path) -> anyhow::Result<Contents> {
-    crate::launch::create_data_dir(data_dir)?;
-    let _lock = DataLock::acquire(data_dir)?;
-    let (database, photos) = (data_dir.join(DATABASE), data_dir.join(PHOTOS));
-    if database.exists() || is_non_empty_dir(&photos)? {
-        bail!(
-            "{} already holds a database or photos: restore into a new directory (or move this \
-             one's {DATABASE} and {PHOTOS}/ aside first)",
-            data_dir.display()
-        );
-    }
-    let file = File::open(from).with_context(|| format!("cannot read {}", from.display()))?;
-    let staging = Staging::beside(&data_dir.join("restore"))?;
-    fs::create_dir(staging.path.join(PHOTOS))?;
-    let mut contents = Contents {
-        database_bytes: 0,
-        photos: 0,
-    };
-    let mut archive = tar::Archive::new(file);
-    for entry in archive
-        .entries()
-        .with_context(|| format!("{} is not a backup archive", from.display()))?
-    {
-        let mut entry = entry.context("the backup archive is damaged")?;
-        let name = entry.path()?.to_string_lossy().into_owned();
-        if name == DATABASE {
-            let mut file = private_file(&staging.path.join(DATABASE))?;
-            contents.database_bytes =
-                io::copy(&mut entry, &mut file).context("the backup archive is damaged")?;
-            file.sync_all()?;
-        } else if let Some(sha256) = photo_name(&name) {
-            ensure!(
-                entry.size() <= relais_protocol::upload::MAX_PHOTO_BYTES,
-                "the photo {name} in the backup is larger than any photo the server keeps"
+    let unpacked = Unpacked::new(from, data_dir, DATABASE)?;
+    let database = data_dir.join(DATABASE);
+    check_integrity(&unpacked.staging.path.join(DATABASE))?;
+    fs::rename(unpacked.staging.path.join(DATABASE), &database)?;
+    unpacked.photos_into_place()
+}
+
+/// Restores the backup `from` of a PostgreSQL database into the empty database `url` names
+/// (with `pg_restore` from `tools`, else the `PATH`'s), and its photos into `data_dir`, which
+/// no server may be serving and which must hold no photos yet.
+///
+/// # Errors
+/// As [`restore`], and the database holds tables already or `pg_restore` fails.
+pub async fn restore_postgres(
+    from: &Path,
+    url: &str,
+    tools: Option<&Path>,
+    data_dir: &Path,
+) -> anyhow::Result<Contents> {
+    let (from_, data_dir_) = (from.to_owned(), data_dir.to_owned());
+    let unpacked =
+        tokio::task::spawn_blocking(move || Unpacked::new(&from_, &data_dir_, DUMP)).await??;
+    relais_server_postgres::dump::restore(url, &unpacked.staging.path.join(DUMP), tools)
+        .await
+        .context("could not restore the PostgreSQL database")?;
+    unpacked.photos_into_place()
+}
+
+/// A backup archive checked and unpacked beside the data directory it is restored into, which
+/// stays locked meanwhile.
+struct Unpacked {
+    staging: Staging,
+    contents: Contents,
+    data_dir: PathBuf,
+    _lock: DataLock,
+}
+
+impl Unpacked {
+    /// Unpacks `from`, whose database must be named `database` ([`DATABASE`] or [`DUMP`]), for
+    /// `data_dir`, refusing a directory in use or holding data.
+    fn new(from: &Path, data_dir: &Path, database: &str) -> anyhow::Result<Self> {
+        crate::launch::create_data_dir(data_dir)?;
+        let lock = DataLock::acquire(data_dir)?;
+        if data_dir.join(DATABASE).exists() || is_non_empty_dir(&data_dir.join(PHOTOS))? {
+            bail!(
+                "{} already holds a database or photos: restore into a new directory (or move \
+                 this one's {DATABASE} and {PHOTOS}/ aside first)",
+                data_dir.display()
             );
-            let mut bytes = Vec::new();
-            entry
-                .read_to_end(&mut bytes)
-                .context("the backup archive is damaged")?;
-            ensure!(
-                hex::encode(Sha256::digest(&bytes)) == sha256,
-                "the photo {name} in the backup does not match its name: the archive is damaged"
-            );
-            write_private(&staging.path.join(&name), &bytes)?;
-            contents.photos += 1;
-        } else {
-            bail!("the backup holds {name:?}, which is not part of a Relais backup");
         }
+        let file = File::open(from).with_context(|| format!("cannot read {}", from.display()))?;
+        let staging = Staging::beside(&data_dir.join("restore"))?;
+        fs::create_dir(staging.path.join(PHOTOS))?;
+        let mut contents = Contents {
+            database_bytes: 0,
+            photos: 0,
+        };
+        let mut archive = tar::Archive::new(file);
+        for entry in archive
+            .entries()
+            .with_context(|| format!("{} is not a backup archive", from.display()))?
+        {
+            let mut entry = entry.context("the backup archive is damaged")?;
+            let name = entry.path()?.to_string_lossy().into_owned();
+            if name == database {
+                let mut file = private_file(&staging.path.join(database))?;
+                contents.database_bytes =
+                    io::copy(&mut entry, &mut file).context("the backup archive is damaged")?;
+                file.sync_all()?;
+            } else if name == DATABASE || name == DUMP {
+                bail!(
+                    "{} is the backup of a {} database: restore it {}",
+                    from.display(),
+                    if name == DUMP { "PostgreSQL" } else { "SQLite" },
+                    if name == DUMP {
+                        "with --database naming an empty PostgreSQL database"
+                    } else {
+                        "without --database"
+                    }
+                );
+            } else if let Some(sha256) = photo_name(&name) {
+                ensure!(
+                    entry.size() <= relais_protocol::upload::MAX_PHOTO_BYTES,
+                    "the photo {name} in the backup is larger than any photo the server keeps"
+                );
+                let mut bytes = Vec::new();
+                entry
+                    .read_to_end(&mut bytes)
+                    .context("the backup archive is damaged")?;
+                ensure!(
+                    hex::encode(Sha256::digest(&bytes)) == sha256,
+                    "the photo {name} in the backup does not match its name: the archive is \
+                     damaged"
+                );
+                write_private(&staging.path.join(&name), &bytes)?;
+                contents.photos += 1;
+            } else {
+                bail!("the backup holds {name:?}, which is not part of a Relais backup");
+            }
+        }
+        ensure!(
+            contents.database_bytes > 0,
+            "{} holds no {database}: not a Relais backup",
+            from.display()
+        );
+        Ok(Self {
+            staging,
+            contents,
+            data_dir: data_dir.to_owned(),
+            _lock: lock,
+        })
     }
-    ensure!(
-        contents.database_bytes > 0,
-        "{} holds no {DATABASE}: not a Relais backup",
-        from.display()
-    );
-    check_integrity(&staging.path.join(DATABASE))?;
-    fs::rename(staging.path.join(DATABASE), &database)?;
-    if photos.exists() {
-        fs::remove_dir(&photos)?;
+
+    /// Moves the photos into the data directory, once the database is in place.
+    fn photos_into_place(self) -> anyhow::Result<Contents> {
+        let photos = self.data_dir.join(PHOTOS);
+        if photos.exists() {
+            fs::remove_dir(&photos)?;
+        }
+        fs::rename(self.staging.path.join(PHOTOS), &photos)?;
+        sync_parent(&photos)?;
+        Ok(self.contents)
     }
-    fs::rename(staging.path.join(PHOTOS), &photos)?;
-    sync_parent(&database)?;
-    Ok(contents)
 }
 
 /// The photos a database indexes.
@@ -167,13 +276,19 @@ fn indexed_photos(database: &Path) -> anyhow::Result<Vec<String>> {
     let names = stmt
         .query_map([], |row| row.get::<_, String>(0))?
         .collect::<Result<Vec<_>, _>>()?;
-    for name in &names {
+    check_photo_names(&names)?;
+    Ok(names)
+}
+
+/// Refuses a database that indexes a photo under a name that is not a photo's.
+fn check_photo_names(names: &[String]) -> anyhow::Result<()> {
+    for name in names {
         ensure!(
             photo_name(&format!("{PHOTOS}/{name}.jpg")).is_some(),
             "the database indexes a photo named {name:?}, which is not a photo's name"
         );
     }
-    Ok(names)
+    Ok(())
 }
 
 fn check_integrity(database: &Path) -> anyhow::Result<()> {

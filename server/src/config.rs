@@ -301,9 +301,22 @@ mod tests {
         assert_eq!(cli.settings.connections.header_timeout, 60);
         assert_eq!(cli.settings.log_format, LogFormat::Json);
         assert_eq!(cli.settings.data_dir, Path::new("/srv/relais"));
-        // A global flag given after a subcommand still wins.
-        let cli = load(&["--config", file, "check-config", "--data", "/tmp/x"]).unwrap();
+        // Flags given after a subcommand still win (every setting is a global flag).
+        let cli = load(&[
+            "--config",
+            file,
+            "check-config",
+            "--data",
+            "/tmp/x",
+            "--listen",
+            "127.0.0.1:9002",
+            "--body-timeout",
+            "8",
+        ])
+        .unwrap();
         assert_eq!(cli.settings.data_dir, Path::new("/tmp/x"));
+        assert_eq!(cli.settings.listen, "127.0.0.1:9002");
+        assert_eq!(cli.settings.connections.body_timeout, 8);
     }
 
     #[test]

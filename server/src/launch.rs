@@ -170,15 +170,8 @@ pub(crate) async fn upkeep(db: &impl Database, now_ms: i64) {
 }
 
 /// Opens (creating the data directory) and migrates the database, and seeds the demo tenant if
-/// asked: what serving and every administration task start with. The administration tasks
-/// work on SQLite only for now: with `--database` they refuse rather than touch another file.
+/// asked: what serving and every administration task start with, without `--database`.
 pub async fn open_database(settings: &Settings) -> anyhow::Result<Sqlite> {
-    if settings.database.is_some() {
-        anyhow::bail!(
-            "the administration tasks work on the SQLite database of the data directory only \
-             for now, not on --database/RELAIS_DATABASE (see docs/postgres.md)"
-        );
-    }
     create_data_dir(&settings.data_dir)?;
     let path = settings.database_path();
     private_file(&path)
@@ -192,7 +185,7 @@ pub async fn open_database(settings: &Settings) -> anyhow::Result<Sqlite> {
 
 /// Connects to the PostgreSQL database at `url` and migrates it (once, whatever the number of
 /// servers starting), and seeds the demo tenant if asked.
-async fn open_postgres(url: &str, settings: &Settings) -> anyhow::Result<Postgres> {
+pub(crate) async fn open_postgres(url: &str, settings: &Settings) -> anyhow::Result<Postgres> {
     let db = Postgres::open(url)
         .await
         .context("could not open the PostgreSQL database that --database names")?;

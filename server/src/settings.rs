@@ -43,7 +43,8 @@ pub struct Settings {
         long,
         value_name = "ADDR",
         default_value = "127.0.0.1:8080",
-        env = "RELAIS_LISTEN"
+        env = "RELAIS_LISTEN",
+        global = true
     )]
     pub listen: String,
 
@@ -69,7 +70,7 @@ pub struct Settings {
     pub log_format: LogFormat,
     /// Mark the back office's cookies `Secure` (sent over HTTPS only): set it when the server
     /// is reached through HTTPS (a reverse proxy), as it should be off a closed network.
-    #[arg(long, env = "RELAIS_SECURE_COOKIES")]
+    #[arg(long, env = "RELAIS_SECURE_COOKIES", global = true)]
     pub secure_cookies: bool,
 
     /// How clients may connect: timeouts, a connection limit, who reads `/metrics`.
@@ -87,23 +88,33 @@ pub struct Settings {
 #[derive(Clone, Default, clap::Args)]
 pub struct PhotoStorage {
     /// An S3-compatible bucket for the photos: `s3://BUCKET` or `s3://BUCKET/PREFIX`.
-    #[arg(long, value_name = "URL", env = "RELAIS_PHOTOS")]
+    #[arg(long, value_name = "URL", env = "RELAIS_PHOTOS", global = true)]
     pub photos: Option<String>,
 
     /// The S3 endpoint, for a store other than AWS (`http://127.0.0.1:9000`, `https://...`).
-    #[arg(long, value_name = "URL", env = "RELAIS_S3_ENDPOINT")]
+    #[arg(long, value_name = "URL", env = "RELAIS_S3_ENDPOINT", global = true)]
     pub s3_endpoint: Option<String>,
 
     /// The bucket's region (`us-east-1` when neither this nor `AWS_REGION` is set).
-    #[arg(long, value_name = "REGION", env = "RELAIS_S3_REGION")]
+    #[arg(long, value_name = "REGION", env = "RELAIS_S3_REGION", global = true)]
     pub s3_region: Option<String>,
 
     /// The access key id (or `AWS_ACCESS_KEY_ID`).
-    #[arg(long, value_name = "ID", env = "RELAIS_S3_ACCESS_KEY_ID")]
+    #[arg(
+        long,
+        value_name = "ID",
+        env = "RELAIS_S3_ACCESS_KEY_ID",
+        global = true
+    )]
     pub s3_access_key_id: Option<String>,
 
     /// The secret access key (or `AWS_SECRET_ACCESS_KEY`).
-    #[arg(long, value_name = "KEY", env = "RELAIS_S3_SECRET_ACCESS_KEY")]
+    #[arg(
+        long,
+        value_name = "KEY",
+        env = "RELAIS_S3_SECRET_ACCESS_KEY",
+        global = true
+    )]
     pub s3_secret_access_key: Option<String>,
 }
 
@@ -135,7 +146,8 @@ pub struct Connections {
         long,
         value_name = "SECS",
         default_value_t = 60,
-        env = "RELAIS_HEADER_TIMEOUT"
+        env = "RELAIS_HEADER_TIMEOUT",
+        global = true
     )]
     pub header_timeout: u64,
 
@@ -144,7 +156,8 @@ pub struct Connections {
         long,
         value_name = "SECS",
         default_value_t = 30,
-        env = "RELAIS_BODY_TIMEOUT"
+        env = "RELAIS_BODY_TIMEOUT",
+        global = true
     )]
     pub body_timeout: u64,
 
@@ -153,13 +166,19 @@ pub struct Connections {
         long,
         value_name = "N",
         default_value_t = 4096,
-        env = "RELAIS_MAX_CONNECTIONS"
+        env = "RELAIS_MAX_CONNECTIONS",
+        global = true
     )]
     pub max_connections: usize,
 
     /// A bearer token `GET /metrics` requires (`Authorization: Bearer TOKEN`); without it the
     /// metrics are public.
-    #[arg(long, value_name = "TOKEN", env = "RELAIS_METRICS_TOKEN")]
+    #[arg(
+        long,
+        value_name = "TOKEN",
+        env = "RELAIS_METRICS_TOKEN",
+        global = true
+    )]
     pub metrics_token: Option<String>,
 
     /// Device registrations a minute from one client address (after a burst of as many); beyond,
@@ -168,7 +187,8 @@ pub struct Connections {
         long,
         value_name = "N",
         default_value_t = 30,
-        env = "RELAIS_REGISTRATIONS_PER_MINUTE"
+        env = "RELAIS_REGISTRATIONS_PER_MINUTE",
+        global = true
     )]
     pub registrations_per_minute: u32,
 
@@ -177,7 +197,8 @@ pub struct Connections {
         long,
         value_name = "N",
         default_value_t = 600,
-        env = "RELAIS_TOWN_REGISTRATIONS_PER_MINUTE"
+        env = "RELAIS_TOWN_REGISTRATIONS_PER_MINUTE",
+        global = true
     )]
     pub town_registrations_per_minute: u32,
 }

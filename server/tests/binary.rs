@@ -173,7 +173,7 @@ fn check_config_shows_the_effective_settings_or_the_key_at_fault() {
         ),
     )
     .unwrap();
-    // Settings flags come before the task, as for serving; `--config` anywhere.
+    // Settings flags before the task, as for serving, or after it.
     let check = |args: &[&str], env: &[(&str, &str)]| {
         Command::new(env!("CARGO_BIN_EXE_relais-server"))
             .args(args)
@@ -183,6 +183,17 @@ fn check_config_shows_the_effective_settings_or_the_key_at_fault() {
             .unwrap()
     };
     let output = check(&["--body-timeout", "7"], &[("RELAIS_HEADER_TIMEOUT", "11")]);
+    let after = Command::new(env!("CARGO_BIN_EXE_relais-server"))
+        .args([
+            "check-config",
+            "--config",
+            config.to_str().unwrap(),
+            "--body-timeout",
+            "7",
+        ])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&after.stdout).contains("body_timeout = 7\n"));
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(
         output.status.success(),

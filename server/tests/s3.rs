@@ -2,7 +2,10 @@
 //! `s3s-fs` from crates.io (`cargo install s3s-fs --version 0.14.1 --features binary`, which
 //! .ci/run does), on 127.0.0.1. An upload resumed across a restart of the server, a photo read
 //! back from the bucket, none of it in the data directory, and a bucket that does not answer
-//! stopping the server at start. Skipped, with a message, when `s3s-fs` is not installed.
+//! stopping the server at start; and two servers sharing one PostgreSQL database and the bucket,
+//! where a photo uploaded through one is served by the other. Skipped, with a message, when
+//! `s3s-fs` is not installed (or, for the two servers, when no PostgreSQL is named: see
+//! scripts/postgres).
 
 mod common;
 
@@ -12,8 +15,9 @@ use std::process::{Child, Command, Stdio};
 
 use common::{
     PARIS, RemotePhone, batch, create_report_with_photos, fake_jpeg, sha256_hex, spawn_binary,
-    terminate, without_questions_in,
+    terminate, without_questions_in, without_questions_on,
 };
+use relais_server_postgres::testing::{fresh_database, test_server};
 use serde_json::Value;
 use tempfile::TempDir;
 use uuid::Uuid;
@@ -134,10 +138,42 @@ impl Drop for S3Server {
 }
 
 fn serve(data: &Path, s3: &S3Server) -> (Child, String) {
+    serve_with(data, s3, &[])
+}
+
+/// [`serve`] with `more` settings.
+fn serve_with(data: &Path, s3: &S3Server, more: &[&str]) -> (Child, String) {
     let mut args = vec!["--demo".to_owned()];
     args.extend(s3.flags());
+    args.extend(more.iter().map(|arg| (*arg).to_owned()));
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     spawn_binary(data, &args, false)
+}
+
+/// Where the server `phone` speaks to would resume the upload of `sha`.
+async fn offset(phone: &RemotePhone, sha: &str) -> Value {
+    let status: Value = phone
+        .get(&format!("/v1/demo/uploads/{sha}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    status["offset"].clone()
+}
+
+/// Checks that the servers `phones` speak to serve `photo`, and that it is an object of the
+/// bucket under the prefix.
+async fn served_from_the_bucket(s3: &S3Server, phones: &[&RemotePhone], photo: &[u8]) {
+    let sha = sha256_hex(photo);
+    for phone in phones {
+        let read = phone.get(&format!("/v1/demo/photos/{sha}")).await;
+        assert_eq!(read.status(), 200);
+        assert_eq!(read.bytes().await.unwrap().as_ref(), photo);
+    }
+    assert_eq!(
+        s3.object(&format!("town/photos/{sha}.jpg")).as_deref(),
+        Some(photo)
+    );
 }
 
 #[tokio::test]
@@ -161,14 +197,9 @@ async fn photos_go_to_the_bucket_and_an_upload_resumes_across_a_restart() {
 
     let (server, base) = serve(data.path(), &s3);
     let phone = phone.on(&base);
-    let status: Value = phone
-        .get(&format!("/v1/demo/uploads/{sha}"))
-        .await
-        .json()
-        .await
-        .unwrap();
     assert_eq!(
-        status["offset"], half,
+        offset(&phone, &sha).await,
+        half,
         "the restarted server resumes the upload"
     );
     let status = phone.upload(&photo, half..photo.len()).await;
@@ -177,21 +208,60 @@ async fn photos_go_to_the_bucket_and_an_upload_resumes_across_a_restart() {
     let pushed = phone.push(&batch(vec![report])).await;
     assert_eq!(pushed["results"][0]["outcome"], "applied", "{pushed}");
 
-    let read = phone.get(&format!("/v1/demo/photos/{sha}")).await;
-    assert_eq!(read.status(), 200);
-    assert_eq!(read.bytes().await.unwrap().as_ref(), photo.as_slice());
     // The photo is an object of the bucket, under the prefix; its chunks are gone; nothing is
     // in the data directory.
-    assert_eq!(
-        s3.object(&format!("town/photos/{sha}.jpg")).as_deref(),
-        Some(photo.as_slice())
-    );
+    served_from_the_bucket(&s3, &[&phone], &photo).await;
     assert_eq!(
         files_under(&s3.root.path().join(BUCKET).join("town/uploads")),
         0
     );
     assert!(!data.path().join("photos").exists());
     terminate(server);
+}
+
+#[tokio::test]
+async fn two_servers_on_one_database_and_one_bucket_serve_each_others_photos() {
+    let Some(binary) = s3s_fs_or_skip() else {
+        return;
+    };
+    let Some(postgres) = test_server("two_servers_on_one_database_and_one_bucket") else {
+        return;
+    };
+    let url = fresh_database(&postgres).await.unwrap();
+    let s3 = S3Server::start(&binary);
+    let (data_a, data_b) = (TempDir::new().unwrap(), TempDir::new().unwrap());
+    let (server_a, base_a) = serve_with(data_a.path(), &s3, &["--database", &url]);
+    let (server_b, base_b) = serve_with(data_b.path(), &s3, &["--database", &url]);
+    without_questions_on(&url).await;
+    let on_a = RemotePhone::register(&base_a).await;
+    let on_b = on_a.on(&base_b);
+    let photo = fake_jpeg(300_000, 9);
+    let sha = sha256_hex(&photo);
+    let half = photo.len() / 2;
+
+    // Half through one server, the rest through the other (a load balancer's choice).
+    assert_eq!(on_a.upload(&photo, 0..half).await["offset"], half);
+    assert_eq!(
+        offset(&on_b, &sha).await,
+        half,
+        "the other server resumes the upload"
+    );
+    assert_eq!(
+        on_b.upload(&photo, half..photo.len()).await["complete"],
+        true
+    );
+    let report = create_report_with_photos(1, Uuid::now_v7(), PARIS, &[&sha]);
+    let pushed = on_a.push(&batch(vec![report])).await;
+    assert_eq!(pushed["results"][0]["outcome"], "applied", "{pushed}");
+
+    // Each server serves the photo, from the bucket: neither data directory holds it.
+    served_from_the_bucket(&s3, &[&on_a, &on_b], &photo).await;
+    for data in [&data_a, &data_b] {
+        assert_eq!(files_under(&data.path().join("photos")), 0);
+        assert_eq!(files_under(&data.path().join("uploads")), 0);
+    }
+    terminate(server_a);
+    terminate(server_b);
 }
 
 #[tokio::test]

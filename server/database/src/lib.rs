@@ -6,10 +6,12 @@
 //! live above, in the server; a backend only reads facts and writes decided effects, so it never
 //! depends on the rules and the rules never depend on a backend.
 
+pub mod columns;
 pub mod facts;
 pub mod listing;
 pub mod open311;
 pub mod records;
+pub mod sample;
 pub mod scope;
 pub mod staff;
 pub mod stored;

@@ -6,9 +6,10 @@ use std::collections::HashMap;
 
 use deadpool_postgres::Transaction;
 use relais_protocol::{
-    Catalogue, Category, CategoryGroup, LocalizedText, Question, RejectionReason, ReplyTemplate,
-    RoutingRule, ServiceInfo, TownSettings, Zone,
+    Catalogue, CategoryGroup, LocalizedText, RejectionReason, RoutingRule, ServiceInfo,
+    TownSettings, Zone,
 };
+use relais_server_database::columns::{self, CATEGORY, REPLY_TEMPLATE};
 use relais_server_database::{
     CategorySource, StaffChange, TenantSummary, TownDefinition, TownZone, ZoneShape,
 };
@@ -400,39 +401,20 @@ pub(crate) async fn catalogue(tx: &Transaction<'_>, tenant: &str) -> DbResult<Op
     .into_iter()
     .map(|(code, name)| CategoryGroup { code, name })
     .collect();
-    let mut categories = Vec::new();
-    for row in tx
+    let categories = tx
         .query(
-            "SELECT c.code, c.group_code, c.name_fr, c.name_en, s.name_fr, s.name_en,
-                    c.questions, c.response_days, c.duplicate_radius_m, c.service_code
-             FROM categories c
-             JOIN services s ON s.tenant_id = c.tenant_id AND s.code = c.service_code
-             WHERE c.tenant_id = $1 ORDER BY c.position, c.code",
+            &format!(
+                "SELECT {CATEGORY}
+                 FROM categories c
+                 JOIN services s ON s.tenant_id = c.tenant_id AND s.code = c.service_code
+                 WHERE c.tenant_id = $1 ORDER BY c.position, c.code"
+            ),
             &[&tenant],
         )
         .await?
-    {
-        let code: String = row.try_get(0)?;
-        let questions: String = row.try_get(6)?;
-        let questions = serde_json::from_str::<Vec<Question>>(&questions)
-            .map_err(|e| corrupt(format!("questions of category {code}: {e}")))?;
-        categories.push(Category {
-            group: row.try_get(1)?,
-            name: LocalizedText::new(row.try_get::<_, String>(2)?, row.try_get::<_, String>(3)?),
-            service: LocalizedText::new(row.try_get::<_, String>(4)?, row.try_get::<_, String>(5)?),
-            service_code: row.try_get(9)?,
-            questions,
-            response_days: row
-                .try_get::<_, Option<i64>>(7)?
-                .map(|days| unsigned(days, "response days"))
-                .transpose()?,
-            duplicate_radius_m: row
-                .try_get::<_, Option<i64>>(8)?
-                .map(|m| unsigned(m, "duplicate radius"))
-                .transpose()?,
-            code,
-        });
-    }
+        .iter()
+        .map(|row| Ok(columns::category(&crate::columns::Row(row))?))
+        .collect::<DbResult<Vec<_>>>()?;
     let zones = tx
         .query(
             "SELECT code, name, kind, parent_code FROM zones WHERE tenant_id = $1 ORDER BY code",
@@ -487,28 +469,15 @@ pub(crate) async fn catalogue(tx: &Transaction<'_>, tenant: &str) -> DbResult<Op
     .collect();
     let reply_templates = tx
         .query(
-            "SELECT kind, group_code, category_code, text_fr, text_en FROM reply_templates
-             WHERE tenant_id = $1 ORDER BY kind, category_code, group_code",
+            &format!(
+                "SELECT {REPLY_TEMPLATE} FROM reply_templates
+                 WHERE tenant_id = $1 ORDER BY kind, category_code, group_code"
+            ),
             &[&tenant],
         )
         .await?
         .iter()
-        .map(|row| {
-            let kind: String = row.try_get(0)?;
-            let group: String = row.try_get(1)?;
-            let category: String = row.try_get(2)?;
-            Ok(ReplyTemplate {
-                kind: kind
-                    .parse()
-                    .map_err(|_| corrupt(format!("reply template kind {kind:?}")))?,
-                group: Some(group).filter(|g| !g.is_empty()),
-                category: Some(category).filter(|c| !c.is_empty()),
-                text: LocalizedText::new(
-                    row.try_get::<_, String>(3)?,
-                    row.try_get::<_, String>(4)?,
-                ),
-            })
-        })
+        .map(|row| Ok(columns::reply_template(&crate::columns::Row(row))?))
         .collect::<DbResult<Vec<_>>>()?;
     Ok(Some(Catalogue {
         services,

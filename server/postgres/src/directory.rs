@@ -5,34 +5,12 @@
 use std::collections::HashMap;
 
 use deadpool_postgres::Transaction;
-use relais_protocol::{Directory, GeoPoint, LocalizedText, PublicService, RatingSummary};
+use relais_protocol::{Directory, PublicService, RatingSummary};
 use relais_server_database::DirectoryImport;
-use tokio_postgres::Row;
+use relais_server_database::columns::{self, PUBLIC_SERVICE, rounded_mean};
 
+use crate::columns::Row;
 use crate::error::{DbResult, unsigned};
-
-const COLUMNS: &str = "id, name_fr, name_en, kind_fr, kind_en, address, lat, lon, opening_hours, \
-                       phone, website";
-
-fn service(row: &Row) -> DbResult<PublicService> {
-    let lat: Option<f64> = row.try_get(6)?;
-    let lon: Option<f64> = row.try_get(7)?;
-    Ok(PublicService {
-        id: row.try_get(0)?,
-        name: LocalizedText::new(row.try_get::<_, String>(1)?, row.try_get::<_, String>(2)?),
-        kind: LocalizedText::new(row.try_get::<_, String>(3)?, row.try_get::<_, String>(4)?),
-        address: row.try_get(5)?,
-        location: lat.zip(lon).map(|(lat, lon)| GeoPoint {
-            lat,
-            lon,
-            accuracy_m: None,
-        }),
-        opening_hours: row.try_get(8)?,
-        phone: row.try_get(9)?,
-        website: row.try_get(10)?,
-        ratings: None,
-    })
-}
 
 /// Imports under the tenant's lock (two servers importing at once run one after the other).
 pub(crate) async fn import(
@@ -57,12 +35,15 @@ pub(crate) async fn import(
     };
     let stored: HashMap<String, PublicService> = tx
         .query(
-            &format!("SELECT {COLUMNS} FROM public_services WHERE tenant_id = $1"),
+            &format!("SELECT {PUBLIC_SERVICE} FROM public_services WHERE tenant_id = $1"),
             &[&tenant],
         )
         .await?
         .iter()
-        .map(|row| service(row).map(|s| (s.id.clone(), s)))
+        .map(|row| {
+            let service = columns::public_service(&Row(row))?;
+            Ok((service.id.clone(), service))
+        })
         .collect::<DbResult<_>>()?;
     let mut next_position: i64 = tx
         .query_one(
@@ -160,25 +141,24 @@ pub(crate) async fn directory(tx: &Transaction<'_>, tenant: &str) -> DbResult<Op
             row.try_get(0)?,
             RatingSummary {
                 count: unsigned(row.try_get(1)?, "rating count")?,
-                satisfaction_mean: round2(row.try_get(2)?),
-                importance_mean: round2(row.try_get(3)?),
+                satisfaction_mean: rounded_mean(row.try_get(2)?),
+                importance_mean: rounded_mean(row.try_get(3)?),
             },
         );
     }
     let services = tx
         .query(
             &format!(
-                "SELECT {COLUMNS} FROM public_services WHERE tenant_id = $1 ORDER BY position, id"
+                "SELECT {PUBLIC_SERVICE} FROM public_services WHERE tenant_id = $1 ORDER BY position, id"
             ),
             &[&tenant],
         )
         .await?
         .iter()
         .map(|row| {
-            service(row).map(|mut s| {
-                s.ratings = summaries.get(&s.id).copied();
-                s
-            })
+            let mut service = columns::public_service(&Row(row))?;
+            service.ratings = summaries.get(&service.id).copied();
+            Ok(service)
         })
         .collect::<DbResult<Vec<_>>>()?;
     Ok(Some(Directory {
@@ -186,9 +166,4 @@ pub(crate) async fn directory(tx: &Transaction<'_>, tenant: &str) -> DbResult<Op
         min_sample,
         services,
     }))
-}
-
-/// Means to two decimals: enough for a 1–5 scale, and stable on the wire.
-fn round2(value: f64) -> f64 {
-    (value * 100.0).round() / 100.0
 }

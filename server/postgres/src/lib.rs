@@ -21,8 +21,10 @@
 mod accounts;
 mod catalogue;
 mod changelog;
+mod columns;
 mod devices;
 mod directory;
+pub mod dump;
 mod entities;
 mod erasure;
 mod error;
@@ -37,6 +39,7 @@ mod pull;
 mod retention;
 mod staff;
 pub mod testing;
+pub mod tls;
 mod write;
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
@@ -66,16 +69,15 @@ pub struct Postgres {
 
 impl Postgres {
     /// Connects to the database at `url` (`postgres://user:password@host:port/database`, or
-    /// libpq's `key=value` form) and migrates it. Fails on an unreachable server, or a database
-    /// that a newer server has migrated. TLS is not offered: reach PostgreSQL over a private
-    /// network or its Unix socket (`host=/run/postgresql`).
+    /// libpq's `key=value` form) and migrates it. TLS is used as the URL's `sslmode` and
+    /// `sslrootcert` ask (see [`tls`]). Fails on an unreachable server, a certificate that
+    /// `sslmode` refuses, or a database that a newer server has migrated.
     pub async fn open(url: &str) -> DbResult<Self> {
-        let config: tokio_postgres::Config = url
-            .parse()
-            .map_err(|e: tokio_postgres::Error| DbError::Backend(Box::new(e)))?;
+        let target = tls::Target::parse(url)?;
+        let connector = target.connector()?;
         let manager = Manager::from_config(
-            config,
-            tokio_postgres::NoTls,
+            target.config,
+            connector,
             ManagerConfig {
                 recycling_method: RecyclingMethod::Fast,
             },

@@ -5,12 +5,14 @@
 use std::collections::HashMap;
 
 use relais_protocol::{
-    Catalogue, Category, CategoryGroup, LocalizedText, Question, RejectionReason, ReplyTemplate,
-    RoutingRule, ServiceInfo, TownSettings, Zone,
+    Catalogue, CategoryGroup, LocalizedText, RejectionReason, RoutingRule, ServiceInfo,
+    TownSettings, Zone,
 };
+use relais_server_database::columns::{self, CATEGORY, REPLY_TEMPLATE};
 use rusqlite::{Connection, OptionalExtension};
 
-use crate::error::{DbResult, corrupt};
+use crate::columns::Row;
+use crate::error::{DbResult, Failure, corrupt};
 use crate::now_ms;
 use relais_server_database::{CategorySource, TownDefinition, TownZone};
 use relais_server_database::{StaffChange, TenantSummary, ZoneShape};
@@ -342,34 +344,15 @@ fn catalogue_in(tx: &Connection, tenant: &str) -> DbResult<Option<Catalogue>> {
     .map(|(code, name)| CategoryGroup { code, name })
     .collect();
     let categories = tx
-        .prepare_cached(
-            "SELECT c.code, c.group_code, c.name_fr, c.name_en, s.name_fr, s.name_en,
-                    c.questions, c.response_days, c.duplicate_radius_m, c.service_code
+        .prepare_cached(&format!(
+            "SELECT {CATEGORY}
              FROM categories c
              JOIN services s ON s.tenant_id = c.tenant_id AND s.code = c.service_code
-             WHERE c.tenant_id = ?1 ORDER BY c.position, c.code",
-        )?
-        .query_map([tenant], |row| {
-            Ok((
-                Category {
-                    code: row.get(0)?,
-                    group: row.get(1)?,
-                    name: LocalizedText::new(row.get::<_, String>(2)?, row.get::<_, String>(3)?),
-                    service: LocalizedText::new(row.get::<_, String>(4)?, row.get::<_, String>(5)?),
-                    service_code: row.get(9)?,
-                    questions: Vec::new(),
-                    response_days: row.get(7)?,
-                    duplicate_radius_m: row.get(8)?,
-                },
-                row.get::<_, String>(6)?,
-            ))
+             WHERE c.tenant_id = ?1 ORDER BY c.position, c.code"
+        ))?
+        .query_and_then([tenant], |row| {
+            Ok::<_, Failure>(columns::category(&Row(row))?)
         })?
-        .map(|row| {
-            let (mut category, questions) = row?;
-            category.questions = serde_json::from_str::<Vec<Question>>(&questions)
-                .map_err(|e| corrupt(format!("questions of category {}: {e}", category.code)))?;
-            Ok(category)
-        })
         .collect::<DbResult<Vec<_>>>()?;
     let zones = tx
         .prepare_cached(
@@ -416,29 +399,13 @@ fn catalogue_in(tx: &Connection, tenant: &str) -> DbResult<Option<Catalogue>> {
     .map(|(code, label)| RejectionReason { code, label })
     .collect();
     let reply_templates = tx
-        .prepare_cached(
-            "SELECT kind, group_code, category_code, text_fr, text_en FROM reply_templates
-             WHERE tenant_id = ?1 ORDER BY kind, category_code, group_code",
-        )?
-        .query_map([tenant], |row| {
-            Ok((
-                row.get::<_, String>(0)?,
-                row.get::<_, String>(1)?,
-                row.get::<_, String>(2)?,
-                LocalizedText::new(row.get::<_, String>(3)?, row.get::<_, String>(4)?),
-            ))
+        .prepare_cached(&format!(
+            "SELECT {REPLY_TEMPLATE} FROM reply_templates
+             WHERE tenant_id = ?1 ORDER BY kind, category_code, group_code"
+        ))?
+        .query_and_then([tenant], |row| {
+            Ok::<_, Failure>(columns::reply_template(&Row(row))?)
         })?
-        .map(|row| {
-            let (kind, group, category, text) = row?;
-            Ok(ReplyTemplate {
-                kind: kind
-                    .parse()
-                    .map_err(|_| corrupt(format!("reply template kind {kind:?}")))?,
-                group: Some(group).filter(|g| !g.is_empty()),
-                category: Some(category).filter(|c| !c.is_empty()),
-                text,
-            })
-        })
         .collect::<DbResult<Vec<_>>>()?;
     Ok(Some(Catalogue {
         services,

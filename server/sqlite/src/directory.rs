@@ -4,34 +4,13 @@
 
 use std::collections::HashMap;
 
-use relais_protocol::{Directory, GeoPoint, LocalizedText, PublicService, RatingSummary};
-use rusqlite::{Connection, OptionalExtension, Row, ToSql};
-
-use crate::error::DbResult;
+use relais_protocol::{Directory, PublicService, RatingSummary};
 use relais_server_database::DirectoryImport;
+use relais_server_database::columns::{self, PUBLIC_SERVICE, rounded_mean};
+use rusqlite::{Connection, OptionalExtension, ToSql};
 
-const COLUMNS: &str = "id, name_fr, name_en, kind_fr, kind_en, address, lat, lon, opening_hours, \
-                       phone, website";
-
-fn service(row: &Row<'_>) -> rusqlite::Result<PublicService> {
-    let lat: Option<f64> = row.get(6)?;
-    let lon: Option<f64> = row.get(7)?;
-    Ok(PublicService {
-        id: row.get(0)?,
-        name: LocalizedText::new(row.get::<_, String>(1)?, row.get::<_, String>(2)?),
-        kind: LocalizedText::new(row.get::<_, String>(3)?, row.get::<_, String>(4)?),
-        address: row.get(5)?,
-        location: lat.zip(lon).map(|(lat, lon)| GeoPoint {
-            lat,
-            lon,
-            accuracy_m: None,
-        }),
-        opening_hours: row.get(8)?,
-        phone: row.get(9)?,
-        website: row.get(10)?,
-        ratings: None,
-    })
-}
+use crate::columns::Row;
+use crate::error::{DbResult, Failure};
 
 pub(super) fn import(
     tx: &Connection,
@@ -50,11 +29,13 @@ pub(super) fn import(
     };
     let stored: HashMap<String, PublicService> = tx
         .prepare(&format!(
-            "SELECT {COLUMNS} FROM public_services WHERE tenant_id = ?1"
+            "SELECT {PUBLIC_SERVICE} FROM public_services WHERE tenant_id = ?1"
         ))?
-        .query_map([tenant], service)?
-        .map(|row| row.map(|s| (s.id.clone(), s)))
-        .collect::<Result<_, _>>()?;
+        .query_and_then([tenant], |row| {
+            let service = columns::public_service(&Row(row))?;
+            Ok::<_, Failure>((service.id.clone(), service))
+        })?
+        .collect::<DbResult<_>>()?;
     let mut next_position: i64 = tx.query_row(
         "SELECT COALESCE(MAX(position) + 1, 0) FROM public_services WHERE tenant_id = ?1",
         [tenant],
@@ -147,34 +128,27 @@ pub(super) fn directory(conn: &mut Connection, tenant: &str) -> DbResult<Option<
                 row.get::<_, String>(0)?,
                 RatingSummary {
                     count: row.get(1)?,
-                    satisfaction_mean: round2(row.get(2)?),
-                    importance_mean: round2(row.get(3)?),
+                    satisfaction_mean: rounded_mean(row.get(2)?),
+                    importance_mean: rounded_mean(row.get(3)?),
                 },
             ))
         })?
         .collect::<Result<_, _>>()?;
     let services = tx
         .prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM public_services WHERE tenant_id = ?1 ORDER BY position, id"
+            "SELECT {PUBLIC_SERVICE} FROM public_services WHERE tenant_id = ?1 ORDER BY position, id"
         ))?
-        .query_map([tenant], service)?
-        .map(|row| {
-            row.map(|mut s| {
-                s.ratings = summaries.get(&s.id).copied();
-                s
-            })
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+        .query_and_then([tenant], |row| {
+            let mut service = columns::public_service(&Row(row))?;
+            service.ratings = summaries.get(&service.id).copied();
+            Ok::<_, Failure>(service)
+        })?
+        .collect::<DbResult<Vec<_>>>()?;
     Ok(Some(Directory {
         version,
         min_sample,
         services,
     }))
-}
-
-/// Means to two decimals: enough for a 1–5 scale, and stable on the wire.
-fn round2(value: f64) -> f64 {
-    (value * 100.0).round() / 100.0
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@
 mod accounts;
 mod catalogue;
 mod changelog;
+mod columns;
 mod devices;
 mod directory;
 mod entities;

@@ -1,6 +1,10 @@
 //! The backend's connections: one writer thread that owns the only writing connection, and a few
 //! read-only connections used from the blocking pool.
 //!
+//! Reads wait for a free connection asynchronously (a semaphore with one permit per reader)
+//! before they take a blocking thread: under load, a thousand waiting requests cost a thousand
+//! parked futures, not a thousand blocking threads asleep on connection locks.
+//!
 //! The writer commits the writes queued while it was busy in one transaction (group commit):
 //! under load, many devices' pushes share one `fsync`, while each write keeps its own savepoint,
 //! so a write that fails rolls back alone. A write's answer is released only after the group's
@@ -10,17 +14,17 @@
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 
 use relais_server_database::{DbError, DbResult};
 use rusqlite::Connection;
-use tokio::sync::oneshot;
+use tokio::sync::{Semaphore, oneshot};
 
 use crate::error::{self, corrupt};
 
 /// How many read-only connections serve reads concurrently.
-const READERS: usize = 4;
+pub(crate) const READERS: usize = 4;
 
 /// Most writes committed together.
 const MAX_GROUP: usize = 128;
@@ -35,8 +39,9 @@ type Job = Box<dyn FnOnce(&mut Connection) -> Settle + Send>;
 pub(crate) struct Connections {
     writer: mpsc::Sender<Job>,
     poisoned: Arc<AtomicBool>,
-    readers: Arc<[Mutex<Connection>]>,
-    next_reader: Arc<AtomicUsize>,
+    /// The idle reader connections; a read holds a permit of `free_readers` while it takes one.
+    readers: Arc<Mutex<Vec<Connection>>>,
+    free_readers: Arc<Semaphore>,
 }
 
 impl Connections {
@@ -50,7 +55,7 @@ impl Connections {
             .map(|_| {
                 let reader = open(path)?;
                 reader.pragma_update(None, "query_only", true)?;
-                Ok(Mutex::new(reader))
+                Ok(reader)
             })
             .collect::<error::DbResult<Vec<_>>>()?;
         let (sender, queue) = mpsc::channel::<Job>();
@@ -63,8 +68,8 @@ impl Connections {
         Ok(Self {
             writer: sender,
             poisoned,
-            readers: readers.into(),
-            next_reader: Arc::new(AtomicUsize::new(0)),
+            readers: Arc::new(Mutex::new(readers)),
+            free_readers: Arc::new(Semaphore::new(READERS)),
         })
     }
 
@@ -108,18 +113,22 @@ impl Connections {
         answered.await.map_err(|_| DbError::Poisoned)?
     }
 
-    /// Runs `f` on one of the reader connections, on the blocking pool.
+    /// Runs `f` on an idle reader connection, on the blocking pool, once one is free.
     pub(crate) async fn read<T, F>(&self, f: F) -> DbResult<T>
     where
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> error::DbResult<T> + Send + 'static,
     {
+        let permit = Arc::clone(&self.free_readers)
+            .acquire_owned()
+            .await
+            .map_err(|_| DbError::Poisoned)?;
         let readers = Arc::clone(&self.readers);
-        let index = self.next_reader.fetch_add(1, Ordering::Relaxed) % readers.len();
         tokio::task::spawn_blocking(move || {
-            // A reader holds no state worth distrusting after a panic: ignore the poison.
-            let mut conn = readers[index].lock().unwrap_or_else(|e| e.into_inner());
-            f(&mut conn).map_err(DbError::from)
+            let mut reader = Checkout::take(readers)?;
+            let result = f(reader.conn()).map_err(DbError::from);
+            drop((reader, permit));
+            result
         })
         .await?
     }
@@ -130,6 +139,41 @@ impl Connections {
         self.write(|_| -> error::DbResult<()> { panic!("a write crashed") })
             .await
     }
+}
+
+/// A reader connection taken from the idle ones, given back when dropped (even by a panic).
+struct Checkout {
+    conn: Option<Connection>,
+    readers: Arc<Mutex<Vec<Connection>>>,
+}
+
+impl Checkout {
+    fn take(readers: Arc<Mutex<Vec<Connection>>>) -> DbResult<Self> {
+        let conn = idle(&readers).pop();
+        if conn.is_none() {
+            return Err(DbError::Backend("no idle reader despite a permit".into()));
+        }
+        Ok(Self { conn, readers })
+    }
+
+    fn conn(&mut self) -> &mut Connection {
+        self.conn
+            .as_mut()
+            .expect("a checkout holds its connection until dropped")
+    }
+}
+
+impl Drop for Checkout {
+    fn drop(&mut self) {
+        if let Some(conn) = self.conn.take() {
+            idle(&self.readers).push(conn);
+        }
+    }
+}
+
+/// The idle readers. A reader holds no state worth distrusting after a panic: ignore the poison.
+fn idle(readers: &Mutex<Vec<Connection>>) -> std::sync::MutexGuard<'_, Vec<Connection>> {
+    readers.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// Runs `f` in a savepoint of the current transaction: kept on success, rolled back otherwise.

@@ -83,3 +83,26 @@ async fn a_poisoned_writer_makes_the_database_unhealthy() {
         .await;
     assert!(matches!(refused, Err(DbError::Poisoned)));
 }
+
+#[tokio::test]
+async fn a_read_that_panics_gives_its_connection_back() {
+    let dir = TempDir::new().unwrap();
+    let db = Sqlite::open(&dir.path().join("relais.db")).await.unwrap();
+    for _ in 0..crate::pool::READERS * 2 {
+        let crashed = db
+            .connections
+            .read(|_| -> crate::error::DbResult<()> { panic!("a read crashed") })
+            .await;
+        assert!(crashed.is_err());
+    }
+    // Every reader is back: as many reads at once as there are readers all get one.
+    let reads: Vec<_> = (0..crate::pool::READERS * 4)
+        .map(|_| {
+            let db = db.clone();
+            tokio::spawn(async move { db.health().await })
+        })
+        .collect();
+    for read in reads {
+        read.await.unwrap().unwrap();
+    }
+}

@@ -7,10 +7,10 @@ use chrono::NaiveDate;
 use relais_protocol::LocalizedText;
 
 use crate::clock::now_ms;
-use crate::launch::open_database;
 use crate::settings::Settings;
 use crate::staff::act::{AlertRequest, publish_alert};
 use crate::town::Towns;
+use relais_server_database::Database;
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct Alert {
@@ -42,7 +42,10 @@ pub struct Alert {
 
 impl Alert {
     pub async fn run(&self, settings: &Settings) -> anyhow::Result<()> {
-        let db = open_database(settings).await?;
+        with_database!(settings, |db| self.run_on(db))
+    }
+
+    async fn run_on(&self, db: &impl Database) -> anyhow::Result<()> {
         let day_ms = |date: NaiveDate, end: bool| {
             let time = if end {
                 date.and_hms_opt(23, 59, 59)
@@ -71,7 +74,7 @@ impl Alert {
             starts_at_ms,
             ends_at_ms: day_ms(self.until, true)?,
         };
-        match publish_alert(&db, &Towns::default(), None, &self.tenant, request).await? {
+        match publish_alert(db, &Towns::default(), None, &self.tenant, request).await? {
             Ok(id) => out!("{id}")?,
             Err(reason) => bail!("{}", reason.message.en),
         }

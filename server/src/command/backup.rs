@@ -1,10 +1,9 @@
 //! `relais-server backup --out FILE` and `relais-server restore --from FILE --data DIR`: the
 //! operator's side of [`crate::backup`]. A backup runs beside a serving server; a restoration
-//! refuses a directory a server serves or that holds data already.
+//! refuses a directory a server serves or that holds data already. With `--database`, the
+//! PostgreSQL database is dumped and restored with `pg_dump` and `pg_restore`.
 
 use std::path::PathBuf;
-
-use anyhow::bail;
 
 use crate::backup;
 use crate::settings::Settings;
@@ -15,6 +14,8 @@ pub struct Backup {
     /// The archive to write (replaced if it exists).
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
+    #[command(flatten)]
+    pub tools: PostgresTools,
 }
 
 /// Restores a backup into a new data directory.
@@ -23,16 +24,34 @@ pub struct Restore {
     /// The archive `relais-server backup` wrote.
     #[arg(long, value_name = "FILE")]
     pub from: PathBuf,
+    #[command(flatten)]
+    pub tools: PostgresTools,
+}
+
+/// Where PostgreSQL's client tools are, for a database named by `--database`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct PostgresTools {
+    /// The directory of `pg_dump` and `pg_restore` (those of the `PATH` by default); they must
+    /// be of the database server's major version or newer.
+    #[arg(long, value_name = "DIR", env = "RELAIS_PG_BIN")]
+    pub pg_bin: Option<PathBuf>,
 }
 
 impl Backup {
     pub async fn run(&self, settings: &Settings) -> anyhow::Result<()> {
-        sqlite_only(settings)?;
         let (data, out) = (settings.data_dir.clone(), self.out.clone());
         let bucket = settings.photo_store.photos.clone();
         let with_photos = bucket.is_none();
-        let contents =
-            tokio::task::spawn_blocking(move || backup::backup(&data, &out, with_photos)).await??;
+        let contents = match settings.postgres_url()? {
+            Some(url) => {
+                let tools = self.tools.pg_bin.as_deref();
+                backup::backup_postgres(url, tools, &data, &out, with_photos).await?
+            }
+            None => {
+                tokio::task::spawn_blocking(move || backup::backup(&data, &out, with_photos))
+                    .await??
+            }
+        };
         out!(
             "backup {}: database {} bytes, {} photos",
             self.out.display(),
@@ -48,9 +67,14 @@ impl Backup {
 
 impl Restore {
     pub async fn run(&self, settings: &Settings) -> anyhow::Result<()> {
-        sqlite_only(settings)?;
         let (from, data) = (self.from.clone(), settings.data_dir.clone());
-        let contents = tokio::task::spawn_blocking(move || backup::restore(&from, &data)).await??;
+        let contents = match settings.postgres_url()? {
+            Some(url) => {
+                let tools = self.tools.pg_bin.as_deref();
+                backup::restore_postgres(&from, url, tools, &data).await?
+            }
+            None => tokio::task::spawn_blocking(move || backup::restore(&from, &data)).await??,
+        };
         out!(
             "restored into {}: database {} bytes, {} photos",
             settings.data_dir.display(),
@@ -59,15 +83,4 @@ impl Restore {
         )?;
         Ok(())
     }
-}
-
-/// A PostgreSQL database is saved with its own tools (docs/deploy.md, "Backups").
-fn sqlite_only(settings: &Settings) -> anyhow::Result<()> {
-    if settings.database.is_some() {
-        bail!(
-            "database: a PostgreSQL database is backed up with pg_dump and restored with \
-             pg_restore (see docs/deploy.md); backup and restore handle the SQLite data directory"
-        );
-    }
-    Ok(())
 }

@@ -4,17 +4,20 @@
 //! something real. Refused when the demo town already has requests.
 
 use crate::clock::now_ms;
-use crate::launch::open_database;
 use crate::settings::Settings;
 use crate::town::Towns;
+use relais_server_database::Database;
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct DemoHistory {}
 
 impl DemoHistory {
     pub async fn run(&self, settings: &Settings) -> anyhow::Result<()> {
-        let db = open_database(settings).await?;
-        let loaded = crate::demo_history::load(&db, &Towns::default(), now_ms()).await?;
+        with_database!(settings, |db| self.run_on(db))
+    }
+
+    async fn run_on(&self, db: &impl Database) -> anyhow::Result<()> {
+        let loaded = crate::demo_history::load(db, &Towns::default(), now_ms()).await?;
         out!(
             "demo: {} requests, {} staff actions, {} answers to resolutions, {} ratings loaded",
             loaded.requests,

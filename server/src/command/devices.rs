@@ -7,7 +7,6 @@ use uuid::Uuid;
 
 use super::enrolments::date;
 use crate::clock::now_ms;
-use crate::launch::open_database;
 use crate::settings::Settings;
 
 #[derive(Debug, Clone, clap::Args)]
@@ -32,7 +31,10 @@ pub enum DevicesCommand {
 
 impl Devices {
     pub async fn run(&self, settings: &Settings) -> anyhow::Result<()> {
-        let db = open_database(settings).await?;
+        with_database!(settings, |db| self.run_on(db))
+    }
+
+    async fn run_on(&self, db: &impl Database) -> anyhow::Result<()> {
         match &self.command {
             DevicesCommand::List { all } => {
                 for device in db.devices(&self.tenant, !all).await? {

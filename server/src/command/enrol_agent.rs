@@ -14,7 +14,6 @@ use uuid::Uuid;
 use super::staff::{done, enrol};
 use crate::clock::now_ms;
 use crate::enrolment;
-use crate::launch::open_database;
 use crate::settings::Settings;
 use crate::staff::accounts;
 
@@ -39,7 +38,10 @@ pub struct EnrolAgent {
 
 impl EnrolAgent {
     pub async fn run(&self, settings: &Settings) -> anyhow::Result<()> {
-        let db = open_database(settings).await?;
+        with_database!(settings, |db| self.run_on(db))
+    }
+
+    async fn run_on(&self, db: &impl Database) -> anyhow::Result<()> {
         let email = accounts::normalize_email(&self.email)?;
         let existing = db
             .staff_accounts(Some(self.tenant.clone()))
@@ -72,7 +74,7 @@ impl EnrolAgent {
                 done(change, &email)?;
             }
         }
-        let code = enrol(&db, &self.tenant, &email).await?;
+        let code = enrol(db, &self.tenant, &email).await?;
         let mut stdout = std::io::stdout().lock();
         writeln!(stdout, "{}", code.as_str())?;
         stdout.flush()?;

@@ -7,7 +7,6 @@ use chrono::DateTime;
 use relais_server_database::Database;
 
 use crate::clock::now_ms;
-use crate::launch::open_database;
 use crate::settings::Settings;
 
 #[derive(Debug, Clone, clap::Args)]
@@ -29,7 +28,10 @@ pub enum EnrolmentsCommand {
 
 impl Enrolments {
     pub async fn run(&self, settings: &Settings) -> anyhow::Result<()> {
-        let db = open_database(settings).await?;
+        with_database!(settings, |db| self.run_on(db))
+    }
+
+    async fn run_on(&self, db: &impl Database) -> anyhow::Result<()> {
         match &self.command {
             EnrolmentsCommand::List => {
                 let now = now_ms();

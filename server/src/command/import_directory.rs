@@ -10,7 +10,6 @@ use std::path::PathBuf;
 use anyhow::{Context, bail};
 
 use crate::directory;
-use crate::launch::open_database;
 use crate::settings::Settings;
 use relais_server_database::Database;
 
@@ -68,13 +67,10 @@ impl ImportDirectory {
         let Some(tenant) = &self.tenant else {
             bail!("--tenant is required to import");
         };
-        let db = open_database(settings).await?;
         let total = services.len();
-        let Some(import) = db
-            .import_directory(tenant, services)
-            .await
-            .context("could not import the directory")?
-        else {
+        let import = with_database!(settings, |db| db.import_directory(tenant, services))
+            .context("could not import the directory")?;
+        let Some(import) = import else {
             bail!("no tenant {tenant:?} here");
         };
         tracing::info!(%tenant, added = import.added, updated = import.updated, "directory imported");

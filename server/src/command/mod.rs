@@ -1,6 +1,7 @@
 //! Administration tasks that the `relais-server` binary runs on its data directory instead of
 //! serving (`relais-server --data DIR <task> ...`), so that a town works before its back office
 //! is opened. One file per task, each a clap `Args` struct with a `run`; [`Command`] dispatches.
+//! Each opens the storage through `with_database!`, so it works on SQLite and on PostgreSQL alike.
 //! Tasks print through `out!`, which returns the write's error instead of panicking: a reader
 //! that stops early (`relais-server routing --tenant T list | head`) ends the task quietly.
 
@@ -9,6 +10,25 @@ macro_rules! out {
     ($($arg:tt)*) => {{
         use std::io::Write as _;
         writeln!(std::io::stdout().lock(), $($arg)*)
+    }};
+}
+
+/// Opens the storage that `$settings` names (the data directory's SQLite file, or the PostgreSQL
+/// database of `--database`), migrated and with the demo town seeded if asked, and runs `$body`
+/// (a future using `$db`, a `&impl Database`) on it: every task works on both backends.
+macro_rules! with_database {
+    ($settings:expr, |$db:ident| $body:expr) => {{
+        let settings: &crate::settings::Settings = $settings;
+        match settings.postgres_url()? {
+            Some(url) => {
+                let $db = &crate::launch::open_postgres(url, settings).await?;
+                $body.await
+            }
+            None => {
+                let $db = &crate::launch::open_database(settings).await?;
+                $body.await
+            }
+        }
     }};
 }
 
@@ -69,7 +89,8 @@ pub enum Command {
     CheckConfig(CheckConfig),
     /// Write a consistent backup (database and photos) to one file, while the server serves.
     Backup(Backup),
-    /// Restore a backup into a new data directory (`--data DIR`) that no server serves.
+    /// Restore a backup into a new data directory (`--data DIR`) that no server serves (and, with
+    /// `--database`, into an empty PostgreSQL database).
     Restore(Restore),
     /// Load the demo town's history (requests from Paris open data, ratings), with --demo.
     DemoHistory(DemoHistory),

@@ -9,7 +9,6 @@ use uuid::Uuid;
 
 use super::enrolments::date;
 use crate::clock::now_ms;
-use crate::launch::open_database;
 use crate::settings::Settings;
 use crate::token::BearerToken;
 
@@ -41,7 +40,10 @@ pub enum Open311KeysCommand {
 
 impl Open311Keys {
     pub async fn run(&self, settings: &Settings) -> anyhow::Result<()> {
-        let db = open_database(settings).await?;
+        with_database!(settings, |db| self.run_on(db))
+    }
+
+    async fn run_on(&self, db: &impl Database) -> anyhow::Result<()> {
         match &self.command {
             Open311KeysCommand::Add { name, language } => {
                 let name = name.trim();

@@ -7,7 +7,6 @@ use relais_server_database::Database;
 
 use super::staff::done;
 use crate::clock::now_ms;
-use crate::launch::open_database;
 use crate::settings::Settings;
 
 #[derive(Debug, Clone, clap::Args)]
@@ -43,7 +42,10 @@ pub enum RoutingCommand {
 
 impl Routing {
     pub async fn run(&self, settings: &Settings) -> anyhow::Result<()> {
-        let db = open_database(settings).await?;
+        with_database!(settings, |db| self.run_on(db))
+    }
+
+    async fn run_on(&self, db: &impl Database) -> anyhow::Result<()> {
         let tenant = &self.tenant;
         match &self.command {
             RoutingCommand::List => {
@@ -68,12 +70,12 @@ impl Routing {
                     .set_routing(tenant, category, zone, Some(service.clone()))
                     .await?;
                 done(change, "")?;
-                audit(&db, tenant, "routing.set", category, zone, Some(service)).await?;
+                audit(db, tenant, "routing.set", category, zone, Some(service)).await?;
                 out!("{category} in {zone} -> {service}")?;
             }
             RoutingCommand::Unset { category, zone } => {
                 done(db.set_routing(tenant, category, zone, None).await?, "")?;
-                audit(&db, tenant, "routing.unset", category, zone, None).await?;
+                audit(db, tenant, "routing.unset", category, zone, None).await?;
                 out!("{category} in {zone} -> default service")?;
             }
         }

@@ -4,7 +4,6 @@
 use anyhow::Context;
 use relais_server_database::Database;
 
-use crate::launch::open_database;
 use crate::settings::Settings;
 
 #[derive(Debug, Clone, clap::Args)]
@@ -16,7 +15,10 @@ pub struct Services {
 
 impl Services {
     pub async fn run(&self, settings: &Settings) -> anyhow::Result<()> {
-        let db = open_database(settings).await?;
+        with_database!(settings, |db| self.run_on(db))
+    }
+
+    async fn run_on(&self, db: &impl Database) -> anyhow::Result<()> {
         let catalogue = db
             .catalogue(&self.tenant)
             .await?

@@ -13,7 +13,6 @@ use uuid::Uuid;
 
 use crate::clock::now_ms;
 use crate::enrolment::{self, EnrolmentCode};
-use crate::launch::open_database;
 use crate::settings::Settings;
 use crate::staff::accounts;
 
@@ -105,7 +104,10 @@ fn parse_role(text: &str) -> Result<StaffRole, String> {
 
 impl Staff {
     pub async fn run(&self, settings: &Settings) -> anyhow::Result<()> {
-        let db = open_database(settings).await?;
+        with_database!(settings, |db| self.run_on(db))
+    }
+
+    async fn run_on(&self, db: &impl Database) -> anyhow::Result<()> {
         match &self.command {
             StaffCommand::Add {
                 whose,
@@ -145,7 +147,7 @@ impl Staff {
                     })
                     .await?;
                 done(change, &email)?;
-                audit(&db, whose, "staff.add", &email).await?;
+                audit(db, whose, "staff.add", &email).await?;
                 out!("{email}: {} created", role.as_str())?;
             }
             StaffCommand::List { whose } => {
@@ -180,7 +182,7 @@ impl Staff {
                 } else {
                     "staff.enable"
                 };
-                audit(&db, whose, action, &email).await?;
+                audit(db, whose, action, &email).await?;
                 out!("{email}: {}", if disable { "disabled" } else { "enabled" })?;
             }
             StaffCommand::Password { whose, email } => {
@@ -191,12 +193,12 @@ impl Staff {
                         .await?,
                     &email,
                 )?;
-                audit(&db, whose, "staff.password", &email).await?;
+                audit(db, whose, "staff.password", &email).await?;
                 out!("{email}: password set")?;
             }
             StaffCommand::Enrol { tenant, email } => {
                 let email = accounts::normalize_email(email)?;
-                let code = enrol(&db, tenant, &email).await?;
+                let code = enrol(db, tenant, &email).await?;
                 let mut stdout = std::io::stdout().lock();
                 writeln!(stdout, "{}", code.as_str())?;
                 stdout.flush()?;

@@ -13,7 +13,6 @@ use std::path::PathBuf;
 use anyhow::{Context, bail};
 
 use crate::clock::now_ms;
-use crate::launch::open_database;
 use crate::seed;
 use crate::settings::Settings;
 use relais_server_database::Database;
@@ -54,7 +53,10 @@ pub enum TenantCommand {
 
 impl Tenant {
     pub async fn run(&self, settings: &Settings) -> anyhow::Result<()> {
-        let db = open_database(settings).await?;
+        with_database!(settings, |db| self.run_on(db))
+    }
+
+    async fn run_on(&self, db: &impl Database) -> anyhow::Result<()> {
         match &self.command {
             TenantCommand::Add { catalogue, zones } => {
                 let read = |path: &PathBuf| {
@@ -89,7 +91,7 @@ impl Tenant {
                 }
             }
             TenantCommand::Retention { tenant, days, .. } => {
-                set_retention(&db, tenant, *days).await?;
+                set_retention(db, tenant, *days).await?;
             }
         }
         Ok(())

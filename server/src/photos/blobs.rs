@@ -94,6 +94,20 @@ impl Blobs {
         }
     }
 
+    /// Judges the photo `sha256` received whole in one chunk ([`verdict`]) and stores it, or
+    /// drops it, without staging a partial upload. Any partial upload of it is gone after.
+    pub(super) async fn store_whole(&self, sha256: &str, bytes: Bytes) -> io::Result<Finished> {
+        match self {
+            Self::Files { photos, uploads } => {
+                let part = Self::part_path(uploads, sha256);
+                let photo = Self::photo_path(photos, sha256);
+                let name = sha256.to_owned();
+                blocking(move || files::store_whole(&part, &photo, &name, &bytes)).await
+            }
+            Self::Objects(objects) => objects.store_whole(sha256, bytes).await,
+        }
+    }
+
     /// Removes the partial upload `sha256`, if there is one.
     pub(super) async fn discard(&self, sha256: &str) -> io::Result<()> {
         match self {

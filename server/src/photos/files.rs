@@ -1,5 +1,5 @@
 //! The blocking file work of an upload in the data directory: write a chunk durably at its offset, check a finished
-//! upload, move it into place. Callers hold the photo's lock and run these on the blocking pool.
+//! upload (or a photo received whole), move it into place. Callers hold the photo's lock and run these on the blocking pool.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Seek, SeekFrom, Write};
@@ -35,14 +35,37 @@ pub(super) fn write_chunk(part: &Path, offset: u64, bytes: &[u8]) -> io::Result<
     Ok(())
 }
 
-/// Judges the finished partial upload `part` by its name `sha256` ([`verdict`]), and moves it
-/// to `photo`
-/// (a rename, then a sync of the directory). A bad upload is deleted. When `photo` already exists
-/// (the same photo came through another tenant), the partial is simply removed.
+/// Judges the finished partial upload `part` by its name `sha256` ([`verdict`]) and moves it
+/// to `photo` ([`settle`]).
 pub(super) fn finish(part: &Path, photo: &Path, sha256: &str) -> io::Result<Finished> {
     let mut bytes = Vec::new();
     File::open(part)?.read_to_end(&mut bytes)?;
-    let verdict = verdict(&bytes, sha256);
+    settle(part, photo, verdict(&bytes, sha256))
+}
+
+/// Judges a photo received whole in one chunk and stores it: written at `part`, synced, then
+/// moved to `photo` ([`settle`]). Nothing is read back, and the partial's directory entry is
+/// not made durable on its own: it only lives until the rename.
+pub(super) fn store_whole(
+    part: &Path,
+    photo: &Path,
+    sha256: &str,
+    bytes: &[u8],
+) -> io::Result<Finished> {
+    let verdict = verdict(bytes, sha256);
+    if verdict == Finished::Stored && !photo.exists() {
+        // Truncates whatever an earlier, cut attempt left there.
+        let mut file = File::create(part)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+    }
+    settle(part, photo, verdict)
+}
+
+/// Moves the judged upload `part` to `photo` (a rename, then a sync of the directory) when it
+/// is a photo to keep; otherwise deletes it. When `photo` already exists (the same photo came
+/// through another tenant), the partial is simply removed.
+fn settle(part: &Path, photo: &Path, verdict: Finished) -> io::Result<Finished> {
     if verdict != Finished::Stored || photo.exists() {
         discard(part)?;
         return Ok(verdict);

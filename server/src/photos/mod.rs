@@ -19,6 +19,7 @@ mod objects;
 
 use std::io;
 use std::path::Path;
+use std::sync::Arc;
 
 use anyhow::Context;
 
@@ -68,10 +69,11 @@ pub struct Chunk {
     pub bytes: axum::body::Bytes,
 }
 
-/// Where the photos are kept and the per-photo locks. Cheap to clone.
+/// Where the photos are kept and the per-photo locks. Cheap to clone (the router's state is
+/// cloned for every extractor of every request).
 #[derive(Debug, Clone)]
 pub struct PhotoStore {
-    blobs: Blobs,
+    blobs: Arc<Blobs>,
     locks: Locks,
 }
 
@@ -83,7 +85,7 @@ impl PhotoStore {
         std::fs::create_dir_all(&photos)?;
         std::fs::create_dir_all(&uploads)?;
         Ok(Self {
-            blobs: Blobs::Files { photos, uploads },
+            blobs: Arc::new(Blobs::Files { photos, uploads }),
             locks: Locks::default(),
         })
     }
@@ -96,7 +98,9 @@ impl PhotoStore {
     pub async fn from_settings(settings: &Settings) -> anyhow::Result<Self> {
         match &settings.photo_store.photos {
             Some(url) => Ok(Self {
-                blobs: Blobs::Objects(objects::connect(&settings.photo_store, url).await?),
+                blobs: Arc::new(Blobs::Objects(
+                    objects::connect(&settings.photo_store, url).await?,
+                )),
                 locks: Locks::default(),
             }),
             None => Self::open(&settings.data_dir).with_context(|| {
@@ -209,6 +213,20 @@ impl PhotoStore {
         if <[u8; 32]>::from(Sha256::digest(&chunk.bytes)) != chunk.checksum {
             return Err(UploadError::ChecksumMismatch);
         }
+        if held == 0 && end == chunk.length {
+            // The whole photo in one chunk (the usual case): judged in memory and stored in one
+            // step, with no partial upload to record or read back.
+            let finished = self.blobs.store_whole(sha256, chunk.bytes).await?;
+            return self
+                .settle(
+                    db,
+                    (&device.tenant, Some(device.id)),
+                    sha256,
+                    chunk.length,
+                    finished,
+                )
+                .await;
+        }
         if !chunk.bytes.is_empty() {
             self.blobs.write_chunk(sha256, held, chunk.bytes).await?;
             db.record_upload(UploadProgress {
@@ -227,20 +245,40 @@ impl PhotoStore {
                 complete: false,
             });
         }
+        let finished = self.blobs.finish(sha256).await?;
+        self.settle(
+            db,
+            (&device.tenant, Some(device.id)),
+            sha256,
+            chunk.length,
+            finished,
+        )
+        .await
+    }
 
-        match self.blobs.finish(sha256).await? {
+    /// Records how a finished upload was judged: the photo stored, or the upload discarded.
+    /// `(tenant, device)`: whose it is, and which device sent it (`None`: the back office).
+    async fn settle<DB: Database>(
+        &self,
+        db: &DB,
+        (tenant, device): (&str, Option<uuid::Uuid>),
+        sha256: &str,
+        length: u64,
+        finished: Finished,
+    ) -> Result<UploadStatus, UploadError> {
+        match finished {
             Finished::Stored => {
                 db.store_photo(StoredPhoto {
                     sha256: sha256.to_owned(),
-                    tenant: device.tenant.clone(),
-                    device: Some(device.id),
-                    bytes: chunk.length,
+                    tenant: tenant.to_owned(),
+                    device,
+                    bytes: length,
                     at_ms: now_ms(),
                 })
                 .await?;
-                tracing::info!(photo.bytes = chunk.length, "photo stored");
+                tracing::info!(photo.bytes = length, "photo stored");
                 Ok(UploadStatus {
-                    offset: chunk.length,
+                    offset: length,
                     complete: true,
                 })
             }
@@ -279,23 +317,11 @@ impl PhotoStore {
                 if let UploadState::Stored { .. } = db.upload_state(&tenant, &name).await? {
                     return Ok(());
                 }
-                store.blobs.write_chunk(&name, 0, bytes).await?;
-                match store.blobs.finish(&name).await? {
-                    Finished::Stored => {
-                        db.store_photo(StoredPhoto {
-                            sha256: name,
-                            tenant,
-                            device: None,
-                            bytes: length,
-                            at_ms: now_ms(),
-                        })
-                        .await?;
-                        tracing::info!(photo.bytes = length, "photo stored from the back office");
-                        Ok(())
-                    }
-                    Finished::DigestMismatch => Err(UploadError::DigestMismatch),
-                    Finished::Refused(refusal) => Err(UploadError::Refused(refusal)),
-                }
+                let finished = store.blobs.store_whole(&name, bytes).await?;
+                store
+                    .settle(&db, (&tenant, None), &name, length, finished)
+                    .await
+                    .map(|_| ())
             }
             .in_current_span(),
         )

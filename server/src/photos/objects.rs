@@ -127,6 +127,19 @@ impl Objects {
         Ok(verdict)
     }
 
+    /// Judges a photo received whole in one chunk and stores it: no chunk object is written or
+    /// read back. Chunks left by an earlier, cut attempt are deleted.
+    pub(super) async fn store_whole(&self, sha256: &str, bytes: Bytes) -> io::Result<Finished> {
+        let verdict = verdict(&bytes, sha256);
+        if verdict == Finished::Stored {
+            self.store
+                .put(&Self::photo(sha256), PutPayload::from_bytes(bytes))
+                .await?;
+        }
+        self.discard(sha256).await?;
+        Ok(verdict)
+    }
+
     pub(super) async fn discard(&self, sha256: &str) -> io::Result<()> {
         for chunk in self.chunks(sha256).await? {
             match self.store.delete(&chunk.location).await {

@@ -297,24 +297,7 @@ impl TestServer {
     /// would, with `stdin` as its standard input; returns its standard output, or panics with
     /// its error.
     pub fn admin(&self, args: &[&str], stdin: &str) -> String {
-        use std::io::Write;
-        use std::process::{Command, Stdio};
-        let mut child = Command::new(env!("CARGO_BIN_EXE_relais-server"))
-            .arg("--data")
-            .arg(self.data_dir())
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(stdin.as_bytes())
-            .unwrap();
-        let output = child.wait_with_output().unwrap();
+        let output = run_admin(self.data_dir(), args, stdin);
         assert!(
             output.status.success(),
             "relais-server {args:?}: {}",
@@ -364,6 +347,28 @@ impl TestServer {
         assert_eq!(response.status(), 201);
         response.json().await.unwrap()
     }
+}
+
+/// Runs `relais-server --data DATA ARGS...` with `stdin` as its standard input.
+pub fn run_admin(data: &std::path::Path, args: &[&str], stdin: &str) -> std::process::Output {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_relais-server"))
+        .arg("--data")
+        .arg(data)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
 }
 
 /// The `relais-server` binary serving `data` on a free port of 127.0.0.1, with `args` besides;
@@ -523,6 +528,21 @@ pub fn without_questions_in(data: &std::path::Path) {
             "UPDATE categories SET questions = '[]';
              UPDATE tenants SET catalogue_version = catalogue_version + 1;",
         )
+        .unwrap();
+}
+
+/// The same for servers storing in the PostgreSQL database `url`.
+pub async fn without_questions_on(url: &str) {
+    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(connection);
+    client
+        .batch_execute(
+            "UPDATE categories SET questions = '[]';
+             UPDATE tenants SET catalogue_version = catalogue_version + 1;",
+        )
+        .await
         .unwrap();
 }
 

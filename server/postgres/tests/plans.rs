@@ -1,0 +1,200 @@
+//! Every statement of a push and of a pull on PostgreSQL, checked with `EXPLAIN` on a populated
+//! database: none may read reports or changes (or any table that grows with the history) by a
+//! sequential scan, so that the cost of a push or a pull page does not grow with the history.
+//!
+//! The statements are the ones the backend really sent, as `pg_stat_statements` recorded them
+//! (`scripts/postgres` preloads it) while the storage crate's `sample` push and two pull pages
+//! ran through the `Database` trait, after 2,000 reports were filed and the tables analysed.
+//! Each is prepared again and explained with its generic plan (`plan_cache_mode =
+//! force_generic_plan`): the plan for any parameters, the one a pooled prepared statement uses.
+//! Tables the sample leaves small (two devices, a few followers) are rightly read whole by the
+//! planner at that size; `enable_seqscan = off` makes it take an index wherever one serves the
+//! statement, so a sequential scan left in a plan is a statement no index can serve: one whose
+//! cost grows with the table in a big town.
+
+use relais_server_database::writes::Write;
+use relais_server_database::{Database, FactsQuery, Plan, Position, sample};
+use relais_server_postgres::Postgres;
+use relais_server_postgres::testing::{fresh_database, test_server};
+use serde_json::Value;
+use tokio_postgres::{Client, NoTls};
+use uuid::Uuid;
+
+/// Reports filed before the statements are recorded.
+const HISTORY: usize = 2_000;
+/// Reports filed by one write while populating.
+const BATCH: usize = 500;
+
+/// Tables that stay small whatever the history (a town's definition, its people), where a
+/// sequential scan can be the cheapest plan.
+const SMALL: [&str; 11] = [
+    "tenants",
+    "services",
+    "category_groups",
+    "categories",
+    "zones",
+    "routing_rules",
+    "rejection_reasons",
+    "reply_templates",
+    "staff",
+    "staff_services",
+    "staff_zones",
+];
+
+async fn connect(url: &str) -> Client {
+    let (client, connection) = tokio_postgres::connect(url, NoTls).await.unwrap();
+    tokio::spawn(connection);
+    client
+}
+
+/// Stores `writes` in one transaction, as a push that decided them would.
+async fn store(db: &Postgres, writes: Vec<Write>) {
+    let plan = Plan {
+        tenant: "t".into(),
+        now_ms: 10,
+        ledger: None,
+        writes,
+    };
+    let query = FactsQuery {
+        tenant: "t".into(),
+        ..FactsQuery::default()
+    };
+    db.transact(query, move |_| Ok::<_, ()>((plan, ())))
+        .await
+        .unwrap()
+        .unwrap();
+}
+
+/// The sequential scans of tables outside [`SMALL`] in the plan `node` (`EXPLAIN`'s JSON).
+fn sequential_scans(node: &Value, found: &mut Vec<String>) {
+    if node["Node Type"] == "Seq Scan" {
+        let table = node["Relation Name"].as_str().unwrap_or_default();
+        if !SMALL.contains(&table) {
+            found.push(table.to_owned());
+        }
+    }
+    for child in node["Plans"].as_array().into_iter().flatten() {
+        sequential_scans(child, found);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_statement_of_a_push_or_a_pull_scans_the_history() {
+    let Some(server) = test_server("no_statement_of_a_push_or_a_pull_scans_the_history") else {
+        return;
+    };
+    let url = fresh_database(&server).await.unwrap();
+    let check = connect(&url).await;
+    let preloaded: String = check
+        .query_one("SHOW shared_preload_libraries", &[])
+        .await
+        .unwrap()
+        .get(0);
+    if !preloaded.contains("pg_stat_statements") {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "the test server must preload pg_stat_statements under CI (scripts/postgres does)"
+        );
+        eprintln!("skipped: the PostgreSQL server does not preload pg_stat_statements");
+        return;
+    }
+    check
+        .batch_execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+        .await
+        .unwrap();
+
+    let db = Postgres::open(&url).await.unwrap();
+    let people = sample::populate(&db).await.unwrap();
+    for batch in 0..HISTORY / BATCH {
+        let writes = (0..BATCH)
+            .map(|i| {
+                let device = if (batch + i) % 2 == 0 {
+                    people.device
+                } else {
+                    people.other
+                };
+                sample::report(Uuid::now_v7(), device, &device.to_string())
+            })
+            .collect();
+        store(&db, writes).await;
+    }
+    check
+        .batch_execute("ANALYZE; SELECT pg_stat_statements_reset()")
+        .await
+        .unwrap();
+
+    let (query, plan) = sample::push(people);
+    db.transact(query, move |_| Ok::<_, ()>((plan, ())))
+        .await
+        .unwrap()
+        .unwrap();
+    let scope = sample::scope(people.device);
+    let first = db
+        .pull(scope.clone(), Position::Start, 2)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(first.has_more);
+    let from = Position::PerBucket {
+        epoch: first.epoch,
+        seqs: first.seqs,
+    };
+    let next = db.pull(scope, from, 2).await.unwrap().unwrap();
+    assert!(!next.reset);
+
+    let statements: Vec<String> = check
+        .query(
+            "SELECT query FROM pg_stat_statements \
+             WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) \
+               AND query !~* '^\\s*(BEGIN|COMMIT|ROLLBACK|SET|SHOW|START|SAVEPOINT|RELEASE)' \
+               AND query !~* 'pg_stat_statements'",
+            &[],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|row| row.get(0))
+        .collect();
+    assert!(statements.len() > 30, "{statements:#?}");
+    check
+        .batch_execute("SET plan_cache_mode = force_generic_plan; SET enable_seqscan = off")
+        .await
+        .unwrap();
+    let mut scanning = Vec::new();
+    for sql in &statements {
+        check
+            .batch_execute(&format!("PREPARE recorded AS {sql}"))
+            .await
+            .unwrap_or_else(|e| panic!("{e}: {sql}"));
+        let parameters: i32 = check
+            .query_one(
+                "SELECT cardinality(parameter_types) FROM pg_prepared_statements \
+                 WHERE name = 'recorded'",
+                &[],
+            )
+            .await
+            .unwrap()
+            .get(0);
+        let nulls = vec!["NULL"; usize::try_from(parameters).unwrap()].join(", ");
+        let arguments = if nulls.is_empty() {
+            String::new()
+        } else {
+            format!("({nulls})")
+        };
+        let explained: Value = check
+            .query_one(
+                &format!("EXPLAIN (FORMAT JSON) EXECUTE recorded{arguments}"),
+                &[],
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{e}: {sql}"))
+            .get(0);
+        check.batch_execute("DEALLOCATE recorded").await.unwrap();
+        let mut found = Vec::new();
+        sequential_scans(&explained[0]["Plan"], &mut found);
+        if !found.is_empty() {
+            scanning.push(format!("sequential scan of {found:?} in {sql}"));
+        }
+    }
+    assert!(scanning.is_empty(), "{}", scanning.join("\n\n"));
+}
