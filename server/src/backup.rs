@@ -13,7 +13,10 @@
 //!
 //! Restoring refuses a directory that a server serves (its lock, see `lock`) or that already
 //! holds a database or photos; it accepts only the names above, checks every photo against its
-//! name and the database's integrity, and moves them into place only when all is well.
+//! name and the database's integrity, and moves them into place only when all is well. The
+//! restored database gets a new epoch in every town: its history went back to the backup's, so
+//! every device's pull cursor is answered with a reset, and the devices send again what the
+//! server acknowledged since (see the core's sync).
 
 use std::fs::{self, File};
 use std::io::{self, Read, Write};
@@ -151,6 +154,7 @@ pub fn restore(from: &Path, data_dir: &Path) -> anyhow::Result<Contents> {
         from.display()
     );
     check_integrity(&staging.path.join(DATABASE))?;
+    renew_epochs(&staging.path.join(DATABASE))?;
     fs::rename(staging.path.join(DATABASE), &database)?;
     if photos.exists() {
         fs::remove_dir(&photos)?;
@@ -174,6 +178,16 @@ fn indexed_photos(database: &Path) -> anyhow::Result<Vec<String>> {
         );
     }
     Ok(names)
+}
+
+/// Gives every town of `database` a new epoch (the form the seeding gives: 8 random bytes in
+/// lowercase hex), so that no device's cursor of the history it followed is taken as a place in
+/// the restored one.
+fn renew_epochs(database: &Path) -> anyhow::Result<()> {
+    let conn = Connection::open(database).context("the backup's database cannot be opened")?;
+    conn.execute("UPDATE tenants SET epoch = lower(hex(randomblob(8)))", [])
+        .context("the backup's towns cannot be given a new epoch")?;
+    Ok(())
 }
 
 fn check_integrity(database: &Path) -> anyhow::Result<()> {
