@@ -7,6 +7,7 @@ mod scope;
 
 use rand::{Rng, SeedableRng, rngs::StdRng};
 use relais_protocol::ErrorCode;
+use uuid::Uuid;
 
 use crate::model::testing::{Harness, ServerOracle, connection_refused, ok_json, status, timeout};
 use crate::{model::Intent, view::SyncView};
@@ -229,19 +230,26 @@ fn a_revoked_device_keeps_its_queue() {
     assert!(matches!(h.view().sync, SyncView::Failed { queued: 1, .. }));
 }
 
+/// A device whose two reports the server acknowledged, and the server restored from a backup
+/// that lost the second one (returned).
+fn second_of_two_lost(server: &mut ServerOracle) -> (Harness, Uuid) {
+    let mut h = Harness::registered(server);
+    h.file("one");
+    let two = h.file("two");
+    h.send(Intent::Sync);
+    h.serve_all(server);
+    server.forget_after(1);
+    assert_eq!(server.applied.len(), 1);
+    (h, two)
+}
+
 /// A server restored from a backup that lost the second mutation answers the next push with a
 /// gap: the device queues the acknowledged mutation the server lost again, renumbers the queue
 /// once from where the server stands, and delivers both.
 #[test]
 fn a_sequence_gap_sends_again_what_the_server_lost_and_delivers() {
     let mut server = ServerOracle::default();
-    let mut h = Harness::registered(&mut server);
-    h.file("one");
-    let two = h.file("two");
-    h.send(Intent::Sync);
-    h.serve_all(&mut server);
-    server.forget_after(1);
-    assert_eq!(server.applied.len(), 1);
+    let (mut h, two) = second_of_two_lost(&mut server);
     h.file("three");
     h.send(Intent::Sync);
     h.serve_all(&mut server);
@@ -263,12 +271,7 @@ fn a_sequence_gap_sends_again_what_the_server_lost_and_delivers() {
 #[test]
 fn a_pull_reset_sends_again_what_the_server_acknowledged() {
     let mut server = ServerOracle::default();
-    let mut h = Harness::registered(&mut server);
-    h.file("one");
-    let two = h.file("two");
-    h.send(Intent::Sync);
-    h.serve_all(&mut server);
-    server.forget_after(1);
+    let (mut h, two) = second_of_two_lost(&mut server);
     server.new_epoch();
     h.send(Intent::Sync);
     h.serve_all(&mut server);
