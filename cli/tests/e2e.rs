@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{Phone, Server, free_port};
+use common::{Phone, Server, free_port, registered};
 use serde_json::Value;
 
 const CATEGORY: &str = "autres_encombrants_abandonnes";
@@ -248,4 +248,46 @@ fn a_refused_mutation_is_kept_shown_and_does_not_wedge_the_queue() {
     citizen.ok(&["sync"]);
     let reports: Value = citizen.json(&["reports", "--json"]);
     assert_eq!(reports[0]["status"], "scheduled");
+}
+
+/// A server restored from an older backup has lost what it acknowledged since the backup: the
+/// phones notice (a push meets the server's sequence numbers gone back, a pull its history gone
+/// back) and send it again, and each report is on the server exactly once.
+#[test]
+fn phones_send_again_what_a_server_restored_from_an_older_backup_lost() {
+    let port = free_port();
+    let mut server = Server::start(port);
+    let (a, b) = (registered(&server), registered(&server));
+    let mut filed = vec![a.file(CATEGORY, 48.8566, 2.3522, "Avant la sauvegarde")];
+    a.ok(&["sync"]);
+    b.ok(&["sync"]);
+    let backups = tempfile::tempdir().unwrap();
+    let archive = backups.path().join("relais.tar");
+    server.admin(&["backup", "--out", archive.to_str().unwrap()]);
+    filed.push(a.file(CATEGORY, 48.8567, 2.3523, "Après la sauvegarde, de A"));
+    filed.push(b.file(CATEGORY, 48.8568, 2.3524, "Après la sauvegarde, de B"));
+    for phone in [&a, &b] {
+        phone.ok(&["sync"]);
+        assert_eq!(phone.json(&["outbox", "--json"]), Value::Array(vec![]));
+    }
+
+    server = Server::restore(port, server, &archive);
+    assert_eq!(
+        ids_on_server(&server),
+        filed[..1],
+        "the restored server lost two reports"
+    );
+    // A has a new report queued: its push meets the sequence numbers gone back. B has nothing
+    // queued: its pull meets the history gone back.
+    filed.push(a.file(CATEGORY, 48.8569, 2.3525, "Après la restauration"));
+    for phone in [&a, &b] {
+        phone.ok(&["sync"]);
+        assert_eq!(phone.json(&["outbox", "--json"]), Value::Array(vec![]));
+    }
+    filed.sort();
+    assert_eq!(ids_on_server(&server), filed);
+    // Syncing again sends nothing twice.
+    a.ok(&["sync"]);
+    b.ok(&["sync"]);
+    assert_eq!(ids_on_server(&server), filed);
 }

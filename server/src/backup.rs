@@ -19,7 +19,9 @@
 //! holds a database or photos, and on PostgreSQL a database that holds tables; it accepts only
 //! the names above, checks every photo against its name and the database's integrity (SQLite's
 //! check, or `pg_restore` in one transaction), and moves the photos into place only when all
-//! is well.
+//! is well. The restored database gets a new epoch in every town: its history went back to the
+//! backup's, so every device's pull cursor is answered with a reset, and the devices send again
+//! what the server acknowledged since (see the core's sync).
 
 use std::fs::{self, File};
 use std::io::{self, Read, Write};
@@ -147,6 +149,7 @@ pub fn restore(from: &Path, data_dir: &Path) -> anyhow::Result<Contents> {
     let unpacked = Unpacked::new(from, data_dir, DATABASE)?;
     let database = data_dir.join(DATABASE);
     check_integrity(&unpacked.staging.path.join(DATABASE))?;
+    renew_epochs(&unpacked.staging.path.join(DATABASE))?;
     fs::rename(unpacked.staging.path.join(DATABASE), &database)?;
     unpacked.photos_into_place()
 }
@@ -288,6 +291,16 @@ fn check_photo_names(names: &[String]) -> anyhow::Result<()> {
             "the database indexes a photo named {name:?}, which is not a photo's name"
         );
     }
+    Ok(())
+}
+
+/// Gives every town of `database` a new epoch (the form the seeding gives: 8 random bytes in
+/// lowercase hex), so that no device's cursor of the history it followed is taken as a place in
+/// the restored one.
+fn renew_epochs(database: &Path) -> anyhow::Result<()> {
+    let conn = Connection::open(database).context("the backup's database cannot be opened")?;
+    conn.execute("UPDATE tenants SET epoch = lower(hex(randomblob(8)))", [])
+        .context("the backup's towns cannot be given a new epoch")?;
     Ok(())
 }
 

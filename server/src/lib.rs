@@ -28,7 +28,7 @@ mod account;
 pub mod analysis;
 mod auth;
 mod backoffice;
-mod backup;
+pub mod backup;
 mod clock;
 pub mod command;
 pub mod config;

@@ -1,16 +1,19 @@
 //! The server as an attacker sees it, with real sockets: slow and idle clients are cut, a
 //! connection limit keeps the server answering, the metrics are behind their token, the database
-//! is its owner's only, a second server cannot open the same data directory, and registrations
-//! and code guesses are limited.
+//! is its owner's only, a second server cannot open the same data directory, registrations
+//! and code guesses are limited, and a report id says nothing across towns (on SQLite and on
+//! PostgreSQL).
 
 mod common;
 
 use std::time::{Duration, Instant};
 
-use common::TestServer;
-use relais_server::Connections;
+use common::{PARIS, TestServer, batch, create_report};
+use relais_server::{Connections, Database, Postgres, Sqlite};
+use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
+use uuid::Uuid;
 
 fn quick(max_connections: usize) -> Connections {
     Connections {
@@ -325,5 +328,181 @@ async fn registrations_are_limited_per_client_and_per_town_and_link_codes_per_cl
     let refused = guess("AAAA-BBBB").await.unwrap();
     assert_eq!(refused.status(), 429);
     assert!(refused.headers().contains_key("retry-after"));
+    server.stop().await;
+}
+
+/// A second town, Lyon: one square zone around the city and one category.
+fn lyon() -> relais_server::seed::TownDefinition {
+    let tenant = r#"{"id":"lyon","name":"Lyon",
+        "services":[{"code":"voirie","name":{"fr":"Voirie","en":"Roads"}}],
+        "groups":[{"code":"rue","name":{"fr":"Rue","en":"Street"}}],
+        "categories":[{"code":"nid_de_poule","group":"rue",
+                       "name":{"fr":"Nid-de-poule","en":"Pothole"},"service":"voirie"}]}"#;
+    let zones = r#"{"type":"FeatureCollection","features":[{"type":"Feature",
+        "properties":{"code":"69381","name":"Lyon 1er","kind":"arrondissement"},
+        "geometry":{"type":"Polygon",
+                    "coordinates":[[[4.8,45.7],[4.9,45.7],[4.9,45.8],[4.8,45.8],[4.8,45.7]]]}}]}"#;
+    relais_server::seed::parse(tenant, zones).unwrap()
+}
+
+/// A pothole in Lyon, filed as `report_id`.
+fn lyon_report(seq: u64, report_id: Uuid) -> Value {
+    json!({"seq": seq, "mutation_id": Uuid::now_v7(),
+           "op": {"type": "create_report", "report_id": report_id, "category": "nid_de_poule",
+                  "location": {"lat": 45.75, "lon": 4.85, "accuracy_m": 8.0},
+                  "text": "Un nid-de-poule à Lyon", "created_at_ms": 1_700_000_000_000_i64}})
+}
+
+/// `POST /v1/{tenant}/{path}` with the device's token (none to register), as JSON.
+async fn post(server: &TestServer, tenant: &str, path: &str, token: &str, body: &Value) -> Value {
+    let mut request = server
+        .client
+        .post(server.url(&format!("/v1/{tenant}/{path}")));
+    if !token.is_empty() {
+        request = request.bearer_auth(token);
+    }
+    let response = request.json(body).send().await.unwrap();
+    assert!(response.status().is_success(), "{}", response.status());
+    response.json().await.unwrap()
+}
+
+/// Everything `token`'s device of `tenant` pulls from the start.
+async fn pull_all(server: &TestServer, tenant: &str, token: &str) -> Value {
+    let response = server
+        .client
+        .get(server.url(&format!("/v1/{tenant}/sync/pull")))
+        .query(&[("cursor", "")])
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    response.json().await.unwrap()
+}
+
+/// The pulled public state of report `id`, once at most.
+fn pulled(pull: &Value, id: Uuid) -> Option<Value> {
+    let id = id.to_string();
+    let found: Vec<&Value> = pull["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|change| change["kind"] == "report" && change["report"]["id"] == id)
+        .collect();
+    assert!(found.len() <= 1, "{pull}");
+    found.first().map(|change| change["report"].clone())
+}
+
+/// An answer's results without what differs between any two mutations (their number and id).
+fn outcomes(answer: &Value) -> Vec<Value> {
+    answer["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|result| {
+            let mut result = result.clone();
+            let result_map = result.as_object_mut().unwrap();
+            result_map.remove("seq");
+            result_map.remove("mutation_id");
+            result
+        })
+        .collect()
+}
+
+/// Report ids are unique per town: the id of a Parisian report is taken in Lyon like any new id,
+/// the answer there is the same as for a new id (Lyon learns nothing of Paris), each town keeps
+/// its own report under that id, and in its own town the id is still taken.
+async fn report_ids_are_unique_per_town_only(server: &TestServer, db: &impl Database) {
+    db.seed(lyon()).await.unwrap();
+    let parisian = server.register().await;
+    let report = Uuid::now_v7();
+    let filed = post(
+        server,
+        "demo",
+        "sync/push",
+        &parisian.token,
+        &batch(vec![create_report(1, report, PARIS)]),
+    )
+    .await;
+    assert_eq!(filed["results"][0]["outcome"], "applied", "{filed}");
+
+    let registration = json!({"platform": "linux", "app_version": "test"});
+    let lyonnais = post(server, "lyon", "devices", "", &registration).await;
+    let lyonnais = lyonnais["token"].as_str().unwrap();
+    let fresh = Uuid::now_v7();
+    let answer = post(
+        server,
+        "lyon",
+        "sync/push",
+        lyonnais,
+        &batch(vec![lyon_report(1, report), lyon_report(2, fresh)]),
+    )
+    .await;
+    let outcomes = outcomes(&answer);
+    assert_eq!(outcomes[0], json!({"outcome": "applied"}), "{answer}");
+    assert_eq!(
+        outcomes[0], outcomes[1],
+        "the reused id is answered as a new one"
+    );
+
+    // A second Lyonnais supports the Lyon report of that id: counted in Lyon only.
+    let neighbour = post(server, "lyon", "devices", "", &registration).await;
+    let neighbour = neighbour["token"].as_str().unwrap();
+    let support = json!({"seq": 1, "mutation_id": Uuid::now_v7(),
+                         "op": {"type": "support_report", "report_id": report}});
+    let supported = post(
+        server,
+        "lyon",
+        "sync/push",
+        neighbour,
+        &batch(vec![support]),
+    )
+    .await;
+    assert_eq!(supported["results"][0]["outcome"], "applied", "{supported}");
+
+    let in_lyon = pulled(&pull_all(server, "lyon", lyonnais).await, report).unwrap();
+    assert_eq!(in_lyon["text"], "Un nid-de-poule à Lyon");
+    assert_eq!(in_lyon["zone"], "69381");
+    assert_eq!(in_lyon["supporters"], 1);
+    let observer = server.observer().await;
+    let in_paris = pulled(&pull_all(server, "demo", &observer.token).await, report).unwrap();
+    assert_eq!(in_paris["text"], "Un matelas abandonné sur le trottoir");
+    assert_eq!(in_paris["supporters"], 0);
+    assert_eq!(in_paris["history"].as_array().unwrap().len(), 1);
+
+    // In its own town the id is taken.
+    let again = post(
+        server,
+        "demo",
+        "sync/push",
+        &parisian.token,
+        &batch(vec![create_report(2, report, PARIS)]),
+    )
+    .await;
+    assert_eq!(
+        again["results"][0]["reason"]["code"], "duplicate_id",
+        "{again}"
+    );
+}
+
+#[tokio::test]
+async fn report_ids_are_unique_per_town_only_on_sqlite() {
+    let server = TestServer::start().await;
+    let db = Sqlite::open(&server.database_path()).await.unwrap();
+    report_ids_are_unique_per_town_only(&server, &db).await;
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn report_ids_are_unique_per_town_only_on_postgres() {
+    let Some(postgres) = relais_server_postgres::testing::test_server("report_ids_per_town") else {
+        return;
+    };
+    let url = relais_server_postgres::testing::fresh_database(&postgres)
+        .await
+        .unwrap();
+    let server = TestServer::start_on(&url).await;
+    let db = Postgres::open(&url).await.unwrap();
+    report_ids_are_unique_per_town_only(&server, &db).await;
     server.stop().await;
 }

@@ -57,6 +57,23 @@ impl Server {
         Self::spawn(port, data)
     }
 
+    /// SIGKILLs `old` and starts a server on `port` from the backup `archive`, restored into a
+    /// new data directory as an operator does (`relais-server restore`).
+    pub fn restore(port: u16, mut old: Self, archive: &Path) -> Self {
+        old.kill();
+        let data = tempfile::tempdir().unwrap();
+        let out = Command::new(server_bin())
+            .arg("restore")
+            .arg("--from")
+            .arg(archive)
+            .arg("--data-dir")
+            .arg(data.path())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "relais-server restore: {out:?}");
+        Self::spawn(port, data)
+    }
+
     fn spawn(port: u16, data: TempDir) -> Self {
         let mut child = Command::new(server_bin())
             .args(["--demo", "--listen", &format!("127.0.0.1:{port}"), "--data"])

@@ -57,8 +57,8 @@ pub enum DbError {
 
 pub type DbResult<T> = Result<T, DbError>;
 
-/// The storage of a Relais server. Every method is scoped by tenant, except the global report-id
-/// existence check that [`Database::transact`] performs for `duplicate_id` (report ids are global).
+/// The storage of a Relais server. Every method is scoped by tenant; report ids are unique per
+/// tenant (the same id may name a report in each town, and one town never sees another's).
 ///
 /// Writes are serialized by the backend (one writer), which is what makes the per-tenant change
 /// sequence gapless and monotonic in commit order.

@@ -139,8 +139,8 @@ async fn adopt(
     )
     .await?;
     tx.execute(
-        "INSERT INTO report_followers (report_id, citizen, origin)
-         SELECT report_id, $2, origin FROM report_followers WHERE citizen = $1
+        "INSERT INTO report_followers (tenant_id, report_id, citizen, origin)
+         SELECT tenant_id, report_id, $2, origin FROM report_followers WHERE citizen = $1
          ON CONFLICT DO NOTHING",
         &[&id, &account],
     )

@@ -54,10 +54,11 @@ impl<'t> ChangeLog<'t> {
         let stmt = tx
             .prepare_cached(
                 "SELECT r.zone_code, r.service_code, COALESCE(d.account_id, d.id)
-                 FROM reports r LEFT JOIN devices d ON d.id = r.device_id WHERE r.id = $1",
+                 FROM reports r LEFT JOIN devices d ON d.id = r.device_id
+                 WHERE r.tenant_id = $1 AND r.id = $2",
             )
             .await?;
-        let row = tx.query_one(&stmt, &[&report]).await?;
+        let row = tx.query_one(&stmt, &[&self.tenant, &report]).await?;
         let (zone, service, reporter): (String, String, Option<String>) =
             (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?);
         let seq = self
@@ -67,7 +68,7 @@ impl<'t> ChangeLog<'t> {
             .prepare_cached(
                 "INSERT INTO change_log (tenant_id, bucket, entity_kind, entity_id, seq, live)
                  SELECT $1, 'c:' || citizen, 'report', report_id, $3, TRUE
-                 FROM report_followers WHERE report_id = $2
+                 FROM report_followers WHERE tenant_id = $1 AND report_id = $2
                  ON CONFLICT (tenant_id, bucket, entity_kind, entity_id)
                  DO UPDATE SET seq = excluded.seq, live = TRUE",
             )
@@ -103,10 +104,11 @@ impl<'t> ChangeLog<'t> {
         let stmt = tx
             .prepare_cached(
                 "SELECT r.service_code, COALESCE(d.account_id, d.id)
-                 FROM reports r LEFT JOIN devices d ON d.id = r.device_id WHERE r.id = $1",
+                 FROM reports r LEFT JOIN devices d ON d.id = r.device_id
+                 WHERE r.tenant_id = $1 AND r.id = $2",
             )
             .await?;
-        let row = tx.query_one(&stmt, &[&report]).await?;
+        let row = tx.query_one(&stmt, &[&self.tenant, &report]).await?;
         let (service, reporter): (String, Option<String>) = (row.try_get(0)?, row.try_get(1)?);
         let seq = self.next();
         self.put(tx, &format!("s:{service}"), "task", report, seq, true)
@@ -121,9 +123,12 @@ impl<'t> ChangeLog<'t> {
     /// What only staff see of a report changed (an internal note).
     pub(crate) async fn task(&mut self, tx: &Transaction<'_>, report: &str) -> DbResult<()> {
         let stmt = tx
-            .prepare_cached("SELECT service_code FROM reports WHERE id = $1")
+            .prepare_cached("SELECT service_code FROM reports WHERE tenant_id = $1 AND id = $2")
             .await?;
-        let service: String = tx.query_one(&stmt, &[&report]).await?.try_get(0)?;
+        let service: String = tx
+            .query_one(&stmt, &[&self.tenant, &report])
+            .await?
+            .try_get(0)?;
         self.stamp(tx, &format!("s:{service}"), "task", report, true)
             .await
     }

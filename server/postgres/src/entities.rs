@@ -50,11 +50,12 @@ pub(crate) async fn reports(
                     CASE WHEN action = 'confirmed' THEN 'confirmed' ELSE note END,
                     detail_fr, detail_en
              FROM report_history
-             WHERE report_id = ANY($1) AND (status_changed OR action = 'confirmed')
+             WHERE tenant_id = $1 AND report_id = ANY($2)
+               AND (status_changed OR action = 'confirmed')
              ORDER BY report_id, at_ms, id",
         )
         .await?;
-    for row in tx.query(&stmt, &[&ids]).await? {
+    for row in tx.query(&stmt, &[&tenant, &ids]).await? {
         if let Some(report) = reports.get_mut(&parse_uuid(row.try_get(0)?)?) {
             report.history.push(StatusChange {
                 status: parse_status(row.try_get(1)?)?,
@@ -173,11 +174,11 @@ pub(crate) async fn tasks(
                     s.name, h.channel, h.detail_fr, h.detail_en
              FROM report_history h
              LEFT JOIN staff s ON h.actor_kind = 'staff' AND s.id = h.actor_id
-             WHERE h.report_id = ANY($1)
+             WHERE h.tenant_id = $1 AND h.report_id = ANY($2)
              ORDER BY h.report_id, h.at_ms, h.id",
         )
         .await?;
-    for row in tx.query(&stmt, &[&ids]).await? {
+    for row in tx.query(&stmt, &[&tenant, &ids]).await? {
         if let Some(task) = tasks.get_mut(&parse_uuid(row.try_get(0)?)?) {
             task.log.push(log_entry(&row)?);
         }

@@ -25,8 +25,8 @@ pub(crate) async fn delete(
 
     let supported = tx
         .query(
-            "SELECT s.report_id, COUNT(*) FROM supports s JOIN reports r ON r.id = s.report_id
-             WHERE r.tenant_id = $1 AND s.citizen = ANY($2)
+            "SELECT s.report_id, COUNT(*) FROM supports s
+             WHERE s.tenant_id = $1 AND s.citizen = ANY($2)
              GROUP BY s.report_id ORDER BY s.report_id",
             &[tenant, &citizens],
         )
@@ -34,13 +34,14 @@ pub(crate) async fn delete(
     for row in supported {
         let (report, count): (String, i64) = (row.try_get(0)?, row.try_get(1)?);
         tx.execute(
-            "DELETE FROM supports WHERE report_id = $1 AND citizen = ANY($2)",
-            &[&report, &citizens],
+            "DELETE FROM supports WHERE tenant_id = $1 AND report_id = $2 AND citizen = ANY($3)",
+            &[tenant, &report, &citizens],
         )
         .await?;
         tx.execute(
-            "UPDATE reports SET supporters = GREATEST(supporters - $2, 0) WHERE id = $1",
-            &[&report, &count],
+            "UPDATE reports SET supporters = GREATEST(supporters - $3, 0)
+             WHERE tenant_id = $1 AND id = $2",
+            &[tenant, &report, &count],
         )
         .await?;
         log.report(tx, &report).await?;
@@ -50,8 +51,7 @@ pub(crate) async fn delete(
     for sql in [
         "DELETE FROM ratings WHERE tenant_id = $1 AND citizen = ANY($2)",
         "UPDATE rating_history SET citizen = NULL WHERE tenant_id = $1 AND citizen = ANY($2)",
-        "DELETE FROM report_followers WHERE citizen = ANY($2)
-           AND report_id IN (SELECT id FROM reports WHERE tenant_id = $1)",
+        "DELETE FROM report_followers WHERE tenant_id = $1 AND citizen = ANY($2)",
         "DELETE FROM zone_follows WHERE tenant_id = $1 AND citizen = ANY($2)",
         "DELETE FROM change_log WHERE tenant_id = $1
            AND bucket = ANY(ARRAY(SELECT 'c:' || unnest($2::text[])))",

@@ -90,8 +90,8 @@ pub(crate) async fn export(
 
     let supports = tx
         .query(
-            "SELECT s.report_id FROM supports s JOIN reports r ON r.id = s.report_id
-             WHERE r.tenant_id = $1 AND s.citizen = ANY($2)
+            "SELECT s.report_id FROM supports s
+             WHERE s.tenant_id = $1 AND s.citizen = ANY($2)
              GROUP BY s.report_id ORDER BY MIN(s.at_ms), s.report_id",
             &[tenant, &citizens],
         )

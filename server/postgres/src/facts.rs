@@ -46,11 +46,12 @@ pub(crate) async fn read(tx: &Transaction<'_>, query: &FactsQuery) -> DbResult<F
                 recorded(tx, &id, *seqs.start(), (*seqs.end()).min(facts.last_seq)).await?;
         }
         if !query.report_ids.is_empty() {
-            facts.supported = supported(tx, &device.citizen, &id, &query.report_ids).await?;
+            facts.supported =
+                supported(tx, tenant, &device.citizen, &id, &query.report_ids).await?;
         }
     }
     if !query.report_ids.is_empty() {
-        facts.reports = reports(tx, &query.report_ids).await?;
+        facts.reports = reports(tx, tenant, &query.report_ids).await?;
     }
     if !query.service_ids.is_empty() {
         let stmt = tx
@@ -116,10 +117,14 @@ pub(crate) fn texts(ids: &[Uuid]) -> Vec<String> {
     ids.iter().map(Uuid::to_string).collect()
 }
 
-/// Report ids are global (a duplicate id in another tenant is still a duplicate); the rules
-/// compare the report's tenant before revealing anything. The reporter is the filing device's
-/// account if it is linked to one; a report whose device is gone has no reporter ('').
-async fn reports(tx: &Transaction<'_>, ids: &[Uuid]) -> DbResult<HashMap<Uuid, ReportFacts>> {
+/// The given reports of `tenant` (report ids are unique per town: another town's report of the
+/// same id is not read). The reporter is the filing device's account if it is linked to one; a
+/// report whose device is gone has no reporter ('').
+async fn reports(
+    tx: &Transaction<'_>,
+    tenant: &str,
+    ids: &[Uuid],
+) -> DbResult<HashMap<Uuid, ReportFacts>> {
     let stmt = tx
         .prepare_cached(
             "SELECT r.id, r.tenant_id, COALESCE(d.account_id, d.id, ''), a.language, d.language,
@@ -128,11 +133,11 @@ async fn reports(tx: &Transaction<'_>, ids: &[Uuid]) -> DbResult<HashMap<Uuid, R
              FROM reports r
              LEFT JOIN devices d ON d.id = r.device_id
              LEFT JOIN accounts a ON a.id = d.account_id
-             WHERE r.id = ANY($1)",
+             WHERE r.tenant_id = $1 AND r.id = ANY($2)",
         )
         .await?;
     let mut reports = HashMap::new();
-    for row in tx.query(&stmt, &[&texts(ids)]).await? {
+    for row in tx.query(&stmt, &[&tenant, &texts(ids)]).await? {
         let language: Option<String> = row.try_get(3)?;
         let assigned_to: Option<&str> = row.try_get(14)?;
         let duplicate_of: Option<&str> = row.try_get(15)?;
@@ -162,6 +167,7 @@ async fn reports(tx: &Transaction<'_>, ids: &[Uuid]) -> DbResult<HashMap<Uuid, R
 /// Supports given by the citizen, or by this device before it was linked to an account.
 async fn supported(
     tx: &Transaction<'_>,
+    tenant: &str,
     citizen: &str,
     device: &str,
     ids: &[Uuid],
@@ -169,10 +175,10 @@ async fn supported(
     let stmt = tx
         .prepare_cached(
             "SELECT DISTINCT report_id FROM supports
-             WHERE citizen IN ($1, $2) AND report_id = ANY($3)",
+             WHERE citizen IN ($1, $2) AND tenant_id = $3 AND report_id = ANY($4)",
         )
         .await?;
-    tx.query(&stmt, &[&citizen, &device, &texts(ids)])
+    tx.query(&stmt, &[&citizen, &device, &tenant, &texts(ids)])
         .await?
         .iter()
         .map(|row| Ok(parse_uuid(row.try_get(0)?)?))
@@ -189,7 +195,7 @@ pub(crate) async fn originals(
     let stmt = tx
         .prepare_cached(
             "SELECT o.report_id, o.lat, o.lon FROM open_originals o
-             JOIN reports r ON r.id = o.report_id
+             JOIN reports r ON r.tenant_id = o.tenant_id AND r.id = o.report_id
              WHERE o.tenant_id = $1 AND o.category_code = $2 AND o.cell = $3
                AND r.received_at_ms >= $4 AND r.status = ANY($5)",
         )

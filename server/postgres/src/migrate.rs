@@ -20,6 +20,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0003_retention",
         include_str!("../migrations/0003_retention.sql"),
     ),
+    (
+        "0004_ids_per_town",
+        include_str!("../migrations/0004_ids_per_town.sql"),
+    ),
 ];
 
 /// The advisory lock key of the migrations (any constant; this one spells "relais" in ASCII).

@@ -145,12 +145,13 @@ pub(crate) async fn updates(
         "SELECT h.id, h.report_id, h.status, h.at_ms, h.detail_fr, h.detail_en,
                 CASE WHEN r.device_id = $4 THEN
                     (SELECT n.text FROM report_notes n
-                     WHERE n.report_id = h.report_id AND n.created_at_ms = h.at_ms
+                     WHERE n.tenant_id = h.tenant_id AND n.report_id = h.report_id
+                       AND n.created_at_ms = h.at_ms
                        AND n.author = 'city'
                      ORDER BY n.id LIMIT 1)
                 END
          FROM report_history h
-         JOIN reports r ON r.id = h.report_id
+         JOIN reports r ON r.tenant_id = h.tenant_id AND r.id = h.report_id
          WHERE h.at_ms BETWEEN $2 AND $3 AND r.tenant_id = $1 AND h.action <> 'filed'
            AND (h.status_changed OR (h.action = 'reply' AND r.device_id = $4))
          ORDER BY h.at_ms, h.id

@@ -80,7 +80,7 @@ async fn page_entities(
     let tenant = &scope.tenant;
     let report_ids = page_ids(rows, "report");
     let mine = match &scope.citizen {
-        Some(citizen) => own_reports(tx, citizen, &report_ids).await?,
+        Some(citizen) => own_reports(tx, tenant, citizen, &report_ids).await?,
         None => HashSet::new(),
     };
     let mut follows = std::collections::HashMap::new();
@@ -98,9 +98,10 @@ async fn page_entities(
     })
 }
 
-/// Which of the given reports were filed by `citizen` (from any of its devices).
+/// Which of the given reports of `tenant` were filed by `citizen` (from any of its devices).
 async fn own_reports(
     tx: &Transaction<'_>,
+    tenant: &str,
     citizen: &str,
     ids: &[String],
 ) -> DbResult<HashSet<Uuid>> {
@@ -110,10 +111,10 @@ async fn own_reports(
     let stmt = tx
         .prepare_cached(
             "SELECT r.id FROM reports r JOIN devices d ON d.id = r.device_id
-             WHERE r.id = ANY($1) AND COALESCE(d.account_id, d.id) = $2",
+             WHERE r.tenant_id = $3 AND r.id = ANY($1) AND COALESCE(d.account_id, d.id) = $2",
         )
         .await?;
-    tx.query(&stmt, &[&ids, &citizen])
+    tx.query(&stmt, &[&ids, &citizen, &tenant])
         .await?
         .iter()
         .map(|row| Ok(parse_uuid(row.try_get(0)?)?))

@@ -104,20 +104,24 @@ async fn unlink(
     anonymous: &str,
 ) -> DbResult<()> {
     tx.execute(
-        "UPDATE reports SET device_id = $2 WHERE id = $1",
-        &[&report, &anonymous],
+        "UPDATE reports SET device_id = $3 WHERE tenant_id = $1 AND id = $2",
+        &[&tenant, &report, &anonymous],
     )
     .await?;
     tx.execute(
-        "UPDATE report_notes SET device_id = $2 WHERE report_id = $1 AND author = 'citizen'",
-        &[&report, &anonymous],
+        "UPDATE report_notes SET device_id = $3
+         WHERE tenant_id = $1 AND report_id = $2 AND author = 'citizen'",
+        &[&tenant, &report, &anonymous],
     )
     .await?;
-    tx.execute("DELETE FROM supports WHERE report_id = $1", &[&report])
-        .await?;
     tx.execute(
-        "DELETE FROM report_followers WHERE report_id = $1",
-        &[&report],
+        "DELETE FROM supports WHERE tenant_id = $1 AND report_id = $2",
+        &[&tenant, &report],
+    )
+    .await?;
+    tx.execute(
+        "DELETE FROM report_followers WHERE tenant_id = $1 AND report_id = $2",
+        &[&tenant, &report],
     )
     .await?;
     tx.execute(
@@ -130,10 +134,10 @@ async fn unlink(
         "UPDATE tenant_photos SET device_id = NULL
          WHERE tenant_id = $1 AND device_id = $2
            AND sha256 IN (SELECT jsonb_array_elements_text(photos::jsonb) FROM reports
-                          WHERE id = $3
+                          WHERE tenant_id = $1 AND id = $3
                           UNION
                           SELECT jsonb_array_elements_text(completion_photos::jsonb) FROM reports
-                          WHERE id = $3)",
+                          WHERE tenant_id = $1 AND id = $3)",
         &[&tenant, &device, &report],
     )
     .await?;

@@ -111,8 +111,8 @@ fn adopt(tx: &Connection, device: &DeviceRecord, account: &str) -> DbResult<()> 
     )?
     .execute((&id, account, &device.tenant))?;
     tx.prepare_cached(
-        "INSERT OR IGNORE INTO report_followers (report_id, citizen, origin)
-         SELECT report_id, ?2, origin FROM report_followers WHERE citizen = ?1",
+        "INSERT OR IGNORE INTO report_followers (tenant_id, report_id, citizen, origin)
+         SELECT tenant_id, report_id, ?2, origin FROM report_followers WHERE citizen = ?1",
     )?
     .execute((&id, account))?;
     let reports = tx

@@ -31,14 +31,17 @@ impl<'t> ChangeLog<'t> {
         let (zone, service, reporter): (String, String, Option<String>) = conn
             .prepare_cached(
                 "SELECT r.zone_code, r.service_code, COALESCE(d.account_id, d.id)
-                 FROM reports r LEFT JOIN devices d ON d.id = r.device_id WHERE r.id = ?1",
+                 FROM reports r LEFT JOIN devices d ON d.id = r.device_id
+                 WHERE r.tenant_id = ?1 AND r.id = ?2",
             )?
-            .query_row([report], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?;
+            .query_row([self.tenant, report], |row| {
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+            })?;
         let seq = self.new_report(conn, report, &zone, &service, reporter.as_deref())?;
         conn.prepare_cached(
             "INSERT INTO change_log (tenant_id, bucket, entity_kind, entity_id, seq, live)
              SELECT ?1, 'c:' || citizen, 'report', report_id, ?3, 1
-             FROM report_followers WHERE report_id = ?2
+             FROM report_followers WHERE tenant_id = ?1 AND report_id = ?2
              ON CONFLICT (tenant_id, bucket, entity_kind, entity_id)
              DO UPDATE SET seq = excluded.seq, live = 1",
         )?
@@ -70,9 +73,10 @@ impl<'t> ChangeLog<'t> {
         let (service, reporter): (String, Option<String>) = conn
             .prepare_cached(
                 "SELECT r.service_code, COALESCE(d.account_id, d.id)
-                 FROM reports r LEFT JOIN devices d ON d.id = r.device_id WHERE r.id = ?1",
+                 FROM reports r LEFT JOIN devices d ON d.id = r.device_id
+                 WHERE r.tenant_id = ?1 AND r.id = ?2",
             )?
-            .query_row([report], |row| Ok((row.get(0)?, row.get(1)?)))?;
+            .query_row([self.tenant, report], |row| Ok((row.get(0)?, row.get(1)?)))?;
         let seq = self.next();
         self.put(conn, &format!("s:{service}"), "task", report, seq, true)?;
         if let Some(reporter) = reporter {
@@ -84,8 +88,8 @@ impl<'t> ChangeLog<'t> {
     /// What only staff see of a report changed (an internal note).
     pub(crate) fn task(&mut self, conn: &Connection, report: &str) -> DbResult<()> {
         let service: String = conn
-            .prepare_cached("SELECT service_code FROM reports WHERE id = ?1")?
-            .query_row([report], |row| row.get(0))?;
+            .prepare_cached("SELECT service_code FROM reports WHERE tenant_id = ?1 AND id = ?2")?
+            .query_row([self.tenant, report], |row| row.get(0))?;
         self.stamp(conn, &format!("s:{service}"), "task", report, true)
     }
 

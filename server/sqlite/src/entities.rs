@@ -47,11 +47,11 @@ pub(crate) fn reports(
                 CASE WHEN action = 'confirmed' THEN 'confirmed' ELSE note END,
                 detail_fr, detail_en
          FROM report_history
-         WHERE report_id IN (SELECT value FROM json_each(?1))
+         WHERE tenant_id = ?1 AND report_id IN (SELECT value FROM json_each(?2))
            AND (status_changed = 1 OR action = 'confirmed')
          ORDER BY report_id, at_ms, id",
     )?;
-    for row in stmt.query_map([&ids], |row| {
+    for row in stmt.query_map((tenant, &ids), |row| {
         Ok((
             row.get::<_, String>(0)?,
             row.get::<_, String>(1)?,
@@ -171,10 +171,10 @@ pub(crate) fn tasks(
         "SELECT h.report_id, h.at_ms, h.action, h.status, h.status_changed, h.actor_kind, s.name,
                 h.channel, h.detail_fr, h.detail_en
          FROM report_history h LEFT JOIN staff s ON h.actor_kind = 'staff' AND s.id = h.actor_id
-         WHERE h.report_id IN (SELECT value FROM json_each(?1))
+         WHERE h.tenant_id = ?1 AND h.report_id IN (SELECT value FROM json_each(?2))
          ORDER BY h.report_id, h.at_ms, h.id",
     )?;
-    for row in stmt.query_map([&ids_json], |row| {
+    for row in stmt.query_map((tenant, &ids_json), |row| {
         Ok((
             row.get::<_, String>(0)?,
             LogRow {

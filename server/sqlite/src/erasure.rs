@@ -22,8 +22,8 @@ pub(super) fn delete(tx: &Connection, device: &DeviceRecord, now_ms: i64) -> DbR
     // every device sees the new count.
     let supported = tx
         .prepare_cached(
-            "SELECT s.report_id, COUNT(*) FROM supports s JOIN reports r ON r.id = s.report_id
-             WHERE r.tenant_id = ?1 AND s.citizen IN (SELECT value FROM json_each(?2))
+            "SELECT s.report_id, COUNT(*) FROM supports s
+             WHERE s.tenant_id = ?1 AND s.citizen IN (SELECT value FROM json_each(?2))
              GROUP BY s.report_id ORDER BY s.report_id",
         )?
         .query_map((tenant, &citizens_json), |row| {
@@ -32,10 +32,16 @@ pub(super) fn delete(tx: &Connection, device: &DeviceRecord, now_ms: i64) -> DbR
         .collect::<Result<Vec<_>, _>>()?;
     let mut log = ChangeLog::open(tx, tenant)?;
     for (report, count) in &supported {
-        tx.prepare_cached("DELETE FROM supports WHERE report_id = ?1 AND citizen IN (SELECT value FROM json_each(?2))")?
-            .execute((report, &citizens_json))?;
-        tx.prepare_cached("UPDATE reports SET supporters = MAX(supporters - ?2, 0) WHERE id = ?1")?
-            .execute((report, count))?;
+        tx.prepare_cached(
+            "DELETE FROM supports WHERE tenant_id = ?1 AND report_id = ?2
+               AND citizen IN (SELECT value FROM json_each(?3))",
+        )?
+        .execute((tenant, report, &citizens_json))?;
+        tx.prepare_cached(
+            "UPDATE reports SET supporters = MAX(supporters - ?3, 0)
+             WHERE tenant_id = ?1 AND id = ?2",
+        )?
+        .execute((tenant, report, count))?;
         log.report(tx, report)?;
     }
     log.close(tx)?;

@@ -62,11 +62,13 @@ pub(super) fn export(
     let ids: Vec<&str> = report_ids.iter().map(String::as_str).collect();
     let mut by_id = entities::reports(&tx, tenant, &ids)?;
     let mut reports = Vec::with_capacity(ids.len());
-    let mut stmt = tx.prepare_cached("SELECT answers, satisfaction FROM reports WHERE id = ?1")?;
+    let mut stmt = tx.prepare_cached(
+        "SELECT answers, satisfaction FROM reports WHERE tenant_id = ?1 AND id = ?2",
+    )?;
     for id in &ids {
         if let Some(report) = by_id.remove(&parse_uuid(id)?) {
             let (answers, satisfaction): (String, Option<u8>) =
-                stmt.query_row([id], |row| Ok((row.get(0)?, row.get(1)?)))?;
+                stmt.query_row((tenant, id), |row| Ok((row.get(0)?, row.get(1)?)))?;
             reports.push(ExportedReport {
                 report,
                 answers: parse(&answers, "answers")?,
@@ -95,8 +97,8 @@ pub(super) fn export(
 
     let supports = tx
         .prepare_cached(
-            "SELECT s.report_id FROM supports s JOIN reports r ON r.id = s.report_id
-             WHERE r.tenant_id = ?1 AND s.citizen IN (SELECT value FROM json_each(?2))
+            "SELECT s.report_id FROM supports s
+             WHERE s.tenant_id = ?1 AND s.citizen IN (SELECT value FROM json_each(?2))
              GROUP BY s.report_id ORDER BY MIN(s.at_ms), s.report_id",
         )?
         .query_map((tenant, &citizens_json), |row| row.get::<_, String>(0))?

@@ -47,11 +47,11 @@ pub(crate) fn read(conn: &Connection, query: &FactsQuery) -> DbResult<Facts> {
             facts.recorded = recorded(conn, &id, *seqs.start(), (*seqs.end()).min(facts.last_seq))?;
         }
         if !query.report_ids.is_empty() {
-            facts.supported = supported(conn, &device.citizen, &id, &query.report_ids)?;
+            facts.supported = supported(conn, tenant, &device.citizen, &id, &query.report_ids)?;
         }
     }
     if !query.report_ids.is_empty() {
-        facts.reports = reports(conn, &query.report_ids)?;
+        facts.reports = reports(conn, tenant, &query.report_ids)?;
     }
     if !query.service_ids.is_empty() {
         let mut stmt = conn.prepare_cached(
@@ -115,10 +115,14 @@ fn recorded(
     Ok(recorded)
 }
 
-/// Report ids are global (a duplicate id in another tenant is still a duplicate); the rules
-/// compare the report's tenant before revealing anything. The reporter is the filing device's
-/// account if it is linked to one; a report whose device is gone has no reporter ('').
-fn reports(conn: &Connection, ids: &[uuid::Uuid]) -> DbResult<HashMap<uuid::Uuid, ReportFacts>> {
+/// The given reports of `tenant` (report ids are unique per town: another town's report of the
+/// same id is not read). The reporter is the filing device's account if it is linked to one; a
+/// report whose device is gone has no reporter ('').
+fn reports(
+    conn: &Connection,
+    tenant: &str,
+    ids: &[uuid::Uuid],
+) -> DbResult<HashMap<uuid::Uuid, ReportFacts>> {
     let mut reports = HashMap::new();
     let mut stmt = conn.prepare_cached(
         "SELECT r.id, r.tenant_id, COALESCE(d.account_id, d.id, ''), a.language, d.language,
@@ -127,9 +131,9 @@ fn reports(conn: &Connection, ids: &[uuid::Uuid]) -> DbResult<HashMap<uuid::Uuid
          FROM reports r
          LEFT JOIN devices d ON d.id = r.device_id
          LEFT JOIN accounts a ON a.id = d.account_id
-         WHERE r.id IN (SELECT value FROM json_each(?1))",
+         WHERE r.tenant_id = ?1 AND r.id IN (SELECT value FROM json_each(?2))",
     )?;
-    let rows = stmt.query_map([to_json(ids)?], |row| {
+    let rows = stmt.query_map((tenant, to_json(ids)?), |row| {
         Ok((
             row.get::<_, String>(0)?,
             ReportRow {
@@ -198,6 +202,7 @@ impl ReportRow {
 /// Supports given by the citizen, or by this device before it was linked to an account.
 fn supported(
     conn: &Connection,
+    tenant: &str,
     citizen: &str,
     device: &str,
     ids: &[uuid::Uuid],
@@ -205,9 +210,10 @@ fn supported(
     let mut supported = HashSet::new();
     let mut stmt = conn.prepare_cached(
         "SELECT DISTINCT report_id FROM supports
-         WHERE citizen IN (?1, ?2) AND report_id IN (SELECT value FROM json_each(?3))",
+         WHERE citizen IN (?1, ?2) AND tenant_id = ?3
+           AND report_id IN (SELECT value FROM json_each(?4))",
     )?;
-    for row in stmt.query_map((citizen, device, to_json(ids)?), |row| {
+    for row in stmt.query_map((citizen, device, tenant, to_json(ids)?), |row| {
         row.get::<_, String>(0)
     })? {
         supported.insert(parse_uuid(&row?)?);
@@ -224,7 +230,7 @@ pub(crate) fn originals(
 ) -> DbResult<Vec<NearbyReport>> {
     let mut stmt = conn.prepare_cached(
         "SELECT o.report_id, o.lat, o.lon FROM open_originals o
-         JOIN reports r ON r.id = o.report_id
+         JOIN reports r ON r.tenant_id = o.tenant_id AND r.id = o.report_id
          WHERE o.tenant_id = ?1 AND o.category_code = ?2 AND o.cell = ?3
            AND r.received_at_ms >= ?4 AND r.status IN (SELECT value FROM json_each(?5))",
     )?;

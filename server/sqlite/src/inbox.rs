@@ -81,7 +81,8 @@ fn activity_sql(conditions: &str) -> String {
         "SELECT category_code, zone_code, service_code, status, received_at_ms,
                 acknowledged_at_ms, closed_at_ms, due_at_ms, satisfaction,
                 EXISTS (SELECT 1 FROM report_history h
-                        WHERE h.report_id = reports.id AND h.status = 'reopened')
+                        WHERE h.tenant_id = reports.tenant_id AND h.report_id = reports.id
+                          AND h.status = 'reopened')
          FROM reports WHERE {conditions}"
     )
 }

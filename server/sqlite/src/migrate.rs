@@ -50,6 +50,10 @@ pub(super) const MIGRATIONS: &[(&str, &str)] = &[
         "20261203300000_retention",
         include_str!("../migrations/20261203300000_retention.sql"),
     ),
+    (
+        "20261204100000_ids_per_town",
+        include_str!("../migrations/20261204100000_ids_per_town.sql"),
+    ),
 ];
 
 /// Applies the pending migrations (atomically) and returns how many were applied. Refuses a

@@ -78,7 +78,7 @@ fn page_entities(conn: &Connection, scope: &Scope, rows: &[LogRow]) -> DbResult<
     let (reports, threads, tasks, alerts) =
         (ids("report"), ids("thread"), ids("task"), ids("alert"));
     let mine = match &scope.citizen {
-        Some(citizen) => own_reports(conn, citizen, &keys(&reports))?,
+        Some(citizen) => own_reports(conn, tenant, citizen, &keys(&reports))?,
         None => HashSet::new(),
     };
     let mut follows = HashMap::new();
@@ -101,18 +101,25 @@ fn keys(ids: &[String]) -> Vec<&str> {
     ids.iter().map(String::as_str).collect()
 }
 
-/// Which of the given reports were filed by `citizen` (from any of its devices).
-fn own_reports(conn: &Connection, citizen: &str, ids: &[&str]) -> DbResult<HashSet<Uuid>> {
+/// Which of the given reports of `tenant` were filed by `citizen` (from any of its devices).
+fn own_reports(
+    conn: &Connection,
+    tenant: &str,
+    citizen: &str,
+    ids: &[&str],
+) -> DbResult<HashSet<Uuid>> {
     let mut mine = HashSet::new();
     if ids.is_empty() {
         return Ok(mine);
     }
     let mut stmt = conn.prepare_cached(
         "SELECT r.id FROM reports r JOIN devices d ON d.id = r.device_id
-         WHERE r.id IN (SELECT value FROM json_each(?1))
+         WHERE r.tenant_id = ?3 AND r.id IN (SELECT value FROM json_each(?1))
            AND COALESCE(d.account_id, d.id) = ?2",
     )?;
-    for row in stmt.query_map((to_json(ids)?, citizen), |row| row.get::<_, String>(0))? {
+    for row in stmt.query_map((to_json(ids)?, citizen, tenant), |row| {
+        row.get::<_, String>(0)
+    })? {
         mine.insert(parse_uuid(&row?)?);
     }
     Ok(mine)

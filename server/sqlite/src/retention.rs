@@ -87,16 +87,17 @@ fn unlink(
     device: &str,
     anonymous: &str,
 ) -> DbResult<()> {
-    conn.prepare_cached("UPDATE reports SET device_id = ?2 WHERE id = ?1")?
-        .execute((report, anonymous))?;
+    conn.prepare_cached("UPDATE reports SET device_id = ?3 WHERE tenant_id = ?1 AND id = ?2")?
+        .execute((tenant, report, anonymous))?;
     conn.prepare_cached(
-        "UPDATE report_notes SET device_id = ?2 WHERE report_id = ?1 AND author = 'citizen'",
+        "UPDATE report_notes SET device_id = ?3
+         WHERE tenant_id = ?1 AND report_id = ?2 AND author = 'citizen'",
     )?
-    .execute((report, anonymous))?;
-    conn.prepare_cached("DELETE FROM supports WHERE report_id = ?1")?
-        .execute([report])?;
-    conn.prepare_cached("DELETE FROM report_followers WHERE report_id = ?1")?
-        .execute([report])?;
+    .execute((tenant, report, anonymous))?;
+    conn.prepare_cached("DELETE FROM supports WHERE tenant_id = ?1 AND report_id = ?2")?
+        .execute([tenant, report])?;
+    conn.prepare_cached("DELETE FROM report_followers WHERE tenant_id = ?1 AND report_id = ?2")?
+        .execute([tenant, report])?;
     conn.prepare_cached(
         "DELETE FROM change_log
          WHERE tenant_id = ?1 AND entity_id = ?2 AND substr(bucket, 1, 2) = 'c:'",
@@ -105,10 +106,11 @@ fn unlink(
     conn.prepare_cached(
         "UPDATE tenant_photos SET device_id = NULL
          WHERE tenant_id = ?1 AND device_id = ?2
-           AND sha256 IN (SELECT value FROM json_each((SELECT photos FROM reports WHERE id = ?3))
+           AND sha256 IN (SELECT value FROM json_each((SELECT photos FROM reports
+                                                       WHERE tenant_id = ?1 AND id = ?3))
                           UNION
                           SELECT value FROM json_each((SELECT completion_photos FROM reports
-                                                       WHERE id = ?3)))",
+                                                       WHERE tenant_id = ?1 AND id = ?3)))",
     )?
     .execute((tenant, device, report))?;
     Ok(())

@@ -755,8 +755,9 @@ async fn tenants_are_isolated() {
         .await
         .unwrap();
     assert_eq!(reason_code(&answer.results[0].outcome), "not_found");
-    assert_eq!(reason_code(&answer.results[1].outcome), "duplicate_id");
-    // A Paris category does not exist in Lyon.
+    // A Paris category does not exist in Lyon; the Parisian report's id is answered like a new
+    // one (ids are unique per town: Lyon learns nothing of Paris's).
+    assert_eq!(reason_code(&answer.results[1].outcome), "unknown_category");
     assert_eq!(reason_code(&answer.results[2].outcome), "unknown_category");
     assert_eq!(
         fx.db.catalogue("lyon").await.unwrap().unwrap().zones.len(),

@@ -126,14 +126,22 @@ impl Outbox {
         self.items.sort_by_key(|i| i.mutation.seq);
     }
 
-    /// The next mutations to send: queued items in sequence order, as many as fit in one push.
+    /// The next mutations to send: queued items in sequence order, as many as fit in one push,
+    /// with consecutive numbers (the server refuses others; a queue with mutations put back
+    /// after a restored backup may have holes, where rejected ones were).
     pub fn next_batch(&self) -> Vec<Mutation> {
         let mut bytes = 0;
+        let mut previous: Option<u64> = None;
         self.items
             .iter()
             .filter(|i| i.is_queued())
             .map(|i| i.mutation.clone())
             .take(MAX_BATCH_MUTATIONS)
+            .take_while(|m| {
+                let follows = previous.is_none_or(|seq| m.seq == seq + 1);
+                previous = Some(m.seq);
+                follows
+            })
             .take_while(|m| {
                 bytes += serde_json::to_vec(m).map_or(usize::MAX / 2, |v| v.len() + 1);
                 bytes <= MAX_BATCH_BYTES
@@ -187,12 +195,20 @@ mod tests {
     }
 
     #[test]
-    fn batch_is_in_sequence_order_and_skips_refused_items() {
+    fn batch_is_in_sequence_order_skips_refused_items_and_stops_at_a_hole() {
         let mut refused = note(2, 1);
         refused.state = OutboxState::Rejected(Reason::new("x", "x", "x"));
-        let outbox = Outbox::new(vec![note(3, 1), refused, note(1, 1)]);
-        let seqs: Vec<u64> = outbox.next_batch().iter().map(|m| m.seq).collect();
-        assert_eq!(seqs, vec![1, 3]);
+        let first = note(1, 1);
+        let mut outbox = Outbox::new(vec![note(4, 1), note(3, 1), refused, first.clone()]);
+        let seqs =
+            |outbox: &Outbox| -> Vec<u64> { outbox.next_batch().iter().map(|m| m.seq).collect() };
+        assert_eq!(
+            seqs(&outbox),
+            vec![1],
+            "the server refuses a batch with a hole"
+        );
+        outbox.remove(&[first.id()]);
+        assert_eq!(seqs(&outbox), vec![3, 4]);
     }
 
     #[test]

@@ -7,9 +7,10 @@
 //! filings, supports, follows, staff actions on devices and on the server, syncs, and faults:
 //! requests lost, answers lost after the server committed, requests delivered twice, answered
 //! out of order, held back past the device's timeout and delivered later, 5xx answers, devices
-//! dying between any two effects, servers dying and restarting on their files, device clocks
-//! off by minutes to days. Then the network heals, every device syncs, and the invariants of
-//! [`checks`] must hold. Why: the crash and fault tests each pin one situation; this explores
+//! dying between any two effects, servers dying and restarting on their files, a server restored
+//! from a backup taken earlier in the seed (it loses what it acknowledged since: the devices must
+//! notice and send it again), device clocks off by minutes to days. Then the network heals, every
+//! device syncs, and the invariants of [`checks`] must hold. Why: the crash and fault tests each pin one situation; this explores
 //! their combinations.
 //!
 //! A failing seed prints what happened and the one-line command that runs it again:
@@ -34,9 +35,9 @@ use crate::model::testing::{Filing, Harness, SERVER, connection_refused, status,
 use crate::view::AccountView;
 use server::SimServer;
 
-/// Seeds CI runs: 42 to 70 s of a debug build alone on two cores shared with other builds (2.6 to
-/// 4.4 s a seed), 173 s beside the rest of the core's tests.
-pub const DEFAULT_SEEDS: u64 = 16;
+/// Seeds CI runs: in a debug build on two cores shared with other builds, seeds run at 0.5 to
+/// 0.8 a second on two threads (40 seeds in 74 s, 60 in 78 s), so about a minute.
+pub const DEFAULT_SEEDS: u64 = 32;
 
 /// Steps of each of a seed's two rounds, before the network heals.
 const STEPS: usize = 60;
@@ -89,6 +90,8 @@ pub struct Stats {
     pub faults: usize,
     pub device_crashes: usize,
     pub server_crashes: usize,
+    /// Times the server was restored from an older backup.
+    pub restores: usize,
     /// Times two agents moved the same report each from their own phone.
     pub meetings: usize,
     /// Changes refused, and shown on their device, by the reason's code (`conflict` among them).
@@ -102,6 +105,7 @@ impl std::ops::AddAssign for Stats {
         self.faults += other.faults;
         self.device_crashes += other.device_crashes;
         self.server_crashes += other.server_crashes;
+        self.restores += other.restores;
         self.meetings += other.meetings;
         for (code, n) in other.refusals {
             *self.refusals.entry(code).or_default() += n;
@@ -126,7 +130,13 @@ pub struct Simulation {
     /// What happened, step by step, shown when an invariant breaks.
     trace: Vec<String>,
     stats: Stats,
+    /// The steps at which the server is backed up, then restored from that backup (in one seed
+    /// of [`RESTORED_ONE_IN`]).
+    restore_plan: Option<(usize, usize)>,
 }
+
+/// One seed in this many restores its server from an older backup.
+const RESTORED_ONE_IN: u32 = 4;
 
 impl Simulation {
     /// Builds the town of `seed` on a reliable network.
@@ -139,7 +149,12 @@ impl Simulation {
             late: Vec::new(),
             trace: Vec::new(),
             stats: Stats::default(),
+            restore_plan: None,
         };
+        if sim.rng.random_ratio(1, RESTORED_ONE_IN) {
+            let backup = sim.rng.random_range(0..STEPS);
+            sim.restore_plan = Some((backup, sim.rng.random_range(backup + 1..2 * STEPS)));
+        }
         let citizens = sim.rng.random_range(2..=3);
         for citizen in 0..citizens {
             sim.add_device(Role::Citizen(citizen), None);
@@ -225,6 +240,7 @@ impl Simulation {
     pub fn run(mut self) -> Result<Stats, String> {
         // Two rounds, so that the second works on what the first brought to every phone.
         for step in 0..2 * STEPS {
+            self.restore_as_planned(step);
             self.step(step);
             if step == STEPS - 1 {
                 self.note(step, "the network heals");
@@ -239,12 +255,27 @@ impl Simulation {
                 Ok(self.stats)
             }
             Err(broken) => Err(format!(
-                "seed {}: {broken}\nwhat happened:\n{}\nreplay: RELAIS_SIM_SEED={} cargo test -p \
-                 shared --lib simulation -- --nocapture",
+                "seed {}: {broken}\nwhat happened:\n{}\n{}",
                 self.seed,
                 self.trace.join("\n"),
-                self.seed
+                replay(self.seed)
             )),
+        }
+    }
+
+    /// Takes the backup, or restores it, if the seed planned it at `step`.
+    fn restore_as_planned(&mut self, step: usize) {
+        match self.restore_plan {
+            Some((backup, _)) if backup == step => {
+                self.note(step, "the server is backed up");
+                self.server.back_up();
+            }
+            Some((_, restore)) if restore == step => {
+                self.note(step, "the server dies and is restored from its backup");
+                assert!(self.server.restore(), "the backup comes first");
+                self.stats.restores += 1;
+            }
+            _ => {}
         }
     }
 
@@ -679,27 +710,102 @@ fn seeds() -> std::ops::Range<u64> {
     first..first + var("RELAIS_SIM_SEEDS").unwrap_or(DEFAULT_SEEDS)
 }
 
+/// How many threads run seeds at once: `RELAIS_SIM_THREADS`, else one per core. Seeds share
+/// nothing (each has its own server, devices and files), so they run side by side.
+fn threads() -> usize {
+    std::env::var("RELAIS_SIM_THREADS")
+        .ok()
+        .map(|v| {
+            v.parse::<usize>()
+                .unwrap_or_else(|_| panic!("RELAIS_SIM_THREADS is not a number: {v}"))
+        })
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from))
+        .max(1)
+}
+
+/// The failure of a seed that panicked, with the command that replays it.
+fn panicked(seed: u64, panic: &(dyn std::any::Any + Send)) -> String {
+    let what = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("a panic");
+    format!("seed {seed} panicked: {what}\n{}", replay(seed))
+}
+
+/// The one-line command that runs `seed` again, alone.
+fn replay(seed: u64) -> String {
+    format!("replay: RELAIS_SIM_SEED={seed} cargo test -p shared --lib simulation -- --nocapture")
+}
+
+/// What the seeds of one thread did: their summed stats, the slowest seed and the failures.
+#[derive(Default)]
+struct Tally {
+    stats: Stats,
+    slowest: (u64, std::time::Duration),
+    failures: Vec<(u64, String)>,
+}
+
 #[test]
 fn simulation() {
+    use std::sync::atomic::{AtomicU64, Ordering};
+
     let started = std::time::Instant::now();
-    let mut total = Stats::default();
-    let mut slowest = (0, std::time::Duration::ZERO);
     let seeds = seeds();
     let count = seeds.end - seeds.start;
-    for seed in seeds {
-        let one = std::time::Instant::now();
-        match Simulation::new(seed).run() {
-            Ok(stats) => total += stats,
-            Err(failure) => panic!("{failure}"),
+    let next = AtomicU64::new(seeds.start);
+    let threads = threads();
+    let tallies: Vec<Tally> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut tally = Tally::default();
+                    loop {
+                        let seed = next.fetch_add(1, Ordering::Relaxed);
+                        if seed >= seeds.end {
+                            return tally;
+                        }
+                        let one = std::time::Instant::now();
+                        let run = std::panic::catch_unwind(|| Simulation::new(seed).run());
+                        match run {
+                            Ok(Ok(stats)) => tally.stats += stats,
+                            Ok(Err(failure)) => tally.failures.push((seed, failure)),
+                            Err(panic) => tally.failures.push((seed, panicked(seed, &*panic))),
+                        }
+                        if one.elapsed() > tally.slowest.1 {
+                            tally.slowest = (seed, one.elapsed());
+                        }
+                    }
+                })
+            })
+            .collect();
+        workers.into_iter().map(|w| w.join().unwrap()).collect()
+    });
+    let mut total = Stats::default();
+    let mut slowest = (0, std::time::Duration::ZERO);
+    let mut failures = Vec::new();
+    for tally in tallies {
+        total += tally.stats;
+        if tally.slowest.1 > slowest.1 {
+            slowest = tally.slowest;
         }
-        if one.elapsed() > slowest.1 {
-            slowest = (seed, one.elapsed());
-        }
+        failures.extend(tally.failures);
     }
+    let elapsed = started.elapsed();
     eprintln!(
-        "simulation: {count} seeds in {:.1?} (slowest: seed {} in {:.1?}); {total:?}",
-        started.elapsed(),
+        "simulation: {count} seeds in {elapsed:.1?} on {threads} threads ({:.2} seeds/s; slowest: \
+         seed {} in {:.1?}); {total:?}",
+        count as f64 / elapsed.as_secs_f64(),
         slowest.0,
         slowest.1
     );
+    failures.sort_by_key(|(seed, _)| *seed);
+    if let Some((_, first)) = failures.first() {
+        let seeds: Vec<String> = failures.iter().map(|(seed, _)| seed.to_string()).collect();
+        panic!(
+            "{} seeds failed ({}); the first:\n{first}",
+            failures.len(),
+            seeds.join(", ")
+        );
+    }
 }

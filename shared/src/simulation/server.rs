@@ -1,8 +1,9 @@
 //! The real Relais server inside the simulation: `relais-server`'s own router, rules and SQLite
 //! storage on a data directory of its own, driven in process (no sockets, so a seed replays the
-//! same schedule). It crashes and restarts on the same files, enrols agents and acts as the
-//! town's staff the way the administration commands and the back office do, and its files are
-//! read directly to check the invariants.
+//! same schedule). It crashes and restarts on the same files, is backed up and restored from its
+//! backup the way `relais-server backup` and `restore` do, enrols agents and acts as the town's
+//! staff the way the administration commands and the back office do, and its files are read
+//! directly to check the invariants.
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -19,13 +20,18 @@ use uuid::Uuid;
 
 pub const TENANT: &str = "demo";
 
+/// The backup archive's name in its folder.
+const BACKUP: &str = "backup.tar";
+
 /// The real server on its data directory, and the runtime its handlers run on.
 pub struct SimServer {
     runtime: tokio::runtime::Runtime,
     settings: Settings,
     /// `None` while it is down.
     server: Option<Server>,
-    _dir: tempfile::TempDir,
+    data_dir: tempfile::TempDir,
+    /// The folder of the last backup, `backup.tar`, once one was taken.
+    backup: Option<tempfile::TempDir>,
     /// The town's staff member acting from the back office.
     supervisor: Option<StaffMember>,
 }
@@ -90,7 +96,8 @@ impl SimServer {
             runtime: runtime(),
             settings: settings(dir.path(), false),
             server: None,
-            _dir: dir,
+            data_dir: dir,
+            backup: None,
             supervisor: None,
         };
         sim.restart();
@@ -117,6 +124,30 @@ impl SimServer {
         self.server = None;
         let server = self.runtime.block_on(Server::open(&self.settings)).unwrap();
         self.server = Some(server);
+    }
+
+    /// Takes a backup of the serving server, as the nightly `relais-server backup` does.
+    pub fn back_up(&mut self) {
+        let folder = tempfile::tempdir_in(scratch()).unwrap();
+        relais_server::backup::backup(&self.settings.data_dir, &folder.path().join(BACKUP), true)
+            .unwrap();
+        self.backup = Some(folder);
+    }
+
+    /// The server dies and is restored from its last backup into a new data directory, as
+    /// `relais-server restore` does, then starts there: what it stored since the backup is
+    /// gone. Whether there was a backup to restore.
+    pub fn restore(&mut self) -> bool {
+        let Some(backup) = &self.backup else {
+            return false;
+        };
+        self.server = None;
+        let dir = tempfile::tempdir_in(scratch()).unwrap();
+        relais_server::backup::restore(&backup.path().join(BACKUP), dir.path()).unwrap();
+        self.settings = settings(dir.path(), false);
+        self.data_dir = dir;
+        self.restart();
+        true
     }
 
     /// The server's database file, to read what it holds.

@@ -41,6 +41,11 @@ const STEPS: &[Step] = &[
         sql: include_str!("migrations/0003_my_reports_in_order.sql"),
         data: None,
     },
+    Step {
+        version: 4,
+        sql: include_str!("migrations/0004_acknowledged.sql"),
+        data: None,
+    },
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -148,7 +153,7 @@ mod tests {
                 |r| r.get(0),
             )
             .unwrap();
-        assert_eq!(tables, 6);
+        assert_eq!(tables, 7);
         conn.pragma_update(None, "user_version", 99).unwrap();
         assert!(matches!(
             run(&mut conn),

@@ -115,7 +115,8 @@ fn apply(tx: &Transaction<'_>, op: StoreOp) -> Result<StoreOutput> {
         StoreOp::Reset => tx
             .execute_batch(
                 "DELETE FROM reports; DELETE FROM threads; DELETE FROM outbox; DELETE FROM alerts;
-                 DELETE FROM uploads; DELETE FROM settings WHERE key <> 'language';",
+                 DELETE FROM uploads; DELETE FROM acknowledged;
+                 DELETE FROM settings WHERE key <> 'language';",
             )
             .map_err(err)?,
         StoreOp::Enqueue {
@@ -135,6 +136,9 @@ fn apply(tx: &Transaction<'_>, op: StoreOp) -> Result<StoreOutput> {
         }
         StoreOp::Resequence { from } => {
             return outbox::resequence(tx, from).map(StoreOutput::Resequenced);
+        }
+        StoreOp::Requeue { from } => {
+            return outbox::requeue(tx, from).map(StoreOutput::Requeued);
         }
         StoreOp::ApplyPull(page) => return pull::apply(tx, *page).map(StoreOutput::Pulled),
         StoreOp::Prune(rule) => return reports::prune(tx, &rule).map(StoreOutput::Pruned),

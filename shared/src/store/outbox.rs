@@ -2,6 +2,9 @@
 //! acknowledged it. Sequence numbers, and the base version of a staff member's change, are given
 //! in the transaction that inserts the item, so that a failed write leaves no gap and two changes
 //! saved at once cannot be based on the same version.
+//!
+//! The latest [`KEEP_ACKNOWLEDGED`] acknowledged mutations are kept aside: a server restored from
+//! an older backup has lost them, and [`requeue`] puts them back in the queue.
 
 use relais_protocol::{Mutation, MutationOp};
 use rusqlite::{Transaction, params};
@@ -12,6 +15,10 @@ use crate::{
     effects::store::{LocalChange, StoreError, StoreOutput},
     model::{MyRating, OutboxItem, OutboxState, Report, chain, outbox::photos_of},
 };
+
+/// How many of the latest acknowledged mutations the device keeps to send again to a server
+/// restored from an older backup: a few days of a busy agent's work.
+pub const KEEP_ACKNOWLEDGED: u64 = 1000;
 
 pub fn load(tx: &Transaction<'_>) -> Result<Vec<OutboxItem>> {
     let mut stmt = tx
@@ -163,8 +170,21 @@ pub fn record_push(
                 uploads::release(tx, sha)?;
             }
         }
+        tx.prepare_cached(
+            "INSERT OR REPLACE INTO acknowledged (seq, mutation_id, op, queued_at_ms)
+             SELECT seq, mutation_id, op, queued_at_ms FROM outbox WHERE mutation_id = ?1",
+        )
+        .map_err(err)?
+        .execute([id.to_string()])
+        .map_err(err)?;
         delete(tx, *id)?;
     }
+    tx.prepare_cached(
+        "DELETE FROM acknowledged WHERE seq <= (SELECT MAX(seq) FROM acknowledged) - ?1",
+    )
+    .map_err(err)?
+    .execute([KEEP_ACKNOWLEDGED])
+    .map_err(err)?;
     for item in refused {
         put(tx, item)?;
         for sha in photos_of(&item.mutation.op) {
@@ -175,6 +195,42 @@ pub fn record_push(
         reports::put_report(tx, report)?;
     }
     Ok(())
+}
+
+/// Puts the kept acknowledged mutations numbered `from` or more back in the queue, with their
+/// own numbers and ids, and returns them: the server's history went back behind them (it was
+/// restored from an older backup). The server answers `already_applied` to those it still holds
+/// and applies those it lost.
+pub fn requeue(tx: &Transaction<'_>, from: u64) -> Result<Vec<OutboxItem>> {
+    let mut stmt = tx
+        .prepare_cached(
+            "DELETE FROM acknowledged WHERE seq >= ?1
+             RETURNING seq, mutation_id, op, queued_at_ms",
+        )
+        .map_err(err)?;
+    let mut rows = stmt.query([from]).map_err(err)?;
+    let mut items = Vec::new();
+    while let Some(row) = rows.next().map_err(err)? {
+        let mutation_id: String = row.get(1).map_err(err)?;
+        items.push(OutboxItem {
+            mutation: Mutation {
+                seq: row.get(0).map_err(err)?,
+                mutation_id: Uuid::parse_str(&mutation_id).map_err(err)?,
+                op: from_json(&row.get::<_, String>(2).map_err(err)?)?,
+            },
+            state: OutboxState::Queued,
+            attempts: 0,
+            last_error: None,
+            queued_at_ms: row.get(3).map_err(err)?,
+        });
+    }
+    drop(rows);
+    drop(stmt);
+    items.sort_by_key(|item| item.mutation.seq);
+    for item in &items {
+        put(tx, item)?;
+    }
+    Ok(items)
 }
 
 /// Renumbers the queued items, in order, from `from`.

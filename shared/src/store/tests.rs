@@ -6,6 +6,7 @@ use relais_protocol::{
 };
 use uuid::Uuid;
 
+use super::outbox::KEEP_ACKNOWLEDGED;
 use super::*;
 use crate::{
     effects::store::{LocalChange, PruneRule, PullPage},
@@ -133,6 +134,61 @@ fn resequencing_renumbers_queued_items_in_order_and_moves_the_next_number() {
     };
     assert_eq!(numbers, vec![(a, 10), (b, 11)]);
     assert_eq!(enqueue(&mut store, note(Uuid::nil())).mutation.seq, 12);
+}
+
+/// Acknowledged mutations leave the queue but are kept (the latest [`KEEP_ACKNOWLEDGED`]); put
+/// back in the queue from a number on, they come back as they were sent, and only once.
+#[test]
+fn acknowledged_mutations_are_kept_and_put_back_in_the_queue_as_they_were_sent() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = LocalStore::open(dir.path()).unwrap();
+    let sent: Vec<OutboxItem> = (0..3)
+        .map(|_| enqueue(&mut store, note(Uuid::nil())))
+        .collect();
+    let waiting = enqueue(&mut store, note(Uuid::nil()));
+    store
+        .execute(StoreOp::RecordPush {
+            accepted: sent.iter().map(OutboxItem::id).collect(),
+            refused: Vec::new(),
+            reports: Vec::new(),
+        })
+        .unwrap();
+    let StoreOutput::Requeued(again) = store.execute(StoreOp::Requeue { from: 2 }).unwrap() else {
+        panic!()
+    };
+    let as_sent = |items: &[OutboxItem]| -> Vec<(u64, Uuid, MutationOp)> {
+        items
+            .iter()
+            .map(|i| (i.mutation.seq, i.id(), i.mutation.op.clone()))
+            .collect()
+    };
+    assert_eq!(as_sent(&again), as_sent(&sent[1..]));
+    let StoreOutput::Loaded(snapshot) = store.execute(StoreOp::Load).unwrap() else {
+        panic!()
+    };
+    let mut queue = sent[1..].to_vec();
+    queue.push(waiting);
+    assert_eq!(as_sent(&snapshot.outbox), as_sent(&queue));
+    let StoreOutput::Requeued(twice) = store.execute(StoreOp::Requeue { from: 0 }).unwrap() else {
+        panic!()
+    };
+    assert_eq!(as_sent(&twice), as_sent(&sent[..1]), "each goes back once");
+
+    // Only the latest ones are kept.
+    let many: Vec<Uuid> = (0..KEEP_ACKNOWLEDGED + 10)
+        .map(|_| enqueue(&mut store, note(Uuid::nil())).id())
+        .collect();
+    store
+        .execute(StoreOp::RecordPush {
+            accepted: many,
+            refused: Vec::new(),
+            reports: Vec::new(),
+        })
+        .unwrap();
+    let StoreOutput::Requeued(kept) = store.execute(StoreOp::Requeue { from: 0 }).unwrap() else {
+        panic!()
+    };
+    assert_eq!(kept.len() as u64, KEEP_ACKNOWLEDGED);
 }
 
 #[test]

@@ -54,7 +54,14 @@ pub(super) async fn report(
         ],
     )
     .await?;
-    history::append(tx, &id, report.received_at_ms, &report.history).await?;
+    history::append(
+        tx,
+        &plan.tenant,
+        &id,
+        report.received_at_ms,
+        &report.history,
+    )
+    .await?;
     if let Some(cell) = report.cell {
         let stmt = tx
             .prepare_cached(
@@ -145,27 +152,34 @@ pub(super) async fn support(
     let report = support.report_id.to_string();
     let stmt = tx
         .prepare_cached(
-            "INSERT INTO supports (report_id, citizen, at_ms) VALUES ($1, $2, $3)
-             ON CONFLICT (report_id, citizen) DO NOTHING",
+            "INSERT INTO supports (tenant_id, report_id, citizen, at_ms) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (tenant_id, report_id, citizen) DO NOTHING",
         )
         .await?;
     let inserted = tx
-        .execute(&stmt, &[&report, &support.citizen, &plan.now_ms])
+        .execute(
+            &stmt,
+            &[&plan.tenant, &report, &support.citizen, &plan.now_ms],
+        )
         .await?;
     if inserted == 0 {
         return Ok(());
     }
     let stmt = tx
         .prepare_cached(
-            "INSERT INTO report_followers (report_id, citizen, origin) VALUES ($1, $2, 'support')
-             ON CONFLICT (report_id, citizen) DO NOTHING",
+            "INSERT INTO report_followers (tenant_id, report_id, citizen, origin)
+             VALUES ($1, $2, $3, 'support')
+             ON CONFLICT (tenant_id, report_id, citizen) DO NOTHING",
         )
         .await?;
-    tx.execute(&stmt, &[&report, &support.citizen]).await?;
-    let stmt = tx
-        .prepare_cached("UPDATE reports SET supporters = supporters + 1 WHERE id = $1")
+    tx.execute(&stmt, &[&plan.tenant, &report, &support.citizen])
         .await?;
-    tx.execute(&stmt, &[&report]).await?;
+    let stmt = tx
+        .prepare_cached(
+            "UPDATE reports SET supporters = supporters + 1 WHERE tenant_id = $1 AND id = $2",
+        )
+        .await?;
+    tx.execute(&stmt, &[&plan.tenant, &report]).await?;
     // The count is public: other devices must see it, but it is not a new version.
     log.report(tx, &report).await
 }
@@ -184,7 +198,7 @@ pub(super) async fn confirmation(
             "UPDATE reports
              SET status = $2, version = $3, satisfaction = COALESCE($4, satisfaction),
                  closed_at_ms = CASE WHEN $5 THEN NULL ELSE closed_at_ms END
-             WHERE id = $1",
+             WHERE tenant_id = $6 AND id = $1",
         )
         .await?;
     tx.execute(
@@ -195,17 +209,26 @@ pub(super) async fn confirmation(
             &confirmation.version,
             &confirmation.satisfaction.map(i64::from),
             &reopened,
+            &plan.tenant,
         ],
     )
     .await?;
-    history::append(tx, &report, plan.now_ms, &confirmation.history).await?;
-    index(tx, &report, confirmation.original).await?;
+    history::append(
+        tx,
+        &plan.tenant,
+        &report,
+        plan.now_ms,
+        &confirmation.history,
+    )
+    .await?;
+    index(tx, &plan.tenant, &report, confirmation.original).await?;
     log.report(tx, &report).await
 }
 
 /// Moves a report in or out of the spatial index of open originals.
 pub(super) async fn index(
     tx: &Transaction<'_>,
+    tenant: &str,
     report: &str,
     change: OriginalIndex,
 ) -> DbResult<()> {
@@ -213,9 +236,11 @@ pub(super) async fn index(
         OriginalIndex::Keep => {}
         OriginalIndex::Remove => {
             let stmt = tx
-                .prepare_cached("DELETE FROM open_originals WHERE report_id = $1")
+                .prepare_cached(
+                    "DELETE FROM open_originals WHERE tenant_id = $1 AND report_id = $2",
+                )
                 .await?;
-            tx.execute(&stmt, &[&report]).await?;
+            tx.execute(&stmt, &[&tenant, &report]).await?;
         }
         OriginalIndex::Add { cell } => {
             let stmt = tx
@@ -223,11 +248,11 @@ pub(super) async fn index(
                     "INSERT INTO open_originals (tenant_id, category_code, cell, received_at_ms,
                                                  report_id, lat, lon)
                      SELECT tenant_id, category_code, $2, received_at_ms, id, lat, lon
-                     FROM reports WHERE id = $1
+                     FROM reports WHERE tenant_id = $3 AND id = $1
                      ON CONFLICT DO NOTHING",
                 )
                 .await?;
-            tx.execute(&stmt, &[&report, &cell]).await?;
+            tx.execute(&stmt, &[&report, &cell, &tenant]).await?;
         }
     }
     Ok(())

@@ -21,9 +21,12 @@ pub(super) async fn change(
     let now = plan.now_ms;
     if let Some(service) = &change.service {
         let stmt = tx
-            .prepare_cached("SELECT service_code FROM reports WHERE id = $1")
+            .prepare_cached("SELECT service_code FROM reports WHERE tenant_id = $1 AND id = $2")
             .await?;
-        let old: String = tx.query_one(&stmt, &[&report]).await?.try_get(0)?;
+        let old: String = tx
+            .query_one(&stmt, &[&plan.tenant, &report])
+            .await?
+            .try_get(0)?;
         if old != *service {
             log.task_gone(tx, &report, &old).await?;
         }
@@ -44,7 +47,7 @@ pub(super) async fn change(
                                            ELSE acknowledged_at_ms END,
                  resolved_at_ms = CASE WHEN $11 THEN $13 ELSE resolved_at_ms END,
                  closed_at_ms = CASE WHEN $12 THEN $13 ELSE closed_at_ms END
-             WHERE id = $1",
+             WHERE tenant_id = $14 AND id = $1",
         )
         .await?;
     tx.execute(
@@ -63,14 +66,15 @@ pub(super) async fn change(
             &change.resolves,
             &change.closes,
             &now,
+            &plan.tenant,
         ],
     )
     .await?;
-    history::append(tx, &report, now, &change.history).await?;
-    citizen::index(tx, &report, change.original).await?;
+    history::append(tx, &plan.tenant, &report, now, &change.history).await?;
+    citizen::index(tx, &plan.tenant, &report, change.original).await?;
     if let Some(original) = change.merged_into {
         let original = original.to_string();
-        merge(tx, &report, &original, now).await?;
+        merge(tx, &plan.tenant, &report, &original, now).await?;
         log.report(tx, &original).await?;
     }
     log.report(tx, &report).await?;
@@ -115,7 +119,8 @@ async fn write_reply(
         .prepare_cached(
             "INSERT INTO report_notes (id, tenant_id, report_id, device_id, text, created_at_ms,
                                        author, staff_id)
-             SELECT $1, $2, id, device_id, $3, $4, 'city', $5 FROM reports WHERE id = $6",
+             SELECT $1, $2, id, device_id, $3, $4, 'city', $5 FROM reports
+             WHERE tenant_id = $2 AND id = $6",
         )
         .await?;
     tx.execute(
@@ -135,36 +140,44 @@ async fn write_reply(
 
 /// A duplicate's reporter and followers follow its original and count among its supporters
 /// (the original's own reporter excepted).
-async fn merge(tx: &Transaction<'_>, duplicate: &str, original: &str, now: i64) -> DbResult<()> {
+async fn merge(
+    tx: &Transaction<'_>,
+    tenant: &str,
+    duplicate: &str,
+    original: &str,
+    now: i64,
+) -> DbResult<()> {
     let people = "SELECT COALESCE(d.account_id, d.id) AS citizen FROM reports r
-                  JOIN devices d ON d.id = r.device_id WHERE r.id = $1
-                  UNION SELECT citizen FROM report_followers WHERE report_id = $1";
+                  JOIN devices d ON d.id = r.device_id WHERE r.tenant_id = $3 AND r.id = $1
+                  UNION SELECT citizen FROM report_followers
+                  WHERE tenant_id = $3 AND report_id = $1";
     let reporter = "SELECT COALESCE(d.account_id, d.id) FROM reports r
-                    JOIN devices d ON d.id = r.device_id WHERE r.id = $2";
+                    JOIN devices d ON d.id = r.device_id WHERE r.tenant_id = $3 AND r.id = $2";
     tx.execute(
         &format!(
-            "INSERT INTO report_followers (report_id, citizen, origin)
-             SELECT $2, citizen, 'duplicate' FROM ({people}) people
+            "INSERT INTO report_followers (tenant_id, report_id, citizen, origin)
+             SELECT $3, $2, citizen, 'duplicate' FROM ({people}) people
              WHERE citizen IS NOT NULL AND citizen NOT IN ({reporter})
-             ON CONFLICT (report_id, citizen) DO NOTHING"
+             ON CONFLICT (tenant_id, report_id, citizen) DO NOTHING"
         ),
-        &[&duplicate, &original],
+        &[&duplicate, &original, &tenant],
     )
     .await?;
     tx.execute(
         &format!(
-            "INSERT INTO supports (report_id, citizen, at_ms)
-             SELECT $2, citizen, $3 FROM ({people}) people
+            "INSERT INTO supports (tenant_id, report_id, citizen, at_ms)
+             SELECT $3, $2, citizen, $4 FROM ({people}) people
              WHERE citizen IS NOT NULL AND citizen NOT IN ({reporter})
-             ON CONFLICT (report_id, citizen) DO NOTHING"
+             ON CONFLICT (tenant_id, report_id, citizen) DO NOTHING"
         ),
-        &[&duplicate, &original, &now],
+        &[&duplicate, &original, &tenant, &now],
     )
     .await?;
     tx.execute(
-        "UPDATE reports SET supporters = (SELECT COUNT(*) FROM supports WHERE report_id = $1)
-         WHERE id = $1",
-        &[&original],
+        "UPDATE reports SET supporters = (SELECT COUNT(*) FROM supports
+                                          WHERE tenant_id = $1 AND report_id = $2)
+         WHERE tenant_id = $1 AND id = $2",
+        &[&tenant, &original],
     )
     .await?;
     Ok(())

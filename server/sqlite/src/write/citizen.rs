@@ -47,7 +47,13 @@ pub(super) fn report(
         report.due_at_ms,
         &report.channel,
     ])?;
-    history::append(conn, &id, report.received_at_ms, &report.history)?;
+    history::append(
+        conn,
+        &plan.tenant,
+        &id,
+        report.received_at_ms,
+        &report.history,
+    )?;
     if let Some(cell) = report.cell {
         conn.prepare_cached(
             "INSERT INTO open_originals (tenant_id, category_code, cell, received_at_ms,
@@ -119,20 +125,23 @@ pub(super) fn support(
     let report = support.report_id.to_string();
     let inserted = conn
         .prepare_cached(
-            "INSERT INTO supports (report_id, citizen, at_ms) VALUES (?1, ?2, ?3)
-             ON CONFLICT (report_id, citizen) DO NOTHING",
+            "INSERT INTO supports (tenant_id, report_id, citizen, at_ms) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (tenant_id, report_id, citizen) DO NOTHING",
         )?
-        .execute((&report, &support.citizen, plan.now_ms))?;
+        .execute((&plan.tenant, &report, &support.citizen, plan.now_ms))?;
     if inserted == 0 {
         return Ok(());
     }
     conn.prepare_cached(
-        "INSERT INTO report_followers (report_id, citizen, origin) VALUES (?1, ?2, 'support')
-         ON CONFLICT (report_id, citizen) DO NOTHING",
+        "INSERT INTO report_followers (tenant_id, report_id, citizen, origin)
+         VALUES (?1, ?2, ?3, 'support')
+         ON CONFLICT (tenant_id, report_id, citizen) DO NOTHING",
     )?
-    .execute((&report, &support.citizen))?;
-    conn.prepare_cached("UPDATE reports SET supporters = supporters + 1 WHERE id = ?1")?
-        .execute([&report])?;
+    .execute((&plan.tenant, &report, &support.citizen))?;
+    conn.prepare_cached(
+        "UPDATE reports SET supporters = supporters + 1 WHERE tenant_id = ?1 AND id = ?2",
+    )?
+    .execute([&plan.tenant, &report])?;
     // The count is public: other devices must see it, but it is not a new version.
     log.report(conn, &report)
 }
@@ -150,7 +159,7 @@ pub(super) fn confirmation(
         "UPDATE reports
          SET status = ?2, version = ?3, satisfaction = COALESCE(?4, satisfaction),
              closed_at_ms = CASE WHEN ?5 THEN NULL ELSE closed_at_ms END
-         WHERE id = ?1",
+         WHERE tenant_id = ?6 AND id = ?1",
     )?
     .execute((
         &report,
@@ -158,28 +167,42 @@ pub(super) fn confirmation(
         confirmation.version,
         confirmation.satisfaction,
         reopened,
+        &plan.tenant,
     ))?;
-    history::append(conn, &report, plan.now_ms, &confirmation.history)?;
-    index(conn, &report, confirmation.original)?;
+    history::append(
+        conn,
+        &plan.tenant,
+        &report,
+        plan.now_ms,
+        &confirmation.history,
+    )?;
+    index(conn, &plan.tenant, &report, confirmation.original)?;
     log.report(conn, &report)
 }
 
 /// Moves a report in or out of the spatial index of open originals.
-pub(super) fn index(conn: &Connection, report: &str, change: OriginalIndex) -> DbResult<()> {
+pub(super) fn index(
+    conn: &Connection,
+    tenant: &str,
+    report: &str,
+    change: OriginalIndex,
+) -> DbResult<()> {
     match change {
         OriginalIndex::Keep => {}
         OriginalIndex::Remove => {
-            conn.prepare_cached("DELETE FROM open_originals WHERE report_id = ?1")?
-                .execute([report])?;
+            conn.prepare_cached(
+                "DELETE FROM open_originals WHERE tenant_id = ?1 AND report_id = ?2",
+            )?
+            .execute([tenant, report])?;
         }
         OriginalIndex::Add { cell } => {
             conn.prepare_cached(
                 "INSERT OR IGNORE INTO open_originals (tenant_id, category_code, cell,
                                                        received_at_ms, report_id, lat, lon)
                  SELECT tenant_id, category_code, ?2, received_at_ms, id, lat, lon
-                 FROM reports WHERE id = ?1",
+                 FROM reports WHERE tenant_id = ?3 AND id = ?1",
             )?
-            .execute((report, cell))?;
+            .execute((report, cell, tenant))?;
         }
     }
     Ok(())

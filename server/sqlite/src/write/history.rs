@@ -8,6 +8,7 @@ use crate::error::DbResult;
 
 pub(crate) fn append(
     conn: &Connection,
+    tenant: &str,
     report: &str,
     at_ms: i64,
     entry: &HistoryEntry,
@@ -18,13 +19,14 @@ pub(crate) fn append(
         ActorRecord::System => ("system", None),
     };
     conn.prepare_cached(
-        "INSERT INTO report_history (id, report_id, status, at_ms, action, status_changed,
-                                     actor_kind, actor_id, channel, device_id, detail_fr,
-                                     detail_en)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        "INSERT INTO report_history (id, tenant_id, report_id, status, at_ms, action,
+                                     status_changed, actor_kind, actor_id, channel, device_id,
+                                     detail_fr, detail_en)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
     )?
     .execute(rusqlite::params![
         uuid::Uuid::now_v7().to_string(),
+        tenant,
         report,
         entry.status.as_str(),
         at_ms,

@@ -21,8 +21,8 @@ pub(super) fn change(
     let now = plan.now_ms;
     if let Some(service) = &change.service {
         let old: String = conn
-            .prepare_cached("SELECT service_code FROM reports WHERE id = ?1")?
-            .query_row([&report], |row| row.get(0))?;
+            .prepare_cached("SELECT service_code FROM reports WHERE tenant_id = ?1 AND id = ?2")?
+            .query_row([&plan.tenant, &report], |row| row.get(0))?;
         if old != *service {
             log.task_gone(conn, &report, &old)?;
         }
@@ -42,7 +42,7 @@ pub(super) fn change(
                                        ELSE acknowledged_at_ms END,
              resolved_at_ms = CASE WHEN ?11 THEN ?13 ELSE resolved_at_ms END,
              closed_at_ms = CASE WHEN ?12 THEN ?13 ELSE closed_at_ms END
-         WHERE id = ?1",
+         WHERE tenant_id = ?14 AND id = ?1",
     )?
     .execute(rusqlite::params![
         &report,
@@ -58,11 +58,12 @@ pub(super) fn change(
         change.resolves,
         change.closes,
         now,
+        &plan.tenant,
     ])?;
-    history::append(conn, &report, now, &change.history)?;
-    citizen::index(conn, &report, change.original)?;
+    history::append(conn, &plan.tenant, &report, now, &change.history)?;
+    citizen::index(conn, &plan.tenant, &report, change.original)?;
     if let Some(original) = change.merged_into {
-        merge(conn, &report, &original.to_string(), now)?;
+        merge(conn, &plan.tenant, &report, &original.to_string(), now)?;
         log.report(conn, &original.to_string())?;
     }
     log.report(conn, &report)?;
@@ -100,7 +101,8 @@ fn write_reply(
     conn.prepare_cached(
         "INSERT INTO report_notes (id, tenant_id, report_id, device_id, text, created_at_ms,
                                    author, staff_id)
-         SELECT ?1, ?2, id, device_id, ?3, ?4, 'city', ?5 FROM reports WHERE id = ?6",
+         SELECT ?1, ?2, id, device_id, ?3, ?4, 'city', ?5 FROM reports
+         WHERE tenant_id = ?2 AND id = ?6",
     )?
     .execute((
         reply.id.to_string(),
@@ -115,31 +117,39 @@ fn write_reply(
 
 /// A duplicate's reporter and followers follow its original and count among its supporters
 /// (the original's own reporter excepted).
-fn merge(conn: &Connection, duplicate: &str, original: &str, now: i64) -> DbResult<()> {
+fn merge(
+    conn: &Connection,
+    tenant: &str,
+    duplicate: &str,
+    original: &str,
+    now: i64,
+) -> DbResult<()> {
     let people = "SELECT COALESCE(d.account_id, d.id) AS citizen FROM reports r
-                  JOIN devices d ON d.id = r.device_id WHERE r.id = ?1
-                  UNION SELECT citizen FROM report_followers WHERE report_id = ?1";
+                  JOIN devices d ON d.id = r.device_id WHERE r.tenant_id = ?3 AND r.id = ?1
+                  UNION SELECT citizen FROM report_followers
+                  WHERE tenant_id = ?3 AND report_id = ?1";
     let reporter = "SELECT COALESCE(d.account_id, d.id) FROM reports r
-                    JOIN devices d ON d.id = r.device_id WHERE r.id = ?2";
+                    JOIN devices d ON d.id = r.device_id WHERE r.tenant_id = ?3 AND r.id = ?2";
     conn.prepare_cached(&format!(
-        "INSERT INTO report_followers (report_id, citizen, origin)
-         SELECT ?2, citizen, 'duplicate' FROM ({people})
+        "INSERT INTO report_followers (tenant_id, report_id, citizen, origin)
+         SELECT ?3, ?2, citizen, 'duplicate' FROM ({people})
          WHERE citizen IS NOT NULL AND citizen NOT IN ({reporter})
-         ON CONFLICT (report_id, citizen) DO NOTHING"
+         ON CONFLICT (tenant_id, report_id, citizen) DO NOTHING"
     ))?
-    .execute((duplicate, original))?;
+    .execute((duplicate, original, tenant))?;
     conn.prepare_cached(&format!(
-        "INSERT INTO supports (report_id, citizen, at_ms)
-         SELECT ?2, citizen, ?3 FROM ({people})
+        "INSERT INTO supports (tenant_id, report_id, citizen, at_ms)
+         SELECT ?3, ?2, citizen, ?4 FROM ({people})
          WHERE citizen IS NOT NULL AND citizen NOT IN ({reporter})
-         ON CONFLICT (report_id, citizen) DO NOTHING"
+         ON CONFLICT (tenant_id, report_id, citizen) DO NOTHING"
     ))?
-    .execute((duplicate, original, now))?;
+    .execute((duplicate, original, tenant, now))?;
     conn.prepare_cached(
-        "UPDATE reports SET supporters = (SELECT COUNT(*) FROM supports WHERE report_id = ?1)
-         WHERE id = ?1",
+        "UPDATE reports SET supporters = (SELECT COUNT(*) FROM supports
+                                          WHERE tenant_id = ?1 AND report_id = ?2)
+         WHERE tenant_id = ?1 AND id = ?2",
     )?
-    .execute([original])?;
+    .execute([tenant, original])?;
     Ok(())
 }
 

@@ -60,6 +60,21 @@ where
     })
 }
 
+/// Put the kept acknowledged mutations numbered `from` or more back in the queue; yields them.
+#[must_use]
+pub fn requeue<Effect, Event>(
+    from: u64,
+) -> RequestBuilder<Effect, Event, impl Future<Output = Result<Vec<OutboxItem>, StoreError>>>
+where
+    Effect: From<Request<StoreOp>> + Send + 'static,
+    Event: Send + 'static,
+{
+    ask(StoreOp::Requeue { from }, |out| match out {
+        StoreOutput::Requeued(items) => Ok(items),
+        other => Err(Box::new(other)),
+    })
+}
+
 /// New sequence numbers by mutation id.
 type Numbers = Vec<(Uuid, u64)>;
 

@@ -26,7 +26,7 @@ use crate::{
 };
 
 pub use command::{
-    apply_pull, enqueue, held_report, load, prune, reports, resequence, work, write,
+    apply_pull, enqueue, held_report, load, prune, reports, requeue, resequence, work, write,
 };
 
 /// One durable change or read of the local store.
@@ -79,6 +79,11 @@ pub enum StoreOp {
     /// Renumber the queued items, in their order, from `from` (after the server asked the queue
     /// to start at another sequence number).
     Resequence {
+        from: u64,
+    },
+    /// Put the kept acknowledged mutations numbered `from` or more back in the queue, as they
+    /// were sent (the server's history went back behind them: a restored backup).
+    Requeue {
         from: u64,
     },
     /// Apply a pulled page and its cursor.
@@ -185,6 +190,8 @@ pub enum StoreOutput {
     Enqueued(Box<OutboxItem>),
     /// The new sequence number of each queued item, by mutation id.
     Resequenced(Vec<(Uuid, u64)>),
+    /// The acknowledged mutations put back in the queue, in sequence order.
+    Requeued(Vec<OutboxItem>),
     Pulled(PullApplied),
     /// How many reports were dropped.
     Pruned(u32),

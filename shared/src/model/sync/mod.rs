@@ -8,8 +8,16 @@
 //!                      │        prune ─► catalogue (unless unchanged) ─► directory ─► Finished
 //!                      ├─ unreachable / 5xx / unauthorized ─► record attempt ─► Stopped (queue kept)
 //!                      ├─ compressed body refused ─► push again uncompressed (for a week)
-//!                      └─ sequence gap or conflict ─► renumber queue once ─► push again
+//!                      └─ sequence gap or conflict ─► requeue acknowledged from there
+//!                                                      ─► renumber queue once ─► push again
+//! pull page with a reset ─► requeue every kept acknowledged mutation (once) ─► push ─► pull on
 //! ```
+//!
+//! A server restored from an older backup has lost what it acknowledged since: its history goes
+//! back behind the device's cursor (the pull answers a reset) or behind the device's sequence
+//! numbers (the push answers a gap). The device then sends again the acknowledged mutations it
+//! keeps ([`crate::store`] keeps the latest ones): the server answers `already_applied` to those
+//! it still holds and applies those it lost.
 //!
 //! Nothing leaves the outbox before the server has acknowledged it, and the model changes only
 //! after the store has recorded each step, so a sync killed at any point resumes safely: the
@@ -58,6 +66,9 @@ pub struct SyncRun {
     /// The queue was already renumbered once in this run: a second request means something is
     /// wrong, and the run stops instead of looping.
     pub resequenced: bool,
+    /// The acknowledged mutations were already put back in the queue in this run (after a
+    /// pull reset): once is enough.
+    pub requeued: bool,
     /// Pushes go uncompressed (the server refused a compressed one).
     pub plain_push: bool,
     pub uploads: upload::Uploads,
@@ -131,6 +142,7 @@ pub fn start(model: &mut Model) -> Command<Effect, Event> {
         summary: SyncSummary::default(),
         started_at_ms: model.now_ms,
         resequenced: false,
+        requeued: false,
         plain_push: false,
         uploads: upload::Uploads::default(),
         news: notify::News::default(),

@@ -4,7 +4,9 @@
 use crux_core::{Command, render::render};
 use relais_protocol::{Cursor, PullResponse};
 
-use super::{Event, Failure, Model, SyncEvent, SyncState, SyncStep, notify, resources, run, stop};
+use super::{
+    Event, Failure, Model, SyncEvent, SyncState, SyncStep, notify, push, resources, run, stop,
+};
 use crate::{
     effects::{
         Effect,
@@ -82,7 +84,13 @@ pub fn update(event: PullEvent, model: &mut Model) -> Command<Effect, Event> {
             run.summary.received += applied.received;
             apply(model, reset, applied);
             model.cursor = cursor;
-            if stuck {
+            if reset && !super::run(model).requeued {
+                // The server's history is not the one this device followed (a restored
+                // backup): what it acknowledged may be lost, so it goes again (the server
+                // recognises what it holds), and the pull goes on after the push.
+                super::run(model).requeued = true;
+                push::requeue(0, false)
+            } else if stuck {
                 stop(
                     model,
                     Failure::Failed(Message::ProtocolMismatch(

@@ -40,6 +40,13 @@ pub enum PushEvent {
         result: Result<(), StoreError>,
     },
     Resequenced(Result<Vec<(Uuid, u64)>, StoreError>),
+    /// Acknowledged mutations numbered `from` or more are back in the queue; `renumber`: the
+    /// queue is renumbered from `from` next (the server asked for it).
+    Requeued {
+        from: u64,
+        renumber: bool,
+        result: Result<Vec<OutboxItem>, StoreError>,
+    },
     /// The choice to push uncompressed was saved (or not: it is only a saving of round trips).
     PlainSaved(Result<(), StoreError>),
 }
@@ -84,7 +91,9 @@ pub fn update(event: PushEvent, model: &mut Model) -> Command<Effect, Event> {
             ..
         } if !run(model).resequenced => {
             run(model).resequenced = true;
-            store::resequence(expected_seq).then_send(|r| send(PushEvent::Resequenced(r)))
+            // The server holds nothing from `expected_seq` on: acknowledged mutations from there
+            // were lost with its history (a restored backup) and go again, renumbered too.
+            requeue(expected_seq, true)
         }
         PushEvent::Pushed {
             compressed: true,
@@ -157,16 +166,44 @@ pub fn update(event: PushEvent, model: &mut Model) -> Command<Effect, Event> {
             model.outbox.renumber(&numbers);
             next(model)
         }
+        PushEvent::Requeued {
+            from,
+            renumber,
+            result: Ok(items),
+        } => {
+            for item in items {
+                model.outbox.push(item);
+            }
+            if renumber {
+                store::resequence(from).then_send(|r| send(PushEvent::Resequenced(r)))
+            } else {
+                next(model)
+            }
+        }
         PushEvent::PlainSaved(result) => {
             if let Err(e) = result {
                 model.notice = Some(Message::StorageFailed(e.0));
             }
             Command::done()
         }
-        PushEvent::Recorded { result: Err(e), .. } | PushEvent::Resequenced(Err(e)) => {
+        PushEvent::Recorded { result: Err(e), .. }
+        | PushEvent::Resequenced(Err(e))
+        | PushEvent::Requeued { result: Err(e), .. } => {
             stop(model, Failure::Failed(Message::StorageFailed(e.0)))
         }
     }
+}
+
+/// Puts the kept acknowledged mutations numbered `from` or more back in the queue, then
+/// renumbers the queue from `from` (`renumber`) or pushes.
+pub fn requeue(from: u64, renumber: bool) -> Command<Effect, Event> {
+    store::requeue(from).then_send(move |result| {
+        send(PushEvent::Requeued {
+            from,
+            renumber,
+            result,
+        })
+    })
 }
 
 /// Turns the server's per-mutation outcomes into store changes: accepted items leave, refused

@@ -7,6 +7,7 @@ mod scope;
 
 use rand::{Rng, SeedableRng, rngs::StdRng};
 use relais_protocol::ErrorCode;
+use uuid::Uuid;
 
 use crate::model::testing::{Harness, ServerOracle, connection_refused, ok_json, status, timeout};
 use crate::{model::Intent, view::SyncView};
@@ -229,27 +230,67 @@ fn a_revoked_device_keeps_its_queue() {
     assert!(matches!(h.view().sync, SyncView::Failed { queued: 1, .. }));
 }
 
-#[test]
-fn a_sequence_gap_renumbers_the_queue_once_and_delivers() {
-    let mut server = ServerOracle::default();
-    let mut h = Harness::registered(&mut server);
+/// A device whose two reports the server acknowledged, and the server restored from a backup
+/// that lost the second one (returned).
+fn second_of_two_lost(server: &mut ServerOracle) -> (Harness, Uuid) {
+    let mut h = Harness::registered(server);
     h.file("one");
-    h.file("two");
+    let two = h.file("two");
     h.send(Intent::Sync);
-    h.serve_all(&mut server);
-    // The server is restored from a backup that lost the second mutation.
+    h.serve_all(server);
     server.forget_after(1);
+    assert_eq!(server.applied.len(), 1);
+    (h, two)
+}
+
+/// A server restored from a backup that lost the second mutation answers the next push with a
+/// gap: the device queues the acknowledged mutation the server lost again, renumbers the queue
+/// once from where the server stands, and delivers both.
+#[test]
+fn a_sequence_gap_sends_again_what_the_server_lost_and_delivers() {
+    let mut server = ServerOracle::default();
+    let (mut h, two) = second_of_two_lost(&mut server);
     h.file("three");
     h.send(Intent::Sync);
     h.serve_all(&mut server);
     assert_eq!(queued(&h), 0);
     assert_eq!(h.view().outbox.len(), 0);
     assert!(
-        matches!(h.view().sync, SyncView::Finished { sent: 1, .. }),
+        matches!(h.view().sync, SyncView::Finished { sent: 2, .. }),
         "{:?}",
         h.view().sync
     );
     assert_eq!(server.applied.len(), 3);
+    assert!(server.reports.iter().any(|r| r.id == two));
+}
+
+/// A server restored from a backup that lost the second mutation, with a new epoch: the device,
+/// with nothing queued, meets the reset in its pull, sends again the acknowledged mutations it
+/// keeps (the server answers `already_applied` to the first and applies the second), and the
+/// pull goes on. Once is enough: the next sync sends nothing.
+#[test]
+fn a_pull_reset_sends_again_what_the_server_acknowledged() {
+    let mut server = ServerOracle::default();
+    let (mut h, two) = second_of_two_lost(&mut server);
+    server.new_epoch();
+    h.send(Intent::Sync);
+    h.serve_all(&mut server);
+    assert_eq!(h.view().outbox.len(), 0);
+    assert!(
+        matches!(h.view().sync, SyncView::Finished { sent: 2, .. }),
+        "{:?}",
+        h.view().sync
+    );
+    assert_eq!(server.applied.len(), 2);
+    assert!(server.reports.iter().any(|r| r.id == two));
+    assert!(h.view().reports.iter().any(|r| r.id == two.to_string()));
+    h.send(Intent::Sync);
+    h.serve_all(&mut server);
+    assert!(
+        matches!(h.view().sync, SyncView::Finished { sent: 0, .. }),
+        "{:?}",
+        h.view().sync
+    );
 }
 
 #[test]

@@ -161,6 +161,7 @@ impl ServerOracle {
             };
         }
         self.applied.push(mutation_id);
+        self.filings.insert(mutation_id, *report_id);
         let zone = Self::zone_of(location.lon);
         self.reports.push(PublicReport {
             service_code: Some("proprete".into()),

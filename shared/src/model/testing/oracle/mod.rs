@@ -36,6 +36,8 @@ pub struct ServerOracle {
     outcomes: BTreeMap<(String, u64), (Uuid, Outcome)>,
     /// Ids of the `create_report` mutations that took effect, in order.
     pub applied: Vec<Uuid>,
+    /// The report each `create_report` mutation that took effect filed.
+    filings: BTreeMap<Uuid, Uuid>,
     pub reports: Vec<PublicReport>,
     /// Who filed each report.
     owners: BTreeMap<Uuid, String>,
@@ -329,12 +331,28 @@ impl ServerOracle {
         })
     }
 
-    /// Forgets every device's mutations after `seq`, as a server restored from an old backup.
+    /// Forgets every device's mutations after `seq`, and the reports they filed, as a server
+    /// restored from an old backup.
     pub fn forget_after(&mut self, seq: u64) {
         for last in self.last_seq.values_mut() {
             *last = (*last).min(seq);
         }
+        let forgotten: BTreeSet<Uuid> = self
+            .outcomes
+            .iter()
+            .filter(|((_, s), _)| *s > seq)
+            .map(|(_, (id, _))| *id)
+            .collect();
         self.outcomes.retain(|(_, s), _| *s <= seq);
+        let lost: Vec<Uuid> = self
+            .filings
+            .iter()
+            .filter(|(mutation, _)| forgotten.contains(mutation))
+            .map(|(_, report)| *report)
+            .collect();
+        self.applied
+            .retain(|mutation| !forgotten.contains(mutation));
+        self.reports.retain(|report| !lost.contains(&report.id));
     }
 
     /// The town moves a report to `status`, with a note that is also a message to the
