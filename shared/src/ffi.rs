@@ -5,7 +5,7 @@
 use std::{path::PathBuf, sync::Arc, time::Duration};
 
 use crate::{
-    model::Intent,
+    model::{Intent, SyncSchedule},
     runtime::{Runtime, Shell},
     view::ViewModel,
 };
@@ -25,15 +25,20 @@ pub struct RelaisCore {
 #[uniffi::export]
 impl RelaisCore {
     /// Opens the app's data in `data_dir` and loads it; `language` is the device language tag.
+    /// With `auto_sync` (a phone app passes [`phone_sync_schedule`]), the core syncs by itself.
     #[uniffi::constructor]
     pub fn new(
         data_dir: String,
         language: String,
+        auto_sync: Option<SyncSchedule>,
         shell: Arc<dyn Shell>,
     ) -> Result<Arc<Self>, CoreError> {
         let runtime = Runtime::new(&PathBuf::from(data_dir), shell)
             .map_err(|e| CoreError::Storage { reason: e.0 })?;
-        runtime.send(Intent::Start { language });
+        runtime.send(Intent::Start {
+            language,
+            auto_sync,
+        });
         Ok(Arc::new(Self { runtime }))
     }
 
@@ -52,4 +57,11 @@ impl RelaisCore {
     pub fn wait_idle(&self, timeout_ms: u64) -> bool {
         self.runtime.wait_idle(Duration::from_millis(timeout_ms))
     }
+}
+
+/// The schedule the phone apps sync on (first retry after 30 s, doubling up to 30 minutes,
+/// every 15 minutes once synced).
+#[uniffi::export]
+pub const fn phone_sync_schedule() -> SyncSchedule {
+    SyncSchedule::PHONE
 }

@@ -174,7 +174,7 @@ impl Simulation {
             enrolment_code,
         });
         self.serve_all(&mut h);
-        assert!(h.model.registration.is_some(), "the device registered");
+        assert!(h.model.registration().is_some(), "the device registered");
         let name = match &role {
             Role::Citizen(n) => format!("citizen {n} device {}", self.devices.len()),
             Role::Agent(service) => format!("agent of {service} device {}", self.devices.len()),

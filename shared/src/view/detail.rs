@@ -50,8 +50,7 @@ impl ReportDetailView {
     pub(crate) fn new(held: &HeldReport, model: &Model, lang: Lang) -> Self {
         let report = &held.report;
         let staff = model
-            .registration
-            .as_ref()
+            .registration()
             .is_some_and(crate::model::Registration::is_staff);
         let entry =
             |at_ms, kind: &str, label: String, text: Option<String>, queued| TimelineEntry {

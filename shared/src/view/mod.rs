@@ -51,6 +51,8 @@ pub struct ViewModel {
     pub alerts: Vec<AlertView>,
     /// Items waiting for the server or refused by it, in sending order.
     pub outbox: Vec<OutboxItemView>,
+    /// When the core will sync by itself next (shells started with a sync schedule only).
+    pub next_sync: Option<NextSyncView>,
     /// The latest action (report, "me too", reply, confirmation, rating, follow, staff change).
     pub action: ActionView,
     pub sync: SyncView,
@@ -106,6 +108,15 @@ impl From<&StaffProfile> for StaffView {
             zones: staff.zones.clone(),
         }
     }
+}
+
+/// The core's next planned sync.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, uniffi::Record)]
+pub struct NextSyncView {
+    /// The device's clock then, in milliseconds since the Unix epoch.
+    pub at_ms: i64,
+    /// "Next automatic try in 40 s.", in the user's language.
+    pub message: String,
 }
 
 /// A failed exchange with the server.
@@ -211,9 +222,9 @@ impl From<&Model> for ViewModel {
         let categories = catalogue::categories(model, lang);
         let queued = u32::try_from(model.outbox.queued_count()).unwrap_or(u32::MAX);
         Self {
-            ready: model.lifecycle == Lifecycle::Ready,
+            ready: model.lifecycle.is_ready(),
             language: lang.code().into(),
-            registration: model.registration.as_ref().map(|r| RegistrationView {
+            registration: model.registration().map(|r| RegistrationView {
                 server_url: r.server_url.clone(),
                 tenant: r.tenant.clone(),
                 town,
@@ -241,6 +252,14 @@ impl From<&Model> for ViewModel {
                 .iter()
                 .map(|i| OutboxItemView::new(i, model, lang))
                 .collect(),
+            next_sync: model
+                .sync_policy
+                .next_attempt_ms
+                .filter(|_| !matches!(model.sync, SyncState::Running(_)))
+                .map(|at_ms| NextSyncView {
+                    at_ms,
+                    message: crate::i18n::next_sync(lang, at_ms - model.now_ms),
+                }),
             action: match &model.action {
                 ActionState::Idle => ActionView::Idle,
                 ActionState::Saving => ActionView::Saving,

@@ -21,7 +21,12 @@ use crate::i18n::Message;
 #[derive(Debug, Clone, PartialEq, uniffi::Enum)]
 pub enum Intent {
     /// Open the local store. `language` is the device's language tag (`fr-FR`, `en-GB`...).
-    Start { language: String },
+    /// With `auto_sync`, the core syncs by itself on that schedule (after saving something for
+    /// the server, when the network is back, on a timer with backoff); without, only when told.
+    Start {
+        language: String,
+        auto_sync: Option<super::SyncSchedule>,
+    },
     /// Override the device language for this app.
     SetLanguage { language: String },
     /// Register this device with `tenant` (a town) on the server at `server_url`. On a device
@@ -110,6 +115,8 @@ pub enum Intent {
     OpenReport { report_id: String },
     /// Send what is queued and fetch what changed.
     Sync,
+    /// The shell saw the network come back: with `auto_sync`, the core syncs now.
+    NetworkBack,
 }
 
 /// What a staff member does to a report.

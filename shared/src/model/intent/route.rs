@@ -123,10 +123,7 @@ pub fn route(intent: Intent, model: &mut Model) -> Command<Effect, Event> {
             on_report(model, &report_id, |report_id| Action::Support { report_id })
         }
         Intent::Reply { report_id, text } => {
-            let staff = model
-                .registration
-                .as_ref()
-                .is_some_and(Registration::is_staff);
+            let staff = model.registration().is_some_and(Registration::is_staff);
             on_report(model, &report_id, |report_id| {
                 if staff {
                     Action::Staff(staff::StaffChange {
@@ -219,5 +216,6 @@ pub fn route(intent: Intent, model: &mut Model) -> Command<Effect, Event> {
             }
         },
         Intent::Sync => sync::start(model),
+        Intent::NetworkBack => sync::policy::network_back(model),
     }
 }

@@ -179,7 +179,10 @@ fn work_query() -> impl Strategy<Value = WorkQuery> {
 /// `prop_oneof!` takes at most ten choices.
 fn intent() -> impl Strategy<Value = Intent> {
     let setup = prop_oneof![
-        text().prop_map(|language| Intent::Start { language }),
+        text().prop_map(|language| Intent::Start {
+            language,
+            auto_sync: None,
+        }),
         text().prop_map(|language| Intent::SetLanguage { language }),
         (text(), text(), text(), prop::option::of(text())).prop_map(
             |(server_url, tenant, platform, enrolment_code)| Intent::Register {
@@ -201,6 +204,7 @@ fn intent() -> impl Strategy<Value = Intent> {
         Just(Intent::ExportAccount),
         Just(Intent::DeleteAccount),
         Just(Intent::Sync),
+        Just(Intent::NetworkBack),
     ];
     let citizen = prop_oneof![
         (
@@ -373,6 +377,6 @@ fn a_token_that_cannot_travel_in_a_header_is_a_protocol_failure() {
     let mut registered = server.register(None);
     registered.token = "abc\r\nx-evil: 1".into();
     h.respond(request, crate::model::testing::ok_json(&registered));
-    assert!(h.model.registration.is_none());
+    assert!(h.model.registration().is_none());
     assert!(h.view().registration_problem.is_some());
 }

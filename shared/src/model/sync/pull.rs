@@ -4,7 +4,9 @@
 use crux_core::{Command, render::render};
 use relais_protocol::{Cursor, PullResponse};
 
-use super::{Event, Failure, Model, SyncEvent, SyncState, SyncStep, notify, resources, run, stop};
+use super::{
+    Event, Failure, Model, SyncEvent, SyncState, SyncStep, notify, resources, running, stop,
+};
 use crate::{
     effects::{
         Effect,
@@ -38,11 +40,12 @@ fn send(event: PullEvent) -> Event {
 
 /// Asks for the next page.
 pub fn next(model: &mut Model) -> Command<Effect, Event> {
-    run(model).step = SyncStep::Pulling;
-    let Some(registration) = &model.registration else {
-        unreachable!("a sync runs only on a registered device");
+    let Some(run) = running(model) else {
+        return Command::done();
     };
-    let pull = api::pull(registration, &model.cursor).then_send(|r| send(PullEvent::Pulled(r)));
+    run.step = SyncStep::Pulling;
+    let registration = run.registration.clone();
+    let pull = api::pull(&registration, &model.cursor).then_send(|r| send(PullEvent::Pulled(r)));
     Command::all([pull, render()])
 }
 
@@ -76,7 +79,7 @@ pub fn update(event: PullEvent, model: &mut Model) -> Command<Effect, Event> {
             result: Ok(applied),
         } => {
             let SyncState::Running(run) = &mut model.sync else {
-                unreachable!("a sync step runs only during a sync");
+                return Command::done();
             };
             run.news.note(&model.held, &applied);
             run.summary.received += applied.received;
@@ -96,7 +99,10 @@ pub fn update(event: PullEvent, model: &mut Model) -> Command<Effect, Event> {
             }
         }
         PullEvent::Pruned(Ok(_)) => {
-            let now_ms = run(model).started_at_ms;
+            let Some(run) = running(model) else {
+                return Command::done();
+            };
+            let now_ms = run.started_at_ms;
             model.alerts.retain(|a| a.ends_at_ms >= now_ms);
             resources::catalogue(model)
         }
@@ -131,7 +137,9 @@ fn apply(model: &mut Model, reset: bool, applied: PullApplied) {
 /// closed for longer than the town keeps them visible, reports held only for a zone no longer
 /// followed (once a server has said which zones are), ended alerts.
 fn prune(model: &mut Model) -> Command<Effect, Event> {
-    let run = run(model);
+    let Some(run) = running(model) else {
+        return Command::done();
+    };
     run.step = SyncStep::Pruning;
     let now_ms = run.started_at_ms;
     let days = model
