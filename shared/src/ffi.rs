@@ -4,11 +4,48 @@
 
 use std::{path::PathBuf, sync::Arc, time::Duration};
 
+use relais_protocol::{ReportStatus, StaffRole, account::ContactChannel};
+
 use crate::{
     model::{Intent, SyncSchedule},
     runtime::{Runtime, Shell},
     view::ViewModel,
 };
+
+// The protocol's enums, as the same enums in Kotlin and Swift (the protocol crate stays free of
+// UniFFI; these declarations must list its variants, and the compiler checks they do).
+
+/// Where a report stands (see the protocol).
+#[uniffi::remote(Enum)]
+pub enum ReportStatus {
+    Queued,
+    Received,
+    Acknowledged,
+    Scheduled,
+    InProgress,
+    Resolved,
+    Rejected,
+    Transferred,
+    Duplicate,
+    Reopened,
+}
+
+/// How a citizen wants to be told about their reports.
+#[uniffi::remote(Enum)]
+pub enum ContactChannel {
+    InApp,
+    Email,
+    Sms,
+}
+
+/// What a staff member may do.
+#[uniffi::remote(Enum)]
+pub enum StaffRole {
+    Agent,
+    Supervisor,
+    Admin,
+    Operator,
+}
 
 /// Why the core could not start.
 #[derive(Debug, thiserror::Error, uniffi::Error)]

@@ -50,7 +50,7 @@ use relais_protocol::{Catalogue, Cursor, Directory, FollowedZone, ZoneAlert};
 use uuid::Uuid;
 
 pub use action::{Action, ActionEvent, ActionKind, ActionState, Draft, MyRating};
-pub use intent::{AnswerInput, AnswerValue, DraftIntent, Intent, StaffActionInput};
+pub use intent::{AnswerInput, AnswerValue, DraftIntent, Intent, PlacedBy, StaffActionInput};
 pub use outbox::{Outbox, OutboxItem, OutboxState};
 pub use registration::{Registering, Registration, RegistrationEvent};
 pub use report::{HeldReport, Report, TaskPart};

@@ -194,7 +194,7 @@ impl Simulation {
         h.send(Intent::SetAccount {
             email: format!("citizen{first}@relais.test"),
             phone: None,
-            contact: "in_app".into(),
+            contact: relais_protocol::account::ContactChannel::InApp,
             language: "fr".into(),
         });
         self.serve_all(&mut h);

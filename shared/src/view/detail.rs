@@ -33,7 +33,7 @@ pub struct TimelineEntry {
     /// only), `change` (a staff change of this device not sent yet).
     pub kind: String,
     /// The status reached (for `status`).
-    pub status: Option<String>,
+    pub status: Option<ReportStatus>,
     pub label: String,
     pub text: Option<String>,
     /// Still waiting to be sent.
@@ -65,7 +65,7 @@ impl ReportDetailView {
             .history
             .iter()
             .map(|change| TimelineEntry {
-                status: Some(change.status.as_str().into()),
+                status: Some(change.status),
                 ..entry(
                     change.at_ms,
                     "status",

@@ -10,7 +10,7 @@ mod service;
 mod work;
 mod zones;
 
-use relais_protocol::StaffProfile;
+use relais_protocol::{StaffProfile, StaffRole, account::ContactChannel};
 use serde::Serialize;
 
 pub use catalogue::{CategoryView, ChoiceView, QuestionView};
@@ -91,8 +91,7 @@ pub struct RegistrationView {
 pub struct StaffView {
     pub email: String,
     pub name: String,
-    /// `agent`, `supervisor` or `admin`.
-    pub role: String,
+    pub role: StaffRole,
     pub services: Vec<String>,
     /// Zones an agent is limited to (empty: all).
     pub zones: Vec<String>,
@@ -103,7 +102,7 @@ impl From<&StaffProfile> for StaffView {
         Self {
             email: staff.email.clone(),
             name: staff.name.clone(),
-            role: staff.role.as_str().into(),
+            role: staff.role,
             services: staff.services.clone(),
             zones: staff.zones.clone(),
         }
@@ -168,7 +167,7 @@ pub enum AccountView {
     /// My account; `link_code` (shown once after a change) links my other devices.
     Ready {
         email: String,
-        contact: String,
+        contact: ContactChannel,
         language: String,
         link_code: String,
         devices: u32,
@@ -296,10 +295,7 @@ impl From<&Model> for ViewModel {
                 AccountState::Exported(json) => AccountView::Exported { json: json.clone() },
                 AccountState::Ready(account) => AccountView::Ready {
                     email: account.details.email.clone(),
-                    contact: serde_json::to_value(account.details.contact)
-                        .ok()
-                        .and_then(|v| v.as_str().map(str::to_owned))
-                        .unwrap_or_default(),
+                    contact: account.details.contact,
                     language: account.details.language.clone(),
                     link_code: account.link_code.clone(),
                     devices: account.devices,

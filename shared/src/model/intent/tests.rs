@@ -6,7 +6,9 @@
 
 use proptest::prelude::*;
 
-use super::{AnswerInput, AnswerValue, DraftIntent, Intent, StaffActionInput};
+use relais_protocol::account::ContactChannel;
+
+use super::{AnswerInput, AnswerValue, DraftIntent, Intent, PlacedBy, StaffActionInput};
 use crate::model::{
     lists::{Position, ReportQuery, WorkQuery},
     testing::{CATEGORY, Harness, SERVER, ServerOracle, agent, fuzz_config},
@@ -121,14 +123,18 @@ fn draft() -> impl Strategy<Value = DraftIntent> {
         Just(DraftIntent::Start),
         Just(DraftIntent::Discard),
         text().prop_map(|code| DraftIntent::SetCategory { code }),
-        (number(), number(), prop::option::of(number()), text()).prop_map(
-            |(lat, lon, accuracy_m, source)| DraftIntent::SetLocation {
+        (
+            number(),
+            number(),
+            prop::option::of(number()),
+            prop_oneof![Just(PlacedBy::Gps), Just(PlacedBy::Pin)]
+        )
+            .prop_map(|(lat, lon, accuracy_m, source)| DraftIntent::SetLocation {
                 lat,
                 lon,
                 accuracy_m,
                 source
-            }
-        ),
+            }),
         Just(DraftIntent::UsePhotoLocation),
         picture().prop_map(|path| DraftIntent::AddPhoto { path }),
         text().prop_map(|sha256| DraftIntent::RemovePhoto { sha256 }),
@@ -192,14 +198,22 @@ fn intent() -> impl Strategy<Value = Intent> {
                 enrolment_code,
             }
         ),
-        (text(), prop::option::of(text()), text(), text()).prop_map(
-            |(email, phone, contact, language)| Intent::SetAccount {
+        (
+            text(),
+            prop::option::of(text()),
+            prop_oneof![
+                Just(ContactChannel::InApp),
+                Just(ContactChannel::Email),
+                Just(ContactChannel::Sms)
+            ],
+            text()
+        )
+            .prop_map(|(email, phone, contact, language)| Intent::SetAccount {
                 email,
                 phone,
                 contact,
                 language,
-            }
-        ),
+            }),
         text().prop_map(|code| Intent::LinkAccount { code }),
         Just(Intent::ExportAccount),
         Just(Intent::DeleteAccount),
