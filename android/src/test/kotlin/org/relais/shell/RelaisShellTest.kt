@@ -146,7 +146,7 @@ class RelaisShellTest {
     private fun open(language: String): RelaisShell {
         val shell = RelaisShell(mainThread).also(shells::add)
         onMain { shell.addListener { listenerThreads.add(Thread.currentThread().name) } }
-        shell.start(dataDir.toString(), language)
+        shell.start(dataDir.toString(), language, autoSync = null)
         return shell
     }
 
