@@ -60,6 +60,8 @@ pub struct ViewModel {
     pub nearby: Option<NearbyView>,
     /// The town's public services, with the user's own rating of each.
     pub services: Vec<ServiceView>,
+    /// The town's departments that handle reports (staff: where a report can be transferred).
+    pub departments: Vec<DepartmentView>,
     /// The report opened in detail.
     pub opened: Option<ReportDetailView>,
     /// The latest photo download.
@@ -107,6 +109,13 @@ impl From<&StaffProfile> for StaffView {
             zones: staff.zones.clone(),
         }
     }
+}
+
+/// A department of the town that handles reports.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, uniffi::Record)]
+pub struct DepartmentView {
+    pub code: String,
+    pub name: String,
 }
 
 /// The core's next planned sync.
@@ -283,6 +292,15 @@ impl From<&Model> for ViewModel {
                 .as_ref()
                 .map(|n| NearbyView::new(n, model, lang)),
             services: service::services(model, lang),
+            departments: model
+                .catalogue
+                .iter()
+                .flat_map(|c| &c.services)
+                .map(|s| DepartmentView {
+                    code: s.code.clone(),
+                    name: lang.pick(&s.name).to_owned(),
+                })
+                .collect(),
             opened: match &model.lists.opened {
                 Some(Opened::Shown(held)) => Some(ReportDetailView::new(held, model, lang)),
                 Some(Opened::Reading(_) | Opened::Missing(_)) | None => None,

@@ -79,7 +79,9 @@ fun NearbyScreen(shell: RelaisShell, view: ViewModel, platform: Platform, words:
         val category = view.draft?.category ?: view.reports.firstOrNull()?.category ?: view.categories.firstOrNull()?.code
         Button(onClick = { platform.locate { fix -> if (fix != null && category != null) shell.findNearby(category, fix.lat, fix.lon) } },
             modifier = Modifier.testTag("look-around")) { Text(words.lookAround) }
-        for (near in view.nearby?.reports.orEmpty()) {
+        val nearby = view.nearby
+        if (nearby != null && !nearby.looking && nearby.reports.isEmpty()) Text(words.nothingYet, Modifier.testTag("nearby-empty"))
+        for (near in nearby?.reports.orEmpty()) {
             ReportCard(near.report, words) {
                 Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
                     Text(words.distance(near.distanceM))
@@ -145,7 +147,6 @@ fun WorkScreen(shell: RelaisShell, view: ViewModel, platform: Platform, words: W
             }
         }
         if (view.work.isEmpty()) Text(words.nothingYet)
-        val services = view.categories.map { it.service }.distinct()
         for (task in view.work) {
             ReportCard(task.report, words) {
                 Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
@@ -154,10 +155,10 @@ fun WorkScreen(shell: RelaisShell, view: ViewModel, platform: Platform, words: W
                             shell.staffAction(task.report.id, StaffActionInput.Resolve, photos = listOfNotNull(photo))
                         }
                     }, modifier = Modifier.testTag("resolve-${task.report.id}")) { Text(words.resolve) }
-                    val other = services.firstOrNull { it != task.report.serviceCode }
+                    val other = view.departments.firstOrNull { it.code != task.report.serviceCode }
                     if (other != null) {
-                        OutlinedButton(onClick = { shell.staffAction(task.report.id, StaffActionInput.Transfer(other)) },
-                            modifier = Modifier.testTag("transfer-${task.report.id}")) { Text("${words.transfer} → $other") }
+                        OutlinedButton(onClick = { shell.staffAction(task.report.id, StaffActionInput.Transfer(other.code)) },
+                            modifier = Modifier.testTag("transfer-${task.report.id}")) { Text("${words.transfer} → ${other.name}") }
                     }
                 }
             }
