@@ -44,9 +44,13 @@ fun ReportScreen(shell: RelaisShell, view: ViewModel, platform: Platform, words:
             return@Column
         }
         Text(draft.categoryName ?: words.newReport, style = MaterialTheme.typography.titleMedium)
+        draft.lat?.let { lat ->
+            val accuracy = draft.accuracyM?.let { " (${words.accuracy} ± ${it.toInt()} m)" } ?: ""
+            Text("%.5f, %.5f%s".format(lat, draft.lon ?: 0.0, accuracy), modifier = Modifier.testTag("draft-place"))
+        }
         when (draft.step) {
             "category" -> CategoryStep(shell, view, words)
-            "location" -> LocationStep(shell, draft, platform, words)
+            "location" -> LocationStep(shell, platform, words)
             "photos" -> PhotosStep(shell, draft, platform, words)
             else -> DetailsStep(shell, view, draft, words)
         }
@@ -76,11 +80,7 @@ private fun CategoryStep(shell: RelaisShell, view: ViewModel, words: Words) {
 }
 
 @Composable
-private fun LocationStep(shell: RelaisShell, draft: DraftView, platform: Platform, words: Words) {
-    draft.lat?.let { lat ->
-        val accuracy = draft.accuracyM?.let { " (${words.accuracy} ± ${it.toInt()} m)" } ?: ""
-        Text("%.5f, %.5f%s".format(lat, draft.lon ?: 0.0, accuracy))
-    }
+private fun LocationStep(shell: RelaisShell, platform: Platform, words: Words) {
     Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
         Button(onClick = { platform.locate { fix -> fix?.let { shell.draftLocation(it.lat, it.lon, it.accuracyM, PlacedBy.GPS) } } },
             modifier = Modifier.testTag("use-gps")) { Text(words.useGps) }
