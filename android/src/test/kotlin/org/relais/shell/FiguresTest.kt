@@ -56,6 +56,7 @@ class FiguresTest {
         assumeTrue(!serverUrl.isNullOrBlank(), "relais.server.url not set")
         val data = dir.resolve("phone").also { Files.createDirectories(it) }.toString()
         RelaisCore(data, "fr", null, Silent).use { core ->
+            check(core.waitIdle(30_000uL)) // the store is read before anything else is asked
             core.send(Intent.Register(serverUrl = serverUrl, tenant = "demo", platform = "android", enrolmentCode = null))
             check(core.waitIdle(60_000uL))
             checkNotNull(core.view().registration) { "not registered: ${core.view().registrationProblem}" }

@@ -108,11 +108,13 @@ class RelaisShellTest {
         assertNotNull(settle(shell).draft, "startDraft opened a draft")
         shell.draftText("A broken bench")
         assertEquals("A broken bench", settle(shell).draft?.text)
-        // Not registered: no catalogue, so each step that needs one is refused with a reason.
+        // Placing it and answering wait for a category: the draft stays where it was.
+        shell.draftLocation(LAT, LON, 5.0, PlacedBy.GPS)
+        shell.draftAnswer("kind", AnswerValue.Text("wood"))
+        assertEquals("category", settle(shell).draft?.step)
+        // Not registered: no catalogue, so a category is refused, and so is a draft without one.
         for (step in listOf<() -> Unit>(
             { shell.draftCategory("bench") },
-            { shell.draftLocation(LAT, LON, 5.0, PlacedBy.GPS) },
-            { shell.draftAnswer("kind", AnswerValue.Text("wood")) },
             { shell.draftReview() },
             { shell.draftSubmit() },
         )) {
