@@ -37,7 +37,8 @@ pub enum SyncState {
     /// No sync since the app started.
     #[default]
     Idle,
-    Running(SyncRun),
+    /// Boxed: a run is much larger than the other states.
+    Running(Box<SyncRun>),
     /// The last sync completed.
     Finished(SyncSummary),
     /// The last sync stopped early; what it did before is in `summary`.
@@ -132,7 +133,7 @@ pub fn start(model: &mut Model) -> Command<Effect, Event> {
         return render();
     };
     model.sync_runs += 1;
-    model.sync = SyncState::Running(SyncRun {
+    model.sync = SyncState::Running(Box::new(SyncRun {
         id: model.sync_runs,
         registration,
         step: SyncStep::Starting,
@@ -142,7 +143,7 @@ pub fn start(model: &mut Model) -> Command<Effect, Event> {
         plain_push: false,
         uploads: upload::Uploads::default(),
         news: notify::News::default(),
-    });
+    }));
     let clock = Time::now().then_send(|now| Event::Sync(SyncEvent::Clocked(now)));
     Command::all([clock, render()])
 }
@@ -173,9 +174,9 @@ pub fn update(event: SyncEvent, model: &mut Model) -> Command<Effect, Event> {
 
 /// The run under way, if any. A step reached when none is (an answer arriving after the run
 /// stopped) has nothing left to do.
-const fn running(model: &mut Model) -> Option<&mut SyncRun> {
+fn running(model: &mut Model) -> Option<&mut SyncRun> {
     match &mut model.sync {
-        SyncState::Running(run) => Some(run),
+        SyncState::Running(run) => Some(run.as_mut()),
         _ => None,
     }
 }
