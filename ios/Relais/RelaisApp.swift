@@ -159,7 +159,7 @@ struct ReportRow: View {
             Text(report.text)
             Text(report.statusLabel).font(.subheadline)
             if let refusal = report.refusal { Text(refusal).foregroundStyle(.red) }
-            if report.mine, report.photosSent < report.photos.count {
+            if report.mine, Int(report.photosSent) < report.photos.count {
                 Text(words(view, "\(report.photosSent) sur \(report.photos.count) photos envoyées",
                            "\(report.photosSent) of \(report.photos.count) photos sent")).font(.caption)
             }

@@ -11,7 +11,7 @@ use std::time::Duration;
 use crux_core::Command;
 use crux_time::command::Time;
 
-use super::{SyncEvent, SyncState};
+use super::{SyncEvent, SyncState, SyncStep};
 use crate::{effects::Effect, model::Event, model::Model};
 
 /// How often and how patiently the core syncs by itself.
@@ -59,11 +59,18 @@ pub struct SyncPolicy {
     pub generation: u64,
     /// When the next sync is planned (the device's clock, milliseconds since the epoch).
     pub next_attempt_ms: Option<i64>,
+    /// Something was saved while a sync ran, after its push: sync again once it ends.
+    pub again: bool,
 }
 
 /// A sync may be useful now (something was saved for the server, the network came back).
 pub fn nudge(model: &mut Model) -> Command<Effect, Event> {
     if model.sync_policy.schedule.is_none() || model.registration().is_none() {
+        return Command::done();
+    }
+    if let SyncState::Running(run) = &model.sync {
+        // Before its push is over, the run sends it too; after, the next run will.
+        model.sync_policy.again |= !matches!(run.step, SyncStep::Starting | SyncStep::Pushing);
         return Command::done();
     }
     super::start(model)
@@ -83,7 +90,11 @@ pub fn after_sync(model: &mut Model, completed: bool) -> Command<Effect, Event> 
     };
     let wait_ms = if completed {
         policy.failures = 0;
-        schedule.period_ms
+        if std::mem::take(&mut policy.again) {
+            0
+        } else {
+            schedule.period_ms
+        }
     } else {
         policy.failures = policy.failures.saturating_add(1);
         schedule.retry_after_ms(policy.failures, random())

@@ -104,3 +104,31 @@ fn without_a_schedule_the_core_syncs_only_when_told() {
     assert!(h.timers().is_empty());
     assert_eq!(h.view().next_sync, None);
 }
+
+#[test]
+fn something_saved_during_a_sync_is_sent_right_after_it() {
+    let mut server = ServerOracle::default();
+    let mut h = phone(&mut server);
+    h.file("Poubelle renversée");
+    // The sync it started has pushed and is pulling when a second report is filed.
+    let push = h.take_http();
+    let answer = server.handle(&push.operation);
+    h.respond(push, answer);
+    assert!(h.waiting()[0].contains("/pull"), "{:?}", h.waiting());
+    let second = h.file("Tag");
+    h.serve_all(&mut server);
+    assert_eq!(
+        queued(&h),
+        1,
+        "the second one came after the first sync's push"
+    );
+    assert_eq!(
+        h.timers(),
+        [Duration::ZERO],
+        "another sync is planned at once"
+    );
+    h.fire_timer();
+    h.serve_all(&mut server);
+    assert_eq!(queued(&h), 0);
+    assert_eq!(server.report(second).id, second);
+}
