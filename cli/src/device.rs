@@ -51,6 +51,7 @@ impl Device {
         let device = Self { runtime, shell };
         let view = device.send(Intent::Start {
             language: language.to_owned(),
+            auto_sync: None,
         })?;
         if !view.ready {
             bail!(

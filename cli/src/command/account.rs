@@ -4,7 +4,12 @@ use crate::output::err;
 use std::{path::PathBuf, process::ExitCode};
 
 use clap::{Args, Subcommand};
-use shared::{Intent, i18n::shell::Phrase, view::AccountView};
+use relais_protocol::account::ContactChannel;
+use shared::{
+    Intent,
+    i18n::{Message, shell::Phrase},
+    view::AccountView,
+};
 
 use super::EXIT_UNREACHABLE;
 use crate::{device::Device, output::out};
@@ -50,15 +55,21 @@ impl Account {
                 phone,
                 contact,
                 language,
-            } => (
-                Intent::SetAccount {
-                    email,
-                    phone,
-                    contact,
-                    language,
-                },
-                None,
-            ),
+            } => {
+                let Some(contact) = channel(&contact) else {
+                    err!("{}", Message::UnknownContact(contact).text(device.lang()));
+                    return Ok(ExitCode::FAILURE);
+                };
+                (
+                    Intent::SetAccount {
+                        email,
+                        phone,
+                        contact,
+                        language,
+                    },
+                    None,
+                )
+            }
             AccountCommand::Link { code } => (Intent::LinkAccount { code }, None),
             AccountCommand::Export { out } => (Intent::ExportAccount, Some(out)),
             AccountCommand::Delete => (Intent::DeleteAccount, None),
@@ -110,4 +121,9 @@ impl Account {
             }
         }
     }
+}
+
+/// The channel named on the wire (`in_app`, `email`, `sms`).
+fn channel(code: &str) -> Option<ContactChannel> {
+    serde_json::from_value(serde_json::Value::String(code.to_owned())).ok()
 }

@@ -21,8 +21,8 @@ use std::{path::PathBuf, process::ExitCode};
 use clap::{Args, Subcommand};
 use shared::{
     Intent,
-    i18n::shell::Phrase,
-    model::{AnswerValue, DraftIntent},
+    i18n::{Message, shell::Phrase},
+    model::{AnswerValue, DraftIntent, PlacedBy},
 };
 
 use super::saved_or_failed;
@@ -119,7 +119,17 @@ impl Draft {
                 lat,
                 lon,
                 accuracy_m: accuracy,
-                source,
+                source: match source.as_str() {
+                    "gps" => PlacedBy::Gps,
+                    "pin" => PlacedBy::Pin,
+                    _ => {
+                        err!(
+                            "{}",
+                            Message::UnknownLocationSource(source).text(device.lang())
+                        );
+                        return Ok(ExitCode::FAILURE);
+                    }
+                },
             },
             Step::UsePhotoLocation => DraftIntent::UsePhotoLocation,
             Step::Photo { file } => DraftIntent::AddPhoto {

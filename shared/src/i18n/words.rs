@@ -163,6 +163,21 @@ pub fn still_queued(lang: Lang, queued: u32) -> String {
     }
 }
 
+/// When the core will sync by itself next, `wait_ms` from now (rounded up to seconds, then
+/// minutes).
+pub fn next_sync(lang: Lang, wait_ms: i64) -> String {
+    let seconds = (wait_ms.max(0) + 999) / 1000;
+    let (n, fr, en) = if seconds < 90 {
+        (seconds, "s", "s")
+    } else {
+        ((seconds + 59) / 60, "min", "min")
+    };
+    match lang {
+        Lang::Fr => format!("Nouvel essai automatique dans {n} {fr}."),
+        Lang::En => format!("Next automatic try in {n} {en}."),
+    }
+}
+
 /// Who wrote a message of a report's thread, as the reporter (`staff: false`) or the town's
 /// staff (`staff: true`) reads it.
 pub fn author_label(author: relais_protocol::Author, staff: bool, lang: Lang) -> &'static str {

@@ -46,19 +46,19 @@ pub enum AccountEvent {
 }
 
 pub fn export(model: &mut Model) -> Command<Effect, Event> {
-    let Some(registration) = &model.registration else {
+    let Some(registration) = model.registration().cloned() else {
         model.account = AccountState::Failed(Failure::Failed(Message::NotRegistered));
         return render();
     };
     model.account = AccountState::Working;
     let request =
-        api::export(registration).then_send(|r| Event::Account(AccountEvent::Exported(r)));
+        api::export(&registration).then_send(|r| Event::Account(AccountEvent::Exported(r)));
     Command::all([request, render()])
 }
 
 /// Create or update my account (contact details, preferred channel, language).
 pub fn set(model: &mut Model, details: AccountDetails) -> Command<Effect, Event> {
-    let Some(registration) = &model.registration else {
+    let Some(registration) = model.registration().cloned() else {
         model.account = AccountState::Failed(Failure::Failed(Message::NotRegistered));
         return render();
     };
@@ -67,31 +67,31 @@ pub fn set(model: &mut Model, details: AccountDetails) -> Command<Effect, Event>
         return render();
     }
     model.account = AccountState::Working;
-    let request = api::put_account(registration, &details)
+    let request = api::put_account(&registration, &details)
         .then_send(|r| Event::Account(AccountEvent::Answered(r)));
     Command::all([request, render()])
 }
 
 /// Link this device to the account that gave `code` on another device.
 pub fn link(model: &mut Model, code: &str) -> Command<Effect, Event> {
-    let Some(registration) = &model.registration else {
+    let Some(registration) = model.registration().cloned() else {
         model.account = AccountState::Failed(Failure::Failed(Message::NotRegistered));
         return render();
     };
     model.account = AccountState::Working;
-    let request = api::link_account(registration, code)
+    let request = api::link_account(&registration, code)
         .then_send(|r| Event::Account(AccountEvent::Answered(r)));
     Command::all([request, render()])
 }
 
 pub fn delete(model: &mut Model) -> Command<Effect, Event> {
-    let Some(registration) = &model.registration else {
+    let Some(registration) = model.registration().cloned() else {
         model.account = AccountState::Failed(Failure::Failed(Message::NotRegistered));
         return render();
     };
     model.account = AccountState::Working;
     let request =
-        api::delete_account(registration).then_send(|r| Event::Account(AccountEvent::Deleted(r)));
+        api::delete_account(&registration).then_send(|r| Event::Account(AccountEvent::Deleted(r)));
     Command::all([request, render()])
 }
 

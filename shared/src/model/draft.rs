@@ -306,6 +306,8 @@ fn save(model: &Model) -> Command<Effect, Event> {
 mod tests {
     use std::path::PathBuf;
 
+    use crate::model::PlacedBy;
+
     use super::super::testing::{CATEGORY, Harness, ServerOracle};
     use crate::{
         model::{AnswerValue, DraftIntent, Intent},
@@ -368,7 +370,7 @@ mod tests {
                 lat: 45.75,
                 lon: 4.83,
                 accuracy_m: None,
-                source: "pin".into(),
+                source: PlacedBy::Pin,
             },
         );
         assert!(outside.unwrap().contains("outside"));
@@ -379,7 +381,7 @@ mod tests {
                     lat: 48.8566,
                     lon: 2.3522,
                     accuracy_m: Some(6.0),
-                    source: "gps".into()
+                    source: PlacedBy::Gps
                 }
             ),
             None

@@ -41,7 +41,7 @@ pub enum FetchEvent {
 }
 
 pub fn start(model: &mut Model, sha256: String, path: String) -> Command<Effect, Event> {
-    let Some(registration) = &model.registration else {
+    let Some(registration) = model.registration().cloned() else {
         model.fetch = FetchState::Failed(Message::NotRegistered);
         return render();
     };
@@ -50,7 +50,7 @@ pub fn start(model: &mut Model, sha256: String, path: String) -> Command<Effect,
         return render();
     }
     model.fetch = FetchState::Fetching;
-    let download = api::photo(registration, &sha256).then_send(move |result| {
+    let download = api::photo(&registration, &sha256).then_send(move |result| {
         Event::Fetch(FetchEvent::Downloaded {
             sha256,
             path,

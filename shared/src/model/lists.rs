@@ -172,7 +172,7 @@ fn ask_reports(model: &Model) -> Command<Effect, Event> {
 }
 
 fn ask_work(model: &Model) -> Command<Effect, Event> {
-    let Some(registration) = model.registration.as_ref().filter(|r| r.is_staff()) else {
+    let Some(registration) = model.registration().filter(|r| r.is_staff()) else {
         return Command::done();
     };
     let query = model.lists.work.query.clone();

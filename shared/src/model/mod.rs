@@ -15,6 +15,7 @@
 //! | `Intent(ListReports)`, `ListWork`, `OpenReport` | [`lists`] | ask the store |
 //! | `Intent(FindNearby)`       | [`nearby`]          | ask the server, else the device's copy        |
 //! | `Intent(Sync)`             | [`sync`]            | push, photos, pull, prune, catalogue          |
+//! | `Intent(NetworkBack)`      | [`sync::policy`]    | forget the backoff, sync now (phone shells)   |
 //! | `Intent(Draft)`            | [`draft`]           | the report written step by step               |
 //! | `Intent(SetLanguage)`      | here                | save the user's language override             |
 
@@ -49,11 +50,11 @@ use relais_protocol::{Catalogue, Cursor, Directory, FollowedZone, ZoneAlert};
 use uuid::Uuid;
 
 pub use action::{Action, ActionEvent, ActionKind, ActionState, Draft, MyRating};
-pub use intent::{AnswerInput, AnswerValue, DraftIntent, Intent, StaffActionInput};
+pub use intent::{AnswerInput, AnswerValue, DraftIntent, Intent, PlacedBy, StaffActionInput};
 pub use outbox::{Outbox, OutboxItem, OutboxState};
 pub use registration::{Registering, Registration, RegistrationEvent};
 pub use report::{HeldReport, Report, TaskPart};
-pub use sync::{SyncEvent, SyncState, SyncSummary};
+pub use sync::{SyncEvent, SyncState, SyncSummary, policy::SyncSchedule};
 
 use crate::{
     effects::{
@@ -132,14 +133,34 @@ impl From<ApiFailure> for Failure {
     }
 }
 
-/// Whether the local store has been read.
+/// Where the device stands: the local store read or not, registered with a server or not.
+///
+/// The server identity lives only in [`Lifecycle::Registered`], so code that talks to the server
+/// (sync, uploads, account, nearby, photo downloads) gets it by matching this state: there is no
+/// registered-but-no-token case to rule out at run time.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub enum Lifecycle {
+    /// The local store is being read: intents wait for it.
     #[default]
     Starting,
-    Ready,
+    /// Read, and no server knows this device yet: only registration and the draft make sense.
+    NotRegistered,
+    /// Registered with a town's server.
+    Registered(Registration),
     /// The local store could not be read: nothing can be done safely.
     Broken(Message),
+}
+
+impl Lifecycle {
+    /// The local store has been read (registered or not).
+    pub const fn is_ready(&self) -> bool {
+        matches!(self, Self::NotRegistered | Self::Registered(_))
+    }
+
+    /// From what the store holds.
+    fn of(registration: Option<Registration>) -> Self {
+        registration.map_or(Self::NotRegistered, Self::Registered)
+    }
 }
 
 #[derive(Debug, Default)]
@@ -148,7 +169,6 @@ pub struct Model {
     pub(crate) lifecycle: Lifecycle,
     /// The device's clock when it last asked (start, sync, action).
     pub(crate) now_ms: i64,
-    pub(crate) registration: Option<Registration>,
     pub(crate) registering: Registering,
     pub(crate) catalogue: Option<Catalogue>,
     /// The zones and routing of `catalogue`, built once per catalogue: set both with
@@ -169,6 +189,8 @@ pub struct Model {
     pub(crate) lists: lists::Lists,
     pub(crate) action: ActionState,
     pub(crate) sync: SyncState,
+    /// When the core syncs by itself (phone shells), and its next planned sync.
+    pub(crate) sync_policy: sync::policy::SyncPolicy,
     /// How many syncs this run of the app has started (each run's id).
     pub(crate) sync_runs: u64,
     /// Send pushes uncompressed until then (a server refused a compressed one).
@@ -195,10 +217,22 @@ impl Model {
         *self = Self {
             lang: self.lang,
             now_ms: self.now_ms,
-            lifecycle: Lifecycle::Ready,
+            lifecycle: Lifecycle::NotRegistered,
             sync_runs: self.sync_runs,
+            sync_policy: sync::policy::SyncPolicy {
+                schedule: self.sync_policy.schedule,
+                ..sync::policy::SyncPolicy::default()
+            },
             ..Self::default()
         };
+    }
+
+    /// The server identity, once registered.
+    pub(crate) const fn registration(&self) -> Option<&Registration> {
+        match &self.lifecycle {
+            Lifecycle::Registered(registration) => Some(registration),
+            _ => None,
+        }
     }
 
     /// Lets go of held reports that are neither the citizen's own nor referred to by the outbox.
@@ -218,8 +252,12 @@ pub fn millis(time: SystemTime) -> i64 {
 
 pub fn update(event: Event, model: &mut Model) -> Command<Effect, Event> {
     match event {
-        Event::Intent(Intent::Start { language }) => {
+        Event::Intent(Intent::Start {
+            language,
+            auto_sync,
+        }) => {
             model.lang = Lang::from_tag(&language);
+            model.sync_policy.schedule = auto_sync;
             Command::all([
                 Time::now().then_send(Event::Clock),
                 store::load().then_send(Event::Loaded),
@@ -231,13 +269,13 @@ pub fn update(event: Event, model: &mut Model) -> Command<Effect, Event> {
         }
         Event::Loaded(Ok(snapshot)) => {
             load(model, *snapshot);
-            Command::all([lists::refresh(model), render()])
+            Command::all([lists::refresh(model), sync::policy::nudge(model), render()])
         }
         Event::Loaded(Err(e)) => {
             model.lifecycle = Lifecycle::Broken(Message::StorageFailed(e.0));
             render()
         }
-        Event::Intent(_) if model.lifecycle != Lifecycle::Ready => {
+        Event::Intent(_) if !model.lifecycle.is_ready() => {
             model.notice = Some(Message::StillStarting);
             render()
         }
@@ -268,7 +306,6 @@ fn load(model: &mut Model, snapshot: Snapshot) {
     if let Some(language) = &snapshot.language {
         model.lang = Lang::from_tag(language);
     }
-    model.registration = snapshot.registration;
     set_catalogue(model, snapshot.catalogue);
     model.directory = snapshot.directory;
     model.etags = sync::resources::Etags {
@@ -288,5 +325,5 @@ fn load(model: &mut Model, snapshot: Snapshot) {
     model.follows = snapshot.follows;
     model.alerts = snapshot.alerts;
     model.plain_push_until_ms = snapshot.plain_push_until_ms;
-    model.lifecycle = Lifecycle::Ready;
+    model.lifecycle = Lifecycle::of(snapshot.registration);
 }

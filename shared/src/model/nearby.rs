@@ -117,7 +117,7 @@ pub fn find(model: &mut Model, query: NearbyQuery) -> Command<Effect, Event> {
         return render();
     }
     model.nearby = Some(Nearby::Looking(query.clone()));
-    let ask = match &model.registration {
+    let ask = match model.registration() {
         Some(registration) => api::nearby(registration, &query.category, query.lat, query.lon)
             .then_send(move |result| Event::Nearby(NearbyEvent::Answered { query, result })),
         None => look_here(model, query),

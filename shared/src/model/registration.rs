@@ -11,7 +11,7 @@ use relais_protocol::{RegisterDevice, Registered, StaffProfile};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::{Event, Failure, Model, sync};
+use super::{Event, Failure, Lifecycle, Model, sync};
 use crate::{
     effects::{
         Effect,
@@ -145,7 +145,7 @@ pub fn start(model: &mut Model, request: Request) -> Command<Effect, Event> {
             return render();
         }
     };
-    let Some(existing) = &model.registration else {
+    let Some(existing) = model.registration().cloned() else {
         return register(model, request);
     };
     model.registering = Registering::Checking;
@@ -154,7 +154,7 @@ pub fn start(model: &mut Model, request: Request) -> Command<Effect, Event> {
         .catalogue
         .as_ref()
         .and(model.etags.catalogue.as_deref());
-    let check = api::catalogue(existing, etag).then_send(move |result| {
+    let check = api::catalogue(&existing, etag).then_send(move |result| {
         send(RegistrationEvent::Checked {
             request,
             result: result.map(|_| ()),
@@ -185,8 +185,7 @@ pub fn update(event: RegistrationEvent, model: &mut Model) -> Command<Effect, Ev
             .then_send(move |result| send(RegistrationEvent::Forgotten { request, result })),
         RegistrationEvent::Checked { result: Ok(()), .. } => {
             let tenant = model
-                .registration
-                .as_ref()
+                .registration()
                 .map(|r| r.tenant.clone())
                 .unwrap_or_default();
             model.registering =
@@ -244,7 +243,7 @@ pub fn update(event: RegistrationEvent, model: &mut Model) -> Command<Effect, Ev
             render()
         }
         RegistrationEvent::Saved(registration, Ok(())) => {
-            model.registration = Some(registration);
+            model.lifecycle = Lifecycle::Registered(registration);
             model.registering = Registering::Idle;
             Command::all([sync::start(model), render()])
         }

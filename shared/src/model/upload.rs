@@ -100,7 +100,7 @@ pub fn pending(model: &Model) -> impl Iterator<Item = (&String, UploadState)> {
 /// Starts photos until [`PARALLEL`] are on their way; `None` when none is on its way and none
 /// is left for this run.
 pub fn start_more(model: &mut Model) -> Option<Command<Effect, Event>> {
-    let (Some(registration), SyncState::Running(run)) = (&model.registration, &model.sync) else {
+    let SyncState::Running(run) = &model.sync else {
         return None;
     };
     let uploads = &run.uploads;
@@ -115,7 +115,7 @@ pub fn start_more(model: &mut Model) -> Option<Command<Effect, Event>> {
     let run_id = run.id;
     let commands: Vec<Command<Effect, Event>> = next
         .iter()
-        .map(|(sha, state)| send(registration.clone(), run_id, sha.clone(), *state))
+        .map(|(sha, state)| send(run.registration.clone(), run_id, sha.clone(), *state))
         .collect();
     if let SyncState::Running(run) = &mut model.sync {
         run.step = sync::SyncStep::UploadingPhotos;

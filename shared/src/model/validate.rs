@@ -20,7 +20,7 @@ use crate::i18n::Message;
 
 /// Checks that need neither the report nor the clock.
 pub fn action(model: &Model, action: &Action) -> Result<(), Message> {
-    let registration = model.registration.as_ref().ok_or(Message::NotRegistered)?;
+    let registration = model.registration().ok_or(Message::NotRegistered)?;
     let citizens_only = matches!(
         action,
         Action::FileReport(_)

@@ -62,7 +62,8 @@ impl Routes<Relais> for Handle {
 pub(crate) struct Job<Op: Operation> {
     request: Request<Op>,
     router: Weak<Router>,
-    inflight: Arc<Inflight>,
+    /// `None` once the job stopped counting (a timer waiting).
+    inflight: Option<Arc<Inflight>>,
 }
 
 impl<Op: Operation> Job<Op>
@@ -74,8 +75,17 @@ where
         Self {
             request,
             router: handle.router.clone(),
-            inflight: inflight.clone(),
+            inflight: Some(inflight.clone()),
         }
+    }
+
+    /// Stops counting this job as work in flight: it waits for something that may never come
+    /// soon (a timer), and the core is idle meanwhile.
+    pub(crate) fn idle_while_waiting(mut self) -> Self {
+        if let Some(inflight) = self.inflight.take() {
+            inflight.end();
+        }
+        self
     }
 
     pub(crate) fn operation(&self) -> &Op {
@@ -91,7 +101,9 @@ where
             // was dropped): there is nothing left to feed.
             let _ = router.resolve_request(&mut self.request, output);
         }
-        self.inflight.end();
+        if let Some(inflight) = &self.inflight {
+            inflight.end();
+        }
     }
 }
 

@@ -189,7 +189,7 @@ impl Simulation {
             enrolment_code,
         });
         self.serve_all(&mut h);
-        assert!(h.model.registration.is_some(), "the device registered");
+        assert!(h.model.registration().is_some(), "the device registered");
         let name = match &role {
             Role::Citizen(n) => format!("citizen {n} device {}", self.devices.len()),
             Role::Agent(service) => format!("agent of {service} device {}", self.devices.len()),
@@ -209,7 +209,7 @@ impl Simulation {
         h.send(Intent::SetAccount {
             email: format!("citizen{first}@relais.test"),
             phone: None,
-            contact: "in_app".into(),
+            contact: relais_protocol::account::ContactChannel::InApp,
             language: "fr".into(),
         });
         self.serve_all(&mut h);

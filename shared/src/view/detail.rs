@@ -33,7 +33,7 @@ pub struct TimelineEntry {
     /// only), `change` (a staff change of this device not sent yet).
     pub kind: String,
     /// The status reached (for `status`).
-    pub status: Option<String>,
+    pub status: Option<ReportStatus>,
     pub label: String,
     pub text: Option<String>,
     /// Still waiting to be sent.
@@ -50,8 +50,7 @@ impl ReportDetailView {
     pub(crate) fn new(held: &HeldReport, model: &Model, lang: Lang) -> Self {
         let report = &held.report;
         let staff = model
-            .registration
-            .as_ref()
+            .registration()
             .is_some_and(crate::model::Registration::is_staff);
         let entry =
             |at_ms, kind: &str, label: String, text: Option<String>, queued| TimelineEntry {
@@ -66,7 +65,7 @@ impl ReportDetailView {
             .history
             .iter()
             .map(|change| TimelineEntry {
-                status: Some(change.status.as_str().into()),
+                status: Some(change.status),
                 ..entry(
                     change.at_ms,
                     "status",

@@ -10,7 +10,7 @@ mod service;
 mod work;
 mod zones;
 
-use relais_protocol::StaffProfile;
+use relais_protocol::{StaffProfile, StaffRole, account::ContactChannel};
 use serde::Serialize;
 
 pub use catalogue::{CategoryView, ChoiceView, QuestionView};
@@ -51,6 +51,8 @@ pub struct ViewModel {
     pub alerts: Vec<AlertView>,
     /// Items waiting for the server or refused by it, in sending order.
     pub outbox: Vec<OutboxItemView>,
+    /// When the core will sync by itself next (shells started with a sync schedule only).
+    pub next_sync: Option<NextSyncView>,
     /// The latest action (report, "me too", reply, confirmation, rating, follow, staff change).
     pub action: ActionView,
     pub sync: SyncView,
@@ -58,6 +60,8 @@ pub struct ViewModel {
     pub nearby: Option<NearbyView>,
     /// The town's public services, with the user's own rating of each.
     pub services: Vec<ServiceView>,
+    /// The town's departments that handle reports (staff: where a report can be transferred).
+    pub departments: Vec<DepartmentView>,
     /// The report opened in detail.
     pub opened: Option<ReportDetailView>,
     /// The latest photo download.
@@ -89,8 +93,7 @@ pub struct RegistrationView {
 pub struct StaffView {
     pub email: String,
     pub name: String,
-    /// `agent`, `supervisor` or `admin`.
-    pub role: String,
+    pub role: StaffRole,
     pub services: Vec<String>,
     /// Zones an agent is limited to (empty: all).
     pub zones: Vec<String>,
@@ -101,11 +104,27 @@ impl From<&StaffProfile> for StaffView {
         Self {
             email: staff.email.clone(),
             name: staff.name.clone(),
-            role: staff.role.as_str().into(),
+            role: staff.role,
             services: staff.services.clone(),
             zones: staff.zones.clone(),
         }
     }
+}
+
+/// A department of the town that handles reports.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, uniffi::Record)]
+pub struct DepartmentView {
+    pub code: String,
+    pub name: String,
+}
+
+/// The core's next planned sync.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, uniffi::Record)]
+pub struct NextSyncView {
+    /// The device's clock then, in milliseconds since the Unix epoch.
+    pub at_ms: i64,
+    /// "Next automatic try in 40 s.", in the user's language.
+    pub message: String,
 }
 
 /// A failed exchange with the server.
@@ -157,7 +176,7 @@ pub enum AccountView {
     /// My account; `link_code` (shown once after a change) links my other devices.
     Ready {
         email: String,
-        contact: String,
+        contact: ContactChannel,
         language: String,
         link_code: String,
         devices: u32,
@@ -211,9 +230,9 @@ impl From<&Model> for ViewModel {
         let categories = catalogue::categories(model, lang);
         let queued = u32::try_from(model.outbox.queued_count()).unwrap_or(u32::MAX);
         Self {
-            ready: model.lifecycle == Lifecycle::Ready,
+            ready: model.lifecycle.is_ready(),
             language: lang.code().into(),
-            registration: model.registration.as_ref().map(|r| RegistrationView {
+            registration: model.registration().map(|r| RegistrationView {
                 server_url: r.server_url.clone(),
                 tenant: r.tenant.clone(),
                 town,
@@ -241,6 +260,14 @@ impl From<&Model> for ViewModel {
                 .iter()
                 .map(|i| OutboxItemView::new(i, model, lang))
                 .collect(),
+            next_sync: model
+                .sync_policy
+                .next_attempt_ms
+                .filter(|_| !matches!(model.sync, SyncState::Running(_)))
+                .map(|at_ms| NextSyncView {
+                    at_ms,
+                    message: crate::i18n::next_sync(lang, at_ms - model.now_ms),
+                }),
             action: match &model.action {
                 ActionState::Idle => ActionView::Idle,
                 ActionState::Saving => ActionView::Saving,
@@ -265,6 +292,15 @@ impl From<&Model> for ViewModel {
                 .as_ref()
                 .map(|n| NearbyView::new(n, model, lang)),
             services: service::services(model, lang),
+            departments: model
+                .catalogue
+                .iter()
+                .flat_map(|c| &c.services)
+                .map(|s| DepartmentView {
+                    code: s.code.clone(),
+                    name: lang.pick(&s.name).to_owned(),
+                })
+                .collect(),
             opened: match &model.lists.opened {
                 Some(Opened::Shown(held)) => Some(ReportDetailView::new(held, model, lang)),
                 Some(Opened::Reading(_) | Opened::Missing(_)) | None => None,
@@ -277,10 +313,7 @@ impl From<&Model> for ViewModel {
                 AccountState::Exported(json) => AccountView::Exported { json: json.clone() },
                 AccountState::Ready(account) => AccountView::Ready {
                     email: account.details.email.clone(),
-                    contact: serde_json::to_value(account.details.contact)
-                        .ok()
-                        .and_then(|v| v.as_str().map(str::to_owned))
-                        .unwrap_or_default(),
+                    contact: account.details.contact,
                     language: account.details.language.clone(),
                     link_code: account.link_code.clone(),
                     devices: account.devices,

@@ -21,8 +21,7 @@ pub struct TaskView {
 
 pub(crate) fn tasks(model: &Model, lang: Lang) -> Vec<TaskView> {
     let me = model
-        .registration
-        .as_ref()
+        .registration()
         .and_then(|r| r.staff.as_ref())
         .map(|s| s.email.to_lowercase());
     let near = model.lists.work.query.near;

@@ -154,6 +154,7 @@ fn phone(
     };
     send(Intent::Start {
         language: "en".into(),
+        auto_sync: None,
     })?;
     send(Intent::Register {
         server_url: server.url.clone(),

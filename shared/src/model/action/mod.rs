@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 use uuid::{Timestamp, Uuid};
 
 use super::{
-    Event, HeldReport, Model, OutboxItem, lists, millis, staff::StaffChange, upload, validate,
+    Event, HeldReport, Model, OutboxItem, lists, millis, staff::StaffChange, sync, upload, validate,
 };
 use crate::{
     effects::{
@@ -351,7 +351,7 @@ pub fn update(event: ActionEvent, model: &mut Model) -> Command<Effect, Event> {
             upload::wait_for(model, &item.mutation.op);
             model.outbox.push(*item);
             model.action = ActionState::Saved(saved);
-            Command::all([lists::refresh(model), render()])
+            Command::all([lists::refresh(model), sync::policy::nudge(model), render()])
         }
         ActionEvent::ReportRead { result: Err(e), .. }
         | ActionEvent::Enqueued { result: Err(e), .. } => {

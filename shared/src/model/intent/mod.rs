@@ -8,7 +8,7 @@ mod tests;
 
 pub use route::route;
 
-use relais_protocol::{Answer, GeoPoint, WorkflowAction};
+use relais_protocol::{Answer, GeoPoint, WorkflowAction, account::ContactChannel};
 use uuid::Uuid;
 
 use super::{
@@ -21,7 +21,12 @@ use crate::i18n::Message;
 #[derive(Debug, Clone, PartialEq, uniffi::Enum)]
 pub enum Intent {
     /// Open the local store. `language` is the device's language tag (`fr-FR`, `en-GB`...).
-    Start { language: String },
+    /// With `auto_sync`, the core syncs by itself on that schedule (after saving something for
+    /// the server, when the network is back, on a timer with backoff); without, only when told.
+    Start {
+        language: String,
+        auto_sync: Option<super::SyncSchedule>,
+    },
     /// Override the device language for this app.
     SetLanguage { language: String },
     /// Register this device with `tenant` (a town) on the server at `server_url`. On a device
@@ -46,12 +51,11 @@ pub enum Intent {
     },
     /// Download a photo the server has to `path`.
     FetchPhoto { sha256: String, path: String },
-    /// Create or update my optional account: `contact` is `in_app`, `email` or `sms`,
-    /// `language` `fr` or `en`. The answer carries a code to link my other devices.
+    /// Create or update my optional account: how to be told, `language` `fr` or `en`. The answer carries a code to link my other devices.
     SetAccount {
         email: String,
         phone: Option<String>,
-        contact: String,
+        contact: ContactChannel,
         language: String,
     },
     /// Link this device to my account, with the code another of my devices shows.
@@ -110,6 +114,17 @@ pub enum Intent {
     OpenReport { report_id: String },
     /// Send what is queued and fetch what changed.
     Sync,
+    /// The shell saw the network come back: with `auto_sync`, the core syncs now.
+    NetworkBack,
+}
+
+/// Who placed a draft's location (a photo's position is taken with `UsePhotoLocation`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum PlacedBy {
+    /// A fix of the device's location service, with its accuracy.
+    Gps,
+    /// The user put the pin on the map.
+    Pin,
 }
 
 /// What a staff member does to a report.
@@ -172,12 +187,11 @@ pub enum DraftIntent {
     SetCategory {
         code: String,
     },
-    /// `source` is `gps` (a fix, with its accuracy) or `pin` (the user placed it).
     SetLocation {
         lat: f64,
         lon: f64,
         accuracy_m: Option<f64>,
-        source: String,
+        source: PlacedBy,
     },
     /// Take the location offered by the first photo's EXIF position.
     UsePhotoLocation,
@@ -221,10 +235,9 @@ impl DraftIntent {
                     lon,
                     accuracy_m,
                 },
-                source: match source.as_str() {
-                    "gps" => LocationSource::Gps,
-                    "pin" => LocationSource::Pin,
-                    other => return Err(Message::UnknownLocationSource(other.into())),
+                source: match source {
+                    PlacedBy::Gps => LocationSource::Gps,
+                    PlacedBy::Pin => LocationSource::Pin,
                 },
             },
             Self::UsePhotoLocation => C::UsePhotoLocation,

@@ -2,10 +2,7 @@
 //! turned into the core's own types.
 
 use crux_core::{Command, render::render};
-use relais_protocol::{
-    GeoPoint, WorkflowAction,
-    account::{AccountDetails, ContactChannel},
-};
+use relais_protocol::{GeoPoint, WorkflowAction, account::AccountDetails};
 use uuid::Uuid;
 
 use super::Intent;
@@ -16,8 +13,8 @@ use crate::{
     },
     i18n::{Lang, Message},
     model::{
-        Action, ActionState, Draft, Event, Failure, Model, MyRating, Registration, account, action,
-        draft, fetch, lists, nearby, registration, staff, sync,
+        Action, ActionState, Draft, Event, Model, MyRating, Registration, account, action, draft,
+        fetch, lists, nearby, registration, staff, sync,
     },
 };
 
@@ -94,17 +91,6 @@ pub fn route(intent: Intent, model: &mut Model) -> Command<Effect, Event> {
             contact,
             language,
         } => {
-            let contact = match contact.as_str() {
-                "in_app" => ContactChannel::InApp,
-                "email" => ContactChannel::Email,
-                "sms" => ContactChannel::Sms,
-                _ => {
-                    model.account = account::AccountState::Failed(Failure::Failed(
-                        Message::UnknownContact(contact),
-                    ));
-                    return render();
-                }
-            };
             let details = AccountDetails {
                 email: email.trim().to_owned(),
                 phone: phone.filter(|p| !p.trim().is_empty()),
@@ -123,10 +109,7 @@ pub fn route(intent: Intent, model: &mut Model) -> Command<Effect, Event> {
             on_report(model, &report_id, |report_id| Action::Support { report_id })
         }
         Intent::Reply { report_id, text } => {
-            let staff = model
-                .registration
-                .as_ref()
-                .is_some_and(Registration::is_staff);
+            let staff = model.registration().is_some_and(Registration::is_staff);
             on_report(model, &report_id, |report_id| {
                 if staff {
                     Action::Staff(staff::StaffChange {
@@ -219,5 +202,6 @@ pub fn route(intent: Intent, model: &mut Model) -> Command<Effect, Event> {
             }
         },
         Intent::Sync => sync::start(model),
+        Intent::NetworkBack => sync::policy::network_back(model),
     }
 }

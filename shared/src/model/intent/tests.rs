@@ -6,7 +6,9 @@
 
 use proptest::prelude::*;
 
-use super::{AnswerInput, AnswerValue, DraftIntent, Intent, StaffActionInput};
+use relais_protocol::account::ContactChannel;
+
+use super::{AnswerInput, AnswerValue, DraftIntent, Intent, PlacedBy, StaffActionInput};
 use crate::model::{
     lists::{Position, ReportQuery, WorkQuery},
     testing::{CATEGORY, Harness, SERVER, ServerOracle, agent, fuzz_config},
@@ -121,14 +123,18 @@ fn draft() -> impl Strategy<Value = DraftIntent> {
         Just(DraftIntent::Start),
         Just(DraftIntent::Discard),
         text().prop_map(|code| DraftIntent::SetCategory { code }),
-        (number(), number(), prop::option::of(number()), text()).prop_map(
-            |(lat, lon, accuracy_m, source)| DraftIntent::SetLocation {
+        (
+            number(),
+            number(),
+            prop::option::of(number()),
+            prop_oneof![Just(PlacedBy::Gps), Just(PlacedBy::Pin)]
+        )
+            .prop_map(|(lat, lon, accuracy_m, source)| DraftIntent::SetLocation {
                 lat,
                 lon,
                 accuracy_m,
                 source
-            }
-        ),
+            }),
         Just(DraftIntent::UsePhotoLocation),
         picture().prop_map(|path| DraftIntent::AddPhoto { path }),
         text().prop_map(|sha256| DraftIntent::RemovePhoto { sha256 }),
@@ -179,7 +185,10 @@ fn work_query() -> impl Strategy<Value = WorkQuery> {
 /// `prop_oneof!` takes at most ten choices.
 fn intent() -> impl Strategy<Value = Intent> {
     let setup = prop_oneof![
-        text().prop_map(|language| Intent::Start { language }),
+        text().prop_map(|language| Intent::Start {
+            language,
+            auto_sync: None,
+        }),
         text().prop_map(|language| Intent::SetLanguage { language }),
         (text(), text(), text(), prop::option::of(text())).prop_map(
             |(server_url, tenant, platform, enrolment_code)| Intent::Register {
@@ -189,18 +198,27 @@ fn intent() -> impl Strategy<Value = Intent> {
                 enrolment_code,
             }
         ),
-        (text(), prop::option::of(text()), text(), text()).prop_map(
-            |(email, phone, contact, language)| Intent::SetAccount {
+        (
+            text(),
+            prop::option::of(text()),
+            prop_oneof![
+                Just(ContactChannel::InApp),
+                Just(ContactChannel::Email),
+                Just(ContactChannel::Sms)
+            ],
+            text()
+        )
+            .prop_map(|(email, phone, contact, language)| Intent::SetAccount {
                 email,
                 phone,
                 contact,
                 language,
-            }
-        ),
+            }),
         text().prop_map(|code| Intent::LinkAccount { code }),
         Just(Intent::ExportAccount),
         Just(Intent::DeleteAccount),
         Just(Intent::Sync),
+        Just(Intent::NetworkBack),
     ];
     let citizen = prop_oneof![
         (
@@ -373,6 +391,6 @@ fn a_token_that_cannot_travel_in_a_header_is_a_protocol_failure() {
     let mut registered = server.register(None);
     registered.token = "abc\r\nx-evil: 1".into();
     h.respond(request, crate::model::testing::ok_json(&registered));
-    assert!(h.model.registration.is_none());
+    assert!(h.model.registration().is_none());
     assert!(h.view().registration_problem.is_some());
 }

@@ -31,8 +31,7 @@ pub struct StaffChange {
 /// Checks that need neither the report nor the clock.
 pub fn check(model: &Model, change: &StaffChange) -> Result<(), Message> {
     let registration = model
-        .registration
-        .as_ref()
+        .registration()
         .filter(|r| r.is_staff())
         .ok_or(Message::StaffOnly)?;
     for text in [&change.reply, &change.note].into_iter().flatten() {

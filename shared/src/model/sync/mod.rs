@@ -26,6 +26,7 @@
 //! [`resources`].
 
 pub(crate) mod notify;
+pub mod policy;
 pub mod pull;
 pub mod push;
 pub mod resources;
@@ -35,7 +36,7 @@ use std::time::SystemTime;
 use crux_core::{Command, render::render};
 use crux_time::command::Time;
 
-use super::{Event, Failure, Model, lists, millis, upload};
+use super::{Event, Failure, Model, Registration, lists, millis, upload};
 use crate::{effects::Effect, i18n::Message};
 
 /// Where syncing stands.
@@ -44,7 +45,8 @@ pub enum SyncState {
     /// No sync since the app started.
     #[default]
     Idle,
-    Running(SyncRun),
+    /// Boxed: a run is much larger than the other states.
+    Running(Box<SyncRun>),
     /// The last sync completed.
     Finished(SyncSummary),
     /// The last sync stopped early; what it did before is in `summary`.
@@ -59,6 +61,8 @@ pub enum SyncState {
 pub struct SyncRun {
     /// Which run this is: photo uploads still on their way when a run stops report to it only.
     pub id: u64,
+    /// The identity the run talks to the server with (a run starts only on a registered device).
+    pub registration: Registration,
     pub step: SyncStep,
     pub summary: SyncSummary,
     /// The device's clock when the run started (pruning, alerts).
@@ -121,6 +125,10 @@ pub enum SyncEvent {
     Push(push::PushEvent),
     Pull(pull::PullEvent),
     Resource(resources::ResourceEvent),
+    /// A timer of the sync policy fired.
+    Due {
+        generation: u64,
+    },
 }
 
 /// Starts a sync, unless one is already running.
@@ -128,16 +136,17 @@ pub fn start(model: &mut Model) -> Command<Effect, Event> {
     if matches!(model.sync, SyncState::Running(_)) {
         return Command::done();
     }
-    if model.registration.is_none() {
+    let Some(registration) = model.registration().cloned() else {
         model.sync = SyncState::Stopped {
             failure: Failure::Failed(Message::NotRegistered),
             summary: SyncSummary::default(),
         };
         return render();
-    }
+    };
     model.sync_runs += 1;
-    model.sync = SyncState::Running(SyncRun {
+    model.sync = SyncState::Running(Box::new(SyncRun {
         id: model.sync_runs,
+        registration,
         step: SyncStep::Starting,
         summary: SyncSummary::default(),
         started_at_ms: model.now_ms,
@@ -146,12 +155,15 @@ pub fn start(model: &mut Model) -> Command<Effect, Event> {
         plain_push: false,
         uploads: upload::Uploads::default(),
         news: notify::News::default(),
-    });
+    }));
     let clock = Time::now().then_send(|now| Event::Sync(SyncEvent::Clocked(now)));
     Command::all([clock, render()])
 }
 
 pub fn update(event: SyncEvent, model: &mut Model) -> Command<Effect, Event> {
+    if let SyncEvent::Due { generation } = event {
+        return policy::due(model, generation);
+    }
     let SyncState::Running(run) = &mut model.sync else {
         return Command::done(); // an answer for a run that is over
     };
@@ -168,14 +180,16 @@ pub fn update(event: SyncEvent, model: &mut Model) -> Command<Effect, Event> {
         SyncEvent::Push(event) => push::update(event, model),
         SyncEvent::Pull(event) => pull::update(event, model),
         SyncEvent::Resource(event) => resources::update(event, model),
+        SyncEvent::Due { .. } => Command::done(),
     }
 }
 
-/// The run under way. Steps of a sync call it only while one is.
-fn run(model: &mut Model) -> &mut SyncRun {
+/// The run under way, if any. A step reached when none is (an answer arriving after the run
+/// stopped) has nothing left to do.
+fn running(model: &mut Model) -> Option<&mut SyncRun> {
     match &mut model.sync {
-        SyncState::Running(run) => run,
-        _ => unreachable!("a sync step runs only during a sync"),
+        SyncState::Running(run) => Some(run.as_mut()),
+        _ => None,
     }
 }
 
@@ -193,7 +207,11 @@ fn finish(model: &mut Model) -> Command<Effect, Event> {
     if let SyncState::Running(run) = &model.sync {
         model.sync = SyncState::Finished(run.summary);
     }
-    Command::all([lists::refresh(model), render()])
+    Command::all([
+        policy::after_sync(model, true),
+        lists::refresh(model),
+        render(),
+    ])
 }
 
 pub fn stop(model: &mut Model, failure: Failure) -> Command<Effect, Event> {
@@ -204,7 +222,12 @@ pub fn stop(model: &mut Model, failure: Failure) -> Command<Effect, Event> {
         _ => SyncSummary::default(),
     };
     model.sync = SyncState::Stopped { failure, summary };
-    Command::all([news, lists::refresh(model), render()])
+    Command::all([
+        news,
+        policy::after_sync(model, false),
+        lists::refresh(model),
+        render(),
+    ])
 }
 
 #[cfg(test)]

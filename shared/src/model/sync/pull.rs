@@ -5,7 +5,8 @@ use crux_core::{Command, render::render};
 use relais_protocol::{Cursor, PullResponse};
 
 use super::{
-    Event, Failure, Model, SyncEvent, SyncState, SyncStep, notify, push, resources, run, stop,
+    Event, Failure, Model, SyncEvent, SyncState, SyncStep, notify, push, resources, running,
+    stop,
 };
 use crate::{
     effects::{
@@ -40,11 +41,12 @@ fn send(event: PullEvent) -> Event {
 
 /// Asks for the next page.
 pub fn next(model: &mut Model) -> Command<Effect, Event> {
-    run(model).step = SyncStep::Pulling;
-    let Some(registration) = &model.registration else {
-        unreachable!("a sync runs only on a registered device");
+    let Some(run) = running(model) else {
+        return Command::done();
     };
-    let pull = api::pull(registration, &model.cursor).then_send(|r| send(PullEvent::Pulled(r)));
+    run.step = SyncStep::Pulling;
+    let registration = run.registration.clone();
+    let pull = api::pull(&registration, &model.cursor).then_send(|r| send(PullEvent::Pulled(r)));
     Command::all([pull, render()])
 }
 
@@ -78,17 +80,20 @@ pub fn update(event: PullEvent, model: &mut Model) -> Command<Effect, Event> {
             result: Ok(applied),
         } => {
             let SyncState::Running(run) = &mut model.sync else {
-                unreachable!("a sync step runs only during a sync");
+                return Command::done();
             };
             run.news.note(&model.held, &applied);
             run.summary.received += applied.received;
             apply(model, reset, applied);
             model.cursor = cursor;
-            if reset && !super::run(model).requeued {
+            let first_reset = reset && running(model).is_some_and(|run| !run.requeued);
+            if first_reset {
                 // The server's history is not the one this device followed (a restored
                 // backup): what it acknowledged may be lost, so it goes again (the server
                 // recognises what it holds), and the pull goes on after the push.
-                super::run(model).requeued = true;
+                if let Some(run) = running(model) {
+                    run.requeued = true;
+                }
                 push::requeue(0, false)
             } else if stuck {
                 stop(
@@ -104,7 +109,10 @@ pub fn update(event: PullEvent, model: &mut Model) -> Command<Effect, Event> {
             }
         }
         PullEvent::Pruned(Ok(_)) => {
-            let now_ms = run(model).started_at_ms;
+            let Some(run) = running(model) else {
+                return Command::done();
+            };
+            let now_ms = run.started_at_ms;
             model.alerts.retain(|a| a.ends_at_ms >= now_ms);
             resources::catalogue(model)
         }
@@ -139,7 +147,9 @@ fn apply(model: &mut Model, reset: bool, applied: PullApplied) {
 /// closed for longer than the town keeps them visible, reports held only for a zone no longer
 /// followed (once a server has said which zones are), ended alerts.
 fn prune(model: &mut Model) -> Command<Effect, Event> {
-    let run = run(model);
+    let Some(run) = running(model) else {
+        return Command::done();
+    };
     run.step = SyncStep::Pruning;
     let now_ms = run.started_at_ms;
     let days = model

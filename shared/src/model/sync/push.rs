@@ -7,7 +7,7 @@ use crux_core::{Command, render::render};
 use relais_protocol::{MutationOp, Outcome, PushRequest, PushResponse, ReportStatus};
 use uuid::Uuid;
 
-use super::{Event, Failure, Model, SyncEvent, SyncStep, after_push, run, stop};
+use super::{Event, Failure, Model, SyncEvent, SyncState, SyncStep, after_push, running, stop};
 use crate::{
     effects::{
         Effect,
@@ -61,15 +61,14 @@ pub fn next(model: &mut Model) -> Command<Effect, Event> {
     if batch.is_empty() {
         return after_push(model);
     }
-    let run = run(model);
+    let Some(run) = running(model) else {
+        return Command::done();
+    };
     run.step = SyncStep::Pushing;
     let compressed = !run.plain_push;
-    let Some(registration) = &model.registration else {
-        unreachable!("a sync runs only on a registered device");
-    };
     let ids: Vec<Uuid> = batch.iter().map(|m| m.mutation_id).collect();
     let request = PushRequest { mutations: batch };
-    let push = api::push(registration, &request, compressed).then_send(move |result| {
+    let push = api::push(&run.registration, &request, compressed).then_send(move |result| {
         send(PushEvent::Pushed {
             batch: ids,
             compressed,
@@ -89,8 +88,10 @@ pub fn update(event: PushEvent, model: &mut Model) -> Command<Effect, Event> {
         PushEvent::Pushed {
             result: Err(ApiFailure::Resequence { expected_seq }),
             ..
-        } if !run(model).resequenced => {
-            run(model).resequenced = true;
+        } if matches!(&model.sync, SyncState::Running(run) if !run.resequenced) => {
+            if let Some(run) = running(model) {
+                run.resequenced = true;
+            }
             // The server holds nothing from `expected_seq` on: acknowledged mutations from there
             // were lost with its history (a restored backup) and go again, renumbered too.
             requeue(expected_seq, true)
@@ -101,7 +102,9 @@ pub fn update(event: PushEvent, model: &mut Model) -> Command<Effect, Event> {
             ..
         } => {
             // An older server: the same batch again, uncompressed (nothing was applied).
-            let run = run(model);
+            let Some(run) = running(model) else {
+                return Command::done();
+            };
             run.plain_push = true;
             let until = run.started_at_ms + PLAIN_PUSH_MS;
             model.plain_push_until_ms = Some(until);
@@ -120,7 +123,9 @@ pub fn update(event: PushEvent, model: &mut Model) -> Command<Effect, Event> {
             reports,
             result: Ok(()),
         } => {
-            let run = run(model);
+            let Some(run) = running(model) else {
+                return Command::done();
+            };
             run.summary.sent += u32::try_from(accepted.len()).unwrap_or(u32::MAX);
             run.summary.refused += u32::try_from(refused.len()).unwrap_or(u32::MAX);
             let progressed = !accepted.is_empty() || !refused.is_empty();

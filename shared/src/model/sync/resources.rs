@@ -5,7 +5,7 @@
 use crux_core::{Command, render::render};
 use relais_protocol::{Catalogue, Directory};
 
-use super::{Event, Failure, Model, SyncEvent, SyncStep, finish, run, stop};
+use super::{Event, Failure, Model, SyncEvent, SyncStep, finish, running, stop};
 use crate::{
     effects::{
         Effect,
@@ -44,29 +44,33 @@ fn send(event: ResourceEvent) -> Event {
 
 /// Fetches the catalogue, unless the server says it is unchanged.
 pub fn catalogue(model: &mut Model) -> Command<Effect, Event> {
-    run(model).step = SyncStep::FetchingCatalogue;
-    let Some(registration) = &model.registration else {
-        unreachable!("a sync runs only on a registered device");
+    let Some(run) = running(model) else {
+        return Command::done();
     };
+    run.step = SyncStep::FetchingCatalogue;
+    let registration = run.registration.clone();
     // Without a catalogue, the tag of an older copy means nothing.
     let etag = model
         .catalogue
         .as_ref()
         .and(model.etags.catalogue.as_deref());
-    let fetch = api::catalogue(registration, etag).then_send(|r| send(ResourceEvent::Catalogue(r)));
+    let fetch =
+        api::catalogue(&registration, etag).then_send(|r| send(ResourceEvent::Catalogue(r)));
     Command::all([fetch, render()])
 }
 
 fn directory(model: &mut Model) -> Command<Effect, Event> {
-    run(model).step = SyncStep::FetchingDirectory;
-    let Some(registration) = &model.registration else {
-        unreachable!("a sync runs only on a registered device");
+    let Some(run) = running(model) else {
+        return Command::done();
     };
+    run.step = SyncStep::FetchingDirectory;
+    let registration = run.registration.clone();
     let etag = model
         .directory
         .as_ref()
         .and(model.etags.directory.as_deref());
-    let fetch = api::directory(registration, etag).then_send(|r| send(ResourceEvent::Directory(r)));
+    let fetch =
+        api::directory(&registration, etag).then_send(|r| send(ResourceEvent::Directory(r)));
     Command::all([fetch, render()])
 }
 

@@ -73,6 +73,8 @@ pub struct Harness {
     dir: tempfile::TempDir,
     commands: Vec<Command<Effect, Event>>,
     http: VecDeque<Request<HttpRequest>>,
+    /// Timers the core set and that have not fired yet (the test fires them).
+    timers: VecDeque<Request<TimeRequest>>,
     /// Notifications the core asked the shell to show.
     pub notifications: Vec<Notification>,
     /// How far this device's clock is from the true time, in milliseconds.
@@ -112,12 +114,14 @@ impl Harness {
             dir,
             commands: Vec::new(),
             http: VecDeque::new(),
+            timers: VecDeque::new(),
             notifications: Vec::new(),
             clock_skew_ms: 0,
             crash_after: None,
         };
         h.send(Intent::Start {
             language: "en".into(),
+            auto_sync: None,
         });
         h
     }
@@ -172,7 +176,7 @@ impl Harness {
 
     /// This device's bearer token.
     pub fn token(&self) -> String {
-        self.model.registration.as_ref().unwrap().token.clone()
+        self.model.registration().unwrap().token.clone()
     }
 
     pub fn view(&self) -> ViewModel {
@@ -258,6 +262,29 @@ impl Harness {
             .collect()
     }
 
+    /// The waits of the timers set and not fired yet, oldest first.
+    pub fn timers(&self) -> Vec<std::time::Duration> {
+        self.timers
+            .iter()
+            .filter_map(|r| match &r.operation {
+                TimeRequest::NotifyAfter { duration, .. } => Some((*duration).into()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Fires the oldest timer the core set, or panics.
+    pub fn fire_timer(&mut self) {
+        let mut request = self.timers.pop_front().expect("the core set no timer");
+        let TimeRequest::NotifyAfter { id, .. } = request.operation else {
+            unreachable!("only waits are kept")
+        };
+        request
+            .resolve(TimeResponse::DurationElapsed { id })
+            .expect("the timer was waiting");
+        self.settle();
+    }
+
     pub fn has_http(&self) -> bool {
         !self.http.is_empty()
     }
@@ -315,6 +342,11 @@ impl Harness {
                         Effect::Store(mut request) => {
                             let output = self.store.execute(request.operation.clone());
                             request.resolve(output).unwrap();
+                        }
+                        Effect::Time(request)
+                            if matches!(request.operation, TimeRequest::NotifyAfter { .. }) =>
+                        {
+                            self.timers.push_back(request);
                         }
                         Effect::Time(mut request) => {
                             assert_eq!(request.operation, TimeRequest::Now);

@@ -3,6 +3,7 @@
 //! [`scope`].
 
 mod fuzz;
+mod policy;
 mod scope;
 
 use rand::{Rng, SeedableRng, rngs::StdRng};

@@ -4,12 +4,20 @@ import java.util.concurrent.CopyOnWriteArrayList
 import java.util.concurrent.Executor
 import java.util.concurrent.atomic.AtomicBoolean
 import org.relais.core.AnswerInput
+import org.relais.core.AnswerValue
 import org.relais.core.CoreException
+import org.relais.core.DraftIntent
 import org.relais.core.Intent
 import org.relais.core.Notification
+import org.relais.core.PlacedBy
 import org.relais.core.RelaisCore
+import org.relais.core.ReportQuery
 import org.relais.core.Shell
+import org.relais.core.StaffActionInput
+import org.relais.core.SyncSchedule
 import org.relais.core.ViewModel
+import org.relais.core.WorkQuery
+import org.relais.core.phoneSyncSchedule
 
 /**
  * Receives the core's notifications, on the shell's main thread. On Android, show them as system
@@ -85,20 +93,27 @@ class RelaisShell(private val mainThread: Executor) : AutoCloseable {
         notificationListeners.add(listener)
     }
 
+    /** Removes a [NotificationListener]. */
+    fun removeNotificationListener(listener: NotificationListener) {
+        notificationListeners.remove(listener)
+    }
+
     /**
      * Opens the app's data in [dataDir] (created by the core if missing) and starts the core with
      * the device language tag [language] (`fr-FR`, `en-GB`...); a language chosen in the app
      * earlier ([setLanguage]) wins over it. Loading continues in the background: the view model
-     * says `ready` when it is done.
+     * says `ready` when it is done. With [autoSync] (a phone's schedule by default) the core syncs
+     * by itself: after filing, on [networkBack], and on a timer with backoff; `null` syncs only
+     * on [sync].
      *
      * @throws CoreException.Storage if the local store cannot be opened.
      * @throws IllegalStateException if already started or closed.
      */
-    fun start(dataDir: String, language: String) {
+    fun start(dataDir: String, language: String, autoSync: SyncSchedule? = phoneSyncSchedule()) {
         synchronized(this) {
             check(!closed) { "RelaisShell is closed" }
             check(core == null) { "RelaisShell is already started" }
-            core = RelaisCore(dataDir, language, callback)
+            core = RelaisCore(dataDir, language, autoSync, callback)
         }
         // Renders that arrived while the constructor ran found no core yet: read once now.
         scheduleRefresh()
@@ -141,6 +156,73 @@ class RelaisShell(private val mainThread: Executor) : AutoCloseable {
 
     /** Sends what is queued and fetches what changed; progress shows up in [ViewModel.sync]. */
     fun sync() = send(Intent.Sync)
+
+    /** The platform saw the network come back (Android: a connectivity callback). */
+    fun networkBack() = send(Intent.NetworkBack)
+
+    /** Changes the report being written; the draft and its problem show up in [ViewModel.draft]. */
+    fun draft(change: DraftIntent) = send(Intent.Draft(change = change))
+
+    /** Starts writing a report (a new draft, or the one left unfinished). */
+    fun startDraft() = draft(DraftIntent.Start)
+
+    fun draftCategory(code: String) = draft(DraftIntent.SetCategory(code = code))
+
+    /** The location of a GPS fix with its accuracy, or of the pin the user placed. */
+    fun draftLocation(lat: Double, lon: Double, accuracyM: Double?, source: PlacedBy) =
+        draft(DraftIntent.SetLocation(lat = lat, lon = lon, accuracyM = accuracyM, source = source))
+
+    /** A picture file (JPEG, PNG, WebP: the platform converts HEIC first). */
+    fun draftPhoto(path: String) = draft(DraftIntent.AddPhoto(path = path))
+
+    fun draftPhotosDone() = draft(DraftIntent.PhotosDone)
+
+    fun draftText(text: String) = draft(DraftIntent.SetText(text = text))
+
+    fun draftAnswer(question: String, value: AnswerValue?) =
+        draft(DraftIntent.Answer(question = question, value = value))
+
+    fun draftReview() = draft(DraftIntent.Review)
+
+    fun draftSubmit() = draft(DraftIntent.Submit)
+
+    /** Shows another list of reports in [ViewModel.reports]. */
+    fun listReports(query: ReportQuery) = send(Intent.ListReports(query = query))
+
+    /** Staff: shows the work list another way in [ViewModel.work]. */
+    fun listWork(query: WorkQuery) = send(Intent.ListWork(query = query))
+
+    /** Shows one report with its timeline in [ViewModel.opened]. */
+    fun openReport(reportId: String) = send(Intent.OpenReport(reportId = reportId))
+
+    /** Open reports of [category] near a point, in [ViewModel.nearby]. */
+    fun findNearby(category: String, lat: Double, lon: Double) =
+        send(Intent.FindNearby(category = category, lat = lat, lon = lon))
+
+    /** "Me too" on someone else's report. */
+    fun support(reportId: String) = send(Intent.Support(reportId = reportId))
+
+    fun rateService(serviceId: String, satisfaction: Int, importance: Int, comment: String?) =
+        send(
+            Intent.RateService(
+                serviceId = serviceId,
+                satisfaction = satisfaction.toUByte(),
+                importance = importance.toUByte(),
+                comment = comment,
+            ),
+        )
+
+    /** Staff: acts on a report of the work list ([photos]: taken on site, with a resolution). */
+    fun staffAction(
+        reportId: String,
+        action: StaffActionInput,
+        reply: String? = null,
+        note: String? = null,
+        photos: List<String> = emptyList(),
+    ) = send(Intent.StaffAction(reportId = reportId, action = action, reply = reply, note = note, photos = photos))
+
+    /** Applies again a change the server refused as a conflict. */
+    fun reapply(mutationId: String) = send(Intent.Reapply(mutationId = mutationId))
 
     /**
      * Blocks until the core has no work in flight, at most [timeoutMs]; `false` on timeout.

@@ -19,7 +19,13 @@ import org.junit.jupiter.api.BeforeEach
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.io.TempDir
 import org.relais.core.ActionView
+import org.relais.core.AnswerValue
+import org.relais.core.PlacedBy
+import org.relais.core.ReportQuery
+import org.relais.core.StaffActionInput
+import org.relais.core.SyncView
 import org.relais.core.ViewModel
+import org.relais.core.WorkQuery
 
 /**
  * Drives the real Rust core through the generated UniFFI bindings and the host-built
@@ -94,6 +100,58 @@ class RelaisShellTest {
     }
 
     @Test
+    fun `every typed helper reaches the core, which answers in the view`() {
+        val shell = open("en-GB")
+        settle(shell)
+
+        shell.startDraft()
+        assertNotNull(settle(shell).draft, "startDraft opened a draft")
+        shell.draftText("A broken bench")
+        assertEquals("A broken bench", settle(shell).draft?.text)
+        // Placing it and answering wait for a category: the draft stays where it was.
+        shell.draftLocation(LAT, LON, 5.0, PlacedBy.GPS)
+        shell.draftAnswer("kind", AnswerValue.Text("wood"))
+        assertEquals("category", settle(shell).draft?.step)
+        // Not registered: no catalogue, so a category is refused, and so is a draft without one.
+        for (step in listOf<() -> Unit>(
+            { shell.draftCategory("bench") },
+            { shell.draftReview() },
+            { shell.draftSubmit() },
+        )) {
+            step()
+            val view = settle(shell)
+            assertNotNull(view.draft?.problem ?: view.draftProblem, "a refusal in $view")
+        }
+        shell.draftPhotosDone()
+        settle(shell)
+
+        // Acts that need a registered device are refused, and say so.
+        for (act in listOf<() -> Unit>(
+            { shell.support("01936f0e-8c4a-7d1e-9b7a-2f1c0e5d4a3b") },
+            { shell.rateService("mairie", 4, 5, null) },
+            { shell.staffAction("01936f0e-8c4a-7d1e-9b7a-2f1c0e5d4a3b", StaffActionInput.Resolve) },
+            { shell.reapply("01936f0e-8c4a-7d1e-9b7a-2f1c0e5d4a3b") },
+        )) {
+            act()
+            assertInstanceOf(ActionView.Failed::class.java, settle(shell).action)
+        }
+
+        shell.listReports(ReportQuery(mineOnly = true, openOnly = false, category = null, zone = null, limit = 10u))
+        assertTrue(settle(shell).reports.isEmpty())
+        shell.listWork(WorkQuery(near = null, overdueOnly = true, assignedToMe = false, limit = 10u))
+        assertTrue(settle(shell).work.isEmpty())
+        shell.openReport("01936f0e-8c4a-7d1e-9b7a-2f1c0e5d4a3b")
+        assertNull(settle(shell).opened)
+        shell.findNearby("bench", LAT, LON)
+        assertEquals(false, settle(shell).nearby?.looking)
+        // Not registered: the network coming back starts no sync, nor does the core plan one.
+        shell.networkBack()
+        val after = settle(shell)
+        assertInstanceOf(SyncView.Idle::class.java, after.sync)
+        assertNull(after.nextSync)
+    }
+
+    @Test
     fun `a report filed while registered is queued and survives a restart`() {
         val serverUrl = System.getProperty("relais.server.url")
         assumeTrue(!serverUrl.isNullOrBlank(), "relais.server.url not set: no server to register with")
@@ -146,7 +204,7 @@ class RelaisShellTest {
     private fun open(language: String): RelaisShell {
         val shell = RelaisShell(mainThread).also(shells::add)
         onMain { shell.addListener { listenerThreads.add(Thread.currentThread().name) } }
-        shell.start(dataDir.toString(), language)
+        shell.start(dataDir.toString(), language, autoSync = null)
         return shell
     }
 

@@ -14,6 +14,9 @@ import UserNotifications
 /// ever sees it change on the main thread.
 @MainActor
 final class RelaisShell: ObservableObject {
+    /// The app's shell, for the background task that tells it the network is back.
+    static var current: RelaisShell?
+
     @Published private(set) var view: ViewModel?
     private var core: RelaisCore?
 
@@ -25,7 +28,8 @@ final class RelaisShell: ObservableObject {
                 Task { @MainActor in NotificationPoster.post(notification) }
             }
         )
-        core = try RelaisCore(dataDir: dataDir.path, language: language, shell: callback)
+        core = try RelaisCore(
+            dataDir: dataDir.path, language: language, autoSync: phoneSyncSchedule(), shell: callback)
         refresh()
     }
 
@@ -64,7 +68,7 @@ enum NotificationPoster {
         let content = UNMutableNotificationContent()
         content.title = notification.title
         content.body = notification.body
-        let request = UNNotificationRequest(identifier: notification.reportId, content: content, trigger: nil)
+        let request = UNNotificationRequest(identifier: notification.id, content: content, trigger: nil)
         UNUserNotificationCenter.current().add(request)
     }
 }
