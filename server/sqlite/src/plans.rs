@@ -1,7 +1,8 @@
 //! Every statement of a write and of a pull (the storage crate's `sample`), run on a real file
 //! and checked with `EXPLAIN QUERY PLAN`: none may scan a table (each must find its rows through
 //! an index), so that the cost of a push or a pull page does not grow with the history. (The
-//! hourly expiry reads the tenants table whole: it is not on these paths.)
+//! hourly expiry reads the tenants table whole: it is not on these paths.) The duplicate lookup
+//! is also checked to start from the originals' key.
 
 use std::sync::Mutex;
 
@@ -83,4 +84,21 @@ async fn every_statement_of_a_write_and_a_pull_uses_an_index() {
         }
     }
     assert!(scanning.is_empty(), "{}", scanning.join("\n\n"));
+
+    // An index on every table is not enough: the duplicate lookup must start from the
+    // originals' key (a few candidates), not from the town's recent reports probed one by one.
+    let lookups: Vec<&String> = statements
+        .iter()
+        .filter(|sql| sql.contains("FROM open_originals o"))
+        .collect();
+    assert!(!lookups.is_empty(), "the sample push looks up no originals");
+    for sql in lookups {
+        let first: String = conn
+            .query_row(&format!("EXPLAIN QUERY PLAN {sql}"), [], |row| row.get(3))
+            .unwrap();
+        assert!(
+            first.starts_with("SEARCH o USING PRIMARY KEY"),
+            "the duplicate lookup starts with {first:?}: {sql}"
+        );
+    }
 }

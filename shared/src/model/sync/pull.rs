@@ -5,8 +5,7 @@ use crux_core::{Command, render::render};
 use relais_protocol::{Cursor, PullResponse};
 
 use super::{
-    Event, Failure, Model, SyncEvent, SyncState, SyncStep, notify, push, resources, running,
-    stop,
+    Event, Failure, Model, SyncEvent, SyncState, SyncStep, notify, push, resources, running, stop,
 };
 use crate::{
     effects::{
