@@ -197,7 +197,7 @@ pub(crate) async fn originals(
             "SELECT o.report_id, o.lat, o.lon FROM open_originals o
              JOIN reports r ON r.tenant_id = o.tenant_id AND r.id = o.report_id
              WHERE o.tenant_id = $1 AND o.category_code = $2 AND o.cell = $3
-               AND o.received_at_ms >= $4 AND r.status = ANY($5)",
+               AND r.received_at_ms >= $4 AND r.status = ANY($5)",
         )
         .await?;
     let statuses: Vec<&str> = query.statuses.iter().map(|s| s.as_str()).collect();

@@ -222,7 +222,7 @@ fn supported(
 }
 
 /// The originals of a category in some grid cells: one range of `open_originals`' key per cell
-/// (tenant, category, cell, time), each candidate's status read from the report itself. The
+/// (tenant, category, cell), each candidate's status and time read from the report itself. The
 /// `CROSS JOIN` keeps that order: left to itself, SQLite may start from the town's recent
 /// reports (`reports_by_received`) and probe the originals for each, which read every report
 /// of the time window for every cell (a push 100× slower, found by `relais-bench --stored`).
@@ -235,7 +235,7 @@ pub(crate) fn originals(
         "SELECT o.report_id, o.lat, o.lon FROM open_originals o
          CROSS JOIN reports r ON r.tenant_id = o.tenant_id AND r.id = o.report_id
          WHERE o.tenant_id = ?1 AND o.category_code = ?2 AND o.cell = ?3
-           AND o.received_at_ms >= ?4 AND r.status IN (SELECT value FROM json_each(?5))",
+           AND r.received_at_ms >= ?4 AND r.status IN (SELECT value FROM json_each(?5))",
     )?;
     let statuses: Vec<&str> = query.statuses.iter().map(|s| s.as_str()).collect();
     let statuses = to_json(&statuses)?;
