@@ -1,6 +1,7 @@
 //! The device's SQLite database: opened once, WAL with `synchronous=FULL` (a committed report
 //! survives a power cut), schema migrations embedded in the binary. [`LocalStore::execute`] runs
-//! one [`StoreOp`] as one transaction.
+//! one [`StoreOp`] as one transaction; [`LocalStore::execute_group`] runs the operations queued
+//! together in one transaction, each in its own savepoint.
 //!
 //! Only what the views need right now is read into memory: reports are rows with real columns
 //! (`reports`), lists are indexed queries, a pulled page is merged row by row (`pull`).
@@ -62,6 +63,35 @@ impl LocalStore {
         tx.commit().map_err(err)?;
         Ok(output)
     }
+
+    /// Runs several operations in one transaction (group commit: one `fsync` for all), each
+    /// in its own savepoint, so that an operation that fails leaves no trace and the others
+    /// still commit. Each result holds only once the group is committed: if the commit fails,
+    /// every operation fails with it, as if each had run alone and failed.
+    pub fn execute_group(&mut self, ops: Vec<StoreOp>) -> Vec<Result<StoreOutput>> {
+        let tx = match self.conn.transaction() {
+            Ok(tx) => tx,
+            Err(e) => return ops.iter().map(|_| Err(err(&e))).collect(),
+        };
+        let outputs: Vec<_> = ops.into_iter().map(|op| in_savepoint(&tx, op)).collect();
+        match tx.commit() {
+            Ok(()) => outputs,
+            Err(e) => outputs.iter().map(|_| Err(err(&e))).collect(),
+        }
+    }
+}
+
+/// One operation of a group, undone alone if it fails.
+fn in_savepoint(tx: &Transaction<'_>, op: StoreOp) -> Result<StoreOutput> {
+    tx.execute_batch("SAVEPOINT op").map_err(err)?;
+    let output = apply(tx, op);
+    let end = if output.is_ok() {
+        "RELEASE op"
+    } else {
+        "ROLLBACK TO op; RELEASE op"
+    };
+    tx.execute_batch(end).map_err(err)?;
+    output
 }
 
 /// Makes the database a file only the app's user reads and writes (0600), creating it empty

@@ -94,6 +94,39 @@ fn a_corrupt_database_is_refused_with_a_readable_error() {
 }
 
 #[test]
+fn a_group_commits_together_and_a_failing_operation_fails_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = LocalStore::open(dir.path()).unwrap();
+    let enqueue_op = |replaces| StoreOp::Enqueue {
+        item: item(note(Uuid::nil())),
+        local: LocalChange::None,
+        replaces,
+    };
+    let outputs = store.execute_group(vec![
+        enqueue_op(None),
+        // Replaces an item that is not there: refused, and leaves no trace.
+        enqueue_op(Some(Uuid::now_v7())),
+        enqueue_op(None),
+    ]);
+    let seqs: Vec<Option<u64>> = outputs
+        .iter()
+        .map(|output| match output {
+            Ok(StoreOutput::Enqueued(item)) => Some(item.mutation.seq),
+            Ok(other) => panic!("{other:?}"),
+            Err(_) => None,
+        })
+        .collect();
+    assert_eq!(seqs, vec![Some(1), None, Some(2)]);
+    drop(store);
+    let mut store = LocalStore::open(dir.path()).unwrap();
+    let StoreOutput::Loaded(snapshot) = store.execute(StoreOp::Load).unwrap() else {
+        panic!()
+    };
+    let seqs: Vec<u64> = snapshot.outbox.iter().map(|i| i.mutation.seq).collect();
+    assert_eq!(seqs, vec![1, 2], "both committed, on disk");
+}
+
+#[test]
 fn sequence_numbers_are_gapless_and_survive_deletion_of_acknowledged_items() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = LocalStore::open(dir.path()).unwrap();
