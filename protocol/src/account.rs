@@ -20,6 +20,7 @@ use crate::{PublicReport, ThreadMessage};
 
 /// How the citizen wants to be told about their reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ContactChannel {
     InApp,
@@ -28,6 +29,7 @@ pub enum ContactChannel {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AccountDetails {
     pub email: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -38,11 +40,13 @@ pub struct AccountDetails {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LinkAccount {
     pub code: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Account {
     pub id: Uuid,
     pub details: AccountDetails,
@@ -53,6 +57,7 @@ pub struct Account {
 
 /// Everything the server holds about the caller.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Export {
     pub exported_at_ms: i64,
     pub account: Option<Account>,
@@ -65,6 +70,7 @@ pub struct Export {
 
 /// One of the caller's reports: its public state, with what only the reporter and the town hold.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ExportedReport {
     #[serde(flatten)]
     pub report: PublicReport,
@@ -77,6 +83,7 @@ pub struct ExportedReport {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ExportedDevice {
     pub id: Uuid,
     pub platform: String,
@@ -85,12 +92,14 @@ pub struct ExportedDevice {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ExportedNote {
     pub report_id: Uuid,
     pub message: ThreadMessage,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ExportedRating {
     pub service_id: String,
     pub satisfaction: u8,
