@@ -31,11 +31,13 @@ pub enum ContactChannel {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AccountDetails {
+    #[cfg_attr(feature = "openapi", schema(format = Email))]
     pub email: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
     pub contact: ContactChannel,
     /// `fr` or `en`.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^(fr|en)$"))]
     pub language: String,
 }
 

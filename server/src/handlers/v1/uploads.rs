@@ -77,7 +77,7 @@ pub async fn get<DB: Database>(
         ("Upload-Length" = u64, Header, description = "The whole photo's size in bytes"),
         ("Upload-Checksum" = String, Header, description = "`sha256 <hex digest of this chunk>`"),
     ),
-    request_body(content = Vec<u8>, content_type = "application/offset+octet-stream"),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
     responses(
         (status = 200, description = "Kept; the photo is checked once whole", body = UploadStatus),
         (status = 400, response = inline(crate::openapi::Malformed)),
