@@ -115,6 +115,28 @@ fn hostile_texts_are_refused_and_texts_are_kept_in_nfc() {
     assert_eq!(h.report(id).text, "Caf\u{e9} fermé\nencore");
 }
 
+/// The server's ranges (`relais_domain::ranges`), applied offline: an accuracy of 1e308 m and a
+/// clock set decades back are refused before anything is queued.
+#[test]
+fn out_of_range_accuracies_and_clocks_are_refused_offline() {
+    let mut server = ServerOracle::default();
+    let mut h = Harness::registered(&mut server);
+    h.send(Intent::FileReport {
+        category: CATEGORY.into(),
+        lat: 48.8566,
+        lon: 2.3522,
+        accuracy_m: Some(1e308),
+        text: "Matelas".into(),
+        answers: Vec::new(),
+        photos: Vec::new(),
+    });
+    assert!(failure(h.view().action).contains("not valid"));
+    h.clock_skew_ms = -40 * 365 * 86_400_000;
+    let message = failure(file(&mut h, CATEGORY, 48.85, "Matelas"));
+    assert!(message.contains("not plausible"), "{message}");
+    assert!(h.view().outbox.is_empty(), "nothing refused is queued");
+}
+
 #[test]
 fn a_filed_report_gets_a_time_ordered_id_and_a_trimmed_text() {
     let mut server = ServerOracle::default();
