@@ -20,6 +20,7 @@ use crate::{PublicReport, ThreadMessage};
 
 /// How the citizen wants to be told about their reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ContactChannel {
     InApp,
@@ -28,21 +29,26 @@ pub enum ContactChannel {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AccountDetails {
+    #[cfg_attr(feature = "openapi", schema(format = Email))]
     pub email: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
     pub contact: ContactChannel,
     /// `fr` or `en`.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^(fr|en)$"))]
     pub language: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LinkAccount {
     pub code: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Account {
     pub id: Uuid,
     pub details: AccountDetails,
@@ -53,6 +59,7 @@ pub struct Account {
 
 /// Everything the server holds about the caller.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Export {
     pub exported_at_ms: i64,
     pub account: Option<Account>,
@@ -65,6 +72,7 @@ pub struct Export {
 
 /// One of the caller's reports: its public state, with what only the reporter and the town hold.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ExportedReport {
     #[serde(flatten)]
     pub report: PublicReport,
@@ -77,6 +85,7 @@ pub struct ExportedReport {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ExportedDevice {
     pub id: Uuid,
     pub platform: String,
@@ -85,12 +94,14 @@ pub struct ExportedDevice {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ExportedNote {
     pub report_id: Uuid,
     pub message: ThreadMessage,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ExportedRating {
     pub service_id: String,
     pub satisfaction: u8,

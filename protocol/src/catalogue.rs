@@ -8,6 +8,7 @@ use crate::LocalizedText;
 
 /// `GET /v1/{tenant}/catalogue` answer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Catalogue {
     pub tenant: String,
     pub name: String,
@@ -34,6 +35,7 @@ pub struct Catalogue {
 
 /// A service (department) of the town.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ServiceInfo {
     pub code: String,
     pub name: LocalizedText,
@@ -42,6 +44,7 @@ pub struct ServiceInfo {
 /// Reports of `category` inside `zone` (at any level) go to `service` instead of the category's
 /// default. When rules name several zones holding a point, the finest zone wins.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RoutingRule {
     pub category: String,
     pub zone: String,
@@ -50,6 +53,7 @@ pub struct RoutingRule {
 
 /// A reason from the town's list for rejecting a report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RejectionReason {
     pub code: String,
     pub label: LocalizedText,
@@ -69,6 +73,7 @@ pub struct RejectionReason {
     strum::EnumString,
     strum::IntoStaticStr,
 )]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
 pub enum ReplyKind {
@@ -83,6 +88,7 @@ pub enum ReplyKind {
 /// The draft of a written reply. Placeholders: `{category}`, `{service}`, `{response_days}`, and
 /// by kind `{date}` (scheduled), `{reason}` (rejected), `{original}` (duplicate).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReplyTemplate {
     pub kind: ReplyKind,
     /// The group this draft is for (`None`: any).
@@ -96,6 +102,7 @@ pub struct ReplyTemplate {
 
 /// Rules a town sets for its citizens' reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TownSettings {
     /// How long after a resolution the reporter may confirm it or reopen the report.
     pub reopen_window_days: u32,
@@ -137,12 +144,14 @@ impl Catalogue {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CategoryGroup {
     pub code: String,
     pub name: LocalizedText,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Category {
     pub code: String,
     pub group: String,
@@ -165,6 +174,7 @@ pub struct Category {
 
 /// An extra question of a category.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Question {
     pub code: String,
     pub label: LocalizedText,
@@ -173,6 +183,7 @@ pub struct Question {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum QuestionKind {
     Text,
@@ -191,6 +202,7 @@ pub enum QuestionKind {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Choice {
     pub code: String,
     pub label: LocalizedText,
@@ -199,6 +211,7 @@ pub struct Choice {
 /// A citizen's answer to a [`Question`], on the wire as `{"text": ".."}`, `{"number": 2}`,
 /// `{"choice": "code"}` or `{"choices": ["a", "b"]}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Answer {
     Text(String),
@@ -210,6 +223,7 @@ pub enum Answer {
 /// A zone of the town (commune, arrondissement, quartier), with its outline so that devices can
 /// refuse, offline, a point outside every zone.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Zone {
     pub code: String,
     pub name: String,

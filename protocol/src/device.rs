@@ -5,6 +5,7 @@ use uuid::Uuid;
 
 /// `POST /v1/{tenant}/devices` body.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RegisterDevice {
     /// `android`, `ios`, `linux`...: for the city's statistics only.
     pub platform: String,
@@ -20,6 +21,7 @@ pub struct RegisterDevice {
 
 /// `POST /v1/{tenant}/devices` answer. The token is shown once; the server keeps only its hash.
 #[derive(Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Registered {
     pub device_id: Uuid,
     pub token: String,
@@ -41,6 +43,7 @@ pub struct Registered {
     strum::IntoStaticStr,
     strum::EnumString,
 )]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
 pub enum StaffRole {
@@ -62,6 +65,7 @@ impl StaffRole {
 
 /// Who a staff device belongs to and what they may act on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StaffProfile {
     pub email: String,
     pub name: String,

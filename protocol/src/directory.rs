@@ -7,6 +7,7 @@ use crate::{GeoPoint, LocalizedText};
 
 /// `GET /v1/{tenant}/directory` answer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Directory {
     /// Bumped whenever an entry changes (not when ratings change).
     pub version: i64,
@@ -17,6 +18,7 @@ pub struct Directory {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PublicService {
     /// Stable id, e.g. `mairie-75104` or `res-750010001`.
     pub id: String,
@@ -41,6 +43,7 @@ pub struct PublicService {
 
 /// Means over the current rating of each citizen (1 to 5).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RatingSummary {
     pub count: u32,
     pub satisfaction_mean: f64,

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// Stable machine-readable error codes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     /// The body is not valid JSON for this endpoint.
@@ -44,6 +45,7 @@ pub enum ErrorCode {
 
 /// Error body: `{"error": "sequence_gap", "message": "...", "expected_seq": 4}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiError {
     pub error: ErrorCode,
     pub message: String,

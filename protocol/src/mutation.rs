@@ -34,12 +34,14 @@ pub const MAX_TEXT_CHARS: usize = 4000;
 
 /// `POST /v1/{tenant}/sync/push` body.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PushRequest {
     pub mutations: Vec<Mutation>,
 }
 
 /// One intent of the device, in its sequence.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Mutation {
     pub seq: u64,
     pub mutation_id: Uuid,
@@ -49,6 +51,7 @@ pub struct Mutation {
 /// What the device wants to happen. New kinds are added over time; a server that does not know a
 /// kind rejects that mutation with `unsupported` instead of refusing the batch.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum MutationOp {
     /// File a new report.
@@ -122,6 +125,7 @@ pub enum MutationOp {
 
 /// What a staff member does to a report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum WorkflowAction {
     /// "We have it": the report is taken in hand.
@@ -194,6 +198,7 @@ impl MutationOp {
 
 /// `POST /v1/{tenant}/sync/push` answer: one result per pushed mutation, in order.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PushResponse {
     pub results: Vec<PushResult>,
     /// The highest sequence number the server holds for this device.
@@ -201,6 +206,7 @@ pub struct PushResponse {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PushResult {
     pub seq: u64,
     pub mutation_id: Uuid,
@@ -210,6 +216,7 @@ pub struct PushResult {
 
 /// What became of one mutation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum Outcome {
     /// Applied now.
@@ -228,6 +235,7 @@ impl Outcome {
 
 /// Why the server refused a mutation: a stable code and a message in French and English.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Reason {
     pub code: String,
     pub message: LocalizedText,

@@ -12,12 +12,14 @@ pub const MAX_NEARBY: usize = 5;
 /// `GET /v1/{tenant}/reports/nearby?lat=..&lon=..&category=..` answer: open reports of the
 /// category within its duplicate radius, nearest first.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NearbyReports {
     pub radius_m: u32,
     pub reports: Vec<NearbyReport>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NearbyReport {
     pub report: PublicReport,
     pub distance_m: f64,

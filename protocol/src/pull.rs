@@ -16,6 +16,7 @@ use crate::{Answer, LocalizedText, PublicReport, ReportStatus};
 
 /// An opaque pull position. The empty cursor means "from the beginning".
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(transparent)]
 pub struct Cursor(pub String);
 
@@ -34,6 +35,7 @@ pub const MAX_PULL_LIMIT: u32 = 1000;
 
 /// `GET /v1/{tenant}/sync/pull?cursor=...&limit=...` answer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PullResponse {
     /// The device must forget its copy of the tenant's public reports and pull from `cursor`
     /// (which is then the start).
@@ -48,6 +50,7 @@ pub struct PullResponse {
 
 /// One entry of the change log.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Change {
     /// A report was created or changed: here is its current public state. `mine` says it is
@@ -78,6 +81,7 @@ pub enum Change {
 
 /// A report as the staff of its service see it. It never names the citizen.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Task {
     pub report: PublicReport,
     /// The citizen's answers to the category's questions.
@@ -98,12 +102,14 @@ pub struct Task {
 
 /// A staff member, as other staff see them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StaffRef {
     pub email: String,
     pub name: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StaffNote {
     pub id: Uuid,
     /// The staff member's name.
@@ -114,6 +120,7 @@ pub struct StaffNote {
 
 /// One entry of a report's history, as staff see it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LogEntry {
     pub at_ms: i64,
     /// What happened: `filed`, a [`crate::WorkflowAction`] kind, `supported`, `confirmed`,
@@ -131,6 +138,7 @@ pub struct LogEntry {
 
 /// Who did something. Citizens are never named.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Actor {
     Citizen,
@@ -143,6 +151,7 @@ pub enum Actor {
 
 /// A notice of the town for some of its zones, shown between `starts_at_ms` and `ends_at_ms`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ZoneAlert {
     pub id: Uuid,
     pub zones: Vec<String>,
@@ -154,6 +163,7 @@ pub struct ZoneAlert {
 
 /// A zone the citizen follows, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FollowedZone {
     pub zone: String,
     /// `explicit` (the citizen chose it) or `reported` (they filed a report there).
@@ -162,6 +172,7 @@ pub struct FollowedZone {
 
 /// One message of a report's private thread.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ThreadMessage {
     pub id: uuid::Uuid,
     pub author: Author,
@@ -171,6 +182,7 @@ pub struct ThreadMessage {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Author {
     /// The service in charge (an agent or the back office).

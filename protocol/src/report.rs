@@ -8,6 +8,7 @@ use crate::LocalizedText;
 
 /// A WGS84 position with the horizontal accuracy the device reported, in metres.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct GeoPoint {
     pub lat: f64,
     pub lon: f64,
@@ -30,6 +31,7 @@ pub struct GeoPoint {
     strum::EnumString,
     strum::EnumIter,
 )]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
 pub enum ReportStatus {
@@ -63,6 +65,7 @@ impl ReportStatus {
 
 /// One step of a report's history.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StatusChange {
     pub status: ReportStatus,
     /// Milliseconds since the Unix epoch, server clock.
@@ -79,6 +82,7 @@ pub struct StatusChange {
 
 /// A report as the server publishes it to every device of the tenant.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PublicReport {
     pub id: Uuid,
     pub category: String,

@@ -8,6 +8,7 @@ use crate::{LocalizedText, StaffProfile, WorkflowAction};
 
 /// `POST /v1/staff/login` body. `tenant` names the town (absent for the server's operators).
 #[derive(Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Login {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant: Option<String>,
@@ -27,6 +28,7 @@ impl std::fmt::Debug for Login {
 
 /// `POST /v1/staff/login` answer: a session token, shown once (the server keeps its hash).
 #[derive(Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Session {
     pub token: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -49,6 +51,7 @@ impl std::fmt::Debug for Session {
 /// `POST /v1/{tenant}/staff/reports/{id}/actions` body: what a staff device's `staff_action`
 /// says, for the report of the URL.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ActionRequest {
     pub base_version: i64,
     pub action: WorkflowAction,
@@ -60,10 +63,18 @@ pub struct ActionRequest {
 
 /// `POST /v1/{tenant}/staff/alerts` body.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AlertRequest {
     pub zones: Vec<String>,
     pub title: LocalizedText,
     pub text: LocalizedText,
     pub starts_at_ms: i64,
     pub ends_at_ms: i64,
+}
+
+/// `POST /v1/{tenant}/staff/alerts` answer: the published alert's id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AlertPublished {
+    pub id: uuid::Uuid,
 }

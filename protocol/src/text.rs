@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 /// A string in French and English. Every user-facing text that crosses the wire has this shape, so
 /// that the device can show it in its user's language without asking the server again.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LocalizedText {
     pub fr: String,
     pub en: String,

@@ -37,6 +37,7 @@ pub const MAX_PHOTO_EDGE: u32 = 2048;
 pub const MAX_PHOTOS_PER_REPORT: usize = 5;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UploadStatus {
     /// Bytes of the photo the server holds.
     pub offset: u64,

@@ -22,7 +22,7 @@
 //! - `photos`: resumable, content-addressed photo uploads and the photo files; `account`: the
 //!   citizens' optional accounts (details checks, link codes).
 //! - `router` and `handlers`: the HTTP surface; `error` maps every failure to a JSON
-//!   [`relais_protocol::ApiError`].
+//!   [`relais_protocol::ApiError`]; [`openapi`] its OpenAPI document, derived from the code.
 
 mod account;
 pub mod analysis;
@@ -44,6 +44,7 @@ mod limits;
 mod lock;
 mod metrics;
 mod open311;
+pub mod openapi;
 mod photos;
 pub mod reasons;
 mod request_id;

@@ -1,7 +1,7 @@
 //! The server as an attacker sees it, with real sockets: slow and idle clients are cut, a
 //! connection limit keeps the server answering, the metrics are behind their token, the database
 //! is its owner's only, a second server cannot open the same data directory, registrations
-//! and code guesses are limited, and a report id says nothing across towns (on SQLite and on
+//! and code guesses are limited (failed codes logged with the client's address), and a report id says nothing across towns (on SQLite and on
 //! PostgreSQL).
 
 mod common;
@@ -329,6 +329,69 @@ async fn registrations_are_limited_per_client_and_per_town_and_link_codes_per_cl
     assert_eq!(refused.status(), 429);
     assert!(refused.headers().contains_key("retry-after"));
     server.stop().await;
+}
+
+/// Enrolment codes are guessed within the client's code limit, on the real binary: a wrong code
+/// is `403` and logged with the client's address, the eleventh attempt in a minute is `429` with
+/// `Retry-After` (before the code is even looked up), and no guess registers a device.
+#[tokio::test]
+async fn enrolment_code_guesses_are_limited_and_logged_with_the_client_address() {
+    let data = tempfile::TempDir::new().unwrap();
+    let (child, base) =
+        common::spawn_binary(data.path(), &["--demo", "--log-format", "json"], true);
+    let client = reqwest::Client::new();
+    let guess = || {
+        client
+            .post(format!("{base}/v1/demo/devices"))
+            .json(&json!({
+                "platform": "linux", "app_version": "test",
+                "enrolment_code": "AAAA-BBBB-CCCC-DDDD",
+            }))
+            .send()
+    };
+    for _ in 0..10 {
+        assert_eq!(guess().await.unwrap().status(), 403);
+    }
+    let refused = guess().await.unwrap();
+    assert_eq!(refused.status(), 429);
+    let wait: u64 = refused.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&wait), "{wait}");
+    let body: Value = refused.json().await.unwrap();
+    assert_eq!(body["error"], "too_many_requests", "{body}");
+
+    let pid = child.id().to_string();
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let output = child.wait_with_output().unwrap();
+    let logs = String::from_utf8(output.stderr).unwrap();
+    let logged = |message: &str| {
+        logs.lines()
+            .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+            .filter(|line| {
+                line["fields"]["message"] == message && line["fields"]["client"] == "127.0.0.1"
+            })
+            .count()
+    };
+    assert_eq!(logged("unknown enrolment code"), 10, "{logs}");
+    assert_eq!(logged("registration refused: over the limit"), 1, "{logs}");
+    let devices = common::run_admin(
+        data.path(),
+        &["devices", "--tenant", "demo", "list", "--all"],
+        "",
+    );
+    assert!(devices.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&devices.stdout),
+        "",
+        "no device registered"
+    );
 }
 
 /// A second town, Lyon: one square zone around the city and one category.

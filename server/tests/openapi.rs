@@ -1,21 +1,40 @@
-//! docs/openapi.json describes the router as it is: every route of `server/src/router.rs` under
-//! `/v1`, `/healthz`, `/metrics` and `/openapi.json` is in the document with the same methods and
-//! nothing else is, every documented route answers on a real server (not with the router's
-//! "no such route" or "this route does not answer this method"), and the server serves the
-//! document itself. (Its examples are parsed into the protocol types by
-//! `protocol/tests/docs.rs`.)
+//! The OpenAPI document describes the router as it is: docs/openapi.json is what the code
+//! generates ([`relais_server::openapi::document`], from the protocol's types and the handlers'
+//! descriptions), every route of `server/src/router.rs` under `/v1`, `/healthz`, `/metrics` and
+//! `/openapi.json` is in it with the same methods and nothing else is, every documented route
+//! answers on a real server (not with the router's "no such route" or "this route does not
+//! answer this method"), and the server serves the document itself.
 
 mod common;
 
 use std::collections::BTreeSet;
+use std::path::Path;
 
 use common::TestServer;
 use serde_json::Value;
 
 const METHODS: [&str; 5] = ["get", "post", "put", "patch", "delete"];
 
+/// The command that writes the generated document over docs/openapi.json.
+const REGENERATE: &str = "RELAIS_WRITE_OPENAPI=1 cargo test -p relais-server --test openapi";
+
 fn document() -> Value {
-    serde_json::from_str(include_str!("../../docs/openapi.json")).unwrap()
+    serde_json::from_str(relais_server::openapi::document()).unwrap()
+}
+
+#[test]
+fn the_checked_in_document_is_the_generated_one() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/openapi.json");
+    let generated = relais_server::openapi::document();
+    if std::env::var_os("RELAIS_WRITE_OPENAPI").is_some() {
+        std::fs::write(&path, generated).unwrap();
+    }
+    let checked_in = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        checked_in == generated,
+        "docs/openapi.json differs from the document the code generates; regenerate it with\n\
+         {REGENERATE}"
+    );
 }
 
 /// `METHOD /path` of every route the router's source declares for the device protocol and

@@ -12,6 +12,18 @@ use crate::error::ApiFailure;
 use crate::router::AppState;
 use relais_server_database::Database;
 
+/// The server's metrics in the Prometheus text format (bearer of `--metrics-token` when set).
+#[utoipa::path(
+    get,
+    path = "/metrics",
+    operation_id = "metrics",
+    tag = "server",
+    responses(
+        (status = 200, description = "Prometheus text format", body = String, content_type = "text/plain"),
+        (status = 401, response = inline(crate::openapi::Unauthorized)),
+    ),
+    security((), ("bearer" = [])),
+)]
 pub async fn get<DB: Database>(State(state): State<AppState<DB>>, headers: HeaderMap) -> Response {
     if let Some(expected) = state.metrics_token {
         let given = headers

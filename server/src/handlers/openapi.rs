@@ -1,12 +1,20 @@
-//! `GET /openapi.json`: the OpenAPI description of the device protocol (docs/openapi.json, built
-//! into the binary), so that client generators and API testers read it from the server they
-//! talk to. `server/tests/openapi.rs` holds it to the router's routes.
+//! `GET /openapi.json`: the OpenAPI description of the server's HTTP API ([`crate::openapi`]),
+//! so that client generators and API testers read it from the server they talk to.
 
 use axum::http::header::CONTENT_TYPE;
 use axum::response::IntoResponse;
 
-const DOCUMENT: &str = include_str!("../../../docs/openapi.json");
-
+/// This document: the OpenAPI description of the server's HTTP API.
+#[utoipa::path(
+    get,
+    path = "/openapi.json",
+    operation_id = "openapi",
+    tag = "server",
+    responses((status = 200, description = "OpenAPI 3.1", body = Object)),
+)]
 pub async fn get() -> impl IntoResponse {
-    ([(CONTENT_TYPE, "application/json")], DOCUMENT)
+    (
+        [(CONTENT_TYPE, "application/json")],
+        crate::openapi::document(),
+    )
 }

@@ -20,6 +20,22 @@ use crate::extract::ApiJson;
 use crate::router::AppState;
 use relais_server_database::{AccountRecord, Database, LinkOutcome};
 
+/// Create or update the citizen's account; the answer shows a new link code.
+#[utoipa::path(
+    put,
+    path = "/v1/{tenant}/account",
+    operation_id = "save_account",
+    tag = "account",
+    params(crate::openapi::Town),
+    request_body = AccountDetails,
+    responses(
+        (status = 200, description = "Saved", body = Account),
+        (status = 400, response = inline(crate::openapi::Malformed)),
+        (status = 401, response = inline(crate::openapi::Unauthorized)),
+        (status = 413, response = inline(crate::openapi::TooLarge)),
+    ),
+    security(("bearer" = [])),
+)]
 #[instrument(skip_all, fields(tenant = %device.tenant))]
 pub async fn put<DB: Database>(
     State(state): State<AppState<DB>>,
@@ -37,6 +53,25 @@ pub async fn put<DB: Database>(
     Ok(Json(shown(record, code.into_string())))
 }
 
+/// Join the account of another of the citizen's devices with its link code.
+#[utoipa::path(
+    post,
+    path = "/v1/{tenant}/account/link",
+    operation_id = "link_account",
+    tag = "account",
+    params(crate::openapi::Town),
+    request_body = LinkAccount,
+    responses(
+        (status = 200, description = "Linked; the answer shows a new link code", body = Account),
+        (status = 400, response = inline(crate::openapi::Malformed)),
+        (status = 401, response = inline(crate::openapi::Unauthorized)),
+        (status = 403, response = inline(crate::openapi::Forbidden)),
+        (status = 404, response = inline(crate::openapi::NotFound)),
+        (status = 413, response = inline(crate::openapi::TooLarge)),
+        (status = 429, response = inline(crate::openapi::TooMany)),
+    ),
+    security(("bearer" = [])),
+)]
 #[instrument(skip_all, fields(tenant = %device.tenant))]
 pub async fn link<DB: Database>(
     State(state): State<AppState<DB>>,
@@ -73,6 +108,19 @@ pub async fn link<DB: Database>(
 }
 
 /// The account, without its link code: only its hash is stored (`PUT` shows a new one).
+#[utoipa::path(
+    get,
+    path = "/v1/{tenant}/account",
+    operation_id = "account",
+    tag = "account",
+    params(crate::openapi::Town),
+    responses(
+        (status = 200, description = "The account, its link code empty", body = Account),
+        (status = 401, response = inline(crate::openapi::Unauthorized)),
+        (status = 404, response = inline(crate::openapi::NotFound)),
+    ),
+    security(("bearer" = [])),
+)]
 #[instrument(skip_all, fields(tenant = %device.tenant))]
 pub async fn get<DB: Database>(
     State(state): State<AppState<DB>>,
@@ -92,6 +140,19 @@ pub async fn get<DB: Database>(
         })
 }
 
+/// Everything the server holds about the caller (GDPR).
+#[utoipa::path(
+    get,
+    path = "/v1/{tenant}/account/export",
+    operation_id = "export_account",
+    tag = "account",
+    params(crate::openapi::Town),
+    responses(
+        (status = 200, description = "The account, its devices, reports, notes, supports and ratings", body = Export),
+        (status = 401, response = inline(crate::openapi::Unauthorized)),
+    ),
+    security(("bearer" = [])),
+)]
 #[instrument(skip_all, fields(tenant = %device.tenant))]
 pub async fn export<DB: Database>(
     State(state): State<AppState<DB>>,
@@ -100,6 +161,20 @@ pub async fn export<DB: Database>(
     Ok(Json(state.db.export(&device, now_ms()).await?))
 }
 
+/// Delete the account and the identity of its devices (or of this device); reports stay,
+/// anonymised.
+#[utoipa::path(
+    delete,
+    path = "/v1/{tenant}/account",
+    operation_id = "delete_account",
+    tag = "account",
+    params(crate::openapi::Town),
+    responses(
+        (status = 204, description = "Deleted: the token no longer works"),
+        (status = 401, response = inline(crate::openapi::Unauthorized)),
+    ),
+    security(("bearer" = [])),
+)]
 #[instrument(skip_all, fields(tenant = %device.tenant))]
 pub async fn delete<DB: Database>(
     State(state): State<AppState<DB>>,

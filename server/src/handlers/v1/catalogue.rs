@@ -13,6 +13,21 @@ use crate::error::ApiFailure;
 use crate::router::AppState;
 use relais_server_database::Database;
 
+/// The town's catalogue: categories, questions, zones, services, routing and reply drafts.
+#[utoipa::path(
+    get,
+    path = "/v1/{tenant}/catalogue",
+    operation_id = "catalogue",
+    tag = "device",
+    params(crate::openapi::Town, crate::openapi::Conditional),
+    responses(
+        (status = 200, description = "The current version, with its `ETag`", body = relais_protocol::Catalogue),
+        (status = 304, response = inline(crate::openapi::NotModified)),
+        (status = 401, response = inline(crate::openapi::Unauthorized)),
+        (status = 404, response = inline(crate::openapi::NotFound)),
+    ),
+    security(("bearer" = [])),
+)]
 #[instrument(skip_all, fields(tenant = %device.tenant))]
 pub async fn get<DB: Database>(
     State(state): State<AppState<DB>>,

@@ -23,6 +23,23 @@ use relais_server_database::{Database, NewDevice};
 /// Longest `platform` or `app_version` accepted, in characters.
 const MAX_LABEL_CHARS: usize = 64;
 
+/// Register a device: a citizen's, or a staff member's with an enrolment code.
+#[utoipa::path(
+    post,
+    path = "/v1/{tenant}/devices",
+    operation_id = "register_device",
+    tag = "device",
+    params(crate::openapi::Town),
+    request_body = RegisterDevice,
+    responses(
+        (status = 201, description = "Registered; the token is shown once", body = Registered),
+        (status = 400, response = inline(crate::openapi::Malformed)),
+        (status = 403, response = inline(crate::openapi::Forbidden)),
+        (status = 404, response = inline(crate::openapi::NotFound)),
+        (status = 413, response = inline(crate::openapi::TooLarge)),
+        (status = 429, response = inline(crate::openapi::TooMany)),
+    ),
+)]
 #[instrument(skip_all, fields(tenant = %tenant))]
 pub async fn post<DB: Database>(
     State(state): State<AppState<DB>>,

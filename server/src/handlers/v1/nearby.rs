@@ -18,13 +18,32 @@ use crate::router::AppState;
 use crate::sync::push::DUPLICATE_WINDOW_MS;
 use relais_server_database::{Database, NearbyQuery};
 
-#[derive(Debug, Deserialize)]
+/// Where and what: a WGS84 point and a category code.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Around {
+    #[param(minimum = -90, maximum = 90)]
     lat: f64,
+    #[param(minimum = -180, maximum = 180)]
     lon: f64,
     category: String,
 }
 
+/// The open reports of a category near a point, nearest first: what to offer as "me too".
+#[utoipa::path(
+    get,
+    path = "/v1/{tenant}/reports/nearby",
+    operation_id = "nearby_reports",
+    tag = "device",
+    params(crate::openapi::Town, Around),
+    responses(
+        (status = 200, description = "Within the category's duplicate radius", body = NearbyReports),
+        (status = 400, response = inline(crate::openapi::Malformed)),
+        (status = 401, response = inline(crate::openapi::Unauthorized)),
+        (status = 404, response = inline(crate::openapi::NotFound)),
+    ),
+    security(("bearer" = [])),
+)]
 #[instrument(skip_all, fields(tenant = %device.tenant))]
 pub async fn get<DB: Database>(
     State(state): State<AppState<DB>>,

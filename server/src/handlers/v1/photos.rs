@@ -16,6 +16,20 @@ use relais_server_database::Database;
 
 use super::uploads::UploadPath;
 
+/// A photo of the town's reports, or one this device uploaded.
+#[utoipa::path(
+    get,
+    path = "/v1/{tenant}/photos/{sha256}",
+    operation_id = "photo",
+    tag = "device",
+    params(crate::openapi::Town, UploadPath),
+    responses(
+        (status = 200, description = "The JPEG", body = Vec<u8>, content_type = "image/jpeg"),
+        (status = 401, response = inline(crate::openapi::Unauthorized)),
+        (status = 404, response = inline(crate::openapi::NotFound)),
+    ),
+    security(("bearer" = [])),
+)]
 #[instrument(skip_all, fields(tenant = %device.tenant))]
 pub async fn get<DB: Database>(
     State(state): State<AppState<DB>>,

@@ -10,9 +10,8 @@ use axum::Json;
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::StatusCode;
 use relais_protocol::Task;
-use relais_protocol::staff::{ActionRequest, AlertRequest, Login, Session};
+use relais_protocol::staff::{ActionRequest, AlertPublished, AlertRequest, Login, Session};
 use serde::Deserialize;
-use serde_json::json;
 use tracing::instrument;
 use uuid::Uuid;
 
@@ -28,6 +27,21 @@ use crate::staff::sessions::{self, LoginFailure};
 use crate::staff::workflow;
 use relais_server_database::Database;
 
+/// A staff member logs in (limited per client and per account).
+#[utoipa::path(
+    post,
+    path = "/v1/staff/login",
+    operation_id = "staff_login",
+    tag = "staff",
+    request_body = Login,
+    responses(
+        (status = 200, description = "A session; its token is shown once", body = Session),
+        (status = 400, response = inline(crate::openapi::Malformed)),
+        (status = 401, response = inline(crate::openapi::Unauthorized)),
+        (status = 413, response = inline(crate::openapi::TooLarge)),
+        (status = 429, response = inline(crate::openapi::TooMany)),
+    ),
+)]
 #[instrument(skip_all, fields(tenant = ?login.tenant))]
 pub async fn login<DB: Database>(
     State(state): State<AppState<DB>>,
@@ -44,6 +58,18 @@ pub async fn login<DB: Database>(
     }
 }
 
+/// End the session of the bearer token.
+#[utoipa::path(
+    post,
+    path = "/v1/staff/logout",
+    operation_id = "staff_logout",
+    tag = "staff",
+    responses(
+        (status = 204, description = "Logged out"),
+        (status = 401, response = inline(crate::openapi::Unauthorized)),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn logout<DB: Database>(
     State(state): State<AppState<DB>>,
     SessionAuth(member, token): SessionAuth,
@@ -53,12 +79,32 @@ pub async fn logout<DB: Database>(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Debug, Deserialize)]
+/// A report of a town.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
 pub struct ReportPath {
+    /// The town's code.
     tenant: String,
+    /// The report's id.
     id: Uuid,
 }
 
+/// A report as its service's staff see it: answers, thread, notes, assignee and log.
+#[utoipa::path(
+    get,
+    path = "/v1/{tenant}/staff/reports/{id}",
+    operation_id = "staff_report",
+    tag = "staff",
+    params(ReportPath),
+    responses(
+        (status = 200, description = "The report", body = Task),
+        (status = 400, response = inline(crate::openapi::Malformed)),
+        (status = 401, response = inline(crate::openapi::Unauthorized)),
+        (status = 403, response = inline(crate::openapi::Forbidden)),
+        (status = 404, response = inline(crate::openapi::NotFound)),
+    ),
+    security(("bearer" = [])),
+)]
 #[instrument(skip_all, fields(tenant = %path.tenant))]
 pub async fn report<DB: Database>(
     State(state): State<AppState<DB>>,
@@ -83,6 +129,26 @@ pub async fn report<DB: Database>(
     Ok(Json(task))
 }
 
+/// A workflow action on a report, decided by the rules a staff device's push meets.
+#[utoipa::path(
+    post,
+    path = "/v1/{tenant}/staff/reports/{id}/actions",
+    operation_id = "staff_action",
+    tag = "staff",
+    params(ReportPath),
+    request_body = ActionRequest,
+    responses(
+        (status = 200, description = "Done: the report as it now stands", body = Task),
+        (status = 400, response = inline(crate::openapi::Malformed)),
+        (status = 401, response = inline(crate::openapi::Unauthorized)),
+        (status = 403, response = inline(crate::openapi::Forbidden)),
+        (status = 404, response = inline(crate::openapi::NotFound)),
+        (status = 409, response = inline(crate::openapi::Conflict)),
+        (status = 413, response = inline(crate::openapi::TooLarge)),
+        (status = 422, response = inline(crate::openapi::Refused)),
+    ),
+    security(("bearer" = [])),
+)]
 #[instrument(skip_all, fields(tenant = %path.tenant, action = request.action.kind()))]
 pub async fn action<DB: Database>(
     State(state): State<AppState<DB>>,
@@ -115,13 +181,32 @@ pub async fn action<DB: Database>(
         .ok_or_else(|| ApiFailure::refused(reasons::report_not_found()))
 }
 
+/// Publish a dated notice for some of the town's zones.
+#[utoipa::path(
+    post,
+    path = "/v1/{tenant}/staff/alerts",
+    operation_id = "staff_alert",
+    tag = "staff",
+    params(crate::openapi::Town),
+    request_body = AlertRequest,
+    responses(
+        (status = 201, description = "Published", body = AlertPublished),
+        (status = 400, response = inline(crate::openapi::Malformed)),
+        (status = 401, response = inline(crate::openapi::Unauthorized)),
+        (status = 403, response = inline(crate::openapi::Forbidden)),
+        (status = 404, response = inline(crate::openapi::NotFound)),
+        (status = 413, response = inline(crate::openapi::TooLarge)),
+        (status = 422, response = inline(crate::openapi::Refused)),
+    ),
+    security(("bearer" = [])),
+)]
 #[instrument(skip_all, fields(tenant = %tenant))]
 pub async fn alert<DB: Database>(
     State(state): State<AppState<DB>>,
     StaffAuth(actor): StaffAuth,
     Path(tenant): Path<String>,
     ApiJson(alert): ApiJson<AlertRequest>,
-) -> Result<(StatusCode, Json<serde_json::Value>), ApiFailure> {
+) -> Result<(StatusCode, Json<AlertPublished>), ApiFailure> {
     let request = act::AlertRequest {
         zones: alert.zones,
         title: alert.title,
@@ -139,7 +224,7 @@ pub async fn alert<DB: Database>(
     .await
     .map_err(act_failure)?
     .map_err(ApiFailure::refused)?;
-    Ok((StatusCode::CREATED, Json(json!({ "id": id }))))
+    Ok((StatusCode::CREATED, Json(AlertPublished { id })))
 }
 
 fn act_failure(error: ActError) -> ApiFailure {

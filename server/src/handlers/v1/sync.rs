@@ -14,6 +14,23 @@ use crate::router::AppState;
 use crate::sync;
 use relais_server_database::Database;
 
+/// Push the device's queued mutations, in their sequence: one outcome each.
+#[utoipa::path(
+    post,
+    path = "/v1/{tenant}/sync/push",
+    operation_id = "push",
+    tag = "device",
+    params(crate::openapi::Town),
+    request_body = PushRequest,
+    responses(
+        (status = 200, description = "Committed: one result per mutation, in order", body = PushResponse),
+        (status = 400, response = inline(crate::openapi::Malformed)),
+        (status = 401, response = inline(crate::openapi::Unauthorized)),
+        (status = 409, response = inline(crate::openapi::Conflict)),
+        (status = 413, response = inline(crate::openapi::TooLarge)),
+    ),
+    security(("bearer" = [])),
+)]
 #[instrument(skip_all, fields(tenant = %device.tenant, batch.len = body.mutations.len()))]
 pub async fn push<DB: Database>(
     State(state): State<AppState<DB>>,
@@ -25,13 +42,33 @@ pub async fn push<DB: Database>(
     Ok(Json(push?))
 }
 
-#[derive(Debug, Deserialize)]
+/// Where to start and how much to read.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PullQuery {
+    /// The cursor of the last page read; absent or empty: from the start.
     #[serde(default)]
+    #[param(value_type = Option<String>)]
     cursor: Cursor,
+    /// Changes per page, at most 1,000.
+    #[param(minimum = 1, maximum = 1000)]
     limit: Option<u32>,
 }
 
+/// Pull the changes of the device's scope after a cursor, oldest first.
+#[utoipa::path(
+    get,
+    path = "/v1/{tenant}/sync/pull",
+    operation_id = "pull",
+    tag = "device",
+    params(crate::openapi::Town, PullQuery),
+    responses(
+        (status = 200, description = "A page of changes", body = PullResponse),
+        (status = 400, response = inline(crate::openapi::Malformed)),
+        (status = 401, response = inline(crate::openapi::Unauthorized)),
+    ),
+    security(("bearer" = [])),
+)]
 #[instrument(skip_all, fields(tenant = %device.tenant))]
 pub async fn pull<DB: Database>(
     State(state): State<AppState<DB>>,

@@ -21,8 +21,12 @@ use crate::photos::Chunk;
 use crate::router::AppState;
 use relais_server_database::Database;
 
-#[derive(Debug, Deserialize)]
+/// A photo, by name.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
 pub struct UploadPath {
+    /// The photo's SHA-256, 64 lowercase hex digits.
+    #[param(pattern = "^[0-9a-f]{64}$")]
     sha256: String,
 }
 
@@ -32,6 +36,20 @@ impl UploadPath {
     }
 }
 
+/// How much of a photo the server holds.
+#[utoipa::path(
+    get,
+    path = "/v1/{tenant}/uploads/{sha256}",
+    operation_id = "upload_status",
+    tag = "device",
+    params(crate::openapi::Town, UploadPath),
+    responses(
+        (status = 200, description = "Bytes held, and whether the photo is whole", body = UploadStatus),
+        (status = 400, response = inline(crate::openapi::Malformed)),
+        (status = 401, response = inline(crate::openapi::Unauthorized)),
+    ),
+    security(("bearer" = [])),
+)]
 #[instrument(skip_all, fields(tenant = %device.tenant))]
 pub async fn get<DB: Database>(
     State(state): State<AppState<DB>>,
@@ -46,6 +64,31 @@ pub async fn get<DB: Database>(
     Ok(Json(status))
 }
 
+/// Send a chunk of a photo at an offset.
+#[utoipa::path(
+    patch,
+    path = "/v1/{tenant}/uploads/{sha256}",
+    operation_id = "upload_chunk",
+    tag = "device",
+    params(
+        crate::openapi::Town,
+        UploadPath,
+        ("Upload-Offset" = u64, Header, description = "Where this chunk starts in the photo"),
+        ("Upload-Length" = u64, Header, description = "The whole photo's size in bytes"),
+        ("Upload-Checksum" = String, Header, description = "`sha256 <hex digest of this chunk>`"),
+    ),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses(
+        (status = 200, description = "Kept; the photo is checked once whole", body = UploadStatus),
+        (status = 400, response = inline(crate::openapi::Malformed)),
+        (status = 401, response = inline(crate::openapi::Unauthorized)),
+        (status = 409, response = inline(crate::openapi::Conflict)),
+        (status = 413, response = inline(crate::openapi::TooLarge)),
+        (status = 415, description = "Not a JPEG the server stores", body = relais_protocol::ApiError),
+        (status = 422, description = "The whole photo's bytes do not match its name", body = relais_protocol::ApiError),
+    ),
+    security(("bearer" = [])),
+)]
 #[instrument(skip_all, fields(tenant = %device.tenant))]
 pub async fn patch<DB: Database>(
     State(state): State<AppState<DB>>,

@@ -1,6 +1,9 @@
 //! What a judged action becomes: the mutation it sends, the change it makes on the device
 //! (saved with the mutation in one transaction), and what the model changes once saved.
 
+use std::borrow::Cow;
+
+use relais_domain::text;
 use relais_protocol::{LocalizedText, MutationOp, ReportStatus};
 use uuid::Uuid;
 
@@ -46,6 +49,13 @@ fn saved(kind: ActionKind, id: impl ToString) -> Saved {
     }
 }
 
+/// The form a checked text is sent and kept in: trimmed, with the characters
+/// [`text::clean`] keeps (NFC, newlines for carriage returns), which are the server's.
+fn kept(checked: &str) -> String {
+    let trimmed = checked.trim();
+    text::clean(trimmed, usize::MAX).map_or_else(|_| trimmed.to_owned(), Cow::into_owned)
+}
+
 fn built(op: MutationOp, keep: Option<HeldReport>, saved: Saved) -> Built {
     Built {
         op,
@@ -77,7 +87,7 @@ pub fn build(
                 id: new_id,
                 category: draft.category,
                 location: draft.location,
-                text: draft.text.trim().to_owned(),
+                text: kept(&draft.text),
                 created_at_ms: now_ms,
                 status: ReportStatus::Queued,
                 version: 0,
@@ -131,7 +141,7 @@ pub fn build(
         Action::Reply { report_id, text } => built(
             MutationOp::AddNote {
                 report_id,
-                text: text.trim().to_owned(),
+                text: kept(&text),
             },
             held,
             saved(ActionKind::Reply, report_id),
@@ -167,7 +177,7 @@ pub fn build(
             let reply_draft = held
                 .as_ref()
                 .and_then(|h| staff::reply_draft(model, h, &change));
-            let trim = |t: Option<String>| t.map(|t| t.trim().to_owned());
+            let trim = |t: Option<String>| t.as_deref().map(kept);
             let op = MutationOp::StaffAction {
                 report_id: change.report_id,
                 base_version: 0, // given by the store, from the report and the queue
@@ -193,6 +203,11 @@ pub fn build(
         }
         Action::Rate(mut rating) => {
             rating.at_ms = now_ms;
+            rating.comment = rating
+                .comment
+                .as_deref()
+                .map(kept)
+                .filter(|c| !c.is_empty());
             let op = MutationOp::RateService {
                 service_id: rating.service_id.clone(),
                 satisfaction: rating.satisfaction,

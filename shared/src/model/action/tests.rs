@@ -95,6 +95,48 @@ fn messages_follow_the_language() {
     assert_eq!(h.restart().view().language, "fr");
 }
 
+/// The device applies the server's text rule (`relais_domain::text`) before anything is queued:
+/// escapes, controls and direction overrides are refused, invisible-only text is empty, and a
+/// text is kept and sent in NFC, as the server stores it.
+#[test]
+fn hostile_texts_are_refused_and_texts_are_kept_in_nfc() {
+    let mut server = ServerOracle::default();
+    let mut h = Harness::registered(&mut server);
+    for hostile in ["\u{1b}[2J effacé", "Matelas\u{7}", "gnp\u{202E}.exe"] {
+        let message = failure(file(&mut h, CATEGORY, 48.85, hostile));
+        assert!(message.contains("control"), "{hostile:?}: {message}");
+    }
+    let message = failure(file(&mut h, CATEGORY, 48.85, "\u{200B}\u{2060}"));
+    assert!(message.contains("Describe"), "{message}");
+    assert!(h.view().outbox.is_empty(), "nothing refused is queued");
+
+    let id = h.file("  Cafe\u{301} fermé\r\nencore  ");
+    let h = h.restart();
+    assert_eq!(h.report(id).text, "Caf\u{e9} fermé\nencore");
+}
+
+/// The server's ranges (`relais_domain::ranges`), applied offline: an accuracy of 1e308 m and a
+/// clock set decades back are refused before anything is queued.
+#[test]
+fn out_of_range_accuracies_and_clocks_are_refused_offline() {
+    let mut server = ServerOracle::default();
+    let mut h = Harness::registered(&mut server);
+    h.send(Intent::FileReport {
+        category: CATEGORY.into(),
+        lat: 48.8566,
+        lon: 2.3522,
+        accuracy_m: Some(1e308),
+        text: "Matelas".into(),
+        answers: Vec::new(),
+        photos: Vec::new(),
+    });
+    assert!(failure(h.view().action).contains("not valid"));
+    h.clock_skew_ms = -40 * 365 * 86_400_000;
+    let message = failure(file(&mut h, CATEGORY, 48.85, "Matelas"));
+    assert!(message.contains("not plausible"), "{message}");
+    assert!(h.view().outbox.is_empty(), "nothing refused is queued");
+}
+
 #[test]
 fn a_filed_report_gets_a_time_ordered_id_and_a_trimmed_text() {
     let mut server = ServerOracle::default();

@@ -1,0 +1,132 @@
+//! The OpenAPI document of the HTTP API, derived from the code: the schemas from the wire types
+//! of `relais-protocol` (their `openapi` feature derives them; the phone's core builds without
+//! it), each operation from the `#[utoipa::path]` description on its handler, and the answers
+//! that every handler shares (errors, `304`) from this module. The server serves it at
+//! `/openapi.json`; `docs/openapi.json` is a copy that `server/tests/openapi.rs` holds equal to
+//! [`document`], and `scripts/api-contract` fuzzes a live server against it.
+
+use std::sync::LazyLock;
+
+use relais_protocol::ApiError;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{IntoParams, Modify, OpenApi, ToResponse};
+
+use crate::handlers;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Relais API",
+        version = "1",
+        description = "The HTTP API of a Relais server: the device protocol (docs/protocol.md \
+            says what each call means), the staff API, and the server's own documents. \
+            Generated from the server's code (server/src/openapi.rs); Open311 is described in \
+            docs/open311.md and the back office's pages are HTML.",
+    ),
+    paths(
+        handlers::v1::devices::post,
+        handlers::v1::catalogue::get,
+        handlers::v1::directory::get,
+        handlers::v1::nearby::get,
+        handlers::v1::sync::push,
+        handlers::v1::sync::pull,
+        handlers::v1::uploads::get,
+        handlers::v1::uploads::patch,
+        handlers::v1::photos::get,
+        handlers::v1::account::get,
+        handlers::v1::account::put,
+        handlers::v1::account::delete,
+        handlers::v1::account::link,
+        handlers::v1::account::export,
+        handlers::v1::staff::login,
+        handlers::v1::staff::logout,
+        handlers::v1::staff::report,
+        handlers::v1::staff::action,
+        handlers::v1::staff::alert,
+        handlers::metrics::get,
+        handlers::openapi::get,
+        handlers::health::get,
+    ),
+    modifiers(&BearerToken),
+)]
+struct Api;
+
+/// The document as the server serves it: pretty JSON ending with a newline.
+pub fn document() -> &'static str {
+    static DOCUMENT: LazyLock<String> = LazyLock::new(|| {
+        let mut json = Api::openapi()
+            .to_pretty_json()
+            .expect("an OpenAPI document is JSON");
+        json.push('\n');
+        json
+    });
+    &DOCUMENT
+}
+
+/// The `bearer` security scheme the operations name: a device's or a staff session's token.
+struct BearerToken;
+
+impl Modify for BearerToken {
+    fn modify(&self, api: &mut utoipa::openapi::OpenApi) {
+        let mut scheme = Http::new(HttpAuthScheme::Bearer);
+        scheme.description =
+            Some("A device token (`rls_…`) or a staff session token (`rss_…`)".to_owned());
+        api.components
+            .get_or_insert_with(Default::default)
+            .add_security_scheme("bearer", SecurityScheme::Http(scheme));
+    }
+}
+
+/// The town of the URL.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct Town {
+    /// The town's code (`demo` for the demo town).
+    pub tenant: String,
+}
+
+/// The conditional request of a cached document.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Header)]
+pub struct Conditional {
+    /// The `ETag` of the copy the device holds.
+    #[param(rename = "If-None-Match")]
+    pub if_none_match: Option<String>,
+}
+
+/// The device holds the current version (its `If-None-Match` matched the `ETag`).
+#[derive(ToResponse)]
+pub struct NotModified;
+
+/// Malformed request: not the JSON, query or headers this route reads.
+#[derive(ToResponse)]
+pub struct Malformed(pub ApiError);
+
+/// Missing, unknown or revoked token.
+#[derive(ToResponse)]
+pub struct Unauthorized(pub ApiError);
+
+/// The caller may not do this.
+#[derive(ToResponse)]
+pub struct Forbidden(pub ApiError);
+
+/// No such town, or nothing here the caller may see.
+#[derive(ToResponse)]
+pub struct NotFound(pub ApiError);
+
+/// A sequence gap or conflict, an upload's offset, or a report changed since its version.
+#[derive(ToResponse)]
+pub struct Conflict(pub ApiError);
+
+/// The body is larger than the server accepts.
+#[derive(ToResponse)]
+pub struct TooLarge(pub ApiError);
+
+/// The town's rules refuse it now; `reason` says why.
+#[derive(ToResponse)]
+pub struct Refused(pub ApiError);
+
+/// Too many attempts from this client or into this town.
+#[derive(ToResponse)]
+#[response(headers(("Retry-After" = u32, description = "Seconds to wait before trying again")))]
+pub struct TooMany(pub ApiError);
