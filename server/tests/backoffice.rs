@@ -583,13 +583,31 @@ async fn an_agent_works_a_request_of_their_service_and_the_citizen_reads_the_rep
     server.stop().await;
 }
 
-/// `jpeg` with an EXIF segment (as a camera writes it) right after its start.
-fn with_exif(jpeg: &[u8]) -> Vec<u8> {
-    let mut out = jpeg[..2].to_vec();
-    out.extend_from_slice(&[0xFF, 0xE1, 0x00, 0x0A]);
-    out.extend_from_slice(b"Exif\0\0\0\0");
-    out.extend_from_slice(&jpeg[2..]);
-    out
+/// A real camera photo of the project's shared data (EXIF with GPS, or an orientation).
+fn camera_photo(name: &str) -> Vec<u8> {
+    let path = format!("{}/../../shared/data/photos/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// A JPEG a few kilobytes long whose frame header declares 60,000 × 60,000 pixels.
+fn jpeg_bomb() -> Vec<u8> {
+    let mut jpeg = common::fake_jpeg(1_000, 3);
+    let sof = jpeg
+        .windows(2)
+        .position(|w| w == [0xFF, 0xC0])
+        .expect("a baseline frame header");
+    // FF C0, length (2), precision (1), height (2), width (2).
+    jpeg[sof + 5..sof + 7].copy_from_slice(&60_000u16.to_be_bytes());
+    jpeg[sof + 7..sof + 9].copy_from_slice(&60_000u16.to_be_bytes());
+    jpeg
+}
+
+/// The size of a stored photo, after checking it is one a phone would have sent (whole,
+/// baseline, no metadata segment, nothing after its end).
+fn stored_size(jpeg: &[u8]) -> (u32, u32) {
+    assert_eq!(relais_domain::jpeg::check_stripped(jpeg), Ok(()));
+    let image = image::load_from_memory_with_format(jpeg, image::ImageFormat::Jpeg).unwrap();
+    (image.width(), image.height())
 }
 
 #[tokio::test]
@@ -609,29 +627,31 @@ async fn a_request_is_resolved_with_photos_sent_from_the_browser() {
     let csrf = hidden(&page, "csrf");
     let version = hidden(&page, "version");
     let photo = common::fake_jpeg(30_000, 7);
-    let name = common::sha256_hex(&photo);
     let stored =
         |server: &TestServer| -> i64 { server.query("SELECT COUNT(*) FROM tenant_photos", []) };
 
-    // A photo carrying metadata is refused, saying which and why; nothing is kept or changed.
+    // A decompression bomb is refused from its header, saying which and why, even beside a
+    // good photo; nothing is kept or changed.
     let (status, page, _) = ana
         .post_files(
             &resolve,
             &[("csrf", &csrf), ("version", &version), ("reply", "Fait.")],
             &[
                 ("photo", "chantier.jpg", photo.clone()),
-                ("photo", "IMG_0042.JPG", with_exif(&photo)),
+                ("photo", "bombe.jpg", jpeg_bomb()),
             ],
         )
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(
-        page.contains("Photo refusée : « IMG_0042.JPG » contient des métadonnées"),
+        page.contains(
+            "Photo refusée : « bombe.jpg ». Cette photo a trop de pixels (plus de 50 mégapixels). Rien n'a été modifié."
+        ),
         "{page}"
     );
     assert!(page.contains("Reçu"), "{page}");
     assert_eq!(stored(&server), 0);
-    // Not a JPEG at all, and a forged token: refused too.
+    // Not a photo at all, and a forged token: refused too.
     let (status, page, _) = ana
         .post_files(
             &resolve,
@@ -640,7 +660,10 @@ async fn a_request_is_resolved_with_photos_sent_from_the_browser() {
         )
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert!(page.contains("n'est pas une photo JPEG lisible"), "{page}");
+    assert!(
+        page.contains("Ce format d'image n'est pas pris en charge"),
+        "{page}"
+    );
     let (status, _, _) = ana
         .post_files(
             &resolve,
@@ -666,29 +689,33 @@ async fn a_request_is_resolved_with_photos_sent_from_the_browser() {
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(stored(&server), 0);
 
-    // The photo through the photo store, the resolution through the staff operation.
+    // Two camera originals as they come off the phone: the Xiaomi's 4000 × 3000 pixels stored
+    // on their side (EXIF orientation 6), the iPhone's with its GPS position in EXIF. Both go
+    // through the phones' photo pipeline: upright, 2048 pixels on the long edge, no metadata.
     let (status, _, location) = ana
         .post_files(
             &resolve,
             &[("csrf", &csrf), ("version", &version), ("reply", "Fait.")],
-            &[("photo", "chantier.jpg", photo.clone())],
+            &[
+                (
+                    "photo",
+                    "IMG_20190520.jpg",
+                    camera_photo("large_xiaomi_mi9t_4000x3000_orient6_emptygps.jpg"),
+                ),
+                (
+                    "photo",
+                    "IMG_0042.JPG",
+                    camera_photo("gps_iphone6_madrid_3264x2448.jpg"),
+                ),
+            ],
         )
         .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     assert_eq!(location, Some(format!("{path}?done=resolve")));
-    assert_eq!(stored(&server), 1);
+    assert_eq!(stored(&server), 2);
     let (_, page, _) = ana.get(&path).await;
     assert!(page.contains("Résolu"), "{page}");
-    assert!(page.contains(&format!("{path}/photos/{name}")), "{page}");
-    let response = reqwest::Client::new()
-        .get(server.url(&format!("{path}/photos/{name}")))
-        .header("cookie", ana.cookie_header())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-    assert_eq!(response.bytes().await.unwrap().as_ref(), photo.as_slice());
-    // The citizen's phone pulls the resolution with its photo.
+    // The citizen's phone pulls the resolution with its photos, and downloads them.
     let (_, pulled) = server.pull(&citizen, "").await;
     let report = pulled["changes"]
         .as_array()
@@ -697,15 +724,37 @@ async fn a_request_is_resolved_with_photos_sent_from_the_browser() {
         .find(|c| c["kind"] == "report" && c["report"]["id"] == json!(id))
         .unwrap();
     assert_eq!(report["report"]["status"], "resolved");
-    assert_eq!(report["report"]["completion_photos"], json!([name]));
-    let response = reqwest::Client::new()
-        .get(server.url(&format!("/v1/demo/photos/{name}")))
-        .bearer_auth(&citizen)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200, "the phone downloads it");
-    assert_eq!(response.bytes().await.unwrap().as_ref(), photo.as_slice());
+    let names: Vec<String> = report["report"]["completion_photos"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(names.len(), 2, "{report}");
+    let mut sizes = Vec::new();
+    for name in &names {
+        assert!(page.contains(&format!("{path}/photos/{name}")), "{page}");
+        let in_office = reqwest::Client::new()
+            .get(server.url(&format!("{path}/photos/{name}")))
+            .header("cookie", ana.cookie_header())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(in_office.status(), 200);
+        let in_office = in_office.bytes().await.unwrap();
+        assert_eq!(common::sha256_hex(&in_office), *name);
+        let on_phone = reqwest::Client::new()
+            .get(server.url(&format!("/v1/demo/photos/{name}")))
+            .bearer_auth(&citizen)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(on_phone.status(), 200, "the phone downloads it");
+        assert_eq!(on_phone.bytes().await.unwrap(), in_office);
+        sizes.push(stored_size(&in_office));
+    }
+    // The Xiaomi's turned upright (portrait), the iPhone's landscape as it was taken.
+    assert_eq!(sizes, [(1536, 2048), (2048, 1536)]);
     server.stop().await;
 }
 

@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 use relais_domain::status::after;
 use relais_domain::words::status_name;
-use relais_protocol::upload::{MAX_PHOTO_BYTES, MAX_PHOTOS_PER_REPORT};
+use relais_protocol::upload::MAX_PHOTOS_PER_REPORT;
 use relais_protocol::{
     Actor, Answer, Author, Question, QuestionKind, ReplyKind, ReportStatus, Task, WorkflowAction,
 };
@@ -28,7 +28,7 @@ use super::map::{self, Dot};
 use super::session::Staff;
 use super::upload::{Sent, SentFile};
 use super::{bad_request, forbidden, message};
-use crate::photos::{self, PhotoRefusal, UploadError};
+use crate::photos::{self, UploadError};
 use crate::router::AppState;
 use crate::staff::StaffActor;
 use crate::staff::access::{Channel, may_dispatch, may_work_in};
@@ -203,9 +203,10 @@ pub async fn act<DB: Database>(
 }
 
 /// The resolve form with its photos (`multipart/form-data`): the fields of [`ActionForm`] it
-/// has (`csrf`, `version`, `reply`, `note`) and up to [`MAX_PHOTOS_PER_REPORT`] JPEG files
-/// named `photo`. The photos are checked by the photo store's rule before anything is kept
-/// (one refused: the page again saying which and why, `400`, nothing changed), stored as the
+/// has (`csrf`, `version`, `reply`, `note`) and up to [`MAX_PHOTOS_PER_REPORT`] files named
+/// `photo` (JPEG, PNG or WebP, straight from a camera). Each goes through the phones' photo
+/// pipeline ([`photos::prepare`]: shrunk, upright, no metadata) before anything is kept (one
+/// refused: the page again saying which and why, `400`, nothing changed), is stored as the
 /// town's, and the resolution names them, exactly as a staff device's completion photos.
 pub async fn resolve<DB: Database>(
     State(state): State<AppState<DB>>,
@@ -239,31 +240,29 @@ pub async fn resolve<DB: Database>(
             "too many photos (at most 5)",
         );
     }
+    // Every photo through the pipeline before any is kept: one refused, none is.
+    let mut prepared = Vec::with_capacity(files.len());
     for file in &files {
-        let refusal = if file.bytes.len() as u64 > MAX_PHOTO_BYTES {
-            photo_refused(&file.name, None, lang)
-        } else if let Err(refusal) = photos::check(&file.bytes) {
-            photo_refused(&file.name, Some(&refusal), lang)
-        } else {
-            continue;
-        };
-        return refused_page(&state, &staff, id, &refusal, StatusCode::BAD_REQUEST).await;
+        match photos::prepare(file.bytes.clone()).await {
+            Ok(photo) => prepared.push(photo),
+            Err(error) => {
+                tracing::info!(%error, "a photo from the back office refused");
+                let text = photo_refused(&file.name, &error.message(lang), lang);
+                return refused_page(&state, &staff, id, &text, StatusCode::BAD_REQUEST).await;
+            }
+        }
     }
     // Nothing is kept for a request this staff member may not work on.
     if let Err(page) = load(&state, &staff, id).await {
         return page;
     }
     let tenant = staff.member.tenant.clone().unwrap_or_default();
-    let mut names = Vec::with_capacity(files.len());
-    for file in files {
-        match state
-            .photos
-            .put(&state.db, &tenant, file.bytes.clone())
-            .await
-        {
+    let mut names = Vec::with_capacity(prepared.len());
+    for (file, photo) in files.iter().zip(prepared) {
+        match state.photos.put(&state.db, &tenant, photo).await {
             Ok(name) => names.push(name),
             Err(UploadError::Refused(refusal)) => {
-                let text = photo_refused(&file.name, Some(&refusal), lang);
+                let text = photo_refused(&file.name, lang.pick(&refusal.reason().message), lang);
                 return refused_page(&state, &staff, id, &text, StatusCode::BAD_REQUEST).await;
             }
             Err(error) => {
@@ -276,34 +275,11 @@ pub async fn resolve<DB: Database>(
     carry_out(&state, &staff, id, &form, action).await
 }
 
-/// Why the photo `file` may not be kept (`None`: it is heavier than the store keeps), in words
-/// a staff member can act on.
-fn photo_refused(file: &str, refusal: Option<&PhotoRefusal>, lang: Lang) -> String {
-    let (fr, en) = match refusal {
-        None => (
-            "dépasse 8 Mo : réduisez-la, puis envoyez-la de nouveau.",
-            "is larger than 8 MB: shrink it, then send it again.",
-        ),
-        Some(PhotoRefusal::Metadata(_) | PhotoRefusal::Trailing(_)) => (
-            "contient des métadonnées (position, appareil…) qui seraient montrées à toute la ville : enregistrez-la sans métadonnées (« Exporter » sans les informations de lieu et d'appareil), puis envoyez-la de nouveau.",
-            "carries metadata (position, camera...) that the whole town would see: save it without metadata (\"Export\" without location and camera information), then send it again.",
-        ),
-        Some(PhotoRefusal::TooLarge { .. }) => (
-            "dépasse 2048 pixels de côté : réduisez-la, puis envoyez-la de nouveau.",
-            "is larger than 2048 pixels on a side: shrink it, then send it again.",
-        ),
-        Some(PhotoRefusal::NotBaseline(_)) => (
-            "est un JPEG progressif : enregistrez-la en JPEG standard (non progressif).",
-            "is a progressive JPEG: save it as a standard (baseline) JPEG.",
-        ),
-        Some(PhotoRefusal::NotJpeg(_) | PhotoRefusal::Undecodable(_)) => (
-            "n'est pas une photo JPEG lisible.",
-            "is not a readable JPEG photo.",
-        ),
-    };
+/// The page's words for the photo `file` refused, `why` (in `lang`).
+fn photo_refused(file: &str, why: &str, lang: Lang) -> String {
     match lang {
-        Lang::Fr => format!("Photo refusée : « {file} » {fr} Rien n'a été modifié."),
-        Lang::En => format!("Photo refused: \"{file}\" {en} Nothing was changed."),
+        Lang::Fr => format!("Photo refusée : « {file} ». {why} Rien n'a été modifié."),
+        Lang::En => format!("Photo refused: \"{file}\". {why} Nothing was changed."),
     }
 }
 
