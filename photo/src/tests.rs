@@ -14,8 +14,8 @@ use image::{
 };
 
 use super::*;
-use relais_domain::lang::Lang;
 use relais_domain::jpeg;
+use relais_domain::lang::Lang;
 
 const XIAOMI: &str = "large_xiaomi_mi9t_4000x3000_orient6_emptygps.jpg";
 const IPHONE: &str = "gps_iphone6_madrid_3264x2448.jpg";

@@ -21,6 +21,7 @@ use relais_server_database::Database;
 use serde::Deserialize;
 use uuid::Uuid;
 
+use super::admin::confirm_box;
 use super::inbox::{category_name, zone_name};
 use super::lang::Lang;
 use super::layout::{day, notice, page, when};
@@ -144,6 +145,8 @@ pub struct ActionForm {
     service: String,
     of: String,
     to: String,
+    /// The ticked confirmation box of the actions that close a request for good.
+    confirm: String,
 }
 
 fn given(text: &str) -> Option<String> {
@@ -186,6 +189,16 @@ fn action_of(form: &ActionForm, me: &str) -> Result<WorkflowAction, (&'static st
     })
 }
 
+/// Whether `action` closes the request for the citizen (rejected, or a duplicate of another)
+/// and so asks for a confirmation box, in the browser and checked again here, as the admin pages'
+/// destructive actions do. Both are recorded in the request's history.
+fn needs_confirmation(action: &WorkflowAction) -> bool {
+    matches!(
+        action,
+        WorkflowAction::Reject { .. } | WorkflowAction::MarkDuplicate { .. }
+    )
+}
+
 pub async fn act<DB: Database>(
     State(state): State<AppState<DB>>,
     staff: Staff,
@@ -197,6 +210,9 @@ pub async fn act<DB: Database>(
         return forbidden(lang);
     }
     match action_of(&form, &staff.member.profile.email) {
+        Ok(action) if needs_confirmation(&action) && form.confirm != "yes" => {
+            bad_request(lang, "confirmation manquante", "confirmation missing")
+        }
         Ok(action) => carry_out(&state, &staff, id, &form, action).await,
         Err((fr, en)) => bad_request(lang, fr, en),
     }
@@ -636,9 +652,9 @@ fn actions(staff: &Staff, town: &Town, task: &Task, prefill: Option<String>) -> 
                     (note_field("resolve-note"))
                     label for="resolve-photos" {
                         (lang.choose("Photos de l'intervention", "Photos of the work done"))
-                        " " span.meta { (lang.choose("(facultatives ; JPEG sans métadonnées, 2048 px et 8 Mo au plus, 5 au plus)", "(optional; JPEG without metadata, at most 2048 px and 8 MB, at most 5)")) }
+                        " " span.meta { (lang.choose("(facultatives, 5 au plus ; JPEG, PNG ou WebP : réduites à 2048 px, redressées et sans métadonnées à l'envoi)", "(optional, at most 5; JPEG, PNG or WebP: shrunk to 2048 px, turned upright and stripped of metadata when sent)")) }
                     }
-                    input #resolve-photos type="file" name="photo" accept="image/jpeg" multiple;
+                    input #resolve-photos type="file" name="photo" accept="image/jpeg,image/png,image/webp" multiple;
                     button.primary type="submit" { (lang.choose("Résoudre", "Resolve")) }
                 }
             }
@@ -652,6 +668,7 @@ fn actions(staff: &Staff, town: &Town, task: &Task, prefill: Option<String>) -> 
                     }
                 }
                 (reply_field("reject-reply", false))
+                (confirm_box("reject-confirm", lang.choose("Je confirme le rejet", "I confirm the rejection")))
             }))
         }
         @if allows(&WorkflowAction::Transfer { service: String::new() }) {
@@ -670,6 +687,7 @@ fn actions(staff: &Staff, town: &Town, task: &Task, prefill: Option<String>) -> 
                 label for="duplicate-of" { (lang.choose("Identifiant de la demande d'origine", "Id of the original request")) }
                 input #duplicate-of type="text" name="of" required value=(report.duplicate_of.map(|u| u.to_string()).unwrap_or_default());
                 (reply_field("duplicate-reply", false))
+                (confirm_box("duplicate-confirm", lang.choose("Je confirme que c'est un doublon", "I confirm it is a duplicate")))
             }))
         }
         @if allows(&WorkflowAction::Assign { to: None }) {

@@ -32,9 +32,9 @@ use crate::clock::now_ms;
 use crate::settings::Settings;
 use blobs::{Blobs, Finished};
 pub use check::PhotoRefusal;
-pub use prepare::prepare;
 use locks::Locks;
 pub(crate) use objects::bucket_of;
+pub use prepare::prepare;
 use relais_server_database::{
     Database, DbError, DeviceRecord, StoredPhoto, UploadProgress, UploadState,
 };

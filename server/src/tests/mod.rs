@@ -8,6 +8,7 @@ mod accounts;
 mod catalogue;
 mod citizen;
 pub(crate) mod fuzz;
+mod imports;
 mod open311;
 mod retention;
 mod scope;
