@@ -5,6 +5,7 @@
 //! SQLite only, each saying why where it is written.
 
 mod accounts;
+mod alerts;
 mod catalogue;
 mod citizen;
 pub(crate) mod fuzz;
