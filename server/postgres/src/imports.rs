@@ -38,25 +38,19 @@ pub(crate) async fn begin(
     if busy {
         return Ok(false);
     }
-    tx.execute(
-        "INSERT INTO import_jobs (id, tenant_id, progress, updated_at_ms, finished_at_ms)
-         VALUES ($1, $2, $3, $4, $5)",
-        &[
-            &job.id.to_string(),
-            &job.tenant,
-            &to_json(&job.progress)?,
-            &job.updated_at_ms,
-            &job.finished_at_ms,
-        ],
-    )
-    .await?;
+    update(tx, job).await?;
     Ok(true)
 }
 
+/// Records where `job` stands: its row written, or rewritten (a job of another town is never
+/// overwritten).
 pub(crate) async fn update(tx: &Transaction<'_>, job: &ImportJob) -> DbResult<()> {
     tx.execute(
-        "UPDATE import_jobs SET progress = $3, updated_at_ms = $4, finished_at_ms = $5
-         WHERE id = $1 AND tenant_id = $2",
+        "INSERT INTO import_jobs (id, tenant_id, progress, updated_at_ms, finished_at_ms)
+         VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (id) DO UPDATE SET progress = excluded.progress,
+             updated_at_ms = excluded.updated_at_ms, finished_at_ms = excluded.finished_at_ms
+         WHERE import_jobs.tenant_id = excluded.tenant_id",
         &[
             &job.id.to_string(),
             &job.tenant,

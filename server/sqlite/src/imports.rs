@@ -26,24 +26,19 @@ pub(crate) fn begin(conn: &Connection, job: &ImportJob, window: ImportWindow) ->
     if busy {
         return Ok(false);
     }
-    conn.prepare_cached(
-        "INSERT INTO import_jobs (id, tenant_id, progress, updated_at_ms, finished_at_ms)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?
-    .execute((
-        job.id.to_string(),
-        &job.tenant,
-        to_json(&job.progress)?,
-        job.updated_at_ms,
-        job.finished_at_ms,
-    ))?;
+    update(conn, job)?;
     Ok(true)
 }
 
+/// Records where `job` stands: its row written, or rewritten (a job of another town is never
+/// overwritten).
 pub(crate) fn update(conn: &Connection, job: &ImportJob) -> DbResult<()> {
     conn.prepare_cached(
-        "UPDATE import_jobs SET progress = ?3, updated_at_ms = ?4, finished_at_ms = ?5
-         WHERE id = ?1 AND tenant_id = ?2",
+        "INSERT INTO import_jobs (id, tenant_id, progress, updated_at_ms, finished_at_ms)
+         VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (id) DO UPDATE SET progress = excluded.progress,
+             updated_at_ms = excluded.updated_at_ms, finished_at_ms = excluded.finished_at_ms
+         WHERE import_jobs.tenant_id = excluded.tenant_id",
     )?
     .execute((
         job.id.to_string(),

@@ -386,9 +386,9 @@ test('an admin runs the town: a category, a routing exception, a new agent disab
   // Listed with both languages and who published it; withdrawn once the box is ticked.
   const listed = page.locator('#alerts tbody tr');
   assert.equal(await listed.count(), 1);
-  const row = await listed.textContent();
+  const alertRow = await listed.textContent();
   for (const shown of ['Travaux rue de Rivoli', 'The street is closed at night.', 'à venir']) {
-    assert.ok(row.includes(shown), row);
+    assert.ok(alertRow.includes(shown), alertRow);
   }
   await page.screenshot({ path: join(shots, 'admin-alerts.png'), fullPage: false });
   await listed.getByLabel('Je confirme').check();
