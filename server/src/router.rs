@@ -38,8 +38,6 @@ pub struct AppState<DB> {
     pub secure_cookies: bool,
     /// The SHA-256 of the bearer token `GET /metrics` requires, if one is set.
     pub metrics_token: Option<[u8; 32]>,
-    /// The back office's imports under way, and those just finished.
-    pub imports: backoffice::Imports,
 }
 
 impl<DB: Database> AppState<DB> {
@@ -53,7 +51,6 @@ impl<DB: Database> AppState<DB> {
             photos,
             secure_cookies: false,
             metrics_token: None,
-            imports: backoffice::Imports::default(),
         }
     }
 

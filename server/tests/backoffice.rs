@@ -583,13 +583,34 @@ async fn an_agent_works_a_request_of_their_service_and_the_citizen_reads_the_rep
     server.stop().await;
 }
 
-/// `jpeg` with an EXIF segment (as a camera writes it) right after its start.
-fn with_exif(jpeg: &[u8]) -> Vec<u8> {
-    let mut out = jpeg[..2].to_vec();
-    out.extend_from_slice(&[0xFF, 0xE1, 0x00, 0x0A]);
-    out.extend_from_slice(b"Exif\0\0\0\0");
-    out.extend_from_slice(&jpeg[2..]);
-    out
+/// A real camera photo of the project's shared data (EXIF with GPS, or an orientation).
+fn camera_photo(name: &str) -> Vec<u8> {
+    let path = format!(
+        "{}/../../shared/data/photos/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// A JPEG a few kilobytes long whose frame header declares 60,000 × 60,000 pixels.
+fn jpeg_bomb() -> Vec<u8> {
+    let mut jpeg = common::fake_jpeg(1_000, 3);
+    let sof = jpeg
+        .windows(2)
+        .position(|w| w == [0xFF, 0xC0])
+        .expect("a baseline frame header");
+    // FF C0, length (2), precision (1), height (2), width (2).
+    jpeg[sof + 5..sof + 7].copy_from_slice(&60_000u16.to_be_bytes());
+    jpeg[sof + 7..sof + 9].copy_from_slice(&60_000u16.to_be_bytes());
+    jpeg
+}
+
+/// The size of a stored photo, after checking it is one a phone would have sent (whole,
+/// baseline, no metadata segment, nothing after its end).
+fn stored_size(jpeg: &[u8]) -> (u32, u32) {
+    assert_eq!(relais_domain::jpeg::check_stripped(jpeg), Ok(()));
+    let image = image::load_from_memory_with_format(jpeg, image::ImageFormat::Jpeg).unwrap();
+    (image.width(), image.height())
 }
 
 #[tokio::test]
@@ -609,29 +630,31 @@ async fn a_request_is_resolved_with_photos_sent_from_the_browser() {
     let csrf = hidden(&page, "csrf");
     let version = hidden(&page, "version");
     let photo = common::fake_jpeg(30_000, 7);
-    let name = common::sha256_hex(&photo);
     let stored =
         |server: &TestServer| -> i64 { server.query("SELECT COUNT(*) FROM tenant_photos", []) };
 
-    // A photo carrying metadata is refused, saying which and why; nothing is kept or changed.
+    // A decompression bomb is refused from its header, saying which and why, even beside a
+    // good photo; nothing is kept or changed.
     let (status, page, _) = ana
         .post_files(
             &resolve,
             &[("csrf", &csrf), ("version", &version), ("reply", "Fait.")],
             &[
                 ("photo", "chantier.jpg", photo.clone()),
-                ("photo", "IMG_0042.JPG", with_exif(&photo)),
+                ("photo", "bombe.jpg", jpeg_bomb()),
             ],
         )
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(
-        page.contains("Photo refusée : « IMG_0042.JPG » contient des métadonnées"),
+        page.contains(
+            "Photo refusée : « bombe.jpg ». Cette photo a trop de pixels (plus de 50 mégapixels). Rien n'a été modifié."
+        ),
         "{page}"
     );
     assert!(page.contains("Reçu"), "{page}");
     assert_eq!(stored(&server), 0);
-    // Not a JPEG at all, and a forged token: refused too.
+    // Not a photo at all, and a forged token: refused too.
     let (status, page, _) = ana
         .post_files(
             &resolve,
@@ -640,7 +663,10 @@ async fn a_request_is_resolved_with_photos_sent_from_the_browser() {
         )
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert!(page.contains("n'est pas une photo JPEG lisible"), "{page}");
+    assert!(
+        page.contains("Ce format d'image n'est pas pris en charge"),
+        "{page}"
+    );
     let (status, _, _) = ana
         .post_files(
             &resolve,
@@ -666,29 +692,33 @@ async fn a_request_is_resolved_with_photos_sent_from_the_browser() {
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(stored(&server), 0);
 
-    // The photo through the photo store, the resolution through the staff operation.
+    // Two camera originals as they come off the phone: the Xiaomi's 4000 × 3000 pixels stored
+    // on their side (EXIF orientation 6), the iPhone's with its GPS position in EXIF. Both go
+    // through the phones' photo pipeline: upright, 2048 pixels on the long edge, no metadata.
     let (status, _, location) = ana
         .post_files(
             &resolve,
             &[("csrf", &csrf), ("version", &version), ("reply", "Fait.")],
-            &[("photo", "chantier.jpg", photo.clone())],
+            &[
+                (
+                    "photo",
+                    "IMG_20190520.jpg",
+                    camera_photo("large_xiaomi_mi9t_4000x3000_orient6_emptygps.jpg"),
+                ),
+                (
+                    "photo",
+                    "IMG_0042.JPG",
+                    camera_photo("gps_iphone6_madrid_3264x2448.jpg"),
+                ),
+            ],
         )
         .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     assert_eq!(location, Some(format!("{path}?done=resolve")));
-    assert_eq!(stored(&server), 1);
+    assert_eq!(stored(&server), 2);
     let (_, page, _) = ana.get(&path).await;
     assert!(page.contains("Résolu"), "{page}");
-    assert!(page.contains(&format!("{path}/photos/{name}")), "{page}");
-    let response = reqwest::Client::new()
-        .get(server.url(&format!("{path}/photos/{name}")))
-        .header("cookie", ana.cookie_header())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-    assert_eq!(response.bytes().await.unwrap().as_ref(), photo.as_slice());
-    // The citizen's phone pulls the resolution with its photo.
+    // The citizen's phone pulls the resolution with its photos, and downloads them.
     let (_, pulled) = server.pull(&citizen, "").await;
     let report = pulled["changes"]
         .as_array()
@@ -697,15 +727,151 @@ async fn a_request_is_resolved_with_photos_sent_from_the_browser() {
         .find(|c| c["kind"] == "report" && c["report"]["id"] == json!(id))
         .unwrap();
     assert_eq!(report["report"]["status"], "resolved");
-    assert_eq!(report["report"]["completion_photos"], json!([name]));
-    let response = reqwest::Client::new()
-        .get(server.url(&format!("/v1/demo/photos/{name}")))
-        .bearer_auth(&citizen)
-        .send()
+    let names: Vec<String> = report["report"]["completion_photos"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(names.len(), 2, "{report}");
+    let mut sizes = Vec::new();
+    for name in &names {
+        assert!(page.contains(&format!("{path}/photos/{name}")), "{page}");
+        let in_office = reqwest::Client::new()
+            .get(server.url(&format!("{path}/photos/{name}")))
+            .header("cookie", ana.cookie_header())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(in_office.status(), 200);
+        let in_office = in_office.bytes().await.unwrap();
+        assert_eq!(common::sha256_hex(&in_office), *name);
+        let on_phone = reqwest::Client::new()
+            .get(server.url(&format!("/v1/demo/photos/{name}")))
+            .bearer_auth(&citizen)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(on_phone.status(), 200, "the phone downloads it");
+        assert_eq!(on_phone.bytes().await.unwrap(), in_office);
+        sizes.push(stored_size(&in_office));
+    }
+    // The Xiaomi's turned upright (portrait), the iPhone's landscape as it was taken.
+    assert_eq!(sizes, [(1536, 2048), (2048, 1536)]);
+    server.stop().await;
+}
+
+/// Two servers on one PostgreSQL database (a town behind a load balancer): an import started on
+/// one is followed to its end on the other, whose memory never held it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_import_started_on_one_server_is_followed_on_another_sharing_its_database() {
+    let Some(postgres) = relais_server_postgres::testing::test_server("an_import_followed") else {
+        return;
+    };
+    let url = relais_server_postgres::testing::fresh_database(&postgres)
         .await
         .unwrap();
-    assert_eq!(response.status(), 200, "the phone downloads it");
-    assert_eq!(response.bytes().await.unwrap().as_ref(), photo.as_slice());
+    let (a, b) = tokio::join!(TestServer::start_on(&url), TestServer::start_on(&url));
+    let output = common::run_admin(
+        a.data_dir(),
+        &[
+            "--database",
+            &url,
+            "staff",
+            "add",
+            "--password-stdin",
+            "--tenant",
+            "demo",
+            "--email",
+            "ada@paris.example",
+            "--name",
+            "Ada Admin",
+            "--role",
+            "admin",
+        ],
+        &format!("{PASSWORD}\n"),
+    );
+    assert!(output.status.success(), "{output:?}");
+    let mut on_a = Browser::new(&a);
+    on_a.log_in("ada@paris.example", PASSWORD).await;
+    let (_, page, _) = on_a.get("/admin/zones").await;
+    let csrf = hidden(&page, "csrf");
+    let zones = json!({"type": "FeatureCollection", "features": [{"type": "Feature",
+        "properties": {"code": "7510497", "name": "Îlot test", "kind": "quartier", "parent": "75104"},
+        "geometry": {"type": "Polygon", "coordinates":
+            [[[2.35, 48.855], [2.36, 48.855], [2.36, 48.86], [2.35, 48.855]]]}}]});
+    let (status, _, job) = on_a
+        .post_files(
+            "/admin/zones",
+            &[("csrf", &csrf), ("confirm", "yes")],
+            &[("file", "ilot.geojson", zones.to_string().into_bytes())],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    // The same session, through the other server.
+    let mut on_b = Browser::new(&b);
+    on_b.cookies = on_a.cookies.clone();
+    let done = on_b.finished_job(job.clone()).await;
+    assert!(done.contains("1 zone(s) importée(s)."), "{done}");
+    let (status, again, _) = on_a.get(&job.unwrap()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(again.contains("1 zone(s) importée(s)."), "{again}");
+    a.stop().await;
+    b.stop().await;
+}
+
+#[tokio::test]
+async fn rejecting_or_marking_a_duplicate_asks_for_the_confirmation_box() {
+    let (server, _, id) = town().await;
+    let mut ana = Browser::new(&server);
+    ana.log_in("a.propre@paris.example", PASSWORD).await;
+    let path = format!("/requests/{id}");
+    let actions = format!("{path}/actions");
+    let (_, page, _) = ana.get(&path).await;
+    for confirm in ["reject-confirm", "duplicate-confirm"] {
+        assert!(
+            page.contains(&format!(
+                r#"id="{confirm}" type="checkbox" name="confirm" value="yes" required"#
+            )),
+            "{confirm}: {page}"
+        );
+    }
+    let csrf = hidden(&page, "csrf");
+    let version = hidden(&page, "version");
+    let marker = r#"<select id="reject-reason" name="reason" required><option value=""#;
+    let reason = page[page.find(marker).expect("the reasons") + marker.len()..]
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    let original = Uuid::now_v7().to_string();
+    let reject = [
+        ("csrf", csrf.as_str()),
+        ("version", &version),
+        ("action", "reject"),
+        ("reason", &reason),
+    ];
+    let duplicate = [
+        ("csrf", csrf.as_str()),
+        ("version", &version),
+        ("action", "mark_duplicate"),
+        ("of", &original),
+    ];
+    // Without the box ticked: refused, nothing changed.
+    for form in [&reject[..], &duplicate[..]] {
+        let (status, page, _) = ana.post(&actions, form).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(page.contains("confirmation manquante"), "{page}");
+    }
+    let (_, page, _) = ana.get(&path).await;
+    assert_eq!(hidden(&page, "version"), version, "nothing changed");
+    // Ticked: rejected, and in the request's history.
+    let confirmed: Vec<(&str, &str)> = reject.iter().copied().chain([("confirm", "yes")]).collect();
+    let (status, _, location) = ana.post(&actions, &confirmed).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(location, Some(format!("{path}?done=reject")));
+    let (_, page, _) = ana.get(&path).await;
+    assert!(page.contains("Rejetée"), "{page}");
     server.stop().await;
 }
 
@@ -1290,6 +1456,48 @@ async fn an_admin_runs_the_town_from_the_back_office_and_bad_changes_change_noth
         [],
     );
     assert_eq!(alerts, 1);
+    // The page lists it, both languages, its dates and who published it; ending it asks for the
+    // confirmation box, then the phones following its zones receive its new end.
+    let observer = server.observer().await;
+    let (_, page, _) = ada.get("/admin/alerts").await;
+    for shown in [
+        "Travaux rue de Rivoli",
+        "The street is closed at night.",
+        "2026-12-07 → 2026-12-12 00:00 UTC",
+        "Ada Admin",
+        "à venir",
+    ] {
+        assert!(page.contains(shown), "{shown}: {page}");
+    }
+    let id: String = server.query("SELECT id FROM alerts", []);
+    let end = format!("/admin/alerts/{id}/end");
+    let unconfirmed = ada.post(&end, &[("csrf", &csrf)]).await;
+    assert_eq!(unconfirmed.0, StatusCode::BAD_REQUEST);
+    let forged = ada
+        .post(&end, &[("csrf", "forged"), ("confirm", "yes")])
+        .await;
+    assert_eq!(forged.0, StatusCode::FORBIDDEN);
+    let ends_at =
+        |server: &TestServer| -> i64 { server.query("SELECT ends_at_ms FROM alerts", []) };
+    let planned_end = ends_at(&server);
+    saved(
+        &ada.post(&end, &[("csrf", &csrf), ("confirm", "yes")]).await,
+        "/admin/alerts",
+    );
+    assert!(ends_at(&server) < planned_end);
+    let (_, page, _) = ada.get("/admin/alerts").await;
+    assert!(page.contains("terminée"), "{page}");
+    let again = ada.post(&end, &[("csrf", &csrf), ("confirm", "yes")]).await;
+    assert_eq!(again.0, StatusCode::BAD_REQUEST);
+    assert!(again.1.contains("déjà terminée"), "{}", again.1);
+    let (_, pulled) = server.pull(&observer.token, "").await;
+    let alert = pulled["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["kind"] == "alert")
+        .unwrap_or_else(|| panic!("{pulled}"));
+    assert_eq!(alert["alert"]["ends_at_ms"], json!(ends_at(&server)));
 
     // Every change is in the audit log, with who made it, and refusals left nothing there.
     let audited: String = server.query(
@@ -1300,10 +1508,10 @@ async fn an_admin_runs_the_town_from_the_back_office_and_bad_changes_change_noth
     assert_eq!(
         audited,
         "town.category routing.set routing.unset town.zones town.rejection_reason \
-         town.reply_template staff.add staff.disable directory.import"
+         town.reply_template staff.add staff.disable directory.import alert.end"
     );
     let audit_after: i64 = server.query("SELECT COUNT(*) FROM audit_log", []);
-    assert_eq!(audit_after - audit_before, 9);
+    assert_eq!(audit_after - audit_before, 10);
     server.stop().await;
 }
 

@@ -15,7 +15,8 @@ pub mod effects;
 pub mod ffi;
 pub mod i18n;
 pub mod model;
-pub mod photo;
+/// The photo pipeline, in its own crate so the server runs the same one.
+pub use relais_photo as photo;
 pub mod runtime;
 #[cfg(test)]
 mod simulation;

@@ -1,4 +1,4 @@
-//! `relais-photo-bench`: times the device photo pipeline (`shared::photo::process`: decode,
+//! `relais-photo-bench`: times the device photo pipeline (`relais_photo::process`: decode,
 //! shrink to 2048 px, turn upright, strip, JPEG q85, SHA-256) on one photo, next to
 //! `vipsthumbnail` doing the same job on the same file in the same run (the machine's speed
 //! drifts; the ratio is what to compare). Without `vipsthumbnail` (Debian: `libvips-tools`) it
@@ -18,7 +18,7 @@ use std::{
 
 use anyhow::{Context, bail};
 use clap::Parser;
-use shared::photo::{self, Limits};
+use relais_photo::{self as photo, Limits};
 
 /// Time the photo pipeline against vipsthumbnail.
 #[derive(Parser)]
@@ -58,7 +58,7 @@ fn main() -> anyhow::Result<()> {
         Ok(())
     })?;
     report(
-        "relais  shared::photo::process",
+        "relais  relais_photo::process",
         ours,
         megapixels,
         out.jpeg.len(),

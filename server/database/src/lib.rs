@@ -6,8 +6,10 @@
 //! live above, in the server; a backend only reads facts and writes decided effects, so it never
 //! depends on the rules and the rules never depend on a backend.
 
+pub mod alerts;
 pub mod columns;
 pub mod facts;
+pub mod imports;
 pub mod listing;
 pub mod open311;
 pub mod records;
@@ -23,7 +25,9 @@ use std::future::Future;
 use relais_protocol::{Catalogue, Directory, FollowedZone, PublicReport, PublicService, Task};
 use uuid::Uuid;
 
+pub use alerts::PublishedAlert;
 pub use facts::{Facts, FactsQuery, NearbyQuery, NearbyReport, RecordedMutation, ReportFacts};
+pub use imports::{ImportJob, ImportProgress, ImportWindow};
 pub use listing::{ActivityQuery, Assignee, InboxPage, InboxQuery, RequestDates, ServiceRating};
 pub use open311::{ApiKeyRecord, NewApiKey, RequestQuery, RequestUpdate, UpdateQuery};
 pub use records::{
@@ -334,6 +338,34 @@ pub trait Database: Clone + Send + Sync + 'static {
         detail: serde_json::Value,
         at_ms: i64,
     ) -> impl Future<Output = DbResult<()>> + Send;
+
+    /// The alerts of `tenant` ending at or after `since_ms`, latest start first (at most
+    /// `limit`), with who published them.
+    fn published_alerts(
+        &self,
+        tenant: &str,
+        since_ms: i64,
+        limit: u32,
+    ) -> impl Future<Output = DbResult<Vec<PublishedAlert>>> + Send;
+
+    /// Records the new import `job` unless its town has one under way (see [`ImportWindow`]),
+    /// after deleting the jobs `window` forgets. `false`: another import of the town is under
+    /// way, nothing recorded.
+    fn begin_import(
+        &self,
+        job: ImportJob,
+        window: ImportWindow,
+    ) -> impl Future<Output = DbResult<bool>> + Send;
+
+    /// Records where import `job` stands now (its progress and instants).
+    fn update_import(&self, job: ImportJob) -> impl Future<Output = DbResult<()>> + Send;
+
+    /// Import job `id` of `tenant`; `None` for an unknown job or another town's.
+    fn import_job(
+        &self,
+        tenant: &str,
+        id: Uuid,
+    ) -> impl Future<Output = DbResult<Option<ImportJob>>> + Send;
 
     /// Proves the storage answers: a real query on a reader, and a healthy writer.
     fn health(&self) -> impl Future<Output = DbResult<()>> + Send;

@@ -54,6 +54,7 @@ pub enum Write {
     Rating(NewRating),
     Follow(ZoneFollow),
     Alert(NewAlert),
+    EndAlert(EndedAlert),
 }
 
 /// Who did something, as the history keeps it.
@@ -216,4 +217,13 @@ pub struct NewAlert {
     pub starts_at_ms: i64,
     pub ends_at_ms: i64,
     pub staff: Option<Uuid>,
+}
+
+/// An alert ended (or withdrawn before it started) at `ends_at_ms`: its end moves there and it is
+/// stamped again in the buckets of its zones, so the devices holding it learn it has ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EndedAlert {
+    pub id: Uuid,
+    pub buckets: Vec<String>,
+    pub ends_at_ms: i64,
 }

@@ -19,6 +19,7 @@
 //! `inbox` (the back office's selections), `open311` (api keys, requests and their updates).
 
 mod accounts;
+mod alerts;
 mod catalogue;
 mod changelog;
 mod columns;
@@ -30,6 +31,7 @@ mod erasure;
 mod error;
 mod export;
 mod facts;
+mod imports;
 mod inbox;
 mod json;
 mod migrate;
@@ -46,11 +48,11 @@ use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use relais_protocol::{Catalogue, Directory, FollowedZone, PublicReport, PublicService, Task};
 use relais_server_database::{
     AccountRecord, ActivityQuery, ApiKeyRecord, ChangePage, Database, DbError, DbResult,
-    DeviceListing, DeviceRecord, DirectoryImport, EnrolmentRecord, Facts, FactsQuery, InboxPage,
-    InboxQuery, LinkOutcome, NearbyQuery, NearbyReport, NewApiKey, NewDevice, NewEnrolment,
-    NewStaff, Plan, Position, RequestDates, RequestQuery, RequestUpdate, Scope, ServiceRating,
-    StaffAccount, StaffChange, StaffMember, StoredPhoto, TenantSummary, TokenHash, TownDefinition,
-    UpdateQuery, UploadProgress, UploadState, ZoneShape,
+    DeviceListing, DeviceRecord, DirectoryImport, EnrolmentRecord, Facts, FactsQuery, ImportJob,
+    ImportWindow, InboxPage, InboxQuery, LinkOutcome, NearbyQuery, NearbyReport, NewApiKey,
+    NewDevice, NewEnrolment, NewStaff, Plan, Position, PublishedAlert, RequestDates, RequestQuery,
+    RequestUpdate, Scope, ServiceRating, StaffAccount, StaffChange, StaffMember, StoredPhoto,
+    TenantSummary, TokenHash, TownDefinition, UpdateQuery, UploadProgress, UploadState, ZoneShape,
 };
 use tokio_postgres::IsolationLevel;
 use tracing::instrument;
@@ -440,6 +442,31 @@ impl Database for Postgres {
             &detail,
             at_ms
         ))
+    }
+
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = %tenant))]
+    async fn published_alerts(
+        &self,
+        tenant: &str,
+        since_ms: i64,
+        limit: u32,
+    ) -> DbResult<Vec<PublishedAlert>> {
+        read!(self, |tx| alerts::published(&tx, tenant, since_ms, limit))
+    }
+
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = %job.tenant))]
+    async fn begin_import(&self, job: ImportJob, window: ImportWindow) -> DbResult<bool> {
+        write!(self, |tx| imports::begin(&tx, &job, window))
+    }
+
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = %job.tenant))]
+    async fn update_import(&self, job: ImportJob) -> DbResult<()> {
+        write!(self, |tx| imports::update(&tx, &job))
+    }
+
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = %tenant))]
+    async fn import_job(&self, tenant: &str, id: Uuid) -> DbResult<Option<ImportJob>> {
+        read!(self, |tx| imports::get(&tx, tenant, id))
     }
 
     #[instrument(skip_all, level = "debug", err(level = "warn"))]

@@ -24,6 +24,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0004_ids_per_town",
         include_str!("../migrations/0004_ids_per_town.sql"),
     ),
+    (
+        "0005_import_jobs",
+        include_str!("../migrations/0005_import_jobs.sql"),
+    ),
 ];
 
 /// The advisory lock key of the migrations (any constant; this one spells "relais" in ASCII).

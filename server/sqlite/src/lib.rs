@@ -9,6 +9,7 @@
 //! devices, audit), `catalogue` (a town's definition and catalogue).
 
 mod accounts;
+mod alerts;
 mod catalogue;
 mod changelog;
 mod columns;
@@ -19,6 +20,7 @@ mod erasure;
 mod error;
 mod export;
 mod facts;
+mod imports;
 mod inbox;
 mod json;
 mod migrate;
@@ -42,11 +44,11 @@ use std::time::Duration;
 use relais_protocol::{Catalogue, Directory, FollowedZone, PublicReport, PublicService, Task};
 use relais_server_database::{
     AccountRecord, ActivityQuery, ApiKeyRecord, ChangePage, Database, DbError, DbResult,
-    DeviceListing, DeviceRecord, DirectoryImport, EnrolmentRecord, Facts, FactsQuery, InboxPage,
-    InboxQuery, LinkOutcome, NearbyQuery, NearbyReport, NewApiKey, NewDevice, NewEnrolment,
-    NewStaff, Plan, Position, RequestDates, RequestQuery, RequestUpdate, Scope, ServiceRating,
-    StaffAccount, StaffChange, StaffMember, StoredPhoto, TenantSummary, TokenHash, TownDefinition,
-    UpdateQuery, UploadProgress, UploadState, ZoneShape,
+    DeviceListing, DeviceRecord, DirectoryImport, EnrolmentRecord, Facts, FactsQuery, ImportJob,
+    ImportWindow, InboxPage, InboxQuery, LinkOutcome, NearbyQuery, NearbyReport, NewApiKey,
+    NewDevice, NewEnrolment, NewStaff, Plan, Position, PublishedAlert, RequestDates, RequestQuery,
+    RequestUpdate, Scope, ServiceRating, StaffAccount, StaffChange, StaffMember, StoredPhoto,
+    TenantSummary, TokenHash, TownDefinition, UpdateQuery, UploadProgress, UploadState, ZoneShape,
 };
 use rusqlite::{Connection, OpenFlags};
 use tracing::instrument;
@@ -457,6 +459,35 @@ impl Database for Sqlite {
     async fn unlink_closed(&self, now_ms: i64) -> DbResult<Vec<(String, usize)>> {
         self.write(move |conn| retention::unlink_closed(conn, now_ms))
             .await
+    }
+
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = %tenant))]
+    async fn published_alerts(
+        &self,
+        tenant: &str,
+        since_ms: i64,
+        limit: u32,
+    ) -> DbResult<Vec<PublishedAlert>> {
+        let tenant = tenant.to_owned();
+        self.read(move |conn| alerts::published(conn, &tenant, since_ms, limit))
+            .await
+    }
+
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = %job.tenant))]
+    async fn begin_import(&self, job: ImportJob, window: ImportWindow) -> DbResult<bool> {
+        self.write(move |conn| imports::begin(conn, &job, window))
+            .await
+    }
+
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = %job.tenant))]
+    async fn update_import(&self, job: ImportJob) -> DbResult<()> {
+        self.write(move |conn| imports::update(conn, &job)).await
+    }
+
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = %tenant))]
+    async fn import_job(&self, tenant: &str, id: Uuid) -> DbResult<Option<ImportJob>> {
+        let tenant = tenant.to_owned();
+        self.read(move |conn| imports::get(conn, &tenant, id)).await
     }
 
     #[instrument(skip_all, level = "debug", err(level = "warn"))]

@@ -54,6 +54,10 @@ pub(super) const MIGRATIONS: &[(&str, &str)] = &[
         "20261204100000_ids_per_town",
         include_str!("../migrations/20261204100000_ids_per_town.sql"),
     ),
+    (
+        "20261205100000_import_jobs",
+        include_str!("../migrations/20261205100000_import_jobs.sql"),
+    ),
 ];
 
 /// Applies the pending migrations (atomically) and returns how many were applied. Refuses a

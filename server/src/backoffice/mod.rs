@@ -19,7 +19,7 @@
 mod admin;
 mod comments;
 mod dashboard;
-mod imports;
+pub(crate) mod imports;
 mod inbox;
 mod lang;
 mod layout;
@@ -40,11 +40,10 @@ use axum::routing::{get, post};
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use maud::html;
-use relais_protocol::upload::{MAX_PHOTO_BYTES, MAX_PHOTOS_PER_REPORT};
+use relais_protocol::upload::MAX_PHOTOS_PER_REPORT;
 use serde::Deserialize;
 
 use crate::router::AppState;
-pub use imports::Imports;
 use lang::Lang;
 use relais_server_database::Database;
 
@@ -62,9 +61,10 @@ pub fn routes<DB: Database>() -> Router<AppState<DB>> {
         .route("/requests/{id}/actions", post(request::act::<DB>))
         .route(
             "/requests/{id}/resolve",
-            // The photos come as files: up to five of the largest photo the store keeps.
+            // The photos come as files straight from a camera: up to five of the largest
+            // original the photo pipeline accepts.
             post(request::resolve::<DB>).layer(DefaultBodyLimit::max(
-                MAX_PHOTOS_PER_REPORT * MAX_PHOTO_BYTES as usize + 64 * 1024,
+                MAX_PHOTOS_PER_REPORT * relais_photo::Limits::default().max_input_bytes + 64 * 1024,
             )),
         )
         .route("/requests/{id}/photos/{sha256}", get(request::photo::<DB>))

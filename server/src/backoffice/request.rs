@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 use relais_domain::status::after;
 use relais_domain::words::status_name;
-use relais_protocol::upload::{MAX_PHOTO_BYTES, MAX_PHOTOS_PER_REPORT};
+use relais_protocol::upload::MAX_PHOTOS_PER_REPORT;
 use relais_protocol::{
     Actor, Answer, Author, Question, QuestionKind, ReplyKind, ReportStatus, Task, WorkflowAction,
 };
@@ -21,6 +21,7 @@ use relais_server_database::Database;
 use serde::Deserialize;
 use uuid::Uuid;
 
+use super::admin::confirm_box;
 use super::inbox::{category_name, zone_name};
 use super::lang::Lang;
 use super::layout::{day, notice, page, when};
@@ -28,7 +29,7 @@ use super::map::{self, Dot};
 use super::session::Staff;
 use super::upload::{Sent, SentFile};
 use super::{bad_request, forbidden, message};
-use crate::photos::{self, PhotoRefusal, UploadError};
+use crate::photos::{self, UploadError};
 use crate::router::AppState;
 use crate::staff::StaffActor;
 use crate::staff::access::{Channel, may_dispatch, may_work_in};
@@ -144,6 +145,8 @@ pub struct ActionForm {
     service: String,
     of: String,
     to: String,
+    /// The ticked confirmation box of the actions that close a request for good.
+    confirm: String,
 }
 
 fn given(text: &str) -> Option<String> {
@@ -186,6 +189,16 @@ fn action_of(form: &ActionForm, me: &str) -> Result<WorkflowAction, (&'static st
     })
 }
 
+/// Whether `action` closes the request for the citizen (rejected, or a duplicate of another)
+/// and so asks for a confirmation box, in the browser and checked again here, as the admin pages'
+/// destructive actions do. Both are recorded in the request's history.
+fn needs_confirmation(action: &WorkflowAction) -> bool {
+    matches!(
+        action,
+        WorkflowAction::Reject { .. } | WorkflowAction::MarkDuplicate { .. }
+    )
+}
+
 pub async fn act<DB: Database>(
     State(state): State<AppState<DB>>,
     staff: Staff,
@@ -197,15 +210,19 @@ pub async fn act<DB: Database>(
         return forbidden(lang);
     }
     match action_of(&form, &staff.member.profile.email) {
+        Ok(action) if needs_confirmation(&action) && form.confirm != "yes" => {
+            bad_request(lang, "confirmation manquante", "confirmation missing")
+        }
         Ok(action) => carry_out(&state, &staff, id, &form, action).await,
         Err((fr, en)) => bad_request(lang, fr, en),
     }
 }
 
 /// The resolve form with its photos (`multipart/form-data`): the fields of [`ActionForm`] it
-/// has (`csrf`, `version`, `reply`, `note`) and up to [`MAX_PHOTOS_PER_REPORT`] JPEG files
-/// named `photo`. The photos are checked by the photo store's rule before anything is kept
-/// (one refused: the page again saying which and why, `400`, nothing changed), stored as the
+/// has (`csrf`, `version`, `reply`, `note`) and up to [`MAX_PHOTOS_PER_REPORT`] files named
+/// `photo` (JPEG, PNG or WebP, straight from a camera). Each goes through the phones' photo
+/// pipeline ([`photos::prepare`]: shrunk, upright, no metadata) before anything is kept (one
+/// refused: the page again saying which and why, `400`, nothing changed), is stored as the
 /// town's, and the resolution names them, exactly as a staff device's completion photos.
 pub async fn resolve<DB: Database>(
     State(state): State<AppState<DB>>,
@@ -239,31 +256,29 @@ pub async fn resolve<DB: Database>(
             "too many photos (at most 5)",
         );
     }
+    // Every photo through the pipeline before any is kept: one refused, none is.
+    let mut prepared = Vec::with_capacity(files.len());
     for file in &files {
-        let refusal = if file.bytes.len() as u64 > MAX_PHOTO_BYTES {
-            photo_refused(&file.name, None, lang)
-        } else if let Err(refusal) = photos::check(&file.bytes) {
-            photo_refused(&file.name, Some(&refusal), lang)
-        } else {
-            continue;
-        };
-        return refused_page(&state, &staff, id, &refusal, StatusCode::BAD_REQUEST).await;
+        match photos::prepare(file.bytes.clone()).await {
+            Ok(photo) => prepared.push(photo),
+            Err(error) => {
+                tracing::info!(%error, "a photo from the back office refused");
+                let text = photo_refused(&file.name, &error.message(lang), lang);
+                return refused_page(&state, &staff, id, &text, StatusCode::BAD_REQUEST).await;
+            }
+        }
     }
     // Nothing is kept for a request this staff member may not work on.
     if let Err(page) = load(&state, &staff, id).await {
         return page;
     }
     let tenant = staff.member.tenant.clone().unwrap_or_default();
-    let mut names = Vec::with_capacity(files.len());
-    for file in files {
-        match state
-            .photos
-            .put(&state.db, &tenant, file.bytes.clone())
-            .await
-        {
+    let mut names = Vec::with_capacity(prepared.len());
+    for (file, photo) in files.iter().zip(prepared) {
+        match state.photos.put(&state.db, &tenant, photo).await {
             Ok(name) => names.push(name),
             Err(UploadError::Refused(refusal)) => {
-                let text = photo_refused(&file.name, Some(&refusal), lang);
+                let text = photo_refused(&file.name, lang.pick(&refusal.reason().message), lang);
                 return refused_page(&state, &staff, id, &text, StatusCode::BAD_REQUEST).await;
             }
             Err(error) => {
@@ -276,34 +291,11 @@ pub async fn resolve<DB: Database>(
     carry_out(&state, &staff, id, &form, action).await
 }
 
-/// Why the photo `file` may not be kept (`None`: it is heavier than the store keeps), in words
-/// a staff member can act on.
-fn photo_refused(file: &str, refusal: Option<&PhotoRefusal>, lang: Lang) -> String {
-    let (fr, en) = match refusal {
-        None => (
-            "dépasse 8 Mo : réduisez-la, puis envoyez-la de nouveau.",
-            "is larger than 8 MB: shrink it, then send it again.",
-        ),
-        Some(PhotoRefusal::Metadata(_) | PhotoRefusal::Trailing(_)) => (
-            "contient des métadonnées (position, appareil…) qui seraient montrées à toute la ville : enregistrez-la sans métadonnées (« Exporter » sans les informations de lieu et d'appareil), puis envoyez-la de nouveau.",
-            "carries metadata (position, camera...) that the whole town would see: save it without metadata (\"Export\" without location and camera information), then send it again.",
-        ),
-        Some(PhotoRefusal::TooLarge { .. }) => (
-            "dépasse 2048 pixels de côté : réduisez-la, puis envoyez-la de nouveau.",
-            "is larger than 2048 pixels on a side: shrink it, then send it again.",
-        ),
-        Some(PhotoRefusal::NotBaseline(_)) => (
-            "est un JPEG progressif : enregistrez-la en JPEG standard (non progressif).",
-            "is a progressive JPEG: save it as a standard (baseline) JPEG.",
-        ),
-        Some(PhotoRefusal::NotJpeg(_) | PhotoRefusal::Undecodable(_)) => (
-            "n'est pas une photo JPEG lisible.",
-            "is not a readable JPEG photo.",
-        ),
-    };
+/// The page's words for the photo `file` refused, `why` (in `lang`).
+fn photo_refused(file: &str, why: &str, lang: Lang) -> String {
     match lang {
-        Lang::Fr => format!("Photo refusée : « {file} » {fr} Rien n'a été modifié."),
-        Lang::En => format!("Photo refused: \"{file}\" {en} Nothing was changed."),
+        Lang::Fr => format!("Photo refusée : « {file} ». {why} Rien n'a été modifié."),
+        Lang::En => format!("Photo refused: \"{file}\". {why} Nothing was changed."),
     }
 }
 
@@ -660,9 +652,9 @@ fn actions(staff: &Staff, town: &Town, task: &Task, prefill: Option<String>) -> 
                     (note_field("resolve-note"))
                     label for="resolve-photos" {
                         (lang.choose("Photos de l'intervention", "Photos of the work done"))
-                        " " span.meta { (lang.choose("(facultatives ; JPEG sans métadonnées, 2048 px et 8 Mo au plus, 5 au plus)", "(optional; JPEG without metadata, at most 2048 px and 8 MB, at most 5)")) }
+                        " " span.meta { (lang.choose("(facultatives, 5 au plus ; JPEG, PNG ou WebP : réduites à 2048 px, redressées et sans métadonnées à l'envoi)", "(optional, at most 5; JPEG, PNG or WebP: shrunk to 2048 px, turned upright and stripped of metadata when sent)")) }
                     }
-                    input #resolve-photos type="file" name="photo" accept="image/jpeg" multiple;
+                    input #resolve-photos type="file" name="photo" accept="image/jpeg,image/png,image/webp" multiple;
                     button.primary type="submit" { (lang.choose("Résoudre", "Resolve")) }
                 }
             }
@@ -676,6 +668,7 @@ fn actions(staff: &Staff, town: &Town, task: &Task, prefill: Option<String>) -> 
                     }
                 }
                 (reply_field("reject-reply", false))
+                (confirm_box("reject-confirm", lang.choose("Je confirme le rejet", "I confirm the rejection")))
             }))
         }
         @if allows(&WorkflowAction::Transfer { service: String::new() }) {
@@ -694,6 +687,7 @@ fn actions(staff: &Staff, town: &Town, task: &Task, prefill: Option<String>) -> 
                 label for="duplicate-of" { (lang.choose("Identifiant de la demande d'origine", "Id of the original request")) }
                 input #duplicate-of type="text" name="of" required value=(report.duplicate_of.map(|u| u.to_string()).unwrap_or_default());
                 (reply_field("duplicate-reply", false))
+                (confirm_box("duplicate-confirm", lang.choose("Je confirme que c'est un doublon", "I confirm it is a duplicate")))
             }))
         }
         @if allows(&WorkflowAction::Assign { to: None }) {

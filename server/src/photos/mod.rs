@@ -1,5 +1,5 @@
 //! Photos: resumable, content-addressed uploads and the finished photos (see
-//! [`relais_protocol::upload`]). [`PhotoStore`] keeps finished photos (checked by [`check`] to
+//! [`relais_protocol::upload`]). [`PhotoStore`] keeps finished photos (checked by [`check::check`] to
 //! be a stripped JPEG, immutable) and partial uploads in its [`blobs::Blobs`]: two folders of
 //! the data directory by default (`photos/<sha256>.jpg`, `uploads/<sha256>.part`), or an
 //! S3-compatible bucket shared by several servers (`--photos s3://BUCKET/PREFIX`). The
@@ -16,6 +16,7 @@ mod check;
 mod files;
 mod locks;
 mod objects;
+mod prepare;
 
 use std::io;
 use std::path::Path;
@@ -30,9 +31,10 @@ use tracing::Instrument;
 use crate::clock::now_ms;
 use crate::settings::Settings;
 use blobs::{Blobs, Finished};
-pub use check::{PhotoRefusal, check};
+pub use check::PhotoRefusal;
 use locks::Locks;
 pub(crate) use objects::bucket_of;
+pub use prepare::prepare;
 use relais_server_database::{
     Database, DbError, DeviceRecord, StoredPhoto, UploadProgress, UploadState,
 };
@@ -294,21 +296,22 @@ impl PhotoStore {
         }
     }
 
-    /// Stores a whole photo received in one piece (the back office's resolve form) for `tenant`,
-    /// judged by the same rule as a finished upload ([`check`]) and indexed as the tenant's like
-    /// a device's, without a device. Returns its name, the SHA-256 of its bytes; nothing is kept
-    /// when it is refused. Runs to completion even if the caller stops waiting.
+    /// Stores a photo received whole from a person (the back office's resolve form) for
+    /// `tenant`, once the pipeline has [`prepare`]d it: judged again by the same rule as a
+    /// finished upload ([`check::check`]) and indexed as the tenant's like a device's, without a
+    /// device. Returns its name, the SHA-256 of its bytes; nothing is kept when it is refused.
+    /// Runs to completion even if the caller stops waiting.
     pub async fn put<DB: Database>(
         &self,
         db: &DB,
         tenant: &str,
-        bytes: axum::body::Bytes,
+        photo: relais_photo::ProcessedPhoto,
     ) -> Result<String, UploadError> {
-        let length = bytes.len() as u64;
+        let length = photo.jpeg.len() as u64;
         if length > MAX_PHOTO_BYTES {
             return Err(UploadError::TooLarge);
         }
-        let sha256 = hex::encode(Sha256::digest(&bytes));
+        let (sha256, bytes) = (photo.sha256, axum::body::Bytes::from(photo.jpeg));
         let (store, db, tenant, name) =
             (self.clone(), db.clone(), tenant.to_owned(), sha256.clone());
         tokio::spawn(

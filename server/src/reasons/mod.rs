@@ -181,6 +181,15 @@ pub fn unknown_service(id: &str) -> Reason {
     )
 }
 
+/// An alert to end that the town does not have, or that has already ended.
+pub fn no_current_alert() -> Reason {
+    Reason::new(
+        "no_current_alert",
+        "Cette alerte n'existe pas dans la ville, ou elle est déjà terminée.",
+        "This alert does not exist in the town, or it has already ended.",
+    )
+}
+
 pub fn unknown_zone(code: &str) -> Reason {
     Reason::new(
         "unknown_zone",

@@ -5,7 +5,7 @@
 use relais_protocol::mutation::MAX_TEXT_CHARS;
 use relais_protocol::{LocalizedText, StaffRole};
 use relais_protocol::{Reason, WorkflowAction};
-use relais_server_database::writes::{NewAlert, Write};
+use relais_server_database::writes::{EndedAlert, NewAlert, Write};
 use relais_server_database::{Database, DbError, FactsQuery, Plan, StaffMember};
 use uuid::Uuid;
 
@@ -122,15 +122,8 @@ pub async fn publish_alert<DB: Database>(
         .get(db, tenant)
         .await?
         .ok_or(ActError::UnknownTenant)?;
-    if let Some(member) = member {
-        let allowed = member.tenant.as_deref() == Some(tenant)
-            && matches!(
-                member.profile.role,
-                StaffRole::Admin | StaffRole::Supervisor
-            );
-        if !allowed {
-            return Ok(Err(reasons::staff::not_permitted()));
-        }
+    if member.is_some_and(|member| !may_publish_alerts(member, tenant)) {
+        return Ok(Err(reasons::staff::not_permitted()));
     }
     if alert.zones.is_empty() {
         return Ok(Err(reasons::unknown_zone("")));
@@ -160,20 +153,97 @@ pub async fn publish_alert<DB: Database>(
     if alert.ends_at_ms <= alert.starts_at_ms {
         return Ok(Err(reasons::invalid_text(MAX_TEXT_CHARS)));
     }
-    let mut buckets: Vec<String> = alert.zones.iter().flat_map(|z| town.within(z)).collect();
-    buckets.sort();
-    buckets.dedup();
     let id = Uuid::now_v7();
     let write = Write::Alert(NewAlert {
         id,
+        buckets: buckets_of(&town, &alert.zones),
         zones: alert.zones,
-        buckets,
         title: LocalizedText::new(title_fr, title_en),
         text: LocalizedText::new(text_fr, text_en),
         starts_at_ms: alert.starts_at_ms,
         ends_at_ms: alert.ends_at_ms,
         staff: member.map(|m| m.id),
     });
+    store(db, tenant, now_ms(), write).await?;
+    Ok(Ok(id))
+}
+
+/// Whether `member` may publish and end alerts in `tenant`: its supervisors and admins.
+fn may_publish_alerts(member: &StaffMember, tenant: &str) -> bool {
+    member.tenant.as_deref() == Some(tenant)
+        && matches!(
+            member.profile.role,
+            StaffRole::Admin | StaffRole::Supervisor
+        )
+}
+
+/// The most alerts of a town under way at once that [`end_alert`] looks through.
+const CURRENT_ALERTS: u32 = 10_000;
+
+/// Ends alert `id` of the town now (withdraws it, if it had not started yet): an act of the
+/// town's supervisors and admins, written in the audit log. Its zones' buckets are stamped
+/// again, so the devices holding it receive its new end at their next sync and stop showing it.
+pub async fn end_alert<DB: Database>(
+    db: &DB,
+    towns: &Towns,
+    member: &StaffMember,
+    tenant: &str,
+    id: Uuid,
+) -> Result<Result<(), Reason>, ActError> {
+    let town = towns
+        .get(db, tenant)
+        .await?
+        .ok_or(ActError::UnknownTenant)?;
+    if !may_publish_alerts(member, tenant) {
+        return Ok(Err(reasons::staff::not_permitted()));
+    }
+    let now = now_ms();
+    let current = db.published_alerts(tenant, now + 1, CURRENT_ALERTS).await?;
+    let Some(alert) = current
+        .into_iter()
+        .find(|p| p.alert.id == id)
+        .map(|p| p.alert)
+    else {
+        return Ok(Err(reasons::no_current_alert()));
+    };
+    let write = Write::EndAlert(EndedAlert {
+        id,
+        buckets: buckets_of(&town, &alert.zones),
+        ends_at_ms: now,
+    });
+    store(db, tenant, now, write).await?;
+    db.audit(
+        Some(tenant.to_owned()),
+        Some(member.id),
+        "alert.end".to_owned(),
+        serde_json::json!({
+            "alert": id,
+            "title": alert.title.fr,
+            "ended_at_ms": now,
+            "was_to_end_at_ms": alert.ends_at_ms,
+        }),
+        now,
+    )
+    .await?;
+    Ok(Ok(()))
+}
+
+/// The buckets of the change log an alert for `zones` goes to: each zone's and those of the zones
+/// inside it, once each.
+fn buckets_of(town: &crate::town::Town, zones: &[String]) -> Vec<String> {
+    let mut buckets: Vec<String> = zones.iter().flat_map(|z| town.within(z)).collect();
+    buckets.sort();
+    buckets.dedup();
+    buckets
+}
+
+/// Stores `write` of the town alone, decided already (no facts to read), at `now_ms`.
+async fn store<DB: Database>(
+    db: &DB,
+    tenant: &str,
+    now_ms: i64,
+    write: Write,
+) -> Result<(), ActError> {
     let tenant = tenant.to_owned();
     db.transact(
         FactsQuery {
@@ -183,7 +253,7 @@ pub async fn publish_alert<DB: Database>(
         move |_| {
             let plan = Plan {
                 tenant,
-                now_ms: now_ms(),
+                now_ms,
                 ledger: None,
                 writes: vec![write],
             };
@@ -191,6 +261,5 @@ pub async fn publish_alert<DB: Database>(
         },
     )
     .await?
-    .map_err(|()| ActError::UnknownTenant)?;
-    Ok(Ok(id))
+    .map_err(|()| ActError::UnknownTenant)
 }

@@ -5,9 +5,11 @@
 //! SQLite only, each saying why where it is written.
 
 mod accounts;
+mod alerts;
 mod catalogue;
 mod citizen;
 pub(crate) mod fuzz;
+mod imports;
 mod open311;
 mod retention;
 mod scope;

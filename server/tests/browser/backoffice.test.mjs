@@ -1,13 +1,14 @@
 // The back office in a real browser: headless Chromium (Debian's) driven by playwright-core,
 // against a real relais-server (debug binary, demo town) and a real CLI phone (`relais`).
 // A citizen's phone files a report; an agent of its service logs in, acknowledges it, resolves
-// it with a written reply and a photo (a photo with metadata refused first); the phone syncs and
+// it with a written reply and a camera photo (shrunk, upright and stripped by the server; a
+// file that is not a photo refused first); the phone syncs and
 // reads the status and the reply; an agent of another service neither sees it in the inbox nor
 // opens it; the importance–performance chart places rated town halls in their quadrants, also
 // filtered by zone and kind; the dashboard counts the request; an admin changes a category,
 // routes it elsewhere in one arrondissement, adds an agent and disables them (the confirmation
 // box ticked), imports zones and the directory from files (jobs showing their progress) and
-// publishes an alert; the server's operator sees the towns. Screenshots go to
+// publishes an alert, then withdraws it; the server's operator sees the towns. Screenshots go to
 // target/screenshots/.
 //
 // Run from the repository root after `cargo build --workspace --bins`:
@@ -18,7 +19,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -35,47 +36,22 @@ let base;
 let browser;
 
 /**
- * A photo of the work done as a browser makes one (a canvas drawn, then encoded as JPEG by
- * Chromium), with only its JFIF header kept: what a photo saved without metadata is.
+ * A photo of the work done straight off a phone: the Xiaomi Mi 9T's 4000 × 3000 pixels of the
+ * project's shared data, stored on their side with EXIF orientation 6 and an EXIF GPS block.
  */
-async function photoOfTheWork(context) {
-  const blank = await context.newPage();
-  const url = await blank.evaluate(() => {
-    const canvas = document.createElement('canvas');
-    canvas.width = 640;
-    canvas.height = 480;
-    const g = canvas.getContext('2d');
-    g.fillStyle = '#d8e2dc';
-    g.fillRect(0, 0, 640, 480);
-    g.fillStyle = '#6c757d';
-    g.fillRect(0, 330, 640, 150);
-    g.fillStyle = '#1b4332';
-    g.font = '36px sans-serif';
-    g.fillText('Trottoir dégagé', 180, 250);
-    return canvas.toDataURL('image/jpeg', 0.85);
-  });
-  await blank.close();
-  return keepJfifOnly(Buffer.from(url.split(',')[1], 'base64'));
-}
+const cameraPhoto = () =>
+  readFileSync(resolve(root, '../shared/data/photos/large_xiaomi_mi9t_4000x3000_orient6_emptygps.jpg'));
 
-/** `jpeg` without its APP1–APP15 and comment segments (walked up to the start of scan). */
-function keepJfifOnly(jpeg) {
-  const kept = [jpeg.subarray(0, 2)];
+/** The metadata segments (APP1–APP15, comments) of `jpeg`, walked up to the start of scan. */
+function metadataSegments(jpeg) {
+  const found = [];
   let at = 2;
   while (jpeg[at] === 0xff && jpeg[at + 1] !== 0xda) {
     const marker = jpeg[at + 1];
-    const end = at + 2 + jpeg.readUInt16BE(at + 2);
-    if (!((marker >= 0xe1 && marker <= 0xef) || marker === 0xfe)) kept.push(jpeg.subarray(at, end));
-    at = end;
+    if ((marker >= 0xe1 && marker <= 0xef) || marker === 0xfe) found.push(marker);
+    at += 2 + jpeg.readUInt16BE(at + 2);
   }
-  kept.push(jpeg.subarray(at));
-  return Buffer.concat(kept);
-}
-
-/** `jpeg` with an EXIF segment right after its start, as a camera writes it. */
-function withExif(jpeg) {
-  const exif = Buffer.from([0xff, 0xe1, 0x00, 0x0a, 0x45, 0x78, 0x69, 0x66, 0, 0, 0, 0]);
-  return Buffer.concat([jpeg.subarray(0, 2), exif, jpeg.subarray(2)]);
+  return found;
 }
 
 /** Waits for an import job's page to say it has finished; its outcome's words. */
@@ -202,10 +178,10 @@ test('an agent triages, answers and resolves a report a phone filed; the phone r
   await page.waitForURL(/done=acknowledge/);
   assert.equal(await page.locator('#status').textContent(), 'Pris en compte');
 
-  // Resolve with a reply and a photo of the work done. A camera's photo, with its metadata, is
-  // refused first, saying which file and why; nothing changed.
+  // Resolve with a reply and a photo of the work done. A file that is not a photo is refused
+  // first, saying which file and why; nothing changed. Then the camera's original, EXIF and all,
+  // is accepted: the server shrinks it to 2048 pixels, turns it upright and strips its metadata.
   const reply = 'Les encombrants ont été enlevés ce matin, merci de votre signalement.';
-  const photo = await photoOfTheWork(context);
   const resolveWith = async (file) => {
     await page.locator('summary', { hasText: 'Résoudre' }).click();
     await page.getByLabel('Réponse au citoyen').and(page.locator('#resolve-reply')).fill(reply);
@@ -213,19 +189,24 @@ test('an agent triages, answers and resolves a report a phone filed; the phone r
     await page.getByLabel(/^Photos de l'intervention/).setInputFiles(file);
     await page.getByRole('button', { name: 'Résoudre' }).click();
   };
-  await resolveWith({ name: 'IMG_0042.JPG', mimeType: 'image/jpeg', buffer: withExif(photo) });
+  await resolveWith({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('camion 12') });
   await page.waitForURL(`${base}/requests/${id}/resolve`);
   const refusal = await page.getByRole('alert').textContent();
-  assert.ok(refusal.includes('« IMG_0042.JPG » contient des métadonnées'), refusal);
+  assert.ok(refusal.includes('« notes.txt ». Ce format d\'image n\'est pas pris en charge'), refusal);
   assert.equal(await page.locator('#status').textContent(), 'Pris en compte');
   await page.screenshot({ path: join(shots, 'request-photo-refused.png'), fullPage: false });
-  await resolveWith({ name: 'chantier.jpg', mimeType: 'image/jpeg', buffer: photo });
+  await resolveWith({ name: 'IMG_20190520.jpg', mimeType: 'image/jpeg', buffer: cameraPhoto() });
   await page.waitForURL(/done=resolve/);
   assert.equal(await page.locator('#status').textContent(), 'Résolu');
   const shown = page.locator(`img[src^="/requests/${id}/photos/"]`);
   assert.equal(await shown.count(), 1);
-  assert.ok(await shown.evaluate((img) => img.complete && img.naturalWidth === 640),
-    'the stored photo is served back');
+  assert.deepEqual(
+    await shown.evaluate((img) => [img.complete, img.naturalWidth, img.naturalHeight]),
+    [true, 1536, 2048],
+    'the stored photo is served back upright (portrait) and shrunk',
+  );
+  const stored = await page.request.get(`${base}${await shown.getAttribute('src')}`);
+  assert.deepEqual(metadataSegments(Buffer.from(await stored.body())), [], 'no metadata left');
   await page.screenshot({ path: join(shots, 'request-resolved.png'), fullPage: true });
 
   // The operations dashboard counts it.
@@ -402,7 +383,18 @@ test('an admin runs the town: a category, a routing exception, a new agent disab
   await page.getByLabel('Dernier jour').fill('2026-12-11');
   await page.getByRole('button', { name: 'Publier' }).click();
   await page.waitForURL(/done=1/);
+  // Listed with both languages and who published it; withdrawn once the box is ticked.
+  const listed = page.locator('#alerts tbody tr');
+  assert.equal(await listed.count(), 1);
+  const alertRow = await listed.textContent();
+  for (const shown of ['Travaux rue de Rivoli', 'The street is closed at night.', 'à venir']) {
+    assert.ok(alertRow.includes(shown), alertRow);
+  }
   await page.screenshot({ path: join(shots, 'admin-alerts.png'), fullPage: false });
+  await listed.getByLabel('Je confirme').check();
+  await listed.getByRole('button', { name: 'Retirer' }).click();
+  await page.waitForURL(/done=1/);
+  assert.ok((await page.locator('#alerts tbody tr').textContent()).includes('terminée'));
 
   await page.getByRole('link', { name: 'Motifs et modèles de réponse' }).click();
   await page.waitForURL(`${base}/admin/replies`);

@@ -33,6 +33,7 @@ pub(crate) async fn apply(tx: &Transaction<'_>, plan: &Plan) -> DbResult<()> {
             Write::Follow(follow) => citizen::follow(tx, plan, &mut log, follow).await?,
             Write::Workflow(change) => workflow::change(tx, plan, &mut log, change).await?,
             Write::Alert(alert) => workflow::alert(tx, plan, &mut log, alert).await?,
+            Write::EndAlert(ended) => workflow::end_alert(tx, plan, &mut log, ended).await?,
         }
     }
     log.close(tx).await

@@ -1,10 +1,10 @@
 //! What staff writes store: a decided workflow change to a report (status, service, assignment,
 //! planned date, completion photos, a merge into an original, the written reply and the internal
-//! note, the history entry), and a zone alert.
+//! note, the history entry), and a zone alert published or ended.
 
 use deadpool_postgres::Transaction;
 use relais_server_database::Plan;
-use relais_server_database::writes::{NewAlert, StaffMessage, WorkflowChange};
+use relais_server_database::writes::{EndedAlert, NewAlert, StaffMessage, WorkflowChange};
 
 use super::{citizen, history};
 use crate::changelog::ChangeLog;
@@ -220,4 +220,19 @@ pub(super) async fn alert(
         tx.execute(&zone, &[&id, code]).await?;
     }
     log.alert(tx, &id, &alert.buckets).await
+}
+
+pub(super) async fn end_alert(
+    tx: &Transaction<'_>,
+    plan: &Plan,
+    log: &mut ChangeLog<'_>,
+    ended: &EndedAlert,
+) -> DbResult<()> {
+    let id = ended.id.to_string();
+    tx.execute(
+        "UPDATE alerts SET ends_at_ms = $3 WHERE tenant_id = $1 AND id = $2",
+        &[&plan.tenant, &id, &ended.ends_at_ms],
+    )
+    .await?;
+    log.alert(tx, &id, &ended.buckets).await
 }

@@ -30,6 +30,7 @@ pub(crate) fn apply(conn: &Connection, plan: &Plan) -> DbResult<()> {
             Write::Follow(follow) => citizen::follow(conn, plan, &mut log, follow)?,
             Write::Workflow(change) => workflow::change(conn, plan, &mut log, change)?,
             Write::Alert(alert) => workflow::alert(conn, plan, &mut log, alert)?,
+            Write::EndAlert(ended) => workflow::end_alert(conn, plan, &mut log, ended)?,
         }
     }
     log.close(conn)

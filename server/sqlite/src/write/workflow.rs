@@ -1,9 +1,9 @@
 //! What staff writes store: a decided workflow change to a report (status, service, assignment,
 //! planned date, completion photos, a merge into an original, the written reply and the internal
-//! note, the history entry), and a zone alert.
+//! note, the history entry), and a zone alert published or ended.
 
 use relais_server_database::Plan;
-use relais_server_database::writes::{NewAlert, StaffMessage, WorkflowChange};
+use relais_server_database::writes::{EndedAlert, NewAlert, StaffMessage, WorkflowChange};
 use rusqlite::Connection;
 
 use super::{citizen, history};
@@ -183,4 +183,16 @@ pub(super) fn alert(
         zone.execute((&id, code))?;
     }
     log.alert(conn, &id, &alert.buckets)
+}
+
+pub(super) fn end_alert(
+    conn: &Connection,
+    plan: &Plan,
+    log: &mut ChangeLog<'_>,
+    ended: &EndedAlert,
+) -> DbResult<()> {
+    let id = ended.id.to_string();
+    conn.prepare_cached("UPDATE alerts SET ends_at_ms = ?3 WHERE tenant_id = ?1 AND id = ?2")?
+        .execute((&plan.tenant, &id, ended.ends_at_ms))?;
+    log.alert(conn, &id, &ended.buckets)
 }

@@ -3,23 +3,41 @@
 //! the same operation as the staff API's: the devices following those zones (or any zone inside
 //! them) receive it at their next sync, from its first day to the end of its last. The alert is
 //! stored with the admin who published it.
+//!
+//! The page lists the town's alerts that are under way, to come, or ended in the last
+//! [`LISTED_DAYS`] days (zones, texts in both languages, dates, who published them), and ends one
+//! early (withdraws it, if it has not started) with a confirmation box, through
+//! [`crate::staff::act::end_alert`], which writes it in the audit log: the phones holding it learn
+//! its new end at their next sync and stop showing it.
 
 use axum::Form;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 use relais_protocol::LocalizedText;
-use relais_server_database::Database;
+use relais_server_database::{Database, PublishedAlert};
+use serde::Deserialize;
+use uuid::Uuid;
 
-use super::{AdminPage, AdminStaff, Pairs, refused};
+use super::{AdminPage, AdminStaff, Pairs, confirm_box, refused};
 use crate::backoffice::bad_request;
 use crate::backoffice::dashboard::{DAY_MS, midnight};
+use crate::backoffice::inbox::zone_name;
+use crate::backoffice::lang::Lang;
+use crate::backoffice::layout::{day, when};
 use crate::backoffice::session::Staff;
+use crate::clock::now_ms;
 use crate::router::AppState;
-use crate::staff::act::{ActError, AlertRequest, publish_alert};
+use crate::staff::act::{ActError, AlertRequest, end_alert, publish_alert};
 use crate::town::Town;
 
 const HERE: &str = "/admin/alerts";
+
+/// How many days after its end an alert is still listed.
+const LISTED_DAYS: i64 = 30;
+
+/// The most alerts listed.
+const LISTED: u32 = 200;
 
 /// The page.
 pub struct Page;
@@ -29,12 +47,19 @@ impl AdminPage for Page {
     const TITLE: (&'static str, &'static str) = ("Alertes aux habitants", "Alerts to residents");
 
     async fn content<DB: Database>(
-        _state: &AppState<DB>,
+        state: &AppState<DB>,
         staff: &Staff,
         town: &Town,
     ) -> Result<Markup, Response> {
         let lang = staff.lang;
+        let now = now_ms();
+        let alerts = state
+            .db
+            .published_alerts(town.id(), now - LISTED_DAYS * DAY_MS, LISTED)
+            .await
+            .map_err(|error| crate::error::ApiFailure::from(error).into_response())?;
         Ok(html! {
+            (listed(&alerts, staff, town, now))
             div.panel {
                 h2 { (lang.choose("Publier une alerte", "Publish an alert")) }
                 p.meta { (lang.choose(
@@ -98,6 +123,106 @@ pub async fn post<DB: Database>(
     let tenant = staff.member.tenant.clone().unwrap_or_default();
     match publish_alert(&state.db, &state.towns, Some(&staff.member), &tenant, alert).await {
         Ok(Ok(_)) => Redirect::to(&format!("{HERE}?done=1")).into_response(),
+        Ok(Err(reason)) => refused::<DB, Page>(&state, staff, lang.pick(&reason.message)).await,
+        Err(ActError::UnknownTenant) => crate::backoffice::forbidden(lang),
+        Err(ActError::Db(error)) => crate::error::ApiFailure::from(error).into_response(),
+    }
+}
+
+/// The listed alerts, each with its form to end it while it has not ended.
+fn listed(alerts: &[PublishedAlert], staff: &Staff, town: &Town, now: i64) -> Markup {
+    let lang = staff.lang;
+    html! {
+        div.panel.scroll #alerts {
+            h2 { (lang.choose("Alertes publiées", "Published alerts")) }
+            @if alerts.is_empty() {
+                p.meta { (lang.choose(
+                    "Aucune alerte en cours, à venir ou terminée depuis moins de 30 jours.",
+                    "No alert under way, to come, or ended less than 30 days ago.",
+                )) }
+            } @else {
+                table {
+                    thead { tr {
+                        th scope="col" { (lang.choose("Zones", "Zones")) }
+                        th scope="col" { (lang.choose("Français", "French")) }
+                        th scope="col" { (lang.choose("Anglais", "English")) }
+                        th scope="col" { (lang.choose("Dates", "Dates")) }
+                        th scope="col" { (lang.choose("Publiée par", "Published by")) }
+                        th scope="col" { (lang.choose("État", "State")) }
+                    } }
+                    tbody {
+                        @for (i, published) in alerts.iter().enumerate() {
+                            @let alert = &published.alert;
+                            tr data-alert=(alert.id) {
+                                td { (alert.zones.iter().map(|z| zone_name(town, z)).collect::<Vec<_>>().join(", ")) }
+                                td { strong { (alert.title.fr) } br; (alert.text.fr) }
+                                td { strong { (alert.title.en) } br; (alert.text.en) }
+                                td { (day(alert.starts_at_ms)) " → " (when(alert.ends_at_ms)) }
+                                td {
+                                    (published.published_by.as_deref().unwrap_or(lang.choose("ligne de commande", "command line")))
+                                    br; span.meta { (when(published.published_at_ms)) }
+                                }
+                                td { (state_of(alert.starts_at_ms, alert.ends_at_ms, now, lang))
+                                    @if alert.ends_at_ms > now {
+                                        form method="post" action={ (HERE) "/" (alert.id) "/end" } {
+                                            input type="hidden" name="csrf" value=(staff.csrf);
+                                            (confirm_box(&format!("end-{i}"), lang.choose("Je confirme", "I confirm")))
+                                            " "
+                                            button type="submit" { (if alert.starts_at_ms > now {
+                                                lang.choose("Retirer", "Withdraw")
+                                            } else {
+                                                lang.choose("Terminer maintenant", "End now")
+                                            }) }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Whether an alert is to come, under way or ended, in words.
+fn state_of(starts_at_ms: i64, ends_at_ms: i64, now: i64, lang: Lang) -> &'static str {
+    if ends_at_ms <= now {
+        lang.choose("terminée", "ended")
+    } else if starts_at_ms > now {
+        lang.choose("à venir", "to come")
+    } else {
+        lang.choose("en cours", "under way")
+    }
+}
+
+/// The form that ends an alert: the session's token and the ticked confirmation.
+#[derive(Deserialize)]
+pub struct EndForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    confirm: String,
+}
+
+/// Ends alert `id` now, once confirmed; the page again with the list, or with why not.
+pub async fn end<DB: Database>(
+    State(state): State<AppState<DB>>,
+    signed: AdminStaff,
+    Path(id): Path<Uuid>,
+    Form(form): Form<EndForm>,
+) -> Response {
+    let staff = &signed.staff;
+    let lang = staff.lang;
+    if let Err(page) = signed.changing(&form.csrf) {
+        return page.into_response();
+    }
+    if form.confirm != "yes" {
+        return bad_request(lang, "confirmation manquante", "confirmation missing");
+    }
+    let tenant = staff.member.tenant.clone().unwrap_or_default();
+    match end_alert(&state.db, &state.towns, &staff.member, &tenant, id).await {
+        Ok(Ok(())) => Redirect::to(&format!("{HERE}?done=1")).into_response(),
         Ok(Err(reason)) => refused::<DB, Page>(&state, staff, lang.pick(&reason.message)).await,
         Err(ActError::UnknownTenant) => crate::backoffice::forbidden(lang),
         Err(ActError::Db(error)) => crate::error::ApiFailure::from(error).into_response(),

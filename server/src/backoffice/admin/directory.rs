@@ -17,6 +17,7 @@ use relais_server_database::Database;
 
 use super::job::{ImportForm, started};
 use super::{AdminPage, refusal_text, refused};
+use crate::backoffice::imports;
 use crate::backoffice::lang::Lang;
 use crate::backoffice::session::Staff;
 use crate::backoffice::upload::SentFile;
@@ -114,7 +115,8 @@ pub async fn post<DB: Database>(State(state): State<AppState<DB>>, form: ImportF
     let steps = u32::try_from(files.len())
         .unwrap_or(u32::MAX)
         .saturating_add(1);
-    let job = state.imports.start(
+    let job = imports::start(
+        &state.db,
         &tenant,
         LocalizedText::new("annuaire des services", "directory of services"),
         HERE,
@@ -125,7 +127,7 @@ pub async fn post<DB: Database>(State(state): State<AppState<DB>>, form: ImportF
                 reporter.step(LocalizedText::new(
                     format!("Lecture de « {} »", file.name),
                     format!("Reading \"{}\"", file.name),
-                ));
+                )).await;
                 services.extend(read(&file, departement.as_deref())?);
             }
             directory::check(&services).map_err(|error| refusal(&error.to_string()))?;
@@ -133,7 +135,7 @@ pub async fn post<DB: Database>(State(state): State<AppState<DB>>, form: ImportF
             reporter.step(LocalizedText::new(
                 format!("Enregistrement de {total} service(s)"),
                 format!("Storing {total} service(s)"),
-            ));
+            )).await;
             match import_directory(&db, &admin, services).await {
                 Ok(import) => Ok(LocalizedText::new(
                     format!(
@@ -151,7 +153,8 @@ pub async fn post<DB: Database>(State(state): State<AppState<DB>>, form: ImportF
                 )),
             }
         },
-    );
+    )
+    .await;
     started::<DB, Page>(job, &state, staff).await
 }
 

@@ -8,10 +8,11 @@ use axum::http::StatusCode;
 use axum::http::header::HeaderName;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::html;
-use relais_server_database::Database;
+use relais_server_database::{Database, DbResult};
 use uuid::Uuid;
 
 use super::{AdminPage, AdminStaff, admin_page, refused};
+use crate::backoffice::imports;
 use crate::backoffice::layout::notice;
 use crate::backoffice::session::Staff;
 use crate::backoffice::upload::Sent;
@@ -57,13 +58,17 @@ impl<DB: Database> FromRequest<AppState<DB>> for ImportForm {
 /// The answer to a form that started an import from page `P`: its job's page, or page `P` again
 /// when another import of the town is under way (nothing started).
 pub async fn started<DB: Database, P: AdminPage>(
-    job: Option<Uuid>,
+    job: DbResult<Option<Uuid>>,
     state: &AppState<DB>,
     staff: &Staff,
 ) -> Response {
     match job {
-        Some(id) => Redirect::to(&format!("{HERE}/{id}")).into_response(),
-        None => {
+        Ok(Some(id)) => Redirect::to(&format!("{HERE}/{id}")).into_response(),
+        Err(error) => {
+            tracing::error!(%error, "could not record an import job");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+        Ok(None) => {
             let text = staff.lang.choose(
                 "Une importation est déjà en cours dans votre ville : attendez qu'elle se termine.",
                 "An import is already under way in your town: wait until it has finished.",
@@ -82,7 +87,14 @@ pub async fn get<DB: Database>(
 ) -> Response {
     let staff = &signed.staff;
     let lang = staff.lang;
-    let Some(progress) = state.imports.progress(signed.admin.tenant(), id) else {
+    let progress = match imports::progress(&state.db, signed.admin.tenant(), id).await {
+        Ok(progress) => progress,
+        Err(error) => {
+            tracing::error!(%error, "could not read an import job");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
+    let Some(progress) = progress else {
         return message(
             lang,
             StatusCode::NOT_FOUND,
@@ -118,7 +130,7 @@ pub async fn get<DB: Database>(
                     Some(Err(why)) => (notice(lang.pick(why), true)),
                 }
                 @if progress.outcome.is_some() {
-                    p { a href=(progress.page) { (lang.choose("Retour", "Back")) } }
+                    p { a href=(&progress.page) { (lang.choose("Retour", "Back")) } }
                 }
             }
         },

@@ -2,13 +2,13 @@
 //! import), its routing table, its staff accounts, and its rejection reasons and reply
 //! templates. Each change goes through [`crate::staff::admin`] (the rules of the town's files,
 //! the audit log); a refused change shows the page again with what is wrong, nothing changed.
-//! Removing something (a routing exception), replacing zones and disabling an account ask for a
-//! confirmation box to be ticked (checked by the browser, and again here).
+//! Removing something (a routing exception), replacing zones, disabling an account and ending an
+//! alert ask for a confirmation box to be ticked (checked by the browser, and again here).
 //!
 //! - [`categories`]: categories, their names, questions, response time and duplicate radius;
 //! - [`zones`]: the zones and their GeoJSON import; [`routing`]: category × zone → service;
 //! - [`members`]: staff accounts; [`replies`]: rejection reasons and reply templates;
-//! - [`alerts`]: publishing an alert to the people of some zones;
+//! - [`alerts`]: publishing an alert to the people of some zones, listing and ending them;
 //! - [`directory`]: importing the directory of public services from open-data files;
 //! - [`job`]: the page of an import under way (zones, directory), with its progress.
 
@@ -75,6 +75,7 @@ pub fn routes<DB: Database>() -> Router<AppState<DB>> {
             "/admin/alerts",
             get(show::<DB, alerts::Page>).post(alerts::post::<DB>),
         )
+        .route("/admin/alerts/{id}/end", post(alerts::end::<DB>))
         .route("/admin/imports/{id}", get(job::get::<DB>))
         .route("/admin/replies", get(show::<DB, replies::Page>))
         .route("/admin/replies/reasons", post(replies::post_reason::<DB>))

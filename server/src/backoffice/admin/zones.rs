@@ -14,6 +14,7 @@ use relais_server_database::Database;
 use super::job::{ImportForm, started};
 use super::{AdminPage, confirm_box, refusal_text, refused};
 use crate::backoffice::bad_request;
+use crate::backoffice::imports;
 use crate::backoffice::lang::Lang;
 use crate::backoffice::map;
 use crate::backoffice::session::Staff;
@@ -120,23 +121,28 @@ pub async fn post<DB: Database>(State(state): State<AppState<DB>>, form: ImportF
     }
     let (db, towns) = (state.db.clone(), state.towns.clone());
     let tenant = admin.tenant().to_owned();
-    let job = state.imports.start(
+    let job = imports::start(
+        &state.db,
         &tenant,
         LocalizedText::new("zones", "zones"),
         HERE,
         2,
         move |reporter| async move {
-            reporter.step(LocalizedText::new("Lecture du fichier", "Reading the file"));
+            reporter
+                .step(LocalizedText::new("Lecture du fichier", "Reading the file"))
+                .await;
             let features = feature_count(&geojson).ok_or_else(|| {
                 LocalizedText::new(
                     "Ce n'est pas une FeatureCollection GeoJSON ; rien n'a été modifié.",
                     "This is not a GeoJSON FeatureCollection; nothing was changed.",
                 )
             })?;
-            reporter.step(LocalizedText::new(
-                format!("Vérification et enregistrement de {features} zone(s)"),
-                format!("Checking and storing {features} zone(s)"),
-            ));
+            reporter
+                .step(LocalizedText::new(
+                    format!("Vérification et enregistrement de {features} zone(s)"),
+                    format!("Checking and storing {features} zone(s)"),
+                ))
+                .await;
             match edit_town(&db, &towns, &admin, TownEdit::Zones(geojson)).await {
                 Ok(()) => Ok(LocalizedText::new(
                     format!("{features} zone(s) importée(s)."),
@@ -148,7 +154,8 @@ pub async fn post<DB: Database>(State(state): State<AppState<DB>>, form: ImportF
                 )),
             }
         },
-    );
+    )
+    .await;
     started::<DB, Page>(job, &state, staff).await
 }
 

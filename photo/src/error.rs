@@ -1,7 +1,7 @@
 //! Why a photo was refused, for the logs ([`Display`](std::fmt::Display), with the technical
 //! detail) and for the citizen ([`PhotoError::message`], in French or English, without it).
 
-use crate::i18n::Lang;
+use relais_domain::lang::Lang;
 
 /// Why [`process`](super::process) refused a photo.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

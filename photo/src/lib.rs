@@ -1,6 +1,12 @@
-//! The device-side photo pipeline: what happens to a picture between the moment the citizen picks
-//! it and the moment it is stored for upload. Pure functions over bytes; the runtime does the file
-//! I/O and runs them off the UI thread (a 12 MP photo takes a moment).
+//! The photo pipeline: what happens to a picture between the moment someone picks it and the
+//! moment it is stored for upload or kept by the town. Pure functions over bytes; the caller does
+//! the file I/O and runs them off its UI or async threads (a 12 MP photo takes a moment).
+//!
+//! It is a crate of its own because two sides run it: the phone's core (`shared`, as
+//! `shared::photo`) on every photo a citizen or an agent attaches, and the server
+//! (`relais-server`) on the photos a staff member uploads from the back office, which come
+//! straight from a camera or a computer. Neither links the other, and one pipeline means a photo
+//! comes out the same (bounds, orientation, no metadata) whichever way it came in.
 //!
 //! [`process`] does what FixMyStreet does with photos, in this order:
 //! 1. refuses more than [`Limits::max_input_bytes`] before decoding anything;
