@@ -192,7 +192,7 @@ fn show(device: &Device, json: bool) -> anyhow::Result<ExitCode> {
         output::json(&draft)?;
         return Ok(ExitCode::SUCCESS);
     }
-    out!("{}", device.say(&Phrase::DraftStep(&draft.step)))?;
+    out!("{}", device.say(&Phrase::DraftStep(draft.step)))?;
     if let Some(name) = &draft.category_name {
         out!("{}", device.say(&Phrase::DraftCategory(name)))?;
     }

@@ -29,8 +29,9 @@ pub struct NearbyQuery {
 }
 
 /// Who answered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Source {
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, uniffi::Enum)]
+#[serde(rename_all = "snake_case")]
+pub enum NearbySource {
     Server,
     /// The device's own copy (the server was not reached).
     Device,
@@ -42,7 +43,7 @@ pub enum Nearby {
     Looking(NearbyQuery),
     Found {
         query: NearbyQuery,
-        source: Source,
+        source: NearbySource,
         radius_m: f64,
         /// Nearest first, with their distance in metres.
         reports: Vec<(Report, f64)>,
@@ -181,7 +182,7 @@ pub fn update(event: NearbyEvent, model: &mut Model) -> Command<Effect, Event> {
                 .collect();
             model.nearby = Some(Nearby::Found {
                 query,
-                source: Source::Server,
+                source: NearbySource::Server,
                 radius_m: f64::from(answer.radius_m),
                 reports,
             });
@@ -195,7 +196,7 @@ pub fn update(event: NearbyEvent, model: &mut Model) -> Command<Effect, Event> {
             let reports = query.matches(reports, radius_m);
             model.nearby = Some(Nearby::Found {
                 query,
-                source: Source::Device,
+                source: NearbySource::Device,
                 radius_m,
                 reports,
             });

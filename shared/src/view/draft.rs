@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::report::NearbyView;
+use super::{map::MapView, report::NearbyView};
 use crate::{
     i18n::Lang,
     model::{
@@ -14,8 +14,8 @@ use crate::{
 
 #[derive(Debug, Clone, PartialEq, Serialize, uniffi::Record)]
 pub struct DraftView {
-    /// `category`, `location`, `photos`, `details` or `review`.
-    pub step: String,
+    /// The step the user is at.
+    pub step: DraftStep,
     pub category: Option<String>,
     pub category_name: Option<String>,
     pub lat: Option<f64>,
@@ -35,17 +35,13 @@ pub struct DraftView {
     pub nearby: Option<NearbyView>,
     /// Why the last change was refused, in the user's language.
     pub problem: Option<String>,
+    /// The map to place the pin on, with the town's zone outlines (once the category is chosen,
+    /// when the catalogue has outlines).
+    pub map: Option<MapView>,
 }
 
 impl DraftView {
     pub(crate) fn new(draft: &DraftReport, model: &Model, lang: Lang) -> Self {
-        let step = match draft.step() {
-            DraftStep::Category => "category",
-            DraftStep::Location => "location",
-            DraftStep::Photos => "photos",
-            DraftStep::Details => "details",
-            DraftStep::Review => "review",
-        };
         let location = draft.location.map(|(p, _)| p);
         let offered = draft.offered_location();
         // The answer to the draft's own question (its category at its place), once asked.
@@ -59,7 +55,7 @@ impl DraftView {
             })
             .map(|n| NearbyView::new(n, model, lang));
         Self {
-            step: step.into(),
+            step: draft.step(),
             category: draft.category.clone(),
             category_name: draft.category.as_ref().and_then(|code| {
                 model
@@ -86,6 +82,11 @@ impl DraftView {
             text: draft.text.clone(),
             nearby,
             problem: model.draft_problem.as_ref().map(|m| m.text(lang)),
+            map: model
+                .catalogue
+                .as_ref()
+                .filter(|_| draft.step() != DraftStep::Category)
+                .and_then(|c| MapView::new(c, location)),
         }
     }
 }
