@@ -137,6 +137,18 @@ fn me_too_is_offered_nearby_counted_once_and_not_on_my_own_reports() {
             .iter()
             .all(|n| n.distance_m <= nearby.radius_m)
     );
+    // "Me too" from the answer: it shows at once, without asking again.
+    h.send(Intent::Support {
+        report_id: theirs.to_string(),
+    });
+    h.saved_id();
+    let shown = h.view().nearby.unwrap();
+    let supported = shown
+        .reports
+        .iter()
+        .find(|n| n.report.id == theirs.to_string())
+        .unwrap();
+    assert!(supported.report.supported, "{supported:?}");
     h.send(Intent::FindNearby {
         category: CATEGORY.into(),
         lat: 48.87,
@@ -148,10 +160,6 @@ fn me_too_is_offered_nearby_counted_once_and_not_on_my_own_reports() {
         "1.5 km away is not nearby"
     );
 
-    h.send(Intent::Support {
-        report_id: theirs.to_string(),
-    });
-    h.saved_id();
     h.send(Intent::Support {
         report_id: theirs.to_string(),
     });

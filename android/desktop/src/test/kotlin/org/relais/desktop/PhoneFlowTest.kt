@@ -247,7 +247,7 @@ class PhoneFlowTest {
     }
 
     @Test
-    fun `two agents act offline on one report; the later one sees the conflict, applies it again and the report is transferred`() {
+    fun `two agents act offline on one report, the later one sees the conflict, applies it again and the report is transferred`() {
         server = RelaisServerProcess(tmp.newFolder("server"))
         server.start()
         val codes = listOf("agent.a@paris.example", "agent.b@paris.example").map { email ->
@@ -270,6 +270,8 @@ class PhoneFlowTest {
         val (first, second) = codes.mapIndexed { n, code ->
             shell("agent-$n", "fr-FR", autoSync = null).also { agent ->
                 agent.register(server.url, "demo", "desktop", code)
+                rule.waitFor(agent, SYNC_TIMEOUT_MS) { it.registration != null && it.categories.isNotEmpty() }
+                agent.sync()
                 rule.waitFor(agent, SYNC_TIMEOUT_MS) { view -> view.work.any { it.report.id == id } }
             }
         }
