@@ -56,6 +56,16 @@ impl Nearby {
             Self::Looking(query) | Self::Found { query, .. } => query,
         }
     }
+
+    /// The device changed a report the answer lists ("me too" on it): the answer shows it so,
+    /// without asking again (the next sync may drop the device's copy of someone else's report).
+    pub fn changed(&mut self, report: &Report) {
+        if let Self::Found { reports, .. } = self {
+            for (listed, _) in reports.iter_mut().filter(|(r, _)| r.id == report.id) {
+                *listed = report.clone();
+            }
+        }
+    }
 }
 
 #[derive(Debug)]

@@ -171,14 +171,9 @@ impl NearbyView {
                 radius_m: *radius_m,
                 reports: reports
                     .iter()
-                    .map(|(found, distance_m)| NearbyReportView {
+                    .map(|(report, distance_m)| NearbyReportView {
                         distance_m: distance_m.round(),
-                        // As the device holds it now ("me too" said since the answer, say).
-                        report: ReportView::new(
-                            model.held.get(&found.id).map_or(found, |h| &h.report),
-                            model,
-                            lang,
-                        ),
+                        report: ReportView::new(report, model, lang),
                     })
                     .collect(),
             },

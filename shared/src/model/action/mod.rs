@@ -329,6 +329,9 @@ pub fn update(event: ActionEvent, model: &mut Model) -> Command<Effect, Event> {
                 model.outbox.remove(&[old]);
             }
             if let Some(held) = keep {
+                if let Some(nearby) = &mut model.nearby {
+                    nearby.changed(&held.report);
+                }
                 model.held.insert(held.id(), held);
             }
             if let Some(rating) = rating {

@@ -149,6 +149,16 @@ fn me_too_is_offered_nearby_counted_once_and_not_on_my_own_reports() {
         .find(|n| n.report.id == theirs.to_string())
         .unwrap();
     assert!(supported.report.supported, "{supported:?}");
+    // Still so once sent (the device may then forget its copy of someone else's report).
+    sync(&mut h, &mut server);
+    let shown = h.view().nearby.unwrap();
+    assert!(
+        shown
+            .reports
+            .iter()
+            .any(|n| n.report.id == theirs.to_string() && n.report.supported),
+        "{shown:?}"
+    );
     h.send(Intent::FindNearby {
         category: CATEGORY.into(),
         lat: 48.87,
