@@ -196,8 +196,7 @@ fn show(device: &Device, json: bool) -> anyhow::Result<ExitCode> {
     if let Some(name) = &draft.category_name {
         out!("{}", device.say(&Phrase::DraftCategory(name)))?;
     }
-    if let (Some(lat), Some(lon)) = (draft.lat, draft.lon) {
-        let source = draft.location_source.as_deref().unwrap_or("");
+    if let (Some(lat), Some(lon), Some(source)) = (draft.lat, draft.lon, draft.location_source) {
         out!("{}", device.say(&Phrase::DraftPlace { lat, lon, source }))?;
     }
     if let Some(service) = &draft.service {

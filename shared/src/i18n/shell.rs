@@ -2,7 +2,7 @@
 //! English like everything else a user reads.
 
 use super::{Lang, date};
-use crate::model::draft::DraftStep;
+use crate::model::draft::{DraftStep, LocationSource};
 
 /// One phrase of a shell.
 #[derive(Debug, Clone, PartialEq)]
@@ -39,7 +39,7 @@ pub enum Phrase<'a> {
     DraftPlace {
         lat: f64,
         lon: f64,
-        source: &'a str,
+        source: LocationSource,
     },
     DraftOffered {
         lat: f64,
@@ -139,10 +139,17 @@ impl Phrase<'_> {
             }
             Self::DraftCategory(name) => pick(format!("catégorie : {name}"), format!("category: {name}")),
             Self::DraftService(name) => pick(format!("service destinataire : {name}"), format!("goes to: {name}")),
-            Self::DraftPlace { lat, lon, source } => pick(
-                format!("lieu : {lat:.5},{lon:.5} ({source})"),
-                format!("place: {lat:.5},{lon:.5} ({source})"),
-            ),
+            Self::DraftPlace { lat, lon, source } => {
+                let (fr, en) = match source {
+                    LocationSource::Gps => ("GPS", "GPS"),
+                    LocationSource::Pin => ("repère", "pin"),
+                    LocationSource::Photo => ("photo", "photo"),
+                };
+                pick(
+                    format!("lieu : {lat:.5},{lon:.5} ({fr})"),
+                    format!("place: {lat:.5},{lon:.5} ({en})"),
+                )
+            }
             Self::DraftOffered { lat, lon } => pick(
                 format!("la première photo propose : {lat:.5},{lon:.5} (relais draft use-photo-location)"),
                 format!("the first photo offers: {lat:.5},{lon:.5} (relais draft use-photo-location)"),

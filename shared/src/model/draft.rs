@@ -26,7 +26,7 @@ use crate::{
 };
 
 /// Where a draft's location came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, uniffi::Enum)]
 #[serde(rename_all = "snake_case")]
 pub enum LocationSource {
     Gps,
@@ -307,7 +307,7 @@ fn save(model: &Model) -> Command<Effect, Event> {
 mod tests {
     use std::path::PathBuf;
 
-    use super::DraftStep;
+    use super::{DraftStep, LocationSource};
     use crate::model::PlacedBy;
 
     use super::super::testing::{CATEGORY, Harness, ServerOracle};
@@ -391,8 +391,8 @@ mod tests {
         let mut h = h.restart();
         assert_eq!(current(&h), DraftStep::Photos);
         assert_eq!(
-            h.view().draft.unwrap().location_source.as_deref(),
-            Some("gps")
+            h.view().draft.unwrap().location_source,
+            Some(LocationSource::Gps)
         );
         assert_eq!(step(&mut h, DraftIntent::PhotosDone), None);
         assert_eq!(
@@ -464,8 +464,8 @@ mod tests {
         assert!(draft.lat.is_none(), "offered, not imposed");
         assert_eq!(step(&mut h, DraftIntent::UsePhotoLocation), None);
         assert_eq!(
-            h.view().draft.unwrap().location_source.as_deref(),
-            Some("photo")
+            h.view().draft.unwrap().location_source,
+            Some(LocationSource::Photo)
         );
     }
 }

@@ -24,8 +24,8 @@ pub struct DraftView {
     /// The service that will receive the report, from the town's routing table (known offline),
     /// once the category and the place are chosen.
     pub service: Option<String>,
-    /// `gps`, `pin` or `photo`.
-    pub location_source: Option<String>,
+    /// Who placed it: a GPS fix, the user's pin, or the first photo's position.
+    pub location_source: Option<LocationSource>,
     /// The first photo's EXIF position, offered (not imposed) as the location.
     pub offered_lat: Option<f64>,
     pub offered_lon: Option<f64>,
@@ -68,14 +68,7 @@ impl DraftView {
             lon: location.map(|p| p.lon),
             accuracy_m: location.and_then(|p| p.accuracy_m),
             service: draft_service(draft, model, lang),
-            location_source: draft.location.map(|(_, s)| {
-                match s {
-                    LocationSource::Gps => "gps",
-                    LocationSource::Pin => "pin",
-                    LocationSource::Photo => "photo",
-                }
-                .into()
-            }),
+            location_source: draft.location.map(|(_, s)| s),
             offered_lat: offered.map(|p| p.lat),
             offered_lon: offered.map(|p| p.lon),
             photos: draft.photos.iter().map(|p| p.sha256.clone()).collect(),

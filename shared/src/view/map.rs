@@ -14,12 +14,12 @@ use serde::Serialize;
 use crate::model::zones::ancestors;
 
 /// How wide the frame is around a pin, in metres.
-pub const SPAN_AROUND_PIN_M: f64 = 1_200.0;
+pub const SPAN_AROUND_PIN_M: f64 = 800.0;
 
 /// Metres per degree of latitude.
 const METRES_PER_DEGREE: f64 = 111_320.0;
 
-/// Points per frame width the outlines are simplified to (about 3 m around a pin).
+/// Points per frame width the outlines are simplified to (2 m around a pin).
 const DETAIL: f64 = 400.0;
 
 /// The frame, its outlines, the pin and its accuracy.

@@ -20,6 +20,7 @@ import androidx.compose.ui.test.junit4.createComposeRule
 import androidx.compose.ui.test.captureToImage
 import androidx.compose.ui.test.onNodeWithTag
 import androidx.compose.ui.test.performClick
+import androidx.compose.ui.test.performScrollTo
 import androidx.compose.ui.test.performTextInput
 import java.awt.Color
 import java.awt.image.BufferedImage
@@ -34,6 +35,7 @@ import org.junit.Test
 import org.junit.rules.TemporaryFolder
 import org.relais.core.AccountView
 import org.relais.core.ContactChannel
+import org.relais.core.LocationSource
 import org.relais.core.OutboxItemState
 import org.relais.core.ReportStatus
 import org.relais.core.ReportView
@@ -103,11 +105,19 @@ class PhoneFlowTest {
         shot("02-report-category")
         rule.tag("category-$CATEGORY").performClick()
         rule.waitForTag("use-gps")
+        rule.waitForTag("pin-map")
+        shot("02b-report-map")
         rule.tag("use-gps").performClick()
         rule.waitForTag("add-photo")
         rule.tag("add-photo").performClick()
         rule.waitFor(citizen) { it.draft?.photos?.size == 1 }
         shot("03-report-photo")
+        // A tap on the map moves the pin there: in its centre, the fix's own place, now a pin.
+        rule.tag("pin-map").performClick()
+        val pinned = rule.waitFor(citizen) { it.draft?.locationSource == LocationSource.PIN }.draft!!
+        assertEquals(LAT, pinned.lat!!, 1e-5)
+        assertEquals(LON, pinned.lon!!, 1e-5)
+        assertEquals(null, pinned.accuracyM)
         rule.tag("photos-done").performClick()
         rule.waitForTag("text")
         rule.tag("text").performTextInput("Matelas abandonné devant le 12")
@@ -226,21 +236,21 @@ class PhoneFlowTest {
         // My account and data rights: an account, the export, then deletion.
         rule.tag("tab-account").performClick()
         rule.tag("account-email").performTextInput("voisin@example.org")
-        rule.tag("contact-email").performClick()
-        rule.tag("account-save").performClick()
+        rule.tag("contact-email").performScrollTo().performClick()
+        rule.tag("account-save").performScrollTo().performClick()
         val ready = rule.waitFor(neighbour, SYNC_TIMEOUT_MS) { it.account is AccountView.Ready }.account as AccountView.Ready
         assertEquals(ContactChannel.EMAIL, ready.contact)
         rule.waitForTag("link-code")
         shot("16-account")
-        rule.tag("export").performClick()
+        rule.tag("export").performScrollTo().performClick()
         val export = rule.waitFor(neighbour, SYNC_TIMEOUT_MS) { it.account is AccountView.Exported }.account as AccountView.Exported
         assertTrue("the export holds my e-mail: ${export.json.take(400)}", export.json.contains("voisin@example.org"))
         rule.waitForTag("export-json")
         shot("17-export")
-        rule.tag("delete").performClick()
+        rule.tag("delete").performScrollTo().performClick()
         rule.waitForTag("delete-warning")
         shot("18-delete-confirm")
-        rule.tag("delete-confirm").performClick()
+        rule.tag("delete-confirm").performScrollTo().performClick()
         rule.waitFor(neighbour, SYNC_TIMEOUT_MS) { view -> view.account is AccountView.Deleted && view.registration == null }
         rule.waitForTag("account-deleted")
         shot("19-deleted")
@@ -271,6 +281,8 @@ class PhoneFlowTest {
             shell("agent-$n", "fr-FR", autoSync = null).also { agent ->
                 agent.register(server.url, "demo", "desktop", code)
                 rule.waitFor(agent, SYNC_TIMEOUT_MS) { it.registration != null && it.categories.isNotEmpty() }
+                // The first sync may still run: the agent's own sync comes after it.
+                assertTrue("the first sync ended", agent.waitIdle(SYNC_TIMEOUT_MS))
                 agent.sync()
                 rule.waitFor(agent, SYNC_TIMEOUT_MS) { view -> view.work.any { it.report.id == id } }
             }

@@ -39,6 +39,11 @@ fun ReportCard(report: ReportView, words: Words, onClick: (() -> Unit)? = null, 
             Text(report.categoryName, style = MaterialTheme.typography.titleSmall)
             Text(report.text)
             Text(report.statusLabel, style = MaterialTheme.typography.labelLarge, modifier = Modifier.testTag("status-${report.id}"))
+            report.service?.let { Text(it, style = MaterialTheme.typography.bodySmall) }
+            if (report.pendingChanges > 0u) {
+                Text(words.pendingChanges(report.pendingChanges.toInt()), style = MaterialTheme.typography.bodySmall,
+                    modifier = Modifier.testTag("pending-${report.id}"))
+            }
             report.refusal?.let { Text(it, color = MaterialTheme.colorScheme.error) }
             val total = report.photos.size
             if (report.mine && total > 0 && report.photosSent.toInt() < total) {

@@ -8,6 +8,7 @@ import androidx.compose.foundation.layout.fillMaxWidth
 import androidx.compose.material3.MaterialTheme
 import androidx.compose.runtime.Composable
 import androidx.compose.ui.Modifier
+import androidx.compose.ui.draw.clipToBounds
 import androidx.compose.ui.geometry.Offset
 import androidx.compose.ui.graphics.Path
 import androidx.compose.ui.graphics.drawscope.Stroke
@@ -26,7 +27,7 @@ import org.relais.core.MapView
 fun PinMap(map: MapView, onPlace: (lat: Double, lon: Double) -> Unit) {
     val colors = MaterialTheme.colorScheme
     Canvas(
-        Modifier.fillMaxWidth().aspectRatio(1f).border(1.dp, colors.outline).testTag("pin-map")
+        Modifier.fillMaxWidth().aspectRatio(1f).clipToBounds().border(1.dp, colors.outline).testTag("pin-map")
             .pointerInput(map.west, map.north) {
                 detectTapGestures { tap ->
                     val x = tap.x / size.width

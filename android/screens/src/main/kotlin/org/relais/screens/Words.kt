@@ -35,8 +35,8 @@ class Words(language: String) {
     val enrolment = t("Code agent (facultatif)", "Staff code (optional)")
     val begin = t("Commencer", "Start")
     val tabReport = t("Signaler", "Report")
-    val tabMine = t("Mes signalements", "My reports")
-    val tabNearby = t("À proximité", "Nearby")
+    val tabMine = t("Les miens", "Mine")
+    val tabNearby = t("Autour", "Nearby")
     val tabServices = t("Services", "Services")
     val tabWork = t("Travail", "Work")
     val newReport = t("Nouveau signalement", "New report")
@@ -112,6 +112,8 @@ class Words(language: String) {
     fun labelled(label: String, value: String) = t("$label : $value", "$label: $value")
 
     val otherCategory = t("Autre catégorie", "Other category")
+
+    fun pendingChanges(count: Int) = t("$count modification(s) en attente d'envoi", "$count change(s) waiting to be sent")
 
     fun devices(count: Int) = t("$count appareil(s) relié(s)", "$count device(s) linked")
 
