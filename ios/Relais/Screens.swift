@@ -78,7 +78,9 @@ struct NearbyReports: View {
                     VStack(alignment: .leading) {
                         ReportRow(view: view, report: near.report)
                         Text(words(view, "à \(Int(near.distanceM)) m", "\(Int(near.distanceM)) m away")).font(.caption)
-                        if !near.report.mine && !near.report.supported {
+                        if near.report.supported {
+                            Text(words(view, "✓ Vous l'avez signalé aussi", "✓ You reported it too")).font(.caption)
+                        } else if !near.report.mine {
                             Button(words(view, "Moi aussi", "Me too")) { shell.send(.support(reportId: near.report.id)) }
                         }
                     }

@@ -99,7 +99,9 @@ fun NearbyScreen(shell: RelaisShell, view: ViewModel, platform: Platform, words:
             ReportCard(near.report, words) {
                 Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
                     Text(words.distance(near.distanceM))
-                    if (!near.report.mine && !near.report.supported) {
+                    if (near.report.supported) {
+                        Text(words.youSupport, style = MaterialTheme.typography.labelLarge, modifier = Modifier.testTag("supported-${near.report.id}"))
+                    } else if (!near.report.mine) {
                         OutlinedButton(onClick = { shell.support(near.report.id) }, modifier = Modifier.testTag("me-too-${near.report.id}")) {
                             Text(words.meToo)
                         }

@@ -51,6 +51,7 @@ class Words(language: String) {
     val send = t("Envoyer", "Send")
     val discard = t("Abandonner", "Discard")
     val meToo = t("Moi aussi", "Me too")
+    val youSupport = t("✓ Vous l'avez signalé aussi", "✓ You reported it too")
     val lookAround = t("Chercher autour de moi", "Look around me")
     val rate = t("Noter", "Rate")
     val satisfaction = t("Satisfaction", "Satisfaction")
