@@ -273,8 +273,7 @@ class PhoneFlowTest {
         val citizen = shell("citizen", "fr-FR")
         var active by mutableStateOf(citizen)
         rule.setContent { Phone(active, platform) }
-        citizen.register(server.url, "demo", "desktop")
-        rule.waitFor(citizen, SYNC_TIMEOUT_MS) { it.registration != null && it.categories.isNotEmpty() }
+        registerWithHelper(citizen)
         citizen.fileReport(CATEGORY, LAT, LON, 8.0, "Sacs de gravats sur le trottoir")
         val id = rule.waitFor(citizen, SYNC_TIMEOUT_MS) { view -> view.reports.any { it.mine && it.status == ReportStatus.RECEIVED } }
             .reports.single { it.mine }.id
@@ -282,8 +281,7 @@ class PhoneFlowTest {
         // Two agents of the same service, syncing only when they tap "sync" (to order them).
         val (first, second) = codes.mapIndexed { n, code ->
             shell("agent-$n", "fr-FR", autoSync = null).also { agent ->
-                agent.register(server.url, "demo", "desktop", code)
-                rule.waitFor(agent, SYNC_TIMEOUT_MS) { it.registration != null && it.categories.isNotEmpty() }
+                registerWithHelper(agent, code)
                 // The first sync may still run: the agent's own sync comes after it.
                 assertTrue("the first sync ended", agent.waitIdle(SYNC_TIMEOUT_MS))
                 agent.sync()
@@ -347,6 +345,13 @@ class PhoneFlowTest {
                 RelaisApp(shell, view, platform, notification)
             }
         }
+    }
+
+    /** Registration through the shell's helper, once the core has read its store (as the app waits). */
+    private fun registerWithHelper(shell: RelaisShell, enrolmentCode: String? = null) {
+        rule.waitFor(shell) { it.ready }
+        shell.register(server.url, "demo", "desktop", enrolmentCode)
+        rule.waitFor(shell, SYNC_TIMEOUT_MS) { it.registration != null && it.categories.isNotEmpty() }
     }
 
     /** First launch on [shell]'s screen: the town's server and code, then the catalogue. */
