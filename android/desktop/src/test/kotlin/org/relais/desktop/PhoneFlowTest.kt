@@ -249,6 +249,7 @@ class PhoneFlowTest {
         val export = rule.waitFor(neighbour, SYNC_TIMEOUT_MS) { it.account is AccountView.Exported }.account as AccountView.Exported
         assertTrue("the export holds my e-mail: ${export.json.take(400)}", export.json.contains("voisin@example.org"))
         rule.waitForTag("export-json")
+        rule.tag("export-json").performScrollTo()
         shot("17-export")
         rule.tag("delete").performScrollTo().performClick()
         rule.waitForTag("delete-warning")

@@ -80,6 +80,18 @@ fun AccountScreen(shell: RelaisShell, view: ViewModel, words: Words) {
         HorizontalDivider()
         Text(words.dataRights, style = MaterialTheme.typography.titleMedium)
         OutlinedButton(onClick = { shell.exportAccount() }, modifier = Modifier.testTag("export")) { Text(words.exportData) }
+        when (account) {
+            is AccountView.Working -> Text(words.working)
+            is AccountView.Failed -> Text(account.problem.message, color = MaterialTheme.colorScheme.error, modifier = Modifier.testTag("account-problem"))
+            is AccountView.Exported -> {
+                Text(words.exported)
+                SelectionContainer {
+                    Text(account.json, fontFamily = FontFamily.Monospace, style = MaterialTheme.typography.bodySmall,
+                        modifier = Modifier.heightIn(max = 320.dp).verticalScroll(rememberScrollState()).testTag("export-json"))
+                }
+            }
+            else -> {}
+        }
         var confirming by remember { mutableStateOf(false) }
         if (!confirming) {
             OutlinedButton(onClick = { confirming = true }, modifier = Modifier.testTag("delete")) {
@@ -93,18 +105,6 @@ fun AccountScreen(shell: RelaisShell, view: ViewModel, words: Words) {
                     modifier = Modifier.testTag("delete-confirm")) { Text(words.confirmDelete) }
                 OutlinedButton(onClick = { confirming = false }) { Text(words.cancel) }
             }
-        }
-        when (account) {
-            is AccountView.Working -> Text(words.working)
-            is AccountView.Failed -> Text(account.problem.message, color = MaterialTheme.colorScheme.error, modifier = Modifier.testTag("account-problem"))
-            is AccountView.Exported -> {
-                Text(words.exported)
-                SelectionContainer {
-                    Text(account.json, fontFamily = FontFamily.Monospace, style = MaterialTheme.typography.bodySmall,
-                        modifier = Modifier.heightIn(max = 320.dp).verticalScroll(rememberScrollState()).testTag("export-json"))
-                }
-            }
-            else -> {}
         }
     }
 }
