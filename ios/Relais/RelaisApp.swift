@@ -52,6 +52,12 @@ struct Root: View {
                             .tabItem { Text(words(view, "Signaler", "Report")) }
                     }
                     MyReports(shell: shell, view: view).tabItem { Text(words(view, "Mes signalements", "My reports")) }
+                    if !registration.isStaff {
+                        NearbyReports(shell: shell, view: view, location: location)
+                            .tabItem { Text(words(view, "À proximité", "Nearby")) }
+                        Alerts(shell: shell, view: view).tabItem { Text(words(view, "Alertes", "Alerts")) }
+                        AccountScreen(shell: shell, view: view).tabItem { Text(words(view, "Mon compte", "My account")) }
+                    }
                 }
             } else {
                 FirstLaunch(shell: shell, view: view)
@@ -87,6 +93,7 @@ struct FirstLaunch: View {
                                      enrolmentCode: code.isEmpty ? nil : code))
             }
             if let problem = view.registrationProblem { Text(problem.message).foregroundStyle(.red) }
+            if case let .deleted(message) = view.account { Text(message) }
         }
     }
 }
@@ -103,20 +110,20 @@ struct Filing: View {
         Form {
             if let draft = view.draft {
                 switch draft.step {
-                case "category":
+                case .category:
                     TextField(words(view, "Rechercher une catégorie", "Search a category"), text: $query)
                     ForEach(view.categories.filter { query.isEmpty || $0.name.localizedCaseInsensitiveContains(query) }.prefix(8),
                             id: \.code) { category in
                         Button(category.name) { draftChange(.setCategory(code: category.code)) }
                     }
-                case "location":
+                case .location:
                     Button(words(view, "Ma position", "My position")) {
                         location.fix { fix in
                             draftChange(.setLocation(lat: fix.coordinate.latitude, lon: fix.coordinate.longitude,
                                                      accuracyM: fix.horizontalAccuracy, source: .gps))
                         }
                     }
-                case "photos":
+                case .photos:
                     PhotosPicker(words(view, "Ajouter une photo", "Add a photo"), selection: $photo, matching: .images)
                         .onChange(of: photo) { _, item in importPhoto(item) }
                     Button(words(view, "Continuer", "Continue")) { draftChange(.photosDone) }
@@ -128,6 +135,11 @@ struct Filing: View {
                     }
                 }
                 if let problem = draft.problem ?? view.draftProblem { Text(problem).foregroundStyle(.red) }
+                if let map = draft.map {
+                    PinMap(map: map) { place in
+                        draftChange(.setLocation(lat: place.latitude, lon: place.longitude, accuracyM: nil, source: .pin))
+                    }
+                }
             } else {
                 if case let .saved(_, _, message, _) = view.action { Text(message) }
                 Button(words(view, "Nouveau signalement", "New report")) { draftChange(.start) }
@@ -172,9 +184,17 @@ struct MyReports: View {
     let view: ViewModel
 
     var body: some View {
-        List {
-            if let next = view.nextSync { Text(next.message).font(.caption) }
-            ForEach(view.reports.filter(\.mine), id: \.id) { report in ReportRow(view: view, report: report) }
+        NavigationStack {
+            List {
+                if let next = view.nextSync { Text(next.message).font(.caption) }
+                ForEach(view.reports.filter(\.mine), id: \.id) { report in
+                    NavigationLink {
+                        ReportDetail(shell: shell, view: view, reportId: report.id)
+                    } label: {
+                        ReportRow(view: view, report: report)
+                    }
+                }
+            }
         }
     }
 }
@@ -184,14 +204,26 @@ struct WorkList: View {
     let view: ViewModel
 
     var body: some View {
-        List(view.work, id: \.report.id) { task in
-            VStack(alignment: .leading) {
-                ReportRow(view: view, report: task.report)
-                Button(words(view, "Résolu", "Resolve")) {
-                    shell.send(.staffAction(reportId: task.report.id, action: .resolve, reply: nil, note: nil, photos: []))
+        List {
+            ForEach(view.outbox.filter { $0.conflict != nil }, id: \.id) { item in ConflictRow(shell: shell, view: view, item: item) }
+            ForEach(view.work, id: \.report.id) { task in
+                VStack(alignment: .leading) {
+                    ReportRow(view: view, report: task.report)
+                    HStack {
+                        Button(words(view, "Résolu", "Resolve")) { act(task.report.id, .resolve) }
+                        Menu(words(view, "Transférer", "Transfer")) {
+                            ForEach(view.departments.filter { $0.code != task.report.serviceCode }, id: \.code) { department in
+                                Button(department.name) { act(task.report.id, .transfer(service: department.code)) }
+                            }
+                        }
+                    }
                 }
             }
         }
+    }
+
+    private func act(_ reportId: String, _ action: StaffActionInput) {
+        shell.send(.staffAction(reportId: reportId, action: action, reply: nil, note: nil, photos: []))
     }
 }
 

@@ -192,12 +192,11 @@ fn show(device: &Device, json: bool) -> anyhow::Result<ExitCode> {
         output::json(&draft)?;
         return Ok(ExitCode::SUCCESS);
     }
-    out!("{}", device.say(&Phrase::DraftStep(&draft.step)))?;
+    out!("{}", device.say(&Phrase::DraftStep(draft.step)))?;
     if let Some(name) = &draft.category_name {
         out!("{}", device.say(&Phrase::DraftCategory(name)))?;
     }
-    if let (Some(lat), Some(lon)) = (draft.lat, draft.lon) {
-        let source = draft.location_source.as_deref().unwrap_or("");
+    if let (Some(lat), Some(lon), Some(source)) = (draft.lat, draft.lon, draft.location_source) {
         out!("{}", device.say(&Phrase::DraftPlace { lat, lon, source }))?;
     }
     if let Some(service) = &draft.service {

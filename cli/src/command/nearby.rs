@@ -6,7 +6,7 @@ use crate::output::err;
 use std::process::ExitCode;
 
 use clap::Args;
-use shared::{Intent, i18n::shell::Phrase};
+use shared::Intent;
 
 use crate::{
     device::Device,
@@ -22,7 +22,7 @@ pub struct Nearby {
     #[arg(long)]
     category: String,
     /// Print as JSON: `{category, looking, source, radius_m, reports: [{distance_m, report}]}`;
-    /// `source` is `server` or `device`.
+    /// `source` is `server` or `device` (`null` while asking).
     #[arg(long)]
     json: bool,
 }
@@ -41,13 +41,9 @@ impl Nearby {
             output::json(&nearby)?;
             return Ok(ExitCode::SUCCESS);
         }
-        err!(
-            "{}",
-            device.say(&Phrase::NearbyFrom {
-                server: nearby.source == "server",
-                radius_m: nearby.radius_m,
-            })
-        );
+        if let Some(answered_by) = &nearby.answered_by {
+            err!("{answered_by}");
+        }
         for n in &nearby.reports {
             let r = &n.report;
             out!(

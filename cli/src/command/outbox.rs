@@ -32,9 +32,9 @@ impl Outbox {
                 .or(item.last_error.as_deref())
                 .unwrap_or("");
             out!(
-                "#{:<5} {:<8} {:<14} {} {why}",
+                "#{:<5} {:<20} {:<14} {} {why}",
                 item.seq,
-                item.state,
+                item.state_label,
                 item.kind,
                 item.id
             )?;

@@ -67,16 +67,16 @@ mod tests {
             Phrase::FirstSyncIncomplete,
             Phrase::NothingSaved,
             Phrase::DraftDiscarded,
-            Phrase::NearbyFrom {
-                server: false,
-                radius_m: 250.0,
-            },
             Phrase::NoConflicts,
             Phrase::ReapplyWith("id"),
         ];
         for p in phrases {
             assert_ne!(p.text(Lang::Fr), p.text(Lang::En), "{p:?}");
         }
+        assert_ne!(
+            nearby_from(Lang::Fr, crate::model::nearby::NearbySource::Device, 250.0),
+            nearby_from(Lang::En, crate::model::nearby::NearbySource::Device, 250.0)
+        );
         assert_ne!(
             staff_change(Lang::Fr, &relais_protocol::WorkflowAction::Start, |_| None),
             staff_change(Lang::En, &relais_protocol::WorkflowAction::Start, |_| None)

@@ -2,6 +2,7 @@
 //! English like everything else a user reads.
 
 use super::{Lang, date};
+use crate::model::draft::{DraftStep, LocationSource};
 
 /// One phrase of a shell.
 #[derive(Debug, Clone, PartialEq)]
@@ -31,14 +32,14 @@ pub enum Phrase<'a> {
         path: &'a str,
     },
     DraftDiscarded,
-    DraftStep(&'a str),
+    DraftStep(DraftStep),
     DraftCategory(&'a str),
     /// The service the report will go to (the town's routing table, known offline).
     DraftService(&'a str),
     DraftPlace {
         lat: f64,
         lon: f64,
-        source: &'a str,
+        source: LocationSource,
     },
     DraftOffered {
         lat: f64,
@@ -46,11 +47,6 @@ pub enum Phrase<'a> {
     },
     DraftPhotos(usize),
     DraftNearby(usize),
-    /// Where a nearby answer comes from.
-    NearbyFrom {
-        server: bool,
-        radius_m: f64,
-    },
     Notification,
     /// A timeline entry waiting to be sent.
     Queued,
@@ -131,13 +127,29 @@ impl Phrase<'_> {
             Self::DraftDiscarded => lang
                 .choose("signalement en cours abandonné", "draft discarded")
                 .into(),
-            Self::DraftStep(step) => pick(format!("étape : {step}"), format!("step: {step}")),
+            Self::DraftStep(step) => {
+                let (fr, en) = match step {
+                    DraftStep::Category => ("catégorie", "category"),
+                    DraftStep::Location => ("lieu", "place"),
+                    DraftStep::Photos => ("photos", "photos"),
+                    DraftStep::Details => ("détails", "details"),
+                    DraftStep::Review => ("vérification", "review"),
+                };
+                pick(format!("étape : {fr}"), format!("step: {en}"))
+            }
             Self::DraftCategory(name) => pick(format!("catégorie : {name}"), format!("category: {name}")),
             Self::DraftService(name) => pick(format!("service destinataire : {name}"), format!("goes to: {name}")),
-            Self::DraftPlace { lat, lon, source } => pick(
-                format!("lieu : {lat:.5},{lon:.5} ({source})"),
-                format!("place: {lat:.5},{lon:.5} ({source})"),
-            ),
+            Self::DraftPlace { lat, lon, source } => {
+                let (fr, en) = match source {
+                    LocationSource::Gps => ("GPS", "GPS"),
+                    LocationSource::Pin => ("repère", "pin"),
+                    LocationSource::Photo => ("photo", "photo"),
+                };
+                pick(
+                    format!("lieu : {lat:.5},{lon:.5} ({fr})"),
+                    format!("place: {lat:.5},{lon:.5} ({en})"),
+                )
+            }
             Self::DraftOffered { lat, lon } => pick(
                 format!("la première photo propose : {lat:.5},{lon:.5} (relais draft use-photo-location)"),
                 format!("the first photo offers: {lat:.5},{lon:.5} (relais draft use-photo-location)"),
@@ -146,20 +158,6 @@ impl Phrase<'_> {
             Self::DraftNearby(n) => pick(
                 format!("{n} signalement(s) ouvert(s) de ce type à proximité : dire « moi aussi » avec `relais support ID` ?"),
                 format!("{n} open report(s) of this kind nearby: say \"me too\" with `relais support ID`?"),
-            ),
-            Self::NearbyFrom {
-                server: true,
-                radius_m,
-            } => pick(
-                format!("d'après le serveur, dans un rayon de {radius_m:.0} m"),
-                format!("from the server, within {radius_m:.0} m"),
-            ),
-            Self::NearbyFrom {
-                server: false,
-                radius_m,
-            } => pick(
-                format!("d'après la copie de cet appareil, le serveur n'ayant pas répondu (quartiers suivis seulement), dans un rayon de {radius_m:.0} m"),
-                format!("from this device's copy, the server did not answer (followed zones only), within {radius_m:.0} m"),
             ),
             Self::Notification => lang.choose("notification", "notification").into(),
             Self::Queued => lang.choose("[en attente]", "[queued]").into(),

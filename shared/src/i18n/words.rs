@@ -4,7 +4,10 @@
 use relais_protocol::{ReportStatus, WorkflowAction};
 
 use super::Lang;
-use crate::model::ActionKind;
+use crate::{
+    model::{ActionKind, nearby::NearbySource},
+    view::OutboxItemState,
+};
 
 /// The label of a report status.
 pub fn status_label(status: ReportStatus, lang: Lang) -> &'static str {
@@ -225,5 +228,29 @@ pub fn followed_via(parent: &str, lang: Lang) -> String {
 
 /// The label of a report the server refused to accept.
 pub fn refused_label(lang: Lang) -> &'static str {
-    lang.choose("Refusé par le serveur", "Refused by the server")
+    outbox_state_label(OutboxItemState::Rejected, lang)
+}
+
+/// An outbox item's state in words.
+pub fn outbox_state_label(state: OutboxItemState, lang: Lang) -> &'static str {
+    match state {
+        OutboxItemState::Queued => lang.choose("En attente d'envoi", "Waiting to be sent"),
+        OutboxItemState::Rejected => lang.choose("Refusé par le serveur", "Refused by the server"),
+    }
+}
+
+/// Who answered a question about nearby reports, and how far it looked.
+pub fn nearby_from(lang: Lang, source: NearbySource, radius_m: f64) -> String {
+    match (source, lang) {
+        (NearbySource::Server, Lang::Fr) => {
+            format!("d'après le serveur, dans un rayon de {radius_m:.0} m")
+        }
+        (NearbySource::Server, Lang::En) => format!("from the server, within {radius_m:.0} m"),
+        (NearbySource::Device, Lang::Fr) => format!(
+            "d'après la copie de cet appareil, le serveur n'ayant pas répondu (quartiers suivis seulement), dans un rayon de {radius_m:.0} m"
+        ),
+        (NearbySource::Device, Lang::En) => format!(
+            "from this device's copy, the server did not answer (followed zones only), within {radius_m:.0} m"
+        ),
+    }
 }

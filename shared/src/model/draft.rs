@@ -26,7 +26,7 @@ use crate::{
 };
 
 /// Where a draft's location came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, uniffi::Enum)]
 #[serde(rename_all = "snake_case")]
 pub enum LocationSource {
     Gps,
@@ -54,7 +54,8 @@ pub struct DraftReport {
 }
 
 /// The step the user is at.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, uniffi::Enum)]
+#[serde(rename_all = "snake_case")]
 pub enum DraftStep {
     Category,
     Location,
@@ -306,6 +307,7 @@ fn save(model: &Model) -> Command<Effect, Event> {
 mod tests {
     use std::path::PathBuf;
 
+    use super::{DraftStep, LocationSource};
     use crate::model::PlacedBy;
 
     use super::super::testing::{CATEGORY, Harness, ServerOracle};
@@ -319,7 +321,7 @@ mod tests {
         h.view().draft_problem
     }
 
-    fn current(h: &Harness) -> String {
+    fn current(h: &Harness) -> DraftStep {
         h.view().draft.expect("a draft").step
     }
 
@@ -342,7 +344,7 @@ mod tests {
         let mut h = Harness::registered(&mut server);
         assert!(step(&mut h, DraftIntent::Review).is_some(), "no draft yet");
         assert_eq!(step(&mut h, DraftIntent::Start), None);
-        assert_eq!(current(&h), "category");
+        assert_eq!(current(&h), DraftStep::Category);
         let mut h = h.restart();
         assert!(
             step(
@@ -363,7 +365,7 @@ mod tests {
             None
         );
         let mut h = h.restart();
-        assert_eq!(current(&h), "location");
+        assert_eq!(current(&h), DraftStep::Location);
         let outside = step(
             &mut h,
             DraftIntent::SetLocation {
@@ -387,10 +389,10 @@ mod tests {
             None
         );
         let mut h = h.restart();
-        assert_eq!(current(&h), "photos");
+        assert_eq!(current(&h), DraftStep::Photos);
         assert_eq!(
-            h.view().draft.unwrap().location_source.as_deref(),
-            Some("gps")
+            h.view().draft.unwrap().location_source,
+            Some(LocationSource::Gps)
         );
         assert_eq!(step(&mut h, DraftIntent::PhotosDone), None);
         assert_eq!(
@@ -403,7 +405,7 @@ mod tests {
             None
         );
         let mut h = h.restart();
-        assert_eq!(current(&h), "details");
+        assert_eq!(current(&h), DraftStep::Details);
         let missing = step(&mut h, DraftIntent::Review).unwrap();
         assert!(missing.contains("What kind of item"), "{missing}");
         step(
@@ -417,7 +419,7 @@ mod tests {
         );
         assert_eq!(step(&mut h, DraftIntent::Review), None);
         let mut h = h.restart();
-        assert_eq!(current(&h), "review");
+        assert_eq!(current(&h), DraftStep::Review);
         assert_eq!(step(&mut h, DraftIntent::Submit), None);
         assert!(matches!(h.view().action, ActionView::Saved { .. }));
         assert!(h.view().draft.is_none());
@@ -462,8 +464,8 @@ mod tests {
         assert!(draft.lat.is_none(), "offered, not imposed");
         assert_eq!(step(&mut h, DraftIntent::UsePhotoLocation), None);
         assert_eq!(
-            h.view().draft.unwrap().location_source.as_deref(),
-            Some("photo")
+            h.view().draft.unwrap().location_source,
+            Some(LocationSource::Photo)
         );
     }
 }

@@ -29,8 +29,9 @@ pub struct NearbyQuery {
 }
 
 /// Who answered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Source {
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, uniffi::Enum)]
+#[serde(rename_all = "snake_case")]
+pub enum NearbySource {
     Server,
     /// The device's own copy (the server was not reached).
     Device,
@@ -42,7 +43,7 @@ pub enum Nearby {
     Looking(NearbyQuery),
     Found {
         query: NearbyQuery,
-        source: Source,
+        source: NearbySource,
         radius_m: f64,
         /// Nearest first, with their distance in metres.
         reports: Vec<(Report, f64)>,
@@ -53,6 +54,16 @@ impl Nearby {
     pub const fn query(&self) -> &NearbyQuery {
         match self {
             Self::Looking(query) | Self::Found { query, .. } => query,
+        }
+    }
+
+    /// The device changed a report the answer lists ("me too" on it): the answer shows it so,
+    /// without asking again (the next sync may drop the device's copy of someone else's report).
+    pub fn changed(&mut self, report: &Report) {
+        if let Self::Found { reports, .. } = self {
+            for (listed, _) in reports.iter_mut().filter(|(r, _)| r.id == report.id) {
+                *listed = report.clone();
+            }
         }
     }
 }
@@ -181,7 +192,7 @@ pub fn update(event: NearbyEvent, model: &mut Model) -> Command<Effect, Event> {
                 .collect();
             model.nearby = Some(Nearby::Found {
                 query,
-                source: Source::Server,
+                source: NearbySource::Server,
                 radius_m: f64::from(answer.radius_m),
                 reports,
             });
@@ -195,7 +206,7 @@ pub fn update(event: NearbyEvent, model: &mut Model) -> Command<Effect, Event> {
             let reports = query.matches(reports, radius_m);
             model.nearby = Some(Nearby::Found {
                 query,
-                source: Source::Device,
+                source: NearbySource::Device,
                 radius_m,
                 reports,
             });

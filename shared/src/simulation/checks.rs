@@ -18,6 +18,7 @@ use uuid::Uuid;
 
 use super::server::SimServer;
 use super::{Device, Role};
+use crate::view::OutboxItemState;
 
 /// A report as the server holds it.
 pub struct ServerReport {
@@ -100,7 +101,7 @@ fn accounted(db: &Connection, devices: &[Device]) -> Result<BTreeMap<String, usi
         for (id, kind) in &device.queued {
             let recorded = ledger.get(id).map(|o| o[0].as_str());
             match (outbox.get(id), recorded) {
-                (Some(item), _) if item.state == "queued" => {
+                (Some(item), _) if item.state == OutboxItemState::Queued => {
                     return Err(format!(
                         "{}: {kind} {id} is still queued once the network healed: {item:?}, \
                          last sync: {:?}",

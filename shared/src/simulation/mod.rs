@@ -27,7 +27,7 @@ use std::collections::BTreeMap;
 
 use crux_http::protocol::HttpRequest;
 use rand::{Rng, SeedableRng, rngs::StdRng};
-use relais_protocol::{ErrorCode, WorkflowAction};
+use relais_protocol::{ErrorCode, ReportStatus, WorkflowAction};
 
 use crate::model::Intent;
 use crate::model::StaffActionInput;
@@ -405,7 +405,8 @@ impl Simulation {
     }
 
     fn reopen(&mut self, step: usize, d: usize) {
-        let Some(report_id) = self.pick_report(d, |r| r.mine && r.status == "resolved") else {
+        let Some(report_id) = self.pick_report(d, |r| r.mine && r.status == ReportStatus::Resolved)
+        else {
             return;
         };
         self.note(
@@ -440,13 +441,16 @@ impl Simulation {
                 Some("Nous passons demain.".into()),
                 None,
             ),
-            _ => (self.next_move(&task.status, input), None, None),
+            _ => (self.next_move(task.status.as_str(), input), None, None),
         };
         self.note(
             step,
             format!(
                 "{} on {} ({} v{}): {action:?}",
-                self.devices[d].name, task.id, task.status, task.version
+                self.devices[d].name,
+                task.id,
+                task.status.as_str(),
+                task.version
             ),
         );
         let report_id = task.id.clone();
@@ -498,12 +502,14 @@ impl Simulation {
             else {
                 continue;
             };
-            let action = self.next_move(&task.report.status, input);
+            let action = self.next_move(task.report.status.as_str(), input);
             self.note(
                 step,
                 format!(
                     "{} on {report_id} ({} v{}): {action:?}",
-                    self.devices[d].name, task.report.status, task.report.version
+                    self.devices[d].name,
+                    task.report.status.as_str(),
+                    task.report.version
                 ),
             );
             self.devices[d].h().send(Intent::StaffAction {

@@ -29,15 +29,29 @@ pub struct ReportDetailView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, uniffi::Record)]
 pub struct TimelineEntry {
     pub at_ms: i64,
-    /// `status`, `message` (from the town), `reply` (from the reporter), `note` (internal, staff
-    /// only), `change` (a staff change of this device not sent yet).
-    pub kind: String,
+    pub kind: TimelineKind,
     /// The status reached (for `status`).
     pub status: Option<ReportStatus>,
     pub label: String,
     pub text: Option<String>,
     /// Still waiting to be sent.
     pub queued: bool,
+}
+
+/// What a timeline entry is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, uniffi::Enum)]
+#[serde(rename_all = "snake_case")]
+pub enum TimelineKind {
+    /// The report reached a status.
+    Status,
+    /// The town wrote to the reporter.
+    Message,
+    /// The reporter wrote to the town.
+    Reply,
+    /// An internal note (staff devices only).
+    Note,
+    /// A staff change of this device not sent yet.
+    Change,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, uniffi::Record)]
@@ -52,15 +66,14 @@ impl ReportDetailView {
         let staff = model
             .registration()
             .is_some_and(crate::model::Registration::is_staff);
-        let entry =
-            |at_ms, kind: &str, label: String, text: Option<String>, queued| TimelineEntry {
-                at_ms,
-                kind: kind.into(),
-                status: None,
-                label,
-                text,
-                queued,
-            };
+        let entry = |at_ms, kind, label: String, text: Option<String>, queued| TimelineEntry {
+            at_ms,
+            kind,
+            status: None,
+            label,
+            text,
+            queued,
+        };
         let mut timeline: Vec<TimelineEntry> = report
             .history
             .iter()
@@ -68,7 +81,7 @@ impl ReportDetailView {
                 status: Some(change.status),
                 ..entry(
                     change.at_ms,
-                    "status",
+                    TimelineKind::Status,
                     i18n::status_label(change.status, lang).into(),
                     change
                         .note
@@ -80,8 +93,8 @@ impl ReportDetailView {
             .collect();
         timeline.extend(held.thread.iter().map(|m| {
             let kind = match m.author {
-                Author::City => "message",
-                Author::Citizen => "reply",
+                Author::City => TimelineKind::Message,
+                Author::Citizen => TimelineKind::Reply,
             };
             let label = i18n::author_label(m.author, staff, lang).into();
             entry(m.at_ms, kind, label, Some(m.text.clone()), false)
@@ -89,7 +102,13 @@ impl ReportDetailView {
         if let Some(task) = &held.task {
             timeline.extend(task.notes.iter().map(|n| {
                 let label = format!("{} — {}", i18n::note_word(lang), n.author);
-                entry(n.at_ms, "note", label, Some(n.text.clone()), false)
+                entry(
+                    n.at_ms,
+                    TimelineKind::Note,
+                    label,
+                    Some(n.text.clone()),
+                    false,
+                )
             }));
         }
         for item in model.outbox.items().iter().filter(|i| i.is_queued()) {
@@ -98,7 +117,7 @@ impl ReportDetailView {
                     let label = i18n::author_label(Author::Citizen, staff, lang).into();
                     timeline.push(entry(
                         item.queued_at_ms,
-                        "reply",
+                        TimelineKind::Reply,
                         label,
                         Some(text.clone()),
                         true,
@@ -108,7 +127,7 @@ impl ReportDetailView {
                     let label = i18n::staff_action_name(op_kind(op), lang).into();
                     timeline.push(entry(
                         item.queued_at_ms,
-                        "change",
+                        TimelineKind::Change,
                         label,
                         describe(op, model, lang),
                         true,

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::report::NearbyView;
+use super::{map::MapView, report::NearbyView};
 use crate::{
     i18n::Lang,
     model::{
@@ -14,8 +14,8 @@ use crate::{
 
 #[derive(Debug, Clone, PartialEq, Serialize, uniffi::Record)]
 pub struct DraftView {
-    /// `category`, `location`, `photos`, `details` or `review`.
-    pub step: String,
+    /// The step the user is at.
+    pub step: DraftStep,
     pub category: Option<String>,
     pub category_name: Option<String>,
     pub lat: Option<f64>,
@@ -24,8 +24,8 @@ pub struct DraftView {
     /// The service that will receive the report, from the town's routing table (known offline),
     /// once the category and the place are chosen.
     pub service: Option<String>,
-    /// `gps`, `pin` or `photo`.
-    pub location_source: Option<String>,
+    /// Who placed it: a GPS fix, the user's pin, or the first photo's position.
+    pub location_source: Option<LocationSource>,
     /// The first photo's EXIF position, offered (not imposed) as the location.
     pub offered_lat: Option<f64>,
     pub offered_lon: Option<f64>,
@@ -35,17 +35,13 @@ pub struct DraftView {
     pub nearby: Option<NearbyView>,
     /// Why the last change was refused, in the user's language.
     pub problem: Option<String>,
+    /// The map to place the pin on, with the town's zone outlines (once the category is chosen,
+    /// when the catalogue has outlines).
+    pub map: Option<MapView>,
 }
 
 impl DraftView {
     pub(crate) fn new(draft: &DraftReport, model: &Model, lang: Lang) -> Self {
-        let step = match draft.step() {
-            DraftStep::Category => "category",
-            DraftStep::Location => "location",
-            DraftStep::Photos => "photos",
-            DraftStep::Details => "details",
-            DraftStep::Review => "review",
-        };
         let location = draft.location.map(|(p, _)| p);
         let offered = draft.offered_location();
         // The answer to the draft's own question (its category at its place), once asked.
@@ -59,7 +55,7 @@ impl DraftView {
             })
             .map(|n| NearbyView::new(n, model, lang));
         Self {
-            step: step.into(),
+            step: draft.step(),
             category: draft.category.clone(),
             category_name: draft.category.as_ref().and_then(|code| {
                 model
@@ -72,20 +68,18 @@ impl DraftView {
             lon: location.map(|p| p.lon),
             accuracy_m: location.and_then(|p| p.accuracy_m),
             service: draft_service(draft, model, lang),
-            location_source: draft.location.map(|(_, s)| {
-                match s {
-                    LocationSource::Gps => "gps",
-                    LocationSource::Pin => "pin",
-                    LocationSource::Photo => "photo",
-                }
-                .into()
-            }),
+            location_source: draft.location.map(|(_, s)| s),
             offered_lat: offered.map(|p| p.lat),
             offered_lon: offered.map(|p| p.lon),
             photos: draft.photos.iter().map(|p| p.sha256.clone()).collect(),
             text: draft.text.clone(),
             nearby,
             problem: model.draft_problem.as_ref().map(|m| m.text(lang)),
+            map: model
+                .catalogue
+                .as_ref()
+                .filter(|_| draft.step() != DraftStep::Category)
+                .and_then(|c| MapView::new(c, location)),
         }
     }
 }

@@ -4,6 +4,7 @@
 mod catalogue;
 mod detail;
 mod draft;
+mod map;
 mod outbox;
 mod report;
 mod service;
@@ -14,9 +15,10 @@ use relais_protocol::{StaffProfile, StaffRole, account::ContactChannel};
 use serde::Serialize;
 
 pub use catalogue::{CategoryView, ChoiceView, QuestionView};
-pub use detail::{AnswerView, ReportDetailView, TimelineEntry};
+pub use detail::{AnswerView, ReportDetailView, TimelineEntry, TimelineKind};
 pub use draft::DraftView;
-pub use outbox::{ConflictView, OutboxItemView};
+pub use map::{MapOutline, MapPoint, MapView};
+pub use outbox::{ConflictView, OutboxItemState, OutboxItemView};
 pub use report::{NearbyReportView, NearbyView, ReportView};
 pub use service::{MyRatingView, ServiceView};
 pub use work::TaskView;
@@ -25,8 +27,8 @@ pub use zones::{AlertView, ZoneView};
 use crate::{
     i18n::{Lang, Message},
     model::{
-        ActionState, Failure, Lifecycle, Model, Registering, SyncState, account::AccountState,
-        fetch::FetchState, lists::Opened,
+        ActionKind, ActionState, Failure, Lifecycle, Model, Registering, SyncState,
+        account::AccountState, fetch::FetchState, lists::Opened,
     },
 };
 
@@ -149,12 +151,11 @@ impl ProblemView {
 pub enum ActionView {
     Idle,
     Saving,
-    /// Saved on the device and queued; `kind` is `report`, `support`, `reply`, `confirm`,
-    /// `rate`, `follow`, `unfollow`, `staff` or `reapply`, `id` what it created or concerns,
+    /// Saved on the device and queued; `kind` says what was saved, `id` what it created or concerns,
     /// `message` says so in the user's language. `reply_draft`: for a staff change that carries
     /// no reply of its own, the town's draft the reporter will read.
     Saved {
-        kind: String,
+        kind: ActionKind,
         id: String,
         message: String,
         reply_draft: Option<String>,
@@ -279,7 +280,7 @@ impl From<&Model> for ViewModel {
                         message.push_str(&crate::i18n::reply_draft_notice(lang, draft));
                     }
                     ActionView::Saved {
-                        kind: saved.kind.as_str().into(),
+                        kind: saved.kind,
                         id: saved.id.clone(),
                         message,
                         reply_draft,

@@ -1,7 +1,7 @@
 //! How the outbox looks on screen: what waits to be sent, what the server refused and why, and
 //! for a staff change refused as a conflict, both sides: the change, and the report as it is now.
 
-use relais_protocol::MutationOp;
+use relais_protocol::{MutationOp, ReportStatus};
 use serde::Serialize;
 
 use crate::{
@@ -16,8 +16,10 @@ pub struct OutboxItemView {
     pub seq: u64,
     /// `create_report`, `add_note`, `staff_action`...
     pub kind: String,
-    /// `queued` or `rejected`.
-    pub state: String,
+    /// Waiting for the server, or refused by it.
+    pub state: OutboxItemState,
+    /// The state in words ("Waiting to be sent", "Refused").
+    pub state_label: String,
     /// The report it concerns.
     pub report_id: Option<String>,
     /// Why the server refused it, in the user's language.
@@ -32,6 +34,16 @@ pub struct OutboxItemView {
     pub conflict: Option<ConflictView>,
 }
 
+/// Where an outbox item stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, uniffi::Enum)]
+#[serde(rename_all = "snake_case")]
+pub enum OutboxItemState {
+    /// Waiting to be sent (or sent, not yet answered).
+    Queued,
+    /// The server refused it: `reason` says why; it stays until the user acts.
+    Rejected,
+}
+
 /// A refused staff change beside the report as the device now holds it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, uniffi::Record)]
 pub struct ConflictView {
@@ -39,7 +51,7 @@ pub struct ConflictView {
     pub based_on_version: i64,
     /// The report's version now, if the device still holds it.
     pub current_version: Option<i64>,
-    pub current_status: Option<String>,
+    pub current_status: Option<ReportStatus>,
     pub current_status_label: Option<String>,
     /// The latest step of the report's history, in words.
     pub current_last_change: Option<String>,
@@ -53,9 +65,9 @@ pub struct ConflictView {
 impl OutboxItemView {
     pub(crate) fn new(item: &OutboxItem, model: &Model, lang: Lang) -> Self {
         let (state, reason, reason_code) = match &item.state {
-            OutboxState::Queued => ("queued", None, None),
+            OutboxState::Queued => (OutboxItemState::Queued, None, None),
             OutboxState::Rejected(r) => (
-                "rejected",
+                OutboxItemState::Rejected,
                 Some(lang.pick(&r.message).to_owned()),
                 Some(r.code.clone()),
             ),
@@ -64,7 +76,8 @@ impl OutboxItemView {
             id: item.id().to_string(),
             seq: item.mutation.seq,
             kind: item.mutation.op.kind().into(),
-            state: state.into(),
+            state,
+            state_label: i18n::outbox_state_label(state, lang).to_owned(),
             report_id: item.report_id().map(|id| id.to_string()),
             reason,
             reason_code,
@@ -134,7 +147,7 @@ impl ConflictView {
         Some(Self {
             based_on_version: *base_version,
             current_version: current.as_ref().map(|r| r.version),
-            current_status: current.as_ref().map(|r| r.status.as_str().to_owned()),
+            current_status: current.as_ref().map(|r| r.status),
             current_status_label: current
                 .as_ref()
                 .map(|r| i18n::status_label(r.status, lang).to_owned()),

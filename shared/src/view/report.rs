@@ -1,13 +1,14 @@
 //! How a report looks on screen: as the server last said, with this device's queued staff
 //! changes applied ([`crate::model::chain`]).
 
+use relais_protocol::ReportStatus;
 use serde::Serialize;
 
 use crate::{
     i18n::{self, Lang},
     model::{
         Model, Report, chain,
-        nearby::{Nearby, Source},
+        nearby::{Nearby, NearbySource},
     },
 };
 
@@ -20,8 +21,10 @@ pub struct ReportView {
     pub lon: f64,
     pub accuracy_m: Option<f64>,
     pub text: String,
-    /// `queued`, `received`, ... or `refused` when the server refused to accept it.
-    pub status: String,
+    /// Where it stands: `Queued` until the server has it (also when the server refused it:
+    /// then `refusal` says why), else the server's status.
+    pub status: ReportStatus,
+    /// The status in words, "Refused" for a report the server refused.
     pub status_label: String,
     /// Why the server refused it, in the user's language.
     pub refusal: Option<String>,
@@ -78,12 +81,9 @@ impl ReportView {
             .map(|s| &s.name)
             .or(report.service.as_ref())
             .map(|s| lang.pick(s).to_owned());
-        let (status, status_label) = match &report.refusal {
-            Some(_) => ("refused".to_owned(), i18n::refused_label(lang).to_owned()),
-            None => (
-                report.status.as_str().to_owned(),
-                i18n::status_label(report.status, lang).to_owned(),
-            ),
+        let status_label = match &report.refusal {
+            Some(_) => i18n::refused_label(lang),
+            None => i18n::status_label(report.status, lang),
         };
         let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
         Self {
@@ -94,8 +94,8 @@ impl ReportView {
             lon: report.location.lon,
             accuracy_m: report.location.accuracy_m,
             text: report.text.clone(),
-            status,
-            status_label,
+            status: report.status,
+            status_label: status_label.to_owned(),
             refusal: report
                 .refusal
                 .as_ref()
@@ -132,9 +132,11 @@ pub struct NearbyView {
     pub category: String,
     /// Still asking.
     pub looking: bool,
-    /// `server` (asked online) or `device` (the device's own copy: the server was not reached;
-    /// it holds only the zones the citizen follows).
-    pub source: String,
+    /// Who answered: the server (asked online) or the device's own copy (the server was not
+    /// reached; it holds only the zones the citizen follows). `None` while still asking.
+    pub source: Option<NearbySource>,
+    /// Who answered and how far it looked, in words (`None` while still asking).
+    pub answered_by: Option<String>,
     pub radius_m: f64,
     pub reports: Vec<NearbyReportView>,
 }
@@ -151,7 +153,8 @@ impl NearbyView {
             Nearby::Looking(query) => Self {
                 category: query.category.clone(),
                 looking: true,
-                source: String::new(),
+                source: None,
+                answered_by: None,
                 radius_m: query.radius_m(model.catalogue.as_ref()),
                 reports: Vec::new(),
             },
@@ -163,11 +166,8 @@ impl NearbyView {
             } => Self {
                 category: query.category.clone(),
                 looking: false,
-                source: match source {
-                    Source::Server => "server",
-                    Source::Device => "device",
-                }
-                .into(),
+                source: Some(*source),
+                answered_by: Some(i18n::nearby_from(lang, *source, *radius_m)),
                 radius_m: *radius_m,
                 reports: reports
                     .iter()

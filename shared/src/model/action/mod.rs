@@ -148,7 +148,9 @@ pub enum ActionState {
     Failed(Message),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What an action was (the view shows it typed: a UniFFI enum, snake_case in JSON).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, uniffi::Enum)]
+#[serde(rename_all = "snake_case")]
 pub enum ActionKind {
     Report,
     Support,
@@ -160,22 +162,6 @@ pub enum ActionKind {
     /// A staff member's change to a report.
     Staff,
     Reapply,
-}
-
-impl ActionKind {
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Report => "report",
-            Self::Support => "support",
-            Self::Reply => "reply",
-            Self::Confirm => "confirm",
-            Self::Rate => "rate",
-            Self::Follow => "follow",
-            Self::Unfollow => "unfollow",
-            Self::Staff => "staff",
-            Self::Reapply => "reapply",
-        }
-    }
 }
 
 #[derive(Debug)]
@@ -343,6 +329,9 @@ pub fn update(event: ActionEvent, model: &mut Model) -> Command<Effect, Event> {
                 model.outbox.remove(&[old]);
             }
             if let Some(held) = keep {
+                if let Some(nearby) = &mut model.nearby {
+                    nearby.changed(&held.report);
+                }
                 model.held.insert(held.id(), held);
             }
             if let Some(rating) = rating {

@@ -6,7 +6,8 @@ use relais_protocol::ReportStatus;
 use crate::model::testing::{CATEGORY, Filing, Harness, ServerOracle};
 use crate::{
     model::Intent,
-    view::{ActionView, SyncView},
+    model::nearby::NearbySource,
+    view::{ActionView, SyncView, TimelineKind},
 };
 
 fn file(h: &mut Harness, category: &str, lat: f64, text: &str) -> ActionView {
@@ -165,7 +166,7 @@ fn me_too_is_offered_nearby_counted_once_and_not_on_my_own_reports() {
     });
     h.serve_all(&mut server);
     let nearby = h.view().nearby.unwrap();
-    assert_eq!(nearby.source, "server");
+    assert_eq!(nearby.source, Some(NearbySource::Server));
     let ids: Vec<&str> = nearby
         .reports
         .iter()
@@ -178,6 +179,28 @@ fn me_too_is_offered_nearby_counted_once_and_not_on_my_own_reports() {
             .iter()
             .all(|n| n.distance_m <= nearby.radius_m)
     );
+    // "Me too" from the answer: it shows at once, without asking again.
+    h.send(Intent::Support {
+        report_id: theirs.to_string(),
+    });
+    h.saved_id();
+    let shown = h.view().nearby.unwrap();
+    let supported = shown
+        .reports
+        .iter()
+        .find(|n| n.report.id == theirs.to_string())
+        .unwrap();
+    assert!(supported.report.supported, "{supported:?}");
+    // Still so once sent (the device may then forget its copy of someone else's report).
+    sync(&mut h, &mut server);
+    let shown = h.view().nearby.unwrap();
+    assert!(
+        shown
+            .reports
+            .iter()
+            .any(|n| n.report.id == theirs.to_string() && n.report.supported),
+        "{shown:?}"
+    );
     h.send(Intent::FindNearby {
         category: CATEGORY.into(),
         lat: 48.87,
@@ -189,10 +212,6 @@ fn me_too_is_offered_nearby_counted_once_and_not_on_my_own_reports() {
         "1.5 km away is not nearby"
     );
 
-    h.send(Intent::Support {
-        report_id: theirs.to_string(),
-    });
-    h.saved_id();
     h.send(Intent::Support {
         report_id: theirs.to_string(),
     });
@@ -234,18 +253,15 @@ fn the_timeline_shows_statuses_city_messages_and_queued_replies_and_notifies() {
         report_id: id.to_string(),
     });
     let detail = h.view().opened.unwrap();
-    let kinds: Vec<(&str, bool)> = detail
-        .timeline
-        .iter()
-        .map(|e| (e.kind.as_str(), e.queued))
-        .collect();
+    let kinds: Vec<(TimelineKind, bool)> =
+        detail.timeline.iter().map(|e| (e.kind, e.queued)).collect();
     assert_eq!(
         kinds,
         vec![
-            ("status", false),
-            ("status", false),
-            ("message", false),
-            ("reply", true)
+            (TimelineKind::Status, false),
+            (TimelineKind::Status, false),
+            (TimelineKind::Message, false),
+            (TimelineKind::Reply, true)
         ]
     );
     assert_eq!(detail.response_days, Some(7));
@@ -256,7 +272,7 @@ fn the_timeline_shows_statuses_city_messages_and_queued_replies_and_notifies() {
         detail
             .timeline
             .iter()
-            .any(|e| e.kind == "reply" && !e.queued)
+            .any(|e| e.kind == TimelineKind::Reply && !e.queued)
     );
 }
 
@@ -292,7 +308,7 @@ fn a_resolution_can_be_reopened_by_its_reporter_only() {
     h.saved_id();
     sync(&mut h, &mut server);
     let report = h.report(id);
-    assert_eq!(report.status, "reopened");
+    assert_eq!(report.status, ReportStatus::Reopened);
     assert!(server.kinds.contains(&"confirm_resolution"));
 }
 
@@ -365,7 +381,7 @@ fn nearby_falls_back_on_the_devices_own_copy_when_the_server_is_not_reached() {
     assert!(ask.operation.url.contains("/reports/nearby"));
     h.respond(ask, crate::model::testing::connection_refused());
     let nearby = h.view().nearby.unwrap();
-    assert_eq!(nearby.source, "device");
+    assert_eq!(nearby.source, Some(NearbySource::Device));
     assert!(
         nearby
             .reports

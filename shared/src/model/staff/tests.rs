@@ -10,7 +10,7 @@ use crate::{
         lists::{Position, WorkQuery},
         testing::{Filing, Harness, ServerOracle, agent},
     },
-    view::{ActionView, SyncView},
+    view::{ActionView, OutboxItemState, SyncView, TimelineKind},
 };
 
 /// A citizen's report, synced, and an agent of its service who has pulled it.
@@ -91,7 +91,7 @@ fn successive_offline_changes_chain_on_each_other_and_all_go_through() {
     let agent = agent.restart();
     assert_eq!(
         agent.view().work[0].report.status,
-        "resolved",
+        ReportStatus::Resolved,
         "the queue survives"
     );
     let mut agent = agent;
@@ -148,7 +148,7 @@ fn a_conflict_stays_visible_with_both_versions_and_is_applied_again_in_one_step(
     let conflict = refused.conflict.clone().unwrap();
     assert_eq!(conflict.based_on_version, 1);
     assert_eq!(conflict.current_version, Some(2));
-    assert_eq!(conflict.current_status.as_deref(), Some("acknowledged"));
+    assert_eq!(conflict.current_status, Some(ReportStatus::Acknowledged));
     assert!(conflict.can_reapply, "{conflict:?}");
     let second = second.restart();
     assert!(
@@ -165,7 +165,7 @@ fn a_conflict_stays_visible_with_both_versions_and_is_applied_again_in_one_step(
         second.view().action
     );
     assert_eq!(second.view().outbox.len(), 1);
-    assert_eq!(second.view().outbox[0].state, "queued");
+    assert_eq!(second.view().outbox[0].state, OutboxItemState::Queued);
     assert_eq!(base_versions(&second), vec![2]);
     second.send(Intent::Reapply {
         mutation_id: refused.id.clone(),
@@ -374,9 +374,9 @@ fn the_towns_draft_reply_is_previewed_offline_and_internal_notes_stay_internal()
     });
     let timeline = agent.view().opened.unwrap().timeline;
     assert!(
-        timeline
-            .iter()
-            .any(|e| e.kind == "note" && e.text.as_deref() == Some("Benne passée à 8 h")),
+        timeline.iter().any(
+            |e| e.kind == TimelineKind::Note && e.text.as_deref() == Some("Benne passée à 8 h")
+        ),
         "{timeline:?}"
     );
     citizen.sync(&mut server);

@@ -7,17 +7,20 @@ mod policy;
 mod scope;
 
 use rand::{Rng, SeedableRng, rngs::StdRng};
-use relais_protocol::ErrorCode;
+use relais_protocol::{ErrorCode, ReportStatus};
 use uuid::Uuid;
 
 use crate::model::testing::{Harness, ServerOracle, connection_refused, ok_json, status, timeout};
-use crate::{model::Intent, view::SyncView};
+use crate::{
+    model::Intent,
+    view::{OutboxItemState, SyncView},
+};
 
 fn queued(h: &Harness) -> usize {
     h.view()
         .outbox
         .iter()
-        .filter(|i| i.state == "queued")
+        .filter(|i| i.state == OutboxItemState::Queued)
         .count()
 }
 
@@ -50,7 +53,7 @@ fn reports_filed_offline_are_queued_durably_in_sequence() {
             .iter()
             .find(|r| r.id == id.to_string())
             .unwrap();
-        assert_eq!(report.status, "queued");
+        assert_eq!(report.status, ReportStatus::Queued);
         assert!(report.mine);
     }
 }
@@ -135,7 +138,12 @@ fn lost_response_after_the_server_committed_is_not_duplicated() {
     h.serve_all(&mut server);
     assert_eq!(server.applied.len(), 3);
     assert_eq!(queued(&h), 0);
-    assert!(h.view().reports.iter().all(|r| r.status == "received"));
+    assert!(
+        h.view()
+            .reports
+            .iter()
+            .all(|r| r.status == ReportStatus::Received)
+    );
     assert_eq!(h.view().reports.len(), 3);
 }
 
@@ -202,14 +210,15 @@ fn a_rejected_mutation_is_kept_shown_and_does_not_wedge_the_queue() {
         view.sync
     );
     assert_eq!(view.outbox.len(), 1);
-    assert_eq!(view.outbox[0].state, "rejected");
+    assert_eq!(view.outbox[0].state, OutboxItemState::Rejected);
     assert_eq!(view.outbox[0].reason.as_deref(), Some("Outside the town"));
     let report = view
         .reports
         .iter()
         .find(|r| r.id == refused.to_string())
         .unwrap();
-    assert_eq!(report.status, "refused");
+    assert_eq!(report.status, ReportStatus::Queued);
+    assert!(report.refusal.is_some());
     assert_eq!(report.refusal.as_deref(), Some("Outside the town"));
     // The queue moves on, and the refusal survives a restart.
     let mut h = h.restart();

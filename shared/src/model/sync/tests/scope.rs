@@ -10,7 +10,7 @@ use crate::{
         lists::ReportQuery,
         testing::{Filing, Harness, ServerOracle, connection_refused, ok_json},
     },
-    view::{AccountView, SyncView},
+    view::{AccountView, OutboxItemState, SyncView, TimelineKind},
 };
 
 fn ids(h: &Harness) -> Vec<Uuid> {
@@ -65,12 +65,11 @@ fn a_reply_sent_with_a_reopening_stays_in_the_timeline_and_the_reopening_is_not_
         report_id: id.to_string(),
     });
     let detail = h.view().opened.unwrap();
-    assert_eq!(detail.report.status, "reopened");
+    assert_eq!(detail.report.status, ReportStatus::Reopened);
     assert!(
-        detail
-            .timeline
-            .iter()
-            .any(|e| e.kind == "reply" && !e.queued && e.text.as_deref() == Some("Toujours là")),
+        detail.timeline.iter().any(|e| e.kind == TimelineKind::Reply
+            && !e.queued
+            && e.text.as_deref() == Some("Toujours là")),
         "{:?}",
         detail.timeline
     );
@@ -117,7 +116,8 @@ fn a_reset_forgets_what_came_from_others_and_keeps_own_reports_and_the_queue() {
         h.view()
             .outbox
             .iter()
-            .any(|item| item.report_id == Some(during.to_string()) && item.state == "queued"),
+            .any(|item| item.report_id == Some(during.to_string())
+                && item.state == OutboxItemState::Queued),
         "the unsent report stays queued"
     );
     h.sync(&mut server);

@@ -5,6 +5,7 @@ import java.util.concurrent.Executor
 import java.util.concurrent.atomic.AtomicBoolean
 import org.relais.core.AnswerInput
 import org.relais.core.AnswerValue
+import org.relais.core.ContactChannel
 import org.relais.core.CoreException
 import org.relais.core.DraftIntent
 import org.relais.core.Intent
@@ -201,6 +202,41 @@ class RelaisShell(private val mainThread: Executor) : AutoCloseable {
 
     /** "Me too" on someone else's report. */
     fun support(reportId: String) = send(Intent.Support(reportId = reportId))
+
+    /** Writes to the town about my report (or, staff, to its reporter); it shows in the timeline. */
+    fun reply(reportId: String, text: String) = send(Intent.Reply(reportId = reportId, text = text))
+
+    /**
+     * After a resolution of my report: [fixed] confirms it, `false` reopens it; [satisfaction]
+     * from 1 to 5, optional.
+     */
+    fun confirmResolution(reportId: String, fixed: Boolean, satisfaction: Int? = null) =
+        send(Intent.ConfirmResolution(reportId = reportId, fixed = fixed, satisfaction = satisfaction?.toUByte()))
+
+    /** Receives the reports and alerts of [zone] (and of the zones within it). */
+    fun followZone(zone: String) = send(Intent.FollowZone(zone = zone))
+
+    /** Stops following [zone], however it came to be followed. */
+    fun unfollowZone(zone: String) = send(Intent.UnfollowZone(zone = zone))
+
+    /**
+     * Creates or updates my optional account (how to be told, and my language); the answer, with
+     * a code to link my other devices, shows up in [ViewModel.account].
+     */
+    fun setAccount(email: String, phone: String?, contact: ContactChannel, language: String) =
+        send(Intent.SetAccount(email = email, phone = phone, contact = contact, language = language))
+
+    /** Links this device to my account, with the code another of my devices shows. */
+    fun linkAccount(code: String) = send(Intent.LinkAccount(code = code))
+
+    /** Asks the server for everything it holds about me: the JSON shows up in [ViewModel.account]. */
+    fun exportAccount() = send(Intent.ExportAccount)
+
+    /** Deletes my identity on the server (my reports stay, anonymised), then resets this device. */
+    fun deleteAccount() = send(Intent.DeleteAccount)
+
+    /** Downloads a photo the server has to [path]; progress shows up in [ViewModel.photoFetch]. */
+    fun fetchPhoto(sha256: String, path: String) = send(Intent.FetchPhoto(sha256 = sha256, path = path))
 
     fun rateService(serviceId: String, satisfaction: Int, importance: Int, comment: String?) =
         send(

@@ -18,10 +18,16 @@ import org.junit.jupiter.api.Assumptions.assumeTrue
 import org.junit.jupiter.api.BeforeEach
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.io.TempDir
+import org.relais.core.AccountView
 import org.relais.core.ActionView
 import org.relais.core.AnswerValue
+import org.relais.core.ContactChannel
+import org.relais.core.DraftStep
+import org.relais.core.OutboxItemState
+import org.relais.core.PhotoFetchView
 import org.relais.core.PlacedBy
 import org.relais.core.ReportQuery
+import org.relais.core.ReportStatus
 import org.relais.core.StaffActionInput
 import org.relais.core.SyncView
 import org.relais.core.ViewModel
@@ -111,7 +117,7 @@ class RelaisShellTest {
         // Placing it and answering wait for a category: the draft stays where it was.
         shell.draftLocation(LAT, LON, 5.0, PlacedBy.GPS)
         shell.draftAnswer("kind", AnswerValue.Text("wood"))
-        assertEquals("category", settle(shell).draft?.step)
+        assertEquals(DraftStep.CATEGORY, settle(shell).draft?.step)
         // Not registered: no catalogue, so a category is refused, and so is a draft without one.
         for (step in listOf<() -> Unit>(
             { shell.draftCategory("bench") },
@@ -131,10 +137,27 @@ class RelaisShellTest {
             { shell.rateService("mairie", 4, 5, null) },
             { shell.staffAction("01936f0e-8c4a-7d1e-9b7a-2f1c0e5d4a3b", StaffActionInput.Resolve) },
             { shell.reapply("01936f0e-8c4a-7d1e-9b7a-2f1c0e5d4a3b") },
+            { shell.reply("01936f0e-8c4a-7d1e-9b7a-2f1c0e5d4a3b", "Still there") },
+            { shell.confirmResolution("01936f0e-8c4a-7d1e-9b7a-2f1c0e5d4a3b", fixed = false, satisfaction = 2) },
+            { shell.followZone("75104") },
+            { shell.unfollowZone("75104") },
         )) {
             act()
             assertInstanceOf(ActionView.Failed::class.java, settle(shell).action)
         }
+        // So are the account's requests, which need the server.
+        for (ask in listOf<() -> Unit>(
+            { shell.setAccount("me@example.org", null, ContactChannel.EMAIL, "en") },
+            { shell.linkAccount("ABCD-1234") },
+            { shell.exportAccount() },
+            { shell.deleteAccount() },
+        )) {
+            ask()
+            val failed = assertInstanceOf(AccountView.Failed::class.java, settle(shell).account)
+            assertTrue(failed.problem.message.isNotBlank())
+        }
+        shell.fetchPhoto("00".repeat(32), dataDir.resolve("photo.jpg").toString())
+        assertInstanceOf(PhotoFetchView.Failed::class.java, settle(shell).photoFetch)
 
         shell.listReports(ReportQuery(mineOnly = true, openOnly = false, category = null, zone = null, limit = 10u))
         assertTrue(settle(shell).reports.isEmpty())
@@ -192,11 +215,13 @@ class RelaisShellTest {
         assertEquals(TEXT, report.text)
         assertEquals(LAT, report.lat, 1e-9)
         assertEquals(LON, report.lon, 1e-9)
-        assertEquals("queued", report.status)
+        assertEquals(ReportStatus.QUEUED, report.status)
+        assertNull(report.refusal)
         assertTrue(report.mine)
         val item = view.outbox.singleOrNull { it.reportId == reportId }
         assertNotNull(item, "no outbox item for $reportId in ${view.outbox}")
-        assertEquals("queued", item!!.state)
+        assertEquals(OutboxItemState.QUEUED, item!!.state)
+        assertEquals("En attente d'envoi", item.stateLabel)
         assertEquals("create_report", item.kind)
     }
 

@@ -1,10 +1,17 @@
 package org.relais.desktop
 
+import androidx.compose.foundation.layout.Box
+import androidx.compose.foundation.layout.size
+import androidx.compose.runtime.Composable
+import androidx.compose.ui.Modifier
+import androidx.compose.ui.platform.testTag
+import androidx.compose.ui.unit.dp
 import androidx.compose.runtime.getValue
 import androidx.compose.runtime.key
 import androidx.compose.runtime.mutableStateOf
 import androidx.compose.runtime.setValue
 import androidx.compose.ui.graphics.toAwtImage
+import androidx.compose.ui.test.ComposeTimeoutException
 import androidx.compose.ui.test.ExperimentalTestApi
 import androidx.compose.ui.test.SemanticsNodeInteractionsProvider
 import androidx.compose.ui.test.hasTestTag
@@ -13,8 +20,8 @@ import androidx.compose.ui.test.junit4.ComposeContentTestRule
 import androidx.compose.ui.test.junit4.createComposeRule
 import androidx.compose.ui.test.captureToImage
 import androidx.compose.ui.test.onNodeWithTag
-import androidx.compose.ui.test.onRoot
 import androidx.compose.ui.test.performClick
+import androidx.compose.ui.test.performScrollTo
 import androidx.compose.ui.test.performTextInput
 import java.awt.Color
 import java.awt.image.BufferedImage
@@ -27,7 +34,14 @@ import org.junit.Assert.assertTrue
 import org.junit.Rule
 import org.junit.Test
 import org.junit.rules.TemporaryFolder
+import org.relais.core.AccountView
+import org.relais.core.ContactChannel
+import org.relais.core.LocationSource
+import org.relais.core.OutboxItemState
+import org.relais.core.ReportStatus
 import org.relais.core.ReportView
+import org.relais.core.SyncView
+import org.relais.core.TimelineKind
 import org.relais.core.SyncSchedule
 import org.relais.screens.Fix
 import org.relais.screens.Platform
@@ -37,11 +51,14 @@ import org.relais.screens.rememberViewModel
 import org.relais.shell.RelaisShell
 
 /**
- * The phone app's screens driven like a user would, on the real core and a real relais-server:
- * a citizen registers, files a report with a photo while the server is down and sees it waiting;
- * the server comes back and the app sends it by itself; an agent resolves it from the work list;
- * the citizen's app shows the notification and the new status. Each screen is saved as a PNG in
- * `-Drelais.artefacts.dir`.
+ * The phone app's screens driven like a user would, on the real core and real relais-server
+ * processes. A citizen registers, files a report with a photo while the server is down and sees
+ * it waiting; the server comes back and the app sends it by itself; an agent resolves it from the
+ * work list; the citizen's app shows the notification and the new status, the citizen writes to
+ * the town and reopens it; a neighbour says "me too", follows the area and gets its alert, then
+ * makes an account, exports their data and deletes it. In the other test, two agents act offline
+ * on one report: the later one sees the conflict, applies the transfer again and it goes through.
+ * Each screen is saved as a PNG of a phone-sized frame in `-Drelais.artefacts.dir`.
  */
 @OptIn(ExperimentalTestApi::class)
 class PhoneFlowTest {
@@ -70,13 +87,7 @@ class PhoneFlowTest {
         val citizen = shell("citizen", "fr-FR")
         val agent = shell("agent", "en-GB")
         var active by mutableStateOf(citizen)
-        rule.setContent {
-            key(active) {
-                val view by rememberViewModel(active)
-                val notification by rememberNotification(active)
-                RelaisApp(active, view, platform, notification)
-            }
-        }
+        rule.setContent { Phone(active, platform) }
 
         // First launch: the town's server and code.
         rule.waitForTag("server")
@@ -95,11 +106,20 @@ class PhoneFlowTest {
         shot("02-report-category")
         rule.tag("category-$CATEGORY").performClick()
         rule.waitForTag("use-gps")
+        rule.waitForTag("pin-map")
+        shot("02b-report-map")
         rule.tag("use-gps").performClick()
         rule.waitForTag("add-photo")
         rule.tag("add-photo").performClick()
         rule.waitFor(citizen) { it.draft?.photos?.size == 1 }
         shot("03-report-photo")
+        // A tap on the map moves the pin there: in its centre, the fix's own place (to a pixel,
+        // about 2 m), now a pin without an accuracy.
+        rule.tag("pin-map").performClick()
+        val pinned = rule.waitFor(citizen) { it.draft?.locationSource == LocationSource.PIN }.draft!!
+        assertEquals(LAT, pinned.lat!!, 1e-4)
+        assertEquals(LON, pinned.lon!!, 1e-4)
+        assertEquals(null, pinned.accuracyM)
         rule.tag("photos-done").performClick()
         rule.waitForTag("text")
         rule.tag("text").performTextInput("Matelas abandonné devant le 12")
@@ -111,14 +131,14 @@ class PhoneFlowTest {
         // Waiting calmly: queued, its photo not sent, the next automatic try announced.
         rule.tag("tab-mine").performClick()
         rule.waitForTag("status-$id")
-        assertEquals("queued", mine(citizen, id).status)
+        assertEquals(ReportStatus.QUEUED, mine(citizen, id).status)
         rule.tag("photos-$id").assertExistsWithText("0 sur 1 photos envoyées")
         shot("05-waiting")
 
         // The server comes back: the app sends the report and its photo by itself.
         server.start()
         rule.waitFor(citizen, SYNC_TIMEOUT_MS) { view ->
-            view.reports.any { it.id == id && it.status == "received" && it.photosSent == 1u }
+            view.reports.any { it.id == id && it.status == ReportStatus.RECEIVED && it.photosSent == 1u }
         }
         rule.waitForText(mine(citizen, id).statusLabel)
         shot("06-sent")
@@ -139,21 +159,35 @@ class PhoneFlowTest {
 
         // The citizen's app hears of it by itself: a notification and the new status.
         active = citizen
-        rule.waitFor(citizen, SYNC_TIMEOUT_MS) { view -> view.reports.any { it.id == id && it.status == "resolved" } }
+        rule.waitFor(citizen, SYNC_TIMEOUT_MS) { view -> view.reports.any { it.id == id && it.status == ReportStatus.RESOLVED } }
         rule.waitForTag("notification")
         rule.tag("tab-mine").performClick()
         rule.waitForText(mine(citizen, id).statusLabel)
         shot("09-citizen-resolved")
         rule.tag("report-$id").performClick()
         rule.waitFor(citizen) { it.opened?.report?.id == id }
-        rule.waitForTag("timeline-entry")
+        rule.waitForTag("timeline-status")
+        rule.waitForTag("confirm-box")
         shot("10-timeline")
 
-        // Nearby ("me too" is for others' reports: mine shows without the button) and services.
-        rule.tag("tab-nearby").performClick()
-        rule.tag("look-around").performClick()
-        rule.waitFor(citizen) { it.nearby?.looking == false }
-        shot("11-nearby")
+        // The citizen writes to the town: the message waits, then leaves by itself.
+        rule.tag("reply-text").performTextInput("Merci, mais le sommier est toujours là.")
+        rule.tag("reply-send").performClick()
+        rule.waitFor(citizen, SYNC_TIMEOUT_MS) { view ->
+            view.opened?.timeline?.any { it.kind == TimelineKind.REPLY && !it.queued } == true
+        }
+        rule.waitForTag("timeline-reply")
+        // Not fixed: the citizen reopens it, with a satisfaction of 2.
+        rule.tag("confirm-sat-2").performClick()
+        rule.tag("confirm-reopen").performClick()
+        rule.waitFor(citizen, SYNC_TIMEOUT_MS) { view ->
+            view.outbox.isEmpty() && view.opened?.report?.status == ReportStatus.REOPENED
+        }
+        rule.waitForText(mine(citizen, id).statusLabel)
+        shot("11-reply-and-reopened")
+        rule.tag("back").performClick()
+
+        // Services: the citizen rates one.
         rule.tag("tab-services").performClick()
         val service = rule.waitFor(citizen) { it.services.isNotEmpty() }.services.first()
         rule.tag("sat-${service.id}-4").performClick()
@@ -161,11 +195,178 @@ class PhoneFlowTest {
         rule.tag("rate-${service.id}").performClick()
         rule.waitFor(citizen) { view -> view.services.first { it.id == service.id }.myRating?.satisfaction == 4.toUByte() }
         shot("12-services")
+
+        // A neighbour sees the reopened report nearby and says "me too" instead of filing it again.
+        server.admin(
+            "alert", "--tenant", "demo", "--zone", ZONE,
+            "--title-fr", "Collecte des encombrants", "--title-en", "Bulky waste collection",
+            "--text-fr", "Passage des camions jeudi matin dans le 4e.", "--text-en", "Trucks come round on Thursday morning.",
+            "--until", "2099-12-31",
+        )
+        val neighbour = shell("neighbour", "fr-FR")
+        active = neighbour
+        register(neighbour)
+        rule.tag("tab-nearby").performClick()
+        rule.tag("category-search").performTextInput("encombrants")
+        rule.waitForTag("category-$CATEGORY")
+        rule.tag("category-$CATEGORY").performClick()
+        rule.tag("look-around").performClick()
+        rule.waitFor(neighbour) { view -> view.nearby?.reports?.any { it.report.id == id } == true }
+        rule.waitForTag("me-too-$id")
+        shot("13-nearby")
+        rule.tag("me-too-$id").performClick()
+        rule.waitFor(neighbour, SYNC_TIMEOUT_MS) { view ->
+            view.outbox.isEmpty() && view.nearby?.reports?.any { it.report.id == id && it.report.supported } == true
+        }
+        rule.waitForTag("supported-$id")
+        assertTrue(rule.onAllNodes(hasTestTag("me-too-$id"), useUnmergedTree = true).fetchSemanticsNodes().isEmpty())
+        shot("14-me-too")
+        // The town's reporter hears of the support: the report counts one supporter on the server.
+        rule.waitFor(citizen, SYNC_TIMEOUT_MS) { view -> view.reports.any { it.id == id && it.supporters == 1u } }
+
+        // Zone alerts: the neighbour follows the 4th arrondissement and gets its alert.
+        rule.tag("tab-alerts").performClick()
+        rule.waitForTag("no-alerts")
+        val zone = checkNotNull(neighbour.view).zones.single { it.code == ZONE }
+        rule.tag("zone-search").performTextInput(zone.name)
+        rule.waitForTag("follow-$ZONE")
+        rule.tag("follow-$ZONE").performClick()
+        rule.waitFor(neighbour, SYNC_TIMEOUT_MS) { view -> view.alerts.isNotEmpty() && view.outbox.isEmpty() }
+        rule.waitForText("Collecte des encombrants")
+        rule.tag("unfollow-$ZONE").assertExists()
+        shot("15-alerts")
+
+        // My account and data rights: an account, the export, then deletion.
+        rule.tag("tab-account").performClick()
+        rule.tag("account-email").performTextInput("voisin@example.org")
+        rule.tag("contact-email").performScrollTo().performClick()
+        rule.tag("account-save").performScrollTo().performClick()
+        val ready = rule.waitFor(neighbour, SYNC_TIMEOUT_MS) { it.account is AccountView.Ready }.account as AccountView.Ready
+        assertEquals(ContactChannel.EMAIL, ready.contact)
+        rule.waitForTag("link-code")
+        shot("16-account")
+        rule.tag("export").performScrollTo().performClick()
+        val export = rule.waitFor(neighbour, SYNC_TIMEOUT_MS) { it.account is AccountView.Exported }.account as AccountView.Exported
+        assertTrue("the export holds my e-mail: ${export.json.take(400)}", export.json.contains("voisin@example.org"))
+        rule.waitForTag("export-json")
+        rule.tag("export-json").performScrollTo()
+        shot("17-export")
+        rule.tag("delete").performScrollTo().performClick()
+        rule.waitForTag("delete-warning")
+        shot("18-delete-confirm")
+        rule.tag("delete-confirm").performScrollTo().performClick()
+        rule.waitFor(neighbour, SYNC_TIMEOUT_MS) { view -> view.account is AccountView.Deleted && view.registration == null }
+        rule.waitForTag("account-deleted")
+        shot("19-deleted")
     }
 
-    private fun shell(name: String, language: String): RelaisShell {
+    @Test
+    fun `two agents act offline on one report, the later one sees the conflict, applies it again and the report is transferred`() {
+        server = RelaisServerProcess(tmp.newFolder("server"))
+        server.start()
+        val codes = listOf("agent.a@paris.example", "agent.b@paris.example").map { email ->
+            server.admin("enrol-agent", "--tenant", "demo", "--service", "proprete", "--email", email)
+        }
+        val platform = FixedPlatform(Fix(LAT, LON, 8.0), jpeg(tmp.newFile("photo.jpg")))
+
+        // A citizen's report reaches the server (through the helpers: the filing screens are
+        // covered by the other test).
+        val citizen = shell("citizen", "fr-FR")
+        var active by mutableStateOf(citizen)
+        rule.setContent { Phone(active, platform) }
+        registerWithHelper(citizen)
+        citizen.fileReport(CATEGORY, LAT, LON, 8.0, "Sacs de gravats sur le trottoir")
+        val id = rule.waitFor(citizen, SYNC_TIMEOUT_MS) { view -> view.reports.any { it.mine && it.status == ReportStatus.RECEIVED } }
+            .reports.single { it.mine }.id
+
+        // Two agents of the same service, syncing only when they tap "sync" (to order them).
+        val (first, second) = codes.mapIndexed { n, code ->
+            shell("agent-$n", "fr-FR", autoSync = null).also { agent ->
+                registerWithHelper(agent, code)
+                // The first sync may still run: the agent's own sync comes after it.
+                assertTrue("the first sync ended", agent.waitIdle(SYNC_TIMEOUT_MS))
+                agent.sync()
+                rule.waitFor(agent, SYNC_TIMEOUT_MS) { view -> view.work.any { it.report.id == id } }
+            }
+        }
+        active = first
+
+        // Offline, the first starts on it, the second transfers it to another service.
+        server.stop()
+        rule.waitForTag("start-$id")
+        rule.tag("start-$id").performClick()
+        rule.waitFor(first) { view -> view.work.any { it.report.id == id && it.report.pendingChanges == 1u } }
+        active = second
+        rule.waitForTag("transfer-$id")
+        rule.tag("transfer-$id").performClick()
+        val department = checkNotNull(second.view).departments.first { it.code != "proprete" }
+        rule.waitForTag("transfer-$id-${department.code}")
+        shot("20-agent-transfer-choice")
+        rule.tag("transfer-$id-${department.code}").performClick()
+        rule.waitFor(second) { view -> view.work.any { it.report.id == id && it.report.status == ReportStatus.TRANSFERRED } }
+        shot("21-agent-transfer-offline")
+
+        // Back online: the first agent's change arrives first; the second's meets it.
+        server.start()
+        active = first
+        rule.waitForTag("sync-now")
+        rule.tag("sync-now").performClick()
+        rule.waitFor(first, SYNC_TIMEOUT_MS) { view -> view.outbox.isEmpty() && view.sync is SyncView.Finished }
+        active = second
+        rule.waitForTag("sync-now")
+        rule.tag("sync-now").performClick()
+        val refused = rule.waitFor(second, SYNC_TIMEOUT_MS) { view -> view.outbox.any { it.conflict != null } }
+            .outbox.single { it.conflict != null }
+        val conflict = checkNotNull(refused.conflict)
+        assertEquals(OutboxItemState.REJECTED, refused.state)
+        assertEquals(ReportStatus.IN_PROGRESS, conflict.currentStatus)
+        assertTrue("the transfer can be applied again on the started report", conflict.canReapply)
+        rule.waitForTag("conflict-now-${refused.id}")
+        shot("22-agent-conflict")
+
+        // Applied again on the report as it is now, it goes through.
+        rule.tag("reapply-${refused.id}").performClick()
+        rule.waitFor(second) { view -> view.outbox.none { it.conflict != null } && view.outbox.isNotEmpty() }
+        rule.tag("sync-now").performClick()
+        rule.waitFor(second, SYNC_TIMEOUT_MS) { view -> view.outbox.isEmpty() && view.sync is SyncView.Finished }
+        shot("23-agent-reapplied")
+        // The citizen's app shows the report transferred to that service.
+        rule.waitFor(citizen, SYNC_TIMEOUT_MS) { view ->
+            view.reports.any { it.id == id && it.status == ReportStatus.TRANSFERRED && it.serviceCode == department.code }
+        }
+    }
+
+    /** The app in a phone-sized frame (the screenshots' size), on [shell]'s view. */
+    @Composable
+    private fun Phone(shell: RelaisShell, platform: Platform) {
+        key(shell) {
+            val view by rememberViewModel(shell)
+            val notification by rememberNotification(shell)
+            Box(Modifier.size(PHONE_WIDTH, PHONE_HEIGHT).testTag(PHONE)) {
+                RelaisApp(shell, view, platform, notification)
+            }
+        }
+    }
+
+    /** Registration through the shell's helper, once the core has read its store (as the app waits). */
+    private fun registerWithHelper(shell: RelaisShell, enrolmentCode: String? = null) {
+        rule.waitFor(shell) { it.ready }
+        shell.register(server.url, "demo", "desktop", enrolmentCode)
+        rule.waitFor(shell, SYNC_TIMEOUT_MS) { it.registration != null && it.categories.isNotEmpty() }
+    }
+
+    /** First launch on [shell]'s screen: the town's server and code, then the catalogue. */
+    private fun register(shell: RelaisShell) {
+        rule.waitForTag("server")
+        rule.tag("server").performTextInput(server.url)
+        rule.tag("town").performTextInput("demo")
+        rule.tag("begin").performClick()
+        rule.waitFor(shell, SYNC_TIMEOUT_MS) { it.registration != null && it.categories.isNotEmpty() }
+    }
+
+    private fun shell(name: String, language: String, autoSync: SyncSchedule? = SCHEDULE): RelaisShell {
         val shell = RelaisShell(mainThread).also(shells::add)
-        shell.start(tmp.newFolder(name).path, language, SCHEDULE)
+        shell.start(tmp.newFolder(name).path, language, autoSync)
         return shell
     }
 
@@ -178,7 +379,17 @@ class PhoneFlowTest {
         timeoutMs: Long = UI_TIMEOUT_MS,
         condition: (org.relais.core.ViewModel) -> Boolean,
     ): org.relais.core.ViewModel {
-        waitUntil(timeoutMs) { shell.view?.let(condition) == true }
+        try {
+            waitUntil(timeoutMs) { shell.view?.let(condition) == true }
+        } catch (e: ComposeTimeoutException) {
+            val view = shell.view
+            throw AssertionError(
+                "the view never fitted: registration ${view?.registration}, problem ${view?.registrationProblem}, " +
+                    "sync ${view?.sync}, notice ${view?.notice}, account ${view?.account}, outbox ${view?.outbox}, " +
+                    "work ${view?.work?.map { it.report.id to it.report.status }}",
+                e,
+            )
+        }
         waitForIdle()
         return checkNotNull(shell.view)
     }
@@ -200,7 +411,7 @@ class PhoneFlowTest {
     private fun shot(name: String) {
         rule.waitForIdle()
         val dir = File(System.getProperty("relais.artefacts.dir") ?: "target/screenshots").apply { mkdirs() }
-        ImageIO.write(rule.onRoot().captureToImage().toAwtImage(), "png", File(dir, "$name.png"))
+        ImageIO.write(rule.onNodeWithTag(PHONE).captureToImage().toAwtImage(), "png", File(dir, "$name.png"))
     }
 
     /** A real JPEG photo: a mattress-coloured block on grey. */
@@ -226,6 +437,12 @@ class PhoneFlowTest {
 
     private companion object {
         const val CATEGORY = "autres_encombrants_abandonnes"
+        /** The 4th arrondissement, where the reports are. */
+        const val ZONE = "75104"
+        const val PHONE = "phone"
+        /** A phone's screen in dp (the test window is 1024 × 768 at density 1). */
+        val PHONE_WIDTH = 400.dp
+        val PHONE_HEIGHT = 760.dp
         const val LAT = 48.8566
         const val LON = 2.3522
         const val UI_TIMEOUT_MS = 20_000L

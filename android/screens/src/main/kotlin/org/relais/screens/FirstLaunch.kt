@@ -18,6 +18,7 @@ import androidx.compose.runtime.setValue
 import androidx.compose.ui.Modifier
 import androidx.compose.ui.platform.testTag
 import androidx.compose.ui.unit.dp
+import org.relais.core.AccountView
 import org.relais.core.ViewModel
 import org.relais.shell.RelaisShell
 
@@ -45,5 +46,7 @@ fun FirstLaunch(shell: RelaisShell, view: ViewModel, platform: Platform, words: 
         Button(onClick = { shell.register(server.trim(), town.trim(), platform.name, code.trim().ifEmpty { null }) },
             modifier = Modifier.testTag("begin")) { Text(words.begin) }
         view.registrationProblem?.let { Text(it.message, color = MaterialTheme.colorScheme.error) }
+        // After "delete my account" the device starts again from here, and says what happened.
+        (view.account as? AccountView.Deleted)?.let { Text(it.message, modifier = Modifier.testTag("account-deleted")) }
     }
 }

@@ -10,6 +10,7 @@ import androidx.compose.foundation.rememberScrollState
 import androidx.compose.foundation.verticalScroll
 import androidx.compose.material3.Button
 import androidx.compose.material3.Card
+import androidx.compose.material3.CardDefaults
 import androidx.compose.material3.FilterChip
 import androidx.compose.material3.MaterialTheme
 import androidx.compose.material3.OutlinedButton
@@ -22,6 +23,8 @@ import androidx.compose.runtime.setValue
 import androidx.compose.ui.Modifier
 import androidx.compose.ui.platform.testTag
 import androidx.compose.ui.unit.dp
+import org.relais.core.ActionView
+import org.relais.core.OutboxItemView
 import org.relais.core.ReportView
 import org.relais.core.ServiceView
 import org.relais.core.StaffActionInput
@@ -36,6 +39,11 @@ fun ReportCard(report: ReportView, words: Words, onClick: (() -> Unit)? = null, 
             Text(report.categoryName, style = MaterialTheme.typography.titleSmall)
             Text(report.text)
             Text(report.statusLabel, style = MaterialTheme.typography.labelLarge, modifier = Modifier.testTag("status-${report.id}"))
+            report.service?.let { Text(it, style = MaterialTheme.typography.bodySmall) }
+            if (report.pendingChanges > 0u) {
+                Text(words.pendingChanges(report.pendingChanges.toInt()), style = MaterialTheme.typography.bodySmall,
+                    modifier = Modifier.testTag("pending-${report.id}"))
+            }
             report.refusal?.let { Text(it, color = MaterialTheme.colorScheme.error) }
             val total = report.photos.size
             if (report.mine && total > 0 && report.photosSent.toInt() < total) {
@@ -48,21 +56,15 @@ fun ReportCard(report: ReportView, words: Words, onClick: (() -> Unit)? = null, 
     }
 }
 
-/** My reports, newest first; one opens with its timeline (statuses, the town's messages). */
+/** My reports, newest first; one opens in detail ([ReportDetail]). */
 @Composable
 fun MyReportsScreen(shell: RelaisShell, view: ViewModel, words: Words) {
     val opened = view.opened
     var showing by remember { mutableStateOf<String?>(null) }
     Column(Modifier.verticalScroll(rememberScrollState()), verticalArrangement = Arrangement.spacedBy(8.dp)) {
         if (opened != null && showing == opened.report.id) {
-            OutlinedButton(onClick = { showing = null }) { Text(words.back) }
-            ReportCard(opened.report, words)
-            for (entry in opened.timeline) {
-                Column(Modifier.testTag("timeline-entry")) {
-                    Text(entry.label, style = MaterialTheme.typography.labelLarge)
-                    entry.text?.let { Text(it, style = MaterialTheme.typography.bodySmall) }
-                }
-            }
+            OutlinedButton(onClick = { showing = null }, modifier = Modifier.testTag("back")) { Text(words.back) }
+            ReportDetail(shell, opened, words)
             return@Column
         }
         val mine = view.reports.filter { it.mine }
@@ -76,16 +78,30 @@ fun MyReportsScreen(shell: RelaisShell, view: ViewModel, words: Words) {
 @Composable
 fun NearbyScreen(shell: RelaisShell, view: ViewModel, platform: Platform, words: Words) {
     Column(Modifier.verticalScroll(rememberScrollState()), verticalArrangement = Arrangement.spacedBy(8.dp)) {
-        val category = view.draft?.category ?: view.reports.firstOrNull()?.category ?: view.categories.firstOrNull()?.code
-        Button(onClick = { platform.locate { fix -> if (fix != null && category != null) shell.findNearby(category, fix.lat, fix.lon) } },
-            modifier = Modifier.testTag("look-around")) { Text(words.lookAround) }
         val nearby = view.nearby
+        var category by remember { mutableStateOf(nearby?.category ?: view.draft?.category) }
+        val chosen = view.categories.firstOrNull { it.code == category }
+        if (chosen == null) {
+            CategoryPicker(view, words) { category = it }
+        } else {
+            Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
+                Text(chosen.name, style = MaterialTheme.typography.titleSmall, modifier = Modifier.weight(1f).padding(top = 10.dp))
+                OutlinedButton(onClick = { category = null }) { Text(words.otherCategory) }
+            }
+            Button(onClick = { platform.locate { fix -> if (fix != null) shell.findNearby(chosen.code, fix.lat, fix.lon) } },
+                modifier = Modifier.testTag("look-around")) { Text(words.lookAround) }
+        }
+        nearby?.takeIf { it.category == category }?.answeredBy?.let {
+            Text(it, style = MaterialTheme.typography.bodySmall, modifier = Modifier.testTag("nearby-from"))
+        }
         if (nearby != null && !nearby.looking && nearby.reports.isEmpty()) Text(words.nothingYet, Modifier.testTag("nearby-empty"))
         for (near in nearby?.reports.orEmpty()) {
             ReportCard(near.report, words) {
                 Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
                     Text(words.distance(near.distanceM))
-                    if (!near.report.mine && !near.report.supported) {
+                    if (near.report.supported) {
+                        Text(words.youSupport, style = MaterialTheme.typography.labelLarge, modifier = Modifier.testTag("supported-${near.report.id}"))
+                    } else if (!near.report.mine) {
                         OutlinedButton(onClick = { shell.support(near.report.id) }, modifier = Modifier.testTag("me-too-${near.report.id}")) {
                             Text(words.meToo)
                         }
@@ -131,37 +147,65 @@ private fun Scale(label: String, value: Int, tag: String, onChange: (Int) -> Uni
 
 /**
  * The agent's work list: resolve with a photo taken on site, transfer to another service; the
- * changes the server refused as conflicts, to apply again on the report as it is now.
+ * changes the server refused as conflicts, each beside the report as it is now, to apply again
+ * on that state when the core says it still applies.
  */
 @Composable
 fun WorkScreen(shell: RelaisShell, view: ViewModel, platform: Platform, words: Words) {
     Column(Modifier.verticalScroll(rememberScrollState()), verticalArrangement = Arrangement.spacedBy(8.dp)) {
-        val conflicts = view.outbox.filter { it.reasonCode == "conflict" }
+        val conflicts = view.outbox.filter { it.conflict != null }
         if (conflicts.isNotEmpty()) {
             Text(words.conflicts, style = MaterialTheme.typography.titleSmall)
-            for (item in conflicts) {
-                Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
-                    Text(listOfNotNull(item.change, item.reason).joinToString(" — "), Modifier.weight(1f))
-                    OutlinedButton(onClick = { shell.reapply(item.id) }, modifier = Modifier.testTag("reapply-${item.id}")) { Text(words.reapply) }
-                }
-            }
+            for (item in conflicts) ConflictCard(shell, item, words)
         }
+        (view.action as? ActionView.Failed)?.let { Text(it.message, color = MaterialTheme.colorScheme.error, modifier = Modifier.testTag("action-failed")) }
+        OutlinedButton(onClick = { shell.sync() }, modifier = Modifier.testTag("sync-now")) { Text(words.syncNow) }
         if (view.work.isEmpty()) Text(words.nothingYet)
+        var transferring by remember { mutableStateOf<String?>(null) }
         for (task in view.work) {
             ReportCard(task.report, words) {
                 Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
+                    OutlinedButton(onClick = { shell.staffAction(task.report.id, StaffActionInput.Start) },
+                        modifier = Modifier.testTag("start-${task.report.id}")) { Text(words.start) }
                     Button(onClick = {
                         platform.pickPhoto { photo ->
                             shell.staffAction(task.report.id, StaffActionInput.Resolve, photos = listOfNotNull(photo))
                         }
                     }, modifier = Modifier.testTag("resolve-${task.report.id}")) { Text(words.resolve) }
-                    val other = view.departments.firstOrNull { it.code != task.report.serviceCode }
-                    if (other != null) {
-                        OutlinedButton(onClick = { shell.staffAction(task.report.id, StaffActionInput.Transfer(other.code)) },
-                            modifier = Modifier.testTag("transfer-${task.report.id}")) { Text("${words.transfer} → ${other.name}") }
+                    OutlinedButton(onClick = { transferring = if (transferring == task.report.id) null else task.report.id },
+                        modifier = Modifier.testTag("transfer-${task.report.id}")) { Text(words.transfer) }
+                }
+                if (transferring == task.report.id) {
+                    Text(words.transferTo, style = MaterialTheme.typography.labelLarge)
+                    for (department in view.departments.filter { it.code != task.report.serviceCode }) {
+                        Text(department.name, Modifier.fillMaxWidth().clickable {
+                            transferring = null
+                            shell.staffAction(task.report.id, StaffActionInput.Transfer(department.code))
+                        }.padding(start = 12.dp, top = 6.dp, bottom = 6.dp).testTag("transfer-${task.report.id}-${department.code}"))
                     }
                 }
             }
+        }
+    }
+}
+
+/** A change the server refused because the report moved on: mine, the report now, and what to do. */
+@Composable
+private fun ConflictCard(shell: RelaisShell, item: OutboxItemView, words: Words) {
+    val conflict = item.conflict ?: return
+    Card(Modifier.fillMaxWidth().testTag("conflict-${item.id}"), colors = CardDefaults.cardColors(containerColor = MaterialTheme.colorScheme.errorContainer)) {
+        Column(Modifier.padding(10.dp), verticalArrangement = Arrangement.spacedBy(4.dp)) {
+            item.reason?.let { Text(it, style = MaterialTheme.typography.titleSmall) }
+            Text(words.labelled("${words.yourChange} (${words.version(conflict.basedOnVersion)})", item.change.orEmpty()), style = MaterialTheme.typography.bodySmall)
+            val now = listOfNotNull(conflict.currentStatusLabel, conflict.currentLastChange.takeIf { it != conflict.currentStatusLabel })
+            conflict.currentVersion?.let { version ->
+                Text(words.labelled("${words.reportNow} (${words.version(version)})", now.joinToString(" — ")), style = MaterialTheme.typography.bodySmall,
+                    modifier = Modifier.testTag("conflict-now-${item.id}"))
+            }
+            if (conflict.canReapply) {
+                OutlinedButton(onClick = { shell.reapply(item.id) }, modifier = Modifier.testTag("reapply-${item.id}")) { Text(words.reapply) }
+            }
+            conflict.reapplyProblem?.let { Text(it, color = MaterialTheme.colorScheme.error) }
         }
     }
 }

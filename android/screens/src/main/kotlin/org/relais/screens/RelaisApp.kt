@@ -13,6 +13,7 @@ import androidx.compose.material3.NavigationBarItem
 import androidx.compose.material3.Scaffold
 import androidx.compose.material3.Surface
 import androidx.compose.material3.Text
+import androidx.compose.material3.TextButton
 import androidx.compose.material3.TopAppBar
 import androidx.compose.material3.ExperimentalMaterial3Api
 import androidx.compose.runtime.Composable
@@ -29,8 +30,11 @@ import org.relais.core.SyncView
 import org.relais.core.ViewModel
 import org.relais.shell.RelaisShell
 
-/** The app's sections, as tabs; [WORK] only on a staff member's device. */
-enum class Tab { REPORT, MINE, NEARBY, SERVICES, WORK }
+/**
+ * The app's sections: tabs ([WORK] only on a staff member's device), and [ACCOUNT], opened from
+ * the top bar on a citizen's device.
+ */
+enum class Tab { REPORT, MINE, NEARBY, ALERTS, SERVICES, WORK, ACCOUNT }
 
 /**
  * The whole app: the core's [view] rendered, the user's gestures sent to [shell] as intents.
@@ -50,13 +54,17 @@ fun RelaisApp(shell: RelaisShell, view: ViewModel?, platform: Platform, notifica
                 else -> {
                     val staff = view.registration!!.isStaff
                     var tab by remember { mutableStateOf(if (staff) Tab.WORK else Tab.REPORT) }
-                    val tabs = if (staff) listOf(Tab.WORK, Tab.MINE) else Tab.entries.filter { it != Tab.WORK }
+                    val tabs = if (staff) listOf(Tab.WORK, Tab.MINE) else Tab.entries.filter { it != Tab.WORK && it != Tab.ACCOUNT }
                     Scaffold(
                         topBar = {
                             TopAppBar(title = {
                                 Column {
                                     Text(view.registration!!.town ?: view.registration!!.tenant)
                                     SyncLine(view)
+                                }
+                            }, actions = {
+                                if (!staff) {
+                                    TextButton(onClick = { tab = Tab.ACCOUNT }, modifier = Modifier.testTag("tab-account")) { Text(words.account) }
                                 }
                             })
                         },
@@ -80,8 +88,10 @@ fun RelaisApp(shell: RelaisShell, view: ViewModel?, platform: Platform, notifica
                                 Tab.REPORT -> ReportScreen(shell, view, platform, words)
                                 Tab.MINE -> MyReportsScreen(shell, view, words)
                                 Tab.NEARBY -> NearbyScreen(shell, view, platform, words)
+                                Tab.ALERTS -> AlertsScreen(shell, view, words)
                                 Tab.SERVICES -> ServicesScreen(shell, view, words)
                                 Tab.WORK -> WorkScreen(shell, view, platform, words)
+                                Tab.ACCOUNT -> AccountScreen(shell, view, words)
                             }
                         }
                     }
@@ -95,8 +105,10 @@ private fun label(tab: Tab, words: Words) = when (tab) {
     Tab.REPORT -> words.tabReport
     Tab.MINE -> words.tabMine
     Tab.NEARBY -> words.tabNearby
+    Tab.ALERTS -> words.tabAlerts
     Tab.SERVICES -> words.tabServices
     Tab.WORK -> words.tabWork
+    Tab.ACCOUNT -> words.account
 }
 
 /** Where syncing stands, calmly: being offline is a normal state, not an error. */

@@ -24,6 +24,7 @@ import androidx.compose.ui.platform.testTag
 import androidx.compose.ui.unit.dp
 import org.relais.core.ActionView
 import org.relais.core.AnswerValue
+import org.relais.core.DraftStep
 import org.relais.core.DraftView
 import org.relais.core.PlacedBy
 import org.relais.core.ViewModel
@@ -49,20 +50,27 @@ fun ReportScreen(shell: RelaisShell, view: ViewModel, platform: Platform, words:
             Text("%.5f, %.5f%s".format(lat, draft.lon ?: 0.0, accuracy), modifier = Modifier.testTag("draft-place"))
         }
         when (draft.step) {
-            "category" -> CategoryStep(shell, view, words)
-            "location" -> LocationStep(shell, platform, words)
-            "photos" -> PhotosStep(shell, draft, platform, words)
-            else -> DetailsStep(shell, view, draft, words)
+            DraftStep.CATEGORY -> CategoryStep(shell, view, words)
+            DraftStep.LOCATION -> LocationStep(shell, platform, words)
+            DraftStep.PHOTOS -> PhotosStep(shell, draft, platform, words)
+            DraftStep.DETAILS, DraftStep.REVIEW -> DetailsStep(shell, view, draft, words)
         }
         (draft.problem ?: view.draftProblem)?.let {
             Text(it, color = MaterialTheme.colorScheme.error, modifier = Modifier.testTag("draft-problem"))
         }
         OutlinedButton(onClick = { shell.draft(org.relais.core.DraftIntent.Discard) }) { Text(words.discard) }
+        // The map, below the step's own controls: a tap places (or moves) the pin.
+        draft.map?.let { map -> PinMap(map) { lat, lon -> shell.draftLocation(lat, lon, null, PlacedBy.PIN) } }
     }
 }
 
 @Composable
-private fun CategoryStep(shell: RelaisShell, view: ViewModel, words: Words) {
+private fun CategoryStep(shell: RelaisShell, view: ViewModel, words: Words) =
+    CategoryPicker(view, words) { shell.draftCategory(it) }
+
+/** The town's categories, searched by name or group, shown by group; [onPick] gets a code. */
+@Composable
+fun CategoryPicker(view: ViewModel, words: Words, onPick: (String) -> Unit) {
     var query by remember { mutableStateOf("") }
     OutlinedTextField(query, { query = it }, label = { Text(words.searchCategory) }, singleLine = true,
         modifier = Modifier.fillMaxWidth().testTag("category-search"))
@@ -73,7 +81,7 @@ private fun CategoryStep(shell: RelaisShell, view: ViewModel, words: Words) {
     for ((group, categories) in found.groupBy { it.groupName }) {
         Text(group, style = MaterialTheme.typography.labelLarge)
         for (category in categories) {
-            Text(category.name, modifier = Modifier.fillMaxWidth().clickable { shell.draftCategory(category.code) }
+            Text(category.name, modifier = Modifier.fillMaxWidth().clickable { onPick(category.code) }
                 .padding(start = 12.dp, top = 6.dp, bottom = 6.dp).testTag("category-${category.code}"))
         }
     }
