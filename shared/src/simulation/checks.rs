@@ -231,7 +231,7 @@ fn converged(
             [&device_id],
             |row| row.get(0),
         )
-        .unwrap();
+        .map_err(|e| format!("{}: the server does not know it ({e})", device.name))?;
     let mut held = BTreeMap::new();
     let mut statement = local
         .prepare("SELECT id, status, body, COALESCE(task, '') FROM reports")
@@ -382,7 +382,12 @@ fn photos(server: &SimServer, db: &Connection, devices: &[Device]) -> Result<(),
     }
     let tokens: Vec<(&str, String)> = devices
         .iter()
-        .filter_map(|d| Some((d.name.as_str(), d.held().model.registration()?.token.clone())))
+        .filter_map(|d| {
+            Some((
+                d.name.as_str(),
+                d.held().model.registration()?.token.clone(),
+            ))
+        })
         .collect();
     for (sha256, (report, erased)) in &listed {
         let rows: i64 = db
@@ -393,7 +398,10 @@ fn photos(server: &SimServer, db: &Connection, devices: &[Device]) -> Result<(),
                 |row| row.get(0),
             )
             .unwrap();
-        let file = server.data_dir().join("photos").join(format!("{sha256}.jpg"));
+        let file = server
+            .data_dir()
+            .join("photos")
+            .join(format!("{sha256}.jpg"));
         let bytes = std::fs::read(&file).ok();
         match (rows, &bytes) {
             (0, None) if *erased => continue,
@@ -402,7 +410,11 @@ fn photos(server: &SimServer, db: &Connection, devices: &[Device]) -> Result<(),
                 return Err(format!(
                     "photo {sha256} of {report}: {rows} rows for it, its file {}",
                     bytes.as_ref().map_or("missing".to_owned(), |b| {
-                        format!("{} bytes hashing to {}", b.len(), hex::encode(sha2::Sha256::digest(b)))
+                        format!(
+                            "{} bytes hashing to {}",
+                            b.len(),
+                            hex::encode(sha2::Sha256::digest(b))
+                        )
                     })
                 ));
             }
@@ -420,7 +432,9 @@ fn photos(server: &SimServer, db: &Connection, devices: &[Device]) -> Result<(),
         }
         let stranger = server.get(&path, None).status;
         if stranger == 200 {
-            return Err(format!("photo {sha256} of {report} is served without a token"));
+            return Err(format!(
+                "photo {sha256} of {report} is served without a token"
+            ));
         }
     }
     Ok(())
@@ -470,7 +484,9 @@ fn read_through_open311(
     id: &str,
 ) -> Result<(), String> {
     let Some(report) = reports.get(id) else {
-        return Err(format!("Open311 request {id} was acknowledged but is not on the server"));
+        return Err(format!(
+            "Open311 request {id} was acknowledged but is not on the server"
+        ));
     };
     let answer = server.get(
         &format!(
