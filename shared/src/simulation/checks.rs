@@ -366,17 +366,28 @@ fn photos(server: &SimServer, db: &Connection, devices: &[Device]) -> Result<(),
     }
     for device in devices {
         let local = read_only(&device.held().dir().join(crate::store::DB_FILE));
-        let left: Vec<String> = local
-            .prepare("SELECT sha256 || ' ' || state FROM uploads")
+        let left: Vec<(String, String)> = local
+            .prepare("SELECT sha256, state FROM uploads")
             .unwrap()
-            .query_map([], |row| row.get(0))
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
             .unwrap()
             .map(Result::unwrap)
             .collect();
-        if !left.is_empty() {
+        if let Some((sha256, state)) = left.first() {
+            // What the server says of it to this device, to tell why it is stuck.
+            let token = device.held().model.registration().map(|r| r.token.clone());
+            let answer = server.get(
+                &format!("/v1/{}/uploads/{sha256}", super::server::TENANT),
+                token.as_deref(),
+            );
             return Err(format!(
-                "{}: photos still to send once the network healed: {left:?}",
-                device.name
+                "{}: {} photos still to send once the network healed; {sha256} ({state}): the \
+                 server answers {} {}; the device's last sync: {:?}",
+                device.name,
+                left.len(),
+                answer.status,
+                String::from_utf8_lossy(&answer.body),
+                device.held().view().sync
             ));
         }
     }

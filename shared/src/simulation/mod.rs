@@ -110,6 +110,9 @@ pub struct Stats {
     pub meetings: usize,
     /// Citizens who deleted their identity (account or device) from one of their phones.
     pub erasures: usize,
+    /// Open311 requests acknowledged after a backup and lost when it was restored (a known
+    /// limit: see [`open311`]).
+    pub open311_lost_to_restores: usize,
     /// Changes refused, and shown on their device, by the reason's code (`conflict` among them).
     pub refusals: BTreeMap<String, usize>,
 }
@@ -124,6 +127,7 @@ impl std::ops::AddAssign for Stats {
         self.restores += other.restores;
         self.meetings += other.meetings;
         self.erasures += other.erasures;
+        self.open311_lost_to_restores += other.open311_lost_to_restores;
         for (code, n) in other.refusals {
             *self.refusals.entry(code).or_default() += n;
         }
@@ -302,11 +306,13 @@ impl Simulation {
             Some((backup, _)) if backup == step => {
                 self.note(step, "the server is backed up");
                 self.server.back_up();
+                self.open311.backed_up();
             }
             Some((_, restore)) if restore == step => {
                 self.note(step, "the server dies and is restored from its backup");
                 assert!(self.server.restore(), "the backup comes first");
                 self.stats.restores += 1;
+                self.stats.open311_lost_to_restores += self.open311.restored();
             }
             _ => {}
         }

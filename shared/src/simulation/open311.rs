@@ -4,6 +4,10 @@
 //! as a phone's and must converge like any other report: in the workflow, on the phones of the
 //! agents of their service, and read back through Open311 with the status the server holds.
 //!
+//! A known limit the simulation found: a server restored from an older backup loses the
+//! requests it acknowledged to applications since, and unlike a phone the application cannot
+//! notice and send them again; [`Application::restored`] counts them.
+//!
 //! What is modelled: the request lost before the server, the answer lost after the server
 //! committed (the report exists though the application never learnt its id: it must converge
 //! all the same), `503`, and the rules' refusals. What is not: retries (Open311 has no
@@ -21,6 +25,8 @@ pub struct Application {
     key: String,
     /// `service_request_id`s the application received.
     pub acknowledged: Vec<String>,
+    /// How many it had received when the server was last backed up.
+    at_backup: usize,
 }
 
 /// What became of one request, for the trace.
@@ -38,7 +44,20 @@ impl Application {
         Self {
             key: server.add_open311_key("Application tierce"),
             acknowledged: Vec::new(),
+            at_backup: 0,
         }
+    }
+
+    /// The server was backed up.
+    pub fn backed_up(&mut self) {
+        self.at_backup = self.acknowledged.len();
+    }
+
+    /// The server was restored from its backup: the requests acknowledged since are gone, and
+    /// Open311 has no way to tell the application (no epoch, no resend), so only those before
+    /// the backup are still owed. Returns how many were lost.
+    pub fn restored(&mut self) -> usize {
+        self.acknowledged.drain(self.at_backup..).count()
     }
 
     /// Files a request of `category` at a point, through a network with faults chosen by `rng`.
