@@ -45,6 +45,18 @@ fn read_only(path: &std::path::Path) -> Connection {
     Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap()
 }
 
+/// The rows of `sql`, four text columns each.
+fn texts(db: &Connection, sql: &str) -> Vec<[String; 4]> {
+    db.prepare(sql)
+        .unwrap()
+        .query_map([], |row| {
+            Ok([row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?])
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
 /// Every report of the server, by id.
 pub fn server_reports(server: &SimServer) -> Vec<ServerReport> {
     let db = read_only(&server.database_path());
@@ -233,21 +245,11 @@ fn converged(
         )
         .map_err(|e| format!("{}: the server does not know it ({e})", device.name))?;
     let mut held = BTreeMap::new();
-    let mut statement = local
-        .prepare("SELECT id, status, body, COALESCE(task, '') FROM reports")
-        .unwrap();
-    let rows = statement
-        .query_map([], |row| {
-            Ok((
-                row.get::<_, String>(0)?,
-                row.get::<_, String>(1)?,
-                row.get::<_, String>(2)?,
-                row.get::<_, String>(3)?,
-            ))
-        })
-        .unwrap();
-    for row in rows {
-        let (id, status, body, task) = row.unwrap();
+    let rows = texts(
+        &local,
+        "SELECT id, status, body, COALESCE(task, '') FROM reports",
+    );
+    for [id, status, body, task] in rows {
         let version = serde_json::from_str::<serde_json::Value>(&body).unwrap()["version"]
             .as_i64()
             .unwrap_or(-1);
@@ -341,22 +343,12 @@ fn photos(server: &SimServer, db: &Connection, devices: &[Device]) -> Result<(),
     use sha2::Digest;
 
     let anonymous = relais_server_database::anonymous_device(super::server::TENANT).to_string();
-    let mut statement = db
-        .prepare("SELECT id, device_id, photos, completion_photos FROM reports")
-        .unwrap();
-    let rows = statement
-        .query_map([], |row| {
-            Ok((
-                row.get::<_, String>(0)?,
-                row.get::<_, String>(1)?,
-                row.get::<_, String>(2)?,
-                row.get::<_, String>(3)?,
-            ))
-        })
-        .unwrap();
+    let rows = texts(
+        db,
+        "SELECT id, device_id, photos, completion_photos FROM reports",
+    );
     let mut listed: BTreeMap<String, (String, bool)> = BTreeMap::new();
-    for row in rows {
-        let (report, device, filed, completion) = row.unwrap();
+    for [report, device, filed, completion] in rows {
         let parse = |json: &str| serde_json::from_str::<Vec<String>>(json).unwrap();
         for sha256 in parse(&filed).into_iter().chain(parse(&completion)) {
             let erased = device == anonymous;
