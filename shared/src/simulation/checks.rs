@@ -236,7 +236,12 @@ fn converged(
 ) -> Result<(), String> {
     let h = device.held();
     let local = read_only(&h.dir().join(crate::store::DB_FILE));
-    let device_id = h.model.registration().unwrap().device_id.to_string();
+    let device_id = h
+        .model
+        .registration()
+        .ok_or_else(|| format!("{}: not registered once the network healed", device.name))?
+        .device_id
+        .to_string();
     let citizen: String = db
         .query_row(
             "SELECT COALESCE(account_id, id) FROM devices WHERE id = ?1",

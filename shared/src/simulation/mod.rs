@@ -401,6 +401,19 @@ impl Simulation {
         self.erasing = Some((d, checks::Erased { devices, email }));
     }
 
+    /// The owner of device `d` registers it again, on a good network.
+    fn register_again(&mut self, d: usize) {
+        let mut h = self.devices[d].harness.take().unwrap();
+        h.send(Intent::Register {
+            server_url: SERVER.into(),
+            tenant: server::TENANT.into(),
+            platform: "simulation".into(),
+            enrolment_code: None,
+        });
+        self.serve_all(&mut h);
+        self.devices[d].harness = Some(h);
+    }
+
     /// Once the device that asked sees its identity deleted, every device of that identity
     /// starts again from nothing (the owner registers it anew), and a copy of each one's last
     /// change arrives late at the server: it must bring nothing back.
@@ -431,15 +444,7 @@ impl Simulation {
         }
         for d in 0..self.devices.len() {
             if self.devices[d].role == Role::Citizen(citizen) {
-                let mut h = self.devices[d].harness.take().unwrap();
-                h.send(Intent::Register {
-                    server_url: SERVER.into(),
-                    tenant: server::TENANT.into(),
-                    platform: "simulation".into(),
-                    enrolment_code: None,
-                });
-                self.serve_all(&mut h);
-                self.devices[d].harness = Some(h);
+                self.register_again(d);
             }
         }
         self.erased.push(erased);
@@ -837,6 +842,13 @@ impl Simulation {
             }
             for request in std::mem::take(&mut self.late) {
                 let _ = self.server.handle(&request);
+            }
+        }
+        for d in 0..self.devices.len() {
+            if self.devices[d].held().model.registration().is_none() {
+                // Its registration after an erasure died with it (a planned crash): the owner
+                // registers it again.
+                self.register_again(d);
             }
         }
         for _ in 0..3 {
