@@ -24,8 +24,9 @@
 //! memory (`/dev/shm`, see [`server::scratch`]) with their real `synchronous=FULL` commits, so a
 //! crash still loses exactly what was not committed while an fsync costs nothing; the server's
 //! router is built once per start (building it for every request took a quarter of a debug
-//! seed); the rest is the real code under test, which the optimised profile runs about ten
-//! times faster than a debug build.
+//! seed); the rest is the real code under test (the directory's JSON, rebuilt by the server at
+//! every sync, is the largest part), which the optimised profile runs about eight times faster
+//! than a debug build (2.3 seeds a second on two threads against 0.25 to 0.31).
 
 mod checks;
 mod open311;
