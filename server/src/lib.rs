@@ -54,7 +54,7 @@ mod settings;
 pub mod staff;
 pub mod sync;
 pub mod telemetry;
-mod token;
+pub mod token;
 pub mod town;
 
 pub use launch::{Server, launch, open_database, shutdown_signal};

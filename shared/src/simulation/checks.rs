@@ -8,7 +8,19 @@
 //! - every device holds its scope (a citizen their reports, an agent the open reports of their
 //!   service) at the server's version and status: devices converge, and no pull skipped a change;
 //! - staff notes are on no citizen's device, and a citizen holds the private thread of their
-//!   own reports only.
+//!   own reports only;
+//! - every photo a report lists (filed with it, or taken on site when it was resolved) is
+//!   stored once, whole and intact, in the server's photo store, no device has a photo left to
+//!   send, and every device of the town reads it through the photo route while an anonymous
+//!   caller cannot. Only a report whose citizen deleted their identity before its photo arrived
+//!   may lack it (the partial upload goes with the identity);
+//! - a citizen device holds as its own only reports the server gives to its citizen;
+//! - of an identity its citizen deleted, the server keeps no device, account, support or follow,
+//!   and its reports stay without a link to anyone, even after copies of its last requests
+//!   arrived late;
+//! - every request an Open311 application was told it filed is on the server, and Open311 reads
+//!   it back as open or closed as the server holds it (on the agents' phones it converges as
+//!   every report does, checked above).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -32,6 +44,18 @@ pub struct ServerReport {
 
 fn read_only(path: &std::path::Path) -> Connection {
     Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap()
+}
+
+/// The rows of `sql`, four text columns each.
+fn texts(db: &Connection, sql: &str) -> Vec<[String; 4]> {
+    db.prepare(sql)
+        .unwrap()
+        .query_map([], |row| {
+            Ok([row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?])
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
 }
 
 /// Every report of the server, by id.
@@ -58,8 +82,19 @@ pub fn server_reports(server: &SimServer) -> Vec<ServerReport> {
         .collect()
 }
 
+/// An identity its citizen deleted: the server ids of its devices, and its account's email.
+pub struct Erased {
+    pub devices: Vec<String>,
+    pub email: Option<String>,
+}
+
 /// Checks every invariant; returns the refusals the devices show, by reason code.
-pub fn check(server: &SimServer, devices: &[Device]) -> Result<BTreeMap<String, usize>, String> {
+pub fn check(
+    server: &SimServer,
+    devices: &[Device],
+    erased: &[Erased],
+    open311: &[String],
+) -> Result<BTreeMap<String, usize>, String> {
     let db = read_only(&server.database_path());
     let reports: BTreeMap<String, ServerReport> = server_reports(server)
         .into_iter()
@@ -69,6 +104,13 @@ pub fn check(server: &SimServer, devices: &[Device]) -> Result<BTreeMap<String, 
     histories(&db)?;
     for device in devices {
         converged(&db, device, &reports)?;
+    }
+    photos(server, &db, devices)?;
+    for identity in erased {
+        forgotten(&db, identity)?;
+    }
+    for id in open311 {
+        read_through_open311(server, &reports, id)?;
     }
     Ok(refusals)
 }
@@ -195,30 +237,25 @@ fn converged(
 ) -> Result<(), String> {
     let h = device.held();
     let local = read_only(&h.dir().join(crate::store::DB_FILE));
-    let device_id = h.model.registration().unwrap().device_id.to_string();
+    let device_id = h
+        .model
+        .registration()
+        .ok_or_else(|| format!("{}: not registered once the network healed", device.name))?
+        .device_id
+        .to_string();
     let citizen: String = db
         .query_row(
             "SELECT COALESCE(account_id, id) FROM devices WHERE id = ?1",
             [&device_id],
             |row| row.get(0),
         )
-        .unwrap();
+        .map_err(|e| format!("{}: the server does not know it ({e})", device.name))?;
     let mut held = BTreeMap::new();
-    let mut statement = local
-        .prepare("SELECT id, status, body, COALESCE(task, '') FROM reports")
-        .unwrap();
-    let rows = statement
-        .query_map([], |row| {
-            Ok((
-                row.get::<_, String>(0)?,
-                row.get::<_, String>(1)?,
-                row.get::<_, String>(2)?,
-                row.get::<_, String>(3)?,
-            ))
-        })
-        .unwrap();
-    for row in rows {
-        let (id, status, body, task) = row.unwrap();
+    let rows = texts(
+        &local,
+        "SELECT id, status, body, COALESCE(task, '') FROM reports",
+    );
+    for [id, status, body, task] in rows {
         let version = serde_json::from_str::<serde_json::Value>(&body).unwrap()["version"]
             .as_i64()
             .unwrap_or(-1);
@@ -274,6 +311,18 @@ fn converged(
             .filter(|r| r.citizen == citizen)
             .map(|r| r.id.to_string())
             .collect();
+        let mut mine = local
+            .prepare("SELECT id FROM reports WHERE mine = 1 AND status != 'refused'")
+            .unwrap();
+        for report in mine.query_map([], |row| row.get::<_, String>(0)).unwrap() {
+            let report = report.unwrap();
+            if !own.contains(&report) {
+                return Err(format!(
+                    "{}: holds {report} as its own, the server gives it to another",
+                    device.name
+                ));
+            }
+        }
         let mut statement = local
             .prepare("SELECT report_id, body FROM threads")
             .unwrap();
@@ -291,6 +340,183 @@ fn converged(
                 ));
             }
         }
+    }
+    Ok(())
+}
+
+/// Every photo a report lists is stored once, intact and readable by the town's devices only.
+fn photos(server: &SimServer, db: &Connection, devices: &[Device]) -> Result<(), String> {
+    use sha2::Digest;
+
+    let anonymous = relais_server_database::anonymous_device(super::server::TENANT).to_string();
+    let rows = texts(
+        db,
+        "SELECT id, device_id, photos, completion_photos FROM reports",
+    );
+    let mut listed: BTreeMap<String, (String, bool)> = BTreeMap::new();
+    for [report, device, filed, completion] in rows {
+        let parse = |json: &str| serde_json::from_str::<Vec<String>>(json).unwrap();
+        for sha256 in parse(&filed).into_iter().chain(parse(&completion)) {
+            let erased = device == anonymous;
+            let entry = listed.entry(sha256).or_insert((report.clone(), erased));
+            entry.1 &= erased;
+        }
+    }
+    for device in devices {
+        let local = read_only(&device.held().dir().join(crate::store::DB_FILE));
+        let left: Vec<(String, String)> = local
+            .prepare("SELECT sha256, state FROM uploads")
+            .unwrap()
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        if let Some((sha256, state)) = left.first() {
+            // What the server says of it to this device, to tell why it is stuck.
+            let token = device.held().model.registration().map(|r| r.token.clone());
+            let answer = server.get(
+                &format!("/v1/{}/uploads/{sha256}", super::server::TENANT),
+                token.as_deref(),
+            );
+            return Err(format!(
+                "{}: {} photos still to send once the network healed; {sha256} ({state}): the \
+                 server answers {} {}; the device's last sync: {:?}",
+                device.name,
+                left.len(),
+                answer.status,
+                String::from_utf8_lossy(&answer.body),
+                device.held().view().sync
+            ));
+        }
+    }
+    let tokens: Vec<(&str, String)> = devices
+        .iter()
+        .filter_map(|d| {
+            Some((
+                d.name.as_str(),
+                d.held().model.registration()?.token.clone(),
+            ))
+        })
+        .collect();
+    for (sha256, (report, erased)) in &listed {
+        let rows: i64 = db
+            .query_row(
+                "SELECT (SELECT COUNT(*) FROM photos WHERE sha256 = ?1)
+                      + (SELECT COUNT(*) FROM tenant_photos WHERE sha256 = ?1)",
+                [sha256],
+                |row| row.get(0),
+            )
+            .unwrap();
+        let file = server
+            .data_dir()
+            .join("photos")
+            .join(format!("{sha256}.jpg"));
+        let bytes = std::fs::read(&file).ok();
+        match (rows, &bytes) {
+            (0, None) if *erased => continue,
+            (2, Some(bytes)) if hex::encode(sha2::Sha256::digest(bytes)) == *sha256 => {}
+            _ => {
+                return Err(format!(
+                    "photo {sha256} of {report}: {rows} rows for it, its file {}",
+                    bytes.as_ref().map_or("missing".to_owned(), |b| {
+                        format!(
+                            "{} bytes hashing to {}",
+                            b.len(),
+                            hex::encode(sha2::Sha256::digest(b))
+                        )
+                    })
+                ));
+            }
+        }
+        let path = format!("/v1/{}/photos/{sha256}", super::server::TENANT);
+        for (name, token) in &tokens {
+            let answer = server.get(&path, Some(token));
+            if answer.status != 200 || Some(&answer.body) != bytes.as_ref() {
+                return Err(format!(
+                    "{name}: reads photo {sha256} of {report} as {} ({} bytes)",
+                    answer.status,
+                    answer.body.len()
+                ));
+            }
+        }
+        let stranger = server.get(&path, None).status;
+        if stranger == 200 {
+            return Err(format!(
+                "photo {sha256} of {report} is served without a token"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Nothing of the deleted identity stays on the server: no device, account, support, follow,
+/// rating or recorded change, and no report or note linked to its devices.
+fn forgotten(db: &Connection, identity: &Erased) -> Result<(), String> {
+    let devices = serde_json::to_string(&identity.devices).unwrap();
+    let left = [
+        "SELECT COUNT(*) FROM devices WHERE id IN (SELECT value FROM json_each(?1))",
+        "SELECT COUNT(*) FROM reports WHERE device_id IN (SELECT value FROM json_each(?1))",
+        "SELECT COUNT(*) FROM report_notes WHERE device_id IN (SELECT value FROM json_each(?1))",
+        "SELECT COUNT(*) FROM device_mutations WHERE device_id IN (SELECT value FROM json_each(?1))",
+        "SELECT COUNT(*) FROM supports WHERE citizen IN (SELECT value FROM json_each(?1))",
+        "SELECT COUNT(*) FROM zone_follows WHERE citizen IN (SELECT value FROM json_each(?1))",
+        "SELECT COUNT(*) FROM ratings WHERE citizen IN (SELECT value FROM json_each(?1))",
+    ];
+    for query in left {
+        let rows: i64 = db.query_row(query, [&devices], |row| row.get(0)).unwrap();
+        if rows > 0 {
+            return Err(format!(
+                "the deleted identity of {devices} is still there: {query} counts {rows}"
+            ));
+        }
+    }
+    if let Some(email) = &identity.email {
+        let accounts: i64 = db
+            .query_row(
+                "SELECT COUNT(*) FROM accounts WHERE email = ?1",
+                [email],
+                |row| row.get(0),
+            )
+            .unwrap();
+        if accounts > 0 {
+            return Err(format!("the deleted account of {email} is still there"));
+        }
+    }
+    Ok(())
+}
+
+/// The request `id` an Open311 application was given is on the server, and Open311 shows its
+/// status as the server holds it.
+fn read_through_open311(
+    server: &SimServer,
+    reports: &BTreeMap<String, ServerReport>,
+    id: &str,
+) -> Result<(), String> {
+    let Some(report) = reports.get(id) else {
+        return Err(format!(
+            "Open311 request {id} was acknowledged but is not on the server"
+        ));
+    };
+    let answer = server.get(
+        &format!(
+            "/open311/v2/requests/{id}.json?jurisdiction_id={}",
+            super::server::TENANT
+        ),
+        None,
+    );
+    let read: serde_json::Value = serde_json::from_slice(&answer.body).unwrap_or_default();
+    let status: ReportStatus =
+        serde_json::from_value(serde_json::Value::String(report.status.clone())).unwrap();
+    let expected = if relais_domain::status::is_open(status) {
+        "open"
+    } else {
+        "closed"
+    };
+    if answer.status != 200 || read[0]["status"] != expected {
+        return Err(format!(
+            "Open311 reads request {id} ({} v{}) as {}: {read}",
+            report.status, report.version, answer.status
+        ));
     }
     Ok(())
 }

@@ -158,9 +158,9 @@ fn compare(seed: u64) -> Result<(), String> {
         log.push(format!("push {numbers:?}: server {real}"));
         if real != double {
             return Err(format!(
-                "seed {seed}: the oracle answers {double}\n{}\nreplay: RELAIS_SIM_SEED={seed} \
-                 cargo test -p shared --lib simulation::oracle",
-                log.join("\n")
+                "seed {seed}: the oracle answers {double}\n{}\n{}",
+                log.join("\n"),
+                super::replay_test(seed, "simulation::oracle")
             ));
         }
         for mutation in batch {

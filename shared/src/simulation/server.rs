@@ -14,7 +14,7 @@ use relais_protocol::{StaffRole, WorkflowAction};
 use relais_server::staff::workflow::ActionRequest;
 use relais_server::staff::{Channel, StaffActor};
 use relais_server::{Database, Server, Settings};
-use relais_server_database::{NewEnrolment, NewStaff, StaffMember};
+use relais_server_database::{NewApiKey, NewDevice, NewEnrolment, NewStaff, StaffMember};
 use tower::ServiceExt;
 use uuid::Uuid;
 
@@ -29,6 +29,8 @@ pub struct SimServer {
     settings: Settings,
     /// `None` while it is down.
     server: Option<Server>,
+    /// The server's routes, built once per start rather than once per request.
+    router: Option<axum::Router>,
     data_dir: tempfile::TempDir,
     /// The folder of the last backup, `backup.tar`, once one was taken.
     backup: Option<tempfile::TempDir>,
@@ -96,6 +98,7 @@ impl SimServer {
             runtime: runtime(),
             settings: settings(dir.path(), false),
             server: None,
+            router: None,
             data_dir: dir,
             backup: None,
             supervisor: None,
@@ -122,7 +125,9 @@ impl SimServer {
     /// files.
     pub fn restart(&mut self) {
         self.server = None;
+        self.router = None;
         let server = self.runtime.block_on(Server::open(&self.settings)).unwrap();
+        self.router = Some(server.router());
         self.server = Some(server);
     }
 
@@ -142,6 +147,7 @@ impl SimServer {
             return false;
         };
         self.server = None;
+        self.router = None;
         let dir = tempfile::tempdir_in(scratch()).unwrap();
         relais_server::backup::restore(&backup.path().join(BACKUP), dir.path()).unwrap();
         self.settings = settings(dir.path(), false);
@@ -153,6 +159,32 @@ impl SimServer {
     /// The server's database file, to read what it holds.
     pub fn database_path(&self) -> PathBuf {
         self.settings.database_path()
+    }
+
+    /// Where the server keeps its files (its photos under `photos/`).
+    pub fn data_dir(&self) -> &Path {
+        &self.settings.data_dir
+    }
+
+    /// `GET path` with `token` (or none), answered by the server's router: what a device or a
+    /// third party reads.
+    pub fn get(&self, path: &str, token: Option<&str>) -> HttpResponse {
+        let request = HttpRequest {
+            method: "GET".into(),
+            url: format!("{}{path}", crate::model::testing::SERVER),
+            headers: token
+                .map(|token| HttpHeader {
+                    name: "authorization".into(),
+                    value: format!("Bearer {token}"),
+                })
+                .into_iter()
+                .collect(),
+            body: Vec::new(),
+        };
+        match self.handle(&request) {
+            HttpResult::Ok(response) => response,
+            HttpResult::Err(error) => unreachable!("the router answers in process: {error:?}"),
+        }
     }
 
     /// Answers one of the core's requests with the server's own router.
@@ -176,7 +208,7 @@ impl SimServer {
                 [127, 0, 0, 1],
                 0,
             ))));
-        let router = self.server().router();
+        let router = self.router.clone().expect("the server is up");
         self.runtime.block_on(async move {
             let response = router.oneshot(http_request).await.unwrap();
             let status = response.status().as_u16();
@@ -245,6 +277,31 @@ impl SimServer {
             }))
             .unwrap();
         code.as_str().to_owned()
+    }
+
+    /// Issues an Open311 api key to the application `name`, as `relais-server open311-keys
+    /// add` does: the application files as a citizen device of its own.
+    pub fn add_open311_key(&self, name: &str) -> String {
+        let key = relais_server::token::BearerToken::api_key();
+        let added = self
+            .runtime
+            .block_on(self.database().add_api_key(NewApiKey {
+                id: Uuid::now_v7(),
+                name: name.into(),
+                key: key.hash(),
+                device: NewDevice {
+                    id: Uuid::now_v7(),
+                    tenant: TENANT.into(),
+                    token: relais_server::token::BearerToken::device().hash(),
+                    platform: "open311".into(),
+                    app_version: name.into(),
+                    language: Some("fr".into()),
+                    created_at_ms: now_ms(),
+                },
+            }))
+            .unwrap();
+        assert!(added, "the town exists");
+        key.into_string()
     }
 
     /// The supervisor acts on a report from the back office, having seen it at `base_version`.

@@ -139,7 +139,7 @@ fn apply(tx: &Transaction<'_>, op: StoreOp) -> Result<StoreOutput> {
             settings::put(tx, "plain_push_until_ms", &until_ms)?;
         }
         StoreOp::SetUpload { sha256, state } => match state {
-            Some(state) => uploads::set(tx, &sha256, state)?,
+            Some(state) => uploads::restate(tx, &sha256, state)?,
             None => uploads::remove(tx, &sha256)?,
         },
         StoreOp::Reset => tx

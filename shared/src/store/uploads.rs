@@ -58,6 +58,17 @@ pub fn set(tx: &Transaction<'_>, sha256: &str, state: State) -> Result<()> {
     Ok(())
 }
 
+/// Moves a photo still to send to `state`. A photo already sent whole stays sent: the late
+/// failure of an older sync run's upload (its answer arriving after a newer run sent the photo)
+/// must not put it back in the queue. The whole-system simulation found this.
+pub fn restate(tx: &Transaction<'_>, sha256: &str, state: State) -> Result<()> {
+    tx.prepare_cached("UPDATE uploads SET state = ?2 WHERE sha256 = ?1")
+        .map_err(err)?
+        .execute(params![sha256, state.as_str()])
+        .map_err(err)?;
+    Ok(())
+}
+
 /// A photo of a new mutation: it waits, unless it is already on its way for another one.
 pub fn wait(tx: &Transaction<'_>, sha256: &str) -> Result<()> {
     tx.prepare_cached("INSERT OR IGNORE INTO uploads (sha256, state) VALUES (?1, 'waiting')")

@@ -58,7 +58,8 @@ pub enum StoreOp {
     },
     /// The report being written, or none.
     SaveDraft(Option<Box<DraftReport>>),
-    /// Where a photo's upload stands; `None` once the server has it whole.
+    /// Where a photo still to send stands (a photo already sent stays sent); `None` once the
+    /// server has it whole.
     SetUpload {
         sha256: String,
         state: Option<UploadState>,
