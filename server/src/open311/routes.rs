@@ -142,7 +142,7 @@ async fn resource<DB: Database>(
     path = "/open311/v2/discovery.{format}",
     operation_id = "open311_discovery",
     tag = "open311",
-    params(("format" = Format, Path, description = "The answer's format")),
+    params(("format" = inline(Format), Path, description = "The answer's format")),
     responses(
         (status = 200, description = "The discovery document", content(
             (Discovery = "application/json"), (String = "text/xml"))),
@@ -160,7 +160,7 @@ pub fn discovery(call: &Call, headers: &HeaderMap) -> Response {
     path = "/open311/v2/services.{format}",
     operation_id = "open311_services",
     tag = "open311",
-    params(("format" = Format, Path, description = "The answer's format"), crate::openapi::Jurisdiction),
+    params(("format" = inline(Format), Path, description = "The answer's format"), crate::openapi::Jurisdiction),
     responses(
         (status = 200, description = "The request types", content(
             (Vec<Service> = "application/json"), (String = "text/xml"))),
@@ -185,7 +185,7 @@ pub async fn services<DB: Database>(state: &AppState<DB>, call: &Call) -> Respon
     operation_id = "open311_requests",
     tag = "open311",
     params(
-        ("format" = Format, Path, description = "The answer's format"),
+        ("format" = inline(Format), Path, description = "The answer's format"),
         crate::openapi::Jurisdiction, crate::openapi::RequestFilters, crate::openapi::Period,
     ),
     responses(
@@ -219,7 +219,7 @@ pub async fn requests<DB: Database>(state: &AppState<DB>, call: &Call) -> Respon
     operation_id = "open311_updates",
     tag = "open311",
     params(
-        ("format" = Format, Path, description = "The answer's format"),
+        ("format" = inline(Format), Path, description = "The answer's format"),
         crate::openapi::Jurisdiction, crate::openapi::Period, crate::openapi::ApiKey,
     ),
     responses(
@@ -251,7 +251,7 @@ pub async fn updates<DB: Database>(state: &AppState<DB>, call: &Call) -> Respons
     operation_id = "open311_post_request",
     tag = "open311",
     params(
-        ("format" = Format, Path, description = "The answer's format"),
+        ("format" = inline(Format), Path, description = "The answer's format"),
         crate::openapi::Jurisdiction, crate::openapi::ApiKey,
     ),
     request_body(content = inline(crate::openapi::NewRequest),
@@ -315,7 +315,7 @@ pub async fn post_request<DB: Database>(
     tag = "open311",
     params(
         ("service_code" = String, Path, description = "The request type"),
-        ("format" = Format, Path, description = "The answer's format"),
+        ("format" = inline(Format), Path, description = "The answer's format"),
         crate::openapi::Jurisdiction,
     ),
     responses(
@@ -355,7 +355,7 @@ pub async fn definition<DB: Database>(
     tag = "open311",
     params(
         ("service_request_id" = String, Path, description = "The request's id"),
-        ("format" = Format, Path, description = "The answer's format"),
+        ("format" = inline(Format), Path, description = "The answer's format"),
         crate::openapi::Jurisdiction,
     ),
     responses(
@@ -396,7 +396,7 @@ pub async fn request<DB: Database>(
     tag = "open311",
     params(
         ("token" = String, Path, description = "The token (a request's id: requests are filed at once)"),
-        ("format" = Format, Path, description = "The answer's format"),
+        ("format" = inline(Format), Path, description = "The answer's format"),
         crate::openapi::Jurisdiction,
     ),
     responses(
