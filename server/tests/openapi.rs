@@ -122,7 +122,10 @@ fn every_route_is_documented_and_nothing_else() {
     let documented = documented();
     assert_eq!(
         routed,
-        documented.iter().map(|r| route_of(r)).collect::<BTreeSet<_>>()
+        documented
+            .iter()
+            .map(|r| route_of(r))
+            .collect::<BTreeSet<_>>()
     );
     let resources = open311_resources();
     assert_eq!(resources.len(), 4, "{resources:?}");

@@ -148,6 +148,8 @@ async fn resource<DB: Database>(
             (Discovery = "application/json"), (String = "text/xml"))),
         (status = 400, description = "Unreadable arguments (`<errors>`)", content(
             (Vec<Error> = "application/json"), (String = "text/xml"))),
+        (status = 404, description = "Neither `.json` nor `.xml` (`<errors>`, in XML)", content(
+            (Vec<Error> = "application/json"), (String = "text/xml"))),
     ),
 )]
 pub fn discovery(call: &Call, headers: &HeaderMap) -> Response {
@@ -166,7 +168,7 @@ pub fn discovery(call: &Call, headers: &HeaderMap) -> Response {
             (Vec<Service> = "application/json"), (String = "text/xml"))),
         (status = 400, description = "Unreadable arguments or no `jurisdiction_id` (`<errors>`)", content(
             (Vec<Error> = "application/json"), (String = "text/xml"))),
-        (status = 404, description = "No such town (`<errors>`)", content(
+        (status = 404, description = "No such town, or neither `.json` nor `.xml` (`<errors>`)", content(
             (Vec<Error> = "application/json"), (String = "text/xml"))),
     ),
 )]
@@ -194,7 +196,7 @@ pub async fn services<DB: Database>(state: &AppState<DB>, call: &Call) -> Respon
         (status = 400, description = "Unreadable arguments, no `jurisdiction_id`, an unknown \
             status or a wrong period (`<errors>`)", content(
             (Vec<Error> = "application/json"), (String = "text/xml"))),
-        (status = 404, description = "No such town, request type or request (`<errors>`)", content(
+        (status = 404, description = "No such town, request type or request, or neither `.json` nor `.xml` (`<errors>`)", content(
             (Vec<Error> = "application/json"), (String = "text/xml"))),
     ),
 )]
@@ -230,7 +232,7 @@ pub async fn requests<DB: Database>(state: &AppState<DB>, call: &Call) -> Respon
             (Vec<Error> = "application/json"), (String = "text/xml"))),
         (status = 403, description = "An `api_key` the town did not issue (`<errors>`)", content(
             (Vec<Error> = "application/json"), (String = "text/xml"))),
-        (status = 404, description = "No such town (`<errors>`)", content(
+        (status = 404, description = "No such town, or neither `.json` nor `.xml` (`<errors>`)", content(
             (Vec<Error> = "application/json"), (String = "text/xml"))),
     ),
 )]
@@ -264,7 +266,7 @@ pub async fn updates<DB: Database>(state: &AppState<DB>, call: &Call) -> Respons
             (Vec<Error> = "application/json"), (String = "text/xml"))),
         (status = 403, description = "No `api_key`, or one the town did not issue (`<errors>`)", content(
             (Vec<Error> = "application/json"), (String = "text/xml"))),
-        (status = 404, description = "No such town or request type (`<errors>`)", content(
+        (status = 404, description = "No such town or request type, or neither `.json` nor `.xml` (`<errors>`)", content(
             (Vec<Error> = "application/json"), (String = "text/xml"))),
     ),
 )]
@@ -323,7 +325,7 @@ pub async fn post_request<DB: Database>(
             (ServiceDefinition = "application/json"), (String = "text/xml"))),
         (status = 400, description = "Unreadable arguments or no `jurisdiction_id` (`<errors>`)", content(
             (Vec<Error> = "application/json"), (String = "text/xml"))),
-        (status = 404, description = "No such town or request type (`<errors>`)", content(
+        (status = 404, description = "No such town or request type, or neither `.json` nor `.xml` (`<errors>`)", content(
             (Vec<Error> = "application/json"), (String = "text/xml"))),
     ),
 )]
@@ -363,7 +365,7 @@ pub async fn definition<DB: Database>(
             (Vec<Request> = "application/json"), (String = "text/xml"))),
         (status = 400, description = "Unreadable arguments or no `jurisdiction_id` (`<errors>`)", content(
             (Vec<Error> = "application/json"), (String = "text/xml"))),
-        (status = 404, description = "No such town or request (`<errors>`)", content(
+        (status = 404, description = "No such town or request, or neither `.json` nor `.xml` (`<errors>`)", content(
             (Vec<Error> = "application/json"), (String = "text/xml"))),
     ),
 )]
@@ -404,7 +406,7 @@ pub async fn request<DB: Database>(
             (Vec<Token> = "application/json"), (String = "text/xml"))),
         (status = 400, description = "Unreadable arguments or no `jurisdiction_id` (`<errors>`)", content(
             (Vec<Error> = "application/json"), (String = "text/xml"))),
-        (status = 404, description = "No such town or token (`<errors>`)", content(
+        (status = 404, description = "No such town or token, or neither `.json` nor `.xml` (`<errors>`)", content(
             (Vec<Error> = "application/json"), (String = "text/xml"))),
     ),
 )]
