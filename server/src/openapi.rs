@@ -1,7 +1,7 @@
 //! The OpenAPI document of the HTTP API, derived from the code: the schemas from the wire types
 //! of `relais-protocol` (their `openapi` feature derives them; the phone's core builds without
 //! it), each operation from the `#[utoipa::path]` description on its handler, and the answers
-//! that every handler shares (errors, `304`) from this module. The server serves it at
+//! that every handler shares (errors, `304`, the Open311 arguments) from this module. The server serves it at
 //! `/openapi.json`; `docs/openapi.json` is a copy that `server/tests/openapi.rs` holds equal to
 //! [`document`], and `scripts/api-contract` fuzzes a live server against it.
 
@@ -9,9 +9,10 @@ use std::sync::LazyLock;
 
 use relais_protocol::ApiError;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
-use utoipa::{IntoParams, Modify, OpenApi, ToResponse};
+use utoipa::{IntoParams, Modify, OpenApi, ToResponse, ToSchema};
 
 use crate::handlers;
+use crate::open311::routes as open311;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -20,8 +21,9 @@ use crate::handlers;
         version = "1",
         description = "The HTTP API of a Relais server: the device protocol (docs/protocol.md \
             says what each call means), the staff API, and the server's own documents. \
-            Generated from the server's code (server/src/openapi.rs); Open311 is described in \
-            docs/open311.md and the back office's pages are HTML.",
+            Open311 GeoReport v2 (tag `open311`, docs/open311.md says how Relais maps it). \
+            Generated from the server's code (server/src/openapi.rs); the back office's pages \
+            are HTML.",
     ),
     paths(
         handlers::v1::devices::post,
@@ -46,6 +48,14 @@ use crate::handlers;
         handlers::metrics::get,
         handlers::openapi::get,
         handlers::health::get,
+        open311::discovery,
+        open311::services,
+        open311::definition,
+        open311::requests,
+        open311::post_request,
+        open311::request,
+        open311::token,
+        open311::updates,
     ),
     modifiers(&BearerToken),
 )]
@@ -130,3 +140,58 @@ pub struct Refused(pub ApiError);
 #[derive(ToResponse)]
 #[response(headers(("Retry-After" = u32, description = "Seconds to wait before trying again")))]
 pub struct TooMany(pub ApiError);
+
+/// The town of an Open311 call.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct Jurisdiction {
+    /// The town's code (`demo` for the demo town).
+    pub jurisdiction_id: String,
+    /// The language of the texts: `fr`, `en`, `fr_FR`... (else `Accept-Language`, else English).
+    pub locale: Option<String>,
+}
+
+/// The period of an Open311 listing: W3C dates (`2026-12-01T00:00:00Z`), at most 90 days, the
+/// most recent 90 days by default.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct Period {
+    pub start_date: Option<String>,
+    pub end_date: Option<String>,
+}
+
+/// The filters of `GET requests` (lists are comma-separated or repeated).
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RequestFilters {
+    /// Request ids; when given, the other filters are ignored.
+    pub service_request_id: Option<String>,
+    /// Request types.
+    pub service_code: Option<String>,
+    /// `open` or `closed`.
+    pub status: Option<String>,
+}
+
+/// The application's key, issued by `relais-server open311-keys add` (`o311_…`). `POST
+/// requests` requires it (in the query string or the form body); with it, `servicerequestupdates`
+/// also lists the town's replies to the application's requests.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ApiKey {
+    pub api_key: Option<String>,
+}
+
+/// The form of `POST requests` (`application/x-www-form-urlencoded`). `jurisdiction_id` and
+/// `api_key` may be here rather than in the query string; a question of the request type is
+/// answered as `attribute[code]=value` (`attribute[code][]=value` repeated for a list). Relais
+/// places every request on its map, so `lat` and `long` are required; the other fields of the
+/// specification (`address_string`, `email`, `media_url`...) are accepted and not kept.
+#[derive(ToSchema)]
+#[schema(as = open311::NewRequest)]
+pub struct NewRequest {
+    /// The request type (`GET services`).
+    pub service_code: String,
+    pub lat: f64,
+    pub long: f64,
+    pub description: Option<String>,
+}

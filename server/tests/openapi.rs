@@ -1,7 +1,8 @@
 //! The OpenAPI document describes the router as it is: docs/openapi.json is what the code
 //! generates ([`relais_server::openapi::document`], from the protocol's types and the handlers'
 //! descriptions), every route of `server/src/router.rs` under `/v1`, `/healthz`, `/metrics` and
-//! `/openapi.json` is in it with the same methods and nothing else is, every documented route
+//! `/openapi.json` and every Open311 route (each resource its `{file}` route serves) is in it
+//! with the same methods and nothing else is, every documented route
 //! answers on a real server (not with the router's "no such route" or "this route does not
 //! answer this method"), and the server serves the document itself.
 
@@ -14,6 +15,9 @@ use common::TestServer;
 use serde_json::Value;
 
 const METHODS: [&str; 5] = ["get", "post", "put", "patch", "delete"];
+
+/// Where the Open311 resources are.
+const OPEN311: &str = "/open311/v2/";
 
 /// The command that writes the generated document over docs/openapi.json.
 const REGENERATE: &str = "RELAIS_WRITE_OPENAPI=1 cargo test -p relais-server --test openapi";
@@ -37,14 +41,18 @@ fn the_checked_in_document_is_the_generated_one() {
     );
 }
 
-/// `METHOD /path` of every route the router's source declares for the device protocol and
-/// the server's own documents.
+/// `METHOD /path` of every route the router's source declares for the device protocol, the
+/// server's own documents and Open311 (whose routes its own module declares).
 fn routed() -> BTreeSet<String> {
-    let source = include_str!("../src/router.rs");
+    let source = [
+        include_str!("../src/router.rs"),
+        include_str!("../src/open311/routes.rs"),
+    ]
+    .concat();
     let mut routes = BTreeSet::new();
     for declaration in source.split(".route(").skip(1) {
         let path = declaration.split('"').nth(1).unwrap();
-        if !["/v1/", "/healthz", "/metrics", "/openapi.json"]
+        if !["/v1/", "/healthz", "/metrics", "/openapi.json", OPEN311]
             .iter()
             .any(|prefix| path.starts_with(prefix))
         {
@@ -76,11 +84,55 @@ fn documented() -> BTreeSet<String> {
     routes
 }
 
+/// An Open311 route serves its directory's resources as `{file}` (`services.json`): the route
+/// of each documented resource (`/open311/v2/services.{format}`).
+fn route_of(documented: &str) -> String {
+    match documented.split_once(OPEN311) {
+        Some((method, resource)) => {
+            let directory = resource.rsplit_once('/').map_or("", |(d, _)| d);
+            let directory = if directory.is_empty() {
+                String::new()
+            } else {
+                format!("{directory}/")
+            };
+            format!("{method}{OPEN311}{directory}{{file}}")
+        }
+        None => documented.to_owned(),
+    }
+}
+
+/// The resources the Open311 `GET /open311/v2/{file}` route answers: the names its handler
+/// dispatches on.
+fn open311_resources() -> BTreeSet<String> {
+    let source = include_str!("../src/open311/routes.rs");
+    let handler = source.split("async fn resource<").nth(1).unwrap();
+    let handler = handler.split("\n}\n").next().unwrap();
+    handler
+        .split("=>")
+        .filter_map(|arm| arm.trim_end().strip_suffix('"'))
+        .filter_map(|arm| arm.rsplit('"').next())
+        .map(str::to_owned)
+        .collect()
+}
+
 #[test]
 fn every_route_is_documented_and_nothing_else() {
     let routed = routed();
-    assert!(routed.len() >= 20, "{routed:?}");
-    assert_eq!(routed, documented());
+    assert!(routed.len() >= 24, "{routed:?}");
+    let documented = documented();
+    assert_eq!(
+        routed,
+        documented
+            .iter()
+            .map(|r| route_of(r))
+            .collect::<BTreeSet<_>>()
+    );
+    let resources = open311_resources();
+    assert_eq!(resources.len(), 4, "{resources:?}");
+    for name in resources {
+        let route = format!("GET {OPEN311}{name}.{{format}}");
+        assert!(documented.contains(&route), "{route} is not documented");
+    }
 }
 
 #[tokio::test]
@@ -92,7 +144,11 @@ async fn every_documented_route_answers_and_the_document_is_served() {
             &path
                 .replace("{tenant}", "demo")
                 .replace("{sha256}", &"0".repeat(64))
-                .replace("{id}", "01936f10-0b2c-7a11-8d3e-5b9f3c2a1dff"),
+                .replace("{id}", "01936f10-0b2c-7a11-8d3e-5b9f3c2a1dff")
+                .replace("{format}", "json")
+                .replace("{service_code}", "x")
+                .replace("{service_request_id}", "x")
+                .replace("{token}", "x"),
         );
         let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
         let response = server.client.request(method, &url).send().await.unwrap();

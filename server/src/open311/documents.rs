@@ -4,17 +4,22 @@
 //! each document is written once. Every field of the specification is present (an absent
 //! value is an empty element in XML, `null` in JSON), and nothing else: the documents refuse
 //! unknown fields when read, which is how the tests check them against the specification's own
-//! examples.
+//! examples. The documents that are JSON objects derive their OpenAPI schemas here, their
+//! wrapper fields described as the arrays the Spark convention makes of them (the wrappers
+//! themselves are never JSON objects, so they have no schema).
 
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 /// `discovery.{format}`: where the endpoints are and what they speak.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = open311::Discovery)]
 pub struct Discovery {
     pub changeset: String,
     pub contact: String,
     pub key_service: String,
+    #[schema(value_type = Vec<Endpoint>)]
     pub endpoints: Endpoints,
 }
 
@@ -24,8 +29,9 @@ pub struct Endpoints {
     pub endpoint: Vec<Endpoint>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = open311::Endpoint)]
 pub struct Endpoint {
     pub specification: String,
     pub url: String,
@@ -33,6 +39,7 @@ pub struct Endpoint {
     /// `production` or `test`.
     #[serde(rename = "type")]
     pub kind: String,
+    #[schema(value_type = Vec<String>)]
     pub formats: Formats,
 }
 
@@ -50,8 +57,9 @@ pub struct Services {
     pub service: Vec<Service>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = open311::Service)]
 pub struct Service {
     pub service_code: String,
     pub service_name: String,
@@ -66,10 +74,12 @@ pub struct Service {
 }
 
 /// `services/{service_code}.{format}`: a request type's attributes.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = open311::ServiceDefinition)]
 pub struct ServiceDefinition {
     pub service_code: String,
+    #[schema(value_type = Vec<Attribute>)]
     pub attributes: Attributes,
 }
 
@@ -80,8 +90,9 @@ pub struct Attributes {
     pub attribute: Vec<Attribute>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = open311::Attribute)]
 pub struct Attribute {
     /// `false`: shown to the user, not asked.
     pub variable: bool,
@@ -93,6 +104,7 @@ pub struct Attribute {
     /// From 1.
     pub order: u32,
     pub description: String,
+    #[schema(value_type = Vec<ListValue>)]
     pub values: Values,
 }
 
@@ -104,8 +116,9 @@ pub struct Values {
 }
 
 /// An option of a list attribute (a `<value>`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = open311::ListValue)]
 pub struct ListValue {
     pub key: String,
     pub name: String,
@@ -121,8 +134,9 @@ pub struct ServiceRequests<R> {
 }
 
 /// A request as `GET requests` describes it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = open311::Request)]
 pub struct Request {
     pub service_request_id: String,
     /// `open` or `closed`.
@@ -145,8 +159,9 @@ pub struct Request {
 }
 
 /// What `POST requests` answers.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = open311::Created)]
 pub struct Created {
     pub service_request_id: String,
     pub service_notice: Option<String>,
@@ -154,8 +169,9 @@ pub struct Created {
 }
 
 /// What `GET tokens/{token}` answers.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = open311::Token)]
 pub struct Token {
     pub service_request_id: String,
     pub token: String,
@@ -169,8 +185,9 @@ pub struct Updates {
     pub request_update: Vec<Update>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = open311::Update)]
 pub struct Update {
     pub update_id: String,
     pub service_request_id: String,
@@ -188,8 +205,9 @@ pub struct Errors {
     pub error: Vec<Error>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = open311::Error)]
 pub struct Error {
     /// The HTTP status.
     pub code: u16,

@@ -8,8 +8,9 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde_json::Value;
 
-/// The format a resource is asked in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The format a resource is asked in: its extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, utoipa::ToSchema)]
+#[schema(as = open311::Format, rename_all = "lowercase")]
 pub enum Format {
     Xml,
     Json,

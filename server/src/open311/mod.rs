@@ -25,6 +25,6 @@ mod format;
 mod listing;
 mod mapping;
 mod params;
-mod routes;
+pub(crate) mod routes;
 
 pub use routes::routes;

@@ -15,7 +15,10 @@ use relais_protocol::LocalizedText;
 use relais_server_database::Database;
 use uuid::Uuid;
 
-use super::documents::{Discovery, Endpoint, Endpoints, Formats, ServiceRequests, Token};
+use super::documents::{
+    Created, Discovery, Endpoint, Endpoints, Error, Formats, Request, Service, ServiceDefinition,
+    ServiceRequests, Token, Update,
+};
 use super::error::Failure;
 use super::format::Format;
 use super::params::Params;
@@ -33,7 +36,7 @@ pub fn routes<DB: Database>() -> Router<AppState<DB>> {
     Router::new()
         .route(
             "/open311/v2/{file}",
-            get(resource::<DB>).post(post_resource::<DB>),
+            get(resource::<DB>).post(post_request::<DB>),
         )
         .route("/open311/v2/services/{file}", get(definition::<DB>))
         .route("/open311/v2/requests/{file}", get(request::<DB>))
@@ -42,7 +45,7 @@ pub fn routes<DB: Database>() -> Router<AppState<DB>> {
 
 /// What every call starts from: the resource's name and format, its arguments and the
 /// language of its texts.
-struct Call {
+pub struct Call {
     name: String,
     format: Format,
     params: Params,
@@ -125,41 +128,149 @@ async fn resource<DB: Database>(
         Err(refused) => return refused.answer(),
     };
     match call.name.as_str() {
-        "discovery" => call.answer("discovery", Ok(discovery(&headers, call.language))),
-        "services" => {
-            let services = call
-                .town(&state)
-                .await
-                .map(|town| mapping::services(&town, call.language));
-            call.answer("services", services)
-        }
-        "requests" => {
-            let requests = async {
-                let town = call.town(&state).await?;
-                let reports = listing::requests(&state, &town, &call.params).await?;
-                Ok(ServiceRequests {
-                    request: reports
-                        .iter()
-                        .map(|r| mapping::request(r, &town, call.language))
-                        .collect(),
-                })
-            };
-            call.answer("service_requests", requests.await)
-        }
-        "servicerequestupdates" => {
-            let updates = async {
-                let town = call.town(&state).await?;
-                listing::updates(&state, &town, &call.params, call.language).await
-            };
-            call.answer("service_requests_updates", updates.await)
-        }
+        "discovery" => discovery(&call, &headers),
+        "services" => services(&state, &call).await,
+        "requests" => requests(&state, &call).await,
+        "servicerequestupdates" => updates(&state, &call).await,
         _ => Failure::unknown_resource().answer(call.format, call.language),
     }
 }
 
+/// Service discovery: this server's endpoint, its formats, how to get a key.
+#[utoipa::path(
+    get,
+    path = "/open311/v2/discovery.{format}",
+    operation_id = "open311_discovery",
+    tag = "open311",
+    params(("format" = inline(Format), Path, description = "The answer's format")),
+    responses(
+        (status = 200, description = "The discovery document", content(
+            (Discovery = "application/json"), (String = "text/xml"))),
+        (status = 400, description = "Unreadable arguments (`<errors>`)", content(
+            (Vec<Error> = "application/json"), (String = "text/xml"))),
+        (status = 404, description = "Neither `.json` nor `.xml` (`<errors>`, in XML)", content(
+            (Vec<Error> = "application/json"), (String = "text/xml"))),
+    ),
+)]
+pub fn discovery(call: &Call, headers: &HeaderMap) -> Response {
+    call.answer("discovery", Ok(discovery_document(headers, call.language)))
+}
+
+/// The request types: the town's categories.
+#[utoipa::path(
+    get,
+    path = "/open311/v2/services.{format}",
+    operation_id = "open311_services",
+    tag = "open311",
+    params(("format" = inline(Format), Path, description = "The answer's format"), crate::openapi::Jurisdiction),
+    responses(
+        (status = 200, description = "The request types", content(
+            (Vec<Service> = "application/json"), (String = "text/xml"))),
+        (status = 400, description = "Unreadable arguments or no `jurisdiction_id` (`<errors>`)", content(
+            (Vec<Error> = "application/json"), (String = "text/xml"))),
+        (status = 404, description = "No such town, or neither `.json` nor `.xml` (`<errors>`)", content(
+            (Vec<Error> = "application/json"), (String = "text/xml"))),
+    ),
+)]
+pub async fn services<DB: Database>(state: &AppState<DB>, call: &Call) -> Response {
+    let services = call
+        .town(state)
+        .await
+        .map(|town| mapping::services(&town, call.language));
+    call.answer("services", services)
+}
+
+/// The town's requests the filters select, newest first (at most 1,000 over at most 90 days).
+#[utoipa::path(
+    get,
+    path = "/open311/v2/requests.{format}",
+    operation_id = "open311_requests",
+    tag = "open311",
+    params(
+        ("format" = inline(Format), Path, description = "The answer's format"),
+        crate::openapi::Jurisdiction, crate::openapi::RequestFilters, crate::openapi::Period,
+    ),
+    responses(
+        (status = 200, description = "The requests", content(
+            (Vec<Request> = "application/json"), (String = "text/xml"))),
+        (status = 400, description = "Unreadable arguments, no `jurisdiction_id`, an unknown \
+            status or a wrong period (`<errors>`)", content(
+            (Vec<Error> = "application/json"), (String = "text/xml"))),
+        (status = 404, description = "No such town, request type or request, or neither `.json` nor `.xml` (`<errors>`)", content(
+            (Vec<Error> = "application/json"), (String = "text/xml"))),
+    ),
+)]
+pub async fn requests<DB: Database>(state: &AppState<DB>, call: &Call) -> Response {
+    let requests = async {
+        let town = call.town(state).await?;
+        let reports = listing::requests(state, &town, &call.params).await?;
+        Ok(ServiceRequests {
+            request: reports
+                .iter()
+                .map(|r| mapping::request(r, &town, call.language))
+                .collect(),
+        })
+    };
+    call.answer("service_requests", requests.await)
+}
+
+/// FixMyStreet's extension: the updates of the town's requests over the period.
+#[utoipa::path(
+    get,
+    path = "/open311/v2/servicerequestupdates.{format}",
+    operation_id = "open311_updates",
+    tag = "open311",
+    params(
+        ("format" = inline(Format), Path, description = "The answer's format"),
+        crate::openapi::Jurisdiction, crate::openapi::Period, crate::openapi::ApiKey,
+    ),
+    responses(
+        (status = 200, description = "The updates", content(
+            (Vec<Update> = "application/json"), (String = "text/xml"))),
+        (status = 400, description = "Unreadable arguments, no `jurisdiction_id` or a wrong \
+            period (`<errors>`)", content(
+            (Vec<Error> = "application/json"), (String = "text/xml"))),
+        (status = 403, description = "An `api_key` the town did not issue (`<errors>`)", content(
+            (Vec<Error> = "application/json"), (String = "text/xml"))),
+        (status = 404, description = "No such town, or neither `.json` nor `.xml` (`<errors>`)", content(
+            (Vec<Error> = "application/json"), (String = "text/xml"))),
+    ),
+)]
+pub async fn updates<DB: Database>(state: &AppState<DB>, call: &Call) -> Response {
+    let updates = async {
+        let town = call.town(state).await?;
+        listing::updates(state, &town, &call.params, call.language).await
+    };
+    call.answer("service_requests_updates", updates.await)
+}
+
 /// `POST requests` (form-encoded; arguments in the query string count too, as some clients
-/// put `jurisdiction_id` or `api_key` there).
-async fn post_resource<DB: Database>(
+/// put `jurisdiction_id` or `api_key` there): files a request, judged by the same rules as a
+/// phone's.
+#[utoipa::path(
+    post,
+    path = "/open311/v2/requests.{format}",
+    operation_id = "open311_post_request",
+    tag = "open311",
+    params(
+        ("format" = inline(Format), Path, description = "The answer's format"),
+        crate::openapi::Jurisdiction, crate::openapi::ApiKey,
+    ),
+    request_body(content = inline(crate::openapi::NewRequest),
+        content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 200, description = "Filed: its id", content(
+            (Vec<Created> = "application/json"), (String = "text/xml"))),
+        (status = 400, description = "Not a form, unreadable arguments, no `jurisdiction_id`, \
+            `service_code`, `lat` or `long`, or refused by the town's rules (`<errors>`)", content(
+            (Vec<Error> = "application/json"), (String = "text/xml"))),
+        (status = 403, description = "No `api_key`, or one the town did not issue (`<errors>`)", content(
+            (Vec<Error> = "application/json"), (String = "text/xml"))),
+        (status = 404, description = "No such town or request type, or neither `.json` nor `.xml` (`<errors>`)", content(
+            (Vec<Error> = "application/json"), (String = "text/xml"))),
+    ),
+)]
+pub async fn post_request<DB: Database>(
     State(state): State<AppState<DB>>,
     Path(file): Path<String>,
     RawQuery(query): RawQuery,
@@ -199,7 +310,26 @@ async fn post_resource<DB: Database>(
 }
 
 /// `GET services/{service_code}`: a request type's attributes.
-async fn definition<DB: Database>(
+#[utoipa::path(
+    get,
+    path = "/open311/v2/services/{service_code}.{format}",
+    operation_id = "open311_service_definition",
+    tag = "open311",
+    params(
+        ("service_code" = String, Path, description = "The request type"),
+        ("format" = inline(Format), Path, description = "The answer's format"),
+        crate::openapi::Jurisdiction,
+    ),
+    responses(
+        (status = 200, description = "Found", content(
+            (ServiceDefinition = "application/json"), (String = "text/xml"))),
+        (status = 400, description = "Unreadable arguments or no `jurisdiction_id` (`<errors>`)", content(
+            (Vec<Error> = "application/json"), (String = "text/xml"))),
+        (status = 404, description = "No such town or request type, or neither `.json` nor `.xml` (`<errors>`)", content(
+            (Vec<Error> = "application/json"), (String = "text/xml"))),
+    ),
+)]
+pub async fn definition<DB: Database>(
     State(state): State<AppState<DB>>,
     Path(file): Path<String>,
     RawQuery(query): RawQuery,
@@ -220,7 +350,26 @@ async fn definition<DB: Database>(
 }
 
 /// `GET requests/{service_request_id}`: a one-element list.
-async fn request<DB: Database>(
+#[utoipa::path(
+    get,
+    path = "/open311/v2/requests/{service_request_id}.{format}",
+    operation_id = "open311_request",
+    tag = "open311",
+    params(
+        ("service_request_id" = String, Path, description = "The request's id"),
+        ("format" = inline(Format), Path, description = "The answer's format"),
+        crate::openapi::Jurisdiction,
+    ),
+    responses(
+        (status = 200, description = "Found", content(
+            (Vec<Request> = "application/json"), (String = "text/xml"))),
+        (status = 400, description = "Unreadable arguments or no `jurisdiction_id` (`<errors>`)", content(
+            (Vec<Error> = "application/json"), (String = "text/xml"))),
+        (status = 404, description = "No such town or request, or neither `.json` nor `.xml` (`<errors>`)", content(
+            (Vec<Error> = "application/json"), (String = "text/xml"))),
+    ),
+)]
+pub async fn request<DB: Database>(
     State(state): State<AppState<DB>>,
     Path(file): Path<String>,
     RawQuery(query): RawQuery,
@@ -242,7 +391,26 @@ async fn request<DB: Database>(
 
 /// `GET tokens/{token}`: requests are filed at once (`realtime`), so a request's token is its
 /// id, for clients that ask anyway.
-async fn token<DB: Database>(
+#[utoipa::path(
+    get,
+    path = "/open311/v2/tokens/{token}.{format}",
+    operation_id = "open311_token",
+    tag = "open311",
+    params(
+        ("token" = String, Path, description = "The token (a request's id: requests are filed at once)"),
+        ("format" = inline(Format), Path, description = "The answer's format"),
+        crate::openapi::Jurisdiction,
+    ),
+    responses(
+        (status = 200, description = "Found", content(
+            (Vec<Token> = "application/json"), (String = "text/xml"))),
+        (status = 400, description = "Unreadable arguments or no `jurisdiction_id` (`<errors>`)", content(
+            (Vec<Error> = "application/json"), (String = "text/xml"))),
+        (status = 404, description = "No such town or token, or neither `.json` nor `.xml` (`<errors>`)", content(
+            (Vec<Error> = "application/json"), (String = "text/xml"))),
+    ),
+)]
+pub async fn token<DB: Database>(
     State(state): State<AppState<DB>>,
     Path(file): Path<String>,
     RawQuery(query): RawQuery,
@@ -280,7 +448,7 @@ async fn one_report<DB: Database>(
 }
 
 /// This server's endpoint, at the address the caller reached it by.
-fn discovery(headers: &HeaderMap, language: &str) -> Discovery {
+fn discovery_document(headers: &HeaderMap, language: &str) -> Discovery {
     let host = headers
         .get(header::HOST)
         .and_then(|v| v.to_str().ok())
