@@ -18,9 +18,7 @@ const SMALL: usize = 3;
 pub fn all() -> &'static [String] {
     static PICTURES: OnceLock<Vec<String>> = OnceLock::new();
     PICTURES.get_or_init(|| {
-        let dir = tempfile::tempdir_in(super::server::scratch())
-            .unwrap()
-            .keep();
+        let dir = super::server::process_folder("pictures");
         let mut paths: Vec<PathBuf> = (0..SMALL)
             .map(|n| {
                 let path = dir.join(format!("small-{n}.jpg"));

@@ -49,12 +49,39 @@ pub fn scratch() -> PathBuf {
     }
 }
 
+/// A folder that lives as long as this test process: `relais-sim-PID-NAME` in [`scratch`]. A
+/// static is never dropped, so the folders of processes that are gone (`/proc/PID` missing) are
+/// removed here instead, by the next process that makes one.
+pub fn process_folder(name: &str) -> PathBuf {
+    let scratch = scratch();
+    if let Ok(entries) = std::fs::read_dir(&scratch) {
+        for entry in entries.flatten() {
+            let file_name = entry.file_name();
+            let pid = file_name
+                .to_str()
+                .and_then(|n| n.strip_prefix("relais-sim-"))
+                .and_then(|rest| rest.split_once('-'))
+                .map(|(pid, _)| pid.to_owned());
+            if let Some(pid) = pid
+                && Path::new("/proc/self").exists()
+                && !Path::new("/proc").join(&pid).exists()
+            {
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
+        }
+    }
+    let dir = scratch.join(format!("relais-sim-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
 /// A data directory holding the demo town, made once per test process: seeding it costs more
 /// than a whole seed of the simulation, so every seed starts from a copy.
 fn template() -> &'static Path {
     static TEMPLATE: OnceLock<PathBuf> = OnceLock::new();
     TEMPLATE.get_or_init(|| {
-        let dir = tempfile::tempdir_in(scratch()).unwrap().keep();
+        let dir = process_folder("template");
         let runtime = runtime();
         let settings = settings(&dir, true);
         runtime.block_on(async {
