@@ -2,10 +2,10 @@
 //! `relais_server_database::alerts`); their bodies are read as a pull reads them.
 
 use deadpool_postgres::Transaction;
-use relais_server_database::PublishedAlert;
+use relais_server_database::{PublishedAlert, alerts};
 
 use crate::entities;
-use crate::error::{DbResult, corrupt};
+use crate::error::DbResult;
 
 pub(crate) async fn published(
     tx: &Transaction<'_>,
@@ -23,20 +23,11 @@ pub(crate) async fn published(
         )
         .await?;
     let ids: Vec<String> = rows.iter().map(|row| row.get(0)).collect();
-    let mut bodies = entities::alerts(tx, tenant, &ids).await?;
-    rows.iter()
-        .zip(&ids)
-        .map(|(row, id)| {
-            let alert = id
-                .parse()
-                .ok()
-                .and_then(|id| bodies.remove(&id))
-                .ok_or_else(|| corrupt(format!("alert {id}")))?;
-            Ok(PublishedAlert {
-                alert,
-                published_by: row.get(1),
-                published_at_ms: row.get(2),
-            })
-        })
-        .collect()
+    let bodies = entities::alerts(tx, tenant, &ids).await?;
+    let listed = rows
+        .iter()
+        .zip(ids)
+        .map(|(row, id)| (id, row.get(1), row.get(2)))
+        .collect();
+    Ok(alerts::with_bodies(listed, bodies)?)
 }

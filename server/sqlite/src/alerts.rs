@@ -1,11 +1,11 @@
 //! The town's alerts as the back office lists them, with who published them (see
 //! `relais_server_database::alerts`); their bodies are read as a pull reads them.
 
-use relais_server_database::PublishedAlert;
+use relais_server_database::{PublishedAlert, alerts};
 use rusqlite::Connection;
 
 use crate::entities;
-use crate::error::{DbResult, corrupt};
+use crate::error::DbResult;
 
 pub(crate) fn published(
     conn: &Connection,
@@ -29,19 +29,6 @@ pub(crate) fn published(
         })?
         .collect::<Result<Vec<_>, _>>()?;
     let ids: Vec<&str> = rows.iter().map(|(id, _, _)| id.as_str()).collect();
-    let mut bodies = entities::alerts(conn, tenant, &ids)?;
-    rows.iter()
-        .map(|(id, published_by, published_at_ms)| {
-            let alert = id
-                .parse()
-                .ok()
-                .and_then(|id| bodies.remove(&id))
-                .ok_or_else(|| corrupt(format!("alert {id}")))?;
-            Ok(PublishedAlert {
-                alert,
-                published_by: published_by.clone(),
-                published_at_ms: *published_at_ms,
-            })
-        })
-        .collect()
+    let bodies = entities::alerts(conn, tenant, &ids)?;
+    Ok(alerts::with_bodies(rows, bodies)?)
 }
