@@ -10,7 +10,8 @@
 //!   replies, alerts), shared by staff devices' pushes, the back office and the command line.
 //! - storage: the [`Database`] trait (crate `relais-server-database`) and its SQLite backend
 //!   [`Sqlite`] (crate `relais-server-sqlite`).
-//! - [`directory`]: the directory of public services and its open-data importers.
+//! - [`directory`]: the directory of public services, its open-data importers and each town's
+//!   directory as devices receive it; [`published`] what devices cache, serialised once.
 //! - [`demo_history`]: the demo town's history (requests from Paris open data, ratings), loaded
 //!   through the town's own rules.
 //! - [`analysis`]: the town's dashboards computed from its data (the importance–performance
@@ -46,6 +47,7 @@ mod metrics;
 mod open311;
 pub mod openapi;
 mod photos;
+pub mod published;
 pub mod reasons;
 mod request_id;
 mod router;

@@ -15,6 +15,7 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 use crate::backoffice;
+use crate::directory::current::Directories;
 use crate::error::ApiFailure;
 use crate::handlers;
 use crate::limits::{LoginLimits, RegistrationLimits};
@@ -32,6 +33,8 @@ pub struct AppState<DB> {
     /// How often devices may register, and codes be tried.
     pub registrations: Arc<RegistrationLimits>,
     pub towns: Towns,
+    /// Each town's directory as devices receive it.
+    pub directories: Directories,
     pub metrics: Arc<Metrics>,
     pub photos: PhotoStore,
     /// The back office's cookies are `Secure` (HTTPS only).
@@ -45,6 +48,7 @@ impl<DB: Database> AppState<DB> {
         Self {
             db,
             towns,
+            directories: Directories::default(),
             metrics: Arc::default(),
             limits: Arc::default(),
             registrations: Arc::default(),

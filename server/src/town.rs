@@ -15,13 +15,15 @@ use relais_domain::zones::{OUTLINE_TOLERANCE_DEG, ZoneGeometry, ZoneMap};
 use relais_protocol::{Catalogue, Category, LocalizedText, ReplyTemplate, TownSettings};
 use relais_server_database::{Database, DbError, DbResult, ZoneShape};
 
+use crate::published::Published;
+
 /// A town, ready for the rules.
 #[derive(Debug)]
 pub struct Town {
     /// The catalogue as devices receive it, zones' outlines included.
     pub catalogue: Catalogue,
-    /// It as JSON, written once.
-    catalogue_json: Vec<u8>,
+    /// It as devices receive it, serialised and tagged once.
+    published: Published,
     routing: Routing,
     zones: ZoneMap,
     /// Each zone's children.
@@ -54,14 +56,14 @@ impl Town {
             routing: Routing::of(&catalogue),
             zones: ZoneMap::new(zones),
             children,
-            catalogue_json: serde_json::to_vec(&catalogue).map_err(|e| e.to_string())?,
+            published: Published::new(&catalogue).map_err(|e| e.to_string())?,
             catalogue,
         })
     }
 
-    /// The catalogue as JSON, as devices receive it.
-    pub fn catalogue_json(&self) -> &[u8] {
-        &self.catalogue_json
+    /// The catalogue as devices receive it.
+    pub const fn published_catalogue(&self) -> &Published {
+        &self.published
     }
 
     pub fn id(&self) -> &str {

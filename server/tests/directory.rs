@@ -246,3 +246,73 @@ fn import_directory_reads_the_real_open_data_files() {
         "{again}"
     );
 }
+
+/// The server keeps the directory it serialised until the stored one changes: a rating, or a
+/// change made behind its back (another server, an administrator's command), reaches the next
+/// device that asks, and an unchanged one costs a `304`.
+#[tokio::test]
+async fn a_rating_reaches_the_next_device_that_asks_for_the_directory() {
+    let server = TestServer::start().await;
+    let device = server.register().await;
+    server.sql("UPDATE tenants SET rating_min_sample = 1", ());
+    let fetch = async |tag: Option<&str>| {
+        let mut request = server
+            .client
+            .get(server.url("/v1/demo/directory"))
+            .bearer_auth(&device.token);
+        if let Some(tag) = tag {
+            request = request.header("If-None-Match", tag);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        let tag = response.headers()["etag"].to_str().unwrap().to_owned();
+        let body = response.bytes().await.unwrap();
+        let directory = serde_json::from_slice::<Directory>(&body).ok();
+        (status, tag, directory)
+    };
+    let (status, first, _) = fetch(None).await;
+    assert_eq!(status, 200);
+    assert_eq!(fetch(Some(&first)).await.0, 304);
+
+    let rating = json!({
+        "seq": 1,
+        "mutation_id": uuid::Uuid::now_v7(),
+        "op": {"type": "rate_service", "service_id": "mairie-75105", "satisfaction": 2,
+               "importance": 5, "comment": "Trop d'attente"},
+    });
+    let pushed = server
+        .push(&device.token, &common::batch(vec![rating]))
+        .await;
+    assert_eq!(pushed.status(), 200);
+    let (status, second, directory) = fetch(Some(&first)).await;
+    assert_eq!(status, 200, "the rating changed the directory");
+    assert_ne!(second, first);
+    let hall = directory
+        .unwrap()
+        .services
+        .into_iter()
+        .find(|s| s.id == "mairie-75105")
+        .unwrap();
+    assert_eq!(hall.ratings.unwrap().count, 1);
+    assert_eq!(fetch(Some(&second)).await.0, 304);
+
+    // Written behind the server's back, as another server would.
+    server.sql(
+        "UPDATE public_services SET name_fr = 'Mairie du Ve' WHERE id = 'mairie-75105'",
+        (),
+    );
+    server.sql(
+        "UPDATE tenants SET directory_version = directory_version + 1",
+        (),
+    );
+    let (status, _, directory) = fetch(Some(&second)).await;
+    assert_eq!(status, 200);
+    assert!(
+        directory
+            .unwrap()
+            .services
+            .iter()
+            .any(|s| s.name.fr == "Mairie du Ve")
+    );
+    server.stop().await;
+}

@@ -31,8 +31,9 @@ pub use imports::{ImportJob, ImportProgress, ImportWindow};
 pub use listing::{ActivityQuery, Assignee, InboxPage, InboxQuery, RequestDates, ServiceRating};
 pub use open311::{ApiKeyRecord, NewApiKey, RequestQuery, RequestUpdate, UpdateQuery};
 pub use records::{
-    AccountRecord, DeviceRecord, DirectoryImport, LinkOutcome, NewDevice, StaffMember, StoredPhoto,
-    TenantSummary, TokenHash, UploadProgress, UploadState, ZoneShape, anonymous_device,
+    AccountRecord, DeviceRecord, DirectoryImport, DirectoryStamp, LinkOutcome, NewDevice,
+    StaffMember, StoredPhoto, TenantSummary, TokenHash, UploadProgress, UploadState, ZoneShape,
+    anonymous_device,
 };
 pub use scope::{ChangePage, LogRow, PageCut, PageEntities, Position, Scope, cut_page, page_ids};
 pub use staff::{
@@ -99,6 +100,13 @@ pub trait Database: Clone + Send + Sync + 'static {
     /// The directory of public services of `tenant`, each with its rating summary when at least
     /// the tenant's minimum sample of citizens rated it; `None` for an unknown tenant.
     fn directory(&self, tenant: &str) -> impl Future<Output = DbResult<Option<Directory>>> + Send;
+
+    /// The stamp of `tenant`'s directory ([`DirectoryStamp`]), or `None` for an unknown tenant:
+    /// one cheap read, for a server to see whether the directory it serialised is still current.
+    fn directory_stamp(
+        &self,
+        tenant: &str,
+    ) -> impl Future<Output = DbResult<Option<DirectoryStamp>>> + Send;
 
     /// Adds or updates (by id) directory entries of `tenant` in one transaction; their `ratings`
     /// are ignored. Idempotent: the directory version is bumped only if an entry was added or

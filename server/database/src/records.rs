@@ -32,6 +32,16 @@ pub struct DirectoryImport {
     pub version: i64,
 }
 
+/// What a tenant's published directory is made from: two counters, its entries' version and its
+/// ratings' (moved by every change to a rating and to the minimum sample). Equal stamps, equal
+/// directories: a server reads this, not the directory, to answer a device that its copy is
+/// current.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DirectoryStamp {
+    pub version: i64,
+    pub ratings: i64,
+}
+
 /// A zone's code, the zone it lies in, and its geometry as GeoJSON text (Polygon or
 /// MultiPolygon, lon/lat).
 #[derive(Debug, Clone)]

@@ -6,8 +6,8 @@ use std::collections::HashMap;
 
 use deadpool_postgres::Transaction;
 use relais_protocol::{Directory, PublicService, RatingSummary};
-use relais_server_database::DirectoryImport;
 use relais_server_database::columns::{self, PUBLIC_SERVICE, rounded_mean};
+use relais_server_database::{DirectoryImport, DirectoryStamp};
 
 use crate::columns::Row;
 use crate::error::{DbResult, unsigned};
@@ -112,6 +112,19 @@ pub(crate) async fn import(
             .try_get(0)?;
     }
     Ok(Some(result))
+}
+
+pub(crate) async fn stamp(tx: &Transaction<'_>, tenant: &str) -> DbResult<Option<DirectoryStamp>> {
+    let stmt = tx
+        .prepare_cached("SELECT directory_version, ratings_version FROM tenants WHERE id = $1")
+        .await?;
+    Ok(match tx.query_opt(&stmt, &[&tenant]).await? {
+        Some(row) => Some(DirectoryStamp {
+            version: row.try_get(0)?,
+            ratings: row.try_get(1)?,
+        }),
+        None => None,
+    })
 }
 
 pub(crate) async fn directory(tx: &Transaction<'_>, tenant: &str) -> DbResult<Option<Directory>> {

@@ -48,11 +48,12 @@ use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use relais_protocol::{Catalogue, Directory, FollowedZone, PublicReport, PublicService, Task};
 use relais_server_database::{
     AccountRecord, ActivityQuery, ApiKeyRecord, ChangePage, Database, DbError, DbResult,
-    DeviceListing, DeviceRecord, DirectoryImport, EnrolmentRecord, Facts, FactsQuery, ImportJob,
-    ImportWindow, InboxPage, InboxQuery, LinkOutcome, NearbyQuery, NearbyReport, NewApiKey,
-    NewDevice, NewEnrolment, NewStaff, Plan, Position, PublishedAlert, RequestDates, RequestQuery,
-    RequestUpdate, Scope, ServiceRating, StaffAccount, StaffChange, StaffMember, StoredPhoto,
-    TenantSummary, TokenHash, TownDefinition, UpdateQuery, UploadProgress, UploadState, ZoneShape,
+    DeviceListing, DeviceRecord, DirectoryImport, DirectoryStamp, EnrolmentRecord, Facts,
+    FactsQuery, ImportJob, ImportWindow, InboxPage, InboxQuery, LinkOutcome, NearbyQuery,
+    NearbyReport, NewApiKey, NewDevice, NewEnrolment, NewStaff, Plan, Position, PublishedAlert,
+    RequestDates, RequestQuery, RequestUpdate, Scope, ServiceRating, StaffAccount, StaffChange,
+    StaffMember, StoredPhoto, TenantSummary, TokenHash, TownDefinition, UpdateQuery,
+    UploadProgress, UploadState, ZoneShape,
 };
 use tokio_postgres::IsolationLevel;
 use tracing::instrument;
@@ -172,6 +173,11 @@ impl Database for Postgres {
     #[instrument(skip_all, err(level = "warn"), fields(tenant = %tenant))]
     async fn directory(&self, tenant: &str) -> DbResult<Option<Directory>> {
         read!(self, |tx| directory::directory(&tx, tenant))
+    }
+
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = %tenant))]
+    async fn directory_stamp(&self, tenant: &str) -> DbResult<Option<DirectoryStamp>> {
+        read!(self, |tx| directory::stamp(&tx, tenant))
     }
 
     #[instrument(skip_all, err(level = "warn"), fields(tenant = %tenant, entries = services.len()))]

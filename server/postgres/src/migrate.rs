@@ -28,6 +28,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0005_import_jobs",
         include_str!("../migrations/0005_import_jobs.sql"),
     ),
+    (
+        "0006_ratings_version",
+        include_str!("../migrations/0006_ratings_version.sql"),
+    ),
 ];
 
 /// The advisory lock key of the migrations (any constant; this one spells "relais" in ASCII).

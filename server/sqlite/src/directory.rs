@@ -5,8 +5,8 @@
 use std::collections::HashMap;
 
 use relais_protocol::{Directory, PublicService, RatingSummary};
-use relais_server_database::DirectoryImport;
 use relais_server_database::columns::{self, PUBLIC_SERVICE, rounded_mean};
+use relais_server_database::{DirectoryImport, DirectoryStamp};
 use rusqlite::{Connection, OptionalExtension, ToSql};
 
 use crate::columns::Row;
@@ -103,6 +103,18 @@ pub(super) fn import(
         )?;
     }
     Ok(Some(result))
+}
+
+pub(super) fn stamp(conn: &mut Connection, tenant: &str) -> DbResult<Option<DirectoryStamp>> {
+    Ok(conn
+        .prepare_cached("SELECT directory_version, ratings_version FROM tenants WHERE id = ?1")?
+        .query_row([tenant], |row| {
+            Ok(DirectoryStamp {
+                version: row.get(0)?,
+                ratings: row.get(1)?,
+            })
+        })
+        .optional()?)
 }
 
 pub(super) fn directory(conn: &mut Connection, tenant: &str) -> DbResult<Option<Directory>> {

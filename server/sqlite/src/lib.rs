@@ -44,11 +44,12 @@ use std::time::Duration;
 use relais_protocol::{Catalogue, Directory, FollowedZone, PublicReport, PublicService, Task};
 use relais_server_database::{
     AccountRecord, ActivityQuery, ApiKeyRecord, ChangePage, Database, DbError, DbResult,
-    DeviceListing, DeviceRecord, DirectoryImport, EnrolmentRecord, Facts, FactsQuery, ImportJob,
-    ImportWindow, InboxPage, InboxQuery, LinkOutcome, NearbyQuery, NearbyReport, NewApiKey,
-    NewDevice, NewEnrolment, NewStaff, Plan, Position, PublishedAlert, RequestDates, RequestQuery,
-    RequestUpdate, Scope, ServiceRating, StaffAccount, StaffChange, StaffMember, StoredPhoto,
-    TenantSummary, TokenHash, TownDefinition, UpdateQuery, UploadProgress, UploadState, ZoneShape,
+    DeviceListing, DeviceRecord, DirectoryImport, DirectoryStamp, EnrolmentRecord, Facts,
+    FactsQuery, ImportJob, ImportWindow, InboxPage, InboxQuery, LinkOutcome, NearbyQuery,
+    NearbyReport, NewApiKey, NewDevice, NewEnrolment, NewStaff, Plan, Position, PublishedAlert,
+    RequestDates, RequestQuery, RequestUpdate, Scope, ServiceRating, StaffAccount, StaffChange,
+    StaffMember, StoredPhoto, TenantSummary, TokenHash, TownDefinition, UpdateQuery,
+    UploadProgress, UploadState, ZoneShape,
 };
 use rusqlite::{Connection, OpenFlags};
 use tracing::instrument;
@@ -179,6 +180,12 @@ impl Database for Sqlite {
         let tenant = tenant.to_owned();
         self.read(move |conn| directory::directory(conn, &tenant))
             .await
+    }
+
+    #[instrument(skip_all, err(level = "warn"), fields(tenant = %tenant))]
+    async fn directory_stamp(&self, tenant: &str) -> DbResult<Option<DirectoryStamp>> {
+        let tenant = tenant.to_owned();
+        self.read(move |conn| directory::stamp(conn, &tenant)).await
     }
 
     #[instrument(skip_all, err(level = "warn"), fields(tenant = %tenant, entries = services.len()))]

@@ -58,6 +58,10 @@ pub(super) const MIGRATIONS: &[(&str, &str)] = &[
         "20261205100000_import_jobs",
         include_str!("../migrations/20261205100000_import_jobs.sql"),
     ),
+    (
+        "20261206100000_ratings_version",
+        include_str!("../migrations/20261206100000_ratings_version.sql"),
+    ),
 ];
 
 /// Applies the pending migrations (atomically) and returns how many were applied. Refuses a

@@ -1,7 +1,9 @@
 //! The town's directory of public services (town halls, pools, gymnasiums...), which citizens
 //! rate on satisfaction and importance. This module reads it from the open-data files towns
-//! already have and imports it into a tenant; the storage and the `GET /v1/{tenant}/directory`
-//! answer are in `relais_server_database::Database` (`import_directory`, `directory`) and `handlers::v1::directory`.
+//! already have and imports it into a tenant, and keeps each town's directory as devices receive
+//! it ([`current`]); the storage and the `GET /v1/{tenant}/directory` answer are in
+//! `relais_server_database::Database` (`import_directory`, `directory`, `directory_stamp`) and
+//! `handlers::v1::directory`.
 //!
 //! Readers, chosen by [`Format::detect`]:
 //! - [`annuaire`]: the national town-hall directory (CSV);
@@ -14,6 +16,7 @@
 //! a town imports several files one by one).
 
 pub mod annuaire;
+pub mod current;
 pub mod equipements;
 
 use std::collections::HashSet;

@@ -641,6 +641,10 @@ async fn a_citizen_has_one_current_rating_per_service_and_a_history() {
         reason_code(&phone.send(&fx, rate("mairie-75104", 3, 3, long)).await),
         "invalid_text"
     );
+    // The directory's stamp moves with every accepted rating (a trigger of the schema), and
+    // only then: refused ones leave it.
+    let stamp = async || fx.db.directory_stamp("demo").await.unwrap().unwrap();
+    let before = stamp().await;
     let outcome = phone
         .send(
             &fx,
@@ -648,8 +652,16 @@ async fn a_citizen_has_one_current_rating_per_service_and_a_history() {
         )
         .await;
     assert_eq!(outcome, Outcome::Applied);
+    let first = stamp().await;
+    assert!(first.ratings > before.ratings && first.version == before.version);
     let outcome = phone.send(&fx, rate("mairie-75104", 4, 5, None)).await;
     assert_eq!(outcome, Outcome::Applied);
+    assert!(stamp().await.ratings > first.ratings);
+    fx.sql("UPDATE tenants SET rating_min_sample = 2", &[]);
+    let moved = stamp().await;
+    assert!(moved.ratings > first.ratings + 1);
+    fx.sql("UPDATE tenants SET rating_min_sample = 2", &[]);
+    assert_eq!(stamp().await, moved, "an unchanged minimum sample");
     assert_eq!(fx.count("SELECT COUNT(*) FROM ratings"), 1);
     assert_eq!(fx.count("SELECT satisfaction FROM ratings"), 4);
     assert_eq!(fx.count("SELECT COUNT(*) FROM rating_history"), 2);
@@ -660,6 +672,10 @@ async fn a_citizen_has_one_current_rating_per_service_and_a_history() {
         )),
         1
     );
+    // An erased rating moves the stamp too.
+    fx.sql("DELETE FROM ratings", &[]);
+    assert!(stamp().await.ratings > moved.ratings);
+    assert_eq!(fx.db.directory_stamp("nowhere").await.unwrap(), None);
 }
 
 #[tokio::test]

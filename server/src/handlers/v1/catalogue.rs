@@ -39,5 +39,5 @@ pub async fn get<DB: Database>(
         .current(&state.db, &device.tenant)
         .await?
         .ok_or_else(|| ApiFailure::unknown_tenant(&device.tenant))?;
-    Ok(conditional::json(&headers, town.catalogue_json().to_vec()))
+    Ok(conditional::json(&headers, town.published_catalogue()))
 }

@@ -5,21 +5,22 @@
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, ETAG, IF_NONE_MATCH};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use sha2::{Digest, Sha256};
 
-/// The JSON `body` with its entity tag, or `304` when the request names that tag.
-pub fn json(request: &HeaderMap, body: Vec<u8>) -> Response {
-    let tag = format!("\"{}\"", &hex::encode(Sha256::digest(&body))[..16]);
-    let etag = HeaderValue::from_str(&tag).unwrap_or(HeaderValue::from_static("\"\""));
+use crate::published::Published;
+
+/// The `published` JSON with its entity tag, or `304` when the request names that tag.
+pub fn json(request: &HeaderMap, published: &Published) -> Response {
+    let tag = published.tag();
+    let etag = HeaderValue::from_str(tag).unwrap_or(HeaderValue::from_static("\"\""));
     // Devices may keep it, but ask again before using it as fresh.
     let caching = [
         (ETAG, etag),
         (CACHE_CONTROL, HeaderValue::from_static("no-cache")),
     ];
-    if matches(request, &tag) {
+    if matches(request, tag) {
         return (StatusCode::NOT_MODIFIED, caching).into_response();
     }
-    let mut response = (caching, body).into_response();
+    let mut response = (caching, published.body()).into_response();
     response
         .headers_mut()
         .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
@@ -40,26 +41,26 @@ fn matches(request: &HeaderMap, tag: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn a_known_tag_is_not_modified_and_another_gets_the_body() {
-        let body = br#"{"version":1}"#.to_vec();
-        let first = json(&HeaderMap::new(), body.clone());
+        let published = Published::new(&json!({"version": 1})).unwrap();
+        let first = json(&HeaderMap::new(), &published);
         assert_eq!(first.status(), StatusCode::OK);
         let tag = first.headers()[ETAG].clone();
         let mut request = HeaderMap::new();
         request.insert(IF_NONE_MATCH, tag.clone());
         assert_eq!(
-            json(&request, body.clone()).status(),
+            json(&request, &published).status(),
             StatusCode::NOT_MODIFIED
         );
         request.insert(
             IF_NONE_MATCH,
             HeaderValue::from_static("\"other\", W/\"x\""),
         );
-        assert_eq!(json(&request, body.clone()).status(), StatusCode::OK);
-        let mut changed = body;
-        changed.push(b' ');
-        assert_ne!(json(&HeaderMap::new(), changed).headers()[ETAG], tag);
+        assert_eq!(json(&request, &published).status(), StatusCode::OK);
+        let changed = Published::new(&json!({"version": 2})).unwrap();
+        assert_ne!(json(&HeaderMap::new(), &changed).headers()[ETAG], tag);
     }
 }

@@ -35,10 +35,9 @@ pub async fn get<DB: Database>(
     headers: HeaderMap,
 ) -> Result<Response, ApiFailure> {
     let directory = state
-        .db
-        .directory(&device.tenant)
+        .directories
+        .current(&state.db, &device.tenant)
         .await?
         .ok_or_else(|| ApiFailure::unknown_tenant(&device.tenant))?;
-    let body = serde_json::to_vec(&directory).map_err(|e| ApiFailure::internal(&e))?;
-    Ok(conditional::json(&headers, body))
+    Ok(conditional::json(&headers, &directory))
 }
