@@ -16,17 +16,18 @@
 //! A failing seed prints what happened and the one-line command that runs it again, in the
 //! profile it ran in: `RELAIS_SIM_SEED=N cargo test [--profile sim] -p shared --lib simulation`.
 //! The schedule and the faults replay exactly; ids and instants are the real clock's, as on a
-//! phone. `cargo test` runs [`DEFAULT_SEEDS`] seeds; CI runs a thousand more in the optimised
-//! `sim` profile (see `.ci/run`); `RELAIS_SIM_SEEDS=1000000` runs a million, `RELAIS_SIM_FIRST`
-//! moves the first.
+//! phone. `cargo test` runs [`DEFAULT_SEEDS`] seeds; CI runs a thousand more on the same debug
+//! test binary (see `.ci/run`); `RELAIS_SIM_SEEDS=1000000` runs a million (best in the optimised
+//! `sim` profile: `cargo test --profile sim`), `RELAIS_SIM_FIRST` moves the first.
 //!
 //! Where a seed's time goes, and what the harness does about it: the seed's stores live in
 //! memory (`/dev/shm`, see [`server::scratch`]) with their real `synchronous=FULL` commits, so a
 //! crash still loses exactly what was not committed while an fsync costs nothing; the server's
 //! router is built once per start (building it for every request took a quarter of a debug
-//! seed); the rest is the real code under test (the directory's JSON, rebuilt by the server at
-//! every sync, is the largest part), which the optimised profile runs about eight times faster
-//! than a debug build (2.3 seeds a second on two threads against 0.25 to 0.31).
+//! seed); the server serialises the directory once per change, not at every sync (a third of a
+//! debug seed before); the rest is the real code under test, which a debug build runs at about
+//! 1.8 seeds a second on two threads (quiet machine), and the optimised `sim` profile several
+//! times faster, after a build tree of its own.
 
 mod checks;
 mod open311;
@@ -46,9 +47,9 @@ use crate::model::testing::{Filing, Harness, SERVER, connection_refused, status,
 use crate::view::AccountView;
 use server::SimServer;
 
-/// Seeds a plain `cargo test` runs, in a debug build: a few, since a debug seed takes seconds
-/// (photos, a server and half a dozen phones). CI's own step runs a thousand in the optimised
-/// `sim` profile (`RELAIS_SIM_SEEDS=1000 cargo test --profile sim`, see `.ci/run`).
+/// Seeds a plain `cargo test` runs, in a debug build: a few, since a debug seed takes about a
+/// second (photos, a server and half a dozen phones). CI's own step runs a thousand more
+/// (`RELAIS_SIM_FIRST=12 RELAIS_SIM_SEEDS=1000`, see `.ci/run`).
 pub const DEFAULT_SEEDS: u64 = 12;
 
 /// Steps of each of a seed's two rounds, before the network heals.
@@ -922,7 +923,7 @@ fn panicked(seed: u64, panic: &(dyn std::any::Any + Send)) -> String {
 }
 
 /// The one-line command that runs `seed` again, alone, in the build profile of this run (the
-/// optimised `sim` profile of the CI step, or the debug build of `cargo test`).
+/// debug build of `cargo test` and CI, or the optimised `sim` profile).
 fn replay(seed: u64) -> String {
     replay_test(seed, "simulation")
 }
