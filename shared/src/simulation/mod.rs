@@ -853,9 +853,23 @@ impl Simulation {
             }
         }
         for d in 0..self.devices.len() {
-            if self.devices[d].held().model.registration().is_none() {
-                // Its registration after an erasure died with it (a planned crash): the owner
-                // registers it again.
+            let registration = self.devices[d]
+                .held()
+                .model
+                .registration()
+                .map(|r| r.device_id.to_string());
+            let erased = registration
+                .as_ref()
+                .is_some_and(|id| self.erased.iter().any(|e| e.devices.contains(id)));
+            if erased {
+                // What it queued under the erased identity goes when it registers again (the
+                // device says so, and the owner chose to erase).
+                self.devices[d].queued.clear();
+            }
+            if registration.is_none() || erased {
+                // Its registration after an erasure died with it (a planned crash): it holds
+                // none, or still the erased one, which the server answers "not recognised,
+                // register again". The owner does so.
                 self.register_again(d);
             }
         }
