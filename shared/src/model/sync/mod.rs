@@ -76,6 +76,8 @@ pub struct SyncRun {
     /// Pushes go uncompressed (the server refused a compressed one).
     pub plain_push: bool,
     pub uploads: upload::Uploads,
+    /// The tags the catalogue and the directory have now, if the pull's last page said.
+    pub resources: Option<relais_protocol::ResourceTags>,
     /// What the pull brought that may be news for the user, notified once it is over.
     pub(crate) news: notify::News,
 }
@@ -154,6 +156,7 @@ pub fn start(model: &mut Model) -> Command<Effect, Event> {
         requeued: false,
         plain_push: false,
         uploads: upload::Uploads::default(),
+        resources: None,
         news: notify::News::default(),
     }));
     let clock = Time::now().then_send(|now| Event::Sync(SyncEvent::Clocked(now)));
