@@ -888,6 +888,10 @@ async fn the_language_switch_comes_back_to_the_page_in_english() {
     // Only this site's pages are gone back to.
     let (_, _, location) = browser.get("/lang/fr?back=//elsewhere.example/").await;
     assert_eq!(location.as_deref(), Some("/inbox"));
+    // Nor a path a `Location` header cannot carry (it was a 500).
+    let (status, _, location) = browser.get("/lang/fr?back=/inbox%0Ax").await;
+    assert!(status.is_redirection(), "{status}");
+    assert_eq!(location.as_deref(), Some("/inbox"));
     assert_eq!(browser.get("/lang/de").await.0, StatusCode::BAD_REQUEST);
     server.stop().await;
 }

@@ -145,6 +145,16 @@ pub async fn style() -> Response {
         .into_response()
 }
 
+/// The language to switch to.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
+#[allow(dead_code)]
+pub struct LanguagePath {
+    /// `fr` or `en` (or a language tag that starts with either: `en-GB`).
+    #[param(pattern = "^([Ff][Rr]|[Ee][Nn])")]
+    code: String,
+}
+
 /// Where to go back to.
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -159,7 +169,7 @@ pub struct Back {
     path = "/lang/{code}",
     operation_id = "backoffice_language",
     tag = "back office",
-    params(("code" = String, Path, description = "`fr` or `en`"), Back),
+    params(LanguagePath, Back),
     responses(
         (
             status = 303,
@@ -179,7 +189,13 @@ pub async fn switch_language(
     };
     let back = back
         .back
-        .filter(|b| b.starts_with('/') && !b.starts_with("//") && !b.contains('\\'))
+        // A path of this site, that a `Location` header can carry (no control character).
+        .filter(|b| {
+            b.starts_with('/')
+                && !b.starts_with("//")
+                && !b.contains('\\')
+                && !b.chars().any(char::is_control)
+        })
         .unwrap_or_else(|| "/inbox".to_owned());
     let cookie = Cookie::build((lang::COOKIE, lang.code()))
         .path("/")
