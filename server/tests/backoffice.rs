@@ -758,6 +758,19 @@ async fn a_request_is_resolved_with_photos_sent_from_the_browser() {
     }
     // The Xiaomi's turned upright (portrait), the iPhone's landscape as it was taken.
     assert_eq!(sizes, [(1536, 2048), (2048, 1536)]);
+    // A photo the request does not have: a page saying so.
+    let missing = reqwest::Client::new()
+        .get(server.url(&format!("{path}/photos/{}", "0".repeat(64))))
+        .header("cookie", ana.cookie_header())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), 404);
+    assert_eq!(
+        missing.headers()["content-type"],
+        "text/html; charset=utf-8",
+        "the not-found page, as the OpenAPI document says"
+    );
     server.stop().await;
 }
 

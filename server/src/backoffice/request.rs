@@ -483,7 +483,7 @@ async fn refused_page<DB: Database>(
         (status = 303, response = inline(crate::openapi::ToLogin)),
         (status = 400, response = inline(crate::openapi::PageBadRequest)),
         (status = 403, response = inline(crate::openapi::PageForbidden)),
-        (status = 404, description = "No such request in the staff member's town (a page), or no such photo of it (an empty answer)", body = String, content_type = "text/html; charset=utf-8"),
+        (status = 404, description = "No such request in the staff member's town, or no such photo of it", body = String, content_type = "text/html; charset=utf-8"),
     ),
     security(("session" = [])),
 )]
@@ -496,9 +496,21 @@ pub async fn photo<DB: Database>(
         Ok((_, task)) => task,
         Err(response) => return response,
     };
+    let lang = staff.lang;
+    let not_found = || {
+        message(
+            lang,
+            StatusCode::NOT_FOUND,
+            lang.choose("Photo introuvable", "Photo not found"),
+            lang.choose(
+                "Cette demande n'a pas cette photo.",
+                "This request has no such photo.",
+            ),
+        )
+    };
     let report = &task.report;
     if !report.photos.contains(&sha256) && !report.completion_photos.contains(&sha256) {
-        return StatusCode::NOT_FOUND.into_response();
+        return not_found();
     }
     match state.photos.listed(&sha256).await {
         Ok(Some(bytes)) => (
@@ -509,7 +521,7 @@ pub async fn photo<DB: Database>(
             bytes,
         )
             .into_response(),
-        Ok(None) => StatusCode::NOT_FOUND.into_response(),
+        Ok(None) => not_found(),
         Err(error) => {
             tracing::error!(%error, "could not read a photo");
             StatusCode::INTERNAL_SERVER_ERROR.into_response()
