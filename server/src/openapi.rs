@@ -146,7 +146,10 @@ impl Modify for SessionCookie {
         );
         api.components
             .get_or_insert_with(Default::default)
-            .add_security_scheme("session", SecurityScheme::ApiKey(security::ApiKey::Cookie(cookie)));
+            .add_security_scheme(
+                "session",
+                SecurityScheme::ApiKey(security::ApiKey::Cookie(cookie)),
+            );
     }
 }
 

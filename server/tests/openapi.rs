@@ -47,7 +47,10 @@ const ROUTE_SOURCES: [(&str, &str); 4] = [
     ("src", include_str!("../src/router.rs")),
     ("src/open311", include_str!("../src/open311/routes.rs")),
     ("src/backoffice", include_str!("../src/backoffice/mod.rs")),
-    ("src/backoffice/admin", include_str!("../src/backoffice/admin/mod.rs")),
+    (
+        "src/backoffice/admin",
+        include_str!("../src/backoffice/admin/mod.rs"),
+    ),
 ];
 
 /// The value of the path constant `name` (`towns::HERE`, `layout::STYLE_PATH`) that a route
@@ -153,7 +156,13 @@ fn open311_resources() -> BTreeSet<String> {
 fn every_route_is_documented_and_nothing_else() {
     let routed = routed();
     assert!(routed.len() >= 60, "{routed:?}");
-    for page in ["GET /", "GET /backoffice.css", "POST /login", "GET /towns", "GET /admin"] {
+    for page in [
+        "GET /",
+        "GET /backoffice.css",
+        "POST /login",
+        "GET /towns",
+        "GET /admin",
+    ] {
         assert!(routed.contains(page), "{page} is not among {routed:?}");
     }
     let documented = documented();
