@@ -1,16 +1,21 @@
-//! The OpenAPI document of the HTTP API, derived from the code: the schemas from the wire types
+//! The OpenAPI document of every HTTP route, derived from the code: the schemas from the wire types
 //! of `relais-protocol` (their `openapi` feature derives them; the phone's core builds without
-//! it), each operation from the `#[utoipa::path]` description on its handler, and the answers
-//! that every handler shares (errors, `304`, the Open311 arguments) from this module. The server serves it at
-//! `/openapi.json`; `docs/openapi.json` is a copy that `server/tests/openapi.rs` holds equal to
-//! [`document`], and `scripts/api-contract` fuzzes a live server against it.
+//! it) and from the back office's forms, each operation from the `#[utoipa::path]` description
+//! on its handler, and the answers that every handler shares (errors, `304`, the Open311
+//! arguments, the back office's login redirect, forbidden page and refused forms) from this
+//! module. The back office's pages (tag `back office`) are HTML behind the `relais_session`
+//! cookie (security scheme `session`), their forms carry the session's CSRF token. The server
+//! serves it at `/openapi.json`; `docs/openapi.json` is a copy that `server/tests/openapi.rs`
+//! holds equal to [`document`] (and every route of the router's source in it), and
+//! `scripts/api-contract` fuzzes a live server against it.
 
 use std::sync::LazyLock;
 
 use relais_protocol::ApiError;
-use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::openapi::security::{self, ApiKeyValue, Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{IntoParams, Modify, OpenApi, ToResponse, ToSchema};
 
+use crate::backoffice;
 use crate::handlers;
 use crate::open311::routes as open311;
 
@@ -22,8 +27,11 @@ use crate::open311::routes as open311;
         description = "The HTTP API of a Relais server: the device protocol (docs/protocol.md \
             says what each call means), the staff API, and the server's own documents. \
             Open311 GeoReport v2 (tag `open311`, docs/open311.md says how Relais maps it). \
-            Generated from the server's code (server/src/openapi.rs); the back office's pages \
-            are HTML.",
+            The back office (tag `back office`, docs/backoffice.md): server-rendered HTML pages \
+            and forms for a town's staff, behind the session cookie a login through its form \
+            sets (security scheme `session`); every form carries the session's CSRF token, and \
+            without a live session a page answers `303` to `/login`. \
+            Generated from the server's code (server/src/openapi.rs).",
     ),
     paths(
         handlers::v1::devices::post,
@@ -56,8 +64,46 @@ use crate::open311::routes as open311;
         open311::request,
         open311::token,
         open311::updates,
+        backoffice::home,
+        backoffice::style,
+        backoffice::switch_language,
+        backoffice::login::form,
+        backoffice::login::submit,
+        backoffice::login::logout,
+        backoffice::inbox::get,
+        backoffice::inbox::geojson,
+        backoffice::request::get,
+        backoffice::request::act,
+        backoffice::request::resolve,
+        backoffice::request::photo,
+        backoffice::ratings::get,
+        backoffice::ratings::csv,
+        backoffice::comments::get,
+        backoffice::dashboard::get,
+        backoffice::dashboard::csv,
+        backoffice::towns::get,
+        backoffice::towns::post,
+        backoffice::admin::home,
+        backoffice::admin::categories::get,
+        backoffice::admin::categories::post,
+        backoffice::admin::zones::get,
+        backoffice::admin::zones::post,
+        backoffice::admin::routing::get,
+        backoffice::admin::routing::post,
+        backoffice::admin::members::get,
+        backoffice::admin::members::post,
+        backoffice::admin::members::set_state,
+        backoffice::admin::directory::get,
+        backoffice::admin::directory::post,
+        backoffice::admin::alerts::get,
+        backoffice::admin::alerts::post,
+        backoffice::admin::alerts::end,
+        backoffice::admin::job::get,
+        backoffice::admin::replies::get,
+        backoffice::admin::replies::post_reason,
+        backoffice::admin::replies::post_template,
     ),
-    modifiers(&BearerToken),
+    modifiers(&BearerToken, &SessionCookie),
 )]
 struct Api;
 
@@ -84,6 +130,26 @@ impl Modify for BearerToken {
         api.components
             .get_or_insert_with(Default::default)
             .add_security_scheme("bearer", SecurityScheme::Http(scheme));
+    }
+}
+
+/// The `session` security scheme the back office's operations name: the cookie a login through
+/// the back office's form sets.
+struct SessionCookie;
+
+impl Modify for SessionCookie {
+    fn modify(&self, api: &mut utoipa::openapi::OpenApi) {
+        let cookie = ApiKeyValue::with_description(
+            crate::backoffice::session::COOKIE,
+            "A staff web session's token, set `HttpOnly` and `SameSite=Strict` by `POST /login`; \
+             every form also carries the session's CSRF token in its `csrf` field",
+        );
+        api.components
+            .get_or_insert_with(Default::default)
+            .add_security_scheme(
+                "session",
+                SecurityScheme::ApiKey(security::ApiKey::Cookie(cookie)),
+            );
     }
 }
 
@@ -140,6 +206,42 @@ pub struct Refused(pub ApiError);
 #[derive(ToResponse)]
 #[response(headers(("Retry-After" = u32, description = "Seconds to wait before trying again")))]
 pub struct TooMany(pub ApiError);
+
+/// No live back-office session (no `relais_session` cookie, or its session ended, expired or
+/// was disabled): to the login page.
+#[derive(ToResponse)]
+#[response(headers(("Location" = String, description = "`/login`")))]
+pub struct ToLogin;
+
+/// Not a request this page reads, nothing changed: a page saying what is wrong (HTML), or the
+/// router's own word (plain text) on a path parameter or query string it cannot read.
+#[derive(ToResponse)]
+pub enum PageBadRequest {
+    Page(#[content("text/html; charset=utf-8")] String),
+    Router(#[content("text/plain; charset=utf-8")] String),
+}
+
+/// A page saying that this staff member may not see or do this (not their town, service or
+/// role), or that the form's CSRF token is not their session's (an expired or forged form);
+/// nothing changed.
+#[derive(ToResponse)]
+#[response(content_type = "text/html; charset=utf-8")]
+pub struct PageForbidden(pub String);
+
+/// The form's body is larger than the server accepts (plain text, from the router).
+#[derive(ToResponse)]
+#[response(content_type = "text/plain; charset=utf-8")]
+pub struct FormTooLarge(pub String);
+
+/// Not `application/x-www-form-urlencoded` (plain text, from the router).
+#[derive(ToResponse)]
+#[response(content_type = "text/plain; charset=utf-8")]
+pub struct NotAForm(pub String);
+
+/// The form lacks a field it needs, or repeats one (plain text, from the router).
+#[derive(ToResponse)]
+#[response(content_type = "text/plain; charset=utf-8")]
+pub struct UnreadableForm(pub String);
 
 /// The town of an Open311 call.
 #[derive(IntoParams)]

@@ -758,6 +758,19 @@ async fn a_request_is_resolved_with_photos_sent_from_the_browser() {
     }
     // The Xiaomi's turned upright (portrait), the iPhone's landscape as it was taken.
     assert_eq!(sizes, [(1536, 2048), (2048, 1536)]);
+    // A photo the request does not have: a page saying so.
+    let missing = reqwest::Client::new()
+        .get(server.url(&format!("{path}/photos/{}", "0".repeat(64))))
+        .header("cookie", ana.cookie_header())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), 404);
+    assert_eq!(
+        missing.headers()["content-type"],
+        "text/html; charset=utf-8",
+        "the not-found page, as the OpenAPI document says"
+    );
     server.stop().await;
 }
 
@@ -887,6 +900,10 @@ async fn the_language_switch_comes_back_to_the_page_in_english() {
     assert!(page.contains("Staff login"), "{page}");
     // Only this site's pages are gone back to.
     let (_, _, location) = browser.get("/lang/fr?back=//elsewhere.example/").await;
+    assert_eq!(location.as_deref(), Some("/inbox"));
+    // Nor a path a `Location` header cannot carry (it was a 500).
+    let (status, _, location) = browser.get("/lang/fr?back=/inbox%0Ax").await;
+    assert!(status.is_redirection(), "{status}");
     assert_eq!(location.as_deref(), Some("/inbox"));
     assert_eq!(browser.get("/lang/de").await.0, StatusCode::BAD_REQUEST);
     server.stop().await;

@@ -1,8 +1,8 @@
 //! The OpenAPI document describes the router as it is: docs/openapi.json is what the code
 //! generates ([`relais_server::openapi::document`], from the protocol's types and the handlers'
-//! descriptions), every route of `server/src/router.rs` under `/v1`, `/healthz`, `/metrics` and
-//! `/openapi.json` and every Open311 route (each resource its `{file}` route serves) is in it
-//! with the same methods and nothing else is, every documented route
+//! descriptions), every route of `server/src/router.rs`, every Open311 route (each resource its
+//! `{file}` route serves) and every back-office route (`server/src/backoffice/mod.rs` and
+//! `admin/mod.rs`) is in it with the same methods and nothing else is, every documented route
 //! answers on a real server (not with the router's "no such route" or "this route does not
 //! answer this method"), and the server serves the document itself.
 
@@ -41,32 +41,69 @@ fn the_checked_in_document_is_the_generated_one() {
     );
 }
 
-/// `METHOD /path` of every route the router's source declares for the device protocol, the
-/// server's own documents and Open311 (whose routes its own module declares).
+/// The sources that declare the router's routes: the router itself, Open311's and the back
+/// office's (their `routes` functions), with the folder of the module each is in.
+const ROUTE_SOURCES: [(&str, &str); 4] = [
+    ("src", include_str!("../src/router.rs")),
+    ("src/open311", include_str!("../src/open311/routes.rs")),
+    ("src/backoffice", include_str!("../src/backoffice/mod.rs")),
+    (
+        "src/backoffice/admin",
+        include_str!("../src/backoffice/admin/mod.rs"),
+    ),
+];
+
+/// The value of the path constant `name` (`towns::HERE`, `layout::STYLE_PATH`) that a route
+/// declaration of the module in `folder` names: read from the source of the module it is in.
+fn constant(folder: &str, name: &str) -> String {
+    let (module, name) = name.rsplit_once("::").unwrap_or(("", name));
+    let file = if module.is_empty() {
+        format!("{folder}/mod.rs")
+    } else {
+        format!("{folder}/{}.rs", module.replace("::", "/"))
+    };
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(&file);
+    let source = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{file}: {e}"));
+    let definition = format!("const {name}: &str = \"");
+    let value = source
+        .split(&definition)
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_else(|| panic!("no `{definition}...` in {file}"));
+    value.to_owned()
+}
+
+/// `METHOD /path` of every route the router's source declares: the device protocol, the staff
+/// API, the server's own documents, Open311 and the back office (a path given as a constant
+/// resolved to its value).
 fn routed() -> BTreeSet<String> {
-    let source = [
-        include_str!("../src/router.rs"),
-        include_str!("../src/open311/routes.rs"),
-    ]
-    .concat();
     let mut routes = BTreeSet::new();
-    for declaration in source.split(".route(").skip(1) {
-        let path = declaration.split('"').nth(1).unwrap();
-        if !["/v1/", "/healthz", "/metrics", "/openapi.json", OPEN311]
-            .iter()
-            .any(|prefix| path.starts_with(prefix))
-        {
-            continue;
-        }
-        // The handlers of this route: up to the next route's declaration.
-        for method in METHODS {
-            let call = format!("{method}(");
-            if declaration.contains(&format!(" {call}"))
-                || declaration.contains(&format!("\n{call}"))
-                || declaration.contains(&format!(".{call}"))
-                || declaration.contains(&format!("({call}"))
-            {
-                routes.insert(format!("{} {path}", method.to_uppercase()));
+    for (folder, source) in ROUTE_SOURCES {
+        // Only the function that builds the routes (up to its closing brace).
+        let start = source
+            .find("pub fn route")
+            .unwrap_or_else(|| panic!("no routes function in {folder}"));
+        let source = &source[start..];
+        let source = &source[..source.find("\n}\n").unwrap()];
+        for declaration in source.split(".route(").skip(1) {
+            let first = declaration.trim_start();
+            let path = if first.starts_with('"') {
+                first.split('"').nth(1).unwrap().to_owned()
+            } else {
+                let name = first.split(',').next().unwrap().trim();
+                constant(folder, name)
+            };
+            assert!(path.starts_with('/'), "{folder}: route {path:?}");
+            // The handlers of this route: up to the next route's declaration.
+            for method in METHODS {
+                let call = format!("{method}(");
+                if declaration.contains(&format!(" {call}"))
+                    || declaration.contains(&format!("\n{call}"))
+                    || declaration.contains(&format!(".{call}"))
+                    || declaration.contains(&format!("({call}"))
+                {
+                    routes.insert(format!("{} {path}", method.to_uppercase()));
+                }
             }
         }
     }
@@ -118,14 +155,27 @@ fn open311_resources() -> BTreeSet<String> {
 #[test]
 fn every_route_is_documented_and_nothing_else() {
     let routed = routed();
-    assert!(routed.len() >= 24, "{routed:?}");
+    assert!(routed.len() >= 60, "{routed:?}");
+    for page in [
+        "GET /",
+        "GET /backoffice.css",
+        "POST /login",
+        "GET /towns",
+        "GET /admin",
+    ] {
+        assert!(routed.contains(page), "{page} is not among {routed:?}");
+    }
     let documented = documented();
-    assert_eq!(
-        routed,
-        documented
-            .iter()
-            .map(|r| route_of(r))
-            .collect::<BTreeSet<_>>()
+    let documented_routes: BTreeSet<String> = documented.iter().map(|r| route_of(r)).collect();
+    let undocumented: Vec<_> = routed.difference(&documented_routes).collect();
+    assert!(
+        undocumented.is_empty(),
+        "routes without a #[utoipa::path] in server/src/openapi.rs's paths(...): {undocumented:?}"
+    );
+    let unrouted: Vec<_> = documented_routes.difference(&routed).collect();
+    assert!(
+        unrouted.is_empty(),
+        "documented operations the router does not serve: {unrouted:?}"
     );
     let resources = open311_resources();
     assert_eq!(resources.len(), 4, "{resources:?}");
@@ -148,7 +198,9 @@ async fn every_documented_route_answers_and_the_document_is_served() {
                 .replace("{format}", "json")
                 .replace("{service_code}", "x")
                 .replace("{service_request_id}", "x")
-                .replace("{token}", "x"),
+                .replace("{token}", "x")
+                .replace("{code}", "en")
+                .replace("{service}", "x"),
         );
         let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
         let response = server.client.request(method, &url).send().await.unwrap();

@@ -18,6 +18,22 @@ use crate::router::AppState;
 /// Terms shown per side.
 const TOP: usize = 12;
 
+/// What sets a public service's unhappy comments apart from its happy ones.
+#[utoipa::path(
+    get,
+    path = "/ratings/{service}",
+    operation_id = "backoffice_comments",
+    tag = "back office",
+    params(("service" = String, Path, description = "The public service's id in the town's directory")),
+    responses(
+        (status = 200, description = "The service's comments explained", body = String, content_type = "text/html; charset=utf-8"),
+        (status = 303, response = inline(crate::openapi::ToLogin)),
+        (status = 400, response = inline(crate::openapi::PageBadRequest)),
+        (status = 403, response = inline(crate::openapi::PageForbidden)),
+        (status = 404, description = "The town's directory has no such service", body = String, content_type = "text/html; charset=utf-8"),
+    ),
+    security(("session" = [])),
+)]
 pub async fn get<DB: Database>(
     State(state): State<AppState<DB>>,
     staff: Staff,

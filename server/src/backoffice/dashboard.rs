@@ -30,10 +30,13 @@ pub(super) const DAY_MS: i64 = 24 * 3_600_000;
 const DEFAULT_DAYS: i64 = 30;
 
 /// The period, as the form sends it (`YYYY-MM-DD`, both days included; empty: the default).
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct Period {
+    /// The first day (`YYYY-MM-DD`; empty: the 30 days ending today).
     from: String,
+    /// The last day, included (empty: today).
     to: String,
     /// A service's code (empty: all of one's services).
     service: String,
@@ -189,6 +192,21 @@ fn trend_chart(weeks: &[Week], lang: Lang) -> maud::Markup {
     }
 }
 
+/// The operations dashboard of the staff member's part of the town over a period.
+#[utoipa::path(
+    get,
+    path = "/dashboard",
+    operation_id = "backoffice_dashboard",
+    tag = "back office",
+    params(Period),
+    responses(
+        (status = 200, description = "The dashboard", body = String, content_type = "text/html; charset=utf-8"),
+        (status = 303, response = inline(crate::openapi::ToLogin)),
+        (status = 400, response = inline(crate::openapi::PageBadRequest)),
+        (status = 403, response = inline(crate::openapi::PageForbidden)),
+    ),
+    security(("session" = [])),
+)]
 pub async fn get<DB: Database>(
     State(state): State<AppState<DB>>,
     staff: Staff,
@@ -300,6 +318,21 @@ pub async fn get<DB: Database>(
     page(lang, Some(&staff), &here, title, content).into_response()
 }
 
+/// The same dashboard as CSV.
+#[utoipa::path(
+    get,
+    path = "/dashboard.csv",
+    operation_id = "backoffice_dashboard_csv",
+    tag = "back office",
+    params(Period),
+    responses(
+        (status = 200, description = "The dashboard (an attachment)", body = String, content_type = "text/csv; charset=utf-8"),
+        (status = 303, response = inline(crate::openapi::ToLogin)),
+        (status = 400, response = inline(crate::openapi::PageBadRequest)),
+        (status = 403, response = inline(crate::openapi::PageForbidden)),
+    ),
+    security(("session" = [])),
+)]
 pub async fn csv<DB: Database>(
     State(state): State<AppState<DB>>,
     staff: Staff,

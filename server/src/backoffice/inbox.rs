@@ -29,13 +29,17 @@ const PAGE: u32 = 200;
 const EXPORT: u32 = 10_000;
 
 /// The filters, as the form sends them (empty: any).
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct Filters {
     /// `open` (the default), `all`, or a status.
     status: String,
+    /// A service's code.
     service: String,
+    /// A category's code.
     category: String,
+    /// A zone's code.
     zone: String,
     /// `1`: only requests past their due date.
     overdue: String,
@@ -142,6 +146,22 @@ async fn select<DB: Database>(
     })
 }
 
+/// The requests of the staff member's services, filtered, earliest due first (200 at most),
+/// with their counts per status and their map.
+#[utoipa::path(
+    get,
+    path = "/inbox",
+    operation_id = "backoffice_inbox",
+    tag = "back office",
+    params(Filters),
+    responses(
+        (status = 200, description = "The inbox", body = String, content_type = "text/html; charset=utf-8"),
+        (status = 303, response = inline(crate::openapi::ToLogin)),
+        (status = 400, response = inline(crate::openapi::PageBadRequest)),
+        (status = 403, response = inline(crate::openapi::PageForbidden)),
+    ),
+    security(("session" = [])),
+)]
 pub async fn get<DB: Database>(
     State(state): State<AppState<DB>>,
     staff: Staff,
@@ -323,6 +343,26 @@ pub fn zone_name<'a>(town: &'a crate::town::Town, code: &'a str) -> &'a str {
 /// The same selection as GeoJSON (a FeatureCollection of points, `[lon, lat]`), for a GIS: each
 /// request's reference, category, status, service, zone, dates, supporters and whether it is
 /// late, in the reader's language.
+#[utoipa::path(
+    get,
+    path = "/inbox.geojson",
+    operation_id = "backoffice_inbox_geojson",
+    tag = "back office",
+    params(Filters),
+    responses(
+        (
+            status = 200,
+            description = "A GeoJSON FeatureCollection (an attachment, `requests.geojson`), with \
+                `total`: how many requests the filters select (10,000 at most are exported)",
+            body = Object,
+            content_type = "application/geo+json",
+        ),
+        (status = 303, response = inline(crate::openapi::ToLogin)),
+        (status = 400, response = inline(crate::openapi::PageBadRequest)),
+        (status = 403, response = inline(crate::openapi::PageForbidden)),
+    ),
+    security(("session" = [])),
+)]
 pub async fn geojson<DB: Database>(
     State(state): State<AppState<DB>>,
     staff: Staff,

@@ -28,6 +28,20 @@ use relais_server_database::Database;
 /// The cookie holding the login form's CSRF token.
 const FORM_COOKIE: &str = "relais_login";
 
+/// The login form (sets its CSRF cookie, `relais_login`).
+#[utoipa::path(
+    get,
+    path = "/login",
+    operation_id = "backoffice_login_form",
+    tag = "back office",
+    responses((
+        status = 200,
+        description = "The login form",
+        body = String,
+        content_type = "text/html; charset=utf-8",
+        headers(("Set-Cookie" = String, description = "`relais_login`: the form's CSRF token")),
+    )),
+)]
 pub async fn form<DB: Database>(
     State(state): State<AppState<DB>>,
     Chosen(lang): Chosen,
@@ -83,15 +97,69 @@ async fn login_page<DB: Database>(
     )
 }
 
-#[derive(Deserialize)]
+/// The login form.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = backoffice::LoginForm)]
 pub struct LoginForm {
+    /// The form's CSRF token: the value of the `relais_login` cookie the form came with.
     #[serde(default)]
     csrf: String,
+    /// The town's code; empty for the server's operator.
     tenant: String,
     email: String,
     password: String,
 }
 
+/// The login form's CSRF cookie, set by `GET /login`.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Cookie)]
+#[allow(dead_code)]
+pub struct FormCookie {
+    /// The token the form carries in `csrf`.
+    relais_login: Option<String>,
+}
+
+/// Logs a staff member in (the login limits per client and per account): opens a session in
+/// the `relais_session` cookie.
+#[utoipa::path(
+    post,
+    path = "/login",
+    operation_id = "backoffice_login",
+    tag = "back office",
+    params(FormCookie),
+    request_body(content = LoginForm, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (
+            status = 303,
+            description = "Logged in (`relais_session` set): to the inbox, or the operator's \
+                towns page",
+            headers(("Location" = String, description = "`/inbox` or `/towns`")),
+        ),
+        (
+            status = 401,
+            description = "The form again: wrong e-mail address or password",
+            body = String,
+            content_type = "text/html; charset=utf-8",
+        ),
+        (
+            status = 403,
+            description = "The form again: its CSRF token is not the `relais_login` cookie's \
+                (an expired or forged form)",
+            body = String,
+            content_type = "text/html; charset=utf-8",
+        ),
+        (status = 413, response = inline(crate::openapi::FormTooLarge)),
+        (status = 415, response = inline(crate::openapi::NotAForm)),
+        (status = 422, response = inline(crate::openapi::UnreadableForm)),
+        (
+            status = 429,
+            description = "The form again: too many attempts from this client or on this account",
+            body = String,
+            content_type = "text/html; charset=utf-8",
+            headers(("Retry-After" = u32, description = "Seconds to wait before trying again")),
+        ),
+    ),
+)]
 pub async fn submit<DB: Database>(
     State(state): State<AppState<DB>>,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
@@ -173,12 +241,35 @@ pub async fn submit<DB: Database>(
     }
 }
 
-#[derive(Deserialize)]
+/// A form that only carries the session's CSRF token.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = backoffice::CsrfForm)]
 pub struct CsrfForm {
+    /// The session's CSRF token, as the page's form carries it.
     #[serde(default)]
     csrf: String,
 }
 
+/// Ends the session and its cookie.
+#[utoipa::path(
+    post,
+    path = "/logout",
+    operation_id = "backoffice_logout",
+    tag = "back office",
+    request_body(content = CsrfForm, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (
+            status = 303,
+            description = "Logged out (the cookie removed), or no live session: to the login page",
+            headers(("Location" = String, description = "`/login`")),
+        ),
+        (status = 403, response = inline(crate::openapi::PageForbidden)),
+        (status = 413, response = inline(crate::openapi::FormTooLarge)),
+        (status = 415, response = inline(crate::openapi::NotAForm)),
+        (status = 422, response = inline(crate::openapi::UnreadableForm)),
+    ),
+    security(("session" = [])),
+)]
 pub async fn logout<DB: Database>(
     State(state): State<AppState<DB>>,
     staff: Staff,

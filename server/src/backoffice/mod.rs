@@ -16,19 +16,19 @@
 //! - [`upload`]: the forms that carry files; [`imports`]: the long imports, run in the
 //!   background, and how far they got.
 
-mod admin;
-mod comments;
-mod dashboard;
+pub(crate) mod admin;
+pub(crate) mod comments;
+pub(crate) mod dashboard;
 pub(crate) mod imports;
-mod inbox;
+pub(crate) mod inbox;
 mod lang;
 mod layout;
-mod login;
+pub(crate) mod login;
 mod map;
-mod ratings;
-mod request;
-mod session;
-mod towns;
+pub(crate) mod ratings;
+pub(crate) mod request;
+pub(crate) mod session;
+pub(crate) mod towns;
 mod upload;
 
 use axum::Router;
@@ -50,7 +50,7 @@ use relais_server_database::Database;
 /// The back office's routes.
 pub fn routes<DB: Database>() -> Router<AppState<DB>> {
     Router::new()
-        .route("/", get(|| async { Redirect::to("/inbox") }))
+        .route("/", get(home))
         .route(layout::STYLE_PATH, get(style))
         .route("/lang/{code}", get(switch_language))
         .route("/login", get(login::form::<DB>).post(login::submit::<DB>))
@@ -102,7 +102,36 @@ async fn guard(mut response: Response) -> Response {
     response
 }
 
-async fn style() -> Response {
+/// The back office's home: the inbox (which sends to the login page without a session).
+#[utoipa::path(
+    get,
+    path = "/",
+    operation_id = "backoffice_home",
+    tag = "back office",
+    responses((
+        status = 303,
+        description = "To the inbox",
+        headers(("Location" = String, description = "`/inbox`")),
+    )),
+)]
+pub async fn home() -> Redirect {
+    Redirect::to("/inbox")
+}
+
+/// The back office's style sheet (cached an hour).
+#[utoipa::path(
+    get,
+    path = layout::STYLE_PATH,
+    operation_id = "backoffice_style",
+    tag = "back office",
+    responses((
+        status = 200,
+        description = "The style sheet",
+        body = String,
+        content_type = "text/css; charset=utf-8",
+    )),
+)]
+pub async fn style() -> Response {
     (
         [
             (
@@ -116,13 +145,41 @@ async fn style() -> Response {
         .into_response()
 }
 
-#[derive(Deserialize)]
-struct Back {
+/// The language to switch to.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
+#[allow(dead_code)]
+pub struct LanguagePath {
+    /// `fr` or `en` (or a language tag that starts with either: `en-GB`).
+    #[param(pattern = "^([Ff][Rr]|[Ee][Nn])")]
+    code: String,
+}
+
+/// Where to go back to.
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct Back {
+    /// A page of this site (`/inbox?status=all`); anything else, or nothing: the inbox.
     back: Option<String>,
 }
 
 /// Sets the language cookie and goes back to the page (only a page of this site).
-async fn switch_language(
+#[utoipa::path(
+    get,
+    path = "/lang/{code}",
+    operation_id = "backoffice_language",
+    tag = "back office",
+    params(LanguagePath, Back),
+    responses(
+        (
+            status = 303,
+            description = "The language's cookie (`relais_lang`) set: back to the page",
+            headers(("Location" = String, description = "`back`, else `/inbox`")),
+        ),
+        (status = 400, response = inline(crate::openapi::PageBadRequest)),
+    ),
+)]
+pub async fn switch_language(
     Path(code): Path<String>,
     Query(back): Query<Back>,
     jar: CookieJar,
@@ -132,7 +189,13 @@ async fn switch_language(
     };
     let back = back
         .back
-        .filter(|b| b.starts_with('/') && !b.starts_with("//") && !b.contains('\\'))
+        // A path of this site, that a `Location` header can carry (no control character).
+        .filter(|b| {
+            b.starts_with('/')
+                && !b.starts_with("//")
+                && !b.contains('\\')
+                && !b.chars().any(char::is_control)
+        })
         .unwrap_or_else(|| "/inbox".to_owned());
     let cookie = Cookie::build((lang::COOKIE, lang.code()))
         .path("/")

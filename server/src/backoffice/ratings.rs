@@ -27,9 +27,11 @@ use crate::router::AppState;
 use crate::town::Town;
 
 /// What the page is asked for: the crosshairs, and the ratings to analyse (empty: all).
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct Choice {
+    /// Where the chart's crosshairs cross: `midpoint` or `means` (empty: the default).
     crosshairs: String,
     /// A kind of service, as the directory names it in French.
     kind: String,
@@ -176,6 +178,22 @@ async fn analysis<DB: Database>(
     })
 }
 
+/// The importance–performance analysis of the town's public services from the ratings the
+/// filters select: its chart and table.
+#[utoipa::path(
+    get,
+    path = "/ratings",
+    operation_id = "backoffice_ratings",
+    tag = "back office",
+    params(Choice),
+    responses(
+        (status = 200, description = "The analysis", body = String, content_type = "text/html; charset=utf-8"),
+        (status = 303, response = inline(crate::openapi::ToLogin)),
+        (status = 400, response = inline(crate::openapi::PageBadRequest)),
+        (status = 403, response = inline(crate::openapi::PageForbidden)),
+    ),
+    security(("session" = [])),
+)]
 pub async fn get<DB: Database>(
     State(state): State<AppState<DB>>,
     staff: Staff,
@@ -362,6 +380,21 @@ fn chart(analysis: &Analysis, lang: Lang, name: &dyn Fn(&str) -> String) -> Mark
     }
 }
 
+/// The same analysis as CSV.
+#[utoipa::path(
+    get,
+    path = "/ratings.csv",
+    operation_id = "backoffice_ratings_csv",
+    tag = "back office",
+    params(Choice),
+    responses(
+        (status = 200, description = "The analysis (an attachment, `importance-performance.csv`)", body = String, content_type = "text/csv; charset=utf-8"),
+        (status = 303, response = inline(crate::openapi::ToLogin)),
+        (status = 400, response = inline(crate::openapi::PageBadRequest)),
+        (status = 403, response = inline(crate::openapi::PageForbidden)),
+    ),
+    security(("session" = [])),
+)]
 pub async fn csv<DB: Database>(
     State(state): State<AppState<DB>>,
     staff: Staff,

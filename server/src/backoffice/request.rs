@@ -39,13 +39,35 @@ use crate::staff::workflow::ActionRequest;
 use crate::town::Town;
 
 /// What the request page is asked to show besides the request.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct Shown {
     /// The action just carried out.
     done: String,
-    /// A reply template to start the written reply from (a [`ReplyKind`]).
+    /// A reply template to start the written reply from (a [`ReplyKind`]: `acknowledged`,
+    /// `scheduled`, `resolved`...).
     template: String,
+}
+
+/// A request of the staff member's town.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
+#[allow(dead_code)]
+pub struct RequestPath {
+    /// The request's id.
+    id: Uuid,
+}
+
+/// A photo of a request.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
+#[allow(dead_code)]
+pub struct PhotoPath {
+    /// The request's id.
+    id: Uuid,
+    /// The photo's name: the SHA-256 of its JPEG, in hex.
+    sha256: String,
 }
 
 /// The reply templates staff may start a reply from, named by the status they go with.
@@ -93,6 +115,23 @@ async fn load<DB: Database>(
     Ok((town, task))
 }
 
+/// One request, its thread, photos, notes and history, and the actions the staff member may take
+/// on it.
+#[utoipa::path(
+    get,
+    path = "/requests/{id}",
+    operation_id = "backoffice_request",
+    tag = "back office",
+    params(RequestPath, Shown),
+    responses(
+        (status = 200, description = "The request's page", body = String, content_type = "text/html; charset=utf-8"),
+        (status = 303, response = inline(crate::openapi::ToLogin)),
+        (status = 400, response = inline(crate::openapi::PageBadRequest)),
+        (status = 403, response = inline(crate::openapi::PageForbidden)),
+        (status = 404, description = "No such request in the staff member's town", body = String, content_type = "text/html; charset=utf-8"),
+    ),
+    security(("session" = [])),
+)]
 pub async fn get<DB: Database>(
     State(state): State<AppState<DB>>,
     staff: Staff,
@@ -132,18 +171,30 @@ pub async fn get<DB: Database>(
 }
 
 /// An action's form, as sent (empty: not given).
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[schema(as = backoffice::ActionForm)]
 #[serde(default)]
 pub struct ActionForm {
+    /// The session's CSRF token.
     csrf: String,
+    /// The request's version the page showed.
     version: i64,
+    /// `acknowledge`, `start`, `schedule`, `resolve`, `reject`, `transfer`, `mark_duplicate`,
+    /// `assign`, `reply` or `note`.
     action: String,
+    /// A reply to the citizen.
     reply: String,
+    /// An internal note.
     note: String,
+    /// `schedule`: the planned day (`YYYY-MM-DD`).
     date: String,
+    /// `reject`: the rejection reason's code.
     reason: String,
+    /// `transfer`: the service's code.
     service: String,
+    /// `mark_duplicate`: the original request's id.
     of: String,
+    /// `assign`: `me`, a staff member's e-mail address, or empty (nobody).
     to: String,
     /// The ticked confirmation box of the actions that close a request for good.
     confirm: String,
@@ -199,6 +250,30 @@ fn needs_confirmation(action: &WorkflowAction) -> bool {
     )
 }
 
+/// A workflow action on the request, decided by the staff operations as a staff device's would be.
+#[utoipa::path(
+    post,
+    path = "/requests/{id}/actions",
+    operation_id = "backoffice_request_action",
+    tag = "back office",
+    params(RequestPath),
+    request_body(content = ActionForm, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (
+            status = 303,
+            description = "Done: to the request's page; or no live session: to the login page",
+            headers(("Location" = String, description = "`/requests/{id}?done={action}` or `/login`")),
+        ),
+        (status = 400, response = inline(crate::openapi::PageBadRequest)),
+        (status = 403, response = inline(crate::openapi::PageForbidden)),
+        (status = 404, description = "No such request in the staff member's town", body = String, content_type = "text/html; charset=utf-8"),
+        (status = 409, description = "The request's page again with the rules' refusal (it changed since its version, or the action is not allowed now); nothing changed", body = String, content_type = "text/html; charset=utf-8"),
+        (status = 413, response = inline(crate::openapi::FormTooLarge)),
+        (status = 415, response = inline(crate::openapi::NotAForm)),
+        (status = 422, response = inline(crate::openapi::UnreadableForm)),
+    ),
+    security(("session" = [])),
+)]
 pub async fn act<DB: Database>(
     State(state): State<AppState<DB>>,
     staff: Staff,
@@ -224,6 +299,26 @@ pub async fn act<DB: Database>(
 /// pipeline ([`photos::prepare`]: shrunk, upright, no metadata) before anything is kept (one
 /// refused: the page again saying which and why, `400`, nothing changed), is stored as the
 /// town's, and the resolution names them, exactly as a staff device's completion photos.
+#[utoipa::path(
+    post,
+    path = "/requests/{id}/resolve",
+    operation_id = "backoffice_request_resolve",
+    tag = "back office",
+    params(RequestPath),
+    request_body(content = ResolveForm, content_type = "multipart/form-data"),
+    responses(
+        (
+            status = 303,
+            description = "Resolved: to the request's page; or no live session: to the login page",
+            headers(("Location" = String, description = "`/requests/{id}?done=resolve` or `/login`")),
+        ),
+        (status = 400, response = inline(crate::openapi::PageBadRequest)),
+        (status = 403, response = inline(crate::openapi::PageForbidden)),
+        (status = 404, description = "No such request in the staff member's town", body = String, content_type = "text/html; charset=utf-8"),
+        (status = 409, description = "The request's page again with the rules' refusal; nothing changed", body = String, content_type = "text/html; charset=utf-8"),
+    ),
+    security(("session" = [])),
+)]
 pub async fn resolve<DB: Database>(
     State(state): State<AppState<DB>>,
     staff: Staff,
@@ -289,6 +384,25 @@ pub async fn resolve<DB: Database>(
     }
     let action = WorkflowAction::Resolve { photos: names };
     carry_out(&state, &staff, id, &form, action).await
+}
+
+/// The resolve form, as the OpenAPI document describes it ([`resolve`] reads it with
+/// [`Sent`]).
+#[derive(utoipa::ToSchema)]
+#[schema(as = backoffice::ResolveForm)]
+#[allow(dead_code)]
+pub struct ResolveForm {
+    /// The session's CSRF token.
+    csrf: String,
+    /// The request's version the page showed.
+    version: i64,
+    /// A reply to the citizen.
+    reply: Option<String>,
+    /// An internal note.
+    note: Option<String>,
+    /// Up to five photos (JPEG, PNG or WebP), each a file of this field.
+    #[schema(value_type = Option<Vec<String>>, format = Binary)]
+    photo: Option<Vec<Vec<u8>>>,
 }
 
 /// The page's words for the photo `file` refused, `why` (in `lang`).
@@ -357,7 +471,22 @@ async fn refused_page<DB: Database>(
     }
 }
 
-/// A photo of a request this staff member may work on.
+/// A photo of a request this staff member may work on (the citizen's or the resolution's).
+#[utoipa::path(
+    get,
+    path = "/requests/{id}/photos/{sha256}",
+    operation_id = "backoffice_request_photo",
+    tag = "back office",
+    params(PhotoPath),
+    responses(
+        (status = 200, description = "The JPEG (cached a day, privately)", body = Vec<u8>, content_type = "image/jpeg"),
+        (status = 303, response = inline(crate::openapi::ToLogin)),
+        (status = 400, response = inline(crate::openapi::PageBadRequest)),
+        (status = 403, response = inline(crate::openapi::PageForbidden)),
+        (status = 404, description = "No such request in the staff member's town, or no such photo of it", body = String, content_type = "text/html; charset=utf-8"),
+    ),
+    security(("session" = [])),
+)]
 pub async fn photo<DB: Database>(
     State(state): State<AppState<DB>>,
     staff: Staff,
@@ -367,9 +496,21 @@ pub async fn photo<DB: Database>(
         Ok((_, task)) => task,
         Err(response) => return response,
     };
+    let lang = staff.lang;
+    let not_found = || {
+        message(
+            lang,
+            StatusCode::NOT_FOUND,
+            lang.choose("Photo introuvable", "Photo not found"),
+            lang.choose(
+                "Cette demande n'a pas cette photo.",
+                "This request has no such photo.",
+            ),
+        )
+    };
     let report = &task.report;
     if !report.photos.contains(&sha256) && !report.completion_photos.contains(&sha256) {
-        return StatusCode::NOT_FOUND.into_response();
+        return not_found();
     }
     match state.photos.listed(&sha256).await {
         Ok(Some(bytes)) => (
@@ -380,7 +521,7 @@ pub async fn photo<DB: Database>(
             bytes,
         )
             .into_response(),
-        Ok(None) => StatusCode::NOT_FOUND.into_response(),
+        Ok(None) => not_found(),
         Err(error) => {
             tracing::error!(%error, "could not read a photo");
             StatusCode::INTERNAL_SERVER_ERROR.into_response()

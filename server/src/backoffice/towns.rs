@@ -106,6 +106,21 @@ async fn render<DB: Database>(
     .into_response()
 }
 
+/// The operator's page of the server's towns, and the form that stores one.
+#[utoipa::path(
+    get,
+    path = HERE,
+    operation_id = "backoffice_towns",
+    tag = "back office",
+    params(Done),
+    responses(
+        (status = 200, description = "The towns", body = String, content_type = "text/html; charset=utf-8"),
+        (status = 303, response = inline(crate::openapi::ToLogin)),
+        (status = 400, response = inline(crate::openapi::PageBadRequest)),
+        (status = 403, response = inline(crate::openapi::PageForbidden)),
+    ),
+    security(("session" = [])),
+)]
 pub async fn get<DB: Database>(
     State(state): State<AppState<DB>>,
     staff: Staff,
@@ -117,16 +132,43 @@ pub async fn get<DB: Database>(
     render(&state, &staff, done.notice(staff.lang)).await
 }
 
-#[derive(Deserialize)]
+/// A town to store (created, or replaced), as the operator's form sends it.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = backoffice::TownForm)]
 pub struct TownForm {
+    /// The session's CSRF token.
     #[serde(default)]
     csrf: String,
+    /// The town's definition (JSON).
     tenant_json: String,
+    /// Its zones (a GeoJSON FeatureCollection).
     zones_geojson: String,
+    /// `yes`: the confirmation box ticked.
     #[serde(default)]
     confirm: String,
 }
 
+/// Stores a town (the operator only).
+#[utoipa::path(
+    post,
+    path = HERE,
+    operation_id = "backoffice_store_town",
+    tag = "back office",
+    request_body(content = TownForm, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (
+            status = 303,
+            description = "Stored: to the towns page; or no live session: to the login page",
+            headers(("Location" = String, description = "`/towns?done=1` or `/login`")),
+        ),
+        (status = 400, description = "The page again saying what is wrong (a missing confirmation, a refused town); nothing changed", body = String, content_type = "text/html; charset=utf-8"),
+        (status = 403, response = inline(crate::openapi::PageForbidden)),
+        (status = 413, response = inline(crate::openapi::FormTooLarge)),
+        (status = 415, response = inline(crate::openapi::NotAForm)),
+        (status = 422, response = inline(crate::openapi::UnreadableForm)),
+    ),
+    security(("session" = [])),
+)]
 pub async fn post<DB: Database>(
     State(state): State<AppState<DB>>,
     staff: Staff,

@@ -42,6 +42,29 @@ const LISTED: u32 = 200;
 /// The page.
 pub struct Page;
 
+/// An admin page: the town's alerts, and the forms that publish and end them.
+#[utoipa::path(
+    get,
+    path = HERE,
+    operation_id = "backoffice_admin_alerts",
+    tag = "back office",
+    params(super::Done),
+    responses(
+        (status = 200, description = "The page", body = String, content_type = "text/html; charset=utf-8"),
+        (status = 303, response = inline(crate::openapi::ToLogin)),
+        (status = 400, response = inline(crate::openapi::PageBadRequest)),
+        (status = 403, response = inline(crate::openapi::PageForbidden)),
+    ),
+    security(("session" = [])),
+)]
+pub async fn get<DB: Database>(
+    state: axum::extract::State<AppState<DB>>,
+    signed: super::AdminStaff,
+    done: axum::extract::Query<super::Done>,
+) -> axum::response::Response {
+    super::show::<DB, Page>(state, signed, done).await
+}
+
 impl AdminPage for Page {
     const HERE: &'static str = HERE;
     const TITLE: (&'static str, &'static str) = ("Alertes aux habitants", "Alerts to residents");
@@ -93,7 +116,47 @@ impl AdminPage for Page {
     }
 }
 
-/// The form, read as pairs: `zone` is repeated.
+/// The alert's form, as the OpenAPI document describes it ([`post`] reads it as
+/// [`super::Pairs`]).
+#[derive(utoipa::ToSchema)]
+#[schema(as = backoffice::AlertForm)]
+#[allow(dead_code)]
+pub struct AlertForm {
+    /// The session's CSRF token.
+    csrf: String,
+    /// The zones' codes, the field repeated.
+    zone: Vec<String>,
+    title_fr: String,
+    title_en: String,
+    text_fr: String,
+    text_en: String,
+    /// The first day (`YYYY-MM-DD`).
+    from: String,
+    /// The last day, included.
+    to: String,
+}
+
+/// Publishes an alert to the people of some zones. The form is read as pairs: `zone` is
+/// repeated.
+#[utoipa::path(
+    post,
+    path = HERE,
+    operation_id = "backoffice_admin_publish_alert",
+    tag = "back office",
+    request_body(content = AlertForm, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (
+            status = 303,
+            description = "Published: back to the alerts, saying so; or no live session: to the login page",
+            headers(("Location" = String, description = "`/admin/alerts?done=1` or `/login`")),
+        ),
+        (status = 400, description = "The page again, or a page, saying what is wrong (a refused change, a missing confirmation); nothing changed", body = String, content_type = "text/html; charset=utf-8"),
+        (status = 403, response = inline(crate::openapi::PageForbidden)),
+        (status = 413, response = inline(crate::openapi::FormTooLarge)),
+        (status = 415, response = inline(crate::openapi::NotAForm)),
+    ),
+    security(("session" = [])),
+)]
 pub async fn post<DB: Database>(
     State(state): State<AppState<DB>>,
     signed: AdminStaff,
@@ -197,15 +260,39 @@ fn state_of(starts_at_ms: i64, ends_at_ms: i64, now: i64, lang: Lang) -> &'stati
 }
 
 /// The form that ends an alert: the session's token and the ticked confirmation.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = backoffice::EndForm)]
 pub struct EndForm {
+    /// The session's CSRF token.
     #[serde(default)]
     csrf: String,
+    /// `yes`: the end confirmed.
     #[serde(default)]
     confirm: String,
 }
 
 /// Ends alert `id` now, once confirmed; the page again with the list, or with why not.
+#[utoipa::path(
+    post,
+    path = "/admin/alerts/{id}/end",
+    operation_id = "backoffice_admin_end_alert",
+    tag = "back office",
+    params(("id" = Uuid, Path, description = "The alert's id")),
+    request_body(content = EndForm, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (
+            status = 303,
+            description = "Ended: back to the alerts, saying so; or no live session: to the login page",
+            headers(("Location" = String, description = "`/admin/alerts?done=1` or `/login`")),
+        ),
+        (status = 400, response = inline(crate::openapi::PageBadRequest)),
+        (status = 403, response = inline(crate::openapi::PageForbidden)),
+        (status = 413, response = inline(crate::openapi::FormTooLarge)),
+        (status = 415, response = inline(crate::openapi::NotAForm)),
+        (status = 422, response = inline(crate::openapi::UnreadableForm)),
+    ),
+    security(("session" = [])),
+)]
 pub async fn end<DB: Database>(
     State(state): State<AppState<DB>>,
     signed: AdminStaff,

@@ -23,6 +23,29 @@ const HERE: &str = "/admin/categories";
 /// The page.
 pub struct Page;
 
+/// An admin page: the town's categories: their names, questions, response times and duplicate radii, each with its form.
+#[utoipa::path(
+    get,
+    path = HERE,
+    operation_id = "backoffice_admin_categories",
+    tag = "back office",
+    params(super::Done),
+    responses(
+        (status = 200, description = "The page", body = String, content_type = "text/html; charset=utf-8"),
+        (status = 303, response = inline(crate::openapi::ToLogin)),
+        (status = 400, response = inline(crate::openapi::PageBadRequest)),
+        (status = 403, response = inline(crate::openapi::PageForbidden)),
+    ),
+    security(("session" = [])),
+)]
+pub async fn get<DB: Database>(
+    state: axum::extract::State<AppState<DB>>,
+    signed: super::AdminStaff,
+    done: axum::extract::Query<super::Done>,
+) -> axum::response::Response {
+    super::show::<DB, Page>(state, signed, done).await
+}
+
 impl AdminPage for Page {
     const HERE: &'static str = HERE;
     const TITLE: (&'static str, &'static str) = ("Catégories", "Categories");
@@ -96,20 +119,49 @@ impl AdminPage for Page {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = backoffice::CategoryForm)]
 pub struct CategoryForm {
+    /// The session's CSRF token.
     #[serde(default)]
     csrf: String,
+    /// The name in French.
     name_fr: String,
+    /// The name in English.
     name_en: String,
+    /// The response time in days (empty: none).
     #[serde(default)]
     response_days: String,
+    /// The duplicate radius in metres (empty: the default).
     #[serde(default)]
     duplicate_radius_m: String,
+    /// The questions, as JSON (empty: none).
     #[serde(default)]
     questions: String,
 }
 
+/// Changes a category: its names, response time, duplicate radius and questions.
+#[utoipa::path(
+    post,
+    path = "/admin/categories/{code}",
+    operation_id = "backoffice_admin_category",
+    tag = "back office",
+    params(("code" = String, Path, description = "The category's code")),
+    request_body(content = CategoryForm, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (
+            status = 303,
+            description = "Saved: back to the categories, saying so; or no live session: to the login page",
+            headers(("Location" = String, description = "`/admin/categories?done=1` or `/login`")),
+        ),
+        (status = 400, response = inline(crate::openapi::PageBadRequest)),
+        (status = 403, response = inline(crate::openapi::PageForbidden)),
+        (status = 413, response = inline(crate::openapi::FormTooLarge)),
+        (status = 415, response = inline(crate::openapi::NotAForm)),
+        (status = 422, response = inline(crate::openapi::UnreadableForm)),
+    ),
+    security(("session" = [])),
+)]
 pub async fn post<DB: Database>(
     State(state): State<AppState<DB>>,
     signed: AdminStaff,

@@ -31,6 +31,29 @@ const HERE: &str = "/admin/directory";
 /// The page.
 pub struct Page;
 
+/// An admin page: the directory of public services and the form that imports it from open-data files.
+#[utoipa::path(
+    get,
+    path = HERE,
+    operation_id = "backoffice_admin_directory",
+    tag = "back office",
+    params(super::Done),
+    responses(
+        (status = 200, description = "The page", body = String, content_type = "text/html; charset=utf-8"),
+        (status = 303, response = inline(crate::openapi::ToLogin)),
+        (status = 400, response = inline(crate::openapi::PageBadRequest)),
+        (status = 403, response = inline(crate::openapi::PageForbidden)),
+    ),
+    security(("session" = [])),
+)]
+pub async fn get<DB: Database>(
+    state: axum::extract::State<AppState<DB>>,
+    signed: super::AdminStaff,
+    done: axum::extract::Query<super::Done>,
+) -> axum::response::Response {
+    super::show::<DB, Page>(state, signed, done).await
+}
+
 impl AdminPage for Page {
     const HERE: &'static str = HERE;
     const TITLE: (&'static str, &'static str) = (
@@ -91,8 +114,41 @@ impl AdminPage for Page {
     }
 }
 
+/// The directory's import form, as the OpenAPI document describes it ([`post`] reads it with
+/// [`super::job::ImportForm`]).
+#[derive(utoipa::ToSchema)]
+#[schema(as = backoffice::DirectoryForm)]
+#[allow(dead_code)]
+pub struct DirectoryForm {
+    /// The session's CSRF token.
+    csrf: String,
+    /// The open-data files (CSV, GeoJSON or JSON), the field repeated.
+    #[schema(value_type = Vec<String>, format = Binary)]
+    files: Vec<Vec<u8>>,
+    /// The département whose town halls to keep (for the national directory).
+    departement: Option<String>,
+}
+
 /// The import form (`multipart/form-data`): `csrf`, the `files`, and an optional
 /// `departement`. Starts the import job and answers with its page.
+#[utoipa::path(
+    post,
+    path = HERE,
+    operation_id = "backoffice_admin_import_directory",
+    tag = "back office",
+    request_body(content = DirectoryForm, content_type = "multipart/form-data"),
+    responses(
+        (
+            status = 303,
+            description = "The import started: to its page; or no live session: to the login page",
+            headers(("Location" = String, description = "`/admin/imports/{id}` or `/login`")),
+        ),
+        (status = 400, description = "The page again, or a page, saying what is wrong (a refused change, a missing confirmation); nothing changed", body = String, content_type = "text/html; charset=utf-8"),
+        (status = 403, response = inline(crate::openapi::PageForbidden)),
+        (status = 409, description = "The page again: another import of the town is under way; nothing started", body = String, content_type = "text/html; charset=utf-8"),
+    ),
+    security(("session" = [])),
+)]
 pub async fn post<DB: Database>(State(state): State<AppState<DB>>, form: ImportForm) -> Response {
     let ImportForm { staff, admin, sent } = form;
     let staff = &staff;

@@ -57,7 +57,7 @@ impl<DB: Database> FromRequest<AppState<DB>> for ImportForm {
 
 /// The answer to a form that started an import from page `P`: its job's page, or page `P` again
 /// when another import of the town is under way (nothing started).
-pub async fn started<DB: Database, P: AdminPage>(
+pub(super) async fn started<DB: Database, P: AdminPage>(
     job: DbResult<Option<Uuid>>,
     state: &AppState<DB>,
     staff: &Staff,
@@ -80,6 +80,29 @@ pub async fn started<DB: Database, P: AdminPage>(
     }
 }
 
+/// The page of an import under way (reloaded every second by its `Refresh` header), or of its
+/// outcome.
+#[utoipa::path(
+    get,
+    path = "/admin/imports/{id}",
+    operation_id = "backoffice_admin_import",
+    tag = "back office",
+    params(("id" = Uuid, Path, description = "The import's id")),
+    responses(
+        (
+            status = 200,
+            description = "The import's page",
+            body = String,
+            content_type = "text/html; charset=utf-8",
+            headers(("Refresh" = String, description = "`1` while the import is under way")),
+        ),
+        (status = 303, response = inline(crate::openapi::ToLogin)),
+        (status = 400, response = inline(crate::openapi::PageBadRequest)),
+        (status = 403, response = inline(crate::openapi::PageForbidden)),
+        (status = 404, description = "No such import in the town, or it finished more than an hour ago", body = String, content_type = "text/html; charset=utf-8"),
+    ),
+    security(("session" = [])),
+)]
 pub async fn get<DB: Database>(
     State(state): State<AppState<DB>>,
     signed: AdminStaff,

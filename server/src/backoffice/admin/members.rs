@@ -39,6 +39,29 @@ fn role_name(role: StaffRole, lang: Lang) -> &'static str {
 /// The page.
 pub struct Page;
 
+/// An admin page: the town's staff accounts, and the forms that add and disable them.
+#[utoipa::path(
+    get,
+    path = HERE,
+    operation_id = "backoffice_admin_staff",
+    tag = "back office",
+    params(super::Done),
+    responses(
+        (status = 200, description = "The page", body = String, content_type = "text/html; charset=utf-8"),
+        (status = 303, response = inline(crate::openapi::ToLogin)),
+        (status = 400, response = inline(crate::openapi::PageBadRequest)),
+        (status = 403, response = inline(crate::openapi::PageForbidden)),
+    ),
+    security(("session" = [])),
+)]
+pub async fn get<DB: Database>(
+    state: axum::extract::State<AppState<DB>>,
+    signed: super::AdminStaff,
+    done: axum::extract::Query<super::Done>,
+) -> axum::response::Response {
+    super::show::<DB, Page>(state, signed, done).await
+}
+
 impl AdminPage for Page {
     const HERE: &'static str = HERE;
     const TITLE: (&'static str, &'static str) = ("Personnel", "Staff");
@@ -139,7 +162,46 @@ impl AdminPage for Page {
     }
 }
 
-/// The new account's form, read as pairs: services and zones are repeated fields.
+/// The new account's form, as the OpenAPI document describes it ([`post`] reads it as
+/// [`super::Pairs`]).
+#[derive(utoipa::ToSchema)]
+#[schema(as = backoffice::NewMemberForm)]
+#[allow(dead_code)]
+pub struct NewMemberForm {
+    /// The session's CSRF token.
+    csrf: String,
+    email: String,
+    name: String,
+    /// `agent`, `supervisor` or `admin`.
+    role: String,
+    /// The services' codes (exactly one for an agent), the field repeated.
+    service: Option<Vec<String>>,
+    /// An agent's zones' codes (none: all), the field repeated.
+    zone: Option<Vec<String>>,
+    /// The first password, 12 characters at least (empty: the account logs in on a device only).
+    password: Option<String>,
+}
+
+/// Adds a staff account. The form is read as pairs: `service` and `zone` are repeated fields.
+#[utoipa::path(
+    post,
+    path = HERE,
+    operation_id = "backoffice_admin_add_staff",
+    tag = "back office",
+    request_body(content = NewMemberForm, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (
+            status = 303,
+            description = "Saved: back to the staff page, saying so; or no live session: to the login page",
+            headers(("Location" = String, description = "`/admin/staff?done=1` or `/login`")),
+        ),
+        (status = 400, description = "The page again, or a page, saying what is wrong (a refused change, a missing confirmation); nothing changed", body = String, content_type = "text/html; charset=utf-8"),
+        (status = 403, response = inline(crate::openapi::PageForbidden)),
+        (status = 413, response = inline(crate::openapi::FormTooLarge)),
+        (status = 415, response = inline(crate::openapi::NotAForm)),
+    ),
+    security(("session" = [])),
+)]
 pub async fn post<DB: Database>(
     State(state): State<AppState<DB>>,
     signed: AdminStaff,
@@ -170,16 +232,42 @@ pub async fn post<DB: Database>(
     answer::<DB, Page>(result, &state, staff).await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = backoffice::StateForm)]
 pub struct StateForm {
+    /// The session's CSRF token.
     #[serde(default)]
     csrf: String,
+    /// The account's e-mail address.
     email: String,
+    /// `yes`: disable it; anything else: enable it.
     disabled: String,
+    /// `yes`: the disabling confirmed.
     #[serde(default)]
     confirm: String,
 }
 
+/// Disables or enables a staff account (disabling ends its sessions).
+#[utoipa::path(
+    post,
+    path = "/admin/staff/state",
+    operation_id = "backoffice_admin_staff_state",
+    tag = "back office",
+    request_body(content = StateForm, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (
+            status = 303,
+            description = "Saved: back to the staff page, saying so; or no live session: to the login page",
+            headers(("Location" = String, description = "`/admin/staff?done=1` or `/login`")),
+        ),
+        (status = 400, description = "The page again, or a page, saying what is wrong (a refused change, a missing confirmation); nothing changed", body = String, content_type = "text/html; charset=utf-8"),
+        (status = 403, response = inline(crate::openapi::PageForbidden)),
+        (status = 413, response = inline(crate::openapi::FormTooLarge)),
+        (status = 415, response = inline(crate::openapi::NotAForm)),
+        (status = 422, response = inline(crate::openapi::UnreadableForm)),
+    ),
+    security(("session" = [])),
+)]
 pub async fn set_state<DB: Database>(
     State(state): State<AppState<DB>>,
     signed: AdminStaff,

@@ -12,14 +12,14 @@
 //! - [`directory`]: importing the directory of public services from open-data files;
 //! - [`job`]: the page of an import under way (zones, directory), with its progress.
 
-mod alerts;
-mod categories;
-mod directory;
-mod job;
-mod members;
-mod replies;
-mod routing;
-mod zones;
+pub(crate) mod alerts;
+pub(crate) mod categories;
+pub(crate) mod directory;
+pub(crate) mod job;
+pub(crate) mod members;
+pub(crate) mod replies;
+pub(crate) mod routing;
+pub(crate) mod zones;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, FromRequestParts, Query, State};
@@ -44,45 +44,58 @@ const IMPORT_BYTES: usize = 64 * 1024 * 1024;
 /// The admin pages' routes.
 pub fn routes<DB: Database>() -> Router<AppState<DB>> {
     Router::new()
-        .route(
-            "/admin",
-            get(|| async { Redirect::to("/admin/categories") }),
-        )
-        .route("/admin/categories", get(show::<DB, categories::Page>))
+        .route("/admin", get(home))
+        .route("/admin/categories", get(categories::get::<DB>))
         .route("/admin/categories/{code}", post(categories::post::<DB>))
         .route(
             "/admin/zones",
-            get(show::<DB, zones::Page>)
+            get(zones::get::<DB>)
                 .post(zones::post::<DB>)
                 .layer(DefaultBodyLimit::max(IMPORT_BYTES)),
         )
         .route(
             "/admin/routing",
-            get(show::<DB, routing::Page>).post(routing::post::<DB>),
+            get(routing::get::<DB>).post(routing::post::<DB>),
         )
         .route(
             "/admin/staff",
-            get(show::<DB, members::Page>).post(members::post::<DB>),
+            get(members::get::<DB>).post(members::post::<DB>),
         )
         .route("/admin/staff/state", post(members::set_state::<DB>))
         .route(
             "/admin/directory",
-            get(show::<DB, directory::Page>)
+            get(directory::get::<DB>)
                 .post(directory::post::<DB>)
                 .layer(DefaultBodyLimit::max(IMPORT_BYTES)),
         )
         .route(
             "/admin/alerts",
-            get(show::<DB, alerts::Page>).post(alerts::post::<DB>),
+            get(alerts::get::<DB>).post(alerts::post::<DB>),
         )
         .route("/admin/alerts/{id}/end", post(alerts::end::<DB>))
         .route("/admin/imports/{id}", get(job::get::<DB>))
-        .route("/admin/replies", get(show::<DB, replies::Page>))
+        .route("/admin/replies", get(replies::get::<DB>))
         .route("/admin/replies/reasons", post(replies::post_reason::<DB>))
         .route(
             "/admin/replies/templates",
             post(replies::post_template::<DB>),
         )
+}
+
+/// The admin pages' home: the categories (which answer the login page without a session).
+#[utoipa::path(
+    get,
+    path = "/admin",
+    operation_id = "backoffice_admin",
+    tag = "back office",
+    responses((
+        status = 303,
+        description = "To the categories",
+        headers(("Location" = String, description = "`/admin/categories`")),
+    )),
+)]
+pub async fn home() -> Redirect {
+    Redirect::to("/admin/categories")
 }
 
 /// The signed-in staff member as their town's admin: anyone else gets a forbidden page, and
@@ -219,9 +232,11 @@ fn admin_page(
 }
 
 /// What a page shows after a change: `?done=1` says it was saved.
-#[derive(Debug, Default, serde::Deserialize)]
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct Done {
+    /// Not empty: a change was just saved (the page says so).
     done: String,
 }
 

@@ -26,6 +26,29 @@ const HERE: &str = "/admin/replies";
 /// The page.
 pub struct Page;
 
+/// An admin page: the rejection reasons and reply templates, and their forms.
+#[utoipa::path(
+    get,
+    path = HERE,
+    operation_id = "backoffice_admin_replies",
+    tag = "back office",
+    params(super::Done),
+    responses(
+        (status = 200, description = "The page", body = String, content_type = "text/html; charset=utf-8"),
+        (status = 303, response = inline(crate::openapi::ToLogin)),
+        (status = 400, response = inline(crate::openapi::PageBadRequest)),
+        (status = 403, response = inline(crate::openapi::PageForbidden)),
+    ),
+    security(("session" = [])),
+)]
+pub async fn get<DB: Database>(
+    state: axum::extract::State<AppState<DB>>,
+    signed: super::AdminStaff,
+    done: axum::extract::Query<super::Done>,
+) -> axum::response::Response {
+    super::show::<DB, Page>(state, signed, done).await
+}
+
 impl AdminPage for Page {
     const HERE: &'static str = HERE;
     const TITLE: (&'static str, &'static str) = (
@@ -140,15 +163,41 @@ impl AdminPage for Page {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = backoffice::ReasonForm)]
 pub struct ReasonForm {
+    /// The session's CSRF token.
     #[serde(default)]
     csrf: String,
+    /// The reason's code.
     code: String,
+    /// The label in French.
     label_fr: String,
+    /// The label in English.
     label_en: String,
 }
 
+/// Adds or changes a rejection reason.
+#[utoipa::path(
+    post,
+    path = "/admin/replies/reasons",
+    operation_id = "backoffice_admin_reason",
+    tag = "back office",
+    request_body(content = ReasonForm, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (
+            status = 303,
+            description = "Saved: back to the page, saying so; or no live session: to the login page",
+            headers(("Location" = String, description = "`/admin/replies?done=1` or `/login`")),
+        ),
+        (status = 400, description = "The page again, or a page, saying what is wrong (a refused change, a missing confirmation); nothing changed", body = String, content_type = "text/html; charset=utf-8"),
+        (status = 403, response = inline(crate::openapi::PageForbidden)),
+        (status = 413, response = inline(crate::openapi::FormTooLarge)),
+        (status = 415, response = inline(crate::openapi::NotAForm)),
+        (status = 422, response = inline(crate::openapi::UnreadableForm)),
+    ),
+    security(("session" = [])),
+)]
 pub async fn post_reason<DB: Database>(
     State(state): State<AppState<DB>>,
     signed: AdminStaff,
@@ -167,17 +216,45 @@ pub async fn post_reason<DB: Database>(
     answer::<DB, Page>(result, &state, staff).await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = backoffice::TemplateForm)]
 pub struct TemplateForm {
+    /// The session's CSRF token.
     #[serde(default)]
     csrf: String,
+    /// The moment it is for: `acknowledged`, `scheduled`, `resolved`, `rejected`, `duplicate` or
+    /// `transferred`.
     kind: String,
+    /// A category's code (empty: the town's template).
     #[serde(default)]
     category: String,
+    /// The text in French.
     text_fr: String,
+    /// The text in English.
     text_en: String,
 }
 
+/// Sets a reply template (the town's, or a category's).
+#[utoipa::path(
+    post,
+    path = "/admin/replies/templates",
+    operation_id = "backoffice_admin_template",
+    tag = "back office",
+    request_body(content = TemplateForm, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (
+            status = 303,
+            description = "Saved: back to the page, saying so; or no live session: to the login page",
+            headers(("Location" = String, description = "`/admin/replies?done=1` or `/login`")),
+        ),
+        (status = 400, description = "The page again, or a page, saying what is wrong (a refused change, a missing confirmation); nothing changed", body = String, content_type = "text/html; charset=utf-8"),
+        (status = 403, response = inline(crate::openapi::PageForbidden)),
+        (status = 413, response = inline(crate::openapi::FormTooLarge)),
+        (status = 415, response = inline(crate::openapi::NotAForm)),
+        (status = 422, response = inline(crate::openapi::UnreadableForm)),
+    ),
+    security(("session" = [])),
+)]
 pub async fn post_template<DB: Database>(
     State(state): State<AppState<DB>>,
     signed: AdminStaff,

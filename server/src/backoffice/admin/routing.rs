@@ -22,6 +22,29 @@ const HERE: &str = "/admin/routing";
 /// The page.
 pub struct Page;
 
+/// An admin page: the routing table (category × zone → service) and its exceptions' forms.
+#[utoipa::path(
+    get,
+    path = HERE,
+    operation_id = "backoffice_admin_routing",
+    tag = "back office",
+    params(super::Done),
+    responses(
+        (status = 200, description = "The page", body = String, content_type = "text/html; charset=utf-8"),
+        (status = 303, response = inline(crate::openapi::ToLogin)),
+        (status = 400, response = inline(crate::openapi::PageBadRequest)),
+        (status = 403, response = inline(crate::openapi::PageForbidden)),
+    ),
+    security(("session" = [])),
+)]
+pub async fn get<DB: Database>(
+    state: axum::extract::State<AppState<DB>>,
+    signed: super::AdminStaff,
+    done: axum::extract::Query<super::Done>,
+) -> axum::response::Response {
+    super::show::<DB, Page>(state, signed, done).await
+}
+
 impl AdminPage for Page {
     const HERE: &'static str = HERE;
     const TITLE: (&'static str, &'static str) =
@@ -118,18 +141,45 @@ impl AdminPage for Page {
 }
 
 /// With a `service`, sets the exception; without, removes it (the confirmation box ticked).
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = backoffice::RouteForm)]
 pub struct RouteForm {
+    /// The session's CSRF token.
     #[serde(default)]
     csrf: String,
+    /// The category's code.
     category: String,
+    /// The zone's code.
     zone: String,
+    /// The service's code (empty: remove the exception).
     #[serde(default)]
     service: String,
+    /// `yes`: the removal confirmed.
     #[serde(default)]
     confirm: String,
 }
 
+/// Sets or removes an exception of the routing table.
+#[utoipa::path(
+    post,
+    path = HERE,
+    operation_id = "backoffice_admin_route",
+    tag = "back office",
+    request_body(content = RouteForm, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (
+            status = 303,
+            description = "Saved: back to the routing table, saying so; or no live session: to the login page",
+            headers(("Location" = String, description = "`/admin/routing?done=1` or `/login`")),
+        ),
+        (status = 400, description = "The page again, or a page, saying what is wrong (a refused change, a missing confirmation); nothing changed", body = String, content_type = "text/html; charset=utf-8"),
+        (status = 403, response = inline(crate::openapi::PageForbidden)),
+        (status = 413, response = inline(crate::openapi::FormTooLarge)),
+        (status = 415, response = inline(crate::openapi::NotAForm)),
+        (status = 422, response = inline(crate::openapi::UnreadableForm)),
+    ),
+    security(("session" = [])),
+)]
 pub async fn post<DB: Database>(
     State(state): State<AppState<DB>>,
     signed: AdminStaff,

@@ -27,6 +27,29 @@ const HERE: &str = "/admin/zones";
 /// The page.
 pub struct Page;
 
+/// An admin page: the town's zones and the form that imports them (GeoJSON).
+#[utoipa::path(
+    get,
+    path = HERE,
+    operation_id = "backoffice_admin_zones",
+    tag = "back office",
+    params(super::Done),
+    responses(
+        (status = 200, description = "The page", body = String, content_type = "text/html; charset=utf-8"),
+        (status = 303, response = inline(crate::openapi::ToLogin)),
+        (status = 400, response = inline(crate::openapi::PageBadRequest)),
+        (status = 403, response = inline(crate::openapi::PageForbidden)),
+    ),
+    security(("session" = [])),
+)]
+pub async fn get<DB: Database>(
+    state: axum::extract::State<AppState<DB>>,
+    signed: super::AdminStaff,
+    done: axum::extract::Query<super::Done>,
+) -> axum::response::Response {
+    super::show::<DB, Page>(state, signed, done).await
+}
+
 impl AdminPage for Page {
     const HERE: &'static str = HERE;
     const TITLE: (&'static str, &'static str) = ("Zones", "Zones");
@@ -90,8 +113,43 @@ impl AdminPage for Page {
     }
 }
 
+/// The zones' import form, as the OpenAPI document describes it ([`post`] reads it with
+/// [`super::job::ImportForm`]).
+#[derive(utoipa::ToSchema)]
+#[schema(as = backoffice::ZonesForm)]
+#[allow(dead_code)]
+pub struct ZonesForm {
+    /// The session's CSRF token.
+    csrf: String,
+    /// A GeoJSON file of the zones (it wins over `geojson`).
+    #[schema(value_type = Option<String>, format = Binary)]
+    file: Option<Vec<u8>>,
+    /// The zones as pasted GeoJSON.
+    geojson: Option<String>,
+    /// `yes`: the replacement of the town's zones confirmed.
+    confirm: String,
+}
+
 /// The import form (`multipart/form-data`): `csrf`, the `file` or the pasted `geojson` (the
 /// file wins), and `confirm=yes`. Starts the import job and answers with its page.
+#[utoipa::path(
+    post,
+    path = HERE,
+    operation_id = "backoffice_admin_import_zones",
+    tag = "back office",
+    request_body(content = ZonesForm, content_type = "multipart/form-data"),
+    responses(
+        (
+            status = 303,
+            description = "The import started: to its page; or no live session: to the login page",
+            headers(("Location" = String, description = "`/admin/imports/{id}` or `/login`")),
+        ),
+        (status = 400, description = "The page again, or a page, saying what is wrong (a refused change, a missing confirmation); nothing changed", body = String, content_type = "text/html; charset=utf-8"),
+        (status = 403, response = inline(crate::openapi::PageForbidden)),
+        (status = 409, description = "The page again: another import of the town is under way; nothing started", body = String, content_type = "text/html; charset=utf-8"),
+    ),
+    security(("session" = [])),
+)]
 pub async fn post<DB: Database>(State(state): State<AppState<DB>>, form: ImportForm) -> Response {
     let ImportForm { staff, admin, sent } = form;
     let staff = &staff;
