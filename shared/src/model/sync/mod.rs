@@ -5,7 +5,8 @@
 //! start ─► clock ─► push batch ─► record outcomes ─► (more queued? push again)
 //!                      │                        └─► photos, a few at a time ─► pull page
 //!                      │        pull page ─► record page ─► (has_more? pull again) ─► prune
-//!                      │        prune ─► catalogue (unless unchanged) ─► directory ─► Finished
+//!                      │        prune ─► catalogue ─► directory ─► Finished (each skipped when
+//!                      │                 the pull's last page gave the tag of the copy held)
 //!                      ├─ unreachable / 5xx / unauthorized ─► record attempt ─► Stopped (queue kept)
 //!                      ├─ compressed body refused ─► push again uncompressed (for a week)
 //!                      └─ sequence gap or conflict ─► requeue acknowledged from there
