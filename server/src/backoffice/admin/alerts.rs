@@ -42,28 +42,10 @@ const LISTED: u32 = 200;
 /// The page.
 pub struct Page;
 
-/// An admin page: the town's alerts, and the forms that publish and end them.
-#[utoipa::path(
-    get,
-    path = HERE,
-    operation_id = "backoffice_admin_alerts",
-    tag = "back office",
-    params(super::Done),
-    responses(
-        (status = 200, description = "The page", body = String, content_type = "text/html; charset=utf-8"),
-        (status = 303, response = inline(crate::openapi::ToLogin)),
-        (status = 400, response = inline(crate::openapi::PageBadRequest)),
-        (status = 403, response = inline(crate::openapi::PageForbidden)),
-    ),
-    security(("session" = [])),
-)]
-pub async fn get<DB: Database>(
-    state: axum::extract::State<AppState<DB>>,
-    signed: super::AdminStaff,
-    done: axum::extract::Query<super::Done>,
-) -> axum::response::Response {
-    super::show::<DB, Page>(state, signed, done).await
-}
+super::page_handler!(
+    "backoffice_admin_alerts",
+    " An admin page: the town's alerts, and the forms that publish and end them."
+);
 
 impl AdminPage for Page {
     const HERE: &'static str = HERE;

@@ -172,6 +172,36 @@ async fn render<DB: Database, P: AdminPage>(
     }
 }
 
+/// Defines, in an admin page's module, its `GET` handler ([`show`] of its `Page`) with the
+/// OpenAPI description every admin page shares: the operation's id and its summary vary.
+macro_rules! page_handler {
+    ($operation:literal, $summary:literal) => {
+        #[doc = $summary]
+        #[utoipa::path(
+            get,
+            path = HERE,
+            operation_id = $operation,
+            tag = "back office",
+            params(super::Done),
+            responses(
+                (status = 200, description = "The page", body = String, content_type = "text/html; charset=utf-8"),
+                (status = 303, response = inline(crate::openapi::ToLogin)),
+                (status = 400, response = inline(crate::openapi::PageBadRequest)),
+                (status = 403, response = inline(crate::openapi::PageForbidden)),
+            ),
+            security(("session" = [])),
+        )]
+        pub async fn get<DB: Database>(
+            state: axum::extract::State<AppState<DB>>,
+            signed: super::AdminStaff,
+            done: axum::extract::Query<super::Done>,
+        ) -> axum::response::Response {
+            super::show::<DB, Page>(state, signed, done).await
+        }
+    };
+}
+use page_handler;
+
 /// `GET` of an admin page (`?done=1`: a change was just saved).
 async fn show<DB: Database, P: AdminPage>(
     State(state): State<AppState<DB>>,

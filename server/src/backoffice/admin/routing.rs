@@ -22,28 +22,10 @@ const HERE: &str = "/admin/routing";
 /// The page.
 pub struct Page;
 
-/// An admin page: the routing table (category × zone → service) and its exceptions' forms.
-#[utoipa::path(
-    get,
-    path = HERE,
-    operation_id = "backoffice_admin_routing",
-    tag = "back office",
-    params(super::Done),
-    responses(
-        (status = 200, description = "The page", body = String, content_type = "text/html; charset=utf-8"),
-        (status = 303, response = inline(crate::openapi::ToLogin)),
-        (status = 400, response = inline(crate::openapi::PageBadRequest)),
-        (status = 403, response = inline(crate::openapi::PageForbidden)),
-    ),
-    security(("session" = [])),
-)]
-pub async fn get<DB: Database>(
-    state: axum::extract::State<AppState<DB>>,
-    signed: super::AdminStaff,
-    done: axum::extract::Query<super::Done>,
-) -> axum::response::Response {
-    super::show::<DB, Page>(state, signed, done).await
-}
+super::page_handler!(
+    "backoffice_admin_routing",
+    " An admin page: the routing table (category × zone → service) and its exceptions' forms."
+);
 
 impl AdminPage for Page {
     const HERE: &'static str = HERE;

@@ -27,28 +27,10 @@ const HERE: &str = "/admin/zones";
 /// The page.
 pub struct Page;
 
-/// An admin page: the town's zones and the form that imports them (GeoJSON).
-#[utoipa::path(
-    get,
-    path = HERE,
-    operation_id = "backoffice_admin_zones",
-    tag = "back office",
-    params(super::Done),
-    responses(
-        (status = 200, description = "The page", body = String, content_type = "text/html; charset=utf-8"),
-        (status = 303, response = inline(crate::openapi::ToLogin)),
-        (status = 400, response = inline(crate::openapi::PageBadRequest)),
-        (status = 403, response = inline(crate::openapi::PageForbidden)),
-    ),
-    security(("session" = [])),
-)]
-pub async fn get<DB: Database>(
-    state: axum::extract::State<AppState<DB>>,
-    signed: super::AdminStaff,
-    done: axum::extract::Query<super::Done>,
-) -> axum::response::Response {
-    super::show::<DB, Page>(state, signed, done).await
-}
+super::page_handler!(
+    "backoffice_admin_zones",
+    " An admin page: the town's zones and the form that imports them (GeoJSON)."
+);
 
 impl AdminPage for Page {
     const HERE: &'static str = HERE;
