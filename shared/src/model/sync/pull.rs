@@ -52,9 +52,6 @@ pub fn next(model: &mut Model) -> Command<Effect, Event> {
 pub fn update(event: PullEvent, model: &mut Model) -> Command<Effect, Event> {
     match event {
         PullEvent::Pulled(Ok(response)) => {
-            if let Some(run) = running(model) {
-                run.resources = response.resources;
-            }
             let stuck = response.has_more && response.cursor == model.cursor;
             let (reset, has_more, cursor) =
                 (response.reset, response.has_more, response.cursor.clone());
