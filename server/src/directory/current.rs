@@ -11,10 +11,13 @@ use relais_server_database::{Database, DbError, DbResult, DirectoryStamp};
 
 use crate::published::Published;
 
+/// A town's directory as published, with the stamp it was read at.
+type Held = (DirectoryStamp, Arc<Published>);
+
 /// Every town's directory as last published, by tenant id. Cheap to clone.
 #[derive(Debug, Clone, Default)]
 pub struct Directories {
-    held: Arc<RwLock<HashMap<String, (DirectoryStamp, Arc<Published>)>>>,
+    held: Arc<RwLock<HashMap<String, Held>>>,
 }
 
 impl Directories {
@@ -46,7 +49,7 @@ impl Directories {
         Ok(Some(published))
     }
 
-    fn held(&self, tenant: &str) -> Option<(DirectoryStamp, Arc<Published>)> {
+    fn held(&self, tenant: &str) -> Option<Held> {
         self.held
             .read()
             .unwrap_or_else(|e| e.into_inner())
