@@ -41,8 +41,8 @@ pub use mutation::{
 };
 pub use nearby::{NearbyReport, NearbyReports};
 pub use pull::{
-    Actor, Author, Change, Cursor, FollowedZone, LogEntry, PullResponse, StaffNote, StaffRef, Task,
-    ThreadMessage, ZoneAlert,
+    Actor, Author, Change, Cursor, FollowedZone, LogEntry, PullResponse, ResourceTags, StaffNote,
+    StaffRef, Task, ThreadMessage, ZoneAlert,
 };
 pub use report::{GeoPoint, PublicReport, ReportStatus, StatusChange};
 pub use text::LocalizedText;

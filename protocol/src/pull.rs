@@ -46,6 +46,22 @@ pub struct PullResponse {
     pub cursor: Cursor,
     /// More changes are waiting beyond this page.
     pub has_more: bool,
+    /// On the last page (`has_more` false): the `ETag`s the catalogue and the directory have
+    /// now. A device holding copies with these tags skips asking for them. Absent from servers
+    /// before it, and from pages that are not the last.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resources: Option<ResourceTags>,
+}
+
+/// The `ETag`s of the town's cached resources, as `GET /catalogue` and `GET /directory` would
+/// answer them now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ResourceTags {
+    pub catalogue: String,
+    /// Absent when the town has no directory to serve.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub directory: Option<String>,
 }
 
 /// One entry of the change log.

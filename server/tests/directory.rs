@@ -287,6 +287,22 @@ async fn a_rating_reaches_the_next_device_that_asks_for_the_directory() {
     let (status, second, directory) = fetch(Some(&first)).await;
     assert_eq!(status, 200, "the rating changed the directory");
     assert_ne!(second, first);
+    // The last page of a pull says the tags a `GET` answers now, so a device holding them
+    // asks for neither.
+    let (_, page) = server.pull(&device.token, "").await;
+    assert_eq!(page["has_more"], false);
+    assert_eq!(page["resources"]["directory"], second.as_str());
+    let catalogue = server
+        .client
+        .get(server.url("/v1/demo/catalogue"))
+        .bearer_auth(&device.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        page["resources"]["catalogue"],
+        catalogue.headers()["etag"].to_str().unwrap()
+    );
     let hall = directory
         .unwrap()
         .services

@@ -121,6 +121,7 @@ pub async fn pull<DB: Database>(
         cursor: encode(page.epoch, page.seqs),
         changes: page.changes,
         has_more: page.has_more,
+        resources: None,
     }))
 }
 

@@ -1,6 +1,7 @@
 //! A pulled page applied in one transaction, change by change in the server's order, each on
 //! the rows as the previous one left them: a thread that arrives before or after its report,
-//! several changes of one report in a page, all land on the latest state.
+//! several changes of one report in a page, all land on the latest state. A reset page also puts
+//! the kept acknowledged mutations back in the queue, in the same transaction.
 
 use std::collections::BTreeSet;
 
@@ -15,6 +16,7 @@ use crate::{
 };
 
 pub fn apply(tx: &Transaction<'_>, page: PullPage) -> Result<PullApplied> {
+    let mut applied = PullApplied::default();
     if page.reset {
         // Forget what came from others and the work list; own reports and the queue stay.
         tx.execute_batch(
@@ -22,8 +24,12 @@ pub fn apply(tx: &Transaction<'_>, page: PullPage) -> Result<PullApplied> {
              DELETE FROM threads WHERE report_id NOT IN (SELECT id FROM reports);",
         )
         .map_err(err)?;
+        // What the server acknowledged may be lost with its history: it goes again, decided
+        // with the new cursor in one transaction (a separate write, after it, was lost when
+        // the device died in between, and with it photos sent after the server's backup; the
+        // whole-system simulation found this).
+        applied.requeued = super::outbox::requeue(tx, 0)?;
     }
-    let mut applied = PullApplied::default();
     let mut touched = Vec::new();
     for change in page.changes {
         match change {

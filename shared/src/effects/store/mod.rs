@@ -147,6 +147,10 @@ pub struct PullApplied {
     pub follows: Option<Vec<FollowedZone>>,
     /// Report, task and removal changes.
     pub received: u32,
+    /// On a reset page: the kept acknowledged mutations put back in the queue in the same
+    /// transaction (the server may have lost them), so that a device dying right after the
+    /// reset still sends them again.
+    pub requeued: Vec<crate::model::outbox::OutboxItem>,
 }
 
 /// What the device may drop: reports of others (and tasks) closed before `closed_before_ms`;

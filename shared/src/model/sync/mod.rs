@@ -5,7 +5,8 @@
 //! start ─► clock ─► push batch ─► record outcomes ─► (more queued? push again)
 //!                      │                        └─► photos, a few at a time ─► pull page
 //!                      │        pull page ─► record page ─► (has_more? pull again) ─► prune
-//!                      │        prune ─► catalogue (unless unchanged) ─► directory ─► Finished
+//!                      │        prune ─► catalogue ─► directory ─► Finished (each skipped when
+//!                      │                 the pull's last page gave the tag of the copy held)
 //!                      ├─ unreachable / 5xx / unauthorized ─► record attempt ─► Stopped (queue kept)
 //!                      ├─ compressed body refused ─► push again uncompressed (for a week)
 //!                      └─ sequence gap or conflict ─► requeue acknowledged from there
@@ -76,6 +77,8 @@ pub struct SyncRun {
     /// Pushes go uncompressed (the server refused a compressed one).
     pub plain_push: bool,
     pub uploads: upload::Uploads,
+    /// The tags the catalogue and the directory have now, if the pull's last page said.
+    pub resources: Option<relais_protocol::ResourceTags>,
     /// What the pull brought that may be news for the user, notified once it is over.
     pub(crate) news: notify::News,
 }
@@ -154,6 +157,7 @@ pub fn start(model: &mut Model) -> Command<Effect, Event> {
         requeued: false,
         plain_push: false,
         uploads: upload::Uploads::default(),
+        resources: None,
         news: notify::News::default(),
     }));
     let clock = Time::now().then_send(|now| Event::Sync(SyncEvent::Clocked(now)));

@@ -52,6 +52,9 @@ pub fn next(model: &mut Model) -> Command<Effect, Event> {
 pub fn update(event: PullEvent, model: &mut Model) -> Command<Effect, Event> {
     match event {
         PullEvent::Pulled(Ok(response)) => {
+            if let Some(run) = running(model) {
+                run.resources = response.resources;
+            }
             let stuck = response.has_more && response.cursor == model.cursor;
             let (reset, has_more, cursor) =
                 (response.reset, response.has_more, response.cursor.clone());
@@ -76,8 +79,12 @@ pub fn update(event: PullEvent, model: &mut Model) -> Command<Effect, Event> {
             has_more,
             stuck,
             cursor,
-            result: Ok(applied),
+            result: Ok(mut applied),
         } => {
+            // The model mirrors the store, whatever the sync does next.
+            for item in std::mem::take(&mut applied.requeued) {
+                model.outbox.push(item);
+            }
             let SyncState::Running(run) = &mut model.sync else {
                 return Command::done();
             };
@@ -88,12 +95,14 @@ pub fn update(event: PullEvent, model: &mut Model) -> Command<Effect, Event> {
             let first_reset = reset && running(model).is_some_and(|run| !run.requeued);
             if first_reset {
                 // The server's history is not the one this device followed (a restored
-                // backup): what it acknowledged may be lost, so it goes again (the server
-                // recognises what it holds), and the pull goes on after the push.
+                // backup): what it acknowledged may be lost, so it goes again (the store put
+                // it back in the queue with the page; the server recognises what it holds),
+                // and the pull goes on after the push. A second reset in one run leaves it
+                // for the next sync.
                 if let Some(run) = running(model) {
                     run.requeued = true;
                 }
-                push::requeue(0, false)
+                push::next(model)
             } else if stuck {
                 stop(
                     model,

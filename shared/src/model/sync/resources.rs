@@ -1,6 +1,6 @@
 //! The last steps of a sync: the town's catalogue and its directory of services, each fetched
 //! with the `ETag` of the copy the device holds, so that an unchanged one costs a `304` and no
-//! body.
+//! body; not asked for at all when the pull's last page said the device's copy is current.
 
 use crux_core::{Command, render::render};
 use relais_protocol::{Catalogue, Directory};
@@ -44,9 +44,16 @@ fn send(event: ResourceEvent) -> Event {
 
 /// Fetches the catalogue, unless the server says it is unchanged.
 pub fn catalogue(model: &mut Model) -> Command<Effect, Event> {
+    let held = model
+        .catalogue
+        .is_some()
+        .then(|| model.etags.catalogue.clone());
     let Some(run) = running(model) else {
         return Command::done();
     };
+    if current(run.resources.as_ref().map(|r| &r.catalogue), held) {
+        return directory(model);
+    }
     run.step = SyncStep::FetchingCatalogue;
     let registration = run.registration.clone();
     // Without a catalogue, the tag of an older copy means nothing.
@@ -60,9 +67,19 @@ pub fn catalogue(model: &mut Model) -> Command<Effect, Event> {
 }
 
 fn directory(model: &mut Model) -> Command<Effect, Event> {
+    let held = model
+        .directory
+        .is_some()
+        .then(|| model.etags.directory.clone());
     let Some(run) = running(model) else {
         return Command::done();
     };
+    if current(
+        run.resources.as_ref().and_then(|r| r.directory.as_ref()),
+        held,
+    ) {
+        return finish(model);
+    }
     run.step = SyncStep::FetchingDirectory;
     let registration = run.registration.clone();
     let etag = model
@@ -72,6 +89,12 @@ fn directory(model: &mut Model) -> Command<Effect, Event> {
     let fetch =
         api::directory(&registration, etag).then_send(|r| send(ResourceEvent::Directory(r)));
     Command::all([fetch, render()])
+}
+
+/// Whether the device holds a copy (`held`: with its tag, if any) tagged as the server said
+/// the resource is now.
+fn current(now: Option<&String>, held: Option<Option<String>>) -> bool {
+    now.is_some() && held.flatten().as_ref() == now
 }
 
 pub fn update(event: ResourceEvent, model: &mut Model) -> Command<Effect, Event> {

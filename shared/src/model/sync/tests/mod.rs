@@ -380,16 +380,43 @@ fn ok_json_answers_are_well_formed() {
 
 #[test]
 fn an_unchanged_catalogue_and_directory_cost_a_304_and_are_kept() {
+    // A server that does not say their tags in the pull (older ones).
     let mut server = ServerOracle::default();
+    server.older = true;
     let h = Harness::registered(&mut server);
     assert_eq!(server.bodies_served, 2, "the first sync fetches both");
     let mut h = h.restart();
     h.sync(&mut server);
     h.sync(&mut server);
     assert_eq!(server.bodies_served, 2, "then only 304s");
+    assert_eq!(server.resource_requests, 6);
     assert!(matches!(h.view().sync, SyncView::Finished { .. }));
     assert_eq!(h.view().categories.len(), 1, "the stored catalogue stays");
     assert_eq!(h.view().services.len(), 1, "the stored directory stays");
+}
+
+#[test]
+fn a_pull_that_says_the_copies_are_current_saves_asking_for_them() {
+    let mut server = ServerOracle::default();
+    let h = Harness::registered(&mut server);
+    assert_eq!(
+        (server.bodies_served, server.resource_requests),
+        (2, 2),
+        "the first sync fetches both"
+    );
+    let mut h = h.restart();
+    h.sync(&mut server);
+    h.sync(&mut server);
+    assert_eq!(server.resource_requests, 2, "then neither is asked for");
+    assert!(matches!(h.view().sync, SyncView::Finished { .. }));
+    assert_eq!(h.view().categories.len(), 1, "the stored catalogue stays");
+    assert_eq!(h.view().services.len(), 1, "the stored directory stays");
+
+    // The catalogue changes: its new tag comes with the pull, and only it is fetched.
+    server.with_zone_and_question = true;
+    h.sync(&mut server);
+    assert_eq!((server.bodies_served, server.resource_requests), (3, 3));
+    assert!(matches!(h.view().sync, SyncView::Finished { .. }));
 }
 
 #[test]

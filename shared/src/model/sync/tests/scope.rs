@@ -104,6 +104,7 @@ fn a_reset_forgets_what_came_from_others_and_keeps_own_reports_and_the_queue() {
             changes: Vec::new(),
             cursor: Cursor("0|".into()),
             has_more: false,
+            resources: None,
         }),
     );
     // The sync goes on with sending again what the server acknowledged (it may have lost it):

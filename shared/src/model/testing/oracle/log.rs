@@ -6,10 +6,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crux_http::protocol::HttpResult;
-use relais_protocol::{Change, Cursor, PullResponse, Task};
+use relais_protocol::{Change, Cursor, PullResponse, ResourceTags, Task};
 use uuid::Uuid;
 
-use super::{ServerOracle, ok_json};
+use super::{DIRECTORY_TAG, ServerOracle, ok_json};
 
 /// Entries served per page, whatever the device asks, so that paging is exercised.
 const PAGE: usize = 2;
@@ -136,6 +136,10 @@ impl ServerOracle {
             changes,
             cursor: Cursor(self.log.format(&positions)),
             has_more,
+            resources: (!has_more && !self.older).then(|| ResourceTags {
+                catalogue: self.catalogue_tag(),
+                directory: Some(DIRECTORY_TAG.into()),
+            }),
         })
     }
 

@@ -69,7 +69,14 @@ pub struct ServerOracle {
     pub compressed_pushes: u32,
     /// Answer compressed pushes `400`, as servers before compression did.
     pub refuse_compressed: bool,
+    /// Leave the resources' tags out of the last pull page, as servers before them did.
+    pub older: bool,
+    /// Requests for the catalogue or the directory, answered `200` or `304`.
+    pub resource_requests: u32,
 }
+
+/// The directory's `ETag` (it never changes here).
+pub(super) const DIRECTORY_TAG: &str = "\"d1\"";
 
 fn now_ms() -> i64 {
     super::super::millis(std::time::SystemTime::now())
@@ -194,9 +201,16 @@ impl ServerOracle {
         }
     }
 
+    /// The catalogue's `ETag`: its version.
+    fn catalogue_tag(&self) -> String {
+        format!("\"{}\"", self.served_catalogue().version)
+    }
+
     fn served_catalogue(&self) -> Catalogue {
         let mut catalogue = Self::catalogue();
         if self.with_zone_and_question {
+            // Another catalogue: another version, so another tag.
+            catalogue.version += 1;
             catalogue.zones[0].polygons = vec![vec![vec![
                 [2.2, 48.8],
                 [2.5, 48.8],
@@ -266,10 +280,10 @@ impl ServerOracle {
         } else if path.starts_with("/v1/demo/reports/nearby") {
             self.nearby(&request.url)
         } else if path.starts_with("/v1/demo/catalogue") {
-            let catalogue = self.served_catalogue();
-            self.cached(request, &format!("\"{}\"", catalogue.version), &catalogue)
+            let (tag, catalogue) = (self.catalogue_tag(), self.served_catalogue());
+            self.cached(request, &tag, &catalogue)
         } else if path.starts_with("/v1/demo/directory") {
-            self.cached(request, "\"d1\"", &Self::directory())
+            self.cached(request, DIRECTORY_TAG, &Self::directory())
         } else {
             status(404, ErrorCode::NotFound)
         }
@@ -296,6 +310,7 @@ impl ServerOracle {
         etag: &str,
         body: &impl serde::Serialize,
     ) -> HttpResult {
+        self.resource_requests += 1;
         if header(request, "if-none-match").as_deref() == Some(etag) {
             return HttpResult::Ok(HttpResponse::status(304).build());
         }
