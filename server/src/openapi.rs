@@ -13,7 +13,7 @@ use std::sync::LazyLock;
 
 use relais_protocol::ApiError;
 use utoipa::openapi::security::{self, ApiKeyValue, Http, HttpAuthScheme, SecurityScheme};
-use utoipa::{IntoParams, Modify, OpenApi, ToResponse, ToSchema};
+use utoipa::{IntoParams, IntoResponses, Modify, OpenApi, ToResponse, ToSchema};
 
 use crate::backoffice;
 use crate::handlers;
@@ -213,8 +213,9 @@ pub struct TooMany(pub ApiError);
 #[response(headers(("Location" = String, description = "`/login`")))]
 pub struct ToLogin;
 
-/// Not a request this page reads, nothing changed: a page saying what is wrong (HTML), or the
-/// router's own word (plain text) on a path parameter or query string it cannot read.
+/// Nothing changed: a page saying what is wrong (HTML: a refused change, a missing confirmation,
+/// a query the page cannot read), or the router's own word (plain text) on a path parameter or
+/// query string it cannot read.
 #[derive(ToResponse)]
 pub enum PageBadRequest {
     Page(#[content("text/html; charset=utf-8")] String),
@@ -242,6 +243,31 @@ pub struct NotAForm(pub String);
 #[derive(ToResponse)]
 #[response(content_type = "text/plain; charset=utf-8")]
 pub struct UnreadableForm(pub String);
+
+/// What a back-office form's `POST` answers when it changes nothing: its page or the router
+/// saying why. Every form handler lists these beside its own success.
+#[derive(IntoResponses)]
+pub enum FormRefusals {
+    #[response(status = 400)]
+    BadRequest(#[to_response] PageBadRequest),
+    #[response(status = 403)]
+    Forbidden(#[to_response] PageForbidden),
+    #[response(status = 413)]
+    TooLarge(#[to_response] FormTooLarge),
+    #[response(status = 415)]
+    NotAForm(#[to_response] NotAForm),
+    #[response(status = 422)]
+    Unreadable(#[to_response] UnreadableForm),
+}
+
+/// An admin page's form was saved: back to that page (`/admin/PAGE?done=1`), which says so; or
+/// no live session: to the login page.
+#[derive(IntoResponses)]
+#[response(
+    status = 303,
+    headers(("Location" = String, description = "`/admin/PAGE?done=1` (the form's page) or `/login`"))
+)]
+pub struct AdminSaved;
 
 /// The town of an Open311 call.
 #[derive(IntoParams)]

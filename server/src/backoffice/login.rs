@@ -263,10 +263,7 @@ pub struct CsrfForm {
             description = "Logged out (the cookie removed), or no live session: to the login page",
             headers(("Location" = String, description = "`/login`")),
         ),
-        (status = 403, response = inline(crate::openapi::PageForbidden)),
-        (status = 413, response = inline(crate::openapi::FormTooLarge)),
-        (status = 415, response = inline(crate::openapi::NotAForm)),
-        (status = 422, response = inline(crate::openapi::UnreadableForm)),
+        crate::openapi::FormRefusals,
     ),
     security(("session" = [])),
 )]

@@ -161,11 +161,7 @@ pub struct TownForm {
             description = "Stored: to the towns page; or no live session: to the login page",
             headers(("Location" = String, description = "`/towns?done=1` or `/login`")),
         ),
-        (status = 400, description = "The page again saying what is wrong (a missing confirmation, a refused town); nothing changed", body = String, content_type = "text/html; charset=utf-8"),
-        (status = 403, response = inline(crate::openapi::PageForbidden)),
-        (status = 413, response = inline(crate::openapi::FormTooLarge)),
-        (status = 415, response = inline(crate::openapi::NotAForm)),
-        (status = 422, response = inline(crate::openapi::UnreadableForm)),
+        crate::openapi::FormRefusals,
     ),
     security(("session" = [])),
 )]

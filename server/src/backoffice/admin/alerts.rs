@@ -126,17 +126,7 @@ pub struct AlertForm {
     operation_id = "backoffice_admin_publish_alert",
     tag = "back office",
     request_body(content = AlertForm, content_type = "application/x-www-form-urlencoded"),
-    responses(
-        (
-            status = 303,
-            description = "Published: back to the alerts, saying so; or no live session: to the login page",
-            headers(("Location" = String, description = "`/admin/alerts?done=1` or `/login`")),
-        ),
-        (status = 400, description = "The page again, or a page, saying what is wrong (a refused change, a missing confirmation); nothing changed", body = String, content_type = "text/html; charset=utf-8"),
-        (status = 403, response = inline(crate::openapi::PageForbidden)),
-        (status = 413, response = inline(crate::openapi::FormTooLarge)),
-        (status = 415, response = inline(crate::openapi::NotAForm)),
-    ),
+    responses(crate::openapi::AdminSaved, crate::openapi::FormRefusals),
     security(("session" = [])),
 )]
 pub async fn post<DB: Database>(
@@ -261,18 +251,7 @@ pub struct EndForm {
     tag = "back office",
     params(("id" = Uuid, Path, description = "The alert's id")),
     request_body(content = EndForm, content_type = "application/x-www-form-urlencoded"),
-    responses(
-        (
-            status = 303,
-            description = "Ended: back to the alerts, saying so; or no live session: to the login page",
-            headers(("Location" = String, description = "`/admin/alerts?done=1` or `/login`")),
-        ),
-        (status = 400, response = inline(crate::openapi::PageBadRequest)),
-        (status = 403, response = inline(crate::openapi::PageForbidden)),
-        (status = 413, response = inline(crate::openapi::FormTooLarge)),
-        (status = 415, response = inline(crate::openapi::NotAForm)),
-        (status = 422, response = inline(crate::openapi::UnreadableForm)),
-    ),
+    responses(crate::openapi::AdminSaved, crate::openapi::FormRefusals),
     security(("session" = [])),
 )]
 pub async fn end<DB: Database>(

@@ -130,18 +130,7 @@ pub struct CategoryForm {
     tag = "back office",
     params(("code" = String, Path, description = "The category's code")),
     request_body(content = CategoryForm, content_type = "application/x-www-form-urlencoded"),
-    responses(
-        (
-            status = 303,
-            description = "Saved: back to the categories, saying so; or no live session: to the login page",
-            headers(("Location" = String, description = "`/admin/categories?done=1` or `/login`")),
-        ),
-        (status = 400, response = inline(crate::openapi::PageBadRequest)),
-        (status = 403, response = inline(crate::openapi::PageForbidden)),
-        (status = 413, response = inline(crate::openapi::FormTooLarge)),
-        (status = 415, response = inline(crate::openapi::NotAForm)),
-        (status = 422, response = inline(crate::openapi::UnreadableForm)),
-    ),
+    responses(crate::openapi::AdminSaved, crate::openapi::FormRefusals),
     security(("session" = [])),
 )]
 pub async fn post<DB: Database>(

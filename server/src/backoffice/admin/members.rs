@@ -171,17 +171,7 @@ pub struct NewMemberForm {
     operation_id = "backoffice_admin_add_staff",
     tag = "back office",
     request_body(content = NewMemberForm, content_type = "application/x-www-form-urlencoded"),
-    responses(
-        (
-            status = 303,
-            description = "Saved: back to the staff page, saying so; or no live session: to the login page",
-            headers(("Location" = String, description = "`/admin/staff?done=1` or `/login`")),
-        ),
-        (status = 400, description = "The page again, or a page, saying what is wrong (a refused change, a missing confirmation); nothing changed", body = String, content_type = "text/html; charset=utf-8"),
-        (status = 403, response = inline(crate::openapi::PageForbidden)),
-        (status = 413, response = inline(crate::openapi::FormTooLarge)),
-        (status = 415, response = inline(crate::openapi::NotAForm)),
-    ),
+    responses(crate::openapi::AdminSaved, crate::openapi::FormRefusals),
     security(("session" = [])),
 )]
 pub async fn post<DB: Database>(
@@ -236,18 +226,7 @@ pub struct StateForm {
     operation_id = "backoffice_admin_staff_state",
     tag = "back office",
     request_body(content = StateForm, content_type = "application/x-www-form-urlencoded"),
-    responses(
-        (
-            status = 303,
-            description = "Saved: back to the staff page, saying so; or no live session: to the login page",
-            headers(("Location" = String, description = "`/admin/staff?done=1` or `/login`")),
-        ),
-        (status = 400, description = "The page again, or a page, saying what is wrong (a refused change, a missing confirmation); nothing changed", body = String, content_type = "text/html; charset=utf-8"),
-        (status = 403, response = inline(crate::openapi::PageForbidden)),
-        (status = 413, response = inline(crate::openapi::FormTooLarge)),
-        (status = 415, response = inline(crate::openapi::NotAForm)),
-        (status = 422, response = inline(crate::openapi::UnreadableForm)),
-    ),
+    responses(crate::openapi::AdminSaved, crate::openapi::FormRefusals),
     security(("session" = [])),
 )]
 pub async fn set_state<DB: Database>(

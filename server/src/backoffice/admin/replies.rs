@@ -166,18 +166,7 @@ pub struct ReasonForm {
     operation_id = "backoffice_admin_reason",
     tag = "back office",
     request_body(content = ReasonForm, content_type = "application/x-www-form-urlencoded"),
-    responses(
-        (
-            status = 303,
-            description = "Saved: back to the page, saying so; or no live session: to the login page",
-            headers(("Location" = String, description = "`/admin/replies?done=1` or `/login`")),
-        ),
-        (status = 400, description = "The page again, or a page, saying what is wrong (a refused change, a missing confirmation); nothing changed", body = String, content_type = "text/html; charset=utf-8"),
-        (status = 403, response = inline(crate::openapi::PageForbidden)),
-        (status = 413, response = inline(crate::openapi::FormTooLarge)),
-        (status = 415, response = inline(crate::openapi::NotAForm)),
-        (status = 422, response = inline(crate::openapi::UnreadableForm)),
-    ),
+    responses(crate::openapi::AdminSaved, crate::openapi::FormRefusals),
     security(("session" = [])),
 )]
 pub async fn post_reason<DB: Database>(
@@ -223,18 +212,7 @@ pub struct TemplateForm {
     operation_id = "backoffice_admin_template",
     tag = "back office",
     request_body(content = TemplateForm, content_type = "application/x-www-form-urlencoded"),
-    responses(
-        (
-            status = 303,
-            description = "Saved: back to the page, saying so; or no live session: to the login page",
-            headers(("Location" = String, description = "`/admin/replies?done=1` or `/login`")),
-        ),
-        (status = 400, description = "The page again, or a page, saying what is wrong (a refused change, a missing confirmation); nothing changed", body = String, content_type = "text/html; charset=utf-8"),
-        (status = 403, response = inline(crate::openapi::PageForbidden)),
-        (status = 413, response = inline(crate::openapi::FormTooLarge)),
-        (status = 415, response = inline(crate::openapi::NotAForm)),
-        (status = 422, response = inline(crate::openapi::UnreadableForm)),
-    ),
+    responses(crate::openapi::AdminSaved, crate::openapi::FormRefusals),
     security(("session" = [])),
 )]
 pub async fn post_template<DB: Database>(

@@ -148,18 +148,7 @@ pub struct RouteForm {
     operation_id = "backoffice_admin_route",
     tag = "back office",
     request_body(content = RouteForm, content_type = "application/x-www-form-urlencoded"),
-    responses(
-        (
-            status = 303,
-            description = "Saved: back to the routing table, saying so; or no live session: to the login page",
-            headers(("Location" = String, description = "`/admin/routing?done=1` or `/login`")),
-        ),
-        (status = 400, description = "The page again, or a page, saying what is wrong (a refused change, a missing confirmation); nothing changed", body = String, content_type = "text/html; charset=utf-8"),
-        (status = 403, response = inline(crate::openapi::PageForbidden)),
-        (status = 413, response = inline(crate::openapi::FormTooLarge)),
-        (status = 415, response = inline(crate::openapi::NotAForm)),
-        (status = 422, response = inline(crate::openapi::UnreadableForm)),
-    ),
+    responses(crate::openapi::AdminSaved, crate::openapi::FormRefusals),
     security(("session" = [])),
 )]
 pub async fn post<DB: Database>(
