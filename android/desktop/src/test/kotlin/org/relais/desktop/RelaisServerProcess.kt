@@ -23,8 +23,14 @@ class RelaisServerProcess(private val data: File, val port: Int = freePort()) {
             val line = lines.readLine() ?: error("relais-server exited before listening")
             if (line.startsWith("relais-server listening on")) break
         }
-        // Keep draining its log so that it never blocks on a full pipe.
-        Thread { lines.forEachLine {} }.apply { isDaemon = true }.start()
+        // Keep draining its log so that it never blocks on a full pipe; the pipe closes when the
+        // server is stopped, which ends the drain (not an error worth a stack trace).
+        Thread {
+            try {
+                lines.forEachLine {}
+            } catch (closed: java.io.IOException) {
+            }
+        }.apply { isDaemon = true }.start()
         process = started
     }
 
