@@ -2,7 +2,8 @@
 //! by a new report nearby, it sits in a work list), and the workflow: which status each staff
 //! action leads to, from which statuses.
 
-use relais_protocol::{ReportStatus, WorkflowAction};
+use relais_protocol::{MutationOp, ReplyKind, ReportStatus, WorkflowAction};
+use uuid::Uuid;
 
 /// Statuses in which a report is still being handled. `Queued` exists only on the device that
 /// filed it, before the server has it.
@@ -85,6 +86,39 @@ pub const fn needs_reply(action: &WorkflowAction) -> bool {
             | WorkflowAction::MarkDuplicate { .. }
             | WorkflowAction::Reply
     )
+}
+
+/// The moment of the town's written reply an action is: the town drafts one from its template
+/// of that kind when the staff member wrote none (and must when [`needs_reply`]).
+pub const fn reply_kind(action: &WorkflowAction) -> Option<ReplyKind> {
+    match action {
+        WorkflowAction::Acknowledge => Some(ReplyKind::Acknowledged),
+        WorkflowAction::Schedule { .. } => Some(ReplyKind::Scheduled),
+        WorkflowAction::Resolve { .. } => Some(ReplyKind::Resolved),
+        WorkflowAction::Reject { .. } => Some(ReplyKind::Rejected),
+        WorkflowAction::MarkDuplicate { .. } => Some(ReplyKind::Duplicate),
+        WorkflowAction::Transfer { .. } => Some(ReplyKind::Transferred),
+        WorkflowAction::Start
+        | WorkflowAction::Assign { .. }
+        | WorkflowAction::Reply
+        | WorkflowAction::Note => None,
+    }
+}
+
+/// The report whose chain of state changes `op` belongs to, if it changes a report's state.
+///
+/// A staff device's queued changes to one report chain: each is based on the version the one
+/// before it would give. When one is refused, those after it in the same push are refused too,
+/// as conflicts, even if someone else's change happened to bring the report to the version they
+/// expect: they were decided on a state that never existed.
+pub fn chained_report(op: &MutationOp) -> Option<Uuid> {
+    match op {
+        MutationOp::StaffAction {
+            report_id, action, ..
+        } if changes_state(action) => Some(*report_id),
+        MutationOp::ChangeStatus { report_id, .. } => Some(*report_id),
+        _ => None,
+    }
 }
 
 #[cfg(test)]

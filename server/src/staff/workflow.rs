@@ -11,11 +11,11 @@
 
 use std::collections::HashMap;
 
-use relais_domain::status::{self, changes_state, needs_reply};
+use relais_domain::status::{self, changes_state, needs_reply, reply_kind};
 use relais_domain::text;
 use relais_protocol::mutation::MAX_TEXT_CHARS;
 use relais_protocol::upload::{MAX_PHOTOS_PER_REPORT, is_content_address};
-use relais_protocol::{LocalizedText, Reason, ReplyKind, ReportStatus, WorkflowAction};
+use relais_protocol::{LocalizedText, Reason, ReportStatus, WorkflowAction};
 use relais_server_database::writes::{
     ActorRecord, HistoryEntry, OriginalIndex, StaffMessage, WorkflowChange,
 };
@@ -246,22 +246,6 @@ fn check(
         | WorkflowAction::Note => {}
     }
     Ok(checked)
-}
-
-/// The moment of the town's written reply an action is.
-const fn reply_kind(action: &WorkflowAction) -> Option<ReplyKind> {
-    match action {
-        WorkflowAction::Acknowledge => Some(ReplyKind::Acknowledged),
-        WorkflowAction::Schedule { .. } => Some(ReplyKind::Scheduled),
-        WorkflowAction::Resolve { .. } => Some(ReplyKind::Resolved),
-        WorkflowAction::Reject { .. } => Some(ReplyKind::Rejected),
-        WorkflowAction::MarkDuplicate { .. } => Some(ReplyKind::Duplicate),
-        WorkflowAction::Transfer { .. } => Some(ReplyKind::Transferred),
-        WorkflowAction::Start
-        | WorkflowAction::Assign { .. }
-        | WorkflowAction::Reply
-        | WorkflowAction::Note => None,
-    }
 }
 
 /// The status an action aims at, to name it in a refusal.

@@ -296,7 +296,7 @@ pub fn decide(
                 Err(reason) => {
                     judge
                         .broken_chains
-                        .extend(staff::chained_report(&mutation.op));
+                        .extend(status::chained_report(&mutation.op));
                     Some(reason)
                 }
             };
@@ -353,7 +353,7 @@ struct Judge<'a> {
     /// What the batch's applied mutations write, in order.
     writes: Vec<Write>,
     /// Reports on which a state change of this batch was refused: the device's later changes
-    /// to them were based on it (see [`staff`]).
+    /// to them were based on it (see [`status::chained_report`]).
     broken_chains: HashSet<Uuid>,
 }
 

@@ -3,18 +3,25 @@
 //! one device (in order, replayed, doubled, with gaps, with another history under a used
 //! number, new reports and reports reusing an id) get the same answers from both: the status,
 //! the error and the place it expects, each mutation's outcome and the last number recorded.
-//! Then the device pulls from the start from both, in small pages: the same reports, each with
-//! the same status and the same "mine", and as many followed zones for the same reasons (the
-//! oracle's town is smaller than the demo's, so their codes differ).
+//! Then an agent of the reports' service acts on them from a device of its own: every workflow
+//! action, on the version it holds or on one already gone, allowed from the report's status or
+//! not, with notes and replies; both must take and refuse the same ones for the same reasons.
+//! Last, the citizen and the agent pull from the start from both, in small pages: the same
+//! reports, each with the same status and the same "mine"; the same tasks, each with its status,
+//! notes and who wrote in its thread; the same threads; and as many followed zones for the same
+//! reasons (the oracle's town is smaller than the demo's, so their codes differ).
+
+use std::collections::BTreeMap;
 
 use crux_http::protocol::{HttpHeader, HttpRequest, HttpResult};
 use rand::{Rng, SeedableRng, rngs::StdRng};
 use relais_protocol::{
     ApiError, Change, Cursor, GeoPoint, Mutation, MutationOp, Outcome, PullResponse, PushRequest,
-    PushResponse,
+    PushResponse, Registered, ThreadMessage, WorkflowAction,
 };
 use uuid::Uuid;
 
+use super::checks;
 use super::server::{SimServer, TENANT};
 use crate::model::testing::{SERVER, ServerOracle};
 
@@ -69,11 +76,17 @@ fn push(token: &str, mutations: &[Mutation]) -> HttpRequest {
     }
 }
 
-/// What a device pulls from the start, page after page, as the comparison sees it: each report
-/// with its status and whether it is the device's own, and the zones it follows, sorted.
-fn pulled(mut handle: impl FnMut(&HttpRequest) -> HttpResult, token: &str) -> Vec<String> {
+/// What a device holds once it has pulled from the start, page after page, as the comparison
+/// sees it: each report with its status and whether it is the device's own, each task with its
+/// status, notes, thread and assignee, each thread, and the zones it follows. Changes are folded
+/// as the device applies them (a later change of a report replaces the earlier one, a removal
+/// drops it), since the two logs may page the same history differently.
+fn pulled(
+    mut handle: impl FnMut(&HttpRequest) -> HttpResult,
+    token: &str,
+) -> BTreeMap<String, String> {
     let mut cursor = Cursor::start();
-    let mut seen = Vec::new();
+    let mut held = BTreeMap::new();
     for _ in 0..100 {
         let request = HttpRequest {
             method: "GET".into(),
@@ -90,29 +103,127 @@ fn pulled(mut handle: impl FnMut(&HttpRequest) -> HttpResult, token: &str) -> Ve
         assert_eq!(response.status, 200, "a pull from the start");
         let page: PullResponse = serde_json::from_slice(&response.body).unwrap();
         for change in page.changes {
-            match change {
-                Change::Report { report, mine } => seen.push(format!(
-                    "report {} {:?} mine {mine}",
-                    report.id, report.status
-                )),
+            let (key, digest) = match change {
+                Change::Report { report, mine } => (
+                    format!("report {}", report.id),
+                    Some(format!("{:?} mine {mine}", report.status)),
+                ),
+                Change::ReportRemoved { id } => (format!("report {id}"), None),
                 // The oracle's town is not the demo's (two arrondissements, no quartiers): the
                 // zones' codes differ, how many are followed and why must not.
                 Change::Follows { zones } => {
                     let origins: Vec<String> =
                         zones.iter().map(|z| format!("{:?}", z.origin)).collect();
-                    seen.push(format!("follows {origins:?}"));
+                    ("follows".to_owned(), Some(format!("{origins:?}")))
                 }
-                other => seen.push(format!("{other:?}")),
-            }
+                Change::Task { task } => (
+                    format!("task {}", task.report.id),
+                    Some(format!(
+                        "{:?} notes {} thread {:?} assigned {:?}",
+                        task.report.status,
+                        task.notes.len(),
+                        authors(&task.thread),
+                        task.assigned_to.map(|to| to.email),
+                    )),
+                ),
+                Change::TaskRemoved { id } => (format!("task {id}"), None),
+                Change::Thread {
+                    report_id,
+                    messages,
+                } => (
+                    format!("thread {report_id}"),
+                    Some(format!("{:?}", authors(&messages))),
+                ),
+                other => (format!("{other:?}"), Some(String::new())),
+            };
+            match digest {
+                Some(digest) => held.insert(key, digest),
+                None => held.remove(&key),
+            };
         }
         if !page.has_more {
-            seen.sort();
-            seen.dedup();
-            return seen;
+            return held;
         }
         cursor = page.cursor;
     }
     panic!("a hundred pages and still more")
+}
+
+/// Who wrote, in order: the city's texts are the town's templates on one side and a stand-in on
+/// the other.
+fn authors(messages: &[ThreadMessage]) -> Vec<String> {
+    messages.iter().map(|m| format!("{:?}", m.author)).collect()
+}
+
+/// A device registered on both: by the citizen's app, or by an agent's with a code the town
+/// gave (the oracle takes any code as its agent of `proprete`).
+fn register(
+    server: &SimServer,
+    oracle: &mut ServerOracle,
+    enrolment_code: Option<&str>,
+) -> (String, String) {
+    let body = serde_json::json!({
+        "platform": "oracle",
+        "app_version": "test",
+        "enrolment_code": enrolment_code,
+    });
+    let request = HttpRequest {
+        method: "POST".into(),
+        url: format!("{SERVER}/v1/{TENANT}/devices"),
+        headers: vec![HttpHeader {
+            name: "content-type".into(),
+            value: "application/json".into(),
+        }],
+        body: serde_json::to_vec(&body).unwrap(),
+    };
+    let token = |answer: HttpResult| {
+        let HttpResult::Ok(registered) = answer else {
+            unreachable!("both answer in process")
+        };
+        assert_eq!(registered.status, 201, "a registration");
+        serde_json::from_slice::<Registered>(&registered.body)
+            .unwrap()
+            .token
+    };
+    (
+        token(server.handle(&request)),
+        token(oracle.handle(&request)),
+    )
+}
+
+/// One of the agent's actions on `report_id`, made from the version the phone holds: any of
+/// them, allowed from the report's status or not, sometimes with a note or a reply.
+fn acting(rng: &mut StdRng, report_id: Uuid) -> impl Fn(i64) -> MutationOp {
+    let action = match rng.random_range(0..9) {
+        0 => WorkflowAction::Acknowledge,
+        1 => WorkflowAction::Schedule {
+            for_ms: Some(crate::model::millis(std::time::SystemTime::now()) + 86_400_000),
+        },
+        2 => WorkflowAction::Start,
+        3 => WorkflowAction::Resolve { photos: Vec::new() },
+        4 => WorkflowAction::Reject {
+            reason: "non_constate".into(),
+        },
+        5 => WorkflowAction::Transfer {
+            service: "voirie".into(),
+        },
+        6 => WorkflowAction::Reply,
+        7 => WorkflowAction::Note,
+        _ => WorkflowAction::Assign {
+            to: Some("agent@demo.test".into()),
+        },
+    };
+    let reply = (matches!(action, WorkflowAction::Reply) || rng.random_range(0..4) == 0)
+        .then(|| "Merci, nous passons demain.".to_owned());
+    let note = (matches!(action, WorkflowAction::Note) || rng.random_range(0..4) == 0)
+        .then(|| "Benne commandée".to_owned());
+    move |base_version| MutationOp::StaffAction {
+        report_id,
+        base_version,
+        action: action.clone(),
+        reply: reply.clone(),
+        note: note.clone(),
+    }
 }
 
 /// A new report at the Hôtel de Ville, or one reusing the id of an earlier report.
@@ -144,22 +255,7 @@ fn compare(seed: u64) -> Result<(), String> {
     let mut rng = StdRng::seed_from_u64(seed);
     let server = SimServer::start();
     let mut oracle = ServerOracle::default();
-    let register = HttpRequest {
-        method: "POST".into(),
-        url: format!("{SERVER}/v1/{TENANT}/devices"),
-        headers: vec![HttpHeader {
-            name: "content-type".into(),
-            value: "application/json".into(),
-        }],
-        body: br#"{"platform": "oracle", "app_version": "test"}"#.to_vec(),
-    };
-    let HttpResult::Ok(registered) = server.handle(&register) else {
-        unreachable!("the server answers in process")
-    };
-    let real_token = serde_json::from_slice::<relais_protocol::Registered>(&registered.body)
-        .unwrap()
-        .token;
-    let oracle_token = oracle.register(None).token;
+    let (real_token, oracle_token) = register(&server, &mut oracle, None);
     // Every mutation this device made, by number: what a replay resends.
     let mut history: Vec<Mutation> = Vec::new();
     let mut filed = Vec::new();
@@ -219,14 +315,60 @@ fn compare(seed: u64) -> Result<(), String> {
             }
         }
     }
-    let real = pulled(|r| server.handle(r), &real_token);
-    let double = pulled(|r| oracle.handle(r), &oracle_token);
-    if real != double {
-        return Err(format!(
-            "seed {seed}: the pulls differ\nserver: {real:#?}\noracle: {double:#?}\n{}\n{}",
-            log.join("\n"),
-            super::replay_test(seed, "simulation::oracle")
-        ));
+    // An agent of the reports' service acts on them from a device of its own.
+    let code = server.enrol_agent("agent@demo.test", "proprete");
+    let (real_agent, oracle_agent) = register(&server, &mut oracle, Some(&code));
+    let mut agent_seq = 0;
+    for _ in 0..20 {
+        let reports = checks::server_reports(&server);
+        if reports.is_empty() {
+            break;
+        }
+        let mut real_batch = Vec::new();
+        let mut oracle_batch = Vec::new();
+        for _ in 0..rng.random_range(1..3) {
+            let report = &reports[rng.random_range(0..reports.len())];
+            // The version the agent's phone holds: the last, or one already gone.
+            let behind = i64::from(rng.random_range(0..4) == 0);
+            let op = acting(&mut rng, report.id);
+            agent_seq += 1;
+            let mutation_id = Uuid::now_v7();
+            real_batch.push(Mutation {
+                seq: agent_seq,
+                mutation_id,
+                op: op(report.version - behind),
+            });
+            oracle_batch.push(Mutation {
+                seq: agent_seq,
+                mutation_id,
+                op: op(oracle.report(report.id).version - behind),
+            });
+        }
+        let real = digest(&server.handle(&push(&real_agent, &real_batch)));
+        let double = digest(&oracle.handle(&push(&oracle_agent, &oracle_batch)));
+        let ops: Vec<String> = real_batch.iter().map(|m| format!("{:?}", m.op)).collect();
+        log.push(format!("agent {ops:?}: server {real}"));
+        if real != double {
+            return Err(format!(
+                "seed {seed}: the oracle answers the agent {double}\n{}\n{}",
+                log.join("\n"),
+                super::replay_test(seed, "simulation::oracle")
+            ));
+        }
+    }
+    for (who, real_token, oracle_token) in [
+        ("citizen", &real_token, &oracle_token),
+        ("agent", &real_agent, &oracle_agent),
+    ] {
+        let real = pulled(|r| server.handle(r), real_token);
+        let double = pulled(|r| oracle.handle(r), oracle_token);
+        if real != double {
+            return Err(format!(
+                "seed {seed}: the {who}'s pulls differ\nserver: {real:#?}\noracle: {double:#?}\n{}\n{}",
+                log.join("\n"),
+                super::replay_test(seed, "simulation::oracle")
+            ));
+        }
     }
     Ok(())
 }

@@ -1,14 +1,10 @@
 //! `staff_action` (and the `change_status` of older apps) from a staff device: the same
 //! decision as the back office's, [`crate::staff::workflow::decide`], with the device as the
-//! channel.
-//!
-//! A staff device's queued changes to one report chain: each is based on the version the one
-//! before it would give. When one is refused, those after it in the batch are refused too, as
-//! conflicts, even if someone else's change happened to bring the report to the version they
-//! expect: they were decided on a state that never existed.
+//! channel. A change after a refused one of the same report in the batch is refused as a
+//! conflict ([`status::chained_report`] says why).
 
 use relais_domain::status;
-use relais_protocol::{MutationOp, Reason, ReportStatus, WorkflowAction};
+use relais_protocol::{Reason, ReportStatus, WorkflowAction};
 use relais_server_database::writes::Write;
 use uuid::Uuid;
 
@@ -51,17 +47,6 @@ pub(super) fn legacy_request(
         note: None,
         legacy: true,
     })
-}
-
-/// The report whose chain of state changes `op` belongs to, if it changes a report's state.
-pub(super) fn chained_report(op: &MutationOp) -> Option<Uuid> {
-    match op {
-        MutationOp::StaffAction {
-            report_id, action, ..
-        } if status::changes_state(action) => Some(*report_id),
-        MutationOp::ChangeStatus { report_id, .. } => Some(*report_id),
-        _ => None,
-    }
 }
 
 impl Judge<'_> {

@@ -21,6 +21,7 @@ fn rejected(code: &str, en: &str) -> Outcome {
 impl ServerOracle {
     pub(super) fn push(&mut self, token: &str, body: PushRequest) -> HttpResult {
         let mut results = Vec::new();
+        self.broken_chains.clear();
         for m in body.mutations {
             let last = self.last_seq[token];
             if let Some((id, outcome)) = self.outcomes.get(&(token.to_owned(), m.seq)) {
@@ -47,6 +48,9 @@ impl ServerOracle {
                 return HttpResult::Ok(HttpResponse::status(409).json(e).build());
             }
             let outcome = self.apply(token, &m.op, m.mutation_id);
+            if !outcome.is_accepted() {
+                self.broken_chains.extend(status::chained_report(&m.op));
+            }
             self.outcomes
                 .insert((token.to_owned(), m.seq), (m.mutation_id, outcome.clone()));
             self.last_seq.insert(token.to_owned(), m.seq);
@@ -66,6 +70,12 @@ impl ServerOracle {
         let staff_only = matches!(op, MutationOp::StaffAction { .. });
         if device.staff.is_some() != staff_only {
             return rejected("not_permitted", "Not for this device");
+        }
+        if status::chained_report(op).is_some_and(|id| self.broken_chains.contains(&id)) {
+            return rejected(
+                "conflict",
+                "An earlier change of this push to it was refused",
+            );
         }
         let exists = |id: &Uuid| self.reports.iter().any(|r| r.id == *id);
         if let Some(id) = crate::model::outbox::report_of(op)
@@ -295,7 +305,8 @@ impl ServerOracle {
         }
         let reply = reply
             .clone()
-            .or_else(|| status::needs_reply(action).then(|| "The town's draft".to_owned()));
+            // As a town with a template of every kind (the demo's) drafts one.
+            .or_else(|| status::reply_kind(action).map(|_| "The town's draft".to_owned()));
         if let Some(reply) = reply {
             self.write(id, Author::City, &reply);
         }

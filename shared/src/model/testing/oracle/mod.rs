@@ -73,6 +73,9 @@ pub struct ServerOracle {
     pub older: bool,
     /// Requests for the catalogue or the directory, answered `200` or `304`.
     pub resource_requests: u32,
+    /// Reports on which a state change of the push being applied was refused (see
+    /// [`relais_domain::status::chained_report`]).
+    broken_chains: BTreeSet<Uuid>,
 }
 
 /// The directory's `ETag` (it never changes here).
@@ -259,7 +262,8 @@ impl ServerOracle {
             let body: relais_protocol::RegisterDevice =
                 serde_json::from_slice(&request.body).unwrap();
             let staff = body.enrolment_code.map(|_| super::agent("agent@demo.test"));
-            return ok_json(&self.register(staff));
+            // `201 Created`, as the server answers.
+            return HttpResult::Ok(HttpResponse::status(201).json(self.register(staff)).build());
         }
         let token = header(request, "authorization")
             .map(|value| value.trim_start_matches("Bearer ").to_owned());
