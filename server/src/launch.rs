@@ -26,6 +26,13 @@ pub struct Server {
     _lock: DataLock,
 }
 
+/// A server's storage, whichever backend it is: [`Database`]'s methods return futures of their
+/// own types, so the trait is not object safe and a caller matches on the backend instead.
+pub enum Storage<'a> {
+    Sqlite(&'a Sqlite),
+    Postgres(&'a Postgres),
+}
+
 /// The server's state on the storage it was started with.
 enum App {
     Sqlite(AppState<Sqlite>),
@@ -60,11 +67,12 @@ impl Server {
         }
     }
 
-    /// The SQLite storage this server serves from; `None` when it serves from PostgreSQL.
-    pub fn database(&self) -> Option<&Sqlite> {
+    /// The storage this server serves from, to act on it in process as its routes do (the
+    /// whole-system simulation enrols agents and acts as the town's staff through it).
+    pub fn storage(&self) -> Storage<'_> {
         match &self.app {
-            App::Sqlite(state) => Some(&state.db),
-            App::Postgres(_) => None,
+            App::Sqlite(state) => Storage::Sqlite(&state.db),
+            App::Postgres(state) => Storage::Postgres(&state.db),
         }
     }
 

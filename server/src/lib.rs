@@ -59,7 +59,7 @@ pub mod telemetry;
 pub mod token;
 pub mod town;
 
-pub use launch::{Server, launch, open_database, shutdown_signal};
+pub use launch::{Server, Storage, launch, open_database, shutdown_signal};
 pub use relais_server_database::{Database, DbError, DbResult};
 pub use relais_server_postgres::Postgres;
 pub use relais_server_sqlite::Sqlite;

@@ -32,18 +32,31 @@ pub fn test_server(test: &str) -> Option<String> {
 /// Creates an empty database on the server `url` connects to, named `relais_` and a random
 /// suffix, and returns its URL (`url` with its database replaced).
 pub async fn fresh_database(url: &str) -> DbResult<String> {
-    let backend = |e: tokio_postgres::Error| DbError::Backend(Box::new(e));
-    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
-        .await
-        .map_err(backend)?;
-    let driver = tokio::spawn(connection);
+    create_database(url, None).await
+}
+
+/// Creates a database on the server `url` connects to as a copy of the database `template`
+/// names (on the same server, and which no one may be connected to), named as
+/// [`fresh_database`] names one, and returns its URL: what seeding a database costs is paid
+/// once, for the template.
+pub async fn copy_database(url: &str, template: &str) -> DbResult<String> {
+    create_database(url, Some(template)).await
+}
+
+/// Drops the database `database` names (a URL of [`fresh_database`] or [`copy_database`]),
+/// closing the connections to it, through the server `url` connects to.
+pub async fn drop_database(url: &str, database: &str) -> DbResult<()> {
+    let name = database_name(database)?;
+    execute(url, &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await
+}
+
+async fn create_database(url: &str, template: Option<&str>) -> DbResult<String> {
     let name = format!("relais_{}", uuid::Uuid::now_v7().simple());
-    client
-        .batch_execute(&format!("CREATE DATABASE {name}"))
-        .await
-        .map_err(backend)?;
-    drop(client);
-    let _ = driver.await;
+    let template = match template {
+        Some(template) => format!(" TEMPLATE {}", database_name(template)?),
+        None => String::new(),
+    };
+    execute(url, &format!("CREATE DATABASE {name}{template}")).await?;
     let (base, query) = url
         .split_once('?')
         .map_or((url, None), |(b, q)| (b, Some(q)));
@@ -55,4 +68,34 @@ pub async fn fresh_database(url: &str) -> DbResult<String> {
         Some(query) => format!("{server}/{name}?{query}"),
         None => format!("{server}/{name}"),
     })
+}
+
+/// The name of the database `url` names, one that [`create_database`] made (so a plain
+/// identifier, safe in SQL).
+fn database_name(url: &str) -> DbResult<String> {
+    let config: tokio_postgres::Config = url.parse().map_err(backend)?;
+    config
+        .get_dbname()
+        .filter(|name| {
+            name.starts_with("relais_")
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        })
+        .map(str::to_owned)
+        .ok_or_else(|| DbError::Backend(format!("not a test database: {url}").into()))
+}
+
+/// Runs `sql` on the server `url` connects to, on a connection of its own.
+async fn execute(url: &str, sql: &str) -> DbResult<()> {
+    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+        .await
+        .map_err(backend)?;
+    let driver = tokio::spawn(connection);
+    let done = client.batch_execute(sql).await.map_err(backend);
+    drop(client);
+    let _ = driver.await;
+    done
+}
+
+fn backend(e: tokio_postgres::Error) -> DbError {
+    DbError::Backend(Box::new(e))
 }

@@ -25,9 +25,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use relais_protocol::{ReportStatus, WorkflowAction};
-use rusqlite::{Connection, OpenFlags};
 use uuid::Uuid;
 
+use super::reader::Reader;
 use super::server::SimServer;
 use super::{Device, Role};
 use crate::view::OutboxItemState;
@@ -42,43 +42,33 @@ pub struct ServerReport {
     citizen: String,
 }
 
-fn read_only(path: &std::path::Path) -> Connection {
-    Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap()
-}
-
-/// The rows of `sql`, four text columns each.
-fn texts(db: &Connection, sql: &str) -> Vec<[String; 4]> {
-    db.prepare(sql)
-        .unwrap()
-        .query_map([], |row| {
-            Ok([row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?])
-        })
-        .unwrap()
-        .map(Result::unwrap)
-        .collect()
+/// A device's own store.
+fn device_store(device: &Device) -> Reader<'static> {
+    Reader::sqlite(&device.held().dir().join(crate::store::DB_FILE))
 }
 
 /// Every report of the server, by id.
 pub fn server_reports(server: &SimServer) -> Vec<ServerReport> {
-    let db = read_only(&server.database_path());
-    let mut statement = db
-        .prepare(
-            "SELECT r.id, r.version, r.status, r.service_code, COALESCE(d.account_id, d.id)
-             FROM reports r JOIN devices d ON d.id = r.device_id ORDER BY r.id",
-        )
-        .unwrap();
-    statement
-        .query_map([], |row| {
-            Ok(ServerReport {
-                id: row.get::<_, String>(0)?.parse().unwrap(),
-                version: row.get(1)?,
-                status: row.get(2)?,
-                service: row.get(3)?,
-                citizen: row.get(4)?,
-            })
+    reports(&server.reader())
+}
+
+fn reports(db: &Reader) -> Vec<ServerReport> {
+    let rows = db.rows(
+        "SELECT r.id, r.version, r.status, r.service_code, COALESCE(d.account_id, d.id)
+         FROM reports r JOIN devices d ON d.id = r.device_id ORDER BY r.id",
+        &[],
+    );
+    rows.into_iter()
+        .map(|row| {
+            let [id, version, status, service, citizen] = <[String; 5]>::try_from(row).unwrap();
+            ServerReport {
+                id: id.parse().unwrap(),
+                version: version.parse().unwrap(),
+                status,
+                service,
+                citizen,
+            }
         })
-        .unwrap()
-        .map(Result::unwrap)
         .collect()
 }
 
@@ -95,8 +85,8 @@ pub fn check(
     erased: &[Erased],
     open311: &[String],
 ) -> Result<BTreeMap<String, usize>, String> {
-    let db = read_only(&server.database_path());
-    let reports: BTreeMap<String, ServerReport> = server_reports(server)
+    let db = server.reader();
+    let reports: BTreeMap<String, ServerReport> = reports(&db)
         .into_iter()
         .map(|r| (r.id.to_string(), r))
         .collect();
@@ -116,16 +106,10 @@ pub fn check(
 }
 
 /// Each queued change is applied once and gone, or refused and still shown.
-fn accounted(db: &Connection, devices: &[Device]) -> Result<BTreeMap<String, usize>, String> {
+fn accounted(db: &Reader, devices: &[Device]) -> Result<BTreeMap<String, usize>, String> {
     let mut ledger: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let mut statement = db
-        .prepare("SELECT mutation_id, outcome FROM device_mutations")
-        .unwrap();
-    let rows = statement
-        .query_map([], |row| Ok((row.get::<_, String>(0)?, row.get(1)?)))
-        .unwrap();
-    for row in rows {
-        let (id, outcome) = row.unwrap();
+    for row in db.rows("SELECT mutation_id, outcome FROM device_mutations", &[]) {
+        let [id, outcome] = <[String; 2]>::try_from(row).unwrap();
         ledger.entry(id).or_default().push(outcome);
     }
     if let Some((id, outcomes)) = ledger.iter().find(|(_, o)| o.len() > 1) {
@@ -174,21 +158,16 @@ fn accounted(db: &Connection, devices: &[Device]) -> Result<BTreeMap<String, usi
     Ok(refusals)
 }
 
-/// Each report's history is a sequence of the workflow's moves from `received`.
-fn histories(db: &Connection) -> Result<(), String> {
-    let mut statement = db
-        .prepare(
-            "SELECT report_id, status FROM report_history WHERE status_changed = 1 ORDER BY rowid",
-        )
-        .unwrap();
-    let rows = statement
-        .query_map([], |row| {
-            Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
-        })
-        .unwrap();
+/// Each report's history, in the order the server reads it back, is a sequence of the
+/// workflow's moves from `received`.
+fn histories(db: &Reader) -> Result<(), String> {
+    let rows = db.rows(
+        "SELECT report_id, status FROM report_history WHERE status_changed ORDER BY at_ms, id",
+        &[],
+    );
     let mut last: BTreeMap<String, ReportStatus> = BTreeMap::new();
     for row in rows {
-        let (report, status) = row.unwrap();
+        let [report, status] = <[String; 2]>::try_from(row).unwrap();
         let status: ReportStatus = serde_json::from_value(serde_json::Value::String(status))
             .map_err(|e| format!("report {report}: unknown status in its history: {e}"))?;
         let valid = match last.get(&report) {
@@ -231,31 +210,33 @@ fn may_move(from: ReportStatus, to: ReportStatus) -> bool {
 
 /// The device holds its scope at the server's state, and nothing private it should not.
 fn converged(
-    db: &Connection,
+    db: &Reader,
     device: &Device,
     reports: &BTreeMap<String, ServerReport>,
 ) -> Result<(), String> {
-    let h = device.held();
-    let local = read_only(&h.dir().join(crate::store::DB_FILE));
-    let device_id = h
+    let local = device_store(device);
+    let device_id = device
+        .held()
         .model
         .registration()
         .ok_or_else(|| format!("{}: not registered once the network healed", device.name))?
         .device_id
         .to_string();
-    let citizen: String = db
-        .query_row(
+    let citizen = db
+        .rows(
             "SELECT COALESCE(account_id, id) FROM devices WHERE id = ?1",
-            [&device_id],
-            |row| row.get(0),
+            &[&device_id],
         )
-        .map_err(|e| format!("{}: the server does not know it ({e})", device.name))?;
+        .pop()
+        .ok_or_else(|| format!("{}: the server does not know it", device.name))?
+        .remove(0);
     let mut held = BTreeMap::new();
-    let rows = texts(
-        &local,
+    let rows = local.rows(
         "SELECT id, status, body, COALESCE(task, '') FROM reports",
+        &[],
     );
-    for [id, status, body, task] in rows {
+    for row in rows {
+        let [id, status, body, task] = <[String; 4]>::try_from(row).unwrap();
         let version = serde_json::from_str::<serde_json::Value>(&body).unwrap()["version"]
             .as_i64()
             .unwrap_or(-1);
@@ -311,11 +292,14 @@ fn converged(
             .filter(|r| r.citizen == citizen)
             .map(|r| r.id.to_string())
             .collect();
-        let mut mine = local
-            .prepare("SELECT id FROM reports WHERE mine = 1 AND status != 'refused'")
-            .unwrap();
-        for report in mine.query_map([], |row| row.get::<_, String>(0)).unwrap() {
-            let report = report.unwrap();
+        let mine = local.rows(
+            "SELECT id FROM reports WHERE mine = 1 AND status != 'refused'",
+            &[],
+        );
+        for [report] in mine
+            .into_iter()
+            .map(|row| <[String; 1]>::try_from(row).unwrap())
+        {
             if !own.contains(&report) {
                 return Err(format!(
                     "{}: holds {report} as its own, the server gives it to another",
@@ -323,16 +307,8 @@ fn converged(
                 ));
             }
         }
-        let mut statement = local
-            .prepare("SELECT report_id, body FROM threads")
-            .unwrap();
-        let threads = statement
-            .query_map([], |row| {
-                Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
-            })
-            .unwrap();
-        for thread in threads {
-            let (report, body) = thread.unwrap();
+        for thread in local.rows("SELECT report_id, body FROM threads", &[]) {
+            let [report, body] = <[String; 2]>::try_from(thread).unwrap();
             if !own.contains(&report) || body.contains("NOTE-") {
                 return Err(format!(
                     "{}: holds the private thread of {report}: {body}",
@@ -345,16 +321,17 @@ fn converged(
 }
 
 /// Every photo a report lists is stored once, intact and readable by the town's devices only.
-fn photos(server: &SimServer, db: &Connection, devices: &[Device]) -> Result<(), String> {
+fn photos(server: &SimServer, db: &Reader, devices: &[Device]) -> Result<(), String> {
     use sha2::Digest;
 
     let anonymous = relais_server_database::anonymous_device(super::server::TENANT).to_string();
-    let rows = texts(
-        db,
+    let rows = db.rows(
         "SELECT id, device_id, photos, completion_photos FROM reports",
+        &[],
     );
     let mut listed: BTreeMap<String, (String, bool)> = BTreeMap::new();
-    for [report, device, filed, completion] in rows {
+    for row in rows {
+        let [report, device, filed, completion] = <[String; 4]>::try_from(row).unwrap();
         let parse = |json: &str| serde_json::from_str::<Vec<String>>(json).unwrap();
         for sha256 in parse(&filed).into_iter().chain(parse(&completion)) {
             let erased = device == anonymous;
@@ -363,15 +340,11 @@ fn photos(server: &SimServer, db: &Connection, devices: &[Device]) -> Result<(),
         }
     }
     for device in devices {
-        let local = read_only(&device.held().dir().join(crate::store::DB_FILE));
-        let left: Vec<(String, String)> = local
-            .prepare("SELECT sha256, state FROM uploads")
-            .unwrap()
-            .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
-            .unwrap()
-            .map(Result::unwrap)
-            .collect();
-        if let Some((sha256, state)) = left.first() {
+        let left = device_store(device).rows("SELECT sha256, state FROM uploads", &[]);
+        if let Some([sha256, state]) = left
+            .first()
+            .map(|row| <&[String; 2]>::try_from(&row[..]).unwrap())
+        {
             // What the server says of it to this device, to tell why it is stuck.
             let token = device.held().model.registration().map(|r| r.token.clone());
             let answer = server.get(
@@ -399,14 +372,11 @@ fn photos(server: &SimServer, db: &Connection, devices: &[Device]) -> Result<(),
         })
         .collect();
     for (sha256, (report, erased)) in &listed {
-        let rows: i64 = db
-            .query_row(
-                "SELECT (SELECT COUNT(*) FROM photos WHERE sha256 = ?1)
-                      + (SELECT COUNT(*) FROM tenant_photos WHERE sha256 = ?1)",
-                [sha256],
-                |row| row.get(0),
-            )
-            .unwrap();
+        let rows = db.count(
+            "SELECT (SELECT COUNT(*) FROM photos WHERE sha256 = ?1)
+                  + (SELECT COUNT(*) FROM tenant_photos WHERE sha256 = ?1)",
+            &[sha256],
+        );
         let file = server
             .data_dir()
             .join("photos")
@@ -451,33 +421,34 @@ fn photos(server: &SimServer, db: &Connection, devices: &[Device]) -> Result<(),
 
 /// Nothing of the deleted identity stays on the server: no device, account, support, follow,
 /// rating or recorded change, and no report or note linked to its devices.
-fn forgotten(db: &Connection, identity: &Erased) -> Result<(), String> {
-    let devices = serde_json::to_string(&identity.devices).unwrap();
+fn forgotten(db: &Reader, identity: &Erased) -> Result<(), String> {
+    let devices: Vec<&str> = identity.devices.iter().map(String::as_str).collect();
+    // `?1, ?2, ...`, one for each device (`NULL` for none, which matches nothing).
+    let list = (1..=devices.len())
+        .map(|i| format!("?{i}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let list = if list.is_empty() { "NULL".into() } else { list };
     let left = [
-        "SELECT COUNT(*) FROM devices WHERE id IN (SELECT value FROM json_each(?1))",
-        "SELECT COUNT(*) FROM reports WHERE device_id IN (SELECT value FROM json_each(?1))",
-        "SELECT COUNT(*) FROM report_notes WHERE device_id IN (SELECT value FROM json_each(?1))",
-        "SELECT COUNT(*) FROM device_mutations WHERE device_id IN (SELECT value FROM json_each(?1))",
-        "SELECT COUNT(*) FROM supports WHERE citizen IN (SELECT value FROM json_each(?1))",
-        "SELECT COUNT(*) FROM zone_follows WHERE citizen IN (SELECT value FROM json_each(?1))",
-        "SELECT COUNT(*) FROM ratings WHERE citizen IN (SELECT value FROM json_each(?1))",
+        ("devices", "id"),
+        ("reports", "device_id"),
+        ("report_notes", "device_id"),
+        ("device_mutations", "device_id"),
+        ("supports", "citizen"),
+        ("zone_follows", "citizen"),
+        ("ratings", "citizen"),
     ];
-    for query in left {
-        let rows: i64 = db.query_row(query, [&devices], |row| row.get(0)).unwrap();
+    for (table, column) in left {
+        let query = format!("SELECT COUNT(*) FROM {table} WHERE {column} IN ({list})");
+        let rows = db.count(&query, &devices);
         if rows > 0 {
             return Err(format!(
-                "the deleted identity of {devices} is still there: {query} counts {rows}"
+                "the deleted identity of {devices:?} is still there: {query} counts {rows}"
             ));
         }
     }
     if let Some(email) = &identity.email {
-        let accounts: i64 = db
-            .query_row(
-                "SELECT COUNT(*) FROM accounts WHERE email = ?1",
-                [email],
-                |row| row.get(0),
-            )
-            .unwrap();
+        let accounts = db.count("SELECT COUNT(*) FROM accounts WHERE email = ?1", &[email]);
         if accounts > 0 {
             return Err(format!("the deleted account of {email} is still there"));
         }

@@ -1,6 +1,7 @@
 //! A deterministic simulation of the whole system: the real core (`update` over a real local
-//! SQLite store on every device) and the real server (its router, rules and SQLite storage, in
-//! process), with a network, devices and a clock that a seed drives.
+//! SQLite store on every device) and the real server (its router, rules and storage, in process:
+//! SQLite, or PostgreSQL with `RELAIS_SIM_BACKEND=postgres`), with a network, devices and a clock
+//! that a seed drives.
 //!
 //! Each seed builds a town (citizens, one of them with two linked devices, agents of two
 //! services, a supervisor acting from the back office) and runs a schedule chosen by the seed:
@@ -20,6 +21,13 @@
 //! test binary (see `.ci/run`); `RELAIS_SIM_SEEDS=1000000` runs a million (best in the optimised
 //! `sim` profile: `cargo test --profile sim`), `RELAIS_SIM_FIRST` moves the first.
 //!
+//! The server stores in SQLite unless `RELAIS_SIM_BACKEND=postgres`: then each seed's server has
+//! a PostgreSQL database of its own on the server `RELAIS_TEST_POSTGRES` names, backs up and
+//! restores with `pg_dump` and `pg_restore` (from `RELAIS_PG_BIN`, else the `PATH`), and the
+//! invariants are read with the same queries (see [`postgres`] and [`reader`]):
+//! `scripts/postgres env RELAIS_SIM_BACKEND=postgres cargo test -p shared --lib simulation`
+//! (CI runs `RELAIS_CI_SIM_PG_SEEDS` such seeds after the SQLite ones).
+//!
 //! Where a seed's time goes, and what the harness does about it: the seed's stores live in
 //! memory (`/dev/shm`, see [`server::scratch`]) with their real `synchronous=FULL` commits, so a
 //! crash still loses exactly what was not committed while an fsync costs nothing; the server's
@@ -33,6 +41,8 @@ mod checks;
 mod open311;
 mod oracle;
 mod pictures;
+mod postgres;
+mod reader;
 mod server;
 
 use std::collections::BTreeMap;
@@ -951,8 +961,14 @@ fn replay_test(seed: u64, name: &str) -> String {
         .filter(|profile| profile != "debug")
         .map(|profile| format!(" --profile {profile}"))
         .unwrap_or_default();
+    let backend = if postgres::server().is_some() {
+        format!("scripts/postgres env {}=postgres ", postgres::BACKEND)
+    } else {
+        String::new()
+    };
     format!(
-        "replay: RELAIS_SIM_SEED={seed} cargo test{profile} -p shared --lib {name} -- --nocapture"
+        "replay: {backend}RELAIS_SIM_SEED={seed} cargo test{profile} -p shared --lib {name} -- \
+         --nocapture"
     )
 }
 

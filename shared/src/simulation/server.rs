@@ -1,9 +1,10 @@
-//! The real Relais server inside the simulation: `relais-server`'s own router, rules and SQLite
-//! storage on a data directory of its own, driven in process (no sockets, so a seed replays the
-//! same schedule). It crashes and restarts on the same files, is backed up and restored from its
-//! backup the way `relais-server backup` and `restore` do, enrols agents and acts as the town's
-//! staff the way the administration commands and the back office do, and its files are read
-//! directly to check the invariants.
+//! The real Relais server inside the simulation: `relais-server`'s own router, rules and storage
+//! (SQLite in a data directory of its own, or a PostgreSQL database of its own: see
+//! [`super::postgres`]), driven in process (no sockets, so a seed replays the same schedule). It
+//! crashes and restarts on the same data, is backed up and restored from its backup the way
+//! `relais-server backup` and `restore` do, enrols agents and acts as the town's staff the way
+//! the administration commands and the back office do, and its database is read directly to
+//! check the invariants.
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -13,17 +14,31 @@ use crux_http::protocol::{HttpHeader, HttpRequest, HttpResponse, HttpResult};
 use relais_protocol::{StaffRole, WorkflowAction};
 use relais_server::staff::workflow::ActionRequest;
 use relais_server::staff::{Channel, StaffActor};
-use relais_server::{Database, Server, Settings};
+use relais_server::{Database, Server, Settings, Storage};
 use relais_server_database::{NewApiKey, NewDevice, NewEnrolment, NewStaff, StaffMember};
 use tower::ServiceExt;
 use uuid::Uuid;
+
+use super::postgres;
+use super::reader::Reader;
 
 pub const TENANT: &str = "demo";
 
 /// The backup archive's name in its folder.
 const BACKUP: &str = "backup.tar";
 
-/// The real server on its data directory, and the runtime its handlers run on.
+/// Runs `$body` with `$db` bound to the server's storage, whichever backend it is
+/// ([`Storage`]).
+macro_rules! on_storage {
+    ($server:expr, $db:ident => $body:expr) => {
+        match $server.storage() {
+            Storage::Sqlite($db) => $body,
+            Storage::Postgres($db) => $body,
+        }
+    };
+}
+
+/// The real server on its data directory (and database), and the runtime its handlers run on.
 pub struct SimServer {
     runtime: tokio::runtime::Runtime,
     settings: Settings,
@@ -36,6 +51,8 @@ pub struct SimServer {
     backup: Option<tempfile::TempDir>,
     /// The town's staff member acting from the back office.
     supervisor: Option<StaffMember>,
+    /// The server's PostgreSQL database, when it stores in one (dropped with the simulation).
+    postgres: Option<postgres::Database>,
 }
 
 /// Where the simulation keeps its files: memory (`/dev/shm`) where there is some, since every
@@ -92,11 +109,25 @@ fn template() -> &'static Path {
     })
 }
 
-fn runtime() -> tokio::runtime::Runtime {
+pub fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap()
+}
+
+/// The settings of a server in `dir` storing in SQLite, its database a copy of the template's.
+fn sqlite_demo_town(dir: &Path) -> Settings {
+    let template = settings(template(), true).database_path();
+    let settings = settings(dir, false);
+    rusqlite::Connection::open_with_flags(&template, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .unwrap()
+        .execute(
+            "VACUUM INTO ?1",
+            [settings.database_path().to_str().unwrap()],
+        )
+        .unwrap();
+    settings
 }
 
 fn settings(dir: &Path, demo: bool) -> Settings {
@@ -107,28 +138,26 @@ impl SimServer {
     /// A server holding the demo town, with a supervisor of every service for staff actions.
     pub fn start() -> Self {
         let dir = tempfile::tempdir_in(scratch()).unwrap();
-        let template = settings(template(), true).database_path();
-        rusqlite::Connection::open_with_flags(
-            &template,
-            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-        )
-        .unwrap()
-        .execute(
-            "VACUUM INTO ?1",
-            [settings(dir.path(), false)
-                .database_path()
-                .to_str()
-                .unwrap()],
-        )
-        .unwrap();
+        let runtime = runtime();
+        let (settings, postgres) = match postgres::server() {
+            Some(server) => {
+                let database = postgres::Database::demo_town(server, &runtime);
+                (
+                    postgres::settings(dir.path(), false, &database.url),
+                    Some(database),
+                )
+            }
+            None => (sqlite_demo_town(dir.path()), None),
+        };
         let mut sim = Self {
-            runtime: runtime(),
-            settings: settings(dir.path(), false),
+            runtime,
+            settings,
             server: None,
             router: None,
             data_dir: dir,
             backup: None,
             supervisor: None,
+            postgres,
         };
         sim.restart();
         let email = "supervisor@relais.test";
@@ -139,13 +168,6 @@ impl SimServer {
 
     fn server(&self) -> &Server {
         self.server.as_ref().expect("the server is up")
-    }
-
-    /// The server's SQLite database (the simulation never names another).
-    fn database(&self) -> &relais_server::Sqlite {
-        self.server()
-            .database()
-            .expect("the simulated server stores in SQLite")
     }
 
     /// The server dies (what it had not committed is lost with it) and starts again on its
@@ -161,8 +183,20 @@ impl SimServer {
     /// Takes a backup of the serving server, as the nightly `relais-server backup` does.
     pub fn back_up(&mut self) {
         let folder = tempfile::tempdir_in(scratch()).unwrap();
-        relais_server::backup::backup(&self.settings.data_dir, &folder.path().join(BACKUP), true)
-            .unwrap();
+        let (data_dir, out) = (&self.settings.data_dir, &folder.path().join(BACKUP));
+        match &self.postgres {
+            Some(database) => self
+                .runtime
+                .block_on(relais_server::backup::backup_postgres(
+                    &database.url,
+                    postgres::tools().as_deref(),
+                    data_dir,
+                    out,
+                    true,
+                ))
+                .unwrap(),
+            None => relais_server::backup::backup(data_dir, out, true).unwrap(),
+        };
         self.backup = Some(folder);
     }
 
@@ -176,16 +210,38 @@ impl SimServer {
         self.server = None;
         self.router = None;
         let dir = tempfile::tempdir_in(scratch()).unwrap();
-        relais_server::backup::restore(&backup.path().join(BACKUP), dir.path()).unwrap();
-        self.settings = settings(dir.path(), false);
+        let archive = backup.path().join(BACKUP);
+        match self.postgres.take() {
+            Some(old) => {
+                let database = postgres::Database::empty(old.server(), &self.runtime);
+                self.runtime
+                    .block_on(relais_server::backup::restore_postgres(
+                        &archive,
+                        &database.url,
+                        postgres::tools().as_deref(),
+                        dir.path(),
+                    ))
+                    .unwrap();
+                old.remove(&self.runtime);
+                self.settings = postgres::settings(dir.path(), false, &database.url);
+                self.postgres = Some(database);
+            }
+            None => {
+                relais_server::backup::restore(&archive, dir.path()).unwrap();
+                self.settings = settings(dir.path(), false);
+            }
+        }
         self.data_dir = dir;
         self.restart();
         true
     }
 
-    /// The server's database file, to read what it holds.
-    pub fn database_path(&self) -> PathBuf {
-        self.settings.database_path()
+    /// A read-only connection to the server's database, to read what it holds.
+    pub fn reader(&self) -> Reader<'_> {
+        match &self.postgres {
+            Some(database) => Reader::postgres(&database.url, &self.runtime),
+            None => Reader::sqlite(&self.settings.database_path()),
+        }
     }
 
     /// Where the server keeps its files (its photos under `photos/`).
@@ -260,26 +316,23 @@ impl SimServer {
     }
 
     fn add_staff(&self, email: &str, role: StaffRole, services: Vec<String>) {
-        let db = self.database();
-        self.runtime
-            .block_on(db.add_staff(NewStaff {
-                id: Uuid::now_v7(),
-                tenant: Some(TENANT.into()),
-                email: email.into(),
-                name: email.into(),
-                role,
-                services,
-                zones: Vec::new(),
-                password_hash: None,
-                created_at_ms: now_ms(),
-            }))
-            .unwrap();
+        let staff = NewStaff {
+            id: Uuid::now_v7(),
+            tenant: Some(TENANT.into()),
+            email: email.into(),
+            name: email.into(),
+            role,
+            services,
+            zones: Vec::new(),
+            password_hash: None,
+            created_at_ms: now_ms(),
+        };
+        on_storage!(self.server(), db => self.runtime.block_on(db.add_staff(staff))).unwrap();
     }
 
     fn member(&self, email: &str) -> StaffMember {
-        let db = self.database();
-        self.runtime
-            .block_on(db.staff_accounts(Some(TENANT.into())))
+        let tenant = Some(TENANT.to_owned());
+        on_storage!(self.server(), db => self.runtime.block_on(db.staff_accounts(tenant)))
             .unwrap()
             .into_iter()
             .find(|account| account.member.profile.email == email)
@@ -294,14 +347,14 @@ impl SimServer {
         let member = self.member(email);
         let code = relais_server::enrolment::EnrolmentCode::generate();
         let now = now_ms();
-        self.runtime
-            .block_on(self.database().create_enrolment(NewEnrolment {
-                code: code.hash(),
-                tenant: TENANT.into(),
-                staff: member.id,
-                created_at_ms: now,
-                expires_at_ms: now + relais_server::enrolment::VALIDITY_MS,
-            }))
+        let enrolment = NewEnrolment {
+            code: code.hash(),
+            tenant: TENANT.into(),
+            staff: member.id,
+            created_at_ms: now,
+            expires_at_ms: now + relais_server::enrolment::VALIDITY_MS,
+        };
+        on_storage!(self.server(), db => self.runtime.block_on(db.create_enrolment(enrolment)))
             .unwrap();
         code.as_str().to_owned()
     }
@@ -310,23 +363,23 @@ impl SimServer {
     /// add` does: the application files as a citizen device of its own.
     pub fn add_open311_key(&self, name: &str) -> String {
         let key = relais_server::token::BearerToken::api_key();
-        let added = self
-            .runtime
-            .block_on(self.database().add_api_key(NewApiKey {
+        let api_key = NewApiKey {
+            id: Uuid::now_v7(),
+            name: name.into(),
+            key: key.hash(),
+            device: NewDevice {
                 id: Uuid::now_v7(),
-                name: name.into(),
-                key: key.hash(),
-                device: NewDevice {
-                    id: Uuid::now_v7(),
-                    tenant: TENANT.into(),
-                    token: relais_server::token::BearerToken::device().hash(),
-                    platform: "open311".into(),
-                    app_version: name.into(),
-                    language: Some("fr".into()),
-                    created_at_ms: now_ms(),
-                },
-            }))
-            .unwrap();
+                tenant: TENANT.into(),
+                token: relais_server::token::BearerToken::device().hash(),
+                platform: "open311".into(),
+                app_version: name.into(),
+                language: Some("fr".into()),
+                created_at_ms: now_ms(),
+            },
+        };
+        let added =
+            on_storage!(self.server(), db => self.runtime.block_on(db.add_api_key(api_key)))
+                .unwrap();
         assert!(added, "the town exists");
         key.into_string()
     }
@@ -347,16 +400,23 @@ impl SimServer {
             legacy: false,
         };
         let server = self.server();
-        self.runtime
-            .block_on(relais_server::staff::act::act(
-                self.database(),
-                server.towns(),
-                &actor,
-                TENANT,
-                request,
-            ))
-            .unwrap()
-            .is_ok()
+        let towns = server.towns();
+        on_storage!(server, db => self.runtime.block_on(
+            relais_server::staff::act::act(db, towns, &actor, TENANT, request)
+        ))
+        .unwrap()
+        .is_ok()
+    }
+}
+
+impl Drop for SimServer {
+    /// The server dies, then its PostgreSQL database goes, if it has one.
+    fn drop(&mut self) {
+        self.router = None;
+        self.server = None;
+        if let Some(database) = self.postgres.take() {
+            database.remove(&self.runtime);
+        }
     }
 }
 
