@@ -171,7 +171,7 @@ impl SimServer {
     }
 
     /// The server dies (what it had not committed is lost with it) and starts again on its
-    /// files.
+    /// data (its files, or its PostgreSQL database, which rolls back what it had not committed).
     pub fn restart(&mut self) {
         self.server = None;
         self.router = None;
