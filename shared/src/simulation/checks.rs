@@ -59,15 +59,12 @@ fn reports(db: &Reader) -> Vec<ServerReport> {
         &[],
     );
     rows.into_iter()
-        .map(|row| {
-            let [id, version, status, service, citizen] = <[String; 5]>::try_from(row).unwrap();
-            ServerReport {
-                id: id.parse().unwrap(),
-                version: version.parse().unwrap(),
-                status,
-                service,
-                citizen,
-            }
+        .map(|[id, version, status, service, citizen]| ServerReport {
+            id: id.parse().unwrap(),
+            version: version.parse().unwrap(),
+            status,
+            service,
+            citizen,
         })
         .collect()
 }
@@ -108,8 +105,7 @@ pub fn check(
 /// Each queued change is applied once and gone, or refused and still shown.
 fn accounted(db: &Reader, devices: &[Device]) -> Result<BTreeMap<String, usize>, String> {
     let mut ledger: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for row in db.rows("SELECT mutation_id, outcome FROM device_mutations", &[]) {
-        let [id, outcome] = <[String; 2]>::try_from(row).unwrap();
+    for [id, outcome] in db.rows("SELECT mutation_id, outcome FROM device_mutations", &[]) {
         ledger.entry(id).or_default().push(outcome);
     }
     if let Some((id, outcomes)) = ledger.iter().find(|(_, o)| o.len() > 1) {
@@ -166,8 +162,7 @@ fn histories(db: &Reader) -> Result<(), String> {
         &[],
     );
     let mut last: BTreeMap<String, ReportStatus> = BTreeMap::new();
-    for row in rows {
-        let [report, status] = <[String; 2]>::try_from(row).unwrap();
+    for [report, status] in rows {
         let status: ReportStatus = serde_json::from_value(serde_json::Value::String(status))
             .map_err(|e| format!("report {report}: unknown status in its history: {e}"))?;
         let valid = match last.get(&report) {
@@ -222,21 +217,19 @@ fn converged(
         .ok_or_else(|| format!("{}: not registered once the network healed", device.name))?
         .device_id
         .to_string();
-    let citizen = db
+    let [citizen] = db
         .rows(
             "SELECT COALESCE(account_id, id) FROM devices WHERE id = ?1",
             &[&device_id],
         )
         .pop()
-        .ok_or_else(|| format!("{}: the server does not know it", device.name))?
-        .remove(0);
+        .ok_or_else(|| format!("{}: the server does not know it", device.name))?;
     let mut held = BTreeMap::new();
     let rows = local.rows(
         "SELECT id, status, body, COALESCE(task, '') FROM reports",
         &[],
     );
-    for row in rows {
-        let [id, status, body, task] = <[String; 4]>::try_from(row).unwrap();
+    for [id, status, body, task] in rows {
         let version = serde_json::from_str::<serde_json::Value>(&body).unwrap()["version"]
             .as_i64()
             .unwrap_or(-1);
@@ -296,10 +289,7 @@ fn converged(
             "SELECT id FROM reports WHERE mine = 1 AND status != 'refused'",
             &[],
         );
-        for [report] in mine
-            .into_iter()
-            .map(|row| <[String; 1]>::try_from(row).unwrap())
-        {
+        for [report] in mine {
             if !own.contains(&report) {
                 return Err(format!(
                     "{}: holds {report} as its own, the server gives it to another",
@@ -307,8 +297,7 @@ fn converged(
                 ));
             }
         }
-        for thread in local.rows("SELECT report_id, body FROM threads", &[]) {
-            let [report, body] = <[String; 2]>::try_from(thread).unwrap();
+        for [report, body] in local.rows("SELECT report_id, body FROM threads", &[]) {
             if !own.contains(&report) || body.contains("NOTE-") {
                 return Err(format!(
                     "{}: holds the private thread of {report}: {body}",
@@ -330,8 +319,7 @@ fn photos(server: &SimServer, db: &Reader, devices: &[Device]) -> Result<(), Str
         &[],
     );
     let mut listed: BTreeMap<String, (String, bool)> = BTreeMap::new();
-    for row in rows {
-        let [report, device, filed, completion] = <[String; 4]>::try_from(row).unwrap();
+    for [report, device, filed, completion] in rows {
         let parse = |json: &str| serde_json::from_str::<Vec<String>>(json).unwrap();
         for sha256 in parse(&filed).into_iter().chain(parse(&completion)) {
             let erased = device == anonymous;
@@ -341,10 +329,7 @@ fn photos(server: &SimServer, db: &Reader, devices: &[Device]) -> Result<(), Str
     }
     for device in devices {
         let left = device_store(device).rows("SELECT sha256, state FROM uploads", &[]);
-        if let Some([sha256, state]) = left
-            .first()
-            .map(|row| <&[String; 2]>::try_from(&row[..]).unwrap())
-        {
+        if let Some([sha256, state]) = left.first() {
             // What the server says of it to this device, to tell why it is stuck.
             let token = device.held().model.registration().map(|r| r.token.clone());
             let answer = server.get(

@@ -32,10 +32,10 @@ impl<'a> Reader<'a> {
         Self::Postgres { client, runtime }
     }
 
-    /// The rows of `sql`, with `params` for `?1`, `?2`..., every column as text. A NULL is a
-    /// bug of the query (`COALESCE` what may be missing).
-    pub fn rows(&self, sql: &str, params: &[&str]) -> Vec<Vec<String>> {
-        match self {
+    /// The rows of `sql`, with `params` for `?1`, `?2`..., its `N` columns as text. A NULL is
+    /// a bug of the query (`COALESCE` what may be missing).
+    pub fn rows<const N: usize>(&self, sql: &str, params: &[&str]) -> Vec<[String; N]> {
+        let rows: Vec<Vec<String>> = match self {
             Self::Sqlite(db) => {
                 let mut statement = db.prepare(sql).unwrap();
                 let columns = statement.column_count();
@@ -67,12 +67,16 @@ impl<'a> Reader<'a> {
                     })
                     .collect()
             }
-        }
+        };
+        rows.into_iter()
+            .map(|row| <[String; N]>::try_from(row).expect("as many columns as asked for"))
+            .collect()
     }
 
     /// The one integer `sql` selects (a count).
     pub fn count(&self, sql: &str, params: &[&str]) -> i64 {
-        self.rows(sql, params)[0][0].parse().unwrap()
+        let [count] = &self.rows(sql, params)[0];
+        count.parse().unwrap()
     }
 }
 
