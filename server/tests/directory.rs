@@ -14,13 +14,7 @@ use serde_json::json;
 use tempfile::TempDir;
 
 async fn get<T: serde::de::DeserializeOwned>(server: &TestServer, token: &str, path: &str) -> T {
-    let response = server
-        .client
-        .get(server.url(path))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap();
+    let response = server.get(token, path).await;
     assert_eq!(response.status(), 200, "{path}");
     response.json().await.unwrap()
 }
@@ -162,13 +156,7 @@ async fn a_town_sees_only_its_own_directory() {
     );
 
     // A device of one town cannot read the other's directory.
-    let crossed = server
-        .client
-        .get(server.url("/v1/lyon/directory"))
-        .bearer_auth(&demo.token)
-        .send()
-        .await
-        .unwrap();
+    let crossed = server.get(&demo.token, "/v1/lyon/directory").await;
     assert_eq!(crossed.status(), 401);
     server.stop().await;
 }
@@ -292,13 +280,7 @@ async fn a_rating_reaches_the_next_device_that_asks_for_the_directory() {
     let (_, page) = server.pull(&device.token, "").await;
     assert_eq!(page["has_more"], false);
     assert_eq!(page["resources"]["directory"], second.as_str());
-    let catalogue = server
-        .client
-        .get(server.url("/v1/demo/catalogue"))
-        .bearer_auth(&device.token)
-        .send()
-        .await
-        .unwrap();
+    let catalogue = server.get(&device.token, "/v1/demo/catalogue").await;
     assert_eq!(
         page["resources"]["catalogue"],
         catalogue.headers()["etag"].to_str().unwrap()
