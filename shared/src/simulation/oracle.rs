@@ -13,7 +13,7 @@
 
 use std::collections::BTreeMap;
 
-use crux_http::protocol::{HttpHeader, HttpRequest, HttpResult};
+use crux_http::protocol::{HttpRequest, HttpResult};
 use rand::{Rng, SeedableRng, rngs::StdRng};
 use relais_protocol::{
     ApiError, Change, Cursor, GeoPoint, Mutation, MutationOp, Outcome, PullResponse, PushRequest,
@@ -56,24 +56,12 @@ fn digest(answer: &HttpResult) -> String {
 }
 
 fn push(token: &str, mutations: &[Mutation]) -> HttpRequest {
-    HttpRequest {
-        method: "POST".into(),
-        url: format!("{SERVER}/v1/{TENANT}/sync/push"),
-        headers: vec![
-            HttpHeader {
-                name: "authorization".into(),
-                value: format!("Bearer {token}"),
-            },
-            HttpHeader {
-                name: "content-type".into(),
-                value: "application/json".into(),
-            },
-        ],
-        body: serde_json::to_vec(&PushRequest {
+    HttpRequest::post(format!("{SERVER}/v1/{TENANT}/sync/push"))
+        .header("authorization", format!("Bearer {token}"))
+        .body_json(PushRequest {
             mutations: mutations.to_vec(),
         })
-        .unwrap(),
-    }
+        .build()
 }
 
 /// What a device holds once it has pulled from the start, page after page, as the comparison
@@ -88,15 +76,12 @@ fn pulled(
     let mut cursor = Cursor::start();
     let mut held = BTreeMap::new();
     for _ in 0..100 {
-        let request = HttpRequest {
-            method: "GET".into(),
-            url: format!("{SERVER}/v1/{TENANT}/sync/pull?cursor={}&limit=7", cursor.0),
-            headers: vec![HttpHeader {
-                name: "authorization".into(),
-                value: format!("Bearer {token}"),
-            }],
-            body: Vec::new(),
-        };
+        let request = HttpRequest::get(format!(
+            "{SERVER}/v1/{TENANT}/sync/pull?cursor={}&limit=7",
+            cursor.0
+        ))
+        .header("authorization", format!("Bearer {token}"))
+        .build();
         let HttpResult::Ok(response) = handle(&request) else {
             unreachable!("both answer in process")
         };
@@ -162,20 +147,13 @@ fn register(
     oracle: &mut ServerOracle,
     enrolment_code: Option<&str>,
 ) -> (String, String) {
-    let body = serde_json::json!({
-        "platform": "oracle",
-        "app_version": "test",
-        "enrolment_code": enrolment_code,
-    });
-    let request = HttpRequest {
-        method: "POST".into(),
-        url: format!("{SERVER}/v1/{TENANT}/devices"),
-        headers: vec![HttpHeader {
-            name: "content-type".into(),
-            value: "application/json".into(),
-        }],
-        body: serde_json::to_vec(&body).unwrap(),
-    };
+    let request = HttpRequest::post(format!("{SERVER}/v1/{TENANT}/devices"))
+        .body_json(serde_json::json!({
+            "platform": "oracle",
+            "app_version": "test",
+            "enrolment_code": enrolment_code,
+        }))
+        .build();
     let token = |answer: HttpResult| {
         let HttpResult::Ok(registered) = answer else {
             unreachable!("both answer in process")
@@ -250,6 +228,15 @@ fn filing(rng: &mut StdRng, filed: &mut Vec<Uuid>) -> MutationOp {
     }
 }
 
+/// How seed `seed` found the two apart: what differs, what led to it, and how to replay it.
+fn drift(seed: u64, what: &str, log: &[String]) -> String {
+    format!(
+        "seed {seed}: {what}\n{}\n{}",
+        log.join("\n"),
+        super::replay_test(seed, "simulation::oracle")
+    )
+}
+
 /// Runs `seed`'s pushes against both; the first answer that differs, with what led to it.
 fn compare(seed: u64) -> Result<(), String> {
     let mut rng = StdRng::seed_from_u64(seed);
@@ -303,11 +290,7 @@ fn compare(seed: u64) -> Result<(), String> {
         let numbers: Vec<u64> = batch.iter().map(|m| m.seq).collect();
         log.push(format!("push {numbers:?}: server {real}"));
         if real != double {
-            return Err(format!(
-                "seed {seed}: the oracle answers {double}\n{}\n{}",
-                log.join("\n"),
-                super::replay_test(seed, "simulation::oracle")
-            ));
+            return Err(drift(seed, &format!("the oracle answers {double}"), &log));
         }
         for mutation in batch {
             if mutation.seq == history.len() as u64 + 1 && real.starts_with("200") {
@@ -349,10 +332,10 @@ fn compare(seed: u64) -> Result<(), String> {
         let ops: Vec<String> = real_batch.iter().map(|m| format!("{:?}", m.op)).collect();
         log.push(format!("agent {ops:?}: server {real}"));
         if real != double {
-            return Err(format!(
-                "seed {seed}: the oracle answers the agent {double}\n{}\n{}",
-                log.join("\n"),
-                super::replay_test(seed, "simulation::oracle")
+            return Err(drift(
+                seed,
+                &format!("the oracle answers the agent {double}"),
+                &log,
             ));
         }
     }
@@ -363,10 +346,10 @@ fn compare(seed: u64) -> Result<(), String> {
         let real = pulled(|r| server.handle(r), real_token);
         let double = pulled(|r| oracle.handle(r), oracle_token);
         if real != double {
-            return Err(format!(
-                "seed {seed}: the {who}'s pulls differ\nserver: {real:#?}\noracle: {double:#?}\n{}\n{}",
-                log.join("\n"),
-                super::replay_test(seed, "simulation::oracle")
+            return Err(drift(
+                seed,
+                &format!("the {who}'s pulls differ\nserver: {real:#?}\noracle: {double:#?}"),
+                &log,
             ));
         }
     }
