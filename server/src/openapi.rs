@@ -244,6 +244,18 @@ pub struct NotAForm(pub String);
 #[response(content_type = "text/plain; charset=utf-8")]
 pub struct UnreadableForm(pub String);
 
+/// What a back-office page's `GET` answers instead of the page: no live session, an unreadable
+/// request, or a page this staff member may not see.
+#[derive(IntoResponses)]
+pub enum PageRefusals {
+    #[response(status = 303)]
+    ToLogin(#[to_response] ToLogin),
+    #[response(status = 400)]
+    BadRequest(#[to_response] PageBadRequest),
+    #[response(status = 403)]
+    Forbidden(#[to_response] PageForbidden),
+}
+
 /// What a back-office form's `POST` answers when it changes nothing: its page or the router
 /// saying why. Every form handler lists these beside its own success.
 #[derive(IntoResponses)]

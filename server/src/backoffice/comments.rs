@@ -27,9 +27,7 @@ const TOP: usize = 12;
     params(("service" = String, Path, description = "The public service's id in the town's directory")),
     responses(
         (status = 200, description = "The service's comments explained", body = String, content_type = "text/html; charset=utf-8"),
-        (status = 303, response = inline(crate::openapi::ToLogin)),
-        (status = 400, response = inline(crate::openapi::PageBadRequest)),
-        (status = 403, response = inline(crate::openapi::PageForbidden)),
+        crate::openapi::PageRefusals,
         (status = 404, description = "The town's directory has no such service", body = String, content_type = "text/html; charset=utf-8"),
     ),
     security(("session" = [])),

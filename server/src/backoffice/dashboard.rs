@@ -201,9 +201,7 @@ fn trend_chart(weeks: &[Week], lang: Lang) -> maud::Markup {
     params(Period),
     responses(
         (status = 200, description = "The dashboard", body = String, content_type = "text/html; charset=utf-8"),
-        (status = 303, response = inline(crate::openapi::ToLogin)),
-        (status = 400, response = inline(crate::openapi::PageBadRequest)),
-        (status = 403, response = inline(crate::openapi::PageForbidden)),
+        crate::openapi::PageRefusals,
     ),
     security(("session" = [])),
 )]
@@ -327,9 +325,7 @@ pub async fn get<DB: Database>(
     params(Period),
     responses(
         (status = 200, description = "The dashboard (an attachment)", body = String, content_type = "text/csv; charset=utf-8"),
-        (status = 303, response = inline(crate::openapi::ToLogin)),
-        (status = 400, response = inline(crate::openapi::PageBadRequest)),
-        (status = 403, response = inline(crate::openapi::PageForbidden)),
+        crate::openapi::PageRefusals,
     ),
     security(("session" = [])),
 )]

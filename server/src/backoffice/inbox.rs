@@ -156,9 +156,7 @@ async fn select<DB: Database>(
     params(Filters),
     responses(
         (status = 200, description = "The inbox", body = String, content_type = "text/html; charset=utf-8"),
-        (status = 303, response = inline(crate::openapi::ToLogin)),
-        (status = 400, response = inline(crate::openapi::PageBadRequest)),
-        (status = 403, response = inline(crate::openapi::PageForbidden)),
+        crate::openapi::PageRefusals,
     ),
     security(("session" = [])),
 )]
@@ -357,9 +355,7 @@ pub fn zone_name<'a>(town: &'a crate::town::Town, code: &'a str) -> &'a str {
             body = Object,
             content_type = "application/geo+json",
         ),
-        (status = 303, response = inline(crate::openapi::ToLogin)),
-        (status = 400, response = inline(crate::openapi::PageBadRequest)),
-        (status = 403, response = inline(crate::openapi::PageForbidden)),
+        crate::openapi::PageRefusals,
     ),
     security(("session" = [])),
 )]

@@ -188,9 +188,7 @@ async fn analysis<DB: Database>(
     params(Choice),
     responses(
         (status = 200, description = "The analysis", body = String, content_type = "text/html; charset=utf-8"),
-        (status = 303, response = inline(crate::openapi::ToLogin)),
-        (status = 400, response = inline(crate::openapi::PageBadRequest)),
-        (status = 403, response = inline(crate::openapi::PageForbidden)),
+        crate::openapi::PageRefusals,
     ),
     security(("session" = [])),
 )]
@@ -389,9 +387,7 @@ fn chart(analysis: &Analysis, lang: Lang, name: &dyn Fn(&str) -> String) -> Mark
     params(Choice),
     responses(
         (status = 200, description = "The analysis (an attachment, `importance-performance.csv`)", body = String, content_type = "text/csv; charset=utf-8"),
-        (status = 303, response = inline(crate::openapi::ToLogin)),
-        (status = 400, response = inline(crate::openapi::PageBadRequest)),
-        (status = 403, response = inline(crate::openapi::PageForbidden)),
+        crate::openapi::PageRefusals,
     ),
     security(("session" = [])),
 )]

@@ -125,9 +125,7 @@ async fn load<DB: Database>(
     params(RequestPath, Shown),
     responses(
         (status = 200, description = "The request's page", body = String, content_type = "text/html; charset=utf-8"),
-        (status = 303, response = inline(crate::openapi::ToLogin)),
-        (status = 400, response = inline(crate::openapi::PageBadRequest)),
-        (status = 403, response = inline(crate::openapi::PageForbidden)),
+        crate::openapi::PageRefusals,
         (status = 404, description = "No such request in the staff member's town", body = String, content_type = "text/html; charset=utf-8"),
     ),
     security(("session" = [])),
@@ -476,9 +474,7 @@ async fn refused_page<DB: Database>(
     params(PhotoPath),
     responses(
         (status = 200, description = "The JPEG (cached a day, privately)", body = Vec<u8>, content_type = "image/jpeg"),
-        (status = 303, response = inline(crate::openapi::ToLogin)),
-        (status = 400, response = inline(crate::openapi::PageBadRequest)),
-        (status = 403, response = inline(crate::openapi::PageForbidden)),
+        crate::openapi::PageRefusals,
         (status = 404, description = "No such request in the staff member's town, or no such photo of it", body = String, content_type = "text/html; charset=utf-8"),
     ),
     security(("session" = [])),

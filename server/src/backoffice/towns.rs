@@ -115,9 +115,7 @@ async fn render<DB: Database>(
     params(Done),
     responses(
         (status = 200, description = "The towns", body = String, content_type = "text/html; charset=utf-8"),
-        (status = 303, response = inline(crate::openapi::ToLogin)),
-        (status = 400, response = inline(crate::openapi::PageBadRequest)),
-        (status = 403, response = inline(crate::openapi::PageForbidden)),
+        crate::openapi::PageRefusals,
     ),
     security(("session" = [])),
 )]

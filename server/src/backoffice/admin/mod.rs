@@ -185,9 +185,7 @@ macro_rules! page_handler {
             params(super::Done),
             responses(
                 (status = 200, description = "The page", body = String, content_type = "text/html; charset=utf-8"),
-                (status = 303, response = inline(crate::openapi::ToLogin)),
-                (status = 400, response = inline(crate::openapi::PageBadRequest)),
-                (status = 403, response = inline(crate::openapi::PageForbidden)),
+                crate::openapi::PageRefusals,
             ),
             security(("session" = [])),
         )]
