@@ -28,7 +28,9 @@ pub fn apply(tx: &Transaction<'_>, page: PullPage) -> Result<PullApplied> {
         // with the new cursor in one transaction (a separate write, after it, was lost when
         // the device died in between, and with it photos sent after the server's backup; the
         // whole-system simulation found this).
-        applied.requeued = super::outbox::requeue(tx, 0)?;
+        if page.requeue {
+            applied.requeued = super::outbox::requeue(tx, 0)?;
+        }
     }
     let mut touched = Vec::new();
     for change in page.changes {

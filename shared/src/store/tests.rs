@@ -50,6 +50,7 @@ fn note(report_id: Uuid) -> MutationOp {
 fn pull(store: &mut LocalStore, changes: Vec<Change>) -> crate::effects::store::PullApplied {
     let page = PullPage {
         reset: false,
+        requeue: false,
         changes,
         cursor: Cursor("c".into()),
     };

@@ -130,6 +130,10 @@ pub enum LocalChange {
 pub struct PullPage {
     /// Forget what came from others and the work list first.
     pub reset: bool,
+    /// With a reset, the first of its sync run: put the acknowledged mutations back in the
+    /// queue in the same transaction (once a run, so a server answering resets again and
+    /// again cannot keep a device syncing).
+    pub requeue: bool,
     pub changes: Vec<Change>,
     pub cursor: Cursor,
 }

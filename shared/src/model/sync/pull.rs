@@ -58,8 +58,10 @@ pub fn update(event: PullEvent, model: &mut Model) -> Command<Effect, Event> {
             let stuck = response.has_more && response.cursor == model.cursor;
             let (reset, has_more, cursor) =
                 (response.reset, response.has_more, response.cursor.clone());
+            let requeue = reset && running(model).is_some_and(|run| !run.requeued);
             let page = PullPage {
                 reset,
+                requeue,
                 changes: response.changes,
                 cursor: response.cursor,
             };
