@@ -15,7 +15,7 @@ use uuid::Uuid;
 use crate::{Answer, LocalizedText, PublicReport, ReportStatus};
 
 /// An opaque pull position. The empty cursor means "from the beginning".
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(transparent)]
 pub struct Cursor(pub String);

@@ -12,6 +12,7 @@
 //!                      └─ sequence gap or conflict ─► requeue acknowledged from there
 //!                                                      ─► renumber queue once ─► push again
 //! pull page with a reset ─► requeue every kept acknowledged mutation (once) ─► push ─► pull on
+//! pull page sending back to a cursor already read ─► Stopped (a protocol failure)
 //! ```
 //!
 //! A server restored from an older backup has lost what it acknowledged since: its history goes
@@ -32,10 +33,11 @@ pub mod pull;
 pub mod push;
 pub mod resources;
 
-use std::time::SystemTime;
+use std::{collections::HashSet, time::SystemTime};
 
 use crux_core::{Command, render::render};
 use crux_time::command::Time;
+use relais_protocol::Cursor;
 
 use super::{Event, Failure, Model, Registration, lists, millis, upload};
 use crate::{effects::Effect, i18n::Message};
@@ -76,6 +78,9 @@ pub struct SyncRun {
     pub requeued: bool,
     /// Pushes go uncompressed (the server refused a compressed one).
     pub plain_push: bool,
+    /// The cursors this run has pulled from: a page that sends the device back to one of them
+    /// would make it read in a circle.
+    pub pulled_from: HashSet<Cursor>,
     pub uploads: upload::Uploads,
     /// The tags the catalogue and the directory have now, if the pull's last page said.
     pub resources: Option<relais_protocol::ResourceTags>,
@@ -156,6 +161,7 @@ pub fn start(model: &mut Model) -> Command<Effect, Event> {
         resequenced: false,
         requeued: false,
         plain_push: false,
+        pulled_from: HashSet::new(),
         uploads: upload::Uploads::default(),
         resources: None,
         news: notify::News::default(),

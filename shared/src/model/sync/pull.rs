@@ -19,6 +19,11 @@ use crate::{
 
 const DAY_MS: i64 = 86_400_000;
 
+/// The most pages one sync run reads (500,000 changes at the default page size): past it the
+/// run ends as if the pull were over and the next run goes on from the cursor, so a server that
+/// always has more, with a new cursor each time, cannot hold the phone for ever.
+const MOST_PAGES_PER_RUN: usize = 1_000;
+
 #[derive(Debug)]
 pub enum PullEvent {
     Pulled(Result<PullResponse, ApiFailure>),
@@ -26,8 +31,8 @@ pub enum PullEvent {
     Applied {
         reset: bool,
         has_more: bool,
-        /// The server asked for more without moving the cursor.
-        stuck: bool,
+        /// The server asked for more from a cursor this run already pulled from.
+        circle: bool,
         cursor: Cursor,
         result: Result<PullApplied, StoreError>,
     },
@@ -40,10 +45,12 @@ fn send(event: PullEvent) -> Event {
 
 /// Asks for the next page.
 pub fn next(model: &mut Model) -> Command<Effect, Event> {
+    let cursor = model.cursor.clone();
     let Some(run) = running(model) else {
         return Command::done();
     };
     run.step = SyncStep::Pulling;
+    run.pulled_from.insert(cursor);
     let registration = run.registration.clone();
     let pull = api::pull(&registration, &model.cursor).then_send(|r| send(PullEvent::Pulled(r)));
     Command::all([pull, render()])
@@ -55,7 +62,8 @@ pub fn update(event: PullEvent, model: &mut Model) -> Command<Effect, Event> {
             if let Some(run) = running(model) {
                 run.resources = response.resources;
             }
-            let stuck = response.has_more && response.cursor == model.cursor;
+            let circle = response.has_more
+                && running(model).is_some_and(|run| run.pulled_from.contains(&response.cursor));
             let (reset, has_more, cursor) =
                 (response.reset, response.has_more, response.cursor.clone());
             let requeue = reset && running(model).is_some_and(|run| !run.requeued);
@@ -69,7 +77,7 @@ pub fn update(event: PullEvent, model: &mut Model) -> Command<Effect, Event> {
                 send(PullEvent::Applied {
                     reset,
                     has_more,
-                    stuck,
+                    circle,
                     cursor,
                     result,
                 })
@@ -79,7 +87,7 @@ pub fn update(event: PullEvent, model: &mut Model) -> Command<Effect, Event> {
         PullEvent::Applied {
             reset,
             has_more,
-            stuck,
+            circle,
             cursor,
             result: Ok(mut applied),
         } => {
@@ -105,14 +113,16 @@ pub fn update(event: PullEvent, model: &mut Model) -> Command<Effect, Event> {
                     run.requeued = true;
                 }
                 push::next(model)
-            } else if stuck {
+            } else if circle {
                 stop(
                     model,
                     Failure::Failed(Message::ProtocolMismatch(
-                        "the pull cursor did not move".into(),
+                        "the pull cursor went back to a page this sync already read".into(),
                     )),
                 )
-            } else if has_more {
+            } else if has_more
+                && running(model).is_some_and(|run| run.pulled_from.len() < MOST_PAGES_PER_RUN)
+            {
                 next(model)
             } else {
                 Command::all([notify::flush(model), prune(model)])

@@ -364,3 +364,38 @@ fn the_core_keeps_only_its_own_reports_in_memory_and_answers_lists_from_the_stor
     let h = h.restart();
     assert_eq!(h.model.held.len(), 1);
 }
+
+/// A page sending the device back to a cursor it already pulled from in this run (here: its
+/// own, then A, B and A again, each saying there is more) would make it read in a circle: the sync stops, and the
+/// failure is shown. The fuzzing of pull pages found this: a page whose cursor was replaced
+/// with the empty one kept a device asking for ever.
+#[test]
+fn a_server_sending_the_device_in_a_circle_stops_the_sync() {
+    let mut server = ServerOracle::default();
+    let mut h = Harness::registered(&mut server);
+    h.send(Intent::Sync);
+    let page = |cursor: &str| {
+        ok_json(&PullResponse {
+            reset: false,
+            changes: Vec::new(),
+            cursor: Cursor(cursor.into()),
+            has_more: true,
+            resources: None,
+        })
+    };
+    for (sent, answer) in [(None, "A"), (Some("A"), "B"), (Some("B"), "A")] {
+        let pull = h.take_http();
+        assert!(
+            sent.is_none_or(|sent| pull.operation.url.contains(&format!("cursor={sent}&"))),
+            "{}",
+            pull.operation.url
+        );
+        h.respond(pull, page(answer));
+    }
+    assert!(!h.has_http(), "the device asked again");
+    assert!(
+        matches!(h.view().sync, SyncView::Failed { .. }),
+        "{:?}",
+        h.view().sync
+    );
+}
