@@ -26,6 +26,7 @@ async fn main() -> ExitCode {
         }
     };
     telemetry::init(settings.log_format);
+    without_transparent_huge_pages();
     let result = match command {
         Some(command) => command.run(&settings).await,
         None => run(&settings).await,
@@ -60,4 +61,17 @@ fn is_broken_pipe(error: &anyhow::Error) -> bool {
         .chain()
         .filter_map(|cause| cause.downcast_ref::<std::io::Error>())
         .any(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+}
+
+/// Turns transparent huge pages off for this process (Linux). mimalloc hands memory back to the
+/// system and takes it again as requests come and go; where THP is on for every mapping (the
+/// `always` setting of many distributions), each range it takes back is faulted in as a zeroed
+/// 2 MB page. That zeroing was 17% of the server's CPU in a sync of 10,000 reports (BENCHMARKS.md,
+/// seventh session). Databases commonly ask the same of their hosts. A kernel that refuses
+/// leaves THP as it was.
+fn without_transparent_huge_pages() {
+    #[cfg(target_os = "linux")]
+    if let Err(error) = rustix::thread::disable_transparent_huge_pages(true) {
+        tracing::debug!(%error, "transparent huge pages stay on");
+    }
 }
