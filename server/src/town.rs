@@ -174,8 +174,22 @@ impl Towns {
     /// stored one, else read again. For answers that must not lag behind an administrator's
     /// command run beside the server (the catalogue a device caches).
     pub async fn current(&self, db: &impl Database, tenant: &str) -> DbResult<Option<Arc<Town>>> {
-        match (self.held(tenant), db.catalogue_version(tenant).await?) {
-            (Some(town), Some(version)) if town.version() == version => Ok(Some(town)),
+        match db.catalogue_version(tenant).await? {
+            Some(version) => self.at_version(db, tenant, version).await,
+            None => self.reload(db, tenant).await,
+        }
+    }
+
+    /// The town `tenant` at catalogue `version`, read just now by the caller (with a pull
+    /// page): the one held if it is at that version, else read again.
+    pub async fn at_version(
+        &self,
+        db: &impl Database,
+        tenant: &str,
+        version: i64,
+    ) -> DbResult<Option<Arc<Town>>> {
+        match self.held(tenant) {
+            Some(town) if town.version() == version => Ok(Some(town)),
             _ => self.reload(db, tenant).await,
         }
     }

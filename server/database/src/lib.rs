@@ -35,7 +35,7 @@ pub use records::{
     StaffMember, StoredPhoto, TenantSummary, TokenHash, UploadProgress, UploadState, ZoneShape,
     anonymous_device,
 };
-pub use scope::{ChangePage, LogRow, PageCut, PageEntities, Position, Scope, cut_page, page_ids};
+pub use scope::{ChangePage, LogRow, PageCut, PageEntities, PageRead, Position, Scope, page_ids};
 pub use staff::{
     DeviceListing, EnrolmentRecord, NewEnrolment, NewStaff, StaffAccount, StaffChange,
 };

@@ -1,13 +1,13 @@
 //! The pull's data: what a device may see (its [`Scope`], a set of change-log buckets), where
-//! it stands in each ([`Position`]), and one [`ChangePage`]; how every backend cuts a page from
-//! the rows it read ([`cut_page`]) and turns them into changes ([`PageEntities::changes`]).
+//! it stands in each ([`Position`]), and one [`ChangePage`]; how every backend reads and cuts a
+//! page ([`PageRead`]) and turns it into changes ([`PageEntities::changes`]).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use relais_protocol::{Change, FollowedZone, PublicReport, Task, ThreadMessage, ZoneAlert};
 use uuid::Uuid;
 
-use crate::DbError;
+use crate::{DbError, DirectoryStamp};
 
 /// The buckets a device reads. Bucket names: `c:<citizen>` (a citizen's own and followed
 /// reports, threads and follows), `z:<zone>` (reports and alerts of a zone), `s:<service>`
@@ -48,6 +48,10 @@ pub struct ChangePage {
     /// The latest state of what changed, oldest change first.
     pub changes: Vec<Change>,
     pub has_more: bool,
+    /// The tenant's catalogue version and directory stamp, read in the page's snapshot: the
+    /// last page tells a device whether its copies are current without two more reads.
+    pub catalogue_version: i64,
+    pub directory: DirectoryStamp,
 }
 
 impl Scope {
@@ -106,45 +110,91 @@ pub struct PageCut {
     pub has_more: bool,
 }
 
-/// Cuts one page of at most `limit` changes from `rows`: up to `limit + 1` rows read from each
-/// bucket after its start (`fetched[i]` of them from bucket `i`), in any order. Rows of one
-/// change share its sequence number across buckets (a report in its zone's and its reporter's):
-/// a page never splits them, so nothing comes twice. A bucket with nothing left behind the page
-/// stands at `head` after it.
-pub fn cut_page(
-    scope: &Scope,
-    starts: &[u64],
-    head: u64,
+/// A page's rows as a backend reads them, bucket by bucket, each bucket's rows in sequence
+/// order (`SELECT … WHERE bucket = ? AND seq > start ORDER BY seq LIMIT limit + 1`, stepped one
+/// row at a time). Once `limit` rows are read, the page cannot reach past the `limit`-th smallest
+/// sequence number read so far: the next buckets are read only up to it. A phone that files in
+/// twenty zones has each change in its own bucket and its zone's; without that bound, each page
+/// read up to `limit + 1` rows of every bucket (ten thousand rows for a page of 500).
+#[derive(Debug)]
+pub struct PageRead {
     limit: usize,
-    mut rows: Vec<LogRow>,
-    fetched: &[usize],
-) -> PageCut {
-    rows.sort_by_key(|row| row.seq);
-    let end = rows
-        .get(limit.saturating_sub(1))
-        .map_or(rows.len(), |last| {
-            rows.partition_point(|row| row.seq <= last.seq)
-        });
-    rows.truncate(end);
-    let mut taken = vec![0usize; scope.buckets.len()];
-    let mut seqs = BTreeMap::new();
-    for row in &rows {
-        taken[row.bucket] += 1;
-        seqs.insert(scope.buckets[row.bucket].clone(), row.seq);
-    }
-    let mut has_more = false;
-    for (index, bucket) in scope.buckets.iter().enumerate() {
-        if taken[index] == fetched[index] && fetched[index] <= limit {
-            seqs.insert(bucket.clone(), head);
-        } else {
-            has_more = true;
-            seqs.entry(bucket.clone()).or_insert(starts[index]);
+    rows: Vec<LogRow>,
+    /// How many rows each bucket gave, the one past the bound included.
+    fetched: Vec<usize>,
+    /// The highest sequence number the page can still reach.
+    bound: Option<u64>,
+}
+
+impl PageRead {
+    pub fn new(scope: &Scope, limit: usize) -> Self {
+        Self {
+            limit,
+            rows: Vec::new(),
+            fetched: vec![0; scope.buckets.len()],
+            bound: None,
         }
     }
-    PageCut {
-        rows,
-        seqs,
-        has_more,
+
+    /// Takes the next row of its bucket; `false` once the rest of that bucket is past the page
+    /// (stop reading it).
+    pub fn take(&mut self, row: LogRow) -> bool {
+        self.fetched[row.bucket] += 1;
+        if self.bound.is_some_and(|bound| row.seq > bound) {
+            return false;
+        }
+        self.rows.push(row);
+        true
+    }
+
+    /// Ends a bucket's rows: the bound tightens to the `limit`-th smallest sequence number read.
+    pub fn end_bucket(&mut self) {
+        if self.limit == 0 || self.rows.len() < self.limit {
+            return;
+        }
+        let mut seqs: Vec<u64> = self.rows.iter().map(|row| row.seq).collect();
+        let (_, nth, _) = seqs.select_nth_unstable(self.limit - 1);
+        self.bound = Some(*nth);
+    }
+
+    /// Cuts the page: at most `limit` changes, in sequence order. Rows of one change share its
+    /// sequence number across buckets (a report in its zone's and its reporter's): a page never
+    /// splits them, so nothing comes twice. A bucket with nothing left behind the page stands at
+    /// `head` after it; `starts` are where each bucket stood before.
+    pub fn cut(self, scope: &Scope, starts: &[u64], head: u64) -> PageCut {
+        let Self {
+            limit,
+            mut rows,
+            fetched,
+            ..
+        } = self;
+        rows.sort_by_key(|row| row.seq);
+        let end = rows
+            .get(limit.saturating_sub(1))
+            .map_or(rows.len(), |last| {
+                rows.partition_point(|row| row.seq <= last.seq)
+            });
+        rows.truncate(end);
+        let mut taken = vec![0usize; scope.buckets.len()];
+        let mut seqs = BTreeMap::new();
+        for row in &rows {
+            taken[row.bucket] += 1;
+            seqs.insert(scope.buckets[row.bucket].clone(), row.seq);
+        }
+        let mut has_more = false;
+        for (index, bucket) in scope.buckets.iter().enumerate() {
+            if taken[index] == fetched[index] && fetched[index] <= limit {
+                seqs.insert(bucket.clone(), head);
+            } else {
+                has_more = true;
+                seqs.entry(bucket.clone()).or_insert(starts[index]);
+            }
+        }
+        PageCut {
+            rows,
+            seqs,
+            has_more,
+        }
     }
 }
 
@@ -223,4 +273,62 @@ pub fn page_ids(rows: &[LogRow], kind: &str) -> Vec<String> {
         .filter(|row| row.kind == kind && row.live && seen.insert(row.entity.as_str()))
         .map(|row| row.entity.clone())
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read_page(buckets: &[&[u64]], limit: usize) -> (PageCut, usize) {
+        let scope = Scope {
+            tenant: "demo".into(),
+            citizen: None,
+            buckets: (0..buckets.len()).map(|i| format!("z:{i}")).collect(),
+            task_zones: None,
+        };
+        let mut read = PageRead::new(&scope, limit);
+        let mut stepped = 0;
+        for (bucket, seqs) in buckets.iter().enumerate() {
+            for seq in seqs.iter().take(limit + 1) {
+                stepped += 1;
+                let row = LogRow {
+                    seq: *seq,
+                    bucket,
+                    kind: "report".into(),
+                    entity: seq.to_string(),
+                    live: true,
+                };
+                if !read.take(row) {
+                    break;
+                }
+            }
+            read.end_bucket();
+        }
+        (read.cut(&scope, &vec![0; buckets.len()], 100), stepped)
+    }
+
+    /// The second bucket is read only up to the fourth sequence number of the first: its row 6
+    /// says it has more, and its rows 8 and 10 are never stepped.
+    #[test]
+    fn a_page_reads_the_next_buckets_only_as_far_as_it_can_reach() {
+        let (cut, stepped) = read_page(&[&[1, 2, 3, 4, 5, 6, 7], &[2, 4, 6, 8, 10]], 4);
+        let seqs: Vec<u64> = cut.rows.iter().map(|row| row.seq).collect();
+        assert_eq!(seqs, [1, 2, 2, 3]);
+        assert_eq!(cut.seqs["z:0"], 3);
+        assert_eq!(cut.seqs["z:1"], 2);
+        assert!(cut.has_more);
+        assert_eq!(stepped, 5 + 3);
+    }
+
+    /// A change in two buckets shares its number: the page takes both rows or neither, and
+    /// buckets read to their end stand at the head.
+    #[test]
+    fn a_page_never_splits_a_change_and_finished_buckets_stand_at_the_head() {
+        let (cut, _) = read_page(&[&[1, 3], &[2, 3]], 3);
+        let seqs: Vec<u64> = cut.rows.iter().map(|row| row.seq).collect();
+        assert_eq!(seqs, [1, 2, 3, 3]);
+        assert_eq!(cut.seqs["z:0"], 100);
+        assert_eq!(cut.seqs["z:1"], 100);
+        assert!(!cut.has_more);
+    }
 }

@@ -1,14 +1,14 @@
 //! Reading one page of a scope: one read-only REPEATABLE READ transaction (a consistent snapshot:
 //! the tenant's head and every change-log row stamped up to it, see `changelog`), one indexed
 //! range per bucket of the scope (`change_log_by_seq`: tenant, bucket, seq), cut into a page as
-//! every backend does ([`cut_page`]); then one query per kind of entity for the page's rows.
+//! every backend does ([`PageRead`]); then one query per kind of entity for the page's rows.
 //! Also the expiry of closed reports from zone and service buckets.
 
 use std::collections::HashSet;
 
 use deadpool_postgres::Transaction;
 use relais_server_database::{
-    ChangePage, LogRow, PageEntities, Position, Scope, cut_page, page_ids,
+    ChangePage, DirectoryStamp, LogRow, PageEntities, PageRead, Position, Scope, page_ids,
 };
 use uuid::Uuid;
 
@@ -23,13 +23,21 @@ pub(crate) async fn page(
     limit: u32,
 ) -> DbResult<Option<ChangePage>> {
     let stmt = tx
-        .prepare_cached("SELECT epoch, last_change_seq FROM tenants WHERE id = $1")
+        .prepare_cached(
+            "SELECT epoch, last_change_seq, catalogue_version, directory_version, ratings_version
+             FROM tenants WHERE id = $1",
+        )
         .await?;
     let Some(row) = tx.query_opt(&stmt, &[&scope.tenant]).await? else {
         return Ok(None);
     };
     let epoch: String = row.try_get(0)?;
     let head: u64 = unsigned(row.try_get(1)?, "change-log head")?;
+    let catalogue_version: i64 = row.try_get(2)?;
+    let directory = DirectoryStamp {
+        version: row.try_get(3)?,
+        ratings: row.try_get(4)?,
+    };
     let (reset, starts) = from.starts(scope, &epoch, head);
     let limit = limit as usize;
     let fetch = i64::try_from(limit + 1).unwrap_or(i64::MAX);
@@ -40,25 +48,27 @@ pub(crate) async fn page(
              WHERE tenant_id = $1 AND bucket = $2 AND seq > $3 ORDER BY seq LIMIT $4",
         )
         .await?;
-    let mut rows = Vec::new();
-    let mut fetched = vec![0usize; scope.buckets.len()];
+    let mut read = PageRead::new(scope, limit);
     for (index, bucket) in scope.buckets.iter().enumerate() {
         let start = signed(starts[index], "position")?;
         for row in tx
             .query(&stmt, &[&scope.tenant, bucket, &start, &fetch])
             .await?
         {
-            rows.push(LogRow {
+            let row = LogRow {
                 seq: unsigned(row.try_get(0)?, "seq")?,
                 bucket: index,
                 kind: row.try_get(1)?,
                 entity: row.try_get(2)?,
                 live: row.try_get(3)?,
-            });
-            fetched[index] += 1;
+            };
+            if !read.take(row) {
+                break;
+            }
         }
+        read.end_bucket();
     }
-    let cut = cut_page(scope, &starts, head, limit, rows, &fetched);
+    let cut = read.cut(scope, &starts, head);
     let changes = page_entities(tx, scope, &cut.rows)
         .await?
         .changes(scope, &cut.rows)?;
@@ -68,6 +78,8 @@ pub(crate) async fn page(
         seqs: cut.seqs,
         changes,
         has_more: cut.has_more,
+        catalogue_version,
+        directory,
     }))
 }
 

@@ -1,13 +1,13 @@
 //! Reading one page of a scope: one read transaction (a consistent snapshot), one indexed range
-//! per bucket of the scope (`change_log_by_seq`: tenant, bucket, seq), cut into a page as every
-//! backend does (`relais_server_database::cut_page`); then one query per kind of entity for the
+//! per bucket of the scope (`change_log_by_seq`: tenant, bucket, seq), read and cut into a page
+//! as every backend does (`relais_server_database::PageRead`); then one query per kind of entity for the
 //! page's rows. A page costs the same whatever the
 //! length of the history before it.
 
 use std::collections::{HashMap, HashSet};
 
 use relais_server_database::{
-    ChangePage, LogRow, PageEntities, Position, Scope, cut_page, page_ids,
+    ChangePage, DirectoryStamp, LogRow, PageEntities, PageRead, Position, Scope, page_ids,
 };
 use rusqlite::{Connection, OptionalExtension};
 use uuid::Uuid;
@@ -24,10 +24,21 @@ pub(crate) fn page(
     limit: u32,
 ) -> DbResult<Option<ChangePage>> {
     let tx = conn.transaction()?;
-    let Some((epoch, head)) = tx
-        .prepare_cached("SELECT epoch, last_change_seq FROM tenants WHERE id = ?1")?
+    let Some((epoch, head, catalogue_version, directory)) = tx
+        .prepare_cached(
+            "SELECT epoch, last_change_seq, catalogue_version, directory_version, ratings_version
+             FROM tenants WHERE id = ?1",
+        )?
         .query_row([&scope.tenant], |row| {
-            Ok((row.get::<_, String>(0)?, row.get::<_, u64>(1)?))
+            Ok((
+                row.get::<_, String>(0)?,
+                row.get::<_, u64>(1)?,
+                row.get(2)?,
+                DirectoryStamp {
+                    version: row.get(3)?,
+                    ratings: row.get(4)?,
+                },
+            ))
         })
         .optional()?
     else {
@@ -36,10 +47,9 @@ pub(crate) fn page(
     let (reset, starts) = from.starts(scope, &epoch, head);
     let limit = limit as usize;
 
-    // Up to `limit + 1` rows of each bucket: the first `limit` of their union, in sequence
-    // order, are the page, and a bucket that returned more than it gave has more.
-    let mut rows = Vec::new();
-    let mut fetched = vec![0usize; scope.buckets.len()];
+    // Up to `limit + 1` rows of each bucket, stepped one at a time and no further than the page
+    // can reach (`PageRead`).
+    let mut read = PageRead::new(scope, limit);
     let mut stmt = tx.prepare_cached(
         "SELECT seq, entity_kind, entity_id, live FROM change_log
          WHERE tenant_id = ?1 AND bucket = ?2 AND seq > ?3 ORDER BY seq LIMIT ?4",
@@ -55,12 +65,14 @@ pub(crate) fn page(
             })
         })?;
         for row in found {
-            rows.push(row?);
-            fetched[index] += 1;
+            if !read.take(row?) {
+                break;
+            }
         }
+        read.end_bucket();
     }
     drop(stmt);
-    let cut = cut_page(scope, &starts, head, limit, rows, &fetched);
+    let cut = read.cut(scope, &starts, head);
     let changes = page_entities(&tx, scope, &cut.rows)?.changes(scope, &cut.rows)?;
     Ok(Some(ChangePage {
         reset,
@@ -68,6 +80,8 @@ pub(crate) fn page(
         seqs: cut.seqs,
         changes,
         has_more: cut.has_more,
+        catalogue_version,
+        directory,
     }))
 }
 

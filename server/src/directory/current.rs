@@ -30,6 +30,17 @@ impl Directories {
         let Some(stamp) = db.directory_stamp(tenant).await? else {
             return Ok(None);
         };
+        self.at_stamp(db, tenant, stamp).await
+    }
+
+    /// The directory of `tenant` at `stamp`, read just now by the caller (with a pull page):
+    /// the one held if it has that stamp, else built again.
+    pub async fn at_stamp(
+        &self,
+        db: &impl Database,
+        tenant: &str,
+        stamp: DirectoryStamp,
+    ) -> DbResult<Option<Arc<Published>>> {
         if let Some((held, published)) = self.held(tenant)
             && held == stamp
         {

@@ -12,10 +12,11 @@ use std::collections::BTreeMap;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use relais_protocol::pull::MAX_PULL_LIMIT;
-use relais_protocol::{Cursor, PullResponse, StaffRole};
+use relais_protocol::{Cursor, PullResponse, ResourceTags, StaffRole};
 use relais_server_database::{Database, DbResult, DeviceRecord, Position, Scope};
 use serde::{Deserialize, Serialize};
 
+use crate::directory::current::Directories;
 use crate::town::{Town, Towns};
 
 /// Page size when the device does not ask for one.
@@ -95,10 +96,14 @@ pub async fn scope<DB: Database>(db: &DB, town: &Town, device: &DeviceRecord) ->
     })
 }
 
-/// One page of what `device` may see after `cursor`. `None` for an unknown tenant.
+/// One page of what `device` may see after `cursor`; the last one with the tags `GET
+/// /catalogue` and `GET /directory` would answer now, from the counters read with the page (a
+/// device whose copies carry them asks for neither: two requests of an idle sync's four).
+/// `None` for an unknown tenant.
 pub async fn pull<DB: Database>(
     db: &DB,
     towns: &Towns,
+    directories: &Directories,
     device: &DeviceRecord,
     cursor: &Cursor,
     limit: Option<u32>,
@@ -116,12 +121,25 @@ pub async fn pull<DB: Database>(
     else {
         return Ok(None);
     };
+    let resources = if page.has_more {
+        None
+    } else {
+        let tenant = &device.tenant;
+        let Some(town) = towns.at_version(db, tenant, page.catalogue_version).await? else {
+            return Ok(None);
+        };
+        let directory = directories.at_stamp(db, tenant, page.directory).await?;
+        Some(ResourceTags {
+            catalogue: town.published_catalogue().tag().to_owned(),
+            directory: directory.map(|d| d.tag().to_owned()),
+        })
+    };
     Ok(Some(PullResponse {
         reset: page.reset || unreadable,
         cursor: encode(page.epoch, page.seqs),
         changes: page.changes,
         has_more: page.has_more,
-        resources: None,
+        resources,
     }))
 }
 

@@ -29,6 +29,7 @@ use relais_server_database::{Database, DeviceRecord, NewDevice};
 use relais_server_postgres::Postgres;
 use relais_server_sqlite::Sqlite;
 
+use crate::directory::current::Directories;
 use crate::seed::{self, TownDefinition};
 use crate::sync::push::{PushError, push};
 use crate::sync::{BatchRefusal, pull::pull};
@@ -215,6 +216,7 @@ pub(crate) struct Harness<D> {
     tables: Tables,
     db: D,
     towns: Towns,
+    directories: Directories,
     /// Per tenant, a citizen device that follows every zone of the town: it sees every report.
     observers: Mutex<HashMap<String, DeviceRecord>>,
 }
@@ -229,6 +231,7 @@ impl<D: Backend> Harness<D> {
             tables,
             db,
             towns,
+            directories: Directories::default(),
             observers: Mutex::default(),
         }
     }
@@ -278,10 +281,17 @@ impl<D: Backend> Harness<D> {
     }
 
     async fn pull_as(&self, viewer: &DeviceRecord, cursor: &Cursor, limit: u32) -> PullResponse {
-        pull(&self.db, &self.towns, viewer, cursor, Some(limit))
-            .await
-            .unwrap()
-            .unwrap()
+        pull(
+            &self.db,
+            &self.towns,
+            &self.directories,
+            viewer,
+            cursor,
+            Some(limit),
+        )
+        .await
+        .unwrap()
+        .unwrap()
     }
 
     /// The citizen device of `tenant` that follows every top-level zone (so every zone).

@@ -3,7 +3,7 @@
 
 use axum::Json;
 use axum::extract::State;
-use relais_protocol::{Cursor, PullResponse, PushRequest, PushResponse, ResourceTags};
+use relais_protocol::{Cursor, PullResponse, PushRequest, PushResponse};
 use serde::Deserialize;
 use tracing::instrument;
 
@@ -75,29 +75,15 @@ pub async fn pull<DB: Database>(
     DeviceAuth(device): DeviceAuth,
     ApiQuery(query): ApiQuery<PullQuery>,
 ) -> Result<Json<PullResponse>, ApiFailure> {
-    let mut page = sync::pull::pull(&state.db, &state.towns, &device, &query.cursor, query.limit)
-        .await?
-        .ok_or_else(|| ApiFailure::unknown_tenant(&device.tenant))?;
-    if !page.has_more {
-        page.resources = Some(resource_tags(&state, &device.tenant).await?);
-    }
+    let page = sync::pull::pull(
+        &state.db,
+        &state.towns,
+        &state.directories,
+        &device,
+        &query.cursor,
+        query.limit,
+    )
+    .await?
+    .ok_or_else(|| ApiFailure::unknown_tenant(&device.tenant))?;
     Ok(Json(page))
-}
-
-/// The tags `GET /catalogue` and `GET /directory` would answer now, for the last page of a pull:
-/// a device whose copies carry them asks for neither (two requests of an idle sync's four).
-async fn resource_tags<DB: Database>(
-    state: &AppState<DB>,
-    tenant: &str,
-) -> Result<ResourceTags, ApiFailure> {
-    let town = state
-        .towns
-        .current(&state.db, tenant)
-        .await?
-        .ok_or_else(|| ApiFailure::unknown_tenant(tenant))?;
-    let directory = state.directories.current(&state.db, tenant).await?;
-    Ok(ResourceTags {
-        catalogue: town.published_catalogue().tag().to_owned(),
-        directory: directory.map(|d| d.tag().to_owned()),
-    })
 }
