@@ -52,6 +52,8 @@ impl LocalStore {
             .map_err(err)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))
             .map_err(err)?;
+        // Room for the writes of a report's row, one statement per set of changed columns.
+        conn.set_prepared_statement_cache_capacity(64);
         migrations::run(&mut conn).map_err(err)?;
         Ok(Self { conn })
     }

@@ -6,8 +6,7 @@
 use std::collections::BTreeSet;
 
 use relais_protocol::{Change, ZoneAlert};
-use rusqlite::{OptionalExtension, Transaction, params};
-use uuid::Uuid;
+use rusqlite::{Transaction, params};
 
 use super::{Result, err, from_json, reports, settings, to_json};
 use crate::{
@@ -74,26 +73,11 @@ pub fn apply(tx: &Transaction<'_>, page: PullPage) -> Result<PullApplied> {
     settings::put(tx, "cursor", &page.cursor)?;
     let mut seen = BTreeSet::new();
     for id in touched.into_iter().rev().filter(|id| seen.insert(*id)) {
-        if is_held(tx, id)?
-            && let Some(held) = reports::get(tx, id)?
-        {
+        if let Some(held) = reports::get_held(tx, id)? {
             applied.held.push(held);
         }
     }
     Ok(applied)
-}
-
-/// Whether the core keeps the report in memory: the citizen's own, or one the queue refers to.
-fn is_held(tx: &Transaction<'_>, id: Uuid) -> Result<bool> {
-    tx.prepare_cached(
-        "SELECT 1 FROM reports WHERE id = ?1 AND (mine = 1
-            OR id IN (SELECT report_id FROM outbox WHERE report_id IS NOT NULL))",
-    )
-    .map_err(err)?
-    .query_row([id.to_string()], |_| Ok(()))
-    .optional()
-    .map(|found| found.is_some())
-    .map_err(err)
 }
 
 /// Stores an alert; `true` the first time this device sees it.

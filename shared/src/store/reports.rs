@@ -17,7 +17,25 @@ use crate::{
     },
 };
 
-/// The row's columns, in the order of [`UPSERT_REPORT`] from `?2`.
+/// The names of the row's columns [`columns`] gives, in its order.
+const COLUMNS: [&str; 14] = [
+    "mine",
+    "supported",
+    "status",
+    "category",
+    "zone",
+    "service_code",
+    "lat",
+    "lon",
+    "cell",
+    "created_at_ms",
+    "due_at_ms",
+    "closed_at_ms",
+    "duplicate_of",
+    "body",
+];
+
+/// The row's columns, in the order of [`COLUMNS`] (and of [`UPSERT_REPORT`] from `?2`).
 fn columns(report: &Report) -> Result<[Value; 14]> {
     let text = |s: Option<&str>| s.map_or(Value::Null, |s| Value::Text(s.to_owned()));
     let int = |n: Option<i64>| n.map_or(Value::Null, Value::Integer);
@@ -39,7 +57,8 @@ fn columns(report: &Report) -> Result<[Value; 14]> {
     ])
 }
 
-/// Writes a report's row; a row that is a task stays one, with its work-list part.
+/// Writes a new report's row (or a whole row); a row that is a task stays one, with its
+/// work-list part.
 const UPSERT_REPORT: &str = "
     INSERT INTO reports (id, kind, mine, supported, status, category, zone, service_code, lat, lon,
                          cell, created_at_ms, due_at_ms, closed_at_ms, duplicate_of, body)
@@ -52,10 +71,52 @@ const UPSERT_REPORT: &str = "
         closed_at_ms = excluded.closed_at_ms, duplicate_of = excluded.duplicate_of,
         body = excluded.body";
 
+/// Writes a report's row. A row already there gets only the columns whose value changed:
+/// SQLite rewrites every index over a column an `UPDATE` sets, and a report's first sync writes
+/// its row twice (acknowledged, then the server's state), each time changing a few columns of
+/// the seven indexes'.
 pub fn put_report(tx: &Transaction<'_>, report: &Report) -> Result<()> {
-    let mut args = vec![Value::Text(report.id.to_string())];
-    args.extend(columns(report)?);
-    tx.prepare_cached(UPSERT_REPORT)
+    let id = report.id.to_string();
+    let new = columns(report)?;
+    let stored = tx
+        .prepare_cached(
+            "SELECT mine, supported, status, category, zone, service_code, lat, lon, cell,
+                    created_at_ms, due_at_ms, closed_at_ms, duplicate_of, body
+             FROM reports WHERE id = ?1",
+        )
+        .map_err(err)?
+        .query_row([&id], |row| {
+            (0..COLUMNS.len())
+                .map(|i| row.get::<_, Value>(i))
+                .collect::<rusqlite::Result<Vec<_>>>()
+        })
+        .optional()
+        .map_err(err)?;
+    let (sql, args) = match stored {
+        None => {
+            let mut args = vec![Value::Text(id)];
+            args.extend(new);
+            (UPSERT_REPORT.to_owned(), args)
+        }
+        Some(stored) => {
+            let changed: Vec<usize> = (0..COLUMNS.len())
+                .filter(|&i| stored[i] != new[i])
+                .collect();
+            if changed.is_empty() {
+                return Ok(());
+            }
+            let set: Vec<String> = changed
+                .iter()
+                .enumerate()
+                .map(|(n, &i)| format!("{} = ?{}", COLUMNS[i], n + 2))
+                .collect();
+            let mut args = vec![Value::Text(id)];
+            args.extend(changed.iter().map(|&i| new[i].clone()));
+            let sql = format!("UPDATE reports SET {} WHERE id = ?1", set.join(", "));
+            (sql, args)
+        }
+    };
+    tx.prepare_cached(&sql)
         .map_err(err)?
         .execute(params_from_iter(args))
         .map_err(err)?;
@@ -178,13 +239,21 @@ pub fn get(tx: &Transaction<'_>, id: Uuid) -> Result<Option<HeldReport>> {
         .next())
 }
 
-/// What the core keeps in memory: the citizen's own reports and those the outbox refers to.
+/// Which reports the core keeps in memory: the citizen's own and those the outbox refers to.
+const HELD: &str =
+    "(r.mine = 1 OR r.id IN (SELECT report_id FROM outbox WHERE report_id IS NOT NULL))";
+
+/// What the core keeps in memory.
 pub fn held(tx: &Transaction<'_>) -> Result<Vec<HeldReport>> {
-    held_where(
-        tx,
-        "WHERE r.mine = 1
-            OR r.id IN (SELECT report_id FROM outbox WHERE report_id IS NOT NULL)",
-        [],
+    held_where(tx, &format!("WHERE {HELD}"), [])
+}
+
+/// The report `id` if the core keeps it in memory.
+pub fn get_held(tx: &Transaction<'_>, id: Uuid) -> Result<Option<HeldReport>> {
+    Ok(
+        held_where(tx, &format!("WHERE r.id = ?1 AND {HELD}"), [id.to_string()])?
+            .into_iter()
+            .next(),
     )
 }
 
