@@ -13,6 +13,7 @@ pub mod imports;
 pub mod listing;
 pub mod open311;
 pub mod records;
+pub mod report_cache;
 pub mod sample;
 pub mod scope;
 pub mod staff;
@@ -35,6 +36,7 @@ pub use records::{
     StaffMember, StoredPhoto, TenantSummary, TokenHash, UploadProgress, UploadState, ZoneShape,
     anonymous_device,
 };
+pub use report_cache::{PageReports, ReportCache, Snapshot};
 pub use scope::{ChangePage, LogRow, PageCut, PageEntities, PageRead, Position, Scope, page_ids};
 pub use staff::{
     DeviceListing, EnrolmentRecord, NewEnrolment, NewStaff, StaffAccount, StaffChange,

@@ -44,6 +44,8 @@ pub mod testing;
 pub mod tls;
 mod write;
 
+use std::sync::Arc;
+
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use relais_protocol::{Catalogue, Directory, FollowedZone, PublicReport, PublicService, Task};
 use relais_server_database::{
@@ -51,8 +53,8 @@ use relais_server_database::{
     DeviceListing, DeviceRecord, DirectoryImport, DirectoryStamp, EnrolmentRecord, Facts,
     FactsQuery, ImportJob, ImportWindow, InboxPage, InboxQuery, LinkOutcome, NearbyQuery,
     NearbyReport, NewApiKey, NewDevice, NewEnrolment, NewStaff, Plan, Position, PublishedAlert,
-    RequestDates, RequestQuery, RequestUpdate, Scope, ServiceRating, StaffAccount, StaffChange,
-    StaffMember, StoredPhoto, TenantSummary, TokenHash, TownDefinition, UpdateQuery,
+    ReportCache, RequestDates, RequestQuery, RequestUpdate, Scope, ServiceRating, StaffAccount,
+    StaffChange, StaffMember, StoredPhoto, TenantSummary, TokenHash, TownDefinition, UpdateQuery,
     UploadProgress, UploadState, ZoneShape,
 };
 use tokio_postgres::IsolationLevel;
@@ -68,6 +70,8 @@ const POOL_SIZE: usize = 16;
 #[derive(Clone)]
 pub struct Postgres {
     pool: Pool,
+    /// The reports' public states pull pages serve ([`ReportCache`]).
+    reports: Arc<ReportCache>,
 }
 
 impl Postgres {
@@ -89,7 +93,10 @@ impl Postgres {
             .max_size(POOL_SIZE)
             .build()
             .map_err(|e| DbError::Backend(Box::new(e)))?;
-        let db = Self { pool };
+        let db = Self {
+            pool,
+            reports: Arc::default(),
+        };
         let mut client = db.client().await?;
         let applied = migrate::migrate(&mut client).await?;
         tracing::info!(migrations.applied = applied, "database ready");
@@ -244,7 +251,13 @@ impl Database for Postgres {
 
     #[instrument(skip_all, err(level = "warn"), fields(tenant = %scope.tenant, limit = limit))]
     async fn pull(&self, scope: Scope, from: Position, limit: u32) -> DbResult<Option<ChangePage>> {
-        read!(self, |tx| pull::page(&tx, &scope, &from, limit))
+        read!(self, |tx| pull::page(
+            &tx,
+            &self.reports,
+            &scope,
+            &from,
+            limit
+        ))
     }
 
     #[instrument(skip_all, err(level = "warn"), fields(tenant = %tenant))]

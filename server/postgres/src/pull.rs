@@ -8,7 +8,8 @@ use std::collections::HashSet;
 
 use deadpool_postgres::Transaction;
 use relais_server_database::{
-    ChangePage, DirectoryStamp, LogRow, PageEntities, PageRead, Position, Scope, page_ids,
+    ChangePage, DirectoryStamp, LogRow, PageEntities, PageRead, Position, ReportCache, Scope,
+    Snapshot, page_ids,
 };
 use uuid::Uuid;
 
@@ -18,6 +19,7 @@ use crate::parse_uuid;
 
 pub(crate) async fn page(
     tx: &Transaction<'_>,
+    reports: &ReportCache,
     scope: &Scope,
     from: &Position,
     limit: u32,
@@ -69,7 +71,12 @@ pub(crate) async fn page(
         read.end_bucket();
     }
     let cut = read.cut(scope, &starts, head);
-    let changes = page_entities(tx, scope, &cut.rows)
+    let snapshot = Snapshot {
+        tenant: scope.tenant.clone(),
+        epoch: epoch.clone(),
+        catalogue_version,
+    };
+    let changes = page_entities(tx, reports, &snapshot, scope, &cut.rows)
         .await?
         .changes(scope, &cut.rows)?;
     Ok(Some(ChangePage {
@@ -83,9 +90,11 @@ pub(crate) async fn page(
     }))
 }
 
-/// The latest state of what the page's rows name.
+/// The latest state of what the page's rows name (the reports from `cache` where it has them).
 async fn page_entities(
     tx: &Transaction<'_>,
+    cache: &ReportCache,
+    snapshot: &Snapshot,
     scope: &Scope,
     rows: &[LogRow],
 ) -> DbResult<PageEntities> {
@@ -102,7 +111,11 @@ async fn page_entities(
     }
     Ok(PageEntities {
         mine,
-        reports: entities::reports(tx, tenant, &report_ids).await?,
+        reports: {
+            let page = cache.lookup(snapshot, rows);
+            let read = entities::reports(tx, tenant, &page.missing()).await?;
+            page.complete(cache, read)
+        },
         threads: entities::threads(tx, tenant, &page_ids(rows, "thread")).await?,
         tasks: entities::tasks(tx, tenant, &page_ids(rows, "task")).await?,
         alerts: entities::alerts(tx, tenant, &page_ids(rows, "alert")).await?,

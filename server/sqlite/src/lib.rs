@@ -39,6 +39,7 @@ mod tests;
 mod write;
 
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 use relais_protocol::{Catalogue, Directory, FollowedZone, PublicReport, PublicService, Task};
@@ -47,8 +48,8 @@ use relais_server_database::{
     DeviceListing, DeviceRecord, DirectoryImport, DirectoryStamp, EnrolmentRecord, Facts,
     FactsQuery, ImportJob, ImportWindow, InboxPage, InboxQuery, LinkOutcome, NearbyQuery,
     NearbyReport, NewApiKey, NewDevice, NewEnrolment, NewStaff, Plan, Position, PublishedAlert,
-    RequestDates, RequestQuery, RequestUpdate, Scope, ServiceRating, StaffAccount, StaffChange,
-    StaffMember, StoredPhoto, TenantSummary, TokenHash, TownDefinition, UpdateQuery,
+    ReportCache, RequestDates, RequestQuery, RequestUpdate, Scope, ServiceRating, StaffAccount,
+    StaffChange, StaffMember, StoredPhoto, TenantSummary, TokenHash, TownDefinition, UpdateQuery,
     UploadProgress, UploadState, ZoneShape,
 };
 use rusqlite::{Connection, OpenFlags};
@@ -69,6 +70,8 @@ const CACHE_KIB: i64 = 16 * 1024;
 #[derive(Clone)]
 pub struct Sqlite {
     connections: Connections,
+    /// The reports' public states pull pages serve ([`ReportCache`]).
+    reports: Arc<ReportCache>,
 }
 
 impl Sqlite {
@@ -92,6 +95,7 @@ impl Sqlite {
         tracing::info!(db.path = %path.display(), migrations.applied = applied, "database ready");
         Ok(Self {
             connections: Connections::start(path, writer, open_connection)?,
+            reports: Arc::default(),
         })
     }
 
@@ -252,7 +256,8 @@ impl Database for Sqlite {
 
     #[instrument(skip_all, err(level = "warn"), fields(tenant = %scope.tenant, limit = limit))]
     async fn pull(&self, scope: Scope, from: Position, limit: u32) -> DbResult<Option<ChangePage>> {
-        self.read(move |conn| pull::page(conn, &scope, &from, limit))
+        let reports = Arc::clone(&self.reports);
+        self.read(move |conn| pull::page(conn, &reports, &scope, &from, limit))
             .await
     }
 

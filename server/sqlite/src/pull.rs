@@ -7,7 +7,8 @@
 use std::collections::{HashMap, HashSet};
 
 use relais_server_database::{
-    ChangePage, DirectoryStamp, LogRow, PageEntities, PageRead, Position, Scope, page_ids,
+    ChangePage, DirectoryStamp, LogRow, PageEntities, PageRead, Position, ReportCache, Scope,
+    Snapshot, page_ids,
 };
 use rusqlite::{Connection, OptionalExtension};
 use uuid::Uuid;
@@ -19,6 +20,7 @@ use crate::parse_uuid;
 
 pub(crate) fn page(
     conn: &mut Connection,
+    reports: &ReportCache,
     scope: &Scope,
     from: &Position,
     limit: u32,
@@ -73,7 +75,13 @@ pub(crate) fn page(
     }
     drop(stmt);
     let cut = read.cut(scope, &starts, head);
-    let changes = page_entities(&tx, scope, &cut.rows)?.changes(scope, &cut.rows)?;
+    let snapshot = Snapshot {
+        tenant: scope.tenant.clone(),
+        epoch: epoch.clone(),
+        catalogue_version,
+    };
+    let changes =
+        page_entities(&tx, reports, &snapshot, scope, &cut.rows)?.changes(scope, &cut.rows)?;
     Ok(Some(ChangePage {
         reset,
         epoch,
@@ -85,8 +93,14 @@ pub(crate) fn page(
     }))
 }
 
-/// The latest state of what the page's rows name.
-fn page_entities(conn: &Connection, scope: &Scope, rows: &[LogRow]) -> DbResult<PageEntities> {
+/// The latest state of what the page's rows name (the reports from `cache` where it has them).
+fn page_entities(
+    conn: &Connection,
+    cache: &ReportCache,
+    snapshot: &Snapshot,
+    scope: &Scope,
+    rows: &[LogRow],
+) -> DbResult<PageEntities> {
     let tenant = &scope.tenant;
     let ids = |kind: &str| page_ids(rows, kind);
     let (reports, threads, tasks, alerts) =
@@ -102,7 +116,11 @@ fn page_entities(conn: &Connection, scope: &Scope, rows: &[LogRow]) -> DbResult<
     }
     Ok(PageEntities {
         mine,
-        reports: entities::reports(conn, tenant, &keys(&reports))?,
+        reports: {
+            let page = cache.lookup(snapshot, rows);
+            let read = entities::reports(conn, tenant, &keys(&page.missing()))?;
+            page.complete(cache, read)
+        },
         threads: entities::threads(conn, tenant, &keys(&threads))?,
         tasks: entities::tasks(conn, tenant, &keys(&tasks))?,
         alerts: entities::alerts(conn, tenant, &keys(&alerts))?,

@@ -1,0 +1,182 @@
+//! The public state of reports as pull pages serve them, kept in memory. Many phones follow the
+//! same zone: without it, each page read each report's row, its service's names and its history
+//! again for every phone that pulls it (42% of the server's CPU with 1,000 phones, BENCHMARKS.md).
+//!
+//! An entry is keyed by what fixes that state: the change-log sequence number the report was
+//! last stamped with (every change to a report's public state stamps it anew, in every bucket it
+//! belongs to, in the transaction that makes it: see [`crate::writes`]; a page's rows and the
+//! states it reads come from one snapshot), the log's epoch (a server restored from a backup
+//! starts another, and numbers again) and the catalogue's version (a report's service names come
+//! from the catalogue). An entry therefore never goes stale; the least recently used go when the
+//! cache is full. Whether the report is the viewer's own is not part of it.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use hashlink::LruCache;
+use relais_protocol::PublicReport;
+use uuid::Uuid;
+
+use crate::LogRow;
+
+/// How many reports a server keeps (about a kilobyte each).
+const CAPACITY: usize = 20_000;
+
+/// Reports' public states by what fixes them. Cheap to share behind an `Arc`.
+#[derive(Debug)]
+pub struct ReportCache {
+    entries: Mutex<LruCache<ReportKey, PublicReport>>,
+}
+
+impl Default for ReportCache {
+    fn default() -> Self {
+        Self {
+            entries: Mutex::new(LruCache::new(CAPACITY)),
+        }
+    }
+}
+
+/// The snapshot a page was read from: what, beside a report's sequence number, fixes its state.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Snapshot {
+    pub tenant: String,
+    pub epoch: String,
+    pub catalogue_version: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct ReportKey {
+    snapshot: Snapshot,
+    id: String,
+    seq: u64,
+}
+
+/// The reports a page's rows name: those the cache held, and those still to read.
+#[derive(Debug)]
+pub struct PageReports {
+    held: HashMap<Uuid, PublicReport>,
+    missing: Vec<ReportKey>,
+}
+
+impl ReportCache {
+    /// The reports the live rows of a page name, from the cache where it has them.
+    pub fn lookup(&self, snapshot: &Snapshot, rows: &[LogRow]) -> PageReports {
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        let mut held = HashMap::new();
+        let mut missing = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for row in rows {
+            if row.kind != "report" || !row.live || !seen.insert(row.entity.as_str()) {
+                continue;
+            }
+            let key = ReportKey {
+                snapshot: snapshot.clone(),
+                id: row.entity.clone(),
+                seq: row.seq,
+            };
+            match entries.get(&key) {
+                Some(report) => {
+                    held.insert(report.id, report.clone());
+                }
+                None => missing.push(key),
+            }
+        }
+        PageReports { held, missing }
+    }
+}
+
+impl PageReports {
+    /// The ids of the reports to read from the database.
+    pub fn missing(&self) -> Vec<String> {
+        self.missing.iter().map(|key| key.id.clone()).collect()
+    }
+
+    /// Every report of the page: those held, and those `read` (kept in `cache` for the next
+    /// pages).
+    pub fn complete(
+        self,
+        cache: &ReportCache,
+        read: HashMap<Uuid, PublicReport>,
+    ) -> HashMap<Uuid, PublicReport> {
+        let Self { mut held, missing } = self;
+        let mut entries = cache.entries.lock().unwrap_or_else(|e| e.into_inner());
+        for key in missing {
+            if let Some(report) = Uuid::parse_str(&key.id).ok().and_then(|id| read.get(&id)) {
+                entries.insert(key, report.clone());
+            }
+        }
+        drop(entries);
+        held.extend(read);
+        held
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(entity: Uuid, seq: u64) -> LogRow {
+        LogRow {
+            seq,
+            bucket: 0,
+            kind: "report".into(),
+            entity: entity.to_string(),
+            live: true,
+        }
+    }
+
+    fn report(id: Uuid, text: &str) -> PublicReport {
+        serde_json::from_value(serde_json::json!({
+            "id": id, "category": "encombrants", "location": {"lat": 48.85, "lon": 2.35},
+            "text": text, "created_at_ms": 1, "status": "received", "version": 1,
+            "zone": "75104", "service": {"fr": "Propreté", "en": "Cleanliness"},
+            "history": [], "photos": [], "supporters": 0
+        }))
+        .unwrap()
+    }
+
+    /// A report read once is served from the cache while its sequence number, the epoch and the
+    /// catalogue's version stay; a change to any of them reads it again.
+    #[test]
+    fn a_report_is_served_from_the_cache_until_its_state_may_have_moved() {
+        let cache = ReportCache::default();
+        let id = Uuid::now_v7();
+        let snapshot = Snapshot {
+            tenant: "demo".into(),
+            epoch: "e1".into(),
+            catalogue_version: 1,
+        };
+        let first = cache.lookup(&snapshot, &[row(id, 7)]);
+        assert_eq!(first.missing(), [id.to_string()]);
+        let all = first.complete(&cache, HashMap::from([(id, report(id, "Matelas"))]));
+        assert_eq!(all[&id].text, "Matelas");
+
+        let again = cache.lookup(&snapshot, &[row(id, 7), row(id, 7)]);
+        assert!(again.missing().is_empty());
+        assert_eq!(again.complete(&cache, HashMap::new())[&id].text, "Matelas");
+
+        let moved = [
+            (snapshot.clone(), 8),
+            (
+                Snapshot {
+                    epoch: "e2".into(),
+                    ..snapshot.clone()
+                },
+                7,
+            ),
+            (
+                Snapshot {
+                    catalogue_version: 2,
+                    ..snapshot.clone()
+                },
+                7,
+            ),
+        ];
+        for (snapshot, seq) in moved {
+            assert_eq!(
+                cache.lookup(&snapshot, &[row(id, seq)]).missing(),
+                [id.to_string()]
+            );
+        }
+    }
+}
