@@ -4,7 +4,8 @@
 //! ```text
 //! start ─► clock ─► push batch ─► record outcomes ─► (more queued? push again)
 //!                      │                        └─► photos, a few at a time ─► pull page
-//!                      │        pull page ─► record page ─► (has_more? pull again) ─► prune
+//!                      │        pull page ─► record page ─► (has_more? the next page, asked for
+//!                      │                     while this one was recorded) ─► prune
 //!                      │        prune ─► catalogue ─► directory ─► Finished (each skipped when
 //!                      │                 the pull's last page gave the tag of the copy held)
 //!                      ├─ unreachable / 5xx / unauthorized ─► record attempt ─► Stopped (queue kept)
@@ -81,6 +82,8 @@ pub struct SyncRun {
     /// The cursors this run has pulled from: a page that sends the device back to one of them
     /// would make it read in a circle.
     pub pulled_from: HashSet<Cursor>,
+    /// The next pull page, asked for while the store applies the one before it.
+    pub ahead: pull::Ahead,
     pub uploads: upload::Uploads,
     /// The tags the catalogue and the directory have now, if the pull's last page said.
     pub resources: Option<relais_protocol::ResourceTags>,
@@ -162,6 +165,7 @@ pub fn start(model: &mut Model) -> Command<Effect, Event> {
         requeued: false,
         plain_push: false,
         pulled_from: HashSet::new(),
+        ahead: pull::Ahead::default(),
         uploads: upload::Uploads::default(),
         resources: None,
         news: notify::News::default(),

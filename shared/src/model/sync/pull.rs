@@ -1,5 +1,11 @@
 //! The pull step: read the device's scope page by page, let the store apply each page, tell the
 //! user what concerns them, then drop what the device no longer needs to hold.
+//!
+//! While the store applies a page the next one is already asked for (its cursor is in the page
+//! being applied), so the phone's writes and the server's reads and the network overlap instead
+//! of taking turns. Pages are still applied one at a time and in order: a page that arrives early
+//! waits in [`Ahead`] until the one before it is recorded, and a failure on its way is acted on
+//! only then, so the store, the model and the cursor always agree.
 
 use crux_core::{Command, render::render};
 use relais_protocol::{Cursor, PullResponse};
@@ -26,7 +32,11 @@ const MOST_PAGES_PER_RUN: usize = 1_000;
 
 #[derive(Debug)]
 pub enum PullEvent {
-    Pulled(Result<PullResponse, ApiFailure>),
+    /// A page came back, for sync run `run`.
+    Pulled {
+        run: u64,
+        result: Result<PullResponse, ApiFailure>,
+    },
     /// The store applied a page.
     Applied {
         reset: bool,
@@ -39,51 +49,57 @@ pub enum PullEvent {
     Pruned(Result<u32, StoreError>),
 }
 
+/// The page after the one the store is applying.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub enum Ahead {
+    /// Not asked for: the page being applied is the last, or says to push first (a reset).
+    #[default]
+    Nothing,
+    /// Asked for while the page before it is being applied.
+    Asked,
+    /// Asked for, and the page before it is recorded: applied as soon as it arrives.
+    Awaited,
+    /// Back, waiting for the page before it to be recorded.
+    Arrived(Box<Result<PullResponse, ApiFailure>>),
+}
+
 fn send(event: PullEvent) -> Event {
     Event::Sync(SyncEvent::Pull(event))
 }
 
-/// Asks for the next page.
+/// Asks for the page at the device's cursor.
 pub fn next(model: &mut Model) -> Command<Effect, Event> {
     let cursor = model.cursor.clone();
     let Some(run) = running(model) else {
         return Command::done();
     };
     run.step = SyncStep::Pulling;
+    Command::all([ask(run, cursor), render()])
+}
+
+/// Asks for the page at `cursor` in `run`.
+fn ask(run: &mut super::SyncRun, cursor: Cursor) -> Command<Effect, Event> {
+    let id = run.id;
+    let pull = api::pull(&run.registration, &cursor)
+        .then_send(move |result| send(PullEvent::Pulled { run: id, result }));
     run.pulled_from.insert(cursor);
-    let registration = run.registration.clone();
-    let pull = api::pull(&registration, &model.cursor).then_send(|r| send(PullEvent::Pulled(r)));
-    Command::all([pull, render()])
+    pull
 }
 
 pub fn update(event: PullEvent, model: &mut Model) -> Command<Effect, Event> {
     match event {
-        PullEvent::Pulled(Ok(response)) => {
-            if let Some(run) = running(model) {
-                run.resources = response.resources;
-            }
-            let circle = response.has_more
-                && running(model).is_some_and(|run| run.pulled_from.contains(&response.cursor));
-            let (reset, has_more, cursor) =
-                (response.reset, response.has_more, response.cursor.clone());
-            let requeue = reset && running(model).is_some_and(|run| !run.requeued);
-            let page = PullPage {
-                reset,
-                requeue,
-                changes: response.changes,
-                cursor: response.cursor,
+        PullEvent::Pulled { run: id, result } => {
+            let Some(run) = running(model).filter(|run| run.id == id) else {
+                // A page asked for ahead by a run that has stopped since.
+                return Command::done();
             };
-            store::apply_pull(page).then_send(move |result| {
-                send(PullEvent::Applied {
-                    reset,
-                    has_more,
-                    circle,
-                    cursor,
-                    result,
-                })
-            })
+            if run.ahead == Ahead::Asked {
+                run.ahead = Ahead::Arrived(Box::new(result));
+                return Command::done();
+            }
+            run.ahead = Ahead::Nothing;
+            page(model, result)
         }
-        PullEvent::Pulled(Err(failure)) => stop(model, Failure::from(failure)),
         PullEvent::Applied {
             reset,
             has_more,
@@ -100,6 +116,7 @@ pub fn update(event: PullEvent, model: &mut Model) -> Command<Effect, Event> {
             };
             run.news.note(&model.held, &applied);
             run.summary.received += applied.received;
+            let ahead = std::mem::take(&mut run.ahead);
             apply(model, reset, applied);
             model.cursor = cursor;
             let first_reset = reset && running(model).is_some_and(|run| !run.requeued);
@@ -120,6 +137,14 @@ pub fn update(event: PullEvent, model: &mut Model) -> Command<Effect, Event> {
                         "the pull cursor went back to a page this sync already read".into(),
                     )),
                 )
+            } else if let Ahead::Arrived(result) = ahead {
+                page(model, *result)
+            } else if ahead == Ahead::Asked {
+                // The next page is on its way: it is applied when it arrives.
+                if let Some(run) = running(model) {
+                    run.ahead = Ahead::Awaited;
+                }
+                Command::done()
             } else if has_more
                 && running(model).is_some_and(|run| run.pulled_from.len() < MOST_PAGES_PER_RUN)
             {
@@ -140,6 +165,44 @@ pub fn update(event: PullEvent, model: &mut Model) -> Command<Effect, Event> {
             stop(model, Failure::Failed(Message::StorageFailed(e.0)))
         }
     }
+}
+
+/// A page to apply now (the one before it, if any, is recorded): the store applies it while the
+/// next one is asked for, when the page says there is more and nothing must happen first.
+fn page(model: &mut Model, result: Result<PullResponse, ApiFailure>) -> Command<Effect, Event> {
+    let response = match result {
+        Ok(response) => response,
+        Err(failure) => return stop(model, Failure::from(failure)),
+    };
+    let Some(run) = running(model) else {
+        return Command::done();
+    };
+    run.resources = response.resources;
+    let circle = response.has_more && run.pulled_from.contains(&response.cursor);
+    let (reset, has_more, cursor) = (response.reset, response.has_more, response.cursor.clone());
+    let requeue = reset && !run.requeued;
+    let ahead = if has_more && !reset && !circle && run.pulled_from.len() < MOST_PAGES_PER_RUN {
+        run.ahead = Ahead::Asked;
+        ask(run, cursor.clone())
+    } else {
+        Command::done()
+    };
+    let page = PullPage {
+        reset,
+        requeue,
+        changes: response.changes,
+        cursor: response.cursor,
+    };
+    let apply = store::apply_pull(page).then_send(move |result| {
+        send(PullEvent::Applied {
+            reset,
+            has_more,
+            circle,
+            cursor,
+            result,
+        })
+    });
+    Command::all([apply, ahead])
 }
 
 /// Mirrors in memory what the store did with a page.

@@ -24,7 +24,7 @@ pub use oracle::ServerOracle;
 
 use super::{Event, Intent, Model, update};
 use crate::{
-    effects::{Effect, Notification},
+    effects::{Effect, Notification, store::StoreOp},
     store::LocalStore,
     view::{ActionView, ViewModel},
 };
@@ -81,6 +81,8 @@ pub struct Harness {
     pub clock_skew_ms: i64,
     /// The device dies before running its next `n` + 1st effect (see [`Harness::crash_after`]).
     crash_after: Option<usize>,
+    /// Store operations kept waiting while the store is held (see [`Harness::hold_store`]).
+    store_waiting: Option<VecDeque<Request<StoreOp>>>,
 }
 
 impl Harness {
@@ -118,6 +120,7 @@ impl Harness {
             notifications: Vec::new(),
             clock_skew_ms: 0,
             crash_after: None,
+            store_waiting: None,
         };
         h.send(Intent::Start {
             language: "en".into(),
@@ -285,6 +288,22 @@ impl Harness {
         self.settle();
     }
 
+    /// Makes the store slow: its operations wait, in order, until [`Harness::release_store`],
+    /// while the network goes on answering.
+    pub fn hold_store(&mut self) {
+        self.store_waiting.get_or_insert_default();
+    }
+
+    /// Runs the store operations kept waiting, in order, and lets the store answer at once
+    /// again.
+    pub fn release_store(&mut self) {
+        for mut request in self.store_waiting.take().unwrap_or_default() {
+            let output = self.store.execute(request.operation.clone());
+            request.resolve(output).unwrap();
+        }
+        self.settle();
+    }
+
     pub fn has_http(&self) -> bool {
         !self.http.is_empty()
     }
@@ -343,6 +362,11 @@ impl Harness {
                     match effect {
                         Effect::Render(_) => {}
                         Effect::Notify(request) => self.notifications.push(request.operation),
+                        Effect::Store(request) if self.store_waiting.is_some() => {
+                            if let Some(waiting) = &mut self.store_waiting {
+                                waiting.push_back(request);
+                            }
+                        }
                         Effect::Store(mut request) => {
                             let output = self.store.execute(request.operation.clone());
                             request.resolve(output).unwrap();

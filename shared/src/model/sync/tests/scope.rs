@@ -399,3 +399,67 @@ fn a_server_sending_the_device_in_a_circle_stops_the_sync() {
         h.view().sync
     );
 }
+
+/// A pull page that says there is more, from cursor `cursor`.
+fn page(cursor: &str, has_more: bool) -> crux_http::protocol::HttpResult {
+    ok_json(&PullResponse {
+        reset: false,
+        changes: Vec::new(),
+        cursor: Cursor(cursor.into()),
+        has_more,
+        resources: None,
+    })
+}
+
+/// The next page is asked for while the store applies the one before it, and a page that
+/// arrives early waits: it is applied after the one before it is recorded, in order.
+#[test]
+fn the_next_page_is_asked_for_while_the_store_applies_one_and_applied_after_it() {
+    let mut server = ServerOracle::default();
+    let mut h = Harness::registered(&mut server);
+    let before = h.model.cursor.clone();
+    h.send(Intent::Sync);
+    let first = h.take_http();
+    h.hold_store();
+    h.respond(first, page("A", true));
+    let ahead = h.take_http();
+    assert!(
+        ahead.operation.url.contains("cursor=A&"),
+        "{}",
+        ahead.operation.url
+    );
+    h.respond(ahead, page("B", false));
+    assert!(!h.has_http(), "the device asked beyond the last page");
+    assert_eq!(h.model.cursor, before, "nothing is recorded yet");
+    h.release_store();
+    h.serve_all(&mut server);
+    assert_eq!(h.model.cursor, Cursor("B".into()));
+    assert!(
+        matches!(h.view().sync, SyncView::Finished { .. }),
+        "{:?}",
+        h.view().sync
+    );
+}
+
+/// A failure on the way of the page asked for ahead stops the sync only once the page before
+/// it is recorded: the next sync goes on from there.
+#[test]
+fn a_failure_of_the_page_asked_ahead_stops_the_sync_after_the_page_before_it() {
+    let mut server = ServerOracle::default();
+    let mut h = Harness::registered(&mut server);
+    h.send(Intent::Sync);
+    let first = h.take_http();
+    h.hold_store();
+    h.respond(first, page("A", true));
+    let ahead = h.take_http();
+    h.respond(ahead, connection_refused());
+    assert!(matches!(h.view().sync, SyncView::Running { .. }));
+    h.release_store();
+    assert_eq!(h.model.cursor, Cursor("A".into()));
+    assert!(!h.has_http());
+    assert!(
+        matches!(h.view().sync, SyncView::Unreachable { .. }),
+        "{:?}",
+        h.view().sync
+    );
+}
