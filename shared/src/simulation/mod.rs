@@ -807,7 +807,30 @@ impl Simulation {
                 status(500, ErrorCode::Internal)
             }
         };
+        if self.rng.random_range(0..5) > 0 {
+            self.devices[d].h().respond(request, answer);
+            return;
+        }
+        // The phone's storage is slow this time: what the answer makes it write waits, and the
+        // network answers its next request first (the pull's next page, a photo).
+        self.devices[d].h().hold_store();
         self.devices[d].h().respond(request, answer);
+        if self.devices[d].held().has_http() {
+            let next = self.devices[d].h().take_http();
+            self.note(
+                step,
+                format!(
+                    "{} {} of {}: delivered while its store is slow",
+                    next.operation.method, next.operation.url, self.devices[d].name
+                ),
+            );
+            if next.operation.method != "GET" {
+                self.devices[d].last_write = Some(next.operation.clone());
+            }
+            let answer = self.server.handle(&next.operation);
+            self.devices[d].h().respond(next, answer);
+        }
+        self.devices[d].h().release_store();
     }
 
     /// A request held back reaches the server at last; its answer finds no one waiting.

@@ -75,7 +75,7 @@ fn pulled(
 ) -> BTreeMap<String, String> {
     let mut cursor = Cursor::start();
     let mut held = BTreeMap::new();
-    for _ in 0..100 {
+    for _ in 0..10_000 {
         let request = HttpRequest::get(format!(
             "{SERVER}/v1/{TENANT}/sync/pull?cursor={}&limit=7",
             cursor.0
@@ -131,7 +131,7 @@ fn pulled(
         }
         cursor = page.cursor;
     }
-    panic!("a hundred pages and still more")
+    panic!("ten thousand pages and still more")
 }
 
 /// Who wrote, in order: the city's texts are the town's templates on one side and a stand-in on

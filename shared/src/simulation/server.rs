@@ -134,6 +134,8 @@ fn settings(dir: &Path, demo: bool) -> Settings {
     Settings::local(dir.to_owned(), demo)
 }
 
+/// The most changes a pull page of the simulated server holds.
+const SIMULATED_PULL_PAGE: u32 = 3;
 impl SimServer {
     /// A server holding the demo town, with a supervisor of every service for staff actions.
     pub fn start() -> Self {
@@ -274,6 +276,15 @@ impl SimServer {
     pub fn handle(&self, request: &HttpRequest) -> HttpResult {
         let url = url::Url::parse(&request.url).expect("the core sends absolute URLs");
         let target = match url.query() {
+            // Pages of a few changes, where a phone asks for 500: a sync reads several pages,
+            // each asked for while the store applies the one before it.
+            Some(query) if url.path().ends_with("/sync/pull") => {
+                let query = query.replace(
+                    &format!("limit={}", crate::effects::api::PULL_PAGE),
+                    &format!("limit={SIMULATED_PULL_PAGE}"),
+                );
+                format!("{}?{query}", url.path())
+            }
             Some(query) => format!("{}?{query}", url.path()),
             None => url.path().to_owned(),
         };
