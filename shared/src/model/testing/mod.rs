@@ -297,9 +297,8 @@ impl Harness {
     /// Runs the store operations kept waiting, in order, and lets the store answer at once
     /// again.
     pub fn release_store(&mut self) {
-        for mut request in self.store_waiting.take().unwrap_or_default() {
-            let output = self.store.execute(request.operation.clone());
-            request.resolve(output).unwrap();
+        for request in self.store_waiting.take().unwrap_or_default() {
+            answer_store(&mut self.store, request);
         }
         self.settle();
     }
@@ -362,15 +361,10 @@ impl Harness {
                     match effect {
                         Effect::Render(_) => {}
                         Effect::Notify(request) => self.notifications.push(request.operation),
-                        Effect::Store(request) if self.store_waiting.is_some() => {
-                            if let Some(waiting) = &mut self.store_waiting {
-                                waiting.push_back(request);
-                            }
-                        }
-                        Effect::Store(mut request) => {
-                            let output = self.store.execute(request.operation.clone());
-                            request.resolve(output).unwrap();
-                        }
+                        Effect::Store(request) => match &mut self.store_waiting {
+                            Some(waiting) => waiting.push_back(request),
+                            None => answer_store(&mut self.store, request),
+                        },
                         Effect::Time(request)
                             if matches!(request.operation, TimeRequest::NotifyAfter { .. }) =>
                         {
@@ -403,6 +397,12 @@ impl Harness {
             }
         }
     }
+}
+
+/// Runs a store operation on the device's real store and gives the core its answer.
+fn answer_store(store: &mut LocalStore, mut request: Request<StoreOp>) {
+    let output = store.execute(request.operation.clone());
+    request.resolve(output).unwrap();
 }
 
 /// `time` moved by `skew_ms` milliseconds.

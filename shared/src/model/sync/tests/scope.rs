@@ -374,15 +374,6 @@ fn a_server_sending_the_device_in_a_circle_stops_the_sync() {
     let mut server = ServerOracle::default();
     let mut h = Harness::registered(&mut server);
     h.send(Intent::Sync);
-    let page = |cursor: &str| {
-        ok_json(&PullResponse {
-            reset: false,
-            changes: Vec::new(),
-            cursor: Cursor(cursor.into()),
-            has_more: true,
-            resources: None,
-        })
-    };
     for (sent, answer) in [(None, "A"), (Some("A"), "B"), (Some("B"), "A")] {
         let pull = h.take_http();
         assert!(
@@ -390,7 +381,7 @@ fn a_server_sending_the_device_in_a_circle_stops_the_sync() {
             "{}",
             pull.operation.url
         );
-        h.respond(pull, page(answer));
+        h.respond(pull, page(answer, true));
     }
     assert!(!h.has_http(), "the device asked again");
     assert!(
@@ -400,7 +391,7 @@ fn a_server_sending_the_device_in_a_circle_stops_the_sync() {
     );
 }
 
-/// A pull page that says there is more, from cursor `cursor`.
+/// An empty pull page with `cursor`, saying whether there is more.
 fn page(cursor: &str, has_more: bool) -> crux_http::protocol::HttpResult {
     ok_json(&PullResponse {
         reset: false,
