@@ -13,6 +13,23 @@ use std::collections::HashSet;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+#[cfg(test)]
+thread_local! {
+    /// The most mutations one push carries, in tests: the whole-system simulation lowers it on
+    /// its threads so that its phones push in several batches, each sent while the store
+    /// records the one before it.
+    pub static TEST_BATCH_MUTATIONS: std::cell::Cell<usize> =
+        const { std::cell::Cell::new(MAX_BATCH_MUTATIONS) };
+}
+
+/// The most mutations one push carries: the protocol's limit (lowered in some tests).
+fn batch_mutations() -> usize {
+    #[cfg(test)]
+    return TEST_BATCH_MUTATIONS.get();
+    #[cfg(not(test))]
+    MAX_BATCH_MUTATIONS
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum OutboxState {
     Queued,
@@ -128,15 +145,16 @@ impl Outbox {
 
     /// The next mutations to send: queued items in sequence order, as many as fit in one push,
     /// with consecutive numbers (the server refuses others; a queue with mutations put back
-    /// after a restored backup may have holes, where rejected ones were).
-    pub fn next_batch(&self) -> Vec<Mutation> {
+    /// after a restored backup may have holes, where rejected ones were). `after`: only those
+    /// numbered after it (the batch that follows one still on its way).
+    pub fn next_batch(&self, after: Option<u64>) -> Vec<Mutation> {
         let mut bytes = 0;
         let mut previous: Option<u64> = None;
         self.items
             .iter()
-            .filter(|i| i.is_queued())
+            .filter(|i| i.is_queued() && after.is_none_or(|after| i.mutation.seq > after))
             .map(|i| i.mutation.clone())
-            .take(MAX_BATCH_MUTATIONS)
+            .take(batch_mutations())
             .take_while(|m| {
                 let follows = previous.is_none_or(|seq| m.seq == seq + 1);
                 previous = Some(m.seq);
@@ -200,8 +218,9 @@ mod tests {
         refused.state = OutboxState::Rejected(Reason::new("x", "x", "x"));
         let first = note(1, 1);
         let mut outbox = Outbox::new(vec![note(4, 1), note(3, 1), refused, first.clone()]);
-        let seqs =
-            |outbox: &Outbox| -> Vec<u64> { outbox.next_batch().iter().map(|m| m.seq).collect() };
+        let seqs = |outbox: &Outbox| -> Vec<u64> {
+            outbox.next_batch(None).iter().map(|m| m.seq).collect()
+        };
         assert_eq!(
             seqs(&outbox),
             vec![1],
@@ -214,7 +233,7 @@ mod tests {
     #[test]
     fn batch_stays_under_the_byte_limit() {
         let outbox = Outbox::new((1..=200).map(|s| note(s, 4000)).collect());
-        let batch = outbox.next_batch();
+        let batch = outbox.next_batch(None);
         let bytes: usize = batch
             .iter()
             .map(|m| serde_json::to_vec(m).unwrap().len())
@@ -230,6 +249,6 @@ mod tests {
                 .map(|s| note(s, 1))
                 .collect(),
         );
-        assert_eq!(outbox.next_batch().len(), MAX_BATCH_MUTATIONS);
+        assert_eq!(outbox.next_batch(None).len(), MAX_BATCH_MUTATIONS);
     }
 }

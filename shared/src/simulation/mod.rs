@@ -62,6 +62,10 @@ use server::SimServer;
 /// (`RELAIS_SIM_FIRST=12 RELAIS_SIM_SEEDS=1000`, see `.ci/run`).
 pub const DEFAULT_SEEDS: u64 = 12;
 
+/// The most mutations in one push of a simulated phone (500 on a real one): a phone with more
+/// queued pushes in several batches, the next sent while its store records the one before.
+const SIMULATED_PUSH_BATCH: usize = 3;
+
 /// Steps of each of a seed's two rounds, before the network heals.
 const STEPS: usize = 60;
 
@@ -1016,6 +1020,7 @@ fn simulation() {
         let workers: Vec<_> = (0..threads)
             .map(|_| {
                 scope.spawn(|| {
+                    crate::model::outbox::TEST_BATCH_MUTATIONS.set(SIMULATED_PUSH_BATCH);
                     let mut tally = Tally::default();
                     loop {
                         let seed = next.fetch_add(1, Ordering::Relaxed);

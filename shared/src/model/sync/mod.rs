@@ -2,7 +2,8 @@
 //! device no longer needs, and fetch the catalogue and the directory when they changed.
 //!
 //! ```text
-//! start ─► clock ─► push batch ─► record outcomes ─► (more queued? push again)
+//! start ─► clock ─► push batch ─► record outcomes ─► (more queued? the next batch, sent
+//!                      │                           while these outcomes were recorded)
 //!                      │                        └─► photos, a few at a time ─► pull page
 //!                      │        pull page ─► record page ─► (has_more? the next page, asked for
 //!                      │                     while this one was recorded) ─► prune
@@ -82,6 +83,8 @@ pub struct SyncRun {
     /// The cursors this run has pulled from: a page that sends the device back to one of them
     /// would make it read in a circle.
     pub pulled_from: HashSet<Cursor>,
+    /// The next push batch, sent while the store records the outcomes of the one before it.
+    pub ahead_push: push::Ahead,
     /// The next pull page, asked for while the store applies the one before it.
     pub ahead: pull::Ahead,
     pub uploads: upload::Uploads,
@@ -165,6 +168,7 @@ pub fn start(model: &mut Model) -> Command<Effect, Event> {
         requeued: false,
         plain_push: false,
         pulled_from: HashSet::new(),
+        ahead_push: push::Ahead::default(),
         ahead: pull::Ahead::default(),
         uploads: upload::Uploads::default(),
         resources: None,

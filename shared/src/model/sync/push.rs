@@ -1,13 +1,20 @@
 //! The push step: send the queued mutations in batches, record each batch's outcomes, and cope
 //! with the batch-level answers (unreachable, renumber the queue, a compressed body refused).
+//!
+//! Once a batch is answered, the next one is sent while the store records the outcomes of the
+//! first, so the phone's writes and the server's overlap instead of taking turns. The server
+//! still receives the batches in order (the next leaves only once the one before it is
+//! answered), and outcomes are still recorded one batch at a time and in order: an answer that
+//! arrives early waits in [`Ahead`] until the batch before it is recorded, and a failure is
+//! acted on only then.
 
 use std::collections::{BTreeMap, HashMap, HashSet, btree_map::Entry};
 
 use crux_core::{Command, render::render};
-use relais_protocol::{MutationOp, Outcome, PushRequest, PushResponse, ReportStatus};
+use relais_protocol::{Mutation, MutationOp, Outcome, PushRequest, PushResponse, ReportStatus};
 use uuid::Uuid;
 
-use super::{Event, Failure, Model, SyncEvent, SyncState, SyncStep, after_push, running, stop};
+use super::{Event, Failure, Model, SyncEvent, SyncRun, SyncStep, after_push, running, stop};
 use crate::{
     effects::{
         Effect,
@@ -23,10 +30,10 @@ const PLAIN_PUSH_MS: i64 = 7 * 86_400_000;
 
 #[derive(Debug)]
 pub enum PushEvent {
+    /// A batch was answered, for sync run `run`.
     Pushed {
-        batch: Vec<Uuid>,
-        compressed: bool,
-        result: Result<PushResponse, ApiFailure>,
+        run: u64,
+        answer: Box<Answer>,
     },
     Recorded {
         accepted: Vec<Uuid>,
@@ -51,13 +58,38 @@ pub enum PushEvent {
     PlainSaved(Result<(), StoreError>),
 }
 
+/// The server's answer to one batch.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answer {
+    /// The mutation ids of the batch.
+    batch: Vec<Uuid>,
+    /// The sequence number of its last mutation: the next batch starts after it.
+    last_seq: u64,
+    compressed: bool,
+    result: Result<PushResponse, ApiFailure>,
+}
+
+/// The batch after the one whose outcomes the store is recording.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub enum Ahead {
+    /// Not sent: nothing more was queued, or the batch before it is not answered yet.
+    #[default]
+    Nothing,
+    /// Sent while the outcomes of the batch before it are being recorded.
+    Sent,
+    /// Sent, and the batch before it is recorded: its answer is acted on as soon as it arrives.
+    Awaited,
+    /// Answered, waiting for the batch before it to be recorded.
+    Answered(Box<Answer>),
+}
+
 fn send(event: PushEvent) -> Event {
     Event::Sync(SyncEvent::Push(event))
 }
 
 /// Pushes the next batch, or moves on when nothing is queued.
 pub fn next(model: &mut Model) -> Command<Effect, Event> {
-    let batch = model.outbox.next_batch();
+    let batch = model.outbox.next_batch(None);
     if batch.is_empty() {
         return after_push(model);
     }
@@ -65,58 +97,55 @@ pub fn next(model: &mut Model) -> Command<Effect, Event> {
         return Command::done();
     };
     run.step = SyncStep::Pushing;
+    Command::all([push(run, batch), render()])
+}
+
+/// Sends the batch after `last_seq` while the store records the batch before it, if anything
+/// more is queued.
+fn send_ahead(model: &mut Model, last_seq: u64) -> Command<Effect, Event> {
+    let batch = model.outbox.next_batch(Some(last_seq));
+    let Some(run) = running(model).filter(|_| !batch.is_empty()) else {
+        return Command::done();
+    };
+    run.ahead_push = Ahead::Sent;
+    push(run, batch)
+}
+
+/// Sends `batch` (not empty) in `run`.
+fn push(run: &SyncRun, batch: Vec<Mutation>) -> Command<Effect, Event> {
+    let id = run.id;
     let compressed = !run.plain_push;
     let ids: Vec<Uuid> = batch.iter().map(|m| m.mutation_id).collect();
+    let last_seq = batch.last().map_or(0, |m| m.seq);
     let request = PushRequest { mutations: batch };
-    let push = api::push(&run.registration, &request, compressed).then_send(move |result| {
+    api::push(&run.registration, &request, compressed).then_send(move |result| {
         send(PushEvent::Pushed {
-            batch: ids,
-            compressed,
-            result,
+            run: id,
+            answer: Box::new(Answer {
+                batch: ids,
+                last_seq,
+                compressed,
+                result,
+            }),
         })
-    });
-    Command::all([push, render()])
+    })
 }
 
 pub fn update(event: PushEvent, model: &mut Model) -> Command<Effect, Event> {
     match event {
-        PushEvent::Pushed {
-            batch,
-            result: Ok(response),
-            ..
-        } => record(model, &batch, &response),
-        PushEvent::Pushed {
-            result: Err(ApiFailure::Resequence { expected_seq }),
-            ..
-        } if matches!(&model.sync, SyncState::Running(run) if !run.resequenced) => {
-            if let Some(run) = running(model) {
-                run.resequenced = true;
-            }
-            // The server holds nothing from `expected_seq` on: acknowledged mutations from there
-            // were lost with its history (a restored backup) and go again, renumbered too.
-            requeue(expected_seq, true)
-        }
-        PushEvent::Pushed {
-            compressed: true,
-            result: Err(ApiFailure::BodyRefused(_)),
-            ..
-        } => {
-            // An older server: the same batch again, uncompressed (nothing was applied).
-            let Some(run) = running(model) else {
+        PushEvent::Pushed { run: id, answer } => {
+            let Some(run) = running(model).filter(|run| run.id == id) else {
+                // A batch sent ahead by a run that has stopped since: its mutations are still
+                // queued, and the server recognises them when they come again.
                 return Command::done();
             };
-            run.plain_push = true;
-            let until = run.started_at_ms + PLAIN_PUSH_MS;
-            model.plain_push_until_ms = Some(until);
-            let save = store::write(StoreOp::SavePlainPushUntil(until))
-                .then_send(|r| send(PushEvent::PlainSaved(r)));
-            Command::all([save, next(model)])
+            if run.ahead_push == Ahead::Sent {
+                run.ahead_push = Ahead::Answered(answer);
+                return Command::done();
+            }
+            run.ahead_push = Ahead::Nothing;
+            answered(model, *answer)
         }
-        PushEvent::Pushed {
-            batch,
-            result: Err(failure),
-            ..
-        } => record_attempt(model, &batch, Failure::from(failure)),
         PushEvent::Recorded {
             accepted,
             refused,
@@ -148,13 +177,23 @@ pub fn update(event: PushEvent, model: &mut Model) -> Command<Effect, Event> {
                 }
             }
             model.forget_unneeded_held();
-            if progressed {
-                next(model)
-            } else {
-                stop(
+            if !progressed {
+                return stop(
                     model,
                     Failure::Failed(Message::ProtocolMismatch("push made no progress".into())),
-                )
+                );
+            }
+            let Some(run) = running(model) else {
+                return Command::done();
+            };
+            match std::mem::take(&mut run.ahead_push) {
+                Ahead::Answered(answer) => answered(model, *answer),
+                Ahead::Sent | Ahead::Awaited => {
+                    // The next batch is on its way: acted on when it is answered.
+                    run.ahead_push = Ahead::Awaited;
+                    Command::done()
+                }
+                Ahead::Nothing => next(model),
             }
         }
         PushEvent::AttemptRecorded {
@@ -196,6 +235,46 @@ pub fn update(event: PushEvent, model: &mut Model) -> Command<Effect, Event> {
         | PushEvent::Requeued { result: Err(e), .. } => {
             stop(model, Failure::Failed(Message::StorageFailed(e.0)))
         }
+    }
+}
+
+/// Acts on the answer to a batch (the batches before it are recorded): records its outcomes
+/// while the next batch is sent, or copes with a batch-level answer.
+fn answered(model: &mut Model, answer: Answer) -> Command<Effect, Event> {
+    let Answer {
+        batch,
+        last_seq,
+        compressed,
+        result,
+    } = answer;
+    match result {
+        Ok(response) => {
+            let record = record(model, &batch, &response);
+            Command::all([record, send_ahead(model, last_seq)])
+        }
+        Err(ApiFailure::Resequence { expected_seq })
+            if running(model).is_some_and(|run| !run.resequenced) =>
+        {
+            if let Some(run) = running(model) {
+                run.resequenced = true;
+            }
+            // The server holds nothing from `expected_seq` on: acknowledged mutations from there
+            // were lost with its history (a restored backup) and go again, renumbered too.
+            requeue(expected_seq, true)
+        }
+        Err(ApiFailure::BodyRefused(_)) if compressed => {
+            // An older server: the same batch again, uncompressed (nothing was applied).
+            let Some(run) = running(model) else {
+                return Command::done();
+            };
+            run.plain_push = true;
+            let until = run.started_at_ms + PLAIN_PUSH_MS;
+            model.plain_push_until_ms = Some(until);
+            let save = store::write(StoreOp::SavePlainPushUntil(until))
+                .then_send(|r| send(PushEvent::PlainSaved(r)));
+            Command::all([save, next(model)])
+        }
+        Err(failure) => record_attempt(model, &batch, Failure::from(failure)),
     }
 }
 

@@ -450,3 +450,100 @@ fn pushes_go_compressed_and_plain_to_a_server_that_cannot_read_them() {
     );
     h.respond(push, connection_refused());
 }
+
+/// Files reports with long texts until the queue holds more than one push batch, and returns
+/// how many it filed.
+fn fill_two_batches(h: &mut Harness) -> usize {
+    let text = "x".repeat(3_000); // about 60 such reports fill a batch (192 KiB)
+    for i in 0..70 {
+        h.file(&format!("{i} {text}"));
+    }
+    70
+}
+
+/// The sequence numbers a push request carries.
+fn seqs(push: &crux_core::Request<crux_http::protocol::HttpRequest>) -> Vec<u64> {
+    ServerOracle::push_request(&push.operation)
+        .mutations
+        .iter()
+        .map(|m| m.seq)
+        .collect()
+}
+
+/// Once a batch is answered, the next one leaves while the store records the first; an answer
+/// that arrives early waits: it is recorded after the batch before it, in order.
+#[test]
+fn the_next_batch_is_sent_while_the_store_records_one_and_recorded_after_it() {
+    let mut server = ServerOracle::default();
+    let mut h = Harness::registered(&mut server);
+    let filed = fill_two_batches(&mut h);
+    h.send(Intent::Sync);
+    let first = h.take_http();
+    let first_seqs = seqs(&first);
+    assert!(
+        first_seqs.len() < filed,
+        "{} in one batch",
+        first_seqs.len()
+    );
+    assert!(
+        !h.has_http(),
+        "the second batch left before the first was answered"
+    );
+    h.hold_store();
+    let answer = server.handle(&first.operation);
+    h.respond(first, answer);
+    let ahead = h.take_http();
+    assert_eq!(seqs(&ahead)[0], first_seqs[first_seqs.len() - 1] + 1);
+    let answer = server.handle(&ahead.operation);
+    h.respond(ahead, answer);
+    assert!(
+        !h.has_http(),
+        "the device pulled before its pushes were recorded"
+    );
+    assert_eq!(queued(&h), filed, "nothing is recorded yet");
+    h.release_store();
+    h.serve_all(&mut server);
+    assert_eq!((queued(&h), server.applied.len()), (0, filed));
+    assert!(
+        matches!(h.view().sync, SyncView::Finished { sent, .. } if sent as usize == filed),
+        "{:?}",
+        h.view().sync
+    );
+    assert!(
+        h.restart()
+            .view()
+            .reports
+            .iter()
+            .all(|r| r.status == ReportStatus::Received)
+    );
+}
+
+/// A failure of the batch sent ahead stops the sync only once the batch before it is recorded:
+/// its mutations stay queued with the attempt counted, and the next sync delivers them.
+#[test]
+fn a_failure_of_the_batch_sent_ahead_stops_the_sync_after_the_batch_before_it() {
+    let mut server = ServerOracle::default();
+    let mut h = Harness::registered(&mut server);
+    let filed = fill_two_batches(&mut h);
+    h.send(Intent::Sync);
+    let first = h.take_http();
+    let sent_first = seqs(&first).len();
+    h.hold_store();
+    let answer = server.handle(&first.operation);
+    h.respond(first, answer);
+    let ahead = h.take_http();
+    h.respond(ahead, connection_refused());
+    assert!(matches!(h.view().sync, SyncView::Running { .. }));
+    h.release_store();
+    assert!(!h.has_http());
+    let view = h.view();
+    assert!(
+        matches!(view.sync, SyncView::Unreachable { .. }),
+        "{:?}",
+        view.sync
+    );
+    assert_eq!(view.outbox.len(), filed - sent_first);
+    assert!(view.outbox.iter().all(|item| item.attempts == 1));
+    h.sync(&mut server);
+    assert_eq!((queued(&h), server.applied.len()), (0, filed));
+}
