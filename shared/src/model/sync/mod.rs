@@ -27,8 +27,9 @@
 //! after the store has recorded each step, so a sync killed at any point resumes safely: the
 //! server recognises re-sent mutations by their sequence number and id. Each step is a nested
 //! state machine with its own events: [`push`], [`crate::model::upload`], [`pull`],
-//! [`resources`].
+//! [`resources`]; the push and the pull keep one exchange [`ahead`] of their store.
 
+pub mod ahead;
 pub(crate) mod notify;
 pub mod policy;
 pub mod pull;
@@ -39,10 +40,14 @@ use std::{collections::HashSet, time::SystemTime};
 
 use crux_core::{Command, render::render};
 use crux_time::command::Time;
-use relais_protocol::Cursor;
+use relais_protocol::{Cursor, PullResponse};
 
+use self::ahead::Ahead;
 use super::{Event, Failure, Model, Registration, lists, millis, upload};
-use crate::{effects::Effect, i18n::Message};
+use crate::{
+    effects::{Effect, api::ApiFailure},
+    i18n::Message,
+};
 
 /// Where syncing stands.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -84,9 +89,9 @@ pub struct SyncRun {
     /// would make it read in a circle.
     pub pulled_from: HashSet<Cursor>,
     /// The next push batch, sent while the store records the outcomes of the one before it.
-    pub ahead_push: push::Ahead,
+    pub push_ahead: Ahead<push::Answer>,
     /// The next pull page, asked for while the store applies the one before it.
-    pub ahead: pull::Ahead,
+    pub pull_ahead: Ahead<Result<PullResponse, ApiFailure>>,
     pub uploads: upload::Uploads,
     /// The tags the catalogue and the directory have now, if the pull's last page said.
     pub resources: Option<relais_protocol::ResourceTags>,
@@ -168,8 +173,8 @@ pub fn start(model: &mut Model) -> Command<Effect, Event> {
         requeued: false,
         plain_push: false,
         pulled_from: HashSet::new(),
-        ahead_push: push::Ahead::default(),
-        ahead: pull::Ahead::default(),
+        push_ahead: Ahead::default(),
+        pull_ahead: Ahead::default(),
         uploads: upload::Uploads::default(),
         resources: None,
         news: notify::News::default(),

@@ -2,16 +2,16 @@
 //! user what concerns them, then drop what the device no longer needs to hold.
 //!
 //! While the store applies a page the next one is already asked for (its cursor is in the page
-//! being applied), so the phone's writes and the server's reads and the network overlap instead
-//! of taking turns. Pages are still applied one at a time and in order: a page that arrives early
-//! waits in [`Ahead`] until the one before it is recorded, and a failure on its way is acted on
-//! only then, so the store, the model and the cursor always agree.
+//! being applied; see [`super::ahead`]). Pages are still applied one at a time and in order, so
+//! the store, the model and the cursor always agree.
 
 use crux_core::{Command, render::render};
 use relais_protocol::{Cursor, PullResponse};
 
 use super::{
-    Event, Failure, Model, SyncEvent, SyncState, SyncStep, notify, push, resources, running, stop,
+    Event, Failure, Model, SyncEvent, SyncState, SyncStep,
+    ahead::{Ahead, Then},
+    notify, push, resources, running, stop,
 };
 use crate::{
     effects::{
@@ -49,20 +49,6 @@ pub enum PullEvent {
     Pruned(Result<u32, StoreError>),
 }
 
-/// The page after the one the store is applying.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub enum Ahead {
-    /// Not asked for: the page being applied is the last, or says to push first (a reset).
-    #[default]
-    Nothing,
-    /// Asked for while the page before it is being applied.
-    Asked,
-    /// Asked for, and the page before it is recorded: applied as soon as it arrives.
-    Awaited,
-    /// Back, waiting for the page before it to be recorded.
-    Arrived(Box<Result<PullResponse, ApiFailure>>),
-}
-
 fn send(event: PullEvent) -> Event {
     Event::Sync(SyncEvent::Pull(event))
 }
@@ -93,12 +79,10 @@ pub fn update(event: PullEvent, model: &mut Model) -> Command<Effect, Event> {
                 // A page asked for ahead by a run that has stopped since.
                 return Command::done();
             };
-            if run.ahead == Ahead::Asked {
-                run.ahead = Ahead::Arrived(Box::new(result));
-                return Command::done();
+            match run.pull_ahead.arrive(result) {
+                Some(result) => page(model, result),
+                None => Command::done(),
             }
-            run.ahead = Ahead::Nothing;
-            page(model, result)
         }
         PullEvent::Applied {
             reset,
@@ -116,7 +100,6 @@ pub fn update(event: PullEvent, model: &mut Model) -> Command<Effect, Event> {
             };
             run.news.note(&model.held, &applied);
             run.summary.received += applied.received;
-            let ahead = std::mem::take(&mut run.ahead);
             apply(model, reset, applied);
             model.cursor = cursor;
             let first_reset = reset && running(model).is_some_and(|run| !run.requeued);
@@ -137,20 +120,8 @@ pub fn update(event: PullEvent, model: &mut Model) -> Command<Effect, Event> {
                         "the pull cursor went back to a page this sync already read".into(),
                     )),
                 )
-            } else if let Ahead::Arrived(result) = ahead {
-                page(model, *result)
-            } else if ahead == Ahead::Asked {
-                // The next page is on its way: it is applied when it arrives.
-                if let Some(run) = running(model) {
-                    run.ahead = Ahead::Awaited;
-                }
-                Command::done()
-            } else if has_more
-                && running(model).is_some_and(|run| run.pulled_from.len() < MOST_PAGES_PER_RUN)
-            {
-                next(model)
             } else {
-                Command::all([notify::flush(model), prune(model)])
+                go_on(model, has_more)
             }
         }
         PullEvent::Pruned(Ok(_)) => {
@@ -182,7 +153,7 @@ fn page(model: &mut Model, result: Result<PullResponse, ApiFailure>) -> Command<
     let (reset, has_more, cursor) = (response.reset, response.has_more, response.cursor.clone());
     let requeue = reset && !run.requeued;
     let ahead = if has_more && !reset && !circle && run.pulled_from.len() < MOST_PAGES_PER_RUN {
-        run.ahead = Ahead::Asked;
+        run.pull_ahead = Ahead::Sent;
         ask(run, cursor.clone())
     } else {
         Command::done()
@@ -203,6 +174,20 @@ fn page(model: &mut Model, result: Result<PullResponse, ApiFailure>) -> Command<
         })
     });
     Command::all([apply, ahead])
+}
+
+/// What follows a recorded page: the page that arrived in the meantime, or the one on its way
+/// (applied when it arrives), or else the next page or the end of the pull.
+fn go_on(model: &mut Model, has_more: bool) -> Command<Effect, Event> {
+    let Some(run) = running(model) else {
+        return Command::done();
+    };
+    match run.pull_ahead.recorded() {
+        Then::Act(result) => page(model, result),
+        Then::Wait => Command::done(),
+        Then::Idle if has_more && run.pulled_from.len() < MOST_PAGES_PER_RUN => next(model),
+        Then::Idle => Command::all([notify::flush(model), prune(model)]),
+    }
 }
 
 /// Mirrors in memory what the store did with a page.

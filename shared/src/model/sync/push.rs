@@ -2,11 +2,8 @@
 //! with the batch-level answers (unreachable, renumber the queue, a compressed body refused).
 //!
 //! Once a batch is answered, the next one is sent while the store records the outcomes of the
-//! first, so the phone's writes and the server's overlap instead of taking turns. The server
-//! still receives the batches in order (the next leaves only once the one before it is
-//! answered), and outcomes are still recorded one batch at a time and in order: an answer that
-//! arrives early waits in [`Ahead`] until the batch before it is recorded, and a failure is
-//! acted on only then.
+//! first ([`Ahead`]). The server still receives the batches in order: the next leaves only once
+//! the one before it is answered.
 
 use std::collections::{BTreeMap, HashMap, HashSet, btree_map::Entry};
 
@@ -14,7 +11,11 @@ use crux_core::{Command, render::render};
 use relais_protocol::{Mutation, MutationOp, Outcome, PushRequest, PushResponse, ReportStatus};
 use uuid::Uuid;
 
-use super::{Event, Failure, Model, SyncEvent, SyncRun, SyncStep, after_push, running, stop};
+use super::{
+    Event, Failure, Model, SyncEvent, SyncRun, SyncStep, after_push,
+    ahead::{Ahead, Then},
+    running, stop,
+};
 use crate::{
     effects::{
         Effect,
@@ -69,20 +70,6 @@ pub struct Answer {
     result: Result<PushResponse, ApiFailure>,
 }
 
-/// The batch after the one whose outcomes the store is recording.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub enum Ahead {
-    /// Not sent: nothing more was queued, or the batch before it is not answered yet.
-    #[default]
-    Nothing,
-    /// Sent while the outcomes of the batch before it are being recorded.
-    Sent,
-    /// Sent, and the batch before it is recorded: its answer is acted on as soon as it arrives.
-    Awaited,
-    /// Answered, waiting for the batch before it to be recorded.
-    Answered(Box<Answer>),
-}
-
 fn send(event: PushEvent) -> Event {
     Event::Sync(SyncEvent::Push(event))
 }
@@ -107,7 +94,7 @@ fn send_ahead(model: &mut Model, last_seq: u64) -> Command<Effect, Event> {
     let Some(run) = running(model).filter(|_| !batch.is_empty()) else {
         return Command::done();
     };
-    run.ahead_push = Ahead::Sent;
+    run.push_ahead = Ahead::Sent;
     push(run, batch)
 }
 
@@ -139,12 +126,10 @@ pub fn update(event: PushEvent, model: &mut Model) -> Command<Effect, Event> {
                 // queued, and the server recognises them when they come again.
                 return Command::done();
             };
-            if run.ahead_push == Ahead::Sent {
-                run.ahead_push = Ahead::Answered(answer);
-                return Command::done();
+            match run.push_ahead.arrive(*answer) {
+                Some(answer) => answered(model, answer),
+                None => Command::done(),
             }
-            run.ahead_push = Ahead::Nothing;
-            answered(model, *answer)
         }
         PushEvent::Recorded {
             accepted,
@@ -186,14 +171,10 @@ pub fn update(event: PushEvent, model: &mut Model) -> Command<Effect, Event> {
             let Some(run) = running(model) else {
                 return Command::done();
             };
-            match std::mem::take(&mut run.ahead_push) {
-                Ahead::Answered(answer) => answered(model, *answer),
-                Ahead::Sent | Ahead::Awaited => {
-                    // The next batch is on its way: acted on when it is answered.
-                    run.ahead_push = Ahead::Awaited;
-                    Command::done()
-                }
-                Ahead::Nothing => next(model),
+            match run.push_ahead.recorded() {
+                Then::Act(answer) => answered(model, answer),
+                Then::Wait => Command::done(),
+                Then::Idle => next(model),
             }
         }
         PushEvent::AttemptRecorded {
