@@ -136,6 +136,7 @@ fn settings(dir: &Path, demo: bool) -> Settings {
 
 /// The most changes a pull page of the simulated server holds.
 const SIMULATED_PULL_PAGE: u32 = 3;
+
 impl SimServer {
     /// A server holding the demo town, with a supervisor of every service for staff actions.
     pub fn start() -> Self {

@@ -451,18 +451,40 @@ fn pushes_go_compressed_and_plain_to_a_server_that_cannot_read_them() {
     h.respond(push, connection_refused());
 }
 
-/// Files reports with long texts until the queue holds more than one push batch, and returns
-/// how many it filed.
-fn fill_two_batches(h: &mut Harness) -> usize {
-    let text = "x".repeat(3_000); // about 60 such reports fill a batch (192 KiB)
-    for i in 0..70 {
+/// A request of the device waiting for the server's answer.
+type HttpPush = crux_core::Request<crux_http::protocol::HttpRequest>;
+
+/// How many reports [`syncing_two_batches`] files: more than one push batch holds.
+const TWO_BATCHES: usize = 70;
+
+/// A device with [`TWO_BATCHES`] reports queued (long texts: about 60 fill a batch of 192 KiB),
+/// syncing: returns it and its first push, not answered yet.
+fn syncing_two_batches(server: &mut ServerOracle) -> (Harness, HttpPush) {
+    let mut h = Harness::registered(server);
+    let text = "x".repeat(3_000);
+    for i in 0..TWO_BATCHES {
         h.file(&format!("{i} {text}"));
     }
-    70
+    h.send(Intent::Sync);
+    let first = h.take_http();
+    (h, first)
+}
+
+/// Answers `push` with the server while the device's store is held, and returns the request
+/// the device sends next.
+fn answer_with_the_store_held(
+    h: &mut Harness,
+    server: &mut ServerOracle,
+    push: HttpPush,
+) -> HttpPush {
+    h.hold_store();
+    let answer = server.handle(&push.operation);
+    h.respond(push, answer);
+    h.take_http()
 }
 
 /// The sequence numbers a push request carries.
-fn seqs(push: &crux_core::Request<crux_http::protocol::HttpRequest>) -> Vec<u64> {
+fn seqs(push: &HttpPush) -> Vec<u64> {
     ServerOracle::push_request(&push.operation)
         .mutations
         .iter()
@@ -475,10 +497,8 @@ fn seqs(push: &crux_core::Request<crux_http::protocol::HttpRequest>) -> Vec<u64>
 #[test]
 fn the_next_batch_is_sent_while_the_store_records_one_and_recorded_after_it() {
     let mut server = ServerOracle::default();
-    let mut h = Harness::registered(&mut server);
-    let filed = fill_two_batches(&mut h);
-    h.send(Intent::Sync);
-    let first = h.take_http();
+    let (mut h, first) = syncing_two_batches(&mut server);
+    let filed = TWO_BATCHES;
     let first_seqs = seqs(&first);
     assert!(
         first_seqs.len() < filed,
@@ -489,10 +509,7 @@ fn the_next_batch_is_sent_while_the_store_records_one_and_recorded_after_it() {
         !h.has_http(),
         "the second batch left before the first was answered"
     );
-    h.hold_store();
-    let answer = server.handle(&first.operation);
-    h.respond(first, answer);
-    let ahead = h.take_http();
+    let ahead = answer_with_the_store_held(&mut h, &mut server, first);
     assert_eq!(seqs(&ahead)[0], first_seqs[first_seqs.len() - 1] + 1);
     let answer = server.handle(&ahead.operation);
     h.respond(ahead, answer);
@@ -523,15 +540,10 @@ fn the_next_batch_is_sent_while_the_store_records_one_and_recorded_after_it() {
 #[test]
 fn a_failure_of_the_batch_sent_ahead_stops_the_sync_after_the_batch_before_it() {
     let mut server = ServerOracle::default();
-    let mut h = Harness::registered(&mut server);
-    let filed = fill_two_batches(&mut h);
-    h.send(Intent::Sync);
-    let first = h.take_http();
+    let (mut h, first) = syncing_two_batches(&mut server);
+    let filed = TWO_BATCHES;
     let sent_first = seqs(&first).len();
-    h.hold_store();
-    let answer = server.handle(&first.operation);
-    h.respond(first, answer);
-    let ahead = h.take_http();
+    let ahead = answer_with_the_store_held(&mut h, &mut server, first);
     h.respond(ahead, connection_refused());
     assert!(matches!(h.view().sync, SyncView::Running { .. }));
     h.release_store();
