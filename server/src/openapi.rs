@@ -42,6 +42,7 @@ use crate::open311::routes as open311;
         handlers::v1::sync::pull,
         handlers::v1::uploads::get,
         handlers::v1::uploads::patch,
+        handlers::v1::uploads::bundle,
         handlers::v1::photos::get,
         handlers::v1::account::get,
         handlers::v1::account::put,

@@ -105,6 +105,12 @@ pub fn router<DB: Database>(state: AppState<DB>) -> Router {
                     DefaultBodyLimit::max(relais_protocol::upload::MAX_CHUNK_BYTES),
                 ),
         )
+        .route(
+            "/v1/{tenant}/uploads",
+            post(v1::uploads::bundle::<DB>).layer(DefaultBodyLimit::max(
+                relais_protocol::upload::MAX_CHUNK_BYTES,
+            )),
+        )
         .route("/v1/{tenant}/photos/{sha256}", get(v1::photos::get::<DB>))
         .route(
             "/v1/{tenant}/account",

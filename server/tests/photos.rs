@@ -4,7 +4,7 @@
 mod common;
 
 use common::{PARIS, TestServer, batch, create_report_with_photos, fake_jpeg, sha256_hex};
-use relais_protocol::upload::{MAX_CHUNK_BYTES, MAX_PHOTO_BYTES};
+use relais_protocol::upload::{self, MAX_CHUNK_BYTES, MAX_PHOTO_BYTES};
 use serde_json::Value;
 use tokio::io::AsyncWriteExt;
 use uuid::Uuid;
@@ -616,4 +616,173 @@ async fn two_devices_sending_the_same_photo_at_once_store_it_intact() {
     }
     assert_eq!(stored(&server, &sha).unwrap(), photo);
     assert_eq!(partial(&server, &sha), None);
+}
+
+/// `POST /v1/demo/uploads` with `header` as the bundle's list and `body` as its bytes.
+async fn post_bundle(
+    server: &TestServer,
+    token: &str,
+    header: Option<&str>,
+    body: Vec<u8>,
+) -> reqwest::Response {
+    let mut request = server
+        .client
+        .post(server.url("/v1/demo/uploads"))
+        .bearer_auth(token)
+        .header("content-type", "application/octet-stream")
+        .body(body);
+    if let Some(header) = header {
+        request = request.header(upload::UPLOAD_PHOTOS, header);
+    }
+    request.send().await.unwrap()
+}
+
+/// A bundle of `photos` under the names given: its header and its body.
+fn bundle_of(photos: &[(&str, &[u8])]) -> (String, Vec<u8>) {
+    let header = upload::bundle_header(photos.iter().map(|(name, bytes)| (*name, bytes.len())));
+    (
+        header,
+        photos
+            .iter()
+            .flat_map(|(_, bytes)| bytes.to_vec())
+            .collect(),
+    )
+}
+
+#[tokio::test]
+async fn a_bundle_stores_each_photo_on_its_own_and_answers_in_order() {
+    let server = start().await;
+    let device = server.register().await;
+    let (fresh, held, partly) = (
+        fake_jpeg(3_000, 21),
+        fake_jpeg(2_000, 22),
+        fake_jpeg(5_000, 23),
+    );
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    png.extend(fake_jpeg(500, 24));
+    let misnamed = fake_jpeg(1_000, 25);
+    let (fresh_sha, held_sha, partly_sha) =
+        (sha256_hex(&fresh), sha256_hex(&held), sha256_hex(&partly));
+    let (png_sha, wrong_sha) = (sha256_hex(&png), sha256_hex(b"not these bytes"));
+    // One photo the server already has, one it holds the start of.
+    upload(&server, &device.token, &held, CHUNK).await;
+    let response = server
+        .patch_upload(
+            "demo",
+            &device.token,
+            &partly_sha,
+            0,
+            partly.len(),
+            &partly[..100],
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+
+    let (header, body) = bundle_of(&[
+        (&fresh_sha, &fresh),
+        (&held_sha, &held),
+        (&png_sha, &png),
+        (&wrong_sha, &misnamed),
+        (&partly_sha, &partly),
+    ]);
+    let response = post_bundle(&server, &device.token, Some(&header), body).await;
+    assert_eq!(response.status(), 200);
+    let answer: upload::BundleAnswer = response.json().await.unwrap();
+    let said: Vec<(&str, bool, Option<&str>)> = answer
+        .photos
+        .iter()
+        .map(|p| {
+            (
+                p.sha256.as_str(),
+                p.stored,
+                p.refused.as_ref().map(|r| r.code.as_str()),
+            )
+        })
+        .collect();
+    assert_eq!(
+        said,
+        [
+            (fresh_sha.as_str(), true, None),
+            (held_sha.as_str(), true, None),
+            (png_sha.as_str(), false, Some("invalid_photo")),
+            (wrong_sha.as_str(), false, Some("digest_mismatch")),
+            (partly_sha.as_str(), true, None),
+        ]
+    );
+    for (sha, bytes) in [
+        (&fresh_sha, &fresh),
+        (&held_sha, &held),
+        (&partly_sha, &partly),
+    ] {
+        assert_eq!(stored(&server, sha).as_ref(), Some(bytes), "exact bytes");
+        assert_eq!(
+            server.upload_status("demo", &device.token, sha).await,
+            (bytes.len() as u64, true)
+        );
+        assert_eq!(partial(&server, sha), None);
+        let read = read_photo(&server, "demo", &device.token, sha).await;
+        assert_eq!(read.status(), 200, "the uploader reads its photo");
+        assert_eq!(&read.bytes().await.unwrap()[..], &bytes[..]);
+    }
+    for sha in [&png_sha, &wrong_sha] {
+        assert_eq!(stored(&server, sha), None);
+        assert_eq!(partial(&server, sha), None);
+        assert_eq!(
+            server.upload_status("demo", &device.token, sha).await,
+            (0, false)
+        );
+    }
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_malformed_bundle_is_refused_whole_and_changes_nothing() {
+    let server = start().await;
+    let device = server.register().await;
+    let (a, b) = (fake_jpeg(2_000, 31), fake_jpeg(2_500, 32));
+    let (a_sha, b_sha) = (sha256_hex(&a), sha256_hex(&b));
+    let (header, body) = bundle_of(&[(&a_sha, &a), (&b_sha, &b)]);
+    let short = body[..body.len() - 1].to_vec();
+    let twice = format!("{a_sha}:{},{a_sha}:{}", a.len(), a.len());
+    let cases: [(Option<&str>, Vec<u8>, &str); 5] = [
+        (None, body.clone(), "no list"),
+        (Some(&header), short, "a body shorter than its list"),
+        (
+            Some(&twice),
+            [a.clone(), a.clone()].concat(),
+            "a photo listed twice",
+        ),
+        (Some("not a list"), body.clone(), "a list that is not one"),
+        (
+            Some(&header.to_uppercase()),
+            body.clone(),
+            "names that are not SHA-256s",
+        ),
+    ];
+    for (header, body, what) in cases {
+        let response = post_bundle(&server, &device.token, header, body).await;
+        assert_eq!(
+            error(response, 400).await["error"],
+            "malformed_request",
+            "{what}"
+        );
+    }
+    let response = post_bundle(&server, "not-a-token", Some(&header), body.clone()).await;
+    assert_eq!(response.status(), 401);
+    let big = fake_jpeg(CHUNK + 1, 33);
+    let (big_header, big_body) = bundle_of(&[(&sha256_hex(&big), &big)]);
+    let response = post_bundle(&server, &device.token, Some(&big_header), big_body).await;
+    assert!(
+        [400, 413].contains(&response.status().as_u16()),
+        "a bundle over {CHUNK} bytes: {}",
+        response.status()
+    );
+    for sha in [&a_sha, &b_sha] {
+        assert_eq!(stored(&server, sha), None);
+        assert_eq!(
+            server.upload_status("demo", &device.token, sha).await,
+            (0, false)
+        );
+    }
+    server.stop().await;
 }

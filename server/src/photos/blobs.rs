@@ -97,14 +97,39 @@ impl Blobs {
     /// Judges the photo `sha256` received whole in one chunk ([`verdict`]) and stores it, or
     /// drops it, without staging a partial upload. Any partial upload of it is gone after.
     pub(super) async fn store_whole(&self, sha256: &str, bytes: Bytes) -> io::Result<Finished> {
+        let mut verdicts = self.store_all(vec![(sha256.to_owned(), bytes)]).await?;
+        Ok(verdicts.remove(0))
+    }
+
+    /// [`Self::store_whole`] for several photos (a bundle), in order; in the data directory
+    /// their files share their syncs ([`files::store_all`]).
+    pub(super) async fn store_all(
+        &self,
+        photos: Vec<(String, Bytes)>,
+    ) -> io::Result<Vec<Finished>> {
         match self {
-            Self::Files { photos, uploads } => {
-                let part = Self::part_path(uploads, sha256);
-                let photo = Self::photo_path(photos, sha256);
-                let name = sha256.to_owned();
-                blocking(move || files::store_whole(&part, &photo, &name, &bytes)).await
+            Self::Files {
+                photos: dir,
+                uploads,
+            } => {
+                let wholes: Vec<files::Whole> = photos
+                    .into_iter()
+                    .map(|(sha256, bytes)| files::Whole {
+                        part: Self::part_path(uploads, &sha256),
+                        photo: Self::photo_path(dir, &sha256),
+                        sha256,
+                        bytes,
+                    })
+                    .collect();
+                blocking(move || files::store_all(&wholes)).await
             }
-            Self::Objects(objects) => objects.store_whole(sha256, bytes).await,
+            Self::Objects(objects) => {
+                let mut verdicts = Vec::with_capacity(photos.len());
+                for (sha256, bytes) in photos {
+                    verdicts.push(objects.store_whole(&sha256, bytes).await?);
+                }
+                Ok(verdicts)
+            }
         }
     }
 

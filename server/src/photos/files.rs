@@ -3,7 +3,9 @@
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Seek, SeekFrom, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+use axum::body::Bytes;
 
 use super::blobs::{Finished, verdict};
 
@@ -43,23 +45,51 @@ pub(super) fn finish(part: &Path, photo: &Path, sha256: &str) -> io::Result<Fini
     settle(part, photo, verdict(&bytes, sha256))
 }
 
-/// Judges a photo received whole in one chunk and stores it: written at `part`, synced, then
-/// moved to `photo` ([`settle`]). Nothing is read back, and the partial's directory entry is
-/// not made durable on its own: it only lives until the rename.
-pub(super) fn store_whole(
-    part: &Path,
-    photo: &Path,
-    sha256: &str,
-    bytes: &[u8],
-) -> io::Result<Finished> {
-    let verdict = verdict(bytes, sha256);
-    if verdict == Finished::Stored && !photo.exists() {
-        // Truncates whatever an earlier, cut attempt left there.
-        let mut file = File::create(part)?;
-        file.write_all(bytes)?;
+/// A photo received whole (in one chunk, or in a bundle): its name, its bytes, and where it is
+/// staged and kept.
+pub(super) struct Whole {
+    pub(super) part: PathBuf,
+    pub(super) photo: PathBuf,
+    pub(super) sha256: String,
+    pub(super) bytes: Bytes,
+}
+
+/// Judges photos received whole ([`verdict`]) and stores those to keep, sharing the syncs: each
+/// file is written at its `part` and synced (the journal commits them together), then all are
+/// moved into place and their directory synced once. Nothing is read back, and the partials'
+/// directory entries are not made durable on their own: they only live until the rename. A
+/// photo already in place is not written again; whatever an earlier, cut attempt left at a
+/// `part` is replaced or removed.
+pub(super) fn store_all(photos: &[Whole]) -> io::Result<Vec<Finished>> {
+    let verdicts: Vec<Finished> = photos
+        .iter()
+        .map(|whole| verdict(&whole.bytes, &whole.sha256))
+        .collect();
+    let keep: Vec<bool> = photos
+        .iter()
+        .zip(&verdicts)
+        .map(|(whole, verdict)| *verdict == Finished::Stored && !whole.photo.exists())
+        .collect();
+    let mut written = Vec::new();
+    for (whole, _) in photos.iter().zip(&keep).filter(|(_, keep)| **keep) {
+        let mut file = File::create(&whole.part)?;
+        file.write_all(&whole.bytes)?;
+        written.push(file);
+    }
+    for file in &written {
         file.sync_all()?;
     }
-    settle(part, photo, verdict)
+    for (whole, keep) in photos.iter().zip(&keep) {
+        if *keep {
+            fs::rename(&whole.part, &whole.photo)?;
+        } else {
+            discard(&whole.part)?;
+        }
+    }
+    if let Some(first) = photos.iter().zip(&keep).find(|(_, keep)| **keep) {
+        sync_dir(&first.0.photo)?;
+    }
+    Ok(verdicts)
 }
 
 /// Moves the judged upload `part` to `photo` (a rename, then a sync of the directory) when it

@@ -24,7 +24,9 @@ use std::sync::Arc;
 
 use anyhow::Context;
 
-use relais_protocol::upload::{MAX_PHOTO_BYTES, UploadStatus};
+use futures::future::join_all;
+use relais_protocol::Reason;
+use relais_protocol::upload::{BundledPhoto, MAX_PHOTO_BYTES, UploadStatus};
 use sha2::{Digest, Sha256};
 use tracing::Instrument;
 
@@ -256,6 +258,100 @@ impl PhotoStore {
             finished,
         )
         .await
+    }
+
+    /// Stores the whole photos of a bundle sent by `device` (`(sha256, bytes)` in the order
+    /// sent): each judged on its own as a photo received whole in one `PATCH`, their files
+    /// synced together and their rows written in one group commit. A photo the tenant already
+    /// holds is not written again. The answer lists each photo, in order. Runs to completion
+    /// even if the caller stops waiting.
+    pub async fn bundle<DB: Database>(
+        &self,
+        db: &DB,
+        device: &DeviceRecord,
+        photos: Vec<(String, axum::body::Bytes)>,
+    ) -> Result<Vec<BundledPhoto>, UploadError> {
+        let (store, db, device) = (self.clone(), db.clone(), device.clone());
+        tokio::spawn(
+            async move {
+                // In name order, so that two bundles sharing photos cannot wait on each other.
+                let mut names: Vec<String> = photos.iter().map(|(name, _)| name.clone()).collect();
+                names.sort_unstable();
+                let mut held = Vec::with_capacity(names.len());
+                for name in &names {
+                    held.push(store.locks.lock(name).await);
+                }
+                store.bundle_locked(&db, &device, photos).await
+            }
+            .in_current_span(),
+        )
+        .await?
+    }
+
+    async fn bundle_locked<DB: Database>(
+        &self,
+        db: &DB,
+        device: &DeviceRecord,
+        photos: Vec<(String, axum::body::Bytes)>,
+    ) -> Result<Vec<BundledPhoto>, UploadError> {
+        let states = join_all(
+            photos
+                .iter()
+                .map(|(name, _)| db.upload_state(&device.tenant, name)),
+        )
+        .await;
+        let mut held = Vec::with_capacity(photos.len());
+        let mut to_store = Vec::new();
+        for ((name, bytes), state) in photos.into_iter().zip(states) {
+            let stored = matches!(state?, UploadState::Stored { .. });
+            held.push((name.clone(), bytes.len() as u64, stored));
+            if !stored {
+                to_store.push((name, bytes));
+            }
+        }
+        let mut finished = self.blobs.store_all(to_store).await?.into_iter();
+        let settled = join_all(held.iter().map(|(name, length, stored)| {
+            let finished = (!stored).then(|| finished.next()).flatten();
+            async move {
+                match finished {
+                    None => Ok(UploadStatus {
+                        offset: *length,
+                        complete: true,
+                    }),
+                    Some(finished) => {
+                        self.settle(
+                            db,
+                            (&device.tenant, Some(device.id)),
+                            name,
+                            *length,
+                            finished,
+                        )
+                        .await
+                    }
+                }
+            }
+        }))
+        .await;
+        held.into_iter()
+            .zip(settled)
+            .map(|((sha256, _, _), settled)| {
+                let refused = match settled {
+                    Ok(_) => None,
+                    Err(UploadError::DigestMismatch) => Some(Reason::new(
+                        "digest_mismatch",
+                        "Cette photo ne correspond pas à son nom.",
+                        "This photo does not match its name.",
+                    )),
+                    Err(UploadError::Refused(refusal)) => Some(refusal.reason()),
+                    Err(other) => return Err(other),
+                };
+                Ok(BundledPhoto {
+                    sha256,
+                    stored: refused.is_none(),
+                    refused,
+                })
+            })
+            .collect()
     }
 
     /// Records how a finished upload was judged: the photo stored, or the upload discarded.

@@ -1,6 +1,7 @@
 //! `GET` and `PATCH /v1/{tenant}/uploads/{sha256}`: resumable, content-addressed photo uploads,
 //! the HTTP side of [`crate::photos`]. The chunk travels as the raw body with its place, the
-//! photo's size and its checksum in headers.
+//! photo's size and its checksum in headers. `POST /v1/{tenant}/uploads`: several small photos
+//! whole in one body, their names and sizes in a header.
 
 use axum::Json;
 use axum::body::Bytes;
@@ -9,8 +10,8 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use relais_protocol::ErrorCode;
 use relais_protocol::upload::{
-    MAX_CHUNK_BYTES, UPLOAD_CHECKSUM, UPLOAD_LENGTH, UPLOAD_OFFSET, UploadStatus,
-    is_content_address,
+    BundleAnswer, MAX_CHUNK_BYTES, UPLOAD_CHECKSUM, UPLOAD_LENGTH, UPLOAD_OFFSET, UPLOAD_PHOTOS,
+    UploadStatus, is_content_address, parse_bundle,
 };
 use serde::Deserialize;
 use tracing::instrument;
@@ -98,17 +99,7 @@ pub async fn patch<DB: Database>(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<UploadStatus>, ApiFailure> {
     check_name(&sha256)?;
-    let bytes = body.map_err(|rejection| {
-        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiFailure::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                ErrorCode::BodyTooLarge,
-                format!("a chunk is at most {MAX_CHUNK_BYTES} bytes"),
-            )
-        } else {
-            ApiFailure::malformed(rejection.body_text())
-        }
-    })?;
+    let bytes = raw_body(body)?;
     let chunk = Chunk {
         offset: number(&headers, UPLOAD_OFFSET)?,
         length: number(&headers, UPLOAD_LENGTH)?,
@@ -120,6 +111,69 @@ pub async fn patch<DB: Database>(
         .patch(&state.db, &device, &sha256, chunk)
         .await?;
     Ok(Json(status))
+}
+
+/// Send several small photos whole in one request.
+#[utoipa::path(
+    post,
+    path = "/v1/{tenant}/uploads",
+    operation_id = "upload_bundle",
+    tag = "device",
+    params(
+        crate::openapi::Town,
+        ("Upload-Photos" = String, Header, description = "`<sha256>:<length>` of each photo in the body, in order, comma-separated"),
+    ),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses(
+        (status = 200, description = "Each photo stored or refused, in order", body = BundleAnswer),
+        (status = 400, response = inline(crate::openapi::Malformed)),
+        (status = 401, response = inline(crate::openapi::Unauthorized)),
+        (status = 413, response = inline(crate::openapi::TooLarge)),
+    ),
+    security(("bearer" = [])),
+)]
+#[instrument(skip_all, fields(tenant = %device.tenant))]
+pub async fn bundle<DB: Database>(
+    State(state): State<AppState<DB>>,
+    DeviceAuth(device): DeviceAuth,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<BundleAnswer>, ApiFailure> {
+    let listed = parse_bundle(header(&headers, UPLOAD_PHOTOS)?).map_err(ApiFailure::malformed)?;
+    let bytes = raw_body(body)?;
+    let total: usize = listed.iter().map(|(_, length)| length).sum();
+    if total != bytes.len() {
+        return Err(ApiFailure::malformed(format!(
+            "{UPLOAD_PHOTOS} announces {total} bytes, the body holds {}",
+            bytes.len()
+        )));
+    }
+    let mut start = 0;
+    let photos = listed
+        .into_iter()
+        .map(|(sha256, length)| {
+            let photo = bytes.slice(start..start + length);
+            start += length;
+            (sha256, photo)
+        })
+        .collect();
+    let photos = state.photos.bundle(&state.db, &device, photos).await?;
+    Ok(Json(BundleAnswer { photos }))
+}
+
+/// An upload's raw body, within [`MAX_CHUNK_BYTES`].
+fn raw_body(body: Result<Bytes, BytesRejection>) -> Result<Bytes, ApiFailure> {
+    body.map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiFailure::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                ErrorCode::BodyTooLarge,
+                format!("an upload's body is at most {MAX_CHUNK_BYTES} bytes"),
+            )
+        } else {
+            ApiFailure::malformed(rejection.body_text())
+        }
+    })
 }
 
 fn check_name(sha256: &str) -> Result<(), ApiFailure> {
