@@ -12,7 +12,7 @@ use relais_protocol::{
 };
 use relais_protocol::{
     account::{Account, AccountDetails, LinkAccount},
-    upload::{self, UploadStatus},
+    upload::{self, BundleAnswer, UploadStatus},
 };
 use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
@@ -180,6 +180,26 @@ pub fn upload_chunk(
     .header(upload::UPLOAD_CHECKSUM, checksum)
     .header("content-type", "application/offset+octet-stream")
     .body_bytes(chunk);
+    send_json(Ok(request))
+}
+
+/// `POST /v1/{tenant}/uploads`: several whole photos in one body, `photos` naming each with its
+/// length, in body order.
+pub fn upload_bundle(
+    registration: &Registration,
+    photos: &[(String, usize)],
+    body: Vec<u8>,
+) -> RequestBuilder<Effect, Event, impl Future<Output = ApiResult<BundleAnswer>> + use<>> {
+    let listed = upload::bundle_header(photos.iter().map(|(sha, len)| (sha.as_str(), *len)));
+    let request = Http::<Effect, Event>::post(url(
+        &registration.server_url,
+        &registration.tenant,
+        "uploads",
+    ))
+    .header("authorization", bearer(registration))
+    .header(upload::UPLOAD_PHOTOS, listed)
+    .header("content-type", "application/octet-stream")
+    .body_bytes(body);
     send_json(Ok(request))
 }
 

@@ -1,8 +1,8 @@
 //! The pictures simulated citizens attach to their reports and agents take on site: real image
 //! files, made once per test process, that go through the core's real photo pipeline (decoded,
 //! stripped, re-encoded, named by their SHA-256) and the real upload to the server's real photo
-//! store. The small JPEGs travel in one chunk; the noisy picture compresses badly, so its JPEG
-//! spans several chunks of [`MAX_CHUNK_BYTES`](relais_protocol::upload::MAX_CHUNK_BYTES), and a
+//! store. The small JPEGs travel whole, several in one bundle; the noisy picture compresses
+//! badly, so its JPEG goes alone and spans several chunks of [`MAX_CHUNK_BYTES`](relais_protocol::upload::MAX_CHUNK_BYTES), and a
 //! fault can cut its upload between two of them. Two devices attaching the same picture send the
 //! same photo: the server must store it once.
 

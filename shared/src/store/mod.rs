@@ -140,10 +140,14 @@ fn apply(tx: &Transaction<'_>, op: StoreOp) -> Result<StoreOutput> {
         StoreOp::SavePlainPushUntil(until_ms) => {
             settings::put(tx, "plain_push_until_ms", &until_ms)?;
         }
-        StoreOp::SetUpload { sha256, state } => match state {
-            Some(state) => uploads::restate(tx, &sha256, state)?,
-            None => uploads::remove(tx, &sha256)?,
-        },
+        StoreOp::SetUploads { sha256s, state } => {
+            for sha256 in &sha256s {
+                match state {
+                    Some(state) => uploads::restate(tx, sha256, state)?,
+                    None => uploads::remove(tx, sha256)?,
+                }
+            }
+        }
         StoreOp::Reset => tx
             .execute_batch(
                 "DELETE FROM reports; DELETE FROM threads; DELETE FROM outbox; DELETE FROM alerts;

@@ -58,10 +58,10 @@ pub enum StoreOp {
     },
     /// The report being written, or none.
     SaveDraft(Option<Box<DraftReport>>),
-    /// Where a photo still to send stands (a photo already sent stays sent); `None` once the
-    /// server has it whole.
-    SetUpload {
-        sha256: String,
+    /// Where photos still to send stand (a photo already sent stays sent); `None` once the
+    /// server has them whole.
+    SetUploads {
+        sha256s: Vec<String>,
         state: Option<UploadState>,
     },
     /// Forget everything but the language (the identity is gone on the server).

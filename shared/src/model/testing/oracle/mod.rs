@@ -61,8 +61,12 @@ pub struct ServerOracle {
     uploads: uploads::Uploads,
     /// Complete photos, by SHA-256.
     pub photos: BTreeMap<String, Vec<u8>>,
-    /// Chunk bytes received, in total.
+    /// Photo bytes received (chunks and bundles), in total.
     pub uploaded_bytes: usize,
+    /// Bundles of photos received.
+    pub bundles: u32,
+    /// Answer bundles `404`, as servers before them did.
+    pub no_bundles: bool,
     /// Catalogue and directory bodies sent (a `304` sends none).
     pub bodies_served: u32,
     /// Push bodies that arrived gzip-compressed.
@@ -279,6 +283,8 @@ impl ServerOracle {
             self.push(&token, Self::push_request(request))
         } else if path.starts_with("/v1/demo/sync/pull") {
             self.pull(&token, &request.url)
+        } else if path == "/v1/demo/uploads" {
+            self.bundle(request)
         } else if let Some(sha) = path.strip_prefix("/v1/demo/uploads/") {
             self.upload(sha, request)
         } else if path.starts_with("/v1/demo/reports/nearby") {

@@ -1,16 +1,16 @@
 //! The oracle's upload protocol: offset query, chunks checked against their offset and checksum,
-//! the whole photo against its name.
+//! the whole photo against its name; bundles of whole photos, each against its name.
 
 use std::collections::BTreeMap;
 
 use crux_http::protocol::{HttpRequest, HttpResponse, HttpResult};
 use relais_protocol::{
     ApiError, ErrorCode,
-    upload::{self, UploadStatus},
+    upload::{self, BundleAnswer, BundledPhoto, UploadStatus},
 };
 use sha2::{Digest, Sha256};
 
-use super::{ServerOracle, header, ok_json};
+use super::{ServerOracle, header, ok_json, status};
 
 /// Partial uploads, by SHA-256.
 pub type Uploads = BTreeMap<String, Vec<u8>>;
@@ -55,5 +55,37 @@ impl ServerOracle {
             return status(total, true);
         }
         status(offset + request.body.len(), false)
+    }
+
+    pub(super) fn bundle(&mut self, request: &HttpRequest) -> HttpResult {
+        if self.no_bundles {
+            return status(404, ErrorCode::NotFound);
+        }
+        let listed = upload::parse_bundle(&header(request, upload::UPLOAD_PHOTOS).unwrap())
+            .expect("a well-formed bundle");
+        let total: usize = listed.iter().map(|(_, len)| len).sum();
+        assert_eq!(
+            total,
+            request.body.len(),
+            "the body holds the photos listed"
+        );
+        self.bundles += 1;
+        self.uploaded_bytes += total;
+        let mut start = 0;
+        let mut photos = Vec::new();
+        for (sha, len) in listed {
+            let bytes = &request.body[start..start + len];
+            start += len;
+            let stored = hex::encode(Sha256::digest(bytes)) == sha;
+            assert!(stored, "the photo {sha} arrived intact");
+            self.uploads.remove(&sha);
+            self.photos.insert(sha.clone(), bytes.to_vec());
+            photos.push(BundledPhoto {
+                sha256: sha,
+                stored,
+                refused: None,
+            });
+        }
+        ok_json(&BundleAnswer { photos })
     }
 }
