@@ -6,7 +6,7 @@
 
 use relais_protocol::account::{Account, AccountDetails, Export};
 use relais_protocol::staff::Session;
-use relais_protocol::upload::UploadStatus;
+use relais_protocol::upload::{BundleAnswer, UploadStatus};
 use relais_protocol::{
     Catalogue, Directory, NearbyReports, PullResponse, PushRequest, PushResponse, RegisterDevice,
     Registered,
@@ -91,6 +91,7 @@ fn check_named(name: &str, json: &str) -> Result<(), String> {
         "PullResponse" => check::<PullResponse>(json),
         "NearbyReports" => check::<NearbyReports>(json),
         "UploadStatus" => check::<UploadStatus>(json),
+        "BundleAnswer" => check::<BundleAnswer>(json),
         "AccountDetails" => check::<AccountDetails>(json),
         "Account" => check::<Account>(json),
         "Export" => check::<Export>(json),
