@@ -1,7 +1,7 @@
 //! Photos in an S3-compatible bucket (`--photos s3://BUCKET/PREFIX`), against a real S3 server:
 //! `s3s-fs` from crates.io (`cargo install s3s-fs --version 0.14.1 --features binary`, which
-//! .ci/run does), on 127.0.0.1. An upload resumed across a restart of the server, a photo read
-//! back from the bucket, none of it in the data directory, and a bucket that does not answer
+//! .ci/run does), on 127.0.0.1. An upload resumed across a restart of the server, a bundle of
+//! small photos, photos read back from the bucket, none of it in the data directory, and a bucket that does not answer
 //! stopping the server at start; and two servers sharing one PostgreSQL database and the bucket,
 //! where a photo uploaded through one is served by the other. Skipped, with a message, when
 //! `s3s-fs` is not installed (or, for the two servers, when no PostgreSQL is named: see
@@ -204,13 +204,22 @@ async fn photos_go_to_the_bucket_and_an_upload_resumes_across_a_restart() {
     );
     let status = phone.upload(&photo, half..photo.len()).await;
     assert_eq!(status["complete"], true);
-    let report = create_report_with_photos(1, Uuid::now_v7(), PARIS, &[&sha]);
+    // Two small photos in one bundle land in the bucket too.
+    let small = [fake_jpeg(3_000, 8), fake_jpeg(4_000, 9)];
+    let answer = phone.bundle(&[&small[0], &small[1]]).await;
+    assert_eq!(answer["photos"][0]["stored"], true, "{answer}");
+    assert_eq!(answer["photos"][1]["stored"], true, "{answer}");
+    let names = [&sha, &sha256_hex(&small[0]), &sha256_hex(&small[1])];
+    let report = create_report_with_photos(1, Uuid::now_v7(), PARIS, &names.map(String::as_str));
     let pushed = phone.push(&batch(vec![report])).await;
     assert_eq!(pushed["results"][0]["outcome"], "applied", "{pushed}");
 
-    // The photo is an object of the bucket, under the prefix; its chunks are gone; nothing is
+    // The photos are objects of the bucket, under the prefix; the chunks are gone; nothing is
     // in the data directory.
     served_from_the_bucket(&s3, &[&phone], &photo).await;
+    for photo in &small {
+        served_from_the_bucket(&s3, &[&phone], photo).await;
+    }
     assert_eq!(
         files_under(&s3.root.path().join(BUCKET).join("town/uploads")),
         0

@@ -457,6 +457,14 @@ mod tests {
         panic!("the photos never finished uploading");
     }
 
+    /// Starts a sync and answers its push: the photo step's first requests wait.
+    fn start_sync_past_the_push(h: &mut Harness, server: &mut ServerOracle) {
+        h.send(Intent::Sync);
+        let push = h.take_http();
+        let answer = server.handle(&push.operation);
+        h.respond(push, answer);
+    }
+
     #[test]
     fn photos_follow_their_report_exactly_and_resume_after_cuts() {
         let pictures = tempfile::tempdir().unwrap();
@@ -560,10 +568,7 @@ mod tests {
         assert!(inputs.len() > super::PARALLEL);
         file_with_photos(&mut h, &inputs[..4]);
         file_with_photos(&mut h, &inputs[4..]);
-        h.send(Intent::Sync);
-        let push = h.take_http();
-        let answer = server.handle(&push.operation);
-        h.respond(push, answer);
+        start_sync_past_the_push(&mut h, &mut server);
         let waiting = h.waiting();
         assert_eq!(waiting.len(), super::PARALLEL, "{waiting:?}");
         assert!(
@@ -609,10 +614,7 @@ mod tests {
             file_with_photos(&mut h, &small[5..]),
             file_with_photos(&mut h, &[large]),
         ];
-        h.send(Intent::Sync);
-        let push = h.take_http();
-        let answer = server.handle(&push.operation);
-        h.respond(push, answer);
+        start_sync_past_the_push(&mut h, &mut server);
         let waiting = h.waiting();
         assert_eq!(waiting.len(), 1, "one bundle first: {waiting:?}");
         assert!(waiting[0].starts_with("POST "), "{waiting:?}");
@@ -641,10 +643,7 @@ mod tests {
         let mut h = Harness::registered(&mut server);
         let id = file_with_photos(&mut h, &small);
         // The server stores the bundle, the answer is lost: nothing recorded, the sync stops.
-        h.send(Intent::Sync);
-        let push = h.take_http();
-        let answer = server.handle(&push.operation);
-        h.respond(push, answer);
+        start_sync_past_the_push(&mut h, &mut server);
         let bundle = h.take_http();
         let _ = server.handle(&bundle.operation);
         h.respond(bundle, connection_refused());
