@@ -1,7 +1,7 @@
-//! Photos: resumable, content-addressed uploads and the finished photos (see
-//! [`relais_protocol::upload`]). [`PhotoStore`] keeps finished photos (checked by [`check::check`] to
-//! be a stripped JPEG, immutable) and partial uploads in its [`blobs::Blobs`]: two folders of
-//! the data directory by default (`photos/<sha256>.jpg`, `uploads/<sha256>.part`), or an
+//! Photos: resumable, content-addressed uploads, bundles of small photos sent whole, and the
+//! finished photos (see [`relais_protocol::upload`]). [`PhotoStore`] keeps finished photos
+//! (checked by [`check::check`] to be a stripped JPEG, immutable) and partial uploads in its
+//! [`blobs::Blobs`]: two folders of the data directory by default (`photos/<sha256>.jpg`, `uploads/<sha256>.part`), or an
 //! S3-compatible bucket shared by several servers (`--photos s3://BUCKET/PREFIX`). The
 //! database's `photos`, `tenant_photos` and `uploads` tables index them.
 //!
@@ -9,7 +9,8 @@
 //! written but not recorded when the server stopped), and the next chunk overwrites them. Every
 //! chunk is durable before it is recorded, and recorded before it is acknowledged. Work on
 //! one photo is serialized by a per-photo lock, held by a task of its own so that a client
-//! hanging up mid-chunk cannot release it while the chunk is being written.
+//! hanging up mid-chunk cannot release it while the chunk is being written; a bundle takes the
+//! locks of all its photos, in name order.
 
 mod blobs;
 mod check;
@@ -277,9 +278,9 @@ impl PhotoStore {
                 // In name order, so that two bundles sharing photos cannot wait on each other.
                 let mut names: Vec<String> = photos.iter().map(|(name, _)| name.clone()).collect();
                 names.sort_unstable();
-                let mut held = Vec::with_capacity(names.len());
+                let mut locks = Vec::with_capacity(names.len());
                 for name in &names {
-                    held.push(store.locks.lock(name).await);
+                    locks.push(store.locks.lock(name).await);
                 }
                 store.bundle_locked(&db, &device, photos).await
             }
@@ -300,17 +301,18 @@ impl PhotoStore {
                 .map(|(name, _)| db.upload_state(&device.tenant, name)),
         )
         .await;
-        let mut held = Vec::with_capacity(photos.len());
+        // Each photo's name, size, and whether the tenant held it already.
+        let mut listed = Vec::with_capacity(photos.len());
         let mut to_store = Vec::new();
         for ((name, bytes), state) in photos.into_iter().zip(states) {
             let stored = matches!(state?, UploadState::Stored { .. });
-            held.push((name.clone(), bytes.len() as u64, stored));
+            listed.push((name.clone(), bytes.len() as u64, stored));
             if !stored {
                 to_store.push((name, bytes));
             }
         }
         let mut finished = self.blobs.store_all(to_store).await?.into_iter();
-        let settled = join_all(held.iter().map(|(name, length, stored)| {
+        let settled = join_all(listed.iter().map(|(name, length, stored)| {
             let finished = (!stored).then(|| finished.next()).flatten();
             async move {
                 match finished {
@@ -332,7 +334,8 @@ impl PhotoStore {
             }
         }))
         .await;
-        held.into_iter()
+        listed
+            .into_iter()
             .zip(settled)
             .map(|((sha256, _, _), settled)| {
                 let refused = match settled {
