@@ -414,8 +414,13 @@ mod tests {
 
     /// A noisy picture: it compresses badly, so its JPEG spans several upload chunks.
     fn noisy_png(dir: &Path, name: &str, seed: u64) -> PathBuf {
+        noisy_png_of(dir, name, seed, (1200, 900))
+    }
+
+    /// A noisy picture of `width × height` pixels.
+    fn noisy_png_of(dir: &Path, name: &str, seed: u64, (width, height): (u32, u32)) -> PathBuf {
         let mut rng = StdRng::seed_from_u64(seed);
-        let image = image::RgbImage::from_fn(1200, 900, |_, _| {
+        let image = image::RgbImage::from_fn(width, height, |_, _| {
             image::Rgb([rng.random(), rng.random(), rng.random()])
         });
         let path = dir.join(name);
@@ -675,5 +680,30 @@ mod tests {
             (2, 4),
             "the push, one refused bundle, then each photo alone: {requests:?}"
         );
+    }
+
+    #[test]
+    fn photos_that_fit_a_bundle_only_alone_go_one_per_bundle() {
+        let pictures = tempfile::tempdir().unwrap();
+        let medium: Vec<PathBuf> = (0..3)
+            .map(|i| noisy_png_of(pictures.path(), &format!("{i}.png"), 60 + i, (560, 420)))
+            .collect();
+        let mut server = ServerOracle::default();
+        let mut h = Harness::registered(&mut server);
+        let id = file_with_photos(&mut h, &medium);
+        for sha in &h.report(id).photos {
+            let size = std::fs::metadata(h.photo_path(sha)).unwrap().len() as usize;
+            assert!(
+                (MAX_CHUNK_BYTES / 2..MAX_CHUNK_BYTES).contains(&size),
+                "two do not fit in one bundle, one does: {size} bytes"
+            );
+        }
+        sync_until_done(&mut h, &mut server, ServerOracle::handle);
+        assert_eq!(server.bundles, 3, "one bundle each, none alone by chunks");
+        assert_eq!(h.report(id).photos_sent, 3);
+        for sha in &h.report(id).photos {
+            let local = std::fs::read(h.photo_path(sha)).unwrap();
+            assert_eq!(server.photos[sha], local, "exact bytes");
+        }
     }
 }
