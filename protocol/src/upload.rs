@@ -22,6 +22,8 @@
 //!
 //! A report is accepted before its photos arrive; it lists their names.
 
+use std::ops::Range;
+
 use serde::{Deserialize, Serialize};
 
 /// Header: where this chunk starts in the photo.
@@ -112,6 +114,32 @@ pub fn parse_bundle(header: &str) -> Result<Vec<(String, usize)>, String> {
     Ok(photos)
 }
 
+/// Where each photo `listed` by [`parse_bundle`] lies in a bundle's body of `body_len` bytes:
+/// `(sha256, range)` in body order.
+///
+/// # Errors
+/// The lengths listed do not add up to the body's.
+pub fn locate_bundle(
+    listed: Vec<(String, usize)>,
+    body_len: usize,
+) -> Result<Vec<(String, Range<usize>)>, String> {
+    let total: usize = listed.iter().map(|(_, length)| length).sum();
+    if total != body_len {
+        return Err(format!(
+            "{UPLOAD_PHOTOS} announces {total} bytes, the body holds {body_len}"
+        ));
+    }
+    let mut start = 0;
+    Ok(listed
+        .into_iter()
+        .map(|(sha256, length)| {
+            let range = start..start + length;
+            start = range.end;
+            (sha256, range)
+        })
+        .collect())
+}
+
 /// The [`UPLOAD_PHOTOS`] header of a bundle of `photos` (`(sha256, length)` in body order).
 pub fn bundle_header<'a>(photos: impl IntoIterator<Item = (&'a str, usize)>) -> String {
     let entries: Vec<String> = photos
@@ -137,10 +165,17 @@ mod tests {
     fn a_bundle_header_reads_back_and_bad_ones_are_refused() {
         let (a, b) = ("a".repeat(64), "b".repeat(64));
         let header = bundle_header([(a.as_str(), 10), (b.as_str(), 20)]);
+        let listed = parse_bundle(&header).unwrap();
+        assert_eq!(listed, vec![(a.clone(), 10), (b.clone(), 20)]);
         assert_eq!(
-            parse_bundle(&header).unwrap(),
-            vec![(a.clone(), 10), (b.clone(), 20)]
+            locate_bundle(listed.clone(), 30).unwrap(),
+            vec![(a.clone(), 0..10), (b.clone(), 10..30)]
         );
+        assert!(
+            locate_bundle(listed.clone(), 29).is_err(),
+            "a body one byte short"
+        );
+        assert!(locate_bundle(listed, 31).is_err(), "a body one byte long");
         for bad in [
             String::new(),
             format!("{a}:0"),

@@ -312,16 +312,17 @@ impl PhotoStore {
             }
         }
         let mut finished = self.blobs.store_all(to_store).await?.into_iter();
-        let settled = join_all(listed.iter().map(|(name, length, stored)| {
-            let finished = (!stored).then(|| finished.next()).flatten();
-            async move {
-                match finished {
-                    None => Ok(UploadStatus {
-                        offset: *length,
-                        complete: true,
-                    }),
-                    Some(finished) => {
-                        self.settle(
+        // How each photo was judged; `None` for those the tenant held already.
+        let judged: Vec<Option<Finished>> = listed
+            .iter()
+            .map(|(_, _, stored)| if *stored { None } else { finished.next() })
+            .collect();
+        let settled = join_all(listed.iter().zip(judged).map(
+            |((name, length, _), judged)| async move {
+                match judged {
+                    None => Ok(()),
+                    Some(finished) => self
+                        .settle(
                             db,
                             (&device.tenant, Some(device.id)),
                             name,
@@ -329,17 +330,17 @@ impl PhotoStore {
                             finished,
                         )
                         .await
-                    }
+                        .map(|_| ()),
                 }
-            }
-        }))
+            },
+        ))
         .await;
         listed
             .into_iter()
             .zip(settled)
             .map(|((sha256, _, _), settled)| {
                 let refused = match settled {
-                    Ok(_) => None,
+                    Ok(()) => None,
                     Err(UploadError::DigestMismatch) => Some(Reason::new(
                         "digest_mismatch",
                         "Cette photo ne correspond pas à son nom.",

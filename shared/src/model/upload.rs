@@ -13,7 +13,7 @@
 //! offset_mismatch`. Each chunk carries its offset and checksum, so a cut connection costs at
 //! most the chunks in flight; a photo the server already has whole is never sent again.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crux_core::{Command, command::CommandContext};
 use relais_protocol::{
@@ -238,7 +238,7 @@ async fn bundle(
     let names = listed.into_iter().map(|(sha256, _)| sha256);
     match answer {
         Ok(answer) => {
-            let said: std::collections::BTreeMap<String, _> = answer
+            let said: BTreeMap<String, _> = answer
                 .photos
                 .into_iter()
                 .map(|photo| (photo.sha256, (photo.stored, photo.refused)))

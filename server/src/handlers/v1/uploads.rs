@@ -11,7 +11,7 @@ use axum::http::{HeaderMap, StatusCode};
 use relais_protocol::ErrorCode;
 use relais_protocol::upload::{
     BundleAnswer, MAX_CHUNK_BYTES, UPLOAD_CHECKSUM, UPLOAD_LENGTH, UPLOAD_OFFSET, UPLOAD_PHOTOS,
-    UploadStatus, is_content_address, parse_bundle,
+    UploadStatus, is_content_address, locate_bundle, parse_bundle,
 };
 use serde::Deserialize;
 use tracing::instrument;
@@ -141,21 +141,10 @@ pub async fn bundle<DB: Database>(
 ) -> Result<Json<BundleAnswer>, ApiFailure> {
     let listed = parse_bundle(header(&headers, UPLOAD_PHOTOS)?).map_err(ApiFailure::malformed)?;
     let bytes = raw_body(body)?;
-    let total: usize = listed.iter().map(|(_, length)| length).sum();
-    if total != bytes.len() {
-        return Err(ApiFailure::malformed(format!(
-            "{UPLOAD_PHOTOS} announces {total} bytes, the body holds {}",
-            bytes.len()
-        )));
-    }
-    let mut start = 0;
-    let photos = listed
+    let photos = locate_bundle(listed, bytes.len())
+        .map_err(ApiFailure::malformed)?
         .into_iter()
-        .map(|(sha256, length)| {
-            let photo = bytes.slice(start..start + length);
-            start += length;
-            (sha256, photo)
-        })
+        .map(|(sha256, range)| (sha256, bytes.slice(range)))
         .collect();
     let photos = state.photos.bundle(&state.db, &device, photos).await?;
     Ok(Json(BundleAnswer { photos }))

@@ -62,20 +62,13 @@ impl ServerOracle {
             return status(404, ErrorCode::NotFound);
         }
         let listed = upload::parse_bundle(&header(request, upload::UPLOAD_PHOTOS).unwrap())
+            .and_then(|listed| upload::locate_bundle(listed, request.body.len()))
             .expect("a well-formed bundle");
-        let total: usize = listed.iter().map(|(_, len)| len).sum();
-        assert_eq!(
-            total,
-            request.body.len(),
-            "the body holds the photos listed"
-        );
         self.bundles += 1;
-        self.uploaded_bytes += total;
-        let mut start = 0;
+        self.uploaded_bytes += request.body.len();
         let mut photos = Vec::new();
-        for (sha, len) in listed {
-            let bytes = &request.body[start..start + len];
-            start += len;
+        for (sha, range) in listed {
+            let bytes = &request.body[range];
             let stored = hex::encode(Sha256::digest(bytes)) == sha;
             assert!(stored, "the photo {sha} arrived intact");
             self.uploads.remove(&sha);
