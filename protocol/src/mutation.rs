@@ -62,8 +62,9 @@ pub enum MutationOp {
         text: String,
         /// Device clock, milliseconds since the Unix epoch.
         created_at_ms: i64,
-        /// Content addresses of photos uploaded separately.
-        #[serde(default)]
+        /// Content addresses of photos uploaded separately (left out when none: every server
+        /// of v1 defaults it).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
         photos: Vec<String>,
         /// Answers to the category's extra questions, by question code.
         #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]

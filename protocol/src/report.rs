@@ -99,11 +99,12 @@ pub struct PublicReport {
     pub service: LocalizedText,
     #[serde(default)]
     pub history: Vec<StatusChange>,
-    /// Content addresses (SHA-256, hex) of the report's photos.
-    #[serde(default)]
+    /// Content addresses (SHA-256, hex) of the report's photos. Left out when there are none,
+    /// as `supporters` when nobody said "me too": every reader of v1 defaults both.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub photos: Vec<String>,
     /// How many citizens said "me too".
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub supporters: u32,
     /// The earlier report this one probably repeats (flagged by the server at submission,
     /// or confirmed by the city with the `duplicate` status).
@@ -121,4 +122,8 @@ pub struct PublicReport {
     /// Photos the town took on site when it resolved the report.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub completion_photos: Vec<String>,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
