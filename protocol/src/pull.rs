@@ -8,6 +8,7 @@
 //! keeping its own unsent mutations.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -72,7 +73,8 @@ pub enum Change {
     /// A report was created or changed: here is its current public state. `mine` says it is
     /// the caller's citizen's own report (filed from this device or another of its account).
     Report {
-        report: Box<PublicReport>,
+        // An `Arc`: a server serves one copy of a report to every page that names it.
+        report: Arc<PublicReport>,
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         mine: bool,
     },

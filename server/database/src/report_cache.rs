@@ -10,8 +10,8 @@
 //! from the catalogue). An entry therefore never goes stale; the least recently used go when the
 //! cache is full. Whether the report is the viewer's own is not part of it.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
 
 use hashlink::LruCache;
 use relais_protocol::PublicReport;
@@ -22,10 +22,13 @@ use crate::LogRow;
 /// How many reports a server keeps (about a kilobyte each).
 const CAPACITY: usize = 20_000;
 
-/// Reports' public states by what fixes them. Cheap to share behind an `Arc`.
+/// Reports' public states by what fixes them. Cheap to share behind an `Arc`; the states
+/// themselves are shared with the pages that serve them, never copied.
 #[derive(Debug)]
 pub struct ReportCache {
-    entries: Mutex<LruCache<ReportKey, PublicReport>>,
+    /// By report and sequence number; the entry's snapshot is compared on each lookup (two
+    /// towns may hold the same report id at the same number: they only evict each other).
+    entries: Mutex<LruCache<(Uuid, u64), Entry>>,
 }
 
 impl Default for ReportCache {
@@ -37,25 +40,26 @@ impl Default for ReportCache {
 }
 
 /// The snapshot a page was read from: what, beside a report's sequence number, fixes its state.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Snapshot {
     pub tenant: String,
     pub epoch: String,
     pub catalogue_version: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-struct ReportKey {
+#[derive(Debug)]
+struct Entry {
     snapshot: Snapshot,
-    id: String,
-    seq: u64,
+    report: Arc<PublicReport>,
 }
 
 /// The reports a page's rows name: those the cache held, and those still to read.
 #[derive(Debug)]
 pub struct PageReports {
-    held: HashMap<Uuid, PublicReport>,
-    missing: Vec<ReportKey>,
+    snapshot: Snapshot,
+    held: HashMap<Uuid, Arc<PublicReport>>,
+    /// Each with the sequence number it is stamped with in the page.
+    missing: Vec<(String, u64)>,
 }
 
 impl ReportCache {
@@ -64,31 +68,36 @@ impl ReportCache {
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         let mut held = HashMap::new();
         let mut missing = Vec::new();
-        let mut seen = std::collections::HashSet::new();
+        let mut seen = HashSet::new();
         for row in rows {
             if row.kind != "report" || !row.live || !seen.insert(row.entity.as_str()) {
                 continue;
             }
-            let key = ReportKey {
-                snapshot: snapshot.clone(),
-                id: row.entity.clone(),
-                seq: row.seq,
-            };
-            match entries.get(&key) {
-                Some(report) => {
-                    held.insert(report.id, report.clone());
+            let found = Uuid::parse_str(&row.entity).ok().and_then(|id| {
+                entries
+                    .get(&(id, row.seq))
+                    .filter(|entry| entry.snapshot == *snapshot)
+                    .map(|entry| (id, Arc::clone(&entry.report)))
+            });
+            match found {
+                Some((id, report)) => {
+                    held.insert(id, report);
                 }
-                None => missing.push(key),
+                None => missing.push((row.entity.clone(), row.seq)),
             }
         }
-        PageReports { held, missing }
+        PageReports {
+            snapshot: snapshot.clone(),
+            held,
+            missing,
+        }
     }
 }
 
 impl PageReports {
     /// The ids of the reports to read from the database.
     pub fn missing(&self) -> Vec<String> {
-        self.missing.iter().map(|key| key.id.clone()).collect()
+        self.missing.iter().map(|(id, _)| id.clone()).collect()
     }
 
     /// Every report of the page: those held, and those `read` (kept in `cache` for the next
@@ -97,16 +106,28 @@ impl PageReports {
         self,
         cache: &ReportCache,
         read: HashMap<Uuid, PublicReport>,
-    ) -> HashMap<Uuid, PublicReport> {
-        let Self { mut held, missing } = self;
+    ) -> HashMap<Uuid, Arc<PublicReport>> {
+        let Self {
+            snapshot,
+            mut held,
+            missing,
+        } = self;
+        held.extend(read.into_iter().map(|(id, report)| (id, Arc::new(report))));
         let mut entries = cache.entries.lock().unwrap_or_else(|e| e.into_inner());
-        for key in missing {
-            if let Some(report) = Uuid::parse_str(&key.id).ok().and_then(|id| read.get(&id)) {
-                entries.insert(key, report.clone());
-            }
+        for (id, seq) in missing {
+            let Some((id, report)) = Uuid::parse_str(&id)
+                .ok()
+                .and_then(|id| held.get(&id).map(|report| (id, report)))
+            else {
+                continue;
+            };
+            let entry = Entry {
+                snapshot: snapshot.clone(),
+                report: Arc::clone(report),
+            };
+            entries.insert((id, seq), entry);
         }
         drop(entries);
-        held.extend(read);
         held
     }
 }
@@ -136,7 +157,8 @@ mod tests {
     }
 
     /// A report read once is served from the cache while its sequence number, the epoch and the
-    /// catalogue's version stay; a change to any of them reads it again.
+    /// catalogue's version stay; a change to any of them reads it again, and another town
+    /// holding the same id at the same number never gets it.
     #[test]
     fn a_report_is_served_from_the_cache_until_its_state_may_have_moved() {
         let cache = ReportCache::default();
@@ -167,6 +189,13 @@ mod tests {
             (
                 Snapshot {
                     catalogue_version: 2,
+                    ..snapshot.clone()
+                },
+                7,
+            ),
+            (
+                Snapshot {
+                    tenant: "another-town".into(),
                     ..snapshot.clone()
                 },
                 7,

@@ -3,6 +3,7 @@
 //! page ([`PageRead`]) and turns it into changes ([`PageEntities::changes`]).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 
 use relais_protocol::{Change, FollowedZone, PublicReport, Task, ThreadMessage, ZoneAlert};
 use uuid::Uuid;
@@ -60,6 +61,29 @@ impl Scope {
         self.task_zones
             .as_ref()
             .is_none_or(|zones| zones.iter().any(|z| z == zone))
+    }
+
+    /// The reports of a page that may be the scope's citizen's own: those with a live row in
+    /// the citizen's bucket (it also holds the reports the citizen follows), in the order of
+    /// their first row; none for a staff device. Every change to a report stamps its reporter's
+    /// bucket with the number its other buckets get ([`crate::writes`]) and a page never splits
+    /// a change ([`PageRead::cut`]), so an own report in the page has its row there. A page of
+    /// a followed zone names a hundred reports and a handful of these: only these are looked
+    /// up to tell which are `mine`.
+    pub fn own_candidates(&self, rows: &[LogRow]) -> Vec<String> {
+        let Some(citizen) = &self.citizen else {
+            return Vec::new();
+        };
+        let bucket = format!("c:{citizen}");
+        let Some(index) = self.buckets.iter().position(|b| *b == bucket) else {
+            return Vec::new();
+        };
+        let mut seen = HashSet::new();
+        rows.iter()
+            .filter(|row| row.bucket == index && row.kind == "report" && row.live)
+            .filter(|row| seen.insert(row.entity.as_str()))
+            .map(|row| row.entity.clone())
+            .collect()
     }
 }
 
@@ -204,7 +228,7 @@ impl PageRead {
 pub struct PageEntities {
     /// The page's reports that the scope's citizen filed.
     pub mine: HashSet<Uuid>,
-    pub reports: HashMap<Uuid, PublicReport>,
+    pub reports: HashMap<Uuid, Arc<PublicReport>>,
     pub threads: HashMap<Uuid, Vec<ThreadMessage>>,
     pub tasks: HashMap<Uuid, Task>,
     pub alerts: HashMap<Uuid, ZoneAlert>,
@@ -230,7 +254,7 @@ impl PageEntities {
                 ("report", true) => {
                     let id = id(row)?;
                     self.reports.remove(&id).map(|report| Change::Report {
-                        report: Box::new(report),
+                        report,
                         mine: self.mine.contains(&id),
                     })
                 }
@@ -305,6 +329,38 @@ mod tests {
             read.end_bucket();
         }
         (read.cut(&scope, &vec![0; buckets.len()], 100), stepped)
+    }
+
+    /// Of a page of a followed zone, only the reports with a row in the citizen's own bucket
+    /// may be its own: not a neighbour's report, nor a thread, nor a report that left.
+    #[test]
+    fn only_reports_stamped_in_the_citizens_bucket_may_be_its_own() {
+        let scope = Scope {
+            tenant: "demo".into(),
+            citizen: Some("me".into()),
+            buckets: vec!["c:me".into(), "z:75104".into()],
+            task_zones: None,
+        };
+        let row = |seq, bucket, kind: &str, entity: &str, live| LogRow {
+            seq,
+            bucket,
+            kind: kind.into(),
+            entity: entity.into(),
+            live,
+        };
+        let rows = [
+            row(1, 1, "report", "neighbours", true),
+            row(2, 0, "report", "mine", true),
+            row(2, 1, "report", "mine", true),
+            row(3, 0, "thread", "mine", true),
+            row(4, 0, "report", "gone", false),
+        ];
+        assert_eq!(scope.own_candidates(&rows), ["mine"]);
+        let staff = Scope {
+            citizen: None,
+            ..scope
+        };
+        assert!(staff.own_candidates(&rows).is_empty());
     }
 
     /// The second bucket is read only up to the fourth sequence number of the first: its row 6

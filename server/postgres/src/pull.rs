@@ -99,9 +99,8 @@ async fn page_entities(
     rows: &[LogRow],
 ) -> DbResult<PageEntities> {
     let tenant = &scope.tenant;
-    let report_ids = page_ids(rows, "report");
     let mine = match &scope.citizen {
-        Some(citizen) => own_reports(tx, tenant, citizen, &report_ids).await?,
+        Some(citizen) => own_reports(tx, tenant, citizen, &scope.own_candidates(rows)).await?,
         None => HashSet::new(),
     };
     let mut follows = std::collections::HashMap::new();

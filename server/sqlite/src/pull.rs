@@ -103,10 +103,9 @@ fn page_entities(
 ) -> DbResult<PageEntities> {
     let tenant = &scope.tenant;
     let ids = |kind: &str| page_ids(rows, kind);
-    let (reports, threads, tasks, alerts) =
-        (ids("report"), ids("thread"), ids("task"), ids("alert"));
+    let (threads, tasks, alerts) = (ids("thread"), ids("task"), ids("alert"));
     let mine = match &scope.citizen {
-        Some(citizen) => own_reports(conn, tenant, citizen, &keys(&reports))?,
+        Some(citizen) => own_reports(conn, tenant, citizen, &keys(&scope.own_candidates(rows)))?,
         None => HashSet::new(),
     };
     let mut follows = HashMap::new();

@@ -4,6 +4,7 @@
 //! another epoch is answered with a reset.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use crux_http::protocol::HttpResult;
 use relais_protocol::{Change, Cursor, PullResponse, ResourceTags, Task};
@@ -148,7 +149,7 @@ impl ServerOracle {
         let citizen = &self.devices[token].citizen;
         Some(match entity {
             Entity::Report(id) => Change::Report {
-                report: Box::new(self.report(*id).clone()),
+                report: Arc::new(self.report(*id).clone()),
                 mine: self.owners.get(id) == Some(citizen),
             },
             Entity::Thread(id) => Change::Thread {
