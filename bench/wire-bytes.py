@@ -4,7 +4,9 @@
 Starts `target/release/relais-server --demo` on a free port with a fresh data directory,
 registers one citizen device, pushes N `create_report` mutations (one batch, like a phone's
 outbox) and pulls them back in one page, then prints the bytes per report of each body, plain
-and gzip-compressed (the compression the device and the server use). Usage:
+and gzip-compressed (the compression the device and the server use), and the mean size of one
+report change in the page. The JSON is written as the phone's core writes it (serde_json: no
+spaces, UTF-8, fields at their defaults left out). Usage:
 
     cargo build --release -p relais-server && bench/wire-bytes.py [N]
 
@@ -38,7 +40,7 @@ def call(method, url, body=None, token=None, gzip_body=False, accept_gzip=False)
         headers["accept-encoding"] = "gzip"
     data = None
     if body is not None:
-        data = json.dumps(body, separators=(",", ":")).encode()
+        data = compact(body)
         if gzip_body:
             data = gzip.compress(data)
             headers["content-encoding"] = "gzip"
@@ -49,6 +51,11 @@ def call(method, url, body=None, token=None, gzip_body=False, accept_gzip=False)
         if response.headers.get("content-encoding") == "gzip":
             raw = gzip.decompress(raw)
         return json.loads(raw), wire
+
+
+def compact(value):
+    # JSON as serde_json writes it: no spaces, UTF-8 (not \u escapes).
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 def uuid7():
@@ -87,12 +94,11 @@ def main():
                                  "accuracy_m": 8.0},
                     "text": f"Sacs de déchets devant le n°{seq}",
                     "created_at_ms": 1764000000000 + seq,
-                    "photos": [],
                 },
             })
         body = {"mutations": mutations}
-        plain = len(json.dumps(body, separators=(",", ":")).encode())
-        packed = len(gzip.compress(json.dumps(body, separators=(",", ":")).encode()))
+        plain = len(compact(body))
+        packed = len(gzip.compress(compact(body)))
         answer, _ = call("POST", f"{base}/v1/demo/sync/push", body, token, gzip_body=True)
         refused = [r for r in answer["results"] if r["outcome"] != "applied"]
         if refused:
@@ -105,6 +111,8 @@ def main():
         print("body, bytes per report      plain            gzip")
         print(f"push (create_report)       {plain / N:14.0f}   {packed / N:13.0f}")
         print(f"pull page (per change)     {plain_pull / changes:14.0f}   {gzip_pull / changes:13.0f}")
+        reports = [compact(c) for c in page["changes"] if c["kind"] == "report"]
+        print(f"one report change (mean)   {sum(map(len, reports)) / len(reports):14.0f}")
     finally:
         server.kill()
 
