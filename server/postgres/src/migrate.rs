@@ -32,6 +32,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0006_ratings_version",
         include_str!("../migrations/0006_ratings_version.sql"),
     ),
+    (
+        "0007_change_log_covering",
+        include_str!("../migrations/0007_change_log_covering.sql"),
+    ),
 ];
 
 /// The advisory lock key of the migrations (any constant; this one spells "relais" in ASCII).

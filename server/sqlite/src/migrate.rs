@@ -62,6 +62,10 @@ pub(super) const MIGRATIONS: &[(&str, &str)] = &[
         "20261206100000_ratings_version",
         include_str!("../migrations/20261206100000_ratings_version.sql"),
     ),
+    (
+        "20261207100000_change_log_covering",
+        include_str!("../migrations/20261207100000_change_log_covering.sql"),
+    ),
 ];
 
 /// Applies the pending migrations (atomically) and returns how many were applied. Refuses a

@@ -2,7 +2,8 @@
 //! and checked with `EXPLAIN QUERY PLAN`: none may scan a table (each must find its rows through
 //! an index), so that the cost of a push or a pull page does not grow with the history. (The
 //! hourly expiry reads the tenants table whole: it is not on these paths.) The duplicate lookup
-//! is also checked to start from the originals' key.
+//! is also checked to start from the originals' key, and a page's bucket reads to be covered by
+//! their index.
 
 use std::sync::Mutex;
 
@@ -87,6 +88,22 @@ async fn every_statement_of_a_write_and_a_pull_uses_an_index() {
         }
     }
     assert!(scanning.is_empty(), "{}", scanning.join("\n\n"));
+
+    // A page reads each bucket's rows from the index alone, not from the table row by row.
+    let buckets: Vec<&String> = statements
+        .iter()
+        .filter(|sql| sql.contains("FROM change_log") && sql.contains("ORDER BY seq"))
+        .collect();
+    assert!(!buckets.is_empty(), "the sample pull reads no bucket");
+    for sql in buckets {
+        let plan: String = conn
+            .query_row(&format!("EXPLAIN QUERY PLAN {sql}"), [], |row| row.get(3))
+            .unwrap();
+        assert!(
+            plan.starts_with("SEARCH change_log USING COVERING INDEX change_log_by_seq"),
+            "a bucket is read with {plan:?}: {sql}"
+        );
+    }
 
     // An index on every table is not enough: the duplicate lookup must start from the
     // originals' key (a few candidates), not from the town's recent reports probed one by one.
