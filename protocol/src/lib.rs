@@ -25,6 +25,7 @@ pub mod mutation;
 pub mod nearby;
 pub mod pull;
 pub mod report;
+pub mod shared_report;
 pub mod staff;
 pub mod text;
 pub mod upload;
@@ -45,6 +46,7 @@ pub use pull::{
     StaffRef, Task, ThreadMessage, ZoneAlert,
 };
 pub use report::{GeoPoint, PublicReport, ReportStatus, StatusChange};
+pub use shared_report::SharedReport;
 pub use text::LocalizedText;
 
 /// The protocol version this crate describes, as it appears in URLs (`/v1/...`).

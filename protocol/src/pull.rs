@@ -8,12 +8,11 @@
 //! keeping its own unsent mutations.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::{Answer, LocalizedText, PublicReport, ReportStatus};
+use crate::{Answer, LocalizedText, PublicReport, ReportStatus, SharedReport};
 
 /// An opaque pull position. The empty cursor means "from the beginning".
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -73,8 +72,8 @@ pub enum Change {
     /// A report was created or changed: here is its current public state. `mine` says it is
     /// the caller's citizen's own report (filed from this device or another of its account).
     Report {
-        // An `Arc`: a server serves one copy of a report to every page that names it.
-        report: Arc<PublicReport>,
+        #[cfg_attr(feature = "openapi", schema(value_type = PublicReport))]
+        report: SharedReport,
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         mine: bool,
     },

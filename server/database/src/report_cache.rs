@@ -11,10 +11,10 @@
 //! cache is full. Whether the report is the viewer's own is not part of it.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
 use hashlink::LruCache;
-use relais_protocol::PublicReport;
+use relais_protocol::{PublicReport, SharedReport};
 use uuid::Uuid;
 
 use crate::LogRow;
@@ -23,7 +23,8 @@ use crate::LogRow;
 const CAPACITY: usize = 20_000;
 
 /// Reports' public states by what fixes them. Cheap to share behind an `Arc`; the states
-/// themselves are shared with the pages that serve them, never copied.
+/// themselves are shared with the pages that serve them, never copied, and serialized once
+/// ([`SharedReport::serialized`]).
 #[derive(Debug)]
 pub struct ReportCache {
     /// By report and sequence number; the entry's snapshot is compared on each lookup (two
@@ -50,14 +51,14 @@ pub struct Snapshot {
 #[derive(Debug)]
 struct Entry {
     snapshot: Snapshot,
-    report: Arc<PublicReport>,
+    report: SharedReport,
 }
 
 /// The reports a page's rows name: those the cache held, and those still to read.
 #[derive(Debug)]
 pub struct PageReports {
     snapshot: Snapshot,
-    held: HashMap<Uuid, Arc<PublicReport>>,
+    held: HashMap<Uuid, SharedReport>,
     /// Each with the sequence number it is stamped with in the page.
     missing: Vec<(String, u64)>,
 }
@@ -77,7 +78,7 @@ impl ReportCache {
                 entries
                     .get(&(id, row.seq))
                     .filter(|entry| entry.snapshot == *snapshot)
-                    .map(|entry| (id, Arc::clone(&entry.report)))
+                    .map(|entry| (id, entry.report.clone()))
             });
             match found {
                 Some((id, report)) => {
@@ -106,13 +107,14 @@ impl PageReports {
         self,
         cache: &ReportCache,
         read: HashMap<Uuid, PublicReport>,
-    ) -> HashMap<Uuid, Arc<PublicReport>> {
+    ) -> HashMap<Uuid, SharedReport> {
         let Self {
             snapshot,
             mut held,
             missing,
         } = self;
-        held.extend(read.into_iter().map(|(id, report)| (id, Arc::new(report))));
+        let read = read.into_iter();
+        held.extend(read.map(|(id, report)| (id, SharedReport::serialized(report))));
         let mut entries = cache.entries.lock().unwrap_or_else(|e| e.into_inner());
         for (id, seq) in missing {
             let Some((id, report)) = Uuid::parse_str(&id)
@@ -123,7 +125,7 @@ impl PageReports {
             };
             let entry = Entry {
                 snapshot: snapshot.clone(),
-                report: Arc::clone(report),
+                report: report.clone(),
             };
             entries.insert((id, seq), entry);
         }

@@ -3,9 +3,8 @@
 //! page ([`PageRead`]) and turns it into changes ([`PageEntities::changes`]).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::sync::Arc;
 
-use relais_protocol::{Change, FollowedZone, PublicReport, Task, ThreadMessage, ZoneAlert};
+use relais_protocol::{Change, FollowedZone, SharedReport, Task, ThreadMessage, ZoneAlert};
 use uuid::Uuid;
 
 use crate::{DbError, DirectoryStamp};
@@ -228,7 +227,7 @@ impl PageRead {
 pub struct PageEntities {
     /// The page's reports that the scope's citizen filed.
     pub mine: HashSet<Uuid>,
-    pub reports: HashMap<Uuid, Arc<PublicReport>>,
+    pub reports: HashMap<Uuid, SharedReport>,
     pub threads: HashMap<Uuid, Vec<ThreadMessage>>,
     pub tasks: HashMap<Uuid, Task>,
     pub alerts: HashMap<Uuid, ZoneAlert>,

@@ -186,9 +186,7 @@ impl<D: Backend> Harness<D> {
         page.changes
             .into_iter()
             .find_map(|change| match change {
-                Change::Report { report, .. } if report.id == id => {
-                    Some(std::sync::Arc::unwrap_or_clone(report))
-                }
+                Change::Report { report, .. } if report.id == id => Some(report.into_inner()),
                 _ => None,
             })
             .expect("the report is in the pull")

@@ -1,10 +1,9 @@
 //! The store on real SQLite files: sequence numbers, chained base versions, pulled pages merged
 //! in order, pruning, and the indexed lists.
 
-use std::sync::Arc;
-
 use relais_protocol::{
-    Author, Change, Cursor, Mutation, MutationOp, ReportStatus, ThreadMessage, WorkflowAction,
+    Author, Change, Cursor, Mutation, MutationOp, ReportStatus, SharedReport, ThreadMessage,
+    WorkflowAction,
 };
 use uuid::Uuid;
 
@@ -236,7 +235,7 @@ fn a_staff_change_is_based_on_the_report_with_the_queued_changes_applied() {
     pull(
         &mut store,
         vec![Change::Report {
-            report: Arc::new(task),
+            report: SharedReport::new(task),
             mine: false,
         }],
     );
@@ -293,7 +292,7 @@ fn a_page_lands_on_the_latest_state_whatever_the_order_of_its_changes() {
                 messages: vec![message.clone()],
             },
             Change::Report {
-                report: Arc::new(reopened),
+                report: SharedReport::new(reopened),
                 mine: false,
             },
         ],
@@ -325,7 +324,7 @@ fn pruning_keeps_own_queued_and_followed_reports_only() {
         [followed, elsewhere, referred.clone(), closed]
             .into_iter()
             .map(|r| Change::Report {
-                report: Arc::new(r),
+                report: SharedReport::new(r),
                 mine: false,
             })
             .collect(),
@@ -359,7 +358,7 @@ fn lists_are_filtered_and_limited_in_sql() {
     let mut store = LocalStore::open(dir.path()).unwrap();
     let changes = (0..10)
         .map(|i| Change::Report {
-            report: Arc::new(public_report(
+            report: SharedReport::new(public_report(
                 if i % 2 == 0 {
                     ReportStatus::Received
                 } else {
@@ -407,7 +406,7 @@ fn holding_49000_reports_starts_and_lists_without_reading_them_all() {
     for page in 0..98 {
         let changes = (0..500)
             .map(|i| Change::Report {
-                report: Arc::new(public_report(
+                report: SharedReport::new(public_report(
                     ReportStatus::Received,
                     1,
                     2.30 + f64::from(page * 500 + i) * 2e-6,

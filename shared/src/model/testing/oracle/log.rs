@@ -4,10 +4,9 @@
 //! another epoch is answered with a reset.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
 
 use crux_http::protocol::HttpResult;
-use relais_protocol::{Change, Cursor, PullResponse, ResourceTags, Task};
+use relais_protocol::{Change, Cursor, PullResponse, ResourceTags, SharedReport, Task};
 use uuid::Uuid;
 
 use super::{DIRECTORY_TAG, ServerOracle, ok_json};
@@ -149,7 +148,7 @@ impl ServerOracle {
         let citizen = &self.devices[token].citizen;
         Some(match entity {
             Entity::Report(id) => Change::Report {
-                report: Arc::new(self.report(*id).clone()),
+                report: SharedReport::new(self.report(*id).clone()),
                 mine: self.owners.get(id) == Some(citizen),
             },
             Entity::Thread(id) => Change::Thread {
