@@ -90,35 +90,43 @@ async fn every_statement_of_a_write_and_a_pull_uses_an_index() {
     assert!(scanning.is_empty(), "{}", scanning.join("\n\n"));
 
     // A page reads each bucket's rows from the index alone, not from the table row by row.
-    let buckets: Vec<&String> = statements
-        .iter()
-        .filter(|sql| sql.contains("FROM change_log") && sql.contains("ORDER BY seq"))
-        .collect();
-    assert!(!buckets.is_empty(), "the sample pull reads no bucket");
-    for sql in buckets {
-        let plan: String = conn
-            .query_row(&format!("EXPLAIN QUERY PLAN {sql}"), [], |row| row.get(3))
-            .unwrap();
+    let bucket_reads = |sql: &str| sql.contains("FROM change_log") && sql.contains("ORDER BY seq");
+    for (first, sql) in first_steps(&conn, &statements, bucket_reads, "a bucket") {
         assert!(
-            plan.starts_with("SEARCH change_log USING COVERING INDEX change_log_by_seq"),
-            "a bucket is read with {plan:?}: {sql}"
+            first.starts_with("SEARCH change_log USING COVERING INDEX change_log_by_seq"),
+            "a bucket is read with {first:?}: {sql}"
         );
     }
 
     // An index on every table is not enough: the duplicate lookup must start from the
     // originals' key (a few candidates), not from the town's recent reports probed one by one.
-    let lookups: Vec<&String> = statements
-        .iter()
-        .filter(|sql| sql.contains("FROM open_originals o"))
-        .collect();
-    assert!(!lookups.is_empty(), "the sample push looks up no originals");
-    for sql in lookups {
-        let first: String = conn
-            .query_row(&format!("EXPLAIN QUERY PLAN {sql}"), [], |row| row.get(3))
-            .unwrap();
+    let lookups = |sql: &str| sql.contains("FROM open_originals o");
+    for (first, sql) in first_steps(&conn, &statements, lookups, "the originals") {
         assert!(
             first.starts_with("SEARCH o USING PRIMARY KEY"),
             "the duplicate lookup starts with {first:?}: {sql}"
         );
     }
+}
+
+/// The first plan step of each statement that `picks`, with the statement; the sample must run
+/// at least one (it reads `what`).
+fn first_steps<'s>(
+    conn: &Connection,
+    statements: &'s [String],
+    picks: impl Fn(&str) -> bool,
+    what: &str,
+) -> Vec<(String, &'s str)> {
+    let found: Vec<(String, &str)> = statements
+        .iter()
+        .filter(|sql| picks(sql))
+        .map(|sql| {
+            let first = conn
+                .query_row(&format!("EXPLAIN QUERY PLAN {sql}"), [], |row| row.get(3))
+                .unwrap();
+            (first, sql.as_str())
+        })
+        .collect();
+    assert!(!found.is_empty(), "the sample reads no {what}");
+    found
 }
