@@ -54,12 +54,6 @@ impl Deref for SharedReport {
     }
 }
 
-impl From<PublicReport> for SharedReport {
-    fn from(report: PublicReport) -> Self {
-        Self::new(report)
-    }
-}
-
 impl PartialEq for SharedReport {
     fn eq(&self, other: &Self) -> bool {
         self.0.report == other.0.report

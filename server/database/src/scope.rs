@@ -77,12 +77,7 @@ impl Scope {
         let Some(index) = self.buckets.iter().position(|b| *b == bucket) else {
             return Vec::new();
         };
-        let mut seen = HashSet::new();
-        rows.iter()
-            .filter(|row| row.bucket == index && row.kind == "report" && row.live)
-            .filter(|row| seen.insert(row.entity.as_str()))
-            .map(|row| row.entity.clone())
-            .collect()
+        page_ids(rows.iter().filter(|row| row.bucket == index), "report")
     }
 }
 
@@ -288,11 +283,11 @@ impl PageEntities {
     }
 }
 
-/// The distinct entities of `kind` that the live rows of a page name, in the order of their
-/// first row.
-pub fn page_ids(rows: &[LogRow], kind: &str) -> Vec<String> {
+/// The distinct entities of `kind` that the live rows of a page (or some of them) name, in
+/// the order of their first row.
+pub fn page_ids<'r>(rows: impl IntoIterator<Item = &'r LogRow>, kind: &str) -> Vec<String> {
     let mut seen = HashSet::new();
-    rows.iter()
+    rows.into_iter()
         .filter(|row| row.kind == kind && row.live && seen.insert(row.entity.as_str()))
         .map(|row| row.entity.clone())
         .collect()
