@@ -7,7 +7,8 @@
 //! 1. baseline: each loop calls `GET /healthz` again and again: what this client and the
 //!    server's HTTP stack (and one trivial read of the database) sustain on this machine;
 //! 2. sync: each loop is a phone that pushes one `create_report` (its own gapless `seq`, seeded
-//!    content) and pulls one page from its own cursor, again and again.
+//!    content, within [`workload::HOME_RADIUS_M`] of a home drawn for the phone, or anywhere in
+//!    central Paris with `--roaming`) and pulls one page from its own cursor, again and again.
 //!
 //! It prints, per kind of request, the rate, p50, p99 and max latency and the errors by status,
 //! then the ratios of sync to the baseline. Every push must answer `applied`; anything else is
@@ -44,6 +45,8 @@ pub struct LoadArgs {
     pub database: Option<String>,
     pub seconds: u64,
     pub seed: u64,
+    /// Phones file anywhere in central Paris, not around a home of their own.
+    pub roaming: bool,
 }
 
 /// Registrations in flight at once: each is a durable write on the server, and a thousand at
@@ -120,6 +123,11 @@ async fn run_phases(servers: &[Server], args: &LoadArgs) -> anyhow::Result<()> {
             .enumerate()
             .map(|(i, phone)| {
                 let filings = Filings::new(args.seed, i as u64, Arc::clone(&categories), 0.0);
+                let filings = if args.roaming {
+                    filings
+                } else {
+                    filings.near_home()
+                };
                 phone_loop(api_of(i), phone.clone(), filings, deadline)
             })
             .collect()
@@ -145,8 +153,13 @@ async fn run_phases(servers: &[Server], args: &LoadArgs) -> anyhow::Result<()> {
         }
     );
     println!(
-        "load: {} phones, {} s per phase, seed {}; {} registered in {:.1} s ({:.0}/s)",
+        "load: {} phones filing {}, {} s per phase, seed {}; {} registered in {:.1} s ({:.0}/s)",
         args.devices,
+        if args.roaming {
+            "anywhere in central Paris"
+        } else {
+            "around their homes"
+        },
         args.seconds,
         args.seed,
         phones.len(),

@@ -4,7 +4,7 @@
 //!
 //! - `--reports N [--photos] [--pouchdb]` (default): one phone queues N reports, then syncs
 //!   ([`sync`]); raw rusqlite baselines ([`baseline`]); PouchDB → pouchdb-server ([`pouchdb`]).
-//! - `--devices N [--seconds S] [--seed K]`: N phones pushing and pulling at once, against
+//! - `--devices N [--seconds S] [--seed K] [--roaming]`: N phones pushing and pulling at once, against
 //!   `/healthz` under the same load ([`load`]).
 //! - `--stored 0,10000,... [--hot-spot]`: push cost as the server's history grows ([`curve`]).
 //! - `--database postgres://...` with any mode: the server stores in a fresh PostgreSQL
@@ -46,6 +46,10 @@ struct Args {
     /// at once, after the same number of loops on /healthz.
     #[arg(long, conflicts_with_all = ["reports", "stored"])]
     devices: Option<usize>,
+    /// With --devices: each phone files anywhere in central Paris instead of around its home,
+    /// and so follows more and more of its quartiers (the widest scopes).
+    #[arg(long, requires = "devices")]
+    roaming: bool,
     /// With --devices: how long each phase starts new requests, in seconds.
     #[arg(long, default_value_t = 20, requires = "devices")]
     seconds: u64,
@@ -87,6 +91,7 @@ fn main() -> anyhow::Result<()> {
                 database: args.database,
                 seconds: args.seconds,
                 seed: args.seed,
+                roaming: args.roaming,
             },
         )
     } else if let Some(levels) = args.stored {

@@ -6,7 +6,7 @@
 //!   unique JPEG;
 //! - [`Filings`]: the seeded random `create_report` mutations of the load generator and the
 //!   stored-reports curve: a category of the demo town that asks no required question, a point
-//!   inside Paris, or near one hot spot.
+//!   inside Paris, around the device's home, or near one hot spot.
 
 use std::sync::Arc;
 
@@ -33,6 +33,10 @@ const HOT_SPOT: (f64, f64) = (48.8566, 2.3522);
 /// Hot-spot reports lie within this many metres of [`HOT_SPOT`] (on each axis).
 pub const HOT_SPOT_JITTER_M: f64 = 3.0;
 const METRES_PER_DEGREE: f64 = 111_320.0;
+/// With [`Filings::near_home`], reports lie within this many metres of the device's home (on
+/// each axis): a citizen reports where they live and work, so a phone follows the one to four
+/// quartiers there (about 1 km across in central Paris), not the whole town.
+pub const HOME_RADIUS_M: f64 = 400.0;
 
 /// Report `i` of the `--reports` series: points spread over central Paris, 1,000 along a 2 km
 /// meridian, in 10 columns.
@@ -101,6 +105,8 @@ pub struct Filings {
     /// Which device this is, for the text.
     device: u64,
     filed: u64,
+    /// With [`Filings::near_home`]: the device's home; its reports lie within [`HOME_RADIUS_M`].
+    home: Option<(f64, f64)>,
 }
 
 impl Filings {
@@ -113,7 +119,17 @@ impl Filings {
             hot_share,
             device,
             filed: 0,
+            home: None,
         }
+    }
+
+    /// The same device filing within [`HOME_RADIUS_M`] of a home drawn for it in central Paris
+    /// (the load generator's phones), instead of anywhere in it.
+    pub fn near_home(mut self) -> Self {
+        let lat = self.rng.random_range(PARIS_LAT.0..PARIS_LAT.1);
+        let lon = self.rng.random_range(PARIS_LON.0..PARIS_LON.1);
+        self.home = Some((lat, lon));
+        self
     }
 
     /// The next report, as the mutation numbered `seq`.
@@ -121,15 +137,23 @@ impl Filings {
         self.filed += 1;
         let hot = self.hot_share > 0.0 && self.rng.random_bool(self.hot_share);
         let (category, lat, lon) = if hot {
-            let jitter = |rng: &mut StdRng| (rng.random::<f64>() * 2.0 - 1.0) * HOT_SPOT_JITTER_M;
-            let lat = HOT_SPOT.0 + jitter(&mut self.rng) / METRES_PER_DEGREE;
-            let lon = HOT_SPOT.1
-                + jitter(&mut self.rng) / (METRES_PER_DEGREE * HOT_SPOT.0.to_radians().cos());
+            let (lat, lon) = around(&mut self.rng, HOT_SPOT, HOT_SPOT_JITTER_M);
             (CATEGORY.to_owned(), lat, lon)
         } else {
             let category = self.categories[self.rng.random_range(0..self.categories.len())].clone();
-            let lat = self.rng.random_range(PARIS_LAT.0..PARIS_LAT.1);
-            let lon = self.rng.random_range(PARIS_LON.0..PARIS_LON.1);
+            let (lat, lon) = match self.home {
+                Some(home) => {
+                    let (lat, lon) = around(&mut self.rng, home, HOME_RADIUS_M);
+                    (
+                        lat.clamp(PARIS_LAT.0, PARIS_LAT.1),
+                        lon.clamp(PARIS_LON.0, PARIS_LON.1),
+                    )
+                }
+                None => (
+                    self.rng.random_range(PARIS_LAT.0..PARIS_LAT.1),
+                    self.rng.random_range(PARIS_LON.0..PARIS_LON.1),
+                ),
+            };
             (category, lat, lon)
         };
         Mutation {
@@ -170,6 +194,16 @@ impl Filings {
         let millis = u64::try_from(now_ms()).unwrap_or_default();
         uuid::Builder::from_unix_timestamp_millis(millis, &random).into_uuid()
     }
+}
+
+/// A point drawn within `metres` of `centre` (latitude, longitude) on each axis.
+fn around(rng: &mut StdRng, centre: (f64, f64), metres: f64) -> (f64, f64) {
+    let mut offset = || (rng.random::<f64>() * 2.0 - 1.0) * metres;
+    let (north, east) = (offset(), offset());
+    (
+        centre.0 + north / METRES_PER_DEGREE,
+        centre.1 + east / (METRES_PER_DEGREE * centre.0.to_radians().cos()),
+    )
 }
 
 /// Milliseconds since the Unix epoch.
@@ -221,6 +255,33 @@ mod tests {
             // The same random bits after the timestamp.
             assert_eq!(a.mutation_id.as_bytes()[6..], b.mutation_id.as_bytes()[6..]);
         }
+    }
+
+    #[test]
+    fn phones_file_around_a_home_of_their_own() {
+        let categories: Arc<[String]> = vec![CATEGORY.to_owned()].into();
+        let homes: Vec<Vec<GeoPoint>> = (0..3)
+            .map(|device| {
+                let mut filings = Filings::new(7, device, Arc::clone(&categories), 0.0).near_home();
+                (1..50).map(|seq| place(&filings.mutation(seq)).1).collect()
+            })
+            .collect();
+        for places in &homes {
+            let first = places[0];
+            for at in places {
+                // Two points within HOME_RADIUS_M of one home on each axis.
+                let north = (at.lat - first.lat).abs() * METRES_PER_DEGREE;
+                let east =
+                    (at.lon - first.lon).abs() * METRES_PER_DEGREE * first.lat.to_radians().cos();
+                assert!(north <= 2.0 * HOME_RADIUS_M + 1.0, "{north} m north");
+                assert!(east <= 2.0 * HOME_RADIUS_M + 1.0, "{east} m east");
+                assert!((PARIS_LAT.0..=PARIS_LAT.1).contains(&at.lat));
+                assert!((PARIS_LON.0..=PARIS_LON.1).contains(&at.lon));
+            }
+        }
+        // Each phone has a home of its own.
+        assert_ne!(homes[0][0], homes[1][0]);
+        assert_ne!(homes[1][0], homes[2][0]);
     }
 
     #[test]
