@@ -18,6 +18,7 @@
 //! - [`dates`]: a planned day as staff type it.
 //! - [`replies`]: the town's written-reply drafts and their placeholders.
 //! - [`lang`]: the two languages of every text a person reads, and picking one.
+//! - [`follows`]: how many zones a citizen follows because it reported there.
 //!
 //! - [`words`]: the names of statuses, which the device and the server must say alike.
 //!
@@ -25,6 +26,7 @@
 
 pub mod answers;
 pub mod dates;
+pub mod follows;
 pub mod geo;
 pub mod jpeg;
 pub mod lang;

@@ -147,6 +147,7 @@ pub fn report(id: Uuid, device: Uuid, citizen: &str) -> Write {
         device,
         citizen: citizen.into(),
         channel: "device".into(),
+        reported_follows: 3,
         history: history(
             "filed",
             ReportStatus::Received,

@@ -97,7 +97,9 @@ pub enum OriginalIndex {
 }
 
 /// A routed report, stored with its first history entry. An original (`cell` set) joins the
-/// spatial index; its reporter follows its zone (`reported`) unless they already do.
+/// spatial index. Its reporter follows its zone (`reported`) as the zone it reported in most
+/// recently, unless it follows it explicitly; of the zones it follows because it reported there,
+/// it stops following those beyond the `reported_follows` it reported in last.
 #[derive(Debug, Clone)]
 pub struct NewReport {
     pub id: Uuid,
@@ -121,6 +123,9 @@ pub struct NewReport {
     pub citizen: String,
     pub channel: String,
     pub history: HistoryEntry,
+    /// How many zones a citizen follows because it reported there (the domain's
+    /// `follows::REPORTED_FOLLOWS`).
+    pub reported_follows: usize,
 }
 
 /// The reporter writes in the report's thread.

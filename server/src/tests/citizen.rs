@@ -944,4 +944,86 @@ async fn an_enrolment_code_is_single_use_scoped_revocable_and_expires() {
             .is_none()
     );
 }
+
+/// Filing follows the report's zone; a citizen follows the zones it reported in most recently,
+/// at most `REPORTED_FOLLOWS` of them, and every zone it chose to follow. A dropped zone's
+/// reports no longer reach it.
+#[tokio::test]
+async fn a_citizen_follows_the_last_zones_it_reported_in_and_those_it_chose() {
+    let fx = Fixture::demo().await;
+    fx.change_catalogue("UPDATE categories SET questions = '[]'", &[]);
+    assert_eq!(relais_domain::follows::REPORTED_FOLLOWS, 3);
+    let mut citizen = Phone::citizen(&fx).await;
+    let mut neighbour = Phone::citizen(&fx).await;
+    // Five places in five arrondissements: the Hôtel de Ville, the Louvre, the Panthéon, the
+    // Opéra, République.
+    let places = [
+        PARIS,
+        (48.8606, 2.3376),
+        (48.8462, 2.3464),
+        (48.8719, 2.3316),
+        (48.8674, 2.3636),
+    ];
+    let chosen = MutationOp::FollowZone {
+        zone: "7511201".into(),
+    };
+    assert_eq!(citizen.send(&fx, chosen).await, Outcome::Applied);
+    let mut zones = Vec::new();
+    for at in places {
+        let id = citizen.file(&fx, at).await;
+        zones.push(fx.value(&format!("SELECT zone_code FROM reports WHERE id = '{id}'")));
+    }
+    let mut distinct = zones.clone();
+    distinct.sort();
+    distinct.dedup();
+    assert_eq!(distinct.len(), 5, "{zones:?}");
+
+    let followed = |page: &relais_protocol::PullResponse| -> Vec<(String, String)> {
+        let mut zones: Vec<(String, String)> = page
+            .changes
+            .iter()
+            .find_map(|change| match change {
+                Change::Follows { zones } => Some(zones.clone()),
+                _ => None,
+            })
+            .expect("a follows change")
+            .into_iter()
+            .map(|f| (f.zone, f.origin))
+            .collect();
+        zones.sort();
+        zones
+    };
+    let expected = |reported: &[&String]| {
+        let mut zones: Vec<(String, String)> = reported
+            .iter()
+            .map(|z| ((*z).clone(), "reported".to_owned()))
+            .chain([("7511201".to_owned(), "explicit".to_owned())])
+            .collect();
+        zones.sort();
+        zones
+    };
+    let page = fx.pull_as(&citizen.device, &Cursor::start(), 1000).await;
+    assert_eq!(
+        followed(&page),
+        expected(&[&zones[2], &zones[3], &zones[4]])
+    );
+
+    // Reporting again in the first zone makes it the most recent: the least recent goes.
+    citizen.file(&fx, places[0]).await;
+    let page = fx.pull_as(&citizen.device, &Cursor::start(), 1000).await;
+    assert_eq!(
+        followed(&page),
+        expected(&[&zones[0], &zones[3], &zones[4]])
+    );
+    let cursor = page.cursor;
+
+    // A neighbour's reports: the one in a zone dropped does not come, the one in a zone
+    // followed does.
+    let dropped = neighbour.file(&fx, places[2]).await;
+    let kept = neighbour.file(&fx, places[4]).await;
+    let page = fx.pull_as(&citizen.device, &cursor, 1000).await;
+    let ids = crate::tests::report_ids(&page);
+    assert!(ids.contains(&kept), "{ids:?}");
+    assert!(!ids.contains(&dropped), "{ids:?}");
+}
 }

@@ -1,5 +1,5 @@
 //! What citizens' writes store: a new report (with its spatial-index entry and the zone its
-//! reporter now follows), a message in a thread, a "me too", an answer to a resolution, a rating
+//! reporter now follows, the latest few it reported in), a message in a thread, a "me too", an answer to a resolution, a rating
 //! of a public service, a followed zone.
 
 use deadpool_postgres::Transaction;
@@ -84,19 +84,7 @@ pub(super) async fn report(
         )
         .await?;
     }
-    let stmt = tx
-        .prepare_cached(
-            "INSERT INTO zone_follows (tenant_id, citizen, zone_code, origin, at_ms)
-             VALUES ($1, $2, $3, 'reported', $4)
-             ON CONFLICT (tenant_id, citizen, zone_code) DO NOTHING",
-        )
-        .await?;
-    let follows = tx
-        .execute(
-            &stmt,
-            &[&plan.tenant, &report.citizen, &report.zone, &plan.now_ms],
-        )
-        .await?;
+    let follows = follow_reported(tx, plan, report).await?;
     log.new_report(
         tx,
         &id,
@@ -105,10 +93,65 @@ pub(super) async fn report(
         Some(&report.citizen),
     )
     .await?;
-    if follows > 0 {
+    if follows {
         log.follows(tx, &report.citizen).await?;
     }
     Ok(())
+}
+
+/// The reporter follows the report's zone as the zone it reported in most recently, unless it
+/// follows it explicitly; of the zones it follows because it reported there, it stops following
+/// those beyond the `reported_follows` it reported in last. `true` when the list of zones changed.
+async fn follow_reported(tx: &Transaction<'_>, plan: &Plan, report: &NewReport) -> DbResult<bool> {
+    let (tenant, citizen, zone) = (&plan.tenant, &report.citizen, &report.zone);
+    let stmt = tx
+        .prepare_cached(
+            "SELECT MAX(at_ms), MAX(CASE WHEN zone_code = $3 THEN origin END),
+                    MAX(CASE WHEN zone_code = $3 THEN at_ms END)
+             FROM zone_follows WHERE tenant_id = $1 AND citizen = $2",
+        )
+        .await?;
+    let row = tx.query_one(&stmt, &[tenant, citizen, zone]).await?;
+    let (latest, origin, at_ms): (Option<i64>, Option<String>, Option<i64>) =
+        (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?);
+    // After every follow of the citizen: reports of one group commit keep their order.
+    let now = latest.map_or(plan.now_ms, |latest| plan.now_ms.max(latest + 1));
+    match origin.as_deref() {
+        Some("explicit") => Ok(false),
+        Some(_) if at_ms == latest => Ok(false),
+        Some(_) => {
+            let stmt = tx
+                .prepare_cached(
+                    "UPDATE zone_follows SET at_ms = $4
+                     WHERE tenant_id = $1 AND citizen = $2 AND zone_code = $3",
+                )
+                .await?;
+            tx.execute(&stmt, &[tenant, citizen, zone, &now]).await?;
+            Ok(false)
+        }
+        None => {
+            let stmt = tx
+                .prepare_cached(
+                    "INSERT INTO zone_follows (tenant_id, citizen, zone_code, origin, at_ms)
+                     VALUES ($1, $2, $3, 'reported', $4)",
+                )
+                .await?;
+            tx.execute(&stmt, &[tenant, citizen, zone, &now]).await?;
+            let stmt = tx
+                .prepare_cached(
+                    "DELETE FROM zone_follows
+                     WHERE tenant_id = $1 AND citizen = $2 AND origin = 'reported'
+                       AND zone_code NOT IN (
+                           SELECT zone_code FROM zone_follows
+                           WHERE tenant_id = $1 AND citizen = $2 AND origin = 'reported'
+                           ORDER BY at_ms DESC, zone_code DESC LIMIT $3)",
+                )
+                .await?;
+            let keep = i64::try_from(report.reported_follows).unwrap_or(i64::MAX);
+            tx.execute(&stmt, &[tenant, citizen, &keep]).await?;
+            Ok(true)
+        }
+    }
 }
 
 /// The reporter writes in the report's thread.

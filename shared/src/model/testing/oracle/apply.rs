@@ -2,7 +2,7 @@
 //! does, with the protocol's rules for citizens and staff.
 
 use crux_http::protocol::{HttpResponse, HttpResult};
-use relais_domain::status;
+use relais_domain::{follows, status};
 use relais_protocol::{
     ApiError, Author, ErrorCode, FollowedZone, LocalizedText, MutationOp, Outcome, PublicReport,
     PushRequest, PushResponse, PushResult, Reason, ReportStatus, StaffNote, StaffRef, StatusChange,
@@ -121,7 +121,7 @@ impl ServerOracle {
                 if Self::catalogue().zone(zone).is_none() {
                     return rejected("unknown_zone", "No such zone");
                 }
-                self.follow(&citizen, zone, "explicit");
+                self.follow(&citizen, zone);
                 Outcome::Applied
             }
             MutationOp::UnfollowZone { zone } => {
@@ -200,25 +200,50 @@ impl ServerOracle {
         self.owners.insert(*report_id, citizen.to_owned());
         self.answers.insert(*report_id, answers.clone());
         self.touch_report(*report_id);
-        if !self
-            .follows
-            .get(citizen)
-            .is_some_and(|f| f.iter().any(|f| f.zone == zone))
-        {
-            self.follow(citizen, zone, "reported");
-        }
+        self.follow_reported(citizen, zone);
         Outcome::Applied
     }
 
-    fn follow(&mut self, citizen: &str, zone: &str, origin: &str) {
+    /// An explicit follow; one of a zone followed because the citizen reported there makes it
+    /// explicit.
+    fn follow(&mut self, citizen: &str, zone: &str) {
         let follows = self.follows.entry(citizen.to_owned()).or_default();
-        if !follows.iter().any(|f| f.zone == zone) {
-            follows.push(FollowedZone {
+        match follows.iter_mut().find(|f| f.zone == zone) {
+            Some(followed) => followed.origin = "explicit".into(),
+            None => follows.push(FollowedZone {
                 zone: zone.into(),
-                origin: origin.into(),
-            });
+                origin: "explicit".into(),
+            }),
         }
         self.touch_follows(citizen);
+    }
+
+    /// The reporter follows the zone it filed in as the zone it reported in most recently
+    /// (last in the list), unless it follows it explicitly, and stops following the zones it
+    /// reported in least recently beyond [`follows::REPORTED_FOLLOWS`].
+    fn follow_reported(&mut self, citizen: &str, zone: &str) {
+        let follows = self.follows.entry(citizen.to_owned()).or_default();
+        match follows.iter().position(|f| f.zone == zone) {
+            Some(at) if follows[at].origin == "explicit" => {}
+            Some(at) => {
+                let followed = follows.remove(at);
+                follows.push(followed);
+            }
+            None => {
+                follows.push(FollowedZone {
+                    zone: zone.into(),
+                    origin: "reported".into(),
+                });
+                let reported = follows.iter().filter(|f| f.origin == "reported").count();
+                let mut beyond = reported.saturating_sub(follows::REPORTED_FOLLOWS);
+                follows.retain(|f| {
+                    let dropped = beyond > 0 && f.origin == "reported";
+                    beyond -= usize::from(dropped);
+                    !dropped
+                });
+                self.touch_follows(citizen);
+            }
+        }
     }
 
     /// A message of the report's thread.
@@ -320,5 +345,63 @@ impl ServerOracle {
             self.touch_report(id);
         }
         Outcome::Applied
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn followed(oracle: &ServerOracle) -> Vec<(&str, &str)> {
+        oracle.follows["citizen"]
+            .iter()
+            .map(|f| (f.zone.as_str(), f.origin.as_str()))
+            .collect()
+    }
+
+    /// The server's rule (`relais_domain::follows`, checked on both backends by the server's
+    /// tests): the zones chosen, and the last three reported in, the least recent first.
+    #[test]
+    fn a_citizen_follows_the_last_zones_it_reported_in_and_those_it_chose() {
+        let mut oracle = ServerOracle::default();
+        oracle.follow("citizen", "chosen");
+        for zone in ["a", "b", "chosen", "c", "d"] {
+            oracle.follow_reported("citizen", zone);
+        }
+        let reported = |zone| (zone, "reported");
+        assert_eq!(
+            followed(&oracle),
+            [
+                ("chosen", "explicit"),
+                reported("b"),
+                reported("c"),
+                reported("d")
+            ]
+        );
+        // Filing again in a followed zone makes it the most recent.
+        oracle.follow_reported("citizen", "b");
+        oracle.follow_reported("citizen", "e");
+        assert_eq!(
+            followed(&oracle),
+            [
+                ("chosen", "explicit"),
+                reported("d"),
+                reported("b"),
+                reported("e")
+            ]
+        );
+        // Choosing a zone followed for a filing makes it explicit: it no longer counts.
+        oracle.follow("citizen", "d");
+        oracle.follow_reported("citizen", "f");
+        assert_eq!(
+            followed(&oracle),
+            [
+                ("chosen", "explicit"),
+                ("d", "explicit"),
+                reported("b"),
+                reported("e"),
+                reported("f")
+            ]
+        );
     }
 }
