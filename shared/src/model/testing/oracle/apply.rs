@@ -352,11 +352,16 @@ impl ServerOracle {
 mod tests {
     use super::*;
 
-    fn followed(oracle: &ServerOracle) -> Vec<(&str, &str)> {
-        oracle.follows["citizen"]
+    const CHOSEN: &str = "explicit";
+    const FILED: &str = "reported";
+
+    /// The citizen follows `expected` (zone, origin), in the order the oracle keeps them.
+    fn assert_follows(oracle: &ServerOracle, expected: &[(&str, &str)]) {
+        let followed: Vec<(&str, &str)> = oracle.follows["citizen"]
             .iter()
             .map(|f| (f.zone.as_str(), f.origin.as_str()))
-            .collect()
+            .collect();
+        assert_eq!(followed, expected);
     }
 
     /// The server's rule (`relais_domain::follows`, checked on both backends by the server's
@@ -368,40 +373,29 @@ mod tests {
         for zone in ["a", "b", "chosen", "c", "d"] {
             oracle.follow_reported("citizen", zone);
         }
-        let reported = |zone| (zone, "reported");
-        assert_eq!(
-            followed(&oracle),
-            [
-                ("chosen", "explicit"),
-                reported("b"),
-                reported("c"),
-                reported("d")
-            ]
+        assert_follows(
+            &oracle,
+            &[("chosen", CHOSEN), ("b", FILED), ("c", FILED), ("d", FILED)],
         );
         // Filing again in a followed zone makes it the most recent.
         oracle.follow_reported("citizen", "b");
         oracle.follow_reported("citizen", "e");
-        assert_eq!(
-            followed(&oracle),
-            [
-                ("chosen", "explicit"),
-                reported("d"),
-                reported("b"),
-                reported("e")
-            ]
+        assert_follows(
+            &oracle,
+            &[("chosen", CHOSEN), ("d", FILED), ("b", FILED), ("e", FILED)],
         );
         // Choosing a zone followed for a filing makes it explicit: it no longer counts.
         oracle.follow("citizen", "d");
         oracle.follow_reported("citizen", "f");
-        assert_eq!(
-            followed(&oracle),
-            [
-                ("chosen", "explicit"),
-                ("d", "explicit"),
-                reported("b"),
-                reported("e"),
-                reported("f")
-            ]
+        assert_follows(
+            &oracle,
+            &[
+                ("chosen", CHOSEN),
+                ("d", CHOSEN),
+                ("b", FILED),
+                ("e", FILED),
+                ("f", FILED),
+            ],
         );
     }
 }
