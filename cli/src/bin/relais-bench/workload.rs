@@ -126,9 +126,7 @@ impl Filings {
     /// The same device filing within [`HOME_RADIUS_M`] of a home drawn for it in central Paris
     /// (the load generator's phones), instead of anywhere in it.
     pub fn near_home(mut self) -> Self {
-        let lat = self.rng.random_range(PARIS_LAT.0..PARIS_LAT.1);
-        let lon = self.rng.random_range(PARIS_LON.0..PARIS_LON.1);
-        self.home = Some((lat, lon));
+        self.home = Some(in_paris(&mut self.rng));
         self
     }
 
@@ -149,10 +147,7 @@ impl Filings {
                         lon.clamp(PARIS_LON.0, PARIS_LON.1),
                     )
                 }
-                None => (
-                    self.rng.random_range(PARIS_LAT.0..PARIS_LAT.1),
-                    self.rng.random_range(PARIS_LON.0..PARIS_LON.1),
-                ),
+                None => in_paris(&mut self.rng),
             };
             (category, lat, lon)
         };
@@ -194,6 +189,12 @@ impl Filings {
         let millis = u64::try_from(now_ms()).unwrap_or_default();
         uuid::Builder::from_unix_timestamp_millis(millis, &random).into_uuid()
     }
+}
+
+/// A point drawn anywhere in the box of central Paris.
+fn in_paris(rng: &mut StdRng) -> (f64, f64) {
+    let lat = rng.random_range(PARIS_LAT.0..PARIS_LAT.1);
+    (lat, rng.random_range(PARIS_LON.0..PARIS_LON.1))
 }
 
 /// A point drawn within `metres` of `centre` (latitude, longitude) on each axis.
