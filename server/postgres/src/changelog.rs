@@ -88,14 +88,24 @@ impl<'t> ChangeLog<'t> {
         reporter: Option<&str>,
     ) -> DbResult<i64> {
         let seq = self.next();
-        self.put(tx, &format!("z:{zone}"), "report", report, seq, true)
-            .await?;
-        self.put(tx, &format!("s:{service}"), "task", report, seq, true)
-            .await?;
+        let mut buckets = vec![format!("z:{zone}"), format!("s:{service}")];
+        let mut kinds = vec!["report", "task"];
         if let Some(reporter) = reporter {
-            self.put(tx, &format!("c:{reporter}"), "report", report, seq, true)
-                .await?;
+            buckets.push(format!("c:{reporter}"));
+            kinds.push("report");
         }
+        // One statement for the report's two or three rows: one round trip to the database.
+        let stmt = tx
+            .prepare_cached(
+                "INSERT INTO change_log (tenant_id, bucket, entity_kind, entity_id, seq, live)
+                 SELECT $1, bucket, kind, $4, $5, TRUE
+                 FROM unnest($2::text[], $3::text[]) AS row(bucket, kind)
+                 ON CONFLICT (tenant_id, bucket, entity_kind, entity_id)
+                 DO UPDATE SET seq = excluded.seq, live = TRUE",
+            )
+            .await?;
+        tx.execute(&stmt, &[&self.tenant, &buckets, &kinds, &report, &seq])
+            .await?;
         Ok(seq)
     }
 

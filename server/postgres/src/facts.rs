@@ -1,11 +1,14 @@
 //! Reading the facts a write's rules ask for ([`FactsQuery`]), inside the write's transaction
-//! after it locked the tenant (see `changelog`), in a fixed number of indexed queries whatever
-//! the batch size.
+//! after it locked the tenant (see `changelog`): indexed queries, all sent at once, so that a
+//! push waits for one round trip to the database (two for a retry) whatever the batch size.
 
 use std::collections::{HashMap, HashSet};
+use std::ops::RangeInclusive;
 
 use deadpool_postgres::Transaction;
-use relais_protocol::Outcome;
+use futures::future::try_join_all;
+use futures::try_join;
+use relais_protocol::{Outcome, TownSettings};
 use relais_server_database::{
     Facts, FactsQuery, NearbyQuery, NearbyReport, RecordedMutation, ReportFacts,
 };
@@ -17,59 +20,115 @@ use crate::json::parse;
 use crate::{parse_status, parse_uuid, staff};
 
 pub(crate) async fn read(tx: &Transaction<'_>, query: &FactsQuery) -> DbResult<Facts> {
+    // The reads do not depend on each other: polled together, they go to the server one after
+    // the other without waiting for each answer (tokio-postgres pipelines them), so a push waits
+    // for one round trip here instead of one per read, and one per new report's neighbourhood.
     let tenant = &query.tenant;
+    let device = query.device.as_ref();
+    let (settings, ledger, supported, reports, services, staff, nearby) = try_join!(
+        settings(tx, tenant),
+        async {
+            match device {
+                Some(device) => ledger(tx, &device.id.to_string(), query.seqs.as_ref()).await,
+                None => Ok((0, HashMap::new())),
+            }
+        },
+        async {
+            match device {
+                Some(device) if !query.report_ids.is_empty() => {
+                    let id = device.id.to_string();
+                    supported(tx, tenant, &device.citizen, &id, &query.report_ids).await
+                }
+                _ => Ok(HashSet::new()),
+            }
+        },
+        async {
+            if query.report_ids.is_empty() {
+                Ok(HashMap::new())
+            } else {
+                reports(tx, tenant, &query.report_ids).await
+            }
+        },
+        services(tx, tenant, &query.service_ids),
+        try_join_all(
+            query
+                .staff_emails
+                .iter()
+                .map(|email| staff::member_by_email(tx, Some(tenant), email)),
+        ),
+        try_join_all(
+            query
+                .nearby
+                .iter()
+                .map(|nearby| originals(tx, tenant, nearby))
+        ),
+    )?;
+    let (catalogue_version, town) = settings;
+    let (last_seq, recorded) = ledger;
+    Ok(Facts {
+        catalogue_version,
+        town,
+        last_seq,
+        recorded,
+        supported,
+        reports,
+        services,
+        staff: query
+            .staff_emails
+            .iter()
+            .zip(staff)
+            .filter_map(|(email, member)| Some((email.clone(), member?)))
+            .collect(),
+        nearby: nearby.into_iter().flatten().collect(),
+    })
+}
+
+/// The tenant's catalogue version and settings.
+async fn settings(tx: &Transaction<'_>, tenant: &str) -> DbResult<(i64, TownSettings)> {
     let stmt = tx
         .prepare_cached(
             "SELECT catalogue_version, reopen_window_days, duplicate_radius_m, closed_visible_days
              FROM tenants WHERE id = $1",
         )
         .await?;
-    let row = tx.query_one(&stmt, &[tenant]).await?;
-    let mut facts = Facts {
-        catalogue_version: row.try_get(0)?,
-        town: town_settings(&row, 1)?,
-        ..Facts::default()
+    let row = tx.query_one(&stmt, &[&tenant]).await?;
+    Ok((row.try_get(0)?, town_settings(&row, 1)?))
+}
+
+/// The device's last sequence number, and the outcomes it recorded for the batch's numbers it
+/// already holds (a retry).
+async fn ledger(
+    tx: &Transaction<'_>,
+    device: &str,
+    seqs: Option<&RangeInclusive<u64>>,
+) -> DbResult<(u64, HashMap<u64, RecordedMutation>)> {
+    let stmt = tx
+        .prepare_cached("SELECT COALESCE(MAX(seq), 0) FROM device_mutations WHERE device_id = $1")
+        .await?;
+    let last_seq: i64 = tx.query_one(&stmt, &[&device]).await?.try_get(0)?;
+    let last_seq = unsigned(last_seq, "device seq")?;
+    let recorded = match seqs {
+        Some(seqs) if *seqs.start() <= last_seq => {
+            recorded(tx, device, *seqs.start(), (*seqs.end()).min(last_seq)).await?
+        }
+        _ => HashMap::new(),
     };
-    if let Some(device) = &query.device {
-        let id = device.id.to_string();
-        let stmt = tx
-            .prepare_cached(
-                "SELECT COALESCE(MAX(seq), 0) FROM device_mutations WHERE device_id = $1",
-            )
-            .await?;
-        let last_seq: i64 = tx.query_one(&stmt, &[&id]).await?.try_get(0)?;
-        facts.last_seq = unsigned(last_seq, "device seq")?;
-        if let Some(seqs) = &query.seqs
-            && *seqs.start() <= facts.last_seq
-        {
-            facts.recorded =
-                recorded(tx, &id, *seqs.start(), (*seqs.end()).min(facts.last_seq)).await?;
-        }
-        if !query.report_ids.is_empty() {
-            facts.supported =
-                supported(tx, tenant, &device.citizen, &id, &query.report_ids).await?;
-        }
+    Ok((last_seq, recorded))
+}
+
+/// Which of the given ids name public services of the tenant.
+async fn services(tx: &Transaction<'_>, tenant: &str, ids: &[String]) -> DbResult<HashSet<String>> {
+    if ids.is_empty() {
+        return Ok(HashSet::new());
     }
-    if !query.report_ids.is_empty() {
-        facts.reports = reports(tx, tenant, &query.report_ids).await?;
-    }
-    if !query.service_ids.is_empty() {
-        let stmt = tx
-            .prepare_cached("SELECT id FROM public_services WHERE tenant_id = $1 AND id = ANY($2)")
-            .await?;
-        for row in tx.query(&stmt, &[tenant, &query.service_ids]).await? {
-            facts.services.insert(row.try_get(0)?);
-        }
-    }
-    for email in &query.staff_emails {
-        if let Some(member) = staff::member_by_email(tx, Some(tenant), email).await? {
-            facts.staff.insert(email.clone(), member);
-        }
-    }
-    for nearby in &query.nearby {
-        facts.nearby.extend(originals(tx, tenant, nearby).await?);
-    }
-    Ok(facts)
+    let stmt = tx
+        .prepare_cached("SELECT id FROM public_services WHERE tenant_id = $1 AND id = ANY($2)")
+        .await?;
+    tx.query(&stmt, &[&tenant, &ids])
+        .await?
+        .iter()
+        .map(|row| Ok(row.try_get(0)?))
+        .collect()
 }
 
 async fn recorded(
@@ -185,8 +244,9 @@ async fn supported(
         .collect()
 }
 
-/// The originals of a category in some grid cells: one index range per cell, each candidate's
-/// status and time read from the report itself (the index only narrows the search).
+/// The originals of a category in some grid cells, in one statement (one index range per cell),
+/// each candidate's status and time read from the report itself (the index only narrows the
+/// search).
 pub(crate) async fn originals(
     tx: &Transaction<'_>,
     tenant: &str,
@@ -196,27 +256,31 @@ pub(crate) async fn originals(
         .prepare_cached(
             "SELECT o.report_id, o.lat, o.lon FROM open_originals o
              JOIN reports r ON r.tenant_id = o.tenant_id AND r.id = o.report_id
-             WHERE o.tenant_id = $1 AND o.category_code = $2 AND o.cell = $3
-               AND r.received_at_ms >= $4 AND r.status = ANY($5)",
+             WHERE o.tenant_id = $1 AND o.category_code = $2 AND o.cell = ANY($3)
+               AND r.received_at_ms >= $4 AND r.status = ANY($5)
+             ORDER BY o.cell, o.received_at_ms, o.report_id",
         )
         .await?;
     let statuses: Vec<&str> = query.statuses.iter().map(|s| s.as_str()).collect();
-    let mut found = Vec::new();
-    for cell in &query.cells {
-        for row in tx
-            .query(
-                &stmt,
-                &[&tenant, &query.category, cell, &query.since_ms, &statuses],
-            )
-            .await?
-        {
-            found.push(NearbyReport {
-                id: parse_uuid(row.try_get(0)?)?,
-                category: query.category.clone(),
-                lat: row.try_get(1)?,
-                lon: row.try_get(2)?,
-            });
-        }
-    }
-    Ok(found)
+    tx.query(
+        &stmt,
+        &[
+            &tenant,
+            &query.category,
+            &query.cells,
+            &query.since_ms,
+            &statuses,
+        ],
+    )
+    .await?
+    .iter()
+    .map(|row| {
+        Ok(NearbyReport {
+            id: parse_uuid(row.try_get(0)?)?,
+            category: query.category.clone(),
+            lat: row.try_get(1)?,
+            lon: row.try_get(2)?,
+        })
+    })
+    .collect()
 }

@@ -10,7 +10,9 @@
 //!   transaction: pushes stay exactly-once per device when two servers receive the same
 //!   device's retries, and the change log's sequence numbers are committed in their order, so a
 //!   pull never skips a change (`changelog` explains why);
-//! - pulls read one REPEATABLE READ snapshot (`pull`).
+//! - pulls read one REPEATABLE READ snapshot (`pull`);
+//! - a town's decided writes (`transact`: pushes, staff actions) are committed in groups by a
+//!   writer per town, on a thread and connections of its own (`writer`).
 //!
 //! Where to look: `facts` (what a write reads first), `write` (storing a plan), `entities`
 //! (what readers receive), `staff` (accounts, sessions, enrolment codes, devices, audit),
@@ -43,10 +45,12 @@ mod staff;
 pub mod testing;
 pub mod tls;
 mod write;
+mod writer;
 
 use std::sync::Arc;
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use futures::FutureExt;
 use relais_protocol::{Catalogue, Directory, FollowedZone, PublicReport, PublicService, Task};
 use relais_server_database::{
     AccountRecord, ActivityQuery, ApiKeyRecord, ChangePage, Database, DbError, DbResult,
@@ -61,10 +65,12 @@ use tokio_postgres::IsolationLevel;
 use tracing::instrument;
 use uuid::Uuid;
 
-use error::{Failure, corrupt};
+use error::Failure;
 
-/// How many connections one server keeps to PostgreSQL at most.
+/// How many connections one server keeps to PostgreSQL at most for reads and the other writes.
 const POOL_SIZE: usize = 16;
+/// How many more its towns' writers keep at most ([`writer`]: one while a group is written).
+const WRITER_POOL_SIZE: usize = 4;
 
 /// A Relais database in PostgreSQL. Cheap to clone (a handle on the pool).
 #[derive(Clone)]
@@ -72,6 +78,8 @@ pub struct Postgres {
     pool: Pool,
     /// The reports' public states pull pages serve ([`ReportCache`]).
     reports: Arc<ReportCache>,
+    /// The towns' decided writes, committed in groups ([`writer`]).
+    writers: writer::Writers,
 }
 
 impl Postgres {
@@ -82,20 +90,23 @@ impl Postgres {
     pub async fn open(url: &str) -> DbResult<Self> {
         let target = tls::Target::parse(url)?;
         let connector = target.connector()?;
-        let manager = Manager::from_config(
-            target.config,
-            connector,
-            ManagerConfig {
-                recycling_method: RecyclingMethod::Fast,
-            },
-        );
-        let pool = Pool::builder(manager)
-            .max_size(POOL_SIZE)
-            .build()
-            .map_err(|e| DbError::Backend(Box::new(e)))?;
+        let pool = |size| {
+            let manager = Manager::from_config(
+                target.config.clone(),
+                connector.clone(),
+                ManagerConfig {
+                    recycling_method: RecyclingMethod::Fast,
+                },
+            );
+            Pool::builder(manager)
+                .max_size(size)
+                .build()
+                .map_err(|e| DbError::Backend(Box::new(e)))
+        };
         let db = Self {
-            pool,
+            pool: pool(POOL_SIZE)?,
             reports: Arc::default(),
+            writers: writer::Writers::start(pool(WRITER_POOL_SIZE)?)?,
         };
         let mut client = db.client().await?;
         let applied = migrate::migrate(&mut client).await?;
@@ -222,26 +233,24 @@ impl Database for Postgres {
         R: Send + 'static,
         E: Send + 'static,
     {
-        let mut client = self.client().await?;
-        let tx = client.transaction().await.map_err(Failure::from)?;
-        // First the tenant's lock: the facts are then current until the commit.
-        if changelog::lock_tenant(&tx, &query.tenant).await?.is_none() {
-            return Err(corrupt(format!(
-                "a write names the unknown tenant {:?}",
-                query.tenant
-            ))
-            .into());
-        }
-        let facts = facts::read(&tx, &query).await?;
-        match decide(facts) {
-            Ok((plan, answer)) => {
-                write::apply(&tx, &plan).await?;
-                tx.commit().await.map_err(Failure::from)?;
-                Ok(Ok(answer))
-            }
-            // Nothing was written: dropping the transaction rolls it back.
-            Err(refusal) => Ok(Err(refusal)),
-        }
+        let tenant = query.tenant.clone();
+        self.writers
+            .write(&tenant, move |tx| {
+                async move {
+                    // The group locked the tenant: the facts are current until its commit.
+                    let facts = facts::read(tx, &query).await?;
+                    match decide(facts) {
+                        Ok((plan, answer)) => {
+                            write::apply(tx, &plan).await?;
+                            Ok(Ok(answer))
+                        }
+                        // Nothing was written: the savepoint has nothing to roll back.
+                        Err(refusal) => Ok(Err(refusal)),
+                    }
+                }
+                .boxed()
+            })
+            .await
     }
 
     #[instrument(skip_all, err(level = "warn"), fields(tenant = %tenant))]

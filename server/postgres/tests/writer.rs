@@ -1,0 +1,109 @@
+//! A town's writes committed in groups (`writer.rs`) on a real PostgreSQL database: writes sent
+//! at once are each answered, a write that fails rolls back alone, and a write that panics rolls
+//! its group back without stopping the writer.
+
+use relais_server_database::writes::Write;
+use relais_server_database::{Database, FactsQuery, Plan, sample};
+use relais_server_postgres::Postgres;
+use relais_server_postgres::testing::{fresh_database, test_server};
+use uuid::Uuid;
+
+/// Concurrent writes: enough that the writer finds several queued at once.
+const WRITES: usize = 40;
+
+fn plan(writes: Vec<Write>) -> (FactsQuery, Plan) {
+    let query = FactsQuery {
+        tenant: "t".into(),
+        ..FactsQuery::default()
+    };
+    let plan = Plan {
+        tenant: "t".into(),
+        now_ms: 10,
+        ledger: None,
+        writes,
+    };
+    (query, plan)
+}
+
+/// How many of `ids` the town holds.
+async fn stored(db: &Postgres, ids: &[Uuid]) -> usize {
+    db.public_reports("t", ids.to_vec()).await.unwrap().len()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn writes_sent_together_are_each_answered_and_a_failing_one_rolls_back_alone() {
+    let Some(server) = test_server("writes_sent_together_are_each_answered") else {
+        return;
+    };
+    let db = Postgres::open(&fresh_database(&server).await.unwrap())
+        .await
+        .unwrap();
+    let people = sample::populate(&db).await.unwrap();
+    let citizen = people.device.to_string();
+    let taken = Uuid::now_v7();
+    let (query, first) = plan(vec![sample::report(taken, people.device, &citizen)]);
+    db.transact(query, move |_| Ok::<_, ()>((first, ())))
+        .await
+        .unwrap()
+        .unwrap();
+
+    // Every fifth write files a report under an id the town already holds: its insert fails.
+    let ids: Vec<Uuid> = (0..WRITES)
+        .map(|i| if i % 5 == 0 { taken } else { Uuid::now_v7() })
+        .collect();
+    let writes = ids.iter().map(|&id| {
+        let db = db.clone();
+        let (query, plan) = plan(vec![sample::report(id, people.device, &citizen)]);
+        tokio::spawn(async move {
+            db.transact(query, move |_| Ok::<_, ()>((plan, id)))
+                .await
+                .map(|decided| decided.unwrap())
+        })
+    });
+    let answers = futures::future::join_all(writes).await;
+    for (id, answer) in ids.iter().zip(answers) {
+        let answer = answer.unwrap();
+        if *id == taken {
+            assert!(
+                answer.is_err(),
+                "a report filed twice under one id must fail"
+            );
+        } else {
+            assert_eq!(answer.unwrap(), *id);
+        }
+    }
+    let fresh: Vec<Uuid> = ids.iter().copied().filter(|id| *id != taken).collect();
+    assert_eq!(stored(&db, &fresh).await, fresh.len());
+    assert_eq!(stored(&db, &[taken]).await, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_write_that_panics_rolls_back_its_group_and_the_writer_goes_on() {
+    let Some(server) = test_server("a_write_that_panics_rolls_back_its_group") else {
+        return;
+    };
+    let db = Postgres::open(&fresh_database(&server).await.unwrap())
+        .await
+        .unwrap();
+    let people = sample::populate(&db).await.unwrap();
+    let citizen = people.device.to_string();
+
+    let (query, _) = plan(Vec::new());
+    let crashed = db
+        .transact(query, |_| -> Result<(Plan, ()), ()> {
+            panic!("a rule crashed")
+        })
+        .await;
+    assert!(
+        crashed.is_err(),
+        "a write that panicked is not acknowledged"
+    );
+
+    let id = Uuid::now_v7();
+    let (query, after) = plan(vec![sample::report(id, people.device, &citizen)]);
+    db.transact(query, move |_| Ok::<_, ()>((after, ())))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored(&db, &[id]).await, 1);
+}
