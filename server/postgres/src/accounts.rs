@@ -14,6 +14,7 @@ use uuid::Uuid;
 use crate::changelog::ChangeLog;
 use crate::error::{DbResult, unsigned};
 use crate::parse_uuid;
+use crate::pipeline::Tx;
 
 pub(crate) async fn account(
     tx: &Transaction<'_>,
@@ -26,7 +27,7 @@ pub(crate) async fn account(
 }
 
 pub(crate) async fn save(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     device: &DeviceRecord,
     details: &AccountDetails,
     link_code: TokenHash,
@@ -81,7 +82,7 @@ pub(crate) async fn save(
 }
 
 pub(crate) async fn link(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     device: &DeviceRecord,
     code: TokenHash,
     next_code: TokenHash,
@@ -124,7 +125,7 @@ pub(crate) async fn link(
 /// follows, and the account's reports (this device's included) and their threads are stamped
 /// in the account's bucket, so that every device of the account receives them as its own.
 async fn adopt(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     log: &mut ChangeLog<'_>,
     device: &DeviceRecord,
     account: &str,

@@ -15,6 +15,7 @@
 use deadpool_postgres::Transaction;
 
 use crate::error::DbResult;
+use crate::pipeline::{Tx, params};
 
 /// Locks the tenant's row until the transaction ends and returns its change-log head; `None` for
 /// an unknown tenant.
@@ -50,7 +51,7 @@ impl<'t> ChangeLog<'t> {
 
     /// A report changed: its public state for its zone, its reporter and its followers; its
     /// task for its service.
-    pub(crate) async fn report(&mut self, tx: &Transaction<'_>, report: &str) -> DbResult<()> {
+    pub(crate) async fn report(&mut self, tx: &Tx<'_>, report: &str) -> DbResult<()> {
         let stmt = tx
             .prepare_cached(
                 "SELECT r.zone_code, r.service_code, COALESCE(d.account_id, d.id)
@@ -64,24 +65,22 @@ impl<'t> ChangeLog<'t> {
         let seq = self
             .new_report(tx, report, &zone, &service, reporter.as_deref())
             .await?;
-        let stmt = tx
-            .prepare_cached(
-                "INSERT INTO change_log (tenant_id, bucket, entity_kind, entity_id, seq, live)
-                 SELECT $1, 'c:' || citizen, 'report', report_id, $3, TRUE
-                 FROM report_followers WHERE tenant_id = $1 AND report_id = $2
-                 ON CONFLICT (tenant_id, bucket, entity_kind, entity_id)
-                 DO UPDATE SET seq = excluded.seq, live = TRUE",
-            )
-            .await?;
-        tx.execute(&stmt, &[&self.tenant, &report, &seq]).await?;
-        Ok(())
+        tx.send(
+            "INSERT INTO change_log (tenant_id, bucket, entity_kind, entity_id, seq, live)
+             SELECT $1, 'c:' || citizen, 'report', report_id, $3, TRUE
+             FROM report_followers WHERE tenant_id = $1 AND report_id = $2
+             ON CONFLICT (tenant_id, bucket, entity_kind, entity_id)
+             DO UPDATE SET seq = excluded.seq, live = TRUE",
+            params![self.tenant.to_owned(), report.to_owned(), seq],
+        )
+        .await
     }
 
     /// A report whose zone, service and reporter the caller knows, and which has no followers
     /// (a new one): stamped without reading it back. Returns the sequence number it got.
     pub(crate) async fn new_report(
         &mut self,
-        tx: &Transaction<'_>,
+        tx: &Tx<'_>,
         report: &str,
         zone: &str,
         service: &str,
@@ -94,23 +93,27 @@ impl<'t> ChangeLog<'t> {
             buckets.push(format!("c:{reporter}"));
             kinds.push("report");
         }
-        // One statement for the report's two or three rows: one round trip to the database.
-        let stmt = tx
-            .prepare_cached(
-                "INSERT INTO change_log (tenant_id, bucket, entity_kind, entity_id, seq, live)
-                 SELECT $1, bucket, kind, $4, $5, TRUE
-                 FROM unnest($2::text[], $3::text[]) AS row(bucket, kind)
-                 ON CONFLICT (tenant_id, bucket, entity_kind, entity_id)
-                 DO UPDATE SET seq = excluded.seq, live = TRUE",
-            )
-            .await?;
-        tx.execute(&stmt, &[&self.tenant, &buckets, &kinds, &report, &seq])
-            .await?;
+        // One statement for the report's two or three rows.
+        tx.send(
+            "INSERT INTO change_log (tenant_id, bucket, entity_kind, entity_id, seq, live)
+             SELECT $1, bucket, kind, $4, $5, TRUE
+             FROM unnest($2::text[], $3::text[]) AS row(bucket, kind)
+             ON CONFLICT (tenant_id, bucket, entity_kind, entity_id)
+             DO UPDATE SET seq = excluded.seq, live = TRUE",
+            params![
+                self.tenant.to_owned(),
+                buckets,
+                kinds,
+                report.to_owned(),
+                seq
+            ],
+        )
+        .await?;
         Ok(seq)
     }
 
     /// A report's thread changed: for its reporter, and the task of its service.
-    pub(crate) async fn thread(&mut self, tx: &Transaction<'_>, report: &str) -> DbResult<()> {
+    pub(crate) async fn thread(&mut self, tx: &Tx<'_>, report: &str) -> DbResult<()> {
         let stmt = tx
             .prepare_cached(
                 "SELECT r.service_code, COALESCE(d.account_id, d.id)
@@ -131,7 +134,7 @@ impl<'t> ChangeLog<'t> {
     }
 
     /// What only staff see of a report changed (an internal note).
-    pub(crate) async fn task(&mut self, tx: &Transaction<'_>, report: &str) -> DbResult<()> {
+    pub(crate) async fn task(&mut self, tx: &Tx<'_>, report: &str) -> DbResult<()> {
         let stmt = tx
             .prepare_cached("SELECT service_code FROM reports WHERE tenant_id = $1 AND id = $2")
             .await?;
@@ -146,7 +149,7 @@ impl<'t> ChangeLog<'t> {
     /// A report left `service`'s work list (it was transferred).
     pub(crate) async fn task_gone(
         &mut self,
-        tx: &Transaction<'_>,
+        tx: &Tx<'_>,
         report: &str,
         service: &str,
     ) -> DbResult<()> {
@@ -155,7 +158,7 @@ impl<'t> ChangeLog<'t> {
     }
 
     /// A citizen's followed zones changed.
-    pub(crate) async fn follows(&mut self, tx: &Transaction<'_>, citizen: &str) -> DbResult<()> {
+    pub(crate) async fn follows(&mut self, tx: &Tx<'_>, citizen: &str) -> DbResult<()> {
         self.stamp(tx, &format!("c:{citizen}"), "follows", citizen, true)
             .await
     }
@@ -163,7 +166,7 @@ impl<'t> ChangeLog<'t> {
     /// An alert for the followers of each of `zones`.
     pub(crate) async fn alert(
         &mut self,
-        tx: &Transaction<'_>,
+        tx: &Tx<'_>,
         alert: &str,
         zones: &[String],
     ) -> DbResult<()> {
@@ -176,7 +179,7 @@ impl<'t> ChangeLog<'t> {
 
     async fn stamp(
         &mut self,
-        tx: &Transaction<'_>,
+        tx: &Tx<'_>,
         bucket: &str,
         kind: &str,
         entity: &str,
@@ -188,24 +191,28 @@ impl<'t> ChangeLog<'t> {
 
     async fn put(
         &self,
-        tx: &Transaction<'_>,
+        tx: &Tx<'_>,
         bucket: &str,
         kind: &str,
         entity: &str,
         seq: i64,
         live: bool,
     ) -> DbResult<()> {
-        let stmt = tx
-            .prepare_cached(
-                "INSERT INTO change_log (tenant_id, bucket, entity_kind, entity_id, seq, live)
-                 VALUES ($1, $2, $3, $4, $5, $6)
-                 ON CONFLICT (tenant_id, bucket, entity_kind, entity_id)
-                 DO UPDATE SET seq = excluded.seq, live = excluded.live",
-            )
-            .await?;
-        tx.execute(&stmt, &[&self.tenant, &bucket, &kind, &entity, &seq, &live])
-            .await?;
-        Ok(())
+        tx.send(
+            "INSERT INTO change_log (tenant_id, bucket, entity_kind, entity_id, seq, live)
+             VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (tenant_id, bucket, entity_kind, entity_id)
+             DO UPDATE SET seq = excluded.seq, live = excluded.live",
+            params![
+                self.tenant.to_owned(),
+                bucket.to_owned(),
+                kind.to_owned(),
+                entity.to_owned(),
+                seq,
+                live
+            ],
+        )
+        .await
     }
 
     fn next(&mut self) -> i64 {
@@ -214,12 +221,13 @@ impl<'t> ChangeLog<'t> {
     }
 
     /// Records the tenant's newest sequence number.
-    pub(crate) async fn close(self, tx: &Transaction<'_>) -> DbResult<()> {
+    pub(crate) async fn close(self, tx: &Tx<'_>) -> DbResult<()> {
         if self.seq != self.first_seq {
-            let stmt = tx
-                .prepare_cached("UPDATE tenants SET last_change_seq = $2 WHERE id = $1")
-                .await?;
-            tx.execute(&stmt, &[&self.tenant, &self.seq]).await?;
+            tx.send(
+                "UPDATE tenants SET last_change_seq = $2 WHERE id = $1",
+                params![self.tenant.to_owned(), self.seq],
+            )
+            .await?;
         }
         Ok(())
     }

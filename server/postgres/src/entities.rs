@@ -2,6 +2,12 @@
 //! public history), its private thread, its task (what staff see: answers, thread, internal
 //! notes, assignment and the full history with who did what), an alert, a citizen's follows.
 //! Each is read for many ids at once, with one query per table whatever the number of ids.
+//!
+//! The ids are matched as `(tenant_id, id) IN (SELECT $1, unnest($2))`: each is then looked up
+//! in the key whatever the planner's statistics say. The plainer `tenant_id = $1 AND id =
+//! ANY($2)` read the town's whole key range and filtered it while the statistics were stale, as
+//! in a database filling up before its first `ANALYZE` (BENCHMARKS.md); `facts` and `pull` match
+//! ids the same way.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -37,7 +43,7 @@ pub(crate) async fn reports(
                     r.scheduled_for_ms, r.completion_photos
              FROM reports r
              JOIN services s ON s.tenant_id = r.tenant_id AND s.code = r.service_code
-             WHERE r.tenant_id = $1 AND r.id = ANY($2)",
+             WHERE (r.tenant_id, r.id) IN (SELECT $1, unnest($2::text[]))",
         )
         .await?;
     for row in tx.query(&stmt, &[&tenant, &ids]).await? {
@@ -50,7 +56,7 @@ pub(crate) async fn reports(
                     CASE WHEN action = 'confirmed' THEN 'confirmed' ELSE note END,
                     detail_fr, detail_en
              FROM report_history
-             WHERE tenant_id = $1 AND report_id = ANY($2)
+             WHERE (tenant_id, report_id) IN (SELECT $1, unnest($2::text[]))
                AND (status_changed OR action = 'confirmed')
              ORDER BY report_id, at_ms, id",
         )
@@ -81,7 +87,7 @@ pub(crate) async fn threads(
     let stmt = tx
         .prepare_cached(
             "SELECT report_id, id, author, text, created_at_ms FROM report_notes
-             WHERE tenant_id = $1 AND report_id = ANY($2)
+             WHERE (tenant_id, report_id) IN (SELECT $1, unnest($2::text[]))
              ORDER BY report_id, created_at_ms, id",
         )
         .await?;
@@ -125,7 +131,7 @@ pub(crate) async fn tasks(
         .prepare_cached(
             "SELECT r.id, r.answers, s.email, s.name FROM reports r
              LEFT JOIN staff s ON s.id = r.assigned_to
-             WHERE r.tenant_id = $1 AND r.id = ANY($2)",
+             WHERE (r.tenant_id, r.id) IN (SELECT $1, unnest($2::text[]))",
         )
         .await?;
     for row in tx.query(&stmt, &[&tenant, &ids]).await? {
@@ -154,7 +160,7 @@ pub(crate) async fn tasks(
         .prepare_cached(
             "SELECT n.report_id, n.id, s.name, n.text, n.created_at_ms FROM staff_notes n
              JOIN staff s ON s.id = n.staff_id
-             WHERE n.tenant_id = $1 AND n.report_id = ANY($2)
+             WHERE (n.tenant_id, n.report_id) IN (SELECT $1, unnest($2::text[]))
              ORDER BY n.report_id, n.created_at_ms, n.id",
         )
         .await?;
@@ -174,7 +180,7 @@ pub(crate) async fn tasks(
                     s.name, h.channel, h.detail_fr, h.detail_en
              FROM report_history h
              LEFT JOIN staff s ON h.actor_kind = 'staff' AND s.id = h.actor_id
-             WHERE h.tenant_id = $1 AND h.report_id = ANY($2)
+             WHERE (h.tenant_id, h.report_id) IN (SELECT $1, unnest($2::text[]))
              ORDER BY h.report_id, h.at_ms, h.id",
         )
         .await?;

@@ -9,10 +9,11 @@ use relais_server_database::DeviceRecord;
 use crate::accounts::{Identity, account_of};
 use crate::changelog::ChangeLog;
 use crate::error::DbResult;
+use crate::pipeline::Tx;
 
 /// Returns the photos whose partial uploads were dropped (the caller removes their files).
 pub(crate) async fn delete(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     device: &DeviceRecord,
     now_ms: i64,
 ) -> DbResult<Vec<String>> {

@@ -192,7 +192,7 @@ async fn reports(
              FROM reports r
              LEFT JOIN devices d ON d.id = r.device_id
              LEFT JOIN accounts a ON a.id = d.account_id
-             WHERE r.tenant_id = $1 AND r.id = ANY($2)",
+             WHERE (r.tenant_id, r.id) IN (SELECT $1, unnest($2::text[]))",
         )
         .await?;
     let mut reports = HashMap::new();

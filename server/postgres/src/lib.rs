@@ -39,6 +39,7 @@ mod json;
 mod migrate;
 mod open311;
 mod photos;
+mod pipeline;
 mod pull;
 mod retention;
 mod staff;
@@ -120,13 +121,18 @@ impl Postgres {
 }
 
 /// Runs `$body` (an async expression using the transaction `$tx`) in a read-write transaction
-/// of `$db`, and commits it when `$body` succeeded (an error rolls everything back).
+/// of `$db` ([`pipeline::Tx`]: statements may be sent ahead), and commits it when `$body`
+/// succeeded (an error rolls everything back).
 macro_rules! write {
     ($db:expr, |$tx:ident| $body:expr) => {{
         let mut client = $db.client().await?;
-        let $tx = client.transaction().await.map_err(Failure::from)?;
-        let value = $body.await?;
-        $tx.commit().await.map_err(Failure::from)?;
+        let transaction = client.transaction().await.map_err(Failure::from)?;
+        let value = {
+            let $tx = pipeline::Tx::new(&transaction);
+            let result = $body.await;
+            $tx.finish(result).await?
+        };
+        transaction.commit().await.map_err(Failure::from)?;
         Ok::<_, DbError>(value)
     }};
 }

@@ -135,7 +135,8 @@ async fn own_reports(
     let stmt = tx
         .prepare_cached(
             "SELECT r.id FROM reports r JOIN devices d ON d.id = r.device_id
-             WHERE r.tenant_id = $3 AND r.id = ANY($1) AND COALESCE(d.account_id, d.id) = $2",
+             WHERE (r.tenant_id, r.id) IN (SELECT $3, unnest($1::text[]))
+               AND COALESCE(d.account_id, d.id) = $2",
         )
         .await?;
     tx.query(&stmt, &[&ids, &citizen, &tenant])

@@ -25,6 +25,27 @@ fn plan(writes: Vec<Write>) -> (FactsQuery, Plan) {
     (query, plan)
 }
 
+/// A fresh database holding the sample town and its people: the database and the citizen's
+/// device (its own citizen); `None` without a test server.
+async fn town(test: &str) -> Option<(Postgres, Uuid)> {
+    let server = test_server(test)?;
+    let db = Postgres::open(&fresh_database(&server).await.unwrap())
+        .await
+        .unwrap();
+    let people = sample::populate(&db).await.unwrap();
+    Some((db, people.device))
+}
+
+/// Files the report `id` from `device` alone, and checks it was stored.
+async fn file(db: &Postgres, id: Uuid, device: Uuid) {
+    let (query, plan) = plan(vec![sample::report(id, device, &device.to_string())]);
+    db.transact(query, move |_| Ok::<_, ()>((plan, ())))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored(db, &[id]).await, 1);
+}
+
 /// How many of `ids` the town holds.
 async fn stored(db: &Postgres, ids: &[Uuid]) -> usize {
     db.public_reports("t", ids.to_vec()).await.unwrap().len()
@@ -32,20 +53,12 @@ async fn stored(db: &Postgres, ids: &[Uuid]) -> usize {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn writes_sent_together_are_each_answered_and_a_failing_one_rolls_back_alone() {
-    let Some(server) = test_server("writes_sent_together_are_each_answered") else {
+    let Some((db, device)) = town("writes_sent_together_are_each_answered").await else {
         return;
     };
-    let db = Postgres::open(&fresh_database(&server).await.unwrap())
-        .await
-        .unwrap();
-    let people = sample::populate(&db).await.unwrap();
-    let citizen = people.device.to_string();
+    let citizen = device.to_string();
     let taken = Uuid::now_v7();
-    let (query, first) = plan(vec![sample::report(taken, people.device, &citizen)]);
-    db.transact(query, move |_| Ok::<_, ()>((first, ())))
-        .await
-        .unwrap()
-        .unwrap();
+    file(&db, taken, device).await;
 
     // Every fifth write files a report under an id the town already holds: its insert fails.
     let ids: Vec<Uuid> = (0..WRITES)
@@ -53,7 +66,7 @@ async fn writes_sent_together_are_each_answered_and_a_failing_one_rolls_back_alo
         .collect();
     let writes = ids.iter().map(|&id| {
         let db = db.clone();
-        let (query, plan) = plan(vec![sample::report(id, people.device, &citizen)]);
+        let (query, plan) = plan(vec![sample::report(id, device, &citizen)]);
         tokio::spawn(async move {
             db.transact(query, move |_| Ok::<_, ()>((plan, id)))
                 .await
@@ -79,15 +92,9 @@ async fn writes_sent_together_are_each_answered_and_a_failing_one_rolls_back_alo
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_write_that_panics_rolls_back_its_group_and_the_writer_goes_on() {
-    let Some(server) = test_server("a_write_that_panics_rolls_back_its_group") else {
+    let Some((db, device)) = town("a_write_that_panics_rolls_back_its_group").await else {
         return;
     };
-    let db = Postgres::open(&fresh_database(&server).await.unwrap())
-        .await
-        .unwrap();
-    let people = sample::populate(&db).await.unwrap();
-    let citizen = people.device.to_string();
-
     let (query, _) = plan(Vec::new());
     let crashed = db
         .transact(query, |_| -> Result<(Plan, ()), ()> {
@@ -99,11 +106,5 @@ async fn a_write_that_panics_rolls_back_its_group_and_the_writer_goes_on() {
         "a write that panicked is not acknowledged"
     );
 
-    let id = Uuid::now_v7();
-    let (query, after) = plan(vec![sample::report(id, people.device, &citizen)]);
-    db.transact(query, move |_| Ok::<_, ()>((after, ())))
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(stored(&db, &[id]).await, 1);
+    file(&db, Uuid::now_v7(), device).await;
 }

@@ -2,7 +2,6 @@
 //! reporter now follows, the latest few it reported in), a message in a thread, a "me too", an answer to a resolution, a rating
 //! of a public service, a followed zone.
 
-use deadpool_postgres::Transaction;
 use relais_server_database::Plan;
 use relais_server_database::writes::{
     CitizenMessage, Confirmation, NewRating, NewReport, NewSupport, OriginalIndex, ZoneFollow,
@@ -12,45 +11,40 @@ use super::history;
 use crate::changelog::ChangeLog;
 use crate::error::DbResult;
 use crate::json::to_json;
+use crate::pipeline::{Tx, params};
 
 pub(super) async fn report(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     plan: &Plan,
     log: &mut ChangeLog<'_>,
     report: &NewReport,
 ) -> DbResult<()> {
     let id = report.id.to_string();
-    let stmt = tx
-        .prepare_cached(
-            "INSERT INTO reports (id, tenant_id, device_id, category_code, lat, lon, accuracy_m,
-                                  text, photos, created_at_ms, received_at_ms, status, version,
-                                  zone_code, service_code, answers, duplicate_of, due_at_ms,
-                                  channel)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 1, $13, $14, $15, $16,
-                     $17, $18)",
-        )
-        .await?;
-    tx.execute(
-        &stmt,
-        &[
-            &id,
-            &plan.tenant,
-            &report.device.to_string(),
-            &report.category,
-            &report.location.lat,
-            &report.location.lon,
-            &report.location.accuracy_m,
-            &report.text,
-            &to_json(&report.photos)?,
-            &report.created_at_ms,
-            &report.received_at_ms,
-            &report.history.status.as_str(),
-            &report.zone,
-            &report.service,
-            &to_json(&report.answers)?,
-            &report.duplicate_of.map(|id| id.to_string()),
-            &report.due_at_ms,
-            &report.channel,
+    tx.send(
+        "INSERT INTO reports (id, tenant_id, device_id, category_code, lat, lon, accuracy_m, text,
+                              photos, created_at_ms, received_at_ms, status, version, zone_code,
+                              service_code, answers, duplicate_of, due_at_ms, channel)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 1, $13, $14, $15, $16, $17,
+                 $18)",
+        params![
+            id.clone(),
+            plan.tenant.clone(),
+            report.device.to_string(),
+            report.category.clone(),
+            report.location.lat,
+            report.location.lon,
+            report.location.accuracy_m,
+            report.text.clone(),
+            to_json(&report.photos)?,
+            report.created_at_ms,
+            report.received_at_ms,
+            report.history.status.as_str(),
+            report.zone.clone(),
+            report.service.clone(),
+            to_json(&report.answers)?,
+            report.duplicate_of.map(|id| id.to_string()),
+            report.due_at_ms,
+            report.channel.clone(),
         ],
     )
     .await?;
@@ -63,23 +57,18 @@ pub(super) async fn report(
     )
     .await?;
     if let Some(cell) = report.cell {
-        let stmt = tx
-            .prepare_cached(
-                "INSERT INTO open_originals (tenant_id, category_code, cell, received_at_ms,
-                                             report_id, lat, lon)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            )
-            .await?;
-        tx.execute(
-            &stmt,
-            &[
-                &plan.tenant,
-                &report.category,
-                &cell,
-                &report.received_at_ms,
-                &id,
-                &report.location.lat,
-                &report.location.lon,
+        tx.send(
+            "INSERT INTO open_originals (tenant_id, category_code, cell, received_at_ms,
+                                         report_id, lat, lon)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            params![
+                plan.tenant.clone(),
+                report.category.clone(),
+                cell,
+                report.received_at_ms,
+                id.clone(),
+                report.location.lat,
+                report.location.lon,
             ],
         )
         .await?;
@@ -102,7 +91,7 @@ pub(super) async fn report(
 /// The reporter follows the report's zone as the zone it reported in most recently, unless it
 /// follows it explicitly; of the zones it follows because it reported there, it stops following
 /// those beyond the `reported_follows` it reported in last. `true` when the list of zones changed.
-async fn follow_reported(tx: &Transaction<'_>, plan: &Plan, report: &NewReport) -> DbResult<bool> {
+async fn follow_reported(tx: &Tx<'_>, plan: &Plan, report: &NewReport) -> DbResult<bool> {
     let (tenant, citizen, zone) = (&plan.tenant, &report.citizen, &report.zone);
     let stmt = tx
         .prepare_cached(
@@ -120,35 +109,32 @@ async fn follow_reported(tx: &Transaction<'_>, plan: &Plan, report: &NewReport) 
         Some("explicit") => Ok(false),
         Some(_) if at_ms == latest => Ok(false),
         Some(_) => {
-            let stmt = tx
-                .prepare_cached(
-                    "UPDATE zone_follows SET at_ms = $4
-                     WHERE tenant_id = $1 AND citizen = $2 AND zone_code = $3",
-                )
-                .await?;
-            tx.execute(&stmt, &[tenant, citizen, zone, &now]).await?;
+            tx.send(
+                "UPDATE zone_follows SET at_ms = $4
+                 WHERE tenant_id = $1 AND citizen = $2 AND zone_code = $3",
+                params![tenant.clone(), citizen.clone(), zone.clone(), now],
+            )
+            .await?;
             Ok(false)
         }
         None => {
-            let stmt = tx
-                .prepare_cached(
-                    "INSERT INTO zone_follows (tenant_id, citizen, zone_code, origin, at_ms)
-                     VALUES ($1, $2, $3, 'reported', $4)",
-                )
-                .await?;
-            tx.execute(&stmt, &[tenant, citizen, zone, &now]).await?;
-            let stmt = tx
-                .prepare_cached(
-                    "DELETE FROM zone_follows
-                     WHERE tenant_id = $1 AND citizen = $2 AND origin = 'reported'
-                       AND zone_code NOT IN (
-                           SELECT zone_code FROM zone_follows
-                           WHERE tenant_id = $1 AND citizen = $2 AND origin = 'reported'
-                           ORDER BY at_ms DESC, zone_code DESC LIMIT $3)",
-                )
-                .await?;
+            tx.send(
+                "INSERT INTO zone_follows (tenant_id, citizen, zone_code, origin, at_ms)
+                 VALUES ($1, $2, $3, 'reported', $4)",
+                params![tenant.clone(), citizen.clone(), zone.clone(), now],
+            )
+            .await?;
             let keep = i64::try_from(report.reported_follows).unwrap_or(i64::MAX);
-            tx.execute(&stmt, &[tenant, citizen, &keep]).await?;
+            tx.send(
+                "DELETE FROM zone_follows
+                 WHERE tenant_id = $1 AND citizen = $2 AND origin = 'reported'
+                   AND zone_code NOT IN (
+                       SELECT zone_code FROM zone_follows
+                       WHERE tenant_id = $1 AND citizen = $2 AND origin = 'reported'
+                       ORDER BY at_ms DESC, zone_code DESC LIMIT $3)",
+                params![tenant.clone(), citizen.clone(), keep],
+            )
+            .await?;
             Ok(true)
         }
     }
@@ -156,7 +142,7 @@ async fn follow_reported(tx: &Transaction<'_>, plan: &Plan, report: &NewReport) 
 
 /// The reporter writes in the report's thread.
 pub(super) async fn message(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     plan: &Plan,
     log: &mut ChangeLog<'_>,
     message: &CitizenMessage,
@@ -187,7 +173,7 @@ pub(super) async fn message(
 /// Counts the citizen's support once (the primary key (report, citizen) makes a second one a
 /// no-op even if the rules let it through); the citizen follows the report.
 pub(super) async fn support(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     plan: &Plan,
     log: &mut ChangeLog<'_>,
     support: &NewSupport,
@@ -229,7 +215,7 @@ pub(super) async fn support(
 
 /// The reporter confirms a resolution, or reopens the report.
 pub(super) async fn confirmation(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     plan: &Plan,
     log: &mut ChangeLog<'_>,
     confirmation: &Confirmation,
@@ -270,7 +256,7 @@ pub(super) async fn confirmation(
 
 /// Moves a report in or out of the spatial index of open originals.
 pub(super) async fn index(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     tenant: &str,
     report: &str,
     change: OriginalIndex,
@@ -301,7 +287,7 @@ pub(super) async fn index(
     Ok(())
 }
 
-pub(super) async fn rating(tx: &Transaction<'_>, plan: &Plan, rating: &NewRating) -> DbResult<()> {
+pub(super) async fn rating(tx: &Tx<'_>, plan: &Plan, rating: &NewRating) -> DbResult<()> {
     let (satisfaction, importance) = (i64::from(rating.satisfaction), i64::from(rating.importance));
     let stmt = tx
         .prepare_cached(
@@ -352,7 +338,7 @@ pub(super) async fn rating(tx: &Transaction<'_>, plan: &Plan, rating: &NewRating
 
 /// Follows a zone (keeping an explicit follow explicit), or stops following it.
 pub(super) async fn follow(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     plan: &Plan,
     log: &mut ChangeLog<'_>,
     follow: &ZoneFollow,

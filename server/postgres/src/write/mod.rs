@@ -13,8 +13,16 @@ use relais_server_database::writes::{Ledger, Write};
 use crate::changelog::ChangeLog;
 use crate::error::{DbResult, signed};
 use crate::json::to_json;
+use crate::pipeline::{Tx, params};
 
 pub(crate) async fn apply(tx: &Transaction<'_>, plan: &Plan) -> DbResult<()> {
+    let tx = Tx::new(tx);
+    let stored = store(&tx, plan).await;
+    tx.finish(stored).await
+}
+
+/// Sends the plan's statements ahead (see `pipeline`); only the reads among them wait.
+async fn store(tx: &Tx<'_>, plan: &Plan) -> DbResult<()> {
     let mut log = ChangeLog::open(tx, &plan.tenant).await?;
     if let Some(ledger) = &plan.ledger {
         record(tx, ledger, plan.now_ms).await?;
@@ -42,30 +50,24 @@ pub(crate) async fn apply(tx: &Transaction<'_>, plan: &Plan) -> DbResult<()> {
 /// The outcome of each new mutation, keyed by (device, seq): what makes a retry a no-op. The key
 /// also guards against a retry decided twice at once by two servers: the second insert violates
 /// it and its whole transaction rolls back.
-async fn record(tx: &Transaction<'_>, ledger: &Ledger, now_ms: i64) -> DbResult<()> {
-    let device = ledger.device.to_string();
-    let insert = tx
-        .prepare_cached(
-            "INSERT INTO device_mutations (device_id, seq, mutation_id, kind, outcome, reason,
-                                           at_ms)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .await?;
+async fn record(tx: &Tx<'_>, ledger: &Ledger, now_ms: i64) -> DbResult<()> {
     for entry in &ledger.entries {
         let (outcome, reason) = match &entry.rejection {
             None => ("applied", None),
             Some(reason) => ("rejected", Some(to_json(reason)?)),
         };
-        tx.execute(
-            &insert,
-            &[
-                &device,
-                &signed(entry.seq, "seq")?,
-                &entry.mutation_id.to_string(),
-                &entry.kind,
-                &outcome,
-                &reason,
-                &now_ms,
+        tx.send(
+            "INSERT INTO device_mutations (device_id, seq, mutation_id, kind, outcome, reason,
+                                           at_ms)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            params![
+                ledger.device.to_string(),
+                signed(entry.seq, "seq")?,
+                entry.mutation_id.to_string(),
+                entry.kind,
+                outcome,
+                reason,
+                now_ms,
             ],
         )
         .await?;

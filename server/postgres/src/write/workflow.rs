@@ -2,7 +2,6 @@
 //! planned date, completion photos, a merge into an original, the written reply and the internal
 //! note, the history entry), and a zone alert published or ended.
 
-use deadpool_postgres::Transaction;
 use relais_server_database::Plan;
 use relais_server_database::writes::{EndedAlert, NewAlert, StaffMessage, WorkflowChange};
 
@@ -10,9 +9,10 @@ use super::{citizen, history};
 use crate::changelog::ChangeLog;
 use crate::error::DbResult;
 use crate::json::to_json;
+use crate::pipeline::Tx;
 
 pub(super) async fn change(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     plan: &Plan,
     log: &mut ChangeLog<'_>,
     change: &WorkflowChange,
@@ -109,7 +109,7 @@ pub(super) async fn change(
 /// The city's written reply, in the reporter's thread (the reporting device is kept as the
 /// thread's device, as for every message of the thread).
 async fn write_reply(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     plan: &Plan,
     report: &str,
     change: &WorkflowChange,
@@ -141,7 +141,7 @@ async fn write_reply(
 /// A duplicate's reporter and followers follow its original and count among its supporters
 /// (the original's own reporter excepted).
 async fn merge(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     tenant: &str,
     duplicate: &str,
     original: &str,
@@ -184,7 +184,7 @@ async fn merge(
 }
 
 pub(super) async fn alert(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     plan: &Plan,
     log: &mut ChangeLog<'_>,
     alert: &NewAlert,
@@ -223,7 +223,7 @@ pub(super) async fn alert(
 }
 
 pub(super) async fn end_alert(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     plan: &Plan,
     log: &mut ChangeLog<'_>,
     ended: &EndedAlert,
