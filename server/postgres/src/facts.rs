@@ -122,7 +122,10 @@ async fn services(tx: &Transaction<'_>, tenant: &str, ids: &[String]) -> DbResul
         return Ok(HashSet::new());
     }
     let stmt = tx
-        .prepare_cached("SELECT id FROM public_services WHERE tenant_id = $1 AND id = ANY($2)")
+        .prepare_cached(
+            "SELECT id FROM public_services
+             WHERE (tenant_id, id) IN (SELECT $1, unnest($2::text[]))",
+        )
         .await?;
     tx.query(&stmt, &[&tenant, &ids])
         .await?
@@ -234,7 +237,9 @@ async fn supported(
     let stmt = tx
         .prepare_cached(
             "SELECT DISTINCT report_id FROM supports
-             WHERE citizen IN ($1, $2) AND tenant_id = $3 AND report_id = ANY($4)",
+             WHERE (tenant_id, report_id, citizen) IN (
+                 SELECT $3, report, citizen
+                 FROM unnest($4::text[]) AS report, unnest(ARRAY[$1, $2]) AS citizen)",
         )
         .await?;
     tx.query(&stmt, &[&citizen, &device, &tenant, &texts(ids)])
