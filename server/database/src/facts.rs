@@ -28,6 +28,9 @@ pub struct FactsQuery {
     /// Where new reports are filed: the open originals near them are read as possible
     /// duplicates.
     pub nearby: Vec<NearbyQuery>,
+    /// Whether to read the zones the device's citizen follows (a batch that files a report or
+    /// follows a zone).
+    pub follows: bool,
 }
 
 /// The originals of `category` in `cells`, in one of `statuses`, received since `since_ms`.
@@ -69,6 +72,16 @@ pub struct Facts {
     pub staff: HashMap<String, StaffMember>,
     /// Open originals near the points of [`FactsQuery::nearby`].
     pub nearby: Vec<NearbyReport>,
+    /// The zones the device's citizen follows, when [`FactsQuery::follows`] asks.
+    pub follows: Vec<CitizenFollow>,
+}
+
+/// A zone a citizen follows: chosen (`explicit`), or one it reported in, last at `at_ms`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CitizenFollow {
+    pub zone: String,
+    pub explicit: bool,
+    pub at_ms: i64,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -27,7 +27,9 @@ use relais_protocol::{Catalogue, Directory, FollowedZone, PublicReport, PublicSe
 use uuid::Uuid;
 
 pub use alerts::PublishedAlert;
-pub use facts::{Facts, FactsQuery, NearbyQuery, NearbyReport, RecordedMutation, ReportFacts};
+pub use facts::{
+    CitizenFollow, Facts, FactsQuery, NearbyQuery, NearbyReport, RecordedMutation, ReportFacts,
+};
 pub use imports::{ImportJob, ImportProgress, ImportWindow};
 pub use listing::{ActivityQuery, Assignee, InboxPage, InboxQuery, RequestDates, ServiceRating};
 pub use open311::{ApiKeyRecord, NewApiKey, RequestQuery, RequestUpdate, UpdateQuery};

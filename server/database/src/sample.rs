@@ -10,8 +10,8 @@ use uuid::Uuid;
 
 use crate::writes::{
     ActorRecord, CitizenMessage, Confirmation, HistoryEntry, Ledger, LedgerEntry, NewAlert,
-    NewRating, NewReport, NewSupport, OriginalIndex, StaffMessage, WorkflowChange, Write,
-    ZoneFollow,
+    NewRating, NewReport, NewSupport, OriginalIndex, ReportedFollow, StaffMessage, WorkflowChange,
+    Write, ZoneFollow,
 };
 use crate::{
     Database, DbResult, FactsQuery, NearbyQuery, NewDevice, NewStaff, Plan, Scope, TokenHash,
@@ -123,9 +123,15 @@ pub fn history(action: &str, status: ReportStatus, actor: ActorRecord) -> Histor
     }
 }
 
-/// A new report of `pothole` in zone `z`, in cell 42, by `device` for `citizen`.
+/// A new report of `pothole` in zone `z`, in cell 42, by `device` for `citizen`, who reported
+/// there before.
 #[must_use]
 pub fn report(id: Uuid, device: Uuid, citizen: &str) -> Write {
+    report_following(id, device, citizen, ReportedFollow::Refreshed { at_ms: 2 })
+}
+
+/// [`report`], doing `follow` to the zones its citizen follows.
+fn report_following(id: Uuid, device: Uuid, citizen: &str, follow: ReportedFollow) -> Write {
     Write::Report(Box::new(NewReport {
         id,
         category: "pothole".into(),
@@ -147,7 +153,7 @@ pub fn report(id: Uuid, device: Uuid, citizen: &str) -> Write {
         device,
         citizen: citizen.into(),
         channel: "device".into(),
-        reported_follows: 3,
+        follow,
         history: history(
             "filed",
             ReportStatus::Received,
@@ -187,6 +193,7 @@ pub fn push(
             statuses: vec![ReportStatus::Received],
             since_ms: 0,
         }],
+        follows: true,
     };
     let staff_change = |report, version, service: Option<&str>, merged| {
         Write::Workflow(Box::new(WorkflowChange {
@@ -226,7 +233,15 @@ pub fn push(
             }],
         }),
         writes: vec![
-            report(first, device, &citizen),
+            report_following(
+                first,
+                device,
+                &citizen,
+                ReportedFollow::Started {
+                    at_ms: 2,
+                    dropped: vec!["y".into()],
+                },
+            ),
             report(second, other, &neighbour),
             Write::CitizenMessage(CitizenMessage {
                 id: Uuid::now_v7(),

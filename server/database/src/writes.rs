@@ -97,9 +97,7 @@ pub enum OriginalIndex {
 }
 
 /// A routed report, stored with its first history entry. An original (`cell` set) joins the
-/// spatial index. Its reporter follows its zone (`reported`) as the zone it reported in most
-/// recently, unless it follows it explicitly; of the zones it follows because it reported there,
-/// it stops following those beyond the `reported_follows` it reported in last.
+/// spatial index. What it does to the zones its reporter follows is decided (`follow`).
 #[derive(Debug, Clone)]
 pub struct NewReport {
     pub id: Uuid,
@@ -123,9 +121,21 @@ pub struct NewReport {
     pub citizen: String,
     pub channel: String,
     pub history: HistoryEntry,
-    /// How many zones a citizen follows because it reported there (the domain's
-    /// `follows::REPORTED_FOLLOWS`).
-    pub reported_follows: usize,
+    pub follow: ReportedFollow,
+}
+
+/// What filing a report does to the zones its reporter follows (`zone_follows` rows of origin
+/// `reported`; the rules decide it from [`crate::Facts::follows`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReportedFollow {
+    /// Nothing: the reporter follows the report's zone explicitly, or reported there last.
+    Unchanged,
+    /// The reporter follows the zone for reporting there before: it becomes the zone it
+    /// reported in last, at `at_ms`.
+    Refreshed { at_ms: i64 },
+    /// The reporter follows the zone from `at_ms`, and stops following the zones `dropped` (it
+    /// reported in them least recently). The list of zones it follows changed.
+    Started { at_ms: i64, dropped: Vec<String> },
 }
 
 /// The reporter writes in the report's thread.

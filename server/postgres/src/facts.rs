@@ -10,7 +10,7 @@ use futures::future::try_join_all;
 use futures::try_join;
 use relais_protocol::{Outcome, TownSettings};
 use relais_server_database::{
-    Facts, FactsQuery, NearbyQuery, NearbyReport, RecordedMutation, ReportFacts,
+    CitizenFollow, Facts, FactsQuery, NearbyQuery, NearbyReport, RecordedMutation, ReportFacts,
 };
 use uuid::Uuid;
 
@@ -25,7 +25,7 @@ pub(crate) async fn read(tx: &Transaction<'_>, query: &FactsQuery) -> DbResult<F
     // for one round trip here instead of one per read, and one per new report's neighbourhood.
     let tenant = &query.tenant;
     let device = query.device.as_ref();
-    let (settings, ledger, supported, reports, services, staff, nearby) = try_join!(
+    let (settings, ledger, supported, follows, reports, services, staff, nearby) = try_join!(
         settings(tx, tenant),
         async {
             match device {
@@ -40,6 +40,12 @@ pub(crate) async fn read(tx: &Transaction<'_>, query: &FactsQuery) -> DbResult<F
                     supported(tx, tenant, &device.citizen, &id, &query.report_ids).await
                 }
                 _ => Ok(HashSet::new()),
+            }
+        },
+        async {
+            match device {
+                Some(device) if query.follows => follows(tx, tenant, &device.citizen).await,
+                _ => Ok(Vec::new()),
             }
         },
         async {
@@ -80,6 +86,7 @@ pub(crate) async fn read(tx: &Transaction<'_>, query: &FactsQuery) -> DbResult<F
             .filter_map(|(email, member)| Some((email.clone(), member?)))
             .collect(),
         nearby: nearby.into_iter().flatten().collect(),
+        follows,
     })
 }
 
@@ -246,6 +253,30 @@ async fn supported(
         .await?
         .iter()
         .map(|row| Ok(parse_uuid(row.try_get(0)?)?))
+        .collect()
+}
+
+/// The zones `citizen` follows.
+async fn follows(
+    tx: &Transaction<'_>,
+    tenant: &str,
+    citizen: &str,
+) -> DbResult<Vec<CitizenFollow>> {
+    let stmt = tx
+        .prepare_cached(
+            "SELECT zone_code, origin, at_ms FROM zone_follows WHERE tenant_id = $1 AND citizen = $2",
+        )
+        .await?;
+    tx.query(&stmt, &[&tenant, &citizen])
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(CitizenFollow {
+                zone: row.try_get(0)?,
+                explicit: row.try_get::<_, &str>(1)? == "explicit",
+                at_ms: row.try_get(2)?,
+            })
+        })
         .collect()
 }
 

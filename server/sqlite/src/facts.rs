@@ -4,7 +4,9 @@
 use std::collections::{HashMap, HashSet};
 
 use relais_protocol::{Outcome, TownSettings};
-use relais_server_database::{Facts, FactsQuery, NearbyReport, RecordedMutation, ReportFacts};
+use relais_server_database::{
+    CitizenFollow, Facts, FactsQuery, NearbyReport, RecordedMutation, ReportFacts,
+};
 use rusqlite::{Connection, OptionalExtension};
 
 use crate::error::{DbResult, corrupt};
@@ -49,6 +51,9 @@ pub(crate) fn read(conn: &Connection, query: &FactsQuery) -> DbResult<Facts> {
         if !query.report_ids.is_empty() {
             facts.supported = supported(conn, tenant, &device.citizen, &id, &query.report_ids)?;
         }
+        if query.follows {
+            facts.follows = follows(conn, tenant, &device.citizen)?;
+        }
     }
     if !query.report_ids.is_empty() {
         facts.reports = reports(conn, tenant, &query.report_ids)?;
@@ -73,6 +78,21 @@ pub(crate) fn read(conn: &Connection, query: &FactsQuery) -> DbResult<Facts> {
         facts.nearby.extend(originals(conn, tenant, nearby)?);
     }
     Ok(facts)
+}
+
+/// The zones `citizen` follows.
+fn follows(conn: &Connection, tenant: &str, citizen: &str) -> DbResult<Vec<CitizenFollow>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT zone_code, origin, at_ms FROM zone_follows WHERE tenant_id = ?1 AND citizen = ?2",
+    )?;
+    let rows = stmt.query_map((tenant, citizen), |row| {
+        Ok(CitizenFollow {
+            zone: row.get(0)?,
+            explicit: row.get::<_, String>(1)? == "explicit",
+            at_ms: row.get(2)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }
 
 fn recorded(

@@ -176,6 +176,8 @@ fn facts_query(
     // The cells around the batch's new reports, per category: filings on one street share
     // their cells, read once.
     let mut nearby: BTreeMap<&str, BTreeSet<i64>> = BTreeMap::new();
+    // Filing a report follows its zone: the citizen's follows are decided from those it has.
+    let mut follows = false;
     for (mutation, zones) in mutations.iter().zip(placed) {
         match &mutation.op {
             MutationOp::CreateReport {
@@ -185,6 +187,7 @@ fn facts_query(
                 ..
             } => {
                 report_ids.insert(*report_id);
+                follows = true;
                 if let Some(radius) = filing::duplicate_radius(town, category)
                     && !zones.is_empty()
                 {
@@ -221,9 +224,8 @@ fn facts_query(
             MutationOp::RateService { service_id, .. } => {
                 service_ids.insert(service_id.clone());
             }
-            MutationOp::FollowZone { .. }
-            | MutationOp::UnfollowZone { .. }
-            | MutationOp::Unsupported => {}
+            MutationOp::FollowZone { .. } | MutationOp::UnfollowZone { .. } => follows = true,
+            MutationOp::Unsupported => {}
         }
     }
     // An empty batch asks nothing but the device's last sequence number.
@@ -247,6 +249,7 @@ fn facts_query(
                 since_ms: now_ms - DUPLICATE_WINDOW_MS,
             })
             .collect(),
+        follows,
     }
 }
 

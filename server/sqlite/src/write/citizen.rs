@@ -1,10 +1,11 @@
-//! What citizens' writes store: a new report (with its spatial-index entry and the zone its
-//! reporter now follows, the latest few it reported in), a message in a thread, a "me too", an answer to a resolution, a rating
-//! of a public service, a followed zone.
+//! What citizens' writes store: a new report (with its spatial-index entry and the follows of
+//! its reporter the rules decided), a message in a thread, a "me too", an answer to a
+//! resolution, a rating of a public service, a followed zone.
 
 use relais_server_database::Plan;
 use relais_server_database::writes::{
-    CitizenMessage, Confirmation, NewRating, NewReport, NewSupport, OriginalIndex, ZoneFollow,
+    CitizenMessage, Confirmation, NewRating, NewReport, NewSupport, OriginalIndex, ReportedFollow,
+    ZoneFollow,
 };
 use rusqlite::Connection;
 
@@ -84,52 +85,35 @@ pub(super) fn report(
     Ok(())
 }
 
-/// The reporter follows the report's zone as the zone it reported in most recently, unless it
-/// follows it explicitly; of the zones it follows because it reported there, it stops following
-/// those beyond the `reported_follows` it reported in last. `true` when the list of zones changed.
+/// Stores what the rules decided the report does to the zones its reporter follows. `true` when
+/// the list of zones changed.
 fn follow_reported(conn: &Connection, plan: &Plan, report: &NewReport) -> DbResult<bool> {
     let (tenant, citizen, zone) = (&plan.tenant, &report.citizen, &report.zone);
-    let (latest, origin, at_ms) = conn
-        .prepare_cached(
-            "SELECT MAX(at_ms), MAX(CASE WHEN zone_code = ?3 THEN origin END),
-                    MAX(CASE WHEN zone_code = ?3 THEN at_ms END)
-             FROM zone_follows WHERE tenant_id = ?1 AND citizen = ?2",
-        )?
-        .query_row((tenant, citizen, zone), |row| {
-            Ok((
-                row.get::<_, Option<i64>>(0)?,
-                row.get::<_, Option<String>>(1)?,
-                row.get::<_, Option<i64>>(2)?,
-            ))
-        })?;
-    // After every follow of the citizen: reports of one group commit keep their order.
-    let now = latest.map_or(plan.now_ms, |latest| plan.now_ms.max(latest + 1));
-    match origin.as_deref() {
-        Some("explicit") => Ok(false),
-        Some(_) if at_ms == latest => Ok(false),
-        Some(_) => {
+    match &report.follow {
+        ReportedFollow::Unchanged => Ok(false),
+        ReportedFollow::Refreshed { at_ms } => {
             conn.prepare_cached(
                 "UPDATE zone_follows SET at_ms = ?4
                  WHERE tenant_id = ?1 AND citizen = ?2 AND zone_code = ?3",
             )?
-            .execute((tenant, citizen, zone, now))?;
+            .execute((tenant, citizen, zone, at_ms))?;
             Ok(false)
         }
-        None => {
+        ReportedFollow::Started { at_ms, dropped } => {
             conn.prepare_cached(
                 "INSERT INTO zone_follows (tenant_id, citizen, zone_code, origin, at_ms)
-                 VALUES (?1, ?2, ?3, 'reported', ?4)",
+                 VALUES (?1, ?2, ?3, 'reported', ?4)
+                 ON CONFLICT (tenant_id, citizen, zone_code) DO UPDATE SET at_ms = excluded.at_ms
+                 WHERE zone_follows.origin = 'reported'",
             )?
-            .execute((tenant, citizen, zone, now))?;
-            conn.prepare_cached(
+            .execute((tenant, citizen, zone, at_ms))?;
+            let mut stop = conn.prepare_cached(
                 "DELETE FROM zone_follows
-                 WHERE tenant_id = ?1 AND citizen = ?2 AND origin = 'reported'
-                   AND zone_code NOT IN (
-                       SELECT zone_code FROM zone_follows
-                       WHERE tenant_id = ?1 AND citizen = ?2 AND origin = 'reported'
-                       ORDER BY at_ms DESC, zone_code DESC LIMIT ?3)",
-            )?
-            .execute((tenant, citizen, report.reported_follows))?;
+                 WHERE tenant_id = ?1 AND citizen = ?2 AND zone_code = ?3 AND origin = 'reported'",
+            )?;
+            for zone in dropped {
+                stop.execute((tenant, citizen, zone))?;
+            }
             Ok(true)
         }
     }

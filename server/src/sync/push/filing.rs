@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use relais_domain::answers::{self, AnswerProblem};
-use relais_domain::{follows, geo, ranges, status};
+use relais_domain::{geo, ranges, status};
 use relais_protocol::mutation::MAX_TEXT_CHARS;
 use relais_protocol::upload::{MAX_PHOTOS_PER_REPORT, is_content_address};
 use relais_protocol::{Answer, GeoPoint, Question, Reason, ReportStatus};
@@ -125,7 +125,7 @@ impl Judge<'_> {
             device: self.device.id,
             citizen: self.citizen().to_owned(),
             channel: self.source.as_str().to_owned(),
-            reported_follows: follows::REPORTED_FOLLOWS,
+            follow: self.follow_reported(zone),
             history: HistoryEntry {
                 action: "filed".to_owned(),
                 status: ReportStatus::Received,
