@@ -1,12 +1,15 @@
 //! Reading one page of a scope: one read-only REPEATABLE READ transaction (a consistent snapshot:
 //! the tenant's head and every change-log row stamped up to it, see `changelog`), one indexed
-//! range per bucket of the scope (`change_log_by_seq`: tenant, bucket, seq), cut into a page as
-//! every backend does ([`PageRead`]); then one query per kind of entity for the page's rows.
-//! Also the expiry of closed reports from zone and service buckets.
+//! range per bucket of the scope (`change_log_by_seq`: tenant, bucket, seq), all in one
+//! statement, cut into a page as every backend does ([`PageRead`]); then one query per kind of
+//! entity for the page's rows, sent together. A page waits for three round trips to the
+//! database whatever its scope. Also the expiry of closed reports from zone and service buckets.
 
 use std::collections::HashSet;
 
 use deadpool_postgres::Transaction;
+use futures::future::try_join_all;
+use futures::try_join;
 use relais_server_database::{
     ChangePage, DirectoryStamp, LogRow, PageEntities, PageRead, Position, ReportCache, Scope,
     Snapshot, page_ids,
@@ -14,7 +17,7 @@ use relais_server_database::{
 use uuid::Uuid;
 
 use crate::entities;
-use crate::error::{DbResult, signed, unsigned};
+use crate::error::{DbResult, corrupt, signed, unsigned};
 use crate::parse_uuid;
 
 pub(crate) async fn page(
@@ -44,26 +47,44 @@ pub(crate) async fn page(
     let limit = limit as usize;
     let fetch = i64::try_from(limit + 1).unwrap_or(i64::MAX);
 
+    // Every bucket's range in one statement (one round trip whatever the scope), each up to
+    // `limit + 1` rows, then cut as every backend does.
     let stmt = tx
         .prepare_cached(
-            "SELECT seq, entity_kind, entity_id, live FROM change_log
-             WHERE tenant_id = $1 AND bucket = $2 AND seq > $3 ORDER BY seq LIMIT $4",
+            "SELECT b.ord, c.seq, c.entity_kind, c.entity_id, c.live
+             FROM unnest($2::text[], $3::bigint[]) WITH ORDINALITY AS b (bucket, start, ord)
+             CROSS JOIN LATERAL (
+                 SELECT seq, entity_kind, entity_id, live FROM change_log
+                 WHERE tenant_id = $1 AND bucket = b.bucket AND seq > b.start
+                 ORDER BY seq LIMIT $4) AS c
+             ORDER BY b.ord, c.seq",
         )
         .await?;
+    let positions = starts
+        .iter()
+        .map(|start| signed(*start, "position"))
+        .collect::<DbResult<Vec<i64>>>()?;
+    let mut buckets: Vec<Vec<LogRow>> = vec![Vec::new(); scope.buckets.len()];
+    for row in tx
+        .query(&stmt, &[&scope.tenant, &scope.buckets, &positions, &fetch])
+        .await?
+    {
+        let ord: i64 = row.try_get(0)?;
+        let bucket = usize::try_from(ord - 1)
+            .ok()
+            .filter(|bucket| *bucket < buckets.len())
+            .ok_or_else(|| corrupt(format!("bucket ordinal {ord}")))?;
+        buckets[bucket].push(LogRow {
+            seq: unsigned(row.try_get(1)?, "seq")?,
+            bucket,
+            kind: row.try_get(2)?,
+            entity: row.try_get(3)?,
+            live: row.try_get(4)?,
+        });
+    }
     let mut read = PageRead::new(scope, limit);
-    for (index, bucket) in scope.buckets.iter().enumerate() {
-        let start = signed(starts[index], "position")?;
-        for row in tx
-            .query(&stmt, &[&scope.tenant, bucket, &start, &fetch])
-            .await?
-        {
-            let row = LogRow {
-                seq: unsigned(row.try_get(0)?, "seq")?,
-                bucket: index,
-                kind: row.try_get(1)?,
-                entity: row.try_get(2)?,
-                live: row.try_get(3)?,
-            };
+    for rows in buckets {
+        for row in rows {
             if !read.take(row) {
                 break;
             }
@@ -98,27 +119,38 @@ async fn page_entities(
     scope: &Scope,
     rows: &[LogRow],
 ) -> DbResult<PageEntities> {
+    // The reads do not depend on each other: sent together, one round trip (see `facts`).
     let tenant = &scope.tenant;
-    let mine = match &scope.citizen {
-        Some(citizen) => own_reports(tx, tenant, citizen, &scope.own_candidates(rows)).await?,
-        None => HashSet::new(),
-    };
-    let mut follows = std::collections::HashMap::new();
-    for citizen in page_ids(rows, "follows") {
-        let zones = entities::follows(tx, tenant, &citizen).await?;
-        follows.insert(citizen, zones);
-    }
+    let page = cache.lookup(snapshot, rows);
+    let (missing, followers) = (page.missing(), page_ids(rows, "follows"));
+    let ids = |kind| page_ids(rows, kind);
+    let (thread_ids, task_ids, alert_ids) = (ids("thread"), ids("task"), ids("alert"));
+    let (mine, follows, read, threads, tasks, alerts) = try_join!(
+        async {
+            match &scope.citizen {
+                Some(citizen) => {
+                    own_reports(tx, tenant, citizen, &scope.own_candidates(rows)).await
+                }
+                None => Ok(HashSet::new()),
+            }
+        },
+        try_join_all(
+            followers
+                .iter()
+                .map(|citizen| entities::follows(tx, tenant, citizen))
+        ),
+        entities::reports(tx, tenant, &missing),
+        entities::threads(tx, tenant, &thread_ids),
+        entities::tasks(tx, tenant, &task_ids),
+        entities::alerts(tx, tenant, &alert_ids),
+    )?;
     Ok(PageEntities {
         mine,
-        reports: {
-            let page = cache.lookup(snapshot, rows);
-            let read = entities::reports(tx, tenant, &page.missing()).await?;
-            page.complete(cache, read)
-        },
-        threads: entities::threads(tx, tenant, &page_ids(rows, "thread")).await?,
-        tasks: entities::tasks(tx, tenant, &page_ids(rows, "task")).await?,
-        alerts: entities::alerts(tx, tenant, &page_ids(rows, "alert")).await?,
-        follows,
+        reports: page.complete(cache, read),
+        threads,
+        tasks,
+        alerts,
+        follows: followers.into_iter().zip(follows).collect(),
     })
 }
 
