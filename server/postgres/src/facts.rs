@@ -25,19 +25,19 @@ pub(crate) async fn read(tx: &Transaction<'_>, query: &FactsQuery) -> DbResult<F
     // for one round trip here instead of one per read, and one per new report's neighbourhood.
     let tenant = &query.tenant;
     let device = query.device.as_ref();
+    let device_id = device.map(|device| device.id.to_string());
     let (settings, ledger, supported, follows, reports, services, staff, nearby) = try_join!(
         settings(tx, tenant),
         async {
-            match device {
-                Some(device) => ledger(tx, &device.id.to_string(), query.seqs.as_ref()).await,
+            match &device_id {
+                Some(id) => ledger(tx, id, query.seqs.as_ref()).await,
                 None => Ok((0, HashMap::new())),
             }
         },
         async {
-            match device {
-                Some(device) if !query.report_ids.is_empty() => {
-                    let id = device.id.to_string();
-                    supported(tx, tenant, &device.citizen, &id, &query.report_ids).await
+            match device.zip(device_id.as_ref()) {
+                Some((device, id)) if !query.report_ids.is_empty() => {
+                    supported(tx, tenant, &device.citizen, id, &query.report_ids).await
                 }
                 _ => Ok(HashSet::new()),
             }

@@ -7,9 +7,9 @@
 //! runs statements in the order they were sent, so a read sent after them (`Tx` is the
 //! transaction for reads: it dereferences to it) sees them. [`Tx::finish`] collects the answers
 //! before the commit: a failed statement fails the write, and its error is the one reported (the
-//! statements after it only say the transaction was aborted). The statements of a new report and
-//! of the change log go this way; the other writes' statements still wait for their answers
-//! (`Tx` dereferences to the transaction), which they could give up the same way.
+//! statements after it only say the transaction was aborted). Every write's statements go this
+//! way but those whose answer decides what follows: a "me too" (whether it counted), an explicit
+//! follow (whether the list changed) and a transfer's read of the report's previous service.
 
 use std::ops::Deref;
 use std::sync::Mutex;

@@ -135,22 +135,17 @@ pub(super) async fn message(
     message: &CitizenMessage,
 ) -> DbResult<()> {
     let report = message.report_id.to_string();
-    let stmt = tx
-        .prepare_cached(
-            "INSERT INTO report_notes (id, tenant_id, report_id, device_id, text, created_at_ms,
-                                       author)
-             VALUES ($1, $2, $3, $4, $5, $6, 'citizen')",
-        )
-        .await?;
-    tx.execute(
-        &stmt,
-        &[
-            &message.id.to_string(),
-            &plan.tenant,
-            &report,
-            &message.device.to_string(),
-            &message.text,
-            &plan.now_ms,
+    tx.send(
+        "INSERT INTO report_notes (id, tenant_id, report_id, device_id, text, created_at_ms,
+                                   author)
+         VALUES ($1, $2, $3, $4, $5, $6, 'citizen')",
+        params![
+            message.id.to_string(),
+            plan.tenant.clone(),
+            report.clone(),
+            message.device.to_string(),
+            message.text.clone(),
+            plan.now_ms,
         ],
     )
     .await?;
@@ -209,23 +204,18 @@ pub(super) async fn confirmation(
 ) -> DbResult<()> {
     let report = confirmation.report_id.to_string();
     let reopened = confirmation.history.status_changed;
-    let stmt = tx
-        .prepare_cached(
-            "UPDATE reports
-             SET status = $2, version = $3, satisfaction = COALESCE($4, satisfaction),
-                 closed_at_ms = CASE WHEN $5 THEN NULL ELSE closed_at_ms END
-             WHERE tenant_id = $6 AND id = $1",
-        )
-        .await?;
-    tx.execute(
-        &stmt,
-        &[
-            &report,
-            &confirmation.history.status.as_str(),
-            &confirmation.version,
-            &confirmation.satisfaction.map(i64::from),
-            &reopened,
-            &plan.tenant,
+    tx.send(
+        "UPDATE reports
+         SET status = $2, version = $3, satisfaction = COALESCE($4, satisfaction),
+             closed_at_ms = CASE WHEN $5 THEN NULL ELSE closed_at_ms END
+         WHERE tenant_id = $6 AND id = $1",
+        params![
+            report.clone(),
+            confirmation.history.status.as_str(),
+            confirmation.version,
+            confirmation.satisfaction.map(i64::from),
+            reopened,
+            plan.tenant.clone(),
         ],
     )
     .await?;
@@ -251,24 +241,22 @@ pub(super) async fn index(
     match change {
         OriginalIndex::Keep => {}
         OriginalIndex::Remove => {
-            let stmt = tx
-                .prepare_cached(
-                    "DELETE FROM open_originals WHERE tenant_id = $1 AND report_id = $2",
-                )
-                .await?;
-            tx.execute(&stmt, &[&tenant, &report]).await?;
+            tx.send(
+                "DELETE FROM open_originals WHERE tenant_id = $1 AND report_id = $2",
+                params![tenant.to_owned(), report.to_owned()],
+            )
+            .await?;
         }
         OriginalIndex::Add { cell } => {
-            let stmt = tx
-                .prepare_cached(
-                    "INSERT INTO open_originals (tenant_id, category_code, cell, received_at_ms,
-                                                 report_id, lat, lon)
-                     SELECT tenant_id, category_code, $2, received_at_ms, id, lat, lon
-                     FROM reports WHERE tenant_id = $3 AND id = $1
-                     ON CONFLICT DO NOTHING",
-                )
-                .await?;
-            tx.execute(&stmt, &[&report, &cell, &tenant]).await?;
+            tx.send(
+                "INSERT INTO open_originals (tenant_id, category_code, cell, received_at_ms,
+                                             report_id, lat, lon)
+                 SELECT tenant_id, category_code, $2, received_at_ms, id, lat, lon
+                 FROM reports WHERE tenant_id = $3 AND id = $1
+                 ON CONFLICT DO NOTHING",
+                params![report.to_owned(), cell, tenant.to_owned()],
+            )
+            .await?;
         }
     }
     Ok(())
@@ -276,51 +264,40 @@ pub(super) async fn index(
 
 pub(super) async fn rating(tx: &Tx<'_>, plan: &Plan, rating: &NewRating) -> DbResult<()> {
     let (satisfaction, importance) = (i64::from(rating.satisfaction), i64::from(rating.importance));
-    let stmt = tx
-        .prepare_cached(
-            "INSERT INTO ratings (tenant_id, service_id, citizen, satisfaction, importance,
-                                  comment, at_ms)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)
-             ON CONFLICT (tenant_id, service_id, citizen) DO UPDATE
-             SET satisfaction = excluded.satisfaction, importance = excluded.importance,
-                 comment = excluded.comment, at_ms = excluded.at_ms",
-        )
-        .await?;
-    tx.execute(
-        &stmt,
-        &[
-            &plan.tenant,
-            &rating.service_id,
-            &rating.citizen,
-            &satisfaction,
-            &importance,
-            &rating.comment,
-            &plan.now_ms,
+    tx.send(
+        "INSERT INTO ratings (tenant_id, service_id, citizen, satisfaction, importance, comment,
+                              at_ms)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (tenant_id, service_id, citizen) DO UPDATE
+         SET satisfaction = excluded.satisfaction, importance = excluded.importance,
+             comment = excluded.comment, at_ms = excluded.at_ms",
+        params![
+            plan.tenant.clone(),
+            rating.service_id.clone(),
+            rating.citizen.clone(),
+            satisfaction,
+            importance,
+            rating.comment.clone(),
+            plan.now_ms,
         ],
     )
     .await?;
-    let stmt = tx
-        .prepare_cached(
-            "INSERT INTO rating_history (id, tenant_id, service_id, citizen, satisfaction,
-                                         importance, comment, at_ms)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .await?;
-    tx.execute(
-        &stmt,
-        &[
-            &uuid::Uuid::now_v7().to_string(),
-            &plan.tenant,
-            &rating.service_id,
-            &rating.citizen,
-            &satisfaction,
-            &importance,
-            &rating.comment,
-            &plan.now_ms,
+    tx.send(
+        "INSERT INTO rating_history (id, tenant_id, service_id, citizen, satisfaction,
+                                     importance, comment, at_ms)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        params![
+            uuid::Uuid::now_v7().to_string(),
+            plan.tenant.clone(),
+            rating.service_id.clone(),
+            rating.citizen.clone(),
+            satisfaction,
+            importance,
+            rating.comment.clone(),
+            plan.now_ms,
         ],
     )
-    .await?;
-    Ok(())
+    .await
 }
 
 /// Follows a zone (keeping an explicit follow explicit), or stops following it.

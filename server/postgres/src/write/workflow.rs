@@ -9,7 +9,7 @@ use super::{citizen, history};
 use crate::changelog::ChangeLog;
 use crate::error::DbResult;
 use crate::json::to_json;
-use crate::pipeline::Tx;
+use crate::pipeline::{Tx, params};
 
 pub(super) async fn change(
     tx: &Tx<'_>,
@@ -34,9 +34,8 @@ pub(super) async fn change(
     let photos = (!change.completion_photos.is_empty())
         .then(|| to_json(&change.completion_photos))
         .transpose()?;
-    let stmt = tx
-        .prepare_cached(
-            "UPDATE reports
+    tx.send(
+        "UPDATE reports
              SET status = $2, version = $3,
                  service_code = COALESCE($4, service_code),
                  assigned_to = CASE WHEN $5 THEN $6 ELSE assigned_to END,
@@ -48,25 +47,21 @@ pub(super) async fn change(
                  resolved_at_ms = CASE WHEN $11 THEN $13 ELSE resolved_at_ms END,
                  closed_at_ms = CASE WHEN $12 THEN $13 ELSE closed_at_ms END
              WHERE tenant_id = $14 AND id = $1",
-        )
-        .await?;
-    tx.execute(
-        &stmt,
-        &[
-            &report,
-            &change.history.status.as_str(),
-            &change.version,
-            &change.service,
-            &change.assigned_to.is_some(),
-            &change.assigned_to.flatten().map(|s| s.to_string()),
-            &change.scheduled_for_ms,
-            &photos,
-            &change.merged_into.map(|id| id.to_string()),
-            &change.acknowledges,
-            &change.resolves,
-            &change.closes,
-            &now,
-            &plan.tenant,
+        params![
+            report.clone(),
+            change.history.status.as_str(),
+            change.version,
+            change.service.clone(),
+            change.assigned_to.is_some(),
+            change.assigned_to.flatten().map(|s| s.to_string()),
+            change.scheduled_for_ms,
+            photos,
+            change.merged_into.map(|id| id.to_string()),
+            change.acknowledges,
+            change.resolves,
+            change.closes,
+            now,
+            plan.tenant.clone(),
         ],
     )
     .await?;
@@ -83,21 +78,16 @@ pub(super) async fn change(
         log.thread(tx, &report).await?;
     }
     if let Some(note) = &change.note {
-        let stmt = tx
-            .prepare_cached(
-                "INSERT INTO staff_notes (id, tenant_id, report_id, staff_id, text, created_at_ms)
-                 VALUES ($1, $2, $3, $4, $5, $6)",
-            )
-            .await?;
-        tx.execute(
-            &stmt,
-            &[
-                &note.id.to_string(),
-                &plan.tenant,
-                &report,
-                &change.staff.to_string(),
-                &note.text,
-                &now,
+        tx.send(
+            "INSERT INTO staff_notes (id, tenant_id, report_id, staff_id, text, created_at_ms)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+            params![
+                note.id.to_string(),
+                plan.tenant.clone(),
+                report.clone(),
+                change.staff.to_string(),
+                note.text.clone(),
+                now,
             ],
         )
         .await?;
@@ -115,27 +105,21 @@ async fn write_reply(
     change: &WorkflowChange,
     reply: &StaffMessage,
 ) -> DbResult<()> {
-    let stmt = tx
-        .prepare_cached(
-            "INSERT INTO report_notes (id, tenant_id, report_id, device_id, text, created_at_ms,
-                                       author, staff_id)
-             SELECT $1, $2, id, device_id, $3, $4, 'city', $5 FROM reports
-             WHERE tenant_id = $2 AND id = $6",
-        )
-        .await?;
-    tx.execute(
-        &stmt,
-        &[
-            &reply.id.to_string(),
-            &plan.tenant,
-            &reply.text,
-            &plan.now_ms,
-            &change.staff.to_string(),
-            &report,
+    tx.send(
+        "INSERT INTO report_notes (id, tenant_id, report_id, device_id, text, created_at_ms,
+                                   author, staff_id)
+         SELECT $1, $2, id, device_id, $3, $4, 'city', $5 FROM reports
+         WHERE tenant_id = $2 AND id = $6",
+        params![
+            reply.id.to_string(),
+            plan.tenant.clone(),
+            reply.text.clone(),
+            plan.now_ms,
+            change.staff.to_string(),
+            report.to_owned(),
         ],
     )
-    .await?;
-    Ok(())
+    .await
 }
 
 /// A duplicate's reporter and followers follow its original and count among its supporters
@@ -153,34 +137,38 @@ async fn merge(
                   WHERE tenant_id = $3 AND report_id = $1";
     let reporter = "SELECT COALESCE(d.account_id, d.id) FROM reports r
                     JOIN devices d ON d.id = r.device_id WHERE r.tenant_id = $3 AND r.id = $2";
-    tx.execute(
+    tx.send(
         &format!(
             "INSERT INTO report_followers (tenant_id, report_id, citizen, origin)
              SELECT $3, $2, citizen, 'duplicate' FROM ({people}) people
              WHERE citizen IS NOT NULL AND citizen NOT IN ({reporter})
              ON CONFLICT (tenant_id, report_id, citizen) DO NOTHING"
         ),
-        &[&duplicate, &original, &tenant],
+        params![duplicate.to_owned(), original.to_owned(), tenant.to_owned()],
     )
     .await?;
-    tx.execute(
+    tx.send(
         &format!(
             "INSERT INTO supports (tenant_id, report_id, citizen, at_ms)
              SELECT $3, $2, citizen, $4 FROM ({people}) people
              WHERE citizen IS NOT NULL AND citizen NOT IN ({reporter})
              ON CONFLICT (tenant_id, report_id, citizen) DO NOTHING"
         ),
-        &[&duplicate, &original, &tenant, &now],
+        params![
+            duplicate.to_owned(),
+            original.to_owned(),
+            tenant.to_owned(),
+            now
+        ],
     )
     .await?;
-    tx.execute(
+    tx.send(
         "UPDATE reports SET supporters = (SELECT COUNT(*) FROM supports
                                           WHERE tenant_id = $1 AND report_id = $2)
          WHERE tenant_id = $1 AND id = $2",
-        &[&tenant, &original],
+        params![tenant.to_owned(), original.to_owned()],
     )
-    .await?;
-    Ok(())
+    .await
 }
 
 pub(super) async fn alert(
@@ -190,34 +178,30 @@ pub(super) async fn alert(
     alert: &NewAlert,
 ) -> DbResult<()> {
     let id = alert.id.to_string();
-    let stmt = tx
-        .prepare_cached(
-            "INSERT INTO alerts (id, tenant_id, title_fr, title_en, text_fr, text_en,
-                                 starts_at_ms, ends_at_ms, staff_id, created_at_ms)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        )
-        .await?;
-    tx.execute(
-        &stmt,
-        &[
-            &id,
-            &plan.tenant,
-            &alert.title.fr,
-            &alert.title.en,
-            &alert.text.fr,
-            &alert.text.en,
-            &alert.starts_at_ms,
-            &alert.ends_at_ms,
-            &alert.staff.map(|s| s.to_string()),
-            &plan.now_ms,
+    tx.send(
+        "INSERT INTO alerts (id, tenant_id, title_fr, title_en, text_fr, text_en,
+                             starts_at_ms, ends_at_ms, staff_id, created_at_ms)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        params![
+            id.clone(),
+            plan.tenant.clone(),
+            alert.title.fr.clone(),
+            alert.title.en.clone(),
+            alert.text.fr.clone(),
+            alert.text.en.clone(),
+            alert.starts_at_ms,
+            alert.ends_at_ms,
+            alert.staff.map(|s| s.to_string()),
+            plan.now_ms,
         ],
     )
     .await?;
-    let zone = tx
-        .prepare_cached("INSERT INTO alert_zones (alert_id, zone_code) VALUES ($1, $2)")
-        .await?;
     for code in &alert.zones {
-        tx.execute(&zone, &[&id, code]).await?;
+        tx.send(
+            "INSERT INTO alert_zones (alert_id, zone_code) VALUES ($1, $2)",
+            params![id.clone(), code.clone()],
+        )
+        .await?;
     }
     log.alert(tx, &id, &alert.buckets).await
 }
@@ -229,9 +213,9 @@ pub(super) async fn end_alert(
     ended: &EndedAlert,
 ) -> DbResult<()> {
     let id = ended.id.to_string();
-    tx.execute(
+    tx.send(
         "UPDATE alerts SET ends_at_ms = $3 WHERE tenant_id = $1 AND id = $2",
-        &[&plan.tenant, &id, &ended.ends_at_ms],
+        params![plan.tenant.clone(), id.clone(), ended.ends_at_ms],
     )
     .await?;
     log.alert(tx, &id, &ended.buckets).await
