@@ -7,9 +7,10 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{FromRequestParts, Path, RawQuery, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use relais_protocol::LocalizedText;
 use relais_server_database::Database;
@@ -62,6 +63,19 @@ struct Refused {
 impl Refused {
     fn answer(&self) -> Response {
         self.failure.answer(self.format, self.language)
+    }
+}
+
+/// A `GET`'s call: its arguments are the query string's.
+impl<S: Send + Sync> FromRequestParts<S> for Call {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Response> {
+        let Path(file) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let query = parts.uri.query().unwrap_or_default().as_bytes();
+        Self::read(&file, query, &parts.headers).map_err(|refused| refused.answer())
     }
 }
 
@@ -119,14 +133,9 @@ impl Call {
 /// `GET discovery`, `services`, `requests`, `servicerequestupdates`.
 async fn resource<DB: Database>(
     State(state): State<AppState<DB>>,
-    Path(file): Path<String>,
-    RawQuery(query): RawQuery,
     headers: HeaderMap,
+    call: Call,
 ) -> Response {
-    let call = match Call::read(&file, query.unwrap_or_default().as_bytes(), &headers) {
-        Ok(call) => call,
-        Err(refused) => return refused.answer(),
-    };
     match call.name.as_str() {
         "discovery" => discovery(&call, &headers),
         "services" => services(&state, &call).await,
@@ -329,16 +338,7 @@ pub async fn post_request<DB: Database>(
             (Vec<Error> = "application/json"), (String = "text/xml"))),
     ),
 )]
-pub async fn definition<DB: Database>(
-    State(state): State<AppState<DB>>,
-    Path(file): Path<String>,
-    RawQuery(query): RawQuery,
-    headers: HeaderMap,
-) -> Response {
-    let call = match Call::read(&file, query.unwrap_or_default().as_bytes(), &headers) {
-        Ok(call) => call,
-        Err(refused) => return refused.answer(),
-    };
+pub async fn definition<DB: Database>(State(state): State<AppState<DB>>, call: Call) -> Response {
     let definition = async {
         let town = call.town(&state).await?;
         let category = town
@@ -369,16 +369,7 @@ pub async fn definition<DB: Database>(
             (Vec<Error> = "application/json"), (String = "text/xml"))),
     ),
 )]
-pub async fn request<DB: Database>(
-    State(state): State<AppState<DB>>,
-    Path(file): Path<String>,
-    RawQuery(query): RawQuery,
-    headers: HeaderMap,
-) -> Response {
-    let call = match Call::read(&file, query.unwrap_or_default().as_bytes(), &headers) {
-        Ok(call) => call,
-        Err(refused) => return refused.answer(),
-    };
+pub async fn request<DB: Database>(State(state): State<AppState<DB>>, call: Call) -> Response {
     let request = async {
         let town = call.town(&state).await?;
         let report = one_report(&state, &town, &call.name).await?;
@@ -410,16 +401,7 @@ pub async fn request<DB: Database>(
             (Vec<Error> = "application/json"), (String = "text/xml"))),
     ),
 )]
-pub async fn token<DB: Database>(
-    State(state): State<AppState<DB>>,
-    Path(file): Path<String>,
-    RawQuery(query): RawQuery,
-    headers: HeaderMap,
-) -> Response {
-    let call = match Call::read(&file, query.unwrap_or_default().as_bytes(), &headers) {
-        Ok(call) => call,
-        Err(refused) => return refused.answer(),
-    };
+pub async fn token<DB: Database>(State(state): State<AppState<DB>>, call: Call) -> Response {
     let token = async {
         let town = call.town(&state).await?;
         let report = one_report(&state, &town, &call.name).await?;
