@@ -124,6 +124,23 @@ impl Phone {
     }
 }
 
+/// The zones a page says its citizen follows, with why, sorted.
+fn followed(page: &relais_protocol::PullResponse) -> Vec<(String, String)> {
+    let mut zones: Vec<(String, String)> = page
+        .changes
+        .iter()
+        .find_map(|change| match change {
+            Change::Follows { zones } => Some(zones.clone()),
+            _ => None,
+        })
+        .expect("a follows change")
+        .into_iter()
+        .map(|f| (f.zone, f.origin))
+        .collect();
+    zones.sort();
+    zones
+}
+
 /// A new agent account of `service` in the demo town; its e-mail is `agent-<id>@paris.example`.
 async fn add_agent<D: Backend>(fx: &Harness<D>, service: &str) -> Uuid {
     let staff = Uuid::now_v7();
@@ -978,21 +995,6 @@ async fn a_citizen_follows_the_last_zones_it_reported_in_and_those_it_chose() {
     distinct.dedup();
     assert_eq!(distinct.len(), 5, "{zones:?}");
 
-    let followed = |page: &relais_protocol::PullResponse| -> Vec<(String, String)> {
-        let mut zones: Vec<(String, String)> = page
-            .changes
-            .iter()
-            .find_map(|change| match change {
-                Change::Follows { zones } => Some(zones.clone()),
-                _ => None,
-            })
-            .expect("a follows change")
-            .into_iter()
-            .map(|f| (f.zone, f.origin))
-            .collect();
-        zones.sort();
-        zones
-    };
     let expected = |reported: &[&String]| {
         let mut zones: Vec<(String, String)> = reported
             .iter()
@@ -1025,5 +1027,55 @@ async fn a_citizen_follows_the_last_zones_it_reported_in_and_those_it_chose() {
     let ids = crate::tests::report_ids(&page);
     assert!(ids.contains(&kept), "{ids:?}");
     assert!(!ids.contains(&dropped), "{ids:?}");
+}
+
+/// A batch decides each filing's follows from what its earlier mutations did, as the same
+/// mutations pushed one at a time would: a zone chosen then filed in (it stays chosen, and does
+/// not count among the last three), a zone filed in again (the most recent again), a fourth
+/// zone reported in (the least recent goes), the chosen zone unfollowed.
+#[tokio::test]
+async fn one_batch_leaves_the_follows_its_mutations_pushed_one_by_one_leave() {
+    let fx = Fixture::demo().await;
+    fx.change_catalogue("UPDATE categories SET questions = '[]'", &[]);
+    let town = fx.towns.get(&fx.db, "demo").await.unwrap().unwrap();
+    // Five places in five quartiers of five arrondissements (see the test above).
+    let places = [
+        PARIS,
+        (48.8606, 2.3376),
+        (48.8462, 2.3464),
+        (48.8719, 2.3316),
+        (48.8674, 2.3636),
+    ];
+    let zone = |at: usize| town.locate(places[at].1, places[at].0)[0].clone();
+    let file = |at: usize| create_at(Uuid::now_v7(), places[at]);
+    let ops = || {
+        vec![
+            MutationOp::FollowZone { zone: zone(1) },
+            file(0),
+            file(2),
+            file(3),
+            file(0),
+            file(1),
+            file(4),
+            MutationOp::UnfollowZone { zone: zone(1) },
+        ]
+    };
+    let mut one_by_one = Phone::citizen(&fx).await;
+    for op in ops() {
+        assert_eq!(one_by_one.send(&fx, op).await, Outcome::Applied);
+    }
+    let mut batched = Phone::citizen(&fx).await;
+    let outcomes = batched.send_all(&fx, ops()).await;
+    assert!(outcomes.iter().all(|o| *o == Outcome::Applied), "{outcomes:?}");
+
+    let mut expected: Vec<(String, String)> = [0, 3, 4]
+        .into_iter()
+        .map(|at| (zone(at), "reported".to_owned()))
+        .collect();
+    expected.sort();
+    for phone in [&one_by_one, &batched] {
+        let page = fx.pull_as(&phone.device, &Cursor::start(), 1000).await;
+        assert_eq!(followed(&page), expected);
+    }
 }
 }
