@@ -7,9 +7,10 @@
 //! The rules of each kind of mutation live beside: `filing` (`create_report`: answers, photos,
 //! routing, probable duplicates), `lifecycle` (`add_note`, `support_report`,
 //! `confirm_resolution`), `rating` (`rate_service`), `follows` (`follow_zone`,
-//! `unfollow_zone`) and `staff` (`staff_action`, `change_status`, decided by
-//! [`crate::staff::workflow`]). `direct` applies one citizen's mutation that comes through
-//! another front door than a device's push (Open311), with the same judgement.
+//! `unfollow_zone`, and what a filing does to the zones its reporter follows) and `staff`
+//! (`staff_action`, `change_status`, decided by [`crate::staff::workflow`]). `direct` applies
+//! one citizen's mutation that comes through another front door than a device's push
+//! (Open311), with the same judgement.
 
 mod candidates;
 mod direct;
