@@ -20,6 +20,15 @@ const NEAR: (f64, f64) = (48.8575, 2.3522);
 /// About 400 m north of [`PARIS`], still in the 4th arrondissement.
 const FAR: (f64, f64) = (48.8602, 2.3522);
 const DAY_MS: i64 = 86_400_000;
+/// Five places in five arrondissements: the Hôtel de Ville, the Louvre, the Panthéon, the Opéra,
+/// République.
+const FIVE_ARRONDISSEMENTS: [(f64, f64); 5] = [
+    PARIS,
+    (48.8606, 2.3376),
+    (48.8462, 2.3464),
+    (48.8719, 2.3316),
+    (48.8674, 2.3636),
+];
 
 /// A device of the fixture's demo tenant with its next sequence number. Like the HTTP layer,
 /// it authenticates at every push (its account may have changed).
@@ -972,15 +981,7 @@ async fn a_citizen_follows_the_last_zones_it_reported_in_and_those_it_chose() {
     assert_eq!(relais_domain::follows::REPORTED_FOLLOWS, 3);
     let mut citizen = Phone::citizen(&fx).await;
     let mut neighbour = Phone::citizen(&fx).await;
-    // Five places in five arrondissements: the Hôtel de Ville, the Louvre, the Panthéon, the
-    // Opéra, République.
-    let places = [
-        PARIS,
-        (48.8606, 2.3376),
-        (48.8462, 2.3464),
-        (48.8719, 2.3316),
-        (48.8674, 2.3636),
-    ];
+    let places = FIVE_ARRONDISSEMENTS;
     let chosen = MutationOp::FollowZone {
         zone: "7511201".into(),
     };
@@ -1038,14 +1039,7 @@ async fn one_batch_leaves_the_follows_its_mutations_pushed_one_by_one_leave() {
     let fx = Fixture::demo().await;
     fx.change_catalogue("UPDATE categories SET questions = '[]'", &[]);
     let town = fx.towns.get(&fx.db, "demo").await.unwrap().unwrap();
-    // Five places in five quartiers of five arrondissements (see the test above).
-    let places = [
-        PARIS,
-        (48.8606, 2.3376),
-        (48.8462, 2.3464),
-        (48.8719, 2.3316),
-        (48.8674, 2.3636),
-    ];
+    let places = FIVE_ARRONDISSEMENTS;
     let zone = |at: usize| town.locate(places[at].1, places[at].0)[0].clone();
     let file = |at: usize| create_at(Uuid::now_v7(), places[at]);
     let ops = || {
