@@ -190,7 +190,6 @@ pub fn push(
         nearby: vec![NearbyQuery {
             category: "pothole".into(),
             cells: vec![41, 42],
-            statuses: vec![ReportStatus::Received],
             since_ms: 0,
         }],
         follows: true,

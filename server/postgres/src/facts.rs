@@ -280,9 +280,9 @@ async fn follows(
         .collect()
 }
 
-/// The originals of a category in some grid cells, in one statement (one index range per cell),
-/// each candidate's status and time read from the report itself (the index only narrows the
-/// search).
+/// The open originals of a category in some grid cells, in one statement (one index range per
+/// cell, then the time window), from the index alone
+/// ([`NearbyQuery`](relais_server_database::NearbyQuery) says why).
 pub(crate) async fn originals(
     tx: &Transaction<'_>,
     tenant: &str,
@@ -291,22 +291,14 @@ pub(crate) async fn originals(
     let stmt = tx
         .prepare_cached(
             "SELECT o.report_id, o.lat, o.lon FROM open_originals o
-             JOIN reports r ON r.tenant_id = o.tenant_id AND r.id = o.report_id
              WHERE o.tenant_id = $1 AND o.category_code = $2 AND o.cell = ANY($3)
-               AND r.received_at_ms >= $4 AND r.status = ANY($5)
+               AND o.received_at_ms >= $4
              ORDER BY o.cell, o.received_at_ms, o.report_id",
         )
         .await?;
-    let statuses: Vec<&str> = query.statuses.iter().map(|s| s.as_str()).collect();
     tx.query(
         &stmt,
-        &[
-            &tenant,
-            &query.category,
-            &query.cells,
-            &query.since_ms,
-            &statuses,
-        ],
+        &[&tenant, &query.category, &query.cells, &query.since_ms],
     )
     .await?
     .iter()

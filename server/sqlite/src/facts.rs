@@ -241,11 +241,9 @@ fn supported(
     Ok(supported)
 }
 
-/// The originals of a category in some grid cells: one range of `open_originals`' key per cell
-/// (tenant, category, cell), each candidate's status and time read from the report itself. The
-/// `CROSS JOIN` keeps that order: left to itself, SQLite may start from the town's recent
-/// reports (`reports_by_received`) and probe the originals for each, which read every report
-/// of the time window for every cell (a push 100× slower, found by `relais-bench --stored`).
+/// The open originals of a category in some grid cells: one range of `open_originals`' key per
+/// cell (tenant, category, cell, then the time window), from the index alone
+/// ([`NearbyQuery`](relais_server_database::NearbyQuery) says why).
 pub(crate) fn originals(
     conn: &Connection,
     tenant: &str,
@@ -253,18 +251,14 @@ pub(crate) fn originals(
 ) -> DbResult<Vec<NearbyReport>> {
     let mut stmt = conn.prepare_cached(
         "SELECT o.report_id, o.lat, o.lon FROM open_originals o
-         CROSS JOIN reports r ON r.tenant_id = o.tenant_id AND r.id = o.report_id
          WHERE o.tenant_id = ?1 AND o.category_code = ?2 AND o.cell = ?3
-           AND r.received_at_ms >= ?4 AND r.status IN (SELECT value FROM json_each(?5))",
+           AND o.received_at_ms >= ?4",
     )?;
-    let statuses: Vec<&str> = query.statuses.iter().map(|s| s.as_str()).collect();
-    let statuses = to_json(&statuses)?;
     let mut found = Vec::new();
     for cell in &query.cells {
-        let rows = stmt.query_map(
-            (tenant, &query.category, cell, query.since_ms, &statuses),
-            |row| Ok((row.get::<_, String>(0)?, row.get(1)?, row.get(2)?)),
-        )?;
+        let rows = stmt.query_map((tenant, &query.category, cell, query.since_ms), |row| {
+            Ok((row.get::<_, String>(0)?, row.get(1)?, row.get(2)?))
+        })?;
         for row in rows {
             let (id, lat, lon) = row?;
             found.push(NearbyReport {

@@ -246,7 +246,6 @@ fn facts_query(
             .map(|(category, cells)| NearbyQuery {
                 category: category.to_owned(),
                 cells: cells.into_iter().collect(),
-                statuses: status::OPEN.to_vec(),
                 since_ms: now_ms - DUPLICATE_WINDOW_MS,
             })
             .collect(),

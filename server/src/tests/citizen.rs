@@ -363,34 +363,40 @@ async fn a_new_report_near_an_open_one_of_its_category_is_flagged_as_its_duplica
     // `far` is the nearest open report of the category.
     assert_eq!(fx.public(wide).await.duplicate_of, Some(far));
 
-    // Closed or old reports are not offered.
+    // A closed report is not offered: an agent resolves the original.
     fx.change_catalogue(
         "UPDATE categories SET duplicate_radius_m = NULL WHERE code = ?1",
         &[CATEGORY.into()],
     );
-    fx.sql("UPDATE reports SET status = 'resolved'", &[]);
+    let version = fx.public(original).await.version;
+    let resolve = change(original, version, ReportStatus::Resolved, None);
+    assert_eq!(Phone::agent(&fx).await.send(&fx, resolve).await, Outcome::Applied);
     assert_eq!(
         fx.public(second.file(&fx, PARIS).await).await.duplicate_of,
         None
     );
-    fx.sql(
-        "UPDATE reports SET status = 'received', received_at_ms = ?1",
-        &[(now_ms() - 31 * DAY_MS).into()],
-    );
+    // Nor is an old one: every report received 31 days ago (the spatial index keeps the time).
+    for table in ["reports", "open_originals"] {
+        fx.sql(
+            &format!("UPDATE {table} SET received_at_ms = ?1"),
+            &[(now_ms() - 31 * DAY_MS).into()],
+        );
+    }
     assert_eq!(
         fx.public(second.file(&fx, PARIS).await).await.duplicate_of,
         None
     );
 
-    // Two reports of one batch: the second repeats the first.
+    // Two reports of one batch, by the Louvre where nothing was filed: the second, 100 m
+    // north, repeats the first.
     let (a, b) = (Uuid::now_v7(), Uuid::now_v7());
-    fx.sql("UPDATE reports SET status = 'resolved'", &[]);
+    let louvre = FIVE_ARRONDISSEMENTS[1];
     let answer = fx
         .push(
             &first.device,
             vec![
-                mutation(2, create_at(a, PARIS)),
-                mutation(3, create_at(b, NEAR)),
+                mutation(2, create_at(a, louvre)),
+                mutation(3, create_at(b, (louvre.0 + 0.0009, louvre.1))),
             ],
         )
         .await
@@ -619,6 +625,9 @@ async fn the_reporter_confirms_or_reopens_a_resolution_within_the_window() {
     );
     let public = fx.public(report).await;
     assert_eq!((public.status, public.version), (ReportStatus::Reopened, 3));
+    // Reopened, it is again the original of its spot: a report 100 m away repeats it.
+    let near = neighbour.file(&fx, NEAR).await;
+    assert_eq!(fx.public(near).await.duplicate_of, Some(report));
 
     // Resolved again, 29 days ago: past the town's 28-day window.
     agent

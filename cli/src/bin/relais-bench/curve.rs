@@ -3,7 +3,8 @@
 //! reports through the protocol (a few devices pushing batches of 500 in parallel, so that the
 //! server's one writer never waits for the network) and measures a probe alone: a fresh device
 //! pushing `--probe-batches` batches (20) of 500 reports one after the other. It prints stored →
-//! probe reports/s → ratio to the first level.
+//! probe reports/s → ratio to the first level, and what each probed report cost the server: CPU
+//! time and bytes written (its database's WAL frames, mostly), to tell where a slower push goes.
 //!
 //! With `--hot-spot`, the probe's reports and [`HOT_SHARE`] of the fill are of one category
 //! within a few metres of one spot, so that each new report meets thousands of open reports of
@@ -148,19 +149,23 @@ async fn run_levels(server: &Server, args: &CurveArgs) -> anyhow::Result<()> {
         };
         let number = PROBE_DEVICES + index as u64;
         let mut probe = Pusher::new(&api, &categories, number, args.seed, probe_share).await?;
+        let probed = args.probe_batches * BATCH;
+        let (cpu, written) = (server.cpu_time()?, server.written()?);
         let started = Instant::now();
         for _ in 0..args.probe_batches {
             probe.push(&api, BATCH).await.context("probe")?;
         }
-        let probe_rate = (args.probe_batches * BATCH) as f64 / started.elapsed().as_secs_f64();
+        let probe_rate = probed as f64 / started.elapsed().as_secs_f64();
+        let cpu_us = server.cpu_time()?.saturating_sub(cpu).as_secs_f64() * 1e6 / probed as f64;
+        let written_kib = (server.written()? - written) as f64 / 1024.0 / probed as f64;
         let first = *first_rate.get_or_insert(probe_rate);
         // One line per level as soon as it is measured: a long run interrupted keeps its lines.
         println!(
-            "{stored:>14} {probe_rate:>18.0} {:>16.3} {:>18}",
+            "{stored:>14} {probe_rate:>18.0} {:>16.3} {cpu_us:>14.0} {written_kib:>16.1} {:>18}",
             probe_rate / first,
             fill_rate.map_or_else(|| "-".to_owned(), |r| format!("{r:.0}"))
         );
-        stored += args.probe_batches * BATCH;
+        stored += probed;
     }
     Ok(())
 }
@@ -262,7 +267,12 @@ fn print_header(args: &CurveArgs) {
         args.seed
     );
     println!(
-        "{:>14} {:>18} {:>16} {:>18}",
-        "stored reports", "probe reports/s", "ratio to first", "fill reports/s"
+        "{:>14} {:>18} {:>16} {:>14} {:>16} {:>18}",
+        "stored reports",
+        "probe reports/s",
+        "ratio to first",
+        "server µs/rep",
+        "written KiB/rep",
+        "fill reports/s"
     );
 }

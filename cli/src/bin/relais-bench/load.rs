@@ -30,9 +30,9 @@ use relais_protocol::{Cursor, Outcome, PushRequest, PushResponse, Registered};
 
 use crate::{
     api::Api,
-    cpu,
     server::Server,
     stats::{Summary, Tally},
+    usage,
     workload::{self, Filings},
 };
 
@@ -275,7 +275,7 @@ where
     F: Future<Output = T> + Send + 'static,
 {
     let servers_cpu = || -> anyhow::Result<Duration> { servers.iter().map(Server::cpu_time).sum() };
-    let (client_cpu, server_cpu) = (cpu::own_time()?, servers_cpu()?);
+    let (client_cpu, server_cpu) = (usage::own_time()?, servers_cpu()?);
     let started = Instant::now();
     let handles: Vec<_> = make(started + duration)
         .into_iter()
@@ -290,7 +290,7 @@ where
         meta: PhaseMeta {
             loops,
             elapsed: started.elapsed(),
-            client_cpu: cpu::own_time()?.saturating_sub(client_cpu),
+            client_cpu: usage::own_time()?.saturating_sub(client_cpu),
             server_cpu: servers_cpu()?.saturating_sub(server_cpu),
         },
         results,

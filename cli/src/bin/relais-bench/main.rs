@@ -15,7 +15,6 @@
 
 mod api;
 mod baseline;
-mod cpu;
 mod curve;
 mod load;
 mod postgres;
@@ -23,6 +22,7 @@ mod pouchdb;
 mod server;
 mod stats;
 mod sync;
+mod usage;
 mod workload;
 
 use std::path::PathBuf;

@@ -63,7 +63,12 @@ impl Server {
 
     /// CPU time (user + system) the server process has used so far.
     pub fn cpu_time(&self) -> anyhow::Result<Duration> {
-        crate::cpu::process_time(self.child.id())
+        crate::usage::process_time(self.child.id())
+    }
+
+    /// Bytes the server process has written so far (files and sockets).
+    pub fn written(&self) -> anyhow::Result<u64> {
+        crate::usage::process_written(self.child.id())
     }
 }
 

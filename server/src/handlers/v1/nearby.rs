@@ -4,7 +4,7 @@
 
 use axum::Json;
 use axum::extract::State;
-use relais_domain::{geo, status};
+use relais_domain::geo;
 use relais_protocol::nearby::MAX_NEARBY;
 use relais_protocol::{GeoPoint, NearbyReport, NearbyReports};
 use serde::Deserialize;
@@ -74,7 +74,6 @@ pub async fn get<DB: Database>(
     let query = NearbyQuery {
         category: around.category.clone(),
         cells: geo::cells_within(point.lat, point.lon, f64::from(radius_m)),
-        statuses: status::OPEN.to_vec(),
         since_ms: now_ms() - DUPLICATE_WINDOW_MS,
     };
     let mut found: Vec<(f64, uuid::Uuid)> = state

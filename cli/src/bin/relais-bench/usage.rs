@@ -1,6 +1,8 @@
-//! CPU time of a process, from `/proc/PID/stat`: the load generator shares the machine's cores
-//! with the server, so it prints how much CPU each side used in each phase. A client that burns
-//! as much CPU as the server is a suspect bottleneck.
+//! What a process has used so far, from `/proc`: its CPU time (`/proc/PID/stat`) and the bytes
+//! it has written (`/proc/PID/io`). The load generator shares the machine's cores with the
+//! server, so it prints how much CPU each side used in each phase (a client that burns as much
+//! CPU as the server is a suspect bottleneck); the stored-reports curve prints what each probed
+//! report cost the server in CPU and in bytes written, to tell why a push slows as history grows.
 
 use std::time::Duration;
 
@@ -36,4 +38,17 @@ pub fn process_time(pid: u32) -> anyhow::Result<Duration> {
 /// CPU time used so far by this process.
 pub fn own_time() -> anyhow::Result<Duration> {
     process_time(std::process::id())
+}
+
+/// Bytes process `pid` has passed to `write` and its kin so far (`wchar` in `/proc/PID/io`):
+/// its database's WAL frames and its responses, whether or not they reached the disk yet.
+pub fn process_written(pid: u32) -> anyhow::Result<u64> {
+    let path = format!("/proc/{pid}/io");
+    let io = std::fs::read_to_string(&path).with_context(|| format!("reading {path}"))?;
+    io.lines()
+        .find_map(|line| line.strip_prefix("wchar:"))
+        .context("no wchar line in /proc io")?
+        .trim()
+        .parse()
+        .context("unreadable /proc io wchar")
 }
