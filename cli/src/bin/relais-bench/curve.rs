@@ -4,7 +4,9 @@
 //! server's one writer never waits for the network) and measures a probe alone: a fresh device
 //! pushing `--probe-batches` batches (20) of 500 reports one after the other. It prints stored →
 //! probe reports/s → ratio to the first level, and what each probed report cost the server: CPU
-//! time and bytes written (its database's WAL frames, mostly), to tell where a slower push goes.
+//! time and bytes written (its SQLite database's WAL frames, mostly), to tell where a slower push
+//! goes. On PostgreSQL both are the `relais-server` process's alone, and the bytes are not shown
+//! (the database server writes them).
 //!
 //! With `--hot-spot`, the probe's reports and [`HOT_SHARE`] of the fill are of one category
 //! within a few metres of one spot, so that each new report meets thousands of open reports of
@@ -157,11 +159,16 @@ async fn run_levels(server: &Server, args: &CurveArgs) -> anyhow::Result<()> {
         }
         let probe_rate = probed as f64 / started.elapsed().as_secs_f64();
         let cpu_us = server.cpu_time()?.saturating_sub(cpu).as_secs_f64() * 1e6 / probed as f64;
-        let written_kib = (server.written()? - written) as f64 / 1024.0 / probed as f64;
+        let written_kib = if args.database.is_some() {
+            "-".to_owned()
+        } else {
+            let bytes = server.written()? - written;
+            format!("{:.1}", bytes as f64 / 1024.0 / probed as f64)
+        };
         let first = *first_rate.get_or_insert(probe_rate);
         // One line per level as soon as it is measured: a long run interrupted keeps its lines.
         println!(
-            "{stored:>14} {probe_rate:>18.0} {:>16.3} {cpu_us:>14.0} {written_kib:>16.1} {:>18}",
+            "{stored:>14} {probe_rate:>18.0} {:>16.3} {cpu_us:>14.0} {written_kib:>16} {:>18}",
             probe_rate / first,
             fill_rate.map_or_else(|| "-".to_owned(), |r| format!("{r:.0}"))
         );
