@@ -69,7 +69,7 @@ impl<'t> ChangeLog<'t> {
             "INSERT INTO change_log (tenant_id, bucket, entity_kind, entity_id, seq, live)
              SELECT $1, 'c:' || citizen, 'report', report_id, $3, TRUE
              FROM report_followers WHERE tenant_id = $1 AND report_id = $2
-             ON CONFLICT (tenant_id, bucket, entity_kind, entity_id)
+             ON CONFLICT (tenant_id, entity_id, bucket, entity_kind)
              DO UPDATE SET seq = excluded.seq, live = TRUE",
             params![self.tenant.to_owned(), report.to_owned(), seq],
         )
@@ -98,7 +98,7 @@ impl<'t> ChangeLog<'t> {
             "INSERT INTO change_log (tenant_id, bucket, entity_kind, entity_id, seq, live)
              SELECT $1, bucket, kind, $4, $5, TRUE
              FROM unnest($2::text[], $3::text[]) AS row(bucket, kind)
-             ON CONFLICT (tenant_id, bucket, entity_kind, entity_id)
+             ON CONFLICT (tenant_id, entity_id, bucket, entity_kind)
              DO UPDATE SET seq = excluded.seq, live = TRUE",
             params![
                 self.tenant.to_owned(),
@@ -201,7 +201,7 @@ impl<'t> ChangeLog<'t> {
         tx.send(
             "INSERT INTO change_log (tenant_id, bucket, entity_kind, entity_id, seq, live)
              VALUES ($1, $2, $3, $4, $5, $6)
-             ON CONFLICT (tenant_id, bucket, entity_kind, entity_id)
+             ON CONFLICT (tenant_id, entity_id, bucket, entity_kind)
              DO UPDATE SET seq = excluded.seq, live = excluded.live",
             params![
                 self.tenant.to_owned(),

@@ -36,6 +36,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0007_change_log_covering",
         include_str!("../migrations/0007_change_log_covering.sql"),
     ),
+    (
+        "0008_change_log_by_entity",
+        include_str!("../migrations/0008_change_log_by_entity.sql"),
+    ),
 ];
 
 /// The advisory lock key of the migrations (any constant; this one spells "relais" in ASCII).

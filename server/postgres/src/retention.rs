@@ -131,13 +131,16 @@ async fn unlink(
     )
     .await?;
     tx.execute(
+        // The photos as an array: an index lookup of each, where `IN (subquery)` may read the
+        // town's whole range of the key and join.
         "UPDATE tenant_photos SET device_id = NULL
          WHERE tenant_id = $1 AND device_id = $2
-           AND sha256 IN (SELECT jsonb_array_elements_text(photos::jsonb) FROM reports
-                          WHERE tenant_id = $1 AND id = $3
-                          UNION
-                          SELECT jsonb_array_elements_text(completion_photos::jsonb) FROM reports
-                          WHERE tenant_id = $1 AND id = $3)",
+           AND sha256 = ANY(ARRAY(
+               SELECT jsonb_array_elements_text(photos::jsonb) FROM reports
+               WHERE tenant_id = $1 AND id = $3
+               UNION
+               SELECT jsonb_array_elements_text(completion_photos::jsonb) FROM reports
+               WHERE tenant_id = $1 AND id = $3))",
         &[&tenant, &device, &report],
     )
     .await?;

@@ -42,7 +42,7 @@ impl<'t> ChangeLog<'t> {
             "INSERT INTO change_log (tenant_id, bucket, entity_kind, entity_id, seq, live)
              SELECT ?1, 'c:' || citizen, 'report', report_id, ?3, 1
              FROM report_followers WHERE tenant_id = ?1 AND report_id = ?2
-             ON CONFLICT (tenant_id, bucket, entity_kind, entity_id)
+             ON CONFLICT (tenant_id, entity_id, bucket, entity_kind)
              DO UPDATE SET seq = excluded.seq, live = 1",
         )?
         .execute((self.tenant, report, seq))?;
@@ -147,7 +147,7 @@ impl<'t> ChangeLog<'t> {
         conn.prepare_cached(
             "INSERT INTO change_log (tenant_id, bucket, entity_kind, entity_id, seq, live)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-             ON CONFLICT (tenant_id, bucket, entity_kind, entity_id)
+             ON CONFLICT (tenant_id, entity_id, bucket, entity_kind)
              DO UPDATE SET seq = excluded.seq, live = excluded.live",
         )?
         .execute((self.tenant, bucket, kind, entity, seq, live))?;

@@ -66,6 +66,10 @@ pub(super) const MIGRATIONS: &[(&str, &str)] = &[
         "20261207100000_change_log_covering",
         include_str!("../migrations/20261207100000_change_log_covering.sql"),
     ),
+    (
+        "20261208100000_change_log_by_entity",
+        include_str!("../migrations/20261208100000_change_log_by_entity.sql"),
+    ),
 ];
 
 /// Applies the pending migrations (atomically) and returns how many were applied. Refuses a
@@ -152,6 +156,61 @@ mod tests {
         assert_eq!(migrate(&mut conn).unwrap(), MIGRATIONS.len() - 2);
         assert_eq!(user_version(&conn).unwrap(), MIGRATIONS.len());
         assert_eq!(migrate(&mut conn).unwrap(), 0);
+    }
+
+    #[test]
+    fn the_change_log_keyed_by_entity_keeps_every_row() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        let last = MIGRATIONS.len() - 1;
+        assert_eq!(MIGRATIONS[last].0, "20261208100000_change_log_by_entity");
+        Migrations::new(
+            MIGRATIONS[..last]
+                .iter()
+                .map(|(_, sql)| M::up(sql))
+                .collect(),
+        )
+        .to_latest(&mut conn)
+        .unwrap();
+        let rows = "SELECT tenant_id, bucket, entity_kind, entity_id, seq, live FROM change_log
+                    ORDER BY tenant_id, bucket, seq";
+        conn.execute_batch(
+            "INSERT INTO tenants (id, name, epoch, created_at_ms)
+             VALUES ('a', 'A', 'e', 0), ('b', 'B', 'e', 0);
+             INSERT INTO change_log (tenant_id, bucket, entity_kind, entity_id, seq, live) VALUES
+             ('a', 'z:75104', 'report', 'r1', 3, 1), ('a', 's:voirie', 'task', 'r1', 3, 1),
+             ('a', 's:proprete', 'task', 'r1', 2, 0), ('a', 'c:x', 'follows', 'x', 4, 1),
+             ('b', 'z:75104', 'report', 'r1', 1, 1)",
+        )
+        .unwrap();
+        let read = |conn: &Connection| -> Vec<(String, String, String, String, i64, i64)> {
+            conn.prepare(rows)
+                .unwrap()
+                .query_map([], |r| {
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                    ))
+                })
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap()
+        };
+        let before = read(&conn);
+        assert_eq!(migrate(&mut conn).unwrap(), 1);
+        assert_eq!(read(&conn), before);
+        // Keyed by entity: a second row of one (town, entity, bucket, kind) is refused.
+        assert!(
+            conn.execute(
+                "INSERT INTO change_log (tenant_id, bucket, entity_kind, entity_id, seq)
+                 VALUES ('a', 'z:75104', 'report', 'r1', 9)",
+                [],
+            )
+            .is_err()
+        );
     }
 
     #[test]

@@ -219,8 +219,11 @@ pub(super) fn index(
     match change {
         OriginalIndex::Keep => {}
         OriginalIndex::Remove => {
+            // Named: left to itself, SQLite 3.50 searches the primary key by the town alone
+            // (every open original of the town) rather than this index by the report.
             conn.prepare_cached(
-                "DELETE FROM open_originals WHERE tenant_id = ?1 AND report_id = ?2",
+                "DELETE FROM open_originals INDEXED BY open_originals_by_report
+                 WHERE tenant_id = ?1 AND report_id = ?2",
             )?
             .execute([tenant, report])?;
         }
