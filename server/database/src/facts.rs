@@ -36,9 +36,9 @@ pub struct FactsQuery {
 /// The open originals of `category` in `cells` received since `since_ms`, read from the
 /// backend's spatial index alone: it holds exactly the open reports that are not themselves
 /// probable duplicates, since every write that opens or closes a report says how the index
-/// changes ([`OriginalIndex`](crate::writes::OriginalIndex)). Reading each candidate's status from the
-/// report as well cost a random read of the reports' table per candidate, which made a push
-/// slower as the history grew (BENCHMARKS.md, fifteenth session).
+/// changes ([`OriginalIndex`](crate::writes::OriginalIndex)). Reading each candidate's status
+/// from the report as well cost a random read of the reports' table per candidate, which made a
+/// push slower as the history grew (BENCHMARKS.md, fifteenth session).
 #[derive(Debug, Clone, PartialEq)]
 pub struct NearbyQuery {
     pub category: String,

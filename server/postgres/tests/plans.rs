@@ -9,8 +9,8 @@
 //! (`scripts/postgres` preloads it) while the storage crate's `sample` push and two pull pages
 //! ran through the `Database` trait, after 2,000 reports were filed, and then the upkeep a year
 //! later (the expiry of closed reports from scopes, the retention's unlinking). They are
-//! explained before the tables were ever analysed (a database filling up before autovacuum's first `ANALYZE`,
-//! where the planner guesses) and again after.
+//! explained before the tables were ever analysed (a database filling up before autovacuum's
+//! first `ANALYZE`, where the planner guesses) and again after.
 //! Each is prepared again and explained with its generic plan (`plan_cache_mode =
 //! force_generic_plan`): the plan for any parameters, the one a pooled prepared statement uses.
 //! Tables the sample leaves small (two devices, a few followers) are rightly read whole by the

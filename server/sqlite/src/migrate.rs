@@ -81,13 +81,18 @@ pub(super) fn migrate(conn: &mut Connection) -> DbResult<usize> {
         let name = format!("schema version {before}");
         return Err(DbError::UnknownMigration(name).into());
     }
-    Migrations::new(MIGRATIONS.iter().map(|(_, sql)| M::up(sql)).collect())
+    steps(MIGRATIONS)
         .to_latest(conn)
         .map_err(|e| crate::error::corrupt(format!("migration failed: {e}")))?;
     for (name, _) in &MIGRATIONS[before..] {
         tracing::info!(migration = name, "applied migration");
     }
     Ok(MIGRATIONS.len() - before)
+}
+
+/// `list` as `rusqlite_migration` steps, in order.
+fn steps(list: &'static [(&'static str, &'static str)]) -> Migrations<'static> {
+    Migrations::new(list.iter().map(|(_, sql)| M::up(sql)).collect())
 }
 
 fn user_version(conn: &Connection) -> DbResult<usize> {
@@ -136,9 +141,7 @@ mod tests {
         sorted.sort_unstable();
         sorted.dedup();
         assert_eq!(names, sorted);
-        Migrations::new(MIGRATIONS.iter().map(|(_, sql)| M::up(sql)).collect())
-            .validate()
-            .unwrap();
+        steps(MIGRATIONS).validate().unwrap();
     }
 
     #[test]
@@ -163,14 +166,7 @@ mod tests {
         let mut conn = Connection::open_in_memory().unwrap();
         let last = MIGRATIONS.len() - 1;
         assert_eq!(MIGRATIONS[last].0, "20261208100000_change_log_by_entity");
-        Migrations::new(
-            MIGRATIONS[..last]
-                .iter()
-                .map(|(_, sql)| M::up(sql))
-                .collect(),
-        )
-        .to_latest(&mut conn)
-        .unwrap();
+        steps(&MIGRATIONS[..last]).to_latest(&mut conn).unwrap();
         let rows = "SELECT tenant_id, bucket, entity_kind, entity_id, seq, live FROM change_log
                     ORDER BY tenant_id, bucket, seq";
         conn.execute_batch(
