@@ -19,6 +19,7 @@ use crate::{
     baseline, postgres,
     pouchdb::{self, PouchRun},
     server::Server,
+    usage,
     workload::{self, ACCURACY_M, CATEGORY},
 };
 
@@ -123,6 +124,8 @@ struct Baselines {
 struct PhoneRun {
     queued: Duration,
     synced: Duration,
+    /// CPU time the phone's process and the server's used during the sync.
+    sync_cpu: (Duration, Duration),
     /// Changes the sync pulled back.
     received: u32,
 }
@@ -181,8 +184,13 @@ fn phone(
     let queued = started.elapsed();
 
     let started = std::time::Instant::now();
+    let cpu_before = (usage::own_time()?, server.cpu_time()?);
     send(Intent::Sync)?;
     let synced = started.elapsed();
+    let sync_cpu = (
+        usage::own_time()? - cpu_before.0,
+        server.cpu_time()? - cpu_before.1,
+    );
     let view = device.view();
     let SyncView::Finished { sent, received, .. } = view.sync else {
         bail!("the sync did not finish: {:?}", view.sync);
@@ -202,6 +210,7 @@ fn phone(
     Ok(PhoneRun {
         queued,
         synced,
+        sync_cpu,
         received,
     })
 }
@@ -274,6 +283,11 @@ fn print(
     for (name, d) in rows {
         println!("{name:<58} {:>10.3} {:>12.0}", d.as_secs_f64(), rate(d));
     }
+    println!(
+        "CPU during the sync: phone {:.3} s, server {:.3} s",
+        phone.sync_cpu.0.as_secs_f64(),
+        phone.sync_cpu.1.as_secs_f64()
+    );
     let ratio = |name: &str, a: Duration, b: Duration| {
         println!("{name:<44} {}", significant(rate(a) / rate(b)));
     };
