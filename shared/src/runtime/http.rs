@@ -13,6 +13,12 @@ use super::Job;
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// How long an idle connection is kept for the next request: well under the server's 60 s
+/// (`--header-timeout`, as nginx's), so that the device stops using a connection before the
+/// server closes it. Kept longer (reqwest's default is 90 s), a request sent on a connection
+/// at the moment the server closes it is lost in transit and must be sent again.
+const IDLE_TIMEOUT: Duration = Duration::from_secs(30);
+
 pub struct Executor {
     runtime: tokio::runtime::Runtime,
     client: reqwest::Client,
@@ -28,6 +34,7 @@ impl Executor {
         let client = reqwest::Client::builder()
             .connect_timeout(CONNECT_TIMEOUT)
             .timeout(REQUEST_TIMEOUT)
+            .pool_idle_timeout(IDLE_TIMEOUT)
             .user_agent(concat!("relais/", env!("CARGO_PKG_VERSION")))
             .build()?;
         Ok(Self { runtime, client })

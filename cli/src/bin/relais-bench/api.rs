@@ -16,6 +16,9 @@ use serde::de::{DeserializeOwned, IgnoredAny};
 /// The demo town, the tenant `relais-server --demo` seeds.
 const TENANT: &str = "demo";
 
+/// How long an idle connection is kept: under the server's `--header-timeout` (60 s).
+const IDLE_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// What went wrong with one request.
 #[derive(Debug, thiserror::Error)]
 pub enum CallError {
@@ -65,11 +68,14 @@ pub struct Api {
 impl Api {
     /// A client of the server at `url` (`http://127.0.0.1:PORT`); a request not answered
     /// within `timeout` fails (`timeout`). The pool keeps every connection it opens, so `n`
-    /// concurrent loops reuse `n` connections instead of reopening.
+    /// concurrent loops reuse `n` connections instead of reopening; like a phone's, it leaves a
+    /// connection idle for 30 s before the server's 60 s close it (else a push sent as the
+    /// server closes a connection idle since the previous phase is lost in transit).
     pub fn new(url: &str, timeout: Duration) -> anyhow::Result<Self> {
         let http = reqwest::Client::builder()
             .http1_only()
             .pool_max_idle_per_host(usize::MAX)
+            .pool_idle_timeout(IDLE_TIMEOUT)
             .timeout(timeout)
             .build()?;
         Ok(Self {
