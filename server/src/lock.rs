@@ -53,8 +53,8 @@ impl DataLock {
                     std::thread::sleep(RETRY);
                 }
                 Err(TryLockError::WouldBlock) => bail!(
-                    "another relais-server already serves the data directory {} (it holds {}): stop \
-                 it first, or give this one another --data",
+                    "another relais-server already serves the data directory {} (it holds {}): \
+                     stop it first, or give this one another --data",
                     data_dir.display(),
                     path.display()
                 ),

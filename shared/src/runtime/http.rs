@@ -17,7 +17,7 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// (`--header-timeout`, as nginx's), so that the device stops using a connection before the
 /// server closes it. Kept longer (reqwest's default is 90 s), a request sent on a connection
 /// at the moment the server closes it is lost in transit and must be sent again.
-const IDLE_TIMEOUT: Duration = Duration::from_secs(30);
+pub const IDLE_TIMEOUT: Duration = Duration::from_secs(30);
 
 pub struct Executor {
     runtime: tokio::runtime::Runtime,

@@ -32,6 +32,7 @@ use crate::{
     view::ViewModel,
 };
 
+pub use http::IDLE_TIMEOUT;
 use idle::Inflight;
 
 /// What the native shell does for the core. Called on a Rust thread: shells hop to their main

@@ -12,12 +12,10 @@ use relais_protocol::{
 use reqwest::{RequestBuilder, StatusCode};
 use serde::Deserialize;
 use serde::de::{DeserializeOwned, IgnoredAny};
+use shared::runtime::IDLE_TIMEOUT;
 
 /// The demo town, the tenant `relais-server --demo` seeds.
 const TENANT: &str = "demo";
-
-/// How long an idle connection is kept: under the server's `--header-timeout` (60 s).
-const IDLE_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// What went wrong with one request.
 #[derive(Debug, thiserror::Error)]
@@ -68,9 +66,9 @@ pub struct Api {
 impl Api {
     /// A client of the server at `url` (`http://127.0.0.1:PORT`); a request not answered
     /// within `timeout` fails (`timeout`). The pool keeps every connection it opens, so `n`
-    /// concurrent loops reuse `n` connections instead of reopening; like a phone's, it leaves a
-    /// connection idle for 30 s before the server's 60 s close it (else a push sent as the
-    /// server closes a connection idle since the previous phase is lost in transit).
+    /// concurrent loops reuse `n` connections instead of reopening; it drops an idle one after
+    /// a phone's [`IDLE_TIMEOUT`], before the server closes it (else a push sent as the server
+    /// closes a connection idle since the previous phase is lost in transit).
     pub fn new(url: &str, timeout: Duration) -> anyhow::Result<Self> {
         let http = reqwest::Client::builder()
             .http1_only()
