@@ -7,7 +7,9 @@
 //!
 //! The writer commits the writes queued while it was busy in one transaction (group commit):
 //! under load, many devices' pushes share one `fsync`, while each write keeps its own savepoint,
-//! so a write that fails rolls back alone. A write's answer is released only after the group's
+//! so a write that fails rolls back alone. A write alone in its group runs without one (SQLite
+//! copies every page a savepoint's statements change, to undo them: a tenth of a push's CPU),
+//! and the transaction is rolled back if it fails. A write's answer is released only after the group's
 //! commit, so "acknowledged" still means "on disk" (`synchronous=FULL`). A panic inside a write
 //! rolls the whole group back and stops the writer: nothing can be trusted after it, and the
 //! health check says so.
@@ -26,14 +28,25 @@ use crate::error::{self, corrupt};
 /// How many read-only connections serve reads concurrently.
 pub(crate) const READERS: usize = 4;
 
+/// The writer thread's name (benchmarks read its CPU time by it).
+pub const WRITER_THREAD: &str = "relais-db-writer";
+
 /// Most writes committed together.
 const MAX_GROUP: usize = 128;
 
 /// What a queued write does once the group's commit is known: answer its caller.
 type Settle = Box<dyn FnOnce(Result<(), &str>) + Send>;
 
-/// A queued write: runs inside the group's transaction, in its own savepoint.
-type Job = Box<dyn FnOnce(&mut Connection) -> Settle + Send>;
+/// A queued write: runs inside the group's transaction, in its own savepoint unless it is alone
+/// in its group (the flag).
+type Job = Box<dyn FnOnce(&mut Connection, bool) -> Ran + Send>;
+
+/// What a queued write left: how to answer its caller, and whether it failed (a write alone,
+/// without a savepoint, leaves its failure to the transaction's rollback).
+struct Ran {
+    settle: Settle,
+    failed: bool,
+}
 
 #[derive(Clone)]
 pub(crate) struct Connections {
@@ -62,7 +75,7 @@ impl Connections {
         let poisoned = Arc::new(AtomicBool::new(false));
         let flag = Arc::clone(&poisoned);
         std::thread::Builder::new()
-            .name("relais-db-writer".into())
+            .name(WRITER_THREAD.into())
             .spawn(move || write_loop(writer, &queue, &flag))
             .map_err(|e| corrupt(format!("cannot start the writer thread: {e}")))?;
         Ok(Self {
@@ -78,8 +91,8 @@ impl Connections {
         self.poisoned.load(Ordering::SeqCst)
     }
 
-    /// Runs `f` in the writer's transaction (in its own savepoint) and answers once it is
-    /// durably committed.
+    /// Runs `f` in the writer's transaction (in its own savepoint when it shares it) and answers
+    /// once it is durably committed.
     pub(crate) async fn write<T, F>(&self, f: F) -> DbResult<T>
     where
         T: Send + 'static,
@@ -90,8 +103,15 @@ impl Connections {
         }
         let (answer, answered) = oneshot::channel();
         let poisoned = Arc::clone(&self.poisoned);
-        let job: Job = Box::new(move |conn: &mut Connection| {
-            let result = match catch_unwind(AssertUnwindSafe(|| in_savepoint(conn, f))) {
+        let job: Job = Box::new(move |conn: &mut Connection, alone: bool| {
+            let run = || {
+                if alone {
+                    f(conn)
+                } else {
+                    in_savepoint(conn, f)
+                }
+            };
+            let result = match catch_unwind(AssertUnwindSafe(run)) {
                 Ok(result) => result,
                 Err(panic) => {
                     // Poisoned before the caller hears anything (its answer is dropped as the
@@ -100,14 +120,16 @@ impl Connections {
                     std::panic::resume_unwind(panic)
                 }
             };
-            Box::new(move |commit: Result<(), &str>| {
+            let failed = result.is_err();
+            let settle: Settle = Box::new(move |commit: Result<(), &str>| {
                 let outcome = match commit {
                     Ok(()) => result.map_err(DbError::from),
                     Err(failure) => Err(DbError::Backend(failure.into())),
                 };
                 // The caller may have gone (a dropped request): the write stands all the same.
                 let _ = answer.send(outcome);
-            })
+            });
+            Ran { settle, failed }
         });
         self.writer.send(job).map_err(|_| DbError::Poisoned)?;
         answered.await.map_err(|_| DbError::Poisoned)?
@@ -206,11 +228,15 @@ fn write_loop(mut conn: Connection, queue: &mpsc::Receiver<Job>, poisoned: &Atom
             tracing::error!(error = %e, "cannot begin a write transaction");
             continue;
         }
+        let alone = jobs.len() == 1;
         let mut settles = Vec::with_capacity(jobs.len());
-        let mut crashed = false;
+        let (mut crashed, mut failed) = (false, false);
         for job in jobs {
-            match catch_unwind(AssertUnwindSafe(|| job(&mut conn))) {
-                Ok(settle) => settles.push(settle),
+            match catch_unwind(AssertUnwindSafe(|| job(&mut conn, alone))) {
+                Ok(ran) => {
+                    failed |= ran.failed;
+                    settles.push(ran.settle);
+                }
                 Err(_) => {
                     crashed = true;
                     break;
@@ -224,6 +250,15 @@ fn write_loop(mut conn: Connection, queue: &mpsc::Receiver<Job>, poisoned: &Atom
             for settle in settles {
                 settle(Err("the writer stopped after a crash"));
             }
+            continue;
+        }
+        if alone && failed {
+            // Its changes are undone with the transaction; its caller hears its own error.
+            if let Err(e) = conn.execute_batch("ROLLBACK") {
+                tracing::error!(error = %e, "cannot roll a failed write back: writes stop");
+                poisoned.store(true, Ordering::SeqCst);
+            }
+            settles.into_iter().for_each(|settle| settle(Ok(())));
             continue;
         }
         match conn.execute_batch("COMMIT") {

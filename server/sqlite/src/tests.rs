@@ -106,3 +106,58 @@ async fn a_read_that_panics_gives_its_connection_back() {
         read.await.unwrap().unwrap();
     }
 }
+
+/// A write that fails leaves nothing and takes nothing else with it: alone in its group (run
+/// without a savepoint, the transaction is rolled back) and beside others (its savepoint is).
+#[tokio::test]
+async fn a_failed_write_leaves_nothing_alone_or_in_a_group() {
+    let dir = TempDir::new().unwrap();
+    let db = Sqlite::open(&dir.path().join("relais.db")).await.unwrap();
+    let writes = &db.connections;
+    let insert = |n: i64, fail: bool| {
+        writes.write(move |conn| {
+            conn.execute("INSERT INTO probe (n) VALUES (?1)", [n])?;
+            if fail {
+                conn.execute("INSERT INTO no_such_table VALUES (1)", [])?;
+            }
+            Ok(())
+        })
+    };
+    writes
+        .write(|conn| Ok(conn.execute_batch("CREATE TABLE probe (n INTEGER)")?))
+        .await
+        .unwrap();
+
+    assert!(insert(1, true).await.is_err());
+    insert(2, false).await.unwrap();
+
+    // The writer holds a write until the next three are queued, so they make one group.
+    let (started, running) = tokio::sync::oneshot::channel();
+    let (release, released) = std::sync::mpsc::channel::<()>();
+    let holding = writes.write(move |_| {
+        let _ = started.send(());
+        let _ = released.recv();
+        Ok(())
+    });
+    let (held, grouped) = tokio::join!(holding, async {
+        running.await.unwrap();
+        tokio::join!(biased; insert(3, false), insert(4, true), insert(5, false), async {
+            release.send(()).unwrap();
+        })
+    });
+    held.unwrap();
+    let (three, four, five, ()) = grouped;
+    three.unwrap();
+    assert!(four.is_err());
+    five.unwrap();
+
+    let rows: Vec<i64> = writes
+        .read(|conn| {
+            let mut stmt = conn.prepare("SELECT n FROM probe ORDER BY n")?;
+            let rows = stmt.query_map([], |row| row.get(0))?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+        .await
+        .unwrap();
+    assert_eq!(rows, [2, 3, 5]);
+}

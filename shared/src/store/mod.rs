@@ -69,8 +69,13 @@ impl LocalStore {
     /// Runs several operations in one transaction (group commit: one `fsync` for all), each
     /// in its own savepoint, so that an operation that fails leaves no trace and the others
     /// still commit. Each result holds only once the group is committed: if the commit fails,
-    /// every operation fails with it, as if each had run alone and failed.
-    pub fn execute_group(&mut self, ops: Vec<StoreOp>) -> Vec<Result<StoreOutput>> {
+    /// every operation fails with it, as if each had run alone and failed. An operation alone
+    /// (most of a sync's) runs as [`Self::execute`] does, without a savepoint: SQLite copies
+    /// each page a savepoint's statements change, to undo them.
+    pub fn execute_group(&mut self, mut ops: Vec<StoreOp>) -> Vec<Result<StoreOutput>> {
+        if ops.len() == 1 {
+            return ops.pop().map(|op| self.execute(op)).into_iter().collect();
+        }
         let tx = match self.conn.transaction() {
             Ok(tx) => tx,
             Err(e) => return ops.iter().map(|_| Err(err(&e))).collect(),

@@ -119,6 +119,9 @@ fn a_group_commits_together_and_a_failing_operation_fails_alone() {
         })
         .collect();
     assert_eq!(seqs, vec![Some(1), None, Some(2)]);
+    // A group of one runs as one operation: a failure is its only answer.
+    let alone = store.execute_group(vec![enqueue_op(Some(Uuid::now_v7()))]);
+    assert!(matches!(alone.as_slice(), [Err(_)]), "{alone:?}");
     drop(store);
     let mut store = LocalStore::open(dir.path()).unwrap();
     let StoreOutput::Loaded(snapshot) = store.execute(StoreOp::Load).unwrap() else {
