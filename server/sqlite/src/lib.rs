@@ -57,6 +57,7 @@ use tracing::instrument;
 use uuid::Uuid;
 
 use error::corrupt;
+pub use pool::WRITER_THREAD;
 use pool::Connections;
 
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);

@@ -33,6 +33,7 @@ use crate::{
 };
 
 pub use http::IDLE_TIMEOUT;
+pub use store_worker::STORE_THREAD;
 use idle::Inflight;
 
 /// What the native shell does for the core. Called on a Rust thread: shells hop to their main

@@ -11,6 +11,9 @@ use std::sync::mpsc::{self, Sender};
 use super::Job;
 use crate::{effects::StoreOp, store::LocalStore};
 
+/// The store thread's name (benchmarks read its CPU time by it).
+pub const STORE_THREAD: &str = "relais-store";
+
 /// Most operations committed together.
 const MAX_GROUP: usize = 64;
 
@@ -22,7 +25,7 @@ impl StoreWorker {
     pub fn start(mut store: LocalStore) -> Self {
         let (jobs, queue) = mpsc::channel::<Job<StoreOp>>();
         std::thread::Builder::new()
-            .name("relais-store".into())
+            .name(STORE_THREAD.into())
             .spawn(move || {
                 while let Ok(first) = queue.recv() {
                     let mut group = vec![first];

@@ -242,13 +242,20 @@ struct PhaseMeta {
     elapsed: Duration,
     client_cpu: Duration,
     server_cpu: Duration,
+    /// The servers' SQLite writer threads (`None` on PostgreSQL): the work that cannot spread
+    /// over the cores.
+    writer_cpu: Option<Duration>,
 }
 
 impl PhaseMeta {
     fn describe(&self) -> String {
         let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        let writer = self.writer_cpu.map_or(String::new(), |writer| {
+            format!(" (its writer thread {:.1} s)", writer.as_secs_f64())
+        });
         format!(
-            "{} loops, {:.1} s; CPU: client {:.1} s, server {:.1} s ({cores} cores = {:.1} s)",
+            "{} loops, {:.1} s; CPU: client {:.1} s, server {:.1} s{writer} ({cores} cores = \
+             {:.1} s)",
             self.loops,
             self.elapsed.as_secs_f64(),
             self.client_cpu.as_secs_f64(),
@@ -275,7 +282,12 @@ where
     F: Future<Output = T> + Send + 'static,
 {
     let servers_cpu = || -> anyhow::Result<Duration> { servers.iter().map(Server::cpu_time).sum() };
-    let (client_cpu, server_cpu) = (usage::own_time()?, servers_cpu()?);
+    let writers_cpu = || -> anyhow::Result<Option<Duration>> {
+        let writers = servers.iter().map(Server::writer_time);
+        Ok(writers.collect::<anyhow::Result<Option<Vec<_>>>>()?.map(|w| w.into_iter().sum()))
+    };
+    let (client_cpu, server_cpu, writer_cpu) =
+        (usage::own_time()?, servers_cpu()?, writers_cpu()?);
     let started = Instant::now();
     let handles: Vec<_> = make(started + duration)
         .into_iter()
@@ -292,6 +304,9 @@ where
             elapsed: started.elapsed(),
             client_cpu: usage::own_time()?.saturating_sub(client_cpu),
             server_cpu: servers_cpu()?.saturating_sub(server_cpu),
+            writer_cpu: writers_cpu()?
+                .zip(writer_cpu)
+                .map(|(after, before)| after.saturating_sub(before)),
         },
         results,
     })

@@ -66,6 +66,12 @@ impl Server {
         crate::usage::process_time(self.child.id())
     }
 
+    /// CPU time the server's single SQLite writer thread has used so far (`None` on
+    /// PostgreSQL).
+    pub fn writer_time(&self) -> anyhow::Result<Option<Duration>> {
+        crate::usage::thread_time(self.child.id(), relais_server_sqlite::WRITER_THREAD)
+    }
+
     /// Bytes the server process has written so far (files and sockets).
     pub fn written(&self) -> anyhow::Result<u64> {
         crate::usage::process_written(self.child.id())

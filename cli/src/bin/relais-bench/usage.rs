@@ -3,6 +3,8 @@
 //! server, so it prints how much CPU each side used in each phase (a client that burns as much
 //! CPU as the server is a suspect bottleneck); the stored-reports curve prints what each probed
 //! report cost the server in CPU and in bytes written, to tell why a push slows as history grows.
+//! One thread's CPU time (`/proc/PID/task/TID/schedstat`) tells what the work that cannot be
+//! spread over the cores costs: the server's single writer, the phone's store thread.
 
 use std::time::Duration;
 
@@ -38,6 +40,36 @@ pub fn process_time(pid: u32) -> anyhow::Result<Duration> {
 /// CPU time used so far by this process.
 pub fn own_time() -> anyhow::Result<Duration> {
     process_time(std::process::id())
+}
+
+/// On-CPU time so far of the threads of process `pid` named `name` (in nanoseconds, from each
+/// thread's `schedstat`); `None` when the process has no such thread (the server on PostgreSQL
+/// has no writer thread). The kernel keeps the first 15 bytes of a thread's name.
+pub fn thread_time(pid: u32, name: &str) -> anyhow::Result<Option<Duration>> {
+    let comm = name.get(..name.len().min(15)).unwrap_or(name);
+    let tasks = format!("/proc/{pid}/task");
+    let mut total = None;
+    for task in std::fs::read_dir(&tasks).with_context(|| format!("listing {tasks}"))? {
+        let dir = task?.path();
+        // A thread that ended since the listing is skipped.
+        let Ok(thread) = std::fs::read_to_string(dir.join("comm")) else {
+            continue;
+        };
+        if thread.trim_end() != comm {
+            continue;
+        }
+        let Ok(schedstat) = std::fs::read_to_string(dir.join("schedstat")) else {
+            continue;
+        };
+        let nanos: u64 = schedstat
+            .split_whitespace()
+            .next()
+            .context("empty schedstat")?
+            .parse()
+            .context("unreadable schedstat")?;
+        *total.get_or_insert(Duration::ZERO) += Duration::from_nanos(nanos);
+    }
+    Ok(total)
 }
 
 /// Bytes process `pid` has passed to `write` and its kin so far (`wchar` in `/proc/PID/io`):
