@@ -77,21 +77,34 @@ const UPSERT_REPORT: &str = "
 /// the seven indexes'.
 pub fn put_report(tx: &Transaction<'_>, report: &Report) -> Result<()> {
     let id = report.id.to_string();
-    let new = columns(report)?;
-    let stored = tx
-        .prepare_cached(
-            "SELECT mine, supported, status, category, zone, service_code, lat, lon, cell,
-                    created_at_ms, due_at_ms, closed_at_ms, duplicate_of, body
-             FROM reports WHERE id = ?1",
-        )
-        .map_err(err)?
-        .query_row([&id], |row| {
-            (0..COLUMNS.len())
-                .map(|i| row.get::<_, Value>(i))
-                .collect::<rusqlite::Result<Vec<_>>>()
-        })
-        .optional()
-        .map_err(err)?;
+    let stored = stored_columns(tx, &id)?;
+    write_columns(tx, id, columns(report)?, stored)
+}
+
+/// The row of report `id` as stored, in the order of [`COLUMNS`] (the body last).
+fn stored_columns(tx: &Transaction<'_>, id: &str) -> Result<Option<Vec<Value>>> {
+    tx.prepare_cached(
+        "SELECT mine, supported, status, category, zone, service_code, lat, lon, cell,
+                created_at_ms, due_at_ms, closed_at_ms, duplicate_of, body
+         FROM reports WHERE id = ?1",
+    )
+    .map_err(err)?
+    .query_row([id], |row| {
+        (0..COLUMNS.len())
+            .map(|i| row.get::<_, Value>(i))
+            .collect::<rusqlite::Result<Vec<_>>>()
+    })
+    .optional()
+    .map_err(err)
+}
+
+/// Writes row `id` with the columns `new`, over `stored` if the row exists.
+fn write_columns(
+    tx: &Transaction<'_>,
+    id: String,
+    new: [Value; 14],
+    stored: Option<Vec<Value>>,
+) -> Result<()> {
     let (sql, args) = match stored {
         None => {
             let mut args = vec![Value::Text(id)];
@@ -159,20 +172,25 @@ pub fn put(tx: &Transaction<'_>, held: &HeldReport) -> Result<()> {
     Ok(())
 }
 
-/// Stores the server's public state of a report, keeping what only this device knows.
+/// Stores the server's public state of a report, keeping what only this device knows. The row
+/// is read once, for the body to merge into and the columns to compare.
 pub fn merge_public(tx: &Transaction<'_>, public: &PublicReport, mine: bool) -> Result<Report> {
-    let report = match get_report(tx, public.id)? {
-        Some(mut known) => {
+    let id = public.id.to_string();
+    let stored = stored_columns(tx, &id)?;
+    let report = match stored.as_ref().and_then(|columns| columns.last()) {
+        Some(Value::Text(body)) => {
+            let mut known: Report = from_json(body)?;
             known.merge_public(public.clone(), mine);
             known
         }
+        Some(_) => return Err(err(format!("corrupt local data: report {id} has no body"))),
         None => {
             let mut report = Report::from(public.clone());
             report.mine = mine;
             report
         }
     };
-    put_report(tx, &report)?;
+    write_columns(tx, id, columns(&report)?, stored)?;
     Ok(report)
 }
 
