@@ -92,6 +92,9 @@ impl Sqlite {
         // FULL: a commit is on disk before we acknowledge it; NORMAL can lose the last
         // transactions on power loss in WAL mode.
         writer.pragma_update(None, "synchronous", "FULL")?;
+        // The journal of each write's savepoint (the pages it changes) stays in memory: past
+        // 64 KiB SQLite spills it to a temporary file, and a push changes more than that.
+        writer.pragma_update(None, "temp_store", "MEMORY")?;
         let applied = migrate::migrate(&mut writer)?;
         tracing::info!(db.path = %path.display(), migrations.applied = applied, "database ready");
         Ok(Self {
