@@ -57,8 +57,8 @@ use tracing::instrument;
 use uuid::Uuid;
 
 use error::corrupt;
-pub use pool::WRITER_THREAD;
 use pool::Connections;
+pub use pool::WRITER_THREAD;
 
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 const STATEMENT_CACHE: usize = 128;

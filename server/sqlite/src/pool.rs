@@ -8,9 +8,9 @@
 //! The writer commits the writes queued while it was busy in one transaction (group commit):
 //! under load, many devices' pushes share one `fsync`, while each write keeps its own savepoint,
 //! so a write that fails rolls back alone. A write alone in its group runs without one (SQLite
-//! copies every page a savepoint's statements change, to undo them: a tenth of a push's CPU),
-//! and the transaction is rolled back if it fails. A write's answer is released only after the group's
-//! commit, so "acknowledged" still means "on disk" (`synchronous=FULL`). A panic inside a write
+//! copies every page a savepoint's statements change, to undo them), and the transaction is
+//! rolled back if it fails. A write's answer is released only after the group's commit, so
+//! "acknowledged" still means "on disk" (`synchronous=FULL`). A panic inside a write
 //! rolls the whole group back and stops the writer: nothing can be trusted after it, and the
 //! health check says so.
 

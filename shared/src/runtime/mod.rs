@@ -33,8 +33,8 @@ use crate::{
 };
 
 pub use http::IDLE_TIMEOUT;
-pub use store_worker::STORE_THREAD;
 use idle::Inflight;
+pub use store_worker::STORE_THREAD;
 
 /// What the native shell does for the core. Called on a Rust thread: shells hop to their main
 /// thread before touching the UI.

@@ -284,10 +284,11 @@ where
     let servers_cpu = || -> anyhow::Result<Duration> { servers.iter().map(Server::cpu_time).sum() };
     let writers_cpu = || -> anyhow::Result<Option<Duration>> {
         let writers = servers.iter().map(Server::writer_time);
-        Ok(writers.collect::<anyhow::Result<Option<Vec<_>>>>()?.map(|w| w.into_iter().sum()))
+        Ok(writers
+            .collect::<anyhow::Result<Option<Vec<_>>>>()?
+            .map(|w| w.into_iter().sum()))
     };
-    let (client_cpu, server_cpu, writer_cpu) =
-        (usage::own_time()?, servers_cpu()?, writers_cpu()?);
+    let (client_cpu, server_cpu, writer_cpu) = (usage::own_time()?, servers_cpu()?, writers_cpu()?);
     let started = Instant::now();
     let handles: Vec<_> = make(started + duration)
         .into_iter()

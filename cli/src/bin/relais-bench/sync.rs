@@ -165,7 +165,10 @@ impl SyncCpu {
             phone: self.phone.saturating_sub(before.phone),
             store: self.store.saturating_sub(before.store),
             server: self.server.saturating_sub(before.server),
-            writer: self.writer.zip(before.writer).map(|(a, b)| a.saturating_sub(b)),
+            writer: self
+                .writer
+                .zip(before.writer)
+                .map(|(a, b)| a.saturating_sub(b)),
         }
     }
 
@@ -352,7 +355,11 @@ fn print(
     };
     ratio("ratio queue / per-row insert:", phone.queued, per_row);
     ratio("ratio sync / batched insert:", phone.synced, batched);
-    ratio("  at most, the sync taking its floor:", cpu.floor(), batched);
+    ratio(
+        "  at most, the sync taking its floor:",
+        cpu.floor(),
+        batched,
+    );
     if let Some(postgres) = postgres {
         ratio(
             "ratio sync / batched PostgreSQL insert:",
@@ -371,7 +378,11 @@ fn print(
             phone.synced,
             pouch.push(),
         );
-        ratio("  at most, the sync taking its floor:", cpu.floor(), pouch.push());
+        ratio(
+            "  at most, the sync taking its floor:",
+            cpu.floor(),
+            pouch.push(),
+        );
         ratio(
             "ratio relais sync / pouchdb push + pull:",
             phone.synced,
