@@ -11,6 +11,8 @@
 //!
 //! Each write keeps its own savepoint, so a write that fails rolls back alone; its answer is
 //! released only after the group's commit, so "acknowledged" still means committed. A write
+//! alone in its group (a small town's usual case) skips its savepoint, a round trip, and its
+//! transaction is rolled back if it fails. A write
 //! that panics rolls its whole group back (the others are answered with an error: their devices
 //! send them again, and exactly-once makes that safe) and the writer goes on with the next group.
 //! Towns do not wait for each other: each has its own task.
@@ -50,28 +52,42 @@ struct Job<T> {
     answer: oneshot::Sender<DbResult<T>>,
 }
 
+/// What a queued write left: how to answer its caller, and whether it failed (a write alone,
+/// without a savepoint, leaves its failure to the transaction's rollback).
+struct Ran {
+    settle: Settle,
+    failed: bool,
+}
+
 /// A queued write, whatever its answer's type.
 trait Queued: Send {
-    /// Runs the write in its own savepoint; the answer waits for the group's commit.
-    fn run<'a>(self: Box<Self>, tx: &'a Transaction<'a>) -> BoxFuture<'a, Settle>;
+    /// Runs the write, rolled back to its savepoint if it fails, unless it is `alone` in its
+    /// group (it has none then); the answer waits for the group's commit.
+    fn run<'a>(self: Box<Self>, tx: &'a Transaction<'a>, alone: bool) -> BoxFuture<'a, Ran>;
 
     /// Answers that the write was not run: its group failed first.
     fn fail(self: Box<Self>, why: &str);
 }
 
 impl<T: Send + 'static> Queued for Job<T> {
-    fn run<'a>(self: Box<Self>, tx: &'a Transaction<'a>) -> BoxFuture<'a, Settle> {
+    fn run<'a>(self: Box<Self>, tx: &'a Transaction<'a>, alone: bool) -> BoxFuture<'a, Ran> {
         let Job { body, answer } = *self;
         async move {
-            let result = in_savepoint(tx, body).await;
-            Box::new(move |commit: Result<(), &str>| {
+            let result = if alone {
+                body(tx).await
+            } else {
+                in_savepoint(tx, body).await
+            };
+            let failed = result.is_err();
+            let settle: Settle = Box::new(move |commit: Result<(), &str>| {
                 let outcome = match commit {
                     Ok(()) => result.map_err(DbError::from),
                     Err(failure) => Err(DbError::Backend(failure.into())),
                 };
                 // The caller may have gone (a dropped request): the write stands all the same.
                 let _ = answer.send(outcome);
-            }) as Settle
+            });
+            Ran { settle, failed }
         }
         .boxed()
     }
@@ -190,9 +206,11 @@ async fn write_loop(
     }
 }
 
-/// One group: the lock, each write in its savepoint, the commit, then every answer.
+/// One group: the lock, each write in its savepoint (a write alone without one), the commit,
+/// then every answer.
 async fn commit_group(pool: &Pool, tenant: &str, jobs: Vec<Box<dyn Queued>>) {
     let size = jobs.len();
+    let alone = size == 1;
     let mut client = match pool.get().await {
         Ok(client) => client,
         Err(e) => return fail(jobs, tenant, &format!("no connection to the database: {e}")),
@@ -207,19 +225,23 @@ async fn commit_group(pool: &Pool, tenant: &str, jobs: Vec<Box<dyn Queued>>) {
         Err(Failure(e)) => return fail(jobs, tenant, &format!("cannot lock the tenant: {e}")),
     }
     let mut settles: Vec<Settle> = Vec::with_capacity(size);
+    let mut failed = false;
     let mut jobs = jobs.into_iter();
     let mut mark = "SAVEPOINT write";
     while let Some(job) = jobs.next() {
         // Each write starts at a savepoint of its own; the one before it is released in the
         // same round trip.
-        if let Err(e) = tx.batch_execute(mark).await {
+        if !alone && let Err(e) = tx.batch_execute(mark).await {
             let failure = format!("cannot set a savepoint: {e}");
             settles.into_iter().for_each(|settle| settle(Err(&failure)));
             return fail(std::iter::once(job).chain(jobs).collect(), tenant, &failure);
         }
         mark = "RELEASE SAVEPOINT write; SAVEPOINT write";
-        match AssertUnwindSafe(job.run(&tx)).catch_unwind().await {
-            Ok(settle) => settles.push(settle),
+        match AssertUnwindSafe(job.run(&tx, alone)).catch_unwind().await {
+            Ok(ran) => {
+                failed |= ran.failed;
+                settles.push(ran.settle);
+            }
             Err(_) => {
                 // Dropping the transaction rolls the group back, and dropping the answers of
                 // the writes not yet run tells their callers.
@@ -233,6 +255,14 @@ async fn commit_group(pool: &Pool, tenant: &str, jobs: Vec<Box<dyn Queued>>) {
                 return;
             }
         }
+    }
+    if alone && failed {
+        // Its statements are undone with the transaction; its caller hears its own error.
+        if let Err(e) = tx.rollback().await {
+            tracing::error!(error = %e, tenant, "cannot roll a failed write back");
+        }
+        settles.into_iter().for_each(|settle| settle(Ok(())));
+        return;
     }
     match tx.commit().await {
         Ok(()) => settles.into_iter().for_each(|settle| settle(Ok(()))),

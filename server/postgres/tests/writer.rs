@@ -1,6 +1,7 @@
 //! A town's writes committed in groups (`writer.rs`) on a real PostgreSQL database: writes sent
-//! at once are each answered, a write that fails rolls back alone, and a write that panics rolls
-//! its group back without stopping the writer.
+//! at once are each answered, a write that fails rolls back alone (in a group, to its savepoint;
+//! alone, with its transaction), and a write that panics rolls its group back without stopping
+//! the writer.
 
 use relais_server_database::writes::Write;
 use relais_server_database::{Database, FactsQuery, Plan, sample};
@@ -104,6 +105,35 @@ async fn a_write_that_panics_rolls_back_its_group_and_the_writer_goes_on() {
     assert!(
         crashed.is_err(),
         "a write that panicked is not acknowledged"
+    );
+
+    file(&db, Uuid::now_v7(), device).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_write_alone_that_fails_leaves_nothing_and_the_writer_goes_on() {
+    let Some((db, device)) = town("a_write_alone_that_fails_leaves_nothing").await else {
+        return;
+    };
+    let citizen = device.to_string();
+    let taken = Uuid::now_v7();
+    file(&db, taken, device).await;
+
+    // A new report, then one under an id the town holds: the second insert fails.
+    let fresh = Uuid::now_v7();
+    let (query, plan) = plan(vec![
+        sample::report(fresh, device, &citizen),
+        sample::report(taken, device, &citizen),
+    ]);
+    let failed = db.transact(query, move |_| Ok::<_, ()>((plan, ()))).await;
+    assert!(
+        failed.is_err(),
+        "a report filed twice under one id must fail"
+    );
+    assert_eq!(
+        stored(&db, &[fresh]).await,
+        0,
+        "the write's first report is undone with it"
     );
 
     file(&db, Uuid::now_v7(), device).await;
