@@ -48,6 +48,11 @@ pub use town::{
 };
 pub use writes::Plan;
 
+/// The name of the thread each backend commits a town's writes on (SQLite's one writer, the
+/// runtime of PostgreSQL's town writers): that work cannot spread over the cores, and
+/// benchmarks read its CPU time by this name.
+pub const WRITER_THREAD: &str = "relais-db-writer";
+
 /// A storage failure. Domain refusals are not errors: they are values returned by the methods.
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {

@@ -29,7 +29,7 @@ use std::sync::{Arc, Mutex};
 use deadpool_postgres::{Pool, Transaction};
 use futures::FutureExt;
 use futures::future::BoxFuture;
-use relais_server_database::{DbError, DbResult};
+use relais_server_database::{DbError, DbResult, WRITER_THREAD};
 use tokio::runtime::Runtime;
 use tokio::sync::{mpsc, oneshot};
 
@@ -126,7 +126,7 @@ impl Writers {
     pub(crate) fn start(pool: Pool) -> DbResult<Self> {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
-            .thread_name("relais-db-writer")
+            .thread_name(WRITER_THREAD)
             .enable_all()
             .build()
             .map_err(|e| DbError::Backend(Box::new(e)))?;

@@ -58,7 +58,6 @@ use uuid::Uuid;
 
 use error::corrupt;
 use pool::Connections;
-pub use pool::WRITER_THREAD;
 
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 const STATEMENT_CACHE: usize = 128;

@@ -19,7 +19,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 
-use relais_server_database::{DbError, DbResult};
+use relais_server_database::{DbError, DbResult, WRITER_THREAD};
 use rusqlite::Connection;
 use tokio::sync::{Semaphore, oneshot};
 
@@ -27,9 +27,6 @@ use crate::error::{self, corrupt};
 
 /// How many read-only connections serve reads concurrently.
 pub(crate) const READERS: usize = 4;
-
-/// The writer thread's name (benchmarks read its CPU time by it).
-pub const WRITER_THREAD: &str = "relais-db-writer";
 
 /// Most writes committed together.
 const MAX_GROUP: usize = 128;

@@ -242,8 +242,8 @@ struct PhaseMeta {
     elapsed: Duration,
     client_cpu: Duration,
     server_cpu: Duration,
-    /// The servers' SQLite writer threads (`None` on PostgreSQL): the work that cannot spread
-    /// over the cores.
+    /// The servers' writer threads (SQLite's writer, PostgreSQL's town writers): the work that
+    /// cannot spread over the cores. `None` if a server has none.
     writer_cpu: Option<Duration>,
 }
 

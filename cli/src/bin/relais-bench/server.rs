@@ -66,10 +66,10 @@ impl Server {
         crate::usage::process_time(self.child.id())
     }
 
-    /// CPU time the server's single SQLite writer thread has used so far (`None` on
-    /// PostgreSQL).
+    /// CPU time the server's writer thread has used so far (`None` before it started: the
+    /// PostgreSQL writers' thread starts with a town's first write).
     pub fn writer_time(&self) -> anyhow::Result<Option<Duration>> {
-        crate::usage::thread_time(self.child.id(), relais_server_sqlite::WRITER_THREAD)
+        crate::usage::thread_time(self.child.id(), relais_server_database::WRITER_THREAD)
     }
 
     /// Bytes the server process has written so far (files and sockets).

@@ -136,14 +136,14 @@ struct PhoneRun {
 }
 
 /// CPU time used during the sync, by each process and by the thread of each that works alone:
-/// the phone's store thread and the server's SQLite writer. The sync cannot take less time than
+/// the phone's store thread and the server's writer thread. The sync cannot take less time than
 /// either of them (neither spreads over the cores), nor than both processes' CPU shared out over
 /// the machine's cores.
 struct SyncCpu {
     phone: Duration,
     store: Duration,
     server: Duration,
-    /// `None` on PostgreSQL (no writer thread).
+    /// `None` if the server has no writer thread.
     writer: Option<Duration>,
 }
 

@@ -43,8 +43,8 @@ pub fn own_time() -> anyhow::Result<Duration> {
 }
 
 /// On-CPU time so far of the threads of process `pid` named `name` (in nanoseconds, from each
-/// thread's `schedstat`); `None` when the process has no such thread (the server on PostgreSQL
-/// has no writer thread). The kernel keeps the first 15 bytes of a thread's name.
+/// thread's `schedstat`); `None` when the process has no such thread. The kernel keeps the first
+/// 15 bytes of a thread's name.
 pub fn thread_time(pid: u32, name: &str) -> anyhow::Result<Option<Duration>> {
     let comm = name.get(..name.len().min(15)).unwrap_or(name);
     let tasks = format!("/proc/{pid}/task");
