@@ -37,6 +37,14 @@ async fn town(test: &str) -> Option<(Postgres, Uuid)> {
     Some((db, people.device))
 }
 
+/// [`town`], holding one report: the database, the device and the report's id.
+async fn town_with_a_report(test: &str) -> Option<(Postgres, Uuid, Uuid)> {
+    let (db, device) = town(test).await?;
+    let taken = Uuid::now_v7();
+    file(&db, taken, device).await;
+    Some((db, device, taken))
+}
+
 /// Files the report `id` from `device` alone, and checks it was stored.
 async fn file(db: &Postgres, id: Uuid, device: Uuid) {
     let (query, plan) = plan(vec![sample::report(id, device, &device.to_string())]);
@@ -54,12 +62,12 @@ async fn stored(db: &Postgres, ids: &[Uuid]) -> usize {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn writes_sent_together_are_each_answered_and_a_failing_one_rolls_back_alone() {
-    let Some((db, device)) = town("writes_sent_together_are_each_answered").await else {
+    let Some((db, device, taken)) =
+        town_with_a_report("writes_sent_together_are_each_answered").await
+    else {
         return;
     };
     let citizen = device.to_string();
-    let taken = Uuid::now_v7();
-    file(&db, taken, device).await;
 
     // Every fifth write files a report under an id the town already holds: its insert fails.
     let ids: Vec<Uuid> = (0..WRITES)
@@ -112,12 +120,12 @@ async fn a_write_that_panics_rolls_back_its_group_and_the_writer_goes_on() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_write_alone_that_fails_leaves_nothing_and_the_writer_goes_on() {
-    let Some((db, device)) = town("a_write_alone_that_fails_leaves_nothing").await else {
+    let Some((db, device, taken)) =
+        town_with_a_report("a_write_alone_that_fails_leaves_nothing").await
+    else {
         return;
     };
     let citizen = device.to_string();
-    let taken = Uuid::now_v7();
-    file(&db, taken, device).await;
 
     // A new report, then one under an id the town holds: the second insert fails.
     let fresh = Uuid::now_v7();
