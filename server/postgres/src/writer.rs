@@ -12,9 +12,9 @@
 //! Each write keeps its own savepoint, so a write that fails rolls back alone; its answer is
 //! released only after the group's commit, so "acknowledged" still means committed. A write
 //! alone in its group (a small town's usual case) skips its savepoint, a round trip, and its
-//! transaction is rolled back if it fails. A write
-//! that panics rolls its whole group back (the others are answered with an error: their devices
-//! send them again, and exactly-once makes that safe) and the writer goes on with the next group.
+//! transaction is rolled back if it fails. A write that panics rolls its whole group back (the
+//! others are answered with an error: their devices send them again, and exactly-once makes that
+//! safe) and the writer goes on with the next group.
 //! Towns do not wait for each other: each has its own task.
 //!
 //! The writers run on a thread of their own, with connections of their own (the driver's

@@ -66,8 +66,9 @@ impl Server {
         crate::usage::process_time(self.child.id())
     }
 
-    /// CPU time the server's writer thread has used so far (`None` before it started: the
-    /// PostgreSQL writers' thread starts with a town's first write).
+    /// CPU time the server's writer thread has used so far (SQLite's writer, or the runtime
+    /// thread of PostgreSQL's town writers, both started when the database opens); `None` if
+    /// the server has no thread of that name.
     pub fn writer_time(&self) -> anyhow::Result<Option<Duration>> {
         crate::usage::thread_time(self.child.id(), relais_server_database::WRITER_THREAD)
     }

@@ -336,6 +336,7 @@ fn print(
         println!("{name:<58} {:>10.3} {:>12.0}", d.as_secs_f64(), rate(d));
     }
     let cpu = &phone.sync_cpu;
+    let floor = cpu.floor();
     let writer = cpu.writer.map_or(String::new(), |writer| {
         format!(" (its writer thread {:.3} s)", writer.as_secs_f64())
     });
@@ -348,18 +349,14 @@ fn print(
     println!(
         "the sync's floor (the busier of those threads, or both processes' CPU over the cores): \
          {:.3} s",
-        cpu.floor().as_secs_f64()
+        floor.as_secs_f64()
     );
     let ratio = |name: &str, a: Duration, b: Duration| {
         println!("{name:<44} {}", significant(rate(a) / rate(b)));
     };
     ratio("ratio queue / per-row insert:", phone.queued, per_row);
     ratio("ratio sync / batched insert:", phone.synced, batched);
-    ratio(
-        "  at most, the sync taking its floor:",
-        cpu.floor(),
-        batched,
-    );
+    ratio("  at most, the sync taking its floor:", floor, batched);
     if let Some(postgres) = postgres {
         ratio(
             "ratio sync / batched PostgreSQL insert:",
@@ -378,11 +375,7 @@ fn print(
             phone.synced,
             pouch.push(),
         );
-        ratio(
-            "  at most, the sync taking its floor:",
-            cpu.floor(),
-            pouch.push(),
-        );
+        ratio("  at most, the sync taking its floor:", floor, pouch.push());
         ratio(
             "ratio relais sync / pouchdb push + pull:",
             phone.synced,
