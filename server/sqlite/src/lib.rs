@@ -52,6 +52,7 @@ use relais_server_database::{
     StaffChange, StaffMember, StoredPhoto, TenantSummary, TokenHash, TownDefinition, UpdateQuery,
     UploadProgress, UploadState, ZoneShape,
 };
+use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OpenFlags};
 use tracing::instrument;
 use uuid::Uuid;
@@ -140,6 +141,10 @@ fn open_connection(path: &Path) -> error::DbResult<Connection> {
     conn.pragma_update(None, "mmap_size", MMAP_BYTES)?;
     conn.pragma_update(None, "cache_size", -CACHE_KIB)?;
     conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+    // Plans never depend on the values bound: without this, SQLite reads a bound `LIMIT ?` to
+    // plan with, and then prepares the statement again each time it is bound (a pull page's
+    // log query once per bucket: a twentieth of the server's CPU under 1,000 phones).
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
     Ok(conn)
 }
 

@@ -51,7 +51,8 @@ async fn every_statement_of_a_write_a_pull_and_the_upkeep_uses_an_index() {
     let people = sample::populate(&db).await.unwrap();
     drop(db);
 
-    let mut conn = Connection::open(&path).unwrap();
+    // Configured as the server's connections are.
+    let mut conn = crate::open_connection(&path).unwrap();
     conn.trace_v2(TraceEventCodes::SQLITE_TRACE_STMT, Some(record));
     let (query, plan) = sample::push(people);
     let tx = conn.transaction().unwrap();

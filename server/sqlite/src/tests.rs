@@ -161,3 +161,24 @@ async fn a_failed_write_leaves_nothing_alone_or_in_a_group() {
         .unwrap();
     assert_eq!(rows, [2, 3, 5]);
 }
+
+/// A statement is prepared once, whatever values are bound to it: SQLite otherwise plans a
+/// bound `LIMIT ?` with its value and prepares the statement again at each new binding (the
+/// pull's log query, bound once per bucket). On the readers and on the writer.
+#[tokio::test]
+async fn a_bound_limit_does_not_prepare_a_statement_again() {
+    fn reprepared(conn: &rusqlite::Connection) -> crate::error::DbResult<i32> {
+        let mut stmt =
+            conn.prepare_cached("SELECT value FROM json_each('[1, 2, 3, 4]') LIMIT ?1")?;
+        for limit in 1..=3 {
+            let rows = stmt.query_map([limit], |row| row.get::<_, i64>(0))?;
+            assert_eq!(rows.count(), limit);
+        }
+        Ok(stmt.get_status(rusqlite::StatementStatus::RePrepare))
+    }
+    let dir = TempDir::new().unwrap();
+    let db = Sqlite::open(&dir.path().join("relais.db")).await.unwrap();
+    let read = db.connections.read(|conn| reprepared(conn)).await.unwrap();
+    let written = db.connections.write(|conn| reprepared(conn)).await.unwrap();
+    assert_eq!((read, written), (0, 0));
+}

@@ -16,6 +16,7 @@ mod uploads;
 use std::path::Path;
 
 use relais_protocol::{Catalogue, Cursor, Directory};
+use rusqlite::config::DbConfig;
 use rusqlite::{Connection, Transaction};
 use serde::{Serialize, de::DeserializeOwned};
 
@@ -54,6 +55,10 @@ impl LocalStore {
             .map_err(err)?;
         // Room for the writes of a report's row, one statement per set of changed columns.
         conn.set_prepared_statement_cache_capacity(64);
+        // Plans never depend on the values bound: otherwise SQLite plans a bound `LIMIT ?`
+        // with its value and prepares the statement again each time it is bound.
+        conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)
+            .map_err(err)?;
         migrations::run(&mut conn).map_err(err)?;
         Ok(Self { conn })
     }

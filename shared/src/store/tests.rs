@@ -460,3 +460,19 @@ fn the_database_is_readable_by_the_app_s_user_only() {
         assert_eq!(mode & 0o777, 0o600, "{}", file.display());
     }
 }
+
+#[test]
+fn a_bound_limit_does_not_prepare_a_statement_again() {
+    // Lists bind their `LIMIT ?`: SQLite would otherwise plan with the value bound and
+    // prepare the statement again at each new one.
+    let dir = tempfile::tempdir().unwrap();
+    let store = LocalStore::open(dir.path()).unwrap();
+    let mut stmt = store
+        .conn
+        .prepare_cached("SELECT value FROM json_each('[1, 2, 3]') LIMIT ?1")
+        .unwrap();
+    for limit in 1..=3 {
+        assert_eq!(stmt.query_map([limit], |_| Ok(())).unwrap().count(), limit);
+    }
+    assert_eq!(stmt.get_status(rusqlite::StatementStatus::RePrepare), 0);
+}
