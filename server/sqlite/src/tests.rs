@@ -179,6 +179,6 @@ async fn a_bound_limit_does_not_prepare_a_statement_again() {
     let dir = TempDir::new().unwrap();
     let db = Sqlite::open(&dir.path().join("relais.db")).await.unwrap();
     let read = db.connections.read(|conn| reprepared(conn)).await.unwrap();
-    let written = db.connections.write(|conn| reprepared(conn)).await.unwrap();
+    let written = db.connections.write(reprepared).await.unwrap();
     assert_eq!((read, written), (0, 0));
 }
