@@ -62,7 +62,7 @@ use pool::Connections;
 
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 const STATEMENT_CACHE: usize = 128;
-/// The part of the file each connection maps into memory (address space, not memory used).
+/// The part of the file the writer maps into memory (address space, not memory used).
 const MMAP_BYTES: i64 = 1 << 30;
 /// Each connection's page cache, in KiB (SQLite's default is 2 MiB).
 const CACHE_KIB: i64 = 16 * 1024;
@@ -95,6 +95,11 @@ impl Sqlite {
         // The journal of each write's savepoint (the pages it changes) stays in memory: past
         // 64 KiB SQLite spills it to a temporary file, and a push changes more than that.
         writer.pragma_update(None, "temp_store", "MEMORY")?;
+        // The writer reads its pages through a memory map instead of a `pread` copy each. Not
+        // the readers: a reader drops its map whenever another connection wrote since its last
+        // read, that is at nearly every read under load, and `munmap` then costs more than the
+        // copies it saved (1,000 phones: 9% more sync requests per second without it).
+        writer.pragma_update(None, "mmap_size", MMAP_BYTES)?;
         let applied = migrate::migrate(&mut writer)?;
         tracing::info!(db.path = %path.display(), migrations.applied = applied, "database ready");
         Ok(Self {
@@ -136,9 +141,7 @@ fn open_connection(path: &Path) -> error::DbResult<Connection> {
     let conn = Connection::open_with_flags(path, flags)?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
     conn.pragma_update(None, "foreign_keys", true)?;
-    // Pages are read through a memory map instead of a `pread` copy each, and a connection
-    // keeps a larger page cache: a pull page reads hundreds of rows scattered over the file.
-    conn.pragma_update(None, "mmap_size", MMAP_BYTES)?;
+    // A larger page cache: a pull page reads hundreds of rows scattered over the file.
     conn.pragma_update(None, "cache_size", -CACHE_KIB)?;
     conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     // Plans never depend on the values bound: without this, SQLite reads a bound `LIMIT ?` to
