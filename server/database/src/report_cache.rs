@@ -67,9 +67,9 @@ impl ReportCache {
     /// The reports the live rows of a page name, from the cache where it has them.
     pub fn lookup(&self, snapshot: &Snapshot, rows: &[LogRow]) -> PageReports {
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        let mut held = HashMap::new();
+        let mut held = HashMap::with_capacity(rows.len());
         let mut missing = Vec::new();
-        let mut seen = HashSet::new();
+        let mut seen = HashSet::with_capacity(rows.len());
         for row in rows {
             if row.kind != "report" || !row.live || !seen.insert(row.entity.as_str()) {
                 continue;

@@ -239,7 +239,7 @@ impl PageEntities {
                 .map_err(|e| DbError::Corrupt(format!("bad uuid {:?}: {e}", row.entity)))
         };
         let mut changes = Vec::with_capacity(rows.len());
-        let mut done = HashSet::new();
+        let mut done = HashSet::with_capacity(rows.len());
         for row in rows {
             if !done.insert((row.kind.as_str(), row.entity.as_str(), row.live)) {
                 continue;
