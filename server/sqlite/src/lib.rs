@@ -98,7 +98,7 @@ impl Sqlite {
         // The writer reads its pages through a memory map instead of a `pread` copy each. Not
         // the readers: a reader drops its map whenever another connection wrote since its last
         // read, that is at nearly every read under load, and `munmap` then costs more than the
-        // copies it saved (1,000 phones: 9% more sync requests per second without it).
+        // copies it saved (1,000 phones: 4-9% more sync requests per second without it).
         writer.pragma_update(None, "mmap_size", MMAP_BYTES)?;
         let applied = migrate::migrate(&mut writer)?;
         tracing::info!(db.path = %path.display(), migrations.applied = applied, "database ready");
