@@ -204,13 +204,9 @@ mod tests {
     /// scan of every request of every town), on the schema the migrations build.
     #[test]
     fn the_back_office_queries_search_reports_through_indexes() {
-        let mut conn = Connection::open_in_memory().unwrap();
-        // Planned as the server's connections plan: without the values bound.
-        conn.set_db_config(
-            rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
-            true,
-        )
-        .unwrap();
+        // Configured as the server's connections are (plans made without the values bound).
+        let dir = tempfile::tempdir().unwrap();
+        let mut conn = crate::open_connection(&dir.path().join("relais.db")).unwrap();
         crate::migrate::migrate(&mut conn).unwrap();
         let open = vec![ReportStatus::Received, ReportStatus::Acknowledged];
         let some = |v: &[&str]| Some(v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>());
