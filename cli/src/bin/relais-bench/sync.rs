@@ -177,11 +177,9 @@ impl SyncCpu {
     fn floor(&self) -> Duration {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get() as u32);
         let shared = (self.phone + self.server) / cores;
-        [Some(self.store), self.writer, Some(shared)]
+        self.writer
             .into_iter()
-            .flatten()
-            .max()
-            .unwrap_or(shared)
+            .fold(self.store.max(shared), Duration::max)
     }
 }
 
