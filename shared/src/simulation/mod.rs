@@ -7,7 +7,8 @@
 //! services, a supervisor acting from the back office) and runs a schedule chosen by the seed:
 //! filings, supports, follows, staff actions on devices and on the server, syncs, and faults:
 //! requests lost, answers lost after the server committed, requests delivered twice, answered
-//! out of order, held back past the device's timeout and delivered later, 5xx answers, devices
+//! out of order, held back past the device's timeout and delivered later (to the same server: a
+//! restore from a backup drops them), 5xx answers, devices
 //! dying between any two effects, servers dying and restarting on their files, a server restored
 //! from a backup taken earlier in the seed (it loses what it acknowledged since: the devices must
 //! notice and send it again), device clocks off by minutes to days. Then the network heals, every
@@ -326,6 +327,11 @@ impl Simulation {
             }
             Some((_, restore)) if restore == step => {
                 self.note(step, "the server dies and is restored from its backup");
+                // What the network held back was sent to the server that died, on connections
+                // that died with it: none of it reaches the restored one. (Delivered there, a
+                // push the device had been answered for by the dead server would be applied
+                // anew, with no one to hear it.)
+                self.late.clear();
                 assert!(self.server.restore(), "the backup comes first");
                 self.stats.restores += 1;
                 self.stats.open311_lost_to_restores += self.open311.restored();

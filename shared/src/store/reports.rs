@@ -403,6 +403,12 @@ pub fn work(
 
 /// Drops what the device holds for no reason any more (see [`PruneRule`]); returns how many
 /// reports left.
+///
+/// A report outside the followed zones stays while the server sends its changes: the citizen
+/// supports it, or the town merged one of their reports into it (their report is `duplicate`).
+/// An own report that is only a probable duplicate (`duplicate_of` set at filing) brings no
+/// such scope (docs/protocol.md, "What a device receives"): kept for it, the original would stay
+/// at the state it had when the zone was last followed.
 pub fn prune(tx: &Transaction<'_>, rule: &PruneRule) -> Result<u32> {
     let zones = rule.followed_zones.as_ref().map(to_json).transpose()?;
     let removed = tx
@@ -413,7 +419,8 @@ pub fn prune(tx: &Transaction<'_>, rule: &PruneRule) -> Result<u32> {
                  OR (?2 IS NOT NULL AND kind = 'report' AND supported = 0
                      AND (zone IS NULL OR zone NOT IN (SELECT value FROM json_each(?2)))
                      AND id NOT IN (SELECT duplicate_of FROM reports
-                                    WHERE mine = 1 AND duplicate_of IS NOT NULL)))",
+                                    WHERE mine = 1 AND status = 'duplicate'
+                                      AND duplicate_of IS NOT NULL)))",
             params![rule.closed_before_ms, zones],
         )
         .map_err(err)?;

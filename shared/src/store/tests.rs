@@ -355,6 +355,50 @@ fn pruning_keeps_own_queued_and_followed_reports_only() {
     assert!(!left.contains(&ids[1]) && !left.contains(&ids[3]));
 }
 
+/// The server sends a citizen the changes of the originals their reports were merged into, not
+/// of those their reports only probably repeat: a device that kept the latter outside its zones
+/// would show them at a state long gone (the whole-system simulation found this, seed 40000464).
+#[test]
+fn pruning_keeps_the_originals_of_merged_duplicates_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = LocalStore::open(dir.path()).unwrap();
+    let [mut merged_into, mut probably_repeated] =
+        [2.34, 2.341].map(|lon| public_report(ReportStatus::Received, 1, lon));
+    merged_into.zone = "75101".into();
+    probably_repeated.zone = "75101".into();
+    let mut merged = public_report(ReportStatus::Duplicate, 2, 2.34);
+    merged.duplicate_of = Some(merged_into.id);
+    let mut flagged = public_report(ReportStatus::Received, 1, 2.341);
+    flagged.duplicate_of = Some(probably_repeated.id);
+    let changes = [
+        (merged_into.clone(), false),
+        (probably_repeated.clone(), false),
+    ]
+    .into_iter()
+    .chain([(merged, true), (flagged, true)])
+    .map(|(report, mine)| Change::Report {
+        report: SharedReport::new(report),
+        mine,
+    })
+    .collect();
+    pull(&mut store, changes);
+    let rule = PruneRule {
+        closed_before_ms: 0,
+        followed_zones: Some(vec!["75104".into()]),
+        alerts_ended_before_ms: 0,
+    };
+    let StoreOutput::Pruned(count) = store.execute(StoreOp::Prune(rule)).unwrap() else {
+        panic!()
+    };
+    assert_eq!(count, 1);
+    let left: Vec<Uuid> = listed(&mut store, ReportQuery::default())
+        .iter()
+        .map(|r| r.id)
+        .collect();
+    assert!(left.contains(&merged_into.id), "{left:?}");
+    assert!(!left.contains(&probably_repeated.id), "{left:?}");
+}
+
 #[test]
 fn lists_are_filtered_and_limited_in_sql() {
     let dir = tempfile::tempdir().unwrap();
