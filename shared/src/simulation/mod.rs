@@ -65,7 +65,7 @@ pub const DEFAULT_SEEDS: u64 = 12;
 
 /// Seeds that once broke an invariant, with what they found: every `cargo test` runs them again
 /// (`seeds_that_found_bugs`), so that what they found stays fixed.
-const REGRESSIONS: [(u64, &str); 2] = [
+const REGRESSIONS: [(u64, &str); 3] = [
     (
         40_000_464,
         "a device kept, outside its zones, the original its report only probably repeats, at a \
@@ -74,6 +74,11 @@ const REGRESSIONS: [(u64, &str); 2] = [
     (
         40_001_474,
         "a push held back across a restore from a backup was applied, the device shown refused",
+    ),
+    (
+        40_005_784,
+        "a device kept, outside its zones, a report whose \"me too\" the server refused, at a \
+         state long gone",
     ),
 ];
 

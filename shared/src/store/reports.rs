@@ -404,17 +404,19 @@ pub fn work(
 /// Drops what the device holds for no reason any more (see [`PruneRule`]); returns how many
 /// reports left.
 ///
-/// A report outside the followed zones stays while the server sends its changes: the citizen
-/// supports it, or the town merged one of their reports into it (their report is `duplicate`).
-/// An own report that is only a probable duplicate (`duplicate_of` set at filing) brings no
-/// such scope (docs/protocol.md, "What a device receives"): kept for it, the original would stay
-/// at the state it had when the zone was last followed.
+/// A report outside the followed zones stays while the server sends its changes (the citizen
+/// supports it, or the town merged one of their reports into it: their report is `duplicate`),
+/// or while a queued change concerns it. Neither an own report that is only a probable duplicate
+/// (`duplicate_of` set at filing) nor a refused change brings such a scope (docs/protocol.md,
+/// "What a device receives"): kept for them, the report would stay at the state it had when the
+/// zone was last followed.
 pub fn prune(tx: &Transaction<'_>, rule: &PruneRule) -> Result<u32> {
     let zones = rule.followed_zones.as_ref().map(to_json).transpose()?;
     let removed = tx
         .execute(
             "DELETE FROM reports WHERE mine = 0
-               AND id NOT IN (SELECT report_id FROM outbox WHERE report_id IS NOT NULL)
+               AND id NOT IN (SELECT report_id FROM outbox
+                              WHERE report_id IS NOT NULL AND state = 'queued')
                AND ((closed_at_ms IS NOT NULL AND closed_at_ms < ?1)
                  OR (?2 IS NOT NULL AND kind = 'report' AND supported = 0
                      AND (zone IS NULL OR zone NOT IN (SELECT value FROM json_each(?2)))

@@ -321,10 +321,23 @@ fn record(model: &Model, batch: &[Uuid], response: &PushResponse) -> Command<Eff
                 let mut item = item.clone();
                 item.state = OutboxState::Rejected(reason.clone());
                 refused.push(item);
-                if let MutationOp::CreateReport { report_id, .. } = op
-                    && let Some(report) = working(&mut changed, model, *report_id)
-                {
-                    report.refusal = Some(reason.clone());
+                match op {
+                    MutationOp::CreateReport { report_id, .. } => {
+                        if let Some(report) = working(&mut changed, model, *report_id) {
+                            report.refusal = Some(reason.clone());
+                        }
+                    }
+                    // Not counted, and the server sends the report's changes to its supporters
+                    // only: the device stops showing it supported, and stops keeping it for that.
+                    MutationOp::SupportReport { report_id } => {
+                        if let Some(report) =
+                            working(&mut changed, model, *report_id).filter(|r| r.supported)
+                        {
+                            report.supported = false;
+                            report.supporters = report.supporters.saturating_sub(1);
+                        }
+                    }
+                    _ => {}
                 }
             }
         }

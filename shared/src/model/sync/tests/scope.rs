@@ -171,6 +171,53 @@ fn others_reports_leave_once_closed_long_ago_or_when_their_zone_is_unfollowed() 
     assert_eq!(ids(&h), sorted(vec![fourth, mine]));
 }
 
+/// A "me too" the server refuses (the report closed meanwhile) shows refused, no longer counts on
+/// the device, and keeps the report there no more than any other: the server sends a report's
+/// changes to its supporters only (the whole-system simulation found a device showing such a
+/// report at a state long gone, seed 40005784).
+#[test]
+fn a_refused_me_too_keeps_the_report_outside_the_followed_zones_no_more() {
+    let mut server = ServerOracle::default();
+    let mut neighbour = Harness::registered(&mut server);
+    let first = in_the_first(&mut neighbour, "Canapé");
+    neighbour.sync(&mut server);
+    let mut h = Harness::registered(&mut server);
+    h.send(Intent::FollowZone {
+        zone: "75101".into(),
+    });
+    h.saved();
+    h.sync(&mut server);
+    h.sync(&mut server);
+    assert_eq!(ids(&h), vec![first]);
+    h.send(Intent::Support {
+        report_id: first.to_string(),
+    });
+    h.saved();
+    let shown = |h: &Harness| {
+        h.view()
+            .reports
+            .iter()
+            .find(|r| r.id == first.to_string())
+            .map(|r| (r.supported, r.supporters))
+    };
+    assert_eq!(shown(&h), Some((true, 1)));
+    server.city_sets(first, ReportStatus::Rejected, "Non constaté");
+    h.send(Intent::UnfollowZone {
+        zone: "75101".into(),
+    });
+    h.saved();
+    h.sync(&mut server);
+    let outbox = h.view().outbox;
+    assert_eq!(outbox.len(), 1, "{outbox:?}");
+    assert_eq!(outbox[0].state, OutboxItemState::Rejected);
+    assert_eq!(outbox[0].reason_code.as_deref(), Some("report_closed"));
+    assert_eq!(
+        ids(&h),
+        Vec::<Uuid>::new(),
+        "the report leaves with its zone"
+    );
+}
+
 #[test]
 fn follows_are_queued_offline_and_each_zone_says_why_it_is_followed() {
     let mut server = ServerOracle::default();

@@ -90,6 +90,16 @@ impl ServerOracle {
                 if self.owners.get(report_id) == Some(&citizen) {
                     return rejected("own_report", "Your own report");
                 }
+                if self
+                    .supporters
+                    .get(report_id)
+                    .is_some_and(|s| s.contains(&citizen))
+                {
+                    return Outcome::Applied;
+                }
+                if !status::is_open(self.report(*report_id).status) {
+                    return rejected("report_closed", "This report is closed");
+                }
                 self.report_mut(*report_id).supporters += 1;
                 self.supporters
                     .entry(*report_id)
