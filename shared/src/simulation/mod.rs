@@ -65,7 +65,7 @@ pub const DEFAULT_SEEDS: u64 = 12;
 
 /// Seeds that once broke an invariant, with what they found: every `cargo test` runs them again
 /// (`seeds_that_found_bugs`), so that what they found stays fixed.
-const REGRESSIONS: [(u64, &str); 3] = [
+const REGRESSIONS: [(u64, &str); 4] = [
     (
         40_000_464,
         "a device kept, outside its zones, the original its report only probably repeats, at a \
@@ -79,6 +79,12 @@ const REGRESSIONS: [(u64, &str); 3] = [
         40_005_784,
         "a device kept, outside its zones, a report whose \"me too\" the server refused, at a \
          state long gone",
+    ),
+    (
+        40_017_331,
+        "a push's failed attempt, recorded after the identity's deletion had emptied the \
+         queue, brought its change back with its old number; renumbered, a change was applied \
+         twice",
     ),
 ];
 

@@ -177,7 +177,7 @@ fn apply(tx: &Transaction<'_>, op: StoreOp) -> Result<StoreOutput> {
         } => outbox::record_push(tx, &accepted, &refused, &reports)?,
         StoreOp::RecordAttempt { items } => {
             for item in &items {
-                outbox::put(tx, item)?;
+                outbox::record(tx, item)?;
             }
         }
         StoreOp::Resequence { from } => {

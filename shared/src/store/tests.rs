@@ -2,8 +2,8 @@
 //! in order, pruning, and the indexed lists.
 
 use relais_protocol::{
-    Author, Change, Cursor, Mutation, MutationOp, ReportStatus, SharedReport, ThreadMessage,
-    WorkflowAction,
+    Author, Change, Cursor, Mutation, MutationOp, Reason, ReportStatus, SharedReport,
+    ThreadMessage, WorkflowAction,
 };
 use uuid::Uuid;
 
@@ -13,7 +13,7 @@ use crate::{
     effects::store::{LocalChange, PruneRule, PullPage},
     model::testing::public_report,
     model::{
-        OutboxItem, Report,
+        OutboxItem, OutboxState, Report,
         lists::{Position, ReportQuery},
     },
 };
@@ -227,6 +227,56 @@ fn acknowledged_mutations_are_kept_and_put_back_in_the_queue_as_they_were_sent()
         panic!()
     };
     assert_eq!(kept.len() as u64, KEEP_ACKNOWLEDGED);
+}
+
+/// What became of items a push sent is recorded on the items still queued, never on items
+/// the queue no longer holds: an identity deleted while a sync was under way empties the queue,
+/// and a refusal or a failed attempt recorded after that must not bring an item back, with a
+/// sequence number the next identity gives again (found by the whole-system simulation).
+#[test]
+fn a_push_outcome_recorded_after_the_queue_was_emptied_brings_nothing_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = LocalStore::open(dir.path()).unwrap();
+    let [mut refused, mut failed] = [0, 1].map(|_| enqueue(&mut store, note(Uuid::nil())));
+    refused.state = OutboxState::Rejected(Reason::new("report_closed", "fermé", "closed"));
+    failed.attempts = 1;
+    failed.last_error = Some("unreachable".into());
+    let snapshot = |store: &mut LocalStore| match store.execute(StoreOp::Load).unwrap() {
+        StoreOutput::Loaded(snapshot) => snapshot.outbox,
+        other => panic!("{other:?}"),
+    };
+    // Recorded on items still queued.
+    store
+        .execute(StoreOp::RecordPush {
+            accepted: Vec::new(),
+            refused: vec![refused.clone()],
+            reports: Vec::new(),
+        })
+        .unwrap();
+    store
+        .execute(StoreOp::RecordAttempt {
+            items: vec![failed.clone()],
+        })
+        .unwrap();
+    assert_eq!(snapshot(&mut store), vec![refused.clone(), failed.clone()]);
+    // Recorded after the queue was emptied.
+    store.execute(StoreOp::Reset).unwrap();
+    store
+        .execute(StoreOp::RecordPush {
+            accepted: Vec::new(),
+            refused: vec![refused],
+            reports: Vec::new(),
+        })
+        .unwrap();
+    store
+        .execute(StoreOp::RecordAttempt {
+            items: vec![failed],
+        })
+        .unwrap();
+    assert_eq!(snapshot(&mut store), Vec::new());
+    let first = enqueue(&mut store, note(Uuid::nil()));
+    assert_eq!(first.mutation.seq, 1);
+    assert_eq!(snapshot(&mut store), vec![first]);
 }
 
 #[test]
