@@ -6,7 +6,7 @@
 use crux_core::{Command, render::render};
 use relais_protocol::account::{Account, AccountDetails};
 
-use super::{Event, Failure, Model};
+use super::{Event, Failure, Model, SyncState};
 use crate::{
     effects::{
         Effect,
@@ -111,6 +111,9 @@ pub fn update(event: AccountEvent, model: &mut Model) -> Command<Effect, Event> 
         }
         AccountEvent::Deleted(result @ (Ok(()) | Err(ApiFailure::Unauthorized))) => {
             let already_gone = result.is_err();
+            // A sync under way ends here: an answer it still gets would be recorded after the
+            // store forgot everything, as if the next identity had sent it.
+            model.sync = SyncState::Idle;
             store::write(StoreOp::Reset).then_send(move |result| {
                 Event::Account(AccountEvent::Reset {
                     already_gone,

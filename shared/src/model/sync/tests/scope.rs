@@ -1,6 +1,7 @@
 //! What a device holds: its scope as the server serves it (own reports, followed zones, alerts),
 //! resets, pruning, linked devices, an identity deleted elsewhere, and the memory the core keeps.
 
+use crux_http::protocol::{HttpResponse, HttpResult};
 use relais_protocol::{Cursor, PullResponse, ReportStatus};
 use uuid::Uuid;
 
@@ -365,6 +366,39 @@ fn a_device_whose_account_was_deleted_elsewhere_can_start_again() {
         "{problem:?}"
     );
     assert_eq!(known.token(), token);
+}
+
+/// Deleting the identity ends the sync under way: the answer of a push the server applied
+/// before the deletion, arriving after it while the store empties itself, records nothing
+/// there (recorded, it brought the erased identity's report back as the device's own; the
+/// whole-system simulation found a change brought back so and applied twice, seed 40017331).
+#[test]
+fn deleting_the_identity_ends_the_sync_under_way() {
+    let mut server = ServerOracle::default();
+    let mut h = Harness::registered(&mut server);
+    h.file("Banc");
+    h.send(Intent::Sync);
+    let push = h.take_http();
+    assert!(
+        push.operation.url.ends_with("/sync/push"),
+        "{}",
+        push.operation.url
+    );
+    h.send(Intent::DeleteAccount);
+    let delete = h.take_http();
+    assert_eq!(delete.operation.method, "DELETE");
+    let pushed = server.handle(&push.operation);
+    server.delete_account(&h.token());
+    // The store is slow: the push's answer comes while it still empties itself.
+    h.hold_store();
+    h.respond(delete, HttpResult::Ok(HttpResponse::status(204).build()));
+    h.respond(push, pushed);
+    h.release_store();
+    h.serve_all(&mut server);
+    assert!(matches!(h.view().account, AccountView::Deleted { .. }));
+    let h = h.restart();
+    assert!(h.view().reports.is_empty(), "{:?}", h.view().reports);
+    assert!(h.view().outbox.is_empty(), "{:?}", h.view().outbox);
 }
 
 #[test]
