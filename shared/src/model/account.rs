@@ -6,12 +6,12 @@
 use crux_core::{Command, render::render};
 use relais_protocol::account::{Account, AccountDetails};
 
-use super::{Event, Failure, Model, SyncState};
+use super::{Event, Failure, Model};
 use crate::{
     effects::{
         Effect,
         api::{self, ApiFailure},
-        store::{self, StoreError, StoreOp},
+        store::StoreError,
     },
     i18n::Message,
 };
@@ -111,10 +111,7 @@ pub fn update(event: AccountEvent, model: &mut Model) -> Command<Effect, Event> 
         }
         AccountEvent::Deleted(result @ (Ok(()) | Err(ApiFailure::Unauthorized))) => {
             let already_gone = result.is_err();
-            // A sync under way ends here: an answer it still gets would be recorded after the
-            // store forgot everything, as if the next identity had sent it.
-            model.sync = SyncState::Idle;
-            store::write(StoreOp::Reset).then_send(move |result| {
+            model.reset_store(move |result| {
                 Event::Account(AccountEvent::Reset {
                     already_gone,
                     result,

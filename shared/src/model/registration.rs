@@ -181,8 +181,9 @@ pub fn update(event: RegistrationEvent, model: &mut Model) -> Command<Effect, Ev
         RegistrationEvent::Checked {
             request,
             result: Err(ApiFailure::Unauthorized),
-        } => store::write(StoreOp::Reset)
-            .then_send(move |result| send(RegistrationEvent::Forgotten { request, result })),
+        } => {
+            model.reset_store(move |result| send(RegistrationEvent::Forgotten { request, result }))
+        }
         RegistrationEvent::Checked { result: Ok(()), .. } => {
             let tenant = model
                 .registration()
