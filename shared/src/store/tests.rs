@@ -361,6 +361,24 @@ fn a_page_lands_on_the_latest_state_whatever_the_order_of_its_changes() {
     );
 }
 
+/// Prunes a device that follows the 4th arrondissement only, dropping others' reports closed
+/// before `closed_before_ms`; yields how many reports went and the ids of those left.
+fn prune_in_the_4th(store: &mut LocalStore, closed_before_ms: i64) -> (u32, Vec<Uuid>) {
+    let rule = PruneRule {
+        closed_before_ms,
+        followed_zones: Some(vec!["75104".into()]),
+        alerts_ended_before_ms: 0,
+    };
+    let StoreOutput::Pruned(count) = store.execute(StoreOp::Prune(rule)).unwrap() else {
+        panic!()
+    };
+    let left = listed(store, ReportQuery::default())
+        .iter()
+        .map(|r| r.id)
+        .collect();
+    (count, left)
+}
+
 #[test]
 fn pruning_keeps_own_queued_and_followed_reports_only() {
     let dir = tempfile::tempdir().unwrap();
@@ -388,19 +406,8 @@ fn pruning_keeps_own_queued_and_followed_reports_only() {
             report_id: referred.id,
         },
     );
-    let rule = PruneRule {
-        closed_before_ms: 100,
-        followed_zones: Some(vec!["75104".into()]),
-        alerts_ended_before_ms: 0,
-    };
-    let StoreOutput::Pruned(count) = store.execute(StoreOp::Prune(rule)).unwrap() else {
-        panic!()
-    };
+    let (count, left) = prune_in_the_4th(&mut store, 100);
     assert_eq!(count, 2);
-    let left: Vec<Uuid> = listed(&mut store, ReportQuery::default())
-        .iter()
-        .map(|r| r.id)
-        .collect();
     assert!(left.contains(&ids[0]) && left.contains(&ids[2]), "{left:?}");
     assert!(!left.contains(&ids[1]) && !left.contains(&ids[3]));
 }
@@ -432,19 +439,8 @@ fn pruning_keeps_the_originals_of_merged_duplicates_only() {
     })
     .collect();
     pull(&mut store, changes);
-    let rule = PruneRule {
-        closed_before_ms: 0,
-        followed_zones: Some(vec!["75104".into()]),
-        alerts_ended_before_ms: 0,
-    };
-    let StoreOutput::Pruned(count) = store.execute(StoreOp::Prune(rule)).unwrap() else {
-        panic!()
-    };
+    let (count, left) = prune_in_the_4th(&mut store, 0);
     assert_eq!(count, 1);
-    let left: Vec<Uuid> = listed(&mut store, ReportQuery::default())
-        .iter()
-        .map(|r| r.id)
-        .collect();
     assert!(left.contains(&merged_into.id), "{left:?}");
     assert!(!left.contains(&probably_repeated.id), "{left:?}");
 }
